@@ -21,6 +21,7 @@ import json
 import os
 import re
 import sys
+import tempfile
 import unicodedata
 from datetime import datetime
 
@@ -256,8 +257,31 @@ def check_registrations(path, ev):
             bad(path, "sessions", "%s chosen %d times, capacity %d" % (sid, k, c))
 
 
+def doc_examples(tmp):
+    """Write each complete event example of docs/event-format.md into tmp."""
+    doc = os.path.join(ROOT, "docs", "event-format.md")
+    if not os.path.exists(doc):
+        return []
+    out = []
+    blocks = re.findall(r"```json\n(.*?)```", open(doc, encoding="utf-8").read(), re.S)
+    for text in blocks:
+        if '"slug"' not in text:
+            continue
+        slug = json.loads(text)["slug"]
+        path = os.path.join(tmp, slug + ".json")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        out.append(path)
+    return out
+
+
 def main(argv):
-    files = argv[1:] or sorted(glob.glob(os.path.join(ROOT, "sample-events", "*.json")))
+    with tempfile.TemporaryDirectory(prefix="check_samples.") as tmp:
+        return run(argv[1:] or (sorted(glob.glob(os.path.join(ROOT, "sample-events", "*.json")))
+                                + doc_examples(tmp)))
+
+
+def run(files):
     for path in files:
         try:
             ev = check_event(path)
