@@ -1,0 +1,95 @@
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+cli_options cli_opts = {"planner.db", 0};
+
+int cli_fail(const pl_error *err)
+{
+    char buf[1024];
+
+    fprintf(stderr, "planner: %s\n", pl_error_format(err, buf, sizeof(buf)));
+    switch (err->code) {
+    case PL_EINVALID:
+    case PL_ENOTFOUND:
+    case PL_EEXISTS:
+    case PL_EFULL:
+        return CLI_EINPUT;
+    default:
+        return CLI_EIO;
+    }
+}
+
+int cli_usage(const char *command, const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("planner: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'planner %s%s--help'.\n", command ? command : "", command ? " " : "");
+    return CLI_EUSAGE;
+}
+
+void cli_warn(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("planner: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int cli_wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            return 0;
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+            return 1;
+    }
+    return 0;
+}
+
+int cli_help(const char *text)
+{
+    fputs(text, stdout);
+    return CLI_OK;
+}
+
+int cli_open_store(pl_store **out, int create)
+{
+    pl_error err;
+    int rc = pl_store_open(out, cli_opts.db_path, create ? PL_STORE_CREATE : 0, &err);
+
+    if (rc == 0)
+        return 0;
+    /* A missing or foreign database is a database problem: exit 3. */
+    cli_fail(&err);
+    return CLI_EIO;
+}
+
+static int is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+const char *cli_samples_dir(void)
+{
+    const char *env = getenv("PLANNER_SAMPLES");
+
+    if (env && is_dir(env))
+        return env;
+    if (is_dir(PLANNER_SAMPLES_DIR))
+        return PLANNER_SAMPLES_DIR;
+    if (is_dir(PLANNER_INSTALLED_SAMPLES_DIR))
+        return PLANNER_INSTALLED_SAMPLES_DIR;
+    return NULL;
+}

@@ -1,0 +1,295 @@
+#include "cli.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char help[] =
+    "usage: planner [--db PATH] agenda show SLUG [--format text|json]\n"
+    "       planner [--db PATH] agenda check [SLUG]\n"
+    "\n"
+    "show   the day as a timeline: sessions in time order, parallel sessions\n"
+    "       grouped under their time slot, with rooms, speakers and capacity.\n"
+    "       --format json prints the event, its slots and its conflicts.\n"
+    "check  one line per conflict: a speaker in two places, two sessions in one\n"
+    "       room, a session outside the event's hours, a session that ends before\n"
+    "       it starts, a session larger than the event, an unknown speaker.\n"
+    "       Exit 1 when there is any. Without SLUG, every event is checked.\n"
+    "\n"
+    "Example:\n"
+    "  planner agenda show atelier-cem-2\n"
+    "  planner agenda check atelier-cem-2 && echo 'no conflicts'\n";
+
+static const char *const weekdays[] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
+                                       "Friday", "Saturday", "Sunday"};
+static const char *const months[] = {"January", "February", "March",     "April",
+                                     "May",     "June",     "July",      "August",
+                                     "September", "October", "November", "December"};
+
+static void print_day(const char *local)
+{
+    pl_datetime dt;
+
+    if (pl_datetime_parse(&dt, local) != 0)
+        return;
+    printf("%s %d %s %d", weekdays[pl_datetime_weekday(&dt)], dt.day, months[dt.month - 1],
+           dt.year);
+}
+
+static const char *hm(const char *s)
+{
+    return strlen(s) == 16 ? s + 11 : s;
+}
+
+static void print_speakers(const pl_event *ev, const pl_session *s, int indent)
+{
+    if (s->speakers.count == 0)
+        return;
+    printf("%*s", indent, "");
+    for (size_t i = 0; i < s->speakers.count; i++) {
+        const pl_speaker *sp = pl_event_speaker(ev, s->speakers.items[i]);
+        printf("%s%s", i ? ", " : "", sp ? sp->name : s->speakers.items[i]);
+        if (sp && sp->organization)
+            printf(" (%s)", sp->organization);
+    }
+    printf("\n");
+}
+
+static void print_details(const pl_session *s)
+{
+    printf("  [%s", s->kind);
+    if (s->room)
+        printf(" · %s", s->room);
+    if (s->capacity)
+        printf(" · %d places", s->capacity);
+    printf("]\n");
+}
+
+static int agenda_text(const pl_event *ev)
+{
+    pl_slot *slots = NULL;
+    size_t nslots = 0, *order = NULL, ncancelled = 0;
+    char day[11] = "";
+
+    if (pl_agenda_slots(&slots, &nslots, &order, ev) < 0)
+        return CLI_EIO;
+    printf("%s\n", ev->title);
+    print_day(ev->start);
+    printf(" · %s–%s", hm(ev->start), strncmp(ev->start, ev->end, 10) == 0 ? hm(ev->end) : ev->end);
+    printf(" · %s\n", ev->timezone);
+    if (ev->venue_name || ev->venue_address)
+        printf("%s%s%s\n", ev->venue_name ? ev->venue_name : "",
+               ev->venue_name && ev->venue_address ? ", " : "",
+               ev->venue_address ? ev->venue_address : "");
+    if (ev->online_url)
+        printf("Online: %s\n", ev->online_url);
+    if (ev->capacity)
+        printf("Capacity: %d\n", ev->capacity);
+    for (size_t k = 0; k < nslots; k++) {
+        const pl_slot *sl = &slots[k];
+        if (strncmp(day, sl->start, 10) != 0) {
+            memcpy(day, sl->start, 10);
+            printf("\n");
+            if (strncmp(ev->start, ev->end, 10) != 0) {
+                print_day(sl->start);
+                printf("\n");
+            }
+        }
+        if (sl->count == 1) {
+            const pl_session *s = &ev->sessions[order[sl->first]];
+            printf("%s–%s  %s", hm(s->start), hm(s->end), s->title);
+            print_details(s);
+            print_speakers(ev, s, 13);
+            continue;
+        }
+        printf("%s–%s  %zu sessions in parallel:\n", hm(sl->start), hm(sl->end), sl->count);
+        for (size_t i = 0; i < sl->count; i++) {
+            const pl_session *s = &ev->sessions[order[sl->first + i]];
+            printf("  %s %s–%s  %s", i + 1 == sl->count ? "└" : "├", hm(s->start), hm(s->end),
+                   s->title);
+            print_details(s);
+            print_speakers(ev, s, 19);
+        }
+    }
+    for (size_t i = 0; i < ev->nsessions; i++)
+        if (ev->sessions[i].cancelled) {
+            if (ncancelled++ == 0)
+                printf("\nCancelled:\n");
+            printf("  %s–%s  %s (%s)\n", hm(ev->sessions[i].start), hm(ev->sessions[i].end),
+                   ev->sessions[i].title, ev->sessions[i].id);
+        }
+    if (nslots == 0)
+        printf("\nNo sessions yet.\n");
+    free(slots);
+    free(order);
+    return CLI_OK;
+}
+
+static int agenda_json(const pl_event *ev)
+{
+    pl_slot *slots = NULL;
+    pl_conflict *conflicts = NULL;
+    size_t nslots = 0, *order = NULL, nconflicts = 0;
+    json_t *root, *arr;
+
+    if (pl_agenda_slots(&slots, &nslots, &order, ev) < 0 ||
+        pl_agenda_check(&conflicts, &nconflicts, ev) < 0) {
+        free(slots);
+        free(order);
+        return CLI_EIO;
+    }
+    root = json_object();
+    json_object_set_new(root, "event", pl_event_to_json(ev));
+    arr = json_array();
+    for (size_t k = 0; k < nslots; k++) {
+        json_t *slot = json_object(), *ids = json_array();
+        json_object_set_new(slot, "start", json_string(slots[k].start));
+        json_object_set_new(slot, "end", json_string(slots[k].end));
+        for (size_t i = 0; i < slots[k].count; i++)
+            json_array_append_new(ids, json_string(ev->sessions[order[slots[k].first + i]].id));
+        json_object_set_new(slot, "sessions", ids);
+        json_array_append_new(arr, slot);
+    }
+    json_object_set_new(root, "slots", arr);
+    arr = json_array();
+    for (size_t i = 0; i < nconflicts; i++) {
+        json_t *c = json_object();
+        json_object_set_new(c, "kind", json_string(pl_conflict_kind_name(conflicts[i].kind)));
+        json_object_set_new(c, "session", json_string(conflicts[i].session));
+        if (conflicts[i].other)
+            json_object_set_new(c, "other", json_string(conflicts[i].other));
+        json_object_set_new(c, "message", json_string(conflicts[i].message));
+        json_array_append_new(arr, c);
+    }
+    json_object_set_new(root, "conflicts", arr);
+    json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    putchar('\n');
+    json_decref(root);
+    free(slots);
+    free(order);
+    free(conflicts);
+    return CLI_OK;
+}
+
+static int agenda_show(int argc, char **argv)
+{
+    const char *slug = NULL, *format = "text";
+    pl_store *store = NULL;
+    pl_event *ev = NULL;
+    pl_error err;
+    int rc;
+
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--format") == 0 && i + 1 < argc)
+            format = argv[++i];
+        else if (strncmp(argv[i], "--format=", 9) == 0)
+            format = argv[i] + 9;
+        else if (argv[i][0] == '-')
+            return cli_usage("agenda", "unknown option '%s'", argv[i]);
+        else if (!slug)
+            slug = argv[i];
+        else
+            return cli_usage("agenda", "unexpected argument '%s'", argv[i]);
+    }
+    if (!slug)
+        return cli_usage("agenda", "show needs an event SLUG ('planner event list' shows them)");
+    if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0)
+        return cli_usage("agenda", "--format is text or json, not '%s'", format);
+    if ((rc = cli_open_store(&store, 0)) != 0)
+        return rc;
+    if (pl_event_load(&ev, store, slug, &err) < 0)
+        rc = cli_fail(&err);
+    else
+        rc = strcmp(format, "json") == 0 ? agenda_json(ev) : agenda_text(ev);
+    pl_event_free(ev);
+    pl_store_free(store);
+    return rc;
+}
+
+/* Print ev's conflicts; returns how many, or -1 when out of memory. */
+static long check_one(const pl_event *ev)
+{
+    pl_conflict *conflicts = NULL;
+    size_t n = 0;
+
+    if (pl_agenda_check(&conflicts, &n, ev) < 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        printf("%s: %s: %s\n", ev->slug, pl_conflict_kind_name(conflicts[i].kind),
+               conflicts[i].message);
+    free(conflicts);
+    return (long)n;
+}
+
+static int agenda_check(int argc, char **argv)
+{
+    const char *slug = NULL;
+    pl_event **events = NULL;
+    pl_store *store = NULL;
+    size_t nevents = 0;
+    long total = 0;
+    pl_error err;
+    int rc;
+
+    for (int i = 1; i < argc; i++) {
+        if (argv[i][0] == '-')
+            return cli_usage("agenda", "unknown option '%s'", argv[i]);
+        if (slug)
+            return cli_usage("agenda", "unexpected argument '%s'", argv[i]);
+        slug = argv[i];
+    }
+    if ((rc = cli_open_store(&store, 0)) != 0)
+        return rc;
+    if (slug) {
+        pl_event *ev = NULL;
+        if (pl_event_load(&ev, store, slug, &err) < 0) {
+            rc = cli_fail(&err);
+            goto done;
+        }
+        events = malloc(sizeof(*events));
+        if (!events) {
+            pl_event_free(ev);
+            rc = CLI_EIO;
+            goto done;
+        }
+        events[0] = ev;
+        nevents = 1;
+    } else if (pl_event_list(&events, &nevents, store, &err) < 0) {
+        rc = cli_fail(&err);
+        goto done;
+    }
+    for (size_t i = 0; i < nevents; i++) {
+        long n = check_one(events[i]);
+        if (n < 0) {
+            rc = CLI_EIO;
+            goto done;
+        }
+        total += n;
+        if (n == 0)
+            fprintf(stderr, "planner: %s: no conflicts\n", events[i]->slug);
+    }
+    if (total > 0) {
+        fprintf(stderr, "planner: %ld conflict%s; fix the event file and import it again\n",
+                total, total == 1 ? "" : "s");
+        rc = CLI_EINPUT;
+    }
+done:
+    pl_event_list_free(events, nevents);
+    pl_store_free(store);
+    return rc;
+}
+
+int cmd_agenda(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(help, stderr);
+        return CLI_EUSAGE;
+    }
+    if (cli_wants_help(argc, argv))
+        return cli_help(help);
+    if (strcmp(argv[1], "show") == 0)
+        return agenda_show(argc - 1, argv + 1);
+    if (strcmp(argv[1], "check") == 0)
+        return agenda_check(argc - 1, argv + 1);
+    return cli_usage("agenda", "unknown subcommand '%s' (show or check)", argv[1]);
+}

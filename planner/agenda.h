@@ -1,0 +1,58 @@
+/*
+ * agenda.h - the rules an agenda must follow, and its time slots.
+ *
+ * Conflicts: a speaker in two overlapping sessions, two overlapping sessions
+ * in one room, a session outside the event's hours, a session that does not
+ * end after it starts, a session capacity above the event's, a reference to
+ * an unknown speaker. Parallel sessions in different rooms are normal.
+ * Cancelled sessions are ignored. Two sessions overlap when one starts
+ * before the other ends (back-to-back sessions do not).
+ */
+#ifndef PL_AGENDA_H
+#define PL_AGENDA_H
+
+#include "event.h"
+
+typedef enum pl_conflict_kind {
+    PL_CONFLICT_SPEAKER_OVERLAP,
+    PL_CONFLICT_ROOM_OVERLAP,
+    PL_CONFLICT_OUTSIDE_HOURS,
+    PL_CONFLICT_BAD_TIMES,
+    PL_CONFLICT_CAPACITY,
+    PL_CONFLICT_UNKNOWN_SPEAKER,
+} pl_conflict_kind;
+
+typedef struct pl_conflict {
+    pl_conflict_kind kind;
+    const char *session; /* borrowed from the event */
+    const char *other;   /* the other session, or NULL */
+    char message[320];   /* one line, names sessions, times, speaker or room */
+} pl_conflict;
+
+/* Short stable name of a kind, e.g. "speaker-overlap". */
+const char *pl_conflict_kind_name(pl_conflict_kind kind);
+
+/*
+ * Check ev's agenda. *out gets a malloc'ed array of *count conflicts (free()
+ * it; NULL when there are none), in a stable order. Returns 0 or PL_ERROR
+ * (out of memory).
+ */
+int pl_agenda_check(pl_conflict **out, size_t *count, const pl_event *ev);
+
+/* A time slot: sessions that overlap, directly or through one another. */
+typedef struct pl_slot {
+    const char *start; /* earliest start, borrowed */
+    const char *end;   /* latest end, borrowed */
+    size_t first;      /* index into the order array */
+    size_t count;
+} pl_slot;
+
+/*
+ * Group ev's non-cancelled sessions into time slots, in time order.
+ * *out_order gets session indexes (into ev->sessions) sorted by start, room;
+ * *out_slots the slots over that order. Both malloc'ed, free() them.
+ * Returns 0 or PL_ERROR.
+ */
+int pl_agenda_slots(pl_slot **out_slots, size_t *nslots, size_t **out_order, const pl_event *ev);
+
+#endif

@@ -1,0 +1,602 @@
+#include "event_json.h"
+#include "text.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Parsing context: where we are, for messages. */
+typedef struct ctx {
+    const char *file;
+    pl_error *err;
+} ctx;
+
+static int bad(ctx *c, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int bad(ctx *c, const char *path, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    return pl_error_set_at(c->err, PL_EINVALID, c->file, 0, 0, path, "%s", msg);
+}
+
+static const char *json_kind(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        return "an object";
+    case JSON_ARRAY:
+        return "an array";
+    case JSON_STRING:
+        return "a string";
+    case JSON_INTEGER:
+        return "an integer";
+    case JSON_REAL:
+        return "a number";
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return "a boolean";
+    default:
+        return "null";
+    }
+}
+
+/* Every key of obj must be in allowed (NULL-terminated). */
+static int check_keys(ctx *c, const json_t *obj, const char *prefix, const char *const *allowed)
+{
+    const char *key;
+    json_t *v;
+    char path[160];
+
+    json_object_foreach((json_t *)obj, key, v)
+    {
+        int ok = 0;
+        for (const char *const *a = allowed; *a; a++)
+            if (strcmp(*a, key) == 0)
+                ok = 1;
+        if (!ok) {
+            snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", key);
+            return bad(c, path, "unknown key \"%s\" (see docs/event-format.md for the keys)",
+                       key);
+        }
+    }
+    return 0;
+}
+
+/* A string member: *out gets a copy, or NULL when absent (and not required). */
+static int get_string(ctx *c, const json_t *obj, const char *prefix, const char *key,
+                      int required, char **out)
+{
+    json_t *v = json_object_get(obj, key);
+    char path[160];
+
+    snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", key);
+    *out = NULL;
+    if (!v) {
+        if (required)
+            return bad(c, path, "required key is missing");
+        return 0;
+    }
+    if (!json_is_string(v))
+        return bad(c, path, "expected a string, got %s", json_kind(v));
+    if (required && json_string_length(v) == 0)
+        return bad(c, path, "must not be empty");
+    if (strlen(json_string_value(v)) != json_string_length(v))
+        return bad(c, path, "must not contain a NUL character");
+    if (!(*out = strdup(json_string_value(v))))
+        return pl_error_set(c->err, PL_ERROR, "out of memory");
+    return 0;
+}
+
+static int get_int(ctx *c, const json_t *obj, const char *prefix, const char *key, int *out)
+{
+    json_t *v = json_object_get(obj, key);
+    char path[160];
+
+    snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", key);
+    *out = 0;
+    if (!v)
+        return 0;
+    if (!json_is_integer(v))
+        return bad(c, path, "expected a whole number, got %s", json_kind(v));
+    if (json_integer_value(v) < 1 || json_integer_value(v) > 1000000)
+        return bad(c, path, "must be between 1 and 1000000 (leave it out for no limit), got %lld",
+                   (long long)json_integer_value(v));
+    *out = (int)json_integer_value(v);
+    return 0;
+}
+
+static int get_strlist(ctx *c, const json_t *obj, const char *prefix, const char *key,
+                       pl_strlist *out)
+{
+    json_t *v = json_object_get(obj, key), *item;
+    char path[160];
+    size_t i;
+
+    snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", key);
+    if (!v)
+        return 0;
+    if (!json_is_array(v))
+        return bad(c, path, "expected an array of strings, got %s", json_kind(v));
+    out->items = calloc(json_array_size(v) + 1, sizeof(char *));
+    if (!out->items)
+        return pl_error_set(c->err, PL_ERROR, "out of memory");
+    json_array_foreach(v, i, item)
+    {
+        if (!json_is_string(item)) {
+            snprintf(path, sizeof(path), "%s%s%s[%zu]", prefix, *prefix ? "." : "", key, i);
+            return bad(c, path, "expected a string, got %s", json_kind(item));
+        }
+        if (!(out->items[i] = strdup(json_string_value(item))))
+            return pl_error_set(c->err, PL_ERROR, "out of memory");
+        out->count = i + 1;
+    }
+    return 0;
+}
+
+static int one_of(const char *s, const char *const *allowed)
+{
+    for (const char *const *a = allowed; *a; a++)
+        if (strcmp(s, *a) == 0)
+            return 1;
+    return 0;
+}
+
+static int check_enum(ctx *c, const char *path, const char *value, const char *const *allowed)
+{
+    char list[200] = "";
+
+    if (one_of(value, allowed))
+        return 0;
+    for (const char *const *a = allowed; *a; a++) {
+        strncat(list, *a, sizeof(list) - strlen(list) - 1);
+        if (a[1])
+            strncat(list, ", ", sizeof(list) - strlen(list) - 1);
+    }
+    return bad(c, path, "\"%s\" is not one of: %s", value, list);
+}
+
+/* Identifiers appear in URLs and feed UIDs: letters, digits, '-', '_'. */
+static int check_ident(ctx *c, const char *path, const char *id, int lowercase_only)
+{
+    size_t n = strlen(id);
+
+    if (n == 0 || n > 64)
+        return bad(c, path, "must be 1 to 64 characters long");
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)id[i];
+        int ok = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+                 (!lowercase_only && ((ch >= 'A' && ch <= 'Z') || ch == '_'));
+        if (!ok)
+            return bad(c, path, "\"%s\" may only contain %s", id,
+                       lowercase_only ? "lowercase letters, digits and '-'"
+                                      : "letters, digits, '-' and '_'");
+    }
+    return 0;
+}
+
+/* An IANA zone name that this machine's zoneinfo knows. */
+static int check_timezone(ctx *c, const char *tz)
+{
+    const char *dir = getenv("TZDIR");
+    char file[512];
+
+    if (strcmp(tz, "UTC") == 0)
+        return 0;
+    for (const char *p = tz; *p; p++)
+        if (!(isalnum((unsigned char)*p) || *p == '/' || *p == '_' || *p == '-' || *p == '+'))
+            return bad(c, "timezone", "\"%s\" is not an IANA time zone name", tz);
+    if (strstr(tz, "..") || tz[0] == '/')
+        return bad(c, "timezone", "\"%s\" is not an IANA time zone name", tz);
+    snprintf(file, sizeof(file), "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", tz);
+    if (access(file, R_OK) != 0)
+        return bad(c, "timezone", "unknown time zone \"%s\" (e.g. \"Europe/Paris\")", tz);
+    return 0;
+}
+
+static int check_url(ctx *c, const char *path, const char *url)
+{
+    if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
+        return bad(c, path, "\"%s\" must be an http:// or https:// address", url);
+    for (const char *p = url; *p; p++)
+        if ((unsigned char)*p <= ' ')
+            return bad(c, path, "must not contain spaces or control characters");
+    return 0;
+}
+
+/* A session time: "HH:MM" on the event's first day, or "YYYY-MM-DDTHH:MM".
+ * *inout is replaced by the full local date-time. */
+static int normalise_time(ctx *c, const char *path, const pl_datetime *day, char **inout)
+{
+    pl_datetime dt;
+    char buf[32];
+
+    if (pl_datetime_parse(&dt, *inout) == 0)
+        return 0;
+    dt = *day;
+    if (pl_time_parse(&dt.hour, &dt.minute, *inout) != 0)
+        return bad(c, path, "\"%s\" is not a time: write \"HH:MM\" or \"YYYY-MM-DDTHH:MM\"",
+                   *inout);
+    pl_datetime_format(&dt, buf, sizeof(buf));
+    free(*inout);
+    if (!(*inout = strdup(buf)))
+        return pl_error_set(c->err, PL_ERROR, "out of memory");
+    return 0;
+}
+
+static const char *const event_keys[] = {
+    "slug",       "title",    "summary",       "description", "format", "timezone",
+    "start",      "end",      "venue",         "online_url",  "capacity", "organizations",
+    "theme",      "challenges", "communities", "commons",     "speakers", "sessions",
+    "status",     NULL};
+static const char *const venue_keys[] = {"name", "address", "lat", "lon", NULL};
+static const char *const speaker_keys[] = {"id", "name", "organization", "bio", NULL};
+static const char *const session_keys[] = {"id",    "title",    "kind",     "start",
+                                           "end",   "room",     "speakers", "capacity",
+                                           "description", NULL};
+static const char *const formats[] = {"in_person", "online", "hybrid", NULL};
+static const char *const statuses[] = {"draft", "published", "cancelled", NULL};
+static const char *const kinds[] = {"talk", "workshop", "meal", "break", "forum", "plenary",
+                                    NULL};
+
+static int parse_venue(ctx *c, const json_t *root, pl_event *ev)
+{
+    json_t *v = json_object_get(root, "venue"), *lat, *lon;
+    int rc;
+
+    if (!v) {
+        if (strcmp(ev->format, "online") != 0)
+            return bad(c, "venue", "an %s event needs a \"venue\" (name, lat, lon)", ev->format);
+        return 0;
+    }
+    if (!json_is_object(v))
+        return bad(c, "venue", "expected an object, got %s", json_kind(v));
+    if ((rc = check_keys(c, v, "venue", venue_keys)) < 0 ||
+        (rc = get_string(c, v, "venue", "name", 1, &ev->venue_name)) < 0 ||
+        (rc = get_string(c, v, "venue", "address", 0, &ev->venue_address)) < 0)
+        return rc;
+    lat = json_object_get(v, "lat");
+    lon = json_object_get(v, "lon");
+    if (!lat || !lon)
+        return bad(c, lat ? "venue.lon" : "venue.lat", "required key is missing");
+    if (!json_is_number(lat))
+        return bad(c, "venue.lat", "expected a number, got %s", json_kind(lat));
+    if (!json_is_number(lon))
+        return bad(c, "venue.lon", "expected a number, got %s", json_kind(lon));
+    ev->venue_lat = json_number_value(lat);
+    ev->venue_lon = json_number_value(lon);
+    if (ev->venue_lat < -90 || ev->venue_lat > 90)
+        return bad(c, "venue.lat", "must be between -90 and 90");
+    if (ev->venue_lon < -180 || ev->venue_lon > 180)
+        return bad(c, "venue.lon", "must be between -180 and 180");
+    ev->has_geo = 1;
+    return 0;
+}
+
+static int parse_speakers(ctx *c, const json_t *root, pl_event *ev)
+{
+    json_t *arr = json_object_get(root, "speakers"), *item;
+    char prefix[64];
+    size_t i;
+    int rc;
+
+    if (!arr)
+        return 0;
+    if (!json_is_array(arr))
+        return bad(c, "speakers", "expected an array, got %s", json_kind(arr));
+    ev->speakers = calloc(json_array_size(arr) + 1, sizeof(*ev->speakers));
+    if (!ev->speakers)
+        return pl_error_set(c->err, PL_ERROR, "out of memory");
+    json_array_foreach(arr, i, item)
+    {
+        pl_speaker *sp = &ev->speakers[i];
+        snprintf(prefix, sizeof(prefix), "speakers[%zu]", i);
+        if (!json_is_object(item))
+            return bad(c, prefix, "expected an object, got %s", json_kind(item));
+        ev->nspeakers = i + 1;
+        if ((rc = check_keys(c, item, prefix, speaker_keys)) < 0 ||
+            (rc = get_string(c, item, prefix, "id", 1, &sp->id)) < 0 ||
+            (rc = get_string(c, item, prefix, "name", 1, &sp->name)) < 0 ||
+            (rc = get_string(c, item, prefix, "organization", 0, &sp->organization)) < 0 ||
+            (rc = get_string(c, item, prefix, "bio", 0, &sp->bio)) < 0)
+            return rc;
+        strncat(prefix, ".id", sizeof(prefix) - strlen(prefix) - 1);
+        if ((rc = check_ident(c, prefix, sp->id, 0)) < 0)
+            return rc;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(ev->speakers[j].id, sp->id) == 0)
+                return bad(c, prefix, "duplicate speaker id \"%s\" (also speakers[%zu])", sp->id,
+                           j);
+    }
+    return 0;
+}
+
+static int parse_session(ctx *c, const json_t *item, size_t i, const pl_datetime *day,
+                         pl_event *ev)
+{
+    pl_session *s = &ev->sessions[i];
+    char prefix[64], path[96];
+    json_t *spk, *sv;
+    size_t j;
+    int rc;
+
+    snprintf(prefix, sizeof(prefix), "sessions[%zu]", i);
+    if (!json_is_object(item))
+        return bad(c, prefix, "expected an object, got %s", json_kind(item));
+    if ((rc = check_keys(c, item, prefix, session_keys)) < 0 ||
+        (rc = get_string(c, item, prefix, "id", 1, &s->id)) < 0 ||
+        (rc = get_string(c, item, prefix, "title", 1, &s->title)) < 0 ||
+        (rc = get_string(c, item, prefix, "kind", 1, &s->kind)) < 0 ||
+        (rc = get_string(c, item, prefix, "start", 1, &s->start)) < 0 ||
+        (rc = get_string(c, item, prefix, "end", 1, &s->end)) < 0 ||
+        (rc = get_string(c, item, prefix, "room", 0, &s->room)) < 0 ||
+        (rc = get_int(c, item, prefix, "capacity", &s->capacity)) < 0 ||
+        (rc = get_string(c, item, prefix, "description", 0, &s->description)) < 0)
+        return rc;
+    snprintf(path, sizeof(path), "%s.id", prefix);
+    if ((rc = check_ident(c, path, s->id, 0)) < 0)
+        return rc;
+    for (j = 0; j < i; j++)
+        if (strcmp(ev->sessions[j].id, s->id) == 0)
+            return bad(c, path, "duplicate session id \"%s\" (also sessions[%zu])", s->id, j);
+    snprintf(path, sizeof(path), "%s.kind", prefix);
+    if ((rc = check_enum(c, path, s->kind, kinds)) < 0)
+        return rc;
+    snprintf(path, sizeof(path), "%s.start", prefix);
+    if ((rc = normalise_time(c, path, day, &s->start)) < 0)
+        return rc;
+    snprintf(path, sizeof(path), "%s.end", prefix);
+    if ((rc = normalise_time(c, path, day, &s->end)) < 0)
+        return rc;
+    spk = json_object_get(item, "speakers");
+    if (!spk)
+        return 0;
+    snprintf(path, sizeof(path), "%s.speakers", prefix);
+    if (!json_is_array(spk))
+        return bad(c, path, "expected an array of speaker ids, got %s", json_kind(spk));
+    s->speakers.items = calloc(json_array_size(spk) + 1, sizeof(char *));
+    if (!s->speakers.items)
+        return pl_error_set(c->err, PL_ERROR, "out of memory");
+    json_array_foreach(spk, j, sv)
+    {
+        snprintf(path, sizeof(path), "%s.speakers[%zu]", prefix, j);
+        if (!json_is_string(sv))
+            return bad(c, path, "expected a speaker id (a string), got %s", json_kind(sv));
+        if (!pl_event_speaker(ev, json_string_value(sv)))
+            return bad(c, path, "unknown speaker id \"%s\"; add it under \"speakers\"",
+                       json_string_value(sv));
+        for (size_t k = 0; k < j; k++)
+            if (strcmp(s->speakers.items[k], json_string_value(sv)) == 0)
+                return bad(c, path, "speaker \"%s\" is listed twice", json_string_value(sv));
+        if (!(s->speakers.items[j] = strdup(json_string_value(sv))))
+            return pl_error_set(c->err, PL_ERROR, "out of memory");
+        s->speakers.count = j + 1;
+    }
+    return 0;
+}
+
+static int parse_root(ctx *c, const json_t *root, pl_event *ev)
+{
+    json_t *arr, *item;
+    pl_datetime start, end;
+    size_t i;
+    int rc;
+
+    if (!json_is_object(root))
+        return bad(c, "", "the top level must be an object, got %s", json_kind(root));
+    if ((rc = check_keys(c, root, "", event_keys)) < 0 ||
+        (rc = get_string(c, root, "", "slug", 1, &ev->slug)) < 0 ||
+        (rc = check_ident(c, "slug", ev->slug, 1)) < 0 ||
+        (rc = get_string(c, root, "", "title", 1, &ev->title)) < 0 ||
+        (rc = get_string(c, root, "", "summary", 0, &ev->summary)) < 0 ||
+        (rc = get_string(c, root, "", "description", 0, &ev->description)) < 0 ||
+        (rc = get_string(c, root, "", "format", 1, &ev->format)) < 0 ||
+        (rc = get_string(c, root, "", "timezone", 0, &ev->timezone)) < 0 ||
+        (rc = get_string(c, root, "", "start", 1, &ev->start)) < 0 ||
+        (rc = get_string(c, root, "", "end", 1, &ev->end)) < 0 ||
+        (rc = get_string(c, root, "", "online_url", 0, &ev->online_url)) < 0 ||
+        (rc = get_int(c, root, "", "capacity", &ev->capacity)) < 0 ||
+        (rc = get_strlist(c, root, "", "organizations", &ev->organizations)) < 0 ||
+        (rc = get_string(c, root, "", "theme", 0, &ev->theme)) < 0 ||
+        (rc = get_strlist(c, root, "", "challenges", &ev->challenges)) < 0 ||
+        (rc = get_strlist(c, root, "", "communities", &ev->communities)) < 0 ||
+        (rc = get_strlist(c, root, "", "commons", &ev->commons)) < 0 ||
+        (rc = get_string(c, root, "", "status", 0, &ev->status)) < 0)
+        return rc;
+    if (!ev->timezone && !(ev->timezone = strdup("Europe/Paris")))
+        return pl_error_set(c->err, PL_ERROR, "out of memory");
+    if (!ev->status && !(ev->status = strdup("draft")))
+        return pl_error_set(c->err, PL_ERROR, "out of memory");
+    if ((rc = check_enum(c, "format", ev->format, formats)) < 0 ||
+        (rc = check_enum(c, "status", ev->status, statuses)) < 0 ||
+        (rc = check_timezone(c, ev->timezone)) < 0 || (rc = parse_venue(c, root, ev)) < 0)
+        return rc;
+    if (ev->online_url && (rc = check_url(c, "online_url", ev->online_url)) < 0)
+        return rc;
+    if (strcmp(ev->format, "in_person") != 0 && !ev->online_url)
+        return bad(c, "online_url", "an %s event needs an \"online_url\"", ev->format);
+    if (pl_datetime_parse(&start, ev->start) != 0)
+        return bad(c, "start", "\"%s\" is not a date and time: write \"YYYY-MM-DDTHH:MM\"",
+                   ev->start);
+    if (pl_datetime_parse(&end, ev->end) != 0)
+        return bad(c, "end", "\"%s\" is not a date and time: write \"YYYY-MM-DDTHH:MM\"",
+                   ev->end);
+    if (pl_datetime_minutes(&end) <= pl_datetime_minutes(&start))
+        return bad(c, "end", "the event must end after it starts (%s)", ev->start);
+    if ((rc = parse_speakers(c, root, ev)) < 0)
+        return rc;
+    arr = json_object_get(root, "sessions");
+    if (!arr)
+        return 0;
+    if (!json_is_array(arr))
+        return bad(c, "sessions", "expected an array, got %s", json_kind(arr));
+    ev->sessions = calloc(json_array_size(arr) + 1, sizeof(*ev->sessions));
+    if (!ev->sessions)
+        return pl_error_set(c->err, PL_ERROR, "out of memory");
+    json_array_foreach(arr, i, item)
+    {
+        ev->nsessions = i + 1;
+        if ((rc = parse_session(c, item, i, &start, ev)) < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int parse_loaded(pl_event **out, json_t *root, const json_error_t *jerr, const char *name,
+                        pl_error *err)
+{
+    ctx c = {name, err};
+    pl_event *ev;
+    int rc;
+
+    if (!root)
+        return pl_error_set_at(err, PL_EINVALID, name, jerr->line, jerr->column, NULL,
+                               "malformed JSON: %s", jerr->text);
+    ev = calloc(1, sizeof(*ev));
+    if (!ev) {
+        json_decref(root);
+        return pl_error_set(err, PL_ERROR, "out of memory");
+    }
+    rc = parse_root(&c, root, ev);
+    json_decref(root);
+    if (rc < 0) {
+        pl_event_free(ev);
+        return rc;
+    }
+    *out = ev;
+    return 0;
+}
+
+int pl_event_parse_json_text(pl_event **out, const char *text, size_t len, const char *name,
+                             pl_error *err)
+{
+    json_error_t jerr;
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+
+    *out = NULL;
+    return parse_loaded(out, root, &jerr, name, err);
+}
+
+int pl_event_parse_json(pl_event **out, const char *path, pl_error *err)
+{
+    json_error_t jerr;
+    json_t *root;
+    FILE *f;
+
+    *out = NULL;
+    f = fopen(path, "rb");
+    if (!f)
+        return pl_error_set_at(err, PL_EIO, path, 0, 0, NULL, "cannot read: %s",
+                               strerror(errno));
+    root = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
+    fclose(f);
+    return parse_loaded(out, root, &jerr, path, err);
+}
+
+int pl_event_import_file(pl_store *store, const char *path, pl_event_save_stats *out,
+                         pl_error *err)
+{
+    pl_event *ev = NULL;
+    int rc = pl_event_parse_json(&ev, path, err);
+
+    if (rc == 0)
+        rc = pl_event_save(store, ev, out, err);
+    pl_event_free(ev);
+    return rc;
+}
+
+/* ---- writing ---- */
+
+static void set_str(json_t *obj, const char *key, const char *value)
+{
+    if (value)
+        json_object_set_new(obj, key, json_string(value));
+}
+
+static json_t *strlist_json(const pl_strlist *l)
+{
+    json_t *arr = json_array();
+
+    for (size_t i = 0; i < l->count; i++)
+        json_array_append_new(arr, json_string(l->items[i]));
+    return arr;
+}
+
+json_t *pl_event_to_json(const pl_event *ev)
+{
+    json_t *root = json_object(), *arr;
+
+    if (!root)
+        return NULL;
+    set_str(root, "slug", ev->slug);
+    set_str(root, "uid", ev->uid);
+    set_str(root, "title", ev->title);
+    set_str(root, "summary", ev->summary);
+    set_str(root, "description", ev->description);
+    set_str(root, "format", ev->format);
+    set_str(root, "timezone", ev->timezone);
+    set_str(root, "start", ev->start);
+    set_str(root, "end", ev->end);
+    if (ev->venue_name || ev->venue_address || ev->has_geo) {
+        json_t *venue = json_object();
+        set_str(venue, "name", ev->venue_name);
+        set_str(venue, "address", ev->venue_address);
+        if (ev->has_geo) {
+            json_object_set_new(venue, "lat", json_real(ev->venue_lat));
+            json_object_set_new(venue, "lon", json_real(ev->venue_lon));
+        }
+        json_object_set_new(root, "venue", venue);
+    }
+    set_str(root, "online_url", ev->online_url);
+    if (ev->capacity)
+        json_object_set_new(root, "capacity", json_integer(ev->capacity));
+    json_object_set_new(root, "organizations", strlist_json(&ev->organizations));
+    set_str(root, "theme", ev->theme);
+    json_object_set_new(root, "challenges", strlist_json(&ev->challenges));
+    json_object_set_new(root, "communities", strlist_json(&ev->communities));
+    json_object_set_new(root, "commons", strlist_json(&ev->commons));
+    set_str(root, "status", ev->status);
+    json_object_set_new(root, "sequence", json_integer(ev->sequence));
+    set_str(root, "modified", ev->modified);
+    arr = json_array();
+    for (size_t i = 0; i < ev->nspeakers; i++) {
+        json_t *sp = json_object();
+        set_str(sp, "id", ev->speakers[i].id);
+        set_str(sp, "name", ev->speakers[i].name);
+        set_str(sp, "organization", ev->speakers[i].organization);
+        set_str(sp, "bio", ev->speakers[i].bio);
+        json_array_append_new(arr, sp);
+    }
+    json_object_set_new(root, "speakers", arr);
+    arr = json_array();
+    for (size_t i = 0; i < ev->nsessions; i++) {
+        const pl_session *s = &ev->sessions[i];
+        json_t *js = json_object();
+        set_str(js, "id", s->id);
+        set_str(js, "uid", s->uid);
+        set_str(js, "title", s->title);
+        set_str(js, "kind", s->kind);
+        set_str(js, "start", s->start);
+        set_str(js, "end", s->end);
+        set_str(js, "room", s->room);
+        json_object_set_new(js, "speakers", strlist_json(&s->speakers));
+        if (s->capacity)
+            json_object_set_new(js, "capacity", json_integer(s->capacity));
+        set_str(js, "description", s->description);
+        set_str(js, "status", s->cancelled ? "cancelled" : "confirmed");
+        json_object_set_new(js, "sequence", json_integer(s->sequence));
+        set_str(js, "modified", s->modified);
+        json_array_append_new(arr, js);
+    }
+    json_object_set_new(root, "sessions", arr);
+    return root;
+}

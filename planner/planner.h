@@ -1,0 +1,15 @@
+/*
+ * planner.h - the planning core's umbrella header.
+ */
+#ifndef PL_PLANNER_H
+#define PL_PLANNER_H
+
+#include "error.h"
+#include "text.h"
+#include "random.h"
+#include "store.h"
+#include "event.h"
+#include "event_json.h"
+#include "agenda.h"
+
+#endif

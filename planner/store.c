@@ -1,0 +1,297 @@
+#include "store.h"
+#include "text.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct pl_store {
+    sqlite3 *db;
+    char *path;
+    int in_tx;
+};
+
+/*
+ * Forward migrations: migrations[i] takes the schema from version i to i+1.
+ * Never edit a migration that has been released; append a new one.
+ */
+static const char *const migrations[] = {
+    /* 0 -> 1: events, speakers, sessions */
+    "CREATE TABLE events ("
+    "  id INTEGER PRIMARY KEY,"
+    "  slug TEXT NOT NULL UNIQUE,"
+    "  uid TEXT NOT NULL UNIQUE,"
+    "  title TEXT NOT NULL,"
+    "  summary TEXT,"
+    "  description TEXT,"
+    "  format TEXT NOT NULL CHECK (format IN ('in_person','online','hybrid')),"
+    "  timezone TEXT NOT NULL,"
+    "  start TEXT NOT NULL,"
+    "  end TEXT NOT NULL,"
+    "  venue_name TEXT,"
+    "  venue_address TEXT,"
+    "  venue_lat REAL,"
+    "  venue_lon REAL,"
+    "  online_url TEXT,"
+    "  capacity INTEGER NOT NULL DEFAULT 0,"
+    "  theme TEXT,"
+    "  status TEXT NOT NULL CHECK (status IN ('draft','published','cancelled')),"
+    "  sequence INTEGER NOT NULL DEFAULT 0,"
+    "  fingerprint TEXT NOT NULL DEFAULT '',"
+    "  created TEXT NOT NULL,"
+    "  modified TEXT NOT NULL"
+    ");"
+    "CREATE TABLE event_tags ("
+    "  event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('organization','challenge','community','common')),"
+    "  position INTEGER NOT NULL,"
+    "  value TEXT NOT NULL,"
+    "  PRIMARY KEY (event_id, kind, position)"
+    ");"
+    "CREATE TABLE speakers ("
+    "  id INTEGER PRIMARY KEY,"
+    "  event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,"
+    "  key TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  organization TEXT,"
+    "  bio TEXT,"
+    "  UNIQUE (event_id, key)"
+    ");"
+    "CREATE TABLE sessions ("
+    "  id INTEGER PRIMARY KEY,"
+    "  event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,"
+    "  key TEXT NOT NULL,"
+    "  uid TEXT NOT NULL UNIQUE,"
+    "  title TEXT NOT NULL,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('talk','workshop','meal','break','forum','plenary')),"
+    "  start TEXT NOT NULL,"
+    "  end TEXT NOT NULL,"
+    "  room TEXT,"
+    "  capacity INTEGER NOT NULL DEFAULT 0,"
+    "  description TEXT,"
+    "  position INTEGER NOT NULL DEFAULT 0,"
+    "  status TEXT NOT NULL DEFAULT 'confirmed' CHECK (status IN ('confirmed','cancelled')),"
+    "  sequence INTEGER NOT NULL DEFAULT 0,"
+    "  fingerprint TEXT NOT NULL DEFAULT '',"
+    "  created TEXT NOT NULL,"
+    "  modified TEXT NOT NULL,"
+    "  UNIQUE (event_id, key)"
+    ");"
+    "CREATE TABLE session_speakers ("
+    "  session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,"
+    "  speaker_id INTEGER NOT NULL REFERENCES speakers(id) ON DELETE CASCADE,"
+    "  position INTEGER NOT NULL,"
+    "  PRIMARY KEY (session_id, speaker_id)"
+    ");"
+    "CREATE INDEX sessions_event ON sessions(event_id, start);",
+};
+
+#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+_Static_assert(NMIGRATIONS == PL_SCHEMA_VERSION, "one migration per schema version");
+
+int pl_store_fail(pl_store *store, pl_error *err, const char *what)
+{
+    return pl_error_set(err, PL_EIO, "%s: %s: %s", store->path, what, sqlite3_errmsg(store->db));
+}
+
+static int exec(pl_store *store, const char *sql, pl_error *err)
+{
+    char *msg = NULL;
+
+    if (sqlite3_exec(store->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        pl_error_set(err, PL_EIO, "%s: %s", store->path, msg ? msg : "database error");
+        sqlite3_free(msg);
+        return PL_EIO;
+    }
+    return 0;
+}
+
+static int query_int(pl_store *store, const char *sql, int *out, pl_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc;
+
+    rc = sqlite3_prepare_v2(store->db, sql, -1, &stmt, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc == SQLITE_NOTADB) {
+        sqlite3_finalize(stmt);
+        return pl_error_set(err, PL_EINVALID,
+                            "%s: not a planner database (not an SQLite file); give another "
+                            "path with --db",
+                            store->path);
+    }
+    if (rc != SQLITE_ROW) {
+        pl_store_fail(store, err, "cannot read the database");
+        sqlite3_finalize(stmt);
+        return PL_EIO;
+    }
+    *out = sqlite3_column_int(stmt, 0);
+    sqlite3_finalize(stmt);
+    return 0;
+}
+
+/* Refuse, without writing anything, a file that is not ours or is newer. */
+static int check_identity(pl_store *store, int *out_version, pl_error *err)
+{
+    int app_id, version, objects, rc;
+
+    if ((rc = query_int(store, "PRAGMA application_id", &app_id, err)) < 0)
+        return rc;
+    if ((rc = query_int(store, "PRAGMA user_version", &version, err)) < 0)
+        return rc;
+    if ((rc = query_int(store, "SELECT count(*) FROM sqlite_schema", &objects, err)) < 0)
+        return rc;
+    if (app_id != PL_APPLICATION_ID && (objects > 0 || version != 0 || app_id != 0))
+        return pl_error_set(err, PL_EINVALID,
+                            "%s: not a planner database (it holds other data); it was left "
+                            "untouched — give another path with --db",
+                            store->path);
+    if (version > PL_SCHEMA_VERSION)
+        return pl_error_set(err, PL_EINVALID,
+                            "%s: written by a newer planner (schema %d, this build knows %d); "
+                            "upgrade planner — the file was left untouched",
+                            store->path, version, PL_SCHEMA_VERSION);
+    *out_version = version;
+    return 0;
+}
+
+static int migrate(pl_store *store, int version, pl_error *err)
+{
+    char sql[128];
+    int rc;
+
+    if (version == PL_SCHEMA_VERSION)
+        return 0;
+    if ((rc = pl_store_begin(store, err)) < 0)
+        return rc;
+    for (int v = version; v < PL_SCHEMA_VERSION; v++) {
+        if ((rc = exec(store, migrations[v], err)) < 0)
+            goto fail;
+    }
+    snprintf(sql, sizeof(sql), "PRAGMA application_id = %d; PRAGMA user_version = %d;",
+             PL_APPLICATION_ID, PL_SCHEMA_VERSION);
+    if ((rc = exec(store, sql, err)) < 0)
+        goto fail;
+    return pl_store_commit(store, err);
+fail:
+    pl_store_rollback(store);
+    return rc;
+}
+
+int pl_store_open(pl_store **out, const char *path, unsigned flags, pl_error *err)
+{
+    pl_store *store = NULL;
+    struct stat st;
+    int version = 0, rc, oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+
+    *out = NULL;
+    if (stat(path, &st) != 0) {
+        if (!(flags & PL_STORE_CREATE))
+            return pl_error_set(err, PL_ENOTFOUND,
+                                "%s: no database here; run 'planner init' first, or give "
+                                "another path with --db",
+                                path);
+        oflags |= SQLITE_OPEN_CREATE;
+    } else if (!S_ISREG(st.st_mode)) {
+        return pl_error_set(err, PL_EIO, "%s: not a regular file", path);
+    }
+    store = calloc(1, sizeof(*store));
+    if (!store || !(store->path = strdup(path))) {
+        rc = pl_error_set(err, PL_ERROR, "out of memory");
+        goto fail;
+    }
+    if (sqlite3_open_v2(path, &store->db, oflags, NULL) != SQLITE_OK) {
+        rc = pl_error_set(err, PL_EIO, "%s: cannot open: %s", path,
+                          store->db ? sqlite3_errmsg(store->db) : "out of memory");
+        goto fail;
+    }
+    sqlite3_extended_result_codes(store->db, 0);
+    sqlite3_busy_timeout(store->db, 10000);
+    /* Read-only checks first: a foreign file must not even get a WAL header. */
+    if ((rc = check_identity(store, &version, err)) < 0)
+        goto fail;
+    if ((rc = exec(store, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
+                          "PRAGMA synchronous = NORMAL;",
+                   err)) < 0)
+        goto fail;
+    if ((rc = migrate(store, version, err)) < 0)
+        goto fail;
+    *out = store;
+    return 0;
+fail:
+    pl_store_free(store);
+    return rc;
+}
+
+void pl_store_free(pl_store *store)
+{
+    if (!store)
+        return;
+    if (store->in_tx)
+        pl_store_rollback(store);
+    sqlite3_close(store->db);
+    free(store->path);
+    free(store);
+}
+
+sqlite3 *pl_store_db(pl_store *store)
+{
+    return store->db;
+}
+
+const char *pl_store_path(const pl_store *store)
+{
+    return store->path;
+}
+
+int pl_store_begin(pl_store *store, pl_error *err)
+{
+    int rc = exec(store, "BEGIN IMMEDIATE", err);
+
+    if (rc == 0)
+        store->in_tx = 1;
+    return rc;
+}
+
+int pl_store_commit(pl_store *store, pl_error *err)
+{
+    int rc = exec(store, "COMMIT", err);
+
+    if (rc == 0)
+        store->in_tx = 0;
+    else
+        pl_store_rollback(store);
+    return rc;
+}
+
+void pl_store_rollback(pl_store *store)
+{
+    if (store->in_tx)
+        sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+    store->in_tx = 0;
+}
+
+int pl_store_prepare(pl_store *store, sqlite3_stmt **out, const char *sql, pl_error *err)
+{
+    if (sqlite3_prepare_v2(store->db, sql, -1, out, NULL) != SQLITE_OK) {
+        *out = NULL;
+        return pl_store_fail(store, err, "cannot prepare a query");
+    }
+    return 0;
+}
+
+int pl_store_bind_text(sqlite3_stmt *stmt, int index, const char *s)
+{
+    if (!s)
+        return sqlite3_bind_null(stmt, index);
+    return sqlite3_bind_text(stmt, index, s, -1, SQLITE_TRANSIENT);
+}
+
+char *pl_store_column_text(sqlite3_stmt *stmt, int col)
+{
+    const unsigned char *s = sqlite3_column_text(stmt, col);
+    return s ? strdup((const char *)s) : NULL;
+}

@@ -1,0 +1,62 @@
+/*
+ * store.h - the SQLite store: one database file per planner.
+ *
+ * The file is opened in WAL mode with foreign keys on and a busy timeout; its
+ * schema version lives in PRAGMA user_version and is migrated forward on
+ * open. A file that is not a planner database (another SQLite file, or not a
+ * database at all) or that a newer planner wrote is refused and left exactly
+ * as it was.
+ *
+ * Only the core talks SQL. Every multi-row change is one transaction:
+ * pl_store_begin / pl_store_commit / pl_store_rollback.
+ */
+#ifndef PL_STORE_H
+#define PL_STORE_H
+
+#include "error.h"
+
+#include <sqlite3.h>
+
+typedef struct pl_store pl_store;
+
+/* The schema version this build writes. */
+#define PL_SCHEMA_VERSION 1
+/* PRAGMA application_id of planner databases ("PLNR"). */
+#define PL_APPLICATION_ID 0x504C4E52
+
+enum {
+    PL_STORE_CREATE = 1 << 0, /* create the file when it does not exist */
+};
+
+/*
+ * Open (and create or upgrade) the database at path.
+ * Returns 0, PL_ENOTFOUND when the file does not exist and PL_STORE_CREATE is
+ * not given, PL_EINVALID for a file that is not a planner database or is
+ * newer than this build, PL_EIO otherwise. *out must be released with
+ * pl_store_free.
+ */
+int pl_store_open(pl_store **out, const char *path, unsigned flags, pl_error *err);
+void pl_store_free(pl_store *store);
+
+/* The connection, borrowed; for the core's own modules. */
+sqlite3 *pl_store_db(pl_store *store);
+const char *pl_store_path(const pl_store *store);
+
+/* BEGIN IMMEDIATE: takes the write lock now, so that concurrent writers
+ * wait (busy timeout) instead of failing half way. */
+int pl_store_begin(pl_store *store, pl_error *err);
+int pl_store_commit(pl_store *store, pl_error *err);
+/* Roll back the open transaction, if any. */
+void pl_store_rollback(pl_store *store);
+
+/* Prepare sql; on failure sets err (PL_EIO) and returns it. */
+int pl_store_prepare(pl_store *store, sqlite3_stmt **out, const char *sql, pl_error *err);
+/* Set err to PL_EIO with SQLite's last message, prefixed by what. */
+int pl_store_fail(pl_store *store, pl_error *err, const char *what);
+
+/* Bind a possibly-NULL string (SQLITE_TRANSIENT). */
+int pl_store_bind_text(sqlite3_stmt *stmt, int index, const char *s);
+/* A column as a newly allocated string, or NULL for SQL NULL. */
+char *pl_store_column_text(sqlite3_stmt *stmt, int col);
+
+#endif

@@ -1,0 +1,180 @@
+#include "text.h"
+#include "error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static int grow(pl_buf *b, size_t extra)
+{
+    size_t need = b->len + extra + 1;
+    size_t cap = b->cap ? b->cap : 64;
+    char *p;
+
+    if (need <= b->cap)
+        return 0;
+    while (cap < need)
+        cap *= 2;
+    p = realloc(b->data, cap);
+    if (!p)
+        return PL_ERROR;
+    b->data = p;
+    b->cap = cap;
+    return 0;
+}
+
+int pl_buf_append(pl_buf *b, const char *s, size_t n)
+{
+    if (grow(b, n) < 0)
+        return PL_ERROR;
+    if (n)
+        memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+int pl_buf_puts(pl_buf *b, const char *s)
+{
+    return pl_buf_append(b, s, strlen(s));
+}
+
+int pl_buf_printf(pl_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || grow(b, (size_t)n) < 0)
+        return PL_ERROR;
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+    return 0;
+}
+
+char *pl_buf_detach(pl_buf *b)
+{
+    char *s = b->data;
+
+    if (!s)
+        s = pl_strdup("");
+    b->data = NULL;
+    b->len = b->cap = 0;
+    return s;
+}
+
+void pl_buf_free(pl_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+char *pl_strdup(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+static int is_leap(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && is_leap(y) ? 29 : days[m - 1];
+}
+
+static int digits(const char *s, int n, int *out)
+{
+    int v = 0;
+
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+int pl_time_parse(int *out_hour, int *out_minute, const char *s)
+{
+    int h, m;
+
+    if (!s || strlen(s) != 5 || s[2] != ':' || digits(s, 2, &h) || digits(s + 3, 2, &m))
+        return PL_EINVALID;
+    if (h > 23 || m > 59)
+        return PL_EINVALID;
+    *out_hour = h;
+    *out_minute = m;
+    return 0;
+}
+
+int pl_datetime_parse(pl_datetime *out, const char *s)
+{
+    pl_datetime dt;
+
+    if (!s || strlen(s) != 16 || s[4] != '-' || s[7] != '-' || s[10] != 'T')
+        return PL_EINVALID;
+    if (digits(s, 4, &dt.year) || digits(s + 5, 2, &dt.month) || digits(s + 8, 2, &dt.day))
+        return PL_EINVALID;
+    if (dt.year < 1900 || dt.month < 1 || dt.month > 12 || dt.day < 1 ||
+        dt.day > days_in_month(dt.year, dt.month))
+        return PL_EINVALID;
+    if (pl_time_parse(&dt.hour, &dt.minute, s + 11))
+        return PL_EINVALID;
+    *out = dt;
+    return 0;
+}
+
+void pl_datetime_format(const pl_datetime *dt, char *buf, size_t size)
+{
+    snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d", dt->year, dt->month, dt->day, dt->hour,
+             dt->minute);
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant). */
+static long long days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    long long era = (y >= 0 ? y : y - 399) / 400;
+    long long yoe = y - era * 400;
+    long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+long long pl_datetime_minutes(const pl_datetime *dt)
+{
+    return days_from_civil(dt->year, dt->month, dt->day) * 1440 + dt->hour * 60 + dt->minute;
+}
+
+int pl_datetime_weekday(const pl_datetime *dt)
+{
+    long long days = days_from_civil(dt->year, dt->month, dt->day);
+    /* 1970-01-01 was a Thursday (3 when Monday is 0). */
+    return (int)(((days % 7) + 7 + 3) % 7);
+}
+
+void pl_now_utc(char out[32])
+{
+    const char *fixed = getenv("PLANNER_NOW");
+    time_t t;
+    struct tm tm;
+
+    if (fixed && strlen(fixed) == 20 && fixed[19] == 'Z') {
+        snprintf(out, 32, "%s", fixed);
+        return;
+    }
+    t = time(NULL);
+    gmtime_r(&t, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}

@@ -1,0 +1,52 @@
+/*
+ * text.h - small string helpers shared by the core: a growable buffer,
+ * duplication, and local date/time parsing.
+ */
+#ifndef PL_TEXT_H
+#define PL_TEXT_H
+
+#include <stddef.h>
+
+/* A growable NUL-terminated byte buffer. Zero-initialise, or PL_BUF_INIT. */
+typedef struct pl_buf {
+    char *data; /* owned; NULL until something is appended */
+    size_t len;
+    size_t cap;
+} pl_buf;
+#define PL_BUF_INIT {NULL, 0, 0}
+
+int pl_buf_append(pl_buf *b, const char *s, size_t n);
+int pl_buf_puts(pl_buf *b, const char *s);
+int pl_buf_printf(pl_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Give the contents to the caller (free() it); the buffer is left empty.
+ * Returns "" (allocated) for an empty buffer, NULL on out-of-memory. */
+char *pl_buf_detach(pl_buf *b);
+void pl_buf_free(pl_buf *b);
+
+/* strdup that accepts NULL (returns NULL). */
+char *pl_strdup(const char *s);
+
+/* A local wall time, no zone: what events and sessions store. */
+typedef struct pl_datetime {
+    int year, month, day, hour, minute;
+} pl_datetime;
+
+/* Parse "YYYY-MM-DDTHH:MM" strictly (a real calendar date, 00:00-23:59).
+ * Returns 0 or PL_EINVALID. */
+int pl_datetime_parse(pl_datetime *out, const char *s);
+/* Parse "HH:MM". Returns 0 or PL_EINVALID. */
+int pl_time_parse(int *out_hour, int *out_minute, const char *s);
+/* Format as "YYYY-MM-DDTHH:MM" into buf (at least 17 bytes). */
+void pl_datetime_format(const pl_datetime *dt, char *buf, size_t size);
+/* Minutes since 1970-01-01T00:00 of this wall time (a monotonic key for
+ * comparing local times; no time zone is applied). */
+long long pl_datetime_minutes(const pl_datetime *dt);
+/* Day of week, 0 = Monday. */
+int pl_datetime_weekday(const pl_datetime *dt);
+
+/* The current UTC time as "YYYY-MM-DDTHH:MM:SSZ" (21 bytes with NUL).
+ * $PLANNER_NOW, when set to such a string, replaces the clock, so that
+ * tests and demos can be reproduced. */
+void pl_now_utc(char out[32]);
+
+#endif

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# setup.sh - set up a Debian 12 machine for planner, build it, and run it.
+#
+#   scripts/setup.sh demo       install, build, run `planner demo` on the sample event
+#   scripts/setup.sh test       install, build, run the whole test suite
+#   scripts/setup.sh sanitize   the test suite again in an ASan+UBSan build, warnings as errors
+#   scripts/setup.sh deps       only install the Debian packages
+#
+# Idempotent: packages already there are not installed again, builds are
+# incremental. Run as root, or as a user who may sudo (only apt needs it).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+JOBS=$(nproc 2>/dev/null || echo 2)
+
+PACKAGES=(
+  build-essential cmake pkg-config
+  libical-dev libsqlite3-dev libcurl4-openssl-dev libxlsxwriter-dev libjansson-dev
+  libmicrohttpd-dev tzdata
+)
+TEST_PACKAGES=(
+  libcmocka-dev python3 python3-icalendar python3-openpyxl sqlite3 clang curl
+)
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+install_packages() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup: installing ${missing[*]}" >&2
+    as_root apt-get update -q
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q --no-install-recommends "${missing[@]}"
+  fi
+}
+
+build() { # build DIR [cmake options...]
+  local dir=$1; shift
+  cmake -S "$ROOT" -B "$ROOT/$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  cmake --build "$ROOT/$dir" -j"$JOBS"
+}
+
+case "${1:-}" in
+  deps)
+    install_packages "${PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    ;;
+  demo)
+    install_packages "${PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    build build
+    "$ROOT/build/cli/planner" demo --out "$ROOT/planner-demo"
+    echo "setup: the demo's files are in $ROOT/planner-demo" >&2
+    ;;
+  test)
+    install_packages "${PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    build build
+    ctest --test-dir "$ROOT/build" --output-on-failure -j"$JOBS"
+    ;;
+  sanitize)
+    install_packages "${PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    build build-asan -DPLANNER_SANITIZE=ON -DPLANNER_WERROR=ON
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+      ctest --test-dir "$ROOT/build-asan" --output-on-failure -j"$JOBS"
+    ;;
+  *)
+    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2
+    exit 2
+    ;;
+esac

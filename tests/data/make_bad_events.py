@@ -1,0 +1,90 @@
+#!/usr/bin/python3
+"""Regenerate tests/data/bad-events/: one bad event file per case, and beside
+it CASE.expect, the text the error message must contain (after FILE: )."""
+import copy, json, os
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, "bad-events")
+
+BASE = {
+    "slug": "atelier-test",
+    "title": "Atelier de test",
+    "format": "in_person",
+    "timezone": "Europe/Paris",
+    "start": "2026-12-10T09:30",
+    "end": "2026-12-10T17:00",
+    "venue": {"name": "Salle des fêtes", "lat": 48.85, "lon": 2.35},
+    "capacity": 60,
+    "speakers": [{"id": "cb", "name": "Claire Bernard", "organization": "ADEME"}],
+    "sessions": [
+        {"id": "intro", "title": "Introduction", "kind": "talk",
+         "start": "09:30", "end": "10:00", "room": "A", "speakers": ["cb"]},
+        {"id": "atelier", "title": "Atelier", "kind": "workshop",
+         "start": "10:00", "end": "11:00", "room": "A"},
+    ],
+    "status": "published",
+}
+
+def case(name, mutate, expect):
+    ev = copy.deepcopy(BASE)
+    text = mutate(ev)
+    if text is None:
+        text = json.dumps(ev, ensure_ascii=False, indent=2)
+    mode = "wb" if isinstance(text, bytes) else "w"
+    with open(os.path.join(OUT, name + ".json"), mode) as f:
+        f.write(text)
+    with open(os.path.join(OUT, name + ".expect"), "w") as f:
+        f.write(expect + "\n")
+
+def setk(path, value):
+    def m(ev):
+        obj = ev
+        for k in path[:-1]:
+            obj = obj[k]
+        obj[path[-1]] = value
+    return m
+
+def delk(path):
+    def m(ev):
+        obj = ev
+        for k in path[:-1]:
+            obj = obj[k]
+        del obj[path[-1]]
+    return m
+
+os.makedirs(OUT, exist_ok=True)
+for f in os.listdir(OUT):
+    os.remove(os.path.join(OUT, f))
+
+case("malformed-json", lambda ev: '{\n  "slug": "x",\n  "title": \n}\n', ":4:1: malformed JSON")
+case("not-utf8", lambda ev: b'{"slug": "x", "title": "Caf\xe9"}', "malformed JSON")
+case("top-level-array", lambda ev: "[]", "the top level must be an object")
+case("duplicate-key", lambda ev: '{"slug": "a", "slug": "b"}', "malformed JSON: duplicate object key")
+case("wrong-type-title", setk(["title"], 42), "title: expected a string, got an integer")
+case("wrong-type-capacity", setk(["capacity"], "60"), "capacity: expected a whole number, got a string")
+case("wrong-type-sessions", setk(["sessions"], {"id": "x"}), "sessions: expected an array, got an object")
+case("null-value", setk(["summary"], None), "summary: expected a string, got null")
+case("missing-slug", delk(["slug"]), "slug: required key is missing")
+case("missing-start", delk(["start"]), "start: required key is missing")
+case("missing-session-title", delk(["sessions", 1, "title"]), "sessions[1].title: required key is missing")
+case("missing-venue", delk(["venue"]), "venue: an in_person event needs a \"venue\"")
+case("online-without-url", setk(["format"], "online"), "online_url: an online event needs an \"online_url\"")
+case("unknown-key", setk(["colour"], "blue"), "colour: unknown key \"colour\"")
+case("unknown-session-key", setk(["sessions", 0, "speaker"], "cb"), "sessions[0].speaker: unknown key \"speaker\"")
+case("bad-date", setk(["start"], "2026-02-30T09:30"), "start: \"2026-02-30T09:30\" is not a date and time")
+case("bad-session-time", setk(["sessions", 1, "end"], "25:00"), "sessions[1].end: \"25:00\" is not a time")
+case("time-with-seconds", setk(["sessions", 0, "start"], "09:30:00"), "sessions[0].start: \"09:30:00\" is not a time")
+case("event-ends-before-start", setk(["end"], "2026-12-10T08:00"), "end: the event must end after it starts")
+case("duplicate-session-id", setk(["sessions", 1, "id"], "intro"), "sessions[1].id: duplicate session id \"intro\"")
+case("duplicate-speaker-id", lambda ev: ev["speakers"].append({"id": "cb", "name": "Autre"}), "speakers[1].id: duplicate speaker id \"cb\"")
+case("unknown-speaker", setk(["sessions", 1, "speakers"], ["cb", "zz"]), "sessions[1].speakers[1]: unknown speaker id \"zz\"")
+case("unknown-timezone", setk(["timezone"], "Europe/Atlantis"), "timezone: unknown time zone \"Europe/Atlantis\"")
+case("bad-timezone-name", setk(["timezone"], "../../etc/passwd"), "timezone: \"../../etc/passwd\" is not an IANA time zone name")
+case("bad-format", setk(["format"], "remote"), "format: \"remote\" is not one of: in_person, online, hybrid")
+case("bad-kind", setk(["sessions", 0, "kind"], "keynote"), "sessions[0].kind: \"keynote\" is not one of")
+case("bad-status", setk(["status"], "live"), "status: \"live\" is not one of")
+case("bad-slug", setk(["slug"], "Atelier 2"), "slug: \"Atelier 2\" may only contain lowercase letters")
+case("negative-capacity", setk(["capacity"], -5), "capacity: must be between 1 and 1000000")
+case("bad-latitude", setk(["venue", "lat"], 123.0), "venue.lat: must be between -90 and 90")
+case("bad-online-url", setk(["online_url"], "javascript:alert(1)"), "online_url: \"javascript:alert(1)\" must be an http:// or https:// address")
+print("wrote", len(os.listdir(OUT)) // 2, "cases into", OUT)

@@ -1,0 +1,171 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "planner.h"
+#include "test_helpers.h"
+
+#include <sys/stat.h>
+
+typedef struct fixture {
+    char dir[64];
+    char db[128];
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    th_tempdir(f->dir, sizeof(f->dir));
+    snprintf(f->db, sizeof(f->db), "%s/planner.db", f->dir);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    th_rmtree(f->dir);
+    free(f);
+    return 0;
+}
+
+static int pragma_int(pl_store *store, const char *sql)
+{
+    sqlite3_stmt *st;
+    int v;
+    assert_int_equal(sqlite3_prepare_v2(pl_store_db(store), sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static void missing_file_is_not_created_without_create(void **state)
+{
+    fixture *f = *state;
+    pl_store *store = NULL;
+    pl_error err;
+    struct stat st;
+
+    assert_int_equal(pl_store_open(&store, f->db, 0, &err), PL_ENOTFOUND);
+    assert_null(store);
+    assert_non_null(strstr(err.msg, "planner init"));
+    assert_int_not_equal(stat(f->db, &st), 0);
+}
+
+static void create_sets_schema_wal_and_foreign_keys(void **state)
+{
+    fixture *f = *state;
+    pl_store *store = NULL;
+    pl_error err;
+    sqlite3_stmt *st;
+
+    assert_int_equal(pl_store_open(&store, f->db, PL_STORE_CREATE, &err), 0);
+    assert_int_equal(pragma_int(store, "PRAGMA user_version"), PL_SCHEMA_VERSION);
+    assert_int_equal(pragma_int(store, "PRAGMA application_id"), PL_APPLICATION_ID);
+    assert_int_equal(pragma_int(store, "PRAGMA foreign_keys"), 1);
+    assert_int_equal(sqlite3_prepare_v2(pl_store_db(store), "PRAGMA journal_mode", -1, &st,
+                                        NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
+    sqlite3_finalize(st);
+    pl_store_free(store);
+
+    /* Opening again is harmless and keeps the version. */
+    assert_int_equal(pl_store_open(&store, f->db, 0, &err), 0);
+    assert_int_equal(pragma_int(store, "PRAGMA user_version"), PL_SCHEMA_VERSION);
+    pl_store_free(store);
+}
+
+static void refuse_and_keep(fixture *f, const char *expect)
+{
+    pl_store *store = NULL;
+    pl_error err;
+    size_t before_len, after_len;
+    char *before = th_read(f->db, &before_len), *after;
+
+    assert_non_null(before);
+    assert_int_equal(pl_store_open(&store, f->db, PL_STORE_CREATE, &err), PL_EINVALID);
+    assert_null(store);
+    assert_non_null(strstr(err.msg, expect));
+    after = th_read(f->db, &after_len);
+    assert_int_equal(before_len, after_len);
+    assert_memory_equal(before, after, before_len);
+    free(before);
+    free(after);
+}
+
+static void foreign_sqlite_file_is_refused_untouched(void **state)
+{
+    fixture *f = *state;
+    sqlite3 *db;
+
+    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "CREATE TABLE notes(x); INSERT INTO notes VALUES (1);",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    refuse_and_keep(f, "not a planner database");
+}
+
+static void text_file_is_refused_untouched(void **state)
+{
+    fixture *f = *state;
+    char path[256];
+
+    th_write(path, sizeof(path), f->dir, "planner.db",
+             "This is a shopping list, not a database.\nMilk\nBread\n"
+             "..............................................................\n");
+    refuse_and_keep(f, "not a planner database");
+}
+
+static void newer_database_is_refused_untouched(void **state)
+{
+    fixture *f = *state;
+    pl_store *store = NULL;
+    char sql[128];
+
+    assert_int_equal(pl_store_open(&store, f->db, PL_STORE_CREATE, NULL), 0);
+    snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", PL_SCHEMA_VERSION + 1);
+    assert_int_equal(sqlite3_exec(pl_store_db(store), sql, NULL, NULL, NULL), SQLITE_OK);
+    pl_store_free(store);
+    refuse_and_keep(f, "newer planner");
+}
+
+static void rollback_leaves_nothing(void **state)
+{
+    fixture *f = *state;
+    pl_store *store = NULL;
+    pl_error err;
+
+    assert_int_equal(pl_store_open(&store, f->db, PL_STORE_CREATE, &err), 0);
+    assert_int_equal(pl_store_begin(store, &err), 0);
+    assert_int_equal(sqlite3_exec(pl_store_db(store),
+                                  "INSERT INTO events (slug, uid, title, format, timezone, "
+                                  "start, end, status, created, modified) VALUES ('x', 'u', 't', "
+                                  "'online', 'UTC', 's', 'e', 'draft', 'c', 'm')",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    pl_store_rollback(store);
+    assert_int_equal(pragma_int(store, "SELECT count(*) FROM events"), 0);
+    pl_store_free(store);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(missing_file_is_not_created_without_create, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(create_sets_schema_wal_and_foreign_keys, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(foreign_sqlite_file_is_refused_untouched, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(text_file_is_refused_untouched, setup, teardown),
+        cmocka_unit_test_setup_teardown(newer_database_is_refused_untouched, setup, teardown),
+        cmocka_unit_test_setup_teardown(rollback_leaves_nothing, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
