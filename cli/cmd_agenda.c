@@ -22,9 +22,9 @@ static const char help[] =
 
 static const char *const weekdays[] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
                                        "Friday", "Saturday", "Sunday"};
-static const char *const months[] = {"January", "February", "March",     "April",
-                                     "May",     "June",     "July",      "August",
-                                     "September", "October", "November", "December"};
+static const char *const months[] = {"January",   "February", "March",    "April",
+                                     "May",       "June",     "July",     "August",
+                                     "September", "October",  "November", "December"};
 
 static void print_day(const char *local)
 {
@@ -269,8 +269,8 @@ static int agenda_check(int argc, char **argv)
             fprintf(stderr, "planner: %s: no conflicts\n", events[i]->slug);
     }
     if (total > 0) {
-        fprintf(stderr, "planner: %ld conflict%s; fix the event file and import it again\n",
-                total, total == 1 ? "" : "s");
+        fprintf(stderr, "planner: %ld conflict%s; fix the event file and import it again\n", total,
+                total == 1 ? "" : "s");
         rc = CLI_EINPUT;
     }
 done:

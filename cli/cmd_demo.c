@@ -161,7 +161,7 @@ int cmd_demo(int argc, char **argv)
     }
     if ((rc = write_agenda_json(out)) != 0)
         return rc;
-    fprintf(stderr, "planner: demo done. Try: planner --db %s agenda show %s\n",
-            cli_opts.db_path, DEMO_EVENT);
+    fprintf(stderr, "planner: demo done. Try: planner --db %s agenda show %s\n", cli_opts.db_path,
+            DEMO_EVENT);
     return CLI_OK;
 }

@@ -87,8 +87,8 @@ static int event_list(int argc, char **argv)
         goto done;
     }
     for (size_t i = 0; i < n; i++)
-        printf("%-28s %s  %-9s %-9s %s\n", events[i]->slug, events[i]->start,
-               events[i]->status, events[i]->format, events[i]->title);
+        printf("%-28s %s  %-9s %-9s %s\n", events[i]->slug, events[i]->start, events[i]->status,
+               events[i]->format, events[i]->title);
     if (n == 0)
         fprintf(stderr, "planner: no events yet; add one with 'planner event import FILE.json'\n");
 done:

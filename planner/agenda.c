@@ -99,16 +99,16 @@ int pl_agenda_check(pl_conflict **out, size_t *count, const pl_event *ev)
         if (ev->capacity > 0 && s->capacity > ev->capacity) {
             if ((c = add(&l, PL_CONFLICT_CAPACITY, s->id, NULL)))
                 snprintf(c->message, sizeof(c->message),
-                         "session '%s' has capacity %d, above the event's %d", s->id,
-                         s->capacity, ev->capacity);
+                         "session '%s' has capacity %d, above the event's %d", s->id, s->capacity,
+                         ev->capacity);
         }
         for (size_t k = 0; k < s->speakers.count; k++) {
             if (pl_event_speaker(ev, s->speakers.items[k]))
                 continue;
             if ((c = add(&l, PL_CONFLICT_UNKNOWN_SPEAKER, s->id, NULL)))
                 snprintf(c->message, sizeof(c->message),
-                         "session '%s' names speaker '%s', who is not in the speaker list",
-                         s->id, s->speakers.items[k]);
+                         "session '%s' names speaker '%s', who is not in the speaker list", s->id,
+                         s->speakers.items[k]);
         }
         for (size_t j = i + 1; j < ev->nsessions; j++) {
             const pl_session *t = &ev->sessions[j];
@@ -119,9 +119,8 @@ int pl_agenda_check(pl_conflict **out, size_t *count, const pl_event *ev)
             if (s->room && t->room && strcmp(s->room, t->room) == 0 &&
                 (c = add(&l, PL_CONFLICT_ROOM_OVERLAP, s->id, t->id)))
                 snprintf(c->message, sizeof(c->message),
-                         "room '%s' holds '%s' (%s–%s) and '%s' (%s–%s) at the same time",
-                         s->room, s->id, hm(s->start), hm(s->end), t->id, hm(t->start),
-                         hm(t->end));
+                         "room '%s' holds '%s' (%s–%s) and '%s' (%s–%s) at the same time", s->room,
+                         s->id, hm(s->start), hm(s->end), t->id, hm(t->start), hm(t->end));
             if (shares_speaker(s, t, &who)) {
                 const pl_speaker *sp = pl_event_speaker(ev, who);
                 if ((c = add(&l, PL_CONFLICT_SPEAKER_OVERLAP, s->id, t->id)))

@@ -59,11 +59,11 @@ const char *pl_error_format(const pl_error *err, char *buf, size_t size)
     buf[0] = '\0';
     if (!err)
         return buf;
-#define APPEND(...)                                                                            \
-    do {                                                                                       \
-        int w_ = snprintf(buf + n, size - n, __VA_ARGS__);                                     \
-        if (w_ > 0)                                                                            \
-            n += (size_t)w_ < size - n ? (size_t)w_ : size - n - 1;                            \
+#define APPEND(...)                                                                                \
+    do {                                                                                           \
+        int w_ = snprintf(buf + n, size - n, __VA_ARGS__);                                         \
+        if (w_ > 0)                                                                                \
+            n += (size_t)w_ < size - n ? (size_t)w_ : size - n - 1;                                \
     } while (0)
     if (err->file[0]) {
         APPEND("%s", err->file);

@@ -21,12 +21,12 @@
 #define PL_EFULL -6     /* capacity reached */
 
 typedef struct pl_error {
-    int code;        /* the PL_E... code, PL_OK when clear */
-    char file[256];  /* input file the error is about, or "" */
-    int line;        /* 1-based line in file, 0 when unknown */
-    int column;      /* 1-based column, 0 when unknown */
-    char path[128];  /* JSON path or CSV column, e.g. "sessions[3].start" */
-    char msg[512];   /* one line: what is wrong */
+    int code;       /* the PL_E... code, PL_OK when clear */
+    char file[256]; /* input file the error is about, or "" */
+    int line;       /* 1-based line in file, 0 when unknown */
+    int column;     /* 1-based column, 0 when unknown */
+    char path[128]; /* JSON path or CSV column, e.g. "sessions[3].start" */
+    char msg[512];  /* one line: what is wrong */
 } pl_error;
 
 /* Clear err (NULL allowed). */
@@ -39,8 +39,7 @@ int pl_error_set(pl_error *err, int code, const char *fmt, ...)
 
 /* Set code, location and message. file and path may be NULL. Returns code. */
 int pl_error_set_at(pl_error *err, int code, const char *file, int line, int column,
-                    const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 7, 8)));
+                    const char *path, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 
 /* Format err as "file:line:column: path: msg" (absent parts left out) into
  * buf, which is always NUL-terminated. Returns buf. */

@@ -173,8 +173,7 @@ static int save_tags(pl_store *store, long long event_id, const pl_event *ev, pl
     sqlite3_stmt *del = NULL, *ins = NULL;
     int rc;
 
-    if ((rc = pl_store_prepare(store, &del, "DELETE FROM event_tags WHERE event_id = ?", err)) <
-        0)
+    if ((rc = pl_store_prepare(store, &del, "DELETE FROM event_tags WHERE event_id = ?", err)) < 0)
         goto done;
     sqlite3_bind_int64(del, 1, event_id);
     if ((rc = step_done(store, del, err)) < 0)
@@ -229,8 +228,8 @@ static void bind_event(sqlite3_stmt *st, const pl_event *ev, const char *fp, con
     pl_store_bind_text(st, 18, now);
 }
 
-static int save_event_row(pl_store *store, const pl_event *ev, const char *now,
-                          long long *out_id, pl_event_save_stats *stats, pl_error *err)
+static int save_event_row(pl_store *store, const pl_event *ev, const char *now, long long *out_id,
+                          pl_event_save_stats *stats, pl_error *err)
 {
     sqlite3_stmt *sel = NULL, *st = NULL;
     char *fp = event_fingerprint(ev);
@@ -468,8 +467,8 @@ done:
 }
 
 /* Sessions no longer in the file stay, cancelled, so feeds can say so. */
-static int cancel_missing(pl_store *store, long long event_id, const pl_event *ev,
-                          const char *now, pl_event_save_stats *stats, pl_error *err)
+static int cancel_missing(pl_store *store, long long event_id, const pl_event *ev, const char *now,
+                          pl_event_save_stats *stats, pl_error *err)
 {
     sqlite3_stmt *sel = NULL, *up = NULL;
     int rc;
@@ -686,9 +685,9 @@ done:
     return rc;
 }
 
-#define EVENT_COLUMNS                                                                          \
-    "id, slug, uid, title, summary, description, format, timezone, start, end, venue_name, "   \
-    "venue_address, venue_lat, venue_lon, online_url, capacity, theme, status, sequence, "     \
+#define EVENT_COLUMNS                                                                              \
+    "id, slug, uid, title, summary, description, format, timezone, start, end, venue_name, "       \
+    "venue_address, venue_lat, venue_lon, online_url, capacity, theme, status, sequence, "         \
     "created, modified"
 
 static int event_from_row(pl_event **out, pl_store *store, sqlite3_stmt *st, pl_error *err)
@@ -744,8 +743,7 @@ int pl_event_load(pl_event **out, pl_store *store, const char *slug, pl_error *e
         rc = event_from_row(out, store, st, err);
     else if (rc == SQLITE_DONE)
         rc = pl_error_set(err, PL_ENOTFOUND,
-                          "no event '%s'; 'planner event list' shows the events there are",
-                          slug);
+                          "no event '%s'; 'planner event list' shows the events there are", slug);
     else
         rc = pl_store_fail(store, err, "cannot read events");
     sqlite3_finalize(st);
@@ -761,9 +759,8 @@ int pl_event_list(pl_event ***out, size_t *count, pl_store *store, pl_error *err
 
     *out = NULL;
     *count = 0;
-    if ((rc = pl_store_prepare(store, &st,
-                               "SELECT " EVENT_COLUMNS " FROM events ORDER BY start, slug",
-                               err)) < 0)
+    if ((rc = pl_store_prepare(
+             store, &st, "SELECT " EVENT_COLUMNS " FROM events ORDER BY start, slug", err)) < 0)
         return rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         pl_event **grown = realloc(list, (n + 1) * sizeof(*grown));

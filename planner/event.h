@@ -32,9 +32,9 @@ typedef struct pl_session {
     char *kind;  /* talk | workshop | meal | break | forum | plenary */
     char *start; /* "YYYY-MM-DDTHH:MM" local */
     char *end;
-    char *room;        /* may be NULL */
-    int capacity;      /* 0: no limit of its own */
-    char *description; /* may be NULL */
+    char *room;          /* may be NULL */
+    int capacity;        /* 0: no limit of its own */
+    char *description;   /* may be NULL */
     pl_strlist speakers; /* speaker ids, in order */
     int cancelled;       /* removed from the file, or cancelled */
     int sequence;        /* bumped by every real change */
@@ -83,8 +83,8 @@ const pl_session *pl_event_session(const pl_event *ev, const char *id);
 
 /* What pl_event_save changed. */
 typedef struct pl_event_save_stats {
-    int created;            /* the event is new */
-    int event_changed;      /* the event's own fields changed */
+    int created;       /* the event is new */
+    int event_changed; /* the event's own fields changed */
     int sessions_added;
     int sessions_changed;
     int sessions_cancelled; /* removed from the file, now cancelled */

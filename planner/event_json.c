@@ -65,16 +65,15 @@ static int check_keys(ctx *c, const json_t *obj, const char *prefix, const char 
                 ok = 1;
         if (!ok) {
             snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", key);
-            return bad(c, path, "unknown key \"%s\" (see docs/event-format.md for the keys)",
-                       key);
+            return bad(c, path, "unknown key \"%s\" (see docs/event-format.md for the keys)", key);
         }
     }
     return 0;
 }
 
 /* A string member: *out gets a copy, or NULL when absent (and not required). */
-static int get_string(ctx *c, const json_t *obj, const char *prefix, const char *key,
-                      int required, char **out)
+static int get_string(ctx *c, const json_t *obj, const char *prefix, const char *key, int required,
+                      char **out)
 {
     json_t *v = json_object_get(obj, key);
     char path[160];
@@ -233,20 +232,18 @@ static int normalise_time(ctx *c, const char *path, const pl_datetime *day, char
     return 0;
 }
 
-static const char *const event_keys[] = {
-    "slug",       "title",    "summary",       "description", "format", "timezone",
-    "start",      "end",      "venue",         "online_url",  "capacity", "organizations",
-    "theme",      "challenges", "communities", "commons",     "speakers", "sessions",
-    "status",     NULL};
+static const char *const event_keys[] = {"slug",     "title",      "summary",     "description",
+                                         "format",   "timezone",   "start",       "end",
+                                         "venue",    "online_url", "capacity",    "organizations",
+                                         "theme",    "challenges", "communities", "commons",
+                                         "speakers", "sessions",   "status",      NULL};
 static const char *const venue_keys[] = {"name", "address", "lat", "lon", NULL};
 static const char *const speaker_keys[] = {"id", "name", "organization", "bio", NULL};
-static const char *const session_keys[] = {"id",    "title",    "kind",     "start",
-                                           "end",   "room",     "speakers", "capacity",
-                                           "description", NULL};
+static const char *const session_keys[] = {"id",   "title",    "kind",     "start",       "end",
+                                           "room", "speakers", "capacity", "description", NULL};
 static const char *const formats[] = {"in_person", "online", "hybrid", NULL};
 static const char *const statuses[] = {"draft", "published", "cancelled", NULL};
-static const char *const kinds[] = {"talk", "workshop", "meal", "break", "forum", "plenary",
-                                    NULL};
+static const char *const kinds[] = {"talk", "workshop", "meal", "break", "forum", "plenary", NULL};
 
 static int parse_venue(ctx *c, const json_t *root, pl_event *ev)
 {
@@ -320,8 +317,7 @@ static int parse_speakers(ctx *c, const json_t *root, pl_event *ev)
     return 0;
 }
 
-static int parse_session(ctx *c, const json_t *item, size_t i, const pl_datetime *day,
-                         pl_event *ev)
+static int parse_session(ctx *c, const json_t *item, size_t i, const pl_datetime *day, pl_event *ev)
 {
     pl_session *s = &ev->sessions[i];
     char prefix[64], path[96];
@@ -428,8 +424,7 @@ static int parse_root(ctx *c, const json_t *root, pl_event *ev)
         return bad(c, "start", "\"%s\" is not a date and time: write \"YYYY-MM-DDTHH:MM\"",
                    ev->start);
     if (pl_datetime_parse(&end, ev->end) != 0)
-        return bad(c, "end", "\"%s\" is not a date and time: write \"YYYY-MM-DDTHH:MM\"",
-                   ev->end);
+        return bad(c, "end", "\"%s\" is not a date and time: write \"YYYY-MM-DDTHH:MM\"", ev->end);
     if (pl_datetime_minutes(&end) <= pl_datetime_minutes(&start))
         return bad(c, "end", "the event must end after it starts (%s)", ev->start);
     if ((rc = parse_speakers(c, root, ev)) < 0)
@@ -495,15 +490,13 @@ int pl_event_parse_json(pl_event **out, const char *path, pl_error *err)
     *out = NULL;
     f = fopen(path, "rb");
     if (!f)
-        return pl_error_set_at(err, PL_EIO, path, 0, 0, NULL, "cannot read: %s",
-                               strerror(errno));
+        return pl_error_set_at(err, PL_EIO, path, 0, 0, NULL, "cannot read: %s", strerror(errno));
     root = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
     fclose(f);
     return parse_loaded(out, root, &jerr, path, err);
 }
 
-int pl_event_import_file(pl_store *store, const char *path, pl_event_save_stats *out,
-                         pl_error *err)
+int pl_event_import_file(pl_store *store, const char *path, pl_event_save_stats *out, pl_error *err)
 {
     pl_event *ev = NULL;
     int rc = pl_event_parse_json(&ev, path, err);

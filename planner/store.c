@@ -213,8 +213,9 @@ int pl_store_open(pl_store **out, const char *path, unsigned flags, pl_error *er
     /* Read-only checks first: a foreign file must not even get a WAL header. */
     if ((rc = check_identity(store, &version, err)) < 0)
         goto fail;
-    if ((rc = exec(store, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
-                          "PRAGMA synchronous = NORMAL;",
+    if ((rc = exec(store,
+                   "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
+                   "PRAGMA synchronous = NORMAL;",
                    err)) < 0)
         goto fail;
     if ((rc = migrate(store, version, err)) < 0)

@@ -13,7 +13,10 @@ typedef struct pl_buf {
     size_t len;
     size_t cap;
 } pl_buf;
-#define PL_BUF_INIT {NULL, 0, 0}
+#define PL_BUF_INIT                                                                                \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
 
 int pl_buf_append(pl_buf *b, const char *s, size_t n);
 int pl_buf_puts(pl_buf *b, const char *s);

@@ -4,6 +4,7 @@
 #   scripts/setup.sh demo       install, build, run `planner demo` on the sample event
 #   scripts/setup.sh test       install, build, run the whole test suite
 #   scripts/setup.sh sanitize   the test suite again in an ASan+UBSan build, warnings as errors
+#   scripts/setup.sh format     check the C sources against .clang-format
 #   scripts/setup.sh deps       only install the Debian packages
 #
 # Idempotent: packages already there are not installed again, builds are
@@ -20,7 +21,7 @@ PACKAGES=(
   libmicrohttpd-dev tzdata
 )
 TEST_PACKAGES=(
-  libcmocka-dev python3 python3-icalendar python3-openpyxl sqlite3 clang curl
+  libcmocka-dev python3 python3-icalendar python3-openpyxl sqlite3 clang clang-format curl
 )
 
 as_root() {
@@ -66,8 +67,13 @@ case "${1:-}" in
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
       ctest --test-dir "$ROOT/build-asan" --output-on-failure -j"$JOBS"
     ;;
+  format)
+    install_packages clang-format
+    git ls-files '*.c' '*.h' | grep -v '^data/' | xargs clang-format --dry-run --Werror
+    echo "setup: the C sources follow .clang-format" >&2
+    ;;
   *)
-    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac

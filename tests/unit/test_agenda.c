@@ -56,11 +56,11 @@ static void clean_agenda_with_parallel_rooms(void **state)
 static void speaker_in_two_places(void **state)
 {
     pl_conflict *c = NULL;
-    pl_event *ev = event(
-        "{\"id\": \"w1\", \"title\": \"W1\", \"kind\": \"workshop\", \"start\": \"10:00\", "
-        "\"end\": \"11:00\", \"room\": \"A\", \"speakers\": [\"a\"]},"
-        "{\"id\": \"w2\", \"title\": \"W2\", \"kind\": \"workshop\", \"start\": \"10:30\", "
-        "\"end\": \"11:30\", \"room\": \"B\", \"speakers\": [\"b\", \"a\"]}");
+    pl_event *ev =
+        event("{\"id\": \"w1\", \"title\": \"W1\", \"kind\": \"workshop\", \"start\": \"10:00\", "
+              "\"end\": \"11:00\", \"room\": \"A\", \"speakers\": [\"a\"]},"
+              "{\"id\": \"w2\", \"title\": \"W2\", \"kind\": \"workshop\", \"start\": \"10:30\", "
+              "\"end\": \"11:30\", \"room\": \"B\", \"speakers\": [\"b\", \"a\"]}");
     (void)state;
 
     assert_int_equal(check(ev, &c), 1);
@@ -75,11 +75,11 @@ static void speaker_in_two_places(void **state)
 static void two_sessions_in_one_room(void **state)
 {
     pl_conflict *c = NULL;
-    pl_event *ev = event(
-        "{\"id\": \"w1\", \"title\": \"W1\", \"kind\": \"workshop\", \"start\": \"10:00\", "
-        "\"end\": \"11:00\", \"room\": \"A\"},"
-        "{\"id\": \"w2\", \"title\": \"W2\", \"kind\": \"workshop\", \"start\": \"10:59\", "
-        "\"end\": \"11:30\", \"room\": \"A\"}");
+    pl_event *ev =
+        event("{\"id\": \"w1\", \"title\": \"W1\", \"kind\": \"workshop\", \"start\": \"10:00\", "
+              "\"end\": \"11:00\", \"room\": \"A\"},"
+              "{\"id\": \"w2\", \"title\": \"W2\", \"kind\": \"workshop\", \"start\": \"10:59\", "
+              "\"end\": \"11:30\", \"room\": \"A\"}");
     (void)state;
 
     assert_int_equal(check(ev, &c), 1);
@@ -92,15 +92,15 @@ static void two_sessions_in_one_room(void **state)
 static void outside_hours_bad_times_and_capacity(void **state)
 {
     pl_conflict *c = NULL;
-    pl_event *ev = event(
-        "{\"id\": \"early\", \"title\": \"E\", \"kind\": \"break\", \"start\": \"08:30\", "
-        "\"end\": \"09:15\"},"
-        "{\"id\": \"late\", \"title\": \"L\", \"kind\": \"forum\", \"start\": \"16:30\", "
-        "\"end\": \"2026-12-10T17:30\"},"
-        "{\"id\": \"backwards\", \"title\": \"B\", \"kind\": \"talk\", \"start\": \"12:00\", "
-        "\"end\": \"11:00\"},"
-        "{\"id\": \"huge\", \"title\": \"H\", \"kind\": \"plenary\", \"start\": \"13:00\", "
-        "\"end\": \"14:00\", \"capacity\": 80}");
+    pl_event *ev =
+        event("{\"id\": \"early\", \"title\": \"E\", \"kind\": \"break\", \"start\": \"08:30\", "
+              "\"end\": \"09:15\"},"
+              "{\"id\": \"late\", \"title\": \"L\", \"kind\": \"forum\", \"start\": \"16:30\", "
+              "\"end\": \"2026-12-10T17:30\"},"
+              "{\"id\": \"backwards\", \"title\": \"B\", \"kind\": \"talk\", \"start\": \"12:00\", "
+              "\"end\": \"11:00\"},"
+              "{\"id\": \"huge\", \"title\": \"H\", \"kind\": \"plenary\", \"start\": \"13:00\", "
+              "\"end\": \"14:00\", \"capacity\": 80}");
     (void)state;
 
     assert_int_equal(check(ev, &c), 4);
@@ -119,11 +119,11 @@ static void outside_hours_bad_times_and_capacity(void **state)
 static void unknown_speaker_and_cancelled_sessions(void **state)
 {
     pl_conflict *c = NULL;
-    pl_event *ev = event(
-        "{\"id\": \"w1\", \"title\": \"W1\", \"kind\": \"workshop\", \"start\": \"10:00\", "
-        "\"end\": \"11:00\", \"room\": \"A\", \"speakers\": [\"a\"]},"
-        "{\"id\": \"w2\", \"title\": \"W2\", \"kind\": \"workshop\", \"start\": \"10:00\", "
-        "\"end\": \"11:00\", \"room\": \"A\", \"speakers\": [\"a\"]}");
+    pl_event *ev =
+        event("{\"id\": \"w1\", \"title\": \"W1\", \"kind\": \"workshop\", \"start\": \"10:00\", "
+              "\"end\": \"11:00\", \"room\": \"A\", \"speakers\": [\"a\"]},"
+              "{\"id\": \"w2\", \"title\": \"W2\", \"kind\": \"workshop\", \"start\": \"10:00\", "
+              "\"end\": \"11:00\", \"room\": \"A\", \"speakers\": [\"a\"]}");
     (void)state;
 
     /* A cancelled session conflicts with nothing. */

@@ -33,13 +33,13 @@ static int teardown(void **state)
     return 0;
 }
 
-#define EVENT_HEAD                                                                             \
-    "{\"slug\": \"w\", \"title\": \"Atelier\", \"format\": \"in_person\", \"status\": "         \
-    "\"published\", \"start\": \"2026-12-10T09:00\", \"end\": \"2026-12-10T17:00\", "          \
-    "\"venue\": {\"name\": \"%s\", \"lat\": 48.8, \"lon\": 2.3}, "                            \
+#define EVENT_HEAD                                                                                 \
+    "{\"slug\": \"w\", \"title\": \"Atelier\", \"format\": \"in_person\", \"status\": "            \
+    "\"published\", \"start\": \"2026-12-10T09:00\", \"end\": \"2026-12-10T17:00\", "              \
+    "\"venue\": {\"name\": \"%s\", \"lat\": 48.8, \"lon\": 2.3}, "                                 \
     "\"speakers\": [{\"id\": \"a\", \"name\": \"%s\"}], \"sessions\": ["
-#define SESSION(id, title, start, end)                                                         \
-    "{\"id\": \"" id "\", \"title\": \"" title "\", \"kind\": \"talk\", \"start\": \"" start    \
+#define SESSION(id, title, start, end)                                                             \
+    "{\"id\": \"" id "\", \"title\": \"" title "\", \"kind\": \"talk\", \"start\": \"" start       \
     "\", \"end\": \"" end "\", \"speakers\": [\"a\"]}"
 
 static void save_text(fixture *f, const char *now, const char *venue, const char *speaker,
@@ -64,8 +64,8 @@ static pl_event *load(fixture *f)
     return ev;
 }
 
-static const char two[] = SESSION("s1", "Un", "09:00", "10:00") "," SESSION("s2", "Deux", "10:00",
-                                                                             "11:00");
+static const char two[] =
+    SESSION("s1", "Un", "09:00", "10:00") "," SESSION("s2", "Deux", "10:00", "11:00");
 
 static void create_then_unchanged(void **state)
 {
@@ -107,10 +107,10 @@ static void a_changed_session_moves_alone(void **state)
     pl_event *ev;
 
     save_text(f, "2026-11-01T10:00:00Z", "Salle", "Ana", two, &st);
-    save_text(f, "2026-11-03T10:00:00Z", "Salle", "Ana",
-              SESSION("s1", "Un", "09:00", "10:00") "," SESSION("s2", "Deux (salle B)", "10:00",
-                                                                "11:00"),
-              &st);
+    save_text(
+        f, "2026-11-03T10:00:00Z", "Salle", "Ana",
+        SESSION("s1", "Un", "09:00", "10:00") "," SESSION("s2", "Deux (salle B)", "10:00", "11:00"),
+        &st);
     assert_int_equal(st.sessions_changed, 1);
     assert_int_equal(st.sessions_unchanged, 1);
     ev = load(f);
@@ -196,8 +196,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(create_then_unchanged, setup, teardown),
         cmocka_unit_test_setup_teardown(a_changed_session_moves_alone, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_removed_session_is_kept_cancelled_then_reinstated,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(a_removed_session_is_kept_cancelled_then_reinstated, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(venue_and_speaker_changes_reach_every_session, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(list_and_not_found, setup, teardown),

@@ -124,8 +124,7 @@ static void bad_events_are_refused_with_their_message(void **state)
         if (n < 6 || strcmp(de->d_name + n - 5, ".json") != 0)
             continue;
         snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-        snprintf(expect_path, sizeof(expect_path), "%s/%.*s.expect", dir, (int)(n - 5),
-                 de->d_name);
+        snprintf(expect_path, sizeof(expect_path), "%s/%.*s.expect", dir, (int)(n - 5), de->d_name);
         expect = th_read(expect_path, NULL);
         assert_non_null(expect);
         expect[strcspn(expect, "\n")] = '\0';
@@ -133,8 +132,8 @@ static void bad_events_are_refused_with_their_message(void **state)
             fail_msg("%s: accepted, or not as bad input", de->d_name);
         pl_error_format(&err, buf, sizeof(buf));
         if (strncmp(buf, path, strlen(path)) != 0 || !strstr(buf, expect))
-            fail_msg("%s: message\n  %s\ndoes not name the file and contain\n  %s", de->d_name,
-                     buf, expect);
+            fail_msg("%s: message\n  %s\ndoes not name the file and contain\n  %s", de->d_name, buf,
+                     expect);
         free(expect);
         cases++;
     }

@@ -66,8 +66,7 @@ static void create_sets_schema_wal_and_foreign_keys(void **state)
     assert_int_equal(pragma_int(store, "PRAGMA user_version"), PL_SCHEMA_VERSION);
     assert_int_equal(pragma_int(store, "PRAGMA application_id"), PL_APPLICATION_ID);
     assert_int_equal(pragma_int(store, "PRAGMA foreign_keys"), 1);
-    assert_int_equal(sqlite3_prepare_v2(pl_store_db(store), "PRAGMA journal_mode", -1, &st,
-                                        NULL),
+    assert_int_equal(sqlite3_prepare_v2(pl_store_db(store), "PRAGMA journal_mode", -1, &st, NULL),
                      SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
@@ -104,9 +103,9 @@ static void foreign_sqlite_file_is_refused_untouched(void **state)
     sqlite3 *db;
 
     assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "CREATE TABLE notes(x); INSERT INTO notes VALUES (1);",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db, "CREATE TABLE notes(x); INSERT INTO notes VALUES (1);", NULL, NULL, NULL),
+        SQLITE_OK);
     sqlite3_close(db);
     refuse_and_keep(f, "not a planner database");
 }
@@ -159,10 +158,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(missing_file_is_not_created_without_create, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(create_sets_schema_wal_and_foreign_keys, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(foreign_sqlite_file_is_refused_untouched, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(create_sets_schema_wal_and_foreign_keys, setup, teardown),
+        cmocka_unit_test_setup_teardown(foreign_sqlite_file_is_refused_untouched, setup, teardown),
         cmocka_unit_test_setup_teardown(text_file_is_refused_untouched, setup, teardown),
         cmocka_unit_test_setup_teardown(newer_database_is_refused_untouched, setup, teardown),
         cmocka_unit_test_setup_teardown(rollback_leaves_nothing, setup, teardown),

@@ -79,9 +79,9 @@ static void error_format_names_the_place(void **state)
     char buf[256];
     (void)state;
 
-    assert_int_equal(pl_error_set_at(&err, PL_EINVALID, "e.json", 3, 7, "sessions[2].start",
-                                     "bad %s", "time"),
-                     PL_EINVALID);
+    assert_int_equal(
+        pl_error_set_at(&err, PL_EINVALID, "e.json", 3, 7, "sessions[2].start", "bad %s", "time"),
+        PL_EINVALID);
     assert_string_equal(pl_error_format(&err, buf, sizeof(buf)),
                         "e.json:3:7: sessions[2].start: bad time");
     pl_error_set(&err, PL_EIO, "disk full");
