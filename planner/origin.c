@@ -7,16 +7,16 @@
  * sorts the name index with the same function (nameKey); the two must stay
  * identical, which tests/unit/test_origin.c checks over the whole gazetteer.
  */
-#include "planner/origin.h"
+#include "origin.h"
 
+#include "error.h"
 #include "gazetteer_data.h"
-#include "planner/error.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#define MAX_TEXT 256   /* longer input is not an origin */
+#define MAX_TEXT 256 /* longer input is not an origin */
 #define MAX_WORDS 16
 #define MAX_WORD 64
 #define MAX_KEY 256
@@ -26,30 +26,18 @@
 
 /* Folding of U+00C0..U+017F, generated from FOLD in data/generate.js. */
 static const char *const fold_table[0x180 - 0xC0] = {
-    "a", "a", "a", "a", "a", "a", "ae", "c",
-    "e", "e", "e", "e", "i", "i", "i", "i",
-    NULL, "n", "o", "o", "o", "o", "o", NULL,
-    "o", "u", "u", "u", "u", "y", "th", "ss",
-    "a", "a", "a", "a", "a", "a", "ae", "c",
-    "e", "e", "e", "e", "i", "i", "i", "i",
-    "d", "n", "o", "o", "o", "o", "o", NULL,
-    "o", "u", "u", "u", "u", "y", "th", "y",
-    "a", "a", "a", "a", "a", "a", "c", "c",
-    "c", "c", "c", "c", "c", "c", "d", "d",
-    "d", "d", "e", "e", "e", "e", "e", "e",
-    "e", "e", "e", "e", "g", "g", "g", "g",
-    "g", "g", "g", "g", "h", "h", "h", "h",
-    "i", "i", "i", "i", "i", "i", "i", "i",
-    "i", "i", NULL, NULL, "j", "j", "k", "k",
-    NULL, "l", "l", "l", "l", "l", "l", "l",
-    "l", "l", "l", "n", "n", "n", "n", "n",
-    "n", NULL, NULL, NULL, "o", "o", "o", "o",
-    "o", "o", "oe", "oe", "r", "r", "r", "r",
-    "r", "r", "s", "s", "s", "s", "s", "s",
-    "s", "s", "t", "t", "t", "t", "t", "t",
-    "u", "u", "u", "u", "u", "u", "u", "u",
-    "u", "u", "u", "u", "w", "w", "y", "y",
-    "y", "z", "z", "z", "z", "z", "z", NULL,
+    "a",  "a", "a",  "a",  "a", "a", "ae", "c",  "e",  "e",  "e",  "e",  "i", "i", "i",  "i",
+    NULL, "n", "o",  "o",  "o", "o", "o",  NULL, "o",  "u",  "u",  "u",  "u", "y", "th", "ss",
+    "a",  "a", "a",  "a",  "a", "a", "ae", "c",  "e",  "e",  "e",  "e",  "i", "i", "i",  "i",
+    "d",  "n", "o",  "o",  "o", "o", "o",  NULL, "o",  "u",  "u",  "u",  "u", "y", "th", "y",
+    "a",  "a", "a",  "a",  "a", "a", "c",  "c",  "c",  "c",  "c",  "c",  "c", "c", "d",  "d",
+    "d",  "d", "e",  "e",  "e", "e", "e",  "e",  "e",  "e",  "e",  "e",  "g", "g", "g",  "g",
+    "g",  "g", "g",  "g",  "h", "h", "h",  "h",  "i",  "i",  "i",  "i",  "i", "i", "i",  "i",
+    "i",  "i", NULL, NULL, "j", "j", "k",  "k",  NULL, "l",  "l",  "l",  "l", "l", "l",  "l",
+    "l",  "l", "l",  "n",  "n", "n", "n",  "n",  "n",  NULL, NULL, NULL, "o", "o", "o",  "o",
+    "o",  "o", "oe", "oe", "r", "r", "r",  "r",  "r",  "r",  "s",  "s",  "s", "s", "s",  "s",
+    "s",  "s", "t",  "t",  "t", "t", "t",  "t",  "u",  "u",  "u",  "u",  "u", "u", "u",  "u",
+    "u",  "u", "u",  "u",  "w", "w", "y",  "y",  "y",  "z",  "z",  "z",  "z", "z", "z",  NULL,
 };
 
 /* ---- words and keys ---------------------------------------------------- */
@@ -253,6 +241,21 @@ static void postal_departement(char out[4], uint32_t code)
         snprintf(out, 4, "%02u", d2 % 100);
 }
 
+/* A typed 1-3 character département number, "1" -> "01". */
+static void departement_code(char out[4], const char *number)
+{
+    size_t n = strlen(number);
+
+    if (n == 1) {
+        out[0] = '0';
+        out[1] = number[0];
+        out[2] = '\0';
+    } else {
+        memcpy(out, number, n > 3 ? 3 : n);
+        out[n > 3 ? 3 : n] = '\0';
+    }
+}
+
 static void place_departement(char out[4], unsigned idx)
 {
     insee_departement(out, pl_gz_places[idx].insee);
@@ -265,6 +268,8 @@ static unsigned current_of(unsigned idx)
 }
 
 /* ---- output ------------------------------------------------------------ */
+
+static void reason_add(pl_origin *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void reason_add(pl_origin *out, const char *fmt, ...)
 {
@@ -438,8 +443,8 @@ static int parse_coordinates(const char *s, const char *end, double *lat, double
 typedef struct query {
     char names[MAX_WORDS][MAX_WORD];
     size_t nnames;
-    uint32_t postal;    /* 0: none */
-    char number[4];     /* a bare 1-3 digit number: département or arrondissement */
+    uint32_t postal; /* 0: none */
+    char number[4];  /* a bare 1-3 digit number: département or arrondissement */
     char departement[4];
     int arrondissement; /* from "11e", "1er"; 0: none */
     int overflow;       /* more words than we keep */
@@ -481,9 +486,8 @@ static int ordinal(const char *w)
 
 static int filler(const char *w)
 {
-    return !strcmp(w, "arrondissement") || !strcmp(w, "arrondissements") ||
-           !strcmp(w, "arr") || !strcmp(w, "arrt") || !strcmp(w, "ardt") ||
-           !strcmp(w, "cedex");
+    return !strcmp(w, "arrondissement") || !strcmp(w, "arrondissements") || !strcmp(w, "arr") ||
+           !strcmp(w, "arrt") || !strcmp(w, "ardt") || !strcmp(w, "cedex");
 }
 
 static void parse_query(query *q, const char *s, const char *end)
@@ -538,7 +542,8 @@ static const struct {
 static int city_of(unsigned idx)
 {
     for (size_t i = 0; i < sizeof cities / sizeof *cities; i++)
-        if (pl_gz_places[idx].kind == PL_GZ_COMMUNE && !strcmp(pl_gz_places[idx].insee, cities[i].insee))
+        if (pl_gz_places[idx].kind == PL_GZ_COMMUNE &&
+            !strcmp(pl_gz_places[idx].insee, cities[i].insee))
             return (int)i;
     return -1;
 }
@@ -607,8 +612,8 @@ static int resolve_postal(pl_origin *out, uint32_t code)
     }
     unsigned idx = pl_gz_postals[first].place;
     if (last - first > 1)
-        reason_add(out, "postal code %05u covers %u communes; used %s",
-                   (unsigned)code, last - first, gz_string(pl_gz_places[idx].name));
+        reason_add(out, "postal code %05u covers %u communes; used %s", (unsigned)code,
+                   last - first, gz_string(pl_gz_places[idx].name));
     set_place(out, idx, code);
     if (last - first > 1 && out->precision < PL_ORIGIN_PRECISION_POSTAL_CODE)
         out->precision = PL_ORIGIN_PRECISION_POSTAL_CODE;
@@ -634,7 +639,7 @@ static void list_candidates(char *buf, size_t size, const unsigned *cand, unsign
 static int resolve_name(pl_origin *out, query *q, const char *typed)
 {
     char key[MAX_KEY], dep[4] = "";
-    unsigned first, last, cand[MAX_CANDIDATES], n = 0;
+    unsigned first, last, cand[MAX_CANDIDATES] = {0}, n = 0;
     uint32_t postal = 0;
 
     key_of_words(q, 0, q->nnames, key, sizeof key);
@@ -681,8 +686,7 @@ static int resolve_name(pl_origin *out, query *q, const char *typed)
         if (city >= 0 && !q->arrondissement && strcmp(q->number, cities[city].departement) != 0)
             q->arrondissement = (int)digits_value(q->number);
         else if (!q->departement[0])
-            snprintf(q->departement, sizeof q->departement, "%s%s",
-                     strlen(q->number) == 1 ? "0" : "", q->number);
+            departement_code(q->departement, q->number);
     }
     if (q->departement[0] && !find_departement(q->departement)) {
         reason_add(out, "« %s »: %s is not a département number", typed, q->departement);
@@ -790,8 +794,7 @@ int pl_origin_resolve(pl_origin *out, const char *text)
 
     if (parse_coordinates(buf, buf + (e - s), &lat, &lon)) {
         if (lat < -90 || lat > 90 || lon < -180 || lon > 180) {
-            reason_add(out, "« %s »: latitude must be within ±90 and longitude within ±180",
-                       typed);
+            reason_add(out, "« %s »: latitude must be within ±90 and longitude within ±180", typed);
             rc = set_unknown(out, PL_ORIGIN_UNKNOWN);
             goto done;
         }
@@ -814,8 +817,7 @@ int pl_origin_resolve(pl_origin *out, const char *text)
     } else if (q.departement[0] || q.number[0]) {
         char code[4];
         const pl_gz_departement *d;
-        snprintf(code, sizeof code, "%s%s", strlen(q.number) == 1 ? "0" : "",
-                 q.departement[0] ? q.departement : q.number);
+        departement_code(code, q.departement[0] ? q.departement : q.number);
         if ((d = find_departement(code)) != NULL) {
             rc = set_departement(out, d);
         } else {

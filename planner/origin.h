@@ -56,16 +56,16 @@ typedef enum pl_origin_precision {
 typedef struct pl_origin {
     pl_origin_status status;
     pl_origin_precision precision;
-    int guessed;        /* 1: OK, but a choice was made for the user (see reason) */
-    int candidates;     /* places that matched the name (0 when no name was given) */
-    double lat, lon;    /* WGS 84 degrees; 0 when there is no point */
-    char name[96];      /* resolved commune or département name, UTF-8 */
-    char postal_code[6];  /* "01400"; empty if unknown */
-    char insee[6];        /* INSEE code of the current commune; empty if none */
-    char departement[4];  /* "35", "2A", "974"; empty if unknown */
-    char reason[320];     /* one line for humans: why there is no point, what was
-                             chosen, or how approximate the point is; empty when
-                             the text named one place with its own point */
+    int guessed;         /* 1: OK, but a choice was made for the user (see reason) */
+    int candidates;      /* places that matched the name (0 when no name was given) */
+    double lat, lon;     /* WGS 84 degrees; 0 when there is no point */
+    char name[96];       /* resolved commune or département name, UTF-8 */
+    char postal_code[6]; /* "01400"; empty if unknown */
+    char insee[6];       /* INSEE code of the current commune; empty if none */
+    char departement[4]; /* "35", "2A", "974"; empty if unknown */
+    char reason[320];    /* one line for humans: why there is no point, what was
+                            chosen, or how approximate the point is; empty when
+                            the text named one place with its own point */
 } pl_origin;
 
 /*

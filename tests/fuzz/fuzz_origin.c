@@ -1,6 +1,6 @@
 /*
  * libFuzzer target for pl_origin_resolve:
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -Idata \
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Iplanner -Idata \
  *       tests/fuzz/fuzz_origin.c planner/origin.c data/gazetteer_data.c -o fuzz_origin
  *   ./fuzz_origin -max_total_time=60
  * Checks that any input yields a consistent, NUL-terminated result.
@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "planner/error.h"
-#include "planner/origin.h"
+#include "error.h"
+#include "origin.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -27,9 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (rc != PL_OK && rc != PL_ENOTFOUND)
         abort();
-    if (o.status == PL_ORIGIN_OK &&
-        (o.precision == PL_ORIGIN_PRECISION_NONE || o.lat < -90 || o.lat > 90 || o.lon < -180 ||
-         o.lon > 180))
+    if (o.status == PL_ORIGIN_OK && (o.precision == PL_ORIGIN_PRECISION_NONE || o.lat < -90 ||
+                                     o.lat > 90 || o.lon < -180 || o.lon > 180))
         abort();
     if (o.status != PL_ORIGIN_OK && (o.precision != PL_ORIGIN_PRECISION_NONE || !o.reason[0]))
         abort();

@@ -8,8 +8,8 @@
 
 #include <cmocka.h>
 
-#include "planner/error.h"
-#include "planner/origin.h"
+#include "error.h"
+#include "origin.h"
 
 #include "../../data/gazetteer_data.h"
 
@@ -222,9 +222,24 @@ static void test_unknown_and_garbage(void **state)
 {
     (void)state;
     static const char *const bad[] = {
-        "", "   ", "Bruxelles", "foo bar", "?!?", "999", "123456", "48.8",
-        "\xff\xfe\xfd", "\xc3", "Рен", "a b c d e f g h i j k l m n o p q r s t",
-        "Paris 11e 12e", ";;;", "-", "..", "1e", "0",
+        "",
+        "   ",
+        "Bruxelles",
+        "foo bar",
+        "?!?",
+        "999",
+        "123456",
+        "48.8",
+        "\xff\xfe\xfd",
+        "\xc3",
+        "Рен",
+        "a b c d e f g h i j k l m n o p q r s t",
+        "Paris 11e 12e",
+        ";;;",
+        "-",
+        "..",
+        "1e",
+        "0",
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         pl_origin o;
