@@ -11,5 +11,6 @@
 #include "event.h"
 #include "event_json.h"
 #include "agenda.h"
+#include "origin.h"
 
 #endif
