@@ -1,0 +1,1396 @@
+/*
+ * carpool.c - the carpool matching engine (see carpool.h for the contract).
+ *
+ * State. Every participant that can drive (DRIVE, FLEXIBLE) owns a route:
+ * the passengers it picks up, in order, and the length of each leg
+ * (origin -> p1 -> ... -> pk -> venue). Every participant that can ride
+ * (RIDE, FLEXIBLE) has a host: the driver whose route holds them, or -1.
+ * A FLEXIBLE participant with no host drives (alone or not); with a host, its
+ * own route is empty and its car stays home. So every state is a complete
+ * plan and the objective is (riders seated, total length of the routes of
+ * the cars that drive), kept up to date by every move.
+ *
+ * Search. (1) candidates: for each driver, the passengers inside its detour
+ * ellipse, found through a uniform grid; each passenger keeps its
+ * `candidates` best drivers by single-pickup detour. (2) regret insertion of
+ * riders, then flexible participants where riding saves km. (3) ejection
+ * chains: breadth-first augmenting paths that seat an unassigned rider by
+ * moving others along. (4) ruin and recreate over related routes, accepting
+ * lexicographic non-worsening, every move logged so a rejected iteration is
+ * undone exactly. (5) exact reordering of each route.
+ */
+#include "carpool.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EARTH_KM 6371.0088
+#define PI 3.14159265358979323846
+#define EPS 1e-9
+#define DEFAULT_CANDIDATES 32
+#define PLANAR_SLACK 1.15
+#define REORDER_MAX 8
+#define CHAIN_NODES_FULL 400
+#define CHAIN_NODES_LNS 40
+
+enum {
+    F_DRIVE = 1,  /* may drive: DRIVE or FLEXIBLE */
+    F_RIDE = 2,   /* may ride: RIDE or FLEXIBLE */
+    F_RIDER = 4,  /* role RIDE: counts in the first objective */
+    F_LOCKED = 8, /* in a confirmed group */
+    F_BAD = 16    /* unknown origin */
+};
+
+typedef struct solver {
+    size_t n; /* participants; index n is the venue */
+    const pl_carpool_participant *pt;
+    pl_carpool_options o;
+    pl_carpool_point venue;
+    double *u;  /* unit vectors, 3 per point, n + 1 points */
+    double *px; /* planar km around the venue */
+    double *py;
+    double *dv; /* road km from origin to venue */
+    unsigned char *flag;
+    int *seats;   /* usable seats (0 if cannot drive) */
+    size_t *roff; /* route slots of d: route[roff[d] ...], seats[d] of them */
+    uint32_t *route;
+    double *legs; /* legs of d: legs[roff[d] + d ...], seats[d] + 1 */
+    int *rlen;
+    double *rdist;
+    int32_t *host;
+    double *maxlen1; /* max route length with one passenger */
+
+    /* candidate drivers of passenger p: cd/cdop[coff[p] .. coff[p + 1]) */
+    size_t *coff;
+    uint32_t *cd;
+    double *cdop;  /* road km driver origin -> p */
+    double *icost; /* insertion cost cache, per candidate */
+    int *ipos;
+    /* reverse: passengers having d as candidate: vp/vk[voff[d] .. voff[d+1]) */
+    size_t *voff;
+    uint32_t *vp;
+    uint32_t *vk;
+
+    long seated; /* riders seated */
+    double km;   /* total vehicle-km */
+
+    /* undo log: shadow copies of routes and hosts touched this iteration */
+    int logging;
+    unsigned stamp;
+    unsigned *rstamp;
+    unsigned *hstamp;
+    uint32_t *sh_route;
+    double *sh_legs;
+    int *sh_len;
+    double *sh_dist;
+    int32_t *sh_host;
+    uint32_t *touched_r;
+    size_t ntouched_r;
+    uint32_t *touched_h;
+    size_t ntouched_h;
+
+    /* scratch */
+    unsigned mark;
+    unsigned *pmark; /* pool membership / BFS passengers */
+    unsigned *dmark; /* BFS drivers / ruined drivers */
+    unsigned *pver;
+    uint32_t *pool;
+    double *hkey; /* heap */
+    uint32_t *hp;
+    unsigned *hv;
+    size_t hn;
+    int *node_par;
+    uint32_t *node_x;
+    uint32_t *node_d;
+
+    uint64_t rng;
+    int oom;
+} solver;
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static int point_ok(const pl_carpool_point *p)
+{
+    return isfinite(p->lat) && isfinite(p->lon) && p->lat >= -90.0 && p->lat <= 90.0 &&
+           p->lon >= -180.0 && p->lon <= 180.0;
+}
+
+static void unit_vector(double *out, const pl_carpool_point *p)
+{
+    double la = p->lat * PI / 180.0, lo = p->lon * PI / 180.0;
+    out[0] = cos(la) * cos(lo);
+    out[1] = cos(la) * sin(lo);
+    out[2] = sin(la);
+}
+
+static double chord_km(const double *a, const double *b)
+{
+    double dx = a[0] - b[0], dy = a[1] - b[1], dz = a[2] - b[2];
+    double c = sqrt(dx * dx + dy * dy + dz * dz) / 2.0;
+    if (c > 1.0)
+        c = 1.0;
+    return 2.0 * EARTH_KM * asin(c);
+}
+
+double pl_carpool_distance_km(const pl_carpool_point *a, const pl_carpool_point *b,
+                              double road_factor)
+{
+    double ua[3], ub[3];
+    unit_vector(ua, a);
+    unit_vector(ub, b);
+    return chord_km(ua, ub) * road_factor;
+}
+
+static const pl_carpool_point *point_of(const solver *s, size_t i)
+{
+    return i == s->n ? &s->venue : &s->pt[i].origin;
+}
+
+/* Road km between points i and j (index n is the venue). */
+static double dist(const solver *s, size_t i, size_t j)
+{
+    if (s->o.distance_km)
+        return s->o.distance_km(point_of(s, i), point_of(s, j), s->o.payload);
+    return chord_km(s->u + 3 * i, s->u + 3 * j) * s->o.road_factor;
+}
+
+static uint64_t rng_next(solver *s)
+{
+    /* splitmix64: seeded from the input, so the same input gives the same
+     * sequence */
+    uint64_t z = (s->rng += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static size_t rng_below(solver *s, size_t n)
+{
+    return n ? (size_t)(rng_next(s) % n) : 0;
+}
+
+static uint64_t hash_mix(uint64_t h, uint64_t v)
+{
+    h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+    return h;
+}
+
+static uint64_t double_bits(double x)
+{
+    uint64_t b;
+    memcpy(&b, &x, sizeof b);
+    return b;
+}
+
+/* Longest allowed route for driver d carrying k passengers (< dv if none). */
+static double max_len(const solver *s, size_t d, int k)
+{
+    double direct = s->dv[d];
+    double extra = direct * s->o.max_detour_pct / 100.0;
+    if (s->o.max_detour_minutes >= 0.0) {
+        double minutes = s->o.max_detour_minutes - k * s->o.stop_minutes;
+        double cap = minutes * s->o.speed_kmh / 60.0;
+        if (cap < extra)
+            extra = cap;
+    }
+    return direct + extra;
+}
+
+static int is_driving(const solver *s, size_t d)
+{
+    return (s->flag[d] & F_DRIVE) && !(s->flag[d] & (F_LOCKED | F_BAD)) && s->host[d] < 0;
+}
+
+/* ---- undo log --------------------------------------------------------- */
+
+static void save_route(solver *s, size_t d)
+{
+    if (!s->logging || s->rstamp[d] == s->stamp)
+        return;
+    s->rstamp[d] = s->stamp;
+    memcpy(s->sh_route + s->roff[d], s->route + s->roff[d], (size_t)s->rlen[d] * sizeof *s->route);
+    memcpy(s->sh_legs + s->roff[d] + d, s->legs + s->roff[d] + d,
+           (size_t)(s->rlen[d] + 1) * sizeof *s->legs);
+    s->sh_len[d] = s->rlen[d];
+    s->sh_dist[d] = s->rdist[d];
+    s->touched_r[s->ntouched_r++] = (uint32_t)d;
+}
+
+static void save_host(solver *s, size_t p)
+{
+    if (!s->logging || s->hstamp[p] == s->stamp)
+        return;
+    s->hstamp[p] = s->stamp;
+    s->sh_host[p] = s->host[p];
+    s->touched_h[s->ntouched_h++] = (uint32_t)p;
+}
+
+static void log_begin(solver *s)
+{
+    s->logging = 1;
+    s->stamp++;
+    s->ntouched_r = 0;
+    s->ntouched_h = 0;
+}
+
+static void log_rollback(solver *s)
+{
+    for (size_t i = 0; i < s->ntouched_r; i++) {
+        size_t d = s->touched_r[i];
+        s->rlen[d] = s->sh_len[d];
+        s->rdist[d] = s->sh_dist[d];
+        memcpy(s->route + s->roff[d], s->sh_route + s->roff[d],
+               (size_t)s->rlen[d] * sizeof *s->route);
+        memcpy(s->legs + s->roff[d] + d, s->sh_legs + s->roff[d] + d,
+               (size_t)(s->rlen[d] + 1) * sizeof *s->legs);
+    }
+    for (size_t i = 0; i < s->ntouched_h; i++) {
+        size_t p = s->touched_h[i];
+        s->host[p] = s->sh_host[p];
+    }
+    s->ntouched_r = s->ntouched_h = 0;
+}
+
+/* ---- route moves ------------------------------------------------------ */
+
+static size_t stop_at(const solver *s, size_t d, int i)
+{
+    if (i < 0)
+        return d;
+    if (i >= s->rlen[d])
+        return s->n;
+    return s->route[s->roff[d] + (size_t)i];
+}
+
+/* Cheapest feasible insertion of p into d's route. Returns the added length
+ * (HUGE_VAL if none) and the position in *pos. dop = dist(d, p). slack
+ * loosens (> 0) or tightens (< 0) the length limit. */
+static double insert_eval(const solver *s, size_t d, size_t p, double dop, int *pos, double slack)
+{
+    int k = s->rlen[d];
+    if (k >= s->seats[d] || d == p || !is_driving(s, d))
+        return HUGE_VAL;
+    double limit = max_len(s, d, k + 1) - s->rdist[d] + slack;
+    if (limit < -EPS)
+        return HUGE_VAL;
+    const double *legs = s->legs + s->roff[d] + d;
+    const uint32_t *r = s->route + s->roff[d];
+    double best = HUGE_VAL, prev_d = dop;
+    int best_pos = -1;
+    for (int i = 0; i <= k; i++) {
+        double next_d = i == k ? s->dv[p] : dist(s, p, r[i]);
+        double delta = prev_d + next_d - legs[i];
+        if (delta <= limit + EPS && delta < best) {
+            best = delta;
+            best_pos = i;
+        }
+        prev_d = next_d;
+    }
+    *pos = best_pos;
+    return best;
+}
+
+/* Insert p at position pos of d's route (feasibility checked by caller). */
+static void route_insert(solver *s, size_t d, size_t p, int pos)
+{
+    save_route(s, d);
+    save_host(s, p);
+    int k = s->rlen[d];
+    uint32_t *r = s->route + s->roff[d];
+    double *legs = s->legs + s->roff[d] + d;
+    size_t prev = stop_at(s, d, pos - 1), next = stop_at(s, d, pos);
+    double a = dist(s, prev, p), b = dist(s, p, next);
+    memmove(r + pos + 1, r + pos, (size_t)(k - pos) * sizeof *r);
+    memmove(legs + pos + 2, legs + pos + 1, (size_t)(k - pos) * sizeof *legs);
+    double old = legs[pos];
+    r[pos] = (uint32_t)p;
+    legs[pos] = a;
+    legs[pos + 1] = b;
+    s->rlen[d] = k + 1;
+    s->rdist[d] += a + b - old;
+    s->km += a + b - old;
+    if (s->flag[p] & F_DRIVE)
+        s->km -= s->rdist[p]; /* p's car stays home */
+    if (s->flag[p] & F_RIDER)
+        s->seated++;
+    s->host[p] = (int32_t)d;
+}
+
+/* Take p out of its host's route. A FLEXIBLE p drives again (alone). */
+static void route_remove(solver *s, size_t p)
+{
+    size_t d = (size_t)s->host[p];
+    save_route(s, d);
+    save_host(s, p);
+    int k = s->rlen[d], pos = 0;
+    uint32_t *r = s->route + s->roff[d];
+    double *legs = s->legs + s->roff[d] + d;
+    while (r[pos] != p)
+        pos++;
+    size_t prev = stop_at(s, d, pos - 1), next = stop_at(s, d, pos + 1);
+    double c = dist(s, prev, next);
+    double old = legs[pos] + legs[pos + 1];
+    memmove(r + pos, r + pos + 1, (size_t)(k - pos - 1) * sizeof *r);
+    memmove(legs + pos + 1, legs + pos + 2, (size_t)(k - pos - 1) * sizeof *legs);
+    legs[pos] = c;
+    s->rlen[d] = k - 1;
+    s->rdist[d] += c - old;
+    s->km += c - old;
+    s->host[p] = -1;
+    if (s->flag[p] & F_DRIVE)
+        s->km += s->rdist[p];
+    if (s->flag[p] & F_RIDER)
+        s->seated--;
+}
+
+/* Index of driver d in p's candidate list, or -1. */
+static long cand_index(const solver *s, size_t p, size_t d)
+{
+    for (size_t c = s->coff[p]; c < s->coff[p + 1]; c++)
+        if (s->cd[c] == d)
+            return (long)(c - s->coff[p]);
+    return -1;
+}
+
+/* Cost of seating p with driver d (change in vehicle-km), HUGE_VAL if not
+ * possible now. */
+static double seat_cost(const solver *s, size_t p, size_t c, int *pos)
+{
+    size_t d = s->cd[c];
+    if (s->host[p] >= 0)
+        return HUGE_VAL;
+    if (s->flag[p] & F_DRIVE) {
+        if (s->rlen[p] > 0)
+            return HUGE_VAL;
+        double delta = insert_eval(s, d, p, s->cdop[c], pos, 0.0);
+        return delta == HUGE_VAL ? HUGE_VAL : delta - s->rdist[p];
+    }
+    return insert_eval(s, d, p, s->cdop[c], pos, 0.0);
+}
+
+/* ---- regret insertion ------------------------------------------------- */
+
+/* Indexed max-heap over pool members: higher key first, then lower index. */
+static int heap_above(const solver *s, size_t a, size_t b)
+{
+    return s->hkey[a] > s->hkey[b] || (s->hkey[a] == s->hkey[b] && s->hp[a] < s->hp[b]);
+}
+
+static void heap_swap(solver *s, size_t a, size_t b)
+{
+    double k = s->hkey[a];
+    uint32_t p = s->hp[a];
+    s->hkey[a] = s->hkey[b];
+    s->hp[a] = s->hp[b];
+    s->hkey[b] = k;
+    s->hp[b] = p;
+    s->pver[s->hp[a]] = (unsigned)a;
+    s->pver[s->hp[b]] = (unsigned)b;
+}
+
+static void heap_fix(solver *s, size_t i)
+{
+    while (i > 0 && heap_above(s, i, (i - 1) / 2)) {
+        heap_swap(s, i, (i - 1) / 2);
+        i = (i - 1) / 2;
+    }
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, top = i;
+        if (l < s->hn && heap_above(s, l, top))
+            top = l;
+        if (r < s->hn && heap_above(s, r, top))
+            top = r;
+        if (top == i)
+            break;
+        heap_swap(s, i, top);
+        i = top;
+    }
+}
+
+#define NOT_IN_HEAP UINT32_MAX
+
+/* Put p in the heap with key, or take it out if key is NaN. */
+static void heap_set(solver *s, uint32_t p, double key)
+{
+    unsigned at = s->pver[p];
+    if (isnan(key)) {
+        if (at == NOT_IN_HEAP)
+            return;
+        size_t last = --s->hn;
+        if (at != last) {
+            heap_swap(s, at, last);
+            s->pver[p] = NOT_IN_HEAP;
+            heap_fix(s, at);
+        } else {
+            s->pver[p] = NOT_IN_HEAP;
+        }
+        return;
+    }
+    if (at == NOT_IN_HEAP) {
+        at = (unsigned)s->hn++;
+        s->hp[at] = p;
+        s->pver[p] = at;
+    }
+    s->hkey[at] = key;
+    heap_fix(s, at);
+}
+
+/* Regret key of pool member q from its cached costs: members with a single
+ * option first, then the largest regret (second best - best). NaN if q has
+ * no option. *best gets the candidate slot of the cheapest option. */
+static double regret_key(const solver *s, size_t q, size_t *best)
+{
+    double c1 = HUGE_VAL, c2 = HUGE_VAL;
+    size_t b = SIZE_MAX;
+    for (size_t c = s->coff[q]; c < s->coff[q + 1]; c++) {
+        double v = s->icost[c];
+        if (v < c1) {
+            c2 = c1;
+            c1 = v;
+            b = c;
+        } else if (v < c2) {
+            c2 = v;
+        }
+    }
+    *best = b;
+    if (c1 == HUGE_VAL)
+        return NAN;
+    if (c2 == HUGE_VAL)
+        return 1e12 - c1;
+    return c2 - c1;
+}
+
+static void cost_update(solver *s, size_t q, size_t c, int flex)
+{
+    double v = seat_cost(s, q, c, &s->ipos[c]);
+    if (flex && v >= -EPS)
+        v = HUGE_VAL; /* a flexible rides only if it saves vehicle-km */
+    s->icost[c] = v;
+}
+
+static void member_refresh(solver *s, size_t q)
+{
+    size_t b;
+    heap_set(s, (uint32_t)q, regret_key(s, q, &b));
+}
+
+/* After driver x's route changed (or x stopped driving), refresh pool
+ * members that have x as a candidate. */
+static void pool_touch(solver *s, const uint32_t *pool, size_t m, size_t x, int flex)
+{
+    if (m <= 64) {
+        for (size_t i = 0; i < m; i++) {
+            size_t q = pool[i];
+            if (s->pmark[q] != s->mark)
+                continue;
+            long k = cand_index(s, q, x);
+            if (k >= 0) {
+                cost_update(s, q, s->coff[q] + (size_t)k, flex);
+                member_refresh(s, q);
+            }
+        }
+        return;
+    }
+    for (size_t e = s->voff[x]; e < s->voff[x + 1]; e++) {
+        size_t q = s->vp[e];
+        if (s->pmark[q] != s->mark)
+            continue;
+        cost_update(s, q, s->coff[q] + s->vk[e], flex);
+        member_refresh(s, q);
+    }
+}
+
+/* Seat pool members by regret insertion. flex: the members are FLEXIBLE
+ * participants, seated only where it saves vehicle-km. */
+static void pool_insert(solver *s, const uint32_t *pool, size_t m, int flex)
+{
+    s->mark++;
+    s->hn = 0;
+    for (size_t i = 0; i < m; i++) {
+        size_t q = pool[i];
+        if (s->host[q] >= 0)
+            continue;
+        s->pmark[q] = s->mark;
+        s->pver[q] = NOT_IN_HEAP;
+        for (size_t c = s->coff[q]; c < s->coff[q + 1]; c++)
+            cost_update(s, q, c, flex);
+        member_refresh(s, q);
+    }
+    while (s->hn > 0) {
+        size_t q = s->hp[0], c;
+        regret_key(s, q, &c);
+        heap_set(s, (uint32_t)q, NAN);
+        s->pmark[q] = 0;
+        size_t d = s->cd[c];
+        route_insert(s, d, q, s->ipos[c]);
+        pool_touch(s, pool, m, d, flex);
+        if (s->flag[q] & F_DRIVE)
+            pool_touch(s, pool, m, q, flex); /* q no longer drives */
+        if (s->pmark[d] == s->mark) {
+            /* d now carries someone: it can no longer ride */
+            for (size_t e = s->coff[d]; e < s->coff[d + 1]; e++)
+                s->icost[e] = HUGE_VAL;
+            member_refresh(s, d);
+        }
+    }
+    s->mark++;
+}
+
+/* ---- ejection chains -------------------------------------------------- */
+
+/* Can d's route, with its j-th passenger taken out, take x (dop = dist(d, x))? */
+static int swap_ok(const solver *s, size_t d, int j, size_t x, double dop)
+{
+    int k = s->rlen[d];
+    const uint32_t *r = s->route + s->roff[d];
+    const double *legs = s->legs + s->roff[d] + d;
+    size_t prev = stop_at(s, d, j - 1), next = stop_at(s, d, j + 1);
+    double merged = dist(s, prev, next);
+    double base = s->rdist[d] - legs[j] - legs[j + 1] + merged;
+    double limit = max_len(s, d, k) - 1e-7;
+    double prev_d = dop;
+    for (int i = 0; i < k; i++) { /* positions in the reduced route */
+        double leg = i < j ? legs[i] : (i == j ? merged : legs[i + 1]);
+        size_t nx = i == k - 1 ? s->n : r[i < j ? i : i + 1];
+        double next_d = nx == s->n ? s->dv[x] : dist(s, x, nx);
+        if (base + prev_d + next_d - leg <= limit)
+            return 1;
+        prev_d = next_d;
+    }
+    return 0;
+}
+
+static double cand_dop(const solver *s, size_t p, size_t d)
+{
+    long k = cand_index(s, p, d);
+    return k >= 0 ? s->cdop[s->coff[p] + (size_t)k] : dist(s, d, p);
+}
+
+/* Move each passenger of the path ending at node i one step: node i's
+ * passenger into target, its old driver takes its parent's, and so on. */
+static void chain_apply(solver *s, int i, size_t target)
+{
+    while (i >= 0) {
+        size_t x = s->node_x[i];
+        if (s->host[x] >= 0)
+            route_remove(s, x);
+        int pos = -1;
+        insert_eval(s, target, x, cand_dop(s, x, target), &pos, 1e-6);
+        if (pos < 0)
+            pos = s->rlen[target]; /* unreachable: checked by swap_ok */
+        route_insert(s, target, x, pos);
+        target = s->node_d[i];
+        i = s->node_par[i];
+    }
+}
+
+static int on_path(const solver *s, int i, size_t d)
+{
+    for (; i >= 0; i = s->node_par[i])
+        if (s->node_d[i] == d)
+            return 1;
+    return 0;
+}
+
+/* Seat the unassigned rider root through a breadth-first augmenting path of
+ * at most limit nodes. Returns 1 if seated. */
+static int eject(solver *s, size_t root, int limit)
+{
+    unsigned m = ++s->mark;
+    int nn = 1;
+    s->node_x[0] = (uint32_t)root;
+    s->node_par[0] = -1;
+    s->node_d[0] = UINT32_MAX;
+    s->pmark[root] = m;
+    for (int i = 0; i < nn; i++) {
+        size_t x = s->node_x[i];
+        for (size_t c = s->coff[x]; c < s->coff[x + 1]; c++) {
+            size_t d = s->cd[c];
+            if (s->dmark[d] == m)
+                continue;
+            s->dmark[d] = m;
+            if (!is_driving(s, d)) {
+                /* a FLEXIBLE riding elsewhere can take its car and x */
+                if ((s->flag[d] & F_DRIVE) && !(s->flag[d] & (F_LOCKED | F_BAD)) &&
+                    s->seats[d] > 0 && !on_path(s, i, (size_t)s->host[d])) {
+                    route_remove(s, d);
+                    chain_apply(s, i, d);
+                    return 1;
+                }
+                continue;
+            }
+            int pos;
+            if (insert_eval(s, d, x, s->cdop[c], &pos, -1e-7) != HUGE_VAL) {
+                chain_apply(s, i, d);
+                return 1;
+            }
+            const uint32_t *r = s->route + s->roff[d];
+            for (int j = 0; j < s->rlen[d]; j++) {
+                size_t q = r[j];
+                if (s->pmark[q] == m || (nn >= limit && !(s->flag[q] & F_DRIVE)))
+                    continue;
+                if (!swap_ok(s, d, j, x, s->cdop[c]))
+                    continue;
+                if (s->flag[q] & F_DRIVE) { /* a FLEXIBLE drives instead */
+                    route_remove(s, q);
+                    chain_apply(s, i, d);
+                    return 1;
+                }
+                s->pmark[q] = m;
+                s->node_x[nn] = (uint32_t)q;
+                s->node_par[nn] = i;
+                s->node_d[nn] = (uint32_t)d;
+                nn++;
+            }
+        }
+    }
+    return 0;
+}
+
+/* ---- ruin and recreate ------------------------------------------------ */
+
+typedef struct lns_ctx {
+    uint32_t *drivers; /* plannable drivers */
+    size_t ndrivers;
+    uint32_t *queue;
+    uint32_t *pr; /* riders to re-seat */
+    size_t npr;
+    uint32_t *pf; /* flexible participants to reconsider */
+    size_t npf;
+} lns_ctx;
+
+static void pool_add(solver *s, lns_ctx *l, size_t p, unsigned m)
+{
+    if (s->pmark[p] == m)
+        return;
+    s->pmark[p] = m;
+    if (s->flag[p] & F_RIDER)
+        l->pr[l->npr++] = (uint32_t)p;
+    else
+        l->pf[l->npf++] = (uint32_t)p;
+}
+
+/* Empty a few related routes: a random one, then routes of drivers who could
+ * also take the passengers removed, with the unassigned riders around. */
+static void ruin(solver *s, lns_ctx *l)
+{
+    unsigned m = ++s->mark;
+    size_t target = 2 + rng_below(s, 9), removed = 0, qh = 0, qt = 0;
+    size_t waiting_cap = 2 + rng_below(s, 4);
+    size_t d0 = l->drivers[rng_below(s, l->ndrivers)];
+    l->npr = l->npf = 0;
+    if (s->host[d0] >= 0)
+        d0 = (size_t)s->host[d0];
+    l->queue[qt++] = (uint32_t)d0;
+    while (qh < qt && removed < target) {
+        size_t d = l->queue[qh++];
+        if (s->dmark[d] == m)
+            continue;
+        s->dmark[d] = m;
+        while (s->rlen[d] > 0) {
+            size_t q = s->route[s->roff[d] + (size_t)s->rlen[d] - 1];
+            route_remove(s, q);
+            pool_add(s, l, q, m);
+            removed++;
+            size_t nc = s->coff[q + 1] - s->coff[q];
+            for (int t = 0; t < 2 && nc > 0; t++) {
+                size_t e = s->cd[s->coff[q] + rng_below(s, nc < 6 ? nc : 6)];
+                if (s->dmark[e] != m && qt < l->ndrivers)
+                    l->queue[qt++] = (uint32_t)(s->host[e] >= 0 ? (size_t)s->host[e] : e);
+            }
+        }
+        if (s->flag[d] & F_RIDE)
+            pool_add(s, l, d, m); /* a FLEXIBLE driving alone may ride */
+        size_t waiting = 0, nv = s->voff[d + 1] - s->voff[d];
+        size_t start = nv ? rng_below(s, nv) : 0;
+        for (size_t t = 0; t < nv && waiting < waiting_cap; t++) {
+            size_t p = s->vp[s->voff[d] + (start + t) % nv];
+            if ((s->flag[p] & F_RIDER) && s->host[p] < 0 && s->pmark[p] != m) {
+                pool_add(s, l, p, m);
+                waiting++;
+            }
+        }
+    }
+}
+
+static void lns(solver *s, lns_ctx *l, unsigned long iters)
+{
+    if (l->ndrivers == 0)
+        return;
+    for (unsigned long it = 0; it < iters; it++) {
+        long old_seated = s->seated;
+        double old_km = s->km;
+        log_begin(s);
+        ruin(s, l);
+        pool_insert(s, l->pr, l->npr, 0);
+        for (size_t i = 0; i < l->npr; i++)
+            if (s->host[l->pr[i]] < 0)
+                eject(s, l->pr[i], CHAIN_NODES_LNS);
+        pool_insert(s, l->pf, l->npf, 1);
+        if (s->seated > old_seated || (s->seated == old_seated && s->km <= old_km + EPS))
+            continue;
+        log_rollback(s);
+        s->seated = old_seated;
+        s->km = old_km;
+    }
+    s->logging = 0;
+}
+
+/* ---- exact route order ------------------------------------------------ */
+
+/* Reorder d's passengers optimally (Held-Karp) when that shortens the route. */
+static void reorder(solver *s, size_t d)
+{
+    int k = s->rlen[d];
+    if (k < 2 || k > REORDER_MAX)
+        return;
+    uint32_t *r = s->route + s->roff[d];
+    double m[REORDER_MAX][REORDER_MAX], from_o[REORDER_MAX], to_v[REORDER_MAX];
+    static const double inf = HUGE_VAL;
+    double dp[1 << REORDER_MAX][REORDER_MAX];
+    signed char par[1 << REORDER_MAX][REORDER_MAX];
+    for (int i = 0; i < k; i++) {
+        from_o[i] = dist(s, d, r[i]);
+        to_v[i] = s->dv[r[i]];
+        for (int j = 0; j < k; j++)
+            m[i][j] = i == j ? 0.0 : dist(s, r[i], r[j]);
+    }
+    int full = (1 << k) - 1;
+    for (int mask = 1; mask <= full; mask++)
+        for (int j = 0; j < k; j++)
+            dp[mask][j] = inf;
+    for (int j = 0; j < k; j++) {
+        dp[1 << j][j] = from_o[j];
+        par[1 << j][j] = -1;
+    }
+    for (int mask = 1; mask <= full; mask++)
+        for (int j = 0; j < k; j++) {
+            if (!(mask & (1 << j)) || dp[mask][j] == inf)
+                continue;
+            for (int t = 0; t < k; t++) {
+                if (mask & (1 << t))
+                    continue;
+                double v = dp[mask][j] + m[j][t];
+                int nm = mask | (1 << t);
+                if (v < dp[nm][t]) {
+                    dp[nm][t] = v;
+                    par[nm][t] = (signed char)j;
+                }
+            }
+        }
+    double best = inf;
+    int last = -1;
+    for (int j = 0; j < k; j++)
+        if (dp[full][j] + to_v[j] < best) {
+            best = dp[full][j] + to_v[j];
+            last = j;
+        }
+    if (best >= s->rdist[d] - 1e-9)
+        return;
+    int order[REORDER_MAX], mask = full;
+    for (int i = k - 1; i >= 0; i--) {
+        order[i] = last;
+        int pj = par[mask][last];
+        mask &= ~(1 << last);
+        last = pj;
+    }
+    uint32_t old[REORDER_MAX];
+    memcpy(old, r, (size_t)k * sizeof *r);
+    double *legs = s->legs + s->roff[d] + d;
+    for (int i = 0; i < k; i++)
+        r[i] = old[order[i]];
+    legs[0] = from_o[order[0]];
+    for (int i = 1; i < k; i++)
+        legs[i] = m[order[i - 1]][order[i]];
+    legs[k] = to_v[order[k - 1]];
+    s->km += best - s->rdist[d];
+    s->rdist[d] = best;
+}
+
+/* ---- candidates ------------------------------------------------------- */
+
+typedef struct hent {
+    double det;
+    double dop;
+    uint32_t d;
+} hent;
+
+static int hent_less(const hent *a, const hent *b)
+{
+    return a->det < b->det || (a->det == b->det && a->d < b->d);
+}
+
+/* Bounded max-heap push: keep the K best (smallest detour) entries. */
+static void hent_push(hent *h, int *cnt, int cap, hent e)
+{
+    int i;
+    if (*cnt < cap) {
+        i = (*cnt)++;
+        while (i > 0 && hent_less(&h[(i - 1) / 2], &e)) {
+            h[i] = h[(i - 1) / 2];
+            i = (i - 1) / 2;
+        }
+        h[i] = e;
+        return;
+    }
+    if (!hent_less(&e, &h[0]))
+        return;
+    i = 0;
+    for (;;) {
+        int l = 2 * i + 1, r = l + 1, top = -1;
+        const hent *big = &e;
+        if (l < *cnt && hent_less(big, &h[l])) {
+            top = l;
+            big = &h[l];
+        }
+        if (r < *cnt && hent_less(big, &h[r]))
+            top = r;
+        if (top < 0)
+            break;
+        h[i] = h[top];
+        i = top;
+    }
+    h[i] = e;
+}
+
+static int hent_cmp(const void *a, const void *b)
+{
+    const hent *x = a, *y = b;
+    return hent_less(x, y) ? -1 : (hent_less(y, x) ? 1 : 0);
+}
+
+static double rect_dist(double x, double y, double x0, double y0, double x1, double y1)
+{
+    double dx = x < x0 ? x0 - x : (x > x1 ? x - x1 : 0.0);
+    double dy = y < y0 ? y0 - y : (y > y1 ? y - y1 : 0.0);
+    return sqrt(dx * dx + dy * dy);
+}
+
+/* Candidate drivers of every passenger, through a uniform grid over the
+ * passengers: each driver scans the cells meeting its detour ellipse (foci:
+ * its origin and the venue), in planar km with a slack, then checks each
+ * passenger with the real distance. */
+static int build_candidates(solver *s, const uint32_t *pass, size_t np, const uint32_t *drv,
+                            size_t nd)
+{
+    int rc = PL_ERROR, K = s->o.candidates > 0 ? s->o.candidates : DEFAULT_CANDIDATES;
+    size_t *cell_start = NULL, *pidx = NULL;
+    uint32_t *cell_items = NULL, *cell_of = NULL;
+    hent *heap = NULL;
+    int *cnt = NULL;
+    size_t n = s->n;
+
+    s->coff = calloc(n + 2, sizeof *s->coff);
+    s->voff = calloc(n + 2, sizeof *s->voff);
+    if (!s->coff || !s->voff)
+        goto done;
+    if (np == 0 || nd == 0) {
+        rc = PL_OK;
+        goto done;
+    }
+    double minx = HUGE_VAL, miny = HUGE_VAL, maxx = -HUGE_VAL, maxy = -HUGE_VAL;
+    for (size_t i = 0; i < np; i++) {
+        size_t p = pass[i];
+        minx = fmin(minx, s->px[p]);
+        maxx = fmax(maxx, s->px[p]);
+        miny = fmin(miny, s->py[p]);
+        maxy = fmax(maxy, s->py[p]);
+    }
+    double w = maxx - minx + 1e-6, h = maxy - miny + 1e-6;
+    double cell = sqrt(w * h / (double)np);
+    if (cell < 0.25)
+        cell = 0.25;
+    size_t nx, ny;
+    for (;;) {
+        nx = (size_t)(w / cell) + 1;
+        ny = (size_t)(h / cell) + 1;
+        if (nx * ny <= 4 * np + 16)
+            break;
+        cell *= 1.5;
+    }
+    cell_start = calloc(nx * ny + 1, sizeof *cell_start);
+    cell_items = malloc(np * sizeof *cell_items);
+    cell_of = malloc(np * sizeof *cell_of);
+    pidx = malloc(n * sizeof *pidx);
+    heap = malloc(np * (size_t)K * sizeof *heap);
+    cnt = calloc(np, sizeof *cnt);
+    if (!cell_start || !cell_items || !cell_of || !pidx || !heap || !cnt)
+        goto done;
+    for (size_t i = 0; i < np; i++) {
+        size_t p = pass[i];
+        size_t cx = (size_t)((s->px[p] - minx) / cell), cy = (size_t)((s->py[p] - miny) / cell);
+        cell_of[i] = (uint32_t)(cy * nx + cx);
+        cell_start[cell_of[i] + 1]++;
+        pidx[p] = i;
+    }
+    for (size_t c = 0; c < nx * ny; c++)
+        cell_start[c + 1] += cell_start[c];
+    for (size_t i = 0; i < np; i++)
+        cell_items[cell_start[cell_of[i]]++] = pass[i];
+    for (size_t c = nx * ny; c > 0; c--)
+        cell_start[c] = cell_start[c - 1];
+    cell_start[0] = 0;
+
+    for (size_t t = 0; t < nd; t++) {
+        size_t d = drv[t];
+        double lim = s->maxlen1[d];
+        if (s->seats[d] <= 0 || lim < s->dv[d] - EPS)
+            continue;
+        double ox = s->px[d], oy = s->py[d];
+        double S = lim / s->o.road_factor * PLANAR_SLACK + 0.5;
+        double cx = ox / 2, cy = oy / 2, a = S / 2;
+        long x0 = (long)floor((cx - a - minx) / cell), x1 = (long)floor((cx + a - minx) / cell);
+        long y0 = (long)floor((cy - a - miny) / cell), y1 = (long)floor((cy + a - miny) / cell);
+        if (x0 < 0)
+            x0 = 0;
+        if (y0 < 0)
+            y0 = 0;
+        if (x1 >= (long)nx)
+            x1 = (long)nx - 1;
+        if (y1 >= (long)ny)
+            y1 = (long)ny - 1;
+        for (long gy = y0; gy <= y1; gy++) {
+            double ry0 = miny + (double)gy * cell, ry1 = ry0 + cell;
+            for (long gx = x0; gx <= x1; gx++) {
+                double rx0 = minx + (double)gx * cell, rx1 = rx0 + cell;
+                if (rect_dist(ox, oy, rx0, ry0, rx1, ry1) + rect_dist(0, 0, rx0, ry0, rx1, ry1) > S)
+                    continue;
+                size_t c = (size_t)gy * nx + (size_t)gx;
+                for (size_t e = cell_start[c]; e < cell_start[c + 1]; e++) {
+                    size_t p = cell_items[e];
+                    if (p == d)
+                        continue;
+                    double dx = s->px[p] - ox, dy = s->py[p] - oy;
+                    if (sqrt(dx * dx + dy * dy) + sqrt(s->px[p] * s->px[p] + s->py[p] * s->py[p]) >
+                        S)
+                        continue;
+                    double dop = dist(s, d, p);
+                    if (dop + s->dv[p] > lim + EPS)
+                        continue;
+                    hent he = {dop + s->dv[p] - s->dv[d], dop, (uint32_t)d};
+                    hent_push(heap + pidx[p] * (size_t)K, &cnt[pidx[p]], K, he);
+                }
+            }
+        }
+    }
+
+    size_t total = 0;
+    for (size_t i = 0; i < np; i++)
+        total += (size_t)cnt[i];
+    s->cd = malloc((total + 1) * sizeof *s->cd);
+    s->cdop = malloc((total + 1) * sizeof *s->cdop);
+    s->icost = malloc((total + 1) * sizeof *s->icost);
+    s->ipos = malloc((total + 1) * sizeof *s->ipos);
+    s->vp = malloc((total + 1) * sizeof *s->vp);
+    s->vk = malloc((total + 1) * sizeof *s->vk);
+    if (!s->cd || !s->cdop || !s->icost || !s->ipos || !s->vp || !s->vk)
+        goto done;
+    for (size_t p = 0; p < n; p++) {
+        int c = 0;
+        if ((s->flag[p] & F_RIDE) && !(s->flag[p] & (F_LOCKED | F_BAD)))
+            c = cnt[pidx[p]];
+        s->coff[p + 1] = s->coff[p] + (size_t)c;
+    }
+    s->coff[n + 1] = s->coff[n];
+    for (size_t i = 0; i < np; i++) {
+        size_t p = pass[i];
+        hent *hp = heap + i * (size_t)K;
+        qsort(hp, (size_t)cnt[i], sizeof *hp, hent_cmp);
+        for (int k = 0; k < cnt[i]; k++) {
+            s->cd[s->coff[p] + (size_t)k] = hp[k].d;
+            s->cdop[s->coff[p] + (size_t)k] = hp[k].dop;
+            s->voff[hp[k].d + 1]++;
+        }
+    }
+    for (size_t d = 0; d <= n; d++)
+        s->voff[d + 1] += s->voff[d];
+    for (size_t p = 0; p < n; p++)
+        for (size_t c = s->coff[p]; c < s->coff[p + 1]; c++) {
+            size_t e = s->voff[s->cd[c]]++;
+            s->vp[e] = (uint32_t)p;
+            s->vk[e] = (uint32_t)(c - s->coff[p]);
+        }
+    for (size_t d = n + 1; d > 0; d--)
+        s->voff[d] = s->voff[d - 1];
+    s->voff[0] = 0;
+    rc = PL_OK;
+done:
+    free(cell_start);
+    free(cell_items);
+    free(cell_of);
+    free(pidx);
+    free(heap);
+    free(cnt);
+    return rc;
+}
+
+/* ---- public API ------------------------------------------------------- */
+
+void pl_carpool_options_init(pl_carpool_options *opts)
+{
+    pl_carpool_options def = PL_CARPOOL_OPTIONS_INIT;
+    *opts = def;
+}
+
+const char *pl_carpool_reason_text(pl_carpool_reason reason)
+{
+    switch (reason) {
+    case PL_CARPOOL_REASON_ROLE_NONE:
+        return "not taking part in carpooling";
+    case PL_CARPOOL_REASON_NO_ORIGIN:
+        return "origin unknown";
+    case PL_CARPOOL_REASON_NO_DRIVER:
+        return "no driver can reach them within the detour limit";
+    case PL_CARPOOL_REASON_NO_SEAT:
+        return "every driver within reach is full";
+    }
+    return "unknown reason";
+}
+
+void pl_carpool_result_free(pl_carpool_result *result)
+{
+    if (!result)
+        return;
+    for (size_t i = 0; i < result->ngroups; i++) {
+        free(result->groups[i].passengers);
+        free(result->groups[i].pickup_times);
+    }
+    free(result->groups);
+    free(result->unassigned);
+    free(result);
+}
+
+static void solver_free(solver *s)
+{
+    void *all[] = {s->u,        s->px,     s->py,      s->dv,      s->flag,      s->seats,
+                   s->roff,     s->route,  s->legs,    s->rlen,    s->rdist,     s->host,
+                   s->maxlen1,  s->coff,   s->cd,      s->cdop,    s->icost,     s->ipos,
+                   s->voff,     s->vp,     s->vk,      s->rstamp,  s->hstamp,    s->sh_route,
+                   s->sh_legs,  s->sh_len, s->sh_dist, s->sh_host, s->touched_r, s->touched_h,
+                   s->pmark,    s->dmark,  s->pver,    s->pool,    s->hkey,      s->hp,
+                   s->node_par, s->node_x, s->node_d};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        free(all[i]);
+}
+
+static int check_input(const pl_carpool_problem *pb, const pl_carpool_options *o, pl_error *err)
+{
+    if (!pb || (pb->nparticipants > 0 && !pb->participants) ||
+        (pb->nconfirmed > 0 && !pb->confirmed))
+        return pl_error_set(err, PL_EINVALID, "carpool: missing participants");
+    if (pb->nparticipants >= UINT32_MAX / 2)
+        return pl_error_set(err, PL_EINVALID, "carpool: too many participants");
+    if (!point_ok(&pb->venue))
+        return pl_error_set(err, PL_EINVALID, "carpool: venue has no valid coordinates");
+    if (!(o->max_detour_pct >= 0.0) || !isfinite(o->max_detour_pct))
+        return pl_error_set(err, PL_EINVALID, "carpool: max detour must be a percentage >= 0");
+    if (isnan(o->max_detour_minutes))
+        return pl_error_set(err, PL_EINVALID, "carpool: max detour minutes is not a number");
+    if (!(o->road_factor > 0.0) || !isfinite(o->road_factor))
+        return pl_error_set(err, PL_EINVALID, "carpool: road factor must be > 0");
+    if (!(o->speed_kmh > 0.0) || !isfinite(o->speed_kmh))
+        return pl_error_set(err, PL_EINVALID, "carpool: average speed must be > 0 km/h");
+    if (!(o->stop_minutes >= 0.0) || !isfinite(o->stop_minutes) || !isfinite(o->margin_minutes))
+        return pl_error_set(err, PL_EINVALID, "carpool: stop and margin must be finite minutes");
+    if (!(o->co2_kg_per_km >= 0.0) || !isfinite(o->co2_kg_per_km))
+        return pl_error_set(err, PL_EINVALID, "carpool: CO2 factor must be >= 0");
+    if (o->candidates < 0 || o->candidates > 1000)
+        return pl_error_set(err, PL_EINVALID, "carpool: candidates must be 0..1000");
+    for (size_t i = 0; i < pb->nparticipants; i++) {
+        const pl_carpool_participant *p = &pb->participants[i];
+        if (p->role < PL_CARPOOL_ROLE_NONE || p->role > PL_CARPOOL_ROLE_FLEXIBLE)
+            return pl_error_set(err, PL_EINVALID, "carpool: participant %zu: unknown role %d", i,
+                                (int)p->role);
+        if (p->seats < 0 || p->seats > 64)
+            return pl_error_set(err, PL_EINVALID, "carpool: participant %zu: seats must be 0..64",
+                                i);
+    }
+    return PL_OK;
+}
+
+/* Mark confirmed groups' members as locked; reject overlaps. */
+static int lock_confirmed(solver *s, const pl_carpool_problem *pb, pl_error *err)
+{
+    for (size_t g = 0; g < pb->nconfirmed; g++) {
+        const pl_carpool_confirmed *c = &pb->confirmed[g];
+        if (c->npassengers > 0 && !c->passengers)
+            return pl_error_set(err, PL_EINVALID, "carpool: confirmed group %zu: no passengers", g);
+        for (size_t i = 0; i <= c->npassengers; i++) {
+            size_t p = i == 0 ? c->driver : c->passengers[i - 1];
+            if (p >= s->n)
+                return pl_error_set(err, PL_EINVALID,
+                                    "carpool: confirmed group %zu: no participant %zu", g, p);
+            if (s->flag[p] & F_LOCKED)
+                return pl_error_set(err, PL_EINVALID,
+                                    "carpool: participant %zu is in two confirmed groups", p);
+            if (s->flag[p] & F_BAD)
+                return pl_error_set(err, PL_EINVALID,
+                                    "carpool: confirmed group %zu: participant %zu has no origin",
+                                    g, p);
+            s->flag[p] |= F_LOCKED;
+        }
+    }
+    return PL_OK;
+}
+
+static void fill_times(const solver *s, pl_carpool_group *g, const double *legs, long start)
+{
+    double t = (double)start - s->o.margin_minutes;
+    size_t k = g->npassengers;
+    g->arrival_time = (long)floor(t);
+    for (size_t i = k; i > 0; i--) {
+        t -= legs[i] / s->o.speed_kmh * 60.0;
+        t -= s->o.stop_minutes;
+        g->pickup_times[i - 1] = (long)floor(t);
+    }
+    t -= legs[0] / s->o.speed_kmh * 60.0;
+    g->departure_time = (long)floor(t);
+}
+
+static int build_result(pl_carpool_result **out, solver *s, const pl_carpool_problem *pb)
+{
+    int rc = PL_ERROR;
+    size_t n = s->n, ng = pb->nconfirmed, nu = 0;
+    double *legs = NULL;
+    pl_carpool_result *res = calloc(1, sizeof *res);
+    if (!res)
+        goto done;
+    for (size_t d = 0; d < n; d++)
+        if (is_driving(s, d))
+            ng++;
+    size_t maxk = 1;
+    for (size_t g = 0; g < pb->nconfirmed; g++)
+        if (pb->confirmed[g].npassengers + 1 > maxk)
+            maxk = pb->confirmed[g].npassengers + 1;
+    for (size_t d = 0; d < n; d++)
+        if ((size_t)s->seats[d] + 1 > maxk)
+            maxk = (size_t)s->seats[d] + 1;
+    legs = malloc(maxk * sizeof *legs);
+    res->groups = calloc(ng ? ng : 1, sizeof *res->groups);
+    res->unassigned = calloc(n ? n : 1, sizeof *res->unassigned);
+    if (!legs || !res->groups || !res->unassigned)
+        goto done;
+
+    /* group order: by driver index, confirmed and planned alike */
+    size_t gi = 0;
+    for (size_t d = 0; d < n; d++) {
+        const pl_carpool_confirmed *cf = NULL;
+        if (s->flag[d] & F_LOCKED) {
+            for (size_t g = 0; g < pb->nconfirmed; g++)
+                if (pb->confirmed[g].driver == d)
+                    cf = &pb->confirmed[g];
+            if (!cf)
+                continue;
+        } else if (!is_driving(s, d)) {
+            continue;
+        }
+        pl_carpool_group *g = &res->groups[gi++];
+        size_t k = cf ? cf->npassengers : (size_t)s->rlen[d];
+        g->driver = d;
+        g->npassengers = k;
+        g->confirmed = cf != NULL;
+        g->passengers = malloc((k ? k : 1) * sizeof *g->passengers);
+        g->pickup_times = malloc((k ? k : 1) * sizeof *g->pickup_times);
+        if (!g->passengers || !g->pickup_times)
+            goto done;
+        size_t prev = d;
+        double total = 0.0, alone = s->dv[d];
+        for (size_t i = 0; i < k; i++) {
+            size_t p = cf ? cf->passengers[i] : s->route[s->roff[d] + i];
+            g->passengers[i] = p;
+            legs[i] = cf ? dist(s, prev, p) : s->legs[s->roff[d] + d + i];
+            total += legs[i];
+            alone += s->dv[p];
+            prev = p;
+        }
+        legs[k] = cf ? dist(s, prev, n) : s->legs[s->roff[d] + d + k];
+        total += legs[k];
+        g->distance_km = total;
+        g->detour_km = total - s->dv[d];
+        fill_times(s, g, legs, pb->event_start);
+        res->totals.cars++;
+        res->totals.passengers += k;
+        res->totals.vehicle_km += total;
+        res->totals.vehicle_km_alone += alone;
+    }
+    res->ngroups = gi;
+
+    for (size_t p = 0; p < n; p++) {
+        pl_carpool_role role = s->pt[p].role;
+        int reason = 0;
+        if (role == PL_CARPOOL_ROLE_RIDE && !(s->flag[p] & F_BAD))
+            res->totals.riders++;
+        if ((s->flag[p] & F_RIDER) && ((s->flag[p] & F_LOCKED) || s->host[p] >= 0))
+            res->totals.riders_seated++;
+        if (s->flag[p] & F_LOCKED)
+            continue;
+        if (role == PL_CARPOOL_ROLE_NONE)
+            reason = PL_CARPOOL_REASON_ROLE_NONE;
+        else if (s->flag[p] & F_BAD)
+            reason = PL_CARPOOL_REASON_NO_ORIGIN;
+        else if ((s->flag[p] & F_RIDER) && s->host[p] < 0)
+            reason = s->coff[p + 1] > s->coff[p] ? PL_CARPOOL_REASON_NO_SEAT
+                                                 : PL_CARPOOL_REASON_NO_DRIVER;
+        if (reason) {
+            res->unassigned[nu].participant = p;
+            res->unassigned[nu].reason = (pl_carpool_reason)reason;
+            nu++;
+        }
+    }
+    res->nunassigned = nu;
+    res->totals.vehicle_km_avoided = res->totals.vehicle_km_alone - res->totals.vehicle_km;
+    res->totals.co2_avoided_kg = res->totals.vehicle_km_avoided * s->o.co2_kg_per_km;
+    *out = res;
+    res = NULL;
+    rc = PL_OK;
+done:
+    pl_carpool_result_free(res);
+    free(legs);
+    return rc;
+}
+
+#define ALLOC(ptr, count) (((ptr) = calloc((count) > 0 ? (count) : 1, sizeof *(ptr))) == NULL)
+
+int pl_carpool_plan(pl_carpool_result **out, const pl_carpool_problem *problem,
+                    const pl_carpool_options *opts, pl_error *err)
+{
+    int rc;
+    solver s;
+    lns_ctx l = {0};
+    uint32_t *pass = NULL;
+    size_t np = 0, n;
+    memset(&s, 0, sizeof s);
+    if (opts)
+        s.o = *opts;
+    else
+        pl_carpool_options_init(&s.o);
+    if (!out)
+        return pl_error_set(err, PL_EINVALID, "carpool: no output");
+    rc = check_input(problem, &s.o, err);
+    if (rc < 0)
+        return rc;
+    n = problem->nparticipants;
+    s.n = n;
+    s.pt = problem->participants;
+    s.venue = problem->venue;
+    rc = PL_ERROR;
+    if (ALLOC(s.u, 3 * (n + 1)) || ALLOC(s.px, n + 1) || ALLOC(s.py, n + 1) || ALLOC(s.dv, n + 1) ||
+        ALLOC(s.flag, n) || ALLOC(s.seats, n) || ALLOC(s.roff, n + 1) || ALLOC(s.rlen, n) ||
+        ALLOC(s.rdist, n) || ALLOC(s.host, n) || ALLOC(s.maxlen1, n) || ALLOC(s.rstamp, n) ||
+        ALLOC(s.hstamp, n) || ALLOC(s.sh_len, n) || ALLOC(s.sh_dist, n) || ALLOC(s.sh_host, n) ||
+        ALLOC(s.touched_r, n) || ALLOC(s.touched_h, n) || ALLOC(s.pmark, n) || ALLOC(s.dmark, n) ||
+        ALLOC(s.pver, n) || ALLOC(s.hkey, n) || ALLOC(s.hp, n) || ALLOC(s.node_par, n + 1) ||
+        ALLOC(s.node_x, n + 1) || ALLOC(s.node_d, n + 1) || ALLOC(pass, n) || ALLOC(l.drivers, n) ||
+        ALLOC(l.queue, n) || ALLOC(l.pr, n) || ALLOC(l.pf, n)) {
+        rc = pl_error_set(err, PL_ERROR, "carpool: out of memory");
+        goto done;
+    }
+
+    double lat0 = s.venue.lat * PI / 180.0;
+    uint64_t seed = 0x5eed;
+    unit_vector(s.u + 3 * n, &s.venue);
+    for (size_t i = 0; i < n; i++) {
+        const pl_carpool_participant *p = &s.pt[i];
+        unsigned char f = 0;
+        if (p->role == PL_CARPOOL_ROLE_DRIVE || p->role == PL_CARPOOL_ROLE_FLEXIBLE)
+            f |= F_DRIVE;
+        if (p->role == PL_CARPOOL_ROLE_RIDE || p->role == PL_CARPOOL_ROLE_FLEXIBLE)
+            f |= F_RIDE;
+        if (p->role == PL_CARPOOL_ROLE_RIDE)
+            f |= F_RIDER;
+        if (!point_ok(&p->origin))
+            f |= F_BAD;
+        s.flag[i] = f;
+        s.host[i] = -1;
+        seed = hash_mix(seed, (uint64_t)p->role * 131 + (uint64_t)p->seats);
+        if (f & F_BAD)
+            continue;
+        seed = hash_mix(hash_mix(seed, double_bits(p->origin.lat)), double_bits(p->origin.lon));
+        unit_vector(s.u + 3 * i, &p->origin);
+        double dlon = p->origin.lon - s.venue.lon;
+        if (dlon > 180.0)
+            dlon -= 360.0;
+        if (dlon < -180.0)
+            dlon += 360.0;
+        s.px[i] = EARTH_KM * dlon * PI / 180.0 * cos(lat0);
+        s.py[i] = EARTH_KM * (p->origin.lat - s.venue.lat) * PI / 180.0;
+    }
+    s.rng = hash_mix(seed, n);
+    rc = lock_confirmed(&s, problem, err);
+    if (rc < 0)
+        goto done;
+    rc = PL_ERROR;
+
+    size_t slots = 0;
+    for (size_t i = 0; i < n; i++) {
+        s.roff[i] = slots;
+        if ((s.flag[i] & F_BAD) && !(s.flag[i] & F_LOCKED))
+            continue;
+        s.dv[i] = dist(&s, i, n);
+        if ((s.flag[i] & F_DRIVE) && !(s.flag[i] & (F_LOCKED | F_BAD))) {
+            s.seats[i] = s.pt[i].seats;
+            s.maxlen1[i] = max_len(&s, i, 1);
+            l.drivers[l.ndrivers++] = (uint32_t)i;
+            s.rdist[i] = s.dv[i];
+            s.km += s.dv[i];
+        }
+        if ((s.flag[i] & F_RIDE) && !(s.flag[i] & (F_LOCKED | F_BAD)))
+            pass[np++] = (uint32_t)i;
+        slots += (size_t)s.seats[i];
+    }
+    s.roff[n] = slots;
+    if (ALLOC(s.route, slots) || ALLOC(s.sh_route, slots) || ALLOC(s.legs, slots + n + 1) ||
+        ALLOC(s.sh_legs, slots + n + 1)) {
+        rc = pl_error_set(err, PL_ERROR, "carpool: out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++)
+        s.legs[s.roff[i] + i] = s.dv[i];
+    if (build_candidates(&s, pass, np, l.drivers, l.ndrivers) < 0) {
+        rc = pl_error_set(err, PL_ERROR, "carpool: out of memory");
+        goto done;
+    }
+
+    /* construction: riders by regret, then ejection chains, then flexibles */
+    size_t nr = 0, nf = 0;
+    for (size_t i = 0; i < np; i++) {
+        if (s.flag[pass[i]] & F_RIDER)
+            l.pr[nr++] = pass[i];
+        else
+            l.pf[nf++] = pass[i];
+    }
+    pool_insert(&s, l.pr, nr, 0);
+    for (int round = 0; round < 2; round++) {
+        int gained = 0;
+        for (size_t i = 0; i < nr; i++)
+            if (s.host[l.pr[i]] < 0 && s.coff[l.pr[i] + 1] > s.coff[l.pr[i]])
+                gained += eject(&s, l.pr[i], CHAIN_NODES_FULL);
+        if (!gained)
+            break;
+    }
+    pool_insert(&s, l.pf, nf, 1);
+
+    unsigned long iters = s.o.iterations;
+    if (iters == 0)
+        iters = 2000 + 4 * (unsigned long)np;
+    lns(&s, &l, iters);
+    for (size_t i = 0; i < l.ndrivers; i++)
+        reorder(&s, l.drivers[i]);
+
+    rc = build_result(out, &s, problem);
+    if (rc < 0) {
+        pl_error_set(err, rc, "carpool: out of memory");
+        goto done;
+    }
+    (*out)->iterations = iters;
+done:
+    solver_free(&s);
+    free(pass);
+    free(l.drivers);
+    free(l.queue);
+    free(l.pr);
+    free(l.pf);
+    return rc;
+}
