@@ -29,10 +29,12 @@
 #define EARTH_KM 6371.0088
 #define PI 3.14159265358979323846
 #define EPS 1e-9
-#define DEFAULT_CANDIDATES 32
+#define DEFAULT_CANDIDATES 64
 #define PLANAR_SLACK 1.15
 #define REORDER_MAX 8
-#define CHAIN_NODES_FULL 400
+#define REORDER_INSERT 5   /* reorder on insertion up to this many stops */
+#define REORDER_SLACK 0.03 /* ... when cheapest insertion misses by less */
+#define CHAIN_NODES_FULL 2000
 #define CHAIN_NODES_LNS 40
 
 enum {
@@ -106,7 +108,8 @@ typedef struct solver {
     uint32_t *node_d;
 
     uint64_t rng;
-    int oom;
+    int random_order; /* pool_insert in random order instead of by regret */
+    double *rkey;
 } solver;
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -264,6 +267,62 @@ static size_t stop_at(const solver *s, size_t d, int i)
     return s->route[s->roff[d] + (size_t)i];
 }
 
+/* Shortest order of the k stops set[] between d's origin and the venue
+ * (Held-Karp, k <= REORDER_MAX). Returns its length; order[] gets indices
+ * into set. */
+static double best_order(const solver *s, size_t d, const uint32_t *set, int k, int *order)
+{
+    double m[REORDER_MAX][REORDER_MAX], from_o[REORDER_MAX], to_v[REORDER_MAX];
+    double dp[1 << REORDER_MAX][REORDER_MAX];
+    signed char par[1 << REORDER_MAX][REORDER_MAX];
+    for (int i = 0; i < k; i++) {
+        from_o[i] = dist(s, d, set[i]);
+        to_v[i] = s->dv[set[i]];
+        for (int j = 0; j < i; j++)
+            m[i][j] = m[j][i] = dist(s, set[i], set[j]);
+    }
+    int full = (1 << k) - 1;
+    for (int mask = 1; mask <= full; mask++)
+        for (int j = 0; j < k; j++)
+            dp[mask][j] = HUGE_VAL;
+    for (int j = 0; j < k; j++) {
+        dp[1 << j][j] = from_o[j];
+        par[1 << j][j] = -1;
+    }
+    for (int mask = 1; mask <= full; mask++)
+        for (int j = 0; j < k; j++) {
+            if (!(mask & (1 << j)) || dp[mask][j] == HUGE_VAL)
+                continue;
+            for (int t = 0; t < k; t++) {
+                if (mask & (1 << t))
+                    continue;
+                double v = dp[mask][j] + m[j][t];
+                int nm = mask | (1 << t);
+                if (v < dp[nm][t]) {
+                    dp[nm][t] = v;
+                    par[nm][t] = (signed char)j;
+                }
+            }
+        }
+    double best = HUGE_VAL;
+    int last = 0;
+    for (int j = 0; j < k; j++)
+        if (dp[full][j] + to_v[j] < best) {
+            best = dp[full][j] + to_v[j];
+            last = j;
+        }
+    int mask = full;
+    for (int i = k - 1; i >= 0; i--) {
+        order[i] = last;
+        int pj = par[mask][last];
+        mask &= ~(1 << last);
+        last = pj;
+    }
+    return best;
+}
+
+static void reorder(solver *s, size_t d);
+
 /* Cheapest feasible insertion of p into d's route. Returns the added length
  * (HUGE_VAL if none) and the position in *pos. dop = dist(d, p). slack
  * loosens (> 0) or tightens (< 0) the length limit. */
@@ -277,7 +336,7 @@ static double insert_eval(const solver *s, size_t d, size_t p, double dop, int *
         return HUGE_VAL;
     const double *legs = s->legs + s->roff[d] + d;
     const uint32_t *r = s->route + s->roff[d];
-    double best = HUGE_VAL, prev_d = dop;
+    double best = HUGE_VAL, prev_d = dop, umin = HUGE_VAL;
     int best_pos = -1;
     for (int i = 0; i <= k; i++) {
         double next_d = i == k ? s->dv[p] : dist(s, p, r[i]);
@@ -286,7 +345,22 @@ static double insert_eval(const solver *s, size_t d, size_t p, double dop, int *
             best = delta;
             best_pos = i;
         }
+        if (delta < umin)
+            umin = delta;
         prev_d = next_d;
+    }
+    if (best_pos < 0 && k >= 1 && k < REORDER_INSERT &&
+        umin - limit <= REORDER_SLACK * s->rdist[d]) {
+        /* no position works in the current order: try the best order */
+        uint32_t set[REORDER_INSERT];
+        int order[REORDER_INSERT];
+        memcpy(set, r, (size_t)k * sizeof *r);
+        set[k] = (uint32_t)p;
+        double len = best_order(s, d, set, k + 1, order);
+        if (len - s->rdist[d] <= limit + EPS) {
+            best = len - s->rdist[d];
+            best_pos = k + 1;
+        }
     }
     *pos = best_pos;
     return best;
@@ -297,9 +371,11 @@ static void route_insert(solver *s, size_t d, size_t p, int pos)
 {
     save_route(s, d);
     save_host(s, p);
-    int k = s->rlen[d];
+    int k = s->rlen[d], reordering = pos > k;
     uint32_t *r = s->route + s->roff[d];
     double *legs = s->legs + s->roff[d] + d;
+    if (reordering)
+        pos = k;
     size_t prev = stop_at(s, d, pos - 1), next = stop_at(s, d, pos);
     double a = dist(s, prev, p), b = dist(s, p, next);
     memmove(r + pos + 1, r + pos, (size_t)(k - pos) * sizeof *r);
@@ -316,6 +392,8 @@ static void route_insert(solver *s, size_t d, size_t p, int pos)
     if (s->flag[p] & F_RIDER)
         s->seated++;
     s->host[p] = (int32_t)d;
+    if (reordering)
+        reorder(s, d);
 }
 
 /* Take p out of its host's route. A FLEXIBLE p drives again (alone). */
@@ -473,7 +551,10 @@ static void cost_update(solver *s, size_t q, size_t c, int flex)
 static void member_refresh(solver *s, size_t q)
 {
     size_t b;
-    heap_set(s, (uint32_t)q, regret_key(s, q, &b));
+    double key = regret_key(s, q, &b);
+    if (s->random_order && !isnan(key))
+        key = s->rkey[q];
+    heap_set(s, (uint32_t)q, key);
 }
 
 /* After driver x's route changed (or x stopped driving), refresh pool
@@ -514,6 +595,7 @@ static void pool_insert(solver *s, const uint32_t *pool, size_t m, int flex)
             continue;
         s->pmark[q] = s->mark;
         s->pver[q] = NOT_IN_HEAP;
+        s->rkey[q] = (double)(rng_next(s) >> 11);
         for (size_t c = s->coff[q]; c < s->coff[q + 1]; c++)
             cost_update(s, q, c, flex);
         member_refresh(s, q);
@@ -550,14 +632,27 @@ static int swap_ok(const solver *s, size_t d, int j, size_t x, double dop)
     double merged = dist(s, prev, next);
     double base = s->rdist[d] - legs[j] - legs[j + 1] + merged;
     double limit = max_len(s, d, k) - 1e-7;
-    double prev_d = dop;
+    double prev_d = dop, umin = HUGE_VAL;
     for (int i = 0; i < k; i++) { /* positions in the reduced route */
         double leg = i < j ? legs[i] : (i == j ? merged : legs[i + 1]);
         size_t nx = i == k - 1 ? s->n : r[i < j ? i : i + 1];
         double next_d = nx == s->n ? s->dv[x] : dist(s, x, nx);
-        if (base + prev_d + next_d - leg <= limit)
+        double len = base + prev_d + next_d - leg;
+        if (len <= limit)
             return 1;
+        if (len < umin)
+            umin = len;
         prev_d = next_d;
+    }
+    if (k >= 2 && k <= REORDER_INSERT && umin - limit <= REORDER_SLACK * limit) {
+        /* no position works in the current order: try the best order */
+        uint32_t set[REORDER_INSERT];
+        int order[REORDER_INSERT], m = 0;
+        for (int i = 0; i < k; i++)
+            if (i != j)
+                set[m++] = r[i];
+        set[m++] = (uint32_t)x;
+        return best_order(s, d, set, m, order) <= limit;
     }
     return 0;
 }
@@ -655,6 +750,8 @@ typedef struct lns_ctx {
     uint32_t *drivers; /* plannable drivers */
     size_t ndrivers;
     uint32_t *queue;
+    uint32_t *riders; /* plannable riders with candidates */
+    size_t nriders;
     uint32_t *pr; /* riders to re-seat */
     size_t npr;
     uint32_t *pf; /* flexible participants to reconsider */
@@ -681,6 +778,18 @@ static void ruin(solver *s, lns_ctx *l)
     size_t waiting_cap = 2 + rng_below(s, 4);
     size_t d0 = l->drivers[rng_below(s, l->ndrivers)];
     l->npr = l->npf = 0;
+    if (l->nriders > 0 && rng_below(s, 3) == 0) {
+        /* aim at a rider left without a seat, if a few draws find one */
+        for (int t = 0; t < 16; t++) {
+            size_t u = l->riders[rng_below(s, l->nriders)];
+            size_t nc = s->coff[u + 1] - s->coff[u];
+            if (s->host[u] >= 0 || nc == 0)
+                continue;
+            pool_add(s, l, u, m);
+            d0 = s->cd[s->coff[u] + rng_below(s, nc < 8 ? nc : 8)];
+            break;
+        }
+    }
     if (s->host[d0] >= 0)
         d0 = (size_t)s->host[d0];
     l->queue[qt++] = (uint32_t)d0;
@@ -715,21 +824,55 @@ static void ruin(solver *s, lns_ctx *l)
     }
 }
 
+/* Ejection chains with a large budget for every rider left without a seat,
+ * until a round seats nobody more. */
+static void sweep(solver *s, lns_ctx *l, int limit)
+{
+    for (int round = 0; round < 3; round++) {
+        int gained = 0;
+        for (size_t i = 0; i < l->nriders; i++)
+            if (s->host[l->riders[i]] < 0)
+                gained += eject(s, l->riders[i], limit);
+        if (!gained)
+            break;
+    }
+}
+
+/* Ruin and recreate for iters iterations. A plan seating fewer riders is
+ * never accepted; one with more vehicle-km is accepted below a threshold
+ * that falls linearly to zero at 80 % of the budget (then pure descent), to
+ * leave local optima. Half of the recreates follow regret, half a random
+ * order. */
 static void lns(solver *s, lns_ctx *l, unsigned long iters)
 {
     if (l->ndrivers == 0)
         return;
+    double t0 = 0.0;
+    for (size_t i = 0; i < l->ndrivers; i++)
+        t0 += s->maxlen1[l->drivers[i]] - s->dv[l->drivers[i]];
+    t0 = t0 / (double)l->ndrivers * 0.1;
+    unsigned long cool = iters - iters / 5;
+    unsigned long sweep_every = iters / 8 + 1;
     for (unsigned long it = 0; it < iters; it++) {
+        if (it % sweep_every == sweep_every - 1) {
+            s->logging = 0;
+            sweep(s, l, CHAIN_NODES_FULL);
+        }
         long old_seated = s->seated;
         double old_km = s->km;
+        double threshold = it < cool ? t0 * (double)(cool - it) / (double)cool : 0.0;
+        threshold *= (double)(rng_next(s) >> 11) / 9007199254740992.0;
         log_begin(s);
         ruin(s, l);
+        s->random_order = (int)(rng_next(s) & 1);
         pool_insert(s, l->pr, l->npr, 0);
         for (size_t i = 0; i < l->npr; i++)
             if (s->host[l->pr[i]] < 0)
                 eject(s, l->pr[i], CHAIN_NODES_LNS);
         pool_insert(s, l->pf, l->npf, 1);
-        if (s->seated > old_seated || (s->seated == old_seated && s->km <= old_km + EPS))
+        s->random_order = 0;
+        if (s->seated > old_seated ||
+            (s->seated == old_seated && s->km <= old_km + threshold + EPS))
             continue;
         log_rollback(s);
         s->seated = old_seated;
@@ -740,71 +883,25 @@ static void lns(solver *s, lns_ctx *l, unsigned long iters)
 
 /* ---- exact route order ------------------------------------------------ */
 
-/* Reorder d's passengers optimally (Held-Karp) when that shortens the route. */
+/* Reorder d's passengers optimally when that shortens the route. */
 static void reorder(solver *s, size_t d)
 {
-    int k = s->rlen[d];
+    int k = s->rlen[d], order[REORDER_MAX];
     if (k < 2 || k > REORDER_MAX)
         return;
-    uint32_t *r = s->route + s->roff[d];
-    double m[REORDER_MAX][REORDER_MAX], from_o[REORDER_MAX], to_v[REORDER_MAX];
-    static const double inf = HUGE_VAL;
-    double dp[1 << REORDER_MAX][REORDER_MAX];
-    signed char par[1 << REORDER_MAX][REORDER_MAX];
-    for (int i = 0; i < k; i++) {
-        from_o[i] = dist(s, d, r[i]);
-        to_v[i] = s->dv[r[i]];
-        for (int j = 0; j < k; j++)
-            m[i][j] = i == j ? 0.0 : dist(s, r[i], r[j]);
-    }
-    int full = (1 << k) - 1;
-    for (int mask = 1; mask <= full; mask++)
-        for (int j = 0; j < k; j++)
-            dp[mask][j] = inf;
-    for (int j = 0; j < k; j++) {
-        dp[1 << j][j] = from_o[j];
-        par[1 << j][j] = -1;
-    }
-    for (int mask = 1; mask <= full; mask++)
-        for (int j = 0; j < k; j++) {
-            if (!(mask & (1 << j)) || dp[mask][j] == inf)
-                continue;
-            for (int t = 0; t < k; t++) {
-                if (mask & (1 << t))
-                    continue;
-                double v = dp[mask][j] + m[j][t];
-                int nm = mask | (1 << t);
-                if (v < dp[nm][t]) {
-                    dp[nm][t] = v;
-                    par[nm][t] = (signed char)j;
-                }
-            }
-        }
-    double best = inf;
-    int last = -1;
-    for (int j = 0; j < k; j++)
-        if (dp[full][j] + to_v[j] < best) {
-            best = dp[full][j] + to_v[j];
-            last = j;
-        }
+    uint32_t *r = s->route + s->roff[d], old[REORDER_MAX];
+    double best = best_order(s, d, r, k, order);
     if (best >= s->rdist[d] - 1e-9)
         return;
-    int order[REORDER_MAX], mask = full;
-    for (int i = k - 1; i >= 0; i--) {
-        order[i] = last;
-        int pj = par[mask][last];
-        mask &= ~(1 << last);
-        last = pj;
-    }
-    uint32_t old[REORDER_MAX];
+    save_route(s, d);
     memcpy(old, r, (size_t)k * sizeof *r);
     double *legs = s->legs + s->roff[d] + d;
     for (int i = 0; i < k; i++)
         r[i] = old[order[i]];
-    legs[0] = from_o[order[0]];
+    legs[0] = dist(s, d, r[0]);
     for (int i = 1; i < k; i++)
-        legs[i] = m[order[i - 1]][order[i]];
-    legs[k] = to_v[order[k - 1]];
+        legs[i] = dist(s, r[i - 1], r[i]);
+    legs[k] = s->dv[r[k - 1]];
     s->km += best - s->rdist[d];
     s->rdist[d] = best;
 }
@@ -1070,7 +1167,7 @@ static void solver_free(solver *s)
                    s->voff,     s->vp,     s->vk,      s->rstamp,  s->hstamp,    s->sh_route,
                    s->sh_legs,  s->sh_len, s->sh_dist, s->sh_host, s->touched_r, s->touched_h,
                    s->pmark,    s->dmark,  s->pver,    s->pool,    s->hkey,      s->hp,
-                   s->node_par, s->node_x, s->node_d};
+                   s->node_par, s->node_x, s->node_d,  s->rkey};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         free(all[i]);
 }
@@ -1281,9 +1378,10 @@ int pl_carpool_plan(pl_carpool_result **out, const pl_carpool_problem *problem,
         ALLOC(s.rdist, n) || ALLOC(s.host, n) || ALLOC(s.maxlen1, n) || ALLOC(s.rstamp, n) ||
         ALLOC(s.hstamp, n) || ALLOC(s.sh_len, n) || ALLOC(s.sh_dist, n) || ALLOC(s.sh_host, n) ||
         ALLOC(s.touched_r, n) || ALLOC(s.touched_h, n) || ALLOC(s.pmark, n) || ALLOC(s.dmark, n) ||
-        ALLOC(s.pver, n) || ALLOC(s.hkey, n) || ALLOC(s.hp, n) || ALLOC(s.node_par, n + 1) ||
-        ALLOC(s.node_x, n + 1) || ALLOC(s.node_d, n + 1) || ALLOC(pass, n) || ALLOC(l.drivers, n) ||
-        ALLOC(l.queue, n) || ALLOC(l.pr, n) || ALLOC(l.pf, n)) {
+        ALLOC(s.pver, n) || ALLOC(s.hkey, n) || ALLOC(s.rkey, n) || ALLOC(s.hp, n) ||
+        ALLOC(s.node_par, n + 1) || ALLOC(s.node_x, n + 1) || ALLOC(s.node_d, n + 1) ||
+        ALLOC(pass, n) || ALLOC(l.drivers, n) || ALLOC(l.queue, n) || ALLOC(l.riders, n) ||
+        ALLOC(l.pr, n) || ALLOC(l.pf, n)) {
         rc = pl_error_set(err, PL_ERROR, "carpool: out of memory");
         goto done;
     }
@@ -1360,22 +1458,22 @@ int pl_carpool_plan(pl_carpool_result **out, const pl_carpool_problem *problem,
             l.pr[nr++] = pass[i];
         else
             l.pf[nf++] = pass[i];
+        if ((s.flag[pass[i]] & F_RIDER) && s.coff[pass[i] + 1] > s.coff[pass[i]])
+            l.riders[l.nriders++] = pass[i];
     }
     pool_insert(&s, l.pr, nr, 0);
-    for (int round = 0; round < 2; round++) {
-        int gained = 0;
-        for (size_t i = 0; i < nr; i++)
-            if (s.host[l.pr[i]] < 0 && s.coff[l.pr[i] + 1] > s.coff[l.pr[i]])
-                gained += eject(&s, l.pr[i], CHAIN_NODES_FULL);
-        if (!gained)
-            break;
-    }
+    sweep(&s, &l, CHAIN_NODES_FULL);
     pool_insert(&s, l.pf, nf, 1);
 
     unsigned long iters = s.o.iterations;
-    if (iters == 0)
-        iters = 2000 + 4 * (unsigned long)np;
+    if (iters == 0) {
+        /* small instances get a search long enough to reach the optimum */
+        iters = 10000 + 3 * (unsigned long)np;
+        if (np < 500 && 40000 - 60 * (unsigned long)np > iters)
+            iters = 40000 - 60 * (unsigned long)np;
+    }
     lns(&s, &l, iters);
+    sweep(&s, &l, CHAIN_NODES_FULL);
     for (size_t i = 0; i < l.ndrivers; i++)
         reorder(&s, l.drivers[i]);
 
@@ -1390,6 +1488,7 @@ done:
     free(pass);
     free(l.drivers);
     free(l.queue);
+    free(l.riders);
     free(l.pr);
     free(l.pf);
     return rc;

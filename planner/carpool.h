@@ -99,7 +99,7 @@ typedef struct pl_carpool_options {
      * plan never depends on the machine's speed. */
     unsigned long iterations;
     /* Candidate drivers kept per passenger (the nearest by detour); bounds
-     * memory at O(participants x candidates). 0 = default (32). */
+     * memory at O(participants x candidates). 0 = default (64). */
     int candidates;
     /* Distance seam: road km between two points. NULL = great circle x
      * road_factor. A routing-engine matrix can be plugged in here; the
