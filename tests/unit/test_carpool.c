@@ -1,0 +1,474 @@
+/*
+ * test_carpool.c - the carpool matching engine on hand-made cases whose
+ * optimum is known, and properties of plans on random seeded instances.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "carpool.h"
+
+#define KM_PER_DEG (6371.0088 * 3.14159265358979323846 / 180.0)
+
+static const pl_carpool_point VENUE = {45.7640, 4.8357};
+
+/* A point north_km north and east_km east of the venue. */
+static pl_carpool_point at(double north_km, double east_km)
+{
+    pl_carpool_point p;
+    p.lat = VENUE.lat + north_km / KM_PER_DEG;
+    p.lon = VENUE.lon + east_km / (KM_PER_DEG * cos(VENUE.lat * 3.14159265358979323846 / 180.0));
+    return p;
+}
+
+static pl_carpool_participant person(pl_carpool_role role, int seats, double north_km,
+                                     double east_km)
+{
+    pl_carpool_participant p;
+    memset(&p, 0, sizeof p);
+    p.role = role;
+    p.seats = seats;
+    p.origin = at(north_km, east_km);
+    return p;
+}
+
+static pl_carpool_result *plan(const pl_carpool_participant *p, size_t n,
+                               const pl_carpool_options *o)
+{
+    pl_carpool_problem pb = {p, n, VENUE, 9 * 60 + 30, NULL, 0};
+    pl_carpool_result *r = NULL;
+    pl_error err;
+    assert_int_equal(pl_carpool_plan(&r, &pb, o, &err), PL_OK);
+    assert_non_null(r);
+    return r;
+}
+
+/* Group driven by d, or NULL. */
+static const pl_carpool_group *group_of(const pl_carpool_result *r, size_t d)
+{
+    for (size_t g = 0; g < r->ngroups; g++)
+        if (r->groups[g].driver == d)
+            return &r->groups[g];
+    return NULL;
+}
+
+/* Reason participant p is unassigned, or 0. */
+static int reason_of(const pl_carpool_result *r, size_t p)
+{
+    for (size_t u = 0; u < r->nunassigned; u++)
+        if (r->unassigned[u].participant == p)
+            return (int)r->unassigned[u].reason;
+    return 0;
+}
+
+static void passenger_on_the_way_is_picked_up(void **state)
+{
+    (void)state;
+    pl_carpool_participant p[2] = {person(PL_CARPOOL_ROLE_DRIVE, 3, 60, 0),
+                                   person(PL_CARPOOL_ROLE_RIDE, 0, 30, 1)};
+    pl_carpool_result *r = plan(p, 2, NULL);
+    const pl_carpool_group *g = group_of(r, 0);
+    assert_non_null(g);
+    assert_int_equal(r->ngroups, 1);
+    assert_int_equal(g->npassengers, 1);
+    assert_int_equal(g->passengers[0], 1);
+    assert_int_equal(r->nunassigned, 0);
+    /* arrive by 9:15 (15 min margin), pick up 30 km x 1.3 = 39 km before */
+    assert_int_equal(g->arrival_time, 9 * 60 + 15);
+    assert_true(g->pickup_times[0] < g->arrival_time - 35);
+    assert_true(g->departure_time < g->pickup_times[0]);
+    assert_true(g->detour_km >= 0 && g->detour_km < 1.0);
+    assert_int_equal(r->totals.cars, 1);
+    assert_int_equal(r->totals.riders_seated, 1);
+    /* the rider would have driven 39 km alone */
+    assert_true(fabs(r->totals.vehicle_km_avoided - (39.0 - g->detour_km)) < 0.5);
+    assert_true(fabs(r->totals.co2_avoided_kg - r->totals.vehicle_km_avoided * 0.218) < 1e-9);
+    pl_carpool_result_free(r);
+}
+
+static void far_passenger_is_unassigned_with_reason(void **state)
+{
+    (void)state;
+    pl_carpool_participant p[3] = {person(PL_CARPOOL_ROLE_DRIVE, 3, 60, 0),
+                                   person(PL_CARPOOL_ROLE_RIDE, 0, -50, 0),
+                                   person(PL_CARPOOL_ROLE_NONE, 0, 10, 0)};
+    pl_carpool_result *r = plan(p, 3, NULL);
+    assert_int_equal(group_of(r, 0)->npassengers, 0);
+    assert_int_equal(reason_of(r, 1), PL_CARPOOL_REASON_NO_DRIVER);
+    assert_int_equal(reason_of(r, 2), PL_CARPOOL_REASON_ROLE_NONE);
+    assert_string_equal(pl_carpool_reason_text(PL_CARPOOL_REASON_NO_DRIVER),
+                        "no driver can reach them within the detour limit");
+    assert_int_equal(r->totals.riders, 1);
+    assert_int_equal(r->totals.riders_seated, 0);
+    pl_carpool_result_free(r);
+}
+
+static void seats_are_respected(void **state)
+{
+    (void)state;
+    pl_carpool_participant p[5] = {
+        person(PL_CARPOOL_ROLE_DRIVE, 2, 80, 0), person(PL_CARPOOL_ROLE_RIDE, 0, 60, 0),
+        person(PL_CARPOOL_ROLE_RIDE, 0, 40, 0), person(PL_CARPOOL_ROLE_RIDE, 0, 20, 0),
+        person(PL_CARPOOL_ROLE_RIDE, 0, 50, 0)};
+    pl_carpool_result *r = plan(p, 5, NULL);
+    const pl_carpool_group *g = group_of(r, 0);
+    assert_int_equal(g->npassengers, 2);
+    assert_int_equal(r->nunassigned, 2);
+    for (size_t u = 0; u < r->nunassigned; u++)
+        assert_int_equal(r->unassigned[u].reason, PL_CARPOOL_REASON_NO_SEAT);
+    /* pickups in order along the way: the farther one first */
+    double first = fabs(p[g->passengers[0]].origin.lat - VENUE.lat);
+    double second = fabs(p[g->passengers[1]].origin.lat - VENUE.lat);
+    assert_true(first > second);
+    assert_true(g->pickup_times[0] < g->pickup_times[1]);
+    pl_carpool_result_free(r);
+}
+
+/* Driver A can take rider 2 or rider 3, driver B only rider 2: both riders
+ * ride only if A takes 3 (a greedy choice of the nearer rider fails). */
+static void every_rider_seated_when_possible(void **state)
+{
+    (void)state;
+    pl_carpool_participant p[4] = {
+        person(PL_CARPOOL_ROLE_DRIVE, 1, 50, 0), person(PL_CARPOOL_ROLE_DRIVE, 1, 50, 30),
+        person(PL_CARPOOL_ROLE_RIDE, 0, 40, 5), person(PL_CARPOOL_ROLE_RIDE, 0, 30, -4)};
+    pl_carpool_result *r = plan(p, 4, NULL);
+    assert_int_equal(r->totals.riders_seated, 2);
+    assert_int_equal(group_of(r, 0)->passengers[0], 3);
+    assert_int_equal(group_of(r, 1)->passengers[0], 2);
+    pl_carpool_result_free(r);
+}
+
+static void flexible_rides_when_it_saves_km(void **state)
+{
+    (void)state;
+    pl_carpool_participant p[2] = {person(PL_CARPOOL_ROLE_DRIVE, 3, 60, 0),
+                                   person(PL_CARPOOL_ROLE_FLEXIBLE, 3, 30, 1)};
+    pl_carpool_result *r = plan(p, 2, NULL);
+    assert_int_equal(r->ngroups, 1);
+    assert_int_equal(group_of(r, 0)->npassengers, 1);
+    assert_int_equal(group_of(r, 0)->passengers[0], 1);
+    assert_int_equal(r->totals.passengers, 1);
+    assert_int_equal(r->totals.riders, 0);
+    pl_carpool_result_free(r);
+}
+
+/* The flexible is the only one who can reach the rider: it drives. */
+static void flexible_drives_when_it_seats_a_rider(void **state)
+{
+    (void)state;
+    pl_carpool_participant p[3] = {person(PL_CARPOOL_ROLE_DRIVE, 3, 60, 0),
+                                   person(PL_CARPOOL_ROLE_FLEXIBLE, 2, 50, 50),
+                                   person(PL_CARPOOL_ROLE_RIDE, 0, 25, 25)};
+    pl_carpool_result *r = plan(p, 3, NULL);
+    assert_non_null(group_of(r, 1));
+    assert_int_equal(group_of(r, 1)->npassengers, 1);
+    assert_int_equal(group_of(r, 1)->passengers[0], 2);
+    assert_int_equal(r->totals.riders_seated, 1);
+    assert_int_equal(r->totals.cars, 2);
+    pl_carpool_result_free(r);
+}
+
+static void detour_minutes_cap(void **state)
+{
+    (void)state;
+    /* 299 km trip: 25 % = 75 km but 30 min at 60 km/h = 30 km only; the
+     * pickup costs 65 km */
+    pl_carpool_participant p[2] = {person(PL_CARPOOL_ROLE_DRIVE, 3, 230, 0),
+                                   person(PL_CARPOOL_ROLE_RIDE, 0, 120, 80)};
+    pl_carpool_options o = PL_CARPOOL_OPTIONS_INIT;
+    pl_carpool_result *r = plan(p, 2, &o);
+    assert_int_equal(reason_of(r, 1), PL_CARPOOL_REASON_NO_DRIVER);
+    pl_carpool_result_free(r);
+    o.max_detour_minutes = PL_CARPOOL_UNLIMITED;
+    r = plan(p, 2, &o);
+    assert_int_equal(group_of(r, 0)->npassengers, 1);
+    assert_true(group_of(r, 0)->detour_km > 30.0);
+    pl_carpool_result_free(r);
+}
+
+static void unknown_origin(void **state)
+{
+    (void)state;
+    pl_carpool_participant p[2] = {person(PL_CARPOOL_ROLE_DRIVE, 3, 60, 0),
+                                   person(PL_CARPOOL_ROLE_RIDE, 0, 30, 0)};
+    p[1].origin.lat = NAN;
+    pl_carpool_result *r = plan(p, 2, NULL);
+    assert_int_equal(reason_of(r, 1), PL_CARPOOL_REASON_NO_ORIGIN);
+    assert_int_equal(r->totals.riders, 0);
+    pl_carpool_result_free(r);
+}
+
+static void confirmed_group_is_kept(void **state)
+{
+    (void)state;
+    /* without confirmation, rider 2 would go with driver 1 (on its way) */
+    pl_carpool_participant p[4] = {
+        person(PL_CARPOOL_ROLE_DRIVE, 2, 60, 30), person(PL_CARPOOL_ROLE_DRIVE, 2, 60, 0),
+        person(PL_CARPOOL_ROLE_RIDE, 0, 30, 0), person(PL_CARPOOL_ROLE_RIDE, 0, 40, 1)};
+    size_t conf_pass[1] = {2};
+    pl_carpool_confirmed conf = {0, conf_pass, 1};
+    pl_carpool_problem pb = {p, 4, VENUE, 600, &conf, 1};
+    pl_carpool_result *r = NULL;
+    assert_int_equal(pl_carpool_plan(&r, &pb, NULL, NULL), PL_OK);
+    const pl_carpool_group *g0 = group_of(r, 0), *g1 = group_of(r, 1);
+    assert_non_null(g0);
+    assert_true(g0->confirmed);
+    assert_int_equal(g0->npassengers, 1);
+    assert_int_equal(g0->passengers[0], 2);
+    assert_false(g1->confirmed);
+    assert_int_equal(g1->npassengers, 1);
+    assert_int_equal(g1->passengers[0], 3);
+    assert_int_equal(r->totals.riders_seated, 2);
+    pl_carpool_result_free(r);
+}
+
+static void bad_input_is_rejected(void **state)
+{
+    (void)state;
+    pl_carpool_participant p[2] = {person(PL_CARPOOL_ROLE_DRIVE, 3, 60, 0),
+                                   person(PL_CARPOOL_ROLE_RIDE, 0, 30, 0)};
+    pl_carpool_problem pb = {p, 2, {NAN, 0}, 600, NULL, 0};
+    pl_carpool_result *r = NULL;
+    pl_error err;
+    assert_int_equal(pl_carpool_plan(&r, &pb, NULL, &err), PL_EINVALID);
+    assert_null(r);
+    assert_non_null(strstr(err.msg, "venue"));
+    pb.venue = VENUE;
+    p[0].seats = -1;
+    assert_int_equal(pl_carpool_plan(&r, &pb, NULL, &err), PL_EINVALID);
+    p[0].seats = 3;
+    size_t twice[2] = {1, 1};
+    pl_carpool_confirmed conf = {0, twice, 2};
+    pb.confirmed = &conf;
+    pb.nconfirmed = 1;
+    assert_int_equal(pl_carpool_plan(&r, &pb, NULL, &err), PL_EINVALID);
+    assert_non_null(strstr(err.msg, "two confirmed"));
+    pb.nconfirmed = 0;
+    pl_carpool_options o = PL_CARPOOL_OPTIONS_INIT;
+    o.road_factor = 0;
+    assert_int_equal(pl_carpool_plan(&r, &pb, &o, &err), PL_EINVALID);
+    assert_null(r);
+    pl_carpool_result_free(NULL);
+}
+
+static void empty_problem(void **state)
+{
+    (void)state;
+    pl_carpool_result *r = plan(NULL, 0, NULL);
+    assert_int_equal(r->ngroups, 0);
+    assert_int_equal(r->nunassigned, 0);
+    pl_carpool_result_free(r);
+}
+
+typedef struct counting {
+    long calls;
+} counting;
+
+static double manhattan_km(const pl_carpool_point *a, const pl_carpool_point *b, void *payload)
+{
+    ((counting *)payload)->calls++;
+    double dy = (a->lat - b->lat) * KM_PER_DEG;
+    double dx = (a->lon - b->lon) * KM_PER_DEG * cos(VENUE.lat * 3.14159265358979323846 / 180.0);
+    return 1.2 * (fabs(dx) + fabs(dy));
+}
+
+static void distance_callback_is_used(void **state)
+{
+    (void)state;
+    counting c = {0};
+    pl_carpool_participant p[2] = {person(PL_CARPOOL_ROLE_DRIVE, 3, 60, 0),
+                                   person(PL_CARPOOL_ROLE_RIDE, 0, 30, 1)};
+    pl_carpool_options o = PL_CARPOOL_OPTIONS_INIT;
+    o.distance_km = manhattan_km;
+    o.payload = &c;
+    pl_carpool_result *r = plan(p, 2, &o);
+    assert_true(c.calls > 0);
+    const pl_carpool_group *g = group_of(r, 0);
+    assert_int_equal(g->npassengers, 1);
+    /* 60 km north then 1 km east and back: manhattan x 1.2 */
+    assert_true(fabs(g->distance_km - 1.2 * 62.0) < 0.01);
+    pl_carpool_result_free(r);
+}
+
+/* ---- properties on random instances ---------------------------------- */
+
+static uint64_t rnd(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static double urand(uint64_t *s)
+{
+    return (double)(rnd(s) >> 11) / 9007199254740992.0;
+}
+
+static size_t make_instance(pl_carpool_participant *p, uint64_t seed)
+{
+    uint64_t st = seed;
+    size_t n = 20 + (size_t)(rnd(&st) % 100);
+    double radius = 20 + urand(&st) * 200;
+    for (size_t i = 0; i < n; i++) {
+        double r = radius * sqrt(urand(&st)), a = 6.283185307179586 * urand(&st);
+        unsigned k = (unsigned)(rnd(&st) % 20);
+        pl_carpool_role role = k < 6    ? PL_CARPOOL_ROLE_DRIVE
+                               : k < 15 ? PL_CARPOOL_ROLE_RIDE
+                               : k < 19 ? PL_CARPOOL_ROLE_FLEXIBLE
+                                        : PL_CARPOOL_ROLE_NONE;
+        p[i] = person(role, (int)(rnd(&st) % 5), r * sin(a), r * cos(a));
+        p[i].id = (long)i;
+        if (rnd(&st) % 50 == 0)
+            p[i].origin.lon = NAN;
+    }
+    return n;
+}
+
+static double road(const pl_carpool_point *a, const pl_carpool_point *b)
+{
+    return pl_carpool_distance_km(a, b, 1.3);
+}
+
+/* Every participant exactly once; seats, detour (% and minutes with stops),
+ * distances, times and totals consistent. */
+static void check_plan(const pl_carpool_participant *p, size_t n, const pl_carpool_result *r,
+                       const pl_carpool_options *o)
+{
+    int seen[200] = {0};
+    double vkm = 0, alone = 0;
+    size_t pass = 0;
+    for (size_t g = 0; g < r->ngroups; g++) {
+        const pl_carpool_group *gr = &r->groups[g];
+        const pl_carpool_participant *d = &p[gr->driver];
+        assert_true(d->role == PL_CARPOOL_ROLE_DRIVE || d->role == PL_CARPOOL_ROLE_FLEXIBLE);
+        assert_true((int)gr->npassengers <= d->seats);
+        seen[gr->driver]++;
+        const pl_carpool_point *prev = &d->origin;
+        double len = 0, direct = road(&d->origin, &VENUE);
+        alone += direct;
+        long t_prev = gr->departure_time;
+        for (size_t i = 0; i < gr->npassengers; i++) {
+            const pl_carpool_participant *q = &p[gr->passengers[i]];
+            assert_true(q->role == PL_CARPOOL_ROLE_RIDE || q->role == PL_CARPOOL_ROLE_FLEXIBLE);
+            seen[gr->passengers[i]]++;
+            len += road(prev, &q->origin);
+            alone += road(&q->origin, &VENUE);
+            prev = &q->origin;
+            assert_true(gr->pickup_times[i] >= t_prev);
+            t_prev = gr->pickup_times[i];
+        }
+        len += road(prev, &VENUE);
+        assert_true(t_prev <= gr->arrival_time);
+        assert_true(fabs(len - gr->distance_km) < 1e-6);
+        assert_true(len <= direct * (1 + o->max_detour_pct / 100) + 1e-6);
+        double minutes = (len - direct) / o->speed_kmh * 60 + o->stop_minutes * gr->npassengers;
+        assert_true(minutes <= o->max_detour_minutes + 1e-6);
+        vkm += len;
+        pass += gr->npassengers;
+    }
+    for (size_t u = 0; u < r->nunassigned; u++) {
+        size_t q = r->unassigned[u].participant;
+        seen[q]++;
+        /* a flexible or a driver with an origin always goes by car */
+        if (p[q].role == PL_CARPOOL_ROLE_DRIVE || p[q].role == PL_CARPOOL_ROLE_FLEXIBLE)
+            assert_int_equal(r->unassigned[u].reason, PL_CARPOOL_REASON_NO_ORIGIN);
+    }
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(seen[i], 1);
+    assert_int_equal(r->totals.cars, r->ngroups);
+    assert_int_equal(r->totals.passengers, pass);
+    assert_true(fabs(r->totals.vehicle_km - vkm) < 1e-6);
+    assert_true(fabs(r->totals.vehicle_km_alone - alone) < 1e-6);
+}
+
+static void same_plan(const pl_carpool_result *a, const pl_carpool_result *b)
+{
+    assert_int_equal(a->ngroups, b->ngroups);
+    assert_int_equal(a->nunassigned, b->nunassigned);
+    for (size_t g = 0; g < a->ngroups; g++) {
+        assert_int_equal(a->groups[g].driver, b->groups[g].driver);
+        assert_int_equal(a->groups[g].npassengers, b->groups[g].npassengers);
+        assert_memory_equal(a->groups[g].passengers, b->groups[g].passengers,
+                            a->groups[g].npassengers * sizeof(size_t));
+    }
+    assert_true(a->totals.vehicle_km == b->totals.vehicle_km);
+}
+
+static void random_plans_are_valid_and_deterministic(void **state)
+{
+    (void)state;
+    pl_carpool_participant p[200];
+    for (uint64_t seed = 1; seed <= 40; seed++) {
+        size_t n = make_instance(p, seed);
+        pl_carpool_options o = PL_CARPOOL_OPTIONS_INIT;
+        o.iterations = 2000;
+        if (seed % 3 == 0)
+            o.max_detour_pct = 40;
+        if (seed % 4 == 0)
+            o.stop_minutes = 5;
+        pl_carpool_result *a = plan(p, n, &o), *b = plan(p, n, &o);
+        check_plan(p, n, a, &o);
+        same_plan(a, b);
+        pl_carpool_result_free(a);
+        pl_carpool_result_free(b);
+    }
+}
+
+/* Keeping the plan's own groups as confirmed reproduces them, and the rest
+ * stays valid. */
+static void replanning_with_confirmed_groups(void **state)
+{
+    (void)state;
+    pl_carpool_participant p[200];
+    size_t n = make_instance(p, 77);
+    pl_carpool_options o = PL_CARPOOL_OPTIONS_INIT;
+    o.iterations = 1000;
+    pl_carpool_result *a = plan(p, n, &o);
+    pl_carpool_confirmed conf[200];
+    size_t nc = 0;
+    for (size_t g = 0; g < a->ngroups; g += 2)
+        conf[nc++] = (pl_carpool_confirmed){a->groups[g].driver, a->groups[g].passengers,
+                                            a->groups[g].npassengers};
+    pl_carpool_problem pb = {p, n, VENUE, 600, conf, nc};
+    pl_carpool_result *b = NULL;
+    assert_int_equal(pl_carpool_plan(&b, &pb, &o, NULL), PL_OK);
+    check_plan(p, n, b, &o);
+    for (size_t c = 0; c < nc; c++) {
+        const pl_carpool_group *g = group_of(b, conf[c].driver);
+        assert_non_null(g);
+        assert_true(g->confirmed);
+        assert_int_equal(g->npassengers, conf[c].npassengers);
+        assert_memory_equal(g->passengers, conf[c].passengers, g->npassengers * sizeof(size_t));
+    }
+    pl_carpool_result_free(b);
+    pl_carpool_result_free(a);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(passenger_on_the_way_is_picked_up),
+        cmocka_unit_test(far_passenger_is_unassigned_with_reason),
+        cmocka_unit_test(seats_are_respected),
+        cmocka_unit_test(every_rider_seated_when_possible),
+        cmocka_unit_test(flexible_rides_when_it_saves_km),
+        cmocka_unit_test(flexible_drives_when_it_seats_a_rider),
+        cmocka_unit_test(detour_minutes_cap),
+        cmocka_unit_test(unknown_origin),
+        cmocka_unit_test(confirmed_group_is_kept),
+        cmocka_unit_test(bad_input_is_rejected),
+        cmocka_unit_test(empty_problem),
+        cmocka_unit_test(distance_callback_is_used),
+        cmocka_unit_test(random_plans_are_valid_and_deterministic),
+        cmocka_unit_test(replanning_with_confirmed_groups),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
