@@ -12,5 +12,6 @@
 #include "event_json.h"
 #include "agenda.h"
 #include "origin.h"
+#include "carpool.h"
 
 #endif
