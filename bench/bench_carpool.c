@@ -409,6 +409,7 @@ static int run_scale(size_t n, size_t nd, double radius, double alpha, int seeds
         if (pl_carpool_plan(&res, &pb, &o, NULL) < 0)
             return 1;
         double t = now_s() - t0;
+        long rss = maxrss_kb(); /* before the bound's own memory */
         double km;
         long seated = verify(p, n, res, &o, &km);
         long ub = bound ? upper_bound(p, n, &o) : -1;
@@ -420,7 +421,7 @@ static int run_scale(size_t n, size_t nd, double radius, double alpha, int seeds
         printf(", vehicle-km %.0f, avoided %.0f km, CO2 avoided %.0f kg, iterations %lu, "
                "peak RSS %.1f MB%s\n",
                km, res->totals.vehicle_km_avoided, res->totals.co2_avoided_kg, res->iterations,
-               (double)maxrss_kb() / 1024.0, seated < 0 ? "  INVALID PLAN" : "");
+               (double)rss / 1024.0, seated < 0 ? "  INVALID PLAN" : "");
         pl_carpool_result_free(res);
         if (seated < 0)
             return 1;

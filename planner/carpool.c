@@ -101,7 +101,6 @@ typedef struct solver {
     uint32_t *pool;
     double *hkey; /* heap */
     uint32_t *hp;
-    unsigned *hv;
     size_t hn;
     int *node_par;
     uint32_t *node_x;
