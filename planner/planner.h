@@ -13,5 +13,8 @@
 #include "agenda.h"
 #include "origin.h"
 #include "carpool.h"
+#include "csv.h"
+#include "registration.h"
+#include "registration_csv.h"
 
 #endif

@@ -41,9 +41,9 @@ typedef struct pl_registration {
     char *event_slug;
     char *name, *email, *organization, *origin /* as typed */, *phone /* may be NULL */;
     pl_travel travel;
-    int seats; /* drive / flexible: free seats offered (>= 1); else 0 */
-    int meal;  /* takes the shared meal */
-    char *diet; /* may be NULL */
+    int seats;           /* drive / flexible: free seats offered (>= 1); else 0 */
+    int meal;            /* takes the shared meal */
+    char *diet;          /* may be NULL */
     int public_list;     /* consented to the public list */
     pl_strlist sessions; /* chosen session ids */
     pl_reg_status status;
@@ -120,8 +120,7 @@ typedef struct pl_registration_change {
  * PL_EFULL when a confirmed person's update adds a session that is full:
  * nothing is changed then (they keep their place and their sessions). */
 int pl_registration_save_ext(pl_store *store, const char *slug, const pl_registration *in,
-                             pl_registration **out, pl_registration_change *change,
-                             pl_error *err);
+                             pl_registration **out, pl_registration_change *change, pl_error *err);
 
 /*
  * Cancel the registration of email for the event slug and promote the first
@@ -141,8 +140,8 @@ int pl_registration_cancel_ext(pl_store *store, const char *slug, const char *em
 
 /* Every registration of the event (cancelled included), in arrival order.
  * PL_ENOTFOUND for an unknown event. Free with pl_registration_list_free. */
-int pl_registration_list(pl_registration ***out, size_t *count, pl_store *store,
-                         const char *slug, pl_error *err);
+int pl_registration_list(pl_registration ***out, size_t *count, pl_store *store, const char *slug,
+                         pl_error *err);
 void pl_registration_list_free(pl_registration **regs, size_t count);
 
 /* One registration by e-mail (case-insensitive) or by token. PL_ENOTFOUND

@@ -85,6 +85,37 @@ static const char *const migrations[] = {
     "  PRIMARY KEY (session_id, speaker_id)"
     ");"
     "CREATE INDEX sessions_event ON sessions(event_id, start);",
+    /* 1 -> 2: registrations. The e-mail is unique per event, compared
+     * case-insensitively (ASCII, NOCASE); arrival orders the waiting list. */
+    "CREATE TABLE registrations ("
+    "  id INTEGER PRIMARY KEY,"
+    "  event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,"
+    "  uid TEXT NOT NULL UNIQUE,"
+    "  token TEXT NOT NULL UNIQUE,"
+    "  name TEXT NOT NULL,"
+    "  email TEXT NOT NULL COLLATE NOCASE,"
+    "  organization TEXT,"
+    "  origin TEXT,"
+    "  phone TEXT,"
+    "  travel TEXT NOT NULL CHECK (travel IN ('none','drive','ride','flexible')),"
+    "  seats INTEGER NOT NULL DEFAULT 0,"
+    "  meal INTEGER NOT NULL DEFAULT 0,"
+    "  diet TEXT,"
+    "  public_list INTEGER NOT NULL DEFAULT 0,"
+    "  status TEXT NOT NULL CHECK (status IN ('confirmed','waitlisted','cancelled')),"
+    "  arrival INTEGER NOT NULL,"
+    "  created TEXT NOT NULL,"
+    "  updated TEXT NOT NULL,"
+    "  UNIQUE (event_id, email)"
+    ");"
+    "CREATE INDEX registrations_line ON registrations(event_id, status, arrival);"
+    "CREATE TABLE registration_sessions ("
+    "  registration_id INTEGER NOT NULL REFERENCES registrations(id) ON DELETE CASCADE,"
+    "  session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,"
+    "  position INTEGER NOT NULL,"
+    "  PRIMARY KEY (registration_id, session_id)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX registration_sessions_session ON registration_sessions(session_id);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
