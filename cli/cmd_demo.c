@@ -14,9 +14,10 @@ static const char help[] =
     "usage: planner demo [--out DIR]\n"
     "\n"
     "Run the sample events end to end into DIR (default: ./planner-demo):\n"
-    "import every event of sample-events/, check their agendas, show the\n"
-    "agenda of the next workshop (atelier-cem-2) and write what it produces\n"
-    "into DIR. The database is DIR/planner.db unless --db is given.\n"
+    "import every event of sample-events/ and the registrations of the next\n"
+    "workshop (atelier-cem-2), check the agendas, show that workshop's agenda\n"
+    "and write what it produces into DIR. The database is DIR/planner.db\n"
+    "unless --db is given.\n"
     "Running it again updates the same database in place.\n"
     "\n"
     "Example:\n"
@@ -87,6 +88,16 @@ static int import_samples(const char *samples)
     return rc;
 }
 
+/* Import the sample registrations of the demo event. */
+static int import_registrations(const char *samples)
+{
+    char path[4096];
+    char *argv[] = {"registrations", "import", DEMO_EVENT, path, NULL};
+
+    snprintf(path, sizeof(path), "%s/%s.registrations.csv", samples, DEMO_EVENT);
+    return run(cmd_registrations, 4, argv);
+}
+
 static int write_agenda_json(const char *out_dir)
 {
     pl_store *store = NULL;
@@ -148,6 +159,8 @@ int cmd_demo(int argc, char **argv)
     fprintf(stderr, "planner: demo into %s (database %s)\n", out, cli_opts.db_path);
 
     if ((rc = import_samples(samples)) != 0)
+        return rc;
+    if ((rc = import_registrations(samples)) != 0)
         return rc;
     {
         char *check[] = {"agenda", "check", NULL};

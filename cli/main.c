@@ -12,6 +12,8 @@ static const cli_command commands[] = {
     {"demo", cmd_demo, "run the sample event end to end into a folder"},
     {"event", cmd_event, "import, list and show events"},
     {"agenda", cmd_agenda, "show an event's agenda, or check it for conflicts"},
+    {"register", cmd_register, "register someone for an event (or update them)"},
+    {"registrations", cmd_registrations, "import, list and cancel registrations"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

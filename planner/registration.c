@@ -378,14 +378,16 @@ static int fits(const pl_registration_batch *b, const size_t *idx, size_t n, cha
 {
     if (b->capacity > 0 && b->confirmed >= b->capacity) {
         if (reason)
-            snprintf(reason, size, "the event is full (%d places)", b->capacity);
+            snprintf(reason, size, "the event is full (%d place%s)", b->capacity,
+                     b->capacity == 1 ? "" : "s");
         return 0;
     }
     for (size_t i = 0; i < n; i++) {
         const sess *s = &b->sessions[idx[i]];
         if (s->capacity > 0 && s->confirmed >= s->capacity) {
             if (reason)
-                snprintf(reason, size, "session '%s' is full (%d places)", s->key, s->capacity);
+                snprintf(reason, size, "session '%s' is full (%d place%s)", s->key, s->capacity,
+                         s->capacity == 1 ? "" : "s");
             return 0;
         }
     }
@@ -803,10 +805,10 @@ static int update_active(pl_registration_batch *b, long long rowid, pl_reg_statu
         for (size_t i = 0; i < n; i++) {
             const sess *s = &b->sessions[idx[i]];
             if (!contains(old, nold, idx[i]) && s->capacity > 0 && s->confirmed >= s->capacity) {
-                rc = pl_error_set_at(err, PL_EFULL, NULL, 0, 0, "sessions",
-                                     "session '%s' is full (%d places); %s keeps their place "
-                                     "and their sessions",
-                                     s->key, s->capacity, in->email);
+                rc = pl_error_set_at(
+                    err, PL_EFULL, NULL, 0, 0, "sessions",
+                    "session '%s' is full (%d place%s); %s keeps their place and their sessions",
+                    s->key, s->capacity, s->capacity == 1 ? "" : "s", in->email);
                 goto done;
             }
         }
@@ -1048,7 +1050,8 @@ static int complete_one(pl_store *store, pl_registration *r, long long arrival, 
             goto done;
         }
         if (!reason[0] && cap > 0 && taken >= cap)
-            snprintf(reason, sizeof(reason), "session '%s' is full (%d places)", key, cap);
+            snprintf(reason, sizeof(reason), "session '%s' is full (%d place%s)", key, cap,
+                     cap == 1 ? "" : "s");
     }
     if (rc != SQLITE_DONE) {
         rc = pl_store_fail(store, err, "cannot read registration sessions");
@@ -1083,7 +1086,8 @@ static int complete_one(pl_store *store, pl_registration *r, long long arrival, 
                            event_id, &taken, err)) < 0)
             goto done;
         if (taken >= v)
-            snprintf(reason, sizeof(reason), "the event is full (%lld places)", v);
+            snprintf(reason, sizeof(reason), "the event is full (%lld place%s)", v,
+                     v == 1 ? "" : "s");
     }
     if (!reason[0])
         snprintf(reason, sizeof(reason), "waiting for a place to free up");
@@ -1306,13 +1310,14 @@ int pl_registration_list(pl_registration ***out, size_t *count, pl_store *store,
         if (r->status != PL_REG_WAITLISTED)
             continue;
         if (capacity > 0 && confirmed >= capacity)
-            snprintf(reason, sizeof(reason), "the event is full (%lld places)", capacity);
+            snprintf(reason, sizeof(reason), "the event is full (%lld place%s)", capacity,
+                     capacity == 1 ? "" : "s");
         for (size_t j = 0; !reason[0] && j < r->sessions.count; j++)
             for (size_t k = 0; k < nls; k++)
                 if (strcmp(ls[k].key, r->sessions.items[j]) == 0 && ls[k].capacity > 0 &&
                     ls[k].confirmed >= ls[k].capacity)
-                    snprintf(reason, sizeof(reason), "session '%s' is full (%d places)", ls[k].key,
-                             ls[k].capacity);
+                    snprintf(reason, sizeof(reason), "session '%s' is full (%d place%s)", ls[k].key,
+                             ls[k].capacity, ls[k].capacity == 1 ? "" : "s");
         if (!reason[0])
             snprintf(reason, sizeof(reason), "waiting for a place to free up");
         if (!(r->waitlist_reason = pl_strdup(reason))) {

@@ -22,7 +22,8 @@ typedef enum col {
     COL_PUBLIC,
     COL_SESSIONS,
     NCOLS,
-    COL_NONE = NCOLS /* a column with an empty header */
+    COL_NONE = NCOLS, /* a column with an empty header */
+    COL_SKIP          /* written by `registrations list --format csv`; ignored */
 } col;
 
 static const char *const col_names[NCOLS] = {
@@ -88,6 +89,13 @@ static const struct {
     {"sessions", COL_SESSIONS},
     {"ateliers", COL_SESSIONS},
     {"workshops", COL_SESSIONS},
+    {"uid", COL_SKIP},
+    {"status", COL_SKIP},
+    {"statut", COL_SKIP},
+    {"waitlistposition", COL_SKIP},
+    {"waitlistreason", COL_SKIP},
+    {"created", COL_SKIP},
+    {"updated", COL_SKIP},
 };
 
 int pl_yes_no_parse(const char *s)
@@ -209,6 +217,8 @@ static int read_header(importer *im)
             continue;
         }
         im->map[i] = headers[k].column;
+        if (im->map[i] == COL_SKIP)
+            continue;
         /* Several origin columns (code postal, commune) are joined. */
         if (seen[headers[k].column]++ && headers[k].column != COL_ORIGIN)
             report(im, 0, line, "header", "column %s given twice (\"%.60s\")",
@@ -336,6 +346,8 @@ static int parse_row(importer *im, pl_registration *r)
     for (size_t i = 0; i < n; i++) {
         const char *f = pl_csv_field(im->csv, i);
         int empty = strspn(f, " \t\r\n") == strlen(f);
+        if (i < im->ncols && im->map[i] == COL_SKIP)
+            continue;
         if (!empty)
             any = 1;
         if (i >= im->ncols || im->map[i] == COL_NONE) {
