@@ -369,7 +369,9 @@ int pl_csv_next(pl_csv *c, pl_error *err)
     if (c->ioerr)
         return fail(c, err, PL_EIO, 0, "read error");
     if ((bad = check_utf8(c)) != 0)
-        return fail(c, err, PL_EINVALID, bad, "not UTF-8 text (save the file as \"CSV UTF-8\")");
+        return fail(c, err, PL_EINVALID, bad,
+                    "not UTF-8 text (a binary file, or another encoding: save "
+                    "a spreadsheet as \"CSV UTF-8\")");
     return 1;
 oom:
     c->done = 1;
