@@ -157,6 +157,7 @@ static void english_file_updates_and_dry_run_writes_nothing(void **state)
     assert_non_null(strstr(rep.warnings.data, "en.csv:5: email: ANA.SILVA@example.org is also "
                                               "on an earlier line"));
     assert_int_equal(count(f, "atelier-cem-2"), 0);
+    pl_buf_free(&rep.warnings);
 
     assert_int_equal(import(f, "atelier-cem-2", path, 0, &rep, &st, &err), 0);
     assert_int_equal(count(f, "atelier-cem-2"), 2);
