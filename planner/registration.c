@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char *const travel_names[] = {"none", "drive", "ride", "flexible"};
 static const char *const status_names[] = {"confirmed", "waitlisted", "cancelled"};
@@ -204,7 +205,9 @@ int pl_registration_validate(const pl_registration *r, pl_error *err)
     pl_error local;
     pl_error *e = err ? err : &local;
 
-    pl_error_clear(e);
+    /* Only the code marks "no problem yet": clearing the whole record on
+     * every row of an import shows in its profile. */
+    e->code = PL_OK;
     if (pl_registration_check(r, first_problem, e) == 0)
         return 0;
     return PL_EINVALID;
@@ -238,7 +241,7 @@ static const char *const batch_sql[ST_COUNT] = {
     [ST_INSERT] = "INSERT INTO registrations (event_id, uid, token, name, email, organization, "
                   "origin, phone, travel, seats, meal, diet, public_list, status, arrival, "
                   "created, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-                  "?13, ?14, ?15, ?16, ?16)",
+                  "?13, ?14, ?15, ?16, ?16) ON CONFLICT (event_id, email) DO NOTHING",
     [ST_UPDATE] =
         "UPDATE registrations SET name = ?2, email = ?3, organization = ?4, "
         "origin = ?5, phone = ?6, travel = ?7, seats = ?8, meal = ?9, diet = ?10, "
@@ -268,6 +271,11 @@ struct pl_registration_batch {
     long long *promoted;   /* rowids promoted by the last fill */
     size_t npromoted, promoted_cap;
     char now[32];
+    long long clock_ms; /* for time-ordered uids */
+    unsigned uid_seq;
+    int expect_new;           /* the last row was new: try inserting first */
+    unsigned char pool[1024]; /* random bytes not yet used */
+    size_t pool_left;
     sqlite3_stmt *st[ST_COUNT];
 };
 
@@ -532,6 +540,11 @@ int pl_registration_batch_open(pl_registration_batch **out, pl_store *store, con
         return pl_error_set(err, PL_ERROR, "out of memory");
     b->store = store;
     pl_now_utc(b->now);
+    {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        b->clock_ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    }
     if ((rc = pl_store_prepare(store, &ev, "SELECT id, capacity, status FROM events WHERE slug = ?",
                                err)) < 0)
         goto done;
@@ -593,6 +606,7 @@ void pl_registration_batch_free(pl_registration_batch *b)
     free(b->sessions);
     free(b->ids);
     free(b->promoted);
+    memset(b->pool, 0, sizeof(b->pool));
     free(b);
 }
 
@@ -690,33 +704,101 @@ static int write_sessions(pl_registration_batch *b, long long rowid, const size_
     return rc;
 }
 
-/* Bind the person's own fields as ?4..?13 of ST_INSERT. */
+/* Bind a string that outlives the statement's next step (no copy). */
+static void bind_static(sqlite3_stmt *st, int index, const char *s)
+{
+    if (s)
+        sqlite3_bind_text(st, index, s, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, index);
+}
+
+/* Bind the person's own fields as ?first..?first+9 (ST_INSERT, ST_UPDATE).
+ * The strings are in's: the caller resets the statement before they go. */
 static void bind_person(sqlite3_stmt *st, int first, const pl_registration *in)
 {
     int drives = in->travel == PL_TRAVEL_DRIVE || in->travel == PL_TRAVEL_FLEXIBLE;
 
-    pl_store_bind_text(st, first, in->name);
-    pl_store_bind_text(st, first + 1, in->email);
-    pl_store_bind_text(st, first + 2, opt(in->organization));
-    pl_store_bind_text(st, first + 3, opt(in->origin));
-    pl_store_bind_text(st, first + 4, opt(in->phone));
+    bind_static(st, first, in->name);
+    bind_static(st, first + 1, in->email);
+    bind_static(st, first + 2, opt(in->organization));
+    bind_static(st, first + 3, opt(in->origin));
+    bind_static(st, first + 4, opt(in->phone));
     sqlite3_bind_text(st, first + 5, pl_travel_name(in->travel), -1, SQLITE_STATIC);
     sqlite3_bind_int(st, first + 6, drives ? in->seats : 0);
     sqlite3_bind_int(st, first + 7, in->meal ? 1 : 0);
-    pl_store_bind_text(st, first + 8, in->meal ? opt(in->diet) : NULL);
+    bind_static(st, first + 8, in->meal ? opt(in->diet) : NULL);
     sqlite3_bind_int(st, first + 9, in->public_list ? 1 : 0);
 }
 
+/* Random bytes from the OS, drawn a block at a time: one getrandom(2) for
+ * many registrations. */
+static int take_random(pl_registration_batch *b, unsigned char *out, size_t n)
+{
+    if (b->pool_left < n) {
+        if (pl_random_bytes(b->pool, sizeof(b->pool)) < 0)
+            return PL_EIO;
+        b->pool_left = sizeof(b->pool);
+    }
+    memcpy(out, b->pool + sizeof(b->pool) - b->pool_left, n);
+    /* A secret is never handed out twice, nor left in the pool. */
+    memset(b->pool + sizeof(b->pool) - b->pool_left, 0, n);
+    b->pool_left -= n;
+    return 0;
+}
+
+static void hex(char *out, const unsigned char *in, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+
+    for (size_t i = 0; i < n; i++) {
+        *out++ = digits[in[i] >> 4];
+        *out++ = digits[in[i] & 15];
+    }
+    *out = '\0';
+}
+
+/*
+ * A new uid: a time-ordered UUID (version 7, RFC 9562): 48 bits of Unix
+ * milliseconds, then random bits. Uids made one after the other sort
+ * together, which keeps the uid index's inserts local (an import of 100,000
+ * people would otherwise write all over it).
+ */
+static int new_uid(pl_registration_batch *b, char out[37])
+{
+    unsigned char u[16];
+    unsigned seq = b->uid_seq++;
+    unsigned long long ms = (unsigned long long)b->clock_ms + (seq >> 12);
+    char h[33];
+
+    if (take_random(b, u + 8, 8) < 0)
+        return PL_EIO;
+    for (int i = 0; i < 6; i++)
+        u[i] = (unsigned char)(ms >> (40 - 8 * i));
+    /* rand_a holds a counter, so that one batch's uids stay in order. */
+    u[6] = (unsigned char)(0x70 | ((seq >> 8) & 0x0f));
+    u[7] = (unsigned char)(seq & 0xff);
+    u[8] = (unsigned char)((u[8] & 0x3f) | 0x80);
+    hex(h, u, 16);
+    snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", h, h + 8, h + 12, h + 16, h + 20);
+    return 0;
+}
+
+/* Insert in as a new registration, unless its e-mail is there already:
+ * then *out_rowid is 0 and nothing changed. */
 static int insert_new(pl_registration_batch *b, const pl_registration *in, const size_t *idx,
                       size_t n, long long *out_rowid, pl_reg_status *out_status, pl_error *err)
 {
     sqlite3_stmt *st = b->st[ST_INSERT];
     char uid[37], token[2 * PL_REG_TOKEN_BYTES + 1];
+    unsigned char secret[PL_REG_TOKEN_BYTES];
     pl_reg_status status = fits(b, idx, n, NULL, 0) ? PL_REG_CONFIRMED : PL_REG_WAITLISTED;
     int rc;
 
-    if (pl_random_uuid(uid) < 0 || pl_random_hex(token, PL_REG_TOKEN_BYTES) < 0)
+    if (new_uid(b, uid) < 0 || take_random(b, secret, sizeof(secret)) < 0)
         return pl_error_set(err, PL_EIO, "cannot read the OS random source");
+    hex(token, secret, sizeof(secret));
+    memset(secret, 0, sizeof(secret));
     sqlite3_reset(st);
     sqlite3_bind_int64(st, 1, b->event_id);
     sqlite3_bind_text(st, 2, uid, -1, SQLITE_STATIC);
@@ -727,8 +809,13 @@ static int insert_new(pl_registration_batch *b, const pl_registration *in, const
     sqlite3_bind_text(st, 16, b->now, -1, SQLITE_STATIC);
     rc = step(b->store, st, err);
     sqlite3_reset(st);
+    *out_rowid = 0;
     if (rc < 0)
         return rc;
+    if (sqlite3_changes(pl_store_db(b->store)) == 0) {
+        b->arrival--;
+        return 0;
+    }
     *out_rowid = sqlite3_last_insert_rowid(pl_store_db(b->store));
     if ((rc = write_sessions(b, *out_rowid, idx, n, 0, err)) < 0)
         return rc;
@@ -872,14 +959,29 @@ int pl_registration_batch_save(pl_registration_batch *b, const pl_registration *
         return pl_error_set(err, PL_EINVALID, "the event is cancelled: no registrations");
     if ((rc = resolve_sessions(b, &in->sessions, &idx, &n, err)) < 0)
         return rc;
+    /* In a file of new people, inserting first saves a look-up per row. */
+    if (b->expect_new) {
+        if ((rc = insert_new(b, in, idx, n, &rowid, &status, err)) < 0)
+            goto done;
+        if (rowid) {
+            if (change)
+                change->created = 1;
+            goto done;
+        }
+    }
     sqlite3_reset(find);
     sqlite3_bind_int64(find, 1, b->event_id);
-    pl_store_bind_text(find, 2, in->email);
+    bind_static(find, 2, in->email);
     rc = sqlite3_step(find);
     if (rc == SQLITE_DONE) {
         sqlite3_reset(find);
         if ((rc = insert_new(b, in, idx, n, &rowid, &status, err)) < 0)
             goto done;
+        if (!rowid) {
+            rc = pl_error_set(err, PL_ERROR, "%s: registered and not found", in->email);
+            goto done;
+        }
+        b->expect_new = 1;
         if (change)
             change->created = 1;
         goto done;
@@ -888,6 +990,7 @@ int pl_registration_batch_save(pl_registration_batch *b, const pl_registration *
         rc = pl_store_fail(b->store, err, "cannot read registrations");
         goto done;
     }
+    b->expect_new = 0;
     rowid = sqlite3_column_int64(find, 0);
     status = status_from(sqlite3_column_text(find, 1));
     same = same_person(find, in);
