@@ -22,11 +22,15 @@ done
 WORK=$(mktemp -d /tmp/planner-bench-XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
-# "seconds kilobytes" of one command.
+# "seconds kilobytes" of one command: wall time to the millisecond (GNU
+# time's %e has centiseconds only), peak resident memory from GNU time.
 measure() {
-  /usr/bin/time -f "%e %M" -o "$WORK/time" "$@" >/dev/null 2>"$WORK/stderr" || {
+  local t0 t1
+  t0=$(date +%s%N)
+  /usr/bin/time -f "%M" -o "$WORK/time" "$@" >/dev/null 2>"$WORK/stderr" || {
     cat "$WORK/stderr" >&2; exit 3; }
-  cat "$WORK/time"
+  t1=$(date +%s%N)
+  echo "$(( (t1 - t0) / 1000000 )) $(cat "$WORK/time")" | awk '{ printf "%.3f %s\n", $1 / 1000, $2 }'
 }
 
 median() { sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"; }
@@ -60,6 +64,6 @@ for n in $SIZES; do
   ps=$(median < "$WORK/p.s"); pm=$(median < "$WORK/p.m")
   fs=$(median < "$WORK/f.s"); fm=$(median < "$WORK/f.m")
   awk -v n="$n" -v ps="$ps" -v pm="$pm" -v fs="$fs" -v fm="$fm" 'BEGIN {
-    printf "| %d | %.2f | %.1f | %.2f | %.1f | %.2f× |\n", n, ps, pm / 1024, fs, fm / 1024,
+    printf "| %d | %.3f | %.1f | %.3f | %.1f | %.1f× |\n", n, ps, pm / 1024, fs, fm / 1024,
            (fs > 0 ? ps / fs : 0) }'
 done
