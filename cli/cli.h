@@ -53,5 +53,7 @@ int cmd_init(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_event(int argc, char **argv);
 int cmd_agenda(int argc, char **argv);
+int cmd_calendar(int argc, char **argv);
+int cmd_subscribe(int argc, char **argv);
 
 #endif

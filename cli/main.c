@@ -12,6 +12,8 @@ static const cli_command commands[] = {
     {"demo", cmd_demo, "run the sample event end to end into a folder"},
     {"event", cmd_event, "import, list and show events"},
     {"agenda", cmd_agenda, "show an event's agenda, or check it for conflicts"},
+    {"calendar", cmd_calendar, "write an iCalendar feed: all events, one event, one attendee"},
+    {"subscribe", cmd_subscribe, "import a remote iCalendar feed into the events calendar"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
