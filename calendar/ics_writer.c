@@ -347,7 +347,8 @@ int ics_begin(ics_writer *w, const char *name, const char *description, const ch
     if (w->opts && w->opts->base_url)
         icalcomponent_add_property(cal, icalproperty_new_url(w->opts->base_url));
 
-    qsort(w->zones, w->nzones, sizeof(*w->zones), by_zone_name);
+    if (w->nzones > 1)
+        qsort(w->zones, w->nzones, sizeof(*w->zones), by_zone_name);
     for (size_t i = 0; i < w->nzones; i++) {
         icalcomponent *vtz = vtimezone(w->zones[i].name, w->zones[i].year);
         if (!vtz) {

@@ -16,7 +16,9 @@ static const char help[] =
     "Run the sample events end to end into DIR (default: ./planner-demo):\n"
     "import every event of sample-events/, check their agendas, show the\n"
     "agenda of the next workshop (atelier-cem-2) and write what it produces\n"
-    "into DIR. The database is DIR/planner.db unless --db is given.\n"
+    "into DIR: its event file, its calendar feed (atelier-cem-2.ics) and the\n"
+    "all-events feed (events.ics). The database is DIR/planner.db unless --db\n"
+    "is given.\n"
     "Running it again updates the same database in place.\n"
     "\n"
     "Example:\n"
@@ -116,6 +118,21 @@ done:
     return rc;
 }
 
+/* The sample event's feed and the all-events feed, as subscribers get them. */
+static int write_feeds(const char *out_dir)
+{
+    char event_ics[4096], all_ics[4096];
+    char *event_args[] = {"calendar", DEMO_EVENT, "-o", event_ics, NULL};
+    char *all_args[] = {"calendar", "-o", all_ics, NULL};
+    int rc;
+
+    snprintf(event_ics, sizeof(event_ics), "%s/%s.ics", out_dir, DEMO_EVENT);
+    snprintf(all_ics, sizeof(all_ics), "%s/events.ics", out_dir);
+    if ((rc = run(cmd_calendar, 4, event_args)) != 0)
+        return rc;
+    return run(cmd_calendar, 3, all_args);
+}
+
 int cmd_demo(int argc, char **argv)
 {
     const char *out = "planner-demo", *samples;
@@ -161,7 +178,9 @@ int cmd_demo(int argc, char **argv)
     }
     if ((rc = write_agenda_json(out)) != 0)
         return rc;
-    fprintf(stderr, "planner: demo done. Try: planner --db %s agenda show %s\n", cli_opts.db_path,
-            DEMO_EVENT);
+    if ((rc = write_feeds(out)) != 0)
+        return rc;
+    fprintf(stderr, "planner: demo done. Try: planner --db %s agenda show %s\n",
+            cli_opts.db_path, DEMO_EVENT);
     return CLI_OK;
 }
