@@ -55,8 +55,7 @@ static char *event_json(int e, int nsessions)
                   "Canaux\", \"address\": \"6 quai de la Seine, 75019 Paris\", \"lat\": "
                   "48.8849, \"lon\": 2.3706}, %s\"capacity\": 60, \"organizations\": "
                   "[\"ADEME\"], \"speakers\": [",
-                  e, e, e % 4 == 3 ? "hybrid" : "in_person", year, month, day, year, month,
-                  day,
+                  e, e, e % 4 == 3 ? "hybrid" : "in_person", year, month, day, year, month, day,
                   e % 4 == 3 ? "\"online_url\": \"https://visio.example.org/cem/r\", " : "");
     for (int s = 0; s < 3; s++)
         pl_buf_printf(&b,
@@ -73,8 +72,8 @@ static char *event_json(int e, int nsessions)
                       "%d\", \"speakers\": [\"sp%d\"], \"description\": \"Comment regrouper "
                       "entreprises et administrations, les animer selon leur secteur "
                       "d'activité, la stratégie d'approche et la labellisation.\"}",
-                      s ? ", " : "", s, s, kinds[s % 6], start / 60, start % 60, end / 60,
-                      end % 60, s % 3, s % 3);
+                      s ? ", " : "", s, s, kinds[s % 6], start / 60, start % 60, end / 60, end % 60,
+                      s % 3, s % 3);
     }
     pl_buf_puts(&b, "], \"status\": \"published\"}");
     return pl_buf_detach(&b);
@@ -167,8 +166,8 @@ static int phase(const char *which, const char *db, int runs)
     return 0;
 }
 
-static void run_child(const char *self, const char *which, const char *db, int runs,
-                      double *secs, size_t *bytes, long *maxrss_kb)
+static void run_child(const char *self, const char *which, const char *db, int runs, double *secs,
+                      size_t *bytes, long *maxrss_kb)
 {
     int fds[2];
     char runs_s[16], buf[128] = "";
@@ -188,8 +187,7 @@ static void run_child(const char *self, const char *which, const char *db, int r
     close(fds[1]);
     ssize_t n = read(fds[0], buf, sizeof(buf) - 1);
     close(fds[0]);
-    if (wait4(pid, &status, 0, &ru) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
-        n <= 0)
+    if (wait4(pid, &status, 0, &ru) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || n <= 0)
         die(which, NULL);
     buf[n] = '\0';
     if (sscanf(buf, "%lf %zu", secs, bytes) != 2)

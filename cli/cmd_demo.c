@@ -180,7 +180,7 @@ int cmd_demo(int argc, char **argv)
         return rc;
     if ((rc = write_feeds(out)) != 0)
         return rc;
-    fprintf(stderr, "planner: demo done. Try: planner --db %s agenda show %s\n",
-            cli_opts.db_path, DEMO_EVENT);
+    fprintf(stderr, "planner: demo done. Try: planner --db %s agenda show %s\n", cli_opts.db_path,
+            DEMO_EVENT);
     return CLI_OK;
 }

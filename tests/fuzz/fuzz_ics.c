@@ -21,8 +21,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t n = 0, skipped = 0, len = 0;
     char *name = NULL, *feed = NULL;
 
-    if (pl_calendar_parse_external(&events, &n, &name, &skipped, (const char *)data, size,
-                                   "fuzz", NULL) == 0) {
+    if (pl_calendar_parse_external(&events, &n, &name, &skipped, (const char *)data, size, "fuzz",
+                                   NULL) == 0) {
         /* What was accepted must serialise, and within the folding rules. */
         if (pl_calendar_write_events(&feed, &len, NULL, 0, events, n, NULL, NULL) == 0) {
             for (size_t i = 0, start = 0; i < len; i++)

@@ -183,11 +183,19 @@ static void test_personal_feed_has_chosen_workshops_and_pickup(void **state)
 {
     fixture *f = *state;
     const char *passengers[] = {"Anne", "Marc"};
-    pl_calendar_pickup pickup = {
-        .uid = "pickup-1@planner", .time = "2026-12-10T08:10", .place = "Gare de Meaux",
-        .has_geo = 1, .lat = 48.95, .lon = 2.87, .driver_first_name = "Julien",
-        .driver_phone = "06 12 34 56 78", .passengers = passengers, .npassengers = 2,
-        .sequence = 2, .created = "2026-11-01T10:00:00Z", .modified = "2026-11-03T10:00:00Z"};
+    pl_calendar_pickup pickup = {.uid = "pickup-1@planner",
+                                 .time = "2026-12-10T08:10",
+                                 .place = "Gare de Meaux",
+                                 .has_geo = 1,
+                                 .lat = 48.95,
+                                 .lon = 2.87,
+                                 .driver_first_name = "Julien",
+                                 .driver_phone = "06 12 34 56 78",
+                                 .passengers = passengers,
+                                 .npassengers = 2,
+                                 .sequence = 2,
+                                 .created = "2026-11-01T10:00:00Z",
+                                 .modified = "2026-11-03T10:00:00Z"};
     pl_registration reg = {0};
     pl_event *ev = NULL;
     char *feed = NULL, *chosen = NULL, *other = NULL;
@@ -297,8 +305,7 @@ static void test_parse_refuses_non_calendars(void **state)
     pl_error err;
 
     (void)state;
-    assert_int_equal(pl_calendar_parse_external(&ev, &n, NULL, NULL, html, strlen(html), "x",
-                                                &err),
+    assert_int_equal(pl_calendar_parse_external(&ev, &n, NULL, NULL, html, strlen(html), "x", &err),
                      PL_EINVALID);
     assert_non_null(strstr(err.msg, "not an iCalendar feed"));
     assert_int_equal(pl_calendar_parse_external(&ev, &n, NULL, NULL, "", 0, "x", &err),
@@ -354,8 +361,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_all_feed_skips_drafts_and_links_pages, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_personal_feed_has_chosen_workshops_and_pickup,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_personal_feed_has_chosen_workshops_and_pickup, setup,
+                                        teardown),
         cmocka_unit_test(test_parse_external),
         cmocka_unit_test(test_parse_refuses_non_calendars),
         cmocka_unit_test_setup_teardown(test_external_sync_updates_in_place, setup, teardown),
