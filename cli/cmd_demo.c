@@ -16,8 +16,9 @@ static const char help[] =
     "Run the sample events end to end into DIR (default: ./planner-demo):\n"
     "import every event of sample-events/ and the registrations of the next\n"
     "workshop (atelier-cem-2), check the agendas, show that workshop's agenda\n"
-    "and write what it produces into DIR. The database is DIR/planner.db\n"
-    "unless --db is given.\n"
+    "and write what it produces into DIR: its event file, its calendar feed\n"
+    "(atelier-cem-2.ics) and the all-events feed (events.ics). The database\n"
+    "is DIR/planner.db unless --db is given.\n"
     "Running it again updates the same database in place.\n"
     "\n"
     "Example:\n"
@@ -127,6 +128,21 @@ done:
     return rc;
 }
 
+/* The sample event's feed and the all-events feed, as subscribers get them. */
+static int write_feeds(const char *out_dir)
+{
+    char event_ics[4096], all_ics[4096];
+    char *event_args[] = {"calendar", DEMO_EVENT, "-o", event_ics, NULL};
+    char *all_args[] = {"calendar", "-o", all_ics, NULL};
+    int rc;
+
+    snprintf(event_ics, sizeof(event_ics), "%s/%s.ics", out_dir, DEMO_EVENT);
+    snprintf(all_ics, sizeof(all_ics), "%s/events.ics", out_dir);
+    if ((rc = run(cmd_calendar, 4, event_args)) != 0)
+        return rc;
+    return run(cmd_calendar, 3, all_args);
+}
+
 int cmd_demo(int argc, char **argv)
 {
     const char *out = "planner-demo", *samples;
@@ -173,6 +189,8 @@ int cmd_demo(int argc, char **argv)
             return rc;
     }
     if ((rc = write_agenda_json(out)) != 0)
+        return rc;
+    if ((rc = write_feeds(out)) != 0)
         return rc;
     fprintf(stderr, "planner: demo done. Try: planner --db %s agenda show %s\n", cli_opts.db_path,
             DEMO_EVENT);

@@ -14,6 +14,8 @@ static const cli_command commands[] = {
     {"agenda", cmd_agenda, "show an event's agenda, or check it for conflicts"},
     {"register", cmd_register, "register someone for an event (or update them)"},
     {"registrations", cmd_registrations, "import, list and cancel registrations"},
+    {"calendar", cmd_calendar, "write an iCalendar feed: all events, one event, one attendee"},
+    {"subscribe", cmd_subscribe, "import a remote iCalendar feed into the events calendar"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -16,5 +16,6 @@
 #include "csv.h"
 #include "registration.h"
 #include "registration_csv.h"
+#include "external.h"
 
 #endif

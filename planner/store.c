@@ -116,6 +116,36 @@ static const char *const migrations[] = {
     "  PRIMARY KEY (registration_id, session_id)"
     ") WITHOUT ROWID;"
     "CREATE INDEX registration_sessions_session ON registration_sessions(session_id);",
+    /* 2 -> 3: subscribed calendars (planner subscribe) and their events */
+    "CREATE TABLE external_sources ("
+    "  id INTEGER PRIMARY KEY,"
+    "  url TEXT NOT NULL UNIQUE,"
+    "  name TEXT,"
+    "  etag TEXT,"
+    "  last_modified TEXT,"
+    "  fetched TEXT NOT NULL"
+    ");"
+    "CREATE TABLE external_events ("
+    "  id INTEGER PRIMARY KEY,"
+    "  source_id INTEGER NOT NULL REFERENCES external_sources(id) ON DELETE CASCADE,"
+    "  uid TEXT NOT NULL,"
+    "  summary TEXT,"
+    "  description TEXT,"
+    "  location TEXT,"
+    "  url TEXT,"
+    "  start TEXT NOT NULL,"
+    "  end TEXT,"
+    "  tzid TEXT,"
+    "  rrule TEXT,"
+    "  lat REAL,"
+    "  lon REAL,"
+    "  status TEXT NOT NULL DEFAULT 'confirmed' CHECK (status IN ('confirmed','cancelled')),"
+    "  sequence INTEGER NOT NULL DEFAULT 0,"
+    "  fingerprint TEXT NOT NULL DEFAULT '',"
+    "  created TEXT NOT NULL,"
+    "  modified TEXT NOT NULL,"
+    "  UNIQUE (source_id, uid)"
+    ");",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
