@@ -2,13 +2,6 @@
 
 #include <string.h>
 
-/*
- * Until the registrations module is part of the build (it is written on its
- * own branch), the store-backed personal feeds report that clearly instead
- * of failing to link. PLANNER_HAVE_REGISTRATIONS is set by CMake when
- * planner/registration.c exists.
- */
-#ifdef PLANNER_HAVE_REGISTRATIONS
 
 static int write_for(char **out, size_t *len, pl_store *store, const pl_registration *reg,
                      const pl_calendar_pickup *pickup, const pl_calendar_options *opts,
@@ -53,24 +46,3 @@ int pl_calendar_feed_attendee(char **out, size_t *len, pl_store *store, const ch
     return rc;
 }
 
-#else
-
-int pl_calendar_feed_personal(char **out, size_t *len, pl_store *store, const char *token,
-                              const pl_calendar_pickup *pickup, const pl_calendar_options *opts,
-                              pl_error *err)
-{
-    (void)store, (void)token, (void)pickup, (void)opts;
-    *out = NULL;
-    *len = 0;
-    return pl_error_set(err, PL_ERROR, "personal feeds need the registrations module");
-}
-
-int pl_calendar_feed_attendee(char **out, size_t *len, pl_store *store, const char *slug,
-                              const char *email, const pl_calendar_pickup *pickup,
-                              const pl_calendar_options *opts, pl_error *err)
-{
-    (void)slug, (void)email;
-    return pl_calendar_feed_personal(out, len, store, NULL, pickup, opts, err);
-}
-
-#endif
