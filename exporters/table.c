@@ -3,7 +3,7 @@
  */
 #include "table.h"
 
-#include "csv.h"
+#include "csv_writer.h"
 #include "outfile.h"
 
 #include <stdlib.h>
@@ -26,7 +26,7 @@ struct pl_sink {
     lxw_format *g_header, *g_text, *g_date, *g_time, *g_datetime; /* PL_TABLE_GRID */
     double *widths;
     /* csv */
-    pl_csv csv;
+    pl_csv_writer csv;
     /* json */
     int json_first_row;
     int json_fields; /* fields written in the document object so far */
@@ -183,7 +183,7 @@ int pl_sink_open(pl_sink **out, const char *path, const pl_sink_options *opts, p
     if (rc == 0 && opts->format == PL_EXPORT_XLSX)
         rc = xlsx_open(s, err);
     else if (rc == 0 && opts->format == PL_EXPORT_CSV &&
-             pl_csv_begin(&s->csv, s->file.fp, opts->excel) != 0)
+             pl_csv_writer_begin(&s->csv, s->file.fp, opts->excel) != 0)
         rc = pl_error_set(err, PL_EIO, "%s: write failed", path);
     else if (rc == 0 && opts->format == PL_EXPORT_JSON) {
         /* the meta fields, then the tables' arrays appended as they come */
@@ -233,8 +233,8 @@ int pl_sink_begin(pl_sink *s, const pl_table *t, pl_error *err)
     }
     if (s->opts.format == PL_EXPORT_CSV) {
         for (size_t i = 0; i < t->ncolumns; i++)
-            pl_csv_field(&s->csv, t->columns[i].header);
-        return pl_csv_end_row(&s->csv);
+            pl_csv_writer_field(&s->csv, t->columns[i].header);
+        return pl_csv_writer_end_row(&s->csv);
     }
     free(s->widths);
     if (!(s->widths = calloc(t->ncolumns, sizeof(double))))
@@ -299,16 +299,17 @@ static int csv_row(pl_sink *s, const pl_cell *cells)
 
         switch (t->columns[i].type) {
         case PL_COL_INT:
-            rc = c->null ? pl_csv_field(&s->csv, NULL) : pl_csv_number(&s->csv, c->num);
+            rc = c->null ? pl_csv_writer_field(&s->csv, NULL)
+                         : pl_csv_writer_number(&s->csv, c->num);
             break;
         case PL_COL_BOOL:
-            rc = pl_csv_field(&s->csv, c->null ? NULL : c->num ? "yes" : "no");
+            rc = pl_csv_writer_field(&s->csv, c->null ? NULL : c->num ? "yes" : "no");
             break;
         default:
-            rc = pl_csv_field(&s->csv, txt);
+            rc = pl_csv_writer_field(&s->csv, txt);
         }
     }
-    return rc == 0 ? pl_csv_end_row(&s->csv) : rc;
+    return rc == 0 ? pl_csv_writer_end_row(&s->csv) : rc;
 }
 
 static void widen(pl_sink *s, size_t col, double w)
@@ -472,7 +473,7 @@ void pl_sink_free(pl_sink *s)
         /* close writes the file; the temporary one is then thrown away */
         workbook_close(s->book);
     }
-    pl_csv_end(&s->csv);
+    pl_csv_writer_end(&s->csv);
     pl_outfile_abort(&s->file);
     free(s->widths);
     free(s);

@@ -1,20 +1,23 @@
-#include "csv.h"
+#include "csv_writer.h"
 
 #include "error.h"
 
 #include <string.h>
 
-int pl_csv_is_formula(const char *s)
+int pl_csv_writer_is_formula(const char *s)
 {
     return s && (*s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' || *s == '\r');
 }
 
 static int needs_quotes(const char *s, char sep)
 {
-    return strpbrk(s, sep == ';' ? ";\"\r\n" : ",\"\r\n") != NULL || pl_csv_is_formula(s);
+    size_t n = strlen(s);
+
+    return strpbrk(s, sep == ';' ? ";\"\r\n" : ",\"\r\n") != NULL || pl_csv_writer_is_formula(s) ||
+           (n > 0 && (s[0] == ' ' || s[n - 1] == ' '));
 }
 
-int pl_csv_quote(pl_buf *b, const char *s, char sep)
+int pl_csv_writer_quote(pl_buf *b, const char *s, char sep)
 {
     if (!s)
         return 0;
@@ -22,7 +25,7 @@ int pl_csv_quote(pl_buf *b, const char *s, char sep)
         return pl_buf_puts(b, s);
     if (pl_buf_append(b, "\"", 1) != 0)
         return PL_ERROR;
-    if (pl_csv_is_formula(s) && pl_buf_append(b, "'", 1) != 0)
+    if (pl_csv_writer_is_formula(s) && pl_buf_append(b, "'", 1) != 0)
         return PL_ERROR;
     for (const char *p = s; *p; p++) {
         const char *q = strchr(p, '"');
@@ -34,7 +37,7 @@ int pl_csv_quote(pl_buf *b, const char *s, char sep)
     return pl_buf_append(b, "\"", 1);
 }
 
-int pl_csv_begin(pl_csv *out, FILE *fp, int excel)
+int pl_csv_writer_begin(pl_csv_writer *out, FILE *fp, int excel)
 {
     memset(out, 0, sizeof(*out));
     out->fp = fp;
@@ -44,19 +47,19 @@ int pl_csv_begin(pl_csv *out, FILE *fp, int excel)
     return 0;
 }
 
-void pl_csv_end(pl_csv *w)
+void pl_csv_writer_end(pl_csv_writer *w)
 {
     pl_buf_free(&w->scratch);
 }
 
-static int separate(pl_csv *w)
+static int separate(pl_csv_writer *w)
 {
     if (w->fields++ > 0 && fputc(w->sep, w->fp) == EOF)
         return PL_EIO;
     return 0;
 }
 
-int pl_csv_field(pl_csv *w, const char *s)
+int pl_csv_writer_field(pl_csv_writer *w, const char *s)
 {
     if (separate(w) != 0)
         return PL_EIO;
@@ -65,19 +68,19 @@ int pl_csv_field(pl_csv *w, const char *s)
     if (!needs_quotes(s, w->sep))
         return fputs(s, w->fp) == EOF ? PL_EIO : 0;
     w->scratch.len = 0;
-    if (pl_csv_quote(&w->scratch, s, w->sep) != 0)
+    if (pl_csv_writer_quote(&w->scratch, s, w->sep) != 0)
         return PL_ERROR;
     return fwrite(w->scratch.data, 1, w->scratch.len, w->fp) == w->scratch.len ? 0 : PL_EIO;
 }
 
-int pl_csv_number(pl_csv *w, long long n)
+int pl_csv_writer_number(pl_csv_writer *w, long long n)
 {
     if (separate(w) != 0 || fprintf(w->fp, "%lld", n) < 0)
         return PL_EIO;
     return 0;
 }
 
-int pl_csv_end_row(pl_csv *w)
+int pl_csv_writer_end_row(pl_csv_writer *w)
 {
     w->fields = 0;
     return fputs("\r\n", w->fp) == EOF ? PL_EIO : 0;
