@@ -38,13 +38,22 @@ static const char help[] =
 
 enum { ALLOWS_PUBLIC = 1, XLSX_ONLY = 2 };
 
+static int export_pack(pl_store *store, const char *slug, const char *path,
+                       const pl_export_options *opts, pl_error *err)
+{
+    (void)opts;
+    return pl_export_pack(store, slug, path, err);
+}
+
 /* The kinds of export; one line each. */
 static const struct kind {
     const char *name;
     int (*fn)(pl_store *, const char *, const char *, const pl_export_options *, pl_error *);
     unsigned flags;
 } kinds[] = {
+    {"registrants", pl_export_registrants, ALLOWS_PUBLIC},
     {"agenda", pl_export_agenda, 0},
+    {"pack", export_pack, XLSX_ONLY},
 };
 
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))

@@ -74,13 +74,15 @@ int pl_agenda_rows(pl_sink *sink, const pl_event *ev, const int *registered, pl_
 int pl_export_agenda(pl_store *store, const char *slug, const char *path,
                      const pl_export_options *opts, pl_error *err)
 {
-    pl_event *ev = NULL;
+    pl_roster roster;
     pl_sink *sink = NULL;
-    int *registered = NULL, rc;
+    const pl_event *ev;
     char title[512];
+    int rc;
 
-    if ((rc = pl_event_load(&ev, store, slug, err)) != 0)
-        goto done;
+    if ((rc = pl_roster_load(&roster, store, slug, err)) != 0)
+        return rc;
+    ev = roster.event;
     snprintf(title, sizeof(title), "Agenda — %s", ev->title);
     {
         pl_sink_options so = {opts->format, opts->excel, title, ev->title,
@@ -89,12 +91,11 @@ int pl_export_agenda(pl_store *store, const char *slug, const char *path,
             goto done;
     }
     if ((rc = pl_sink_begin(sink, &pl_agenda_table, err)) != 0 ||
-        (rc = pl_agenda_rows(sink, ev, registered, err)) != 0)
+        (rc = pl_agenda_rows(sink, ev, roster.registered, err)) != 0)
         goto done;
     rc = pl_sink_close(sink, err);
 done:
     pl_sink_free(sink);
-    free(registered);
-    pl_event_free(ev);
+    pl_roster_free(&roster);
     return rc;
 }

@@ -17,14 +17,17 @@ struct pl_sink {
     pl_outfile file;
     const pl_table *table; /* the open table, or NULL */
     size_t ntables;
-    lxw_row_t row;        /* next row of the open table */
-    lxw_row_t filter_end; /* xlsx: the last row under the autofilter, 0: all */
+    lxw_row_t row; /* next row of the open table */
+    int filtered;  /* xlsx: the open sheet's autofilter is set */
     /* xlsx */
     lxw_workbook *book;
     lxw_worksheet *sheet;
     lxw_format *f_header, *f_date, *f_time, *f_datetime, *f_total;
     lxw_format *g_header, *g_text, *g_date, *g_time, *g_datetime; /* PL_TABLE_GRID */
     double *widths;
+    pl_cell *flat;  /* the row with its lists joined, for xlsx and CSV */
+    pl_buf *joined; /* one per column */
+    size_t ncolumns;
     /* csv */
     pl_csv_writer csv;
     /* json */
@@ -216,6 +219,19 @@ int pl_sink_open(pl_sink **out, const char *path, const pl_sink_options *opts, p
     return 0;
 }
 
+static void free_columns(pl_sink *s)
+{
+    for (size_t i = 0; s->joined && i < s->ncolumns; i++)
+        pl_buf_free(&s->joined[i]);
+    free(s->joined);
+    free(s->flat);
+    free(s->widths);
+    s->joined = NULL;
+    s->flat = NULL;
+    s->widths = NULL;
+    s->ncolumns = 0;
+}
+
 int pl_sink_begin(pl_sink *s, const pl_table *t, pl_error *err)
 {
     char name[128];
@@ -224,8 +240,15 @@ int pl_sink_begin(pl_sink *s, const pl_table *t, pl_error *err)
         return pl_error_set(err, PL_EINVALID, "a CSV file holds one table only");
     s->table = t;
     s->row = 0;
-    s->filter_end = 0;
+    s->filtered = 0;
     s->ntables++;
+    free_columns(s);
+    s->flat = calloc(t->ncolumns, sizeof(*s->flat));
+    s->joined = calloc(t->ncolumns, sizeof(*s->joined));
+    s->widths = calloc(t->ncolumns, sizeof(*s->widths));
+    s->ncolumns = t->ncolumns;
+    if (!s->flat || !s->joined || !s->widths)
+        return pl_error_set(err, PL_ERROR, "out of memory");
     if (s->opts.format == PL_EXPORT_JSON) {
         fprintf(s->file.fp, "%s\n  \"%s\": [", s->json_fields++ ? "," : "", t->key);
         s->json_first_row = 1;
@@ -236,9 +259,6 @@ int pl_sink_begin(pl_sink *s, const pl_table *t, pl_error *err)
             pl_csv_writer_field(&s->csv, t->columns[i].header);
         return pl_csv_writer_end_row(&s->csv);
     }
-    free(s->widths);
-    if (!(s->widths = calloc(t->ncolumns, sizeof(double))))
-        return pl_error_set(err, PL_ERROR, "out of memory");
     pl_sheet_name(name, sizeof(name), t->name);
     if (workbook_validate_sheet_name(s->book, name) != LXW_NO_ERROR ||
         !(s->sheet = workbook_add_worksheet(s->book, name)))
@@ -275,6 +295,11 @@ static void json_row(pl_sink *s, const pl_cell *cells)
             break;
         case PL_COL_BOOL:
             v = c->null ? json_null() : json_boolean(c->num);
+            break;
+        case PL_COL_LIST:
+            v = json_array();
+            for (size_t k = 0; c->list && k < c->list->count; k++)
+                json_array_append_new(v, json_string(c->list->items[k]));
             break;
         default:
             v = txt && *txt ? json_string(txt) : json_null();
@@ -324,6 +349,12 @@ static int xlsx_row(pl_sink *s, const pl_cell *cells, int total, pl_error *err)
     int grid = (t->flags & PL_TABLE_GRID) != 0;
     lxw_error e = LXW_NO_ERROR;
 
+    /* In constant-memory mode a range must end on the row being written, so
+     * the filter is set now, before the first total row. */
+    if (total && !s->filtered) {
+        worksheet_autofilter(s->sheet, 0, 0, s->row - 1, (lxw_col_t)(t->ncolumns - 1));
+        s->filtered = 1;
+    }
     for (size_t i = 0; i < t->ncolumns && e == LXW_NO_ERROR; i++) {
         const pl_cell *c = &cells[i];
         lxw_col_t col = (lxw_col_t)i;
@@ -373,6 +404,7 @@ static int xlsx_row(pl_sink *s, const pl_cell *cells, int total, pl_error *err)
             }
             break;
         case PL_COL_TEXT:
+        case PL_COL_LIST:
             break;
         }
         /* text, and anything that did not parse, as a string: never a formula */
@@ -387,14 +419,33 @@ static int xlsx_row(pl_sink *s, const pl_cell *cells, int total, pl_error *err)
     }
     if (e != LXW_NO_ERROR)
         return xlsx_fail(s, e, err);
-    if (total && !s->filter_end)
-        s->filter_end = s->row - 1;
     s->row++;
     return 0;
 }
 
+/* The row with every list joined as "a, b" into s->flat; NULL when out of
+ * memory. */
+static const pl_cell *flatten(pl_sink *s, const pl_cell *cells)
+{
+    const pl_table *t = s->table;
+
+    for (size_t i = 0; i < t->ncolumns; i++) {
+        s->flat[i] = cells[i];
+        if (t->columns[i].type != PL_COL_LIST || !cells[i].list)
+            continue;
+        s->joined[i].len = 0;
+        for (size_t k = 0; k < cells[i].list->count; k++)
+            if (pl_buf_printf(&s->joined[i], "%s%s", k ? ", " : "", cells[i].list->items[k]) != 0)
+                return NULL;
+        s->flat[i].text = s->joined[i].data;
+    }
+    return s->flat;
+}
+
 static int row(pl_sink *s, const pl_cell *cells, int total, pl_error *err)
 {
+    if (s->opts.format != PL_EXPORT_JSON && !(cells = flatten(s, cells)))
+        return pl_error_set(err, PL_ERROR, "out of memory");
     switch (s->opts.format) {
     case PL_EXPORT_JSON:
         json_row(s, cells);
@@ -422,7 +473,6 @@ int pl_sink_total_row(pl_sink *s, const pl_cell *cells, pl_error *err)
 int pl_sink_end(pl_sink *s, pl_error *err)
 {
     const pl_table *t = s->table;
-    lxw_row_t last;
 
     (void)err;
     if (!t)
@@ -436,8 +486,8 @@ int pl_sink_end(pl_sink *s, pl_error *err)
         return 0;
     for (size_t i = 0; i < t->ncolumns; i++)
         worksheet_set_column(s->sheet, (lxw_col_t)i, (lxw_col_t)i, s->widths[i], NULL);
-    last = s->filter_end ? s->filter_end : s->row - 1;
-    worksheet_autofilter(s->sheet, 0, 0, last, (lxw_col_t)(t->ncolumns - 1));
+    if (!s->filtered)
+        worksheet_autofilter(s->sheet, 0, 0, s->row - 1, (lxw_col_t)(t->ncolumns - 1));
     if (t->flags & PL_TABLE_PRINT_LANDSCAPE) {
         worksheet_set_landscape(s->sheet);
         worksheet_set_paper(s->sheet, 9); /* A4 */
@@ -475,6 +525,6 @@ void pl_sink_free(pl_sink *s)
     }
     pl_csv_writer_end(&s->csv);
     pl_outfile_abort(&s->file);
-    free(s->widths);
+    free_columns(s);
     free(s);
 }

@@ -32,6 +32,7 @@ typedef enum pl_col_type {
     PL_COL_DATE,     /* text "YYYY-MM-DD..." */
     PL_COL_TIME,     /* text "HH:MM", or a "YYYY-MM-DDTHH:MM" whose time is taken */
     PL_COL_DATETIME, /* text "YYYY-MM-DDTHH:MM[:SS[Z]]" */
+    PL_COL_LIST,     /* list: "a, b" in xlsx and CSV, an array in JSON */
 } pl_col_type;
 
 typedef struct pl_column {
@@ -42,9 +43,10 @@ typedef struct pl_column {
 } pl_column;
 
 typedef struct pl_cell {
-    const char *text; /* TEXT, DATE, TIME, DATETIME; NULL or "": empty */
-    long long num;    /* INT, BOOL */
-    int null;         /* INT, BOOL: empty */
+    const char *text;       /* TEXT, DATE, TIME, DATETIME; NULL or "": empty */
+    long long num;          /* INT, BOOL */
+    int null;               /* INT, BOOL: empty */
+    const pl_strlist *list; /* LIST; NULL: empty */
 } pl_cell;
 
 enum {
