@@ -16,7 +16,8 @@ static const char help[] =
     "Run the sample events end to end into DIR (default: ./planner-demo):\n"
     "import every event of sample-events/, check their agendas, show the\n"
     "agenda of the next workshop (atelier-cem-2) and write what it produces\n"
-    "into DIR. The database is DIR/planner.db unless --db is given.\n"
+    "into DIR, with its workshop pack DIR/atelier-cem-2.pack.xlsx. The\n"
+    "database is DIR/planner.db unless --db is given.\n"
     "Running it again updates the same database in place.\n"
     "\n"
     "Example:\n"
@@ -161,6 +162,14 @@ int cmd_demo(int argc, char **argv)
     }
     if ((rc = write_agenda_json(out)) != 0)
         return rc;
+    {
+        /* the workshop pack: registrants, agenda, catering, sign-in sheet */
+        char pack[4096];
+        char *export[] = {"export", "pack", DEMO_EVENT, "-o", pack, NULL};
+        snprintf(pack, sizeof(pack), "%s/%s.pack.xlsx", out, DEMO_EVENT);
+        if ((rc = run(cmd_export, 5, export)) != 0)
+            return rc;
+    }
     fprintf(stderr, "planner: demo done. Try: planner --db %s agenda show %s\n", cli_opts.db_path,
             DEMO_EVENT);
     return CLI_OK;

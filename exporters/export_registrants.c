@@ -5,6 +5,7 @@
 #include "export_internal.h"
 
 #include "collate.h"
+#include "origin.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@ static const pl_column organiser_columns[] = {
     {"E-mail", "email", PL_COL_TEXT, 0},
     {"Organization", "organization", PL_COL_TEXT, 0},
     {"Origin", "origin", PL_COL_TEXT, 0},
+    {"Commune", "commune", PL_COL_TEXT, 0},
     {"Phone", "phone", PL_COL_TEXT, 0},
     {"Travel", "travel", PL_COL_TEXT, 0},
     {"Seats", "seats", PL_COL_INT, 0},
@@ -143,11 +145,18 @@ int pl_registrants_rows(pl_sink *sink, const pl_roster *roster, pl_error *err)
     for (size_t i = 0; i < roster->nregs && rc == 0; i++) {
         const pl_registration *r = roster->sorted[i];
         int has_seats = r->travel == PL_TRAVEL_DRIVE || r->travel == PL_TRAVEL_FLEXIBLE;
+        pl_origin where;
+
+        /* the commune the gazetteer resolves the origin to; empty when the
+         * text names no single place */
+        if (pl_origin_resolve(&where, r->origin) != 0 || where.status != PL_ORIGIN_OK)
+            where.name[0] = '\0';
         pl_cell row[NORGANISER] = {
             {.text = r->name},
             {.text = r->email},
             {.text = r->organization},
             {.text = r->origin},
+            {.text = where.name},
             {.text = r->phone},
             {.text = pl_travel_name(r->travel)},
             {.num = r->seats, .null = !has_seats},

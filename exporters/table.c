@@ -5,6 +5,7 @@
 
 #include "csv_writer.h"
 #include "outfile.h"
+#include "xlsx_check.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -509,6 +510,8 @@ int pl_sink_close(pl_sink *s, pl_error *err)
         s->book = NULL;
         if (e != LXW_NO_ERROR)
             return xlsx_fail(s, e, err);
+        if ((rc = pl_xlsx_check(s->file.tmp, s->file.target, err)) != 0)
+            return rc;
     } else if (s->opts.format == PL_EXPORT_JSON) {
         fputs("\n}\n", s->file.fp);
     }
