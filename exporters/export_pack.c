@@ -97,7 +97,8 @@ static int catering_sheet(pl_sink *sink, const pl_roster *roster, pl_error *err)
         free(key);
         key = NULL;
     }
-    qsort(diets, ndiets, sizeof(*diets), by_diet);
+    if (ndiets > 1)
+        qsort(diets, ndiets, sizeof(*diets), by_diet);
     for (size_t d = 0; d < ndiets && rc == 0; d++) {
         pl_cell row[2] = {{.text = diets[d].label ? diets[d].label : NO_DIET},
                           {.num = diets[d].meals}};
