@@ -138,25 +138,55 @@ void pl_roster_free(pl_roster *r)
     memset(r, 0, sizeof(*r));
 }
 
+/* Resolved communes, by origin text: people come from a few places, and a
+ * large list would otherwise resolve the same text thousands of times. */
+#define NCOMMUNES 256
+
+typedef struct commune_cache {
+    char *origin[NCOMMUNES]; /* owned */
+    char name[NCOMMUNES][96];
+} commune_cache;
+
+static const char *commune(commune_cache *cache, const char *origin)
+{
+    unsigned h = 2166136261u;
+    pl_origin where;
+    size_t slot;
+
+    if (!origin || !*origin)
+        return NULL;
+    for (const char *p = origin; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    slot = h % NCOMMUNES;
+    if (cache->origin[slot] && strcmp(cache->origin[slot], origin) == 0)
+        return cache->name[slot];
+    /* the commune the gazetteer resolves the origin to; empty when the text
+     * names no single place */
+    if (pl_origin_resolve(&where, origin) != 0 || where.status != PL_ORIGIN_OK)
+        where.name[0] = '\0';
+    free(cache->origin[slot]);
+    cache->origin[slot] = pl_strdup(origin);
+    memcpy(cache->name[slot], where.name, sizeof(where.name));
+    return cache->name[slot];
+}
+
 int pl_registrants_rows(pl_sink *sink, const pl_roster *roster, pl_error *err)
 {
+    commune_cache *cache = calloc(1, sizeof(*cache));
     int rc = 0;
+
+    if (!cache)
+        return pl_error_set(err, PL_ERROR, "out of memory");
 
     for (size_t i = 0; i < roster->nregs && rc == 0; i++) {
         const pl_registration *r = roster->sorted[i];
         int has_seats = r->travel == PL_TRAVEL_DRIVE || r->travel == PL_TRAVEL_FLEXIBLE;
-        pl_origin where;
-
-        /* the commune the gazetteer resolves the origin to; empty when the
-         * text names no single place */
-        if (pl_origin_resolve(&where, r->origin) != 0 || where.status != PL_ORIGIN_OK)
-            where.name[0] = '\0';
         pl_cell row[NORGANISER] = {
             {.text = r->name},
             {.text = r->email},
             {.text = r->organization},
             {.text = r->origin},
-            {.text = where.name},
+            {.text = commune(cache, r->origin)},
             {.text = r->phone},
             {.text = pl_travel_name(r->travel)},
             {.num = r->seats, .null = !has_seats},
@@ -172,6 +202,9 @@ int pl_registrants_rows(pl_sink *sink, const pl_roster *roster, pl_error *err)
         };
         rc = pl_sink_row(sink, row, err);
     }
+    for (size_t i = 0; i < NCOMMUNES; i++)
+        free(cache->origin[i]);
+    free(cache);
     return rc;
 }
 

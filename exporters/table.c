@@ -72,24 +72,38 @@ char *pl_sheet_name(char *out, size_t size, const char *name)
     return out;
 }
 
-/* "YYYY-MM-DD[THH:MM[:SS]]" into an lxw_datetime; 0 or -1. */
+/* The n-digit number at s, or -1. */
+static int digits(const char *s, int n)
+{
+    int v = 0;
+
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+/* "YYYY-MM-DD[THH:MM[:SS]]" into an lxw_datetime; 0 or -1. Called for
+ * every date cell of large lists, hence no sscanf. */
 static int parse_datetime(lxw_datetime *out, const char *s, int need_time)
 {
-    int y, mo, d, h = 0, mi = 0, sec = 0, n = 0;
+    int y, mo, d, h = 0, mi = 0, sec = 0;
 
-    memset(out, 0, sizeof(*out));
-    if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
+    if (strlen(s) < 10 || s[4] != '-' || s[7] != '-' || (y = digits(s, 4)) < 1900 ||
+        (mo = digits(s + 5, 2)) < 1 || mo > 12 || (d = digits(s + 8, 2)) < 1 || d > 31)
         return -1;
     if (s[10] == 'T' || s[10] == ' ') {
-        if (sscanf(s + 11, "%2d:%2d", &h, &mi) != 2)
+        /* each digit is checked before the byte after it is read */
+        if ((h = digits(s + 11, 2)) < 0 || h > 23 || s[13] != ':' || (mi = digits(s + 14, 2)) < 0 ||
+            mi > 59)
             return -1;
-        if (s[16] == ':')
-            sscanf(s + 17, "%2d", &sec);
+        if (s[16] == ':' && ((sec = digits(s + 17, 2)) < 0 || sec > 59))
+            return -1;
     } else if (need_time) {
         return -1;
     }
-    if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59)
-        return -1;
     *out = (lxw_datetime){y, mo, d, h, mi, sec};
     return 0;
 }
@@ -436,7 +450,8 @@ static const pl_cell *flatten(pl_sink *s, const pl_cell *cells)
             continue;
         s->joined[i].len = 0;
         for (size_t k = 0; k < cells[i].list->count; k++)
-            if (pl_buf_printf(&s->joined[i], "%s%s", k ? ", " : "", cells[i].list->items[k]) != 0)
+            if ((k && pl_buf_append(&s->joined[i], ", ", 2) != 0) ||
+                pl_buf_puts(&s->joined[i], cells[i].list->items[k]) != 0)
                 return NULL;
         s->flat[i].text = s->joined[i].data;
     }
