@@ -9,7 +9,8 @@
  *   bench_export floor-pack N EVENT.json OUT
  *
  * Each run prints "MODE WALL_S CPU_S PEAK_KIB": wall and CPU (user +
- * system) seconds of the work, and the process's peak resident memory. bench/bench_export.sh runs them all.
+ * system) seconds of the work, and the process's peak resident memory.
+ * bench/bench_export.sh runs them all.
  */
 #include "exporters.h"
 #include "registration.h"
