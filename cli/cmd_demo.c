@@ -17,8 +17,9 @@ static const char help[] =
     "import every event of sample-events/ and the registrations of the next\n"
     "workshop (atelier-cem-2), check the agendas, show that workshop's agenda\n"
     "and write what it produces into DIR: its event file, its calendar feed\n"
-    "(atelier-cem-2.ics) and the all-events feed (events.ics). The database\n"
-    "is DIR/planner.db unless --db is given.\n"
+    "(atelier-cem-2.ics), the all-events feed (events.ics) and its workshop\n"
+    "pack (atelier-cem-2.pack.xlsx). The database is DIR/planner.db unless\n"
+    "--db is given.\n"
     "Running it again updates the same database in place.\n"
     "\n"
     "Example:\n"
@@ -192,6 +193,14 @@ int cmd_demo(int argc, char **argv)
         return rc;
     if ((rc = write_feeds(out)) != 0)
         return rc;
+    {
+        /* the workshop pack: registrants, agenda, catering, sign-in sheet */
+        char pack[4096];
+        char *export[] = {"export", "pack", DEMO_EVENT, "-o", pack, NULL};
+        snprintf(pack, sizeof(pack), "%s/%s.pack.xlsx", out, DEMO_EVENT);
+        if ((rc = run(cmd_export, 5, export)) != 0)
+            return rc;
+    }
     fprintf(stderr, "planner: demo done. Try: planner --db %s agenda show %s\n", cli_opts.db_path,
             DEMO_EVENT);
     return CLI_OK;

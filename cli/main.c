@@ -16,6 +16,7 @@ static const cli_command commands[] = {
     {"registrations", cmd_registrations, "import, list and cancel registrations"},
     {"calendar", cmd_calendar, "write an iCalendar feed: all events, one event, one attendee"},
     {"subscribe", cmd_subscribe, "import a remote iCalendar feed into the events calendar"},
+    {"export", cmd_export, "the registrant list, agenda or workshop pack as xlsx, CSV, JSON"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
