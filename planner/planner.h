@@ -13,5 +13,6 @@
 #include "agenda.h"
 #include "origin.h"
 #include "carpool.h"
+#include "setting.h"
 
 #endif

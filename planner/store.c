@@ -85,6 +85,11 @@ static const char *const migrations[] = {
     "  PRIMARY KEY (session_id, speaker_id)"
     ");"
     "CREATE INDEX sessions_event ON sessions(event_id, start);",
+    /* 1 -> 2: settings (the server's admin token hash and form secret) */
+    "CREATE TABLE settings ("
+    "  key TEXT PRIMARY KEY,"
+    "  value TEXT NOT NULL"
+    ");",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
