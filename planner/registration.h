@@ -41,15 +41,26 @@ typedef struct pl_registration {
     char *event_slug;
     char *name, *email, *organization, *origin /* as typed */, *phone /* may be NULL */;
     pl_travel travel;
-    int seats; /* drive / flexible: free seats offered (>= 1); else 0 */
-    int meal;  /* takes the shared meal */
-    char *diet; /* may be NULL */
+    int seats;           /* drive / flexible: free seats offered (>= 1); else 0 */
+    int meal;            /* takes the shared meal */
+    char *diet;          /* may be NULL */
     int public_list;     /* consented to the public list */
     pl_strlist sessions; /* chosen session ids */
     pl_reg_status status;
     int waitlist_position;   /* 1-based while waitlisted, else 0 */
     char *created, *updated; /* UTC "YYYY-MM-DDTHH:MM:SSZ" */
+    char *waitlist_reason;   /* while waitlisted, why, one line ("the event is full
+                                (60 places)", "session 'x' is full (20 places)"); else NULL */
 } pl_registration;
+
+/* Longest accepted values, in bytes. */
+#define PL_REG_NAME_MAX 200
+#define PL_REG_TEXT_MAX 500
+#define PL_REG_EMAIL_MAX 254
+/* Most free seats one driver may offer. */
+#define PL_REG_SEATS_MAX 8
+/* Length of a token: 24 random bytes (192 bits) as 48 hex digits. */
+#define PL_REG_TOKEN_BYTES 24
 
 /* "none", "drive", "ride", "flexible". */
 const char *pl_travel_name(pl_travel travel);
@@ -63,13 +74,26 @@ const char *pl_reg_status_name(pl_reg_status status);
 /* Release r and everything it owns. NULL is accepted. */
 void pl_registration_free(pl_registration *r);
 
+/* Called once per problem found by pl_registration_check: column is the
+ * field at fault ("name", "email", "seats", ...), msg one line. */
+typedef void (*pl_registration_problem_fn)(const char *column, const char *msg, void *payload);
+
 /*
- * Check one registration's own fields (name and e-mail present, e-mail
- * well-formed, seats >= 1 for drive/flexible, 0 otherwise). err->path is set
- * to the column at fault ("name", "email", "seats" ...). Returns 0 or
- * PL_EINVALID.
+ * Check one registration's own fields: name present; e-mail present and
+ * well-formed (local@domain.tld); seats from 1 to PL_REG_SEATS_MAX for drive
+ * and flexible, 0 otherwise; an origin for anyone who carpools (drive, ride,
+ * flexible); phone made of digits, spaces and + . - ( ); lengths within the
+ * PL_REG_*_MAX limits. Calls fn (may be NULL) for every problem. Returns
+ * the number of problems.
  */
+int pl_registration_check(const pl_registration *r, pl_registration_problem_fn fn, void *payload);
+
+/* The same, stopping at the first problem: returns 0, or PL_EINVALID with
+ * err->path set to the column at fault. */
 int pl_registration_validate(const pl_registration *r, pl_error *err);
+
+/* Is s a plausible e-mail address (local@domain.tld, no spaces)? */
+int pl_email_valid(const char *s);
 
 /*
  * Create, or update by (event, lower(email)), the registration `in` for the
@@ -85,6 +109,19 @@ int pl_registration_validate(const pl_registration *r, pl_error *err);
 int pl_registration_save(pl_store *store, const char *slug, const pl_registration *in,
                          pl_registration **out, pl_error *err);
 
+/* What one save did. */
+typedef struct pl_registration_change {
+    int created;     /* a new registration, or a cancelled one registered again */
+    int changed;     /* an existing registration's fields changed */
+    size_t promoted; /* others promoted from the waiting list by this change */
+} pl_registration_change;
+
+/* pl_registration_save, also telling what it did (change may be NULL).
+ * PL_EFULL when a confirmed person's update adds a session that is full:
+ * nothing is changed then (they keep their place and their sessions). */
+int pl_registration_save_ext(pl_store *store, const char *slug, const pl_registration *in,
+                             pl_registration **out, pl_registration_change *change, pl_error *err);
+
 /*
  * Cancel the registration of email for the event slug and promote the first
  * waiting people who now fit, in the same transaction. PL_ENOTFOUND when no
@@ -94,10 +131,17 @@ int pl_registration_save(pl_store *store, const char *slug, const pl_registratio
 int pl_registration_cancel(pl_store *store, const char *slug, const char *email,
                            pl_registration **out, pl_error *err);
 
+/* pl_registration_cancel, also giving the people promoted from the waiting
+ * list, in order (*promoted and *npromoted may be NULL; free the array with
+ * pl_registration_list_free). */
+int pl_registration_cancel_ext(pl_store *store, const char *slug, const char *email,
+                               pl_registration **out, pl_registration ***promoted,
+                               size_t *npromoted, pl_error *err);
+
 /* Every registration of the event (cancelled included), in arrival order.
  * PL_ENOTFOUND for an unknown event. Free with pl_registration_list_free. */
-int pl_registration_list(pl_registration ***out, size_t *count, pl_store *store,
-                         const char *slug, pl_error *err);
+int pl_registration_list(pl_registration ***out, size_t *count, pl_store *store, const char *slug,
+                         pl_error *err);
 void pl_registration_list_free(pl_registration **regs, size_t count);
 
 /* One registration by e-mail (case-insensitive) or by token. PL_ENOTFOUND
@@ -106,5 +150,43 @@ int pl_registration_find_email(pl_registration **out, pl_store *store, const cha
                                const char *email, pl_error *err);
 int pl_registration_find_token(pl_registration **out, pl_store *store, const char *token,
                                pl_error *err);
+
+/*
+ * A batch: many saves in a transaction the caller holds (an import). It
+ * loads the event, its sessions and the seat counts once and keeps its
+ * prepared statements, so each save costs a few indexed statements.
+ *
+ *     pl_store_begin(store, err);
+ *     pl_registration_batch_open(&b, store, slug, err);
+ *     for each row: pl_registration_batch_save(b, &reg, &change, err);
+ *     pl_registration_batch_free(b);
+ *     pl_store_commit(store, err);   (or pl_store_rollback)
+ *
+ * The batch must be freed before the transaction ends.
+ */
+typedef struct pl_registration_batch pl_registration_batch;
+
+/* PL_ENOTFOUND for an unknown event. Free with pl_registration_batch_free. */
+int pl_registration_batch_open(pl_registration_batch **out, pl_store *store, const char *slug,
+                               pl_error *err);
+void pl_registration_batch_free(pl_registration_batch *batch);
+
+/* Save one registration (see pl_registration_save_ext). *out_rowid (may be
+ * NULL) gets its database id; *out_status its status after the save. */
+int pl_registration_batch_save(pl_registration_batch *batch, const pl_registration *in,
+                               long long *out_rowid, pl_reg_status *out_status,
+                               pl_registration_change *change, pl_error *err);
+
+/* Was the registration with this rowid created by this batch? (A file that
+ * names the same e-mail twice.) */
+int pl_registration_batch_created(const pl_registration_batch *batch, long long rowid);
+
+/* The event's session ids, in agenda order, for messages (borrowed). */
+size_t pl_registration_batch_sessions(const pl_registration_batch *batch,
+                                      const char *const **out_ids);
+
+/* Load one registration by database id, complete (sessions, position,
+ * reason). Free with pl_registration_free. */
+int pl_registration_load(pl_registration **out, pl_store *store, long long rowid, pl_error *err);
 
 #endif

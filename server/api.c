@@ -358,9 +358,10 @@ static int redirect(srv_reply *out, const char *path)
 int srv_register(srv_reply *out, srv_req *req, const char *slug)
 {
     pl_registration in = {0}, *reg = NULL, *existing = NULL;
+    pl_registration_change change = {0};
     pl_event *ev = NULL;
     json_t *root = NULL;
-    char before[32], purpose[160];
+    char purpose[160];
     const char *lang_code = NULL;
     int is_json = req->body_kind == BODY_JSON, rc;
     unsigned status = 0;
@@ -404,13 +405,12 @@ int srv_register(srv_reply *out, srv_req *req, const char *slug)
         goto fail;
     }
     if ((rc = pl_registration_validate(&in, &err)) < 0) {
-        status = 400;
+        status = srv_status_for(rc);
         goto fail;
     }
     /* An e-mail that is already registered is a conflict: answering with the
      * stored registration would hand its secret token to whoever knows the
      * address. */
-    pl_now_utc(before);
     rc = pl_registration_find_email(&existing, req->store, slug, in.email, NULL);
     if (rc == 0 && existing->status != PL_REG_CANCELLED) {
         rc = pl_error_set_at(&err, PL_EEXISTS, NULL, 0, 0, "email",
@@ -420,13 +420,13 @@ int srv_register(srv_reply *out, srv_req *req, const char *slug)
         status = 409;
         goto fail;
     }
-    rc = pl_registration_save(req->store, slug, &in, &reg, &err);
+    rc = pl_registration_save_ext(req->store, slug, &in, &reg, &change, &err);
     srv_changed(req->srv);
     if (rc < 0) {
         status = srv_status_for(rc);
         goto fail;
     }
-    if (!existing && strcmp(reg->created, before) < 0) { /* lost a race on this e-mail */
+    if (!change.created) { /* another request registered this e-mail meanwhile */
         rc = pl_error_set_at(&err, PL_EEXISTS, NULL, 0, 0, "email",
                              "%s is already registered for this event", in.email);
         status = 409;

@@ -34,10 +34,10 @@ int pl_registration_validate(const pl_registration *r, pl_error *err)
     (void)r;
     return NOT_BUILT(err);
 }
-int pl_registration_save(pl_store *store, const char *slug, const pl_registration *in,
-                         pl_registration **out, pl_error *err)
+int pl_registration_save_ext(pl_store *store, const char *slug, const pl_registration *in,
+                             pl_registration **out, pl_registration_change *change, pl_error *err)
 {
-    (void)store, (void)slug, (void)in, (void)out;
+    (void)store, (void)slug, (void)in, (void)out, (void)change;
     return NOT_BUILT(err);
 }
 int pl_registration_cancel(pl_store *store, const char *slug, const char *email,

@@ -613,7 +613,11 @@ static unsigned body_start(srv_req *req)
     const char *ct = srv_header(req, MHD_HTTP_HEADER_CONTENT_TYPE);
     const char *cl = srv_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
 
-    if (cl && strtoull(cl, NULL, 10) > req->srv->opts.max_body)
+    /* A known length lets a too large body be refused before it is sent;
+     * browsers and HTTP clients always send one for a form or JSON. */
+    if (!cl)
+        return MHD_HTTP_LENGTH_REQUIRED;
+    if (strtoull(cl, NULL, 10) > req->srv->opts.max_body)
         return MHD_HTTP_CONTENT_TOO_LARGE;
     if (content_type_is(ct, "application/json")) {
         req->body_kind = BODY_JSON;
@@ -653,6 +657,9 @@ static enum MHD_Result refuse(srv_req *req, unsigned status)
         break;
     case MHD_HTTP_UNSUPPORTED_MEDIA_TYPE:
         srv_reply_error(&r, status, "send application/json or application/x-www-form-urlencoded");
+        break;
+    case MHD_HTTP_LENGTH_REQUIRED:
+        srv_reply_error(&r, status, "send the body with a Content-Length");
         break;
     default:
         srv_reply_error(&r, status, "malformed request body");
