@@ -17,5 +17,6 @@
 #include "registration.h"
 #include "registration_csv.h"
 #include "external.h"
+#include "setting.h"
 
 #endif

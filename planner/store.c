@@ -146,6 +146,11 @@ static const char *const migrations[] = {
     "  modified TEXT NOT NULL,"
     "  UNIQUE (source_id, uid)"
     ");",
+    /* 3 -> 4: settings (the server's admin token hash and form secret) */
+    "CREATE TABLE settings ("
+    "  key TEXT PRIMARY KEY,"
+    "  value TEXT NOT NULL"
+    ");",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
