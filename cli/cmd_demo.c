@@ -17,8 +17,9 @@ static const char help[] =
     "import every event of sample-events/ and the registrations of the next\n"
     "workshop (atelier-cem-2), check the agendas, show that workshop's agenda\n"
     "and write what it produces into DIR: its event file, its calendar feed\n"
-    "(atelier-cem-2.ics), the all-events feed (events.ics) and its workshop\n"
-    "pack (atelier-cem-2.pack.xlsx). The database is DIR/planner.db unless\n"
+    "(atelier-cem-2.ics), the all-events feed (events.ics), one attendee's\n"
+    "feed (atelier-cem-2.attendee.ics) and its workshop pack\n"
+    "(atelier-cem-2.pack.xlsx). The database is DIR/planner.db unless\n"
     "--db is given.\n"
     "Running it again updates the same database in place.\n"
     "\n"
@@ -26,6 +27,8 @@ static const char help[] =
     "  planner demo --out /tmp/demo && ls /tmp/demo\n";
 
 #define DEMO_EVENT "atelier-cem-2"
+/* A sample attendee who chose a breakout and drives to the workshop. */
+#define DEMO_ATTENDEE "celine.vasseur@example.org"
 
 static int run(int (*fn)(int, char **), int argc, char **argv)
 {
@@ -132,16 +135,21 @@ done:
 /* The sample event's feed and the all-events feed, as subscribers get them. */
 static int write_feeds(const char *out_dir)
 {
-    char event_ics[4096], all_ics[4096];
+    char event_ics[4096], all_ics[4096], attendee_ics[4096];
     char *event_args[] = {"calendar", DEMO_EVENT, "-o", event_ics, NULL};
     char *all_args[] = {"calendar", "-o", all_ics, NULL};
+    char *attendee_args[] = {"calendar", DEMO_EVENT,   "--attendee", DEMO_ATTENDEE,
+                             "-o",       attendee_ics, NULL};
     int rc;
 
     snprintf(event_ics, sizeof(event_ics), "%s/%s.ics", out_dir, DEMO_EVENT);
     snprintf(all_ics, sizeof(all_ics), "%s/events.ics", out_dir);
+    snprintf(attendee_ics, sizeof(attendee_ics), "%s/%s.attendee.ics", out_dir, DEMO_EVENT);
     if ((rc = run(cmd_calendar, 4, event_args)) != 0)
         return rc;
-    return run(cmd_calendar, 3, all_args);
+    if ((rc = run(cmd_calendar, 3, all_args)) != 0)
+        return rc;
+    return run(cmd_calendar, 6, attendee_args);
 }
 
 int cmd_demo(int argc, char **argv)

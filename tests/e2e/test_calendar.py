@@ -242,6 +242,55 @@ FEED_V2 = FEED_V1.replace("Atelier réparation vélo", "Atelier réparation vél
              "")
 
 
+class PersonalFeedTest(Base):
+    """The feed of one attendee: common sessions and their own breakouts."""
+
+    def setUp(self):
+        super().setUp()
+        self.import_samples()
+        self.planner("registrations", "import", "atelier-cem-2",
+                     os.path.join(SAMPLES, "atelier-cem-2.registrations.csv"))
+        with open(os.path.join(SAMPLES, "atelier-cem-2.json"), encoding="utf-8") as f:
+            self.sample = json.load(f)
+
+    def test_attendee_feed_has_common_sessions_and_chosen_workshop_only(self):
+        data = self.feed("atelier-cem-2", "--attendee", "Celine.Vasseur@example.org")
+        check_lines(self, data)
+        text = data.decode()
+        self.assertNotIn("ATTENDEE", text)
+        self.assertNotIn("@example", text)
+        cal = Calendar.from_ical(data)
+        events = events_of(cal)
+        uids = [str(e["UID"]) for e in events]
+        self.assertEqual(len(uids), len(set(uids)))
+        titles = {str(e["SUMMARY"]) for e in events}
+        by_id = {s["id"]: s for s in self.sample["sessions"]}
+        self.assertIn(by_id["atelier-covoiturage"]["title"], titles)
+        self.assertNotIn(by_id["atelier-pdie"]["title"], titles)
+        self.assertNotIn(by_id["atelier-flottes"]["title"], titles)
+        for s in self.sample["sessions"]:
+            if s["kind"] != "workshop":
+                self.assertIn(s["title"], titles, s["id"])
+        # Its UIDs are its own: never the public feed's, so that a person
+        # subscribed to both sees no duplicates merged or lost.
+        public = {str(e["UID"]) for e in events_of(Calendar.from_ical(self.feed("atelier-cem-2")))}
+        self.assertFalse(public & set(uids))
+
+    def test_cancelled_registration_feed_says_cancelled(self):
+        self.planner("registrations", "cancel", "atelier-cem-2", "--email",
+                     "celine.vasseur@example.org")
+        data = self.feed("atelier-cem-2", "--attendee", "celine.vasseur@example.org")
+        events = events_of(Calendar.from_ical(data))
+        self.assertTrue(events)
+        self.assertTrue(all(str(e["STATUS"]) == "CANCELLED" for e in events))
+
+    def test_unknown_attendee_is_exit_1(self):
+        p = self.planner("calendar", "atelier-cem-2", "--attendee", "nobody@example.org",
+                         ok=False)
+        self.assertEqual(p.returncode, 1, p.stderr.decode())
+        self.assertIn(b"nobody@example.org", p.stderr)
+
+
 class Remote:
     def __init__(self):
         self.version = 1

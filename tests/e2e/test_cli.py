@@ -164,6 +164,9 @@ class Demo(PlannerTestCase):
         with open(os.path.join(out, "atelier-cem-2.event.json")) as f:
             data = json.load(f)
         self.assertEqual(data["slug"], "atelier-cem-2")
+        for name in ("atelier-cem-2.ics", "events.ics", "atelier-cem-2.attendee.ics",
+                     "atelier-cem-2.pack.xlsx"):
+            self.assertGreater(os.path.getsize(os.path.join(out, name)), 1000, name)
 
 
 if __name__ == "__main__":
