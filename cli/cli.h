@@ -53,5 +53,6 @@ int cmd_init(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_event(int argc, char **argv);
 int cmd_agenda(int argc, char **argv);
+int cmd_carpool(int argc, char **argv);
 
 #endif

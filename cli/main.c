@@ -12,6 +12,7 @@ static const cli_command commands[] = {
     {"demo", cmd_demo, "run the sample event end to end into a folder"},
     {"event", cmd_event, "import, list and show events"},
     {"agenda", cmd_agenda, "show an event's agenda, or check it for conflicts"},
+    {"carpool", cmd_carpool, "plan carpool groups, show one attendee's, confirm groups"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -13,5 +13,7 @@
 #include "agenda.h"
 #include "origin.h"
 #include "carpool.h"
+#include "carpool_plan.h"
+#include "carpool_json.h"
 
 #endif
