@@ -735,6 +735,23 @@ done:
     return rc;
 }
 
+/* Cars with passengers first, then drivers going alone, each in the order of
+ * the drivers' registrations; numbered 1, 2, ... in that order. */
+static void number_groups(pl_carpool_saved_plan *plan)
+{
+    size_t k = 0;
+
+    for (size_t g = 0; g < plan->ngroups; g++) {
+        if (plan->groups[g].npassengers == 0)
+            continue;
+        pl_carpool_saved_group tmp = plan->groups[g];
+        memmove(&plan->groups[k + 1], &plan->groups[k], (g - k) * sizeof(tmp));
+        plan->groups[k++] = tmp;
+    }
+    for (size_t g = 0; g < plan->ngroups; g++)
+        plan->groups[g].number = (int)g + 1;
+}
+
 static int load_groups(pl_carpool_saved_plan *plan, long long plan_id, pl_store *store,
                        pl_error *err)
 {
@@ -815,8 +832,11 @@ static int load_groups(pl_carpool_saved_plan *plan, long long plan_id, pl_store 
             goto done;
         }
     }
-    if (s != SQLITE_DONE)
+    if (s != SQLITE_DONE) {
         rc = pl_store_fail(store, err, "cannot read the carpool groups");
+        goto done;
+    }
+    number_groups(plan);
 done:
     sqlite3_finalize(st);
     return rc;

@@ -61,7 +61,7 @@ typedef struct pl_carpool_member {
 } pl_carpool_member;
 
 typedef struct pl_carpool_saved_group {
-    int number; /* 1-based, in the plan's order (by driver's arrival) */
+    int number; /* 1-based: cars with passengers first, by driver registration */
     pl_carpool_member driver;
     pl_carpool_member *passengers; /* in pickup order */
     size_t npassengers;
