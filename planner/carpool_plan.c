@@ -101,15 +101,15 @@ static int load_event(planning *pl, const char *slug, pl_error *err)
 
     if (rc < 0)
         return rc;
+    if (strcmp(pl->ev->format, "online") == 0)
+        return pl_error_set(err, PL_EINVALID,
+                            "event '%s' is online: there is no venue to carpool to", slug);
     if (!pl->ev->has_geo)
         return pl_error_set(err, PL_EINVALID,
                             "event '%s' has no venue coordinates (venue.lat and venue.lon in "
                             "its file); carpools are planned to the venue, so add them and "
                             "import the event again",
                             slug);
-    if (strcmp(pl->ev->format, "online") == 0)
-        return pl_error_set(err, PL_EINVALID,
-                            "event '%s' is online: there is no venue to carpool to", slug);
     return 0;
 }
 
