@@ -317,8 +317,7 @@ static void kept_group_loses_a_cancelled_passenger(void **state)
             snprintf(hal_time, sizeof(hal_time), "%s", ana->passengers[k].time);
     pl_carpool_saved_plan_free(p);
     assert_int_equal(pl_carpool_confirm(NULL, f->store, "atelier", NULL, &err), 0);
-    assert_int_equal(pl_registration_cancel(f->store, "atelier", "bob@example.org", NULL, &err),
-                     0);
+    assert_int_equal(pl_registration_cancel(f->store, "atelier", "bob@example.org", NULL, &err), 0);
 
     p = plan(f, 1, 1.3);
     ana = group_of(p, "ana@example.org");
@@ -337,15 +336,14 @@ static void assignment_by_email_token_and_id(void **state)
     pl_registration *bob = NULL;
     pl_error err;
 
-    assert_int_equal(pl_carpool_assignment_find_email(&a, f->store, "atelier", "bob@example.org",
-                                                      &err),
-                     PL_ENOTFOUND); /* no plan yet */
+    assert_int_equal(
+        pl_carpool_assignment_find_email(&a, f->store, "atelier", "bob@example.org", &err),
+        PL_ENOTFOUND); /* no plan yet */
     assert_non_null(strstr(err.msg, "planner carpool plan atelier"));
     pl_carpool_saved_plan_free(plan(f, 0, 1.3));
 
-    assert_int_equal(pl_carpool_assignment_find_email(&a, f->store, "atelier", "BOB@example.org",
-                                                      &err),
-                     0);
+    assert_int_equal(
+        pl_carpool_assignment_find_email(&a, f->store, "atelier", "BOB@example.org", &err), 0);
     assert_int_equal(a->role, PL_CARPOOL_AS_PASSENGER);
     assert_string_equal(a->group->driver.name, "Ana Driver");
     assert_string_equal(a->group->driver.phone, "06 12 34 56 78");
@@ -354,8 +352,7 @@ static void assignment_by_email_token_and_id(void **state)
     assert_non_null(a->self->time);
     pl_carpool_assignment_free(a);
 
-    assert_int_equal(pl_registration_find_email(&bob, f->store, "atelier", "bob@example.org",
-                                                &err),
+    assert_int_equal(pl_registration_find_email(&bob, f->store, "atelier", "bob@example.org", &err),
                      0);
     assert_int_equal(pl_carpool_assignment_find_token(&a, f->store, bob->token, &err), 0);
     assert_int_equal(pl_carpool_assignment_find(&b, f->store, bob->rowid, &err), 0);
@@ -366,40 +363,36 @@ static void assignment_by_email_token_and_id(void **state)
     pl_carpool_assignment_free(b);
     pl_registration_free(bob);
 
-    assert_int_equal(pl_carpool_assignment_find_email(&a, f->store, "atelier", "ana@example.org",
-                                                      &err),
-                     0);
+    assert_int_equal(
+        pl_carpool_assignment_find_email(&a, f->store, "atelier", "ana@example.org", &err), 0);
     assert_int_equal(a->role, PL_CARPOOL_AS_DRIVER);
     assert_ptr_equal(a->self, &a->group->driver);
     pl_carpool_assignment_free(a);
 
-    assert_int_equal(pl_carpool_assignment_find_email(&a, f->store, "atelier", "cleo@example.org",
-                                                      &err),
-                     0);
+    assert_int_equal(
+        pl_carpool_assignment_find_email(&a, f->store, "atelier", "cleo@example.org", &err), 0);
     assert_int_equal(a->role, PL_CARPOOL_AS_UNASSIGNED);
     assert_string_equal(a->unassigned->code, PL_CARPOOL_WHY_ORIGIN_UNKNOWN);
     assert_null(a->group);
     pl_carpool_assignment_free(a);
 
-    assert_int_equal(pl_carpool_assignment_find_email(&a, f->store, "atelier", "eve@example.org",
-                                                      &err),
-                     0);
+    assert_int_equal(
+        pl_carpool_assignment_find_email(&a, f->store, "atelier", "eve@example.org", &err), 0);
     assert_int_equal(a->role, PL_CARPOOL_AS_OUTSIDE);
     assert_non_null(strstr(a->reason, "travel: none"));
     pl_carpool_assignment_free(a);
 
     /* Registered after the plan. */
     reg(f, "Ivy Late", "ivy@example.org", "Sèvres", "ride", 0, NULL);
-    assert_int_equal(pl_carpool_assignment_find_email(&a, f->store, "atelier", "ivy@example.org",
-                                                      &err),
-                     0);
+    assert_int_equal(
+        pl_carpool_assignment_find_email(&a, f->store, "atelier", "ivy@example.org", &err), 0);
     assert_int_equal(a->role, PL_CARPOOL_AS_OUTSIDE);
     assert_non_null(strstr(a->reason, "after the carpool plan"));
     pl_carpool_assignment_free(a);
 
-    assert_int_equal(pl_carpool_assignment_find_email(&a, f->store, "atelier", "nobody@example.org",
-                                                      &err),
-                     PL_ENOTFOUND);
+    assert_int_equal(
+        pl_carpool_assignment_find_email(&a, f->store, "atelier", "nobody@example.org", &err),
+        PL_ENOTFOUND);
     assert_null(a);
 }
 
@@ -452,9 +445,8 @@ static void event_without_venue_coordinates_is_refused(void **state)
 
 static void times_format_back_from_minutes(void **state)
 {
-    static const char *const cases[] = {"2026-12-10T09:30", "2026-12-10T00:00",
-                                        "2024-02-29T23:59", "2000-01-01T00:01",
-                                        "1969-12-31T23:00", "2027-03-01T05:07"};
+    static const char *const cases[] = {"2026-12-10T09:30", "2026-12-10T00:00", "2024-02-29T23:59",
+                                        "2000-01-01T00:01", "1969-12-31T23:00", "2027-03-01T05:07"};
     char buf[32];
 
     (void)state;
