@@ -53,6 +53,11 @@ int cmd_init(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_event(int argc, char **argv);
 int cmd_agenda(int argc, char **argv);
+int cmd_register(int argc, char **argv);
+int cmd_registrations(int argc, char **argv);
+int cmd_calendar(int argc, char **argv);
+int cmd_subscribe(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 int cmd_carpool(int argc, char **argv);
 
 #endif

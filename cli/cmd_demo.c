@@ -14,9 +14,12 @@ static const char help[] =
     "usage: planner demo [--out DIR]\n"
     "\n"
     "Run the sample events end to end into DIR (default: ./planner-demo):\n"
-    "import every event of sample-events/, check their agendas, show the\n"
-    "agenda of the next workshop (atelier-cem-2) and write what it produces\n"
-    "into DIR. The database is DIR/planner.db unless --db is given.\n"
+    "import every event of sample-events/ and the registrations of the next\n"
+    "workshop (atelier-cem-2), check the agendas, show that workshop's agenda\n"
+    "and write what it produces into DIR: its event file, its calendar feed\n"
+    "(atelier-cem-2.ics), the all-events feed (events.ics) and its workshop\n"
+    "pack (atelier-cem-2.pack.xlsx). The database is DIR/planner.db unless\n"
+    "--db is given.\n"
     "Running it again updates the same database in place.\n"
     "\n"
     "Example:\n"
@@ -87,6 +90,16 @@ static int import_samples(const char *samples)
     return rc;
 }
 
+/* Import the sample registrations of the demo event. */
+static int import_registrations(const char *samples)
+{
+    char path[4096];
+    char *argv[] = {"registrations", "import", DEMO_EVENT, path, NULL};
+
+    snprintf(path, sizeof(path), "%s/%s.registrations.csv", samples, DEMO_EVENT);
+    return run(cmd_registrations, 4, argv);
+}
+
 static int write_agenda_json(const char *out_dir)
 {
     pl_store *store = NULL;
@@ -114,6 +127,21 @@ done:
     pl_event_free(ev);
     pl_store_free(store);
     return rc;
+}
+
+/* The sample event's feed and the all-events feed, as subscribers get them. */
+static int write_feeds(const char *out_dir)
+{
+    char event_ics[4096], all_ics[4096];
+    char *event_args[] = {"calendar", DEMO_EVENT, "-o", event_ics, NULL};
+    char *all_args[] = {"calendar", "-o", all_ics, NULL};
+    int rc;
+
+    snprintf(event_ics, sizeof(event_ics), "%s/%s.ics", out_dir, DEMO_EVENT);
+    snprintf(all_ics, sizeof(all_ics), "%s/events.ics", out_dir);
+    if ((rc = run(cmd_calendar, 4, event_args)) != 0)
+        return rc;
+    return run(cmd_calendar, 3, all_args);
 }
 
 int cmd_demo(int argc, char **argv)
@@ -149,6 +177,8 @@ int cmd_demo(int argc, char **argv)
 
     if ((rc = import_samples(samples)) != 0)
         return rc;
+    if ((rc = import_registrations(samples)) != 0)
+        return rc;
     {
         char *check[] = {"agenda", "check", NULL};
         if ((rc = run(cmd_agenda, 2, check)) != 0)
@@ -167,6 +197,16 @@ int cmd_demo(int argc, char **argv)
     }
     if ((rc = write_agenda_json(out)) != 0)
         return rc;
+    if ((rc = write_feeds(out)) != 0)
+        return rc;
+    {
+        /* the workshop pack: registrants, agenda, catering, sign-in sheet */
+        char pack[4096];
+        char *export[] = {"export", "pack", DEMO_EVENT, "-o", pack, NULL};
+        snprintf(pack, sizeof(pack), "%s/%s.pack.xlsx", out, DEMO_EVENT);
+        if ((rc = run(cmd_export, 5, export)) != 0)
+            return rc;
+    }
     fprintf(stderr, "planner: demo done. Try: planner --db %s agenda show %s\n", cli_opts.db_path,
             DEMO_EVENT);
     return CLI_OK;

@@ -12,6 +12,11 @@ static const cli_command commands[] = {
     {"demo", cmd_demo, "run the sample event end to end into a folder"},
     {"event", cmd_event, "import, list and show events"},
     {"agenda", cmd_agenda, "show an event's agenda, or check it for conflicts"},
+    {"register", cmd_register, "register someone for an event (or update them)"},
+    {"registrations", cmd_registrations, "import, list and cancel registrations"},
+    {"calendar", cmd_calendar, "write an iCalendar feed: all events, one event, one attendee"},
+    {"subscribe", cmd_subscribe, "import a remote iCalendar feed into the events calendar"},
+    {"export", cmd_export, "the registrant list, agenda or workshop pack as xlsx, CSV, JSON"},
     {"carpool", cmd_carpool, "plan carpool groups, show one attendee's, confirm groups"},
 };
 

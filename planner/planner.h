@@ -13,6 +13,10 @@
 #include "agenda.h"
 #include "origin.h"
 #include "carpool.h"
+#include "csv.h"
+#include "registration.h"
+#include "registration_csv.h"
+#include "external.h"
 #include "carpool_plan.h"
 #include "carpool_json.h"
 

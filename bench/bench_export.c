@@ -1,0 +1,334 @@
+/*
+ * bench_export.c - `export registrants` and `export pack` at scale, against
+ * the floor: the same cells written with libxlsxwriter alone, no database.
+ *
+ *   bench_export gen DB N EVENT.json   a database with N registrations
+ *   bench_export registrants DB OUT    pl_export_registrants (organiser list)
+ *   bench_export pack DB OUT           pl_export_pack
+ *   bench_export floor-registrants N OUT
+ *   bench_export floor-pack N EVENT.json OUT
+ *
+ * Each run prints "MODE WALL_S CPU_S PEAK_KIB": wall and CPU (user +
+ * system) seconds of the work, and the process's peak resident memory.
+ * bench/bench_export.sh runs them all.
+ */
+#include "exporters.h"
+#include "registration.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <xlsxwriter.h>
+
+#define SLUG "bench-export"
+
+static const char *const firsts[] = {"Élodie", "Jean", "Ödön", "Marie",  "Chloé", "Théo",
+                                     "Anne",   "Luc",  "Inès", "Hugo",   "Zoé",   "Noël",
+                                     "Aïcha",  "Yann", "Léa",  "Benoît", "Rose",  "Gaël"};
+static const char *const lasts[] = {"Martin",  "de la Tour", "Lefèvre", "Dupont", "Roux",
+                                    "Bernard", "Le Goff",    "Müller",  "Faure",  "Giraud",
+                                    "Dubois",  "Perret",     "Çelik",   "Nguyen", "Blanc"};
+static const char *const orgs[] = {"Métropole — direction des mobilités",
+                                   "CCI",
+                                   "ADEME",
+                                   "Communauté de communes",
+                                   "Association de covoiturage",
+                                   "Conseil départemental",
+                                   "Entreprise de logistique"};
+static const char *const origins[] = {"45000 Orléans", "Chartres", "Dreux (28)", "76000 Rouen",
+                                      "Paris 20e",     "Nemours",  "Tours",      "Blois",
+                                      "Évreux",        "Le Mans"};
+static const char *const diets[] = {NULL,         NULL,    NULL,    NULL,
+                                    "végétarien", "vegan", "halal", "sans gluten"};
+static const char *const sessions[] = {"atelier-covoiturage", "atelier-flottes", "atelier-pdie"};
+
+/* One synthetic registrant, the same for the database and the floor. */
+typedef struct synth {
+    char name[96], email[96];
+    const char *org, *origin, *diet, *session;
+    pl_travel travel;
+    int seats, meal, public_list;
+} synth;
+
+static void make(synth *s, unsigned i)
+{
+    unsigned h = i * 2654435761u;
+
+    snprintf(s->name, sizeof(s->name), "%s %s %u", firsts[h % 18], lasts[(h >> 8) % 15], i);
+    snprintf(s->email, sizeof(s->email), "person%u@example.org", i);
+    s->org = orgs[(h >> 4) % 7];
+    s->origin = origins[(h >> 12) % 10];
+    s->travel = (pl_travel)((h >> 16) % 4);
+    s->seats =
+        s->travel == PL_TRAVEL_DRIVE || s->travel == PL_TRAVEL_FLEXIBLE ? 1 + (h >> 20) % 4 : 0;
+    s->meal = (h >> 22) % 5 != 0;
+    s->diet = diets[(h >> 24) % 8];
+    s->public_list = (h >> 27) % 5 < 3;
+    s->session = sessions[(h >> 29) % 3];
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* CPU seconds (user + system) of this process so far: steadier than the
+ * wall clock on a busy machine. */
+static double cpu(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+           (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+static long peak_kib(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss;
+}
+
+static int fail(const pl_error *err)
+{
+    char buf[1024];
+    fprintf(stderr, "bench_export: %s\n", pl_error_format(err, buf, sizeof(buf)));
+    return 1;
+}
+
+static int load_event(pl_event **out, const char *path, pl_error *err)
+{
+    if (pl_event_parse_json(out, path, err) != 0)
+        return -1;
+    free((*out)->slug);
+    (*out)->slug = pl_strdup(SLUG);
+    (*out)->capacity = 0; /* everyone confirmed: the largest lists */
+    for (size_t i = 0; i < (*out)->nsessions; i++)
+        (*out)->sessions[i].capacity = 0;
+    return 0;
+}
+
+static int gen(const char *db, unsigned n, const char *event_path)
+{
+    pl_store *store = NULL;
+    pl_event *ev = NULL;
+    pl_registration_batch *b = NULL;
+    pl_error err;
+
+    remove(db);
+    if (pl_store_open(&store, db, PL_STORE_CREATE, &err) != 0 ||
+        load_event(&ev, event_path, &err) != 0 || pl_event_save(store, ev, NULL, &err) != 0 ||
+        pl_store_begin(store, &err) != 0 || pl_registration_batch_open(&b, store, SLUG, &err) != 0)
+        return fail(&err);
+    for (unsigned i = 0; i < n; i++) {
+        synth s;
+        char *ids[1];
+        pl_registration r = {0};
+        make(&s, i);
+        ids[0] = (char *)s.session;
+        r.name = s.name;
+        r.email = s.email;
+        r.organization = (char *)s.org;
+        r.origin = (char *)s.origin;
+        r.travel = s.travel;
+        r.seats = s.seats;
+        r.meal = s.meal;
+        r.diet = (char *)s.diet;
+        r.public_list = s.public_list;
+        r.sessions.items = ids;
+        r.sessions.count = 1;
+        if (pl_registration_batch_save(b, &r, NULL, NULL, NULL, &err) != 0)
+            return fail(&err);
+    }
+    pl_registration_batch_free(b);
+    if (pl_store_commit(store, &err) != 0)
+        return fail(&err);
+    pl_event_free(ev);
+    pl_store_free(store);
+    return 0;
+}
+
+static int run_export(const char *mode, const char *db, const char *out)
+{
+    pl_export_options opts = PL_EXPORT_OPTIONS_INIT;
+    pl_store *store = NULL;
+    pl_error err;
+    double t0 = now(), c0 = cpu();
+    int rc;
+
+    if (pl_store_open(&store, db, 0, &err) != 0)
+        return fail(&err);
+    rc = strcmp(mode, "pack") == 0 ? pl_export_pack(store, SLUG, out, &err)
+                                   : pl_export_registrants(store, SLUG, out, &opts, &err);
+    pl_store_free(store);
+    if (rc != 0)
+        return fail(&err);
+    printf("%s %.3f %.3f %ld\n", mode, now() - t0, cpu() - c0, peak_kib());
+    return 0;
+}
+
+/* ---- the floor: libxlsxwriter alone, the same cells, no database ---- */
+
+typedef struct floor_book {
+    lxw_workbook *wb;
+    lxw_format *bold, *datetime, *date, *time, *grid, *grid_bold;
+} floor_book;
+
+static void floor_open(floor_book *f, const char *out)
+{
+    lxw_workbook_options o = {.constant_memory = LXW_TRUE, .tmpdir = NULL, .use_zip64 = LXW_FALSE};
+    f->wb = workbook_new_opt(out, &o);
+    f->bold = workbook_add_format(f->wb);
+    format_set_bold(f->bold);
+    f->datetime = workbook_add_format(f->wb);
+    format_set_num_format(f->datetime, "dd/mm/yyyy hh:mm");
+    f->date = workbook_add_format(f->wb);
+    format_set_num_format(f->date, "dd/mm/yyyy");
+    f->time = workbook_add_format(f->wb);
+    format_set_num_format(f->time, "hh:mm");
+    f->grid = workbook_add_format(f->wb);
+    format_set_border(f->grid, LXW_BORDER_THIN);
+    f->grid_bold = workbook_add_format(f->wb);
+    format_set_border(f->grid_bold, LXW_BORDER_THIN);
+    format_set_bold(f->grid_bold);
+}
+
+static lxw_worksheet *floor_sheet(floor_book *f, const char *name, const char *const *heads,
+                                  int ncols, lxw_format *head)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(f->wb, name);
+    for (int c = 0; c < ncols; c++) {
+        worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, 20, NULL);
+        worksheet_write_string(ws, 0, (lxw_col_t)c, heads[c], head);
+    }
+    worksheet_freeze_panes(ws, 1, 0);
+    return ws;
+}
+
+static void floor_registrants(floor_book *f, unsigned n)
+{
+    static const char *const heads[] = {
+        "Name",          "E-mail", "Organization", "Origin",      "Commune",
+        "Phone",         "Travel", "Seats",        "Meal",        "Diet",
+        "Sessions",      "Status", "Waiting list", "Public list", "Registered (UTC)",
+        "Updated (UTC)", "UID"};
+    lxw_worksheet *ws = floor_sheet(f, "Registrants", heads, 17, f->bold);
+    lxw_datetime when = {2026, 11, 26, 8, 0, 0};
+    const char *travel[] = {"none", "drive", "ride", "flexible"};
+
+    for (unsigned i = 0; i < n; i++) {
+        synth s;
+        lxw_row_t r = i + 1;
+        char uid[40];
+        make(&s, i);
+        /* as random as the store's UUIDs, so that they compress as badly */
+        snprintf(uid, sizeof(uid), "%08x-%04x-4%03x-a%03x-%08x%04x", i * 2654435761u,
+                 (i * 40503u) & 0xFFFF, (i * 2246822519u) >> 20, (i * 3266489917u) >> 20,
+                 i * 668265263u, (i * 374761393u) >> 16);
+        worksheet_write_string(ws, r, 0, s.name, NULL);
+        worksheet_write_string(ws, r, 1, s.email, NULL);
+        worksheet_write_string(ws, r, 2, s.org, NULL);
+        worksheet_write_string(ws, r, 3, s.origin, NULL);
+        worksheet_write_string(ws, r, 4, s.origin, NULL);
+        worksheet_write_string(ws, r, 6, travel[s.travel], NULL);
+        if (s.seats)
+            worksheet_write_number(ws, r, 7, s.seats, NULL);
+        worksheet_write_string(ws, r, 8, s.meal ? "yes" : "no", NULL);
+        if (s.diet)
+            worksheet_write_string(ws, r, 9, s.diet, NULL);
+        worksheet_write_string(ws, r, 10, s.session, NULL);
+        worksheet_write_string(ws, r, 11, "confirmed", NULL);
+        worksheet_write_string(ws, r, 13, s.public_list ? "yes" : "no", NULL);
+        worksheet_write_datetime(ws, r, 14, &when, f->datetime);
+        worksheet_write_datetime(ws, r, 15, &when, f->datetime);
+        worksheet_write_string(ws, r, 16, uid, NULL);
+    }
+    worksheet_autofilter(ws, 0, 0, n, 16);
+}
+
+static int run_floor(const char *mode, unsigned n, const char *event_path, const char *out)
+{
+    floor_book f;
+    double t0 = now(), c0 = cpu();
+    pl_event *ev = NULL;
+    pl_error err;
+
+    floor_open(&f, out);
+    floor_registrants(&f, n);
+    if (strcmp(mode, "floor-pack") == 0) {
+        static const char *const ah[] = {"Date",     "Start",      "End",    "Duration (min)",
+                                         "Room",     "Kind",       "Title",  "Speakers",
+                                         "Capacity", "Registered", "Status", "Session"};
+        static const char *const ch[] = {"Diet", "Meals"};
+        static const char *const sh[] = {"Name", "Organization", "Signature"};
+        lxw_worksheet *ws;
+        if (load_event(&ev, event_path, &err) != 0)
+            return fail(&err);
+        ws = floor_sheet(&f, "Agenda", ah, 12, f.bold);
+        for (size_t i = 0; i < ev->nsessions; i++) {
+            const pl_session *s = &ev->sessions[i];
+            lxw_datetime d = {2026, 12, 10, 0, 0, 0};
+            lxw_row_t r = (lxw_row_t)i + 1;
+            worksheet_write_datetime(ws, r, 0, &d, f.date);
+            worksheet_write_number(ws, r, 1, 0.4, f.time);
+            worksheet_write_number(ws, r, 2, 0.5, f.time);
+            worksheet_write_number(ws, r, 3, 30, NULL);
+            if (s->room)
+                worksheet_write_string(ws, r, 4, s->room, NULL);
+            worksheet_write_string(ws, r, 5, s->kind, NULL);
+            worksheet_write_string(ws, r, 6, s->title, NULL);
+            worksheet_write_number(ws, r, 9, n / 3.0, NULL);
+            worksheet_write_string(ws, r, 10, "scheduled", NULL);
+            worksheet_write_string(ws, r, 11, s->id, NULL);
+        }
+        worksheet_autofilter(ws, 0, 0, (lxw_row_t)ev->nsessions, 11);
+        ws = floor_sheet(&f, "Catering", ch, 2, f.bold);
+        for (lxw_row_t r = 1; r <= 5; r++) {
+            worksheet_write_string(ws, r, 0, r == 1 ? "No special diet" : diets[r + 2], NULL);
+            worksheet_write_number(ws, r, 1, n / 6.0, NULL);
+        }
+        worksheet_autofilter(ws, 0, 0, 5, 1);
+        worksheet_write_string(ws, 6, 0, "Total", f.bold);
+        worksheet_write_number(ws, 6, 1, n, f.bold);
+        ws = floor_sheet(&f, "Sign-in", sh, 3, f.grid_bold);
+        worksheet_set_default_row(ws, 30, LXW_FALSE);
+        for (unsigned i = 0; i < n; i++) {
+            synth s;
+            make(&s, i);
+            worksheet_write_string(ws, i + 1, 0, s.name, f.grid);
+            worksheet_write_string(ws, i + 1, 1, s.org, f.grid);
+            worksheet_write_blank(ws, i + 1, 2, f.grid);
+        }
+        worksheet_autofilter(ws, 0, 0, n, 2);
+        worksheet_set_landscape(ws);
+        worksheet_set_paper(ws, 9);
+        worksheet_fit_to_pages(ws, 1, 0);
+        worksheet_repeat_rows(ws, 0, 0);
+        pl_event_free(ev);
+    }
+    if (workbook_close(f.wb) != LXW_NO_ERROR) {
+        fprintf(stderr, "bench_export: %s: cannot write\n", out);
+        return 1;
+    }
+    printf("%s %.3f %.3f %ld\n", mode, now() - t0, cpu() - c0, peak_kib());
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 5 && strcmp(argv[1], "gen") == 0)
+        return gen(argv[2], (unsigned)strtoul(argv[3], NULL, 10), argv[4]);
+    if (argc == 4 && (strcmp(argv[1], "registrants") == 0 || strcmp(argv[1], "pack") == 0))
+        return run_export(argv[1], argv[2], argv[3]);
+    if (argc == 4 && strcmp(argv[1], "floor-registrants") == 0)
+        return run_floor(argv[1], (unsigned)strtoul(argv[2], NULL, 10), NULL, argv[3]);
+    if (argc == 5 && strcmp(argv[1], "floor-pack") == 0)
+        return run_floor(argv[1], (unsigned)strtoul(argv[2], NULL, 10), argv[3], argv[4]);
+    fprintf(stderr, "usage: bench_export gen DB N EVENT.json | registrants|pack DB OUT |\n"
+                    "       floor-registrants N OUT | floor-pack N EVENT.json OUT\n");
+    return 2;
+}

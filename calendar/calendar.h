@@ -1,0 +1,14 @@
+/*
+ * calendar.h - the calendar library's umbrella header: iCalendar feeds
+ * (feed.h), personal feeds (personal.h) and subscriptions to remote
+ * calendars (subscribe.h). Built on libical and libcurl; the planning core
+ * never sees either.
+ */
+#ifndef PL_CALENDAR_H
+#define PL_CALENDAR_H
+
+#include "feed.h"
+#include "personal.h"
+#include "subscribe.h"
+
+#endif

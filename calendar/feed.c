@@ -1,0 +1,333 @@
+#include "feed.h"
+#include "feed_items.h"
+#include "ics_writer.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ALL_NAME "Tous les événements"
+#define ALL_DESCRIPTION                                                                            \
+    "Les événements publiés et leurs sessions, tenus à jour : changements et annulations "     \
+    "arrivent d'eux-mêmes."
+#define DEFAULT_ZONE "Europe/Paris"
+
+static int is_online(const pl_event *ev)
+{
+    return ev->online_url && strcmp(ev->format, "in_person") != 0;
+}
+
+static int event_cancelled(const pl_event *ev)
+{
+    return strcmp(ev->status, "cancelled") == 0;
+}
+
+/* "Salle, Maison des Canaux, 6 quai ..." and, online, the link. */
+static void add_place(pl_buf *b, const pl_event *ev, const char *room)
+{
+    const char *parts[] = {room, ev->venue_name, ev->venue_address};
+    int any = 0;
+
+    if (strcmp(ev->format, "online") != 0)
+        for (size_t i = 0; i < 3; i++)
+            if (parts[i] && *parts[i]) {
+                pl_buf_printf(b, "%s%s", any ? ", " : "", parts[i]);
+                any = 1;
+            }
+    if (is_online(ev))
+        pl_buf_printf(b, "%s%s", any ? " — " : "", ev->online_url);
+}
+
+static void add_page_link(pl_buf *b, const pl_calendar_options *opts, const pl_event *ev)
+{
+    if (opts && opts->base_url)
+        pl_buf_printf(b, "\n%s/e/%s", opts->base_url, ev->slug);
+}
+
+/* LOCATION, GEO, URL and CONFERENCE, shared by events and sessions. */
+static void add_where(icalcomponent *c, const pl_event *ev, const char *room,
+                      const pl_calendar_options *opts)
+{
+    pl_buf b = PL_BUF_INIT;
+
+    add_place(&b, ev, room);
+    if (b.len)
+        icalcomponent_add_property(c, icalproperty_new_location(b.data));
+    pl_buf_free(&b);
+    if (ev->has_geo && strcmp(ev->format, "online") != 0) {
+        struct icalgeotype geo = {ev->venue_lat, ev->venue_lon};
+        icalcomponent_add_property(c, icalproperty_new_geo(geo));
+    }
+    if (is_online(ev)) {
+        icalproperty *conf = icalproperty_new_conference(ev->online_url);
+        icalproperty_add_parameter(conf, icalparameter_new_feature(ICAL_FEATURE_VIDEO));
+        icalproperty_add_parameter(conf, icalparameter_new_label("Rejoindre en visio"));
+        icalcomponent_add_property(c, conf);
+        icalcomponent_add_property(c, icalproperty_new_url(ev->online_url));
+    } else if (opts && opts->base_url) {
+        pl_buf u = PL_BUF_INIT;
+        pl_buf_printf(&u, "%s/e/%s", opts->base_url, ev->slug);
+        if (u.data)
+            icalcomponent_add_property(c, icalproperty_new_url(u.data));
+        pl_buf_free(&u);
+    }
+}
+
+static void add_description(icalcomponent *c, pl_buf *b)
+{
+    while (b->len && b->data[b->len - 1] == '\n')
+        b->data[--b->len] = '\0';
+    if (b->len)
+        icalcomponent_add_property(c, icalproperty_new_description(b->data));
+    pl_buf_free(b);
+}
+
+/* "YYYY-MM-DD" of a local time, plus days. */
+static struct icaltimetype date_of(const char *local, int plus_days)
+{
+    struct icaltimetype t = ics_local(local);
+
+    t.is_date = 1;
+    t.hour = t.minute = t.second = 0;
+    icaltime_adjust(&t, plus_days, 0, 0, 0);
+    return t;
+}
+
+static int has_live_sessions(const pl_event *ev)
+{
+    return ev->nsessions > 0;
+}
+
+icalcomponent *pl_feed_event_item(const pl_event *ev, const pl_calendar_options *opts)
+{
+    icalcomponent *c = icalcomponent_new_vevent();
+    int cancelled = event_cancelled(ev);
+    pl_buf d = PL_BUF_INIT;
+
+    ics_add_revision(c, ev->uid, ev->created, ev->modified, ev->sequence, cancelled);
+    if (has_live_sessions(ev)) {
+        /* A banner over the event's days; the sessions carry the schedule. */
+        icalcomponent_add_property(c, icalproperty_new_dtstart(date_of(ev->start, 0)));
+        icalcomponent_add_property(c, icalproperty_new_dtend(date_of(ev->end, 1)));
+        icalcomponent_add_property(c, icalproperty_new_transp(ICAL_TRANSP_TRANSPARENT));
+    } else {
+        icalcomponent_add_property(c,
+                                   ics_local_prop(ICAL_DTSTART_PROPERTY, ev->start, ev->timezone));
+        icalcomponent_add_property(c, ics_local_prop(ICAL_DTEND_PROPERTY, ev->end, ev->timezone));
+    }
+    ics_add_summary(c, ev->title, cancelled);
+    if (ev->summary)
+        pl_buf_printf(&d, "%s\n\n", ev->summary);
+    if (ev->description)
+        pl_buf_printf(&d, "%s\n\n", ev->description);
+    if (ev->organizations.count) {
+        pl_buf_puts(&d, "Organisé par : ");
+        for (size_t i = 0; i < ev->organizations.count; i++)
+            pl_buf_printf(&d, "%s%s", i ? ", " : "", ev->organizations.items[i]);
+        pl_buf_puts(&d, "\n");
+    }
+    if (is_online(ev))
+        pl_buf_printf(&d, "Lien de connexion : %s\n", ev->online_url);
+    else if (ev->venue_name || ev->venue_address) {
+        pl_buf_puts(&d, "Lieu : ");
+        add_place(&d, ev, NULL);
+        pl_buf_puts(&d, "\n");
+    }
+    add_page_link(&d, opts, ev);
+    add_description(c, &d);
+    add_where(c, ev, NULL, opts);
+    return c;
+}
+
+icalcomponent *pl_feed_session_item(const pl_event *ev, const pl_session *s,
+                                    const pl_calendar_options *opts, const char *note,
+                                    int tentative)
+{
+    icalcomponent *c = icalcomponent_new_vevent();
+    int cancelled = s->cancelled || event_cancelled(ev);
+    pl_buf d = PL_BUF_INIT;
+
+    ics_add_revision(c, s->uid, s->created, s->modified, s->sequence, cancelled);
+    if (tentative && !cancelled) {
+        icalproperty *st = icalcomponent_get_first_property(c, ICAL_STATUS_PROPERTY);
+        icalproperty_set_status(st, ICAL_STATUS_TENTATIVE);
+    }
+    icalcomponent_add_property(c, ics_local_prop(ICAL_DTSTART_PROPERTY, s->start, ev->timezone));
+    icalcomponent_add_property(c, ics_local_prop(ICAL_DTEND_PROPERTY, s->end, ev->timezone));
+    ics_add_summary(c, s->title, cancelled);
+    if (note)
+        pl_buf_printf(&d, "%s\n\n", note);
+    if (s->description)
+        pl_buf_printf(&d, "%s\n\n", s->description);
+    if (s->speakers.count) {
+        pl_buf_puts(&d, s->speakers.count > 1 ? "Intervenants : " : "Intervenant : ");
+        for (size_t i = 0; i < s->speakers.count; i++) {
+            const pl_speaker *sp = pl_event_speaker(ev, s->speakers.items[i]);
+            if (!sp)
+                continue;
+            pl_buf_printf(&d, "%s%s", i ? ", " : "", sp->name);
+            if (sp->organization)
+                pl_buf_printf(&d, " (%s)", sp->organization);
+        }
+        pl_buf_puts(&d, "\n");
+    }
+    if (s->room && strcmp(ev->format, "online") != 0)
+        pl_buf_printf(&d, "Salle : %s\n", s->room);
+    if (is_online(ev))
+        pl_buf_printf(&d, "Lien de connexion : %s\n", ev->online_url);
+    pl_buf_printf(&d, "Événement : %s\n", ev->title);
+    add_page_link(&d, opts, ev);
+    add_description(c, &d);
+    add_where(c, ev, s->room, opts);
+    return c;
+}
+
+/* External times: local in tzid, UTC ("...Z"), or a date ("YYYY-MM-DD"). */
+static icalproperty *external_time(icalproperty_kind kind, const char *s, const char *tzid)
+{
+    struct icaltimetype t;
+
+    if (strlen(s) == 10) {
+        t = date_of(s, 0);
+        return kind == ICAL_DTSTART_PROPERTY ? icalproperty_new_dtstart(t)
+                                             : icalproperty_new_dtend(t);
+    }
+    if (tzid)
+        return ics_local_prop(kind, s, tzid);
+    t = ics_utc(s);
+    return kind == ICAL_DTSTART_PROPERTY ? icalproperty_new_dtstart(t) : icalproperty_new_dtend(t);
+}
+
+static icalcomponent *external_item(const pl_external_event *x)
+{
+    icalcomponent *c = icalcomponent_new_vevent();
+
+    ics_add_revision(c, x->uid, x->created, x->modified, x->sequence, x->cancelled);
+    icalcomponent_add_property(c, external_time(ICAL_DTSTART_PROPERTY, x->start, x->tzid));
+    if (x->end)
+        icalcomponent_add_property(c, external_time(ICAL_DTEND_PROPERTY, x->end, x->tzid));
+    if (x->rrule) {
+        struct icalrecurrencetype r = icalrecurrencetype_from_string(x->rrule);
+        if (r.freq != ICAL_NO_RECURRENCE)
+            icalcomponent_add_property(c, icalproperty_new_rrule(r));
+    }
+    ics_add_summary(c, x->summary ? x->summary : "(sans titre)", x->cancelled);
+    if (x->description)
+        icalcomponent_add_property(c, icalproperty_new_description(x->description));
+    if (x->location)
+        icalcomponent_add_property(c, icalproperty_new_location(x->location));
+    if (x->has_geo) {
+        struct icalgeotype geo = {x->lat, x->lon};
+        icalcomponent_add_property(c, icalproperty_new_geo(geo));
+    }
+    if (x->url)
+        icalcomponent_add_property(c, icalproperty_new_url(x->url));
+    return c;
+}
+
+static int write_all(ics_writer *w, pl_event *const *events, size_t nevents,
+                     const pl_external_event *externals, size_t nexternals, const char *name,
+                     const char *description, int include_drafts)
+{
+    const char *tz_default = NULL;
+    int rc = 0;
+
+    for (size_t i = 0; i < nevents && rc == 0; i++) {
+        const pl_event *ev = events[i];
+        if (!include_drafts && strcmp(ev->status, "draft") == 0)
+            continue;
+        if (!tz_default)
+            tz_default = ev->timezone;
+        rc = ics_use_zone(w, ev->timezone, ev->start);
+        for (size_t k = 0; k < ev->nsessions && rc == 0; k++)
+            rc = ics_use_zone(w, ev->timezone, ev->sessions[k].start);
+    }
+    for (size_t i = 0; i < nexternals && rc == 0; i++)
+        if (externals[i].tzid)
+            rc = ics_use_zone(w, externals[i].tzid, externals[i].start);
+    if (rc < 0)
+        return rc;
+    if ((rc = ics_begin(w, name, description, tz_default ? tz_default : DEFAULT_ZONE)) < 0)
+        return rc;
+    for (size_t i = 0; i < nevents && rc == 0; i++) {
+        const pl_event *ev = events[i];
+        if (!include_drafts && strcmp(ev->status, "draft") == 0)
+            continue;
+        rc = ics_add(w, pl_feed_event_item(ev, w->opts));
+        for (size_t k = 0; k < ev->nsessions && rc == 0; k++)
+            rc = ics_add(w, pl_feed_session_item(ev, &ev->sessions[k], w->opts, NULL, 0));
+    }
+    for (size_t i = 0; i < nexternals && rc == 0; i++)
+        rc = ics_add(w, external_item(&externals[i]));
+    return rc;
+}
+
+int pl_calendar_write_events(char **out, size_t *len, pl_event *const *events, size_t nevents,
+                             const pl_external_event *externals, size_t nexternals,
+                             const pl_calendar_options *opts, pl_error *err)
+{
+    ics_writer w = {.opts = opts, .err = err};
+    int rc;
+
+    *out = NULL;
+    *len = 0;
+    rc = write_all(&w, events, nevents, externals, nexternals,
+                   opts && opts->name ? opts->name : ALL_NAME,
+                   opts && opts->description ? opts->description : ALL_DESCRIPTION, 0);
+    if (rc < 0) {
+        ics_writer_clear(&w);
+        return rc;
+    }
+    return ics_finish(&w, out, len);
+}
+
+int pl_calendar_feed_all(char **out, size_t *len, pl_store *store, const pl_calendar_options *opts,
+                         pl_error *err)
+{
+    pl_event **events = NULL;
+    pl_external_event *externals = NULL;
+    size_t nevents = 0, nexternals = 0;
+    int rc;
+
+    *out = NULL;
+    *len = 0;
+    if ((rc = pl_event_list(&events, &nevents, store, err)) < 0)
+        goto done;
+    if ((rc = pl_external_list(&externals, &nexternals, store, err)) < 0)
+        goto done;
+    rc = pl_calendar_write_events(out, len, events, nevents, externals, nexternals, opts, err);
+done:
+    pl_event_list_free(events, nevents);
+    pl_external_list_free(externals, nexternals);
+    return rc;
+}
+
+int pl_calendar_feed_event(char **out, size_t *len, pl_store *store, const char *slug,
+                           const pl_calendar_options *opts, pl_error *err)
+{
+    ics_writer w = {.opts = opts, .err = err};
+    pl_event *ev = NULL;
+    pl_buf desc = PL_BUF_INIT;
+    int rc;
+
+    *out = NULL;
+    *len = 0;
+    if ((rc = pl_event_load(&ev, store, slug, err)) < 0)
+        goto done;
+    if (strcmp(ev->status, "draft") == 0 && !(opts && opts->include_drafts)) {
+        rc = pl_error_set(err, PL_ENOTFOUND, "event '%s' is a draft: it has no public feed yet",
+                          slug);
+        goto done;
+    }
+    if (!(opts && opts->description))
+        pl_buf_puts(&desc, ev->summary ? ev->summary : ev->title);
+    rc = write_all(&w, &ev, 1, NULL, 0, opts && opts->name ? opts->name : ev->title,
+                   opts && opts->description ? opts->description : desc.data, 1);
+    if (rc == 0)
+        rc = ics_finish(&w, out, len);
+done:
+    ics_writer_clear(&w);
+    pl_buf_free(&desc);
+    pl_event_free(ev);
+    return rc;
+}

@@ -1,0 +1,144 @@
+#include "personal.h"
+#include "feed_items.h"
+#include "ics_writer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Sessions everyone attends; workshops only when chosen. */
+static int attends(const pl_registration *reg, const pl_session *s)
+{
+    if (strcmp(s->kind, "workshop") != 0)
+        return 1;
+    for (size_t i = 0; i < reg->sessions.count; i++)
+        if (strcmp(reg->sessions.items[i], s->id) == 0)
+            return 1;
+    return 0;
+}
+
+static int status_bump(pl_reg_status status)
+{
+    return status == PL_REG_WAITLISTED ? 0 : status == PL_REG_CONFIRMED ? 1 : 2;
+}
+
+static const char *later(const char *a, const char *b)
+{
+    return !a ? b : !b ? a : strcmp(a, b) >= 0 ? a : b;
+}
+
+/* The session item, turned into the person's attendance of it. */
+static icalcomponent *attendance(const pl_event *ev, const pl_session *s,
+                                 const pl_registration *reg, const pl_calendar_options *opts)
+{
+    pl_session mine = *s;
+    pl_buf uid = PL_BUF_INIT, note = PL_BUF_INIT;
+    const char *at = strchr(s->uid, '@');
+    icalcomponent *c;
+
+    pl_buf_printf(&uid, "p-%s-%.*s%s", reg->uid, at ? (int)(at - s->uid) : (int)strlen(s->uid),
+                  s->uid, at ? at : "@planner");
+    mine.sequence = s->sequence + status_bump(reg->status);
+    mine.modified = (char *)later(s->modified, reg->updated);
+    mine.cancelled = s->cancelled || reg->status == PL_REG_CANCELLED;
+    if (reg->status == PL_REG_WAITLISTED)
+        pl_buf_printf(&note, "Vous êtes sur la liste d'attente (position %d).",
+                      reg->waitlist_position);
+    else if (reg->status == PL_REG_CANCELLED)
+        pl_buf_puts(&note, "Votre inscription est annulée.");
+    else if (strcmp(s->kind, "meal") == 0 && !reg->meal)
+        pl_buf_puts(&note, "Repas non réservé à votre inscription.");
+    c = pl_feed_session_item(ev, &mine, opts, note.len ? note.data : NULL,
+                             reg->status == PL_REG_WAITLISTED);
+    if (uid.data)
+        icalproperty_set_uid(icalcomponent_get_first_property(c, ICAL_UID_PROPERTY), uid.data);
+    pl_buf_free(&uid);
+    pl_buf_free(&note);
+    return c;
+}
+
+static icalcomponent *pickup_item(const pl_event *ev, const pl_calendar_pickup *p)
+{
+    icalcomponent *c = icalcomponent_new_vevent();
+    pl_buf d = PL_BUF_INIT, summary = PL_BUF_INIT;
+
+    ics_add_revision(c, p->uid, p->created, p->modified, p->sequence, p->cancelled);
+    icalcomponent_add_property(c, ics_local_prop(ICAL_DTSTART_PROPERTY, p->time, ev->timezone));
+    icalcomponent_add_property(
+        c, ics_local_prop(ICAL_DTEND_PROPERTY, p->arrival ? p->arrival : ev->start, ev->timezone));
+    if (p->is_driver)
+        pl_buf_printf(&summary, "Covoiturage : vous conduisez (départ %s)",
+                      p->place ? p->place : "");
+    else
+        pl_buf_printf(&summary, "Covoiturage avec %s : prise en charge",
+                      p->driver_first_name ? p->driver_first_name : "votre conducteur");
+    ics_add_summary(c, summary.data ? summary.data : "Covoiturage", p->cancelled);
+    if (p->place) {
+        icalcomponent_add_property(c, icalproperty_new_location(p->place));
+        pl_buf_printf(&d, "Prise en charge : %s\n", p->place);
+    }
+    if (p->has_geo) {
+        struct icalgeotype geo = {p->lat, p->lon};
+        icalcomponent_add_property(c, icalproperty_new_geo(geo));
+    }
+    if (!p->is_driver && p->driver_first_name)
+        pl_buf_printf(&d, "Conducteur : %s\n", p->driver_first_name);
+    if (p->driver_phone)
+        pl_buf_printf(&d, "Téléphone du conducteur : %s\n", p->driver_phone);
+    if (p->npassengers) {
+        pl_buf_puts(&d, "Passagers : ");
+        for (size_t i = 0; i < p->npassengers; i++)
+            pl_buf_printf(&d, "%s%s", i ? ", " : "", p->passengers[i]);
+        pl_buf_puts(&d, "\n");
+    }
+    pl_buf_printf(&d, "Arrivée : %s", ev->venue_name ? ev->venue_name : ev->title);
+    if (d.data)
+        icalcomponent_add_property(c, icalproperty_new_description(d.data));
+    pl_buf_free(&d);
+    pl_buf_free(&summary);
+    return c;
+}
+
+int pl_calendar_write_personal(char **out, size_t *len, const pl_event *ev,
+                               const pl_registration *reg, const pl_calendar_pickup *pickup,
+                               const pl_calendar_options *opts, pl_error *err)
+{
+    ics_writer w = {.opts = opts, .err = err};
+    pl_buf name = PL_BUF_INIT, desc = PL_BUF_INIT;
+    int rc;
+
+    *out = NULL;
+    *len = 0;
+    if ((rc = ics_use_zone(&w, ev->timezone, ev->start)) < 0)
+        goto done;
+    for (size_t i = 0; i < ev->nsessions && rc == 0; i++)
+        rc = ics_use_zone(&w, ev->timezone, ev->sessions[i].start);
+    if (pickup && pickup->time && rc == 0)
+        rc = ics_use_zone(&w, ev->timezone, pickup->time);
+    if (rc < 0)
+        goto done;
+    pl_buf_printf(&name, "%s — mon programme", ev->title);
+    pl_buf_printf(&desc,
+                  "Le programme de %s : sessions communes, ateliers choisis et "
+                  "covoiturage.",
+                  reg->name);
+    if (!name.data || !desc.data) {
+        rc = pl_error_set(err, PL_ERROR, "out of memory");
+        goto done;
+    }
+    if ((rc = ics_begin(&w, opts && opts->name ? opts->name : name.data,
+                        opts && opts->description ? opts->description : desc.data, ev->timezone)) <
+        0)
+        goto done;
+    for (size_t i = 0; i < ev->nsessions && rc == 0; i++)
+        if (attends(reg, &ev->sessions[i]))
+            rc = ics_add(&w, attendance(ev, &ev->sessions[i], reg, opts));
+    if (rc == 0 && pickup && pickup->uid && pickup->time)
+        rc = ics_add(&w, pickup_item(ev, pickup));
+    if (rc == 0)
+        rc = ics_finish(&w, out, len);
+done:
+    ics_writer_clear(&w);
+    pl_buf_free(&name);
+    pl_buf_free(&desc);
+    return rc;
+}

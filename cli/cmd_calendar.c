@@ -1,0 +1,109 @@
+/*
+ * cmd_calendar.c - `planner calendar`: write an iCalendar feed.
+ */
+#include "cli.h"
+#include "calendar.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char help[] =
+    "usage: planner [--db PATH] calendar [SLUG] [--attendee EMAIL] [-o FILE.ics]\n"
+    "                                   [--base-url URL]\n"
+    "\n"
+    "Write an iCalendar feed (RFC 5545) on stdout, or into FILE.ics:\n"
+    "  no SLUG            every published event and its sessions, plus the events\n"
+    "                     of subscribed calendars (planner subscribe)\n"
+    "  SLUG               one event and its sessions (a draft too, as a preview)\n"
+    "  SLUG --attendee E  the personal feed of the person registered with e-mail E:\n"
+    "                     plenary sessions, meals, breaks, the forum and the\n"
+    "                     workshops they chose (and their carpool pickup)\n"
+    "\n"
+    "The same data always gives the same bytes; what changed since the last run\n"
+    "carries a higher SEQUENCE, and cancelled or removed sessions stay in the\n"
+    "feed as cancelled, so subscribed calendars follow. The server serves the\n"
+    "same feeds at /events.ics, /e/SLUG.ics and /me/TOKEN.ics.\n"
+    "\n"
+    "Options:\n"
+    "  -o, --output FILE  write into FILE instead of stdout\n"
+    "  --base-url URL     public address of the planner's pages, for the links\n"
+    "                     in each entry (e.g. https://agenda.example.org)\n"
+    "\n"
+    "Example:\n"
+    "  planner calendar atelier-cem-2 -o atelier-cem-2.ics\n"
+    "  planner calendar atelier-cem-2 --attendee claire.martin@example.org\n";
+
+static int write_output(const char *path, const char *data, size_t len)
+{
+    FILE *f = path ? fopen(path, "wb") : stdout;
+
+    if (!f) {
+        cli_warn("%s: cannot write: %s", path, strerror(errno));
+        return CLI_EIO;
+    }
+    if (fwrite(data, 1, len, f) != len || (path ? fclose(f) : fflush(f)) != 0) {
+        cli_warn("%s: cannot write: %s", path ? path : "stdout", strerror(errno));
+        if (path)
+            fclose(f);
+        return CLI_EIO;
+    }
+    return CLI_OK;
+}
+
+int cmd_calendar(int argc, char **argv)
+{
+    const char *slug = NULL, *attendee = NULL, *output = NULL;
+    pl_calendar_options opts = PL_CALENDAR_OPTIONS_INIT;
+    pl_store *store = NULL;
+    char *feed = NULL;
+    size_t len = 0;
+    pl_error err;
+    int rc;
+
+    if (cli_wants_help(argc, argv))
+        return cli_help(help);
+    for (int i = 1; i < argc; i++) {
+        if ((strcmp(argv[i], "-o") == 0 || strcmp(argv[i], "--output") == 0) && i + 1 < argc)
+            output = argv[++i];
+        else if (strcmp(argv[i], "--attendee") == 0 && i + 1 < argc)
+            attendee = argv[++i];
+        else if (strcmp(argv[i], "--base-url") == 0 && i + 1 < argc)
+            opts.base_url = argv[++i];
+        else if (argv[i][0] == '-')
+            return cli_usage("calendar", "unknown option or missing value '%s'", argv[i]);
+        else if (!slug)
+            slug = argv[i];
+        else
+            return cli_usage("calendar", "unexpected argument '%s'", argv[i]);
+    }
+    if (attendee && !slug)
+        return cli_usage("calendar", "--attendee needs the event SLUG");
+    if (opts.base_url && strncmp(opts.base_url, "https://", 8) != 0 &&
+        strncmp(opts.base_url, "http://", 7) != 0)
+        return cli_usage("calendar", "--base-url must start with http:// or https://");
+    if ((rc = cli_open_store(&store, 0)) != 0)
+        return rc;
+    opts.include_drafts = 1;
+    if (attendee)
+        rc = pl_calendar_feed_attendee(&feed, &len, store, slug, attendee, NULL, &opts, &err);
+    else if (slug)
+        rc = pl_calendar_feed_event(&feed, &len, store, slug, &opts, &err);
+    else
+        rc = pl_calendar_feed_all(&feed, &len, store, &opts, &err);
+    if (rc < 0) {
+        rc = cli_fail(&err);
+        goto done;
+    }
+    if ((rc = write_output(output, feed, len)) != 0)
+        goto done;
+    if (output)
+        fprintf(stderr, "planner: wrote %s (%zu bytes)\n", output, len);
+    if (!slug)
+        fprintf(stderr,
+                "Next: planner serve, then subscribe to http://127.0.0.1:8080/events.ics\n");
+done:
+    free(feed);
+    pl_store_free(store);
+    return rc;
+}

@@ -1,0 +1,217 @@
+/*
+ * cmd_register.c - `planner register`: one person signs up for an event.
+ */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char help[] =
+    "usage: planner [--db PATH] register SLUG --name NAME --email EMAIL [--org ORG]\n"
+    "           [--origin TEXT] [--phone PHONE]\n"
+    "           [--drive SEATS | --ride | --flexible SEATS]\n"
+    "           [--meal [DIET]] [--public] [--session ID]...\n"
+    "\n"
+    "Register someone for the event SLUG, or update their registration (the\n"
+    "e-mail, compared case-insensitively, identifies it).\n"
+    "\n"
+    "  --name NAME        full name (required)\n"
+    "  --email EMAIL      e-mail address (required; never on public lists)\n"
+    "  --org ORG          organization\n"
+    "  --origin TEXT      where they leave from, as typed: \"75011 Paris\", \"Lyon\"\n"
+    "                     (needed to carpool)\n"
+    "  --phone PHONE      phone number, for the carpool group\n"
+    "  --drive SEATS      comes by car and offers SEATS free seats (1-8)\n"
+    "  --ride             looks for a seat in someone's car\n"
+    "  --flexible SEATS   can drive (SEATS free seats) or ride; the planner decides\n"
+    "  --meal [DIET]      takes the shared meal, with an optional diet (\"végétarien\")\n"
+    "  --public           agrees to appear on the public list of registrants\n"
+    "  --session ID       a breakout session chosen (repeat for several)\n"
+    "\n"
+    "When the event is full, or a chosen session is, the registration is put on\n"
+    "the waiting list and its position is printed; a cancellation promotes the\n"
+    "first person waiting who then fits. The printed link /me/TOKEN is the\n"
+    "person's secret (their page and calendar feed): it is shown only when the\n"
+    "registration is created.\n"
+    "\n"
+    "Prints status, position (when waiting), uid and link on stdout.\n"
+    "\n"
+    "Example:\n"
+    "  planner register atelier-cem-2 --name \"Ana Silva\" --email ana@example.org \\\n"
+    "      --origin \"44000 Nantes\" --drive 3 --meal végétarien --public \\\n"
+    "      --session atelier-pdie\n";
+
+/* "--opt VALUE" or "--opt=VALUE" at argv[*i]: 1 and *out set, 0 when argv[*i]
+ * is another option, -1 when the value is missing. */
+static int opt_value(int argc, char **argv, int *i, const char *name, const char **out)
+{
+    size_t n = strlen(name);
+
+    if (strncmp(argv[*i], name, n) != 0)
+        return 0;
+    if (argv[*i][n] == '=') {
+        *out = argv[*i] + n + 1;
+        return 1;
+    }
+    if (argv[*i][n] != '\0')
+        return 0;
+    if (*i + 1 >= argc)
+        return -1;
+    *out = argv[++*i];
+    return 1;
+}
+
+static int parse_seats(const char *s, int *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+
+    if (!*s || *end || v < 1 || v > PL_REG_SEATS_MAX)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+int cmd_register(int argc, char **argv)
+{
+    static const char *const valued[] = {"--name",  "--email", "--org",      "--origin",
+                                         "--phone", "--drive", "--flexible", "--session"};
+    pl_registration in, *out = NULL;
+    pl_registration_change change;
+    const char *slug = NULL, *travel_opt = NULL;
+    pl_store *store = NULL;
+    char **sessions = NULL;
+    pl_error err;
+    int rc = CLI_OK;
+
+    if (cli_wants_help(argc, argv))
+        return cli_help(help);
+    memset(&in, 0, sizeof(in));
+    if (!(sessions = calloc((size_t)argc, sizeof(*sessions))))
+        return CLI_EIO;
+    for (int i = 1; i < argc; i++) {
+        const char *v = NULL;
+        int got = 0;
+        for (size_t k = 0; k < sizeof(valued) / sizeof(valued[0]) && !got; k++) {
+            got = opt_value(argc, argv, &i, valued[k], &v);
+            if (got < 0) {
+                rc = cli_usage("register", "%s needs a value", valued[k]);
+                goto done;
+            }
+            if (!got)
+                continue;
+            switch (k) {
+            case 0:
+                in.name = (char *)v;
+                break;
+            case 1:
+                in.email = (char *)v;
+                break;
+            case 2:
+                in.organization = (char *)v;
+                break;
+            case 3:
+                in.origin = (char *)v;
+                break;
+            case 4:
+                in.phone = (char *)v;
+                break;
+            case 5:
+            case 6:
+                if (travel_opt) {
+                    rc = cli_usage("register", "%s and %s: choose one way to travel", travel_opt,
+                                   valued[k]);
+                    goto done;
+                }
+                travel_opt = valued[k];
+                in.travel = k == 5 ? PL_TRAVEL_DRIVE : PL_TRAVEL_FLEXIBLE;
+                if (parse_seats(v, &in.seats) < 0) {
+                    rc = cli_usage("register",
+                                   "%s needs a number of free seats from 1 to %d, "
+                                   "not '%s'",
+                                   valued[k], PL_REG_SEATS_MAX, v);
+                    goto done;
+                }
+                break;
+            default:
+                sessions[in.sessions.count++] = (char *)v;
+                break;
+            }
+        }
+        if (got)
+            continue;
+        if (strcmp(argv[i], "--ride") == 0) {
+            if (travel_opt) {
+                rc = cli_usage("register", "%s and --ride: choose one way to travel", travel_opt);
+                goto done;
+            }
+            travel_opt = "--ride";
+            in.travel = PL_TRAVEL_RIDE;
+        } else if (strcmp(argv[i], "--public") == 0) {
+            in.public_list = 1;
+        } else if (strcmp(argv[i], "--meal") == 0) {
+            in.meal = 1;
+            /* An optional DIET: the next word, once the slug is known. */
+            if (slug && i + 1 < argc && argv[i + 1][0] != '-')
+                in.diet = argv[++i];
+        } else if (strncmp(argv[i], "--meal=", 7) == 0) {
+            in.meal = 1;
+            in.diet = argv[i] + 7;
+        } else if (argv[i][0] == '-') {
+            rc = cli_usage("register", "unknown option '%s'", argv[i]);
+            goto done;
+        } else if (!slug) {
+            slug = argv[i];
+        } else {
+            rc = cli_usage("register", "unexpected argument '%s' (a DIET goes right after --meal)",
+                           argv[i]);
+            goto done;
+        }
+    }
+    in.sessions.items = sessions;
+    if (!slug) {
+        rc = cli_usage("register", "register needs an event SLUG");
+        goto done;
+    }
+    if (!in.name || !in.email) {
+        rc = cli_usage("register", "register needs --name and --email");
+        goto done;
+    }
+    if ((rc = cli_open_store(&store, 0)) != 0)
+        goto done;
+    if (pl_registration_save_ext(store, slug, &in, &out, &change, &err) < 0) {
+        rc = cli_fail(&err);
+        goto done;
+    }
+    printf("status: %s\n", pl_reg_status_name(out->status));
+    if (out->status == PL_REG_WAITLISTED)
+        printf("position: %d\nreason: %s\n", out->waitlist_position,
+               out->waitlist_reason ? out->waitlist_reason : "");
+    printf("uid: %s\n", out->uid);
+    if (change.created)
+        printf("link: /me/%s\n", out->token);
+    fflush(stdout);
+    fprintf(stderr, "planner: %s <%s> %s for %s: %s", out->name, out->email,
+            change.created   ? "registered"
+            : change.changed ? "updated"
+                             : "already registered, unchanged",
+            slug, pl_reg_status_name(out->status));
+    if (out->status == PL_REG_WAITLISTED)
+        fprintf(stderr, ", position %d on the waiting list: %s", out->waitlist_position,
+                out->waitlist_reason ? out->waitlist_reason : "");
+    fputc('\n', stderr);
+    if (change.promoted)
+        fprintf(stderr, "planner: %zu %s promoted from the waiting list\n", change.promoted,
+                change.promoted == 1 ? "person" : "people");
+    if (change.created)
+        fprintf(stderr,
+                "planner: the link /me/TOKEN above is %s's secret and is shown only "
+                "now: give it to them alone\n",
+                out->name);
+    fprintf(stderr, "Next: planner registrations list %s\n", slug);
+done:
+    pl_registration_free(out);
+    pl_store_free(store);
+    free(sessions);
+    return rc;
+}

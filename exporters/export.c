@@ -1,0 +1,43 @@
+/*
+ * export.c - export formats and the JSON documents' common fields.
+ */
+#include "export_internal.h"
+
+#include <string.h>
+#include <strings.h>
+
+static const char *const format_names[] = {"xlsx", "csv", "json"};
+
+const char *pl_export_format_name(pl_export_format format)
+{
+    return (unsigned)format < 3 ? format_names[format] : "?";
+}
+
+int pl_export_format_parse(pl_export_format *out, const char *name)
+{
+    for (int i = 0; i < 3; i++)
+        if (strcasecmp(name, format_names[i]) == 0) {
+            *out = (pl_export_format)i;
+            return 0;
+        }
+    return PL_EINVALID;
+}
+
+int pl_export_format_from_path(pl_export_format *out, const char *path)
+{
+    const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
+
+    if (!dot || (slash && dot < slash))
+        return PL_EINVALID;
+    return pl_export_format_parse(out, dot + 1);
+}
+
+json_t *pl_export_meta(const pl_event *ev, const char *kind)
+{
+    char now[32];
+
+    pl_now_utc(now);
+    return json_pack("{s:s, s:{s:s, s:s, s:s, s:s, s:s}, s:s}", "kind", kind, "event", "slug",
+                     ev->slug, "title", ev->title, "timezone", ev->timezone, "start", ev->start,
+                     "end", ev->end, "generated", now);
+}

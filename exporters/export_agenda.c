@@ -1,0 +1,101 @@
+/*
+ * export_agenda.c - `planner export agenda`: one row per session.
+ */
+#include "export_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const pl_column columns[] = {
+    {"Date", "date", PL_COL_DATE, 0},        {"Start", "start", PL_COL_TIME, 0},
+    {"End", "end", PL_COL_TIME, 0},          {"Duration (min)", "duration_minutes", PL_COL_INT, 0},
+    {"Room", "room", PL_COL_TEXT, 0},        {"Kind", "kind", PL_COL_TEXT, 0},
+    {"Title", "title", PL_COL_TEXT, 0},      {"Speakers", "speakers", PL_COL_TEXT, 0},
+    {"Capacity", "capacity", PL_COL_INT, 0}, {"Registered", "registered", PL_COL_INT, 0},
+    {"Status", "status", PL_COL_TEXT, 0},    {"Session", "id", PL_COL_TEXT, 0},
+};
+
+const pl_table pl_agenda_table = {"Agenda", "sessions", columns,
+                                  sizeof(columns) / sizeof(columns[0]), 0};
+
+/* "Name (Organization), Name" for the session's speakers. */
+static char *speakers_text(const pl_event *ev, const pl_session *s)
+{
+    pl_buf b = PL_BUF_INIT;
+
+    for (size_t i = 0; i < s->speakers.count; i++) {
+        const pl_speaker *sp = pl_event_speaker(ev, s->speakers.items[i]);
+        pl_buf_printf(&b, "%s%s", i ? ", " : "", sp ? sp->name : s->speakers.items[i]);
+        if (sp && sp->organization)
+            pl_buf_printf(&b, " (%s)", sp->organization);
+    }
+    return pl_buf_detach(&b);
+}
+
+static long long minutes(const char *start, const char *end)
+{
+    pl_datetime a, b;
+
+    if (pl_datetime_parse(&a, start) != 0 || pl_datetime_parse(&b, end) != 0)
+        return 0;
+    return pl_datetime_minutes(&b) - pl_datetime_minutes(&a);
+}
+
+int pl_agenda_rows(pl_sink *sink, const pl_event *ev, const int *registered, pl_error *err)
+{
+    int rc = 0;
+
+    for (size_t i = 0; i < ev->nsessions && rc == 0; i++) {
+        const pl_session *s = &ev->sessions[i];
+        char *speakers = speakers_text(ev, s);
+        pl_cell row[sizeof(columns) / sizeof(columns[0])] = {
+            {.text = s->start},
+            {.text = s->start},
+            {.text = s->end},
+            {.num = minutes(s->start, s->end)},
+            {.text = s->room},
+            {.text = s->kind},
+            {.text = s->title},
+            {.text = speakers},
+            {.num = s->capacity, .null = s->capacity == 0},
+            {.num = registered ? registered[i] : 0},
+            {.text = s->cancelled ? "cancelled" : "scheduled"},
+            {.text = s->id},
+        };
+        if (!speakers)
+            rc = pl_error_set(err, PL_ERROR, "out of memory");
+        else
+            rc = pl_sink_row(sink, row, err);
+        free(speakers);
+    }
+    return rc;
+}
+
+int pl_export_agenda(pl_store *store, const char *slug, const char *path,
+                     const pl_export_options *opts, pl_error *err)
+{
+    pl_roster roster;
+    pl_sink *sink = NULL;
+    const pl_event *ev;
+    char title[512];
+    int rc;
+
+    if ((rc = pl_roster_load(&roster, store, slug, err)) != 0)
+        return rc;
+    ev = roster.event;
+    snprintf(title, sizeof(title), "Agenda — %s", ev->title);
+    {
+        pl_sink_options so = {opts->format, opts->excel, title, ev->title,
+                              pl_export_meta(ev, "agenda")};
+        if ((rc = pl_sink_open(&sink, path, &so, err)) != 0)
+            goto done;
+    }
+    if ((rc = pl_sink_begin(sink, &pl_agenda_table, err)) != 0 ||
+        (rc = pl_agenda_rows(sink, ev, roster.registered, err)) != 0)
+        goto done;
+    rc = pl_sink_close(sink, err);
+done:
+    pl_sink_free(sink);
+    pl_roster_free(&roster);
+    return rc;
+}

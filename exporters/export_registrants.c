@@ -1,0 +1,257 @@
+/*
+ * export_registrants.c - `planner export registrants`: the organiser list
+ * and the public list.
+ */
+#include "export_internal.h"
+
+#include "collate.h"
+#include "origin.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const pl_column organiser_columns[] = {
+    {"Name", "name", PL_COL_TEXT, 0},
+    {"E-mail", "email", PL_COL_TEXT, 0},
+    {"Organization", "organization", PL_COL_TEXT, 0},
+    {"Origin", "origin", PL_COL_TEXT, 0},
+    {"Commune", "commune", PL_COL_TEXT, 0},
+    {"Phone", "phone", PL_COL_TEXT, 0},
+    {"Travel", "travel", PL_COL_TEXT, 0},
+    {"Seats", "seats", PL_COL_INT, 0},
+    {"Meal", "meal", PL_COL_BOOL, 0},
+    {"Diet", "diet", PL_COL_TEXT, 0},
+    {"Sessions", "sessions", PL_COL_LIST, 0},
+    {"Status", "status", PL_COL_TEXT, 0},
+    {"Waiting list", "waitlist_position", PL_COL_INT, 0},
+    {"Public list", "public_list", PL_COL_BOOL, 0},
+    {"Registered (UTC)", "registered", PL_COL_DATETIME, 0},
+    {"Updated (UTC)", "updated", PL_COL_DATETIME, 0},
+    {"UID", "uid", PL_COL_TEXT, 0},
+};
+#define NORGANISER (sizeof(organiser_columns) / sizeof(organiser_columns[0]))
+
+const pl_table pl_registrants_table = {"Registrants", "registrants", organiser_columns, NORGANISER,
+                                       0};
+
+/* The public list: what a registrant agreed to show, and nothing else. */
+static const pl_column public_columns[] = {
+    {"Name", "name", PL_COL_TEXT, 0},
+    {"Organization", "organization", PL_COL_TEXT, 0},
+};
+#define NPUBLIC (sizeof(public_columns) / sizeof(public_columns[0]))
+
+static const pl_table public_table = {"Registrants", "registrants", public_columns, NPUBLIC, 0};
+
+/* For sorting: a registration and its name's collation key. */
+typedef struct keyed {
+    const pl_registration *r;
+    char *key;
+} keyed;
+
+static int group(const pl_registration *r)
+{
+    return r->status == PL_REG_CONFIRMED ? 0 : r->status == PL_REG_WAITLISTED ? 1 : 2;
+}
+
+/* Confirmed by name, then the waiting list in its order, then cancelled by
+ * name; arrival order breaks the last ties. */
+static int organiser_order(const void *a, const void *b)
+{
+    const keyed *x = a, *y = b;
+    int c = group(x->r) - group(y->r);
+
+    if (c == 0 && x->r->status == PL_REG_WAITLISTED)
+        c = x->r->waitlist_position - y->r->waitlist_position;
+    if (c == 0)
+        c = strcmp(x->key, y->key);
+    if (c == 0)
+        c = x->r->rowid < y->r->rowid ? -1 : x->r->rowid > y->r->rowid;
+    return c;
+}
+
+static int count_sessions(pl_roster *out)
+{
+    const pl_event *ev = out->event;
+
+    if (!(out->registered = calloc(ev->nsessions ? ev->nsessions : 1, sizeof(int))))
+        return -1;
+    for (size_t i = 0; i < out->nregs; i++) {
+        const pl_registration *r = out->regs[i];
+        if (r->status != PL_REG_CONFIRMED)
+            continue;
+        for (size_t k = 0; k < r->sessions.count; k++)
+            for (size_t s = 0; s < ev->nsessions; s++)
+                if (strcmp(ev->sessions[s].id, r->sessions.items[k]) == 0)
+                    out->registered[s]++;
+    }
+    return 0;
+}
+
+int pl_roster_load(pl_roster *out, pl_store *store, const char *slug, pl_error *err)
+{
+    keyed *ks = NULL;
+    size_t n = 0;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if ((rc = pl_event_load(&out->event, store, slug, err)) != 0 ||
+        (rc = pl_registration_list(&out->regs, &out->nregs, store, slug, err)) != 0)
+        goto done;
+    n = out->nregs;
+    ks = calloc(n ? n : 1, sizeof(*ks));
+    out->sorted = calloc(n ? n : 1, sizeof(*out->sorted));
+    out->by_name = calloc(n ? n : 1, sizeof(*out->by_name));
+    if (!ks || !out->sorted || !out->by_name || count_sessions(out) != 0)
+        goto oom;
+    for (size_t i = 0; i < n; i++) {
+        ks[i].r = out->regs[i];
+        if (!(ks[i].key = pl_collate_key(out->regs[i]->name)))
+            goto oom;
+    }
+    qsort(ks, n, sizeof(*ks), organiser_order);
+    for (size_t i = 0; i < n; i++) {
+        out->sorted[i] = ks[i].r;
+        if (ks[i].r->status == PL_REG_CONFIRMED)
+            out->by_name[out->nconfirmed++] = ks[i].r;
+    }
+    rc = 0;
+    goto done;
+oom:
+    rc = pl_error_set(err, PL_ERROR, "out of memory");
+done:
+    for (size_t i = 0; ks && i < n; i++)
+        free(ks[i].key);
+    free(ks);
+    if (rc != 0)
+        pl_roster_free(out);
+    return rc;
+}
+
+void pl_roster_free(pl_roster *r)
+{
+    pl_registration_list_free(r->regs, r->nregs);
+    pl_event_free(r->event);
+    free(r->sorted);
+    free(r->by_name);
+    free(r->registered);
+    memset(r, 0, sizeof(*r));
+}
+
+/* Resolved communes, by origin text: people come from a few places, and a
+ * large list would otherwise resolve the same text thousands of times. */
+#define NCOMMUNES 256
+
+typedef struct commune_cache {
+    char *origin[NCOMMUNES]; /* owned */
+    char name[NCOMMUNES][96];
+} commune_cache;
+
+static const char *commune(commune_cache *cache, const char *origin)
+{
+    unsigned h = 2166136261u;
+    pl_origin where;
+    size_t slot;
+
+    if (!origin || !*origin)
+        return NULL;
+    for (const char *p = origin; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    slot = h % NCOMMUNES;
+    if (cache->origin[slot] && strcmp(cache->origin[slot], origin) == 0)
+        return cache->name[slot];
+    /* the commune the gazetteer resolves the origin to; empty when the text
+     * names no single place */
+    if (pl_origin_resolve(&where, origin) != 0 || where.status != PL_ORIGIN_OK)
+        where.name[0] = '\0';
+    free(cache->origin[slot]);
+    cache->origin[slot] = pl_strdup(origin);
+    memcpy(cache->name[slot], where.name, sizeof(where.name));
+    return cache->name[slot];
+}
+
+int pl_registrants_rows(pl_sink *sink, const pl_roster *roster, pl_error *err)
+{
+    commune_cache *cache = calloc(1, sizeof(*cache));
+    int rc = 0;
+
+    if (!cache)
+        return pl_error_set(err, PL_ERROR, "out of memory");
+
+    for (size_t i = 0; i < roster->nregs && rc == 0; i++) {
+        const pl_registration *r = roster->sorted[i];
+        int has_seats = r->travel == PL_TRAVEL_DRIVE || r->travel == PL_TRAVEL_FLEXIBLE;
+        pl_cell row[NORGANISER] = {
+            {.text = r->name},
+            {.text = r->email},
+            {.text = r->organization},
+            {.text = r->origin},
+            {.text = commune(cache, r->origin)},
+            {.text = r->phone},
+            {.text = pl_travel_name(r->travel)},
+            {.num = r->seats, .null = !has_seats},
+            {.num = r->meal},
+            {.text = r->diet},
+            {.list = &r->sessions},
+            {.text = pl_reg_status_name(r->status)},
+            {.num = r->waitlist_position, .null = r->status != PL_REG_WAITLISTED},
+            {.num = r->public_list},
+            {.text = r->created},
+            {.text = r->updated},
+            {.text = r->uid},
+        };
+        rc = pl_sink_row(sink, row, err);
+    }
+    for (size_t i = 0; i < NCOMMUNES; i++)
+        free(cache->origin[i]);
+    free(cache);
+    return rc;
+}
+
+/* Only confirmed people who consented; only the public columns. */
+static int public_rows(pl_sink *sink, const pl_roster *roster, pl_error *err)
+{
+    int rc = 0;
+
+    for (size_t i = 0; i < roster->nconfirmed && rc == 0; i++) {
+        const pl_registration *r = roster->by_name[i];
+        pl_cell row[NPUBLIC] = {{.text = r->name}, {.text = r->organization}};
+        if (r->public_list)
+            rc = pl_sink_row(sink, row, err);
+    }
+    return rc;
+}
+
+int pl_export_registrants(pl_store *store, const char *slug, const char *path,
+                          const pl_export_options *opts, pl_error *err)
+{
+    pl_roster roster;
+    pl_sink *sink = NULL;
+    char title[512];
+    int rc;
+
+    if ((rc = pl_roster_load(&roster, store, slug, err)) != 0)
+        return rc;
+    snprintf(title, sizeof(title), "%s — %s", opts->public_list ? "Participants" : "Registrants",
+             roster.event->title);
+    {
+        pl_sink_options so = {
+            opts->format, opts->excel, title, roster.event->title,
+            pl_export_meta(roster.event, opts->public_list ? "public-list" : "registrants")};
+        if ((rc = pl_sink_open(&sink, path, &so, err)) != 0)
+            goto done;
+    }
+    if (opts->public_list)
+        rc = pl_sink_begin(sink, &public_table, err);
+    else
+        rc = pl_sink_begin(sink, &pl_registrants_table, err);
+    if (rc == 0)
+        rc = opts->public_list ? public_rows(sink, &roster, err)
+                               : pl_registrants_rows(sink, &roster, err);
+    if (rc == 0)
+        rc = pl_sink_close(sink, err);
+done:
+    pl_sink_free(sink);
+    pl_roster_free(&roster);
+    return rc;
+}

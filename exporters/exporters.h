@@ -1,0 +1,66 @@
+/*
+ * exporters.h - the registrant list, the agenda and the workshop pack as
+ * spreadsheets (xlsx), CSV and JSON. See docs/exports.md for the columns
+ * and JSON field names.
+ *
+ * Every export writes a temporary file next to the target and renames it
+ * over the target on success: a failed export never leaves a half-written
+ * file and never destroys the previous one. An unwritable target gives
+ * PL_EIO with a message naming it.
+ */
+#ifndef PL_EXPORTERS_H
+#define PL_EXPORTERS_H
+
+#include "planner.h"
+
+typedef enum pl_export_format { PL_EXPORT_XLSX, PL_EXPORT_CSV, PL_EXPORT_JSON } pl_export_format;
+
+/* "xlsx", "csv" or "json". */
+const char *pl_export_format_name(pl_export_format format);
+/* Parse a format name (case-insensitive). Returns 0 or PL_EINVALID. */
+int pl_export_format_parse(pl_export_format *out, const char *name);
+/* The format named by path's extension (.xlsx, .csv, .json, any case).
+ * Returns 0 or PL_EINVALID (no or unknown extension). */
+int pl_export_format_from_path(pl_export_format *out, const char *path);
+
+typedef struct pl_export_options {
+    pl_export_format format;
+    int excel;       /* CSV: UTF-8 BOM and ';', what French Excel opens */
+    int public_list; /* registrants: the public list (see pl_export_registrants) */
+} pl_export_options;
+#define PL_EXPORT_OPTIONS_INIT                                                                     \
+    {                                                                                              \
+        PL_EXPORT_XLSX, 0, 0                                                                       \
+    }
+
+/*
+ * The agenda of the event slug into path: one row per session (cancelled
+ * ones included and marked) with date, start, end, duration, room, kind,
+ * title, speakers with their organizations, capacity and how many
+ * confirmed registrants chose it. PL_ENOTFOUND for an unknown event.
+ */
+int pl_export_agenda(pl_store *store, const char *slug, const char *path,
+                     const pl_export_options *opts, pl_error *err);
+
+/*
+ * The registrants of the event slug into path.
+ * Organiser list: every field, one row per person: confirmed people first,
+ * then the waiting list in its order, then cancellations, each group sorted
+ * by name; status and waiting-list position in their own columns.
+ * Public list (opts->public_list): only confirmed people who consented, only
+ * their name and organization, sorted by name in French collation order;
+ * never an e-mail address, token or uid.
+ */
+int pl_export_registrants(pl_store *store, const char *slug, const char *path,
+                          const pl_export_options *opts, pl_error *err);
+
+/*
+ * The workshop pack of the event slug: one xlsx workbook with the sheets
+ * Registrants (the organiser list), Agenda, Catering (meals per diet and the
+ * total) and Sign-in (name, organization and a blank signature column,
+ * printable: landscape, header row repeated on each page, fit to the page
+ * width).
+ */
+int pl_export_pack(pl_store *store, const char *slug, const char *path, pl_error *err);
+
+#endif

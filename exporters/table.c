@@ -1,0 +1,548 @@
+/*
+ * table.c - the xlsx, CSV and JSON writers behind pl_sink (see table.h).
+ */
+#include "table.h"
+
+#include "csv_writer.h"
+#include "outfile.h"
+#include "xlsx_check.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <xlsxwriter.h>
+
+#define MAX_WIDTH 60.0 /* xlsx: wider text wraps out of sight; keep it readable */
+
+struct pl_sink {
+    pl_sink_options opts;
+    pl_outfile file;
+    const pl_table *table; /* the open table, or NULL */
+    size_t ntables;
+    lxw_row_t row; /* next row of the open table */
+    int filtered;  /* xlsx: the open sheet's autofilter is set */
+    /* xlsx */
+    lxw_workbook *book;
+    lxw_worksheet *sheet;
+    lxw_format *f_header, *f_date, *f_time, *f_datetime, *f_total;
+    lxw_format *g_header, *g_text, *g_date, *g_time, *g_datetime; /* PL_TABLE_GRID */
+    double *widths;
+    pl_cell *flat;  /* the row with its lists joined, for xlsx and CSV */
+    pl_buf *joined; /* one per column */
+    size_t ncolumns;
+    /* csv */
+    pl_csv_writer csv;
+    /* json */
+    int json_first_row;
+    int json_fields; /* fields written in the document object so far */
+};
+
+size_t pl_text_width(const char *s)
+{
+    size_t best = 0, cur = 0;
+
+    for (; s && *s; s++) {
+        if (*s == '\n') {
+            cur = 0;
+            continue;
+        }
+        if (((unsigned char)*s & 0xC0) != 0x80 && ++cur > best)
+            best = cur;
+    }
+    return best;
+}
+
+char *pl_sheet_name(char *out, size_t size, const char *name)
+{
+    size_t n = 0, chars = 0;
+    const char *p = name ? name : "";
+
+    while (*p == '\'')
+        p++;
+    for (; *p && n + 5 < size; p++) {
+        unsigned char c = (unsigned char)*p;
+        if ((c & 0xC0) != 0x80 && ++chars > 31)
+            break;
+        out[n++] = strchr("[]:*?/\\", c) && c ? '-' : (char)c;
+    }
+    while (n > 0 && out[n - 1] == '\'')
+        n--;
+    out[n] = '\0';
+    if (n == 0)
+        snprintf(out, size, "Sheet");
+    return out;
+}
+
+/* The n-digit number at s, or -1. */
+static int digits(const char *s, int n)
+{
+    int v = 0;
+
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+/* "YYYY-MM-DD[THH:MM[:SS]]" into an lxw_datetime; 0 or -1. Called for
+ * every date cell of large lists, hence no sscanf. */
+static int parse_datetime(lxw_datetime *out, const char *s, int need_time)
+{
+    int y, mo, d, h = 0, mi = 0, sec = 0;
+
+    if (strlen(s) < 10 || s[4] != '-' || s[7] != '-' || (y = digits(s, 4)) < 1900 ||
+        (mo = digits(s + 5, 2)) < 1 || mo > 12 || (d = digits(s + 8, 2)) < 1 || d > 31)
+        return -1;
+    if (s[10] == 'T' || s[10] == ' ') {
+        /* each digit is checked before the byte after it is read */
+        if ((h = digits(s + 11, 2)) < 0 || h > 23 || s[13] != ':' || (mi = digits(s + 14, 2)) < 0 ||
+            mi > 59)
+            return -1;
+        if (s[16] == ':' && ((sec = digits(s + 17, 2)) < 0 || sec > 59))
+            return -1;
+    } else if (need_time) {
+        return -1;
+    }
+    *out = (lxw_datetime){y, mo, d, h, mi, sec};
+    return 0;
+}
+
+/* "HH:MM" or "...THH:MM" as a fraction of a day; 0 or -1. */
+static int parse_time(double *out, const char *s)
+{
+    int h, m;
+    const char *t = strchr(s, 'T');
+
+    if (sscanf(t ? t + 1 : s, "%2d:%2d", &h, &m) != 2 || h < 0 || h > 23 || m < 0 || m > 59)
+        return -1;
+    *out = (h * 60 + m) / 1440.0;
+    return 0;
+}
+
+/* The text of a date or time cell as written to CSV and JSON: "YYYY-MM-DD"
+ * for a date, "HH:MM" for a time; other text as it is. */
+static const char *plain_text(pl_col_type type, const char *text, char buf[16])
+{
+    const char *t;
+
+    if (!text)
+        return NULL;
+    if (type == PL_COL_DATE && strlen(text) > 10) {
+        snprintf(buf, 16, "%.10s", text);
+        return buf;
+    }
+    if (type == PL_COL_TIME && (t = strchr(text, 'T')) != NULL) {
+        snprintf(buf, 16, "%.5s", t + 1);
+        return buf;
+    }
+    return text;
+}
+
+static int xlsx_fail(pl_sink *s, lxw_error e, pl_error *err)
+{
+    return pl_error_set(err, PL_EIO, "%s: %s", s->file.target, lxw_strerror(e));
+}
+
+static lxw_format *add_format(lxw_workbook *b, int bold, const char *num, int border)
+{
+    lxw_format *f = workbook_add_format(b);
+
+    if (bold)
+        format_set_bold(f);
+    if (num)
+        format_set_num_format(f, num);
+    if (border)
+        format_set_border(f, LXW_BORDER_THIN);
+    format_set_align(f, LXW_ALIGN_VERTICAL_TOP);
+    return f;
+}
+
+static int xlsx_open(pl_sink *s, pl_error *err)
+{
+    lxw_workbook_options o = {.constant_memory = LXW_TRUE, .tmpdir = NULL, .use_zip64 = LXW_FALSE};
+    lxw_doc_properties props = {0};
+
+    s->book = workbook_new_opt(s->file.tmp, &o);
+    if (!s->book)
+        return pl_error_set(err, PL_EIO, "%s: cannot start the workbook", s->file.target);
+    /* Dates and times in the order a French reader expects. */
+    s->f_header = add_format(s->book, 1, NULL, 0);
+    s->f_date = add_format(s->book, 0, "dd/mm/yyyy", 0);
+    s->f_time = add_format(s->book, 0, "hh:mm", 0);
+    s->f_datetime = add_format(s->book, 0, "dd/mm/yyyy hh:mm", 0);
+    s->f_total = add_format(s->book, 1, NULL, 0);
+    s->g_header = add_format(s->book, 1, NULL, 1);
+    s->g_text = add_format(s->book, 0, NULL, 1);
+    s->g_date = add_format(s->book, 0, "dd/mm/yyyy", 1);
+    s->g_time = add_format(s->book, 0, "hh:mm", 1);
+    s->g_datetime = add_format(s->book, 0, "dd/mm/yyyy hh:mm", 1);
+    format_set_text_wrap(s->g_text);
+    props.title = (char *)s->opts.title;
+    props.subject = (char *)s->opts.subject;
+    props.author = "planner";
+    props.comments = "Written by planner " PLANNER_VERSION;
+    workbook_set_properties(s->book, &props);
+    return 0;
+}
+
+int pl_sink_open(pl_sink **out, const char *path, const pl_sink_options *opts, pl_error *err)
+{
+    pl_sink *s = calloc(1, sizeof(*s));
+    int rc;
+
+    *out = NULL;
+    if (!s) {
+        json_decref(opts->meta);
+        return pl_error_set(err, PL_ERROR, "out of memory");
+    }
+    s->opts = *opts;
+    rc = pl_outfile_open(&s->file, path, opts->format != PL_EXPORT_XLSX, err);
+    if (rc == 0 && opts->format == PL_EXPORT_XLSX)
+        rc = xlsx_open(s, err);
+    else if (rc == 0 && opts->format == PL_EXPORT_CSV &&
+             pl_csv_writer_begin(&s->csv, s->file.fp, opts->excel) != 0)
+        rc = pl_error_set(err, PL_EIO, "%s: write failed", path);
+    else if (rc == 0 && opts->format == PL_EXPORT_JSON) {
+        /* the meta fields, then the tables' arrays appended as they come */
+        char *head =
+            s->opts.meta ? json_dumps(s->opts.meta, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+        size_t n = head ? strlen(head) : 0;
+        /* "{...}" minus its closing brace: the tables continue the object */
+        while (n > 0 && head[n - 1] != '}')
+            n--;
+        if (n > 1) {
+            n--;
+            while (n > 0 && (head[n - 1] == '\n' || head[n - 1] == ' '))
+                n--;
+        }
+        if (n > 1) {
+            fwrite(head, 1, n, s->file.fp);
+            s->json_fields = 1;
+        } else {
+            fputs("{", s->file.fp);
+        }
+        free(head);
+    }
+    json_decref(s->opts.meta);
+    s->opts.meta = NULL;
+    if (rc != 0) {
+        pl_sink_free(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+static void free_columns(pl_sink *s)
+{
+    for (size_t i = 0; s->joined && i < s->ncolumns; i++)
+        pl_buf_free(&s->joined[i]);
+    free(s->joined);
+    free(s->flat);
+    free(s->widths);
+    s->joined = NULL;
+    s->flat = NULL;
+    s->widths = NULL;
+    s->ncolumns = 0;
+}
+
+int pl_sink_begin(pl_sink *s, const pl_table *t, pl_error *err)
+{
+    char name[128];
+
+    if (s->opts.format == PL_EXPORT_CSV && s->ntables > 0)
+        return pl_error_set(err, PL_EINVALID, "a CSV file holds one table only");
+    s->table = t;
+    s->row = 0;
+    s->filtered = 0;
+    s->ntables++;
+    free_columns(s);
+    s->flat = calloc(t->ncolumns, sizeof(*s->flat));
+    s->joined = calloc(t->ncolumns, sizeof(*s->joined));
+    s->widths = calloc(t->ncolumns, sizeof(*s->widths));
+    s->ncolumns = t->ncolumns;
+    if (!s->flat || !s->joined || !s->widths)
+        return pl_error_set(err, PL_ERROR, "out of memory");
+    if (s->opts.format == PL_EXPORT_JSON) {
+        fprintf(s->file.fp, "%s\n  \"%s\": [", s->json_fields++ ? "," : "", t->key);
+        s->json_first_row = 1;
+        return 0;
+    }
+    if (s->opts.format == PL_EXPORT_CSV) {
+        for (size_t i = 0; i < t->ncolumns; i++)
+            pl_csv_writer_field(&s->csv, t->columns[i].header);
+        return pl_csv_writer_end_row(&s->csv);
+    }
+    pl_sheet_name(name, sizeof(name), t->name);
+    if (workbook_validate_sheet_name(s->book, name) != LXW_NO_ERROR ||
+        !(s->sheet = workbook_add_worksheet(s->book, name)))
+        return pl_error_set(err, PL_ERROR, "'%s' is not a valid sheet name", name);
+    if (t->flags & PL_TABLE_GRID)
+        worksheet_set_default_row(s->sheet, 30, LXW_FALSE);
+    for (size_t i = 0; i < t->ncolumns; i++) {
+        const pl_column *c = &t->columns[i];
+        /* room for the autofilter's button beside the header */
+        s->widths[i] = (double)pl_text_width(c->header) + 4;
+        if (s->widths[i] < c->min_width)
+            s->widths[i] = c->min_width;
+        worksheet_write_string(s->sheet, 0, (lxw_col_t)i, c->header,
+                               t->flags & PL_TABLE_GRID ? s->g_header : s->f_header);
+    }
+    worksheet_freeze_panes(s->sheet, 1, 0);
+    s->row = 1;
+    return 0;
+}
+
+static void json_row(pl_sink *s, const pl_cell *cells)
+{
+    const pl_table *t = s->table;
+    json_t *o = json_object();
+
+    for (size_t i = 0; i < t->ncolumns; i++) {
+        const pl_cell *c = &cells[i];
+        char buf[16];
+        const char *txt = plain_text(t->columns[i].type, c->text, buf);
+        json_t *v;
+        switch (t->columns[i].type) {
+        case PL_COL_INT:
+            v = c->null ? json_null() : json_integer(c->num);
+            break;
+        case PL_COL_BOOL:
+            v = c->null ? json_null() : json_boolean(c->num);
+            break;
+        case PL_COL_LIST:
+            v = json_array();
+            for (size_t k = 0; c->list && k < c->list->count; k++)
+                json_array_append_new(v, json_string(c->list->items[k]));
+            break;
+        default:
+            v = txt && *txt ? json_string(txt) : json_null();
+        }
+        json_object_set_new(o, t->columns[i].key, v);
+    }
+    fputs(s->json_first_row ? "\n    " : ",\n    ", s->file.fp);
+    s->json_first_row = 0;
+    json_dumpf(o, s->file.fp, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+}
+
+static int csv_row(pl_sink *s, const pl_cell *cells)
+{
+    const pl_table *t = s->table;
+    int rc = 0;
+
+    for (size_t i = 0; i < t->ncolumns && rc == 0; i++) {
+        const pl_cell *c = &cells[i];
+        char buf[16];
+        const char *txt = plain_text(t->columns[i].type, c->text, buf);
+
+        switch (t->columns[i].type) {
+        case PL_COL_INT:
+            rc = c->null ? pl_csv_writer_field(&s->csv, NULL)
+                         : pl_csv_writer_number(&s->csv, c->num);
+            break;
+        case PL_COL_BOOL:
+            rc = pl_csv_writer_field(&s->csv, c->null ? NULL : c->num ? "yes" : "no");
+            break;
+        default:
+            rc = pl_csv_writer_field(&s->csv, txt);
+        }
+    }
+    return rc == 0 ? pl_csv_writer_end_row(&s->csv) : rc;
+}
+
+static void widen(pl_sink *s, size_t col, double w)
+{
+    if (w > s->widths[col])
+        s->widths[col] = w > MAX_WIDTH ? MAX_WIDTH : w;
+}
+
+static int xlsx_row(pl_sink *s, const pl_cell *cells, int total, pl_error *err)
+{
+    const pl_table *t = s->table;
+    int grid = (t->flags & PL_TABLE_GRID) != 0;
+    lxw_error e = LXW_NO_ERROR;
+
+    /* In constant-memory mode a range must end on the row being written, so
+     * the filter is set now, before the first total row. */
+    if (total && !s->filtered) {
+        worksheet_autofilter(s->sheet, 0, 0, s->row - 1, (lxw_col_t)(t->ncolumns - 1));
+        s->filtered = 1;
+    }
+    for (size_t i = 0; i < t->ncolumns && e == LXW_NO_ERROR; i++) {
+        const pl_cell *c = &cells[i];
+        lxw_col_t col = (lxw_col_t)i;
+        lxw_datetime dt;
+        double frac;
+        lxw_format *f = grid ? s->g_text : NULL;
+
+        switch (t->columns[i].type) {
+        case PL_COL_INT:
+            if (!c->null) {
+                e = worksheet_write_number(s->sheet, s->row, col, (double)c->num,
+                                           total && !f ? s->f_total : f);
+                widen(s, i, (double)snprintf(NULL, 0, "%lld", c->num) + 2);
+                continue;
+            }
+            break;
+        case PL_COL_BOOL:
+            if (!c->null) {
+                e = worksheet_write_string(s->sheet, s->row, col, c->num ? "yes" : "no", f);
+                continue;
+            }
+            break;
+        case PL_COL_DATE:
+            if (c->text && parse_datetime(&dt, c->text, 0) == 0) {
+                dt.hour = dt.min = 0;
+                dt.sec = 0;
+                e = worksheet_write_datetime(s->sheet, s->row, col, &dt,
+                                             grid ? s->g_date : s->f_date);
+                widen(s, i, 12);
+                continue;
+            }
+            break;
+        case PL_COL_TIME:
+            if (c->text && parse_time(&frac, c->text) == 0) {
+                e = worksheet_write_number(s->sheet, s->row, col, frac,
+                                           grid ? s->g_time : s->f_time);
+                widen(s, i, 7);
+                continue;
+            }
+            break;
+        case PL_COL_DATETIME:
+            if (c->text && parse_datetime(&dt, c->text, 1) == 0) {
+                e = worksheet_write_datetime(s->sheet, s->row, col, &dt,
+                                             grid ? s->g_datetime : s->f_datetime);
+                widen(s, i, 18);
+                continue;
+            }
+            break;
+        case PL_COL_TEXT:
+        case PL_COL_LIST:
+            break;
+        }
+        /* text, and anything that did not parse, as a string: never a formula */
+        if (c->text && *c->text) {
+            if (total && !f)
+                f = s->f_total;
+            e = worksheet_write_string(s->sheet, s->row, col, c->text, f);
+            widen(s, i, (double)pl_text_width(c->text) + 2);
+        } else if (grid) {
+            e = worksheet_write_blank(s->sheet, s->row, col, s->g_text);
+        }
+    }
+    if (e != LXW_NO_ERROR)
+        return xlsx_fail(s, e, err);
+    s->row++;
+    return 0;
+}
+
+/* The row with every list joined as "a, b" into s->flat; NULL when out of
+ * memory. */
+static const pl_cell *flatten(pl_sink *s, const pl_cell *cells)
+{
+    const pl_table *t = s->table;
+
+    for (size_t i = 0; i < t->ncolumns; i++) {
+        s->flat[i] = cells[i];
+        if (t->columns[i].type != PL_COL_LIST || !cells[i].list)
+            continue;
+        s->joined[i].len = 0;
+        for (size_t k = 0; k < cells[i].list->count; k++)
+            if ((k && pl_buf_append(&s->joined[i], ", ", 2) != 0) ||
+                pl_buf_puts(&s->joined[i], cells[i].list->items[k]) != 0)
+                return NULL;
+        s->flat[i].text = s->joined[i].data;
+    }
+    return s->flat;
+}
+
+static int row(pl_sink *s, const pl_cell *cells, int total, pl_error *err)
+{
+    if (s->opts.format != PL_EXPORT_JSON && !(cells = flatten(s, cells)))
+        return pl_error_set(err, PL_ERROR, "out of memory");
+    switch (s->opts.format) {
+    case PL_EXPORT_JSON:
+        json_row(s, cells);
+        return ferror(s->file.fp) ? pl_error_set(err, PL_EIO, "%s: write failed", s->file.target)
+                                  : 0;
+    case PL_EXPORT_CSV:
+        if (csv_row(s, cells) != 0)
+            return pl_error_set(err, PL_EIO, "%s: write failed", s->file.target);
+        return 0;
+    default:
+        return xlsx_row(s, cells, total, err);
+    }
+}
+
+int pl_sink_row(pl_sink *s, const pl_cell *cells, pl_error *err)
+{
+    return row(s, cells, 0, err);
+}
+
+int pl_sink_total_row(pl_sink *s, const pl_cell *cells, pl_error *err)
+{
+    return row(s, cells, 1, err);
+}
+
+int pl_sink_end(pl_sink *s, pl_error *err)
+{
+    const pl_table *t = s->table;
+
+    (void)err;
+    if (!t)
+        return 0;
+    s->table = NULL;
+    if (s->opts.format == PL_EXPORT_JSON) {
+        fputs(s->json_first_row ? "]" : "\n  ]", s->file.fp);
+        return 0;
+    }
+    if (s->opts.format != PL_EXPORT_XLSX)
+        return 0;
+    for (size_t i = 0; i < t->ncolumns; i++)
+        worksheet_set_column(s->sheet, (lxw_col_t)i, (lxw_col_t)i, s->widths[i], NULL);
+    if (!s->filtered)
+        worksheet_autofilter(s->sheet, 0, 0, s->row - 1, (lxw_col_t)(t->ncolumns - 1));
+    if (t->flags & PL_TABLE_PRINT_LANDSCAPE) {
+        worksheet_set_landscape(s->sheet);
+        worksheet_set_paper(s->sheet, 9); /* A4 */
+        worksheet_fit_to_pages(s->sheet, 1, 0);
+    }
+    if (t->flags & PL_TABLE_PRINT_REPEAT_HEADER)
+        worksheet_repeat_rows(s->sheet, 0, 0);
+    return 0;
+}
+
+int pl_sink_close(pl_sink *s, pl_error *err)
+{
+    int rc;
+
+    if ((rc = pl_sink_end(s, err)) != 0)
+        return rc;
+    if (s->opts.format == PL_EXPORT_XLSX) {
+        lxw_error e = workbook_close(s->book);
+        s->book = NULL;
+        if (e != LXW_NO_ERROR)
+            return xlsx_fail(s, e, err);
+        if ((rc = pl_xlsx_check(s->file.tmp, s->file.target, err)) != 0)
+            return rc;
+    } else if (s->opts.format == PL_EXPORT_JSON) {
+        fputs("\n}\n", s->file.fp);
+    }
+    return pl_outfile_commit(&s->file, err);
+}
+
+void pl_sink_free(pl_sink *s)
+{
+    if (!s)
+        return;
+    if (s->book) {
+        /* close writes the file; the temporary one is then thrown away */
+        workbook_close(s->book);
+    }
+    pl_csv_writer_end(&s->csv);
+    pl_outfile_abort(&s->file);
+    free_columns(s);
+    free(s);
+}

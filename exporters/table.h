@@ -1,0 +1,105 @@
+/*
+ * table.h - one way to write a table to xlsx, CSV or JSON.
+ *
+ * Every export describes its columns once (header, JSON key, type) and
+ * sends its rows to a sink, which writes them in the chosen format:
+ *
+ *   xlsx  one sheet per table (libxlsxwriter, constant-memory mode): bold
+ *         frozen header row, autofilter, column widths that fit the content,
+ *         dates and times as real date/time values, numbers as numbers, and
+ *         every text as a string (never a formula).
+ *   CSV   one table only (RFC 4180, see csv.h), dates "YYYY-MM-DD", times
+ *         "HH:MM", text neutralised against formula injection.
+ *   JSON  one object: the document's fields, then one array of objects per
+ *         table under the table's key; dates and times as ISO 8601 text,
+ *         numbers as numbers, booleans as true/false, empty cells as null.
+ *         Written as it goes, so memory does not grow with the rows.
+ *
+ * The file is written next to the target and renamed on pl_sink_close
+ * (outfile.h): a failed export leaves the previous file as it was.
+ */
+#ifndef PL_TABLE_H
+#define PL_TABLE_H
+
+#include "exporters.h"
+
+#include <jansson.h>
+
+typedef enum pl_col_type {
+    PL_COL_TEXT,
+    PL_COL_INT,
+    PL_COL_BOOL,     /* num 0/1; "yes"/"no" in xlsx and CSV */
+    PL_COL_DATE,     /* text "YYYY-MM-DD..." */
+    PL_COL_TIME,     /* text "HH:MM", or a "YYYY-MM-DDTHH:MM" whose time is taken */
+    PL_COL_DATETIME, /* text "YYYY-MM-DDTHH:MM[:SS[Z]]" */
+    PL_COL_LIST,     /* list: "a, b" in xlsx and CSV, an array in JSON */
+} pl_col_type;
+
+typedef struct pl_column {
+    const char *header; /* xlsx and CSV */
+    const char *key;    /* JSON */
+    pl_col_type type;
+    double min_width; /* xlsx: at least this many characters wide (0: fit) */
+} pl_column;
+
+typedef struct pl_cell {
+    const char *text;       /* TEXT, DATE, TIME, DATETIME; NULL or "": empty */
+    long long num;          /* INT, BOOL */
+    int null;               /* INT, BOOL: empty */
+    const pl_strlist *list; /* LIST; NULL: empty */
+} pl_cell;
+
+enum {
+    PL_TABLE_PRINT_LANDSCAPE = 1 << 0,     /* landscape, A4, fit to page width */
+    PL_TABLE_PRINT_REPEAT_HEADER = 1 << 1, /* header row on each printed page */
+    PL_TABLE_GRID = 1 << 2,                /* borders round every cell, tall rows */
+};
+
+typedef struct pl_table {
+    const char *name; /* sheet name (valid for Excel: <= 31 chars, no []:*?/\) */
+    const char *key;  /* JSON key of the rows' array */
+    const pl_column *columns;
+    size_t ncolumns;
+    unsigned flags;
+} pl_table;
+
+typedef struct pl_sink_options {
+    pl_export_format format;
+    int excel;         /* CSV: the BOM + ';' variant */
+    const char *title; /* xlsx document title */
+    const char *subject;
+    json_t *meta; /* JSON: the document's first fields (an object; stolen, may be NULL) */
+} pl_sink_options;
+
+typedef struct pl_sink pl_sink;
+
+/* Open a sink writing path. Returns 0, or PL_EIO (cannot write there),
+ * PL_ERROR. Free with pl_sink_free. opts->meta is stolen, even on failure. */
+int pl_sink_open(pl_sink **out, const char *path, const pl_sink_options *opts, pl_error *err);
+
+/* Start a table; CSV takes one table only. t must outlive the table. */
+int pl_sink_begin(pl_sink *s, const pl_table *t, pl_error *err);
+/* One row: t->ncolumns cells. */
+int pl_sink_row(pl_sink *s, const pl_cell *cells, pl_error *err);
+/* A closing row (a total): bold in xlsx and left out of the autofilter;
+ * an ordinary row in CSV and JSON. Only total rows may follow it. */
+int pl_sink_total_row(pl_sink *s, const pl_cell *cells, pl_error *err);
+int pl_sink_end(pl_sink *s, pl_error *err);
+
+/* Finish the document and move it into place. Returns 0 or PL_EIO; on
+ * failure the target is left as it was. */
+int pl_sink_close(pl_sink *s, pl_error *err);
+
+/* Release s; an unclosed document is abandoned (the target untouched). */
+void pl_sink_free(pl_sink *s);
+
+/* Make name a valid Excel sheet name into out (>= 32*4 bytes): the
+ * characters []:*?/\ become '-', leading and trailing apostrophes go, it
+ * is cut to 31 characters (UTF-8 aware), and an empty name becomes
+ * "Sheet". Returns out. */
+char *pl_sheet_name(char *out, size_t size, const char *name);
+
+/* Display width of UTF-8 text in characters (its longest line). */
+size_t pl_text_width(const char *s);
+
+#endif

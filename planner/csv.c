@@ -1,0 +1,479 @@
+#include "csv.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define BLOCK (64 * 1024)
+
+struct pl_csv {
+    FILE *f; /* NULL when reading memory */
+    char *name;
+    unsigned char *buf; /* the file's bytes in [pos, end); or the caller's memory */
+    size_t cap, pos, end;
+    long long consumed; /* bytes dropped from the front of buf */
+    long long size;
+    int eof, ioerr, done, started;
+    char sep;
+    int line; /* line of the byte at pos */
+    int rec_line;
+    char *rec; /* the current record's fields, each NUL-terminated */
+    size_t rec_len, rec_cap;
+    size_t *offs, *lens;
+    size_t nfields, fields_cap;
+};
+
+static pl_csv *csv_new(const char *name, char separator)
+{
+    pl_csv *c = calloc(1, sizeof(*c));
+
+    if (!c)
+        return NULL;
+    c->name = pl_strdup(name ? name : "<input>");
+    c->sep = separator;
+    c->line = 1;
+    if (!c->name) {
+        free(c);
+        return NULL;
+    }
+    return c;
+}
+
+int pl_csv_open(pl_csv **out, const char *path, char separator, pl_error *err)
+{
+    struct stat st;
+    pl_csv *c;
+
+    *out = NULL;
+    if (!(c = csv_new(path, separator)))
+        return pl_error_set(err, PL_ERROR, "out of memory");
+    if (!(c->f = fopen(path, "rb"))) {
+        int e = errno;
+        pl_csv_free(c);
+        return pl_error_set_at(err, PL_EIO, path, 0, 0, NULL, "cannot open: %s", strerror(e));
+    }
+    if (fstat(fileno(c->f), &st) == 0) {
+        if (S_ISDIR(st.st_mode)) {
+            pl_csv_free(c);
+            return pl_error_set_at(err, PL_EIO, path, 0, 0, NULL, "is a folder, not a file");
+        }
+        c->size = S_ISREG(st.st_mode) ? (long long)st.st_size : 0;
+    }
+    c->cap = BLOCK;
+    if (!(c->buf = malloc(c->cap))) {
+        pl_csv_free(c);
+        return pl_error_set(err, PL_ERROR, "out of memory");
+    }
+    *out = c;
+    return 0;
+}
+
+int pl_csv_open_mem(pl_csv **out, const char *data, size_t len, const char *name, char separator,
+                    pl_error *err)
+{
+    pl_csv *c;
+
+    *out = NULL;
+    if (!(c = csv_new(name, separator)))
+        return pl_error_set(err, PL_ERROR, "out of memory");
+    c->buf = (unsigned char *)data;
+    c->cap = c->end = len;
+    c->size = (long long)len;
+    c->eof = 1;
+    *out = c;
+    return 0;
+}
+
+void pl_csv_free(pl_csv *c)
+{
+    if (!c)
+        return;
+    if (c->f) {
+        fclose(c->f);
+        free(c->buf);
+    }
+    free(c->name);
+    free(c->rec);
+    free(c->offs);
+    free(c->lens);
+    free(c);
+}
+
+/* Read more bytes after end, growing buf when it is full (used only while
+ * the first record is looked at). Returns the number of bytes added. */
+static size_t more(pl_csv *c)
+{
+    size_t n;
+
+    if (!c->f || c->eof)
+        return 0;
+    if (c->end == c->cap) {
+        unsigned char *p;
+        if (c->cap >= PL_CSV_MAX_RECORD + BLOCK)
+            return 0;
+        if (!(p = realloc(c->buf, c->cap * 2)))
+            return 0;
+        c->buf = p;
+        c->cap *= 2;
+    }
+    n = fread(c->buf + c->end, 1, c->cap - c->end, c->f);
+    if (n == 0) {
+        c->eof = 1;
+        c->ioerr = ferror(c->f);
+    }
+    c->end += n;
+    return n;
+}
+
+/* Make bytes available at pos, dropping what was consumed. 0 at the end. */
+static size_t fill(pl_csv *c)
+{
+    if (c->pos < c->end)
+        return c->end - c->pos;
+    if (!c->f || c->eof)
+        return 0;
+    c->consumed += (long long)c->pos;
+    c->pos = c->end = 0;
+    return more(c);
+}
+
+static inline int getb(pl_csv *c)
+{
+    if (c->pos == c->end && fill(c) == 0)
+        return -1;
+    return c->buf[c->pos++];
+}
+
+static inline int peekb(pl_csv *c)
+{
+    if (c->pos == c->end && fill(c) == 0)
+        return -1;
+    return c->buf[c->pos];
+}
+
+/* Skip a byte-order mark and pick the separator from the first record. */
+static void start(pl_csv *c)
+{
+    size_t i, semi = 0, comma = 0;
+    int quoted = 0;
+
+    c->started = 1;
+    while (c->end - c->pos < 3 && more(c) > 0)
+        ;
+    if (c->end - c->pos >= 3 && memcmp(c->buf + c->pos, "\xEF\xBB\xBF", 3) == 0)
+        c->pos += 3;
+    if (c->sep)
+        return;
+    for (i = c->pos;; i++) {
+        if (i == c->end && more(c) == 0)
+            break;
+        if (i - c->pos > PL_CSV_MAX_RECORD)
+            break;
+        if (c->buf[i] == '"')
+            quoted = !quoted;
+        else if (quoted)
+            continue;
+        else if (c->buf[i] == ';')
+            semi++;
+        else if (c->buf[i] == ',')
+            comma++;
+        else if ((c->buf[i] == '\n' || c->buf[i] == '\r') && semi + comma > 0)
+            break;
+    }
+    c->sep = semi > comma ? ';' : ',';
+}
+
+static int put(pl_csv *c, int ch)
+{
+    if (c->rec_len + 1 >= c->rec_cap) {
+        size_t cap = c->rec_cap ? c->rec_cap * 2 : 256;
+        char *p = realloc(c->rec, cap);
+        if (!p)
+            return PL_ERROR;
+        c->rec = p;
+        c->rec_cap = cap;
+    }
+    c->rec[c->rec_len++] = (char)ch;
+    return 0;
+}
+
+static int end_field(pl_csv *c, size_t start_at)
+{
+    if (c->nfields == c->fields_cap) {
+        size_t cap = c->fields_cap ? c->fields_cap * 2 : 16;
+        size_t *o = realloc(c->offs, cap * sizeof(*o));
+        if (!o)
+            return PL_ERROR;
+        c->offs = o;
+        size_t *l = realloc(c->lens, cap * sizeof(*l));
+        if (!l)
+            return PL_ERROR;
+        c->lens = l;
+        c->fields_cap = cap;
+    }
+    c->offs[c->nfields] = start_at;
+    c->lens[c->nfields] = c->rec_len - start_at;
+    c->nfields++;
+    return put(c, '\0');
+}
+
+/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    size_t len;
+    unsigned cp;
+
+    if (s[0] < 0x80)
+        return 1;
+    if (s[0] >= 0xC2 && s[0] <= 0xDF)
+        len = 2, cp = s[0] & 0x1F;
+    else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+        len = 3, cp = s[0] & 0x0F;
+    else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+        len = 4, cp = s[0] & 0x07;
+    else
+        return 0;
+    if (n < len)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+        return 0;
+    return len;
+}
+
+/* The record's line of the first invalid byte, or 0 when all is UTF-8. */
+static int check_utf8(const pl_csv *c)
+{
+    const unsigned char *s = (const unsigned char *)c->rec;
+    int line = c->rec_line;
+
+    for (size_t i = 0; i < c->rec_len;) {
+        size_t n = utf8_seq(s + i, c->rec_len - i);
+        if (n == 0)
+            return line;
+        if (s[i] == '\n')
+            line++;
+        i += n;
+    }
+    return 0;
+}
+
+static int fail(pl_csv *c, pl_error *err, int code, int line, const char *msg)
+{
+    c->done = 1;
+    return pl_error_set_at(err, code, c->name, line, 0, NULL, "%s", msg);
+}
+
+int pl_csv_next(pl_csv *c, pl_error *err)
+{
+    enum { UNQUOTED, QUOTED, AFTER_QUOTE } st = UNQUOTED;
+    size_t field = 0;
+    int blank = 1, quote_line = 0, ch, bad;
+
+    if (c->done)
+        return 0;
+    if (!c->started)
+        start(c);
+    /* Blank lines between records are skipped. */
+    for (;;) {
+        ch = peekb(c);
+        if (ch < 0) {
+            c->done = 1;
+            if (c->ioerr)
+                return fail(c, err, PL_EIO, 0, "read error");
+            return 0;
+        }
+        if (ch != '\n' && ch != '\r')
+            break;
+        c->pos++;
+        if (ch == '\r' && peekb(c) == '\n')
+            c->pos++;
+        c->line++;
+    }
+    c->rec_line = c->line;
+    c->rec_len = c->nfields = 0;
+    for (;;) {
+        ch = getb(c);
+        if (ch == 0)
+            return fail(c, err, PL_EINVALID, c->line, "NUL byte: this is not a text (CSV) file");
+        if (c->rec_len > PL_CSV_MAX_RECORD)
+            return fail(c, err, PL_EINVALID, c->rec_line,
+                        "record longer than 1 MiB (an unterminated quote?)");
+        if (st == QUOTED) {
+            if (ch < 0) {
+                char msg[96];
+                snprintf(msg, sizeof(msg), "quote opened on line %d is never closed", quote_line);
+                return fail(c, err, c->ioerr ? PL_EIO : PL_EINVALID, c->rec_line, msg);
+            }
+            if (ch == '"') {
+                if (peekb(c) == '"') {
+                    c->pos++;
+                    if (put(c, '"') < 0)
+                        goto oom;
+                } else {
+                    st = AFTER_QUOTE;
+                }
+                continue;
+            }
+            if (ch == '\r') {
+                if (peekb(c) == '\n')
+                    c->pos++;
+                ch = '\n';
+            }
+            if (ch == '\n')
+                c->line++;
+            if (put(c, ch) < 0)
+                goto oom;
+            continue;
+        }
+        /* UNQUOTED or AFTER_QUOTE */
+        if (ch < 0 || ch == '\n' || ch == '\r') {
+            if (ch == '\r' && peekb(c) == '\n')
+                c->pos++;
+            if (ch >= 0)
+                c->line++;
+            if (end_field(c, field) < 0)
+                goto oom;
+            break;
+        }
+        if (ch == c->sep) {
+            if (end_field(c, field) < 0)
+                goto oom;
+            field = c->rec_len;
+            st = UNQUOTED;
+            blank = 1;
+            continue;
+        }
+        if (st == UNQUOTED && ch == '"' && blank) {
+            /* A quote opening the field, perhaps after spaces. */
+            c->rec_len = field;
+            st = QUOTED;
+            quote_line = c->line;
+            continue;
+        }
+        if (st == AFTER_QUOTE && (ch == ' ' || ch == '\t'))
+            continue;
+        if (ch != ' ' && ch != '\t')
+            blank = 0;
+        st = UNQUOTED;
+        if (put(c, ch) < 0)
+            goto oom;
+    }
+    if (c->ioerr)
+        return fail(c, err, PL_EIO, 0, "read error");
+    if ((bad = check_utf8(c)) != 0)
+        return fail(c, err, PL_EINVALID, bad,
+                    "not UTF-8 text (a binary file, or another encoding: save "
+                    "a spreadsheet as \"CSV UTF-8\")");
+    return 1;
+oom:
+    c->done = 1;
+    return pl_error_set(err, PL_ERROR, "out of memory");
+}
+
+size_t pl_csv_count(const pl_csv *c)
+{
+    return c->nfields;
+}
+
+const char *pl_csv_field(const pl_csv *c, size_t i)
+{
+    return i < c->nfields ? c->rec + c->offs[i] : NULL;
+}
+
+size_t pl_csv_field_len(const pl_csv *c, size_t i)
+{
+    return i < c->nfields ? c->lens[i] : 0;
+}
+
+int pl_csv_line(const pl_csv *c)
+{
+    return c->rec_line;
+}
+
+char pl_csv_separator(const pl_csv *c)
+{
+    return c->sep;
+}
+
+const char *pl_csv_name(const pl_csv *c)
+{
+    return c->name;
+}
+
+long long pl_csv_offset(const pl_csv *c)
+{
+    return c->consumed + (long long)c->pos;
+}
+
+long long pl_csv_size(const pl_csv *c)
+{
+    return c->size;
+}
+
+int pl_csv_write_field(pl_buf *out, const char *s, char separator)
+{
+    size_t n;
+    int quote;
+
+    if (!s || !*s)
+        return 0;
+    n = strlen(s);
+    quote = s[0] == ' ' || s[n - 1] == ' ' || strchr(s, separator) || strpbrk(s, "\"\r\n");
+    if (!quote)
+        return pl_buf_append(out, s, n);
+    if (pl_buf_append(out, "\"", 1) < 0)
+        return PL_ERROR;
+    for (const char *p = s; *p; p++) {
+        if (*p == '"' && pl_buf_append(out, "\"", 1) < 0)
+            return PL_ERROR;
+        if (pl_buf_append(out, p, 1) < 0)
+            return PL_ERROR;
+    }
+    return pl_buf_append(out, "\"", 1);
+}
+
+/* Base letters of U+00C0..U+00FF ("" for × and ÷). */
+static const char *const latin1[64] = {
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
+    "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "ss",
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
+    "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "y",
+};
+
+char *pl_csv_fold(char *out, size_t size, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = 0;
+
+    if (size == 0)
+        return out;
+    for (; p && *p && n + 1 < size; p++) {
+        const char *add = NULL;
+        char one[2] = {0, 0};
+        if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')) {
+            one[0] = (char)*p;
+        } else if (*p >= 'A' && *p <= 'Z') {
+            one[0] = (char)(*p - 'A' + 'a');
+        } else if (*p == 0xC3 && p[1] >= 0x80 && p[1] <= 0xBF) {
+            add = latin1[p[1] - 0x80];
+            p++;
+        } else if (*p == 0xC5 && (p[1] == 0x92 || p[1] == 0x93)) {
+            add = "oe";
+            p++;
+        }
+        if (!add)
+            add = one;
+        for (; *add && n + 1 < size; add++)
+            out[n++] = *add;
+    }
+    out[n] = '\0';
+    return out;
+}

@@ -1,0 +1,1548 @@
+#include "registration.h"
+#include "csv.h"
+#include "random.h"
+#include "text.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char *const travel_names[] = {"none", "drive", "ride", "flexible"};
+static const char *const status_names[] = {"confirmed", "waitlisted", "cancelled"};
+
+const char *pl_travel_name(pl_travel travel)
+{
+    return (unsigned)travel < 4 ? travel_names[travel] : "none";
+}
+
+const char *pl_reg_status_name(pl_reg_status status)
+{
+    return (unsigned)status < 3 ? status_names[status] : "confirmed";
+}
+
+int pl_travel_parse(pl_travel *out, const char *s)
+{
+    static const struct {
+        const char *key;
+        pl_travel travel;
+    } words[] = {
+        {"", PL_TRAVEL_NONE},
+        {"none", PL_TRAVEL_NONE},
+        {"aucun", PL_TRAVEL_NONE},
+        {"aucune", PL_TRAVEL_NONE},
+        {"drive", PL_TRAVEL_DRIVE},
+        {"driver", PL_TRAVEL_DRIVE},
+        {"conducteur", PL_TRAVEL_DRIVE},
+        {"conductrice", PL_TRAVEL_DRIVE},
+        {"ride", PL_TRAVEL_RIDE},
+        {"rider", PL_TRAVEL_RIDE},
+        {"passenger", PL_TRAVEL_RIDE},
+        {"passager", PL_TRAVEL_RIDE},
+        {"passagere", PL_TRAVEL_RIDE},
+        {"flexible", PL_TRAVEL_FLEXIBLE},
+    };
+    char key[32];
+
+    pl_csv_fold(key, sizeof(key), s ? s : "");
+    if (s && strlen(s) >= sizeof(key))
+        return PL_EINVALID;
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        if (strcmp(key, words[i].key) == 0) {
+            *out = words[i].travel;
+            return 0;
+        }
+    return PL_EINVALID;
+}
+
+static void strlist_clear(pl_strlist *l)
+{
+    for (size_t i = 0; i < l->count; i++)
+        free(l->items[i]);
+    free(l->items);
+    l->items = NULL;
+    l->count = 0;
+}
+
+void pl_registration_free(pl_registration *r)
+{
+    if (!r)
+        return;
+    free(r->uid);
+    free(r->token);
+    free(r->event_slug);
+    free(r->name);
+    free(r->email);
+    free(r->organization);
+    free(r->origin);
+    free(r->phone);
+    free(r->diet);
+    strlist_clear(&r->sessions);
+    free(r->created);
+    free(r->updated);
+    free(r->waitlist_reason);
+    free(r);
+}
+
+void pl_registration_list_free(pl_registration **regs, size_t count)
+{
+    if (!regs)
+        return;
+    for (size_t i = 0; i < count; i++)
+        pl_registration_free(regs[i]);
+    free(regs);
+}
+
+/* ---- checks ---- */
+
+int pl_email_valid(const char *s)
+{
+    const char *at, *dot;
+    size_t n;
+
+    if (!s || (n = strlen(s)) == 0 || n > PL_REG_EMAIL_MAX)
+        return 0;
+    at = strchr(s, '@');
+    if (!at || at == s || strchr(at + 1, '@'))
+        return 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p <= ' ' || *p == 0x7f || *p == ',' || *p == ';' || *p == '<' || *p == '>' ||
+            *p == '"' || *p == '(' || *p == ')' || *p == '[' || *p == ']' || *p == '\\')
+            return 0;
+    dot = strrchr(at + 1, '.');
+    if (!dot || dot == at + 1 || dot[1] == '\0' || strstr(at + 1, "..") || s[n - 1] == '.')
+        return 0;
+    if (s[0] == '.' || at[-1] == '.')
+        return 0;
+    return 1;
+}
+
+static int blank(const char *s)
+{
+    if (!s)
+        return 1;
+    for (; *s; s++)
+        if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
+            return 0;
+    return 1;
+}
+
+static int problem(pl_registration_problem_fn fn, void *payload, const char *column,
+                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int problem(pl_registration_problem_fn fn, void *payload, const char *column,
+                   const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+
+    if (fn) {
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        fn(column, msg, payload);
+    }
+    return 1;
+}
+
+static int too_long(pl_registration_problem_fn fn, void *payload, const char *column, const char *s,
+                    size_t max)
+{
+    if (s && strlen(s) > max)
+        return problem(fn, payload, column, "too long (%zu bytes, at most %zu)", strlen(s), max);
+    return 0;
+}
+
+int pl_registration_check(const pl_registration *r, pl_registration_problem_fn fn, void *payload)
+{
+    int n = 0;
+
+    if (blank(r->name))
+        n += problem(fn, payload, "name", "empty");
+    else
+        n += too_long(fn, payload, "name", r->name, PL_REG_NAME_MAX);
+    if (blank(r->email))
+        n += problem(fn, payload, "email", "empty");
+    else if (!pl_email_valid(r->email))
+        n += problem(fn, payload, "email", "\"%.80s\" is not an e-mail address", r->email);
+    if (r->travel == PL_TRAVEL_DRIVE || r->travel == PL_TRAVEL_FLEXIBLE) {
+        if (r->seats < 1 || r->seats > PL_REG_SEATS_MAX)
+            n += problem(fn, payload, "seats", "%d is not a number of free seats from 1 to %d",
+                         r->seats, PL_REG_SEATS_MAX);
+    }
+    if (r->travel != PL_TRAVEL_NONE && blank(r->origin))
+        n += problem(fn, payload, "origin", "empty (needed to carpool as %s)",
+                     pl_travel_name(r->travel));
+    if (r->phone && !blank(r->phone)) {
+        int digits = 0, bad = 0;
+        for (const char *p = r->phone; *p; p++) {
+            if (*p >= '0' && *p <= '9')
+                digits++;
+            else if (!strchr(" +.-()/", *p))
+                bad = 1;
+        }
+        if (bad || digits < 4 || digits > 20)
+            n += problem(fn, payload, "phone", "\"%.40s\" is not a phone number", r->phone);
+    }
+    n += too_long(fn, payload, "organization", r->organization, PL_REG_TEXT_MAX);
+    n += too_long(fn, payload, "origin", r->origin, PL_REG_TEXT_MAX);
+    n += too_long(fn, payload, "phone", r->phone, 40);
+    n += too_long(fn, payload, "diet", r->diet, PL_REG_TEXT_MAX);
+    return n;
+}
+
+static void first_problem(const char *column, const char *msg, void *payload)
+{
+    pl_error *err = payload;
+
+    if (err && err->code == PL_OK)
+        pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, column, "%s", msg);
+}
+
+int pl_registration_validate(const pl_registration *r, pl_error *err)
+{
+    pl_error local;
+    pl_error *e = err ? err : &local;
+
+    /* Only the code marks "no problem yet": clearing the whole record on
+     * every row of an import shows in its profile. */
+    e->code = PL_OK;
+    if (pl_registration_check(r, first_problem, e) == 0)
+        return 0;
+    return PL_EINVALID;
+}
+
+/* ---- the batch: seat counts and prepared statements ---- */
+
+typedef struct sess {
+    long long rowid;
+    char *key;
+    int capacity; /* 0: no limit of its own */
+    int cancelled;
+    int confirmed; /* confirmed registrations that chose it */
+} sess;
+
+enum {
+    ST_FIND,
+    ST_INSERT,
+    ST_UPDATE,
+    ST_STATUS,
+    ST_GET_SESSIONS,
+    ST_DEL_SESSIONS,
+    ST_ADD_SESSION,
+    ST_WAITERS,
+    ST_COUNT
+};
+
+static const char *const batch_sql[ST_COUNT] = {
+    [ST_FIND] = "SELECT id, status, name, email, organization, origin, phone, travel, seats, "
+                "meal, diet, public_list FROM registrations WHERE event_id = ?1 AND email = ?2",
+    [ST_INSERT] = "INSERT INTO registrations (event_id, uid, token, name, email, organization, "
+                  "origin, phone, travel, seats, meal, diet, public_list, status, arrival, "
+                  "created, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+                  "?13, ?14, ?15, ?16, ?16) ON CONFLICT (event_id, email) DO NOTHING",
+    [ST_UPDATE] =
+        "UPDATE registrations SET name = ?2, email = ?3, organization = ?4, "
+        "origin = ?5, phone = ?6, travel = ?7, seats = ?8, meal = ?9, diet = ?10, "
+        "public_list = ?11, status = ?12, arrival = coalesce(?13, arrival), updated = ?14 "
+        "WHERE id = ?1",
+    [ST_STATUS] = "UPDATE registrations SET status = ?2, updated = ?3 WHERE id = ?1",
+    [ST_GET_SESSIONS] = "SELECT session_id FROM registration_sessions "
+                        "WHERE registration_id = ? ORDER BY position",
+    [ST_DEL_SESSIONS] = "DELETE FROM registration_sessions WHERE registration_id = ?",
+    [ST_ADD_SESSION] = "INSERT INTO registration_sessions (registration_id, session_id, position) "
+                       "VALUES (?, ?, ?)",
+    [ST_WAITERS] = "SELECT id FROM registrations WHERE event_id = ? AND status = 'waitlisted' "
+                   "ORDER BY arrival",
+};
+
+struct pl_registration_batch {
+    pl_store *store;
+    long long event_id;
+    int capacity; /* 0: no limit */
+    int cancelled_event;
+    int confirmed;
+    sess *sessions;
+    size_t nsessions;
+    const char **ids;      /* session keys, for messages */
+    long long arrival;     /* last arrival number given */
+    long long start_rowid; /* registrations above it were created by this batch */
+    long long *promoted;   /* rowids promoted by the last fill */
+    size_t npromoted, promoted_cap;
+    char now[32];
+    long long clock_ms; /* for time-ordered uids */
+    unsigned uid_seq;
+    int expect_new;           /* the last row was new: try inserting first */
+    unsigned char pool[1024]; /* random bytes not yet used */
+    size_t pool_left;
+    sqlite3_stmt *st[ST_COUNT];
+};
+
+static int step(pl_store *store, sqlite3_stmt *stmt, pl_error *err)
+{
+    int rc = sqlite3_step(stmt);
+
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return pl_store_fail(store, err, "cannot write registrations");
+    return 0;
+}
+
+static int query_ll(pl_store *store, const char *sql, long long arg, long long *out, pl_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc;
+
+    if ((rc = pl_store_prepare(store, &stmt, sql, err)) < 0)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, arg);
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        *out = sqlite3_column_int64(stmt, 0);
+        rc = 0;
+    } else {
+        rc = pl_store_fail(store, err, "cannot read registrations");
+    }
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+static sess *sess_by_rowid(pl_registration_batch *b, long long rowid)
+{
+    for (size_t i = 0; i < b->nsessions; i++)
+        if (b->sessions[i].rowid == rowid)
+            return &b->sessions[i];
+    return NULL;
+}
+
+static int load_sessions(pl_registration_batch *b, pl_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    size_t cap = 0;
+    int rc;
+
+    if ((rc = pl_store_prepare(b->store, &stmt,
+                               "SELECT id, key, capacity, status FROM sessions "
+                               "WHERE event_id = ? ORDER BY position, start, key",
+                               err)) < 0)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, b->event_id);
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (b->nsessions == cap) {
+            cap = cap ? cap * 2 : 16;
+            sess *s = realloc(b->sessions, cap * sizeof(*s));
+            const char **ids = realloc(b->ids, cap * sizeof(*ids));
+            if (s)
+                b->sessions = s;
+            if (ids)
+                b->ids = ids;
+            if (!s || !ids) {
+                rc = pl_error_set(err, PL_ERROR, "out of memory");
+                goto done;
+            }
+        }
+        sess *s = &b->sessions[b->nsessions];
+        memset(s, 0, sizeof(*s));
+        s->rowid = sqlite3_column_int64(stmt, 0);
+        s->key = pl_store_column_text(stmt, 1);
+        s->capacity = sqlite3_column_int(stmt, 2);
+        s->cancelled = strcmp((const char *)sqlite3_column_text(stmt, 3), "cancelled") == 0;
+        if (!s->key) {
+            rc = pl_error_set(err, PL_ERROR, "out of memory");
+            goto done;
+        }
+        b->ids[b->nsessions++] = s->key;
+    }
+    if (rc != SQLITE_DONE) {
+        rc = pl_store_fail(b->store, err, "cannot read sessions");
+        goto done;
+    }
+    sqlite3_finalize(stmt);
+    stmt = NULL;
+    /* Seats taken in each session: its confirmed registrations. */
+    if ((rc = pl_store_prepare(b->store, &stmt,
+                               "SELECT rs.session_id, count(*) FROM registration_sessions rs "
+                               "JOIN registrations r ON r.id = rs.registration_id "
+                               "WHERE r.event_id = ? AND r.status = 'confirmed' "
+                               "GROUP BY rs.session_id",
+                               err)) < 0)
+        goto done;
+    sqlite3_bind_int64(stmt, 1, b->event_id);
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        sess *s = sess_by_rowid(b, sqlite3_column_int64(stmt, 0));
+        if (s)
+            s->confirmed = sqlite3_column_int(stmt, 1);
+    }
+    rc = rc == SQLITE_DONE ? 0 : pl_store_fail(b->store, err, "cannot count session seats");
+done:
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+/* Does a person holding no seat yet, choosing sessions idx[0..n), fit? On
+ * "no", why (one line) into reason when given. */
+static int fits(const pl_registration_batch *b, const size_t *idx, size_t n, char *reason,
+                size_t size)
+{
+    if (b->capacity > 0 && b->confirmed >= b->capacity) {
+        if (reason)
+            snprintf(reason, size, "the event is full (%d place%s)", b->capacity,
+                     b->capacity == 1 ? "" : "s");
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const sess *s = &b->sessions[idx[i]];
+        if (s->capacity > 0 && s->confirmed >= s->capacity) {
+            if (reason)
+                snprintf(reason, size, "session '%s' is full (%d place%s)", s->key, s->capacity,
+                         s->capacity == 1 ? "" : "s");
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static void count_seats(pl_registration_batch *b, const size_t *idx, size_t n, int delta)
+{
+    b->confirmed += delta;
+    for (size_t i = 0; i < n; i++)
+        b->sessions[idx[i]].confirmed += delta;
+}
+
+/* The sessions (indexes into b->sessions) a stored registration chose. */
+static int stored_sessions(pl_registration_batch *b, long long rowid, size_t **out, size_t *n,
+                           pl_error *err)
+{
+    sqlite3_stmt *st = b->st[ST_GET_SESSIONS];
+    size_t *idx = NULL, count = 0;
+    int rc;
+
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, rowid);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        long long sid = sqlite3_column_int64(st, 0);
+        for (size_t i = 0; i < b->nsessions; i++) {
+            if (b->sessions[i].rowid != sid)
+                continue;
+            size_t *p = realloc(idx, (count + 1) * sizeof(*p));
+            if (!p) {
+                free(idx);
+                sqlite3_reset(st);
+                return pl_error_set(err, PL_ERROR, "out of memory");
+            }
+            idx = p;
+            idx[count++] = i;
+            break;
+        }
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        free(idx);
+        return pl_store_fail(b->store, err, "cannot read registration sessions");
+    }
+    *out = idx;
+    *n = count;
+    return 0;
+}
+
+static int set_status(pl_registration_batch *b, long long rowid, pl_reg_status status,
+                      pl_error *err)
+{
+    sqlite3_stmt *st = b->st[ST_STATUS];
+    int rc;
+
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, rowid);
+    sqlite3_bind_text(st, 2, status_names[status], -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, b->now, -1, SQLITE_STATIC);
+    rc = step(b->store, st, err);
+    sqlite3_reset(st);
+    return rc;
+}
+
+/*
+ * Promote, in arrival order, every waiting person who now fits (event seat
+ * and each chosen session). Their rowids go to b->promoted. Afterwards no
+ * waiting person fits: the invariant every save relies on.
+ */
+static int fill(pl_registration_batch *b, pl_error *err)
+{
+    sqlite3_stmt *st = b->st[ST_WAITERS];
+    long long *ids = NULL;
+    size_t n = 0, cap = 0;
+    int rc;
+
+    b->npromoted = 0;
+    if (b->capacity > 0 && b->confirmed >= b->capacity)
+        return 0;
+    /* Ids first: the statuses change while we go. */
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, b->event_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            long long *p = realloc(ids, (cap = cap ? cap * 2 : 64) * sizeof(*p));
+            if (!p) {
+                rc = pl_error_set(err, PL_ERROR, "out of memory");
+                goto done;
+            }
+            ids = p;
+        }
+        ids[n++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        rc = pl_store_fail(b->store, err, "cannot read the waiting list");
+        goto done;
+    }
+    rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t *idx = NULL, k = 0;
+        if (b->capacity > 0 && b->confirmed >= b->capacity)
+            break;
+        if ((rc = stored_sessions(b, ids[i], &idx, &k, err)) < 0)
+            goto done;
+        if (fits(b, idx, k, NULL, 0)) {
+            if ((rc = set_status(b, ids[i], PL_REG_CONFIRMED, err)) < 0) {
+                free(idx);
+                goto done;
+            }
+            count_seats(b, idx, k, +1);
+            if (b->npromoted == b->promoted_cap) {
+                size_t c = b->promoted_cap ? b->promoted_cap * 2 : 8;
+                long long *p = realloc(b->promoted, c * sizeof(*p));
+                if (!p) {
+                    free(idx);
+                    rc = pl_error_set(err, PL_ERROR, "out of memory");
+                    goto done;
+                }
+                b->promoted = p;
+                b->promoted_cap = c;
+            }
+            b->promoted[b->npromoted++] = ids[i];
+        }
+        free(idx);
+    }
+done:
+    free(ids);
+    return rc;
+}
+
+int pl_registration_batch_open(pl_registration_batch **out, pl_store *store, const char *slug,
+                               pl_error *err)
+{
+    pl_registration_batch *b = NULL;
+    sqlite3_stmt *ev = NULL;
+    long long v;
+    int rc;
+
+    *out = NULL;
+    if (!(b = calloc(1, sizeof(*b))))
+        return pl_error_set(err, PL_ERROR, "out of memory");
+    b->store = store;
+    pl_now_utc(b->now);
+    {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        b->clock_ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    }
+    if ((rc = pl_store_prepare(store, &ev, "SELECT id, capacity, status FROM events WHERE slug = ?",
+                               err)) < 0)
+        goto done;
+    pl_store_bind_text(ev, 1, slug);
+    rc = sqlite3_step(ev);
+    if (rc == SQLITE_DONE) {
+        rc = pl_error_set(err, PL_ENOTFOUND,
+                          "no event '%s'; import it first with 'planner event import FILE.json'",
+                          slug);
+        goto done;
+    }
+    if (rc != SQLITE_ROW) {
+        rc = pl_store_fail(store, err, "cannot read events");
+        goto done;
+    }
+    b->event_id = sqlite3_column_int64(ev, 0);
+    b->capacity = sqlite3_column_int(ev, 1);
+    b->cancelled_event = strcmp((const char *)sqlite3_column_text(ev, 2), "cancelled") == 0;
+    for (int i = 0; i < ST_COUNT; i++)
+        if ((rc = pl_store_prepare(store, &b->st[i], batch_sql[i], err)) < 0)
+            goto done;
+    if ((rc = load_sessions(b, err)) < 0)
+        goto done;
+    if ((rc = query_ll(store,
+                       "SELECT count(*) FROM registrations WHERE event_id = ? "
+                       "AND status = 'confirmed'",
+                       b->event_id, &v, err)) < 0)
+        goto done;
+    b->confirmed = (int)v;
+    if ((rc = query_ll(store,
+                       "SELECT coalesce(max(arrival), 0) FROM registrations WHERE event_id = ?",
+                       b->event_id, &b->arrival, err)) < 0)
+        goto done;
+    if ((rc = query_ll(store, "SELECT coalesce(max(id), 0) FROM registrations", 0, &b->start_rowid,
+                       err)) < 0)
+        goto done;
+    /* Capacities may have grown since the last change (an event re-import):
+     * restore "no waiting person fits" before anything else. */
+    if ((rc = fill(b, err)) < 0)
+        goto done;
+done:
+    sqlite3_finalize(ev);
+    if (rc < 0) {
+        pl_registration_batch_free(b);
+        return rc;
+    }
+    *out = b;
+    return 0;
+}
+
+void pl_registration_batch_free(pl_registration_batch *b)
+{
+    if (!b)
+        return;
+    for (int i = 0; i < ST_COUNT; i++)
+        sqlite3_finalize(b->st[i]);
+    for (size_t i = 0; i < b->nsessions; i++)
+        free(b->sessions[i].key);
+    free(b->sessions);
+    free(b->ids);
+    free(b->promoted);
+    memset(b->pool, 0, sizeof(b->pool));
+    free(b);
+}
+
+int pl_registration_batch_created(const pl_registration_batch *b, long long rowid)
+{
+    return rowid > b->start_rowid;
+}
+
+size_t pl_registration_batch_sessions(const pl_registration_batch *b, const char *const **out_ids)
+{
+    *out_ids = b->ids;
+    return b->nsessions;
+}
+
+/* The chosen session ids as indexes, each once, in the order given. */
+static int resolve_sessions(pl_registration_batch *b, const pl_strlist *ids, size_t **out,
+                            size_t *n, pl_error *err)
+{
+    size_t *idx = NULL, count = 0;
+
+    *out = NULL;
+    *n = 0;
+    if (ids->count == 0)
+        return 0;
+    if (!(idx = calloc(ids->count, sizeof(*idx))))
+        return pl_error_set(err, PL_ERROR, "out of memory");
+    for (size_t i = 0; i < ids->count; i++) {
+        size_t j = 0, dup = 0;
+        while (j < b->nsessions && strcmp(b->sessions[j].key, ids->items[i]) != 0)
+            j++;
+        if (j == b->nsessions) {
+            pl_buf known = PL_BUF_INIT;
+            for (size_t k = 0; k < b->nsessions && known.len < 200; k++)
+                if (!b->sessions[k].cancelled)
+                    pl_buf_printf(&known, "%s%s", known.len ? ", " : "", b->sessions[k].key);
+            pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "sessions",
+                            "unknown session \"%.80s\" (the event has: %s)", ids->items[i],
+                            known.data ? known.data : "no sessions");
+            pl_buf_free(&known);
+            free(idx);
+            return PL_EINVALID;
+        }
+        if (b->sessions[j].cancelled) {
+            free(idx);
+            return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "sessions",
+                                   "session \"%s\" is cancelled", b->sessions[j].key);
+        }
+        for (size_t k = 0; k < count; k++)
+            dup |= idx[k] == j;
+        if (!dup)
+            idx[count++] = j;
+    }
+    *out = idx;
+    *n = count;
+    return 0;
+}
+
+static const char *opt(const char *s)
+{
+    return blank(s) ? NULL : s;
+}
+
+static int same_text(const char *a, const unsigned char *b)
+{
+    if (!a || !b)
+        return !a && !b;
+    return strcmp(a, (const char *)b) == 0;
+}
+
+static int write_sessions(pl_registration_batch *b, long long rowid, const size_t *idx, size_t n,
+                          int replace, pl_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = 0;
+
+    if (replace) {
+        st = b->st[ST_DEL_SESSIONS];
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, rowid);
+        rc = step(b->store, st, err);
+        sqlite3_reset(st);
+        if (rc < 0)
+            return rc;
+    }
+    st = b->st[ST_ADD_SESSION];
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, rowid);
+        sqlite3_bind_int64(st, 2, b->sessions[idx[i]].rowid);
+        sqlite3_bind_int(st, 3, (int)i);
+        if ((rc = step(b->store, st, err)) < 0)
+            break;
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+/* Bind a string that outlives the statement's next step (no copy). */
+static void bind_static(sqlite3_stmt *st, int index, const char *s)
+{
+    if (s)
+        sqlite3_bind_text(st, index, s, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, index);
+}
+
+/* Bind the person's own fields as ?first..?first+9 (ST_INSERT, ST_UPDATE).
+ * The strings are in's: the caller resets the statement before they go. */
+static void bind_person(sqlite3_stmt *st, int first, const pl_registration *in)
+{
+    int drives = in->travel == PL_TRAVEL_DRIVE || in->travel == PL_TRAVEL_FLEXIBLE;
+
+    bind_static(st, first, in->name);
+    bind_static(st, first + 1, in->email);
+    bind_static(st, first + 2, opt(in->organization));
+    bind_static(st, first + 3, opt(in->origin));
+    bind_static(st, first + 4, opt(in->phone));
+    sqlite3_bind_text(st, first + 5, pl_travel_name(in->travel), -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, first + 6, drives ? in->seats : 0);
+    sqlite3_bind_int(st, first + 7, in->meal ? 1 : 0);
+    bind_static(st, first + 8, in->meal ? opt(in->diet) : NULL);
+    sqlite3_bind_int(st, first + 9, in->public_list ? 1 : 0);
+}
+
+/* Random bytes from the OS, drawn a block at a time: one getrandom(2) for
+ * many registrations. */
+static int take_random(pl_registration_batch *b, unsigned char *out, size_t n)
+{
+    if (b->pool_left < n) {
+        if (pl_random_bytes(b->pool, sizeof(b->pool)) < 0)
+            return PL_EIO;
+        b->pool_left = sizeof(b->pool);
+    }
+    memcpy(out, b->pool + sizeof(b->pool) - b->pool_left, n);
+    /* A secret is never handed out twice, nor left in the pool. */
+    memset(b->pool + sizeof(b->pool) - b->pool_left, 0, n);
+    b->pool_left -= n;
+    return 0;
+}
+
+static void hex(char *out, const unsigned char *in, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+
+    for (size_t i = 0; i < n; i++) {
+        *out++ = digits[in[i] >> 4];
+        *out++ = digits[in[i] & 15];
+    }
+    *out = '\0';
+}
+
+/*
+ * A new uid: a time-ordered UUID (version 7, RFC 9562): 48 bits of Unix
+ * milliseconds, then random bits. Uids made one after the other sort
+ * together, which keeps the uid index's inserts local (an import of 100,000
+ * people would otherwise write all over it).
+ */
+static int new_uid(pl_registration_batch *b, char out[37])
+{
+    unsigned char u[16];
+    unsigned seq = b->uid_seq++;
+    unsigned long long ms = (unsigned long long)b->clock_ms + (seq >> 12);
+    char h[33];
+
+    if (take_random(b, u + 8, 8) < 0)
+        return PL_EIO;
+    for (int i = 0; i < 6; i++)
+        u[i] = (unsigned char)(ms >> (40 - 8 * i));
+    /* rand_a holds a counter, so that one batch's uids stay in order. */
+    u[6] = (unsigned char)(0x70 | ((seq >> 8) & 0x0f));
+    u[7] = (unsigned char)(seq & 0xff);
+    u[8] = (unsigned char)((u[8] & 0x3f) | 0x80);
+    hex(h, u, 16);
+    snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", h, h + 8, h + 12, h + 16, h + 20);
+    return 0;
+}
+
+/* Insert in as a new registration, unless its e-mail is there already:
+ * then *out_rowid is 0 and nothing changed. */
+static int insert_new(pl_registration_batch *b, const pl_registration *in, const size_t *idx,
+                      size_t n, long long *out_rowid, pl_reg_status *out_status, pl_error *err)
+{
+    sqlite3_stmt *st = b->st[ST_INSERT];
+    char uid[37], token[2 * PL_REG_TOKEN_BYTES + 1];
+    unsigned char secret[PL_REG_TOKEN_BYTES];
+    pl_reg_status status = fits(b, idx, n, NULL, 0) ? PL_REG_CONFIRMED : PL_REG_WAITLISTED;
+    int rc;
+
+    if (new_uid(b, uid) < 0 || take_random(b, secret, sizeof(secret)) < 0)
+        return pl_error_set(err, PL_EIO, "cannot read the OS random source");
+    hex(token, secret, sizeof(secret));
+    memset(secret, 0, sizeof(secret));
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, b->event_id);
+    sqlite3_bind_text(st, 2, uid, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, token, -1, SQLITE_STATIC);
+    bind_person(st, 4, in);
+    sqlite3_bind_text(st, 14, status_names[status], -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 15, ++b->arrival);
+    sqlite3_bind_text(st, 16, b->now, -1, SQLITE_STATIC);
+    rc = step(b->store, st, err);
+    sqlite3_reset(st);
+    *out_rowid = 0;
+    if (rc < 0)
+        return rc;
+    if (sqlite3_changes(pl_store_db(b->store)) == 0) {
+        b->arrival--;
+        return 0;
+    }
+    *out_rowid = sqlite3_last_insert_rowid(pl_store_db(b->store));
+    if ((rc = write_sessions(b, *out_rowid, idx, n, 0, err)) < 0)
+        return rc;
+    if (status == PL_REG_CONFIRMED)
+        count_seats(b, idx, n, +1);
+    *out_status = status;
+    return 0;
+}
+
+static int update_row(pl_registration_batch *b, long long rowid, const pl_registration *in,
+                      pl_reg_status status, long long arrival, pl_error *err)
+{
+    sqlite3_stmt *st = b->st[ST_UPDATE];
+    int rc;
+
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, rowid);
+    bind_person(st, 2, in);
+    sqlite3_bind_text(st, 12, status_names[status], -1, SQLITE_STATIC);
+    if (arrival > 0)
+        sqlite3_bind_int64(st, 13, arrival);
+    sqlite3_bind_text(st, 14, b->now, -1, SQLITE_STATIC);
+    rc = step(b->store, st, err);
+    sqlite3_reset(st);
+    return rc;
+}
+
+static pl_reg_status status_from(const unsigned char *s)
+{
+    for (int i = 0; i < 3; i++)
+        if (s && strcmp((const char *)s, status_names[i]) == 0)
+            return (pl_reg_status)i;
+    return PL_REG_CANCELLED;
+}
+
+/* Are the stored person's fields (a ST_FIND row) those of in? */
+static int same_person(sqlite3_stmt *row, const pl_registration *in)
+{
+    int drives = in->travel == PL_TRAVEL_DRIVE || in->travel == PL_TRAVEL_FLEXIBLE;
+
+    return same_text(in->name, sqlite3_column_text(row, 2)) &&
+           same_text(in->email, sqlite3_column_text(row, 3)) &&
+           same_text(opt(in->organization), sqlite3_column_text(row, 4)) &&
+           same_text(opt(in->origin), sqlite3_column_text(row, 5)) &&
+           same_text(opt(in->phone), sqlite3_column_text(row, 6)) &&
+           same_text(pl_travel_name(in->travel), sqlite3_column_text(row, 7)) &&
+           sqlite3_column_int(row, 8) == (drives ? in->seats : 0) &&
+           sqlite3_column_int(row, 9) == (in->meal ? 1 : 0) &&
+           same_text(in->meal ? opt(in->diet) : NULL, sqlite3_column_text(row, 10)) &&
+           sqlite3_column_int(row, 11) == (in->public_list ? 1 : 0);
+}
+
+static int contains(const size_t *idx, size_t n, size_t v)
+{
+    for (size_t i = 0; i < n; i++)
+        if (idx[i] == v)
+            return 1;
+    return 0;
+}
+
+/* Update an active (confirmed or waiting) registration in place. */
+static int update_active(pl_registration_batch *b, long long rowid, pl_reg_status status,
+                         const pl_registration *in, const size_t *idx, size_t n,
+                         pl_reg_status *out_status, pl_registration_change *change, pl_error *err)
+{
+    size_t *old = NULL, nold = 0;
+    int rc, freed = 0;
+
+    if ((rc = stored_sessions(b, rowid, &old, &nold, err)) < 0)
+        return rc;
+    if (status == PL_REG_CONFIRMED) {
+        /* A confirmed person keeps their seat; a session they add must have
+         * room, or nothing changes. */
+        for (size_t i = 0; i < n; i++) {
+            const sess *s = &b->sessions[idx[i]];
+            if (!contains(old, nold, idx[i]) && s->capacity > 0 && s->confirmed >= s->capacity) {
+                rc = pl_error_set_at(
+                    err, PL_EFULL, NULL, 0, 0, "sessions",
+                    "session '%s' is full (%d place%s); %s keeps their place and their sessions",
+                    s->key, s->capacity, s->capacity == 1 ? "" : "s", in->email);
+                goto done;
+            }
+        }
+        for (size_t i = 0; i < nold; i++)
+            if (!contains(idx, n, old[i])) {
+                b->sessions[old[i]].confirmed--;
+                freed |= b->sessions[old[i]].capacity > 0;
+            }
+        for (size_t i = 0; i < n; i++)
+            if (!contains(old, nold, idx[i]))
+                b->sessions[idx[i]].confirmed++;
+    } else if (fits(b, idx, n, NULL, 0)) {
+        /* Waiting, and the new choice fits: no one ahead of them does. */
+        status = PL_REG_CONFIRMED;
+        count_seats(b, idx, n, +1);
+    }
+    if ((rc = update_row(b, rowid, in, status, 0, err)) < 0)
+        goto done;
+    if ((rc = write_sessions(b, rowid, idx, n, 1, err)) < 0)
+        goto done;
+    *out_status = status;
+    if (freed) {
+        if ((rc = fill(b, err)) < 0)
+            goto done;
+        if (change)
+            change->promoted += b->npromoted;
+    }
+done:
+    free(old);
+    return rc;
+}
+
+static int same_sessions(pl_registration_batch *b, long long rowid, const size_t *idx, size_t n,
+                         int *out, pl_error *err)
+{
+    size_t *old = NULL, nold = 0;
+    int rc = stored_sessions(b, rowid, &old, &nold, err);
+
+    if (rc < 0)
+        return rc;
+    *out = nold == n && (n == 0 || memcmp(old, idx, n * sizeof(*idx)) == 0);
+    free(old);
+    return 0;
+}
+
+int pl_registration_batch_save(pl_registration_batch *b, const pl_registration *in,
+                               long long *out_rowid, pl_reg_status *out_status,
+                               pl_registration_change *change, pl_error *err)
+{
+    sqlite3_stmt *find = b->st[ST_FIND];
+    size_t *idx = NULL, n = 0;
+    pl_reg_status status = PL_REG_CONFIRMED;
+    long long rowid = 0;
+    int rc, same;
+
+    if (change)
+        memset(change, 0, sizeof(*change));
+    if ((rc = pl_registration_validate(in, err)) < 0)
+        return rc;
+    if (b->cancelled_event)
+        return pl_error_set(err, PL_EINVALID, "the event is cancelled: no registrations");
+    if ((rc = resolve_sessions(b, &in->sessions, &idx, &n, err)) < 0)
+        return rc;
+    /* In a file of new people, inserting first saves a look-up per row. */
+    if (b->expect_new) {
+        if ((rc = insert_new(b, in, idx, n, &rowid, &status, err)) < 0)
+            goto done;
+        if (rowid) {
+            if (change)
+                change->created = 1;
+            goto done;
+        }
+    }
+    sqlite3_reset(find);
+    sqlite3_bind_int64(find, 1, b->event_id);
+    bind_static(find, 2, in->email);
+    rc = sqlite3_step(find);
+    if (rc == SQLITE_DONE) {
+        sqlite3_reset(find);
+        if ((rc = insert_new(b, in, idx, n, &rowid, &status, err)) < 0)
+            goto done;
+        if (!rowid) {
+            rc = pl_error_set(err, PL_ERROR, "%s: registered and not found", in->email);
+            goto done;
+        }
+        b->expect_new = 1;
+        if (change)
+            change->created = 1;
+        goto done;
+    }
+    if (rc != SQLITE_ROW) {
+        rc = pl_store_fail(b->store, err, "cannot read registrations");
+        goto done;
+    }
+    b->expect_new = 0;
+    rowid = sqlite3_column_int64(find, 0);
+    status = status_from(sqlite3_column_text(find, 1));
+    same = same_person(find, in);
+    sqlite3_reset(find);
+    rc = 0;
+    if (status == PL_REG_CANCELLED) {
+        /* Registering again after cancelling: a new arrival, same uid and
+         * token. */
+        status = fits(b, idx, n, NULL, 0) ? PL_REG_CONFIRMED : PL_REG_WAITLISTED;
+        if ((rc = update_row(b, rowid, in, status, ++b->arrival, err)) < 0)
+            goto done;
+        if ((rc = write_sessions(b, rowid, idx, n, 1, err)) < 0)
+            goto done;
+        if (status == PL_REG_CONFIRMED)
+            count_seats(b, idx, n, +1);
+        if (change)
+            change->created = 1;
+        goto done;
+    }
+    if (same) {
+        if ((rc = same_sessions(b, rowid, idx, n, &same, err)) < 0)
+            goto done;
+        if (same)
+            goto done;
+    }
+    if ((rc = update_active(b, rowid, status, in, idx, n, &status, change, err)) < 0)
+        goto done;
+    if (change)
+        change->changed = 1;
+done:
+    free(idx);
+    if (rc < 0)
+        return rc;
+    if (out_rowid)
+        *out_rowid = rowid;
+    if (out_status)
+        *out_status = status;
+    return 0;
+}
+
+/* Cancel the active registration at rowid; fill the freed seats. */
+static int batch_cancel(pl_registration_batch *b, const char *email, long long *out_rowid,
+                        pl_error *err)
+{
+    sqlite3_stmt *find = b->st[ST_FIND];
+    size_t *idx = NULL, n = 0;
+    pl_reg_status status;
+    long long rowid;
+    int rc;
+
+    b->npromoted = 0;
+    sqlite3_reset(find);
+    sqlite3_bind_int64(find, 1, b->event_id);
+    pl_store_bind_text(find, 2, email);
+    rc = sqlite3_step(find);
+    if (rc == SQLITE_DONE) {
+        sqlite3_reset(find);
+        return pl_error_set(err, PL_ENOTFOUND, "no registration for %s", email);
+    }
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(find);
+        return pl_store_fail(b->store, err, "cannot read registrations");
+    }
+    rowid = sqlite3_column_int64(find, 0);
+    status = status_from(sqlite3_column_text(find, 1));
+    sqlite3_reset(find);
+    *out_rowid = rowid;
+    if (status == PL_REG_CANCELLED)
+        return 0;
+    if ((rc = set_status(b, rowid, PL_REG_CANCELLED, err)) < 0)
+        return rc;
+    if (status != PL_REG_CONFIRMED)
+        return 0;
+    if ((rc = stored_sessions(b, rowid, &idx, &n, err)) < 0)
+        return rc;
+    count_seats(b, idx, n, -1);
+    free(idx);
+    return fill(b, err);
+}
+
+/* ---- reading ---- */
+
+#define REG_SELECT                                                                                 \
+    "SELECT r.id, r.uid, r.token, e.slug, r.name, r.email, r.organization, r.origin, r.phone, "    \
+    "r.travel, r.seats, r.meal, r.diet, r.public_list, r.status, r.created, r.updated, "           \
+    "r.arrival, r.event_id FROM registrations r JOIN events e ON e.id = r.event_id "
+
+static pl_registration *read_row(sqlite3_stmt *st)
+{
+    pl_registration *r = calloc(1, sizeof(*r));
+    const char *travel;
+
+    if (!r)
+        return NULL;
+    r->rowid = sqlite3_column_int64(st, 0);
+    r->uid = pl_store_column_text(st, 1);
+    r->token = pl_store_column_text(st, 2);
+    r->event_slug = pl_store_column_text(st, 3);
+    r->name = pl_store_column_text(st, 4);
+    r->email = pl_store_column_text(st, 5);
+    r->organization = pl_store_column_text(st, 6);
+    r->origin = pl_store_column_text(st, 7);
+    r->phone = pl_store_column_text(st, 8);
+    travel = (const char *)sqlite3_column_text(st, 9);
+    for (int i = 0; i < 4; i++)
+        if (travel && strcmp(travel, travel_names[i]) == 0)
+            r->travel = (pl_travel)i;
+    r->seats = sqlite3_column_int(st, 10);
+    r->meal = sqlite3_column_int(st, 11);
+    r->diet = pl_store_column_text(st, 12);
+    r->public_list = sqlite3_column_int(st, 13);
+    r->status = status_from(sqlite3_column_text(st, 14));
+    r->created = pl_store_column_text(st, 15);
+    r->updated = pl_store_column_text(st, 16);
+    if (!r->uid || !r->token || !r->event_slug || !r->name || !r->email || !r->created ||
+        !r->updated) {
+        pl_registration_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+static int strlist_push(pl_strlist *l, const char *s)
+{
+    char **items = realloc(l->items, (l->count + 1) * sizeof(*items));
+
+    if (!items)
+        return PL_ERROR;
+    l->items = items;
+    if (!(items[l->count] = pl_strdup(s)))
+        return PL_ERROR;
+    l->count++;
+    return 0;
+}
+
+/* Sessions, waiting-list position and reason of one loaded registration. */
+static int complete_one(pl_store *store, pl_registration *r, long long arrival, long long event_id,
+                        pl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    char reason[160] = "";
+    long long v;
+    int rc;
+
+    if ((rc = pl_store_prepare(
+             store, &st,
+             "SELECT s.key, s.capacity, (SELECT count(*) FROM registration_sessions rs2 "
+             "JOIN registrations r2 ON r2.id = rs2.registration_id WHERE rs2.session_id = s.id "
+             "AND r2.status = 'confirmed') FROM registration_sessions rs "
+             "JOIN sessions s ON s.id = rs.session_id WHERE rs.registration_id = ? "
+             "ORDER BY rs.position",
+             err)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, r->rowid);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *key = (const char *)sqlite3_column_text(st, 0);
+        int cap = sqlite3_column_int(st, 1), taken = sqlite3_column_int(st, 2);
+        if (strlist_push(&r->sessions, key) < 0) {
+            rc = pl_error_set(err, PL_ERROR, "out of memory");
+            goto done;
+        }
+        if (!reason[0] && cap > 0 && taken >= cap)
+            snprintf(reason, sizeof(reason), "session '%s' is full (%d place%s)", key, cap,
+                     cap == 1 ? "" : "s");
+    }
+    if (rc != SQLITE_DONE) {
+        rc = pl_store_fail(store, err, "cannot read registration sessions");
+        goto done;
+    }
+    rc = 0;
+    if (r->status != PL_REG_WAITLISTED)
+        goto done;
+    sqlite3_finalize(st);
+    st = NULL;
+    if ((rc = pl_store_prepare(store, &st,
+                               "SELECT count(*) FROM registrations WHERE event_id = ?1 AND "
+                               "status = 'waitlisted' AND arrival <= ?2",
+                               err)) < 0)
+        goto done;
+    sqlite3_bind_int64(st, 1, event_id);
+    sqlite3_bind_int64(st, 2, arrival);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        rc = pl_store_fail(store, err, "cannot read the waiting list");
+        goto done;
+    }
+    r->waitlist_position = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    st = NULL;
+    if ((rc = query_ll(store, "SELECT capacity FROM events WHERE id = ?", event_id, &v, err)) < 0)
+        goto done;
+    if (v > 0) {
+        long long taken;
+        if ((rc = query_ll(store,
+                           "SELECT count(*) FROM registrations WHERE event_id = ? AND "
+                           "status = 'confirmed'",
+                           event_id, &taken, err)) < 0)
+            goto done;
+        if (taken >= v)
+            snprintf(reason, sizeof(reason), "the event is full (%lld place%s)", v,
+                     v == 1 ? "" : "s");
+    }
+    if (!reason[0])
+        snprintf(reason, sizeof(reason), "waiting for a place to free up");
+    if (!(r->waitlist_reason = pl_strdup(reason)))
+        rc = pl_error_set(err, PL_ERROR, "out of memory");
+done:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Load the one registration matching REG_SELECT + where, bound to text
+ * (when rowid is 0) or rowid. */
+static int load_where(pl_registration **out, pl_store *store, const char *where, const char *text1,
+                      const char *text2, long long rowid, pl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    pl_registration *r = NULL;
+    char sql[1024];
+    long long arrival = 0, event_id = 0;
+    int rc;
+
+    *out = NULL;
+    snprintf(sql, sizeof(sql), "%s%s", REG_SELECT, where);
+    if ((rc = pl_store_prepare(store, &st, sql, err)) < 0)
+        return rc;
+    if (rowid)
+        sqlite3_bind_int64(st, 1, rowid);
+    else
+        pl_store_bind_text(st, 1, text1);
+    if (text2)
+        pl_store_bind_text(st, 2, text2);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        rc = PL_ENOTFOUND;
+        goto done;
+    }
+    if (rc != SQLITE_ROW) {
+        rc = pl_store_fail(store, err, "cannot read registrations");
+        goto done;
+    }
+    if (!(r = read_row(st))) {
+        rc = pl_error_set(err, PL_ERROR, "out of memory");
+        goto done;
+    }
+    arrival = sqlite3_column_int64(st, 17);
+    event_id = sqlite3_column_int64(st, 18);
+    sqlite3_finalize(st);
+    st = NULL;
+    if ((rc = complete_one(store, r, arrival, event_id, err)) < 0)
+        goto done;
+    *out = r;
+    r = NULL;
+done:
+    sqlite3_finalize(st);
+    pl_registration_free(r);
+    return rc;
+}
+
+int pl_registration_load(pl_registration **out, pl_store *store, long long rowid, pl_error *err)
+{
+    int rc = load_where(out, store, "WHERE r.id = ?1", NULL, NULL, rowid, err);
+
+    if (rc == PL_ENOTFOUND)
+        return pl_error_set(err, rc, "no registration #%lld", rowid);
+    return rc;
+}
+
+int pl_registration_find_email(pl_registration **out, pl_store *store, const char *slug,
+                               const char *email, pl_error *err)
+{
+    int rc = load_where(out, store, "WHERE e.slug = ?1 AND r.email = ?2", slug, email, 0, err);
+
+    if (rc == PL_ENOTFOUND)
+        return pl_error_set(err, rc, "no registration for %s in '%s'", email, slug);
+    return rc;
+}
+
+int pl_registration_find_token(pl_registration **out, pl_store *store, const char *token,
+                               pl_error *err)
+{
+    int rc;
+
+    /* The token is a secret: never echo it in a message. */
+    if (!token || strlen(token) != 2 * PL_REG_TOKEN_BYTES)
+        return pl_error_set(err, PL_ENOTFOUND, "no registration with this link");
+    rc = load_where(out, store, "WHERE r.token = ?1", token, NULL, 0, err);
+    if (rc == PL_ENOTFOUND)
+        return pl_error_set(err, rc, "no registration with this link");
+    return rc;
+}
+
+typedef struct list_sess {
+    long long rowid;
+    char *key;
+    int capacity, confirmed;
+} list_sess;
+
+static void list_sess_free(list_sess *ls, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(ls[i].key);
+    free(ls);
+}
+
+int pl_registration_list(pl_registration ***out, size_t *count, pl_store *store, const char *slug,
+                         pl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    pl_registration **regs = NULL;
+    list_sess *ls = NULL; /* the sessions chosen, with their seats taken */
+    size_t n = 0, cap = 0, nls = 0, waiting = 0;
+    long long event_id = 0, capacity = 0, confirmed = 0;
+    int rc;
+
+    *out = NULL;
+    *count = 0;
+    if ((rc = pl_store_prepare(store, &st, "SELECT id, capacity FROM events WHERE slug = ?", err)) <
+        0)
+        return rc;
+    pl_store_bind_text(st, 1, slug);
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        rc = rc == SQLITE_DONE ? pl_error_set(err, PL_ENOTFOUND, "no event '%s'", slug)
+                               : pl_store_fail(store, err, "cannot read events");
+        goto done;
+    }
+    event_id = sqlite3_column_int64(st, 0);
+    capacity = sqlite3_column_int64(st, 1);
+    sqlite3_finalize(st);
+    st = NULL;
+
+    if ((rc = pl_store_prepare(store, &st, REG_SELECT "WHERE r.event_id = ? ORDER BY r.arrival",
+                               err)) < 0)
+        goto done;
+    sqlite3_bind_int64(st, 1, event_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        pl_registration *r;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            pl_registration **p = realloc(regs, cap * sizeof(*p));
+            if (!p) {
+                rc = pl_error_set(err, PL_ERROR, "out of memory");
+                goto done;
+            }
+            regs = p;
+        }
+        if (!(r = read_row(st))) {
+            rc = pl_error_set(err, PL_ERROR, "out of memory");
+            goto done;
+        }
+        regs[n++] = r;
+        if (r->status == PL_REG_CONFIRMED)
+            confirmed++;
+        else if (r->status == PL_REG_WAITLISTED)
+            r->waitlist_position = (int)++waiting;
+    }
+    if (rc != SQLITE_DONE) {
+        rc = pl_store_fail(store, err, "cannot read registrations");
+        goto done;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+
+    /* Sessions, in the same (arrival) order, merged in. */
+    if ((rc = pl_store_prepare(store, &st,
+                               "SELECT rs.registration_id, s.key, s.id, s.capacity "
+                               "FROM registration_sessions rs "
+                               "JOIN registrations r ON r.id = rs.registration_id "
+                               "JOIN sessions s ON s.id = rs.session_id "
+                               "WHERE r.event_id = ? ORDER BY r.arrival, rs.position",
+                               err)) < 0)
+        goto done;
+    sqlite3_bind_int64(st, 1, event_id);
+    {
+        size_t i = 0;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            long long rid = sqlite3_column_int64(st, 0), sid = sqlite3_column_int64(st, 2);
+            size_t k;
+            while (i < n && regs[i]->rowid != rid)
+                i++;
+            if (i == n)
+                break;
+            if (strlist_push(&regs[i]->sessions, (const char *)sqlite3_column_text(st, 1)) < 0) {
+                rc = pl_error_set(err, PL_ERROR, "out of memory");
+                goto done;
+            }
+            for (k = 0; k < nls && ls[k].rowid != sid; k++)
+                ;
+            if (k == nls) {
+                list_sess *p = realloc(ls, (nls + 1) * sizeof(*p));
+                if (!p) {
+                    rc = pl_error_set(err, PL_ERROR, "out of memory");
+                    goto done;
+                }
+                ls = p;
+                ls[nls].rowid = sid;
+                ls[nls].capacity = sqlite3_column_int(st, 3);
+                ls[nls].confirmed = 0;
+                if (!(ls[nls++].key = pl_strdup((const char *)sqlite3_column_text(st, 1)))) {
+                    rc = pl_error_set(err, PL_ERROR, "out of memory");
+                    goto done;
+                }
+            }
+            if (regs[i]->status == PL_REG_CONFIRMED)
+                ls[k].confirmed++;
+        }
+        if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+            rc = pl_store_fail(store, err, "cannot read registration sessions");
+            goto done;
+        }
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+
+    /* Why each waiting person waits. */
+    rc = 0;
+    for (size_t i = 0; i < n && waiting; i++) {
+        pl_registration *r = regs[i];
+        char reason[160] = "";
+        if (r->status != PL_REG_WAITLISTED)
+            continue;
+        if (capacity > 0 && confirmed >= capacity)
+            snprintf(reason, sizeof(reason), "the event is full (%lld place%s)", capacity,
+                     capacity == 1 ? "" : "s");
+        for (size_t j = 0; !reason[0] && j < r->sessions.count; j++)
+            for (size_t k = 0; k < nls; k++)
+                if (strcmp(ls[k].key, r->sessions.items[j]) == 0 && ls[k].capacity > 0 &&
+                    ls[k].confirmed >= ls[k].capacity)
+                    snprintf(reason, sizeof(reason), "session '%s' is full (%d place%s)", ls[k].key,
+                             ls[k].capacity, ls[k].capacity == 1 ? "" : "s");
+        if (!reason[0])
+            snprintf(reason, sizeof(reason), "waiting for a place to free up");
+        if (!(r->waitlist_reason = pl_strdup(reason))) {
+            rc = pl_error_set(err, PL_ERROR, "out of memory");
+            goto done;
+        }
+    }
+    *out = regs;
+    *count = n;
+    regs = NULL;
+done:
+    sqlite3_finalize(st);
+    pl_registration_list_free(regs, n);
+    list_sess_free(ls, nls);
+    return rc;
+}
+
+/* ---- the public operations: one transaction each ---- */
+
+int pl_registration_save_ext(pl_store *store, const char *slug, const pl_registration *in,
+                             pl_registration **out, pl_registration_change *change, pl_error *err)
+{
+    pl_registration_batch *b = NULL;
+    long long rowid = 0;
+    size_t promoted_at_open = 0;
+    int rc;
+
+    if (out)
+        *out = NULL;
+    if (change)
+        memset(change, 0, sizeof(*change));
+    if ((rc = pl_registration_validate(in, err)) < 0)
+        return rc;
+    if ((rc = pl_store_begin(store, err)) < 0)
+        return rc;
+    if ((rc = pl_registration_batch_open(&b, store, slug, err)) < 0)
+        goto done;
+    promoted_at_open = b->npromoted;
+    if ((rc = pl_registration_batch_save(b, in, &rowid, NULL, change, err)) < 0)
+        goto done;
+    if (change)
+        change->promoted += promoted_at_open;
+    pl_registration_batch_free(b);
+    b = NULL;
+    if (out && (rc = pl_registration_load(out, store, rowid, err)) < 0)
+        goto done;
+    rc = pl_store_commit(store, err);
+done:
+    pl_registration_batch_free(b);
+    if (rc < 0) {
+        pl_store_rollback(store);
+        if (out) {
+            pl_registration_free(*out);
+            *out = NULL;
+        }
+    }
+    return rc;
+}
+
+int pl_registration_save(pl_store *store, const char *slug, const pl_registration *in,
+                         pl_registration **out, pl_error *err)
+{
+    return pl_registration_save_ext(store, slug, in, out, NULL, err);
+}
+
+int pl_registration_cancel_ext(pl_store *store, const char *slug, const char *email,
+                               pl_registration **out, pl_registration ***promoted,
+                               size_t *npromoted, pl_error *err)
+{
+    pl_registration_batch *b = NULL;
+    pl_registration **list = NULL;
+    size_t nlist = 0;
+    long long rowid = 0;
+    int rc;
+
+    if (out)
+        *out = NULL;
+    if (promoted)
+        *promoted = NULL;
+    if (npromoted)
+        *npromoted = 0;
+    if ((rc = pl_store_begin(store, err)) < 0)
+        return rc;
+    if ((rc = pl_registration_batch_open(&b, store, slug, err)) < 0)
+        goto done;
+    if ((rc = batch_cancel(b, email, &rowid, err)) < 0)
+        goto done;
+    if (promoted && b->npromoted) {
+        if (!(list = calloc(b->npromoted, sizeof(*list)))) {
+            rc = pl_error_set(err, PL_ERROR, "out of memory");
+            goto done;
+        }
+        for (; nlist < b->npromoted; nlist++)
+            if ((rc = pl_registration_load(&list[nlist], store, b->promoted[nlist], err)) < 0)
+                goto done;
+    }
+    pl_registration_batch_free(b);
+    b = NULL;
+    if (out && (rc = pl_registration_load(out, store, rowid, err)) < 0)
+        goto done;
+    if ((rc = pl_store_commit(store, err)) < 0)
+        goto done;
+    if (promoted) {
+        *promoted = list;
+        *npromoted = nlist;
+        list = NULL;
+    }
+done:
+    pl_registration_batch_free(b);
+    pl_registration_list_free(list, nlist);
+    if (rc < 0) {
+        pl_store_rollback(store);
+        if (out) {
+            pl_registration_free(*out);
+            *out = NULL;
+        }
+    }
+    return rc;
+}
+
+int pl_registration_cancel(pl_store *store, const char *slug, const char *email,
+                           pl_registration **out, pl_error *err)
+{
+    return pl_registration_cancel_ext(store, slug, email, out, NULL, NULL, err);
+}

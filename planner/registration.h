@@ -1,0 +1,192 @@
+/*
+ * registration.h - people registered for an event: the model, capacity and
+ * waiting list, and storage.
+ *
+ * One registration per (event, e-mail), e-mails compared case-insensitively
+ * (ASCII). Saving a registration for an e-mail that is already registered
+ * updates it in place (uid, token and place in line are kept).
+ *
+ * Capacity. An event's capacity (0: no limit) is never exceeded: past it,
+ * a new registration is waitlisted, in order of arrival. A session's capacity
+ * (0: no limit of its own) is never exceeded either: a person who chooses a
+ * full session is waitlisted as a whole (status waitlisted), exactly as for a
+ * full event, so that no seat is ever promised twice. Cancelling a confirmed
+ * registration promotes, in the same transaction, the first waiting people
+ * (in arrival order) whose event seat and chosen sessions now fit. All of it
+ * runs in one BEGIN IMMEDIATE transaction, so several processes writing the
+ * same database file at once can never overbook.
+ */
+#ifndef PL_REGISTRATION_H
+#define PL_REGISTRATION_H
+
+#include "error.h"
+#include "event.h"
+#include "store.h"
+
+#include <stddef.h>
+
+typedef enum pl_travel {
+    PL_TRAVEL_NONE,
+    PL_TRAVEL_DRIVE,
+    PL_TRAVEL_RIDE,
+    PL_TRAVEL_FLEXIBLE
+} pl_travel;
+
+typedef enum pl_reg_status { PL_REG_CONFIRMED, PL_REG_WAITLISTED, PL_REG_CANCELLED } pl_reg_status;
+
+typedef struct pl_registration {
+    long long rowid;
+    char *uid;   /* public, stable */
+    char *token; /* secret, >=128 bits from pl_random_hex; never in public output */
+    char *event_slug;
+    char *name, *email, *organization, *origin /* as typed */, *phone /* may be NULL */;
+    pl_travel travel;
+    int seats;           /* drive / flexible: free seats offered (>= 1); else 0 */
+    int meal;            /* takes the shared meal */
+    char *diet;          /* may be NULL */
+    int public_list;     /* consented to the public list */
+    pl_strlist sessions; /* chosen session ids */
+    pl_reg_status status;
+    int waitlist_position;   /* 1-based while waitlisted, else 0 */
+    char *created, *updated; /* UTC "YYYY-MM-DDTHH:MM:SSZ" */
+    char *waitlist_reason;   /* while waitlisted, why, one line ("the event is full
+                                (60 places)", "session 'x' is full (20 places)"); else NULL */
+} pl_registration;
+
+/* Longest accepted values, in bytes. */
+#define PL_REG_NAME_MAX 200
+#define PL_REG_TEXT_MAX 500
+#define PL_REG_EMAIL_MAX 254
+/* Most free seats one driver may offer. */
+#define PL_REG_SEATS_MAX 8
+/* Length of a token: 24 random bytes (192 bits) as 48 hex digits. */
+#define PL_REG_TOKEN_BYTES 24
+
+/* "none", "drive", "ride", "flexible". */
+const char *pl_travel_name(pl_travel travel);
+/* Parse a travel value, English or French, case and accents ignored:
+ * none|aucun|"", drive|conducteur|driver, ride|passager|passenger,
+ * flexible. Returns 0 or PL_EINVALID. */
+int pl_travel_parse(pl_travel *out, const char *s);
+/* "confirmed", "waitlisted", "cancelled". */
+const char *pl_reg_status_name(pl_reg_status status);
+
+/* Release r and everything it owns. NULL is accepted. */
+void pl_registration_free(pl_registration *r);
+
+/* Called once per problem found by pl_registration_check: column is the
+ * field at fault ("name", "email", "seats", ...), msg one line. */
+typedef void (*pl_registration_problem_fn)(const char *column, const char *msg, void *payload);
+
+/*
+ * Check one registration's own fields: name present; e-mail present and
+ * well-formed (local@domain.tld); seats from 1 to PL_REG_SEATS_MAX for drive
+ * and flexible, 0 otherwise; an origin for anyone who carpools (drive, ride,
+ * flexible); phone made of digits, spaces and + . - ( ); lengths within the
+ * PL_REG_*_MAX limits. Calls fn (may be NULL) for every problem. Returns
+ * the number of problems.
+ */
+int pl_registration_check(const pl_registration *r, pl_registration_problem_fn fn, void *payload);
+
+/* The same, stopping at the first problem: returns 0, or PL_EINVALID with
+ * err->path set to the column at fault. */
+int pl_registration_validate(const pl_registration *r, pl_error *err);
+
+/* Is s a plausible e-mail address (local@domain.tld, no spaces)? */
+int pl_email_valid(const char *s);
+
+/*
+ * Create, or update by (event, lower(email)), the registration `in` for the
+ * event `slug`. in->uid, token, status, position and times are ignored: they
+ * are the store's. Capacity and waiting list are applied in one BEGIN
+ * IMMEDIATE transaction. An update keeps the person's status and place in
+ * line unless their new session choice no longer fits (then they are
+ * waitlisted); a cancelled registration that registers again is treated as
+ * new. PL_ENOTFOUND for an unknown event, PL_EINVALID for bad fields or an
+ * unknown session id. *out (may be NULL) gets the stored registration; free
+ * with pl_registration_free.
+ */
+int pl_registration_save(pl_store *store, const char *slug, const pl_registration *in,
+                         pl_registration **out, pl_error *err);
+
+/* What one save did. */
+typedef struct pl_registration_change {
+    int created;     /* a new registration, or a cancelled one registered again */
+    int changed;     /* an existing registration's fields changed */
+    size_t promoted; /* others promoted from the waiting list by this change */
+} pl_registration_change;
+
+/* pl_registration_save, also telling what it did (change may be NULL).
+ * PL_EFULL when a confirmed person's update adds a session that is full:
+ * nothing is changed then (they keep their place and their sessions). */
+int pl_registration_save_ext(pl_store *store, const char *slug, const pl_registration *in,
+                             pl_registration **out, pl_registration_change *change, pl_error *err);
+
+/*
+ * Cancel the registration of email for the event slug and promote the first
+ * waiting people who now fit, in the same transaction. PL_ENOTFOUND when no
+ * such registration. Cancelling twice is not an error. *out (may be NULL)
+ * gets the cancelled registration; free with pl_registration_free.
+ */
+int pl_registration_cancel(pl_store *store, const char *slug, const char *email,
+                           pl_registration **out, pl_error *err);
+
+/* pl_registration_cancel, also giving the people promoted from the waiting
+ * list, in order (*promoted and *npromoted may be NULL; free the array with
+ * pl_registration_list_free). */
+int pl_registration_cancel_ext(pl_store *store, const char *slug, const char *email,
+                               pl_registration **out, pl_registration ***promoted,
+                               size_t *npromoted, pl_error *err);
+
+/* Every registration of the event (cancelled included), in arrival order.
+ * PL_ENOTFOUND for an unknown event. Free with pl_registration_list_free. */
+int pl_registration_list(pl_registration ***out, size_t *count, pl_store *store, const char *slug,
+                         pl_error *err);
+void pl_registration_list_free(pl_registration **regs, size_t count);
+
+/* One registration by e-mail (case-insensitive) or by token. PL_ENOTFOUND
+ * when absent. Free with pl_registration_free. */
+int pl_registration_find_email(pl_registration **out, pl_store *store, const char *slug,
+                               const char *email, pl_error *err);
+int pl_registration_find_token(pl_registration **out, pl_store *store, const char *token,
+                               pl_error *err);
+
+/*
+ * A batch: many saves in a transaction the caller holds (an import). It
+ * loads the event, its sessions and the seat counts once and keeps its
+ * prepared statements, so each save costs a few indexed statements.
+ *
+ *     pl_store_begin(store, err);
+ *     pl_registration_batch_open(&b, store, slug, err);
+ *     for each row: pl_registration_batch_save(b, &reg, &change, err);
+ *     pl_registration_batch_free(b);
+ *     pl_store_commit(store, err);   (or pl_store_rollback)
+ *
+ * The batch must be freed before the transaction ends.
+ */
+typedef struct pl_registration_batch pl_registration_batch;
+
+/* PL_ENOTFOUND for an unknown event. Free with pl_registration_batch_free. */
+int pl_registration_batch_open(pl_registration_batch **out, pl_store *store, const char *slug,
+                               pl_error *err);
+void pl_registration_batch_free(pl_registration_batch *batch);
+
+/* Save one registration (see pl_registration_save_ext). *out_rowid (may be
+ * NULL) gets its database id; *out_status its status after the save. */
+int pl_registration_batch_save(pl_registration_batch *batch, const pl_registration *in,
+                               long long *out_rowid, pl_reg_status *out_status,
+                               pl_registration_change *change, pl_error *err);
+
+/* Was the registration with this rowid created by this batch? (A file that
+ * names the same e-mail twice.) */
+int pl_registration_batch_created(const pl_registration_batch *batch, long long rowid);
+
+/* The event's session ids, in agenda order, for messages (borrowed). */
+size_t pl_registration_batch_sessions(const pl_registration_batch *batch,
+                                      const char *const **out_ids);
+
+/* Load one registration by database id, complete (sessions, position,
+ * reason). Free with pl_registration_free. */
+int pl_registration_load(pl_registration **out, pl_store *store, long long rowid, pl_error *err);
+
+#endif

@@ -1,0 +1,578 @@
+#include "registration_csv.h"
+#include "csv.h"
+#include "text.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The columns, by the name used in messages. */
+typedef enum col {
+    COL_NAME,
+    COL_FIRST_NAME,
+    COL_EMAIL,
+    COL_ORGANIZATION,
+    COL_ORIGIN,
+    COL_PHONE,
+    COL_TRAVEL,
+    COL_SEATS,
+    COL_MEAL,
+    COL_DIET,
+    COL_PUBLIC,
+    COL_SESSIONS,
+    NCOLS,
+    COL_NONE = NCOLS, /* a column with an empty header */
+    COL_SKIP          /* written by `registrations list --format csv`; ignored */
+} col;
+
+static const char *const col_names[NCOLS] = {
+    "name",   "first name", "email", "organization", "origin", "phone",
+    "travel", "seats",      "meal",  "diet",         "public", "sessions",
+};
+
+/* Header names, folded (pl_csv_fold): English, French, and what form tools
+ * commonly write. */
+static const struct {
+    const char *key;
+    col column;
+} headers[] = {
+    {"name", COL_NAME},
+    {"nom", COL_NAME},
+    {"fullname", COL_NAME},
+    {"nomcomplet", COL_NAME},
+    {"prenomnom", COL_NAME},
+    {"nomprenom", COL_NAME},
+    {"firstname", COL_FIRST_NAME},
+    {"givenname", COL_FIRST_NAME},
+    {"prenom", COL_FIRST_NAME},
+    {"email", COL_EMAIL},
+    {"courriel", COL_EMAIL},
+    {"mail", COL_EMAIL},
+    {"emailaddress", COL_EMAIL},
+    {"adresseemail", COL_EMAIL},
+    {"adressemail", COL_EMAIL},
+    {"adressecourriel", COL_EMAIL},
+    {"organization", COL_ORGANIZATION},
+    {"organisation", COL_ORGANIZATION},
+    {"structure", COL_ORGANIZATION},
+    {"organisme", COL_ORGANIZATION},
+    {"origin", COL_ORIGIN},
+    {"origine", COL_ORIGIN},
+    {"commune", COL_ORIGIN},
+    {"codepostal", COL_ORIGIN},
+    {"postcode", COL_ORIGIN},
+    {"postalcode", COL_ORIGIN},
+    {"ville", COL_ORIGIN},
+    {"city", COL_ORIGIN},
+    {"phone", COL_PHONE},
+    {"telephone", COL_PHONE},
+    {"tel", COL_PHONE},
+    {"mobile", COL_PHONE},
+    {"travel", COL_TRAVEL},
+    {"mode", COL_TRAVEL},
+    {"covoiturage", COL_TRAVEL},
+    {"carpool", COL_TRAVEL},
+    {"seats", COL_SEATS},
+    {"places", COL_SEATS},
+    {"placeslibres", COL_SEATS},
+    {"meal", COL_MEAL},
+    {"lunch", COL_MEAL},
+    {"repas", COL_MEAL},
+    {"dejeuner", COL_MEAL},
+    {"diet", COL_DIET},
+    {"regime", COL_DIET},
+    {"regimealimentaire", COL_DIET},
+    {"public", COL_PUBLIC},
+    {"publiclist", COL_PUBLIC},
+    {"listepublique", COL_PUBLIC},
+    {"sessions", COL_SESSIONS},
+    {"ateliers", COL_SESSIONS},
+    {"workshops", COL_SESSIONS},
+    {"uid", COL_SKIP},
+    {"status", COL_SKIP},
+    {"statut", COL_SKIP},
+    {"waitlistposition", COL_SKIP},
+    {"waitlistreason", COL_SKIP},
+    {"created", COL_SKIP},
+    {"updated", COL_SKIP},
+};
+
+int pl_yes_no_parse(const char *s)
+{
+    static const char *const yes[] = {"oui", "o", "yes", "y", "true", "vrai", "1", "x"};
+    static const char *const no[] = {"", "non", "n", "no", "false", "faux", "0"};
+    char key[16];
+
+    if (s && strlen(s) >= sizeof(key))
+        return PL_EINVALID;
+    pl_csv_fold(key, sizeof(key), s ? s : "");
+    /* "-" and the like fold to "": only a really empty value means no. */
+    if (!key[0] && s) {
+        for (const char *p = s; *p; p++)
+            if (*p != ' ' && *p != '\t')
+                return PL_EINVALID;
+    }
+    for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+        if (strcmp(key, yes[i]) == 0)
+            return 1;
+    for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+        if (strcmp(key, no[i]) == 0)
+            return 0;
+    return PL_EINVALID;
+}
+
+typedef struct importer {
+    pl_csv *csv;
+    pl_store *store;
+    pl_registration_batch *batch;
+    const pl_registration_import_opts *opts;
+    pl_registration_import_stats *st;
+    pl_error first; /* the first problem */
+    col *map;       /* column index -> kind */
+    size_t ncols;
+    int line;
+    unsigned reported; /* columns with a problem in this row, 1 << col */
+    int row_bad;
+    pl_buf value[NCOLS]; /* this row's trimmed values */
+    pl_buf name;
+    char **sessions;
+    size_t sessions_cap;
+} importer;
+
+static void report(importer *im, int warning, int line, const char *column, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static void report(importer *im, int warning, int line, const char *column, const char *fmt, ...)
+{
+    pl_error e;
+    char msg[sizeof(e.msg)];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    pl_error_set_at(&e, warning ? PL_OK : PL_EINVALID, pl_csv_name(im->csv), line, 0, column, "%s",
+                    msg);
+    if (warning) {
+        if (im->opts && im->opts->on_warning)
+            im->opts->on_warning(&e, im->opts->payload);
+        return;
+    }
+    if (im->st->problems++ == 0)
+        im->first = e;
+    if (!im->row_bad) {
+        im->row_bad = 1;
+        im->st->bad_rows++;
+    }
+    if (im->opts && im->opts->on_problem)
+        im->opts->on_problem(&e, im->opts->payload);
+}
+
+static void row_problem(importer *im, col c, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void row_problem(importer *im, col c, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    im->reported |= 1u << c;
+    report(im, 0, im->line, col_names[c], "%s", msg);
+}
+
+static int read_header(importer *im)
+{
+    size_t n = pl_csv_count(im->csv);
+    int seen[NCOLS] = {0};
+    int line = pl_csv_line(im->csv);
+
+    if (!(im->map = calloc(n, sizeof(*im->map))))
+        return PL_ERROR;
+    im->ncols = n;
+    for (size_t i = 0; i < n; i++) {
+        const char *h = pl_csv_field(im->csv, i);
+        char key[64];
+        size_t k;
+        pl_csv_fold(key, sizeof(key), h);
+        im->map[i] = COL_NONE;
+        if (!key[0]) {
+            if (strspn(h, " \t") != strlen(h))
+                report(im, 0, line, "header", "unknown column \"%.60s\"", h);
+            continue;
+        }
+        for (k = 0; k < sizeof(headers) / sizeof(headers[0]); k++)
+            if (strcmp(key, headers[k].key) == 0)
+                break;
+        if (k == sizeof(headers) / sizeof(headers[0])) {
+            report(im, 0, line, "header",
+                   "unknown column \"%.60s\" (known: name/nom, email/courriel, "
+                   "organization/structure, origin/commune/code postal, phone/téléphone, "
+                   "travel/mode, seats/places, meal/repas, diet/régime, public/liste publique, "
+                   "sessions; delete other columns)",
+                   h);
+            continue;
+        }
+        im->map[i] = headers[k].column;
+        if (im->map[i] == COL_SKIP)
+            continue;
+        /* Several origin columns (code postal, commune) are joined. */
+        if (seen[headers[k].column]++ && headers[k].column != COL_ORIGIN)
+            report(im, 0, line, "header", "column %s given twice (\"%.60s\")",
+                   col_names[headers[k].column], h);
+    }
+    if (!seen[COL_NAME])
+        report(im, 0, line, "header", "no name column (name or nom)");
+    if (!seen[COL_EMAIL])
+        report(im, 0, line, "header", "no email column (email, courriel or e-mail)");
+    return 0;
+}
+
+/* Append s without the spaces (and no-break spaces) around it. */
+static int put_trimmed(pl_buf *b, const char *s)
+{
+    const char *end = s + strlen(s);
+
+    for (;;) {
+        if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+            s++;
+        else if ((unsigned char)s[0] == 0xC2 && (unsigned char)s[1] == 0xA0)
+            s += 2;
+        else
+            break;
+    }
+    while (end > s) {
+        if (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' || end[-1] == '\r')
+            end--;
+        else if (end - s >= 2 && (unsigned char)end[-2] == 0xC2 && (unsigned char)end[-1] == 0xA0)
+            end -= 2;
+        else
+            break;
+    }
+    return pl_buf_append(b, s, (size_t)(end - s));
+}
+
+static const char *val(importer *im, col c)
+{
+    return im->value[c].data ? im->value[c].data : "";
+}
+
+static void model_problem(const char *column, const char *msg, void *payload)
+{
+    importer *im = payload;
+
+    for (int c = 0; c < NCOLS; c++)
+        if (strcmp(col_names[c], column) == 0) {
+            if (!(im->reported & (1u << c)))
+                row_problem(im, (col)c, "%s", msg);
+            return;
+        }
+    row_problem(im, COL_NAME, "%s", msg);
+}
+
+/* Split the sessions value on '|' into im->sessions (pointers into the
+ * value's buffer, which is modified). */
+static int split_sessions(importer *im, pl_strlist *out)
+{
+    char *s = im->value[COL_SESSIONS].data;
+    size_t n = 0;
+
+    out->items = NULL;
+    out->count = 0;
+    if (!s || !*s)
+        return 0;
+    for (;;) {
+        char *bar = strchr(s, '|'), *end;
+        if (bar)
+            *bar = '\0';
+        while (*s == ' ' || *s == '\t' || *s == '\n')
+            s++;
+        end = s + strlen(s);
+        while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n'))
+            *--end = '\0';
+        if (*s) {
+            if (n == im->sessions_cap) {
+                size_t cap = im->sessions_cap ? im->sessions_cap * 2 : 8;
+                char **p = realloc(im->sessions, cap * sizeof(*p));
+                if (!p)
+                    return PL_ERROR;
+                im->sessions = p;
+                im->sessions_cap = cap;
+            }
+            im->sessions[n++] = s;
+        }
+        if (!bar)
+            break;
+        s = bar + 1;
+    }
+    out->items = im->sessions;
+    out->count = n;
+    return 0;
+}
+
+static void check_sessions(importer *im, const pl_strlist *chosen)
+{
+    const char *const *ids;
+    size_t n = pl_registration_batch_sessions(im->batch, &ids);
+
+    for (size_t i = 0; i < chosen->count; i++) {
+        size_t k = 0;
+        while (k < n && strcmp(ids[k], chosen->items[i]) != 0)
+            k++;
+        if (k == n) {
+            pl_buf known = PL_BUF_INIT;
+            for (size_t j = 0; j < n && known.len < 200; j++)
+                pl_buf_printf(&known, "%s%s", j ? ", " : "", ids[j]);
+            row_problem(im, COL_SESSIONS, "unknown session \"%.80s\" (the event has: %s)",
+                        chosen->items[i], known.data ? known.data : "no sessions");
+            pl_buf_free(&known);
+        }
+    }
+}
+
+/* Read one data row into r (pointing into im's buffers). Problems are
+ * reported; returns 0, or PL_ERROR when out of memory. */
+static int parse_row(importer *im, pl_registration *r)
+{
+    size_t n = pl_csv_count(im->csv);
+    int any = 0, v;
+
+    memset(r, 0, sizeof(*r));
+    for (int c = 0; c < NCOLS; c++)
+        im->value[c].len = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *f = pl_csv_field(im->csv, i);
+        int empty = strspn(f, " \t\r\n") == strlen(f);
+        if (i < im->ncols && im->map[i] == COL_SKIP)
+            continue;
+        if (!empty)
+            any = 1;
+        if (i >= im->ncols || im->map[i] == COL_NONE) {
+            if (!empty)
+                report(im, 0, im->line, NULL,
+                       i >= im->ncols ? "column %zu: a value beyond the header's %zu columns (a "
+                                        "separator inside a value? put that value in quotes)"
+                                      : "column %zu: a value in a column without a header",
+                       i + 1, im->ncols);
+            continue;
+        }
+        pl_buf *b = &im->value[im->map[i]];
+        if (b->len && !empty && pl_buf_append(b, " ", 1) < 0)
+            return PL_ERROR;
+        if (put_trimmed(b, f) < 0)
+            return PL_ERROR;
+    }
+    if (!any)
+        return 1; /* a row of empty cells: skipped like a blank line */
+    for (int c = 0; c < NCOLS; c++)
+        if (!im->value[c].data && pl_buf_append(&im->value[c], "", 0) < 0)
+            return PL_ERROR;
+
+    im->name.len = 0;
+    if (*val(im, COL_FIRST_NAME) &&
+        pl_buf_printf(&im->name, "%s%s%s", val(im, COL_FIRST_NAME), *val(im, COL_NAME) ? " " : "",
+                      val(im, COL_NAME)) < 0)
+        return PL_ERROR;
+    r->name = (char *)(im->name.len ? im->name.data : val(im, COL_NAME));
+    r->email = (char *)val(im, COL_EMAIL);
+    r->organization = (char *)val(im, COL_ORGANIZATION);
+    r->origin = (char *)val(im, COL_ORIGIN);
+    r->phone = (char *)val(im, COL_PHONE);
+
+    if (pl_travel_parse(&r->travel, val(im, COL_TRAVEL)) < 0)
+        row_problem(im, COL_TRAVEL,
+                    "unknown value \"%.40s\" (drive/conducteur, ride/passager, flexible, "
+                    "none/aucun)",
+                    val(im, COL_TRAVEL));
+    if (r->travel == PL_TRAVEL_DRIVE || r->travel == PL_TRAVEL_FLEXIBLE) {
+        const char *s = val(im, COL_SEATS),
+                   *how = *val(im, COL_TRAVEL) ? val(im, COL_TRAVEL) : "drive";
+        char *end;
+        long seats = strtol(s, &end, 10);
+        if (!*s)
+            row_problem(im, COL_SEATS, "empty (a number of free seats is required for %.40s)", how);
+        else if (*end || seats < 1 || s[0] == '+' || s[0] == ' ')
+            row_problem(im, COL_SEATS, "\"%.40s\" is not a positive number (required for %.40s)", s,
+                        how);
+        else if (seats > PL_REG_SEATS_MAX)
+            row_problem(im, COL_SEATS, "%ld is more than %d free seats", seats, PL_REG_SEATS_MAX);
+        else
+            r->seats = (int)seats;
+        if (im->reported & (1u << COL_SEATS))
+            r->seats = 1; /* reported once, not again by the model check */
+    }
+    if ((v = pl_yes_no_parse(val(im, COL_MEAL))) < 0)
+        row_problem(im, COL_MEAL, "\"%.40s\" is not yes/no (oui/non)", val(im, COL_MEAL));
+    r->meal = v > 0;
+    r->diet = (char *)val(im, COL_DIET);
+    if ((v = pl_yes_no_parse(val(im, COL_PUBLIC))) < 0)
+        row_problem(im, COL_PUBLIC, "\"%.40s\" is not yes/no (oui/non)", val(im, COL_PUBLIC));
+    r->public_list = v > 0;
+    if (split_sessions(im, &r->sessions) < 0)
+        return PL_ERROR;
+    check_sessions(im, &r->sessions);
+    pl_registration_check(r, model_problem, im);
+    return 0;
+}
+
+static void progress(importer *im)
+{
+    if (im->opts && im->opts->on_progress)
+        im->opts->on_progress(pl_csv_offset(im->csv), pl_csv_size(im->csv), im->opts->payload);
+}
+
+static int count_status(pl_store *store, const char *slug, const char *status, long long *out,
+                        pl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = pl_store_prepare(store, &st,
+                              "SELECT count(*) FROM registrations r JOIN events e ON "
+                              "e.id = r.event_id WHERE e.slug = ? AND r.status = ?",
+                              err);
+
+    if (rc < 0)
+        return rc;
+    pl_store_bind_text(st, 1, slug);
+    pl_store_bind_text(st, 2, status);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    else
+        rc = pl_store_fail(store, err, "cannot count registrations");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int pl_registration_import_csv(pl_store *store, const char *slug, const char *path,
+                               const pl_registration_import_opts *opts,
+                               pl_registration_import_stats *out, pl_error *err)
+{
+    pl_registration_import_stats local;
+    importer im;
+    int rc, in_tx = 0, header_ok;
+
+    memset(&im, 0, sizeof(im));
+    im.store = store;
+    im.opts = opts;
+    im.st = out ? out : &local;
+    memset(im.st, 0, sizeof(*im.st));
+    pl_error_clear(&im.first);
+
+    if ((rc = pl_csv_open(&im.csv, path, 0, err)) < 0)
+        return rc;
+    if ((rc = pl_store_begin(store, err)) < 0)
+        goto done;
+    in_tx = 1;
+    if ((rc = pl_registration_batch_open(&im.batch, store, slug, err)) < 0)
+        goto done;
+    rc = pl_csv_next(im.csv, err);
+    if (rc == 0) {
+        im.line = 1;
+        report(&im, 0, 1, NULL, "empty file: no header line");
+    } else if (rc > 0) {
+        if ((rc = read_header(&im)) < 0) {
+            rc = pl_error_set(err, PL_ERROR, "out of memory");
+            goto done;
+        }
+    } else if (rc == PL_EINVALID) {
+        report(&im, 0, err->line, NULL, "%s", err->msg);
+    } else {
+        goto done;
+    }
+    /* With a bad header the rows cannot be read: the header's problems are
+     * the report. */
+    header_ok = im.st->problems == 0;
+    while (header_ok) {
+        pl_registration r;
+        long long rowid = 0;
+        pl_reg_status status;
+        pl_registration_change change;
+        pl_error e;
+
+        rc = pl_csv_next(im.csv, &e);
+        if (rc == 0)
+            break;
+        if (rc == PL_EINVALID) {
+            im.row_bad = 0;
+            report(&im, 0, e.line, NULL, "%s", e.msg);
+            break;
+        }
+        if (rc < 0) {
+            *err = e;
+            goto done;
+        }
+        im.line = pl_csv_line(im.csv);
+        im.reported = 0;
+        im.row_bad = 0;
+        if ((rc = parse_row(&im, &r)) < 0) {
+            rc = pl_error_set(err, PL_ERROR, "out of memory");
+            goto done;
+        }
+        if (rc == 1)
+            continue;
+        im.st->rows++;
+        if ((im.st->rows & 1023) == 0)
+            progress(&im);
+        if (im.row_bad)
+            continue;
+        rc = pl_registration_batch_save(im.batch, &r, &rowid, &status, &change, &e);
+        if (rc == PL_EINVALID || rc == PL_EFULL) {
+            report(&im, 0, im.line, e.path[0] ? e.path : NULL, "%s", e.msg);
+            continue;
+        }
+        if (rc < 0) {
+            *err = e;
+            goto done;
+        }
+        if (change.created)
+            im.st->created++;
+        else if (change.changed)
+            im.st->updated++;
+        else
+            im.st->unchanged++;
+        if (!change.created && pl_registration_batch_created(im.batch, rowid)) {
+            im.st->duplicates++;
+            report(&im, 1, im.line, "email",
+                   "%s is also on an earlier line; this row replaces that one", r.email);
+        }
+        im.st->promoted += change.promoted;
+        if (status == PL_REG_WAITLISTED)
+            im.st->waitlisted_rows++;
+    }
+    progress(&im);
+    if (im.st->problems) {
+        if (err) {
+            *err = im.first;
+            snprintf(err->msg + strlen(err->msg), sizeof(err->msg) - strlen(err->msg),
+                     " (%zu bad row%s, %zu problem%s in all; nothing was imported)",
+                     im.st->bad_rows, im.st->bad_rows == 1 ? "" : "s", im.st->problems,
+                     im.st->problems == 1 ? "" : "s");
+        }
+        rc = PL_EINVALID;
+        goto done;
+    }
+    pl_registration_batch_free(im.batch);
+    im.batch = NULL;
+    if ((rc = count_status(store, slug, "confirmed", &im.st->event_confirmed, err)) < 0 ||
+        (rc = count_status(store, slug, "waitlisted", &im.st->event_waitlisted, err)) < 0)
+        goto done;
+    if (opts && opts->dry_run) {
+        rc = 0;
+        goto done; /* rolled back below */
+    }
+    rc = pl_store_commit(store, err);
+    in_tx = 0;
+done:
+    pl_registration_batch_free(im.batch);
+    if (in_tx)
+        pl_store_rollback(store);
+    pl_csv_free(im.csv);
+    for (int c = 0; c < NCOLS; c++)
+        pl_buf_free(&im.value[c]);
+    pl_buf_free(&im.name);
+    free(im.sessions);
+    free(im.map);
+    return rc;
+}

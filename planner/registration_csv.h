@@ -1,0 +1,61 @@
+/*
+ * registration_csv.h - import the registrations CSV file (see
+ * docs/registrations-format.md): English or French headers, every bad row
+ * reported as FILE:LINE: column: what is wrong, all rows or none.
+ */
+#ifndef PL_REGISTRATION_CSV_H
+#define PL_REGISTRATION_CSV_H
+
+#include "registration.h"
+
+typedef struct pl_registration_import_stats {
+    size_t rows; /* data rows read (blank lines not counted) */
+    size_t created, updated, unchanged;
+    size_t waitlisted_rows;                      /* rows left waiting after their save */
+    size_t promoted;                             /* others promoted from the waiting list */
+    size_t duplicates;                           /* rows whose e-mail was on an earlier line */
+    size_t bad_rows;                             /* rows with at least one problem */
+    size_t problems;                             /* problems reported (a row may have several) */
+    long long event_confirmed, event_waitlisted; /* the event's totals afterwards */
+} pl_registration_import_stats;
+
+/* Gets each problem or warning: file, line, path (the column) and msg set. */
+typedef void (*pl_import_report_fn)(const pl_error *problem, void *payload);
+/* Gets the bytes read so far and the file's size (0 when unknown). */
+typedef void (*pl_import_progress_fn)(long long done, long long total, void *payload);
+
+typedef struct pl_registration_import_opts {
+    int dry_run;                       /* check and count, then roll everything back */
+    pl_import_report_fn on_problem;    /* every problem of every bad row; may be NULL */
+    pl_import_report_fn on_warning;    /* accepted rows worth a remark; may be NULL */
+    pl_import_progress_fn on_progress; /* every 1024 rows and at the end; may be NULL */
+    void *payload;
+} pl_registration_import_opts;
+#define PL_REGISTRATION_IMPORT_OPTS_INIT                                                           \
+    {                                                                                              \
+        0, NULL, NULL, NULL, NULL                                                                  \
+    }
+
+/*
+ * Import the CSV file at path into the event slug, in one transaction
+ * (BEGIN IMMEDIATE): every row is checked and saved as with
+ * pl_registration_batch_save (capacity and waiting list included, a known
+ * e-mail updates its registration), and the transaction is committed only
+ * when every row is good and opts->dry_run is not set. Reading is streamed:
+ * memory does not grow with the file.
+ *
+ * Returns 0; PL_EINVALID when the file or any row is bad (each problem went
+ * to opts->on_problem; err holds the first one, its message ending with how
+ * many rows were bad); PL_ENOTFOUND for an unknown event; PL_EIO for a file
+ * or database failure. opts and out may be NULL.
+ */
+int pl_registration_import_csv(pl_store *store, const char *slug, const char *path,
+                               const pl_registration_import_opts *opts,
+                               pl_registration_import_stats *out, pl_error *err);
+
+/* Parse a yes/no value: oui, non, yes, no, o, n, y, true, false, vrai,
+ * faux, 1, 0, x (case and accents ignored; empty is no). Returns 0 or 1, or
+ * PL_EINVALID. */
+int pl_yes_no_parse(const char *s);
+
+#endif

@@ -1,0 +1,401 @@
+#!/usr/bin/python3
+"""End-to-end tests of `planner calendar` and `planner subscribe`.
+
+The feeds are read back with python3-icalendar (an independent reader) and
+checked line by line; subscriptions run against a real HTTP server on
+127.0.0.1 started here.
+"""
+import http.server
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+
+from icalendar import Calendar
+
+PLANNER = os.environ.get("PLANNER_BIN", "planner")
+SOURCE = os.environ.get("PLANNER_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+SAMPLES = os.path.join(SOURCE, "sample-events")
+
+
+def check_lines(test, data):
+    """CRLF everywhere, 75 octets at most, no line cut inside a character."""
+    test.assertTrue(data.endswith(b"\r\n"))
+    test.assertNotIn(b"\r\n\r\n", data)
+    lines = data.split(b"\r\n")[:-1]
+    for n, line in enumerate(lines, 1):
+        test.assertNotIn(b"\n", line, "bare LF in line %d" % n)
+        test.assertNotIn(b"\r", line, "bare CR in line %d" % n)
+        test.assertLessEqual(len(line), 75, "line %d has %d octets" % (n, len(line)))
+        line.decode("utf-8")  # raises when a fold split a character
+    return lines
+
+
+def unfold(data):
+    return data.replace(b"\r\n ", b"").replace(b"\r\n\t", b"").decode("utf-8").split("\r\n")
+
+
+def events_of(cal):
+    return [c for c in cal.walk() if c.name == "VEVENT"]
+
+
+class Base(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="planner-e2e-cal-")
+        self.db = os.path.join(self.dir, "planner.db")
+        self.env = dict(os.environ, PLANNER_NOW="2026-10-01T08:00:00Z")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def planner(self, *args, ok=True, now=None, timeout=30):
+        env = dict(self.env)
+        if now:
+            env["PLANNER_NOW"] = now
+        p = subprocess.run([PLANNER, "--db", self.db] + list(args), capture_output=True,
+                           env=env, timeout=timeout)
+        if ok:
+            self.assertEqual(p.returncode, 0, p.stderr.decode())
+        return p
+
+    def feed(self, *args):
+        return self.planner("calendar", *args).stdout
+
+    def import_samples(self):
+        files = sorted(os.path.join(SAMPLES, f) for f in os.listdir(SAMPLES)
+                       if f.endswith(".json"))
+        self.planner("event", "import", *files)
+
+
+class FeedTest(Base):
+    def test_all_events_feed_follows_the_rules(self):
+        self.import_samples()
+        data = self.feed()
+        check_lines(self, data)
+        logical = unfold(data)
+        cal = Calendar.from_ical(data)
+        for prop in ("VERSION", "PRODID", "NAME", "X-WR-CALNAME", "DESCRIPTION",
+                     "X-WR-CALDESC", "X-WR-TIMEZONE", "REFRESH-INTERVAL", "X-PUBLISHED-TTL"):
+            self.assertIn(prop, cal, prop)
+        self.assertEqual(str(cal["VERSION"]), "2.0")
+        self.assertIn("REFRESH-INTERVAL;VALUE=DURATION:PT1H", logical)
+        self.assertNotIn("ATTENDEE", data.decode())
+        self.assertNotRegex(data.decode(), r"[\w.+-]+@[\w-]+\.(org|fr|com)\b")
+
+        tzids = {str(c["TZID"]) for c in cal.walk() if c.name == "VTIMEZONE"}
+        self.assertEqual(tzids, {"Europe/Paris"})
+        in_event = False
+        for line in logical:
+            in_event = (in_event or line == "BEGIN:VEVENT") and line != "END:VEVENT"
+            if in_event and line.startswith(("DTSTART", "DTEND")):
+                m = re.match(r"^DT(START|END)(;[^:]*)?:(.*)$", line)
+                params, value = m.group(2) or "", m.group(3)
+                if "TZID=" in params:
+                    self.assertIn(params.split("TZID=")[1].split(";")[0], tzids)
+                else:  # never floating: UTC or a date
+                    self.assertTrue(value.endswith("Z") or "VALUE=DATE" in params, line)
+
+        events = events_of(cal)
+        uids = [str(e["UID"]) for e in events]
+        self.assertEqual(len(uids), len(set(uids)))
+        with open(os.path.join(SAMPLES, "atelier-cem-2.json"), encoding="utf-8") as f:
+            sample = json.load(f)
+        n_sessions = 0
+        for name in os.listdir(SAMPLES):
+            if name.endswith(".json"):
+                with open(os.path.join(SAMPLES, name), encoding="utf-8") as f:
+                    ev = json.load(f)
+                if ev.get("status", "published") != "draft":
+                    n_sessions += len(ev.get("sessions", [])) + 1
+        self.assertEqual(len(events), n_sessions)
+        by_summary = {str(e["SUMMARY"]): e for e in events}
+        # French accents intact, through folding and escaping
+        self.assertIn(sample["title"], by_summary)
+        for s in sample["sessions"]:
+            same = [e for e in events if str(e["SUMMARY"]) == s["title"]
+                    and e.decoded("DTSTART").strftime("%H:%M") == s["start"]]
+            self.assertEqual(len(same), 1, s["title"])
+            self.assertEqual(same[0]["DTSTART"].params["TZID"], "Europe/Paris")
+            self.assertEqual(same[0].decoded("DTEND").strftime("%H:%M"), s["end"])
+        banner = by_summary[sample["title"]]
+        self.assertEqual(str(banner["TRANSP"]), "TRANSPARENT")
+        self.assertIn("Maison des Canaux", str(banner["LOCATION"]))
+        self.assertIn("GEO", banner)
+        ouverture = by_summary["Ouverture : un an de travail en réseau"]
+        self.assertIn("Anne Morvan (ADEME — direction régionale Île-de-France)",
+                      str(ouverture["DESCRIPTION"]))
+
+    def test_calendar_texts_are_escaped_including_x_wr(self):
+        self.import_samples()
+        data = self.feed("atelier-cem-2")
+        logical = unfold(data)
+        desc = [l for l in logical if l.startswith("X-WR-CALDESC:")][0]
+        self.assertIn("concrets\\, d'ateliers", desc)
+        cal = Calendar.from_ical(data)
+        with open(os.path.join(SAMPLES, "atelier-cem-2.json"), encoding="utf-8") as f:
+            sample = json.load(f)
+        self.assertEqual(str(cal["NAME"]), sample["title"])
+        self.assertEqual(str(cal["X-WR-CALNAME"]), sample["title"])
+        self.assertEqual(str(cal["DESCRIPTION"]), sample["summary"])
+
+    def test_online_event_has_conference_url_and_location(self):
+        self.import_samples()
+        data = self.feed("webinaire-covoiturage-2027")
+        check_lines(self, data)
+        link = "https://visio.example.org/cem/webinaire-covoiturage-2027"
+        cal = Calendar.from_ical(data)
+        sessions = [e for e in events_of(cal) if "TRANSP" not in e]
+        self.assertTrue(sessions)
+        for e in sessions:
+            self.assertEqual(str(e["URL"]), link)
+            self.assertIn(link, str(e["LOCATION"]))
+            self.assertIn(link, str(e["DESCRIPTION"]))
+            self.assertNotIn("GEO", e)
+        conf = [l for l in unfold(data) if l.startswith("CONFERENCE")]
+        self.assertEqual(len(conf), len(sessions) + 1)
+        self.assertTrue(conf[0].startswith("CONFERENCE;VALUE=URI;FEATURE=VIDEO;LABEL="))
+        self.assertTrue(conf[0].endswith(":" + link))
+
+    def test_same_data_gives_the_same_bytes(self):
+        self.import_samples()
+        first = self.feed()
+        out = os.path.join(self.dir, "all.ics")
+        self.planner("calendar", "-o", out, now="2031-01-01T00:00:00Z")
+        with open(out, "rb") as f:
+            self.assertEqual(f.read(), first)
+        # Re-importing unchanged files changes nothing either.
+        self.import_samples()
+        self.assertEqual(self.feed(), first)
+
+    def test_update_bumps_sequence_and_keeps_removed_session_cancelled(self):
+        src = os.path.join(SAMPLES, "atelier-cem-2.json")
+        with open(src, encoding="utf-8") as f:
+            ev = json.load(f)
+        self.planner("event", "import", src)
+        before = {str(e["UID"]): e for e in events_of(Calendar.from_ical(
+            self.feed("atelier-cem-2")))}
+        changed, removed = ev["sessions"][1], ev["sessions"][2]
+        changed["title"] += " (nouvel horaire)"
+        ev["sessions"].remove(removed)
+        path = os.path.join(self.dir, "atelier-cem-2.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(ev, f, ensure_ascii=False)
+        self.planner("event", "import", path, now="2026-11-02T09:30:00Z")
+        data = self.feed("atelier-cem-2")
+        check_lines(self, data)
+        after_events = events_of(Calendar.from_ical(data))
+        after = {str(e["SUMMARY"]): e for e in after_events}
+        ch = after[changed["title"]]
+        old = before[str(ch["UID"])]
+        self.assertGreater(int(ch["SEQUENCE"]), int(old["SEQUENCE"]))
+        self.assertEqual(ch.decoded("LAST-MODIFIED").strftime("%Y%m%dT%H%M%S"),
+                         "20261102T093000")
+        self.assertEqual(ch.decoded("DTSTAMP"), ch.decoded("LAST-MODIFIED"))
+        gone = after["Annulé : " + removed["title"]]
+        self.assertEqual(str(gone["STATUS"]), "CANCELLED")
+        self.assertGreater(int(gone["SEQUENCE"]), int(before[str(gone["UID"])]["SEQUENCE"]))
+        same = after[ev["sessions"][0]["title"]]
+        self.assertEqual(int(same["SEQUENCE"]), int(before[str(same["UID"])]["SEQUENCE"]))
+        self.assertEqual(set(before), {str(e["UID"]) for e in after_events})
+
+    def test_errors(self):
+        self.import_samples()
+        p = self.planner("calendar", "no-such-event", ok=False)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn(b"planner: no event 'no-such-event'", p.stderr)
+        p = self.planner("calendar", "--bogus", ok=False)
+        self.assertEqual(p.returncode, 2)
+        p = self.planner("calendar", "--help")
+        self.assertIn(b"--attendee", p.stdout)
+
+
+# ---- subscribe, against a real HTTP server ----
+
+FEED_V1 = """BEGIN:VCALENDAR\r
+VERSION:2.0\r
+PRODID:-//test//remote//FR\r
+X-WR-CALNAME:Réseau vélo\\, Île-de-France\r
+BEGIN:VEVENT\r
+UID:velo-1@remote.example\r
+DTSTAMP:20260101T000000Z\r
+DTSTART;TZID=Europe/Paris:20270115T180000\r
+DTEND;TZID=Europe/Paris:20270115T200000\r
+SUMMARY:Atelier réparation vélo\r
+LOCATION:Maison du vélo\\, Paris\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:velo-2@remote.example\r
+DTSTAMP:20260101T000000Z\r
+DTSTART:20270120T170000Z\r
+DTEND:20270120T180000Z\r
+SUMMARY:Balade découverte\r
+END:VEVENT\r
+END:VCALENDAR\r
+"""
+FEED_V2 = FEED_V1.replace("Atelier réparation vélo", "Atelier réparation vélo — complet") \
+    .replace(FEED_V1[FEED_V1.index("BEGIN:VEVENT\r\nUID:velo-2"):FEED_V1.index("END:VCALENDAR")],
+             "")
+
+
+class Remote:
+    def __init__(self):
+        self.version = 1
+        self.requests = []
+
+
+def make_handler(state):
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def send_body(self, body, ctype="text/calendar; charset=utf-8", headers=()):
+            self.send_response(200)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            for k, v in headers:
+                self.send_header(k, v)
+            self.end_headers()
+            try:
+                self.wfile.write(body)
+            except OSError:  # the client gave up (size cap, timeout)
+                pass
+
+        def do_GET(self):
+            state.requests.append((self.path, dict(self.headers)))
+            etag = '"v%d"' % state.version
+            if self.path == "/feed.ics":
+                if self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.send_header("ETag", etag)
+                    self.end_headers()
+                    return
+                body = (FEED_V1 if state.version == 1 else FEED_V2).encode()
+                self.send_body(body, headers=[("ETag", etag),
+                                              ("Last-Modified", "Thu, 01 Oct 2026 08:00:00 GMT")])
+            elif self.path == "/moved":
+                self.send_response(302)
+                self.send_header("Location", "/feed.ics")
+                self.end_headers()
+            elif self.path.startswith("/loop"):
+                self.send_response(302)
+                self.send_header("Location", "/loop%d" % (len(state.requests)))
+                self.end_headers()
+            elif self.path == "/page":
+                self.send_body(b"<!DOCTYPE html><html><body>Agenda</body></html>",
+                               "text/html; charset=utf-8")
+            elif self.path == "/big.ics":
+                body = FEED_V1.encode() + b"X-PAD:" + b"x" * (6 << 20) + b"\r\n"
+                self.send_body(body)
+            elif self.path == "/slow.ics":
+                time.sleep(4)
+                self.send_body(FEED_V1.encode())
+            elif self.path == "/missing.ics":
+                self.send_response(404)
+                self.end_headers()
+            else:
+                self.send_response(500)
+                self.end_headers()
+    return Handler
+
+
+class SubscribeTest(Base):
+    @classmethod
+    def setUpClass(cls):
+        cls.state = Remote()
+        cls.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), make_handler(cls.state))
+        cls.server.daemon_threads = True
+        cls.base = "http://127.0.0.1:%d" % cls.server.server_address[1]
+        threading.Thread(target=cls.server.serve_forever, daemon=True).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.shutdown()
+        cls.server.server_close()
+
+    def setUp(self):
+        super().setUp()
+        self.state.version = 1
+        self.state.requests.clear()
+
+    def externals(self):
+        cal = Calendar.from_ical(self.feed())
+        return {str(e["UID"]): e for e in events_of(cal) if "remote.example" in str(e["UID"])}
+
+    def test_subscribe_then_conditional_then_update_in_place(self):
+        self.import_samples()
+        p = self.planner("subscribe", self.base + "/moved")  # one redirect
+        self.assertIn("Réseau vélo, Île-de-France".encode(), p.stderr)
+        ext = self.externals()
+        self.assertEqual(set(ext), {"velo-1@remote.example", "velo-2@remote.example"})
+        self.assertEqual(str(ext["velo-1@remote.example"]["SUMMARY"]), "Atelier réparation vélo")
+        self.assertEqual(ext["velo-1@remote.example"]["DTSTART"].params["TZID"], "Europe/Paris")
+        self.assertEqual(str(ext["velo-1@remote.example"]["LOCATION"]), "Maison du vélo, Paris")
+        data = self.feed()
+        check_lines(self, data)
+
+        # Same feed again: a conditional request, answered 304, nothing changes.
+        self.planner("subscribe", self.base + "/feed.ics")
+        self.planner("subscribe", self.base + "/feed.ics")
+        path, headers = self.state.requests[-1]
+        self.assertEqual(headers.get("If-None-Match"), '"v1"')
+        self.assertEqual(headers.get("If-Modified-Since"), "Thu, 01 Oct 2026 08:00:00 GMT")
+        self.assertEqual(self.feed(), self.feed())
+
+        # The remote feed changes: updated in place, the vanished event cancelled.
+        self.state.version = 2
+        p = self.planner("subscribe", self.base + "/feed.ics", now="2026-10-05T10:00:00Z")
+        self.assertIn(b"1 changed, 1 cancelled", p.stderr)
+        after = self.externals()
+        self.assertEqual(set(after), set(ext))
+        one = after["velo-1@remote.example"]
+        self.assertEqual(str(one["SUMMARY"]), "Atelier réparation vélo — complet")
+        self.assertGreater(int(one["SEQUENCE"]), int(ext["velo-1@remote.example"]["SEQUENCE"]))
+        two = after["velo-2@remote.example"]
+        self.assertEqual(str(two["STATUS"]), "CANCELLED")
+
+    def assert_refused(self, path, code, message, *extra):
+        self.planner("subscribe", self.base + "/feed.ics")
+        before = self.feed()
+        p = self.planner("subscribe", self.base + path, *extra, ok=False)
+        self.assertEqual(p.returncode, code, p.stderr)
+        self.assertIn(message, p.stderr.decode())
+        self.assertTrue(p.stderr.startswith(b"planner: "))
+        self.assertEqual(self.feed(), before)
+
+    def test_html_is_refused(self):
+        self.assert_refused("/page", 1, "not an iCalendar feed")
+
+    def test_oversized_body_is_refused(self):
+        self.assert_refused("/big.ics", 1, "larger than")
+
+    def test_slow_server_times_out(self):
+        t0 = time.monotonic()
+        self.assert_refused("/slow.ics", 3, "no complete answer within 1 s", "--timeout", "1")
+        self.assertLess(time.monotonic() - t0, 4)
+
+    def test_redirect_loop_is_bounded(self):
+        self.assert_refused("/loop", 3, "redirects")
+
+    def test_http_error(self):
+        self.assert_refused("/missing.ics", 3, "HTTP 404")
+
+    def test_other_schemes_refused(self):
+        p = self.planner("subscribe", "ftp://127.0.0.1/x.ics", ok=False)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn(b"only http, https and file", p.stderr)
+
+    def test_file_url(self):
+        path = os.path.join(self.dir, "remote.ics")
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            f.write(FEED_V1)
+        self.planner("subscribe", "file://" + path)
+        self.assertEqual(len(self.externals()), 2)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,259 @@
+#!/usr/bin/python3
+"""End-to-end: `planner register` and `planner registrations` on a real
+database, including several processes registering at once."""
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+BIN = os.environ.get("PLANNER_BIN", "planner")
+SRC = os.environ.get("PLANNER_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+SAMPLES = os.path.join(SRC, "sample-events")
+SAMPLE_CSV = os.path.join(SAMPLES, "atelier-cem-2.registrations.csv")
+BAD = os.path.join(SRC, "tests", "data", "bad-registrations")
+
+SMALL_EVENT = {
+    "slug": "petit", "title": "Petit atelier", "format": "online",
+    "online_url": "https://visio.example.org/petit", "capacity": 10,
+    "start": "2026-12-10T09:30", "end": "2026-12-10T12:00",
+    "sessions": [
+        {"id": "a", "title": "A", "kind": "workshop", "start": "10:00", "end": "11:00",
+         "room": "A", "capacity": 2},
+        {"id": "b", "title": "B", "kind": "workshop", "start": "10:00", "end": "11:00",
+         "room": "B"},
+    ],
+    "status": "published",
+}
+
+
+class Registrations(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="planner-e2e-")
+        self.db = os.path.join(self.dir, "planner.db")
+        self.ok("init")
+        self.ok("event", "import", os.path.join(SAMPLES, "atelier-cem-2.json"))
+        path = os.path.join(self.dir, "petit.json")
+        with open(path, "w") as f:
+            json.dump(SMALL_EVENT, f)
+        self.ok("event", "import", path)
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def run_planner(self, *args):
+        env = dict(os.environ, PLANNER_PROGRESS="never")
+        return subprocess.run([BIN, "--db", self.db, *args], capture_output=True, text=True,
+                              env=env, timeout=60)
+
+    def ok(self, *args):
+        p = self.run_planner(*args)
+        self.assertEqual(p.returncode, 0, f"{args}: {p.stderr}")
+        return p
+
+    def listing(self, slug):
+        return json.loads(self.ok("registrations", "list", slug, "--format", "json").stdout)
+
+    def db_bytes(self):
+        h = hashlib.sha256()
+        for suffix in ("", "-wal"):
+            if os.path.exists(self.db + suffix):
+                with open(self.db + suffix, "rb") as f:
+                    h.update(f.read())
+        return h.hexdigest()
+
+    def test_import_sample_and_list_formats(self):
+        p = self.ok("registrations", "import", "atelier-cem-2", SAMPLE_CSV)
+        self.assertIn("58 rows: 58 new", p.stderr)
+        tokens = set()
+        regs = self.listing("atelier-cem-2")
+        self.assertEqual(len(regs), 58)
+        self.assertTrue(all(r["status"] == "confirmed" for r in regs))
+        self.assertNotIn("token", regs[0])
+        celine = regs[0]
+        self.assertEqual(celine["name"], "Céline Vasseur")
+        self.assertEqual(celine["travel"], "drive")
+        self.assertEqual(celine["seats"], 3)
+        self.assertEqual(celine["sessions"], ["atelier-covoiturage"])
+        self.assertEqual(len({r["email"].lower() for r in regs}), 58)
+        self.assertEqual(len({r["uid"] for r in regs}), 58)
+
+        text = self.ok("registrations", "list", "atelier-cem-2").stdout
+        self.assertEqual(len(text.splitlines()), 59)
+        self.assertIn("Céline Vasseur", text)
+
+        out = self.ok("registrations", "list", "atelier-cem-2", "--format", "csv").stdout
+        rows = list(csv.DictReader(io.StringIO(out, newline="")))
+        self.assertEqual(len(rows), 58)
+        self.assertEqual(rows[0]["email"], "celine.vasseur@example.org")
+        caron = [r for r in rows if r["email"] == "isabelle.caron@example.net"][0]
+        self.assertEqual(caron["organization"], "Mobilité & Territoires; bureau d'études")
+        self.assertEqual(caron["public"], "no")
+        self.assertNotIn("token", rows[0])
+
+        # The organiser's view never holds a secret link: compare with the
+        # tokens the database holds.
+        import sqlite3
+        con = sqlite3.connect(self.db)
+        tokens = {t for (t,) in con.execute("SELECT token FROM registrations")}
+        con.close()
+        self.assertEqual(len(tokens), 58)
+        for t in tokens:
+            self.assertEqual(len(t), 48)
+            self.assertNotIn(t, text + out)
+
+        # Re-importing the file, or the list's own CSV, duplicates no one.
+        p = self.ok("registrations", "import", "atelier-cem-2", SAMPLE_CSV)
+        self.assertIn("0 new, 0 updated, 58 unchanged", p.stderr)
+        path = os.path.join(self.dir, "list.csv")
+        with open(path, "w") as f:
+            f.write(out)
+        p = self.ok("registrations", "import", "atelier-cem-2", path)
+        self.assertIn("0 new, 0 updated, 58 unchanged", p.stderr)
+        self.assertEqual(len(self.listing("atelier-cem-2")), 58)
+
+    def test_dry_run_writes_nothing(self):
+        before = self.db_bytes()
+        p = self.ok("registrations", "import", "atelier-cem-2", SAMPLE_CSV, "--dry-run")
+        self.assertIn("dry run, nothing written", p.stderr)
+        self.assertIn("58 new", p.stderr)
+        self.assertEqual(self.db_bytes(), before)
+        self.assertEqual(self.listing("atelier-cem-2"), [])
+        # A bad file in a dry run: the same report, exit 1, nothing written.
+        before = self.db_bytes()
+        p = self.run_planner("registrations", "import", "atelier-cem-2",
+                             os.path.join(BAD, "many-bad-rows.csv"), "--dry-run")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("3 bad rows (6 problems)", p.stderr)
+        self.assertEqual(self.db_bytes(), before)
+
+    def test_bad_file_lists_all_bad_rows_and_imports_nothing(self):
+        path = os.path.join(BAD, "many-bad-rows.csv")
+        p = self.run_planner("registrations", "import", "atelier-cem-2", path)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        lines = p.stderr.splitlines()
+        problems = [l for l in lines if re.match(re.escape(f"planner: {path}:") + r"\d+: ", l)]
+        with open(os.path.join(BAD, "many-bad-rows.expect")) as f:
+            expected = [l for l in f.read().splitlines() if l]
+        self.assertEqual(len(problems), len(expected), p.stderr)
+        for e in expected:
+            self.assertTrue(any(l.startswith(f"planner: {path}{e}") for l in problems),
+                            f"{e} not in {p.stderr}")
+        self.assertIn("nothing was imported", lines[-1])
+        self.assertEqual(self.listing("atelier-cem-2"), [])
+        # Not a text file at all.
+        p = self.run_planner("registrations", "import", "atelier-cem-2", BIN)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn(":1: ", p.stderr)
+
+    def test_register_waitlist_cancel_promotes(self):
+        statuses = []
+        for i in range(12):
+            args = ["register", "petit", "--name", f"Personne {i}", "--email",
+                    f"p{i}@example.org"]
+            if i < 3:
+                args += ["--session", "a"]
+            p = self.ok(*args)
+            fields = dict(l.split(": ", 1) for l in p.stdout.splitlines())
+            statuses.append(fields)
+        self.assertEqual(statuses[0]["status"], "confirmed")
+        self.assertTrue(statuses[0]["link"].startswith("/me/"))
+        self.assertEqual(len(statuses[0]["link"]), 4 + 48)
+        # Session a holds 2: the third chooser waits, with the reason.
+        self.assertEqual(statuses[2]["status"], "waitlisted")
+        self.assertEqual(statuses[2]["position"], "1")
+        self.assertIn("session 'a' is full", statuses[2]["reason"])
+        # Event of 10: 11 people fit but for p2; p11 waits for the event.
+        self.assertEqual(statuses[11]["status"], "waitlisted")
+        self.assertEqual(statuses[11]["position"], "2")
+        self.assertIn("the event is full (10 places)", statuses[11]["reason"])
+
+        # An update (e-mail in capitals) does not show the link again.
+        p = self.ok("register", "petit", "--name", "Personne Zéro", "--email", "P0@EXAMPLE.ORG",
+                    "--session", "a", "--origin", "Lyon", "--ride", "--meal", "halal")
+        self.assertNotIn("link:", p.stdout)
+        self.assertIn("updated", p.stderr)
+
+        # p0 cancels: p2 (waiting for a) is promoted in the same step.
+        p = self.ok("registrations", "cancel", "petit", "--email", "p0@example.org")
+        self.assertIn("Personne 2 <p2@example.org> promoted", p.stderr)
+        regs = {r["email"].lower(): r for r in self.listing("petit")}
+        self.assertEqual(regs["p0@example.org"]["status"], "cancelled")
+        self.assertEqual(regs["p2@example.org"]["status"], "confirmed")
+        self.assertEqual(regs["p11@example.org"]["waitlist_position"], 1)
+        self.assertEqual(sum(r["status"] == "confirmed" for r in regs.values()), 10)
+
+        p = self.run_planner("registrations", "cancel", "petit", "--email", "nobody@example.org")
+        self.assertEqual(p.returncode, 1)
+
+    def test_exit_codes(self):
+        self.assertEqual(self.run_planner("register", "petit", "--name", "A").returncode, 2)
+        self.assertEqual(self.run_planner("register", "petit", "--name", "A", "--email", "a@b.fr",
+                                          "--drive", "2", "--ride").returncode, 2)
+        self.assertEqual(self.run_planner("registrations", "frobnicate").returncode, 2)
+        self.assertEqual(self.run_planner("registrations", "list", "petit", "--format",
+                                          "xml").returncode, 2)
+        p = self.run_planner("register", "petit", "--name", "A", "--email", "not-an-email")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("email", p.stderr)
+        self.assertEqual(self.run_planner("register", "nope", "--name", "A", "--email",
+                                          "a@b.fr").returncode, 1)
+        p = subprocess.run([BIN, "--db", os.path.join(self.dir, "none.db"), "registrations",
+                            "list", "petit"], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 3)
+        self.assertEqual(self.ok("registrations", "--help").stdout.count("usage:"), 1)
+        self.assertIn("--drive SEATS", self.ok("register", "--help").stdout)
+
+    def test_concurrent_registrations_never_overbook(self):
+        """8 processes register 5 people each, at once, on one database file,
+        for an event of 10 places: exactly 10 confirmed, the others waiting
+        with positions 1..30, no one twice; then 4 concurrent cancellations
+        promote exactly 4."""
+        workers = []
+        for w in range(8):
+            script = " ; ".join(
+                f'"{BIN}" --db "{self.db}" register petit --name "W{w} P{i}" '
+                f'--email "w{w}p{i}@example.org"' + (" --session b" if i % 2 else "")
+                for i in range(5))
+            workers.append(subprocess.Popen(["sh", "-c", script], stdout=subprocess.PIPE,
+                                            stderr=subprocess.PIPE, text=True))
+        outputs = [w.communicate(timeout=120) for w in workers]
+        for w, (out, err) in zip(workers, outputs):
+            self.assertEqual(w.returncode, 0, err)
+        links = [l for out, _ in outputs for l in out.splitlines() if l.startswith("link: ")]
+        self.assertEqual(len(links), 40)
+        self.assertEqual(len(set(links)), 40)
+
+        regs = self.listing("petit")
+        self.assertEqual(len(regs), 40)
+        self.assertEqual(len({r["email"] for r in regs}), 40)
+        confirmed = [r for r in regs if r["status"] == "confirmed"]
+        waiting = [r for r in regs if r["status"] == "waitlisted"]
+        self.assertEqual(len(confirmed), 10)
+        self.assertEqual(sorted(r["waitlist_position"] for r in waiting), list(range(1, 31)))
+        # Arrival order: the confirmed are the first ten to arrive.
+        self.assertEqual([r["status"] for r in regs[:10]], ["confirmed"] * 10)
+
+        cancellers = [subprocess.Popen([BIN, "--db", self.db, "registrations", "cancel", "petit",
+                                        "--email", r["email"]], stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE, text=True)
+                      for r in confirmed[:4]]
+        for c in cancellers:
+            c.communicate(timeout=60)
+            self.assertEqual(c.returncode, 0)
+        regs = self.listing("petit")
+        self.assertEqual(sum(r["status"] == "confirmed" for r in regs), 10)
+        self.assertEqual(sum(r["status"] == "cancelled" for r in regs), 4)
+        promoted = [r["email"] for r in regs[10:14]]
+        self.assertTrue(all(r["status"] == "confirmed" for r in regs[10:14]), promoted)
+        waiting = [r for r in regs if r["status"] == "waitlisted"]
+        self.assertEqual([r["waitlist_position"] for r in waiting], list(range(1, 27)))
+
+
+if __name__ == "__main__":
+    unittest.main()

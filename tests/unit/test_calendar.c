@@ -1,0 +1,371 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "calendar.h"
+#include "ics_writer.h"
+#include "test_helpers.h"
+
+typedef struct fixture {
+    char dir[64];
+    char db[128];
+    pl_store *store;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    th_tempdir(f->dir, sizeof(f->dir));
+    snprintf(f->db, sizeof(f->db), "%s/planner.db", f->dir);
+    assert_int_equal(pl_store_open(&f->store, f->db, PL_STORE_CREATE, NULL), 0);
+    setenv("PLANNER_NOW", "2026-10-01T08:00:00Z", 1);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    pl_store_free(f->store);
+    th_rmtree(f->dir);
+    free(f);
+    unsetenv("PLANNER_NOW");
+    return 0;
+}
+
+static void import_sample(fixture *f, const char *name)
+{
+    char path[512];
+    pl_error err;
+
+    snprintf(path, sizeof(path), "%s/%s", SAMPLES_DIR, name);
+    if (pl_event_import_file(f->store, path, NULL, &err) != 0)
+        fail_msg("%s", err.msg);
+}
+
+/* Every physical line <= 75 octets, CRLF, valid UTF-8 on its own. */
+static void assert_well_folded(const char *s, size_t len)
+{
+    size_t start = 0;
+
+    assert_true(len >= 2 && s[len - 2] == '\r' && s[len - 1] == '\n');
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '\n') {
+            assert_true(i > 0 && s[i - 1] == '\r');
+            assert_true(i - 1 - start <= 75);
+            /* a line never starts with a UTF-8 continuation byte */
+            size_t first = start < len && s[start] == ' ' ? start + 1 : start;
+            assert_false(first < i && ((unsigned char)s[first] & 0xC0) == 0x80);
+            start = i + 1;
+        } else {
+            assert_false(s[i] == '\r' && (i + 1 >= len || s[i + 1] != '\n'));
+        }
+    }
+}
+
+static char *unfold(const char *s)
+{
+    pl_buf b = PL_BUF_INIT;
+
+    for (size_t i = 0; s[i]; i++) {
+        if (s[i] == '\r' && s[i + 1] == '\n' && s[i + 2] == ' ') {
+            i += 2;
+            continue;
+        }
+        pl_buf_append(&b, s + i, 1);
+    }
+    return pl_buf_detach(&b);
+}
+
+static void test_refold_keeps_characters_and_escapes_whole(void **state)
+{
+    pl_buf out = PL_BUF_INIT, in = PL_BUF_INIT;
+    char *flat;
+
+    (void)state;
+    pl_buf_puts(&in, "SUMMARY:");
+    for (int i = 0; i < 40; i++)
+        pl_buf_puts(&in, i % 3 == 0 ? "é" : i % 3 == 1 ? "€\\," : "𝄞a");
+    pl_buf_puts(&in, "\r\n");
+    assert_int_equal(pl_ics_refold(&out, in.data, in.len), 0);
+    assert_well_folded(out.data, out.len);
+    /* no fold between a backslash and what it escapes */
+    assert_null(strstr(out.data, "\\\r\n"));
+    flat = unfold(out.data);
+    assert_string_equal(flat, in.data);
+    free(flat);
+    pl_buf_free(&out);
+    pl_buf_free(&in);
+}
+
+static void test_refold_unfolds_libical_folds_first(void **state)
+{
+    const char *in = "DESCRIPTION:abc\r\n def\nX-A:1\r\n";
+    pl_buf out = PL_BUF_INIT;
+
+    (void)state;
+    assert_int_equal(pl_ics_refold(&out, in, strlen(in)), 0);
+    assert_string_equal(out.data, "DESCRIPTION:abcdef\r\nX-A:1\r\n");
+    pl_buf_free(&out);
+}
+
+static void test_x_wr_values_are_escaped_as_text(void **state)
+{
+    /* what libical 3.0 writes for "a, b; c\ d<newline>e" */
+    const char *in = "X-WR-CALNAME:a, b; c\\\\ d\\ne\r\n";
+    pl_buf out = PL_BUF_INIT;
+
+    (void)state;
+    assert_int_equal(pl_ics_refold(&out, in, strlen(in)), 0);
+    assert_string_equal(out.data, "X-WR-CALNAME:a\\, b\\; c\\\\ d\\ne\r\n");
+    pl_buf_free(&out);
+}
+
+static void test_event_feed_is_deterministic_and_complete(void **state)
+{
+    fixture *f = *state;
+    char *a = NULL, *b = NULL;
+    size_t la, lb;
+
+    import_sample(f, "atelier-cem-2.json");
+    assert_int_equal(pl_calendar_feed_event(&a, &la, f->store, "atelier-cem-2", NULL, NULL), 0);
+    setenv("PLANNER_NOW", "2030-01-01T00:00:00Z", 1);
+    assert_int_equal(pl_calendar_feed_event(&b, &lb, f->store, "atelier-cem-2", NULL, NULL), 0);
+    assert_int_equal(la, lb);
+    assert_memory_equal(a, b, la);
+    assert_int_equal(strlen(a), la);
+    assert_well_folded(a, la);
+    assert_non_null(strstr(a, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:"));
+    assert_non_null(strstr(a, "\r\nBEGIN:VTIMEZONE\r\nTZID:Europe/Paris\r\n"));
+    assert_null(strstr(a, "freeassociation"));
+    assert_null(strstr(a, "DTSTART:18")); /* no 19th-century history */
+    assert_non_null(strstr(a, "DTSTART;TZID=Europe/Paris:20261210T093000\r\n"));
+    assert_non_null(strstr(a, "DTSTAMP:20261001T080000Z\r\n"));
+    assert_non_null(strstr(a, "REFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n"));
+    assert_non_null(strstr(a, "X-PUBLISHED-TTL:PT1H\r\n"));
+    assert_null(strstr(a, "ATTENDEE"));
+    assert_true(strcmp(a + la - 15, "END:VCALENDAR\r\n") == 0);
+    free(a);
+    free(b);
+}
+
+static void test_all_feed_skips_drafts_and_links_pages(void **state)
+{
+    fixture *f = *state;
+    pl_calendar_options opts = PL_CALENDAR_OPTIONS_INIT;
+    pl_event **events = NULL;
+    size_t n = 0, len;
+    char *feed = NULL;
+
+    import_sample(f, "atelier-cem-2.json");
+    assert_int_equal(pl_event_list(&events, &n, f->store, NULL), 0);
+    free(events[0]->status);
+    events[0]->status = strdup("draft");
+    assert_int_equal(pl_calendar_write_events(&feed, &len, events, n, NULL, 0, NULL, NULL), 0);
+    assert_null(strstr(feed, "BEGIN:VEVENT"));
+    free(feed);
+    free(events[0]->status);
+    events[0]->status = strdup("cancelled");
+    opts.base_url = "https://agenda.example.org";
+    opts.refresh_minutes = 360;
+    assert_int_equal(pl_calendar_write_events(&feed, &len, events, n, NULL, 0, &opts, NULL), 0);
+    assert_non_null(strstr(feed, "URL:https://agenda.example.org/e/atelier-cem-2\r\n"));
+    assert_non_null(strstr(feed, "REFRESH-INTERVAL;VALUE=DURATION:PT6H\r\n"));
+    assert_null(strstr(feed, "STATUS:CONFIRMED"));
+    assert_non_null(strstr(feed, "SUMMARY:Annulé : "));
+    free(feed);
+    pl_event_list_free(events, n);
+}
+
+static void test_personal_feed_has_chosen_workshops_and_pickup(void **state)
+{
+    fixture *f = *state;
+    const char *passengers[] = {"Anne", "Marc"};
+    pl_calendar_pickup pickup = {.uid = "pickup-1@planner",
+                                 .time = "2026-12-10T08:10",
+                                 .place = "Gare de Meaux",
+                                 .has_geo = 1,
+                                 .lat = 48.95,
+                                 .lon = 2.87,
+                                 .driver_first_name = "Julien",
+                                 .driver_phone = "06 12 34 56 78",
+                                 .passengers = passengers,
+                                 .npassengers = 2,
+                                 .sequence = 2,
+                                 .created = "2026-11-01T10:00:00Z",
+                                 .modified = "2026-11-03T10:00:00Z"};
+    pl_registration reg = {0};
+    pl_event *ev = NULL;
+    char *feed = NULL, *chosen = NULL, *other = NULL;
+    size_t len, nworkshops = 0;
+
+    import_sample(f, "atelier-cem-2.json");
+    assert_int_equal(pl_event_load(&ev, f->store, "atelier-cem-2", NULL), 0);
+    for (size_t i = 0; i < ev->nsessions; i++)
+        if (strcmp(ev->sessions[i].kind, "workshop") == 0) {
+            if (!chosen)
+                chosen = ev->sessions[i].uid;
+            else
+                other = ev->sessions[i].uid;
+            nworkshops++;
+        }
+    assert_true(nworkshops >= 2);
+    for (size_t i = 0; i < ev->nsessions; i++)
+        if (strcmp(ev->sessions[i].uid, chosen) == 0) {
+            reg.sessions.items = &ev->sessions[i].id;
+            reg.sessions.count = 1;
+        }
+    reg.uid = "r-42";
+    reg.name = "Claire Martin";
+    reg.email = "claire.martin@example.org";
+    reg.token = "secret-token";
+    reg.status = PL_REG_CONFIRMED;
+    reg.updated = "2026-10-15T12:00:00Z";
+    assert_int_equal(pl_calendar_write_personal(&feed, &len, ev, &reg, &pickup, NULL, NULL), 0);
+    assert_well_folded(feed, len);
+    char *flat = unfold(feed);
+    /* items are the person's: their UIDs embed the session's, never equal it */
+    char want[160];
+    snprintf(want, sizeof(want), "UID:p-r-42-%s\r\n", chosen);
+    assert_non_null(strstr(flat, want));
+    snprintf(want, sizeof(want), "UID:%s\r\n", chosen);
+    assert_null(strstr(flat, want));
+    assert_null(strstr(flat, strchr(other, '@') ? other : "-"));
+    *strchr(other, '@') = '\0';
+    assert_null(strstr(flat, other));
+    assert_non_null(strstr(flat, "UID:p-r-42-"));
+    assert_non_null(strstr(flat, "UID:pickup-1@planner\r\n"));
+    assert_non_null(strstr(flat, "DTSTART;TZID=Europe/Paris:20261210T081000\r\n"));
+    assert_non_null(strstr(flat, "Conducteur : Julien"));
+    assert_non_null(strstr(flat, "Passagers : Anne\\, Marc"));
+    assert_non_null(strstr(flat, "06 12 34 56 78"));
+    assert_non_null(strstr(flat, "GEO:48.950000;2.870000"));
+    assert_null(strstr(flat, "example.org"));
+    assert_null(strstr(flat, "secret-token"));
+    assert_null(strstr(flat, "ATTENDEE"));
+    free(flat);
+    free(feed);
+
+    /* Cancelling the registration cancels every item and bumps SEQUENCE. */
+    reg.status = PL_REG_CANCELLED;
+    assert_int_equal(pl_calendar_write_personal(&feed, &len, ev, &reg, NULL, NULL, NULL), 0);
+    assert_null(strstr(feed, "STATUS:CONFIRMED"));
+    assert_non_null(strstr(feed, "SEQUENCE:2\r\n"));
+    assert_null(strstr(feed, "pickup"));
+    free(feed);
+    pl_event_free(ev);
+}
+
+static const char remote[] =
+    "\xEF\xBB\xBF"
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nX-WR-CALNAME:R\\, x\r\nX-WR-TIMEZONE:Europe/Paris\r\n"
+    "BEGIN:VEVENT\r\nUID:a@r\r\nDTSTART:20270601T100000\r\nDTEND:20270601T110000Z\r\n"
+    "SUMMARY:caf\xE9 \xC3\xA9t\xC3\xA9\r\nEND:VEVENT\r\n"
+    "BEGIN:VEVENT\r\nUID:a@r\r\nRECURRENCE-ID:20270608T100000\r\nDTSTART:20270608T120000\r\n"
+    "END:VEVENT\r\n"
+    "BEGIN:VEVENT\r\nUID:b@r\r\nDTSTART;VALUE=DATE:20270701\r\nSTATUS:CANCELLED\r\n"
+    "SEQUENCE:4\r\nEND:VEVENT\r\n"
+    "BEGIN:VEVENT\r\nSUMMARY:no uid\r\nDTSTART:20270701T100000Z\r\nEND:VEVENT\r\n"
+    "END:VCALENDAR\r\n";
+
+static void test_parse_external(void **state)
+{
+    pl_external_event *ev = NULL;
+    size_t n = 0, skipped = 0;
+    char *name = NULL;
+    pl_error err;
+
+    (void)state;
+    assert_int_equal(pl_calendar_parse_external(&ev, &n, &name, &skipped, remote,
+                                                sizeof(remote) - 1, "r.ics", &err),
+                     0);
+    assert_int_equal(n, 2);
+    assert_int_equal(skipped, 2);
+    assert_string_equal(name, "R, x");
+    assert_string_equal(ev[0].uid, "a@r");
+    assert_string_equal(ev[0].start, "2027-06-01T10:00:00"); /* floating: X-WR-TIMEZONE */
+    assert_string_equal(ev[0].tzid, "Europe/Paris");
+    assert_string_equal(ev[0].end, "2027-06-01T13:00:00"); /* UTC end, same zone as start */
+    assert_string_equal(ev[0].summary, "caf\xEF\xBF\xBD \xC3\xA9t\xC3\xA9");
+    assert_string_equal(ev[1].start, "2027-07-01");
+    assert_null(ev[1].tzid);
+    assert_true(ev[1].cancelled);
+    assert_int_equal(ev[1].remote_sequence, 4);
+    pl_external_list_free(ev, n);
+    free(name);
+}
+
+static void test_parse_refuses_non_calendars(void **state)
+{
+    const char *html = "<!DOCTYPE html><p>hello</p>";
+    pl_external_event *ev = NULL;
+    size_t n = 0;
+    pl_error err;
+
+    (void)state;
+    assert_int_equal(pl_calendar_parse_external(&ev, &n, NULL, NULL, html, strlen(html), "x", &err),
+                     PL_EINVALID);
+    assert_non_null(strstr(err.msg, "not an iCalendar feed"));
+    assert_int_equal(pl_calendar_parse_external(&ev, &n, NULL, NULL, "", 0, "x", &err),
+                     PL_EINVALID);
+    assert_null(ev);
+}
+
+static void test_external_sync_updates_in_place(void **state)
+{
+    fixture *f = *state;
+    pl_external_source src = {.url = "file:///r.ics", .name = "R"};
+    pl_external_event in[2] = {{.uid = "a", .summary = "A", .start = "2027-01-01T10:00:00Z"},
+                               {.uid = "b", .summary = "B", .start = "2027-01-02"}};
+    pl_external_sync_stats st;
+    pl_external_event *out = NULL;
+    size_t n = 0;
+    char *feed = NULL;
+    size_t len;
+
+    assert_int_equal(pl_external_sync(f->store, &src, in, 2, &st, NULL), 0);
+    assert_int_equal(st.added, 2);
+    in[0].summary = "A2";
+    in[0].remote_sequence = 7;
+    setenv("PLANNER_NOW", "2026-10-02T08:00:00Z", 1);
+    assert_int_equal(pl_external_sync(f->store, &src, in, 1, &st, NULL), 0);
+    assert_int_equal(st.changed, 1);
+    assert_int_equal(st.cancelled, 1);
+    assert_int_equal(pl_external_list(&out, &n, f->store, NULL), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(out[0].summary, "A2");
+    assert_int_equal(out[0].sequence, 7);
+    assert_string_equal(out[0].modified, "2026-10-02T08:00:00Z");
+    assert_true(out[1].cancelled);
+    assert_int_equal(out[1].sequence, 1);
+    pl_external_list_free(out, n);
+    /* duplicates are refused whole */
+    in[1].uid = "a";
+    assert_int_equal(pl_external_sync(f->store, &src, in, 2, NULL, NULL), PL_EINVALID);
+    assert_int_equal(pl_calendar_feed_all(&feed, &len, f->store, NULL, NULL), 0);
+    assert_non_null(strstr(feed, "UID:a\r\n"));
+    assert_non_null(strstr(feed, "DTSTART:20270101T100000Z\r\n"));
+    assert_non_null(strstr(feed, "DTSTART;VALUE=DATE:20270102\r\n"));
+    free(feed);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_refold_keeps_characters_and_escapes_whole),
+        cmocka_unit_test(test_refold_unfolds_libical_folds_first),
+        cmocka_unit_test(test_x_wr_values_are_escaped_as_text),
+        cmocka_unit_test_setup_teardown(test_event_feed_is_deterministic_and_complete, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_all_feed_skips_drafts_and_links_pages, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_personal_feed_has_chosen_workshops_and_pickup, setup,
+                                        teardown),
+        cmocka_unit_test(test_parse_external),
+        cmocka_unit_test(test_parse_refuses_non_calendars),
+        cmocka_unit_test_setup_teardown(test_external_sync_updates_in_place, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

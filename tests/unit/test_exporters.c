@@ -1,0 +1,225 @@
+/*
+ * test_exporters.c - the exporters' building blocks: CSV quoting and
+ * formula neutralising, French collation keys, sheet names, the atomic
+ * file writer and format detection.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "collate.h"
+#include "csv_writer.h"
+#include "exporters.h"
+#include "outfile.h"
+#include "table.h"
+#include "test_helpers.h"
+
+#include <sys/stat.h>
+
+static void assert_quoted(const char *in, char sep, const char *expect)
+{
+    pl_buf b = PL_BUF_INIT;
+
+    assert_int_equal(pl_csv_writer_quote(&b, in, sep), 0);
+    assert_string_equal(b.data ? b.data : "", expect);
+    pl_buf_free(&b);
+}
+
+static void test_csv_quoting(void **state)
+{
+    (void)state;
+    assert_quoted("plain", ',', "plain");
+    assert_quoted("a,b", ',', "\"a,b\"");
+    assert_quoted("a;b", ',', "a;b");
+    assert_quoted("a;b", ';', "\"a;b\"");
+    assert_quoted("a,b", ';', "a,b");
+    assert_quoted("say \"hi\"", ',', "\"say \"\"hi\"\"\"");
+    assert_quoted("two\nlines", ',', "\"two\nlines\"");
+    assert_quoted("cr\r\nlf", ',', "\"cr\r\nlf\"");
+    assert_quoted("Élodie Ödön", ',', "Élodie Ödön");
+    assert_quoted("", ',', "");
+    assert_quoted(" padded ", ',', "\" padded \"");
+}
+
+static void test_csv_neutralises_formulas(void **state)
+{
+    (void)state;
+    assert_quoted("=HYPERLINK(\"http://x\",\"y\")", ',',
+                  "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
+    assert_quoted("@SUM(1)", ',', "\"'@SUM(1)\"");
+    assert_quoted("+1", ',', "\"'+1\"");
+    assert_quoted("-1", ';', "\"'-1\"");
+    assert_quoted("\tx", ',', "\"'\tx\"");
+    assert_quoted("\rx", ',', "\"'\rx\"");
+    assert_quoted("a=b", ',', "a=b");
+    assert_true(pl_csv_writer_is_formula("=1"));
+    assert_false(pl_csv_writer_is_formula("1=1"));
+    assert_false(pl_csv_writer_is_formula(NULL));
+}
+
+static void test_csv_writer(void **state)
+{
+    char dir[64], path[128];
+    pl_csv_writer w;
+    FILE *f;
+    char *text;
+
+    (void)state;
+    th_tempdir(dir, sizeof(dir));
+    snprintf(path, sizeof(path), "%s/x.csv", dir);
+    f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(pl_csv_writer_begin(&w, f, 1), 0);
+    pl_csv_writer_field(&w, "a;b");
+    pl_csv_writer_number(&w, -3);
+    pl_csv_writer_field(&w, NULL);
+    pl_csv_writer_field(&w, "-3");
+    pl_csv_writer_end_row(&w);
+    pl_csv_writer_end(&w);
+    fclose(f);
+    text = th_read(path, NULL);
+    /* BOM, ';', numbers untouched, text starting with '-' neutralised, CRLF */
+    assert_string_equal(text, "\xEF\xBB\xBF\"a;b\";-3;;\"'-3\"\r\n");
+    free(text);
+    th_rmtree(dir);
+}
+
+static int by_key(const void *a, const void *b)
+{
+    const char *const *x = a, *const *y = b;
+    return pl_collate_compare(*x, *y);
+}
+
+static void test_collation_order(void **state)
+{
+    const char *names[] = {"Zoé Martin", "Ödön Horváth", "eric",      "Éric",   "Eric", "Olivier",
+                           "de la Tour", "Dupont",       "Delacroix", "Élodie", "Emma", "Œdipe",
+                           "Oeuf",       "Çava",         "Caen",      "Cote",   "Côte"};
+    const char *expect[] = {"Caen",         "Çava",   "Cote", "Côte",    "Delacroix", "de la Tour",
+                            "Dupont",       "Élodie", "Emma", "eric",    "Eric",      "Éric",
+                            "Ödön Horváth", "Œdipe",  "Oeuf", "Olivier", "Zoé Martin"};
+    size_t n = sizeof(names) / sizeof(names[0]);
+
+    (void)state;
+    qsort(names, n, sizeof(names[0]), by_key);
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(names[i], expect[i]);
+}
+
+static void test_collation_keys(void **state)
+{
+    char *a, *b;
+
+    (void)state;
+    /* accents and case fold at the first level: Élodie files with E, before Emma */
+    assert_true(pl_collate_compare("Élodie", "Emma") < 0);
+    assert_true(pl_collate_compare("Élodie", "Dupont") > 0);
+    /* spaces, hyphens and apostrophes are ignored at the first level */
+    assert_true(pl_collate_compare("de la Tour", "Delaporte") > 0);
+    assert_true(pl_collate_compare("Jean-Marc", "Jeanne") < 0);
+    assert_true(pl_collate_compare("d'Arc", "Dupont") < 0);
+    /* equal letters: unaccented, then é è ê ë */
+    assert_true(pl_collate_compare("e", "é") < 0);
+    assert_true(pl_collate_compare("é", "è") < 0);
+    assert_true(pl_collate_compare("è", "ê") < 0);
+    assert_true(pl_collate_compare("ê", "ë") < 0);
+    /* a total order: different strings never compare equal */
+    assert_true(pl_collate_compare("de la Tour", "Delatour") != 0);
+    assert_int_equal(pl_collate_compare("Ödön", "Ödön"), 0);
+    /* keys compare as the strings do */
+    a = pl_collate_key("Ødegaard");
+    b = pl_collate_key("Olsen");
+    assert_true(strcmp(a, b) < 0);
+    free(a);
+    free(b);
+    /* malformed UTF-8 and NULL still get keys */
+    a = pl_collate_key("\xC3(bad\xFF");
+    assert_non_null(a);
+    free(a);
+    a = pl_collate_key(NULL);
+    assert_non_null(a);
+    free(a);
+}
+
+static void test_sheet_names(void **state)
+{
+    char out[128];
+
+    (void)state;
+    assert_string_equal(pl_sheet_name(out, sizeof(out), "Sign-in"), "Sign-in");
+    assert_string_equal(pl_sheet_name(out, sizeof(out), "a[b]:c*d?e/f\\g"), "a-b--c-d-e-f-g");
+    assert_string_equal(pl_sheet_name(out, sizeof(out), "'quoted'"), "quoted");
+    assert_string_equal(pl_sheet_name(out, sizeof(out), ""), "Sheet");
+    /* cut at 31 characters, not bytes */
+    assert_string_equal(pl_sheet_name(out, sizeof(out), "ééééééééééééééééééééééééééééééééééé"),
+                        "ééééééééééééééééééééééééééééééé");
+    assert_int_equal(pl_text_width("Élodie"), 6);
+    assert_int_equal(pl_text_width("ab\nabcd\nc"), 4);
+}
+
+static void test_formats(void **state)
+{
+    pl_export_format f;
+
+    (void)state;
+    assert_int_equal(pl_export_format_from_path(&f, "a/b.XLSX"), 0);
+    assert_int_equal(f, PL_EXPORT_XLSX);
+    assert_int_equal(pl_export_format_from_path(&f, "b.csv"), 0);
+    assert_int_equal(f, PL_EXPORT_CSV);
+    assert_int_equal(pl_export_format_from_path(&f, "b.json"), 0);
+    assert_int_equal(f, PL_EXPORT_JSON);
+    assert_int_equal(pl_export_format_from_path(&f, "dir.d/noext"), PL_EINVALID);
+    assert_int_equal(pl_export_format_from_path(&f, "b.txt"), PL_EINVALID);
+    assert_int_equal(pl_export_format_parse(&f, "Json"), 0);
+    assert_string_equal(pl_export_format_name(PL_EXPORT_CSV), "csv");
+}
+
+static void test_outfile(void **state)
+{
+    char dir[64], path[128], bad[160];
+    pl_outfile of;
+    pl_error err;
+    char *text;
+
+    (void)state;
+    th_tempdir(dir, sizeof(dir));
+    th_write(path, sizeof(path), dir, "out.txt", "previous");
+    /* abandoned: the previous file stays, no temporary file is left */
+    assert_int_equal(pl_outfile_open(&of, path, 1, &err), 0);
+    fputs("half", of.fp);
+    pl_outfile_abort(&of);
+    text = th_read(path, NULL);
+    assert_string_equal(text, "previous");
+    free(text);
+    /* committed: replaced whole */
+    assert_int_equal(pl_outfile_open(&of, path, 1, &err), 0);
+    fputs("new", of.fp);
+    assert_int_equal(pl_outfile_commit(&of, &err), 0);
+    text = th_read(path, NULL);
+    assert_string_equal(text, "new");
+    free(text);
+    {
+        char cmd[256];
+        snprintf(cmd, sizeof(cmd), "test $(ls -A '%s' | wc -l) -eq 1", dir);
+        assert_int_equal(system(cmd), 0);
+    }
+    /* a folder that does not exist: PL_EIO naming the target */
+    snprintf(bad, sizeof(bad), "%s/missing/out.txt", dir);
+    assert_int_equal(pl_outfile_open(&of, bad, 1, &err), PL_EIO);
+    assert_non_null(strstr(err.msg, bad));
+    th_rmtree(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_csv_quoting),    cmocka_unit_test(test_csv_neutralises_formulas),
+        cmocka_unit_test(test_csv_writer),     cmocka_unit_test(test_collation_order),
+        cmocka_unit_test(test_collation_keys), cmocka_unit_test(test_sheet_names),
+        cmocka_unit_test(test_formats),        cmocka_unit_test(test_outfile),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,448 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "planner.h"
+#include "test_helpers.h"
+
+/* An event of 3 places; session "a" holds 1, "b" has no limit of its own. */
+static const char event_json[] =
+    "{\"slug\": \"petit\", \"title\": \"Petit\", \"format\": \"online\",\n"
+    " \"online_url\": \"https://visio.example.org/x\", \"capacity\": 3,\n"
+    " \"start\": \"2026-12-10T09:30\", \"end\": \"2026-12-10T17:00\",\n"
+    " \"sessions\": [\n"
+    "   {\"id\": \"a\", \"title\": \"A\", \"kind\": \"workshop\", \"start\": \"10:00\",\n"
+    "    \"end\": \"11:00\", \"room\": \"A\", \"capacity\": 1},\n"
+    "   {\"id\": \"b\", \"title\": \"B\", \"kind\": \"workshop\", \"start\": \"10:00\",\n"
+    "    \"end\": \"11:00\", \"room\": \"B\"}]}\n";
+
+typedef struct fixture {
+    char dir[64];
+    pl_store *store;
+} fixture;
+
+static void put_event(pl_store *store, const char *json)
+{
+    pl_event *ev = NULL;
+    pl_error err;
+
+    assert_int_equal(pl_event_parse_json_text(&ev, json, strlen(json), "ev.json", &err), 0);
+    assert_int_equal(pl_event_save(store, ev, NULL, &err), 0);
+    pl_event_free(ev);
+}
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    char path[128];
+    pl_error err;
+
+    th_tempdir(f->dir, sizeof(f->dir));
+    snprintf(path, sizeof(path), "%s/p.db", f->dir);
+    assert_int_equal(pl_store_open(&f->store, path, PL_STORE_CREATE, &err), 0);
+    put_event(f->store, event_json);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+
+    pl_store_free(f->store);
+    th_rmtree(f->dir);
+    free(f);
+    return 0;
+}
+
+/* Register name <email> for "petit" with sessions (a "|"-list or NULL). */
+static pl_registration *reg(fixture *f, const char *name, const char *email, const char *sessions,
+                            int expect_rc)
+{
+    char buf[128], *items[8];
+    pl_registration in, *out = NULL;
+    pl_error err;
+    int rc;
+
+    memset(&in, 0, sizeof(in));
+    in.name = (char *)name;
+    in.email = (char *)email;
+    if (sessions) {
+        snprintf(buf, sizeof(buf), "%s", sessions);
+        for (char *tok = strtok(buf, "|"); tok; tok = strtok(NULL, "|"))
+            items[in.sessions.count++] = tok;
+        in.sessions.items = items;
+    }
+    rc = pl_registration_save(f->store, "petit", &in, &out, &err);
+    if (rc != expect_rc) {
+        char msg[1024];
+        fail_msg("%s: got %d (%s), expected %d", email, rc, pl_error_format(&err, msg, 1024),
+                 expect_rc);
+    }
+    return out;
+}
+
+static void expect_status(fixture *f, const char *email, pl_reg_status status, int position)
+{
+    pl_registration *r = NULL;
+    pl_error err;
+
+    assert_int_equal(pl_registration_find_email(&r, f->store, "petit", email, &err), 0);
+    if (r->status != status || r->waitlist_position != position)
+        fail_msg("%s: %s %d, expected %s %d", email, pl_reg_status_name(r->status),
+                 r->waitlist_position, pl_reg_status_name(status), position);
+    pl_registration_free(r);
+}
+
+static void capacity_then_waitlist_in_arrival_order(void **state)
+{
+    fixture *f = *state;
+    pl_registration *r;
+    (void)state;
+
+    for (int i = 0; i < 3; i++) {
+        char email[32];
+        snprintf(email, sizeof(email), "p%d@example.org", i);
+        r = reg(f, "Someone", email, NULL, 0);
+        assert_int_equal(r->status, PL_REG_CONFIRMED);
+        assert_int_equal(r->waitlist_position, 0);
+        assert_null(r->waitlist_reason);
+        pl_registration_free(r);
+    }
+    r = reg(f, "Fourth", "p3@example.org", NULL, 0);
+    assert_int_equal(r->status, PL_REG_WAITLISTED);
+    assert_int_equal(r->waitlist_position, 1);
+    assert_string_equal(r->waitlist_reason, "the event is full (3 places)");
+    pl_registration_free(r);
+    r = reg(f, "Fifth", "p4@example.org", NULL, 0);
+    assert_int_equal(r->waitlist_position, 2);
+    pl_registration_free(r);
+
+    /* Cancelling a confirmed person promotes the first waiting one. */
+    pl_registration **promoted = NULL;
+    size_t n = 0;
+    pl_error err;
+    assert_int_equal(
+        pl_registration_cancel_ext(f->store, "petit", "P1@EXAMPLE.ORG", &r, &promoted, &n, &err),
+        0);
+    assert_int_equal(r->status, PL_REG_CANCELLED);
+    assert_int_equal(n, 1);
+    assert_string_equal(promoted[0]->email, "p3@example.org");
+    assert_int_equal(promoted[0]->status, PL_REG_CONFIRMED);
+    pl_registration_free(r);
+    pl_registration_list_free(promoted, n);
+    expect_status(f, "p3@example.org", PL_REG_CONFIRMED, 0);
+    expect_status(f, "p4@example.org", PL_REG_WAITLISTED, 1);
+
+    /* Cancelling a waiting person promotes no one; twice is no error. */
+    assert_int_equal(pl_registration_cancel(f->store, "petit", "p4@example.org", NULL, &err), 0);
+    assert_int_equal(pl_registration_cancel(f->store, "petit", "p4@example.org", NULL, &err), 0);
+    expect_status(f, "p4@example.org", PL_REG_CANCELLED, 0);
+    assert_int_equal(pl_registration_cancel(f->store, "petit", "nobody@example.org", NULL, &err),
+                     PL_ENOTFOUND);
+
+    /* Registering again after cancelling: a new arrival, same uid and token. */
+    pl_registration *before = NULL;
+    assert_int_equal(pl_registration_find_email(&before, f->store, "petit", "p1@example.org", &err),
+                     0);
+    r = reg(f, "Back", "p1@example.org", NULL, 0);
+    assert_int_equal(r->status, PL_REG_WAITLISTED);
+    assert_int_equal(r->waitlist_position, 1);
+    assert_string_equal(r->uid, before->uid);
+    assert_string_equal(r->token, before->token);
+    pl_registration_free(r);
+    pl_registration_free(before);
+}
+
+static void session_capacity_waitlists_the_registration(void **state)
+{
+    fixture *f = *state;
+    pl_registration *r;
+    pl_error err;
+
+    r = reg(f, "Ana", "ana@example.org", "a", 0);
+    assert_int_equal(r->status, PL_REG_CONFIRMED);
+    assert_int_equal(r->sessions.count, 1);
+    assert_string_equal(r->sessions.items[0], "a");
+    pl_registration_free(r);
+    /* "a" is full: Bruno waits, though the event has room. */
+    r = reg(f, "Bruno", "bruno@example.org", "b|a", 0);
+    assert_int_equal(r->status, PL_REG_WAITLISTED);
+    assert_int_equal(r->waitlist_position, 1);
+    assert_string_equal(r->waitlist_reason, "session 'a' is full (1 place)");
+    pl_registration_free(r);
+    /* Someone choosing only "b" (no limit) gets in, past Bruno. */
+    r = reg(f, "Chloé", "chloe@example.org", "b", 0);
+    assert_int_equal(r->status, PL_REG_CONFIRMED);
+    pl_registration_free(r);
+    /* A confirmed person cannot add a full session: refused, unchanged. */
+    r = reg(f, "Chloé Martin", "chloe@example.org", "b|a", PL_EFULL);
+    assert_null(r);
+    expect_status(f, "chloe@example.org", PL_REG_CONFIRMED, 0);
+    assert_int_equal(pl_registration_find_email(&r, f->store, "petit", "chloe@example.org", &err),
+                     0);
+    assert_string_equal(r->name, "Chloé");
+    assert_int_equal(r->sessions.count, 1);
+    pl_registration_free(r);
+    /* Bruno changes his mind: without "a", he fits and is confirmed. */
+    r = reg(f, "Bruno", "bruno@example.org", "b", 0);
+    assert_int_equal(r->status, PL_REG_CONFIRMED);
+    pl_registration_free(r);
+    /* The event is full now (3): Dan waits for it (and for "a"). */
+    r = reg(f, "Dan", "dan@example.org", "a", 0);
+    assert_int_equal(r->status, PL_REG_WAITLISTED);
+    assert_string_equal(r->waitlist_reason, "the event is full (3 places)");
+    pl_registration_free(r);
+    /* Ana cancels: her seat and her place in "a" go to Dan. */
+    assert_int_equal(pl_registration_cancel(f->store, "petit", "ana@example.org", NULL, &err), 0);
+    expect_status(f, "dan@example.org", PL_REG_CONFIRMED, 0);
+}
+
+static void dropping_a_full_session_promotes_who_waits_for_it(void **state)
+{
+    fixture *f = *state;
+    pl_registration_change change;
+    pl_registration in, *r;
+    pl_error err;
+
+    pl_registration_free(reg(f, "Ana", "ana@example.org", "a", 0));
+    pl_registration_free(reg(f, "Bruno", "bruno@example.org", "a", 0));
+    expect_status(f, "bruno@example.org", PL_REG_WAITLISTED, 1);
+    memset(&in, 0, sizeof(in));
+    in.name = "Ana";
+    in.email = "ana@example.org";
+    assert_int_equal(pl_registration_save_ext(f->store, "petit", &in, &r, &change, &err), 0);
+    assert_int_equal(change.changed, 1);
+    assert_int_equal(change.promoted, 1);
+    assert_int_equal(r->status, PL_REG_CONFIRMED);
+    assert_int_equal(r->sessions.count, 0);
+    pl_registration_free(r);
+    expect_status(f, "bruno@example.org", PL_REG_CONFIRMED, 0);
+}
+
+static void email_is_case_insensitive_and_updates(void **state)
+{
+    fixture *f = *state;
+    pl_registration_change change;
+    pl_registration in, *r, *first, **all = NULL;
+    size_t n = 0;
+    pl_error err;
+
+    first = reg(f, "Ana Silva", "Ana.Silva@Example.org", NULL, 0);
+    memset(&in, 0, sizeof(in));
+    in.name = "Ana Silva-Costa";
+    in.email = "ana.silva@example.ORG";
+    in.origin = "44000 Nantes";
+    in.travel = PL_TRAVEL_DRIVE;
+    in.seats = 3;
+    in.meal = 1;
+    in.diet = "végétarien";
+    in.public_list = 1;
+    assert_int_equal(pl_registration_save_ext(f->store, "petit", &in, &r, &change, &err), 0);
+    assert_int_equal(change.created, 0);
+    assert_int_equal(change.changed, 1);
+    assert_int_equal(r->rowid, first->rowid);
+    assert_string_equal(r->uid, first->uid);
+    assert_string_equal(r->token, first->token);
+    assert_string_equal(r->name, "Ana Silva-Costa");
+    assert_string_equal(r->email, "ana.silva@example.ORG");
+    assert_int_equal(r->travel, PL_TRAVEL_DRIVE);
+    assert_int_equal(r->seats, 3);
+    assert_string_equal(r->diet, "végétarien");
+    assert_int_equal(r->public_list, 1);
+    assert_string_equal(r->created, first->created);
+    pl_registration_free(r);
+    /* The same again changes nothing. */
+    assert_int_equal(pl_registration_save_ext(f->store, "petit", &in, NULL, &change, &err), 0);
+    assert_int_equal(change.created + change.changed, 0);
+    /* A diet without the meal is not kept; seats only for drivers. */
+    in.meal = 0;
+    in.travel = PL_TRAVEL_RIDE;
+    assert_int_equal(pl_registration_save(f->store, "petit", &in, &r, &err), 0);
+    assert_null(r->diet);
+    assert_int_equal(r->seats, 0);
+    pl_registration_free(r);
+
+    assert_int_equal(pl_registration_list(&all, &n, f->store, "petit", &err), 0);
+    assert_int_equal(n, 1);
+    pl_registration_list_free(all, n);
+    pl_registration_free(first);
+}
+
+static void tokens_are_long_unique_and_find_their_owner(void **state)
+{
+    fixture *f = *state;
+    pl_registration *r[3], *found = NULL;
+    pl_error err;
+
+    r[0] = reg(f, "A", "a@example.org", NULL, 0);
+    r[1] = reg(f, "B", "b@example.org", NULL, 0);
+    r[2] = reg(f, "C", "c@example.org", NULL, 0);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(strlen(r[i]->token), 2 * PL_REG_TOKEN_BYTES);
+        assert_true(2 * PL_REG_TOKEN_BYTES * 4 >= 128);
+        assert_int_equal(strspn(r[i]->token, "0123456789abcdef"), 2 * PL_REG_TOKEN_BYTES);
+        assert_int_equal(strlen(r[i]->uid), 36);
+        for (int j = 0; j < i; j++) {
+            assert_string_not_equal(r[i]->token, r[j]->token);
+            assert_string_not_equal(r[i]->uid, r[j]->uid);
+        }
+    }
+    assert_int_equal(pl_registration_find_token(&found, f->store, r[1]->token, &err), 0);
+    assert_string_equal(found->email, "b@example.org");
+    assert_string_equal(found->event_slug, "petit");
+    pl_registration_free(found);
+    /* A wrong token finds nothing and is not echoed. */
+    char wrong[2 * PL_REG_TOKEN_BYTES + 1];
+    memset(wrong, '0', sizeof(wrong) - 1);
+    wrong[sizeof(wrong) - 1] = '\0';
+    assert_int_equal(pl_registration_find_token(&found, f->store, wrong, &err), PL_ENOTFOUND);
+    assert_null(strstr(err.msg, wrong));
+    assert_int_equal(pl_registration_find_token(&found, f->store, "short", &err), PL_ENOTFOUND);
+    for (int i = 0; i < 3; i++)
+        pl_registration_free(r[i]);
+}
+
+static void list_is_in_arrival_order_with_positions(void **state)
+{
+    fixture *f = *state;
+    pl_registration **all = NULL;
+    size_t n = 0;
+    pl_error err;
+
+    pl_registration_free(reg(f, "A", "a@example.org", "a", 0));
+    pl_registration_free(reg(f, "B", "b@example.org", "a", 0));
+    pl_registration_free(reg(f, "C", "c@example.org", "b", 0));
+    pl_registration_free(reg(f, "D", "d@example.org", NULL, 0));
+    pl_registration_free(reg(f, "E", "e@example.org", NULL, 0));
+    assert_int_equal(pl_registration_list(&all, &n, f->store, "petit", &err), 0);
+    assert_int_equal(n, 5);
+    const char *order = "ABCDE";
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(all[i]->name[0], order[i]);
+    assert_int_equal(all[1]->status, PL_REG_WAITLISTED);
+    assert_int_equal(all[1]->waitlist_position, 1);
+    /* Both a full session and a full event: the event is named. */
+    assert_string_equal(all[1]->waitlist_reason, "the event is full (3 places)");
+    assert_int_equal(all[4]->waitlist_position, 2);
+    assert_string_equal(all[0]->sessions.items[0], "a");
+    pl_registration_list_free(all, n);
+
+    assert_int_equal(pl_registration_list(&all, &n, f->store, "nope", &err), PL_ENOTFOUND);
+}
+
+static void bad_input_is_refused(void **state)
+{
+    fixture *f = *state;
+    pl_registration in;
+    pl_error err;
+    char *bad_session[] = {"zz"};
+
+    memset(&in, 0, sizeof(in));
+    in.name = "Ana";
+    in.email = "not-an-email";
+    assert_int_equal(pl_registration_save(f->store, "petit", &in, NULL, &err), PL_EINVALID);
+    assert_string_equal(err.path, "email");
+    in.email = "ana@example.org";
+    in.travel = PL_TRAVEL_DRIVE;
+    in.origin = "Lyon";
+    in.seats = 0;
+    assert_int_equal(pl_registration_save(f->store, "petit", &in, NULL, &err), PL_EINVALID);
+    assert_string_equal(err.path, "seats");
+    in.seats = 2;
+    in.origin = NULL;
+    assert_int_equal(pl_registration_save(f->store, "petit", &in, NULL, &err), PL_EINVALID);
+    assert_string_equal(err.path, "origin");
+    in.travel = PL_TRAVEL_NONE;
+    in.sessions.items = bad_session;
+    in.sessions.count = 1;
+    assert_int_equal(pl_registration_save(f->store, "petit", &in, NULL, &err), PL_EINVALID);
+    assert_string_equal(err.path, "sessions");
+    assert_non_null(strstr(err.msg, "unknown session \"zz\" (the event has: a, b)"));
+    in.sessions.count = 0;
+    assert_int_equal(pl_registration_save(f->store, "nope", &in, NULL, &err), PL_ENOTFOUND);
+    in.phone = "call me";
+    assert_int_equal(pl_registration_save(f->store, "petit", &in, NULL, &err), PL_EINVALID);
+    assert_string_equal(err.path, "phone");
+    /* Nothing was stored. */
+    pl_registration **all = NULL;
+    size_t n = 9;
+    assert_int_equal(pl_registration_list(&all, &n, f->store, "petit", &err), 0);
+    assert_int_equal(n, 0);
+    pl_registration_list_free(all, n);
+}
+
+static void checks_and_names(void **state)
+{
+    pl_travel t;
+    (void)state;
+
+    assert_true(pl_email_valid("a@b.fr"));
+    assert_true(pl_email_valid("jean-baptiste.le.goff@example.fr"));
+    assert_false(pl_email_valid("a@b"));
+    assert_false(pl_email_valid("@b.fr"));
+    assert_false(pl_email_valid("a@@b.fr"));
+    assert_false(pl_email_valid("a@b..fr"));
+    assert_false(pl_email_valid("a b@c.fr"));
+    assert_false(pl_email_valid("a@.fr"));
+    assert_false(pl_email_valid(""));
+    assert_int_equal(pl_travel_parse(&t, "Conductrice"), 0);
+    assert_int_equal(t, PL_TRAVEL_DRIVE);
+    assert_int_equal(pl_travel_parse(&t, "PASSAGÈRE"), 0);
+    assert_int_equal(t, PL_TRAVEL_RIDE);
+    assert_int_equal(pl_travel_parse(&t, ""), 0);
+    assert_int_equal(t, PL_TRAVEL_NONE);
+    assert_int_equal(pl_travel_parse(&t, "voiture"), PL_EINVALID);
+    assert_string_equal(pl_travel_name(PL_TRAVEL_FLEXIBLE), "flexible");
+    assert_string_equal(pl_reg_status_name(PL_REG_WAITLISTED), "waitlisted");
+    assert_int_equal(pl_yes_no_parse("Oui"), 1);
+    assert_int_equal(pl_yes_no_parse("NO"), 0);
+    assert_int_equal(pl_yes_no_parse(""), 0);
+    assert_int_equal(pl_yes_no_parse("-"), PL_EINVALID);
+    assert_int_equal(pl_yes_no_parse("peut-être"), PL_EINVALID);
+}
+
+/* Capacity raised by an event re-import: the next change fills the seats. */
+static void raised_capacity_is_filled_on_the_next_change(void **state)
+{
+    fixture *f = *state;
+    char json[sizeof(event_json) + 8];
+    pl_registration *r;
+
+    for (int i = 0; i < 5; i++) {
+        char email[32];
+        snprintf(email, sizeof(email), "p%d@example.org", i);
+        pl_registration_free(reg(f, "P", email, NULL, 0));
+    }
+    expect_status(f, "p3@example.org", PL_REG_WAITLISTED, 1);
+    snprintf(json, sizeof(json), "%s", event_json);
+    memcpy(strstr(json, "\"capacity\": 3"), "\"capacity\": 4", 13);
+    put_event(f->store, json);
+    r = reg(f, "New", "new@example.org", NULL, 0);
+    assert_int_equal(r->status, PL_REG_WAITLISTED);
+    assert_int_equal(r->waitlist_position, 2);
+    pl_registration_free(r);
+    expect_status(f, "p3@example.org", PL_REG_CONFIRMED, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(capacity_then_waitlist_in_arrival_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(session_capacity_waitlists_the_registration, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(dropping_a_full_session_promotes_who_waits_for_it, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(email_is_case_insensitive_and_updates, setup, teardown),
+        cmocka_unit_test_setup_teardown(tokens_are_long_unique_and_find_their_owner, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(list_is_in_arrival_order_with_positions, setup, teardown),
+        cmocka_unit_test_setup_teardown(bad_input_is_refused, setup, teardown),
+        cmocka_unit_test(checks_and_names),
+        cmocka_unit_test_setup_teardown(raised_capacity_is_filled_on_the_next_change, setup,
+                                        teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
