@@ -2,7 +2,6 @@
 
 #include <string.h>
 
-
 static int write_for(char **out, size_t *len, pl_store *store, const pl_registration *reg,
                      const pl_calendar_pickup *pickup, const pl_calendar_options *opts,
                      pl_error *err)
@@ -45,4 +44,3 @@ int pl_calendar_feed_attendee(char **out, size_t *len, pl_store *store, const ch
     pl_registration_free(reg);
     return rc;
 }
-

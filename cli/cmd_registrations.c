@@ -121,9 +121,8 @@ static int reg_import(int argc, char **argv)
         rc = cli_fail(&err);
         goto done;
     }
-    fprintf(stderr,
-            "planner: %s: %s%zu row%s: %zu new, %zu updated, %zu unchanged",
-            path, opts.dry_run ? "dry run, nothing written; would import " : "", st.rows,
+    fprintf(stderr, "planner: %s: %s%zu row%s: %zu new, %zu updated, %zu unchanged", path,
+            opts.dry_run ? "dry run, nothing written; would import " : "", st.rows,
             st.rows == 1 ? "" : "s", st.created, st.updated, st.unchanged);
     if (st.waitlisted_rows)
         fprintf(stderr, "; %zu of them on the waiting list", st.waitlisted_rows);
@@ -220,9 +219,12 @@ static void list_text(pl_registration **regs, size_t n)
 }
 
 static const char *const csv_columns[] = {
-    "uid",  "status", "waitlist_position", "name",   "email",    "organization",
-    "origin", "phone", "travel",           "seats",  "meal",     "diet",
-    "public", "sessions", "created",       "updated",
+    "uid",     "status",   "waitlist_position",
+    "name",    "email",    "organization",
+    "origin",  "phone",    "travel",
+    "seats",   "meal",     "diet",
+    "public",  "sessions", "created",
+    "updated",
 };
 
 static int list_csv(pl_registration **regs, size_t n)
@@ -242,12 +244,22 @@ static int list_csv(pl_registration **regs, size_t n)
         if (r->seats)
             snprintf(seats, sizeof(seats), "%d", r->seats);
         join_sessions(&s, r);
-        const char *fields[] = {r->uid,    pl_reg_status_name(r->status), num,
-                                r->name,   r->email,
-                                r->organization, r->origin,            r->phone,
-                                pl_travel_name(r->travel), seats,     r->meal ? "yes" : "no",
-                                r->diet,   r->public_list ? "yes" : "no", s.data,
-                                r->created, r->updated};
+        const char *fields[] = {r->uid,
+                                pl_reg_status_name(r->status),
+                                num,
+                                r->name,
+                                r->email,
+                                r->organization,
+                                r->origin,
+                                r->phone,
+                                pl_travel_name(r->travel),
+                                seats,
+                                r->meal ? "yes" : "no",
+                                r->diet,
+                                r->public_list ? "yes" : "no",
+                                s.data,
+                                r->created,
+                                r->updated};
         for (size_t c = 0; c < sizeof(fields) / sizeof(fields[0]); c++) {
             if (c)
                 pl_buf_append(&b, ",", 1);
@@ -375,8 +387,8 @@ static int reg_list(int argc, char **argv)
             "planner: %s: %zu confirmed, %zu waiting, %zu cancelled. Confirmed: %zu meals "
             "(%zu with a diet), %zu on the public list, %zu drivers offering %zu seats, %zu "
             "passengers, %zu flexible\n",
-            slug, confirmed, waiting, cancelled, meals, diets, public_list, drivers, seats,
-            riders, flexible);
+            slug, confirmed, waiting, cancelled, meals, diets, public_list, drivers, seats, riders,
+            flexible);
     rc = CLI_OK;
 done:
     pl_registration_list_free(regs, n);
@@ -442,6 +454,5 @@ int cmd_registrations(int argc, char **argv)
         return reg_list(argc - 1, argv + 1);
     if (strcmp(argv[1], "cancel") == 0)
         return reg_cancel(argc - 1, argv + 1);
-    return cli_usage("registrations", "unknown subcommand '%s' (import, list or cancel)",
-                     argv[1]);
+    return cli_usage("registrations", "unknown subcommand '%s' (import, list or cancel)", argv[1]);
 }

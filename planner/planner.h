@@ -17,6 +17,7 @@
 #include "registration.h"
 #include "registration_csv.h"
 #include "external.h"
+#include "setting.h"
 #include "carpool_plan.h"
 #include "carpool_json.h"
 

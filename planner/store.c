@@ -146,7 +146,12 @@ static const char *const migrations[] = {
     "  modified TEXT NOT NULL,"
     "  UNIQUE (source_id, uid)"
     ");",
-    /* 3 -> 4: carpool plans (planner/carpool_plan.c). One plan per event; its
+    /* 3 -> 4: settings (the server's admin token hash and form secret) */
+    "CREATE TABLE settings ("
+    "  key TEXT PRIMARY KEY,"
+    "  value TEXT NOT NULL"
+    ");",
+    /* 4 -> 5: carpool plans (planner/carpool_plan.c). One plan per event; its
      * groups (driver at member position 0, passengers in pickup order), each
      * member's origin as typed and as resolved when planned, local times
      * "YYYY-MM-DDTHH:MM"; the unassigned with their reason. Needs the

@@ -18,10 +18,10 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 PACKAGES=(
   build-essential cmake pkg-config
   libical-dev libsqlite3-dev libcurl4-openssl-dev libxlsxwriter-dev libjansson-dev
-  libmicrohttpd-dev tzdata
+  libmicrohttpd-dev nettle-dev tzdata
 )
 TEST_PACKAGES=(
-  libcmocka-dev python3 python3-icalendar python3-openpyxl sqlite3 clang clang-format curl
+  libcmocka-dev python3 python3-icalendar python3-openpyxl sqlite3 clang clang-format curl chromium
 )
 
 as_root() {

@@ -1,0 +1,574 @@
+/*
+ * api.c - the JSON API, feeds, registration and cancellation (form or
+ * JSON), and the admin routes.
+ */
+#include "internal.h"
+#include "registration.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CALENDAR_TYPE "text/calendar; charset=utf-8"
+
+static void event_modified(char out[32], const pl_event *ev)
+{
+    srv_latest(out, ev->modified);
+    for (size_t s = 0; s < ev->nsessions; s++)
+        srv_latest(out, ev->sessions[s].modified);
+}
+
+/* A published or cancelled event (drafts are not public). */
+static int load_public_event(pl_event **out, srv_req *req, const char *slug, pl_error *err)
+{
+    int rc = pl_event_load(out, req->store, slug, err);
+
+    if (rc == 0 && strcmp((*out)->status, "draft") == 0) {
+        pl_event_free(*out);
+        *out = NULL;
+        return pl_error_set(err, PL_ENOTFOUND, "no event '%s'", slug);
+    }
+    return rc;
+}
+
+int srv_event_json(srv_reply *out, srv_req *req, const char *slug)
+{
+    pl_event *ev = NULL;
+    pl_error err;
+    int rc;
+
+    if ((rc = load_public_event(&ev, req, slug, &err)) < 0)
+        return srv_reply_error(out, srv_status_for(rc), "%s", err.msg);
+    event_modified(out->modified, ev);
+    srv_reply_json(out, 200, pl_event_to_json(ev));
+    pl_event_free(ev);
+    out->conditional = 1;
+    out->cache_control = "public, max-age=60";
+    return 0;
+}
+
+/* ---- feeds -------------------------------------------------------------- */
+
+static int feed_reply(srv_reply *out, srv_req *req, pl_server_feed_fn fn, const char *key)
+{
+    char *bytes = NULL;
+    size_t len = 0;
+    pl_error err;
+    int rc;
+
+    if (!fn)
+        return srv_reply_error(out, 501, "calendar feeds are not built into this server");
+    if ((rc = fn(&bytes, &len, req->store, key, req->srv->base_url, &err)) < 0)
+        return srv_reply_error(out, srv_status_for(rc), "%s", err.msg);
+    out->conditional = 1;
+    return srv_reply_bytes(out, 200, CALENDAR_TYPE, bytes, len);
+}
+
+int srv_feed_all(srv_reply *out, srv_req *req)
+{
+    pl_event **events = NULL;
+    size_t n = 0;
+    pl_error err;
+    int rc;
+
+    if ((rc = pl_event_list(&events, &n, req->store, &err)) < 0)
+        return srv_reply_error(out, srv_status_for(rc), "%s", err.msg);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(events[i]->status, "draft") != 0)
+            event_modified(out->modified, events[i]);
+    pl_event_list_free(events, n);
+    out->cache_control = "public, max-age=300";
+    return feed_reply(out, req, req->srv->feeds->all, NULL);
+}
+
+int srv_feed_event(srv_reply *out, srv_req *req, const char *slug)
+{
+    pl_event *ev = NULL;
+    pl_error err;
+    int rc;
+
+    if ((rc = load_public_event(&ev, req, slug, &err)) < 0)
+        return srv_reply_error(out, srv_status_for(rc), "%s", err.msg);
+    event_modified(out->modified, ev);
+    pl_event_free(ev);
+    out->cache_control = "public, max-age=300";
+    return feed_reply(out, req, req->srv->feeds->event, slug);
+}
+
+/* The registration of token, with its event. 404 and 410 are answered. */
+static int load_attendee(srv_reply *out, srv_req *req, const char *token, pl_registration **reg,
+                         pl_event **ev, int gone_if_cancelled)
+{
+    pl_error err;
+    int rc;
+
+    out->cache_control = "private, no-cache";
+    if ((rc = pl_registration_find_token(reg, req->store, token, &err)) < 0) {
+        srv_reply_error(out, srv_status_for(rc), rc == PL_ENOTFOUND ? "no such registration" : "%s",
+                        err.msg);
+        return rc;
+    }
+    if (gone_if_cancelled && (*reg)->status == PL_REG_CANCELLED) {
+        srv_reply_error(out, 410, "this registration was cancelled");
+        return PL_ENOTFOUND;
+    }
+    if ((rc = pl_event_load(ev, req->store, (*reg)->event_slug, &err)) < 0) {
+        srv_reply_error(out, srv_status_for(rc), "%s", err.msg);
+        return rc;
+    }
+    event_modified(out->modified, *ev);
+    srv_latest(out->modified, (*reg)->updated);
+    return 0;
+}
+
+int srv_me_feed(srv_reply *out, srv_req *req, const char *token)
+{
+    pl_registration *reg = NULL;
+    pl_event *ev = NULL;
+
+    if (load_attendee(out, req, token, &reg, &ev, 1) == 0)
+        feed_reply(out, req, req->srv->feeds->attendee, token);
+    out->cache_control = "private, no-cache";
+    pl_registration_free(reg);
+    pl_event_free(ev);
+    return 0;
+}
+
+/* ---- registrations as JSON ---------------------------------------------- */
+
+static json_t *registration_json(const pl_registration *r, const pl_server *srv, int with_links)
+{
+    json_t *o = json_object(), *sessions = json_array();
+
+    for (size_t i = 0; i < r->sessions.count; i++)
+        json_array_append_new(sessions, json_string(r->sessions.items[i]));
+    json_object_set_new(o, "uid", json_string(r->uid));
+    json_object_set_new(o, "event", json_string(r->event_slug));
+    json_object_set_new(o, "name", json_string(r->name));
+    json_object_set_new(o, "email", json_string(r->email));
+    json_object_set_new(o, "organization",
+                        r->organization ? json_string(r->organization) : json_null());
+    json_object_set_new(o, "origin", r->origin ? json_string(r->origin) : json_null());
+    json_object_set_new(o, "travel", json_string(pl_travel_name(r->travel)));
+    json_object_set_new(o, "seats", json_integer(r->seats));
+    json_object_set_new(o, "meal", json_boolean(r->meal));
+    json_object_set_new(o, "diet", r->diet ? json_string(r->diet) : json_null());
+    json_object_set_new(o, "public", json_boolean(r->public_list));
+    json_object_set_new(o, "sessions", sessions);
+    json_object_set_new(o, "status", json_string(pl_reg_status_name(r->status)));
+    json_object_set_new(o, "waitlist_position", json_integer(r->waitlist_position));
+    json_object_set_new(o, "created", json_string(r->created));
+    json_object_set_new(o, "updated", json_string(r->updated));
+    if (with_links) {
+        char buf[512];
+        snprintf(buf, sizeof(buf), "%s/me/%s", srv->base_url, r->token);
+        json_object_set_new(o, "page", json_string(buf));
+        snprintf(buf, sizeof(buf), "%s/me/%s.ics", srv->base_url, r->token);
+        json_object_set_new(o, "feed", json_string(buf));
+    }
+    return o;
+}
+
+int srv_me_json(srv_reply *out, srv_req *req, const char *token)
+{
+    pl_registration *reg = NULL;
+    pl_event *ev = NULL;
+
+    if (load_attendee(out, req, token, &reg, &ev, 0) == 0) {
+        srv_reply_json(out, 200, registration_json(reg, req->srv, 1));
+        out->conditional = 1;
+    }
+    out->cache_control = "private, no-cache";
+    pl_registration_free(reg);
+    pl_event_free(ev);
+    return 0;
+}
+
+/* ---- POST /e/SLUG/register ------------------------------------------------ */
+
+static void clear_input(pl_registration *in)
+{
+    for (size_t i = 0; i < in->sessions.count; i++)
+        free(in->sessions.items[i]);
+    free(in->sessions.items);
+    memset(in, 0, sizeof(*in));
+}
+
+static int add_session(pl_registration *in, const char *id)
+{
+    char **items;
+
+    if (!id || !*id)
+        return 0;
+    for (size_t i = 0; i < in->sessions.count; i++)
+        if (strcmp(in->sessions.items[i], id) == 0)
+            return 0;
+    if (in->sessions.count >= 32)
+        return PL_EINVALID;
+    items = realloc(in->sessions.items, (in->sessions.count + 1) * sizeof(char *));
+    if (!items)
+        return PL_ERROR;
+    in->sessions.items = items;
+    if (!(items[in->sessions.count] = strdup(id)))
+        return PL_ERROR;
+    in->sessions.count++;
+    return 0;
+}
+
+static const char *nonempty(const char *s)
+{
+    return s && *s ? s : NULL;
+}
+
+static int is_true(const char *s)
+{
+    return s && (strcmp(s, "1") == 0 || strcmp(s, "on") == 0 || strcmp(s, "yes") == 0 ||
+                 strcmp(s, "true") == 0);
+}
+
+/* Fill in from the form fields. Strings are borrowed from req. */
+static int input_from_form(pl_registration *in, srv_req *req, pl_error *err)
+{
+    const char *travel = srv_field_get(req, "travel"), *seats = srv_field_get(req, "seats");
+    int rc;
+
+    in->name = (char *)nonempty(srv_field_get(req, "name"));
+    in->email = (char *)nonempty(srv_field_get(req, "email"));
+    in->organization = (char *)nonempty(srv_field_get(req, "organization"));
+    in->origin = (char *)nonempty(srv_field_get(req, "origin"));
+    in->phone = (char *)nonempty(srv_field_get(req, "phone"));
+    in->diet = (char *)nonempty(srv_field_get(req, "diet"));
+    in->meal = is_true(srv_field_get(req, "meal"));
+    in->public_list = is_true(srv_field_get(req, "public"));
+    if (pl_travel_parse(&in->travel, travel ? travel : "") < 0)
+        return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "travel",
+                               "travel is none, drive, ride or flexible");
+    if (in->travel == PL_TRAVEL_DRIVE || in->travel == PL_TRAVEL_FLEXIBLE) {
+        char *end;
+        long n = seats ? strtol(seats, &end, 10) : 0;
+        if (!seats || *end || n < 1 || n > 8)
+            return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "seats",
+                                   "seats offered must be a number from 1 to 8");
+        in->seats = (int)n;
+    }
+    for (size_t i = 0; i < req->nfields; i++) {
+        const char *k = req->fields[i].key, *v = req->fields[i].value.data;
+        if ((strcmp(k, "session") == 0 || strncmp(k, "slot-", 5) == 0) &&
+            (rc = add_session(in, v)) < 0)
+            return pl_error_set_at(err, rc, NULL, 0, 0, "sessions", "too many sessions");
+    }
+    return 0;
+}
+
+static int input_from_json(pl_registration *in, json_t *root, pl_error *err)
+{
+    static const char *const keys[] = {"name",  "email",  "organization", "origin",
+                                       "phone", "travel", "seats",        "meal",
+                                       "diet",  "public", "sessions"};
+    const char *key;
+    json_t *v;
+    int rc;
+
+    if (!json_is_object(root))
+        return pl_error_set(err, PL_EINVALID, "the body must be a JSON object");
+    json_object_foreach(root, key, v)
+    {
+        size_t i = 0;
+        while (i < sizeof(keys) / sizeof(keys[0]) && strcmp(keys[i], key) != 0)
+            i++;
+        if (i == sizeof(keys) / sizeof(keys[0]))
+            return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, key, "unknown key '%s'", key);
+        if (i < 6 || i == 8) { /* strings */
+            if (!json_is_string(v) && !json_is_null(v))
+                return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, key, "%s must be a string",
+                                       key);
+        }
+    }
+#define STR(k) ((char *)nonempty(json_string_value(json_object_get(root, k))))
+    in->name = STR("name");
+    in->email = STR("email");
+    in->organization = STR("organization");
+    in->origin = STR("origin");
+    in->phone = STR("phone");
+    in->diet = STR("diet");
+#undef STR
+    if (pl_travel_parse(&in->travel, json_string_value(json_object_get(root, "travel"))
+                                         ? json_string_value(json_object_get(root, "travel"))
+                                         : "") < 0)
+        return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "travel",
+                               "travel is none, drive, ride or flexible");
+    if ((v = json_object_get(root, "seats")) && !json_is_null(v)) {
+        if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 8)
+            return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "seats",
+                                   "seats must be an integer from 0 to 8");
+        in->seats = (int)json_integer_value(v);
+    }
+    if ((v = json_object_get(root, "meal")) && !json_is_boolean(v) && !json_is_null(v))
+        return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "meal", "meal must be true or false");
+    in->meal = json_is_true(v);
+    if ((v = json_object_get(root, "public")) && !json_is_boolean(v) && !json_is_null(v))
+        return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "public",
+                               "public must be true or false");
+    in->public_list = json_is_true(v);
+    if ((v = json_object_get(root, "sessions")) && !json_is_null(v)) {
+        size_t i;
+        json_t *s;
+        if (!json_is_array(v))
+            return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "sessions",
+                                   "sessions must be an array of session ids");
+        json_array_foreach(v, i, s)
+        {
+            if (!json_is_string(s))
+                return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "sessions",
+                                       "sessions must be an array of session ids");
+            if ((rc = add_session(in, json_string_value(s))) < 0)
+                return pl_error_set_at(err, rc, NULL, 0, 0, "sessions", "too many sessions");
+        }
+    }
+    return 0;
+}
+
+static int json_failure(srv_reply *out, unsigned status, const pl_error *err)
+{
+    json_t *o = json_pack("{s:s}", "error", err->msg);
+    if (o && err->path[0])
+        json_object_set_new(o, "field", json_string(err->path));
+    return srv_reply_json(out, status, o);
+}
+
+static int form_failure(srv_reply *out, srv_req *req, unsigned status, const pl_error *err,
+                        const char *lang_code)
+{
+    char msg[700];
+
+    (void)req;
+    snprintf(msg, sizeof(msg), "%s%s%s", err->path[0] ? err->path : "", err->path[0] ? ": " : "",
+             err->msg);
+    return srv_page_error(out, status, lang_code, msg);
+}
+
+static int redirect(srv_reply *out, const char *path)
+{
+    static const char body[] = "See Other\n";
+
+    out->location = strdup(path);
+    return srv_reply_bytes(out, 303, "text/plain; charset=utf-8", strdup(body), sizeof(body) - 1);
+}
+
+int srv_register(srv_reply *out, srv_req *req, const char *slug)
+{
+    pl_registration in = {0}, *reg = NULL, *existing = NULL;
+    pl_registration_change change = {0};
+    pl_event *ev = NULL;
+    json_t *root = NULL;
+    char purpose[160];
+    const char *lang_code = NULL;
+    int is_json = req->body_kind == BODY_JSON, rc;
+    unsigned status = 0;
+    pl_error err;
+
+    pl_error_clear(&err);
+    if ((rc = load_public_event(&ev, req, slug, &err)) < 0) {
+        status = srv_status_for(rc);
+        goto fail;
+    }
+    lang_code = srv_event_is_french(ev) ? "fr" : "en";
+    if (strcmp(ev->status, "published") != 0) {
+        rc = pl_error_set(&err, PL_EINVALID, "registration is closed: the event is %s", ev->status);
+        status = 409;
+        goto fail;
+    }
+    if (is_json) {
+        json_error_t jerr;
+        if (!(root = json_loadb(req->body.data ? req->body.data : "", req->body.len,
+                                JSON_REJECT_DUPLICATES, &jerr))) {
+            rc = pl_error_set(&err, PL_EINVALID, "malformed JSON at line %d, column %d: %s",
+                              jerr.line, jerr.column, jerr.text);
+            status = 400;
+            goto fail;
+        }
+        rc = input_from_json(&in, root, &err);
+    } else {
+        snprintf(purpose, sizeof(purpose), "register:%s", slug);
+        if (!srv_same_origin(req) ||
+            !srv_form_token_ok(req->srv, purpose, srv_field_get(req, "csrf"))) {
+            rc = pl_error_set(&err, PL_EINVALID,
+                              "this form is stale or comes from another site; reload the "
+                              "event page and send it again");
+            status = 403;
+            goto fail;
+        }
+        rc = input_from_form(&in, req, &err);
+    }
+    if (rc < 0) {
+        status = srv_status_for(rc);
+        goto fail;
+    }
+    if ((rc = pl_registration_validate(&in, &err)) < 0) {
+        status = srv_status_for(rc);
+        goto fail;
+    }
+    /* An e-mail that is already registered is a conflict: answering with the
+     * stored registration would hand its secret token to whoever knows the
+     * address. */
+    rc = pl_registration_find_email(&existing, req->store, slug, in.email, NULL);
+    if (rc == 0 && existing->status != PL_REG_CANCELLED) {
+        rc = pl_error_set_at(&err, PL_EEXISTS, NULL, 0, 0, "email",
+                             "%s is already registered for this event; use the link of your "
+                             "registration to change it",
+                             in.email);
+        status = 409;
+        goto fail;
+    }
+    rc = pl_registration_save_ext(req->store, slug, &in, &reg, &change, &err);
+    srv_changed(req->srv);
+    if (rc < 0) {
+        status = srv_status_for(rc);
+        goto fail;
+    }
+    if (!change.created) { /* another request registered this e-mail meanwhile */
+        rc = pl_error_set_at(&err, PL_EEXISTS, NULL, 0, 0, "email",
+                             "%s is already registered for this event", in.email);
+        status = 409;
+        goto fail;
+    }
+    if (is_json) {
+        srv_reply_json(out, 201, registration_json(reg, req->srv, 1));
+        {
+            char loc[300];
+            snprintf(loc, sizeof(loc), "/me/%s", reg->token);
+            out->location = strdup(loc);
+        }
+    } else {
+        char loc[300];
+        snprintf(loc, sizeof(loc), "/me/%s", reg->token);
+        redirect(out, loc);
+    }
+    out->cache_control = "no-store";
+    goto done;
+fail:
+    if (is_json)
+        json_failure(out, status, &err);
+    else
+        form_failure(out, req, status, &err, lang_code);
+done:
+    clear_input(&in);
+    json_decref(root);
+    pl_registration_free(reg);
+    pl_registration_free(existing);
+    pl_event_free(ev);
+    return 0;
+}
+
+/* ---- POST /me/TOKEN/cancel ---------------------------------------------- */
+
+int srv_cancel(srv_reply *out, srv_req *req, const char *token)
+{
+    pl_registration *reg = NULL, *done_reg = NULL;
+    char purpose[200];
+    pl_error err;
+    int is_json = req->body_kind == BODY_JSON, rc;
+
+    if ((rc = pl_registration_find_token(&reg, req->store, token, &err)) < 0) {
+        srv_reply_error(out, srv_status_for(rc), "no such registration");
+        goto done;
+    }
+    if (!is_json) {
+        snprintf(purpose, sizeof(purpose), "cancel:%s", token);
+        if (!srv_same_origin(req) ||
+            !srv_form_token_ok(req->srv, purpose, srv_field_get(req, "csrf"))) {
+            srv_page_error(out, 403, NULL,
+                           "this form is stale or comes from another site; reload the page");
+            goto done;
+        }
+    }
+    rc = reg->status == PL_REG_CANCELLED
+             ? 0
+             : pl_registration_cancel(req->store, reg->event_slug, reg->email, &done_reg, &err);
+    srv_changed(req->srv);
+    if (rc < 0) {
+        srv_reply_error(out, srv_status_for(rc), "%s", err.msg);
+    } else if (is_json) {
+        srv_reply_json(out, 200, registration_json(done_reg ? done_reg : reg, req->srv, 0));
+    } else {
+        char loc[300];
+        snprintf(loc, sizeof(loc), "/me/%s", token);
+        redirect(out, loc);
+    }
+done:
+    out->cache_control = "no-store";
+    pl_registration_free(reg);
+    pl_registration_free(done_reg);
+    return 0;
+}
+
+/* ---- /admin/e/SLUG[/EXPORT] --------------------------------------------- */
+
+/*
+ * Exports, by file name. The exporters (exporters/) add their own here:
+ * registrants.xlsx, registrants.csv, public.csv, agenda.xlsx, carpool.geojson...
+ */
+typedef int (*export_fn)(srv_reply *out, srv_req *req, const char *slug);
+
+static int export_registrations_json(srv_reply *out, srv_req *req, const char *slug)
+{
+    pl_registration **regs = NULL;
+    size_t n = 0;
+    pl_error err;
+    json_t *arr;
+    int rc;
+
+    if ((rc = pl_registration_list(&regs, &n, req->store, slug, &err)) < 0)
+        return srv_reply_error(out, srv_status_for(rc), "%s", err.msg);
+    arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, registration_json(regs[i], req->srv, 0));
+    pl_registration_list_free(regs, n);
+    return srv_reply_json(out, 200, arr);
+}
+
+static const struct {
+    const char *name;
+    export_fn fn;
+} exports[] = {
+    {"registrations.json", export_registrations_json},
+};
+
+#define NEXPORTS (sizeof(exports) / sizeof(exports[0]))
+
+int srv_admin(srv_reply *out, srv_req *req, const char *slug, const char *what)
+{
+    pl_registration **regs = NULL;
+    pl_event *ev = NULL;
+    size_t n = 0;
+    int counts[3] = {0, 0, 0}, rc;
+    pl_error err;
+    json_t *o, *names;
+
+    out->cache_control = "private, no-store";
+    if ((rc = pl_event_load(&ev, req->store, slug, &err)) < 0)
+        return srv_reply_error(out, srv_status_for(rc), "%s", err.msg);
+    if (*what) {
+        pl_event_free(ev);
+        for (size_t i = 0; i < NEXPORTS; i++)
+            if (strcmp(exports[i].name, what) == 0)
+                return exports[i].fn(out, req, slug);
+        return srv_reply_error(out, 404, "no export '%s'", what);
+    }
+    if ((rc = pl_registration_list(&regs, &n, req->store, slug, &err)) < 0) {
+        pl_event_free(ev);
+        return srv_reply_error(out, srv_status_for(rc), "%s", err.msg);
+    }
+    for (size_t i = 0; i < n; i++)
+        counts[regs[i]->status]++;
+    pl_registration_list_free(regs, n);
+    names = json_array();
+    for (size_t i = 0; i < NEXPORTS; i++)
+        json_array_append_new(names, json_string(exports[i].name));
+    o = json_pack("{s:s, s:s, s:i, s:i, s:i, s:i, s:o}", "slug", ev->slug, "status", ev->status,
+                  "capacity", ev->capacity, "confirmed", counts[PL_REG_CONFIRMED], "waitlisted",
+                  counts[PL_REG_WAITLISTED], "cancelled", counts[PL_REG_CANCELLED], "exports",
+                  names);
+    pl_event_free(ev);
+    return srv_reply_json(out, 200, o);
+}

@@ -1,0 +1,65 @@
+/*
+ * feeds_calendar.c - the server's feeds are those of calendar/: the same
+ * bytes as `planner calendar`, so that the ETag is a hash of them.
+ */
+#include "calendar.h"
+#include "server.h"
+
+#include <pthread.h>
+
+/* libical keeps process-wide state (its built-in time zone cache, its error
+ * code); feeds are built one at a time so that the server's worker threads
+ * never race on it. Most feed requests are answered from the reply cache and
+ * never get here. */
+static pthread_mutex_t libical_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int feed_all(char **out, size_t *len, pl_store *store, const char *key, const char *base_url,
+                    pl_error *err)
+{
+    pl_calendar_options opts = PL_CALENDAR_OPTIONS_INIT;
+
+    int rc;
+
+    (void)key;
+    opts.base_url = base_url;
+    pthread_mutex_lock(&libical_lock);
+    rc = pl_calendar_feed_all(out, len, store, &opts, err);
+    pthread_mutex_unlock(&libical_lock);
+    return rc;
+}
+
+static int feed_event(char **out, size_t *len, pl_store *store, const char *slug,
+                      const char *base_url, pl_error *err)
+{
+    pl_calendar_options opts = PL_CALENDAR_OPTIONS_INIT;
+
+    int rc;
+
+    opts.base_url = base_url;
+    pthread_mutex_lock(&libical_lock);
+    rc = pl_calendar_feed_event(out, len, store, slug, &opts, err);
+    pthread_mutex_unlock(&libical_lock);
+    return rc;
+}
+
+/* The pickup comes with the carpool plan (carpool issue): NULL until then. */
+static int feed_attendee(char **out, size_t *len, pl_store *store, const char *token,
+                         const char *base_url, pl_error *err)
+{
+    pl_calendar_options opts = PL_CALENDAR_OPTIONS_INIT;
+
+    int rc;
+
+    opts.base_url = base_url;
+    pthread_mutex_lock(&libical_lock);
+    rc = pl_calendar_feed_personal(out, len, store, token, NULL, &opts, err);
+    pthread_mutex_unlock(&libical_lock);
+    return rc;
+}
+
+static const pl_server_feeds feeds = {feed_all, feed_event, feed_attendee};
+
+const pl_server_feeds *pl_server_default_feeds(void)
+{
+    return &feeds;
+}

@@ -1,0 +1,745 @@
+/*
+ * pages.c - the HTML pages: upcoming events, an event's agenda with its
+ * registration form, an attendee's own page, and error pages.
+ *
+ * Language: French for a French event, English otherwise. An event is
+ * French when its time zone is that of metropolitan France or of a French
+ * overseas territory (srv_event_is_french). The list of events is French
+ * when most of the events shown are (ties, and an empty list, in French).
+ *
+ * Pages are self-contained (inline CSS, inline SVG, no scripts, no fonts or
+ * images from elsewhere) and laid out for a phone first.
+ */
+#include "internal.h"
+#include "registration.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct lang {
+    const char *code;
+    const char *months[12];
+    const char *days[7];
+    const char *upcoming, *no_events, *subscribe, *subscribe_all, *subscribe_https, *google_add,
+        *google_subscribe, *agenda, *venue, *online, *speakers, *room, *register_title, *name,
+        *email, *organization, *origin, *origin_hint, *travel, *travel_none, *travel_drive,
+        *travel_ride, *travel_flexible, *seats, *meal, *diet, *breakouts, *none_of_these, *full,
+        *places_left, *public_consent, *submit, *event_full, *closed, *your_registration,
+        *status_confirmed, *status_waitlisted, *status_cancelled, *your_sessions, *no_sessions,
+        *carpool, *carpool_pending, *your_feed, *cancel, *cancel_confirm, *back_to_event,
+        *not_found, *error_title, *details_public_yes, *details_public_no, *yes, *no, *kinds[6],
+        *cancelled_event, *waitlist_note, *capacity_left;
+} lang;
+
+static const lang fr = {
+    "fr",
+    {"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+     "octobre", "novembre", "décembre"},
+    {"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"},
+    "Prochains événements",
+    "Aucun événement à venir pour l'instant.",
+    "S'abonner",
+    "S'abonner à tous les événements",
+    "lien https",
+    "Ajouter à Google Agenda",
+    "S'abonner dans Google Agenda",
+    "Programme",
+    "Lieu",
+    "En ligne",
+    "Intervenants",
+    "Salle",
+    "S'inscrire",
+    "Nom et prénom",
+    "Adresse e-mail",
+    "Structure",
+    "Commune de départ",
+    "commune ou code postal, pour le covoiturage",
+    "Trajet",
+    "je ne cherche pas de covoiturage",
+    "je conduis et propose des places",
+    "je cherche une place (passager)",
+    "je peux conduire ou être passager",
+    "Places offertes",
+    "Je participe au repas",
+    "Régime alimentaire",
+    "Ateliers",
+    "aucun de ces ateliers",
+    "complet",
+    "places restantes",
+    "J'accepte de figurer sur la liste publique des participants (nom et structure, jamais "
+    "l'e-mail)",
+    "Envoyer mon inscription",
+    "L'événement est complet : vous serez inscrit·e en liste d'attente.",
+    "Les inscriptions sont fermées.",
+    "Votre inscription",
+    "Inscription confirmée",
+    "En liste d'attente",
+    "Inscription annulée",
+    "Vos sessions",
+    "Aucune session choisie.",
+    "Covoiturage",
+    "Les groupes de covoiturage ne sont pas encore constitués.",
+    "Votre agenda personnel",
+    "Annuler mon inscription",
+    "Annuler l'inscription ? Votre place sera proposée à la liste d'attente.",
+    "Retour au programme",
+    "Page introuvable.",
+    "Erreur",
+    "oui",
+    "non",
+    "oui",
+    "non",
+    {"intervention", "atelier", "repas", "pause", "forum", "plénière"},
+    "Événement annulé",
+    "position",
+    "places disponibles"};
+
+static const lang en = {
+    "en",
+    {"January", "February", "March", "April", "May", "June", "July", "August", "September",
+     "October", "November", "December"},
+    {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"},
+    "Upcoming events",
+    "No upcoming events yet.",
+    "Subscribe",
+    "Subscribe to all events",
+    "https link",
+    "Add to Google Calendar",
+    "Subscribe in Google Calendar",
+    "Agenda",
+    "Venue",
+    "Online",
+    "Speakers",
+    "Room",
+    "Register",
+    "Full name",
+    "E-mail address",
+    "Organization",
+    "Travelling from",
+    "town or postcode, for carpooling",
+    "Travel",
+    "no carpool for me",
+    "I drive and offer seats",
+    "I need a seat (passenger)",
+    "I can drive or ride",
+    "Seats offered",
+    "I will join the meal",
+    "Diet",
+    "Workshops",
+    "none of these",
+    "full",
+    "places left",
+    "List me on the public list of participants (name and organization, never "
+    "the e-mail)",
+    "Send my registration",
+    "The event is full: you will be put on the waiting list.",
+    "Registration is closed.",
+    "Your registration",
+    "Registration confirmed",
+    "On the waiting list",
+    "Registration cancelled",
+    "Your sessions",
+    "No session chosen.",
+    "Carpool",
+    "Carpool groups are not formed yet.",
+    "Your personal calendar",
+    "Cancel my registration",
+    "Cancel your registration? Your seat goes to the waiting list.",
+    "Back to the agenda",
+    "Page not found.",
+    "Error",
+    "yes",
+    "no",
+    "yes",
+    "no",
+    {"talk", "workshop", "meal", "break", "forum", "plenary"},
+    "Event cancelled",
+    "position",
+    "places available"};
+
+int srv_event_is_french(const pl_event *ev)
+{
+    static const char *const zones[] = {
+        "Europe/Paris",     "America/Cayenne", "America/Guadeloupe", "America/Martinique",
+        "America/Miquelon", "Indian/Reunion",  "Indian/Mayotte",     "Pacific/Noumea",
+        "Pacific/Tahiti",   "Pacific/Wallis",  "Pacific/Marquesas",  "Pacific/Gambier",
+    };
+    for (size_t i = 0; i < sizeof(zones) / sizeof(zones[0]); i++)
+        if (ev->timezone && strcmp(ev->timezone, zones[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static const lang *lang_of(const pl_event *ev)
+{
+    return srv_event_is_french(ev) ? &fr : &en;
+}
+
+static const char *kind_label(const lang *L, const char *kind)
+{
+    static const char *const kinds[] = {"talk", "workshop", "meal", "break", "forum", "plenary"};
+    for (int i = 0; i < 6; i++)
+        if (kind && strcmp(kind, kinds[i]) == 0)
+            return L->kinds[i];
+    return kind ? kind : "";
+}
+
+/* "jeudi 10 décembre 2026" */
+static void format_day(char *out, size_t size, const lang *L, const char *when)
+{
+    pl_datetime dt;
+
+    if (pl_datetime_parse(&dt, when) < 0) {
+        snprintf(out, size, "%s", when ? when : "");
+        return;
+    }
+    if (L == &fr)
+        snprintf(out, size, "%s %d %s %d", L->days[pl_datetime_weekday(&dt)], dt.day,
+                 L->months[dt.month - 1], dt.year);
+    else
+        snprintf(out, size, "%s %d %s %d", L->days[pl_datetime_weekday(&dt)], dt.day,
+                 L->months[dt.month - 1], dt.year);
+}
+
+static const char *hhmm(const char *when) /* "YYYY-MM-DDTHH:MM" -> "HH:MM" */
+{
+    return when && strlen(when) >= 16 ? when + 11 : "";
+}
+
+static const char style[] =
+    "<style>"
+    ":root{color-scheme:light dark;--fg:#1b1f24;--bg:#fff;--muted:#5b6570;--line:#d7dde3;"
+    "--accent:#0b5cad;--card:#f5f7f9}"
+    "@media(prefers-color-scheme:dark){:root{--fg:#e8ecef;--bg:#14171a;--muted:#a2adb8;"
+    "--line:#333a41;--accent:#7cb8ff;--card:#1d2125}}"
+    "*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,'Segoe UI',"
+    "Roboto,sans-serif;color:var(--fg);background:var(--bg)}"
+    "main{max-width:60rem;margin:0 auto;padding:1rem}a{color:var(--accent)}"
+    "h1{font-size:1.6rem;line-height:1.2;margin:.5rem 0}h2{font-size:1.25rem;margin-top:2rem}"
+    ".muted{color:var(--muted)}.links a{display:inline-block;margin:.2rem .8rem .2rem 0}"
+    ".event{border-top:1px solid var(--line);padding:1rem 0}"
+    ".slot{display:flex;gap:.6rem;margin:.6rem 0;flex-wrap:wrap}"
+    ".slot>.time{flex:0 0 100%;font-weight:600}"
+    ".card{flex:1 1 14rem;background:var(--card);border:1px solid var(--line);"
+    "border-radius:.5rem;padding:.6rem .8rem}.card h3{margin:.1rem 0;font-size:1.05rem}"
+    ".kind{font-size:.8rem;text-transform:uppercase;letter-spacing:.03em;color:var(--muted)}"
+    "form{display:grid;gap:.8rem;max-width:36rem}label{display:block;font-weight:600}"
+    "input[type=text],input[type=email],input[type=number],select{width:100%;padding:.5rem;"
+    "font:inherit;border:1px solid var(--line);border-radius:.3rem;background:var(--bg);"
+    "color:var(--fg)}fieldset{border:1px solid var(--line);border-radius:.4rem}"
+    ".check{font-weight:400}button{font:inherit;padding:.6rem 1rem;border:0;"
+    "border-radius:.3rem;background:var(--accent);color:var(--bg);cursor:pointer}"
+    ".status{font-size:1.2rem;font-weight:700}.warn{color:#b3261e}"
+    "dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dt{font-weight:600}"
+    "dd{margin:0}"
+    "</style>";
+
+static void page_start(srv_html *h, const lang *L, const char *title)
+{
+    srv_html_emit(h,
+                  "<!doctype html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+                  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                  "<title>%t</title>%s</head><body><main>\n",
+                  L->code, title, style);
+}
+
+static void page_end(srv_html *h)
+{
+    srv_html_emit(h, "</main></body></html>\n");
+}
+
+/* https://host/path -> webcal://host/path (http:// too). */
+static void webcal_url(char *out, size_t size, const char *base, const char *path)
+{
+    const char *rest = strstr(base, "://");
+    snprintf(out, size, "webcal://%s%s", rest ? rest + 3 : base, path);
+}
+
+static void subscribe_links(srv_html *h, const lang *L, const pl_server *srv, const char *path,
+                            const char *label)
+{
+    char web[512], https[512];
+
+    webcal_url(web, sizeof(web), srv->base_url, path);
+    snprintf(https, sizeof(https), "%s%s", srv->base_url, path);
+    srv_html_emit(h,
+                  "<p class=\"links\"><a href=\"%U\">%t</a> <a href=\"%U\">%t</a> "
+                  "<a href=\"https://calendar.google.com/calendar/render?cid=%u\">%t</a></p>\n",
+                  web, label, https, L->subscribe_https, web, L->google_subscribe);
+}
+
+/* "20261210T093000" from "2026-12-10T09:30" */
+static void compact_time(char out[20], const char *when)
+{
+    pl_datetime dt;
+
+    if (pl_datetime_parse(&dt, when) < 0) {
+        out[0] = '\0';
+        return;
+    }
+    snprintf(out, 20, "%04d%02d%02dT%02d%02d00", dt.year, dt.month, dt.day, dt.hour, dt.minute);
+}
+
+static void google_add_link(srv_html *h, const lang *L, const pl_server *srv, const pl_event *ev)
+{
+    char start[20], end[20], dates[48], page[512];
+    const char *where = ev->venue_address ? ev->venue_address : ev->online_url;
+
+    compact_time(start, ev->start);
+    compact_time(end, ev->end);
+    snprintf(dates, sizeof(dates), "%s/%s", start, end);
+    snprintf(page, sizeof(page), "%s/e/%s", srv->base_url, ev->slug);
+    srv_html_emit(h,
+                  "<a href=\"https://calendar.google.com/calendar/render?action=TEMPLATE"
+                  "&amp;text=%u&amp;dates=%u&amp;ctz=%u&amp;details=%u&amp;location=%u\">%t</a>",
+                  ev->title, dates, ev->timezone, page, where ? where : "", L->google_add);
+}
+
+static void when_where(srv_html *h, const lang *L, const pl_event *ev)
+{
+    char day[80], endday[80];
+
+    format_day(day, sizeof(day), L, ev->start);
+    format_day(endday, sizeof(endday), L, ev->end);
+    if (strncmp(ev->start, ev->end, 10) == 0)
+        srv_html_emit(h, "<p><strong>%t</strong>, %t – %t</p>\n", day, hhmm(ev->start),
+                      hhmm(ev->end));
+    else
+        srv_html_emit(h, "<p><strong>%t %t</strong> – <strong>%t %t</strong></p>\n", day,
+                      hhmm(ev->start), endday, hhmm(ev->end));
+}
+
+/* ---- / ------------------------------------------------------------------ */
+
+int srv_page_index(srv_reply *out, srv_req *req)
+{
+    pl_event **events = NULL;
+    size_t n = 0, shown = 0, french = 0;
+    char today[32];
+    srv_html h = {PL_BUF_INIT, 0};
+    const lang *L;
+    pl_error err;
+    int rc;
+
+    if ((rc = pl_event_list(&events, &n, req->store, &err)) < 0)
+        return srv_page_error(out, srv_status_for(rc), NULL, err.msg);
+    pl_now_utc(today);
+    /* Upcoming: published, and not over (compared by day). */
+    for (size_t i = 0; i < n; i++) {
+        pl_event *ev = events[i];
+        if (strcmp(ev->status, "published") != 0 || strncmp(ev->end, today, 10) < 0)
+            continue;
+        shown++;
+        french += (size_t)srv_event_is_french(ev);
+        srv_latest(out->modified, ev->modified);
+        for (size_t s = 0; s < ev->nsessions; s++)
+            srv_latest(out->modified, ev->sessions[s].modified);
+    }
+    L = french * 2 >= shown ? &fr : &en;
+    page_start(&h, L, L->upcoming);
+    srv_html_emit(&h, "<h1>%t</h1>\n", L->upcoming);
+    subscribe_links(&h, L, req->srv, "/events.ics", L->subscribe_all);
+    for (size_t i = 0; i < n; i++) {
+        pl_event *ev = events[i];
+        const lang *EL = lang_of(ev);
+        char path[200];
+        if (strcmp(ev->status, "published") != 0 || strncmp(ev->end, today, 10) < 0)
+            continue;
+        snprintf(path, sizeof(path), "/e/%s.ics", ev->slug);
+        srv_html_emit(&h,
+                      "<section class=\"event\" lang=\"%s\"><h2><a href=\"/e/%u\">%t</a></h2>\n",
+                      EL->code, ev->slug, ev->title);
+        when_where(&h, EL, ev);
+        if (ev->venue_name)
+            srv_html_emit(&h, "<p>%t%s%t</p>\n", ev->venue_name, ev->venue_address ? ", " : "",
+                          ev->venue_address);
+        else if (ev->online_url)
+            srv_html_emit(&h, "<p>%t</p>\n", EL->online);
+        if (ev->summary)
+            srv_html_emit(&h, "<p class=\"muted\">%t</p>\n", ev->summary);
+        subscribe_links(&h, EL, req->srv, path, EL->subscribe);
+        srv_html_emit(&h, "<p class=\"links\">");
+        google_add_link(&h, EL, req->srv, ev);
+        srv_html_emit(&h, "</p></section>\n");
+    }
+    if (shown == 0)
+        srv_html_emit(&h, "<p>%t</p>\n", L->no_events);
+    page_end(&h);
+    pl_event_list_free(events, n);
+    out->conditional = 1;
+    out->cache_control = "no-cache";
+    return srv_reply_html(out, 200, &h);
+}
+
+/* ---- /e/SLUG ------------------------------------------------------------ */
+
+/* Confirmed registrations per session id (index into ev->sessions). */
+static int count_seats(pl_store *store, const pl_event *ev, int *per_session, int *confirmed,
+                       int *waiting)
+{
+    pl_registration **regs = NULL;
+    size_t n = 0;
+    int rc = pl_registration_list(&regs, &n, store, ev->slug, NULL);
+
+    *confirmed = *waiting = 0;
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        if (regs[i]->status == PL_REG_WAITLISTED)
+            (*waiting)++;
+        if (regs[i]->status != PL_REG_CONFIRMED)
+            continue;
+        (*confirmed)++;
+        for (size_t k = 0; k < regs[i]->sessions.count; k++)
+            for (size_t s = 0; s < ev->nsessions; s++)
+                if (strcmp(ev->sessions[s].id, regs[i]->sessions.items[k]) == 0)
+                    per_session[s]++;
+    }
+    pl_registration_list_free(regs, n);
+    return 0;
+}
+
+static void session_card(srv_html *h, const lang *L, const pl_event *ev, const pl_session *s,
+                         int taken)
+{
+    srv_html_emit(h,
+                  "<article class=\"card\" id=\"s-%a\"><div class=\"kind\">%t · %t–%t</div>"
+                  "<h3>%t</h3>",
+                  s->id, kind_label(L, s->kind), hhmm(s->start), hhmm(s->end), s->title);
+    if (s->room)
+        srv_html_emit(h, "<div class=\"muted\">%t : %t</div>", L->room, s->room);
+    for (size_t k = 0; k < s->speakers.count; k++) {
+        const pl_speaker *sp = pl_event_speaker(ev, s->speakers.items[k]);
+        if (!sp)
+            continue;
+        srv_html_emit(h, "<div>%t%s%t%s</div>", sp->name,
+                      sp->organization ? " <span class=\"muted\">(" : "", sp->organization,
+                      sp->organization ? ")</span>" : "");
+    }
+    if (s->description)
+        srv_html_emit(h, "<p>%t</p>", s->description);
+    if (s->capacity > 0) {
+        int left = s->capacity - taken;
+        if (left > 0)
+            srv_html_emit(h, "<div class=\"muted\">%d %t</div>", left, L->places_left);
+        else
+            srv_html_emit(h, "<div class=\"warn\">%t</div>", L->full);
+    }
+    srv_html_emit(h, "</article>\n");
+}
+
+static void agenda(srv_html *h, const lang *L, const pl_event *ev, const int *taken)
+{
+    pl_slot *slots = NULL;
+    size_t nslots = 0, *order = NULL;
+
+    if (pl_agenda_slots(&slots, &nslots, &order, ev) < 0) {
+        h->failed = 1;
+        return;
+    }
+    srv_html_emit(h, "<h2>%t</h2>\n", L->agenda);
+    for (size_t i = 0; i < nslots; i++) {
+        srv_html_emit(h, "<div class=\"slot\"><div class=\"time\">%t – %t</div>\n",
+                      hhmm(slots[i].start), hhmm(slots[i].end));
+        for (size_t k = 0; k < slots[i].count; k++) {
+            size_t idx = order[slots[i].first + k];
+            session_card(h, L, ev, &ev->sessions[idx], taken[idx]);
+        }
+        srv_html_emit(h, "</div>\n");
+    }
+    free(slots);
+    free(order);
+}
+
+static int choosable(const pl_session *s)
+{
+    return !s->cancelled && s->kind && strcmp(s->kind, "workshop") == 0;
+}
+
+static void registration_form(srv_html *h, const lang *L, const pl_server *srv, const pl_event *ev,
+                              const int *taken, int confirmed)
+{
+    pl_slot *slots = NULL;
+    size_t nslots = 0, *order = NULL;
+    char purpose[160], token[64];
+
+    snprintf(purpose, sizeof(purpose), "register:%s", ev->slug);
+    srv_form_token(srv, purpose, token);
+    srv_html_emit(h, "<h2 id=\"register\">%t</h2>\n", L->register_title);
+    if (ev->capacity > 0 && confirmed >= ev->capacity)
+        srv_html_emit(h, "<p class=\"warn\">%t</p>\n", L->event_full);
+    else if (ev->capacity > 0)
+        srv_html_emit(h, "<p class=\"muted\">%d %t</p>\n", ev->capacity - confirmed,
+                      L->capacity_left);
+    srv_html_emit(
+        h,
+        "<form method=\"post\" action=\"/e/%u/register\">\n"
+        "<input type=\"hidden\" name=\"csrf\" value=\"%a\">\n"
+        "<div><label for=\"name\">%t</label><input type=\"text\" id=\"name\" name=\"name\" "
+        "required maxlength=\"200\" autocomplete=\"name\"></div>\n"
+        "<div><label for=\"email\">%t</label><input type=\"email\" id=\"email\" name=\"email\" "
+        "required maxlength=\"254\" autocomplete=\"email\"></div>\n"
+        "<div><label for=\"organization\">%t</label><input type=\"text\" id=\"organization\" "
+        "name=\"organization\" maxlength=\"200\" autocomplete=\"organization\"></div>\n",
+        ev->slug, token, L->name, L->email, L->organization);
+    if (strcmp(ev->format, "online") != 0) {
+        srv_html_emit(
+            h,
+            "<div><label for=\"origin\">%t</label><input type=\"text\" id=\"origin\" "
+            "name=\"origin\" maxlength=\"200\" placeholder=\"%a\"></div>\n"
+            "<div><label for=\"travel\">%t</label><select id=\"travel\" name=\"travel\">"
+            "<option value=\"none\">%t</option><option value=\"drive\">%t</option>"
+            "<option value=\"ride\">%t</option><option value=\"flexible\">%t</option>"
+            "</select></div>\n"
+            "<div><label for=\"seats\">%t</label><input type=\"number\" id=\"seats\" "
+            "name=\"seats\" min=\"1\" max=\"8\" value=\"3\"></div>\n"
+            "<div><label class=\"check\"><input type=\"checkbox\" name=\"meal\" value=\"1\"> "
+            "%t</label></div>\n"
+            "<div><label for=\"diet\">%t</label><input type=\"text\" id=\"diet\" name=\"diet\" "
+            "maxlength=\"200\"></div>\n",
+            L->origin, L->origin_hint, L->travel, L->travel_none, L->travel_drive, L->travel_ride,
+            L->travel_flexible, L->seats, L->meal, L->diet);
+    }
+    /* Breakouts: one choice per time slot that offers workshops. */
+    if (pl_agenda_slots(&slots, &nslots, &order, ev) == 0) {
+        int any = 0;
+        for (size_t i = 0; i < nslots; i++) {
+            size_t nw = 0;
+            for (size_t k = 0; k < slots[i].count; k++)
+                nw += (size_t)choosable(&ev->sessions[order[slots[i].first + k]]);
+            if (nw == 0)
+                continue;
+            if (!any++)
+                srv_html_emit(h, "<fieldset><legend>%t</legend>\n", L->breakouts);
+            srv_html_emit(h, "<div><strong>%t – %t</strong>\n", hhmm(slots[i].start),
+                          hhmm(slots[i].end));
+            if (nw > 1)
+                srv_html_emit(h,
+                              "<label class=\"check\"><input type=\"radio\" name=\"slot-%z\" "
+                              "value=\"\" checked> %t</label>\n",
+                              i, L->none_of_these);
+            for (size_t k = 0; k < slots[i].count; k++) {
+                size_t idx = order[slots[i].first + k];
+                const pl_session *s = &ev->sessions[idx];
+                int full = s->capacity > 0 && taken[idx] >= s->capacity;
+                if (!choosable(s))
+                    continue;
+                if (nw > 1)
+                    srv_html_emit(h,
+                                  "<label class=\"check\"><input type=\"radio\" "
+                                  "name=\"slot-%z\" value=\"%a\"%s> %t%s%t%s</label>\n",
+                                  i, s->id, full ? " disabled" : "", s->title, full ? " (" : "",
+                                  full ? L->full : NULL, full ? ")" : "");
+                else
+                    srv_html_emit(h,
+                                  "<label class=\"check\"><input type=\"checkbox\" "
+                                  "name=\"session\" value=\"%a\"%s> %t%s%t%s</label>\n",
+                                  s->id, full ? " disabled" : "", s->title, full ? " (" : "",
+                                  full ? L->full : NULL, full ? ")" : "");
+            }
+            srv_html_emit(h, "</div>\n");
+        }
+        if (any)
+            srv_html_emit(h, "</fieldset>\n");
+    } else {
+        h->failed = 1;
+    }
+    free(slots);
+    free(order);
+    srv_html_emit(h,
+                  "<div><label class=\"check\"><input type=\"checkbox\" name=\"public\" "
+                  "value=\"1\"> %t</label></div>\n"
+                  "<div><button type=\"submit\">%t</button></div>\n</form>\n",
+                  L->public_consent, L->submit);
+}
+
+int srv_page_event(srv_reply *out, srv_req *req, const char *slug)
+{
+    pl_event *ev = NULL;
+    srv_html h = {PL_BUF_INIT, 0};
+    const lang *L;
+    int *taken = NULL, confirmed = 0, waiting = 0, rc;
+    char path[200];
+    pl_error err;
+
+    if ((rc = pl_event_load(&ev, req->store, slug, &err)) < 0 || strcmp(ev->status, "draft") == 0) {
+        pl_event_free(ev);
+        return srv_page_error(out, rc < 0 ? srv_status_for(rc) : 404, NULL,
+                              rc < 0 && rc != PL_ENOTFOUND ? err.msg : NULL);
+    }
+    L = lang_of(ev);
+    if (!(taken = calloc(ev->nsessions + 1, sizeof(int))) ||
+        count_seats(req->store, ev, taken, &confirmed, &waiting) < 0) {
+        free(taken);
+        pl_event_free(ev);
+        return srv_page_error(out, 503, L->code, NULL);
+    }
+    srv_latest(out->modified, ev->modified);
+    for (size_t s = 0; s < ev->nsessions; s++)
+        srv_latest(out->modified, ev->sessions[s].modified);
+    page_start(&h, L, ev->title);
+    srv_html_emit(&h, "<p><a href=\"/\">←</a></p><h1>%t</h1>\n", ev->title);
+    if (strcmp(ev->status, "cancelled") == 0)
+        srv_html_emit(&h, "<p class=\"status warn\">%t</p>\n", L->cancelled_event);
+    when_where(&h, L, ev);
+    if (ev->venue_name || ev->venue_address) {
+        srv_html_emit(&h, "<p><strong>%t :</strong> %t%s%t", L->venue, ev->venue_name,
+                      ev->venue_name && ev->venue_address ? ", " : "", ev->venue_address);
+        if (ev->has_geo) {
+            char osm[160];
+            snprintf(osm, sizeof(osm),
+                     "https://www.openstreetmap.org/?mlat=%.5f&mlon=%.5f#map=16/%.5f/%.5f",
+                     ev->venue_lat, ev->venue_lon, ev->venue_lat, ev->venue_lon);
+            srv_html_emit(&h, " (<a href=\"%U\">OpenStreetMap</a>)", osm);
+        }
+        srv_html_emit(&h, "</p>\n");
+    }
+    if (ev->online_url)
+        srv_html_emit(&h, "<p><strong>%t :</strong> <a href=\"%U\">%t</a></p>\n", L->online,
+                      ev->online_url, ev->online_url);
+    if (ev->summary)
+        srv_html_emit(&h, "<p>%t</p>\n", ev->summary);
+    if (ev->description)
+        srv_html_emit(&h, "<p class=\"muted\">%t</p>\n", ev->description);
+    snprintf(path, sizeof(path), "/e/%s.ics", ev->slug);
+    subscribe_links(&h, L, req->srv, path, L->subscribe);
+    srv_html_emit(&h, "<p class=\"links\">");
+    google_add_link(&h, L, req->srv, ev);
+    srv_html_emit(&h, "</p>\n");
+    agenda(&h, L, ev, taken);
+    if (strcmp(ev->status, "published") == 0) {
+        char today[32];
+        pl_now_utc(today);
+        if (strncmp(ev->end, today, 10) >= 0)
+            registration_form(&h, L, req->srv, ev, taken, confirmed);
+        else
+            srv_html_emit(&h, "<p>%t</p>\n", L->closed);
+    }
+    page_end(&h);
+    free(taken);
+    pl_event_free(ev);
+    out->conditional = 1;
+    out->cache_control = "no-cache";
+    return srv_reply_html(out, 200, &h);
+}
+
+/* ---- /me/TOKEN ---------------------------------------------------------- */
+
+static const char *travel_label(const lang *L, pl_travel t)
+{
+    switch (t) {
+    case PL_TRAVEL_DRIVE:
+        return L->travel_drive;
+    case PL_TRAVEL_RIDE:
+        return L->travel_ride;
+    case PL_TRAVEL_FLEXIBLE:
+        return L->travel_flexible;
+    default:
+        return L->travel_none;
+    }
+}
+
+/* The carpool group: filled in when the carpool plan is stored (carpool
+ * issue). Until then it says that groups are not formed yet. */
+static void carpool_section(srv_html *h, const lang *L, const pl_event *ev,
+                            const pl_registration *reg)
+{
+    if (strcmp(ev->format, "online") == 0 || reg->travel == PL_TRAVEL_NONE)
+        return;
+    srv_html_emit(h, "<h2>%t</h2>\n<p class=\"muted\">%t</p>\n", L->carpool, L->carpool_pending);
+}
+
+int srv_page_me(srv_reply *out, srv_req *req, const char *token)
+{
+    pl_registration *reg = NULL;
+    pl_event *ev = NULL;
+    srv_html h = {PL_BUF_INIT, 0};
+    const lang *L;
+    char path[200], purpose[200], form[64];
+    pl_error err;
+    int rc;
+
+    out->cache_control = "private, no-cache";
+    out->referrer_same_origin = 1;
+    if ((rc = pl_registration_find_token(&reg, req->store, token, &err)) < 0 ||
+        (rc = pl_event_load(&ev, req->store, reg->event_slug, &err)) < 0) {
+        pl_registration_free(reg);
+        return srv_page_error(out, srv_status_for(rc), NULL, NULL);
+    }
+    L = lang_of(ev);
+    srv_latest(out->modified, ev->modified);
+    srv_latest(out->modified, reg->updated);
+    page_start(&h, L, L->your_registration);
+    srv_html_emit(&h, "<p><a href=\"/e/%u\">← %t</a></p><h1>%t</h1>\n<p>%t</p>\n", ev->slug,
+                  L->back_to_event, L->your_registration, ev->title);
+    when_where(&h, L, ev);
+    if (reg->status == PL_REG_CONFIRMED)
+        srv_html_emit(&h, "<p class=\"status\" id=\"status\">%t</p>\n", L->status_confirmed);
+    else if (reg->status == PL_REG_WAITLISTED)
+        srv_html_emit(&h, "<p class=\"status warn\" id=\"status\">%t (%t %d)</p>\n",
+                      L->status_waitlisted, L->waitlist_note, reg->waitlist_position);
+    else
+        srv_html_emit(&h, "<p class=\"status warn\" id=\"status\">%t</p>\n", L->status_cancelled);
+    srv_html_emit(&h, "<dl><dt>%t</dt><dd id=\"name\">%t</dd><dt>%t</dt><dd>%t</dd>\n", L->name,
+                  reg->name, L->email, reg->email);
+    if (reg->organization)
+        srv_html_emit(&h, "<dt>%t</dt><dd>%t</dd>\n", L->organization, reg->organization);
+    if (strcmp(ev->format, "online") != 0) {
+        if (reg->origin)
+            srv_html_emit(&h, "<dt>%t</dt><dd>%t</dd>\n", L->origin, reg->origin);
+        srv_html_emit(&h, "<dt>%t</dt><dd>%t", L->travel, travel_label(L, reg->travel));
+        if (reg->seats > 0)
+            srv_html_emit(&h, " (%t : %d)", L->seats, reg->seats);
+        srv_html_emit(&h, "</dd><dt>%t</dt><dd>%t%s%t</dd>\n", L->meal, reg->meal ? L->yes : L->no,
+                      reg->meal && reg->diet ? " — " : "", reg->meal ? reg->diet : NULL);
+    }
+    srv_html_emit(&h, "<dt>%t</dt><dd>%t</dd></dl>\n", L->public_consent,
+                  reg->public_list ? L->details_public_yes : L->details_public_no);
+    srv_html_emit(&h, "<h2>%t</h2>\n", L->your_sessions);
+    if (reg->sessions.count == 0)
+        srv_html_emit(&h, "<p class=\"muted\">%t</p>\n", L->no_sessions);
+    else
+        srv_html_emit(&h, "<ul id=\"sessions\">\n");
+    for (size_t i = 0; i < reg->sessions.count; i++) {
+        const pl_session *s = pl_event_session(ev, reg->sessions.items[i]);
+        if (s)
+            srv_html_emit(&h, "<li>%t–%t <strong>%t</strong>%s%t</li>\n", hhmm(s->start),
+                          hhmm(s->end), s->title, s->room ? " · " : "", s->room);
+    }
+    if (reg->sessions.count)
+        srv_html_emit(&h, "</ul>\n");
+    carpool_section(&h, L, ev, reg);
+    if (reg->status != PL_REG_CANCELLED) {
+        snprintf(path, sizeof(path), "/me/%s.ics", token);
+        srv_html_emit(&h, "<h2>%t</h2>\n", L->your_feed);
+        subscribe_links(&h, L, req->srv, path, L->subscribe);
+        snprintf(purpose, sizeof(purpose), "cancel:%s", token);
+        srv_form_token(req->srv, purpose, form);
+        srv_html_emit(&h,
+                      "<h2>%t</h2><form method=\"post\" action=\"/me/%u/cancel\">"
+                      "<input type=\"hidden\" name=\"csrf\" value=\"%a\"><p>%t</p>"
+                      "<div><button type=\"submit\">%t</button></div></form>\n",
+                      L->cancel, token, form, L->cancel_confirm, L->cancel);
+    }
+    page_end(&h);
+    pl_registration_free(reg);
+    pl_event_free(ev);
+    out->conditional = 1;
+    return srv_reply_html(out, 200, &h);
+}
+
+int srv_page_error(srv_reply *out, unsigned status, const char *code, const char *message)
+{
+    const lang *L = code && strcmp(code, "en") == 0 ? &en : &fr;
+    srv_html h = {PL_BUF_INIT, 0};
+
+    out->conditional = 0;
+    page_start(&h, L, L->error_title);
+    srv_html_emit(&h, "<h1>%d</h1><p>%t</p><p><a href=\"/\">←</a></p>\n", (int)status,
+                  message         ? message
+                  : status == 404 ? L->not_found
+                                  : L->error_title);
+    page_end(&h);
+    return srv_reply_html(out, status, &h);
+}

@@ -1,0 +1,748 @@
+#!/usr/bin/python3
+"""End-to-end tests of `planner serve`: the real binary on 127.0.0.1, a free
+port and a temp database, exercised with real HTTP (http.client / sockets).
+
+Run with Debian's /usr/bin/python3; PLANNER_BIN and PLANNER_SOURCE_DIR come
+from the environment (tests/CMakeLists.txt sets them).
+"""
+import concurrent.futures
+import copy
+import http.client
+import json
+import os
+import re
+import select
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+import urllib.parse
+
+BIN = os.environ.get("PLANNER_BIN", "build/cli/planner")
+SRC = os.environ.get("PLANNER_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+SAMPLE = os.path.join(SRC, "sample-events", "atelier-cem-2.json")
+ADMIN = "test-admin-token-0123456789abcdef"
+TOKEN_RE = re.compile(r"/me/([0-9a-f]{32,128})")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def make_events(folder):
+    """The sample workshop, a small event with 50 places for the race, and a
+    hostile title to check escaping."""
+    with open(SAMPLE, encoding="utf-8") as f:
+        base = json.load(f)
+    race = copy.deepcopy(base)
+    race["slug"] = "course"
+    race["capacity"] = 50
+    for s in race["sessions"]:
+        if s.get("capacity", 0) > 50:
+            s["capacity"] = 50
+    evil = copy.deepcopy(base)
+    evil["slug"] = "evil"
+    evil["title"] = "<script>alert(\"x\")</script> & 'co'"
+    evil["timezone"] = "America/New_York"
+    paths = []
+    for name, ev in (("base", base), ("race", race), ("evil", evil)):
+        p = os.path.join(folder, name + ".json")
+        with open(p, "w", encoding="utf-8") as f:
+            json.dump(ev, f, ensure_ascii=False)
+        paths.append(p)
+    return paths
+
+
+class Server:
+    """One `planner serve` process."""
+
+    def __init__(self, folder, env_token=ADMIN, extra=()):
+        self.folder = folder
+        self.db = os.path.join(folder, "planner.db")
+        self.port = free_port()
+        self.log_path = os.path.join(folder, "server-%d.log" % self.port)
+        env = dict(os.environ)
+        env.pop("PLANNER_ADMIN_TOKEN", None)
+        if env_token:
+            env["PLANNER_ADMIN_TOKEN"] = env_token
+        self.log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(
+            [BIN, "--db", self.db, "serve", "--port", str(self.port), *extra],
+            stdout=subprocess.DEVNULL, stderr=self.log, env=env)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                if self.proc.poll() is not None:
+                    break
+                time.sleep(0.02)
+        raise RuntimeError("server did not start:\n" + self.read_log())
+
+    def read_log(self):
+        if not self.log.closed:
+            self.log.flush()
+        with open(self.log_path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+
+    def request(self, method, path, body=None, headers=None, timeout=10):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            if isinstance(body, (dict, list)):
+                body = json.dumps(body).encode()
+                headers = {"Content-Type": "application/json", **(headers or {})}
+            conn.request(method, path, body=body, headers=headers or {})
+            r = conn.getresponse()
+            data = r.read()
+            return r.status, {k.lower(): v for k, v in r.getheaders()}, data
+        finally:
+            conn.close()
+
+    def get(self, path, **headers):
+        return self.request("GET", path, headers=headers)
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+        return self.proc.returncode
+
+
+def run_cli(db, *args):
+    return subprocess.run([BIN, "--db", db, *args], capture_output=True, text=True, timeout=30)
+
+
+def person(i, **over):
+    p = {"name": "Personne %03d" % i, "email": "p%03d@example.org" % i,
+         "organization": "Org %d" % (i % 7), "origin": "Lyon", "travel": "none"}
+    p.update(over)
+    return p
+
+
+class ServerTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="planner-server-")
+        cls.db = os.path.join(cls.tmp, "planner.db")
+        cls.event_files = make_events(cls.tmp)
+        r = run_cli(cls.db, "event", "import", *cls.event_files)
+        assert r.returncode == 0, r.stderr
+        cls.srv = Server(cls.tmp)
+        status, _, body = cls.srv.request("POST", "/e/atelier-cem-2/register",
+                                          person(0, email="probe@example.org"))
+        cls.registrations = status == 201
+        cls.probe = json.loads(body)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.stop()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def need_registrations(self):
+        if not self.registrations:
+            self.skipTest("registrations are not built into this planner: %s" % self.probe)
+
+    def register(self, slug, data, **headers):
+        return self.srv.request("POST", "/e/%s/register" % slug, data, headers=headers)
+
+    # ---- pages ---------------------------------------------------------
+    def test_index_lists_upcoming_events_with_subscribe_links(self):
+        status, h, body = self.srv.get("/")
+        page = body.decode()
+        self.assertEqual(status, 200)
+        self.assertEqual(h["content-type"], "text/html; charset=utf-8")
+        self.assertIn('<html lang="fr"', page)
+        self.assertIn('href="/e/atelier-cem-2"', page)
+        self.assertIn("S&#39;abonner", page)
+        self.assertIn('href="webcal://127.0.0.1:%d/e/atelier-cem-2.ics"' % self.srv.port, page)
+        self.assertIn('href="http://127.0.0.1:%d/e/atelier-cem-2.ics"' % self.srv.port, page)
+        self.assertIn("https://calendar.google.com/calendar/render?action=TEMPLATE", page)
+        self.assertIn("dates=20261210T093000%2F20261210T170000", page)
+        self.assertNotRegex(page, r'(src|href)="https?://(?!calendar\.google|www\.openstreetmap|127\.)')
+        self.assertNotIn("<script", page.replace("&lt;script", ""))
+
+    def test_event_page_agenda_side_by_side_and_form(self):
+        status, h, body = self.srv.get("/e/atelier-cem-2")
+        page = body.decode()
+        self.assertEqual(status, 200)
+        self.assertIn("<h1>Atelier 2 — Conseillers en mobilité</h1>", page)
+        self.assertIn("jeudi 10 décembre 2026", page)
+        # the three 12:00 workshops are cards of one slot
+        slot = re.search(r'<div class="slot"><div class="time">12:00 – 13:00</div>(.*?)</div>\n',
+                         page, re.S)
+        self.assertIsNotNone(slot, page)
+        self.assertEqual(slot.group(1).count('class="card"'), 3)
+        self.assertIn("Maison des Canaux", page)
+        self.assertIn('name="csrf"', page)
+        for field in ("name", "email", "organization", "origin", "travel", "seats", "meal",
+                      "diet", "public"):
+            self.assertIn('name="%s"' % field, page)
+        self.assertIn('name="slot-', page)  # breakout choice, one per slot
+        self.assertEqual(h["cache-control"], "no-cache")
+        self.assertIn("default-src 'none'", h["content-security-policy"])
+
+    def test_escaping_and_language(self):
+        status, _, body = self.srv.get("/e/evil")
+        page = body.decode()
+        self.assertEqual(status, 200)
+        self.assertIn('<html lang="en"', page)  # America/New_York: English
+        self.assertIn("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;co&#39;", page)
+        self.assertNotIn("<script>", page)
+        self.assertIn("text=%3Cscript%3Ealert%28%22x%22%29", self.srv.get("/")[2].decode())
+
+    def test_event_json(self):
+        status, h, body = self.srv.get("/e/atelier-cem-2.json")
+        self.assertEqual(status, 200)
+        self.assertEqual(h["content-type"], "application/json")
+        ev = json.loads(body)
+        self.assertEqual(ev["slug"], "atelier-cem-2")
+        self.assertEqual(len(ev["sessions"]), 14)
+
+    def test_not_found_and_methods(self):
+        for path in ("/e/nope", "/e/nope.json", "/e/nope.ics", "/nothing", "/e/BAD%20SLUG",
+                     "/me/" + "0" * 48, "/me/" + "0" * 48 + ".ics", "/me/xyz"):
+            status, _, _ = self.srv.get(path)
+            self.assertEqual(status, 404, path)
+        status, h, body = self.srv.get("/e/nope.json")
+        self.assertIn("error", json.loads(body))
+        status, h, _ = self.srv.request("PUT", "/")
+        self.assertEqual(status, 405)
+        self.assertEqual(h["allow"], "GET, HEAD")
+        status, h, _ = self.srv.request("GET", "/e/atelier-cem-2/register")
+        self.assertEqual((status, h["allow"]), (405, "POST"))
+        status, _, body = self.register("nope", person(1))
+        self.assertEqual(status, 404)
+        self.assertIn("error", json.loads(body))
+
+    # ---- conditional GET ---------------------------------------------------
+    def conditional_rules(self, path, ctype):
+        status, h, body = self.srv.get(path)
+        self.assertEqual(status, 200)
+        self.assertEqual(h["content-type"], ctype)
+        etag, lm = h["etag"], h["last-modified"]
+        self.assertRegex(etag, r'^"[0-9a-f]{40}"$')  # strong
+        self.assertRegex(lm, r"^[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT$")
+        self.assertEqual(int(h["content-length"]), len(body))
+        self.assertNotIn("content-encoding", self.srv.get(path, **{"Accept-Encoding": "gzip"})[1])
+        # the same bytes give the same tag
+        self.assertEqual(self.srv.get(path)[1]["etag"], etag)
+        s, h2, b2 = self.srv.get(path, **{"If-None-Match": etag})
+        self.assertEqual((s, b2), (304, b""))
+        self.assertEqual(h2["etag"], etag)
+        self.assertEqual(self.srv.get(path, **{"If-None-Match": '"x", ' + etag})[0], 304)
+        self.assertEqual(self.srv.get(path, **{"If-None-Match": '"other"'})[0], 200)
+        self.assertEqual(self.srv.get(path, **{"If-Modified-Since": lm})[0], 304)
+        self.assertEqual(self.srv.get(
+            path, **{"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"})[0], 200)
+        # If-None-Match wins over a fresh If-Modified-Since
+        self.assertEqual(self.srv.get(
+            path, **{"If-None-Match": '"other"', "If-Modified-Since": lm})[0], 200)
+        self.assertEqual(self.srv.get(path, **{"If-Modified-Since": "garbage"})[0], 200)
+        s, h3, b3 = self.srv.request("HEAD", path)
+        self.assertEqual((s, b3, h3["etag"]), (200, b"", etag))
+        self.assertEqual(int(h3["content-length"]), len(body))
+
+    def test_conditional_get_json(self):
+        self.conditional_rules("/e/atelier-cem-2.json", "application/json")
+
+    def test_conditional_get_page(self):
+        self.conditional_rules("/e/atelier-cem-2", "text/html; charset=utf-8")
+
+    def feeds_built(self):
+        status, _, body = self.srv.get("/events.ics")
+        if status == 501:
+            self.skipTest("calendar feeds are not built into this planner yet")
+        return status
+
+    def test_conditional_get_feeds(self):
+        self.feeds_built()
+        for path in ("/events.ics", "/e/atelier-cem-2.ics"):
+            self.conditional_rules(path, "text/calendar; charset=utf-8")
+            self.assertTrue(self.srv.get(path)[2].startswith(b"BEGIN:VCALENDAR"))
+
+    def test_change_moves_etag(self):
+        """A change by the command line (another process) is seen at once."""
+        folder = tempfile.mkdtemp(prefix="planner-server-change-")
+        try:
+            db = os.path.join(folder, "planner.db")
+            with open(SAMPLE, encoding="utf-8") as f:
+                ev = json.load(f)
+            path = os.path.join(folder, "e.json")
+            with open(path, "w", encoding="utf-8") as f:
+                json.dump(ev, f)
+            run_cli(db, "event", "import", path)
+            srv = Server(folder)
+            try:
+                h1 = srv.get("/e/atelier-cem-2.json")[1]
+                h1p = srv.get("/e/atelier-cem-2")[1]
+                ev["title"] = "Atelier 2 — nouveau titre"
+                with open(path, "w", encoding="utf-8") as f:
+                    json.dump(ev, f)
+                self.assertEqual(run_cli(db, "event", "import", path).returncode, 0)
+                s, h2, body = srv.get("/e/atelier-cem-2.json", **{"If-None-Match": h1["etag"]})
+                self.assertEqual(s, 200)
+                self.assertNotEqual(h2["etag"], h1["etag"])
+                self.assertEqual(json.loads(body)["title"], "Atelier 2 — nouveau titre")
+                s, h2p, page = srv.get("/e/atelier-cem-2", **{"If-None-Match": h1p["etag"]})
+                self.assertEqual(s, 200)
+                self.assertIn("nouveau titre", page.decode())
+            finally:
+                srv.stop()
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    # ---- JSON API and errors -------------------------------------------------
+    def test_register_json_and_personal_routes(self):
+        self.need_registrations()
+        status, h, body = self.register("atelier-cem-2", person(
+            1, travel="drive", seats=3, meal=True, diet="végétarien", public=True,
+            sessions=["atelier-pdie"]))
+        self.assertEqual(status, 201, body)
+        reg = json.loads(body)
+        self.assertEqual(reg["status"], "confirmed")
+        token = TOKEN_RE.search(reg["page"]).group(1)
+        self.assertEqual(h["location"], "/me/" + token)
+        self.assertNotIn("token", reg)
+        s, h, page = self.srv.get("/me/" + token)
+        page = page.decode()
+        self.assertEqual(s, 200)
+        self.assertIn("private", h["cache-control"])
+        self.assertIn("Personne 001", page)
+        self.assertIn("Inscription confirmée", page)
+        self.assertIn("Atelier", page)
+        self.assertIn('action="/me/%s/cancel"' % token, page)
+        self.assertIn("/me/%s.ics" % token, page)
+        s, h, body = self.srv.get("/me/%s.json" % token)
+        self.assertEqual((s, json.loads(body)["email"]), (200, "p001@example.org"))
+        self.assertIn("private", h["cache-control"])
+        # duplicate e-mail: 409, and the token is not handed out
+        s, _, body = self.register("atelier-cem-2", person(1, name="Someone else"))
+        self.assertEqual(s, 409)
+        self.assertNotIn(token, body.decode())
+        self.assertEqual(json.loads(body)["field"], "email")
+        # personal feed: private, then 410 once cancelled
+        s, h, _ = self.srv.get("/me/%s.ics" % token)
+        self.assertIn(s, (200, 501))
+        self.assertIn("private", h["cache-control"])
+        s, _, body = self.srv.request("POST", "/me/%s/cancel" % token, {})
+        self.assertEqual(s, 200, body)
+        self.assertEqual(json.loads(body)["status"], "cancelled")
+        self.assertEqual(self.srv.get("/me/%s.ics" % token)[0], 410)
+        self.assertIn("Inscription annulée", self.srv.get("/me/" + token)[2].decode())
+        # tokens never reach the log
+        self.assertNotIn(token, self.srv.read_log())
+
+    def test_bad_input_statuses(self):
+        self.need_registrations()
+        cases = [
+            ({"email": "x@example.org"}, 400, "name"),
+            (person(2, email="not-an-email"), 400, "email"),
+            (person(3, travel="teleport"), 400, "travel"),
+            (person(4, unknown=1), 400, "unknown"),
+            (person(5, sessions=["no-such-session"]), 400, None),
+        ]
+        for data, want, field in cases:
+            s, h, body = self.register("atelier-cem-2", data)
+            self.assertEqual(s, want, (data, body))
+            self.assertEqual(h["content-type"], "application/json")
+            err = json.loads(body)
+            self.assertIn("error", err)
+            if field:
+                self.assertEqual(err.get("field"), field, err)
+        s, _, body = self.srv.request("POST", "/e/atelier-cem-2/register", b"{not json",
+                                      {"Content-Type": "application/json"})
+        self.assertEqual(s, 400)
+        self.assertIn("malformed JSON", json.loads(body)["error"])
+        s, _, body = self.srv.request("POST", "/e/atelier-cem-2/register", b"name=x",
+                                      {"Content-Type": "text/plain"})
+        self.assertEqual(s, 415)
+        self.assertIn("error", json.loads(body))
+
+    def test_body_size_limit(self):
+        big = json.dumps(person(6, diet="x" * 20000)).encode()
+        s, _, body = self.srv.request("POST", "/e/atelier-cem-2/register", big,
+                                      {"Content-Type": "application/json"})
+        self.assertEqual(s, 413)
+        self.assertIn("error", json.loads(body))
+        # without Content-Length (chunked): 411, before any of it is read
+        s = socket.create_connection(("127.0.0.1", self.srv.port), timeout=10)
+        s.sendall(b"POST /e/atelier-cem-2/register HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                  b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+        reply = s.recv(65536)
+        s.close()
+        self.assertTrue(reply.startswith(b"HTTP/1.1 411 "), reply[:80])
+
+    def test_header_size_limit(self):
+        s, _, _ = self.srv.get("/", **{"X-Big": "y" * 40000})
+        self.assertIn(s, (413, 431))
+        self.assertEqual(self.srv.get("/")[0], 200)
+
+    # ---- forms and cross-site posting -----------------------------------------
+    def form_token(self, path):
+        page = self.srv.get(path)[2].decode()
+        return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+
+    def post_form(self, path, fields, **headers):
+        body = urllib.parse.urlencode(fields, doseq=True).encode()
+        return self.srv.request("POST", path, body, {
+            "Content-Type": "application/x-www-form-urlencoded", **headers})
+
+    def test_form_post_and_csrf(self):
+        self.need_registrations()
+        origin = "http://127.0.0.1:%d" % self.srv.port
+        fields = {"name": "Form Person", "email": "form@example.org", "organization": "ADEME",
+                  "origin": "Paris", "travel": "ride", "meal": "1", "public": "1",
+                  "slot-7": "atelier-covoiturage"}
+        # no form token, or a forged one: refused
+        self.assertEqual(self.post_form("/e/atelier-cem-2/register", fields, Origin=origin)[0], 403)
+        forged = dict(fields, csrf="%d.%s" % (time.time() // 3600, "0" * 32))
+        self.assertEqual(self.post_form("/e/atelier-cem-2/register", forged, Origin=origin)[0], 403)
+        good = dict(fields, csrf=self.form_token("/e/atelier-cem-2"))
+        # a valid token, but posted from another site
+        self.assertEqual(self.post_form("/e/atelier-cem-2/register", good,
+                                        Origin="https://evil.example")[0], 403)
+        self.assertEqual(self.post_form("/e/atelier-cem-2/register", good,
+                                        Referer="https://evil.example/x")[0], 403)
+        # a token for another event does not fit this one
+        other = dict(fields, csrf=self.form_token("/e/course"))
+        self.assertEqual(self.post_form("/e/atelier-cem-2/register", other, Origin=origin)[0], 403)
+        s, h, _ = self.post_form("/e/atelier-cem-2/register", good, Origin=origin)
+        self.assertEqual(s, 303)
+        token = TOKEN_RE.match(h["location"]).group(1)
+        page = self.srv.get("/me/" + token)[2].decode()
+        self.assertIn("Form Person", page)
+        self.assertIn("Atelier", page)
+        me = json.loads(self.srv.get("/me/%s.json" % token)[2])
+        self.assertEqual(me["sessions"], ["atelier-covoiturage"])
+        self.assertEqual(me["travel"], "ride")
+        self.assertTrue(me["meal"] and me["public"])
+        # cancel through the page's form
+        cancel_token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+        path = "/me/%s/cancel" % token
+        self.assertEqual(self.post_form(path, {}, Origin=origin)[0], 403)
+        s, h, _ = self.post_form(path, {"csrf": cancel_token}, Origin=origin)
+        self.assertEqual((s, h["location"]), (303, "/me/" + token))
+        self.assertEqual(json.loads(self.srv.get("/me/%s.json" % token)[2])["status"], "cancelled")
+
+    # ---- admin -----------------------------------------------------------------
+    def test_admin_token(self):
+        path = "/admin/e/atelier-cem-2"
+        self.assertEqual(self.srv.get(path)[0], 401)
+        self.assertEqual(self.srv.get(path, Authorization="Bearer wrong")[0], 401)
+        self.assertEqual(self.srv.get(path, Authorization="Basic " + ADMIN)[0], 401)
+        self.assertEqual(self.srv.get(path, Authorization="Bearer " + ADMIN + "x")[0], 401)
+        s, h, body = self.srv.get(path, Authorization="Bearer " + ADMIN)
+        self.assertEqual(s, 200, body)
+        info = json.loads(body)
+        self.assertEqual(info["capacity"], 60)
+        self.assertIn("registrations.json", info["exports"])
+        self.assertIn("no-store", h["cache-control"])
+        s, _, body = self.srv.get(path + "/registrations.json", Authorization="Bearer " + ADMIN)
+        self.assertEqual(s, 200)
+        self.assertIsInstance(json.loads(body), list)
+        self.assertEqual(self.srv.get(path + "/nope.xlsx", Authorization="Bearer " + ADMIN)[0], 404)
+        self.assertNotIn(ADMIN, self.srv.read_log())
+
+    def test_generated_admin_token_printed_once(self):
+        folder = tempfile.mkdtemp(prefix="planner-server-admin-")
+        try:
+            srv = Server(folder, env_token=None)
+            srv.stop()
+            m = re.search(r"admin token \(shown only this once; keep it\): ([0-9a-f]{64})",
+                          srv.read_log())
+            self.assertIsNotNone(m, srv.read_log())
+            token = m.group(1)
+            srv = Server(folder, env_token=None)
+            try:
+                self.assertNotIn("admin token", srv.read_log())
+                run_cli(srv.db, "event", "import", SAMPLE)
+                path = "/admin/e/atelier-cem-2"
+                self.assertEqual(srv.get(path, Authorization="Bearer " + token)[0], 200)
+                self.assertEqual(srv.get(path, Authorization="Bearer " + token[:-1] + ("1" if token[-1] == "0" else "0"))[0], 401)
+                # the database keeps a hash, never the token
+                with sqlite3.connect(srv.db) as db:
+                    dump = "\n".join(db.iterdump())
+                self.assertNotIn(token, dump)
+            finally:
+                srv.stop()
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    # ---- robustness --------------------------------------------------------------
+    def test_slow_clients_do_not_block_others(self):
+        slow = []
+        for _ in range(40):  # more slow clients than worker threads
+            s = socket.create_connection(("127.0.0.1", self.srv.port))
+            s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+            slow.append(s)
+        try:
+            start = time.time()
+            for _ in range(20):
+                self.assertEqual(self.srv.get("/e/atelier-cem-2.json")[0], 200)
+            self.assertLess(time.time() - start, 3.0)
+            for s in slow:  # trickle one more byte each
+                s.sendall(b"a")
+            self.assertEqual(self.srv.get("/")[0], 200)
+        finally:
+            for s in slow:
+                s.close()
+
+    def test_race_exactly_capacity_confirmed(self):
+        """220 concurrent registrations for 50 places."""
+        self.need_registrations()
+        n = 220
+        barrier = threading.Barrier(n)
+        results = [None] * n
+
+        def one(i):
+            barrier.wait()
+            try:
+                s, _, body = self.register("course", person(i, email="race%03d@example.org" % i))
+                results[i] = (s, json.loads(body))
+            except Exception as e:  # a failure without an HTTP status
+                results[i] = (None, repr(e))
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=n) as pool:
+            list(pool.map(one, range(n)))
+        statuses = [r[0] for r in results]
+        self.assertTrue(all(s == 201 for s in statuses),
+                        [r for r in results if r[0] != 201][:5])
+        confirmed = [r[1] for r in results if r[1]["status"] == "confirmed"]
+        waiting = [r[1] for r in results if r[1]["status"] == "waitlisted"]
+        self.assertEqual(len(confirmed), 50)
+        self.assertEqual(len(waiting), n - 50)
+        self.assertEqual(sorted(w["waitlist_position"] for w in waiting), list(range(1, n - 49)))
+        s, _, body = self.srv.get("/admin/e/course/registrations.json",
+                                  Authorization="Bearer " + ADMIN)
+        rows = json.loads(body)
+        self.assertEqual(len(rows), n)  # none lost
+        self.assertEqual(len({r["email"] for r in rows}), n)  # none duplicated
+        self.assertEqual(len({r["uid"] for r in rows}), n)
+        # in arrival order: the first 50 confirmed, then the line in order
+        self.assertEqual([r["status"] for r in rows], ["confirmed"] * 50 + ["waitlisted"] * (n - 50))
+        self.assertEqual([r["waitlist_position"] for r in rows[50:]], list(range(1, n - 49)))
+        info = json.loads(self.srv.get("/admin/e/course", Authorization="Bearer " + ADMIN)[2])
+        self.assertEqual((info["confirmed"], info["waitlisted"]), (50, n - 50))
+        page = self.srv.get("/e/course")[2].decode()
+        self.assertIn("liste d&#39;attente", page)
+
+
+class LifecycleTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="planner-server-life-")
+        self.db = os.path.join(self.tmp, "planner.db")
+        files = make_events(self.tmp)
+        self.assertEqual(run_cli(self.db, "event", "import", *files).returncode, 0)
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def test_graceful_shutdown_finishes_requests_in_flight(self):
+        srv = Server(self.tmp)
+        body = json.dumps(person(900, email="late@example.org")).encode()
+        s = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+        s.sendall(b"POST /e/atelier-cem-2/register HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                  b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body))
+        s.sendall(body[:10])
+        time.sleep(0.3)
+        srv.proc.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        self.assertIsNone(srv.proc.poll(), "exited with a request in flight")
+        with self.assertRaises(OSError):  # no longer accepting
+            socket.create_connection(("127.0.0.1", srv.port), timeout=1).close()
+        s.sendall(body[10:])
+        reply = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            reply += chunk
+        s.close()
+        status = int(reply.split(b" ", 2)[1])
+        self.assertIn(status, (201, 500))  # 500 only when registrations are not built
+        self.assertEqual(srv.proc.wait(timeout=10), 0)
+        srv.stop()
+        self.assertIn("SIGTERM received", srv.read_log())
+
+    def test_kill_during_load_leaves_a_consistent_database(self):
+        srv = Server(self.tmp)
+        ok = []
+        stop = threading.Event()
+
+        def worker(k):
+            i = 0
+            while not stop.is_set():
+                i += 1
+                try:
+                    s, _, body = srv.request("POST", "/e/course/register",
+                                             person(i, email="k%d-%d@example.org" % (k, i)),
+                                             timeout=5)
+                    if s == 201:
+                        ok.append(json.loads(body)["email"])
+                    elif s == 500 and b"not built" in body:
+                        return
+                except OSError:
+                    return
+
+        threads = [threading.Thread(target=worker, args=(k,)) for k in range(16)]
+        for t in threads:
+            t.start()
+        time.sleep(0.8)
+        srv.proc.send_signal(signal.SIGKILL)
+        srv.proc.wait()
+        stop.set()
+        for t in threads:
+            t.join()
+        srv.stop()
+        with sqlite3.connect(self.db) as db:
+            self.assertEqual(db.execute("PRAGMA integrity_check").fetchone()[0], "ok")
+            self.assertEqual(db.execute("PRAGMA foreign_key_check").fetchall(), [])
+        srv = Server(self.tmp)  # it starts again on the same file
+        try:
+            s, _, body = srv.get("/admin/e/course/registrations.json",
+                                 Authorization="Bearer " + ADMIN)
+            self.assertEqual(s, 200)
+            rows = json.loads(body)
+            emails = [r["email"] for r in rows]
+            self.assertEqual(len(emails), len(set(emails)))
+            self.assertTrue(set(ok) <= set(emails), "a confirmed write was lost")
+            self.assertLessEqual(sum(r["status"] == "confirmed" for r in rows), 50)
+            waiting = [r["waitlist_position"] for r in rows if r["status"] == "waitlisted"]
+            self.assertEqual(waiting, list(range(1, len(waiting) + 1)))
+        finally:
+            srv.stop()
+
+
+class BrowserTest(unittest.TestCase):
+    """The real pages in headless Chromium, driven over the DevTools protocol
+    (--remote-debugging-pipe: no extra Python package needed)."""
+
+    def setUp(self):
+        self.chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+        if not self.chromium:
+            self.skipTest("Chromium is not installed (apt-get install chromium)")
+        self.tmp = tempfile.mkdtemp(prefix="planner-server-browser-")
+        db = os.path.join(self.tmp, "planner.db")
+        self.assertEqual(run_cli(db, "event", "import", *make_events(self.tmp)).returncode, 0)
+        self.srv = Server(self.tmp)
+        s, _, body = self.srv.request("POST", "/e/evil/register", person(1))
+        if s != 201:
+            self.srv.stop()
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            self.skipTest("registrations are not built into this planner")
+        self.browser = None
+
+    def tearDown(self):
+        if self.browser:
+            self.browser.kill()
+            self.browser.wait()
+        self.srv.stop()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def start_browser(self):
+        to_browser_r, self.to_browser = os.pipe()
+        self.from_browser, from_browser_w = os.pipe()
+        # Chromium reads commands on fd 3 and writes answers on fd 4.
+        self.browser = subprocess.Popen(
+            ["/bin/sh", "-c", 'exec "$0" "$@" 3<&%d 4>&%d' % (to_browser_r, from_browser_w),
+             self.chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+             "--no-first-run", "--disable-background-networking", "--disable-component-update",
+             "--disable-sync", "--remote-debugging-pipe",
+             "--user-data-dir=" + os.path.join(self.tmp, "profile"), "about:blank"],
+            pass_fds=(to_browser_r, from_browser_w),
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(to_browser_r)
+        os.close(from_browser_w)
+        self.buf = b""
+        self.next_id = 0
+        self.events = []
+
+    def recv(self, deadline):
+        while b"\0" not in self.buf:
+            if time.time() > deadline:
+                raise TimeoutError("no answer from Chromium")
+            chunk = os.read(self.from_browser, 65536)
+            if not chunk:
+                raise RuntimeError("Chromium closed the pipe")
+            self.buf += chunk
+        msg, self.buf = self.buf.split(b"\0", 1)
+        return json.loads(msg)
+
+    def call(self, method, session=None, timeout=20, **params):
+        self.next_id += 1
+        msg = {"id": self.next_id, "method": method, "params": params}
+        if session:
+            msg["sessionId"] = session
+        os.write(self.to_browser, json.dumps(msg).encode() + b"\0")
+        deadline = time.time() + timeout
+        while True:
+            m = self.recv(deadline)
+            if m.get("id") == self.next_id:
+                if "error" in m:
+                    raise RuntimeError(m["error"])
+                return m["result"]
+            self.events.append(m)
+
+    def wait_event(self, name, timeout=20):
+        deadline = time.time() + timeout
+        while True:
+            for i, m in enumerate(self.events):
+                if m.get("method") == name:
+                    return self.events.pop(i)
+            self.events.append(self.recv(deadline))
+
+    def evaluate(self, session, expr):
+        r = self.call("Runtime.evaluate", session, expression=expr, returnByValue=True)
+        return r["result"].get("value")
+
+    def test_register_in_the_browser(self):
+        self.start_browser()
+        target = self.call("Target.createTarget", url="about:blank")["targetId"]
+        session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+        self.call("Page.enable", session)
+        base = "http://127.0.0.1:%d" % self.srv.port
+        self.call("Page.navigate", session, url=base + "/e/atelier-cem-2")
+        self.wait_event("Page.loadEventFired")
+        self.assertEqual(self.evaluate(session, "document.documentElement.lang"), "fr")
+        self.evaluate(session, """
+            document.querySelector('#name').value = 'Camille Navigateur';
+            document.querySelector('#email').value = 'camille@example.org';
+            document.querySelector('#organization').value = 'Ville de Lyon';
+            document.querySelector('#origin').value = 'Lyon';
+            document.querySelector('#travel').value = 'drive';
+            document.querySelector('#seats').value = '2';
+            document.querySelector('input[name=meal]').checked = true;
+            document.querySelector('#diet').value = 'sans gluten';
+            document.querySelector('input[value=atelier-flottes]').checked = true;
+            document.querySelector('input[name=public]').checked = true;
+            document.querySelector('button[type=submit]').click();
+        """)
+        self.wait_event("Page.loadEventFired")
+        path = self.evaluate(session, "location.pathname")
+        self.assertRegex(path, r"^/me/[0-9a-f]{32,}$")
+        text = self.evaluate(session, "document.body.innerText")
+        self.assertIn("Inscription confirmée", text)
+        self.assertIn("Camille Navigateur", text)
+        self.assertIn("camille@example.org", text)
+        self.assertIn("sans gluten", text)
+        self.assertIn("Atelier", text)
+        self.assertIn("Annuler mon inscription", text)
+        me = json.loads(self.srv.get(path + ".json")[2])
+        self.assertEqual((me["travel"], me["seats"], me["sessions"]), ("drive", 2, ["atelier-flottes"]))
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
