@@ -197,6 +197,12 @@ int cmd_demo(int argc, char **argv)
         if ((rc = run(cmd_agenda, 3, show)) != 0)
             return rc;
     }
+    {
+        /* Carpools of the sample registrations: stored, and the groups printed. */
+        char *plan[] = {"carpool", "plan", DEMO_EVENT, NULL};
+        if ((rc = run(cmd_carpool, 3, plan)) != 0)
+            return rc;
+    }
     if ((rc = write_agenda_json(out)) != 0)
         return rc;
     if ((rc = write_feeds(out)) != 0)

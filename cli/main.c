@@ -18,6 +18,7 @@ static const cli_command commands[] = {
     {"subscribe", cmd_subscribe, "import a remote iCalendar feed into the events calendar"},
     {"export", cmd_export, "the registrant list, agenda or workshop pack as xlsx, CSV, JSON"},
     {"serve", cmd_serve, "serve feeds, event pages, registration and the JSON API over HTTP"},
+    {"carpool", cmd_carpool, "plan carpool groups, show one attendee's, confirm groups"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

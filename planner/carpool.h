@@ -20,8 +20,11 @@
  * The method, after the best vehicle-routing solvers: candidate drivers per
  * passenger from a spatial grid (memory linear in the number of participants,
  * no N x N matrix), regret insertion, ejection chains (augmenting paths) to
- * seat more riders, then ruin-and-recreate local search on vehicle-km, and an
- * exact reordering of every route at the end.
+ * seat more riders, then ruin-and-recreate local search on vehicle-km, an
+ * exact reordering of every route at the end and, on small instances (up to
+ * 64 drivers and riders, no flexible participant), an exact polish: every
+ * feasible route enumerated and packed by branch and bound under a fixed
+ * work budget.
  */
 #ifndef PL_CARPOOL_H
 #define PL_CARPOOL_H

@@ -9,7 +9,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from planner_test import PlannerTestCase  # noqa: E402
 
 SAMPLE_FILES = ["atelier-cem-1.json", "atelier-cem-2.json", "webinaire-covoiturage-2027.json"]
-COMMANDS = ["init", "demo", "event", "agenda"]
+COMMANDS = ["init", "demo", "event", "agenda", "carpool"]
 
 
 class HelpAndUsage(PlannerTestCase):

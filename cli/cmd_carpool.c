@@ -1,0 +1,484 @@
+/*
+ * cmd_carpool.c - `planner carpool plan|show|confirm`: plan an event's
+ * carpools and store them, tell one attendee their assignment, confirm groups.
+ */
+#include "cli.h"
+#include "carpool_json.h"
+#include "carpool_plan.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char help[] =
+    "usage: planner [--db PATH] carpool plan SLUG [--max-detour PCT]\n"
+    "               [--max-detour-minutes M|none] [--road-factor F] [--co2-factor KG]\n"
+    "               [--keep-confirmed] [--format text|json]\n"
+    "       planner [--db PATH] carpool show SLUG --email E [--format text|json]\n"
+    "       planner [--db PATH] carpool confirm SLUG (--email E | --all)\n"
+    "\n"
+    "plan     group the event's confirmed registrations that travel (drive, ride,\n"
+    "         flexible) into cars, store the plan (it replaces the previous one)\n"
+    "         and print it: each car's driver, passengers in pickup order with\n"
+    "         pickup times, km and detour; who has no seat and why; the totals.\n"
+    "show     one attendee's assignment in plain words: who drives, who else\n"
+    "         rides, where and when they are picked up - or why they have none.\n"
+    "confirm  mark a group as confirmed: the driver's e-mail (--email), or every\n"
+    "         group with passengers (--all, for the organiser). A later\n"
+    "         'plan --keep-confirmed' keeps confirmed groups exactly as they are.\n"
+    "\n"
+    "Options of plan (defaults in brackets):\n"
+    "  --max-detour PCT            a driver's route is at most PCT % longer than\n"
+    "                              their direct trip [25]\n"
+    "  --max-detour-minutes M|none and at most M minutes longer, stops included;\n"
+    "                              'none' removes this cap [30]\n"
+    "  --road-factor F             road km = great-circle km x F [1.3]\n"
+    "  --co2-factor KG             kg CO2e per vehicle-km for the CO2 avoided\n"
+    "                              [0.218, ADEME Base Carbone, average car]\n"
+    "  --keep-confirmed            keep the confirmed groups of the stored plan\n"
+    "                              and plan only the others\n"
+    "  --format text|json          output [text]\n"
+    "\n"
+    "Origins are read as typed at registration (commune, postal code, 'lat,lon');\n"
+    "an unknown or ambiguous origin leaves that person unassigned with the reason.\n"
+    "Times are the event's local times. See docs/carpool.md.\n"
+    "\n"
+    "Example:\n"
+    "  planner carpool plan atelier-cem-2\n"
+    "  planner carpool show atelier-cem-2 --email celine.vasseur@example.org\n"
+    "  planner carpool confirm atelier-cem-2 --email celine.vasseur@example.org\n"
+    "  planner carpool plan atelier-cem-2 --keep-confirmed --max-detour 40 --format json\n";
+
+/* ---- progress on stderr, for large plans on a terminal ---- */
+
+typedef struct progress {
+    int enabled;
+    int shown; /* last percent drawn */
+    size_t participants;
+} progress;
+
+static void progress_fn(const char *stage, size_t done, size_t total, void *payload)
+{
+    progress *p = payload;
+
+    if (strcmp(stage, "origins") == 0) {
+        int pct = total ? (int)(100 * done / total) : 100;
+        p->participants = total;
+        if (p->enabled && pct != p->shown) {
+            fprintf(stderr, "\rplanner: resolving origins %3d%%", pct);
+            p->shown = pct;
+        }
+    } else if (strcmp(stage, "matching") == 0 && done == 0 && p->enabled) {
+        fprintf(stderr, "\r\033[Kplanner: matching %zu participants...", p->participants);
+    } else if (strcmp(stage, "saving") == 0 && p->enabled) {
+        fprintf(stderr, done ? "\r\033[K" : "\r\033[Kplanner: saving the plan...");
+    }
+    fflush(stderr);
+}
+
+/* A bar only on a terminal and for plans that take a while; $PLANNER_PROGRESS
+ * "always" or "never" overrides. The size is known once registrations are
+ * read, so the first call decides. */
+static void progress_init(progress *p, size_t expected)
+{
+    const char *env = getenv("PLANNER_PROGRESS");
+
+    p->shown = -1;
+    p->participants = 0;
+    if (env && strcmp(env, "always") == 0)
+        p->enabled = 1;
+    else if (env && strcmp(env, "never") == 0)
+        p->enabled = 0;
+    else
+        p->enabled = isatty(STDERR_FILENO) && expected >= 2000;
+}
+
+/* ---- options ---- */
+
+static int parse_number(double *out, const char *s, double min, double max)
+{
+    char *end;
+    double v;
+
+    if (!s || !*s)
+        return -1;
+    errno = 0;
+    v = strtod(s, &end);
+    if (end != s && *end == '%' && end[1] == '\0')
+        end++;
+    if (errno || end == s || *end || !isfinite(v) || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* The value of option argv[*i] ("--opt V" or "--opt=V"), or NULL. */
+static const char *option_value(int argc, char **argv, int *i, const char *name)
+{
+    size_t n = strlen(name);
+
+    if (strcmp(argv[*i], name) == 0)
+        return *i + 1 < argc ? argv[++*i] : "";
+    if (strncmp(argv[*i], name, n) == 0 && argv[*i][n] == '=')
+        return argv[*i] + n + 1;
+    return NULL;
+}
+
+static int count_travellers(size_t *out, pl_store *store, const char *slug)
+{
+    sqlite3_stmt *st = NULL;
+
+    *out = 0;
+    if (sqlite3_prepare_v2(pl_store_db(store),
+                           "SELECT count(*) FROM registrations r JOIN events e ON e.id = "
+                           "r.event_id WHERE e.slug = ?1 AND r.travel <> 'none'",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, slug, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *out = (size_t)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return 0;
+}
+
+/* ---- text output ---- */
+
+/* "07:35", or the full local time when not on the event's day. */
+static const char *clock(const char *t, const char *day)
+{
+    return strlen(t) == 16 && strncmp(t, day, 10) == 0 ? t + 11 : t;
+}
+
+static void print_place(const pl_carpool_member *m)
+{
+    if (m->origin && m->place && strcmp(m->origin, m->place) != 0)
+        printf("%s (%s)", m->place, m->origin);
+    else if (m->place)
+        printf("%s", m->place);
+    else if (m->origin)
+        printf("%s", m->origin);
+    else
+        printf("%.5f, %.5f", m->lat, m->lon);
+}
+
+static void print_group(const pl_carpool_saved_group *g, const char *day)
+{
+    printf("Car %d  %s, from ", g->number, g->driver.name);
+    print_place(&g->driver);
+    printf("\n       %zu of %d seat%s taken · %.1f km (+%.1f km)%s\n", g->npassengers, g->seats,
+           g->seats == 1 ? "" : "s", g->distance_km, g->detour_km,
+           g->confirmed ? " · confirmed" : "");
+    printf("  %s  leaves\n", clock(g->departure, day));
+    for (size_t k = 0; k < g->npassengers; k++) {
+        printf("  %s  picks up %s at ", clock(g->passengers[k].time, day), g->passengers[k].name);
+        print_place(&g->passengers[k]);
+        printf("\n");
+    }
+    printf("  %s  arrives at the venue\n\n", clock(g->arrival, day));
+}
+
+static void print_plan(const pl_carpool_saved_plan *plan)
+{
+    const pl_carpool_options *o = &plan->options;
+    const pl_carpool_totals *t = &plan->totals;
+    const char *day = plan->event_start;
+    size_t alone = 0, shown = 0;
+
+    printf("Carpools for %s (event starts %s, %s)\n", plan->event_slug, plan->event_start,
+           plan->timezone);
+    printf("Detour at most %g %%", o->max_detour_pct);
+    if (o->max_detour_minutes >= 0)
+        printf(" and %g min", o->max_detour_minutes);
+    printf("; road km = great circle x %g at %g km/h; planned %s\n\n", o->road_factor, o->speed_kmh,
+           plan->planned);
+    for (size_t g = 0; g < plan->ngroups; g++)
+        if (plan->groups[g].npassengers > 0)
+            print_group(&plan->groups[g], day);
+        else
+            alone++;
+    if (alone) {
+        printf("Driving alone (%zu): ", alone);
+        for (size_t g = 0; g < plan->ngroups; g++)
+            if (plan->groups[g].npassengers == 0)
+                printf("%s%s", shown++ ? ", " : "", plan->groups[g].driver.name);
+        printf("\n\n");
+    }
+    if (plan->nunassigned) {
+        printf("Without a seat (%zu):\n", plan->nunassigned);
+        for (size_t u = 0; u < plan->nunassigned; u++)
+            printf("  %s <%s>: %s\n", plan->unassigned[u].name, plan->unassigned[u].email,
+                   plan->unassigned[u].reason);
+        printf("\n");
+    }
+    printf("Totals: %zu car%s; %zu passengers seated (%zu of %zu who asked for a seat)\n", t->cars,
+           t->cars == 1 ? "" : "s", t->passengers, t->riders_seated, t->riders);
+    printf("        %.1f vehicle-km instead of %.1f if everyone drove alone: %.1f avoided\n",
+           t->vehicle_km, t->vehicle_km_alone, t->vehicle_km_avoided);
+    printf("        %.1f kg CO2e avoided (%g kg per vehicle-km)\n", t->co2_avoided_kg,
+           o->co2_kg_per_km);
+}
+
+static void print_contact(const pl_carpool_member *m)
+{
+    printf("%s <%s>", m->name, m->email);
+    if (m->phone)
+        printf(", phone %s", m->phone);
+}
+
+static void print_assignment(const pl_carpool_assignment *a)
+{
+    const pl_carpool_saved_plan *plan = a->plan;
+    const pl_carpool_saved_group *g = a->group;
+    const char *day = plan->event_start;
+
+    printf("%s <%s>, carpool for %s (starts %s)\n", a->name, a->email, plan->event_slug,
+           plan->event_start);
+    switch (a->role) {
+    case PL_CARPOOL_AS_DRIVER:
+        if (g->npassengers == 0) {
+            printf("You drive alone: nobody to pick up within the detour limit.\n");
+            printf("Leave at %s to reach the venue at %s (%.1f km).\n", clock(g->departure, day),
+                   clock(g->arrival, day), g->distance_km);
+            break;
+        }
+        printf("You drive car %d. Leave at %s from ", g->number, clock(g->departure, day));
+        print_place(&g->driver);
+        printf(" and pick up, in this order:\n");
+        for (size_t k = 0; k < g->npassengers; k++) {
+            printf("  %s  ", clock(g->passengers[k].time, day));
+            print_contact(&g->passengers[k]);
+            printf(", at ");
+            print_place(&g->passengers[k]);
+            printf("\n");
+        }
+        printf("You reach the venue at %s: %.1f km, %.1f km more than your direct trip.\n",
+               clock(g->arrival, day), g->distance_km, g->detour_km);
+        break;
+    case PL_CARPOOL_AS_PASSENGER:
+        printf("You ride in car %d, driven by ", g->number);
+        print_contact(&g->driver);
+        printf(".\n");
+        printf("Pickup: %s at your origin, ", clock(a->self->time, day));
+        print_place(a->self);
+        printf(" (%.5f, %.5f).\n", a->self->lat, a->self->lon);
+        if (g->npassengers > 1) {
+            printf("Also in the car:\n");
+            for (size_t k = 0; k < g->npassengers; k++) {
+                if (&g->passengers[k] == a->self)
+                    continue;
+                printf("  ");
+                print_contact(&g->passengers[k]);
+                printf(", picked up at %s\n", clock(g->passengers[k].time, day));
+            }
+        }
+        printf("Arrival at the venue: %s.\n", clock(g->arrival, day));
+        break;
+    case PL_CARPOOL_AS_UNASSIGNED:
+        printf("No carpool group: %s.\n", a->unassigned->reason);
+        break;
+    default:
+        printf("No carpool group: %s.\n", a->reason);
+        break;
+    }
+    if (g)
+        printf(g->confirmed ? "The group is confirmed.\n"
+                            : "The group is not confirmed yet: it may change if the plan is "
+                              "made again.\n");
+}
+
+static void print_json(json_t *j)
+{
+    if (!j) {
+        cli_warn("out of memory");
+        return;
+    }
+    json_dumpf(j, stdout, PL_CARPOOL_JSON_FLAGS);
+    putchar('\n');
+    json_decref(j);
+}
+
+/* ---- subcommands ---- */
+
+static int carpool_plan(int argc, char **argv)
+{
+    pl_carpool_plan_options opts = PL_CARPOOL_PLAN_OPTIONS_INIT;
+    pl_carpool_saved_plan *plan = NULL;
+    const char *slug = NULL, *format = "text", *v;
+    pl_store *store = NULL;
+    size_t expected = 0;
+    progress prog;
+    pl_error err;
+    int rc;
+
+    for (int i = 1; i < argc; i++) {
+        if ((v = option_value(argc, argv, &i, "--max-detour"))) {
+            if (parse_number(&opts.engine.max_detour_pct, v, 0, 1000) < 0)
+                return cli_usage("carpool",
+                                 "--max-detour takes a percentage from 0 to 1000, "
+                                 "not '%s'",
+                                 v);
+        } else if ((v = option_value(argc, argv, &i, "--max-detour-minutes"))) {
+            if (strcmp(v, "none") == 0)
+                opts.engine.max_detour_minutes = PL_CARPOOL_UNLIMITED;
+            else if (parse_number(&opts.engine.max_detour_minutes, v, 0, 24 * 60) < 0)
+                return cli_usage("carpool",
+                                 "--max-detour-minutes takes minutes (0 to 1440) "
+                                 "or 'none', not '%s'",
+                                 v);
+        } else if ((v = option_value(argc, argv, &i, "--road-factor"))) {
+            if (parse_number(&opts.engine.road_factor, v, 1, 3) < 0)
+                return cli_usage("carpool", "--road-factor takes a number from 1 to 3, not '%s'",
+                                 v);
+        } else if ((v = option_value(argc, argv, &i, "--co2-factor"))) {
+            if (parse_number(&opts.engine.co2_kg_per_km, v, 0, 10) < 0)
+                return cli_usage("carpool", "--co2-factor takes kg per km from 0 to 10, not '%s'",
+                                 v);
+        } else if ((v = option_value(argc, argv, &i, "--format"))) {
+            format = v;
+        } else if (strcmp(argv[i], "--keep-confirmed") == 0) {
+            opts.keep_confirmed = 1;
+        } else if (argv[i][0] == '-') {
+            return cli_usage("carpool", "unknown option '%s'", argv[i]);
+        } else if (!slug) {
+            slug = argv[i];
+        } else {
+            return cli_usage("carpool", "unexpected argument '%s'", argv[i]);
+        }
+    }
+    if (!slug)
+        return cli_usage("carpool", "plan needs an event SLUG");
+    if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0)
+        return cli_usage("carpool", "--format is text or json, not '%s'", format);
+    if ((rc = cli_open_store(&store, 0)) != 0)
+        return rc;
+    count_travellers(&expected, store, slug);
+    progress_init(&prog, expected);
+    opts.progress = progress_fn;
+    opts.payload = &prog;
+    if (pl_carpool_plan_event(&plan, store, slug, &opts, &err) < 0) {
+        if (prog.enabled)
+            fputs("\r\033[K", stderr);
+        rc = cli_fail(&err);
+        goto done;
+    }
+    if (strcmp(format, "json") == 0)
+        print_json(pl_carpool_plan_to_json(plan));
+    else
+        print_plan(plan);
+    fprintf(stderr,
+            "planner: carpool plan of '%s' stored: %zu cars, %zu of %zu riders seated, "
+            "%zu without a seat\n",
+            slug, plan->totals.cars, plan->totals.riders_seated, plan->totals.riders,
+            plan->nunassigned);
+    fprintf(stderr,
+            "Next: planner carpool show %s --email E, or planner carpool confirm %s "
+            "--all\n",
+            slug, slug);
+done:
+    pl_carpool_saved_plan_free(plan);
+    pl_store_free(store);
+    return rc;
+}
+
+static int carpool_show(int argc, char **argv)
+{
+    const char *slug = NULL, *email = NULL, *format = "text", *v;
+    pl_carpool_assignment *a = NULL;
+    pl_store *store = NULL;
+    pl_error err;
+    int rc;
+
+    for (int i = 1; i < argc; i++) {
+        if ((v = option_value(argc, argv, &i, "--email")))
+            email = v;
+        else if ((v = option_value(argc, argv, &i, "--format")))
+            format = v;
+        else if (argv[i][0] == '-')
+            return cli_usage("carpool", "unknown option '%s'", argv[i]);
+        else if (!slug)
+            slug = argv[i];
+        else
+            return cli_usage("carpool", "unexpected argument '%s'", argv[i]);
+    }
+    if (!slug)
+        return cli_usage("carpool", "show needs an event SLUG");
+    if (!email || !*email)
+        return cli_usage("carpool", "show needs --email E");
+    if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0)
+        return cli_usage("carpool", "--format is text or json, not '%s'", format);
+    if ((rc = cli_open_store(&store, 0)) != 0)
+        return rc;
+    if (pl_carpool_assignment_find_email(&a, store, slug, email, &err) < 0) {
+        rc = cli_fail(&err);
+        goto done;
+    }
+    if (strcmp(format, "json") == 0)
+        print_json(pl_carpool_assignment_to_json(a));
+    else
+        print_assignment(a);
+done:
+    pl_carpool_assignment_free(a);
+    pl_store_free(store);
+    return rc;
+}
+
+static int carpool_confirm(int argc, char **argv)
+{
+    const char *slug = NULL, *email = NULL, *v;
+    pl_store *store = NULL;
+    size_t n = 0;
+    int all = 0, rc;
+    pl_error err;
+
+    for (int i = 1; i < argc; i++) {
+        if ((v = option_value(argc, argv, &i, "--email")))
+            email = v;
+        else if (strcmp(argv[i], "--all") == 0)
+            all = 1;
+        else if (argv[i][0] == '-')
+            return cli_usage("carpool", "unknown option '%s'", argv[i]);
+        else if (!slug)
+            slug = argv[i];
+        else
+            return cli_usage("carpool", "unexpected argument '%s'", argv[i]);
+    }
+    if (!slug)
+        return cli_usage("carpool", "confirm needs an event SLUG");
+    if (!!all == !!email)
+        return cli_usage("carpool", "confirm needs either --email E (the driver) or --all");
+    if (email && !*email)
+        return cli_usage("carpool", "--email needs an address");
+    if ((rc = cli_open_store(&store, 0)) != 0)
+        return rc;
+    if (pl_carpool_confirm(&n, store, slug, email, &err) < 0) {
+        rc = cli_fail(&err);
+        goto done;
+    }
+    if (email)
+        fprintf(stderr, "planner: the group driven by %s is %s\n", email,
+                n ? "confirmed" : "already confirmed");
+    else
+        fprintf(stderr, "planner: %zu group%s confirmed\n", n, n == 1 ? "" : "s");
+    fprintf(stderr, "Next: planner carpool plan %s --keep-confirmed (re-plans the others only)\n",
+            slug);
+done:
+    pl_store_free(store);
+    return rc;
+}
+
+int cmd_carpool(int argc, char **argv)
+{
+    if (cli_wants_help(argc, argv))
+        return cli_help(help);
+    if (argc < 2)
+        return cli_usage("carpool", "which subcommand: plan, show or confirm?");
+    if (strcmp(argv[1], "plan") == 0)
+        return carpool_plan(argc - 1, argv + 1);
+    if (strcmp(argv[1], "show") == 0)
+        return carpool_show(argc - 1, argv + 1);
+    if (strcmp(argv[1], "confirm") == 0)
+        return carpool_confirm(argc - 1, argv + 1);
+    return cli_usage("carpool", "unknown subcommand '%s'", argv[1]);
+}

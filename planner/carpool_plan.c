@@ -1,0 +1,1192 @@
+#include "carpool_plan.h"
+#include "event.h"
+#include "origin.h"
+#include "text.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A participant as read from the registrations, with their resolved origin. */
+typedef struct part {
+    long long rowid;
+    char *origin; /* as typed, owned */
+    char *travel; /* owned */
+    int seats;
+    pl_origin where;
+    double lat, lon; /* NaN without a point */
+} part;
+
+/* A confirmed group of the stored plan, as found again in the new input. */
+typedef struct kept {
+    long long group_id;
+    size_t driver; /* index into parts */
+    size_t *passengers;
+    size_t npassengers;
+} kept;
+
+typedef struct planning {
+    pl_store *store;
+    pl_event *ev;
+    part *parts;
+    size_t nparts;
+    kept *kept;
+    size_t nkept;
+    long long plan_id; /* 0: no stored plan yet */
+} planning;
+
+void pl_carpool_plan_options_init(pl_carpool_plan_options *opts)
+{
+    pl_carpool_plan_options init = PL_CARPOOL_PLAN_OPTIONS_INIT;
+    *opts = init;
+}
+
+void pl_carpool_time_format(long minutes, char *buf, size_t size)
+{
+    /* civil_from_days (H. Hinnant), the inverse of pl_datetime_minutes. */
+    long long days = minutes >= 0 ? minutes / 1440 : -((-(long long)minutes + 1439) / 1440);
+    long long mod = (long long)minutes - days * 1440;
+    long long z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+    long long doe = z - era * 146097;
+    long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long long y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long long mp = (5 * doy + 2) / 153, d = doy - (153 * mp + 2) / 5 + 1;
+    long long m = mp < 10 ? mp + 3 : mp - 9;
+    pl_datetime dt;
+
+    dt.year = (int)(y + (m <= 2));
+    dt.month = (int)m;
+    dt.day = (int)d;
+    dt.hour = (int)(mod / 60);
+    dt.minute = (int)(mod % 60);
+    pl_datetime_format(&dt, buf, size);
+}
+
+static void parts_free(part *parts, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(parts[i].origin);
+        free(parts[i].travel);
+    }
+    free(parts);
+}
+
+static void planning_clear(planning *pl)
+{
+    parts_free(pl->parts, pl->nparts);
+    for (size_t i = 0; i < pl->nkept; i++)
+        free(pl->kept[i].passengers);
+    free(pl->kept);
+    pl_event_free(pl->ev);
+}
+
+static int oom(pl_error *err)
+{
+    return pl_error_set(err, PL_ERROR, "out of memory");
+}
+
+static int step_done(pl_store *store, sqlite3_stmt *st, pl_error *err, const char *what)
+{
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return pl_store_fail(store, err, what);
+    return 0;
+}
+
+/* The event, which must have a venue with coordinates. */
+static int load_event(planning *pl, const char *slug, pl_error *err)
+{
+    int rc = pl_event_load(&pl->ev, pl->store, slug, err);
+
+    if (rc < 0)
+        return rc;
+    if (strcmp(pl->ev->format, "online") == 0)
+        return pl_error_set(err, PL_EINVALID,
+                            "event '%s' is online: there is no venue to carpool to", slug);
+    if (!pl->ev->has_geo)
+        return pl_error_set(err, PL_EINVALID,
+                            "event '%s' has no venue coordinates (venue.lat and venue.lon in "
+                            "its file); carpools are planned to the venue, so add them and "
+                            "import the event again",
+                            slug);
+    return 0;
+}
+
+/* Confirmed registrations that travel, in registration order, with their
+ * origins resolved. */
+static int load_parts(planning *pl, pl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    size_t cap = 0;
+    int rc, s;
+
+    rc = pl_store_prepare(pl->store, &st,
+                          "SELECT id, origin, travel, seats FROM registrations "
+                          "WHERE event_id = ?1 AND status = 'confirmed' AND travel <> 'none' "
+                          "ORDER BY id",
+                          err);
+    if (rc < 0)
+        goto done;
+    sqlite3_bind_int64(st, 1, pl->ev->rowid);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        part *p;
+        if (pl->nparts == cap) {
+            size_t ncap = cap ? cap * 2 : 64;
+            part *np = realloc(pl->parts, ncap * sizeof(*np));
+            if (!np) {
+                rc = oom(err);
+                goto done;
+            }
+            pl->parts = np;
+            cap = ncap;
+        }
+        p = &pl->parts[pl->nparts++];
+        memset(p, 0, sizeof(*p));
+        p->rowid = sqlite3_column_int64(st, 0);
+        p->origin = pl_store_column_text(st, 1);
+        p->travel = pl_store_column_text(st, 2);
+        p->seats = sqlite3_column_int(st, 3);
+        if (!p->travel) {
+            rc = oom(err);
+            goto done;
+        }
+    }
+    if (s != SQLITE_DONE)
+        rc = pl_store_fail(pl->store, err, "cannot read the registrations");
+done:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static void resolve_origins(planning *pl, const pl_carpool_plan_options *opts)
+{
+    size_t step = pl->nparts / 100 + 1;
+
+    for (size_t i = 0; i < pl->nparts; i++) {
+        part *p = &pl->parts[i];
+        pl_origin_resolve(&p->where, p->origin);
+        if (p->where.status == PL_ORIGIN_OK) {
+            p->lat = p->where.lat;
+            p->lon = p->where.lon;
+        } else {
+            p->lat = p->lon = NAN;
+        }
+        if (opts->progress && (i % step == 0 || i + 1 == pl->nparts))
+            opts->progress("origins", i + 1, pl->nparts, opts->payload);
+    }
+}
+
+static long find_part(const planning *pl, long long rowid)
+{
+    size_t lo = 0, hi = pl->nparts;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (pl->parts[mid].rowid < rowid)
+            lo = mid + 1;
+        else if (pl->parts[mid].rowid > rowid)
+            hi = mid;
+        else
+            return (long)mid;
+    }
+    return -1;
+}
+
+static long long find_plan_id(pl_store *store, long long event_id, pl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    long long id = 0;
+    int s;
+
+    if (pl_store_prepare(store, &st, "SELECT id FROM carpool_plans WHERE event_id = ?1", err) < 0)
+        return PL_EIO;
+    sqlite3_bind_int64(st, 1, event_id);
+    s = sqlite3_step(st);
+    if (s == SQLITE_ROW)
+        id = sqlite3_column_int64(st, 0);
+    else if (s != SQLITE_DONE)
+        id = pl_store_fail(store, err, "cannot read the carpool plan");
+    sqlite3_finalize(st);
+    return id;
+}
+
+/*
+ * The stored plan's confirmed groups whose driver still takes part. Their
+ * members keep the place they were planned from (the stored point), so that
+ * the engine sees the group exactly as confirmed. A passenger who no longer
+ * takes part is taken out of the group (and out of its rows).
+ */
+static int load_kept(planning *pl, pl_error *err)
+{
+    sqlite3_stmt *st = NULL, *del = NULL;
+    size_t cap = 0;
+    int rc = 0, s;
+    kept *cur = NULL;
+
+    rc = pl_store_prepare(pl->store, &st,
+                          "SELECT g.id, m.position, m.registration_id, m.lat, m.lon "
+                          "FROM carpool_groups g JOIN carpool_members m ON m.group_id = g.id "
+                          "WHERE g.plan_id = ?1 AND g.confirmed = 1 "
+                          "ORDER BY g.driver_id, m.position",
+                          err);
+    if (rc < 0)
+        goto done;
+    rc = pl_store_prepare(pl->store, &del,
+                          "DELETE FROM carpool_members WHERE group_id = ?1 AND position = ?2", err);
+    if (rc < 0)
+        goto done;
+    sqlite3_bind_int64(st, 1, pl->plan_id);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        long long gid = sqlite3_column_int64(st, 0);
+        int pos = sqlite3_column_int(st, 1);
+        long idx = find_part(pl, sqlite3_column_int64(st, 2));
+
+        if (pos == 0) {
+            cur = NULL;
+            if (idx < 0)
+                continue; /* the driver no longer takes part: plan them again */
+            if (pl->nkept == cap) {
+                size_t ncap = cap ? cap * 2 : 16;
+                kept *nk = realloc(pl->kept, ncap * sizeof(*nk));
+                if (!nk) {
+                    rc = oom(err);
+                    goto done;
+                }
+                pl->kept = nk;
+                cap = ncap;
+            }
+            cur = &pl->kept[pl->nkept++];
+            memset(cur, 0, sizeof(*cur));
+            cur->group_id = gid;
+            cur->driver = (size_t)idx;
+        } else if (cur && cur->group_id == gid) {
+            if (idx < 0) {
+                sqlite3_reset(del);
+                sqlite3_bind_int64(del, 1, gid);
+                sqlite3_bind_int(del, 2, pos);
+                if ((rc = step_done(pl->store, del, err, "cannot update a carpool group")) < 0)
+                    goto done;
+                continue;
+            }
+            size_t *np = realloc(cur->passengers, (cur->npassengers + 1) * sizeof(*np));
+            if (!np) {
+                rc = oom(err);
+                goto done;
+            }
+            cur->passengers = np;
+            cur->passengers[cur->npassengers++] = (size_t)idx;
+        } else {
+            continue;
+        }
+        pl->parts[idx].lat = sqlite3_column_double(st, 3);
+        pl->parts[idx].lon = sqlite3_column_double(st, 4);
+    }
+    if (s != SQLITE_DONE) {
+        rc = pl_store_fail(pl->store, err, "cannot read the confirmed carpool groups");
+        goto done;
+    }
+    /* A group left without passengers is planned again like any other. */
+    for (size_t i = 0; i < pl->nkept;) {
+        if (pl->kept[i].npassengers == 0) {
+            free(pl->kept[i].passengers);
+            pl->kept[i] = pl->kept[--pl->nkept];
+        } else {
+            i++;
+        }
+    }
+done:
+    sqlite3_finalize(st);
+    sqlite3_finalize(del);
+    return rc;
+}
+
+static pl_carpool_role role_of(const char *travel)
+{
+    if (strcmp(travel, "drive") == 0)
+        return PL_CARPOOL_ROLE_DRIVE;
+    if (strcmp(travel, "ride") == 0)
+        return PL_CARPOOL_ROLE_RIDE;
+    if (strcmp(travel, "flexible") == 0)
+        return PL_CARPOOL_ROLE_FLEXIBLE;
+    return PL_CARPOOL_ROLE_NONE;
+}
+
+static int is_kept_driver(const planning *pl, size_t idx)
+{
+    for (size_t k = 0; k < pl->nkept; k++)
+        if (pl->kept[k].driver == idx)
+            return 1;
+    return 0;
+}
+
+/* The why of an unassigned participant: a stable code and one line. */
+static void explain(const part *p, pl_carpool_reason reason, const char **code, char *buf,
+                    size_t size)
+{
+    if (reason == PL_CARPOOL_REASON_NO_ORIGIN) {
+        int ambiguous = p->where.status == PL_ORIGIN_AMBIGUOUS;
+        *code = ambiguous ? PL_CARPOOL_WHY_ORIGIN_AMBIGUOUS : PL_CARPOOL_WHY_ORIGIN_UNKNOWN;
+        if (!p->origin || !*p->origin)
+            snprintf(buf, size, "no origin given: add where they travel from");
+        else
+            snprintf(buf, size, "origin \"%.80s\" %s: %s", p->origin,
+                     ambiguous ? "is ambiguous" : "was not found",
+                     p->where.reason[0] ? p->where.reason : "no place matches it");
+        return;
+    }
+    *code = reason == PL_CARPOOL_REASON_NO_SEAT ? PL_CARPOOL_WHY_NO_SEAT : PL_CARPOOL_WHY_NO_DRIVER;
+    snprintf(buf, size, "%s", pl_carpool_reason_text(reason));
+}
+
+static int save_plan(planning *pl, const pl_carpool_problem *pb, const pl_carpool_result *res,
+                     const pl_carpool_options *o, pl_error *err)
+{
+    sqlite3_stmt *st = NULL, *grp = NULL, *mem = NULL, *una = NULL;
+    char now[32], when[32];
+    int rc;
+
+    pl_now_utc(now);
+    /* The plan row: created once per event, then updated in place. */
+    if (pl->plan_id == 0) {
+        rc = pl_store_prepare(pl->store, &st,
+                              "INSERT INTO carpool_plans (event_id, planned, max_detour_pct, "
+                              "max_detour_minutes, road_factor, speed_kmh, stop_minutes, "
+                              "margin_minutes, co2_kg_per_km, iterations, candidates, cars, "
+                              "passengers, riders, riders_seated, vehicle_km, vehicle_km_alone, "
+                              "vehicle_km_avoided, co2_avoided_kg) VALUES (?1, ?2, ?3, ?4, ?5, "
+                              "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+                              err);
+    } else {
+        rc = pl_store_prepare(pl->store, &st,
+                              "UPDATE carpool_plans SET planned = ?2, max_detour_pct = ?3, "
+                              "max_detour_minutes = ?4, road_factor = ?5, speed_kmh = ?6, "
+                              "stop_minutes = ?7, margin_minutes = ?8, co2_kg_per_km = ?9, "
+                              "iterations = ?10, candidates = ?11, cars = ?12, passengers = ?13, "
+                              "riders = ?14, riders_seated = ?15, vehicle_km = ?16, "
+                              "vehicle_km_alone = ?17, vehicle_km_avoided = ?18, "
+                              "co2_avoided_kg = ?19 WHERE event_id = ?1",
+                              err);
+    }
+    if (rc < 0)
+        goto done;
+    sqlite3_bind_int64(st, 1, pl->ev->rowid);
+    pl_store_bind_text(st, 2, now);
+    sqlite3_bind_double(st, 3, o->max_detour_pct);
+    if (o->max_detour_minutes < 0)
+        sqlite3_bind_null(st, 4);
+    else
+        sqlite3_bind_double(st, 4, o->max_detour_minutes);
+    sqlite3_bind_double(st, 5, o->road_factor);
+    sqlite3_bind_double(st, 6, o->speed_kmh);
+    sqlite3_bind_double(st, 7, o->stop_minutes);
+    sqlite3_bind_double(st, 8, o->margin_minutes);
+    sqlite3_bind_double(st, 9, o->co2_kg_per_km);
+    sqlite3_bind_int64(st, 10, (sqlite3_int64)res->iterations);
+    sqlite3_bind_int(st, 11, o->candidates);
+    sqlite3_bind_int64(st, 12, (sqlite3_int64)res->totals.cars);
+    sqlite3_bind_int64(st, 13, (sqlite3_int64)res->totals.passengers);
+    sqlite3_bind_int64(st, 14, (sqlite3_int64)res->totals.riders);
+    sqlite3_bind_int64(st, 15, (sqlite3_int64)res->totals.riders_seated);
+    sqlite3_bind_double(st, 16, res->totals.vehicle_km);
+    sqlite3_bind_double(st, 17, res->totals.vehicle_km_alone);
+    sqlite3_bind_double(st, 18, res->totals.vehicle_km_avoided);
+    sqlite3_bind_double(st, 19, res->totals.co2_avoided_kg);
+    if ((rc = step_done(pl->store, st, err, "cannot store the carpool plan")) < 0)
+        goto done;
+    if (pl->plan_id == 0)
+        pl->plan_id = sqlite3_last_insert_rowid(pl_store_db(pl->store));
+    sqlite3_finalize(st);
+    st = NULL;
+
+    /* Everything but the kept groups goes (their members with them). */
+    rc = pl_store_prepare(pl->store, &st, "DELETE FROM carpool_unassigned WHERE plan_id = ?1", err);
+    if (rc < 0)
+        goto done;
+    sqlite3_bind_int64(st, 1, pl->plan_id);
+    if ((rc = step_done(pl->store, st, err, "cannot replace the carpool plan")) < 0)
+        goto done;
+    sqlite3_finalize(st);
+    st = NULL;
+    rc = pl_store_prepare(pl->store, &st,
+                          "DELETE FROM carpool_groups WHERE plan_id = ?1 AND id NOT IN "
+                          "(SELECT value FROM json_each(?2))",
+                          err);
+    if (rc < 0)
+        goto done;
+    {
+        pl_buf ids = PL_BUF_INIT;
+        pl_buf_puts(&ids, "[");
+        for (size_t k = 0; k < pl->nkept; k++)
+            pl_buf_printf(&ids, "%s%lld", k ? "," : "", pl->kept[k].group_id);
+        if (pl_buf_puts(&ids, "]") < 0) {
+            pl_buf_free(&ids);
+            rc = oom(err);
+            goto done;
+        }
+        sqlite3_bind_int64(st, 1, pl->plan_id);
+        pl_store_bind_text(st, 2, ids.data);
+        pl_buf_free(&ids);
+    }
+    if ((rc = step_done(pl->store, st, err, "cannot replace the carpool plan")) < 0)
+        goto done;
+
+    rc = pl_store_prepare(pl->store, &grp,
+                          "INSERT INTO carpool_groups (plan_id, driver_id, seats, departure, "
+                          "arrival, distance_km, detour_km) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                          err);
+    if (rc < 0)
+        goto done;
+    rc = pl_store_prepare(pl->store, &mem,
+                          "INSERT INTO carpool_members (group_id, position, registration_id, "
+                          "origin, place, lat, lon, time) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                          err);
+    if (rc < 0)
+        goto done;
+    for (size_t g = 0; g < res->ngroups; g++) {
+        const pl_carpool_group *cg = &res->groups[g];
+        const part *d = &pl->parts[cg->driver];
+        long long gid;
+
+        if (cg->confirmed)
+            continue; /* kept as stored */
+        sqlite3_reset(grp);
+        sqlite3_bind_int64(grp, 1, pl->plan_id);
+        sqlite3_bind_int64(grp, 2, d->rowid);
+        sqlite3_bind_int(grp, 3, pb->participants[cg->driver].seats);
+        pl_carpool_time_format(cg->departure_time, when, sizeof(when));
+        pl_store_bind_text(grp, 4, when);
+        pl_carpool_time_format(cg->arrival_time, when, sizeof(when));
+        pl_store_bind_text(grp, 5, when);
+        sqlite3_bind_double(grp, 6, cg->distance_km);
+        sqlite3_bind_double(grp, 7, cg->detour_km);
+        if ((rc = step_done(pl->store, grp, err, "cannot store a carpool group")) < 0)
+            goto done;
+        gid = sqlite3_last_insert_rowid(pl_store_db(pl->store));
+        for (size_t k = 0; k <= cg->npassengers; k++) {
+            size_t idx = k == 0 ? cg->driver : cg->passengers[k - 1];
+            const part *p = &pl->parts[idx];
+            long t = k == 0 ? cg->departure_time : cg->pickup_times[k - 1];
+
+            sqlite3_reset(mem);
+            sqlite3_bind_int64(mem, 1, gid);
+            sqlite3_bind_int(mem, 2, (int)k);
+            sqlite3_bind_int64(mem, 3, p->rowid);
+            pl_store_bind_text(mem, 4, p->origin);
+            pl_store_bind_text(mem, 5, p->where.name[0] ? p->where.name : NULL);
+            sqlite3_bind_double(mem, 6, p->lat);
+            sqlite3_bind_double(mem, 7, p->lon);
+            pl_carpool_time_format(t, when, sizeof(when));
+            pl_store_bind_text(mem, 8, when);
+            if ((rc = step_done(pl->store, mem, err, "cannot store a carpool member")) < 0)
+                goto done;
+        }
+    }
+
+    rc = pl_store_prepare(pl->store, &una,
+                          "INSERT INTO carpool_unassigned (plan_id, registration_id, travel, "
+                          "origin, code, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                          err);
+    if (rc < 0)
+        goto done;
+    for (size_t u = 0; u < res->nunassigned; u++) {
+        const part *p = &pl->parts[res->unassigned[u].participant];
+        const char *code;
+        char why[512];
+
+        explain(p, res->unassigned[u].reason, &code, why, sizeof(why));
+        sqlite3_reset(una);
+        sqlite3_bind_int64(una, 1, pl->plan_id);
+        sqlite3_bind_int64(una, 2, p->rowid);
+        pl_store_bind_text(una, 3, p->travel);
+        pl_store_bind_text(una, 4, p->origin);
+        pl_store_bind_text(una, 5, code);
+        pl_store_bind_text(una, 6, why);
+        if ((rc = step_done(pl->store, una, err, "cannot store the unassigned")) < 0)
+            goto done;
+    }
+done:
+    sqlite3_finalize(st);
+    sqlite3_finalize(grp);
+    sqlite3_finalize(mem);
+    sqlite3_finalize(una);
+    return rc;
+}
+
+int pl_carpool_plan_event(pl_carpool_saved_plan **out, pl_store *store, const char *slug,
+                          const pl_carpool_plan_options *opts, pl_error *err)
+{
+    pl_carpool_plan_options defaults = PL_CARPOOL_PLAN_OPTIONS_INIT;
+    planning pl = {store, NULL, NULL, 0, NULL, 0, 0};
+    pl_carpool_participant *ps = NULL;
+    pl_carpool_confirmed *cf = NULL;
+    pl_carpool_result *res = NULL;
+    pl_carpool_problem pb;
+    pl_datetime start;
+    int rc, in_tx = 0;
+
+    if (out)
+        *out = NULL;
+    if (!opts)
+        opts = &defaults;
+    if ((rc = load_event(&pl, slug, err)) < 0)
+        goto done;
+    if ((rc = pl_datetime_parse(&start, pl.ev->start)) < 0) {
+        rc = pl_error_set(err, PL_EINVALID, "event '%s': bad start '%s'", slug, pl.ev->start);
+        goto done;
+    }
+    /* Read and write in one transaction, so that the confirmed groups kept
+     * are the ones replaced. */
+    if ((rc = pl_store_begin(store, err)) < 0)
+        goto done;
+    in_tx = 1;
+    if ((rc = load_parts(&pl, err)) < 0)
+        goto done;
+    resolve_origins(&pl, opts);
+    if ((pl.plan_id = find_plan_id(store, pl.ev->rowid, err)) < 0) {
+        rc = (int)pl.plan_id;
+        goto done;
+    }
+    if (opts->keep_confirmed && pl.plan_id > 0 && (rc = load_kept(&pl, err)) < 0)
+        goto done;
+
+    ps = calloc(pl.nparts ? pl.nparts : 1, sizeof(*ps));
+    cf = calloc(pl.nkept ? pl.nkept : 1, sizeof(*cf));
+    if (!ps || !cf) {
+        rc = oom(err);
+        goto done;
+    }
+    for (size_t i = 0; i < pl.nparts; i++) {
+        const part *p = &pl.parts[i];
+        ps[i].id = (long)i;
+        ps[i].origin.lat = p->lat;
+        ps[i].origin.lon = p->lon;
+        ps[i].role = role_of(p->travel);
+        ps[i].seats = ps[i].role == PL_CARPOOL_ROLE_RIDE ? 0 : p->seats;
+        if (ps[i].seats < 0)
+            ps[i].seats = 0;
+        /* A kept group's driver drives it, whatever their role says now. */
+        if (ps[i].role == PL_CARPOOL_ROLE_RIDE && is_kept_driver(&pl, i))
+            ps[i].role = PL_CARPOOL_ROLE_DRIVE;
+    }
+    for (size_t k = 0; k < pl.nkept; k++) {
+        cf[k].driver = pl.kept[k].driver;
+        cf[k].passengers = pl.kept[k].passengers;
+        cf[k].npassengers = pl.kept[k].npassengers;
+        if (ps[cf[k].driver].seats < (int)cf[k].npassengers)
+            ps[cf[k].driver].seats = (int)cf[k].npassengers;
+    }
+    pb.participants = ps;
+    pb.nparticipants = pl.nparts;
+    pb.venue.lat = pl.ev->venue_lat;
+    pb.venue.lon = pl.ev->venue_lon;
+    pb.event_start = (long)pl_datetime_minutes(&start);
+    pb.confirmed = pl.nkept ? cf : NULL;
+    pb.nconfirmed = pl.nkept;
+
+    if (opts->progress)
+        opts->progress("matching", 0, 1, opts->payload);
+    if ((rc = pl_carpool_plan(&res, &pb, &opts->engine, err)) < 0)
+        goto done;
+    if (opts->progress) {
+        opts->progress("matching", 1, 1, opts->payload);
+        opts->progress("saving", 0, 1, opts->payload);
+    }
+    if ((rc = save_plan(&pl, &pb, res, &opts->engine, err)) < 0)
+        goto done;
+    in_tx = 0;
+    if ((rc = pl_store_commit(store, err)) < 0)
+        goto done;
+    if (opts->progress)
+        opts->progress("saving", 1, 1, opts->payload);
+    if (out)
+        rc = pl_carpool_plan_load(out, store, slug, err);
+done:
+    if (in_tx)
+        pl_store_rollback(store);
+    pl_carpool_result_free(res);
+    free(ps);
+    free(cf);
+    planning_clear(&pl);
+    return rc;
+}
+
+/* ---- reading the stored plan ---- */
+
+static void member_clear(pl_carpool_member *m)
+{
+    free(m->name);
+    free(m->email);
+    free(m->phone);
+    free(m->origin);
+    free(m->place);
+    free(m->time);
+}
+
+void pl_carpool_saved_plan_free(pl_carpool_saved_plan *plan)
+{
+    if (!plan)
+        return;
+    for (size_t g = 0; g < plan->ngroups; g++) {
+        pl_carpool_saved_group *sg = &plan->groups[g];
+        member_clear(&sg->driver);
+        for (size_t k = 0; k < sg->npassengers; k++)
+            member_clear(&sg->passengers[k]);
+        free(sg->passengers);
+        free(sg->departure);
+        free(sg->arrival);
+        free(sg->confirmed_at);
+    }
+    free(plan->groups);
+    for (size_t u = 0; u < plan->nunassigned; u++) {
+        pl_carpool_saved_unassigned *su = &plan->unassigned[u];
+        free(su->name);
+        free(su->email);
+        free(su->travel);
+        free(su->origin);
+        free(su->code);
+        free(su->reason);
+    }
+    free(plan->unassigned);
+    free(plan->event_slug);
+    free(plan->event_start);
+    free(plan->timezone);
+    free(plan->planned);
+    free(plan);
+}
+
+/* A phone is shown only when it holds something. */
+static char *phone_column(sqlite3_stmt *st, int col)
+{
+    const unsigned char *s = sqlite3_column_text(st, col);
+    const unsigned char *p = s;
+
+    while (p && (*p == ' ' || *p == '\t'))
+        p++;
+    return p && *p ? strdup((const char *)s) : NULL;
+}
+
+static int load_header(pl_carpool_saved_plan *plan, long long *plan_id, pl_store *store,
+                       const char *slug, pl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    pl_carpool_options *o = &plan->options;
+    pl_carpool_totals *t = &plan->totals;
+    int rc, s;
+
+    rc = pl_store_prepare(store, &st,
+                          "SELECT e.slug, e.start, e.timezone, p.id, p.planned, "
+                          "p.max_detour_pct, p.max_detour_minutes, p.road_factor, p.speed_kmh, "
+                          "p.stop_minutes, p.margin_minutes, p.co2_kg_per_km, p.iterations, "
+                          "p.candidates, p.cars, p.passengers, p.riders, p.riders_seated, "
+                          "p.vehicle_km, p.vehicle_km_alone, p.vehicle_km_avoided, "
+                          "p.co2_avoided_kg "
+                          "FROM events e LEFT JOIN carpool_plans p ON p.event_id = e.id "
+                          "WHERE e.slug = ?1",
+                          err);
+    if (rc < 0)
+        return rc;
+    pl_store_bind_text(st, 1, slug);
+    s = sqlite3_step(st);
+    if (s == SQLITE_DONE) {
+        rc = pl_error_set(err, PL_ENOTFOUND, "no event '%s'", slug);
+        goto done;
+    }
+    if (s != SQLITE_ROW) {
+        rc = pl_store_fail(store, err, "cannot read the carpool plan");
+        goto done;
+    }
+    if (sqlite3_column_type(st, 3) == SQLITE_NULL) {
+        rc = pl_error_set(err, PL_ENOTFOUND,
+                          "no carpool plan yet for event '%s'; make one with "
+                          "'planner carpool plan %s'",
+                          slug, slug);
+        goto done;
+    }
+    plan->event_slug = pl_store_column_text(st, 0);
+    plan->event_start = pl_store_column_text(st, 1);
+    plan->timezone = pl_store_column_text(st, 2);
+    *plan_id = sqlite3_column_int64(st, 3);
+    plan->planned = pl_store_column_text(st, 4);
+    pl_carpool_options_init(o);
+    o->max_detour_pct = sqlite3_column_double(st, 5);
+    o->max_detour_minutes = sqlite3_column_type(st, 6) == SQLITE_NULL
+                                ? PL_CARPOOL_UNLIMITED
+                                : sqlite3_column_double(st, 6);
+    o->road_factor = sqlite3_column_double(st, 7);
+    o->speed_kmh = sqlite3_column_double(st, 8);
+    o->stop_minutes = sqlite3_column_double(st, 9);
+    o->margin_minutes = sqlite3_column_double(st, 10);
+    o->co2_kg_per_km = sqlite3_column_double(st, 11);
+    o->iterations = (unsigned long)sqlite3_column_int64(st, 12);
+    o->candidates = sqlite3_column_int(st, 13);
+    t->cars = (size_t)sqlite3_column_int64(st, 14);
+    t->passengers = (size_t)sqlite3_column_int64(st, 15);
+    t->riders = (size_t)sqlite3_column_int64(st, 16);
+    t->riders_seated = (size_t)sqlite3_column_int64(st, 17);
+    t->vehicle_km = sqlite3_column_double(st, 18);
+    t->vehicle_km_alone = sqlite3_column_double(st, 19);
+    t->vehicle_km_avoided = sqlite3_column_double(st, 20);
+    t->co2_avoided_kg = sqlite3_column_double(st, 21);
+    if (!plan->event_slug || !plan->event_start || !plan->timezone || !plan->planned)
+        rc = oom(err);
+done:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Cars with passengers first, then drivers going alone, each in the order of
+ * the drivers' registrations; numbered 1, 2, ... in that order. */
+static void number_groups(pl_carpool_saved_plan *plan)
+{
+    size_t k = 0;
+
+    for (size_t g = 0; g < plan->ngroups; g++) {
+        if (plan->groups[g].npassengers == 0)
+            continue;
+        pl_carpool_saved_group tmp = plan->groups[g];
+        memmove(&plan->groups[k + 1], &plan->groups[k], (g - k) * sizeof(tmp));
+        plan->groups[k++] = tmp;
+    }
+    for (size_t g = 0; g < plan->ngroups; g++)
+        plan->groups[g].number = (int)g + 1;
+}
+
+static int load_groups(pl_carpool_saved_plan *plan, long long plan_id, pl_store *store,
+                       pl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    size_t cap = 0;
+    long long cur_id = 0;
+    int rc, s;
+
+    rc = pl_store_prepare(store, &st,
+                          "SELECT g.id, g.seats, g.departure, g.arrival, g.distance_km, "
+                          "g.detour_km, g.confirmed, g.confirmed_at, m.position, "
+                          "m.registration_id, r.name, r.email, r.phone, m.origin, m.place, "
+                          "m.lat, m.lon, m.time "
+                          "FROM carpool_groups g "
+                          "JOIN carpool_members m ON m.group_id = g.id "
+                          "JOIN registrations r ON r.id = m.registration_id "
+                          "WHERE g.plan_id = ?1 ORDER BY g.driver_id, m.position",
+                          err);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, plan_id);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        long long gid = sqlite3_column_int64(st, 0);
+        pl_carpool_saved_group *g;
+        pl_carpool_member *m;
+
+        if (gid != cur_id || plan->ngroups == 0) {
+            if (plan->ngroups == cap) {
+                size_t ncap = cap ? cap * 2 : 16;
+                pl_carpool_saved_group *ng = realloc(plan->groups, ncap * sizeof(*ng));
+                if (!ng) {
+                    rc = oom(err);
+                    goto done;
+                }
+                plan->groups = ng;
+                cap = ncap;
+            }
+            g = &plan->groups[plan->ngroups++];
+            memset(g, 0, sizeof(*g));
+            cur_id = gid;
+            g->number = (int)plan->ngroups;
+            g->seats = sqlite3_column_int(st, 1);
+            g->departure = pl_store_column_text(st, 2);
+            g->arrival = pl_store_column_text(st, 3);
+            g->distance_km = sqlite3_column_double(st, 4);
+            g->detour_km = sqlite3_column_double(st, 5);
+            g->confirmed = sqlite3_column_int(st, 6);
+            g->confirmed_at = pl_store_column_text(st, 7);
+            if (!g->departure || !g->arrival) {
+                rc = oom(err);
+                goto done;
+            }
+        }
+        g = &plan->groups[plan->ngroups - 1];
+        if (sqlite3_column_int(st, 8) == 0) {
+            m = &g->driver;
+        } else {
+            pl_carpool_member *np = realloc(g->passengers, (g->npassengers + 1) * sizeof(*np));
+            if (!np) {
+                rc = oom(err);
+                goto done;
+            }
+            g->passengers = np;
+            m = &g->passengers[g->npassengers++];
+            memset(m, 0, sizeof(*m));
+        }
+        m->registration = sqlite3_column_int64(st, 9);
+        m->name = pl_store_column_text(st, 10);
+        m->email = pl_store_column_text(st, 11);
+        m->phone = phone_column(st, 12);
+        m->origin = pl_store_column_text(st, 13);
+        m->place = pl_store_column_text(st, 14);
+        m->lat = sqlite3_column_double(st, 15);
+        m->lon = sqlite3_column_double(st, 16);
+        m->time = pl_store_column_text(st, 17);
+        if (!m->name || !m->email || !m->time) {
+            rc = oom(err);
+            goto done;
+        }
+    }
+    if (s != SQLITE_DONE) {
+        rc = pl_store_fail(store, err, "cannot read the carpool groups");
+        goto done;
+    }
+    number_groups(plan);
+done:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int load_unassigned(pl_carpool_saved_plan *plan, long long plan_id, pl_store *store,
+                           pl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    size_t cap = 0;
+    int rc, s;
+
+    rc = pl_store_prepare(store, &st,
+                          "SELECT u.registration_id, r.name, r.email, u.travel, u.origin, "
+                          "u.code, u.reason FROM carpool_unassigned u "
+                          "JOIN registrations r ON r.id = u.registration_id "
+                          "WHERE u.plan_id = ?1 ORDER BY u.registration_id",
+                          err);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, plan_id);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        pl_carpool_saved_unassigned *u;
+        if (plan->nunassigned == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            pl_carpool_saved_unassigned *nu = realloc(plan->unassigned, ncap * sizeof(*nu));
+            if (!nu) {
+                rc = oom(err);
+                goto done;
+            }
+            plan->unassigned = nu;
+            cap = ncap;
+        }
+        u = &plan->unassigned[plan->nunassigned++];
+        u->registration = sqlite3_column_int64(st, 0);
+        u->name = pl_store_column_text(st, 1);
+        u->email = pl_store_column_text(st, 2);
+        u->travel = pl_store_column_text(st, 3);
+        u->origin = pl_store_column_text(st, 4);
+        u->code = pl_store_column_text(st, 5);
+        u->reason = pl_store_column_text(st, 6);
+        if (!u->name || !u->email || !u->travel || !u->code || !u->reason) {
+            rc = oom(err);
+            goto done;
+        }
+    }
+    if (s != SQLITE_DONE)
+        rc = pl_store_fail(store, err, "cannot read the unassigned");
+done:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int pl_carpool_plan_load(pl_carpool_saved_plan **out, pl_store *store, const char *slug,
+                         pl_error *err)
+{
+    pl_carpool_saved_plan *plan = calloc(1, sizeof(*plan));
+    long long plan_id = 0;
+    int rc;
+
+    *out = NULL;
+    if (!plan)
+        return oom(err);
+    if ((rc = load_header(plan, &plan_id, store, slug, err)) < 0)
+        goto done;
+    if ((rc = load_groups(plan, plan_id, store, err)) < 0)
+        goto done;
+    if ((rc = load_unassigned(plan, plan_id, store, err)) < 0)
+        goto done;
+    *out = plan;
+    plan = NULL;
+done:
+    pl_carpool_saved_plan_free(plan);
+    return rc;
+}
+
+/* ---- confirming groups ---- */
+
+/* Where e-mail stands in the plan when it does not drive a group. */
+static int not_a_driver(pl_store *store, long long plan_id, const char *slug, const char *email,
+                        pl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, s;
+
+    rc = pl_store_prepare(store, &st,
+                          "SELECT d.name, d.email FROM carpool_members m "
+                          "JOIN registrations r ON r.id = m.registration_id "
+                          "JOIN carpool_groups g ON g.id = m.group_id "
+                          "JOIN registrations d ON d.id = g.driver_id "
+                          "WHERE g.plan_id = ?1 AND r.email = ?2 AND m.position > 0",
+                          err);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, plan_id);
+    pl_store_bind_text(st, 2, email);
+    s = sqlite3_step(st);
+    if (s == SQLITE_ROW)
+        rc = pl_error_set(err, PL_EINVALID,
+                          "%s rides with %s; the driver confirms the group "
+                          "(--email %s), or the organiser with --all",
+                          email, (const char *)sqlite3_column_text(st, 0),
+                          (const char *)sqlite3_column_text(st, 1));
+    else if (s == SQLITE_DONE)
+        rc = pl_error_set(err, PL_ENOTFOUND, "%s drives no group of the carpool plan of '%s'",
+                          email, slug);
+    else
+        rc = pl_store_fail(store, err, "cannot read the carpool plan");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int pl_carpool_confirm(size_t *out_count, pl_store *store, const char *slug,
+                       const char *driver_email, pl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    long long plan_id = 0, event_id = 0;
+    char now[32];
+    int rc, s, in_tx = 0;
+
+    if (out_count)
+        *out_count = 0;
+    pl_now_utc(now);
+    if ((rc = pl_store_begin(store, err)) < 0)
+        return rc;
+    in_tx = 1;
+    rc = pl_store_prepare(store, &st,
+                          "SELECT e.id, p.id FROM events e "
+                          "LEFT JOIN carpool_plans p ON p.event_id = e.id WHERE e.slug = ?1",
+                          err);
+    if (rc < 0)
+        goto done;
+    pl_store_bind_text(st, 1, slug);
+    s = sqlite3_step(st);
+    if (s == SQLITE_ROW) {
+        event_id = sqlite3_column_int64(st, 0);
+        plan_id = sqlite3_column_int64(st, 1);
+    } else if (s != SQLITE_DONE) {
+        rc = pl_store_fail(store, err, "cannot read the carpool plan");
+        goto done;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (event_id == 0) {
+        rc = pl_error_set(err, PL_ENOTFOUND, "no event '%s'", slug);
+        goto done;
+    }
+    if (plan_id == 0) {
+        rc = pl_error_set(err, PL_ENOTFOUND,
+                          "no carpool plan yet for event '%s'; make one with "
+                          "'planner carpool plan %s'",
+                          slug, slug);
+        goto done;
+    }
+    if (driver_email) {
+        long long gid;
+        int npass;
+        rc = pl_store_prepare(store, &st,
+                              "SELECT g.id, (SELECT count(*) FROM carpool_members m "
+                              "WHERE m.group_id = g.id AND m.position > 0) "
+                              "FROM carpool_groups g JOIN registrations r ON r.id = g.driver_id "
+                              "WHERE g.plan_id = ?1 AND r.email = ?2",
+                              err);
+        if (rc < 0)
+            goto done;
+        sqlite3_bind_int64(st, 1, plan_id);
+        pl_store_bind_text(st, 2, driver_email);
+        s = sqlite3_step(st);
+        if (s == SQLITE_DONE) {
+            rc = not_a_driver(store, plan_id, slug, driver_email, err);
+            goto done;
+        }
+        if (s != SQLITE_ROW) {
+            rc = pl_store_fail(store, err, "cannot read the carpool plan");
+            goto done;
+        }
+        gid = sqlite3_column_int64(st, 0);
+        npass = sqlite3_column_int(st, 1);
+        sqlite3_finalize(st);
+        st = NULL;
+        if (npass == 0) {
+            rc = pl_error_set(err, PL_EINVALID,
+                              "%s drives alone in this plan: there is no group to confirm",
+                              driver_email);
+            goto done;
+        }
+        rc = pl_store_prepare(store, &st,
+                              "UPDATE carpool_groups SET confirmed = 1, confirmed_at = ?2 "
+                              "WHERE id = ?1 AND confirmed = 0",
+                              err);
+        if (rc < 0)
+            goto done;
+        sqlite3_bind_int64(st, 1, gid);
+    } else {
+        rc = pl_store_prepare(store, &st,
+                              "UPDATE carpool_groups SET confirmed = 1, confirmed_at = ?2 "
+                              "WHERE plan_id = ?1 AND confirmed = 0 AND EXISTS (SELECT 1 FROM "
+                              "carpool_members m WHERE m.group_id = carpool_groups.id "
+                              "AND m.position > 0)",
+                              err);
+        if (rc < 0)
+            goto done;
+        sqlite3_bind_int64(st, 1, plan_id);
+    }
+    pl_store_bind_text(st, 2, now);
+    if ((rc = step_done(store, st, err, "cannot confirm the carpool group")) < 0)
+        goto done;
+    if (out_count)
+        *out_count = (size_t)sqlite3_changes(pl_store_db(store));
+    in_tx = 0;
+    rc = pl_store_commit(store, err);
+done:
+    sqlite3_finalize(st);
+    if (in_tx)
+        pl_store_rollback(store);
+    return rc;
+}
+
+/* ---- one registration's assignment ---- */
+
+void pl_carpool_assignment_free(pl_carpool_assignment *a)
+{
+    if (!a)
+        return;
+    pl_carpool_saved_plan_free(a->plan);
+    free(a->name);
+    free(a->email);
+    free(a->reason);
+    free(a);
+}
+
+enum { BY_ROWID, BY_EMAIL, BY_TOKEN };
+
+static int find_assignment(pl_carpool_assignment **out, pl_store *store, int by, long long rowid,
+                           const char *slug, const char *key, pl_error *err)
+{
+    static const char *const sql[] = {
+        [BY_ROWID] = "SELECT r.id, r.name, r.email, r.status, r.travel, e.slug "
+                     "FROM registrations r JOIN events e ON e.id = r.event_id WHERE r.id = ?1",
+        [BY_EMAIL] = "SELECT r.id, r.name, r.email, r.status, r.travel, e.slug "
+                     "FROM registrations r JOIN events e ON e.id = r.event_id "
+                     "WHERE e.slug = ?2 AND r.email = ?3",
+        [BY_TOKEN] = "SELECT r.id, r.name, r.email, r.status, r.travel, e.slug "
+                     "FROM registrations r JOIN events e ON e.id = r.event_id WHERE r.token = ?3",
+    };
+    pl_carpool_assignment *a = calloc(1, sizeof(*a));
+    sqlite3_stmt *st = NULL;
+    char *status = NULL, *travel = NULL, *event = NULL;
+    int rc, s;
+
+    *out = NULL;
+    if (!a)
+        return oom(err);
+    if ((rc = pl_store_prepare(store, &st, sql[by], err)) < 0)
+        goto done;
+    if (by == BY_ROWID)
+        sqlite3_bind_int64(st, 1, rowid);
+    pl_store_bind_text(st, 2, slug);
+    pl_store_bind_text(st, 3, key);
+    s = sqlite3_step(st);
+    if (s == SQLITE_DONE) {
+        if (by == BY_EMAIL)
+            rc = pl_error_set(err, PL_ENOTFOUND, "%s is not registered for '%s'", key, slug);
+        else
+            rc = pl_error_set(err, PL_ENOTFOUND, "no such registration");
+        goto done;
+    }
+    if (s != SQLITE_ROW) {
+        rc = pl_store_fail(store, err, "cannot read the registration");
+        goto done;
+    }
+    a->registration = sqlite3_column_int64(st, 0);
+    a->name = pl_store_column_text(st, 1);
+    a->email = pl_store_column_text(st, 2);
+    status = pl_store_column_text(st, 3);
+    travel = pl_store_column_text(st, 4);
+    event = pl_store_column_text(st, 5);
+    if (!a->name || !a->email || !status || !travel || !event) {
+        rc = oom(err);
+        goto done;
+    }
+    if ((rc = pl_carpool_plan_load(&a->plan, store, event, err)) < 0)
+        goto done;
+
+    if (strcmp(status, "confirmed") == 0) {
+        for (size_t g = 0; g < a->plan->ngroups && !a->self; g++) {
+            const pl_carpool_saved_group *sg = &a->plan->groups[g];
+            if (sg->driver.registration == a->registration) {
+                a->role = PL_CARPOOL_AS_DRIVER;
+                a->group = sg;
+                a->self = &sg->driver;
+            }
+            for (size_t k = 0; k < sg->npassengers && !a->self; k++)
+                if (sg->passengers[k].registration == a->registration) {
+                    a->role = PL_CARPOOL_AS_PASSENGER;
+                    a->group = sg;
+                    a->self = &sg->passengers[k];
+                }
+        }
+        for (size_t u = 0; u < a->plan->nunassigned && !a->self && !a->unassigned; u++)
+            if (a->plan->unassigned[u].registration == a->registration) {
+                a->role = PL_CARPOOL_AS_UNASSIGNED;
+                a->unassigned = &a->plan->unassigned[u];
+            }
+    }
+    if (!a->role) {
+        pl_buf why = PL_BUF_INIT;
+        a->role = PL_CARPOOL_AS_OUTSIDE;
+        if (strcmp(status, "cancelled") == 0)
+            pl_buf_puts(&why, "the registration is cancelled");
+        else if (strcmp(status, "waitlisted") == 0)
+            pl_buf_puts(&why, "the registration is on the waiting list; carpools are planned "
+                              "for confirmed registrations only");
+        else if (strcmp(travel, "none") == 0)
+            pl_buf_puts(&why, "no carpool was asked for (travel: none)");
+        else
+            pl_buf_printf(&why,
+                          "registered or changed after the carpool plan of %s; the organiser "
+                          "will include them when planning again",
+                          a->plan->planned);
+        if (!(a->reason = pl_buf_detach(&why))) {
+            rc = oom(err);
+            goto done;
+        }
+    }
+    *out = a;
+    a = NULL;
+done:
+    sqlite3_finalize(st);
+    free(status);
+    free(travel);
+    free(event);
+    pl_carpool_assignment_free(a);
+    return rc;
+}
+
+int pl_carpool_assignment_find(pl_carpool_assignment **out, pl_store *store, long long registration,
+                               pl_error *err)
+{
+    return find_assignment(out, store, BY_ROWID, registration, NULL, NULL, err);
+}
+
+int pl_carpool_assignment_find_email(pl_carpool_assignment **out, pl_store *store, const char *slug,
+                                     const char *email, pl_error *err)
+{
+    return find_assignment(out, store, BY_EMAIL, 0, slug, email, err);
+}
+
+int pl_carpool_assignment_find_token(pl_carpool_assignment **out, pl_store *store,
+                                     const char *token, pl_error *err)
+{
+    return find_assignment(out, store, BY_TOKEN, 0, NULL, token, err);
+}

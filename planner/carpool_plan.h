@@ -1,0 +1,186 @@
+/*
+ * carpool_plan.h - an event's carpools: plan them from its registrations with
+ * the matching engine (carpool.h), store the plan, read it back, find one
+ * attendee's assignment, and confirm groups.
+ *
+ * Who takes part: the event's confirmed registrations whose travel is not
+ * "none" (waitlisted and cancelled people are left out). Each origin is
+ * resolved with pl_origin_resolve; an unknown or ambiguous origin never
+ * blocks the plan: that person is listed as unassigned with the reason.
+ *
+ * Storage: one plan per event (carpool_plans), its groups (carpool_groups:
+ * driver, km, detour, departure and arrival, confirmed flag), their members
+ * (carpool_members: driver at position 0, passengers in pickup order, each
+ * with the origin as typed and as resolved, and the time they leave), and
+ * the unassigned with their reason. Times are local wall times of the event
+ * "YYYY-MM-DDTHH:MM". A new plan replaces the previous one in a single
+ * transaction; with keep_confirmed its confirmed groups are kept untouched
+ * (their rows are not rewritten) and only the others are planned again.
+ *
+ * Phone numbers: a registration's phone is given "for the carpool group"
+ * (register --phone), so a phone that is set is shared with the group and
+ * shown to its members; a registration without one shows none.
+ */
+#ifndef PL_CARPOOL_PLAN_H
+#define PL_CARPOOL_PLAN_H
+
+#include "carpool.h"
+#include "error.h"
+#include "store.h"
+
+#include <stddef.h>
+
+/* Called while planning (for a progress bar): stage is "origins" (done of
+ * total origins resolved), "matching" (0 of 1, then 1 of 1) or "saving". */
+typedef void (*pl_carpool_progress_fn)(const char *stage, size_t done, size_t total, void *payload);
+
+typedef struct pl_carpool_plan_options {
+    pl_carpool_options engine;       /* detour limits, road factor, CO2 factor, ... */
+    int keep_confirmed;              /* keep the stored plan's confirmed groups */
+    pl_carpool_progress_fn progress; /* may be NULL */
+    void *payload;                   /* passed to progress */
+} pl_carpool_plan_options;
+
+#define PL_CARPOOL_PLAN_OPTIONS_INIT                                                               \
+    {                                                                                              \
+        PL_CARPOOL_OPTIONS_INIT, 0, NULL, NULL                                                     \
+    }
+
+void pl_carpool_plan_options_init(pl_carpool_plan_options *opts);
+
+/* One person of a stored group: the driver, or a passenger at a pickup. */
+typedef struct pl_carpool_member {
+    long long registration; /* registrations rowid */
+    char *name;
+    char *email;
+    char *phone;  /* shared with the group; NULL when not given */
+    char *origin; /* as typed */
+    char *place;  /* resolved commune (or département) name; NULL if none */
+    double lat, lon;
+    char *time; /* passenger: pickup time; driver: departure; "YYYY-MM-DDTHH:MM" */
+} pl_carpool_member;
+
+typedef struct pl_carpool_saved_group {
+    int number; /* 1-based: cars with passengers first, by driver registration */
+    pl_carpool_member driver;
+    pl_carpool_member *passengers; /* in pickup order */
+    size_t npassengers;
+    int seats;          /* seats the driver offered when planned */
+    char *departure;    /* driver leaves home */
+    char *arrival;      /* at the venue (event start - margin) */
+    double distance_km; /* origin -> pickups -> venue */
+    double detour_km;   /* distance_km - the driver's direct trip */
+    int confirmed;      /* kept by a re-plan with keep_confirmed */
+    char *confirmed_at; /* UTC "YYYY-MM-DDTHH:MM:SSZ"; NULL if not confirmed */
+} pl_carpool_saved_group;
+
+/* Stable names of the reasons someone has no group. */
+#define PL_CARPOOL_WHY_ORIGIN_UNKNOWN "origin_unknown"
+#define PL_CARPOOL_WHY_ORIGIN_AMBIGUOUS "origin_ambiguous"
+#define PL_CARPOOL_WHY_NO_DRIVER "no_driver"
+#define PL_CARPOOL_WHY_NO_SEAT "no_seat"
+
+typedef struct pl_carpool_saved_unassigned {
+    long long registration;
+    char *name;
+    char *email;
+    char *travel; /* "drive", "ride", "flexible" */
+    char *origin; /* as typed; may be NULL */
+    char *code;   /* one of PL_CARPOOL_WHY_* */
+    char *reason; /* one line for humans */
+} pl_carpool_saved_unassigned;
+
+/* An event's stored plan. */
+typedef struct pl_carpool_saved_plan {
+    char *event_slug;
+    char *event_start;          /* "YYYY-MM-DDTHH:MM" local */
+    char *timezone;             /* the event's IANA zone */
+    char *planned;              /* UTC "YYYY-MM-DDTHH:MM:SSZ" */
+    pl_carpool_options options; /* used (distance_km, payload are NULL) */
+    pl_carpool_totals totals;
+    pl_carpool_saved_group *groups;
+    size_t ngroups;
+    pl_carpool_saved_unassigned *unassigned; /* by registration arrival */
+    size_t nunassigned;
+} pl_carpool_saved_plan;
+
+void pl_carpool_saved_plan_free(pl_carpool_saved_plan *plan);
+
+/*
+ * Plan the carpools of event `slug` and store the plan (one transaction),
+ * replacing the previous one; with opts->keep_confirmed its confirmed groups
+ * stay exactly as they were (a passenger who has cancelled since is taken
+ * out of their group; a group whose driver has cancelled is planned again).
+ *
+ * out:  receives the stored plan as pl_carpool_plan_load would read it (may
+ *       be NULL); free with pl_carpool_saved_plan_free.
+ * opts: NULL for the defaults.
+ *
+ * Returns PL_OK, PL_ENOTFOUND (no such event), PL_EINVALID (the event has no
+ * venue coordinates, or bad options), PL_EIO (database) or PL_ERROR.
+ */
+int pl_carpool_plan_event(pl_carpool_saved_plan **out, pl_store *store, const char *slug,
+                          const pl_carpool_plan_options *opts, pl_error *err);
+
+/* Load the stored plan of event `slug`. PL_ENOTFOUND when the event does not
+ * exist or has no plan yet (the message says which). Free with
+ * pl_carpool_saved_plan_free. */
+int pl_carpool_plan_load(pl_carpool_saved_plan **out, pl_store *store, const char *slug,
+                         pl_error *err);
+
+/*
+ * Confirm groups of the stored plan of `slug`: the group driven by
+ * driver_email (case-insensitive), or every group with passengers when
+ * driver_email is NULL. Confirming twice is not an error. *out_count (may be
+ * NULL) gets the number of groups newly confirmed.
+ *
+ * Returns PL_OK, PL_ENOTFOUND (no event, no plan, or that e-mail is not in
+ * the plan), PL_EINVALID (that person rides, or drives alone: the message
+ * names their driver), PL_EIO.
+ */
+int pl_carpool_confirm(size_t *out_count, pl_store *store, const char *slug,
+                       const char *driver_email, pl_error *err);
+
+typedef enum pl_carpool_role_in_plan {
+    PL_CARPOOL_AS_DRIVER = 1,
+    PL_CARPOOL_AS_PASSENGER,
+    PL_CARPOOL_AS_UNASSIGNED, /* in the plan without a group (see reason) */
+    PL_CARPOOL_AS_OUTSIDE     /* not in the plan: no carpool, waitlisted,
+                                 cancelled, or registered since (see reason) */
+} pl_carpool_role_in_plan;
+
+/* One registration's place in the stored plan of its event. */
+typedef struct pl_carpool_assignment {
+    pl_carpool_saved_plan *plan; /* owned: the whole plan */
+    long long registration;
+    char *name;
+    char *email;
+    pl_carpool_role_in_plan role;
+    /* DRIVER, PASSENGER: the group and the person's own entry in it (the
+     * pickup place and time), borrowed from plan. NULL otherwise. */
+    const pl_carpool_saved_group *group;
+    const pl_carpool_member *self;
+    /* UNASSIGNED: the entry with code and reason (borrowed); NULL otherwise. */
+    const pl_carpool_saved_unassigned *unassigned;
+    char *reason; /* OUTSIDE: one line for humans; NULL otherwise */
+} pl_carpool_assignment;
+
+void pl_carpool_assignment_free(pl_carpool_assignment *a);
+
+/*
+ * A registration's assignment, by database id, by e-mail within event slug,
+ * or by its secret token. PL_ENOTFOUND when there is no such registration or
+ * its event has no plan yet. Free with pl_carpool_assignment_free.
+ */
+int pl_carpool_assignment_find(pl_carpool_assignment **out, pl_store *store, long long registration,
+                               pl_error *err);
+int pl_carpool_assignment_find_email(pl_carpool_assignment **out, pl_store *store, const char *slug,
+                                     const char *email, pl_error *err);
+int pl_carpool_assignment_find_token(pl_carpool_assignment **out, pl_store *store,
+                                     const char *token, pl_error *err);
+
+/* Minutes on the engine's clock (minutes since 1970-01-01T00:00, local wall
+ * time, no zone) as "YYYY-MM-DDTHH:MM" into buf (>= 17 bytes). */
+void pl_carpool_time_format(long minutes, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,237 @@
+"""End to end: `planner carpool plan|show|confirm` on the sample event and its
+sample registrations. Every plan is re-checked here independently: distances
+recomputed from the coordinates (great circle x road factor), detour limits,
+seats, nobody twice, everyone who travels accounted for."""
+import csv
+import json
+import math
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from planner_test import PlannerTestCase  # noqa: E402
+
+SLUG = "atelier-cem-2"
+EARTH_KM = 6371.0088
+TRAVEL = {"conducteur": "drive", "drive": "drive", "passager": "ride", "ride": "ride",
+          "flexible": "flexible", "aucun": "none", "none": "none", "": "none"}
+
+
+def great_circle_km(a, b):
+    (lat1, lon1), (lat2, lon2) = [(math.radians(p[0]), math.radians(p[1])) for p in (a, b)]
+    h = (math.sin((lat2 - lat1) / 2) ** 2
+         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
+    return 2 * EARTH_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def minutes(t):
+    """Minutes of a local "YYYY-MM-DDTHH:MM" (same day or the day before)."""
+    day = int(t[8:10])
+    return day * 1440 + int(t[11:13]) * 60 + int(t[14:16])
+
+
+class Carpool(PlannerTestCase):
+    def setUp(self):
+        super().setUp()
+        self.ok("event", "import", self.sample(f"{SLUG}.json"))
+        self.ok("registrations", "import", SLUG, self.sample(f"{SLUG}.registrations.csv"))
+        self.event = self.load_sample(f"{SLUG}.json")
+        with open(self.sample(f"{SLUG}.registrations.csv"), encoding="utf-8-sig") as f:
+            rows = list(csv.DictReader(f, delimiter=";"))
+        self.people = {r["Courriel"].lower(): {"travel": TRAVEL[r["Mode"].strip().lower()],
+                                               "seats": int(r["Places"] or 0),
+                                               "name": r["Nom"]}
+                       for r in rows}
+
+    def plan(self, *args):
+        r = self.ok("carpool", "plan", SLUG, "--format", "json", *args)
+        return json.loads(r.stdout)
+
+    def check_plan(self, plan, max_pct, max_minutes, road_factor):
+        """The plan is feasible and complete, recomputed from its coordinates."""
+        venue = (self.event["venue"]["lat"], self.event["venue"]["lon"])
+        o = plan["options"]
+        self.assertEqual(o["max_detour_pct"], max_pct)
+        self.assertEqual(o["max_detour_minutes"], max_minutes)
+        self.assertEqual(o["road_factor"], road_factor)
+        start = self.event["start"]
+        seen = []
+        for g in plan["groups"]:
+            d = g["driver"]
+            person = self.people[d["email"].lower()]
+            self.assertIn(person["travel"], ("drive", "flexible"), d["email"])
+            seen.append(d["email"].lower())
+            stops = [(d["lat"], d["lon"])] + [(p["lat"], p["lon"]) for p in g["passengers"]]
+            route = sum(great_circle_km(a, b) for a, b in zip(stops, stops[1:] + [venue]))
+            route *= road_factor
+            direct = great_circle_km(stops[0], venue) * road_factor
+            self.assertAlmostEqual(g["distance_km"], route, delta=0.01)
+            self.assertAlmostEqual(g["detour_km"], route - direct, delta=0.01)
+            # Seats: never more passengers than the driver offered.
+            self.assertLessEqual(len(g["passengers"]), person["seats"], d["email"])
+            self.assertEqual(g["seats"], person["seats"])
+            # Detour: the percentage, and the minutes (driving + stops).
+            if g["passengers"]:
+                self.assertLessEqual(route - direct, direct * max_pct / 100 + 1e-6, d["email"])
+                if max_minutes is not None:
+                    extra = ((route - direct) / o["speed_kmh"] * 60
+                             + len(g["passengers"]) * o["stop_minutes"])
+                    self.assertLessEqual(extra, max_minutes + 1e-6, d["email"])
+            # Times: leave, pick up in order, arrive before the start.
+            times = ([g["departure_time"]] + [p["pickup_time"] for p in g["passengers"]]
+                     + [g["arrival_time"]])
+            self.assertEqual(times, sorted(times))
+            self.assertEqual(minutes(start) - minutes(g["arrival_time"]), o["margin_minutes"])
+            for p in g["passengers"]:
+                self.assertIn(p["email"].lower(), self.people)
+                self.assertNotEqual(self.people[p["email"].lower()]["travel"], "none")
+                seen.append(p["email"].lower())
+                self.assertTrue(p["name"])
+        for u in plan["unassigned"]:
+            self.assertIn(u["reason"], ("origin_unknown", "origin_ambiguous", "no_driver",
+                                        "no_seat"))
+            self.assertTrue(u["detail"])
+            seen.append(u["email"].lower())
+        # Nobody twice, and everyone who travels is somewhere.
+        self.assertEqual(len(seen), len(set(seen)), "someone appears twice")
+        travellers = {e for e, p in self.people.items() if p["travel"] != "none"}
+        self.assertEqual(set(seen), travellers)
+        t = plan["totals"]
+        self.assertEqual(t["cars"], len(plan["groups"]))
+        self.assertEqual(t["passengers"], sum(len(g["passengers"]) for g in plan["groups"]))
+        self.assertAlmostEqual(t["vehicle_km"], sum(g["distance_km"] for g in plan["groups"]),
+                               delta=0.05)
+        self.assertAlmostEqual(t["co2_avoided_kg"],
+                               t["vehicle_km_avoided"] * o["co2_kg_per_km"], delta=0.01)
+
+    def test_plan_json_shape_and_feasibility(self):
+        plan = self.plan()
+        self.assertEqual(plan["event"], SLUG)
+        for key in ("groups", "unassigned", "totals"):
+            self.assertIn(key, plan)
+        g = next(g for g in plan["groups"] if g["passengers"])
+        for key in ("name", "email"):
+            self.assertIn(key, g["driver"])
+        for key in ("name", "email", "pickup_time"):
+            self.assertIn(key, g["passengers"][0])
+        for key in ("distance_km", "detour_km"):
+            self.assertIn(key, g)
+        for key in ("email", "reason"):
+            self.assertIn(key, plan["unassigned"][0])
+        for key in ("cars", "passengers", "vehicle_km", "vehicle_km_avoided", "co2_avoided_kg"):
+            self.assertIn(key, plan["totals"])
+        self.assertGreater(plan["totals"]["riders_seated"], 0)
+        self.check_plan(plan, 25, 30, 1.3)
+        # The sample's misspelt and ambiguous origins are reported, not fatal.
+        reasons = {u["reason"] for u in plan["unassigned"]}
+        self.assertIn("origin_unknown", reasons)
+        self.assertIn("origin_ambiguous", reasons)
+
+    def test_options_change_the_limits(self):
+        plan = self.plan("--max-detour", "50", "--max-detour-minutes", "none",
+                         "--road-factor", "1.2", "--co2-factor", "0.1")
+        self.check_plan(plan, 50, None, 1.2)
+        self.assertEqual(plan["options"]["co2_kg_per_km"], 0.1)
+        tight = self.plan("--max-detour", "5", "--max-detour-minutes", "10")
+        self.check_plan(tight, 5, 10, 1.3)
+        self.assertLessEqual(tight["totals"]["riders_seated"], plan["totals"]["riders_seated"])
+
+    def test_same_input_same_plan(self):
+        env = {"PLANNER_NOW": "2026-11-26T10:00:00Z"}
+        a = self.ok("carpool", "plan", SLUG, "--format", "json", env=env).stdout
+        b = self.ok("carpool", "plan", SLUG, "--format", "json", env=env).stdout
+        self.assertEqual(a, b)
+        text = self.ok("carpool", "plan", SLUG, env=env).stdout
+        self.assertIn("Car 1", text)
+        self.assertIn("Totals", text)
+
+    def test_show_in_plain_words(self):
+        plan = self.plan()
+        g = next(g for g in plan["groups"] if g["passengers"])
+        p = g["passengers"][0]
+        r = self.ok("carpool", "show", SLUG, "--email", p["email"].upper())
+        self.assertIn(f"driven by {g['driver']['name']}", r.stdout)
+        self.assertIn(p["pickup_time"][11:], r.stdout)
+        self.assertIn(p["origin"], r.stdout)
+        r = self.ok("carpool", "show", SLUG, "--email", g["driver"]["email"])
+        self.assertIn("You drive", r.stdout)
+        self.assertIn(p["name"], r.stdout)
+        u = plan["unassigned"][0]
+        r = self.ok("carpool", "show", SLUG, "--email", u["email"])
+        self.assertIn("No carpool group", r.stdout)
+        self.assertIn(u["detail"], r.stdout)
+        j = json.loads(self.ok("carpool", "show", SLUG, "--email", p["email"],
+                               "--format", "json").stdout)
+        self.assertEqual(j["role"], "passenger")
+        self.assertEqual(j["pickup"]["time"], p["pickup_time"])
+        self.assertEqual(j["group"]["driver"]["email"], g["driver"]["email"])
+        r = self.run_planner("carpool", "show", SLUG, "--email", "nobody@example.org")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("not registered", r.stderr)
+
+    def test_confirm_then_keep_confirmed(self):
+        plan = self.plan()
+        g = next(g for g in plan["groups"] if g["passengers"])
+        # A passenger cannot confirm; the driver can.
+        r = self.run_planner("carpool", "confirm", SLUG, "--email", g["passengers"][0]["email"])
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(g["driver"]["email"], r.stderr)
+        self.ok("carpool", "confirm", SLUG, "--email", g["driver"]["email"])
+        kept = self.plan("--keep-confirmed", "--max-detour", "60", "--road-factor", "1.5")
+        same = [h for h in kept["groups"] if h["driver"]["email"] == g["driver"]["email"]]
+        self.assertEqual(len(same), 1)
+        same = same[0]
+        self.assertTrue(same["confirmed"])
+        for key in ("passengers", "departure_time", "arrival_time", "distance_km", "detour_km"):
+            self.assertEqual(same[key], g[key], key)
+        # Nobody of the kept group is planned a second time.
+        emails = [x["email"] for h in kept["groups"] for x in [h["driver"]] + h["passengers"]]
+        emails += [u["email"] for u in kept["unassigned"]]
+        self.assertEqual(len(emails), len(set(emails)))
+        r = self.ok("carpool", "show", SLUG, "--email", g["driver"]["email"])
+        self.assertIn("The group is confirmed", r.stdout)
+        # Without --keep-confirmed the plan starts afresh.
+        fresh = self.plan()
+        self.assertFalse(any(h["confirmed"] for h in fresh["groups"]))
+        # --all confirms every group with passengers.
+        r = self.ok("carpool", "confirm", SLUG, "--all")
+        n = sum(1 for h in fresh["groups"] if h["passengers"])
+        self.assertIn(f"{n} groups confirmed", r.stderr)
+
+    def test_errors_and_exit_codes(self):
+        r = self.run_planner("carpool", "show", SLUG, "--email", "celine.vasseur@example.org")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(f"planner carpool plan {SLUG}", r.stderr)
+        r = self.run_planner("carpool", "plan", "no-such-event")
+        self.assertEqual(r.returncode, 1)
+        self.ok("event", "import", self.sample("webinaire-covoiturage-2027.json"))
+        r = self.run_planner("carpool", "plan", "webinaire-covoiturage-2027")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("online", r.stderr)
+        for args in (["carpool"], ["carpool", "fly"], ["carpool", "plan"],
+                     ["carpool", "plan", SLUG, "--max-detour", "lots"],
+                     ["carpool", "plan", SLUG, "--max-detour-minutes", "-4"],
+                     ["carpool", "plan", SLUG, "--road-factor", "0.5"],
+                     ["carpool", "plan", SLUG, "--format", "xml"],
+                     ["carpool", "show", SLUG],
+                     ["carpool", "confirm", SLUG],
+                     ["carpool", "confirm", SLUG, "--all", "--email", "a@b.org"]):
+            r = self.run_planner(*args)
+            self.assertEqual(r.returncode, 2, args)
+            self.assertIn("planner", r.stderr, args)
+        r = self.ok("carpool", "--help")
+        self.assertIn("Example", r.stdout)
+        self.assertIn("--keep-confirmed", r.stdout)
+
+
+class Demo(PlannerTestCase):
+    def test_demo_prints_the_groups(self):
+        out = os.path.join(self.dir, "demo")
+        r = self.ok("demo", "--out", out, db=False)
+        self.assertIn("Car 1", r.stdout)
+        self.assertIn("Totals", r.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()
