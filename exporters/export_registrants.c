@@ -222,6 +222,23 @@ static int public_rows(pl_sink *sink, const pl_roster *roster, pl_error *err)
     return rc;
 }
 
+int pl_public_list_each(pl_store *store, const char *slug, pl_public_list_fn fn, void *payload,
+                        pl_error *err)
+{
+    pl_roster roster;
+    int rc;
+
+    if ((rc = pl_roster_load(&roster, store, slug, err)) != 0)
+        return rc;
+    for (size_t i = 0; i < roster.nconfirmed && rc == 0; i++) {
+        const pl_registration *r = roster.by_name[i];
+        if (r->public_list)
+            rc = fn(r->name, r->organization, payload);
+    }
+    pl_roster_free(&roster);
+    return rc;
+}
+
 int pl_export_registrants(pl_store *store, const char *slug, const char *path,
                           const pl_export_options *opts, pl_error *err)
 {

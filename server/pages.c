@@ -29,7 +29,8 @@ typedef struct lang {
         *status_confirmed, *status_waitlisted, *status_cancelled, *your_sessions, *no_sessions,
         *carpool, *carpool_pending, *your_feed, *cancel, *cancel_confirm, *back_to_event,
         *not_found, *error_title, *details_public_yes, *details_public_no, *yes, *no, *kinds[6],
-        *cancelled_event, *waitlist_note, *capacity_left;
+        *cancelled_event, *waitlist_note, *capacity_left, *participants, *participants_csv,
+        *participants_more;
 } lang;
 
 static const lang fr = {
@@ -93,7 +94,10 @@ static const lang fr = {
     {"intervention", "atelier", "repas", "pause", "forum", "plénière"},
     "Événement annulé",
     "position",
-    "places disponibles"};
+    "places disponibles",
+    "Participants",
+    "Télécharger la liste des participants (CSV)",
+    "autres : voir la liste complète (CSV)"};
 
 static const lang en = {
     "en",
@@ -156,7 +160,10 @@ static const lang en = {
     {"talk", "workshop", "meal", "break", "forum", "plenary"},
     "Event cancelled",
     "position",
-    "places available"};
+    "places available",
+    "Participants",
+    "Download the list of participants (CSV)",
+    "more: see the full list (CSV)"};
 
 int srv_event_is_french(const pl_event *ev)
 {
@@ -608,6 +615,7 @@ int srv_page_event(srv_reply *out, srv_req *req, const char *slug)
     google_add_link(&h, L, req->srv, ev);
     srv_html_emit(&h, "</p>\n");
     agenda(&h, L, ev, taken);
+    srv_public_list_html(&h, req, ev, L->participants, L->participants_csv, L->participants_more);
     if (strcmp(ev->status, "published") == 0) {
         char today[32];
         pl_now_utc(today);
