@@ -523,11 +523,15 @@ static int export_registrations_json(srv_reply *out, srv_req *req, const char *s
     return srv_reply_json(out, 200, arr);
 }
 
+static int count_status(const pl_registration *r, void *payload)
+{
+    ((int *)payload)[r->status]++;
+    return 0;
+}
+
 int srv_admin(srv_reply *out, srv_req *req, const char *slug, const char *what)
 {
-    pl_registration **regs = NULL;
     pl_event *ev = NULL;
-    size_t n = 0;
     int counts[3] = {0, 0, 0}, rc;
     pl_error err;
     json_t *o, *names;
@@ -541,13 +545,10 @@ int srv_admin(srv_reply *out, srv_req *req, const char *slug, const char *what)
             return export_registrations_json(out, req, slug);
         return srv_export(out, req, slug, what);
     }
-    if ((rc = pl_registration_list(&regs, &n, req->store, slug, &err)) < 0) {
+    if ((rc = pl_registration_each(req->store, slug, count_status, counts, &err)) < 0) {
         pl_event_free(ev);
         return srv_reply_error(out, srv_status_for(rc), "%s", err.msg);
     }
-    for (size_t i = 0; i < n; i++)
-        counts[regs[i]->status]++;
-    pl_registration_list_free(regs, n);
     names = json_array();
     json_array_append_new(names, json_string("registrations.json"));
     for (size_t i = 0; srv_export_name(i); i++)

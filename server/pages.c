@@ -381,30 +381,37 @@ int srv_page_index(srv_reply *out, srv_req *req)
 
 /* ---- /e/SLUG ------------------------------------------------------------ */
 
-/* Confirmed registrations per session id (index into ev->sessions). */
+/* Confirmed registrations per session (index into ev->sessions), and the
+ * confirmed and waiting people of the event. */
+typedef struct seats {
+    const pl_event *ev;
+    int *per_session, confirmed, waiting;
+} seats;
+
+static int count_one(const pl_registration *r, void *payload)
+{
+    seats *c = payload;
+
+    c->waiting += r->status == PL_REG_WAITLISTED;
+    if (r->status != PL_REG_CONFIRMED)
+        return 0;
+    c->confirmed++;
+    for (size_t k = 0; k < r->sessions.count; k++)
+        for (size_t s = 0; s < c->ev->nsessions; s++)
+            if (strcmp(c->ev->sessions[s].id, r->sessions.items[k]) == 0)
+                c->per_session[s]++;
+    return 0;
+}
+
 static int count_seats(pl_store *store, const pl_event *ev, int *per_session, int *confirmed,
                        int *waiting)
 {
-    pl_registration **regs = NULL;
-    size_t n = 0;
-    int rc = pl_registration_list(&regs, &n, store, ev->slug, NULL);
+    seats c = {ev, per_session, 0, 0};
+    int rc = pl_registration_each(store, ev->slug, count_one, &c, NULL);
 
-    *confirmed = *waiting = 0;
-    if (rc < 0)
-        return rc;
-    for (size_t i = 0; i < n; i++) {
-        if (regs[i]->status == PL_REG_WAITLISTED)
-            (*waiting)++;
-        if (regs[i]->status != PL_REG_CONFIRMED)
-            continue;
-        (*confirmed)++;
-        for (size_t k = 0; k < regs[i]->sessions.count; k++)
-            for (size_t s = 0; s < ev->nsessions; s++)
-                if (strcmp(ev->sessions[s].id, regs[i]->sessions.items[k]) == 0)
-                    per_session[s]++;
-    }
-    pl_registration_list_free(regs, n);
-    return 0;
+    *confirmed = c.confirmed;
+    *waiting = c.waiting;
+    return rc;
 }
 
 static void session_card(srv_html *h, const lang *L, const pl_event *ev, const pl_session *s,
