@@ -263,7 +263,7 @@ static int list_csv(pl_registration **regs, size_t n)
         for (size_t c = 0; c < sizeof(fields) / sizeof(fields[0]); c++) {
             if (c)
                 pl_buf_append(&b, ",", 1);
-            pl_csv_write_field(&b, fields[c], ',');
+            pl_csv_write_field(&b, fields[c], ',', PL_CSV_NEUTRALISE);
         }
         pl_buf_puts(&b, "\r\n");
         pl_buf_free(&s);

@@ -1,15 +1,16 @@
 /*
- * csv_writer.h - an RFC 4180 CSV writer, with the variant French Excel opens
- * correctly on a double-click, and formula-injection neutralisation.
+ * csv_writer.h - an RFC 4180 CSV stream writer, with the variant French
+ * Excel opens correctly on a double-click, and formula-injection
+ * neutralisation.
  *
- * Fields are quoted when they contain the separator, a double quote, CR or
- * LF, or begin or end with a space (quotes doubled); records end with CRLF. The Excel variant
- * starts with a UTF-8 byte order mark and separates fields with ';'.
- *
- * Text that a spreadsheet would run as a formula (a cell starting with '=',
- * '+', '-', '@', a tab or a CR) is written with a leading apostrophe, which
- * spreadsheets show as text: "=HYPERLINK(...)" becomes "'=HYPERLINK(...)".
- * Numbers written with pl_csv_writer_number are never altered.
+ * Each field is written by the core's pl_csv_write_field (planner/csv.h)
+ * with PL_CSV_NEUTRALISE: quoted when it contains the separator, a double
+ * quote, CR or LF, or begins or ends with a space (quotes doubled); text
+ * that a spreadsheet would run as a formula (starting with '=', '+', '-',
+ * '@', a tab or a CR) gets a leading apostrophe, which spreadsheets show as
+ * text: "=HYPERLINK(...)" becomes "'=HYPERLINK(...)". Numbers written with
+ * pl_csv_writer_number are never altered. Records end with CRLF. The Excel
+ * variant starts with a UTF-8 byte order mark and separates fields with ';'.
  */
 #ifndef PL_CSV_WRITER_H
 #define PL_CSV_WRITER_H
@@ -38,12 +39,5 @@ int pl_csv_writer_end_row(pl_csv_writer *w);
 
 /* Release the writer's memory (the stream stays open). */
 void pl_csv_writer_end(pl_csv_writer *w);
-
-/* Does s need neutralising (does it start like a formula)? */
-int pl_csv_writer_is_formula(const char *s);
-
-/* Append s to b as one field for separator sep: neutralised, quoted when
- * needed. Returns 0 or PL_ERROR (out of memory). */
-int pl_csv_writer_quote(pl_buf *b, const char *s, char sep);
 
 #endif

@@ -80,7 +80,7 @@ int pl_export_agenda(pl_store *store, const char *slug, const char *path,
     char title[512];
     int rc;
 
-    if ((rc = pl_roster_load(&roster, store, slug, err)) != 0)
+    if ((rc = pl_roster_load(&roster, store, slug, PL_ROSTER_COUNTS, err)) != 0)
         return rc;
     ev = roster.event;
     snprintf(title, sizeof(title), "Agenda — %s", ev->title);

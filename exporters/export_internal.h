@@ -16,20 +16,43 @@ json_t *pl_export_meta(const pl_event *ev, const char *kind);
 extern const pl_table pl_agenda_table;
 int pl_agenda_rows(pl_sink *sink, const pl_event *ev, const int *registered, pl_error *err);
 
-/* An event with its registrations, as the registrant exports read them. */
+/* One registration as the exports write it: only what they show (never the
+ * token). Strings live in the roster's arena; NULL when empty. */
+typedef struct pl_roster_row {
+    long long rowid;
+    const char *name, *email, *organization, *origin, *phone, *diet, *uid, *created, *updated;
+    pl_strlist sessions; /* items in the arena too */
+    int seats, waitlist_position;
+    unsigned char travel, status, meal, public_list; /* pl_travel, pl_reg_status, 0/1, 0/1 */
+} pl_roster_row;
+
+/* What a roster keeps of each registration. */
+typedef enum pl_roster_keep {
+    PL_ROSTER_COUNTS, /* nothing: only the seats taken per session (the agenda) */
+    PL_ROSTER_PUBLIC, /* the public list: confirmed people who consented, name and organization */
+    PL_ROSTER_ALL,    /* every registration, every field the exports write */
+} pl_roster_keep;
+
+typedef struct pl_roster_block pl_roster_block;
+
+/* An event with its registrations, as the exports read them: streamed from
+ * the store (pl_registration_each) into compact rows. */
 typedef struct pl_roster {
     pl_event *event;
-    pl_registration **regs; /* arrival order */
-    size_t nregs;
-    const pl_registration **sorted;  /* organiser order (see pl_export_registrants) */
-    const pl_registration **by_name; /* confirmed only, by name */
+    pl_roster_row *rows; /* what was kept, in arrival order */
+    size_t nrows;
+    const pl_roster_row **sorted;  /* organiser order (see pl_export_registrants) */
+    const pl_roster_row **by_name; /* confirmed only, by name in French order */
     size_t nconfirmed;
     int *registered; /* per ev->sessions[i]: confirmed registrants who chose it */
+    pl_roster_block *arena;
 } pl_roster;
 
-/* Load and sort the roster of slug. PL_ENOTFOUND for an unknown event.
- * Release with pl_roster_free (which accepts a zeroed roster). */
-int pl_roster_load(pl_roster *out, pl_store *store, const char *slug, pl_error *err);
+/* Load and sort the roster of slug, keeping what keep says. PL_ENOTFOUND
+ * for an unknown event. Release with pl_roster_free (which accepts a zeroed
+ * roster). */
+int pl_roster_load(pl_roster *out, pl_store *store, const char *slug, pl_roster_keep keep,
+                   pl_error *err);
 void pl_roster_free(pl_roster *r);
 
 /* The organiser list's columns, and its rows in organiser order. */

@@ -33,7 +33,7 @@ static const pl_table catering_table = {"Catering", "catering", catering_columns
 #define NO_DIET "No special diet"
 
 typedef struct diet_count {
-    const char *label; /* borrowed from a registration */
+    const char *label; /* borrowed from the roster */
     char *key;         /* primary collation level: what groups diets */
     char *sort;        /* full collation key: the order of the rows */
     long long meals;
@@ -68,8 +68,8 @@ static int catering_sheet(pl_sink *sink, const pl_roster *roster, pl_error *err)
     if ((rc = pl_sink_begin(sink, &catering_table, err)) != 0)
         return rc;
     for (size_t i = 0; i < roster->nconfirmed; i++) {
-        const pl_registration *r = roster->by_name[i];
-        const char *label = r->diet && *r->diet ? r->diet : NULL;
+        const pl_roster_row *r = roster->by_name[i];
+        const char *label = r->diet;
         size_t d;
 
         if (!r->meal)
@@ -136,7 +136,7 @@ static int signin_sheet(pl_sink *sink, const pl_roster *roster, pl_error *err)
     int rc = pl_sink_begin(sink, &signin_table, err);
 
     for (size_t i = 0; i < roster->nconfirmed && rc == 0; i++) {
-        const pl_registration *r = roster->by_name[i];
+        const pl_roster_row *r = roster->by_name[i];
         pl_cell row[3] = {{.text = r->name}, {.text = r->organization}, {.text = NULL}};
         rc = pl_sink_row(sink, row, err);
     }
@@ -160,7 +160,7 @@ int pl_export_pack(pl_store *store, const char *slug, const char *path, pl_error
     char title[512];
     int rc;
 
-    if ((rc = pl_roster_load(&roster, store, slug, err)) != 0)
+    if ((rc = pl_roster_load(&roster, store, slug, PL_ROSTER_ALL, err)) != 0)
         return rc;
     snprintf(title, sizeof(title), "Workshop pack — %s", roster.event->title);
     {

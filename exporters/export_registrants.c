@@ -43,13 +43,124 @@ static const pl_column public_columns[] = {
 
 static const pl_table public_table = {"Registrants", "registrants", public_columns, NPUBLIC, 0};
 
-/* For sorting: a registration and its name's collation key. */
+/* ---- the roster: registrations streamed into compact rows ---- */
+
+/* The arena: blocks of text that live as long as the roster. */
+struct pl_roster_block {
+    pl_roster_block *next;
+    size_t used, size;
+    char data[];
+};
+
+#define BLOCK_SIZE (64 * 1024 - 64)
+
+static void *arena_alloc(pl_roster *r, size_t n)
+{
+    pl_roster_block *b = r->arena;
+    size_t at;
+
+    n = (n + 7) & ~(size_t)7; /* keeps pointers aligned */
+    if (!b || b->size - b->used < n) {
+        size_t size = n > BLOCK_SIZE ? n : BLOCK_SIZE;
+        if (!(b = malloc(sizeof(*b) + size)))
+            return NULL;
+        b->next = r->arena;
+        b->used = 0;
+        b->size = size;
+        r->arena = b;
+    }
+    at = b->used;
+    b->used += n;
+    return b->data + at;
+}
+
+/* s copied into the arena; NULL and "" give NULL. Sets *oom on failure. */
+static const char *keep_text(pl_roster *r, const char *s, int *oom)
+{
+    size_t n;
+    char *copy;
+
+    if (!s || !*s)
+        return NULL;
+    n = strlen(s) + 1;
+    if (!(copy = arena_alloc(r, n))) {
+        *oom = 1;
+        return NULL;
+    }
+    return memcpy(copy, s, n);
+}
+
+typedef struct load_ctx {
+    pl_roster *roster;
+    pl_roster_keep keep;
+    size_t cap;
+    int oom;
+} load_ctx;
+
+static int keep_row(const pl_registration *reg, void *payload)
+{
+    load_ctx *ctx = payload;
+    pl_roster *r = ctx->roster;
+    const pl_event *ev = r->event;
+    pl_roster_row *row;
+    int oom = 0;
+
+    if (reg->status == PL_REG_CONFIRMED)
+        for (size_t k = 0; k < reg->sessions.count; k++)
+            for (size_t s = 0; s < ev->nsessions; s++)
+                if (strcmp(ev->sessions[s].id, reg->sessions.items[k]) == 0)
+                    r->registered[s]++;
+    if (ctx->keep == PL_ROSTER_COUNTS ||
+        (ctx->keep == PL_ROSTER_PUBLIC && (reg->status != PL_REG_CONFIRMED || !reg->public_list)))
+        return 0;
+    if (r->nrows == ctx->cap) {
+        size_t cap = ctx->cap ? ctx->cap * 2 : 256;
+        pl_roster_row *rows = realloc(r->rows, cap * sizeof(*rows));
+        if (!rows)
+            return ctx->oom = PL_ERROR;
+        r->rows = rows;
+        ctx->cap = cap;
+    }
+    row = &r->rows[r->nrows];
+    memset(row, 0, sizeof(*row));
+    row->rowid = reg->rowid;
+    row->status = (unsigned char)reg->status;
+    row->public_list = reg->public_list != 0;
+    row->name = keep_text(r, reg->name, &oom);
+    row->organization = keep_text(r, reg->organization, &oom);
+    if (ctx->keep == PL_ROSTER_ALL) {
+        row->email = keep_text(r, reg->email, &oom);
+        row->origin = keep_text(r, reg->origin, &oom);
+        row->phone = keep_text(r, reg->phone, &oom);
+        row->diet = keep_text(r, reg->diet, &oom);
+        row->uid = keep_text(r, reg->uid, &oom);
+        row->created = keep_text(r, reg->created, &oom);
+        row->updated = keep_text(r, reg->updated, &oom);
+        row->travel = (unsigned char)reg->travel;
+        row->seats = reg->seats;
+        row->meal = reg->meal != 0;
+        row->waitlist_position = reg->waitlist_position;
+        if (reg->sessions.count > 0) {
+            row->sessions.items = arena_alloc(r, reg->sessions.count * sizeof(char *));
+            oom |= !row->sessions.items;
+            for (size_t k = 0; !oom && k < reg->sessions.count; k++)
+                row->sessions.items[k] = (char *)keep_text(r, reg->sessions.items[k], &oom);
+            row->sessions.count = oom ? 0 : reg->sessions.count;
+        }
+    }
+    if (oom)
+        return ctx->oom = PL_ERROR;
+    r->nrows++;
+    return 0;
+}
+
+/* For sorting: a row and its name's collation key. */
 typedef struct keyed {
-    const pl_registration *r;
+    const pl_roster_row *r;
     char *key;
 } keyed;
 
-static int group(const pl_registration *r)
+static int group(const pl_roster_row *r)
 {
     return r->status == PL_REG_CONFIRMED ? 0 : r->status == PL_REG_WAITLISTED ? 1 : 2;
 }
@@ -70,43 +181,33 @@ static int organiser_order(const void *a, const void *b)
     return c;
 }
 
-static int count_sessions(pl_roster *out)
+int pl_roster_load(pl_roster *out, pl_store *store, const char *slug, pl_roster_keep keep,
+                   pl_error *err)
 {
-    const pl_event *ev = out->event;
-
-    if (!(out->registered = calloc(ev->nsessions ? ev->nsessions : 1, sizeof(int))))
-        return -1;
-    for (size_t i = 0; i < out->nregs; i++) {
-        const pl_registration *r = out->regs[i];
-        if (r->status != PL_REG_CONFIRMED)
-            continue;
-        for (size_t k = 0; k < r->sessions.count; k++)
-            for (size_t s = 0; s < ev->nsessions; s++)
-                if (strcmp(ev->sessions[s].id, r->sessions.items[k]) == 0)
-                    out->registered[s]++;
-    }
-    return 0;
-}
-
-int pl_roster_load(pl_roster *out, pl_store *store, const char *slug, pl_error *err)
-{
+    load_ctx ctx = {out, keep, 0, 0};
     keyed *ks = NULL;
     size_t n = 0;
     int rc;
 
     memset(out, 0, sizeof(*out));
-    if ((rc = pl_event_load(&out->event, store, slug, err)) != 0 ||
-        (rc = pl_registration_list(&out->regs, &out->nregs, store, slug, err)) != 0)
+    if ((rc = pl_event_load(&out->event, store, slug, err)) != 0)
         goto done;
-    n = out->nregs;
+    if (!(out->registered = calloc(out->event->nsessions + 1, sizeof(int))))
+        goto oom;
+    rc = pl_registration_each(store, slug, keep_row, &ctx, err);
+    if (ctx.oom)
+        goto oom;
+    if (rc != 0)
+        goto done;
+    n = out->nrows;
     ks = calloc(n ? n : 1, sizeof(*ks));
     out->sorted = calloc(n ? n : 1, sizeof(*out->sorted));
     out->by_name = calloc(n ? n : 1, sizeof(*out->by_name));
-    if (!ks || !out->sorted || !out->by_name || count_sessions(out) != 0)
+    if (!ks || !out->sorted || !out->by_name)
         goto oom;
     for (size_t i = 0; i < n; i++) {
-        ks[i].r = out->regs[i];
-        if (!(ks[i].key = pl_collate_key(out->regs[i]->name)))
+        ks[i].r = &out->rows[i];
+        if (!(ks[i].key = pl_collate_key(out->rows[i].name)))
             goto oom;
     }
     qsort(ks, n, sizeof(*ks), organiser_order);
@@ -130,8 +231,13 @@ done:
 
 void pl_roster_free(pl_roster *r)
 {
-    pl_registration_list_free(r->regs, r->nregs);
+    while (r->arena) {
+        pl_roster_block *next = r->arena->next;
+        free(r->arena);
+        r->arena = next;
+    }
     pl_event_free(r->event);
+    free(r->rows);
     free(r->sorted);
     free(r->by_name);
     free(r->registered);
@@ -178,8 +284,8 @@ int pl_registrants_rows(pl_sink *sink, const pl_roster *roster, pl_error *err)
     if (!cache)
         return pl_error_set(err, PL_ERROR, "out of memory");
 
-    for (size_t i = 0; i < roster->nregs && rc == 0; i++) {
-        const pl_registration *r = roster->sorted[i];
+    for (size_t i = 0; i < roster->nrows && rc == 0; i++) {
+        const pl_roster_row *r = roster->sorted[i];
         int has_seats = r->travel == PL_TRAVEL_DRIVE || r->travel == PL_TRAVEL_FLEXIBLE;
         pl_cell row[NORGANISER] = {
             {.text = r->name},
@@ -188,12 +294,12 @@ int pl_registrants_rows(pl_sink *sink, const pl_roster *roster, pl_error *err)
             {.text = r->origin},
             {.text = commune(cache, r->origin)},
             {.text = r->phone},
-            {.text = pl_travel_name(r->travel)},
+            {.text = pl_travel_name((pl_travel)r->travel)},
             {.num = r->seats, .null = !has_seats},
             {.num = r->meal},
             {.text = r->diet},
             {.list = &r->sessions},
-            {.text = pl_reg_status_name(r->status)},
+            {.text = pl_reg_status_name((pl_reg_status)r->status)},
             {.num = r->waitlist_position, .null = r->status != PL_REG_WAITLISTED},
             {.num = r->public_list},
             {.text = r->created},
@@ -214,11 +320,28 @@ static int public_rows(pl_sink *sink, const pl_roster *roster, pl_error *err)
     int rc = 0;
 
     for (size_t i = 0; i < roster->nconfirmed && rc == 0; i++) {
-        const pl_registration *r = roster->by_name[i];
+        const pl_roster_row *r = roster->by_name[i];
         pl_cell row[NPUBLIC] = {{.text = r->name}, {.text = r->organization}};
         if (r->public_list)
             rc = pl_sink_row(sink, row, err);
     }
+    return rc;
+}
+
+int pl_public_list_each(pl_store *store, const char *slug, pl_public_list_fn fn, void *payload,
+                        pl_error *err)
+{
+    pl_roster roster;
+    int rc;
+
+    if ((rc = pl_roster_load(&roster, store, slug, PL_ROSTER_PUBLIC, err)) != 0)
+        return rc;
+    for (size_t i = 0; i < roster.nconfirmed && rc == 0; i++) {
+        const pl_roster_row *r = roster.by_name[i];
+        if (r->public_list)
+            rc = fn(r->name, r->organization, payload);
+    }
+    pl_roster_free(&roster);
     return rc;
 }
 
@@ -230,7 +353,8 @@ int pl_export_registrants(pl_store *store, const char *slug, const char *path,
     char title[512];
     int rc;
 
-    if ((rc = pl_roster_load(&roster, store, slug, err)) != 0)
+    if ((rc = pl_roster_load(&roster, store, slug,
+                             opts->public_list ? PL_ROSTER_PUBLIC : PL_ROSTER_ALL, err)) != 0)
         return rc;
     snprintf(title, sizeof(title), "%s — %s", opts->public_list ? "Participants" : "Registrants",
              roster.event->title);

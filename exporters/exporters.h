@@ -63,4 +63,19 @@ int pl_export_registrants(pl_store *store, const char *slug, const char *path,
  */
 int pl_export_pack(pl_store *store, const char *slug, const char *path, pl_error *err);
 
+/* One person of the public list: name, and organization (NULL when none).
+ * Return 0 to go on; anything else stops the visit and is returned. */
+typedef int (*pl_public_list_fn)(const char *name, const char *organization, void *payload);
+
+/*
+ * Visit the public list of the event slug in its order (the rows of
+ * `export registrants --public`: confirmed people who consented, by name in
+ * French order). Nothing else about a person is ever handed out: the page
+ * or file built from it cannot carry an e-mail, token or uid. Returns 0,
+ * PL_ENOTFOUND for an unknown event, another PL_E... code, or what fn
+ * returned to stop.
+ */
+int pl_public_list_each(pl_store *store, const char *slug, pl_public_list_fn fn, void *payload,
+                        pl_error *err);
+
 #endif

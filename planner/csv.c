@@ -418,23 +418,30 @@ long long pl_csv_size(const pl_csv *c)
     return c->size;
 }
 
-int pl_csv_write_field(pl_buf *out, const char *s, char separator)
+int pl_csv_is_formula(const char *s)
+{
+    return s && (*s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' || *s == '\r');
+}
+
+int pl_csv_write_field(pl_buf *out, const char *s, char separator, unsigned flags)
 {
     size_t n;
-    int quote;
+    int neutralise;
 
     if (!s || !*s)
         return 0;
     n = strlen(s);
-    quote = s[0] == ' ' || s[n - 1] == ' ' || strchr(s, separator) || strpbrk(s, "\"\r\n");
-    if (!quote)
+    neutralise = (flags & PL_CSV_NEUTRALISE) && pl_csv_is_formula(s);
+    if (!neutralise && s[0] != ' ' && s[n - 1] != ' ' && !strchr(s, separator) &&
+        !strpbrk(s, "\"\r\n"))
         return pl_buf_append(out, s, n);
-    if (pl_buf_append(out, "\"", 1) < 0)
+    if (pl_buf_append(out, neutralise ? "\"'" : "\"", neutralise ? 2 : 1) < 0)
         return PL_ERROR;
-    for (const char *p = s; *p; p++) {
-        if (*p == '"' && pl_buf_append(out, "\"", 1) < 0)
-            return PL_ERROR;
-        if (pl_buf_append(out, p, 1) < 0)
+    /* up to and including each quote, then the quote doubled */
+    for (const char *p = s, *q; *p; p = q + 1) {
+        if (!(q = strchr(p, '"')))
+            return pl_buf_append(out, p, strlen(p)) < 0 ? PL_ERROR : pl_buf_append(out, "\"", 1);
+        if (pl_buf_append(out, p, (size_t)(q - p) + 1) < 0 || pl_buf_append(out, "\"", 1) < 0)
             return PL_ERROR;
     }
     return pl_buf_append(out, "\"", 1);

@@ -74,11 +74,25 @@ long long pl_csv_size(const pl_csv *csv);
  */
 char *pl_csv_fold(char *out, size_t size, const char *s);
 
+/* pl_csv_write_field flags. */
+enum {
+    /* Neutralise formulas: a field that a spreadsheet would run as a formula
+     * (it begins with '=', '+', '-', '@', a tab or a CR) is written quoted
+     * with a leading apostrophe, which spreadsheets show as text:
+     * "=HYPERLINK(...)" becomes "'=HYPERLINK(...)". The registrations
+     * importer takes such an apostrophe off again. */
+    PL_CSV_NEUTRALISE = 1 << 0,
+};
+
 /*
- * Append s to out as one CSV field: quoted (quotes doubled) when it holds the
- * separator, a quote, a line break, or leading or trailing spaces; NULL is an
- * empty field. Returns 0 or PL_ERROR.
+ * Append s to out as one CSV field for separator: quoted (quotes doubled)
+ * when it holds the separator, a quote, a line break, or leading or
+ * trailing spaces, and neutralised when flags has PL_CSV_NEUTRALISE; NULL
+ * is an empty field. Returns 0 or PL_ERROR.
  */
-int pl_csv_write_field(pl_buf *out, const char *s, char separator);
+int pl_csv_write_field(pl_buf *out, const char *s, char separator, unsigned flags);
+
+/* Does s begin like a formula ('=', '+', '-', '@', tab, CR)? NULL: no. */
+int pl_csv_is_formula(const char *s);
 
 #endif

@@ -1282,31 +1282,82 @@ int pl_registration_find_token(pl_registration **out, pl_store *store, const cha
     return rc;
 }
 
-typedef struct list_sess {
-    long long rowid;
+/* A session with a capacity of its own, and its confirmed registrants: why
+ * a waiting person waits. */
+typedef struct full_sess {
     char *key;
     int capacity, confirmed;
-} list_sess;
+} full_sess;
 
-static void list_sess_free(list_sess *ls, size_t n)
+static void full_sess_free(full_sess *fs, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        free(ls[i].key);
-    free(ls);
+    for (size_t i = 0; fs && i < n; i++)
+        free(fs[i].key);
+    free(fs);
 }
 
-int pl_registration_list(pl_registration ***out, size_t *count, pl_store *store, const char *slug,
-                         pl_error *err)
+static int load_full_sessions(full_sess **out, size_t *n, pl_store *store, long long event_id,
+                              pl_error *err)
 {
     sqlite3_stmt *st = NULL;
-    pl_registration **regs = NULL;
-    list_sess *ls = NULL; /* the sessions chosen, with their seats taken */
-    size_t n = 0, cap = 0, nls = 0, waiting = 0;
-    long long event_id = 0, capacity = 0, confirmed = 0;
+    full_sess *fs = NULL;
+    size_t count = 0;
     int rc;
 
     *out = NULL;
-    *count = 0;
+    *n = 0;
+    if ((rc = pl_store_prepare(store, &st,
+                               "SELECT s.key, s.capacity, (SELECT count(*) FROM "
+                               "registration_sessions rs JOIN registrations r ON r.id = "
+                               "rs.registration_id WHERE rs.session_id = s.id AND r.status = "
+                               "'confirmed') FROM sessions s WHERE s.event_id = ? AND "
+                               "s.capacity > 0 ORDER BY s.id",
+                               err)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, event_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        full_sess *p = realloc(fs, (count + 1) * sizeof(*p));
+        if (!p || !(p[count].key = pl_store_column_text(st, 0))) {
+            fs = p ? p : fs;
+            rc = pl_error_set(err, PL_ERROR, "out of memory");
+            goto done;
+        }
+        fs = p;
+        fs[count].capacity = sqlite3_column_int(st, 1);
+        fs[count++].confirmed = sqlite3_column_int(st, 2);
+    }
+    if (rc != SQLITE_DONE) {
+        rc = pl_store_fail(store, err, "cannot read sessions");
+        goto done;
+    }
+    rc = 0;
+    *out = fs;
+    *n = count;
+    fs = NULL;
+done:
+    sqlite3_finalize(st);
+    full_sess_free(fs, count);
+    return rc;
+}
+
+/* Gets each registration, owned (free it with pl_registration_free). */
+typedef int (*take_fn)(pl_registration *r, void *payload);
+
+/*
+ * Read the registrations of slug in arrival order, complete (sessions,
+ * waiting-list position and reason), one at a time, inside a savepoint so
+ * that all of them come from one snapshot of the database. Memory does not
+ * grow with the number of registrations.
+ */
+static int visit(pl_store *store, const char *slug, take_fn take, void *payload, pl_error *err)
+{
+    sqlite3_stmt *st = NULL, *ss = NULL;
+    pl_registration *r = NULL;
+    full_sess *fs = NULL;
+    size_t nfs = 0;
+    long long event_id = 0, capacity = 0, confirmed = 0, waitlisted = 0, waiting = 0;
+    int rc, srow, in_savepoint = 0;
+
     if ((rc = pl_store_prepare(store, &st, "SELECT id, capacity FROM events WHERE slug = ?", err)) <
         0)
         return rc;
@@ -1322,120 +1373,171 @@ int pl_registration_list(pl_registration ***out, size_t *count, pl_store *store,
     sqlite3_finalize(st);
     st = NULL;
 
-    if ((rc = pl_store_prepare(store, &st, REG_SELECT "WHERE r.event_id = ? ORDER BY r.arrival",
+    if (sqlite3_exec(pl_store_db(store), "SAVEPOINT pl_registration_visit", NULL, NULL, NULL) !=
+        SQLITE_OK) {
+        rc = pl_store_fail(store, err, "cannot read registrations");
+        goto done;
+    }
+    in_savepoint = 1;
+    /* The reasons of the waiting list need the seats taken, known ahead. */
+    if ((rc = pl_store_prepare(store, &st,
+                               "SELECT coalesce(sum(status = 'confirmed'), 0), "
+                               "coalesce(sum(status = 'waitlisted'), 0) FROM registrations "
+                               "WHERE event_id = ?",
                                err)) < 0)
         goto done;
     sqlite3_bind_int64(st, 1, event_id);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        rc = pl_store_fail(store, err, "cannot read registrations");
+        goto done;
+    }
+    confirmed = sqlite3_column_int64(st, 0);
+    waitlisted = sqlite3_column_int64(st, 1);
+    sqlite3_finalize(st);
+    st = NULL;
+    if (waitlisted > 0 && (rc = load_full_sessions(&fs, &nfs, store, event_id, err)) < 0)
+        goto done;
+
+    /* Registrations and their sessions, both in arrival order, merged. */
+    if ((rc = pl_store_prepare(
+             store, &st, REG_SELECT "WHERE r.event_id = ? ORDER BY r.arrival, r.id", err)) < 0 ||
+        (rc = pl_store_prepare(store, &ss,
+                               "SELECT rs.registration_id, s.key, r.arrival "
+                               "FROM registration_sessions rs "
+                               "JOIN registrations r ON r.id = rs.registration_id "
+                               "JOIN sessions s ON s.id = rs.session_id "
+                               "WHERE r.event_id = ? ORDER BY r.arrival, r.id, rs.position",
+                               err)) < 0)
+        goto done;
+    sqlite3_bind_int64(st, 1, event_id);
+    sqlite3_bind_int64(ss, 1, event_id);
+    srow = sqlite3_step(ss);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        pl_registration *r;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            pl_registration **p = realloc(regs, cap * sizeof(*p));
-            if (!p) {
-                rc = pl_error_set(err, PL_ERROR, "out of memory");
-                goto done;
-            }
-            regs = p;
-        }
+        long long arrival = sqlite3_column_int64(st, 17);
+        char reason[160] = "";
+
         if (!(r = read_row(st))) {
             rc = pl_error_set(err, PL_ERROR, "out of memory");
             goto done;
         }
-        regs[n++] = r;
-        if (r->status == PL_REG_CONFIRMED)
-            confirmed++;
-        else if (r->status == PL_REG_WAITLISTED)
+        if (r->status == PL_REG_WAITLISTED)
             r->waitlist_position = (int)++waiting;
+        /* skip the sessions of rows that sort before this one (none expected) */
+        while (srow == SQLITE_ROW && sqlite3_column_int64(ss, 0) != r->rowid &&
+               (sqlite3_column_int64(ss, 2) < arrival ||
+                (sqlite3_column_int64(ss, 2) == arrival && sqlite3_column_int64(ss, 0) < r->rowid)))
+            srow = sqlite3_step(ss);
+        for (; srow == SQLITE_ROW && sqlite3_column_int64(ss, 0) == r->rowid;
+             srow = sqlite3_step(ss))
+            if (strlist_push(&r->sessions, (const char *)sqlite3_column_text(ss, 1)) < 0) {
+                rc = pl_error_set(err, PL_ERROR, "out of memory");
+                goto done;
+            }
+        if (srow != SQLITE_ROW && srow != SQLITE_DONE) {
+            rc = pl_store_fail(store, err, "cannot read registration sessions");
+            goto done;
+        }
+        if (r->status == PL_REG_WAITLISTED) {
+            if (capacity > 0 && confirmed >= capacity)
+                snprintf(reason, sizeof(reason), "the event is full (%lld place%s)", capacity,
+                         capacity == 1 ? "" : "s");
+            for (size_t j = 0; !reason[0] && j < r->sessions.count; j++)
+                for (size_t k = 0; k < nfs; k++)
+                    if (strcmp(fs[k].key, r->sessions.items[j]) == 0 &&
+                        fs[k].confirmed >= fs[k].capacity)
+                        snprintf(reason, sizeof(reason), "session '%s' is full (%d place%s)",
+                                 fs[k].key, fs[k].capacity, fs[k].capacity == 1 ? "" : "s");
+            if (!reason[0])
+                snprintf(reason, sizeof(reason), "waiting for a place to free up");
+            if (!(r->waitlist_reason = pl_strdup(reason))) {
+                rc = pl_error_set(err, PL_ERROR, "out of memory");
+                goto done;
+            }
+        }
+        rc = take(r, payload);
+        r = NULL;
+        if (rc != 0)
+            goto done;
     }
     if (rc != SQLITE_DONE) {
         rc = pl_store_fail(store, err, "cannot read registrations");
         goto done;
     }
-    sqlite3_finalize(st);
-    st = NULL;
-
-    /* Sessions, in the same (arrival) order, merged in. */
-    if ((rc = pl_store_prepare(store, &st,
-                               "SELECT rs.registration_id, s.key, s.id, s.capacity "
-                               "FROM registration_sessions rs "
-                               "JOIN registrations r ON r.id = rs.registration_id "
-                               "JOIN sessions s ON s.id = rs.session_id "
-                               "WHERE r.event_id = ? ORDER BY r.arrival, rs.position",
-                               err)) < 0)
-        goto done;
-    sqlite3_bind_int64(st, 1, event_id);
-    {
-        size_t i = 0;
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            long long rid = sqlite3_column_int64(st, 0), sid = sqlite3_column_int64(st, 2);
-            size_t k;
-            while (i < n && regs[i]->rowid != rid)
-                i++;
-            if (i == n)
-                break;
-            if (strlist_push(&regs[i]->sessions, (const char *)sqlite3_column_text(st, 1)) < 0) {
-                rc = pl_error_set(err, PL_ERROR, "out of memory");
-                goto done;
-            }
-            for (k = 0; k < nls && ls[k].rowid != sid; k++)
-                ;
-            if (k == nls) {
-                list_sess *p = realloc(ls, (nls + 1) * sizeof(*p));
-                if (!p) {
-                    rc = pl_error_set(err, PL_ERROR, "out of memory");
-                    goto done;
-                }
-                ls = p;
-                ls[nls].rowid = sid;
-                ls[nls].capacity = sqlite3_column_int(st, 3);
-                ls[nls].confirmed = 0;
-                if (!(ls[nls++].key = pl_strdup((const char *)sqlite3_column_text(st, 1)))) {
-                    rc = pl_error_set(err, PL_ERROR, "out of memory");
-                    goto done;
-                }
-            }
-            if (regs[i]->status == PL_REG_CONFIRMED)
-                ls[k].confirmed++;
-        }
-        if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-            rc = pl_store_fail(store, err, "cannot read registration sessions");
-            goto done;
-        }
-    }
-    sqlite3_finalize(st);
-    st = NULL;
-
-    /* Why each waiting person waits. */
     rc = 0;
-    for (size_t i = 0; i < n && waiting; i++) {
-        pl_registration *r = regs[i];
-        char reason[160] = "";
-        if (r->status != PL_REG_WAITLISTED)
-            continue;
-        if (capacity > 0 && confirmed >= capacity)
-            snprintf(reason, sizeof(reason), "the event is full (%lld place%s)", capacity,
-                     capacity == 1 ? "" : "s");
-        for (size_t j = 0; !reason[0] && j < r->sessions.count; j++)
-            for (size_t k = 0; k < nls; k++)
-                if (strcmp(ls[k].key, r->sessions.items[j]) == 0 && ls[k].capacity > 0 &&
-                    ls[k].confirmed >= ls[k].capacity)
-                    snprintf(reason, sizeof(reason), "session '%s' is full (%d place%s)", ls[k].key,
-                             ls[k].capacity, ls[k].capacity == 1 ? "" : "s");
-        if (!reason[0])
-            snprintf(reason, sizeof(reason), "waiting for a place to free up");
-        if (!(r->waitlist_reason = pl_strdup(reason))) {
-            rc = pl_error_set(err, PL_ERROR, "out of memory");
-            goto done;
-        }
-    }
-    *out = regs;
-    *count = n;
-    regs = NULL;
 done:
     sqlite3_finalize(st);
-    pl_registration_list_free(regs, n);
-    list_sess_free(ls, nls);
+    sqlite3_finalize(ss);
+    if (in_savepoint) /* read only: nothing to keep or undo */
+        sqlite3_exec(pl_store_db(store), "RELEASE pl_registration_visit", NULL, NULL, NULL);
+    pl_registration_free(r);
+    full_sess_free(fs, nfs);
     return rc;
+}
+
+typedef struct each_ctx {
+    pl_registration_fn fn;
+    void *payload;
+} each_ctx;
+
+static int take_each(pl_registration *r, void *payload)
+{
+    each_ctx *ctx = payload;
+    int rc = ctx->fn(r, ctx->payload);
+
+    pl_registration_free(r);
+    return rc;
+}
+
+int pl_registration_each(pl_store *store, const char *slug, pl_registration_fn fn, void *payload,
+                         pl_error *err)
+{
+    each_ctx ctx = {fn, payload};
+
+    return visit(store, slug, take_each, &ctx, err);
+}
+
+typedef struct list_ctx {
+    pl_registration **regs;
+    size_t n, cap;
+    int oom;
+} list_ctx;
+
+static int take_list(pl_registration *r, void *payload)
+{
+    list_ctx *l = payload;
+
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        pl_registration **p = realloc(l->regs, cap * sizeof(*p));
+        if (!p) {
+            pl_registration_free(r);
+            l->oom = 1;
+            return PL_ERROR;
+        }
+        l->regs = p;
+        l->cap = cap;
+    }
+    l->regs[l->n++] = r;
+    return 0;
+}
+
+int pl_registration_list(pl_registration ***out, size_t *count, pl_store *store, const char *slug,
+                         pl_error *err)
+{
+    list_ctx l = {NULL, 0, 0, 0};
+    int rc = visit(store, slug, take_list, &l, err);
+
+    *out = NULL;
+    *count = 0;
+    if (l.oom)
+        pl_error_set(err, PL_ERROR, "out of memory");
+    if (rc != 0) {
+        pl_registration_list_free(l.regs, l.n);
+        return rc;
+    }
+    *out = l.regs;
+    *count = l.n;
+    return 0;
 }
 
 /* ---- the public operations: one transaction each ---- */

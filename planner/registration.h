@@ -144,6 +144,22 @@ int pl_registration_list(pl_registration ***out, size_t *count, pl_store *store,
                          pl_error *err);
 void pl_registration_list_free(pl_registration **regs, size_t count);
 
+/* Gets one registration, borrowed: valid only during the call (copy what
+ * you keep). Return 0 to go on; anything else stops the visit. */
+typedef int (*pl_registration_fn)(const pl_registration *r, void *payload);
+
+/*
+ * Call fn for every registration of the event slug, complete and in the
+ * order of pl_registration_list (arrival order, cancelled included), one at
+ * a time: memory does not grow with the number of registrations. All of
+ * them are read from one snapshot of the database (a savepoint is held
+ * during the visit), so fn must not write to store. Returns 0,
+ * PL_ENOTFOUND for an unknown event, another PL_E... code, or the non-zero
+ * value fn returned to stop.
+ */
+int pl_registration_each(pl_store *store, const char *slug, pl_registration_fn fn, void *payload,
+                         pl_error *err);
+
 /* One registration by e-mail (case-insensitive) or by token. PL_ENOTFOUND
  * when absent. Free with pl_registration_free. */
 int pl_registration_find_email(pl_registration **out, pl_store *store, const char *slug,

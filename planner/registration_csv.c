@@ -362,6 +362,11 @@ static int parse_row(importer *im, pl_registration *r)
         pl_buf *b = &im->value[im->map[i]];
         if (b->len && !empty && pl_buf_append(b, " ", 1) < 0)
             return PL_ERROR;
+        /* "'=x", "'+33 ...": a cell neutralised against formula injection
+         * (PL_CSV_NEUTRALISE, as `registrations list --format csv` and the
+         * exports write it) reads as what it was */
+        if (f[0] == '\'' && pl_csv_is_formula(f + 1))
+            f++;
         if (put_trimmed(b, f) < 0)
             return PL_ERROR;
     }

@@ -504,12 +504,8 @@ done:
 
 /* ---- /admin/e/SLUG[/EXPORT] --------------------------------------------- */
 
-/*
- * Exports, by file name. The exporters (exporters/) add their own here:
- * registrants.xlsx, registrants.csv, public.csv, agenda.xlsx, carpool.geojson...
- */
-typedef int (*export_fn)(srv_reply *out, srv_req *req, const char *slug);
-
+/* Every registration as the API shows it; the exporters' files are in
+ * exports.c (srv_export). */
 static int export_registrations_json(srv_reply *out, srv_req *req, const char *slug)
 {
     pl_registration **regs = NULL;
@@ -527,20 +523,15 @@ static int export_registrations_json(srv_reply *out, srv_req *req, const char *s
     return srv_reply_json(out, 200, arr);
 }
 
-static const struct {
-    const char *name;
-    export_fn fn;
-} exports[] = {
-    {"registrations.json", export_registrations_json},
-};
-
-#define NEXPORTS (sizeof(exports) / sizeof(exports[0]))
+static int count_status(const pl_registration *r, void *payload)
+{
+    ((int *)payload)[r->status]++;
+    return 0;
+}
 
 int srv_admin(srv_reply *out, srv_req *req, const char *slug, const char *what)
 {
-    pl_registration **regs = NULL;
     pl_event *ev = NULL;
-    size_t n = 0;
     int counts[3] = {0, 0, 0}, rc;
     pl_error err;
     json_t *o, *names;
@@ -550,21 +541,18 @@ int srv_admin(srv_reply *out, srv_req *req, const char *slug, const char *what)
         return srv_reply_error(out, srv_status_for(rc), "%s", err.msg);
     if (*what) {
         pl_event_free(ev);
-        for (size_t i = 0; i < NEXPORTS; i++)
-            if (strcmp(exports[i].name, what) == 0)
-                return exports[i].fn(out, req, slug);
-        return srv_reply_error(out, 404, "no export '%s'", what);
+        if (strcmp(what, "registrations.json") == 0)
+            return export_registrations_json(out, req, slug);
+        return srv_export(out, req, slug, what);
     }
-    if ((rc = pl_registration_list(&regs, &n, req->store, slug, &err)) < 0) {
+    if ((rc = pl_registration_each(req->store, slug, count_status, counts, &err)) < 0) {
         pl_event_free(ev);
         return srv_reply_error(out, srv_status_for(rc), "%s", err.msg);
     }
-    for (size_t i = 0; i < n; i++)
-        counts[regs[i]->status]++;
-    pl_registration_list_free(regs, n);
     names = json_array();
-    for (size_t i = 0; i < NEXPORTS; i++)
-        json_array_append_new(names, json_string(exports[i].name));
+    json_array_append_new(names, json_string("registrations.json"));
+    for (size_t i = 0; srv_export_name(i); i++)
+        json_array_append_new(names, json_string(srv_export_name(i)));
     o = json_pack("{s:s, s:s, s:i, s:i, s:i, s:i, s:o}", "slug", ev->slug, "status", ev->status,
                   "capacity", ev->capacity, "confirmed", counts[PL_REG_CONFIRMED], "waitlisted",
                   counts[PL_REG_WAITLISTED], "cancelled", counts[PL_REG_CANCELLED], "exports",

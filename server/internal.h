@@ -71,6 +71,9 @@ typedef struct srv_reply {
     const char *type; /* Content-Type */
     char *body;       /* owned, may be NULL */
     size_t len;
+    int fd; /* with has_fd: an owned open file of len bytes, sent instead of body */
+    int has_fd;
+    char *disposition; /* owned Content-Disposition, may be NULL */
     char modified[32]; /* UTC "YYYY-MM-DDTHH:MM:SSZ", or "" */
     const char *cache_control;
     char *location; /* owned, may be NULL */
@@ -88,6 +91,10 @@ const char *srv_field_get(const srv_req *req, const char *key);
 int srv_reply_bytes(srv_reply *out, unsigned status, const char *type, char *body, size_t len);
 int srv_reply_html(srv_reply *out, unsigned status, srv_html *page);
 int srv_reply_json(srv_reply *out, unsigned status, json_t *value); /* steals value */
+/* Send len bytes of the open file fd (steals fd) as a download named
+ * filename (letters, digits, '.', '-', '_' only). */
+int srv_reply_file(srv_reply *out, unsigned status, const char *type, int fd, size_t len,
+                   const char *filename);
 int srv_reply_error(srv_reply *out, unsigned status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* The HTTP status for a PL_E... code. */
@@ -124,5 +131,18 @@ int srv_cancel(srv_reply *out, srv_req *req, const char *token);
 int srv_feed_all(srv_reply *out, srv_req *req);
 int srv_feed_event(srv_reply *out, srv_req *req, const char *slug);
 int srv_admin(srv_reply *out, srv_req *req, const char *slug, const char *what);
+
+/* exports.c: the exporters' files (exporters/) */
+/* The i-th admin export's file name ("registrants.xlsx"...), NULL past the last. */
+const char *srv_export_name(size_t i);
+/* GET /admin/e/SLUG/NAME for one of those names (else 404). */
+int srv_export(srv_reply *out, srv_req *req, const char *slug, const char *name);
+/* GET /e/SLUG/registrants.csv: the public list, no admin token needed. */
+int srv_public_list_csv(srv_reply *out, srv_req *req, const char *slug);
+/* The public list as a section of the event page: title (count), the names
+ * and organizations (the first 500, then "+ N more_label"), a link to the
+ * CSV. Nothing when no one is on the list or it cannot be read. */
+void srv_public_list_html(srv_html *h, srv_req *req, const pl_event *ev, const char *title,
+                          const char *csv_label, const char *more_label);
 
 #endif

@@ -29,7 +29,8 @@ typedef struct lang {
         *status_confirmed, *status_waitlisted, *status_cancelled, *your_sessions, *no_sessions,
         *carpool, *carpool_pending, *your_feed, *cancel, *cancel_confirm, *back_to_event,
         *not_found, *error_title, *details_public_yes, *details_public_no, *yes, *no, *kinds[6],
-        *cancelled_event, *waitlist_note, *capacity_left;
+        *cancelled_event, *waitlist_note, *capacity_left, *participants, *participants_csv,
+        *participants_more;
 } lang;
 
 static const lang fr = {
@@ -93,7 +94,10 @@ static const lang fr = {
     {"intervention", "atelier", "repas", "pause", "forum", "plénière"},
     "Événement annulé",
     "position",
-    "places disponibles"};
+    "places disponibles",
+    "Participants",
+    "Télécharger la liste des participants (CSV)",
+    "autres : voir la liste complète (CSV)"};
 
 static const lang en = {
     "en",
@@ -156,7 +160,10 @@ static const lang en = {
     {"talk", "workshop", "meal", "break", "forum", "plenary"},
     "Event cancelled",
     "position",
-    "places available"};
+    "places available",
+    "Participants",
+    "Download the list of participants (CSV)",
+    "more: see the full list (CSV)"};
 
 int srv_event_is_french(const pl_event *ev)
 {
@@ -374,30 +381,37 @@ int srv_page_index(srv_reply *out, srv_req *req)
 
 /* ---- /e/SLUG ------------------------------------------------------------ */
 
-/* Confirmed registrations per session id (index into ev->sessions). */
+/* Confirmed registrations per session (index into ev->sessions), and the
+ * confirmed and waiting people of the event. */
+typedef struct seats {
+    const pl_event *ev;
+    int *per_session, confirmed, waiting;
+} seats;
+
+static int count_one(const pl_registration *r, void *payload)
+{
+    seats *c = payload;
+
+    c->waiting += r->status == PL_REG_WAITLISTED;
+    if (r->status != PL_REG_CONFIRMED)
+        return 0;
+    c->confirmed++;
+    for (size_t k = 0; k < r->sessions.count; k++)
+        for (size_t s = 0; s < c->ev->nsessions; s++)
+            if (strcmp(c->ev->sessions[s].id, r->sessions.items[k]) == 0)
+                c->per_session[s]++;
+    return 0;
+}
+
 static int count_seats(pl_store *store, const pl_event *ev, int *per_session, int *confirmed,
                        int *waiting)
 {
-    pl_registration **regs = NULL;
-    size_t n = 0;
-    int rc = pl_registration_list(&regs, &n, store, ev->slug, NULL);
+    seats c = {ev, per_session, 0, 0};
+    int rc = pl_registration_each(store, ev->slug, count_one, &c, NULL);
 
-    *confirmed = *waiting = 0;
-    if (rc < 0)
-        return rc;
-    for (size_t i = 0; i < n; i++) {
-        if (regs[i]->status == PL_REG_WAITLISTED)
-            (*waiting)++;
-        if (regs[i]->status != PL_REG_CONFIRMED)
-            continue;
-        (*confirmed)++;
-        for (size_t k = 0; k < regs[i]->sessions.count; k++)
-            for (size_t s = 0; s < ev->nsessions; s++)
-                if (strcmp(ev->sessions[s].id, regs[i]->sessions.items[k]) == 0)
-                    per_session[s]++;
-    }
-    pl_registration_list_free(regs, n);
-    return 0;
+    *confirmed = c.confirmed;
+    *waiting = c.waiting;
+    return rc;
 }
 
 static void session_card(srv_html *h, const lang *L, const pl_event *ev, const pl_session *s,
@@ -608,6 +622,7 @@ int srv_page_event(srv_reply *out, srv_req *req, const char *slug)
     google_add_link(&h, L, req->srv, ev);
     srv_html_emit(&h, "</p>\n");
     agenda(&h, L, ev, taken);
+    srv_public_list_html(&h, req, ev, L->participants, L->participants_csv, L->participants_more);
     if (strcmp(ev->status, "published") == 0) {
         char today[32];
         pl_now_utc(today);

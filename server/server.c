@@ -71,6 +71,27 @@ int srv_reply_bytes(srv_reply *out, unsigned status, const char *type, char *bod
     return 0;
 }
 
+int srv_reply_file(srv_reply *out, unsigned status, const char *type, int fd, size_t len,
+                   const char *filename)
+{
+    char buf[200];
+
+    snprintf(buf, sizeof(buf), "attachment; filename=\"%s\"", filename);
+    free(out->body);
+    out->body = NULL;
+    free(out->disposition);
+    if (!(out->disposition = strdup(buf))) {
+        close(fd);
+        return srv_reply_error(out, 500, "out of memory");
+    }
+    out->status = status;
+    out->type = type;
+    out->fd = fd;
+    out->has_fd = 1;
+    out->len = len;
+    return 0;
+}
+
 int srv_reply_html(srv_reply *out, unsigned status, srv_html *page)
 {
     size_t len = page->buf.len;
@@ -401,6 +422,12 @@ static int route(srv_reply *out, srv_req *req)
                 return srv_reply_error(out, 404, "no such event");
             return method_is(req, "POST") ? srv_register(out, req, seg) : wrong_method(out, "POST");
         }
+        if (strcmp(rest, "/registrants.csv") == 0) {
+            if (!srv_valid_slug(seg))
+                return srv_reply_error(out, 404, "no such event");
+            return is_get(req) ? srv_public_list_csv(out, req, seg)
+                               : wrong_method(out, "GET, HEAD");
+        }
         if (*rest)
             return srv_reply_error(out, 404, "no such page");
         if (!is_get(req))
@@ -490,9 +517,13 @@ static enum MHD_Result send_reply(srv_req *req, srv_reply *r, const char *etag_i
         if (not_modified(req, etag, modified))
             status = MHD_HTTP_NOT_MODIFIED;
     }
-    if (status == MHD_HTTP_NOT_MODIFIED)
+    if (status == MHD_HTTP_NOT_MODIFIED) {
         resp = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
-    else
+    } else if (r->has_fd) {
+        resp = MHD_create_response_from_fd((uint64_t)r->len, r->fd);
+        if (resp) /* MHD closes it now */
+            r->has_fd = 0;
+    } else
         resp =
             MHD_create_response_from_buffer(r->len, r->body ? r->body : "", MHD_RESPMEM_MUST_COPY);
     if (!resp)
@@ -509,6 +540,8 @@ static enum MHD_Result send_reply(srv_req *req, srv_reply *r, const char *etag_i
         MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, r->location);
     if (r->allow)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+    if (r->disposition && status == 200)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_DISPOSITION, r->disposition);
     if (status == 401)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
                                 "Bearer realm=\"planner admin\"");
@@ -535,6 +568,9 @@ static void reply_free(srv_reply *r)
 {
     free(r->body);
     free(r->location);
+    free(r->disposition);
+    if (r->has_fd)
+        close(r->fd);
 }
 
 static enum MHD_Result answer(srv_req *req)

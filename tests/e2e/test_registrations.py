@@ -117,6 +117,39 @@ class Registrations(unittest.TestCase):
         self.assertIn("0 new, 0 updated, 58 unchanged", p.stderr)
         self.assertEqual(len(self.listing("atelier-cem-2")), 58)
 
+    def test_list_csv_neutralises_formulas_and_imports_back(self):
+        hostile = {"name": "=HYPERLINK(\"http://x\",\"y\")", "email": "f@example.org",
+                   "org": "@home", "phone": "+33 6 12 34 56 78", "meal": "+sans porc"}
+        self.ok("register", "petit", "--name", hostile["name"], "--email", hostile["email"],
+                "--org", hostile["org"], "--phone", hostile["phone"], "--meal", hostile["meal"])
+        self.ok("register", "petit", "--name", "Ana Plain", "--email", "ana@example.org",
+                "--org", "a=b", "--phone", "01 23 45 67 89")
+        out = self.ok("registrations", "list", "petit", "--format", "csv").stdout
+        rows = {r["email"]: r for r in csv.DictReader(io.StringIO(out, newline=""))}
+        f = rows["f@example.org"]
+        # every cell that a spreadsheet would run as a formula starts with '
+        self.assertEqual(f["name"], "'" + hostile["name"])
+        self.assertEqual(f["organization"], "'@home")
+        self.assertEqual(f["phone"], "'+33 6 12 34 56 78")
+        self.assertEqual(f["diet"], "'+sans porc")
+        self.assertIn('"\'=HYPERLINK(', out)
+        # nothing else changes
+        a = rows["ana@example.org"]
+        self.assertEqual((a["name"], a["organization"], a["phone"]),
+                         ("Ana Plain", "a=b", "01 23 45 67 89"))
+        for row in rows.values():
+            for k, v in row.items():
+                self.assertFalse(v[:1] in ("=", "+", "-", "@", "\t", "\r"), (k, v))
+        # the list's own CSV imports back as it was: the apostrophe is taken off
+        before = self.listing("petit")
+        path = os.path.join(self.dir, "list.csv")
+        with open(path, "w", newline="") as fh:
+            fh.write(out)
+        p = self.ok("registrations", "import", "petit", path)
+        self.assertIn("0 new, 0 updated, 2 unchanged", p.stderr)
+        self.assertEqual(self.listing("petit"), before)
+        self.assertEqual(before[0]["phone"], hostile["phone"])
+
     def test_dry_run_writes_nothing(self):
         before = self.db_bytes()
         p = self.ok("registrations", "import", "atelier-cem-2", SAMPLE_CSV, "--dry-run")

@@ -34,7 +34,7 @@ static void round_trip(pl_csv *csv)
     for (size_t i = 0; i < n; i++) {
         if (i && pl_buf_append(&b, &sep, 1) < 0)
             abort();
-        if (pl_csv_write_field(&b, pl_csv_field(csv, i), sep) < 0)
+        if (pl_csv_write_field(&b, pl_csv_field(csv, i), sep, 0) < 0)
             abort();
     }
     if (pl_buf_append(&b, "\n", 1) < 0)

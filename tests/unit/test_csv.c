@@ -160,6 +160,44 @@ static void file_reading_in_blocks(void **state)
     th_rmtree(dir);
 }
 
+static void assert_field(const char *in, char sep, unsigned flags, const char *expect)
+{
+    pl_buf b = PL_BUF_INIT;
+
+    assert_int_equal(pl_csv_write_field(&b, in, sep, flags), 0);
+    assert_string_equal(b.data ? b.data : "", expect);
+    pl_buf_free(&b);
+}
+
+static void writer_neutralises_formulas_on_request(void **state)
+{
+    (void)state;
+    /* without the flag, only RFC 4180 quoting */
+    assert_field("=1+1", ',', 0, "=1+1");
+    assert_field("-3", ';', 0, "-3");
+    /* with it, formulas become text; the rest is unchanged */
+    assert_field("=1+1", ',', PL_CSV_NEUTRALISE, "\"'=1+1\"");
+    assert_field("+33 6 12", ',', PL_CSV_NEUTRALISE, "\"'+33 6 12\"");
+    assert_field("-3", ';', PL_CSV_NEUTRALISE, "\"'-3\"");
+    assert_field("@SUM(A1)", ',', PL_CSV_NEUTRALISE, "\"'@SUM(A1)\"");
+    assert_field("\tx", ',', PL_CSV_NEUTRALISE, "\"'\tx\"");
+    assert_field("\rx", ',', PL_CSV_NEUTRALISE, "\"'\rx\"");
+    assert_field("=\"a\",b", ',', PL_CSV_NEUTRALISE, "\"'=\"\"a\"\",b\"");
+    assert_field("a=b", ',', PL_CSV_NEUTRALISE, "a=b");
+    assert_field("'=x", ',', PL_CSV_NEUTRALISE, "'=x");
+    assert_field("", ',', PL_CSV_NEUTRALISE, "");
+    assert_field(NULL, ',', PL_CSV_NEUTRALISE, "");
+    assert_field("a;b", ';', PL_CSV_NEUTRALISE, "\"a;b\"");
+    assert_field("a;b", ',', PL_CSV_NEUTRALISE, "a;b");
+    assert_field("a,b", ';', PL_CSV_NEUTRALISE, "a,b");
+    assert_field("cr\r\nlf", ',', PL_CSV_NEUTRALISE, "\"cr\r\nlf\"");
+    assert_field(" padded ", ',', PL_CSV_NEUTRALISE, "\" padded \"");
+    assert_field("Élodie Ödön", ',', PL_CSV_NEUTRALISE, "Élodie Ödön");
+    assert_true(pl_csv_is_formula("@x"));
+    assert_false(pl_csv_is_formula("x@"));
+    assert_false(pl_csv_is_formula(NULL));
+}
+
 static void writer_round_trips(void **state)
 {
     static const char *const values[] = {"plain",    "a,b", "say \"hi\"", "two\nlines",
@@ -172,7 +210,7 @@ static void writer_round_trips(void **state)
     for (size_t i = 0; i < 7; i++) {
         if (i)
             pl_buf_append(&b, ",", 1);
-        assert_int_equal(pl_csv_write_field(&b, values[i], ','), 0);
+        assert_int_equal(pl_csv_write_field(&b, values[i], ',', 0), 0);
     }
     pl_buf_puts(&b, "\r\n");
     assert_non_null(strstr(b.data, "\"say \"\"hi\"\"\""));
@@ -209,6 +247,7 @@ int main(void)
         cmocka_unit_test(errors_name_the_line),
         cmocka_unit_test(given_separator_is_used),
         cmocka_unit_test(file_reading_in_blocks),
+        cmocka_unit_test(writer_neutralises_formulas_on_request),
         cmocka_unit_test(writer_round_trips),
         cmocka_unit_test(fold_ignores_case_accents_and_punctuation),
     };

@@ -1,7 +1,8 @@
 /*
- * test_exporters.c - the exporters' building blocks: CSV quoting and
- * formula neutralising, French collation keys, sheet names, the atomic
- * file writer and format detection.
+ * test_exporters.c - the exporters' building blocks: the CSV stream writer
+ * (its quoting and neutralising are the core's, tested in test_csv.c),
+ * French collation keys, sheet names, the atomic file writer and format
+ * detection.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,47 +19,6 @@
 #include "test_helpers.h"
 
 #include <sys/stat.h>
-
-static void assert_quoted(const char *in, char sep, const char *expect)
-{
-    pl_buf b = PL_BUF_INIT;
-
-    assert_int_equal(pl_csv_writer_quote(&b, in, sep), 0);
-    assert_string_equal(b.data ? b.data : "", expect);
-    pl_buf_free(&b);
-}
-
-static void test_csv_quoting(void **state)
-{
-    (void)state;
-    assert_quoted("plain", ',', "plain");
-    assert_quoted("a,b", ',', "\"a,b\"");
-    assert_quoted("a;b", ',', "a;b");
-    assert_quoted("a;b", ';', "\"a;b\"");
-    assert_quoted("a,b", ';', "a,b");
-    assert_quoted("say \"hi\"", ',', "\"say \"\"hi\"\"\"");
-    assert_quoted("two\nlines", ',', "\"two\nlines\"");
-    assert_quoted("cr\r\nlf", ',', "\"cr\r\nlf\"");
-    assert_quoted("Élodie Ödön", ',', "Élodie Ödön");
-    assert_quoted("", ',', "");
-    assert_quoted(" padded ", ',', "\" padded \"");
-}
-
-static void test_csv_neutralises_formulas(void **state)
-{
-    (void)state;
-    assert_quoted("=HYPERLINK(\"http://x\",\"y\")", ',',
-                  "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
-    assert_quoted("@SUM(1)", ',', "\"'@SUM(1)\"");
-    assert_quoted("+1", ',', "\"'+1\"");
-    assert_quoted("-1", ';', "\"'-1\"");
-    assert_quoted("\tx", ',', "\"'\tx\"");
-    assert_quoted("\rx", ',', "\"'\rx\"");
-    assert_quoted("a=b", ',', "a=b");
-    assert_true(pl_csv_writer_is_formula("=1"));
-    assert_false(pl_csv_writer_is_formula("1=1"));
-    assert_false(pl_csv_writer_is_formula(NULL));
-}
 
 static void test_csv_writer(void **state)
 {
@@ -216,7 +176,6 @@ static void test_outfile(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_csv_quoting),    cmocka_unit_test(test_csv_neutralises_formulas),
         cmocka_unit_test(test_csv_writer),     cmocka_unit_test(test_collation_order),
         cmocka_unit_test(test_collation_keys), cmocka_unit_test(test_sheet_names),
         cmocka_unit_test(test_formats),        cmocka_unit_test(test_outfile),

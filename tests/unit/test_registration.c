@@ -333,6 +333,83 @@ static void list_is_in_arrival_order_with_positions(void **state)
     assert_int_equal(pl_registration_list(&all, &n, f->store, "nope", &err), PL_ENOTFOUND);
 }
 
+/* pl_registration_each hands over what pl_registration_list returns, in the
+ * same order, one at a time; a non-zero return stops it. */
+typedef struct seen {
+    pl_registration **want;
+    size_t n, calls, stop_after;
+} seen;
+
+static int check_one(const pl_registration *r, void *payload)
+{
+    seen *s = payload;
+    const pl_registration *w;
+
+    assert_true(s->calls < s->n);
+    w = s->want[s->calls++];
+    assert_int_equal(r->rowid, w->rowid);
+    assert_string_equal(r->uid, w->uid);
+    assert_string_equal(r->token, w->token);
+    assert_string_equal(r->name, w->name);
+    assert_int_equal(r->status, w->status);
+    assert_int_equal(r->waitlist_position, w->waitlist_position);
+    if (w->waitlist_reason)
+        assert_string_equal(r->waitlist_reason, w->waitlist_reason);
+    else
+        assert_null(r->waitlist_reason);
+    assert_int_equal(r->sessions.count, w->sessions.count);
+    for (size_t k = 0; k < r->sessions.count; k++)
+        assert_string_equal(r->sessions.items[k], w->sessions.items[k]);
+    return s->stop_after && s->calls == s->stop_after ? 7 : 0;
+}
+
+static void each_visits_in_list_order(void **state)
+{
+    fixture *f = *state;
+    pl_registration **all = NULL;
+    seen s = {0};
+    pl_error err;
+
+    pl_registration_free(reg(f, "A", "a@example.org", "b|a", 0));
+    pl_registration_free(reg(f, "B", "b@example.org", "a", 0)); /* session a is full */
+    pl_registration_free(reg(f, "C", "c@example.org", "b", 0));
+    pl_registration_free(reg(f, "D", "d@example.org", NULL, 0));
+    pl_registration_free(reg(f, "E", "e@example.org", "b", 0)); /* the event is full */
+    /* E is promoted, and the event has a place left: B waits for session a */
+    assert_int_equal(pl_registration_cancel(f->store, "petit", "c@example.org", NULL, &err), 0);
+    assert_int_equal(pl_registration_cancel(f->store, "petit", "d@example.org", NULL, &err), 0);
+    pl_registration_free(reg(f, "F", "f@example.org", "a|b", 0));
+    assert_int_equal(pl_registration_list(&all, &s.n, f->store, "petit", &err), 0);
+    assert_int_equal(s.n, 6);
+    s.want = all;
+    assert_int_equal(pl_registration_each(f->store, "petit", check_one, &s, &err), 0);
+    assert_int_equal(s.calls, 6);
+    assert_string_equal(all[0]->sessions.items[0], "b");
+    assert_string_equal(all[0]->sessions.items[1], "a");
+    assert_int_equal(all[1]->waitlist_position, 1);
+    assert_string_equal(all[1]->waitlist_reason, "session 'a' is full (1 place)");
+    assert_int_equal(all[2]->status, PL_REG_CANCELLED);
+    assert_int_equal(all[4]->status, PL_REG_CONFIRMED);
+    assert_int_equal(all[5]->waitlist_position, 2);
+
+    /* stopped by fn: its value comes back */
+    s.calls = 0;
+    s.stop_after = 2;
+    assert_int_equal(pl_registration_each(f->store, "petit", check_one, &s, &err), 7);
+    assert_int_equal(s.calls, 2);
+
+    /* inside a transaction the caller holds, which stays usable */
+    s.calls = 0;
+    s.stop_after = 0;
+    assert_int_equal(pl_store_begin(f->store, &err), 0);
+    assert_int_equal(pl_registration_each(f->store, "petit", check_one, &s, &err), 0);
+    assert_int_equal(pl_store_commit(f->store, &err), 0);
+    assert_int_equal(s.calls, 6);
+    pl_registration_list_free(all, s.n);
+
+    assert_int_equal(pl_registration_each(f->store, "nope", check_one, &s, &err), PL_ENOTFOUND);
+}
+
 static void bad_input_is_refused(void **state)
 {
     fixture *f = *state;
@@ -439,6 +516,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(tokens_are_long_unique_and_find_their_owner, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(list_is_in_arrival_order_with_positions, setup, teardown),
+        cmocka_unit_test_setup_teardown(each_visits_in_list_order, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_input_is_refused, setup, teardown),
         cmocka_unit_test(checks_and_names),
         cmocka_unit_test_setup_teardown(raised_capacity_is_filled_on_the_next_change, setup,
