@@ -15,6 +15,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 
 typedef struct lang {
@@ -414,8 +415,15 @@ static int count_seats(pl_store *store, const pl_event *ev, int *per_session, in
     return rc;
 }
 
+static int choosable(const pl_session *s)
+{
+    return !s->cancelled && s->kind && strcmp(s->kind, "workshop") == 0;
+}
+
+/* Places are shown on the sessions people choose (breakouts) only: everyone
+ * attends the others. A breakout never has more places left than the event. */
 static void session_card(srv_html *h, const lang *L, const pl_event *ev, const pl_session *s,
-                         int taken)
+                         int taken, int event_left)
 {
     srv_html_emit(h,
                   "<article class=\"card\" id=\"s-%a\"><div class=\"kind\">%t · %t–%t</div>"
@@ -433,8 +441,10 @@ static void session_card(srv_html *h, const lang *L, const pl_event *ev, const p
     }
     if (s->description)
         srv_html_emit(h, "<p>%t</p>", s->description);
-    if (s->capacity > 0) {
+    if (s->capacity > 0 && choosable(s)) {
         int left = s->capacity - taken;
+        if (left > event_left)
+            left = event_left;
         if (left > 0)
             srv_html_emit(h, "<div class=\"muted\">%d %t</div>", left, L->places_left);
         else
@@ -443,8 +453,10 @@ static void session_card(srv_html *h, const lang *L, const pl_event *ev, const p
     srv_html_emit(h, "</article>\n");
 }
 
-static void agenda(srv_html *h, const lang *L, const pl_event *ev, const int *taken)
+static void agenda(srv_html *h, const lang *L, const pl_event *ev, const int *taken, int confirmed)
 {
+    int event_left = ev->capacity > 0 ? ev->capacity - confirmed : INT_MAX;
+
     pl_slot *slots = NULL;
     size_t nslots = 0, *order = NULL;
 
@@ -458,17 +470,12 @@ static void agenda(srv_html *h, const lang *L, const pl_event *ev, const int *ta
                       hhmm(slots[i].start), hhmm(slots[i].end));
         for (size_t k = 0; k < slots[i].count; k++) {
             size_t idx = order[slots[i].first + k];
-            session_card(h, L, ev, &ev->sessions[idx], taken[idx]);
+            session_card(h, L, ev, &ev->sessions[idx], taken[idx], event_left);
         }
         srv_html_emit(h, "</div>\n");
     }
     free(slots);
     free(order);
-}
-
-static int choosable(const pl_session *s)
-{
-    return !s->cancelled && s->kind && strcmp(s->kind, "workshop") == 0;
 }
 
 static void registration_form(srv_html *h, const lang *L, const pl_server *srv, const pl_event *ev,
@@ -621,7 +628,7 @@ int srv_page_event(srv_reply *out, srv_req *req, const char *slug)
     srv_html_emit(&h, "<p class=\"links\">");
     google_add_link(&h, L, req->srv, ev);
     srv_html_emit(&h, "</p>\n");
-    agenda(&h, L, ev, taken);
+    agenda(&h, L, ev, taken, confirmed);
     srv_public_list_html(&h, req, ev, L->participants, L->participants_csv, L->participants_more);
     if (strcmp(ev->status, "published") == 0) {
         char today[32];

@@ -744,5 +744,41 @@ class BrowserTest(unittest.TestCase):
         self.assertEqual((me["travel"], me["seats"], me["sessions"]), ("drive", 2, ["atelier-flottes"]))
 
 
+
+class PlacesTest(unittest.TestCase):
+    """Places left are shown on breakouts only, never above the event's."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="planner-places-")
+        db = os.path.join(self.dir, "planner.db")
+        for args in (("event", "import", SAMPLE),
+                     ("registrations", "import", "atelier-cem-2",
+                      os.path.join(SRC, "sample-events", "atelier-cem-2.registrations.csv"))):
+            r = run_cli(db, *args)
+            self.assertEqual(r.returncode, 0, r.stderr)
+        self.srv = Server(self.dir)
+
+    def tearDown(self):
+        self.srv.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def test_places_left(self):
+        with open(SAMPLE, encoding="utf-8") as f:
+            sample = json.load(f)
+        status, _, body = self.srv.get("/e/atelier-cem-2")
+        page = body.decode()
+        self.assertEqual(status, 200)
+        # 58 of 60 registered: two places left, said once near the form.
+        self.assertIn("2 places disponibles", page)
+        for s in sample["sessions"]:
+            card = re.search(r'<article class="card" id="s-%s">(.*?)</article>' % s["id"],
+                             page, re.S)
+            self.assertIsNotNone(card, s["id"])
+            left = re.findall(r"(\d+) places restantes", card.group(1))
+            if s["kind"] == "workshop":
+                self.assertEqual(left, ["2"], s["id"])
+            else:
+                self.assertEqual(left, [], s["id"])
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
