@@ -153,14 +153,10 @@ static const char *clock(const char *t, const char *day)
 
 static void print_place(const pl_carpool_member *m)
 {
-    if (m->origin && m->place && strcmp(m->origin, m->place) != 0)
-        printf("%s (%s)", m->place, m->origin);
-    else if (m->place)
-        printf("%s", m->place);
-    else if (m->origin)
-        printf("%s", m->origin);
-    else
-        printf("%.5f, %.5f", m->lat, m->lon);
+    char where[512];
+
+    pl_carpool_member_where(where, sizeof(where), m);
+    fputs(where, stdout);
 }
 
 static void print_group(const pl_carpool_saved_group *g, const char *day)

@@ -121,3 +121,52 @@ json_t *pl_carpool_assignment_to_json(const pl_carpool_assignment *a)
                      pl_carpool_role_in_plan_name(a->role), "group", group, "pickup", pickup,
                      "reason", str_or_null(code), "detail", str_or_null(detail));
 }
+
+static json_t *stop_json(const pl_carpool_assignment *a, const pl_carpool_member *m, int driver)
+{
+    pl_carpool_seen seen;
+
+    pl_carpool_member_seen(&seen, a, m);
+    return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:b}", "role",
+                     driver ? "driver" : "passenger", "name", seen.name, "time", m->time, "place",
+                     str_or_null(seen.place[0] ? seen.place : NULL), "phone",
+                     str_or_null(seen.phone), "lat", real_rounded(m->lat, 1e6), "lon",
+                     real_rounded(m->lon, 1e6), "self", seen.is_self);
+}
+
+json_t *pl_carpool_assignment_to_member_json(const pl_carpool_assignment *a)
+{
+    const pl_carpool_saved_group *g = a->group;
+    json_t *stops = json_null(), *pickup = json_null();
+    const char *code = NULL, *detail = NULL;
+
+    if (g && a->self) {
+        char where[512];
+        if (!(stops = json_array()) ||
+            json_array_append_new(stops, stop_json(a, &g->driver, 1)) != 0)
+            goto fail;
+        for (size_t k = 0; k < g->npassengers; k++)
+            if (json_array_append_new(stops, stop_json(a, &g->passengers[k], 0)) != 0)
+                goto fail;
+        pl_carpool_member_where(where, sizeof(where), a->self);
+        pickup = json_pack("{s:s, s:s, s:o, s:o}", "time", a->self->time, "place", where, "lat",
+                           real_rounded(a->self->lat, 1e6), "lon", real_rounded(a->self->lon, 1e6));
+    }
+    if (a->unassigned) {
+        code = a->unassigned->code;
+        detail = a->unassigned->reason;
+    } else if (a->reason) {
+        code = "not_planned";
+        detail = a->reason;
+    }
+    return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "role",
+                     pl_carpool_role_in_plan_name(a->role), "group",
+                     g ? json_integer(g->number) : json_null(), "confirmed",
+                     g ? json_boolean(g->confirmed) : json_null(), "departure_time",
+                     str_or_null(g ? g->departure : NULL), "arrival_time",
+                     str_or_null(g ? g->arrival : NULL), "pickup", pickup, "stops", stops, "reason",
+                     str_or_null(code), "detail", str_or_null(detail));
+fail:
+    json_decref(stops);
+    return NULL;
+}

@@ -35,6 +35,17 @@ json_t *pl_carpool_group_to_json(const pl_carpool_saved_group *group);
  */
 json_t *pl_carpool_assignment_to_json(const pl_carpool_assignment *a);
 
+/*
+ * The same as the person themself may see it (GET /me/TOKEN.json): no
+ * e-mail address, the others by first name (pl_carpool_member_seen):
+ * {"role", "group": number or null, "confirmed", "departure_time",
+ * "arrival_time", "pickup": {"time", "place", "lat", "lon"} or null,
+ * "stops": [{"role": "driver" | "passenger", "name", "time", "place",
+ * "phone", "lat", "lon", "self"}] (driver first, then the pickups in
+ * order), "reason", "detail"}. New reference or NULL.
+ */
+json_t *pl_carpool_assignment_to_member_json(const pl_carpool_assignment *a);
+
 /* "driver", "passenger", "unassigned", "none". */
 const char *pl_carpool_role_in_plan_name(pl_carpool_role_in_plan role);
 

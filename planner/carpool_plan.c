@@ -521,6 +521,7 @@ int pl_carpool_plan_event(pl_carpool_saved_plan **out, pl_store *store, const ch
     pl_carpool_participant *ps = NULL;
     pl_carpool_confirmed *cf = NULL;
     pl_carpool_result *res = NULL;
+    pl_carpool_saved_plan *saved = NULL;
     pl_carpool_problem pb;
     pl_datetime start;
     int rc, in_tx = 0;
@@ -594,16 +595,23 @@ int pl_carpool_plan_event(pl_carpool_saved_plan **out, pl_store *store, const ch
     }
     if ((rc = save_plan(&pl, &pb, res, &opts->engine, err)) < 0)
         goto done;
+    /* The plan as stored, and each member's pickup (their feeds) with it. */
+    if ((rc = pl_carpool_plan_load(&saved, store, slug, err)) < 0 ||
+        (rc = pl_carpool_pickups_sync(store, saved, err)) < 0)
+        goto done;
     in_tx = 0;
     if ((rc = pl_store_commit(store, err)) < 0)
         goto done;
     if (opts->progress)
         opts->progress("saving", 1, 1, opts->payload);
-    if (out)
-        rc = pl_carpool_plan_load(out, store, slug, err);
+    if (out) {
+        *out = saved;
+        saved = NULL;
+    }
 done:
     if (in_tx)
         pl_store_rollback(store);
+    pl_carpool_saved_plan_free(saved);
     pl_carpool_result_free(res);
     free(ps);
     free(cf);

@@ -179,6 +179,76 @@ int pl_carpool_assignment_find_email(pl_carpool_assignment **out, pl_store *stor
 int pl_carpool_assignment_find_token(pl_carpool_assignment **out, pl_store *store,
                                      const char *token, pl_error *err);
 
+/* ---- what one member sees of their group ---- */
+
+/* The first name of a full name: its first word ("Jean-Pierre Dupont" ->
+ * "Jean-Pierre"), cut to fit out (>= 1 byte, UTF-8 aware). What the other
+ * members of a group are shown of a person, with no e-mail. */
+void pl_carpool_first_name(char *out, size_t size, const char *name);
+
+/* Where a member is picked up (or leaves from), in words: "Commune (origin
+ * as typed)" when they differ, else the one that is set, else "lat, lon". */
+void pl_carpool_member_where(char *out, size_t size, const pl_carpool_member *m);
+
+/*
+ * What the person of assignment a (a driver or passenger) sees of m, a member
+ * of their own group, on their page and in their JSON:
+ *   first_name  their own full name; others by first name only;
+ *   place       their own pickup, and (for the driver) every pickup:
+ *               pl_carpool_member_where; others see the commune only;
+ *   phone       the driver's, when given, for everyone; the driver also
+ *               sees the passengers'; never an e-mail address.
+ * phone is borrowed from a.
+ */
+typedef struct pl_carpool_seen {
+    char name[128];
+    char place[512];
+    const char *phone;
+    int is_self;
+} pl_carpool_seen;
+
+void pl_carpool_member_seen(pl_carpool_seen *out, const pl_carpool_assignment *a,
+                            const pl_carpool_member *m);
+
+/*
+ * A registration's carpool pickup, as their personal calendar feed shows it
+ * (table carpool_pickups). Every member of a car with passengers has one:
+ * a passenger's pickup, or the driver's departure. It is kept up to date by
+ * pl_carpool_plan_event, in the plan's transaction: its uid is generated
+ * once; sequence and modified move only when what it shows changes (time,
+ * arrival, place, role, the driver's first name and phone, the fellow
+ * passengers); a pickup that is gone from a new plan stays, cancelled, with
+ * its sequence bumped.
+ */
+typedef struct pl_carpool_pickup {
+    long long registration;
+    char *uid;
+    int sequence;
+    char *created; /* UTC "YYYY-MM-DDTHH:MM:SSZ" */
+    char *modified;
+    int cancelled;
+    int is_driver;
+    char *time;    /* pickup (passenger) or departure (driver), local "YYYY-MM-DDTHH:MM" */
+    char *arrival; /* at the venue, same form */
+    char *place;   /* pl_carpool_member_where of the person; may be NULL */
+    int has_geo;
+    double lat, lon;
+    char *driver_first_name; /* NULL for the driver's own pickup */
+    char *driver_phone;      /* only when the driver gave one, else NULL */
+    char **passengers;       /* fellow passengers' first names, in pickup order */
+    size_t npassengers;
+} pl_carpool_pickup;
+
+/* The stored pickup of a registration (cancelled ones too). PL_ENOTFOUND
+ * when it never had one; PL_EIO. Free with pl_carpool_pickup_free. */
+int pl_carpool_pickup_load(pl_carpool_pickup **out, pl_store *store, long long registration,
+                           pl_error *err);
+void pl_carpool_pickup_free(pl_carpool_pickup *p);
+
+/* Bring the carpool_pickups of plan's event in line with plan (as just
+ * stored): called by pl_carpool_plan_event inside its transaction. */
+int pl_carpool_pickups_sync(pl_store *store, const pl_carpool_saved_plan *plan, pl_error *err);
+
 /* Minutes on the engine's clock (minutes since 1970-01-01T00:00, local wall
  * time, no zone) as "YYYY-MM-DDTHH:MM" into buf (>= 17 bytes). */
 void pl_carpool_time_format(long minutes, char *buf, size_t size);

@@ -212,6 +212,26 @@ static const char *const migrations[] = {
     "  reason TEXT NOT NULL,"
     "  PRIMARY KEY (plan_id, registration_id)"
     ") WITHOUT ROWID;",
+    /* 5 -> 6: each registration's carpool pickup as its personal feed shows
+     * it, with a UID generated once and a SEQUENCE that moves only when the
+     * pickup really changes (carpool_plan.c keeps it up to date). */
+    "CREATE TABLE carpool_pickups ("
+    "  registration_id INTEGER PRIMARY KEY REFERENCES registrations(id) ON DELETE CASCADE,"
+    "  uid TEXT NOT NULL UNIQUE,"
+    "  sequence INTEGER NOT NULL DEFAULT 0,"
+    "  created TEXT NOT NULL,"
+    "  modified TEXT NOT NULL,"
+    "  cancelled INTEGER NOT NULL DEFAULT 0,"
+    "  is_driver INTEGER NOT NULL,"
+    "  time TEXT NOT NULL,"    /* pickup, or the driver's departure */
+    "  arrival TEXT NOT NULL," /* at the venue */
+    "  place TEXT,"
+    "  lat REAL,"
+    "  lon REAL,"
+    "  driver_name TEXT,"                   /* first name; NULL for the driver's own pickup */
+    "  driver_phone TEXT,"                  /* only when the driver gave one */
+    "  passengers TEXT NOT NULL DEFAULT ''" /* first names in pickup order, one per line */
+    ");",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
