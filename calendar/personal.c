@@ -56,25 +56,35 @@ static icalcomponent *attendance(const pl_event *ev, const pl_session *s,
     return c;
 }
 
-static icalcomponent *pickup_item(const pl_event *ev, const pl_calendar_pickup *p)
+/* The pickup follows the registration: once it is no longer confirmed, the
+ * pickup shows as cancelled (one SEQUENCE higher), like the sessions. */
+static icalcomponent *pickup_item(const pl_event *ev, const pl_registration *reg,
+                                  const pl_calendar_pickup *pickup)
 {
     icalcomponent *c = icalcomponent_new_vevent();
     pl_buf d = PL_BUF_INIT, summary = PL_BUF_INIT;
+    pl_calendar_pickup mine = *pickup;
+    const pl_calendar_pickup *p = &mine;
 
+    if (reg->status != PL_REG_CONFIRMED && !mine.cancelled) {
+        mine.cancelled = 1;
+        mine.sequence++;
+        mine.modified = later(mine.modified, reg->updated);
+    }
     ics_add_revision(c, p->uid, p->created, p->modified, p->sequence, p->cancelled);
     icalcomponent_add_property(c, ics_local_prop(ICAL_DTSTART_PROPERTY, p->time, ev->timezone));
     icalcomponent_add_property(
         c, ics_local_prop(ICAL_DTEND_PROPERTY, p->arrival ? p->arrival : ev->start, ev->timezone));
     if (p->is_driver)
-        pl_buf_printf(&summary, "Covoiturage : vous conduisez (départ %s)",
-                      p->place ? p->place : "");
+        pl_buf_printf(&summary, "Covoiturage : vous conduisez (%zu passager%s)", p->npassengers,
+                      p->npassengers > 1 ? "s" : "");
     else
         pl_buf_printf(&summary, "Covoiturage avec %s : prise en charge",
                       p->driver_first_name ? p->driver_first_name : "votre conducteur");
     ics_add_summary(c, summary.data ? summary.data : "Covoiturage", p->cancelled);
     if (p->place) {
         icalcomponent_add_property(c, icalproperty_new_location(p->place));
-        pl_buf_printf(&d, "Prise en charge : %s\n", p->place);
+        pl_buf_printf(&d, "%s : %s\n", p->is_driver ? "Départ" : "Prise en charge", p->place);
     }
     if (p->has_geo) {
         struct icalgeotype geo = {p->lat, p->lon};
@@ -85,7 +95,7 @@ static icalcomponent *pickup_item(const pl_event *ev, const pl_calendar_pickup *
     if (p->driver_phone)
         pl_buf_printf(&d, "Téléphone du conducteur : %s\n", p->driver_phone);
     if (p->npassengers) {
-        pl_buf_puts(&d, "Passagers : ");
+        pl_buf_puts(&d, p->is_driver ? "Passagers, dans l'ordre : " : "Autres passagers : ");
         for (size_t i = 0; i < p->npassengers; i++)
             pl_buf_printf(&d, "%s%s", i ? ", " : "", p->passengers[i]);
         pl_buf_puts(&d, "\n");
@@ -133,7 +143,7 @@ int pl_calendar_write_personal(char **out, size_t *len, const pl_event *ev,
         if (attends(reg, &ev->sessions[i]))
             rc = ics_add(&w, attendance(ev, &ev->sessions[i], reg, opts));
     if (rc == 0 && pickup && pickup->uid && pickup->time)
-        rc = ics_add(&w, pickup_item(ev, pickup));
+        rc = ics_add(&w, pickup_item(ev, reg, pickup));
     if (rc == 0)
         rc = ics_finish(&w, out, len);
 done:

@@ -48,13 +48,21 @@ int pl_calendar_write_personal(char **out, size_t *len, const pl_event *ev,
                                const pl_registration *reg, const pl_calendar_pickup *pickup,
                                const pl_calendar_options *opts, pl_error *err);
 
-/* The same, finding the registration by its secret token (PL_ENOTFOUND when
- * none) or by event and e-mail. pickup may be NULL. */
+/*
+ * The same from the store, finding the registration by its secret token
+ * (PL_ENOTFOUND when none) or by event and e-mail, with the pickup the
+ * carpool plan stored for it (pl_carpool_pickup_load), if any. The pickup of
+ * a registration that is no longer confirmed shows as cancelled (its
+ * SEQUENCE one higher), like the person's sessions.
+ */
 int pl_calendar_feed_personal(char **out, size_t *len, pl_store *store, const char *token,
-                              const pl_calendar_pickup *pickup, const pl_calendar_options *opts,
-                              pl_error *err);
-int pl_calendar_feed_attendee(char **out, size_t *len, pl_store *store, const char *slug,
-                              const char *email, const pl_calendar_pickup *pickup,
                               const pl_calendar_options *opts, pl_error *err);
+int pl_calendar_feed_attendee(char **out, size_t *len, pl_store *store, const char *slug,
+                              const char *email, const pl_calendar_options *opts, pl_error *err);
+
+/* Point *out at the fields of a stored pickup (borrowed: p must outlive
+ * out; passengers must have room for p->npassengers pointers). */
+void pl_calendar_pickup_from_carpool(pl_calendar_pickup *out, const char **passengers,
+                                     const pl_carpool_pickup *p);
 
 #endif

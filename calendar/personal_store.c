@@ -1,37 +1,66 @@
 #include "personal.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+void pl_calendar_pickup_from_carpool(pl_calendar_pickup *out, const char **passengers,
+                                     const pl_carpool_pickup *p)
+{
+    for (size_t i = 0; i < p->npassengers; i++)
+        passengers[i] = p->passengers[i];
+    *out = (pl_calendar_pickup){
+        .uid = p->uid,
+        .time = p->time,
+        .arrival = p->arrival,
+        .place = p->place,
+        .has_geo = p->has_geo,
+        .lat = p->lat,
+        .lon = p->lon,
+        .is_driver = p->is_driver,
+        .driver_first_name = p->driver_first_name,
+        .driver_phone = p->driver_phone,
+        .passengers = passengers,
+        .npassengers = p->npassengers,
+        .sequence = p->sequence,
+        .created = p->created,
+        .modified = p->modified,
+        .cancelled = p->cancelled,
+    };
+}
+
+/* The feed of reg, with its stored pickup when it has one. */
 static int write_for(char **out, size_t *len, pl_store *store, const pl_registration *reg,
-                     const pl_calendar_pickup *pickup, const pl_calendar_options *opts,
-                     pl_error *err)
+                     const pl_calendar_options *opts, pl_error *err)
 {
     pl_event *ev = NULL;
-    int rc = pl_event_load(&ev, store, reg->event_slug, err);
+    pl_carpool_pickup *stored = NULL;
+    const char **names = NULL;
+    pl_calendar_pickup pickup;
+    int rc;
 
-    if (rc == 0)
-        rc = pl_calendar_write_personal(out, len, ev, reg, pickup, opts, err);
+    if ((rc = pl_event_load(&ev, store, reg->event_slug, err)) < 0)
+        goto done;
+    rc = pl_carpool_pickup_load(&stored, store, reg->rowid, err);
+    if (rc == PL_ENOTFOUND)
+        rc = 0;
+    else if (rc < 0)
+        goto done;
+    if (stored) {
+        if (!(names = calloc(stored->npassengers + 1, sizeof(*names)))) {
+            rc = pl_error_set(err, PL_ERROR, "out of memory");
+            goto done;
+        }
+        pl_calendar_pickup_from_carpool(&pickup, names, stored);
+    }
+    rc = pl_calendar_write_personal(out, len, ev, reg, stored ? &pickup : NULL, opts, err);
+done:
+    free(names);
+    pl_carpool_pickup_free(stored);
     pl_event_free(ev);
     return rc;
 }
 
 int pl_calendar_feed_personal(char **out, size_t *len, pl_store *store, const char *token,
-                              const pl_calendar_pickup *pickup, const pl_calendar_options *opts,
-                              pl_error *err)
-{
-    pl_registration *reg = NULL;
-    int rc;
-
-    *out = NULL;
-    *len = 0;
-    if ((rc = pl_registration_find_token(&reg, store, token, err)) == 0)
-        rc = write_for(out, len, store, reg, pickup, opts, err);
-    pl_registration_free(reg);
-    return rc;
-}
-
-int pl_calendar_feed_attendee(char **out, size_t *len, pl_store *store, const char *slug,
-                              const char *email, const pl_calendar_pickup *pickup,
                               const pl_calendar_options *opts, pl_error *err)
 {
     pl_registration *reg = NULL;
@@ -39,8 +68,22 @@ int pl_calendar_feed_attendee(char **out, size_t *len, pl_store *store, const ch
 
     *out = NULL;
     *len = 0;
+    if ((rc = pl_registration_find_token(&reg, store, token, err)) == 0)
+        rc = write_for(out, len, store, reg, opts, err);
+    pl_registration_free(reg);
+    return rc;
+}
+
+int pl_calendar_feed_attendee(char **out, size_t *len, pl_store *store, const char *slug,
+                              const char *email, const pl_calendar_options *opts, pl_error *err)
+{
+    pl_registration *reg = NULL;
+    int rc;
+
+    *out = NULL;
+    *len = 0;
     if ((rc = pl_registration_find_email(&reg, store, slug, email, err)) == 0)
-        rc = write_for(out, len, store, reg, pickup, opts, err);
+        rc = write_for(out, len, store, reg, opts, err);
     pl_registration_free(reg);
     return rc;
 }

@@ -18,7 +18,8 @@ static const char help[] =
     "  SLUG               one event and its sessions (a draft too, as a preview)\n"
     "  SLUG --attendee E  the personal feed of the person registered with e-mail E:\n"
     "                     plenary sessions, meals, breaks, the forum and the\n"
-    "                     workshops they chose (and their carpool pickup)\n"
+    "                     workshops they chose, and their carpool pickup once\n"
+    "                     'planner carpool plan' has formed the groups\n"
     "\n"
     "The same data always gives the same bytes; what changed since the last run\n"
     "carries a higher SEQUENCE, and cancelled or removed sessions stay in the\n"
@@ -86,7 +87,7 @@ int cmd_calendar(int argc, char **argv)
         return rc;
     opts.include_drafts = 1;
     if (attendee)
-        rc = pl_calendar_feed_attendee(&feed, &len, store, slug, attendee, NULL, &opts, &err);
+        rc = pl_calendar_feed_attendee(&feed, &len, store, slug, attendee, &opts, &err);
     else if (slug)
         rc = pl_calendar_feed_event(&feed, &len, store, slug, &opts, &err);
     else

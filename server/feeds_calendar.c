@@ -42,7 +42,7 @@ static int feed_event(char **out, size_t *len, pl_store *store, const char *slug
     return rc;
 }
 
-/* The pickup comes with the carpool plan (carpool issue): NULL until then. */
+/* With the carpool pickup the plan stored for the registration, if any. */
 static int feed_attendee(char **out, size_t *len, pl_store *store, const char *token,
                          const char *base_url, pl_error *err)
 {
@@ -52,7 +52,7 @@ static int feed_attendee(char **out, size_t *len, pl_store *store, const char *t
 
     opts.base_url = base_url;
     pthread_mutex_lock(&libical_lock);
-    rc = pl_calendar_feed_personal(out, len, store, token, NULL, &opts, err);
+    rc = pl_calendar_feed_personal(out, len, store, token, &opts, err);
     pthread_mutex_unlock(&libical_lock);
     return rc;
 }

@@ -239,7 +239,7 @@ static void test_personal_feed_has_chosen_workshops_and_pickup(void **state)
     assert_non_null(strstr(flat, "UID:pickup-1@planner\r\n"));
     assert_non_null(strstr(flat, "DTSTART;TZID=Europe/Paris:20261210T081000\r\n"));
     assert_non_null(strstr(flat, "Conducteur : Julien"));
-    assert_non_null(strstr(flat, "Passagers : Anne\\, Marc"));
+    assert_non_null(strstr(flat, "Autres passagers : Anne\\, Marc"));
     assert_non_null(strstr(flat, "06 12 34 56 78"));
     assert_non_null(strstr(flat, "GEO:48.950000;2.870000"));
     assert_null(strstr(flat, "example.org"));
@@ -254,6 +254,21 @@ static void test_personal_feed_has_chosen_workshops_and_pickup(void **state)
     assert_null(strstr(feed, "STATUS:CONFIRMED"));
     assert_non_null(strstr(feed, "SEQUENCE:2\r\n"));
     assert_null(strstr(feed, "pickup"));
+    free(feed);
+
+    /* ... and the pickup with them, one SEQUENCE higher. */
+    assert_int_equal(pl_calendar_write_personal(&feed, &len, ev, &reg, &pickup, NULL, NULL), 0);
+    flat = unfold(feed);
+    {
+        const char *item = strstr(flat, "UID:pickup-1@planner\r\n");
+        const char *end = item ? strstr(item, "END:VEVENT") : NULL;
+        assert_non_null(end);
+        const char *cancelled = strstr(item, "STATUS:CANCELLED\r\n");
+        const char *seq = strstr(item, "SEQUENCE:3\r\n");
+        assert_true(cancelled && cancelled < end);
+        assert_true(seq && seq < end);
+    }
+    free(flat);
     free(feed);
     pl_event_free(ev);
 }
