@@ -16,18 +16,21 @@ static const char help[] =
     "Run the sample events end to end into DIR (default: ./planner-demo):\n"
     "import every event of sample-events/ and the registrations of the next\n"
     "workshop (atelier-cem-2), check the agendas, show that workshop's agenda,\n"
-    "plan and print its carpool groups, and write what it produces into DIR: its event file, its calendar feed\n"
-    "(atelier-cem-2.ics), the all-events feed (events.ics), one attendee's\n"
-    "feed (atelier-cem-2.attendee.ics) and its workshop pack\n"
-    "(atelier-cem-2.pack.xlsx). The database is DIR/planner.db unless\n"
-    "--db is given.\n"
+    "plan and print its carpool groups, and write what it produces into DIR:\n"
+    "its event file, its calendar feed (atelier-cem-2.ics), the all-events\n"
+    "feed (events.ics), one attendee's feed with their carpool pickup\n"
+    "(atelier-cem-2.attendee.ics: a driver), its workshop pack with the\n"
+    "Carpools sheet (atelier-cem-2.pack.xlsx) and the map of the carpools\n"
+    "(atelier-cem-2.carpool.geojson, for uMap, QGIS or geojson.io).\n"
+    "The database is DIR/planner.db unless --db is given.\n"
     "Running it again updates the same database in place.\n"
     "\n"
     "Example:\n"
     "  planner demo --out /tmp/demo && ls /tmp/demo\n";
 
 #define DEMO_EVENT "atelier-cem-2"
-/* A sample attendee who chose a breakout and drives to the workshop. */
+/* A sample attendee who chose a breakout and drives a car of the carpool
+ * plan: their feed shows the pickup. */
 #define DEMO_ATTENDEE "celine.vasseur@example.org"
 
 static int run(int (*fn)(int, char **), int argc, char **argv)
@@ -208,10 +211,18 @@ int cmd_demo(int argc, char **argv)
     if ((rc = write_feeds(out)) != 0)
         return rc;
     {
-        /* the workshop pack: registrants, agenda, catering, sign-in sheet */
+        /* the workshop pack: registrants, agenda, catering, sign-in, carpools */
         char pack[4096];
         char *export[] = {"export", "pack", DEMO_EVENT, "-o", pack, NULL};
         snprintf(pack, sizeof(pack), "%s/%s.pack.xlsx", out, DEMO_EVENT);
+        if ((rc = run(cmd_export, 5, export)) != 0)
+            return rc;
+    }
+    {
+        /* the carpools on a map */
+        char map[4096];
+        char *export[] = {"export", "carpool", DEMO_EVENT, "-o", map, NULL};
+        snprintf(map, sizeof(map), "%s/%s.carpool.geojson", out, DEMO_EVENT);
         if ((rc = run(cmd_export, 5, export)) != 0)
             return rc;
     }

@@ -1,6 +1,7 @@
 /*
  * cmd_export.c - `planner export KIND SLUG -o FILE`: the registrant list, the
- * agenda and the workshop pack as xlsx, CSV or JSON (exporters/).
+ * agenda, the workshop pack and the carpool plan as xlsx, CSV, JSON or (the
+ * carpools) GeoJSON (exporters/).
  */
 #include "cli.h"
 #include "exporters.h"
@@ -11,6 +12,7 @@ static const char help[] =
     "usage: planner [--db PATH] export registrants SLUG -o FILE [--public] [--format F] [--excel]\n"
     "       planner [--db PATH] export agenda SLUG -o FILE [--format F] [--excel]\n"
     "       planner [--db PATH] export pack SLUG -o FILE.xlsx\n"
+    "       planner [--db PATH] export carpool SLUG -o FILE [--format F] [--excel]\n"
     "\n"
     "registrants  one row per person: name, e-mail, organization, origin, travel\n"
     "             role and seats, meal and diet, sessions, status (waiting list\n"
@@ -20,11 +22,19 @@ static const char help[] =
     "agenda       one row per session: date, start, end, duration, room, kind,\n"
     "             title, speakers, capacity, registered count; cancelled marked.\n"
     "pack         the workshop pack: one workbook with the sheets Registrants,\n"
-    "             Agenda, Catering (meals per diet) and Sign-in (printable).\n"
+    "             Agenda, Catering (meals per diet), Sign-in (printable) and,\n"
+    "             once 'planner carpool plan' has run, Carpools.\n"
+    "carpool      the stored carpool plan, one row per person: group, driver or\n"
+    "             passenger, name, e-mail, phone, organization, origin and its\n"
+    "             commune, pickup order and time, km and detour, and who has no\n"
+    "             seat and why. .json: the plan as 'carpool plan --format json';\n"
+    "             .geojson: a map (uMap, QGIS, geojson.io) of each car's route\n"
+    "             and stops, with names and times but no e-mail or phone.\n"
+    "             For organisers only: there is no --public carpool list.\n"
     "\n"
     "  -o, --output FILE  where to write; the format follows the extension\n"
-    "                     (.xlsx, .csv, .json) unless --format is given\n"
-    "  --format F         xlsx, csv or json\n"
+    "                     (.xlsx, .csv, .json, .geojson) unless --format is given\n"
+    "  --format F         xlsx, csv, json (or geojson for carpool)\n"
     "  --excel            CSV for French Excel: UTF-8 BOM and ';' separators\n"
     "  --public           registrants: the public list\n"
     "\n"
@@ -34,9 +44,10 @@ static const char help[] =
     "Example:\n"
     "  planner export registrants atelier-cem-2 -o inscrits.xlsx\n"
     "  planner export registrants atelier-cem-2 --public -o liste.csv --excel\n"
-    "  planner export pack atelier-cem-2 -o atelier-cem-2.xlsx\n";
+    "  planner export pack atelier-cem-2 -o atelier-cem-2.xlsx\n"
+    "  planner export carpool atelier-cem-2 -o covoiturage.geojson\n";
 
-enum { ALLOWS_PUBLIC = 1, XLSX_ONLY = 2 };
+enum { ALLOWS_PUBLIC = 1, XLSX_ONLY = 2, ALLOWS_GEOJSON = 4 };
 
 static int export_pack(pl_store *store, const char *slug, const char *path,
                        const pl_export_options *opts, pl_error *err)
@@ -54,6 +65,7 @@ static const struct kind {
     {"registrants", pl_export_registrants, ALLOWS_PUBLIC},
     {"agenda", pl_export_agenda, 0},
     {"pack", export_pack, XLSX_ONLY},
+    {"carpool", pl_export_carpool, ALLOWS_GEOJSON},
 };
 
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
@@ -77,7 +89,8 @@ int cmd_export(int argc, char **argv)
         if (strcmp(argv[1], kinds[i].name) == 0)
             k = &kinds[i];
     if (!k)
-        return cli_usage("export", "unknown export '%s' (registrants, agenda or pack)", argv[1]);
+        return cli_usage("export", "unknown export '%s' (registrants, agenda, pack or carpool)",
+                         argv[1]);
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         if ((strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) && i + 1 < argc)
@@ -92,6 +105,10 @@ int cmd_export(int argc, char **argv)
             opts.excel = 1;
         else if (strcmp(a, "--public") == 0 && (k->flags & ALLOWS_PUBLIC))
             opts.public_list = 1;
+        else if (strcmp(a, "--public") == 0 && (k->flags & ALLOWS_GEOJSON))
+            return cli_usage("export", "there is no public carpool list: it says who travels "
+                                       "from where and with whom, and people consented only "
+                                       "to the public list of registrants");
         else if (a[0] == '-' && a[1])
             return cli_usage("export", "unknown option '%s' for export %s", a, k->name);
         else if (!slug)
@@ -107,10 +124,12 @@ int cmd_export(int argc, char **argv)
     if (format ? pl_export_format_parse(&opts.format, format) != 0
                : pl_export_format_from_path(&opts.format, path) != 0)
         return cli_usage("export",
-                         format ? "--format is xlsx, csv or json, not '%s'"
-                                : "cannot tell the format of '%s': name it .xlsx, .csv "
-                                  "or .json, or give --format",
+                         format ? "--format is xlsx, csv, json or geojson, not '%s'"
+                                : "cannot tell the format of '%s': name it .xlsx, .csv, "
+                                  ".json or .geojson, or give --format",
                          format ? format : path);
+    if (opts.format == PL_EXPORT_GEOJSON && !(k->flags & ALLOWS_GEOJSON))
+        return cli_usage("export", "GeoJSON is a map: for export carpool only");
     if ((k->flags & XLSX_ONLY) && opts.format != PL_EXPORT_XLSX)
         return cli_usage("export", "the %s is a workbook: name it .xlsx", k->name);
     if (opts.excel && opts.format != PL_EXPORT_CSV)

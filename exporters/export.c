@@ -6,16 +6,17 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const format_names[] = {"xlsx", "csv", "json"};
+static const char *const format_names[] = {"xlsx", "csv", "json", "geojson"};
+#define NFORMATS (int)(sizeof(format_names) / sizeof(format_names[0]))
 
 const char *pl_export_format_name(pl_export_format format)
 {
-    return (unsigned)format < 3 ? format_names[format] : "?";
+    return (int)format >= 0 && (int)format < NFORMATS ? format_names[format] : "?";
 }
 
 int pl_export_format_parse(pl_export_format *out, const char *name)
 {
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < NFORMATS; i++)
         if (strcasecmp(name, format_names[i]) == 0) {
             *out = (pl_export_format)i;
             return 0;

@@ -59,4 +59,10 @@ void pl_roster_free(pl_roster *r);
 extern const pl_table pl_registrants_table;
 int pl_registrants_rows(pl_sink *sink, const pl_roster *r, pl_error *err);
 
+/* The carpool plan's columns, and its rows: each car's driver then its
+ * passengers in pickup order, then the people without a seat. */
+extern const pl_table pl_carpool_table;
+int pl_carpool_rows(pl_sink *sink, const pl_roster *roster, const pl_carpool_saved_plan *plan,
+                    pl_error *err);
+
 #endif

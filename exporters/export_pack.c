@@ -143,18 +143,27 @@ static int signin_sheet(pl_sink *sink, const pl_roster *roster, pl_error *err)
     return rc;
 }
 
-/* The pack's sheets, in order. A sheet is one line here (Carpools will be). */
+/* Carpools: the stored plan's rows (export carpool), once there is one. */
+static int carpool_sheet(pl_sink *sink, const pl_roster *roster, const pl_carpool_saved_plan *plan,
+                         pl_error *err)
+{
+    int rc = pl_sink_begin(sink, &pl_carpool_table, err);
+    return rc ? rc : pl_carpool_rows(sink, roster, plan, err);
+}
+
+/* The pack's sheets, in order: one line each. */
 static const struct pack_sheet {
     int (*write)(pl_sink *sink, const pl_roster *roster, pl_error *err);
+    int (*write_carpool)(pl_sink *sink, const pl_roster *roster, const pl_carpool_saved_plan *plan,
+                         pl_error *err);
 } sheets[] = {
-    {registrants_sheet},
-    {agenda_sheet},
-    {catering_sheet},
-    {signin_sheet},
+    {registrants_sheet, NULL}, {agenda_sheet, NULL},  {catering_sheet, NULL},
+    {signin_sheet, NULL},      {NULL, carpool_sheet}, /* only when a carpool plan is stored */
 };
 
 int pl_export_pack(pl_store *store, const char *slug, const char *path, pl_error *err)
 {
+    pl_carpool_saved_plan *plan = NULL;
     pl_roster roster;
     pl_sink *sink = NULL;
     char title[512];
@@ -162,19 +171,32 @@ int pl_export_pack(pl_store *store, const char *slug, const char *path, pl_error
 
     if ((rc = pl_roster_load(&roster, store, slug, PL_ROSTER_ALL, err)) != 0)
         return rc;
+    /* no plan yet (PL_ENOTFOUND) is not an error: the sheet is left out */
+    if ((rc = pl_carpool_plan_load(&plan, store, slug, err)) == PL_ENOTFOUND)
+        rc = 0;
+    else if (rc != 0)
+        goto done;
     snprintf(title, sizeof(title), "Workshop pack — %s", roster.event->title);
     {
         pl_sink_options so = {PL_EXPORT_XLSX, 0, title, roster.event->title, NULL};
         if ((rc = pl_sink_open(&sink, path, &so, err)) != 0)
             goto done;
     }
-    for (size_t i = 0; i < sizeof(sheets) / sizeof(sheets[0]) && rc == 0; i++)
-        if ((rc = sheets[i].write(sink, &roster, err)) == 0)
+    for (size_t i = 0; i < sizeof(sheets) / sizeof(sheets[0]) && rc == 0; i++) {
+        if (sheets[i].write)
+            rc = sheets[i].write(sink, &roster, err);
+        else if (plan)
+            rc = sheets[i].write_carpool(sink, &roster, plan, err);
+        else
+            continue;
+        if (rc == 0)
             rc = pl_sink_end(sink, err);
+    }
     if (rc == 0)
         rc = pl_sink_close(sink, err);
 done:
     pl_sink_free(sink);
+    pl_carpool_saved_plan_free(plan);
     pl_roster_free(&roster);
     return rc;
 }

@@ -13,13 +13,18 @@
 
 #include "planner.h"
 
-typedef enum pl_export_format { PL_EXPORT_XLSX, PL_EXPORT_CSV, PL_EXPORT_JSON } pl_export_format;
+typedef enum pl_export_format {
+    PL_EXPORT_XLSX,
+    PL_EXPORT_CSV,
+    PL_EXPORT_JSON,
+    PL_EXPORT_GEOJSON /* maps: the carpool export only */
+} pl_export_format;
 
-/* "xlsx", "csv" or "json". */
+/* "xlsx", "csv", "json" or "geojson". */
 const char *pl_export_format_name(pl_export_format format);
 /* Parse a format name (case-insensitive). Returns 0 or PL_EINVALID. */
 int pl_export_format_parse(pl_export_format *out, const char *name);
-/* The format named by path's extension (.xlsx, .csv, .json, any case).
+/* The format named by path's extension (.xlsx, .csv, .json, .geojson, any case).
  * Returns 0 or PL_EINVALID (no or unknown extension). */
 int pl_export_format_from_path(pl_export_format *out, const char *path);
 
@@ -57,9 +62,10 @@ int pl_export_registrants(pl_store *store, const char *slug, const char *path,
 /*
  * The workshop pack of the event slug: one xlsx workbook with the sheets
  * Registrants (the organiser list), Agenda, Catering (meals per diet and the
- * total) and Sign-in (name, organization and a blank signature column,
+ * total), Sign-in (name, organization and a blank signature column,
  * printable: landscape, header row repeated on each page, fit to the page
- * width).
+ * width) and, once a carpool plan is stored, Carpools (the rows of
+ * pl_export_carpool).
  */
 int pl_export_pack(pl_store *store, const char *slug, const char *path, pl_error *err);
 
@@ -77,5 +83,23 @@ typedef int (*pl_public_list_fn)(const char *name, const char *organization, voi
  */
 int pl_public_list_each(pl_store *store, const char *slug, pl_public_list_fn fn, void *payload,
                         pl_error *err);
+
+/*
+ * The stored carpool plan of the event slug (planner carpool plan) into
+ * path, for the organiser:
+ *   xlsx, CSV  one row per person: each car's driver then its passengers in
+ *              pickup order (group, role, name, e-mail, phone, organization,
+ *              origin as typed, resolved commune, pickup order, pickup date
+ *              and time, km and detour on the driver's row, confirmed), then
+ *              the people without a seat and why;
+ *   JSON       the plan as `planner carpool plan --format json` prints it;
+ *   GeoJSON    (RFC 7946) each car's route as a LineString from the
+ *              driver's origin through the pickups to the venue, a Point
+ *              per stop and one for the venue; names and times, no e-mail
+ *              or phone (map files travel further than spreadsheets).
+ * PL_ENOTFOUND for an unknown event or one without a plan yet.
+ */
+int pl_export_carpool(pl_store *store, const char *slug, const char *path,
+                      const pl_export_options *opts, pl_error *err);
 
 #endif

@@ -23,8 +23,8 @@ struct pl_sink {
     /* xlsx */
     lxw_workbook *book;
     lxw_worksheet *sheet;
-    lxw_format *f_header, *f_date, *f_time, *f_datetime, *f_total;
-    lxw_format *g_header, *g_text, *g_date, *g_time, *g_datetime; /* PL_TABLE_GRID */
+    lxw_format *f_header, *f_date, *f_time, *f_datetime, *f_total, *f_real;
+    lxw_format *g_header, *g_text, *g_date, *g_time, *g_datetime, *g_real; /* PL_TABLE_GRID */
     double *widths;
     pl_cell *flat;  /* the row with its lists joined, for xlsx and CSV */
     pl_buf *joined; /* one per column */
@@ -172,6 +172,8 @@ static int xlsx_open(pl_sink *s, pl_error *err)
     s->f_time = add_format(s->book, 0, "hh:mm", 0);
     s->f_datetime = add_format(s->book, 0, "dd/mm/yyyy hh:mm", 0);
     s->f_total = add_format(s->book, 1, NULL, 0);
+    s->f_real = add_format(s->book, 0, "0.0", 0);
+    s->g_real = add_format(s->book, 0, "0.0", 1);
     s->g_header = add_format(s->book, 1, NULL, 1);
     s->g_text = add_format(s->book, 0, NULL, 1);
     s->g_date = add_format(s->book, 0, "dd/mm/yyyy", 1);
@@ -192,6 +194,14 @@ int pl_sink_open(pl_sink **out, const char *path, const pl_sink_options *opts, p
     int rc;
 
     *out = NULL;
+    if (opts->format == PL_EXPORT_GEOJSON) {
+        json_decref(opts->meta);
+        free(s);
+        return pl_error_set(err, PL_EINVALID,
+                            "%s: GeoJSON is for maps (export carpool); "
+                            "name the file .xlsx, .csv or .json",
+                            path);
+    }
     if (!s) {
         json_decref(opts->meta);
         return pl_error_set(err, PL_ERROR, "out of memory");
@@ -311,6 +321,9 @@ static void json_row(pl_sink *s, const pl_cell *cells)
         case PL_COL_BOOL:
             v = c->null ? json_null() : json_boolean(c->num);
             break;
+        case PL_COL_REAL:
+            v = c->null ? json_null() : json_real(c->real);
+            break;
         case PL_COL_LIST:
             v = json_array();
             for (size_t k = 0; c->list && k < c->list->count; k++)
@@ -325,6 +338,22 @@ static void json_row(pl_sink *s, const pl_cell *cells)
     s->json_first_row = 0;
     json_dumpf(o, s->file.fp, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
+}
+
+/* A real with 3 decimals; with a decimal comma in the variant for French
+ * Excel, which would otherwise read "1.5" as text or a date. Written as a
+ * field, so REAL columns are for numbers >= 0 (a leading '-' would be
+ * neutralised like a formula); -0.000 is written 0.000. */
+static int csv_real(pl_sink *s, double x)
+{
+    char buf[64], *dot;
+
+    snprintf(buf, sizeof(buf), "%.3f", x);
+    if (strcmp(buf, "-0.000") == 0)
+        snprintf(buf, sizeof(buf), "0.000");
+    if (s->opts.excel && (dot = strchr(buf, '.')) != NULL)
+        *dot = ',';
+    return pl_csv_writer_field(&s->csv, buf);
 }
 
 static int csv_row(pl_sink *s, const pl_cell *cells)
@@ -344,6 +373,9 @@ static int csv_row(pl_sink *s, const pl_cell *cells)
             break;
         case PL_COL_BOOL:
             rc = pl_csv_writer_field(&s->csv, c->null ? NULL : c->num ? "yes" : "no");
+            break;
+        case PL_COL_REAL:
+            rc = c->null ? pl_csv_writer_field(&s->csv, NULL) : csv_real(s, c->real);
             break;
         default:
             rc = pl_csv_writer_field(&s->csv, txt);
@@ -389,6 +421,14 @@ static int xlsx_row(pl_sink *s, const pl_cell *cells, int total, pl_error *err)
         case PL_COL_BOOL:
             if (!c->null) {
                 e = worksheet_write_string(s->sheet, s->row, col, c->num ? "yes" : "no", f);
+                continue;
+            }
+            break;
+        case PL_COL_REAL:
+            if (!c->null) {
+                e = worksheet_write_number(s->sheet, s->row, col, c->real,
+                                           grid ? s->g_real : s->f_real);
+                widen(s, i, (double)snprintf(NULL, 0, "%.1f", c->real) + 2);
                 continue;
             }
             break;

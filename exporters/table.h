@@ -33,6 +33,7 @@ typedef enum pl_col_type {
     PL_COL_TIME,     /* text "HH:MM", or a "YYYY-MM-DDTHH:MM" whose time is taken */
     PL_COL_DATETIME, /* text "YYYY-MM-DDTHH:MM[:SS[Z]]" */
     PL_COL_LIST,     /* list: "a, b" in xlsx and CSV, an array in JSON */
+    PL_COL_REAL,     /* real: a number with decimals (3 in CSV; a decimal comma with --excel) */
 } pl_col_type;
 
 typedef struct pl_column {
@@ -45,8 +46,9 @@ typedef struct pl_column {
 typedef struct pl_cell {
     const char *text;       /* TEXT, DATE, TIME, DATETIME; NULL or "": empty */
     long long num;          /* INT, BOOL */
-    int null;               /* INT, BOOL: empty */
+    int null;               /* INT, BOOL, REAL: empty */
     const pl_strlist *list; /* LIST; NULL: empty */
+    double real;            /* REAL (null: empty) */
 } pl_cell;
 
 enum {
