@@ -124,10 +124,16 @@ static int load_attendee(srv_reply *out, srv_req *req, const char *token, pl_reg
 int srv_me_feed(srv_reply *out, srv_req *req, const char *token)
 {
     pl_registration *reg = NULL;
+    pl_carpool_pickup *pickup = NULL;
     pl_event *ev = NULL;
 
-    if (load_attendee(out, req, token, &reg, &ev, 1) == 0)
+    if (load_attendee(out, req, token, &reg, &ev, 1) == 0) {
+        /* the pickup's own revision moves Last-Modified too */
+        if (pl_carpool_pickup_load(&pickup, req->store, reg->rowid, NULL) == 0)
+            srv_latest(out->modified, pickup->modified);
+        pl_carpool_pickup_free(pickup);
         feed_reply(out, req, req->srv->feeds->attendee, token);
+    }
     out->cache_control = "private, no-cache";
     pl_registration_free(reg);
     pl_event_free(ev);
@@ -175,7 +181,20 @@ int srv_me_json(srv_reply *out, srv_req *req, const char *token)
     pl_event *ev = NULL;
 
     if (load_attendee(out, req, token, &reg, &ev, 0) == 0) {
-        srv_reply_json(out, 200, registration_json(reg, req->srv, 1));
+        json_t *o = registration_json(reg, req->srv, 1);
+        pl_carpool_assignment *a = NULL;
+
+        /* the carpool group as the person may see it (no one else's e-mail);
+         * null without a plan */
+        if (strcmp(ev->format, "online") != 0 &&
+            pl_carpool_assignment_find(&a, req->store, reg->rowid, NULL) == 0) {
+            srv_latest(out->modified, a->plan->planned);
+            json_object_set_new(o, "carpool", pl_carpool_assignment_to_member_json(a));
+        } else {
+            json_object_set_new(o, "carpool", json_null());
+        }
+        pl_carpool_assignment_free(a);
+        srv_reply_json(out, 200, o);
         out->conditional = 1;
     }
     out->cache_control = "private, no-cache";

@@ -122,6 +122,12 @@ int srv_page_me(srv_reply *out, srv_req *req, const char *token);
 int srv_page_error(srv_reply *out, unsigned status, const char *lang, const char *message);
 int srv_event_is_french(const pl_event *ev);
 
+/* page_carpool.c: the carpool group of reg on its page (nothing for an
+ * online event or someone who does not travel); moves modified (UTC, size
+ * 32) to the plan's time. */
+void srv_carpool_section(srv_html *h, int french, pl_store *store, const pl_event *ev,
+                         const pl_registration *reg, char modified[32]);
+
 /* api.c */
 int srv_event_json(srv_reply *out, srv_req *req, const char *slug);
 int srv_register(srv_reply *out, srv_req *req, const char *slug);

@@ -662,16 +662,6 @@ static const char *travel_label(const lang *L, pl_travel t)
     }
 }
 
-/* The carpool group: filled in when the carpool plan is stored (carpool
- * issue). Until then it says that groups are not formed yet. */
-static void carpool_section(srv_html *h, const lang *L, const pl_event *ev,
-                            const pl_registration *reg)
-{
-    if (strcmp(ev->format, "online") == 0 || reg->travel == PL_TRAVEL_NONE)
-        return;
-    srv_html_emit(h, "<h2>%t</h2>\n<p class=\"muted\">%t</p>\n", L->carpool, L->carpool_pending);
-}
-
 int srv_page_me(srv_reply *out, srv_req *req, const char *token)
 {
     pl_registration *reg = NULL;
@@ -731,7 +721,7 @@ int srv_page_me(srv_reply *out, srv_req *req, const char *token)
     }
     if (reg->sessions.count)
         srv_html_emit(&h, "</ul>\n");
-    carpool_section(&h, L, ev, reg);
+    srv_carpool_section(&h, L == &fr, req->store, ev, reg, out->modified);
     if (reg->status != PL_REG_CANCELLED) {
         snprintf(path, sizeof(path), "/me/%s.ics", token);
         srv_html_emit(&h, "<h2>%t</h2>\n", L->your_feed);

@@ -1,0 +1,265 @@
+/*
+ * page_carpool.c - the carpool group on an attendee's own page (/me/TOKEN):
+ * the driver, the fellow passengers, the pickup place and time, and a small
+ * map of the route drawn as inline SVG (no tiles, nothing from elsewhere).
+ *
+ * What one member sees of the others is decided in the core
+ * (pl_carpool_member_seen): first names, communes, the driver's phone when
+ * given; never an e-mail address.
+ */
+#include "internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct words {
+    /* labels end with their colon: " :" in French, ":" in English */
+    const char *title, *pending, *you_drive, *leave_from, *pick_up, *alone, *you_ride, *driven_by,
+        *phone, *pickup, *also, *arrival, *confirmed, *not_confirmed, *no_group, *day_before,
+        *venue, *map_label, *why[4];
+} words;
+
+static const words fr = {
+    "Covoiturage",
+    "Les groupes de covoiturage ne sont pas encore formés : revenez sur cette page.",
+    "Vous conduisez la voiture n°",
+    "Départ :",
+    "Prises en charge, dans l'ordre :",
+    "Vous conduisez seul·e : personne à prendre en charge dans la limite de détour.",
+    "Vous voyagez dans la voiture n°",
+    ", conduite par",
+    "tél.",
+    "Prise en charge :",
+    "Avec vous :",
+    "Arrivée sur place :",
+    "Le groupe est confirmé.",
+    "Le groupe n'est pas encore confirmé : il peut changer.",
+    "Pas de place de covoiturage pour l'instant :",
+    "la veille",
+    "Lieu",
+    "Carte du trajet",
+    {"votre commune de départ n'a pas été reconnue : corrigez-la en vous réinscrivant ou "
+     "écrivez aux organisateurs",
+     "votre commune de départ est ambiguë : précisez le code postal",
+     "aucun conducteur ne passe assez près de chez vous",
+     "les conducteurs qui passent près de chez vous sont complets"},
+};
+
+static const words en = {
+    "Carpool",
+    "Carpool groups are not formed yet: come back to this page.",
+    "You drive car",
+    "Leave:",
+    "Pickups, in order:",
+    "You drive alone: nobody to pick up within the detour limit.",
+    "You ride in car",
+    ", driven by",
+    "phone",
+    "Pickup:",
+    "With you:",
+    "Arrival at the venue:",
+    "The group is confirmed.",
+    "The group is not confirmed yet: it may change.",
+    "No carpool seat for now:",
+    "the day before",
+    "Venue",
+    "Map of the route",
+    {"your origin was not recognised: correct it or write to the organisers",
+     "your origin is ambiguous: add the postal code", "no driver passes close enough to you",
+     "the drivers near you are full"},
+};
+
+/* "06:40", or "06:40 (the day before)" when not on the event's day. */
+static void clock_text(char *out, size_t size, const words *W, const char *t, const char *day)
+{
+    const char *hm = t && strlen(t) >= 16 ? t + 11 : (t ? t : "");
+
+    if (t && day && strncmp(t, day, 10) != 0)
+        snprintf(out, size, "%.5s (%s)", hm, W->day_before);
+    else
+        snprintf(out, size, "%.5s", hm);
+}
+
+static void stop_line(srv_html *h, const words *W, const pl_carpool_assignment *a,
+                      const pl_carpool_member *m, const char *day)
+{
+    pl_carpool_seen seen;
+    char when[64];
+
+    pl_carpool_member_seen(&seen, a, m);
+    clock_text(when, sizeof(when), W, m->time, day);
+    srv_html_emit(h, "<li class=\"member\"><strong>%t</strong> %t", when, seen.name);
+    if (seen.place[0])
+        srv_html_emit(h, " — %t", seen.place);
+    if (seen.phone)
+        srv_html_emit(h, " · %t <a href=\"tel:%u\">%t</a>", W->phone, seen.phone, seen.phone);
+    srv_html_emit(h, "</li>\n");
+}
+
+/*
+ * The route as an SVG: an equirectangular projection (x = lon x cos(mean
+ * latitude), y = lat) scaled to the bounding box, so that distances look
+ * right at a region's scale. Stops are numbered circles (class "stop"), the
+ * venue a square (class "venue"); labels are first names, escaped.
+ */
+static void route_map(srv_html *h, const words *W, const pl_carpool_assignment *a,
+                      const pl_event *ev)
+{
+    enum { WIDTH = 320, HEIGHT = 200, PAD = 28, MAXPTS = 64 };
+    const pl_carpool_saved_group *g = a->group;
+    double x[MAXPTS], y[MAXPTS], minx, maxx, miny, maxy, lat0 = 0, scale;
+    size_t n = 0, nstops;
+
+    for (size_t k = 0; k <= g->npassengers && n < MAXPTS - 1; k++) {
+        const pl_carpool_member *m = k == 0 ? &g->driver : &g->passengers[k - 1];
+        x[n] = m->lon;
+        y[n++] = m->lat;
+    }
+    nstops = n;
+    if (ev->has_geo) {
+        x[n] = ev->venue_lon;
+        y[n++] = ev->venue_lat;
+    }
+    for (size_t i = 0; i < n; i++)
+        lat0 += y[i] / (double)n;
+    for (size_t i = 0; i < n; i++)
+        x[i] *= cos(lat0 * 3.14159265358979323846 / 180.0);
+    minx = maxx = x[0];
+    miny = maxy = y[0];
+    for (size_t i = 1; i < n; i++) {
+        minx = fmin(minx, x[i]);
+        maxx = fmax(maxx, x[i]);
+        miny = fmin(miny, y[i]);
+        maxy = fmax(maxy, y[i]);
+    }
+    scale = fmin((WIDTH - 2 * PAD) / fmax(maxx - minx, 1e-9),
+                 (HEIGHT - 2 * PAD) / fmax(maxy - miny, 1e-9));
+    for (size_t i = 0; i < n; i++) {
+        /* centred in the box; north up */
+        x[i] = WIDTH / 2.0 + (x[i] - (minx + maxx) / 2) * scale;
+        y[i] = HEIGHT / 2.0 - (y[i] - (miny + maxy) / 2) * scale;
+    }
+    srv_html_emit(h,
+                  "<svg class=\"map\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" "
+                  "width=\"100%%\" style=\"max-width:28rem\" role=\"img\" aria-label=\"%a\">"
+                  "<title>%t</title>"
+                  "<rect width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"currentColor\" "
+                  "stroke-opacity=\".25\"/><polyline fill=\"none\" stroke=\"#0b5cad\" "
+                  "stroke-width=\"3\" stroke-linejoin=\"round\" points=\"",
+                  WIDTH, HEIGHT, W->map_label, W->map_label, WIDTH, HEIGHT);
+    for (size_t i = 0; i < n; i++) {
+        char pt[64];
+        snprintf(pt, sizeof(pt), "%s%.1f,%.1f", i ? " " : "", x[i], y[i]);
+        srv_html_emit(h, "%s", pt);
+    }
+    srv_html_emit(h, "\"/>\n");
+    for (size_t i = 0; i < nstops; i++) {
+        const pl_carpool_member *m = i == 0 ? &g->driver : &g->passengers[i - 1];
+        pl_carpool_seen seen;
+        char at[160];
+
+        pl_carpool_member_seen(&seen, a, m);
+        snprintf(at, sizeof(at), "cx=\"%.1f\" cy=\"%.1f\"", x[i], y[i]);
+        srv_html_emit(h, "<g class=\"stop\"><circle %s r=\"6\" fill=\"%s\" stroke=\"#fff\"/>", at,
+                      seen.is_self ? "#b3261e" : "#0b5cad");
+        snprintf(at, sizeof(at), "x=\"%.1f\" y=\"%.1f\"", x[i] + 8, y[i] - 8);
+        srv_html_emit(h, "<text %s font-size=\"11\" fill=\"currentColor\">%d. %t</text></g>\n", at,
+                      (int)i + 1, seen.name);
+    }
+    if (ev->has_geo) {
+        char at[160];
+        snprintf(at, sizeof(at), "x=\"%.1f\" y=\"%.1f\"", x[n - 1] - 6, y[n - 1] - 6);
+        srv_html_emit(h,
+                      "<g class=\"venue\"><rect %s width=\"12\" height=\"12\" fill=\"#1b1f24\" "
+                      "stroke=\"#fff\"/>",
+                      at);
+        snprintf(at, sizeof(at), "x=\"%.1f\" y=\"%.1f\"", x[n - 1] + 9, y[n - 1] + 14);
+        srv_html_emit(h, "<text %s font-size=\"11\" fill=\"currentColor\">%t</text></g>\n", at,
+                      ev->venue_name ? ev->venue_name : W->venue);
+    }
+    srv_html_emit(h, "</svg>\n");
+}
+
+static const char *why(const words *W, const char *code)
+{
+    static const char *const codes[] = {PL_CARPOOL_WHY_ORIGIN_UNKNOWN,
+                                        PL_CARPOOL_WHY_ORIGIN_AMBIGUOUS, PL_CARPOOL_WHY_NO_DRIVER,
+                                        PL_CARPOOL_WHY_NO_SEAT};
+    for (int i = 0; i < 4; i++)
+        if (code && strcmp(code, codes[i]) == 0)
+            return W->why[i];
+    return NULL;
+}
+
+void srv_carpool_section(srv_html *h, int french, pl_store *store, const pl_event *ev,
+                         const pl_registration *reg, char modified[32])
+{
+    const words *W = french ? &fr : &en;
+    pl_carpool_assignment *a = NULL;
+    const pl_carpool_saved_group *g;
+    const char *day = ev->start;
+    char when[64];
+
+    if (strcmp(ev->format, "online") == 0 || reg->travel == PL_TRAVEL_NONE)
+        return;
+    srv_html_emit(h, "<h2>%t</h2>\n<div id=\"carpool\">\n", W->title);
+    if (reg->status != PL_REG_CONFIRMED ||
+        pl_carpool_assignment_find(&a, store, reg->rowid, NULL) < 0 ||
+        a->role == PL_CARPOOL_AS_OUTSIDE) {
+        /* no plan yet, or made before this registration, or not attending */
+        if (reg->status != PL_REG_CANCELLED)
+            srv_html_emit(h, "<p class=\"muted\">%t</p>\n", W->pending);
+        goto done;
+    }
+    srv_latest(modified, a->plan->planned);
+    g = a->group;
+    if (a->role == PL_CARPOOL_AS_UNASSIGNED) {
+        srv_html_emit(h, "<p>%t %t.</p>\n", W->no_group,
+                      why(W, a->unassigned->code) ? why(W, a->unassigned->code)
+                                                  : a->unassigned->reason);
+        goto done;
+    }
+    srv_latest(modified, g->confirmed_at);
+    if (a->role == PL_CARPOOL_AS_DRIVER && g->npassengers == 0) {
+        clock_text(when, sizeof(when), W, g->departure, day);
+        srv_html_emit(h, "<p>%t</p><p>%t %t</p>\n", W->alone, W->leave_from, when);
+        goto done;
+    }
+    if (a->role == PL_CARPOOL_AS_DRIVER) {
+        pl_carpool_seen self;
+        pl_carpool_member_seen(&self, a, a->self);
+        clock_text(when, sizeof(when), W, g->departure, day);
+        srv_html_emit(h, "<p><strong>%t %d.</strong> %t %t, %t.</p>\n<p>%t</p><ol>\n", W->you_drive,
+                      g->number, W->leave_from, when, self.place, W->pick_up);
+        for (size_t k = 0; k < g->npassengers; k++)
+            stop_line(h, W, a, &g->passengers[k], day);
+        srv_html_emit(h, "</ol>\n");
+    } else {
+        pl_carpool_seen driver, self;
+        pl_carpool_member_seen(&driver, a, &g->driver);
+        pl_carpool_member_seen(&self, a, a->self);
+        srv_html_emit(h, "<p>%t %d%t <strong id=\"driver\">%t</strong>", W->you_ride, g->number,
+                      W->driven_by, driver.name);
+        if (driver.phone)
+            srv_html_emit(h, " (%t <a href=\"tel:%u\">%t</a>)", W->phone, driver.phone,
+                          driver.phone);
+        clock_text(when, sizeof(when), W, a->self->time, day);
+        srv_html_emit(h, ".</p>\n<p id=\"pickup\"><strong>%t %t</strong>, %t.</p>\n", W->pickup,
+                      when, self.place);
+        if (g->npassengers > 1) {
+            srv_html_emit(h, "<p>%t</p><ul>\n", W->also);
+            for (size_t k = 0; k < g->npassengers; k++)
+                if (&g->passengers[k] != a->self)
+                    stop_line(h, W, a, &g->passengers[k], day);
+            srv_html_emit(h, "</ul>\n");
+        }
+    }
+    clock_text(when, sizeof(when), W, g->arrival, day);
+    srv_html_emit(h, "<p>%t %t. %t</p>\n", W->arrival, when,
+                  g->confirmed ? W->confirmed : W->not_confirmed);
+    route_map(h, W, a, ev);
+done:
+    srv_html_emit(h, "</div>\n");
+    pl_carpool_assignment_free(a);
+}
