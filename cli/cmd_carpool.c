@@ -43,7 +43,10 @@ static const char help[] =
     "\n"
     "Origins are read as typed at registration (commune, postal code, 'lat,lon');\n"
     "an unknown or ambiguous origin leaves that person unassigned with the reason.\n"
-    "Times are the event's local times. See docs/carpool.md.\n"
+    "Times are the event's local times. Once planned, each attendee sees their\n"
+    "group on their page (/me/TOKEN) and their pickup in their calendar feed\n"
+    "(planner calendar SLUG --attendee E); 'planner export carpool' writes the\n"
+    "plan as a spreadsheet or a map. See docs/carpool.md.\n"
     "\n"
     "Example:\n"
     "  planner carpool plan atelier-cem-2\n"
@@ -369,9 +372,9 @@ static int carpool_plan(int argc, char **argv)
             slug, plan->totals.cars, plan->totals.riders_seated, plan->totals.riders,
             plan->nunassigned);
     fprintf(stderr,
-            "Next: planner carpool show %s --email E, or planner carpool confirm %s "
-            "--all\n",
-            slug, slug);
+            "Next: planner carpool show %s --email E, planner carpool confirm %s "
+            "--all, or planner export carpool %s -o carpools.xlsx\n",
+            slug, slug, slug);
 done:
     pl_carpool_saved_plan_free(plan);
     pl_store_free(store);

@@ -97,6 +97,18 @@ const char *pl_carpool_role_in_plan_name(pl_carpool_role_in_plan role)
     }
 }
 
+/* Why a has no group: a stable code and one line; both NULL when it has one. */
+static void why_none(const pl_carpool_assignment *a, const char **code, const char **detail)
+{
+    if (a->unassigned) {
+        *code = a->unassigned->code;
+        *detail = a->unassigned->reason;
+    } else if (a->reason) {
+        *code = "not_planned";
+        *detail = a->reason;
+    }
+}
+
 json_t *pl_carpool_assignment_to_json(const pl_carpool_assignment *a)
 {
     json_t *pickup = json_null(), *group = json_null();
@@ -109,13 +121,7 @@ json_t *pl_carpool_assignment_to_json(const pl_carpool_assignment *a)
                       real_rounded(a->self->lat, 1e6), "lon", real_rounded(a->self->lon, 1e6));
         group = pl_carpool_group_to_json(a->group);
     }
-    if (a->unassigned) {
-        code = a->unassigned->code;
-        detail = a->unassigned->reason;
-    } else if (a->reason) {
-        code = "not_planned";
-        detail = a->reason;
-    }
+    why_none(a, &code, &detail);
     return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "event", a->plan->event_slug,
                      "name", a->name, "email", a->email, "role",
                      pl_carpool_role_in_plan_name(a->role), "group", group, "pickup", pickup,
@@ -152,13 +158,7 @@ json_t *pl_carpool_assignment_to_member_json(const pl_carpool_assignment *a)
         pickup = json_pack("{s:s, s:s, s:o, s:o}", "time", a->self->time, "place", where, "lat",
                            real_rounded(a->self->lat, 1e6), "lon", real_rounded(a->self->lon, 1e6));
     }
-    if (a->unassigned) {
-        code = a->unassigned->code;
-        detail = a->unassigned->reason;
-    } else if (a->reason) {
-        code = "not_planned";
-        detail = a->reason;
-    }
+    why_none(a, &code, &detail);
     return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "role",
                      pl_carpool_role_in_plan_name(a->role), "group",
                      g ? json_integer(g->number) : json_null(), "confirmed",
