@@ -21,8 +21,9 @@
 #define XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #define CSV_TYPE "text/csv; charset=utf-8"
 #define JSON_TYPE "application/json; charset=utf-8"
+#define GEOJSON_TYPE "application/geo+json" /* RFC 7946 */
 
-typedef enum { KIND_REGISTRANTS, KIND_PUBLIC, KIND_AGENDA, KIND_PACK } export_kind;
+typedef enum { KIND_REGISTRANTS, KIND_PUBLIC, KIND_AGENDA, KIND_PACK, KIND_CARPOOL } export_kind;
 
 static const struct {
     const char *name;
@@ -39,6 +40,10 @@ static const struct {
     {"agenda.csv", KIND_AGENDA, PL_EXPORT_CSV},
     {"agenda.json", KIND_AGENDA, PL_EXPORT_JSON},
     {"pack.xlsx", KIND_PACK, PL_EXPORT_XLSX},
+    {"carpool.xlsx", KIND_CARPOOL, PL_EXPORT_XLSX},
+    {"carpool.csv", KIND_CARPOOL, PL_EXPORT_CSV},
+    {"carpool.json", KIND_CARPOOL, PL_EXPORT_JSON},
+    {"carpool.geojson", KIND_CARPOOL, PL_EXPORT_GEOJSON},
 };
 #define NFILES (sizeof(files) / sizeof(files[0]))
 
@@ -47,11 +52,15 @@ const char *srv_export_name(size_t i)
     return i < NFILES ? files[i].name : NULL;
 }
 
-static const char *const kind_names[] = {"registrants", "participants", "agenda", "pack"};
+static const char *const kind_names[] = {"registrants", "participants", "agenda", "pack",
+                                         "carpool"};
 
 static const char *content_type(pl_export_format format)
 {
-    return format == PL_EXPORT_XLSX ? XLSX_TYPE : format == PL_EXPORT_CSV ? CSV_TYPE : JSON_TYPE;
+    return format == PL_EXPORT_XLSX      ? XLSX_TYPE
+           : format == PL_EXPORT_CSV     ? CSV_TYPE
+           : format == PL_EXPORT_GEOJSON ? GEOJSON_TYPE
+                                         : JSON_TYPE;
 }
 
 /* ?excel=1 asks for the CSV variant French Excel opens on a double-click. */
@@ -88,6 +97,9 @@ static int send_export(srv_reply *out, srv_req *req, const char *slug, export_ki
         break;
     case KIND_PACK:
         rc = pl_export_pack(req->store, slug, path, &err);
+        break;
+    case KIND_CARPOOL:
+        rc = pl_export_carpool(req->store, slug, path, &opts, &err);
         break;
     default:
         rc = pl_export_registrants(req->store, slug, path, &opts, &err);

@@ -20,7 +20,7 @@ from icalendar import Calendar
 
 sys.path.insert(0, os.path.dirname(__file__))
 from planner_test import PlannerTestCase  # noqa: E402
-from test_server import Server  # noqa: E402
+from test_server import ADMIN, Server  # noqa: E402
 
 SLUG = "atelier-cem-2"
 DRIVER = "celine.vasseur@example.org"  # drives car 1 of the sample plan
@@ -362,6 +362,24 @@ class Page(PlannerTestCase):
                          [p["name"].split(" ")[0] for p in [g["driver"]] + g["passengers"]])
         self.assertEqual([s["self"] for s in c["stops"]].count(True), 1)
         self.assertEqual(set(EMAIL_RE.findall(body.decode())), {me["email"]})
+
+    def test_admin_carpool_exports(self):
+        auth = {"Authorization": "Bearer " + ADMIN}
+        path = "/admin/e/%s/carpool.geojson" % SLUG
+        self.assertEqual(self.srv.get(path)[0], 401)
+        status, headers, body = self.srv.request("GET", path, headers=auth)
+        self.assertEqual(status, 200, body[:200])
+        self.assertEqual(headers["content-type"], "application/geo+json")
+        self.assertIn("%s-carpool.geojson" % SLUG, headers["content-disposition"])
+        doc = json.loads(body)
+        self.assertEqual(doc["type"], "FeatureCollection")
+        status, headers, body = self.srv.request("GET", "/admin/e/%s/carpool.xlsx" % SLUG,
+                                                 headers=auth)
+        self.assertEqual(status, 200)
+        self.assertTrue(body.startswith(b"PK"))
+        names = json.loads(self.srv.request("GET", "/admin/e/" + SLUG, headers=auth)[2])
+        for ext in ("xlsx", "csv", "json", "geojson"):
+            self.assertIn("carpool." + ext, names["exports"])
 
     def test_feed_served_with_the_pickup(self):
         status, headers, body = self.srv.get("/me/%s.ics" % self.token(DRIVER))
