@@ -28,10 +28,9 @@ typedef struct lang {
         *travel_ride, *travel_flexible, *seats, *meal, *diet, *breakouts, *none_of_these, *full,
         *places_left, *public_consent, *submit, *event_full, *closed, *your_registration,
         *status_confirmed, *status_waitlisted, *status_cancelled, *your_sessions, *no_sessions,
-        *carpool, *carpool_pending, *your_feed, *cancel, *cancel_confirm, *back_to_event,
-        *not_found, *error_title, *details_public_yes, *details_public_no, *yes, *no, *kinds[6],
-        *cancelled_event, *waitlist_note, *capacity_left, *participants, *participants_csv,
-        *participants_more;
+        *your_feed, *cancel, *cancel_confirm, *back_to_event, *not_found, *error_title,
+        *details_public_yes, *details_public_no, *yes, *no, *kinds[6], *cancelled_event,
+        *waitlist_note, *capacity_left, *participants, *participants_csv, *participants_more;
 } lang;
 
 static const lang fr = {
@@ -80,8 +79,6 @@ static const lang fr = {
     "Inscription annulée",
     "Vos sessions",
     "Aucune session choisie.",
-    "Covoiturage",
-    "Les groupes de covoiturage ne sont pas encore constitués.",
     "Votre agenda personnel",
     "Annuler mon inscription",
     "Annuler l'inscription ? Votre place sera proposée à la liste d'attente.",
@@ -146,8 +143,6 @@ static const lang en = {
     "Registration cancelled",
     "Your sessions",
     "No session chosen.",
-    "Carpool",
-    "Carpool groups are not formed yet.",
     "Your personal calendar",
     "Cancel my registration",
     "Cancel your registration? Your seat goes to the waiting list.",
