@@ -234,8 +234,8 @@ static const char style[] =
     ".check{font-weight:400}button{font:inherit;padding:.6rem 1rem;border:0;"
     "border-radius:.3rem;background:var(--accent);color:var(--bg);cursor:pointer}"
     ".status{font-size:1.2rem;font-weight:700}.warn{color:#b3261e}"
-    "dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dt{font-weight:600}"
-    "dd{margin:0}"
+    "dl{display:grid;grid-template-columns:minmax(0,16rem) 1fr;gap:.2rem 1rem}dt{font-weight:600}"
+    "dd{margin:0}@media(max-width:36rem){dl{display:block}dd{margin:0 0 .5rem}}"
     "</style>";
 
 static void page_start(srv_html *h, const lang *L, const char *title)
