@@ -97,6 +97,23 @@ static void stop_line(srv_html *h, const words *W, const pl_carpool_assignment *
     srv_html_emit(h, "</li>\n");
 }
 
+/* Put a label at (x, y), moved down a line at a time while it would cover
+ * one already placed: stops in one town are often a few pixels apart. */
+static void label_place(double *lx, double *ly, size_t *n, double x, double y)
+{
+    for (int moved = 1; moved;) {
+        moved = 0;
+        for (size_t i = 0; i < *n; i++)
+            if (fabs(ly[i] - y) < 12 && fabs(lx[i] - x) < 80) {
+                y = ly[i] + 13;
+                moved = 1;
+            }
+    }
+    lx[*n] = x;
+    ly[*n] = y;
+    (*n)++;
+}
+
 /*
  * The route as an SVG: an equirectangular projection (x = lon x cos(mean
  * latitude), y = lat) scaled to the bounding box, so that distances look
@@ -108,8 +125,8 @@ static void route_map(srv_html *h, const words *W, const pl_carpool_assignment *
 {
     enum { WIDTH = 320, HEIGHT = 200, PAD = 28, MAXPTS = 64 };
     const pl_carpool_saved_group *g = a->group;
-    double x[MAXPTS], y[MAXPTS], minx, maxx, miny, maxy, lat0 = 0, scale;
-    size_t n = 0, nstops;
+    double x[MAXPTS], y[MAXPTS], lx[MAXPTS], ly[MAXPTS], minx, maxx, miny, maxy, lat0 = 0, scale;
+    size_t n = 0, nstops, nlabels = 0;
 
     for (size_t k = 0; k <= g->npassengers && n < MAXPTS - 1; k++) {
         const pl_carpool_member *m = k == 0 ? &g->driver : &g->passengers[k - 1];
@@ -163,9 +180,15 @@ static void route_map(srv_html *h, const words *W, const pl_carpool_assignment *
         snprintf(at, sizeof(at), "cx=\"%.1f\" cy=\"%.1f\"", x[i], y[i]);
         srv_html_emit(h, "<g class=\"stop\"><circle %s r=\"6\" fill=\"%s\" stroke=\"#fff\"/>", at,
                       seen.is_self ? "#b3261e" : "#0b5cad");
-        snprintf(at, sizeof(at), "x=\"%.1f\" y=\"%.1f\"", x[i] + 8, y[i] - 8);
-        srv_html_emit(h, "<text %s font-size=\"11\" fill=\"currentColor\">%d. %t</text></g>\n", at,
-                      (int)i + 1, seen.name);
+        label_place(lx, ly, &nlabels, x[i] + 8, y[i] - 8);
+        snprintf(at, sizeof(at), "x=\"%.1f\" y=\"%.1f\"", lx[nlabels - 1], ly[nlabels - 1]);
+        /* Numbered as in the list above: passengers 1, 2, ...; the driver by name. */
+        if (i == 0)
+            srv_html_emit(h, "<text %s font-size=\"11\" fill=\"currentColor\">%t</text></g>\n", at,
+                          seen.name);
+        else
+            srv_html_emit(h, "<text %s font-size=\"11\" fill=\"currentColor\">%d. %t</text></g>\n",
+                          at, (int)i, seen.name);
     }
     if (ev->has_geo) {
         char at[160];
@@ -174,7 +197,8 @@ static void route_map(srv_html *h, const words *W, const pl_carpool_assignment *
                       "<g class=\"venue\"><rect %s width=\"12\" height=\"12\" fill=\"#1b1f24\" "
                       "stroke=\"#fff\"/>",
                       at);
-        snprintf(at, sizeof(at), "x=\"%.1f\" y=\"%.1f\"", x[n - 1] + 9, y[n - 1] + 14);
+        label_place(lx, ly, &nlabels, x[n - 1] + 9, y[n - 1] + 14);
+        snprintf(at, sizeof(at), "x=\"%.1f\" y=\"%.1f\"", lx[nlabels - 1], ly[nlabels - 1]);
         srv_html_emit(h, "<text %s font-size=\"11\" fill=\"currentColor\">%t</text></g>\n", at,
                       ev->venue_name ? ev->venue_name : W->venue);
     }
