@@ -63,6 +63,42 @@ int cli_help(const char *text)
     return CLI_OK;
 }
 
+int cli_parse_slug_format(int argc, char **argv, const char *command, const char *const *formats,
+                          const char **slug, const char **format)
+{
+    char list[128] = "";
+    int known = 0;
+
+    *slug = NULL;
+    *format = formats[0];
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--format") == 0 && i + 1 < argc)
+            *format = argv[++i];
+        else if (strncmp(argv[i], "--format=", 9) == 0)
+            *format = argv[i] + 9;
+        else if (argv[i][0] == '-')
+            return cli_usage(command, "unknown option '%s'", argv[i]);
+        else if (!*slug)
+            *slug = argv[i];
+        else
+            return cli_usage(command, "unexpected argument '%s'", argv[i]);
+    }
+    if (!*slug)
+        return cli_usage(command, "%s needs an event SLUG ('planner event list' shows them)",
+                         argv[0]);
+    for (const char *const *f = formats; *f; f++) {
+        known |= strcmp(*f, *format) == 0;
+        snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+                 f == formats ? ""
+                 : f[1]       ? ", "
+                              : " or ",
+                 *f);
+    }
+    if (!known)
+        return cli_usage(command, "--format is %s, not '%s'", list, *format);
+    return 0;
+}
+
 int cli_open_store(pl_store **out, int create)
 {
     pl_error err;

@@ -41,6 +41,14 @@ int cli_wants_help(int argc, char **argv);
 /* Print help text to stdout and return CLI_OK. */
 int cli_help(const char *text);
 
+/*
+ * Parse "SUBCOMMAND SLUG [--format F]" (argv[0] is the subcommand): the
+ * one slug and a format among formats (NULL-terminated, the first is the
+ * default). On a usage error prints it for command and returns CLI_EUSAGE.
+ */
+int cli_parse_slug_format(int argc, char **argv, const char *command, const char *const *formats,
+                          const char **slug, const char **format);
+
 /* Open the database of cli_opts; create it when create is set.
  * On failure prints the message and returns the exit code (> 0). */
 int cli_open_store(pl_store **out, int create);

@@ -173,28 +173,15 @@ static int agenda_json(const pl_event *ev)
 
 static int agenda_show(int argc, char **argv)
 {
-    const char *slug = NULL, *format = "text";
+    static const char *const formats[] = {"text", "json", NULL};
+    const char *slug, *format;
     pl_store *store = NULL;
     pl_event *ev = NULL;
     pl_error err;
     int rc;
 
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--format") == 0 && i + 1 < argc)
-            format = argv[++i];
-        else if (strncmp(argv[i], "--format=", 9) == 0)
-            format = argv[i] + 9;
-        else if (argv[i][0] == '-')
-            return cli_usage("agenda", "unknown option '%s'", argv[i]);
-        else if (!slug)
-            slug = argv[i];
-        else
-            return cli_usage("agenda", "unexpected argument '%s'", argv[i]);
-    }
-    if (!slug)
-        return cli_usage("agenda", "show needs an event SLUG ('planner event list' shows them)");
-    if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0)
-        return cli_usage("agenda", "--format is text or json, not '%s'", format);
+    if ((rc = cli_parse_slug_format(argc, argv, "agenda", formats, &slug, &format)) != 0)
+        return rc;
     if ((rc = cli_open_store(&store, 0)) != 0)
         return rc;
     if (pl_event_load(&ev, store, slug, &err) < 0)

@@ -324,7 +324,8 @@ static int list_json(pl_registration **regs, size_t n)
 
 static int reg_list(int argc, char **argv)
 {
-    const char *slug = NULL, *format = "text";
+    static const char *const formats[] = {"text", "csv", "json", NULL};
+    const char *slug, *format;
     pl_registration **regs = NULL;
     pl_store *store = NULL;
     size_t n = 0, confirmed = 0, waiting = 0, cancelled = 0, meals = 0, diets = 0;
@@ -332,22 +333,8 @@ static int reg_list(int argc, char **argv)
     pl_error err;
     int rc;
 
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--format") == 0 && i + 1 < argc)
-            format = argv[++i];
-        else if (strncmp(argv[i], "--format=", 9) == 0)
-            format = argv[i] + 9;
-        else if (argv[i][0] == '-')
-            return cli_usage("registrations", "unknown option '%s'", argv[i]);
-        else if (!slug)
-            slug = argv[i];
-        else
-            return cli_usage("registrations", "unexpected argument '%s'", argv[i]);
-    }
-    if (!slug)
-        return cli_usage("registrations", "list needs an event SLUG");
-    if (strcmp(format, "text") && strcmp(format, "csv") && strcmp(format, "json"))
-        return cli_usage("registrations", "--format is text, csv or json, not '%s'", format);
+    if ((rc = cli_parse_slug_format(argc, argv, "registrations", formats, &slug, &format)) != 0)
+        return rc;
     if ((rc = cli_open_store(&store, 0)) != 0)
         return rc;
     if (pl_registration_list(&regs, &n, store, slug, &err) < 0) {
