@@ -86,14 +86,6 @@ static int oom(pl_error *err)
     return pl_error_set(err, PL_ERROR, "out of memory");
 }
 
-static int step_done(pl_store *store, sqlite3_stmt *st, pl_error *err, const char *what)
-{
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        return pl_store_fail(store, err, what);
-    return 0;
-}
-
 /* The event, which must have a venue with coordinates. */
 static int load_event(planning *pl, const char *slug, pl_error *err)
 {
@@ -265,7 +257,7 @@ static int load_kept(planning *pl, pl_error *err)
                 sqlite3_reset(del);
                 sqlite3_bind_int64(del, 1, gid);
                 sqlite3_bind_int(del, 2, pos);
-                if ((rc = step_done(pl->store, del, err, "cannot update a carpool group")) < 0)
+                if ((rc = pl_store_step(pl->store, del, "cannot update a carpool group", err)) < 0)
                     goto done;
                 continue;
             }
@@ -392,7 +384,7 @@ static int save_plan(planning *pl, const pl_carpool_problem *pb, const pl_carpoo
     sqlite3_bind_double(st, 17, res->totals.vehicle_km_alone);
     sqlite3_bind_double(st, 18, res->totals.vehicle_km_avoided);
     sqlite3_bind_double(st, 19, res->totals.co2_avoided_kg);
-    if ((rc = step_done(pl->store, st, err, "cannot store the carpool plan")) < 0)
+    if ((rc = pl_store_step(pl->store, st, "cannot store the carpool plan", err)) < 0)
         goto done;
     if (pl->plan_id == 0)
         pl->plan_id = sqlite3_last_insert_rowid(pl_store_db(pl->store));
@@ -404,7 +396,7 @@ static int save_plan(planning *pl, const pl_carpool_problem *pb, const pl_carpoo
     if (rc < 0)
         goto done;
     sqlite3_bind_int64(st, 1, pl->plan_id);
-    if ((rc = step_done(pl->store, st, err, "cannot replace the carpool plan")) < 0)
+    if ((rc = pl_store_step(pl->store, st, "cannot replace the carpool plan", err)) < 0)
         goto done;
     sqlite3_finalize(st);
     st = NULL;
@@ -428,7 +420,7 @@ static int save_plan(planning *pl, const pl_carpool_problem *pb, const pl_carpoo
         pl_store_bind_text(st, 2, ids.data);
         pl_buf_free(&ids);
     }
-    if ((rc = step_done(pl->store, st, err, "cannot replace the carpool plan")) < 0)
+    if ((rc = pl_store_step(pl->store, st, "cannot replace the carpool plan", err)) < 0)
         goto done;
 
     rc = pl_store_prepare(pl->store, &grp,
@@ -460,7 +452,7 @@ static int save_plan(planning *pl, const pl_carpool_problem *pb, const pl_carpoo
         pl_store_bind_text(grp, 5, when);
         sqlite3_bind_double(grp, 6, cg->distance_km);
         sqlite3_bind_double(grp, 7, cg->detour_km);
-        if ((rc = step_done(pl->store, grp, err, "cannot store a carpool group")) < 0)
+        if ((rc = pl_store_step(pl->store, grp, "cannot store a carpool group", err)) < 0)
             goto done;
         gid = sqlite3_last_insert_rowid(pl_store_db(pl->store));
         for (size_t k = 0; k <= cg->npassengers; k++) {
@@ -478,7 +470,7 @@ static int save_plan(planning *pl, const pl_carpool_problem *pb, const pl_carpoo
             sqlite3_bind_double(mem, 7, p->lon);
             pl_carpool_time_format(t, when, sizeof(when));
             pl_store_bind_text(mem, 8, when);
-            if ((rc = step_done(pl->store, mem, err, "cannot store a carpool member")) < 0)
+            if ((rc = pl_store_step(pl->store, mem, "cannot store a carpool member", err)) < 0)
                 goto done;
         }
     }
@@ -502,7 +494,7 @@ static int save_plan(planning *pl, const pl_carpool_problem *pb, const pl_carpoo
         pl_store_bind_text(una, 4, p->origin);
         pl_store_bind_text(una, 5, code);
         pl_store_bind_text(una, 6, why);
-        if ((rc = step_done(pl->store, una, err, "cannot store the unassigned")) < 0)
+        if ((rc = pl_store_step(pl->store, una, "cannot store the unassigned", err)) < 0)
             goto done;
     }
 done:
@@ -1050,7 +1042,7 @@ int pl_carpool_confirm(size_t *out_count, pl_store *store, const char *slug,
         sqlite3_bind_int64(st, 1, plan_id);
     }
     pl_store_bind_text(st, 2, now);
-    if ((rc = step_done(store, st, err, "cannot confirm the carpool group")) < 0)
+    if ((rc = pl_store_step(store, st, "cannot confirm the carpool group", err)) < 0)
         goto done;
     if (out_count)
         *out_count = (size_t)sqlite3_changes(pl_store_db(store));

@@ -156,15 +156,6 @@ static char *session_fingerprint(const pl_event *ev, const pl_session *s)
 
 /* ---- save ---- */
 
-static int step_done(pl_store *store, sqlite3_stmt *stmt, pl_error *err)
-{
-    int rc = sqlite3_step(stmt);
-
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        return pl_store_fail(store, err, "cannot write");
-    return 0;
-}
-
 static int save_tags(pl_store *store, long long event_id, const pl_event *ev, pl_error *err)
 {
     static const char *const kinds[] = {"organization", "challenge", "community", "common"};
@@ -176,7 +167,7 @@ static int save_tags(pl_store *store, long long event_id, const pl_event *ev, pl
     if ((rc = pl_store_prepare(store, &del, "DELETE FROM event_tags WHERE event_id = ?", err)) < 0)
         goto done;
     sqlite3_bind_int64(del, 1, event_id);
-    if ((rc = step_done(store, del, err)) < 0)
+    if ((rc = pl_store_step(store, del, "cannot write", err)) < 0)
         goto done;
     if ((rc = pl_store_prepare(store, &ins,
                                "INSERT INTO event_tags (event_id, kind, position, value) "
@@ -190,7 +181,7 @@ static int save_tags(pl_store *store, long long event_id, const pl_event *ev, pl
             sqlite3_bind_text(ins, 2, kinds[k], -1, SQLITE_STATIC);
             sqlite3_bind_int(ins, 3, (int)i);
             pl_store_bind_text(ins, 4, lists[k]->items[i]);
-            if ((rc = step_done(store, ins, err)) < 0)
+            if ((rc = pl_store_step(store, ins, "cannot write", err)) < 0)
                 goto done;
         }
     }
@@ -260,7 +251,7 @@ static int save_event_row(pl_store *store, const pl_event *ev, const char *now, 
                  err)) < 0)
             goto done;
         bind_event(st, ev, fp, now);
-        rc = step_done(store, st, err);
+        rc = pl_store_step(store, st, "cannot write", err);
         goto done;
     }
     if (rc != SQLITE_DONE) {
@@ -283,7 +274,7 @@ static int save_event_row(pl_store *store, const pl_event *ev, const char *now, 
         goto done;
     bind_event(st, ev, fp, now);
     pl_store_bind_text(st, 19, uid);
-    if ((rc = step_done(store, st, err)) < 0)
+    if ((rc = pl_store_step(store, st, "cannot write", err)) < 0)
         goto done;
     *out_id = sqlite3_last_insert_rowid(pl_store_db(store));
 done:
@@ -313,7 +304,7 @@ static int save_speakers(pl_store *store, long long event_id, const pl_event *ev
         pl_store_bind_text(up, 3, sp->name);
         pl_store_bind_text(up, 4, sp->organization);
         pl_store_bind_text(up, 5, sp->bio);
-        if ((rc = step_done(store, up, err)) < 0)
+        if ((rc = pl_store_step(store, up, "cannot write", err)) < 0)
             goto done;
     }
     /* Speakers gone from the file go; their session links follow (cascade). */
@@ -331,7 +322,7 @@ static int save_speakers(pl_store *store, long long event_id, const pl_event *ev
                 continue;
             sqlite3_reset(rm);
             sqlite3_bind_int64(rm, 1, sqlite3_column_int64(del, 0));
-            if ((rc = step_done(store, rm, err)) < 0) {
+            if ((rc = pl_store_step(store, rm, "cannot write", err)) < 0) {
                 sqlite3_finalize(rm);
                 goto done;
             }
@@ -355,7 +346,7 @@ static int link_speakers(pl_store *store, long long event_id, long long session_
                                err)) < 0)
         goto done;
     sqlite3_bind_int64(del, 1, session_id);
-    if ((rc = step_done(store, del, err)) < 0)
+    if ((rc = pl_store_step(store, del, "cannot write", err)) < 0)
         goto done;
     if ((rc = pl_store_prepare(store, &ins,
                                "INSERT INTO session_speakers (session_id, speaker_id, position) "
@@ -368,7 +359,7 @@ static int link_speakers(pl_store *store, long long event_id, long long session_
         sqlite3_bind_int(ins, 2, (int)i);
         sqlite3_bind_int64(ins, 3, event_id);
         pl_store_bind_text(ins, 4, s->speakers.items[i]);
-        if ((rc = step_done(store, ins, err)) < 0)
+        if ((rc = pl_store_step(store, ins, "cannot write", err)) < 0)
             goto done;
     }
 done:
@@ -429,7 +420,7 @@ static int save_session(pl_store *store, long long event_id, const pl_event *ev,
                  err)) < 0)
             goto done;
         bind_session(st, event_id, s, (int)index, fp, now);
-        if ((rc = step_done(store, st, err)) < 0)
+        if ((rc = pl_store_step(store, st, "cannot write", err)) < 0)
             goto done;
         if (same)
             stats->sessions_unchanged++;
@@ -450,7 +441,7 @@ static int save_session(pl_store *store, long long event_id, const pl_event *ev,
             goto done;
         bind_session(st, event_id, s, (int)index, fp, now);
         pl_store_bind_text(st, 13, uid);
-        if ((rc = step_done(store, st, err)) < 0)
+        if ((rc = pl_store_step(store, st, "cannot write", err)) < 0)
             goto done;
         session_id = sqlite3_last_insert_rowid(pl_store_db(store));
         stats->sessions_added++;
@@ -490,7 +481,7 @@ static int cancel_missing(pl_store *store, long long event_id, const pl_event *e
         sqlite3_reset(up);
         pl_store_bind_text(up, 1, now);
         sqlite3_bind_int64(up, 2, sqlite3_column_int64(sel, 0));
-        if ((rc = step_done(store, up, err)) < 0)
+        if ((rc = pl_store_step(store, up, "cannot write", err)) < 0)
             goto done;
         stats->sessions_cancelled++;
     }
@@ -511,7 +502,7 @@ static int bump_event(pl_store *store, long long event_id, const char *now, pl_e
         return rc;
     pl_store_bind_text(st, 1, now);
     sqlite3_bind_int64(st, 2, event_id);
-    rc = step_done(store, st, err);
+    rc = pl_store_step(store, st, "cannot write", err);
     sqlite3_finalize(st);
     return rc;
 }

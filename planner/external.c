@@ -92,15 +92,6 @@ static char *fingerprint(const pl_external_event *ev)
     return pl_buf_detach(&b);
 }
 
-static int step_done(pl_store *store, sqlite3_stmt *st, pl_error *err)
-{
-    int rc = sqlite3_step(st);
-
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        return pl_store_fail(store, err, "cannot write");
-    return 0;
-}
-
 static int save_source(pl_store *store, const pl_external_source *src, const char *now,
                        long long *out_id, int *created, pl_error *err)
 {
@@ -129,7 +120,7 @@ static int save_source(pl_store *store, const pl_external_source *src, const cha
     pl_store_bind_text(st, 3, src->etag);
     pl_store_bind_text(st, 4, src->last_modified);
     pl_store_bind_text(st, 5, now);
-    if ((rc = step_done(store, st, err)) < 0)
+    if ((rc = pl_store_step(store, st, "cannot write", err)) < 0)
         goto done;
     *out_id =
         *created ? sqlite3_last_insert_rowid(pl_store_db(store)) : sqlite3_column_int64(sel, 0);
@@ -210,7 +201,7 @@ static int save_event(pl_store *store, long long source_id, const pl_external_ev
     if (rc < 0)
         goto done;
     bind_event(st, source_id, ev, fp, now);
-    rc = step_done(store, st, err);
+    rc = pl_store_step(store, st, "cannot write", err);
 done:
     sqlite3_finalize(sel);
     sqlite3_finalize(st);
@@ -247,7 +238,7 @@ static int cancel_missing(pl_store *store, long long source_id, const pl_externa
         sqlite3_reset(up);
         pl_store_bind_text(up, 1, now);
         sqlite3_bind_int64(up, 2, sqlite3_column_int64(sel, 0));
-        if ((rc = step_done(store, up, err)) < 0)
+        if ((rc = pl_store_step(store, up, "cannot write", err)) < 0)
             goto done;
         stats->cancelled++;
     }

@@ -431,6 +431,15 @@ int pl_store_prepare(pl_store *store, sqlite3_stmt **out, const char *sql, pl_er
     return 0;
 }
 
+int pl_store_step(pl_store *store, sqlite3_stmt *stmt, const char *what, pl_error *err)
+{
+    int rc = sqlite3_step(stmt);
+
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return pl_store_fail(store, err, what);
+    return 0;
+}
+
 int pl_store_bind_text(sqlite3_stmt *stmt, int index, const char *s)
 {
     if (!s)
