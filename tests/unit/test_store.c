@@ -153,6 +153,88 @@ static void rollback_leaves_nothing(void **state)
     pl_store_free(store);
 }
 
+/* The registrations table as schemas 2 to 6 had it: CHECKs with IN lists. */
+#define REGISTRATIONS_V6                                                                           \
+    "CREATE TABLE registrations (id INTEGER PRIMARY KEY, event_id INTEGER NOT NULL REFERENCES "    \
+    "events(id) ON DELETE CASCADE, uid TEXT NOT NULL UNIQUE, token TEXT NOT NULL UNIQUE, name "    \
+    "TEXT NOT NULL, email TEXT NOT NULL COLLATE NOCASE, organization TEXT, origin TEXT, phone "    \
+    "TEXT, travel TEXT NOT NULL CHECK (travel IN ('none','drive','ride','flexible')), seats "      \
+    "INTEGER NOT NULL DEFAULT 0, meal INTEGER NOT NULL DEFAULT 0, diet TEXT, public_list INTEGER " \
+    "NOT NULL DEFAULT 0, status TEXT NOT NULL CHECK (status IN "                                   \
+    "('confirmed','waitlisted','cancelled')), arrival INTEGER NOT NULL, created TEXT NOT NULL, "   \
+    "updated TEXT NOT NULL, UNIQUE (event_id, email));"                                            \
+    "CREATE INDEX registrations_line ON registrations(event_id, status, arrival);"
+
+static int exec_ok(pl_store *store, const char *sql)
+{
+    return sqlite3_exec(pl_store_db(store), sql, NULL, NULL, NULL);
+}
+
+/* Upgrading rebuilds registrations (its CHECKs without IN lists): rows, ids,
+ * the sessions that refer to them and every rule survive. Assumes that
+ * rebuild is the last migration. */
+static void upgrade_rebuilds_registrations_keeping_rows(void **state)
+{
+    fixture *f = *state;
+    pl_store *store = NULL;
+    pl_error err;
+    char sql[128];
+
+    assert_int_equal(pl_store_open(&store, f->db, PL_STORE_CREATE, &err), 0);
+    assert_int_equal(
+        exec_ok(store,
+                "PRAGMA foreign_keys = OFF; DROP TABLE registrations;" REGISTRATIONS_V6
+                "INSERT INTO events (id, slug, uid, title, format, timezone, start, end, status, "
+                "created, modified) VALUES (3, 'x', 'u', 't', 'online', 'UTC', 's', 'e', 'draft', "
+                "'c', 'm');"
+                "INSERT INTO sessions (id, event_id, key, uid, title, kind, start, end, created, "
+                "modified) VALUES (5, 3, 'k', 'su', 't', 'workshop', 's', 'e', 'c', 'm');"
+                "INSERT INTO registrations (id, event_id, uid, token, name, email, travel, seats, "
+                "status, arrival, created, updated) VALUES "
+                "(7, 3, 'u7', 't7', 'Ann', 'ann@x.org', 'drive', 2, 'confirmed', 1, 'c', 'u'),"
+                "(9, 3, 'u9', 't9', 'Bob', 'bob@x.org', 'ride', 0, 'waitlisted', 2, 'c', 'u');"
+                "INSERT INTO registration_sessions VALUES (7, 5, 0), (9, 5, 0);"
+                "INSERT INTO carpool_pickups (registration_id, uid, created, modified, "
+                "is_driver, time, arrival) VALUES (9, 'p9', 'c', 'm', 0, 't', 'a');"),
+        SQLITE_OK);
+    snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", PL_SCHEMA_VERSION - 1);
+    assert_int_equal(exec_ok(store, sql), SQLITE_OK);
+    pl_store_free(store);
+
+    assert_int_equal(pl_store_open(&store, f->db, 0, &err), 0);
+    assert_int_equal(pragma_int(store, "PRAGMA user_version"), PL_SCHEMA_VERSION);
+    assert_int_equal(pragma_int(store, "PRAGMA foreign_keys"), 1);
+    assert_int_equal(pragma_int(store, "SELECT count(*) FROM sqlite_schema WHERE name = "
+                                       "'registrations' AND sql LIKE '% IN (%'"),
+                     0);
+    assert_int_equal(pragma_int(store, "SELECT count(*) FROM registrations WHERE "
+                                       "(id = 7 AND token = 't7' AND travel = 'drive' AND "
+                                       "seats = 2) OR (id = 9 AND status = 'waitlisted')"),
+                     2);
+    assert_int_equal(pragma_int(store, "SELECT count(*) FROM registration_sessions"), 2);
+    assert_int_equal(pragma_int(store, "SELECT count(*) FROM carpool_pickups"), 1);
+    assert_int_equal(pragma_int(store, "SELECT count(*) FROM sqlite_schema WHERE name IN "
+                                       "('registrations_line', 'registrations_v7')"),
+                     1);
+    /* The rules still hold. */
+    assert_int_not_equal(exec_ok(store, "UPDATE registrations SET travel = 'boat' WHERE id = 7"),
+                         SQLITE_OK);
+    assert_int_not_equal(exec_ok(store, "UPDATE registrations SET status = 'maybe' WHERE id = 7"),
+                         SQLITE_OK);
+    assert_int_not_equal(
+        exec_ok(store, "UPDATE registrations SET email = 'ANN@X.ORG' WHERE id = 9"), SQLITE_OK);
+    assert_int_not_equal(exec_ok(store, "UPDATE registrations SET token = 't7' WHERE id = 9"),
+                         SQLITE_OK);
+    assert_int_not_equal(exec_ok(store, "UPDATE registrations SET event_id = 4 WHERE id = 9"),
+                         SQLITE_OK);
+    /* Sessions now refer to the new table: deleting a registration cascades. */
+    assert_int_equal(exec_ok(store, "DELETE FROM registrations WHERE id = 7"), SQLITE_OK);
+    assert_int_equal(pragma_int(store, "SELECT count(*) FROM registration_sessions"), 1);
+    assert_int_equal(exec_ok(store, "DELETE FROM registrations WHERE id = 9"), SQLITE_OK);
+    assert_int_equal(pragma_int(store, "SELECT count(*) FROM carpool_pickups"), 0);
+    pl_store_free(store);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -163,6 +245,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(text_file_is_refused_untouched, setup, teardown),
         cmocka_unit_test_setup_teardown(newer_database_is_refused_untouched, setup, teardown),
         cmocka_unit_test_setup_teardown(rollback_leaves_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(upgrade_rebuilds_registrations_keeping_rows, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
