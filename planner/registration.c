@@ -9,6 +9,10 @@
 #include <string.h>
 #include <time.h>
 
+_Static_assert(PL_REG_TOKEN_BYTES == 8 + PL_REG_TOKEN_RANDOM_BYTES &&
+                   PL_REG_TOKEN_RANDOM_BYTES >= 16,
+               "a token is a position and at least 128 random bits");
+
 static const char *const travel_names[] = {"none", "drive", "ride", "flexible"};
 static const char *const status_names[] = {"confirmed", "waitlisted", "cancelled"};
 
@@ -271,8 +275,8 @@ struct pl_registration_batch {
     long long *promoted;   /* rowids promoted by the last fill */
     size_t npromoted, promoted_cap;
     char now[32];
-    long long clock_ms; /* for time-ordered uids */
-    unsigned uid_seq;
+    long long clock_ms; /* for time-ordered uids and tokens */
+    unsigned order_seq;
     int expect_new;           /* the last row was new: try inserting first */
     unsigned char pool[1024]; /* random bytes not yet used */
     size_t pool_left;
@@ -759,28 +763,55 @@ static void hex(char *out, const unsigned char *in, size_t n)
 }
 
 /*
- * A new uid: a time-ordered UUID (version 7, RFC 9562): 48 bits of Unix
- * milliseconds, then random bits. Uids made one after the other sort
- * together, which keeps the uid index's inserts local (an import of 100,000
- * people would otherwise write all over it).
+ * The next position in time order: 48 bits of Unix milliseconds, then a
+ * 12-bit counter (the batch's clock moves on one millisecond every 4,096
+ * registrations, so one batch's positions stay in order).
  */
-static int new_uid(pl_registration_batch *b, char out[37])
+static unsigned long long next_order(pl_registration_batch *b)
 {
-    unsigned char u[16];
-    unsigned seq = b->uid_seq++;
+    unsigned seq = b->order_seq++;
     unsigned long long ms = (unsigned long long)b->clock_ms + (seq >> 12);
+
+    return (ms & 0xffffffffffffULL) << 16 | (seq & 0xfff);
+}
+
+/*
+ * A new uid and token. Both begin with the same time-ordered position, so
+ * that a registration's entries land at the end of the uid and token
+ * indexes instead of anywhere in them: 100,000 random tokens spread their
+ * inserts over the whole token index, which then no longer fits SQLite's
+ * page cache and is read and written back page by page (a quarter of an
+ * import's time). The uid is a version 7 UUID (RFC 9562: the position,
+ * then random bits). The token's secret part is the 24 random bytes after
+ * the position, as before; the position says when the registration was
+ * made, which its public uid says too.
+ */
+static int new_ids(pl_registration_batch *b, char uid[37], char token[2 * PL_REG_TOKEN_BYTES + 1])
+{
+    unsigned long long pos = next_order(b);
+    unsigned char u[16], t[PL_REG_TOKEN_BYTES];
     char h[33];
 
-    if (take_random(b, u + 8, 8) < 0)
+    if (take_random(b, u + 8, 8) < 0 || take_random(b, t + 8, PL_REG_TOKEN_RANDOM_BYTES) < 0)
         return PL_EIO;
-    for (int i = 0; i < 6; i++)
-        u[i] = (unsigned char)(ms >> (40 - 8 * i));
-    /* rand_a holds a counter, so that one batch's uids stay in order. */
-    u[6] = (unsigned char)(0x70 | ((seq >> 8) & 0x0f));
-    u[7] = (unsigned char)(seq & 0xff);
-    u[8] = (unsigned char)((u[8] & 0x3f) | 0x80);
+    for (int i = 0; i < 8; i++)
+        u[i] = t[i] = (unsigned char)(pos >> (56 - 8 * i));
+    u[6] |= 0x70;                                 /* version 7 */
+    u[8] = (unsigned char)((u[8] & 0x3f) | 0x80); /* variant 10 */
     hex(h, u, 16);
-    snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", h, h + 8, h + 12, h + 16, h + 20);
+    /* 8-4-4-4-12 */
+    memcpy(uid, h, 8);
+    uid[8] = '-';
+    memcpy(uid + 9, h + 8, 4);
+    uid[13] = '-';
+    memcpy(uid + 14, h + 12, 4);
+    uid[18] = '-';
+    memcpy(uid + 19, h + 16, 4);
+    uid[23] = '-';
+    memcpy(uid + 24, h + 20, 12);
+    uid[36] = '\0';
+    hex(token, t, sizeof(t));
+    memset(t, 0, sizeof(t));
     return 0;
 }
 
@@ -791,14 +822,11 @@ static int insert_new(pl_registration_batch *b, const pl_registration *in, const
 {
     sqlite3_stmt *st = b->st[ST_INSERT];
     char uid[37], token[2 * PL_REG_TOKEN_BYTES + 1];
-    unsigned char secret[PL_REG_TOKEN_BYTES];
     pl_reg_status status = fits(b, idx, n, NULL, 0) ? PL_REG_CONFIRMED : PL_REG_WAITLISTED;
     int rc;
 
-    if (new_uid(b, uid) < 0 || take_random(b, secret, sizeof(secret)) < 0)
+    if (new_ids(b, uid, token) < 0)
         return pl_error_set(err, PL_EIO, "cannot read the OS random source");
-    hex(token, secret, sizeof(secret));
-    memset(secret, 0, sizeof(secret));
     sqlite3_reset(st);
     sqlite3_bind_int64(st, 1, b->event_id);
     sqlite3_bind_text(st, 2, uid, -1, SQLITE_STATIC);
@@ -1273,8 +1301,9 @@ int pl_registration_find_token(pl_registration **out, pl_store *store, const cha
 {
     int rc;
 
-    /* The token is a secret: never echo it in a message. */
-    if (!token || strlen(token) != 2 * PL_REG_TOKEN_BYTES)
+    /* The token is a secret: never echo it in a message. Tokens made before
+     * schema 5 are 24 random bytes, without the position. */
+    if (!token || (strlen(token) != 2 * PL_REG_TOKEN_BYTES && strlen(token) != 48))
         return pl_error_set(err, PL_ENOTFOUND, "no registration with this link");
     rc = load_where(out, store, "WHERE r.token = ?1", token, NULL, 0, err);
     if (rc == PL_ENOTFOUND)

@@ -37,7 +37,7 @@ typedef enum pl_reg_status { PL_REG_CONFIRMED, PL_REG_WAITLISTED, PL_REG_CANCELL
 typedef struct pl_registration {
     long long rowid;
     char *uid;   /* public, stable */
-    char *token; /* secret, >=128 bits from pl_random_hex; never in public output */
+    char *token; /* secret, 192 random bits from the OS; never in public output */
     char *event_slug;
     char *name, *email, *organization, *origin /* as typed */, *phone /* may be NULL */;
     pl_travel travel;
@@ -59,8 +59,12 @@ typedef struct pl_registration {
 #define PL_REG_EMAIL_MAX 254
 /* Most free seats one driver may offer. */
 #define PL_REG_SEATS_MAX 8
-/* Length of a token: 24 random bytes (192 bits) as 48 hex digits. */
-#define PL_REG_TOKEN_BYTES 24
+/* Length of a token: 32 bytes as 64 hex digits, an 8-byte time-ordered
+ * position (the same as the uid's) then 24 random bytes (192 bits)
+ * from the OS. Tokens made before schema 5 are 24 random bytes (48 digits)
+ * and are still found. */
+#define PL_REG_TOKEN_BYTES 32
+#define PL_REG_TOKEN_RANDOM_BYTES 24
 
 /* "none", "drive", "ride", "flexible". */
 const char *pl_travel_name(pl_travel travel);

@@ -104,7 +104,7 @@ class Registrations(unittest.TestCase):
         con.close()
         self.assertEqual(len(tokens), 58)
         for t in tokens:
-            self.assertEqual(len(t), 48)
+            self.assertEqual(len(t), 64)
             self.assertNotIn(t, text + out)
 
         # Re-importing the file, or the list's own CSV, duplicates no one.
@@ -196,7 +196,7 @@ class Registrations(unittest.TestCase):
             statuses.append(fields)
         self.assertEqual(statuses[0]["status"], "confirmed")
         self.assertTrue(statuses[0]["link"].startswith("/me/"))
-        self.assertEqual(len(statuses[0]["link"]), 4 + 48)
+        self.assertEqual(len(statuses[0]["link"]), 4 + 64)
         # Session a holds 2: the third chooser waits, with the reason.
         self.assertEqual(statuses[2]["status"], "waitlisted")
         self.assertEqual(statuses[2]["position"], "1")

@@ -301,6 +301,20 @@ static void tokens_are_long_unique_and_find_their_owner(void **state)
     assert_int_equal(pl_registration_find_token(&found, f->store, wrong, &err), PL_ENOTFOUND);
     assert_null(strstr(err.msg, wrong));
     assert_int_equal(pl_registration_find_token(&found, f->store, "short", &err), PL_ENOTFOUND);
+    /* A token made before schema 5 (24 random bytes, no position) still
+     * opens its page. */
+    assert_int_equal(sqlite3_exec(pl_store_db(f->store),
+                                  "UPDATE registrations SET token = "
+                                  "'00112233445566778899aabbccddeeff0011223344556677' "
+                                  "WHERE email = 'c@example.org'",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(pl_registration_find_token(&found, f->store,
+                                                "00112233445566778899aabbccddeeff0011223344556677",
+                                                &err),
+                     0);
+    assert_string_equal(found->email, "c@example.org");
+    pl_registration_free(found);
     for (int i = 0; i < 3; i++)
         pl_registration_free(r[i]);
 }
