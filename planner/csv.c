@@ -23,6 +23,9 @@ struct pl_csv {
     size_t rec_len, rec_cap;
     size_t *offs, *lens;
     size_t nfields, fields_cap;
+    /* Bytes that end a run of plain field bytes: outside quotes (the
+     * separator, quote, line ends, NUL) and inside them. */
+    unsigned char stop[256], stop_quoted[256];
 };
 
 static pl_csv *csv_new(const char *name, char separator)
@@ -185,6 +188,15 @@ static void start(pl_csv *c)
     c->sep = semi > comma ? ';' : ',';
 }
 
+static void set_stops(pl_csv *c)
+{
+    static const unsigned char always[] = {'\0', '\n', '\r', '"'};
+
+    for (size_t i = 0; i < sizeof(always); i++)
+        c->stop[always[i]] = c->stop_quoted[always[i]] = 1;
+    c->stop[(unsigned char)c->sep] = 1;
+}
+
 static int put(pl_csv *c, int ch)
 {
     if (c->rec_len + 1 >= c->rec_cap) {
@@ -197,6 +209,41 @@ static int put(pl_csv *c, int ch)
     }
     c->rec[c->rec_len++] = (char)ch;
     return 0;
+}
+
+/*
+ * Copy the run of plain bytes at pos (up to a byte in stop, or the end of
+ * what is read) into the record in one go: most of a file is such runs.
+ * Returns the number of bytes copied, or PL_ERROR when out of memory. Sets
+ * *blank to 0 when the run holds anything but spaces and tabs.
+ */
+static long copy_run(pl_csv *c, const unsigned char *stop, int *blank)
+{
+    const unsigned char *p = c->buf + c->pos, *e = c->buf + c->end, *q = p;
+    size_t n;
+
+    while (q < e && !stop[*q])
+        q++;
+    n = (size_t)(q - p);
+    if (n == 0)
+        return 0;
+    if (c->rec_len + n + 1 >= c->rec_cap) {
+        size_t cap = c->rec_cap ? c->rec_cap : 256;
+        char *r;
+        while (c->rec_len + n + 1 >= cap)
+            cap *= 2;
+        if (!(r = realloc(c->rec, cap)))
+            return PL_ERROR;
+        c->rec = r;
+        c->rec_cap = cap;
+    }
+    memcpy(c->rec + c->rec_len, p, n);
+    c->rec_len += n;
+    c->pos += n;
+    for (; *blank && p < q; p++)
+        if (*p != ' ' && *p != '\t')
+            *blank = 0;
+    return (long)n;
 }
 
 static int end_field(pl_csv *c, size_t start_at)
@@ -255,7 +302,13 @@ static int check_utf8(const pl_csv *c)
     int line = c->rec_line;
 
     for (size_t i = 0; i < c->rec_len;) {
-        size_t n = utf8_seq(s + i, c->rec_len - i);
+        size_t n;
+        if (s[i] < 0x80) {
+            line += s[i] == '\n';
+            i++;
+            continue;
+        }
+        n = utf8_seq(s + i, c->rec_len - i);
         if (n == 0)
             return line;
         if (s[i] == '\n')
@@ -279,8 +332,10 @@ int pl_csv_next(pl_csv *c, pl_error *err)
 
     if (c->done)
         return 0;
-    if (!c->started)
+    if (!c->started) {
         start(c);
+        set_stops(c);
+    }
     /* Blank lines between records are skipped. */
     for (;;) {
         ch = peekb(c);
@@ -300,6 +355,15 @@ int pl_csv_next(pl_csv *c, pl_error *err)
     c->rec_line = c->line;
     c->rec_len = c->nfields = 0;
     for (;;) {
+        if (st != AFTER_QUOTE && c->rec_len <= PL_CSV_MAX_RECORD) {
+            int ignored = 0;
+            long n = copy_run(c, st == QUOTED ? c->stop_quoted : c->stop,
+                              st == QUOTED ? &ignored : &blank);
+            if (n < 0)
+                goto oom;
+            if (n > 0)
+                continue;
+        }
         ch = getb(c);
         if (ch == 0)
             return fail(c, err, PL_EINVALID, c->line, "NUL byte: this is not a text (CSV) file");
