@@ -1302,7 +1302,7 @@ int pl_registration_find_token(pl_registration **out, pl_store *store, const cha
     int rc;
 
     /* The token is a secret: never echo it in a message. Tokens made before
-     * schema 5 are 24 random bytes, without the position. */
+     * schema 7 are 24 random bytes, without the position. */
     if (!token || (strlen(token) != 2 * PL_REG_TOKEN_BYTES && strlen(token) != 48))
         return pl_error_set(err, PL_ENOTFOUND, "no registration with this link");
     rc = load_where(out, store, "WHERE r.token = ?1", token, NULL, 0, err);

@@ -61,7 +61,7 @@ typedef struct pl_registration {
 #define PL_REG_SEATS_MAX 8
 /* Length of a token: 32 bytes as 64 hex digits, an 8-byte time-ordered
  * position (the same as the uid's) then 24 random bytes (192 bits)
- * from the OS. Tokens made before schema 5 are 24 random bytes (48 digits)
+ * from the OS. Tokens made before schema 7 are 24 random bytes (48 digits)
  * and are still found. */
 #define PL_REG_TOKEN_BYTES 32
 #define PL_REG_TOKEN_RANDOM_BYTES 24

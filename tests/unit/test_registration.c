@@ -301,7 +301,7 @@ static void tokens_are_long_unique_and_find_their_owner(void **state)
     assert_int_equal(pl_registration_find_token(&found, f->store, wrong, &err), PL_ENOTFOUND);
     assert_null(strstr(err.msg, wrong));
     assert_int_equal(pl_registration_find_token(&found, f->store, "short", &err), PL_ENOTFOUND);
-    /* A token made before schema 5 (24 random bytes, no position) still
+    /* A token made before schema 7 (24 random bytes, no position) still
      * opens its page. */
     assert_int_equal(sqlite3_exec(pl_store_db(f->store),
                                   "UPDATE registrations SET token = "
