@@ -283,15 +283,6 @@ struct pl_registration_batch {
     sqlite3_stmt *st[ST_COUNT];
 };
 
-static int step(pl_store *store, sqlite3_stmt *stmt, pl_error *err)
-{
-    int rc = sqlite3_step(stmt);
-
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        return pl_store_fail(store, err, "cannot write registrations");
-    return 0;
-}
-
 static int query_ll(pl_store *store, const char *sql, long long arg, long long *out, pl_error *err)
 {
     sqlite3_stmt *stmt = NULL;
@@ -459,7 +450,7 @@ static int set_status(pl_registration_batch *b, long long rowid, pl_reg_status s
     sqlite3_bind_int64(st, 1, rowid);
     sqlite3_bind_text(st, 2, status_names[status], -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, b->now, -1, SQLITE_STATIC);
-    rc = step(b->store, st, err);
+    rc = pl_store_step(b->store, st, "cannot write registrations", err);
     sqlite3_reset(st);
     return rc;
 }
@@ -690,7 +681,7 @@ static int write_sessions(pl_registration_batch *b, long long rowid, const size_
         st = b->st[ST_DEL_SESSIONS];
         sqlite3_reset(st);
         sqlite3_bind_int64(st, 1, rowid);
-        rc = step(b->store, st, err);
+        rc = pl_store_step(b->store, st, "cannot write registrations", err);
         sqlite3_reset(st);
         if (rc < 0)
             return rc;
@@ -701,7 +692,7 @@ static int write_sessions(pl_registration_batch *b, long long rowid, const size_
         sqlite3_bind_int64(st, 1, rowid);
         sqlite3_bind_int64(st, 2, b->sessions[idx[i]].rowid);
         sqlite3_bind_int(st, 3, (int)i);
-        if ((rc = step(b->store, st, err)) < 0)
+        if ((rc = pl_store_step(b->store, st, "cannot write registrations", err)) < 0)
             break;
     }
     sqlite3_reset(st);
@@ -835,7 +826,7 @@ static int insert_new(pl_registration_batch *b, const pl_registration *in, const
     sqlite3_bind_text(st, 14, status_names[status], -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 15, ++b->arrival);
     sqlite3_bind_text(st, 16, b->now, -1, SQLITE_STATIC);
-    rc = step(b->store, st, err);
+    rc = pl_store_step(b->store, st, "cannot write registrations", err);
     sqlite3_reset(st);
     *out_rowid = 0;
     if (rc < 0)
@@ -866,7 +857,7 @@ static int update_row(pl_registration_batch *b, long long rowid, const pl_regist
     if (arrival > 0)
         sqlite3_bind_int64(st, 13, arrival);
     sqlite3_bind_text(st, 14, b->now, -1, SQLITE_STATIC);
-    rc = step(b->store, st, err);
+    rc = pl_store_step(b->store, st, "cannot write registrations", err);
     sqlite3_reset(st);
     return rc;
 }
