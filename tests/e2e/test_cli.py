@@ -9,7 +9,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 from planner_test import PlannerTestCase  # noqa: E402
 
 SAMPLE_FILES = ["atelier-cem-1.json", "atelier-cem-2.json", "webinaire-covoiturage-2027.json"]
-COMMANDS = ["init", "demo", "event", "agenda", "carpool"]
+COMMANDS = ["init", "demo", "event", "agenda", "register", "registrations", "calendar",
+            "subscribe", "export", "serve", "carpool"]
 
 
 class HelpAndUsage(PlannerTestCase):
