@@ -1,8 +1,7 @@
 /*
- * libFuzzer target for pl_origin_resolve:
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Iplanner -Idata \
- *       tests/fuzz/fuzz_origin.c planner/origin.c data/gazetteer_data.c -o fuzz_origin
- *   ./fuzz_origin -max_total_time=60
+ * libFuzzer target for pl_origin_resolve (PLANNER_FUZZ=ON with clang, see
+ * tests/CMakeLists.txt); its corpus is replayed by ctest with any compiler:
+ *   build-fuzz/tests/fuzz_origin tests/fuzz/corpus/origin -max_total_time=60
  * Checks that any input yields a consistent, NUL-terminated result.
  */
 #include <stdint.h>
