@@ -75,6 +75,32 @@ class ServerReviewTest(unittest.TestCase):
                          lines[-3:])
         self.assertTrue([line for line in lines if "/nothing\\x0aplanner:" in line], lines[-3:])
 
+    # ---- input that is not text -----------------------------------------------
+    def test_form_bytes_that_are_not_utf8_are_refused(self):
+        csrf = self.form_token("/e/" + SLUG)
+        base = "csrf=%s&email=%s&travel=none&public=1&name=" % (urllib.parse.quote(csrf), "%s")
+        for i, bad in enumerate(("Bad%FF%FEname", "Ctl%01%1B[31mname", "Half%C3")):
+            body = (base % ("notutf8-%d%%40example.org" % i) + bad).encode()
+            s, _, page = self.post_form("/e/%s/register" % SLUG, body)
+            self.assertEqual(s, 400, (bad, page[:300]))
+            self.assertIn(b"name", page)
+        # nothing was stored: every export of the list still reads back
+        s, _, data = self.srv.get("/admin/e/%s/registrants.json" % SLUG,
+                                  Authorization="Bearer " + ADMIN)
+        self.assertEqual(s, 200)
+        self.assertNotIn(b"notutf8", data)
+        json.loads(data.decode("utf-8"))
+
+    def test_control_characters_in_json_are_refused(self):
+        s, _, body = self.srv.request("POST", "/e/%s/register" % SLUG, {
+            "name": "Esc\u001b[2Jape", "email": "esc@example.org"})
+        self.assertEqual(s, 400, body)
+        self.assertEqual(json.loads(body)["field"], "name")
+        # tabs and line breaks are ordinary text
+        reg = self.register_json({"name": "Two\tWords", "email": "tab@example.org",
+                                  "diet": "sans gluten\nsans lactose"})
+        self.assertEqual(reg["status"], "confirmed")
+
 
 if __name__ == "__main__":
     unittest.main()
