@@ -30,7 +30,16 @@ class ServerReviewTest(unittest.TestCase):
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="planner-review-")
         cls.db = os.path.join(cls.tmp, "planner.db")
-        r = run_cli(cls.db, "event", "import", *make_events(cls.tmp))
+        files = make_events(cls.tmp)
+        with open(files[0], encoding="utf-8") as f:
+            small = json.load(f)
+        small.update(slug="petit", capacity=1)
+        for session in small["sessions"]:
+            session.pop("capacity", None)
+        files.append(os.path.join(cls.tmp, "petit.json"))
+        with open(files[-1], "w", encoding="utf-8") as f:
+            json.dump(small, f, ensure_ascii=False)
+        r = run_cli(cls.db, "event", "import", *files)
         assert r.returncode == 0, r.stderr
         cls.srv = Server(cls.tmp)
 
@@ -47,8 +56,8 @@ class ServerReviewTest(unittest.TestCase):
         return self.srv.request("POST", path, body, {
             "Content-Type": "application/x-www-form-urlencoded"})
 
-    def register_json(self, data):
-        s, h, body = self.srv.request("POST", "/e/%s/register" % SLUG, data)
+    def register_json(self, data, slug=SLUG):
+        s, h, body = self.srv.request("POST", "/e/%s/register" % slug, data)
         self.assertEqual(s, 201, body)
         return json.loads(body)
 
@@ -100,6 +109,42 @@ class ServerReviewTest(unittest.TestCase):
         reg = self.register_json({"name": "Two\tWords", "email": "tab@example.org",
                                   "diet": "sans gluten\nsans lactose"})
         self.assertEqual(reg["status"], "confirmed")
+
+    # ---- conditional GET ------------------------------------------------------
+    def test_event_page_is_not_304_after_a_registration(self):
+        path = "/e/" + SLUG
+        s, h, _ = self.srv.get(path)
+        self.assertEqual(s, 200)
+        since = h["last-modified"]
+        # Last-Modified has a resolution of one second
+        time.sleep(1.1)
+        self.register_json({"name": "Zoé Publique", "email": "zoe@example.org", "public": True})
+        s, h, page = self.srv.get(path, **{"If-Modified-Since": since})
+        self.assertEqual(s, 200, "a page listing a new participant answered 304")
+        self.assertIn("Zoé Publique", page.decode())
+        self.assertGreater(email.utils.parsedate_to_datetime(h["last-modified"]),
+                           email.utils.parsedate_to_datetime(since))
+        # and with nothing new since, 304 still
+        s, _, _ = self.srv.get(path, **{"If-Modified-Since": h["last-modified"]})
+        self.assertEqual(s, 304)
+
+    def test_waiting_position_is_not_304_after_someone_ahead_leaves(self):
+        regs = [self.register_json({"name": "Attente %d" % i, "email": "wait%d@example.org" % i},
+                                   slug="petit") for i in range(3)]
+        self.assertEqual([r["status"] for r in regs], ["confirmed", "waitlisted", "waitlisted"])
+        last = "/me/" + regs[2]["page"].rsplit("/", 1)[1]
+        s, h, _ = self.srv.get(last + ".json")
+        self.assertEqual((s, json.loads(_)["waitlist_position"]), (200, 2))
+        since = {"If-Modified-Since": h["last-modified"]}
+        time.sleep(1.1)
+        ahead = "/me/" + regs[1]["page"].rsplit("/", 1)[1]
+        self.assertEqual(self.srv.request("POST", ahead + "/cancel", {})[0], 200)
+        s, _, body = self.srv.get(last + ".json", **since)
+        self.assertEqual(s, 200, "a waiting position that moved answered 304")
+        self.assertEqual(json.loads(body)["waitlist_position"], 1)
+        s, _, page = self.srv.get(last, **since)
+        self.assertEqual(s, 200)
+        self.assertIn("position 1", page.decode())
 
 
 if __name__ == "__main__":
