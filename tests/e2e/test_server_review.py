@@ -110,6 +110,16 @@ class ServerReviewTest(unittest.TestCase):
                                   "diet": "sans gluten\nsans lactose"})
         self.assertEqual(reg["status"], "confirmed")
 
+    def test_right_to_left_overrides_stay_inside_the_name(self):
+        # U+202E would otherwise turn the rest of the line (the organization,
+        # a pickup place, a phone number) around on the screen.
+        name = "\u202eJean \u05d3\u05d5\u05d3"
+        self.register_json({"name": name, "email": "rlo@example.org", "organization": "Org \u202e",
+                            "public": True})
+        page = self.srv.get("/e/" + SLUG)[2].decode()
+        self.assertIn('<li><bdi>%s</bdi> <span class="muted">(<bdi>Org \u202e</bdi>)</span></li>'
+                      % name, page)
+
     # ---- conditional GET ------------------------------------------------------
     def test_event_page_is_not_304_after_a_registration(self):
         path = "/e/" + SLUG
