@@ -7,6 +7,7 @@
 #include "outfile.h"
 #include "xlsx_check.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xlsxwriter.h>
@@ -554,6 +555,21 @@ int pl_sink_end(pl_sink *s, pl_error *err)
     return 0;
 }
 
+/* workbook_close writes the document's dates with gmtime(), whose result is
+ * one buffer for the whole process: two server threads exporting at once
+ * would race on it. The files themselves are independent. */
+static pthread_mutex_t close_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static lxw_error close_book(lxw_workbook *book)
+{
+    lxw_error e;
+
+    pthread_mutex_lock(&close_lock);
+    e = workbook_close(book);
+    pthread_mutex_unlock(&close_lock);
+    return e;
+}
+
 int pl_sink_close(pl_sink *s, pl_error *err)
 {
     int rc;
@@ -561,7 +577,7 @@ int pl_sink_close(pl_sink *s, pl_error *err)
     if ((rc = pl_sink_end(s, err)) != 0)
         return rc;
     if (s->opts.format == PL_EXPORT_XLSX) {
-        lxw_error e = workbook_close(s->book);
+        lxw_error e = close_book(s->book);
         s->book = NULL;
         if (e != LXW_NO_ERROR)
             return xlsx_fail(s, e, err);
@@ -579,7 +595,7 @@ void pl_sink_free(pl_sink *s)
         return;
     if (s->book) {
         /* close writes the file; the temporary one is then thrown away */
-        workbook_close(s->book);
+        close_book(s->book);
     }
     pl_csv_writer_end(&s->csv);
     pl_outfile_abort(&s->file);

@@ -266,35 +266,6 @@ static int end_field(pl_csv *c, size_t start_at)
     return put(c, '\0');
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    size_t len;
-    unsigned cp;
-
-    if (s[0] < 0x80)
-        return 1;
-    if (s[0] >= 0xC2 && s[0] <= 0xDF)
-        len = 2, cp = s[0] & 0x1F;
-    else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-        len = 3, cp = s[0] & 0x0F;
-    else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-        len = 4, cp = s[0] & 0x07;
-    else
-        return 0;
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-        return 0;
-    return len;
-}
-
 /* The record's line of the first invalid byte, or 0 when all is UTF-8. */
 static int check_utf8(const pl_csv *c)
 {
@@ -308,7 +279,7 @@ static int check_utf8(const pl_csv *c)
             i++;
             continue;
         }
-        n = utf8_seq(s + i, c->rec_len - i);
+        n = pl_utf8_seq(s + i, c->rec_len - i);
         if (n == 0)
             return line;
         if (s[i] == '\n')

@@ -91,6 +91,8 @@ static int get_string(ctx *c, const json_t *obj, const char *prefix, const char 
         return bad(c, path, "must not be empty");
     if (strlen(json_string_value(v)) != json_string_length(v))
         return bad(c, path, "must not contain a NUL character");
+    if (pl_text_problem(json_string_value(v))) /* an escaped control character */
+        return bad(c, path, "%s", pl_text_problem(json_string_value(v)));
     if (!(*out = strdup(json_string_value(v))))
         return pl_error_set(c->err, PL_ERROR, "out of memory");
     return 0;
@@ -134,6 +136,14 @@ static int get_strlist(ctx *c, const json_t *obj, const char *prefix, const char
         if (!json_is_string(item)) {
             snprintf(path, sizeof(path), "%s%s%s[%zu]", prefix, *prefix ? "." : "", key, i);
             return bad(c, path, "expected a string, got %s", json_kind(item));
+        }
+        if (strlen(json_string_value(item)) != json_string_length(item) ||
+            pl_text_problem(json_string_value(item))) {
+            snprintf(path, sizeof(path), "%s%s%s[%zu]", prefix, *prefix ? "." : "", key, i);
+            return bad(c, path, "%s",
+                       pl_text_problem(json_string_value(item))
+                           ? pl_text_problem(json_string_value(item))
+                           : "must not contain a NUL character");
         }
         if (!(out->items[i] = strdup(json_string_value(item))))
             return pl_error_set(c->err, PL_ERROR, "out of memory");

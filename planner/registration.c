@@ -105,7 +105,7 @@ int pl_email_valid(const char *s)
     const char *at, *dot;
     size_t n;
 
-    if (!s || (n = strlen(s)) == 0 || n > PL_REG_EMAIL_MAX)
+    if (!s || (n = strlen(s)) == 0 || n > PL_REG_EMAIL_MAX || pl_text_problem(s))
         return 0;
     at = strchr(s, '@');
     if (!at || at == s || strchr(at + 1, '@'))
@@ -153,8 +153,12 @@ static int problem(pl_registration_problem_fn fn, void *payload, const char *col
 static int too_long(pl_registration_problem_fn fn, void *payload, const char *column, const char *s,
                     size_t max)
 {
+    const char *bad;
+
     if (s && strlen(s) > max)
         return problem(fn, payload, column, "too long (%zu bytes, at most %zu)", strlen(s), max);
+    if ((bad = pl_text_problem(s)))
+        return problem(fn, payload, column, "%s", bad);
     return 0;
 }
 

@@ -178,3 +178,50 @@ void pl_now_utc(char out[32])
     gmtime_r(&t, &tm);
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
+
+/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
+size_t pl_utf8_seq(const unsigned char *s, size_t n)
+{
+    size_t len;
+    unsigned cp;
+
+    if (s[0] < 0x80)
+        return 1;
+    if (s[0] >= 0xC2 && s[0] <= 0xDF)
+        len = 2, cp = s[0] & 0x1F;
+    else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+        len = 3, cp = s[0] & 0x0F;
+    else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+        len = 4, cp = s[0] & 0x07;
+    else
+        return 0;
+    if (n < len)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+        return 0;
+    return len;
+}
+
+const char *pl_text_problem(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t left = s ? strlen(s) : 0, n;
+
+    while (left > 0) {
+        if (*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r')
+            return "contains a control character";
+        if (*p == 0x7f)
+            return "contains a control character";
+        if ((n = pl_utf8_seq(p, left)) == 0)
+            return "is not valid UTF-8";
+        p += n;
+        left -= n;
+    }
+    return NULL;
+}

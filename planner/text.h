@@ -29,6 +29,15 @@ void pl_buf_free(pl_buf *b);
 /* strdup that accepts NULL (returns NULL). */
 char *pl_strdup(const char *s);
 
+/* Length of the valid UTF-8 sequence at s (n > 0 bytes left), or 0 when it
+ * is not one (overlong forms and surrogates included). */
+size_t pl_utf8_seq(const unsigned char *s, size_t n);
+/* What makes s unfit as a line of user text (invalid UTF-8, or a control
+ * character other than tab, CR and LF), as a short phrase, or NULL when it
+ * is fine. NULL is fine. Such bytes would break the XML of an xlsx export,
+ * jansson's strings and the feeds. */
+const char *pl_text_problem(const char *s);
+
 /* A local wall time, no zone: what events and sessions store. */
 typedef struct pl_datetime {
     int year, month, day, hour, minute;

@@ -95,6 +95,18 @@ int srv_feed_event(srv_reply *out, srv_req *req, const char *slug)
     return feed_reply(out, req, req->srv->feeds->event, slug);
 }
 
+static int latest_change(const pl_registration *r, void *payload)
+{
+    srv_latest(payload, r->updated);
+    return 0;
+}
+
+void srv_waitlist_modified(pl_store *store, const pl_registration *reg, char modified[32])
+{
+    if (reg->status == PL_REG_WAITLISTED)
+        pl_registration_each(store, reg->event_slug, latest_change, modified, NULL);
+}
+
 /* The registration of token, with its event. 404 and 410 are answered. */
 static int load_attendee(srv_reply *out, srv_req *req, const char *token, pl_registration **reg,
                          pl_event **ev, int gone_if_cancelled)
@@ -118,6 +130,7 @@ static int load_attendee(srv_reply *out, srv_req *req, const char *token, pl_reg
     }
     event_modified(out->modified, *ev);
     srv_latest(out->modified, (*reg)->updated);
+    srv_waitlist_modified(req->store, *reg, out->modified);
     return 0;
 }
 

@@ -166,9 +166,9 @@ static int add_person(const char *name, const char *organization, void *payload)
     if (l->count++ == 0)
         srv_html_emit(l->h, "<ul class=\"people\">\n");
     if (l->count <= PAGE_NAMES)
-        srv_html_emit(l->h, "<li>%t%s%t%s</li>\n", name,
-                      organization ? " <span class=\"muted\">(" : "", organization,
-                      organization ? ")</span>" : "");
+        srv_html_emit(l->h, "<li><bdi>%t</bdi>%s%t%s</li>\n", name,
+                      organization ? " <span class=\"muted\">(<bdi>" : "", organization,
+                      organization ? "</bdi>)</span>" : "");
     return 0;
 }
 

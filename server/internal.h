@@ -134,6 +134,10 @@ int srv_register(srv_reply *out, srv_req *req, const char *slug);
 int srv_me_json(srv_reply *out, srv_req *req, const char *token);
 int srv_me_feed(srv_reply *out, srv_req *req, const char *token);
 int srv_cancel(srv_reply *out, srv_req *req, const char *token);
+/* A waiting person's position moves when anyone ahead changes: for a
+ * waitlisted reg, move modified (UTC, size 32) to the event's latest
+ * registration change. */
+void srv_waitlist_modified(pl_store *store, const pl_registration *reg, char modified[32]);
 int srv_feed_all(srv_reply *out, srv_req *req);
 int srv_feed_event(srv_reply *out, srv_req *req, const char *slug);
 int srv_admin(srv_reply *out, srv_req *req, const char *slug, const char *what);

@@ -89,9 +89,9 @@ static void stop_line(srv_html *h, const words *W, const pl_carpool_assignment *
 
     pl_carpool_member_seen(&seen, a, m);
     clock_text(when, sizeof(when), W, m->time, day);
-    srv_html_emit(h, "<li class=\"member\"><strong>%t</strong> %t", when, seen.name);
+    srv_html_emit(h, "<li class=\"member\"><strong>%t</strong> <bdi>%t</bdi>", when, seen.name);
     if (seen.place[0])
-        srv_html_emit(h, " — %t", seen.place);
+        srv_html_emit(h, " — <bdi>%t</bdi>", seen.place);
     if (seen.phone)
         srv_html_emit(h, " · %t <a href=\"tel:%u\">%t</a>", W->phone, seen.phone, seen.phone);
     srv_html_emit(h, "</li>\n");
@@ -263,8 +263,8 @@ void srv_carpool_section(srv_html *h, int french, pl_store *store, const pl_even
         pl_carpool_seen driver, self;
         pl_carpool_member_seen(&driver, a, &g->driver);
         pl_carpool_member_seen(&self, a, a->self);
-        srv_html_emit(h, "<p>%t %d%t <strong id=\"driver\">%t</strong>", W->you_ride, g->number,
-                      W->driven_by, driver.name);
+        srv_html_emit(h, "<p>%t %d%t <bdi><strong id=\"driver\">%t</strong></bdi>", W->you_ride,
+                      g->number, W->driven_by, driver.name);
         if (driver.phone)
             srv_html_emit(h, " (%t <a href=\"tel:%u\">%t</a>)", W->phone, driver.phone,
                           driver.phone);

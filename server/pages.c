@@ -382,12 +382,14 @@ int srv_page_index(srv_reply *out, srv_req *req)
 typedef struct seats {
     const pl_event *ev;
     int *per_session, confirmed, waiting;
+    char *modified; /* the latest change of any registration moves it */
 } seats;
 
 static int count_one(const pl_registration *r, void *payload)
 {
     seats *c = payload;
 
+    srv_latest(c->modified, r->updated);
     c->waiting += r->status == PL_REG_WAITLISTED;
     if (r->status != PL_REG_CONFIRMED)
         return 0;
@@ -399,10 +401,13 @@ static int count_one(const pl_registration *r, void *payload)
     return 0;
 }
 
+/* Also moves modified (UTC, size 32) to the latest registration change: the
+ * page shows places left and the public list, so a registration elsewhere
+ * must not leave an If-Modified-Since answered 304. */
 static int count_seats(pl_store *store, const pl_event *ev, int *per_session, int *confirmed,
-                       int *waiting)
+                       int *waiting, char *modified)
 {
-    seats c = {ev, per_session, 0, 0};
+    seats c = {ev, per_session, 0, 0, modified};
     int rc = pl_registration_each(store, ev->slug, count_one, &c, NULL);
 
     *confirmed = c.confirmed;
@@ -586,7 +591,7 @@ int srv_page_event(srv_reply *out, srv_req *req, const char *slug)
     }
     L = lang_of(ev);
     if (!(taken = calloc(ev->nsessions + 1, sizeof(int))) ||
-        count_seats(req->store, ev, taken, &confirmed, &waiting) < 0) {
+        count_seats(req->store, ev, taken, &confirmed, &waiting, out->modified) < 0) {
         free(taken);
         pl_event_free(ev);
         return srv_page_error(out, 503, L->code, NULL);
@@ -677,6 +682,7 @@ int srv_page_me(srv_reply *out, srv_req *req, const char *token)
     L = lang_of(ev);
     srv_latest(out->modified, ev->modified);
     srv_latest(out->modified, reg->updated);
+    srv_waitlist_modified(req->store, reg, out->modified);
     page_start(&h, L, L->your_registration);
     srv_html_emit(&h, "<p><a href=\"/e/%u\">← %t</a></p><h1>%t</h1>\n<p>%t</p>\n", ev->slug,
                   L->back_to_event, L->your_registration, ev->title);

@@ -722,6 +722,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         req->method = method;
         req->is_head = strcmp(method, "HEAD") == 0;
         req->started = now_s();
+        /* Before anything can answer: a request refused early (wrong body
+         * type, no length, database down) is logged too. */
+        req->secret_path = strncmp(url, "/me/", 4) == 0;
         if (!(req->path = strdup(url))) {
             free(req);
             return MHD_NO;
@@ -746,16 +749,34 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return answer(req);
 }
 
+/* The path as one log line: MHD hands it percent-decoded, so a "%0a" in the
+ * URL would otherwise start a forged line of its own. */
+static void log_path(char *out, size_t size, const char *p)
+{
+    size_t n = 0;
+
+    for (; *p && n + 5 < size; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c < 0x20 || c == 0x7f || c == '\\')
+            n += (size_t)snprintf(out + n, size - n, "\\x%02x", c);
+        else
+            out[n++] = (char)c;
+    }
+    out[n] = '\0';
+}
+
 static void log_request(const srv_req *req)
 {
-    const char *p = req->path;
+    const char *p = req->path, *rest;
     char shown[200];
 
-    if (req->secret_path) /* /me/TOKEN...: never write the token */
-        snprintf(shown, sizeof(shown), "/me/<token>%s",
-                 strpbrk(p + 4, "/.") ? strpbrk(p + 4, "/.") : "");
-    else
-        snprintf(shown, sizeof(shown), "%.190s", p);
+    if (req->secret_path) { /* /me/TOKEN...: never write the token */
+        rest = strpbrk(p + 4, "/.");
+        memcpy(shown, "/me/<token>", 12);
+        log_path(shown + 11, sizeof(shown) - 11, rest ? rest : "");
+    } else {
+        log_path(shown, sizeof(shown), p);
+    }
     fprintf(stderr, "planner: %s %s %u %.1fms\n", req->method, shown, req->status,
             (now_s() - req->started) * 1000.0);
 }

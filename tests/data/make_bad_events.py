@@ -87,4 +87,6 @@ case("bad-slug", setk(["slug"], "Atelier 2"), "slug: \"Atelier 2\" may only cont
 case("negative-capacity", setk(["capacity"], -5), "capacity: must be between 1 and 1000000")
 case("bad-latitude", setk(["venue", "lat"], 123.0), "venue.lat: must be between -90 and 90")
 case("bad-online-url", setk(["online_url"], "javascript:alert(1)"), "online_url: \"javascript:alert(1)\" must be an http:// or https:// address")
+case("control-character", setk(["sessions", 0, "title"], "Intro\u001b[31m"), "sessions[0].title: contains a control character")
+case("control-character-in-list", setk(["organizations"], ["ADEME", "A\u0001B"]), "organizations[1]: contains a control character")
 print("wrote", len(os.listdir(OUT)) // 2, "cases into", OUT)

@@ -457,6 +457,16 @@ static void bad_input_is_refused(void **state)
     in.phone = "call me";
     assert_int_equal(pl_registration_save(f->store, "petit", &in, NULL, &err), PL_EINVALID);
     assert_string_equal(err.path, "phone");
+    in.phone = NULL;
+    in.name = "Ana\xFF"; /* not UTF-8: would break the xlsx and JSON exports */
+    assert_int_equal(pl_registration_save(f->store, "petit", &in, NULL, &err), PL_EINVALID);
+    assert_string_equal(err.path, "name");
+    in.name = "Ana";
+    in.diet = "v\x1B[31mgan";
+    assert_int_equal(pl_registration_save(f->store, "petit", &in, NULL, &err), PL_EINVALID);
+    assert_string_equal(err.path, "diet");
+    assert_string_equal(err.msg, "contains a control character");
+    in.diet = NULL;
     /* Nothing was stored. */
     pl_registration **all = NULL;
     size_t n = 9;
@@ -479,6 +489,8 @@ static void checks_and_names(void **state)
     assert_false(pl_email_valid("a b@c.fr"));
     assert_false(pl_email_valid("a@.fr"));
     assert_false(pl_email_valid(""));
+    assert_false(pl_email_valid("\xE9t\xE9@b.fr")); /* Latin-1, not UTF-8 */
+    assert_true(pl_email_valid("\xC3\xA9t\xC3\xA9@b.fr"));
     assert_int_equal(pl_travel_parse(&t, "Conductrice"), 0);
     assert_int_equal(t, PL_TRAVEL_DRIVE);
     assert_int_equal(pl_travel_parse(&t, "PASSAGÈRE"), 0);

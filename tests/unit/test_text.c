@@ -119,6 +119,22 @@ static void now_honours_planner_now(void **state)
     assert_int_equal(now[19], 'Z');
 }
 
+static void text_problem_finds_bytes_that_are_not_text(void **state)
+{
+    (void)state;
+
+    assert_null(pl_text_problem(NULL));
+    assert_null(pl_text_problem(""));
+    assert_null(pl_text_problem("Zoé Ŝ 中 😀 \xE2\x80\xAE rtl\tx\r\ny"));
+    assert_string_equal(pl_text_problem("a\xFF"), "is not valid UTF-8");
+    assert_string_equal(pl_text_problem("a\xC3"), "is not valid UTF-8");        /* cut */
+    assert_string_equal(pl_text_problem("\xC0\xAF"), "is not valid UTF-8");     /* overlong */
+    assert_string_equal(pl_text_problem("\xED\xA0\x80"), "is not valid UTF-8"); /* surrogate */
+    assert_string_equal(pl_text_problem("a\x01"), "contains a control character");
+    assert_string_equal(pl_text_problem("\x1B[2J"), "contains a control character");
+    assert_string_equal(pl_text_problem("a\x7F"), "contains a control character");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -129,6 +145,7 @@ int main(void)
         cmocka_unit_test(error_format_names_the_place),
         cmocka_unit_test(random_uuid_is_v4_and_differs),
         cmocka_unit_test(now_honours_planner_now),
+        cmocka_unit_test(text_problem_finds_bytes_that_are_not_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
