@@ -81,6 +81,20 @@ static void clock_text(char *out, size_t size, const words *W, const char *t, co
         snprintf(out, size, "%.5s", hm);
 }
 
+/* A tel: URI (RFC 3966) of a phone number as people type it: the leading
+ * '+' and the digits, nothing else, so no percent-encoding is needed and
+ * diallers take it as it is. */
+static const char *tel_uri(char *buf, size_t size, const char *phone)
+{
+    size_t n = 0;
+
+    for (const char *p = phone; *p && n + 1 < size; p++)
+        if ((*p >= '0' && *p <= '9') || (*p == '+' && n == 0))
+            buf[n++] = *p;
+    buf[n] = '\0';
+    return buf;
+}
+
 static void stop_line(srv_html *h, const words *W, const pl_carpool_assignment *a,
                       const pl_carpool_member *m, const char *day)
 {
@@ -92,8 +106,11 @@ static void stop_line(srv_html *h, const words *W, const pl_carpool_assignment *
     srv_html_emit(h, "<li class=\"member\"><strong>%t</strong> <bdi>%t</bdi>", when, seen.name);
     if (seen.place[0])
         srv_html_emit(h, " — <bdi>%t</bdi>", seen.place);
-    if (seen.phone)
-        srv_html_emit(h, " · %t <a href=\"tel:%u\">%t</a>", W->phone, seen.phone, seen.phone);
+    if (seen.phone) {
+        char tel[64];
+        srv_html_emit(h, " · %t <a href=\"tel:%a\">%t</a>", W->phone,
+                      tel_uri(tel, sizeof(tel), seen.phone), seen.phone);
+    }
     srv_html_emit(h, "</li>\n");
 }
 
@@ -265,9 +282,11 @@ void srv_carpool_section(srv_html *h, int french, pl_store *store, const pl_even
         pl_carpool_member_seen(&self, a, a->self);
         srv_html_emit(h, "<p>%t %d%t <bdi><strong id=\"driver\">%t</strong></bdi>", W->you_ride,
                       g->number, W->driven_by, driver.name);
-        if (driver.phone)
-            srv_html_emit(h, " (%t <a href=\"tel:%u\">%t</a>)", W->phone, driver.phone,
-                          driver.phone);
+        if (driver.phone) {
+            char tel[64];
+            srv_html_emit(h, " (%t <a href=\"tel:%a\">%t</a>)", W->phone,
+                          tel_uri(tel, sizeof(tel), driver.phone), driver.phone);
+        }
         clock_text(when, sizeof(when), W, a->self->time, day);
         srv_html_emit(h, ".</p>\n<p id=\"pickup\"><strong>%t %t</strong>, %t.</p>\n", W->pickup,
                       when, self.place);

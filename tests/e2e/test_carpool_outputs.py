@@ -339,6 +339,17 @@ class Page(PlannerTestCase):
         # their own address only: no other person's e-mail on the page
         self.assertEqual(set(EMAIL_RE.findall(html)), {me["email"]})
 
+    def test_shared_phone_is_a_dialable_link(self):
+        con = sqlite3.connect(self.db)
+        con.execute("UPDATE registrations SET phone = '+33 6 11-22.33 44' WHERE email = ?",
+                    (DRIVER,))
+        con.commit()
+        con.close()
+        self.ok("carpool", "plan", SLUG)
+        g = next(g for g in self.plan["groups"] if g["driver"]["email"] == DRIVER)
+        html = self.page(g["passengers"][0]["email"])
+        self.assertIn('<a href="tel:+33611223344">+33 6 11-22.33 44</a>', html)
+
     def test_driver_page_lists_the_pickups(self):
         g = next(g for g in self.plan["groups"] if g["driver"]["email"] == DRIVER)
         html = self.page(DRIVER)
