@@ -50,7 +50,9 @@ typedef enum pl_origin_precision {
                                         its own point, its current commune's */
     PL_ORIGIN_PRECISION_POSTAL_CODE, /* a commune sharing the postal code */
     PL_ORIGIN_PRECISION_NEARBY,      /* a commune of the same intercommunality */
-    PL_ORIGIN_PRECISION_DEPARTEMENT  /* the département's chef-lieu */
+    PL_ORIGIN_PRECISION_DEPARTEMENT, /* the département's chef-lieu */
+    PL_ORIGIN_PRECISION_GEOCODER     /* found by the HTTP geocoder the user set
+                                        (planner/geocoder.h), not the gazetteer */
 } pl_origin_precision;
 
 typedef struct pl_origin {
@@ -81,7 +83,8 @@ int pl_origin_resolve(pl_origin *out, const char *text);
 /* "ok", "ambiguous", "unknown": stable names for files and JSON. */
 const char *pl_origin_status_name(pl_origin_status status);
 
-/* "none", "coordinates", "commune", "postal-code", "nearby", "departement". */
+/* "none", "coordinates", "commune", "postal-code", "nearby", "departement",
+ * "geocoder". */
 const char *pl_origin_precision_name(pl_origin_precision precision);
 
 #endif
