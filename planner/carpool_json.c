@@ -14,10 +14,11 @@ static json_t *str_or_null(const char *s)
 
 static json_t *member_json(const pl_carpool_member *m, const char *time_key)
 {
-    return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s}", "name", m->name, "email", m->email,
-                     "phone", str_or_null(m->phone), "origin", str_or_null(m->origin), "place",
-                     str_or_null(m->place), "lat", real_rounded(m->lat, 1e6), "lon",
-                     real_rounded(m->lon, 1e6), time_key, m->time);
+    return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:s}", "name", m->name, "email",
+                     m->email, "phone", str_or_null(m->phone), "origin", str_or_null(m->origin),
+                     "place", str_or_null(m->place), "precision", str_or_null(m->precision), "lat",
+                     real_rounded(m->lat, 1e6), "lon", real_rounded(m->lon, 1e6), time_key,
+                     m->time);
 }
 
 json_t *pl_carpool_group_to_json(const pl_carpool_saved_group *g)

@@ -151,13 +151,19 @@ done:
     return rc;
 }
 
-static void resolve_origins(planning *pl, const pl_carpool_plan_options *opts)
+static int resolve_origins(planning *pl, const pl_carpool_plan_options *opts, pl_error *err)
 {
     size_t step = pl->nparts / 100 + 1;
+    int rc;
 
     for (size_t i = 0; i < pl->nparts; i++) {
         part *p = &pl->parts[i];
-        pl_origin_resolve(&p->where, p->origin);
+        if (pl_origin_resolve(&p->where, p->origin) < 0 && opts->geocoder && p->origin &&
+            *p->origin &&
+            (rc = pl_geocoder_lookup(&p->where, pl->store, opts->geocoder->url, p->origin, err)) <
+                0 &&
+            rc != PL_ENOTFOUND)
+            return rc;
         if (p->where.status == PL_ORIGIN_OK) {
             p->lat = p->where.lat;
             p->lon = p->where.lon;
@@ -167,6 +173,7 @@ static void resolve_origins(planning *pl, const pl_carpool_plan_options *opts)
         if (opts->progress && (i % step == 0 || i + 1 == pl->nparts))
             opts->progress("origins", i + 1, pl->nparts, opts->payload);
     }
+    return 0;
 }
 
 static long find_part(const planning *pl, long long rowid)
@@ -431,7 +438,8 @@ static int save_plan(planning *pl, const pl_carpool_problem *pb, const pl_carpoo
         goto done;
     rc = pl_store_prepare(pl->store, &mem,
                           "INSERT INTO carpool_members (group_id, position, registration_id, "
-                          "origin, place, lat, lon, time) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                          "origin, place, lat, lon, time, precision) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                           err);
     if (rc < 0)
         goto done;
@@ -470,6 +478,7 @@ static int save_plan(planning *pl, const pl_carpool_problem *pb, const pl_carpoo
             sqlite3_bind_double(mem, 7, p->lon);
             pl_carpool_time_format(t, when, sizeof(when));
             pl_store_bind_text(mem, 8, when);
+            pl_store_bind_text(mem, 9, pl_origin_precision_name(p->where.precision));
             if ((rc = pl_store_step(pl->store, mem, "cannot store a carpool member", err)) < 0)
                 goto done;
         }
@@ -528,14 +537,18 @@ int pl_carpool_plan_event(pl_carpool_saved_plan **out, pl_store *store, const ch
         rc = pl_error_set(err, PL_EINVALID, "event '%s': bad start '%s'", slug, pl.ev->start);
         goto done;
     }
+    /* The geocoder's requests, outside the transaction: the write lock is
+     * not held while waiting for a remote service. */
+    if (opts->geocoder && (rc = pl_geocoder_resolve_event(opts->geocoder_stats, store, slug,
+                                                          opts->geocoder, err)) < 0)
+        goto done;
     /* Read and write in one transaction, so that the confirmed groups kept
      * are the ones replaced. */
     if ((rc = pl_store_begin(store, err)) < 0)
         goto done;
     in_tx = 1;
-    if ((rc = load_parts(&pl, err)) < 0)
+    if ((rc = load_parts(&pl, err)) < 0 || (rc = resolve_origins(&pl, opts, err)) < 0)
         goto done;
-    resolve_origins(&pl, opts);
     if ((pl.plan_id = find_plan_id(store, pl.ev->rowid, err)) < 0) {
         rc = (int)pl.plan_id;
         goto done;
@@ -620,6 +633,7 @@ static void member_clear(pl_carpool_member *m)
     free(m->phone);
     free(m->origin);
     free(m->place);
+    free(m->precision);
     free(m->time);
 }
 
@@ -764,7 +778,7 @@ static int load_groups(pl_carpool_saved_plan *plan, long long plan_id, pl_store 
                           "SELECT g.id, g.seats, g.departure, g.arrival, g.distance_km, "
                           "g.detour_km, g.confirmed, g.confirmed_at, m.position, "
                           "m.registration_id, r.name, r.email, r.phone, m.origin, m.place, "
-                          "m.lat, m.lon, m.time "
+                          "m.lat, m.lon, m.time, m.precision "
                           "FROM carpool_groups g "
                           "JOIN carpool_members m ON m.group_id = g.id "
                           "JOIN registrations r ON r.id = m.registration_id "
@@ -827,6 +841,7 @@ static int load_groups(pl_carpool_saved_plan *plan, long long plan_id, pl_store 
         m->lat = sqlite3_column_double(st, 15);
         m->lon = sqlite3_column_double(st, 16);
         m->time = pl_store_column_text(st, 17);
+        m->precision = pl_store_column_text(st, 18);
         if (!m->name || !m->email || !m->time) {
             rc = oom(err);
             goto done;

