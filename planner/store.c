@@ -291,6 +291,11 @@ static const char *const migrations[] = {
 
 _Static_assert(NMIGRATIONS == PL_SCHEMA_VERSION, "one migration per schema version");
 
+const char *pl_store_migration(int from)
+{
+    return from >= 0 && from < NMIGRATIONS ? migrations[from] : NULL;
+}
+
 int pl_store_fail(pl_store *store, pl_error *err, const char *what)
 {
     return pl_error_set(err, PL_EIO, "%s: %s: %s", store->path, what, sqlite3_errmsg(store->db));

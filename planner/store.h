@@ -38,6 +38,10 @@ enum {
 int pl_store_open(pl_store **out, const char *path, unsigned flags, pl_error *err);
 void pl_store_free(pl_store *store);
 
+/* The SQL that takes the schema from version `from` to `from + 1`, or NULL
+ * when there is none: for tests and tools that build an older database. */
+const char *pl_store_migration(int from);
+
 /* The connection, borrowed; for the core's own modules. */
 sqlite3 *pl_store_db(pl_store *store);
 const char *pl_store_path(const pl_store *store);

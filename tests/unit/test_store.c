@@ -153,55 +153,46 @@ static void rollback_leaves_nothing(void **state)
     pl_store_free(store);
 }
 
-/* The registrations table as schemas 2 to 6 had it: CHECKs with IN lists. */
-#define REGISTRATIONS_V6                                                                           \
-    "CREATE TABLE registrations (id INTEGER PRIMARY KEY, event_id INTEGER NOT NULL REFERENCES "    \
-    "events(id) ON DELETE CASCADE, uid TEXT NOT NULL UNIQUE, token TEXT NOT NULL UNIQUE, name "    \
-    "TEXT NOT NULL, email TEXT NOT NULL COLLATE NOCASE, organization TEXT, origin TEXT, phone "    \
-    "TEXT, travel TEXT NOT NULL CHECK (travel IN ('none','drive','ride','flexible')), seats "      \
-    "INTEGER NOT NULL DEFAULT 0, meal INTEGER NOT NULL DEFAULT 0, diet TEXT, public_list INTEGER " \
-    "NOT NULL DEFAULT 0, status TEXT NOT NULL CHECK (status IN "                                   \
-    "('confirmed','waitlisted','cancelled')), arrival INTEGER NOT NULL, created TEXT NOT NULL, "   \
-    "updated TEXT NOT NULL, UNIQUE (event_id, email));"                                            \
-    "CREATE INDEX registrations_line ON registrations(event_id, status, arrival);"
-
 static int exec_ok(pl_store *store, const char *sql)
 {
     return sqlite3_exec(pl_store_db(store), sql, NULL, NULL, NULL);
 }
 
-/* Upgrading from schema 6 rebuilds registrations (its CHECKs without IN
- * lists): rows, ids, the sessions that refer to them and every rule survive.
- * Later migrations run too, as on any real upgrade from 6. */
+/* A real schema 6 database, built by the migrations of the time, upgraded:
+ * the registrations rebuild (its CHECKs without IN lists) keeps rows, ids,
+ * the sessions that refer to them and every rule; later migrations run too. */
 static void upgrade_rebuilds_registrations_keeping_rows(void **state)
 {
     fixture *f = *state;
     pl_store *store = NULL;
     pl_error err;
+    sqlite3 *db;
     char sql[128];
 
-    assert_int_equal(pl_store_open(&store, f->db, PL_STORE_CREATE, &err), 0);
+    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+    for (int v = 0; v < 6; v++)
+        assert_int_equal(sqlite3_exec(db, pl_store_migration(v), NULL, NULL, NULL), SQLITE_OK);
+    snprintf(sql, sizeof(sql), "PRAGMA application_id = %d; PRAGMA user_version = 6",
+             PL_APPLICATION_ID);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
     assert_int_equal(
-        exec_ok(store,
-                /* What migrations after 6 add, taken away again so that they run. */
-                "DROP TABLE geocode_cache; ALTER TABLE carpool_members DROP COLUMN precision;"
-                "PRAGMA foreign_keys = OFF; DROP TABLE registrations;" REGISTRATIONS_V6
-                "INSERT INTO events (id, slug, uid, title, format, timezone, start, end, status, "
-                "created, modified) VALUES (3, 'x', 'u', 't', 'online', 'UTC', 's', 'e', 'draft', "
-                "'c', 'm');"
-                "INSERT INTO sessions (id, event_id, key, uid, title, kind, start, end, created, "
-                "modified) VALUES (5, 3, 'k', 'su', 't', 'workshop', 's', 'e', 'c', 'm');"
-                "INSERT INTO registrations (id, event_id, uid, token, name, email, travel, seats, "
-                "status, arrival, created, updated) VALUES "
-                "(7, 3, 'u7', 't7', 'Ann', 'ann@x.org', 'drive', 2, 'confirmed', 1, 'c', 'u'),"
-                "(9, 3, 'u9', 't9', 'Bob', 'bob@x.org', 'ride', 0, 'waitlisted', 2, 'c', 'u');"
-                "INSERT INTO registration_sessions VALUES (7, 5, 0), (9, 5, 0);"
-                "INSERT INTO carpool_pickups (registration_id, uid, created, modified, "
-                "is_driver, time, arrival) VALUES (9, 'p9', 'c', 'm', 0, 't', 'a');"),
+        sqlite3_exec(
+            db,
+            "INSERT INTO events (id, slug, uid, title, format, timezone, start, end, status, "
+            "created, modified) VALUES (3, 'x', 'u', 't', 'online', 'UTC', 's', 'e', 'draft', "
+            "'c', 'm');"
+            "INSERT INTO sessions (id, event_id, key, uid, title, kind, start, end, created, "
+            "modified) VALUES (5, 3, 'k', 'su', 't', 'workshop', 's', 'e', 'c', 'm');"
+            "INSERT INTO registrations (id, event_id, uid, token, name, email, travel, seats, "
+            "status, arrival, created, updated) VALUES "
+            "(7, 3, 'u7', 't7', 'Ann', 'ann@x.org', 'drive', 2, 'confirmed', 1, 'c', 'u'),"
+            "(9, 3, 'u9', 't9', 'Bob', 'bob@x.org', 'ride', 0, 'waitlisted', 2, 'c', 'u');"
+            "INSERT INTO registration_sessions VALUES (7, 5, 0), (9, 5, 0);"
+            "INSERT INTO carpool_pickups (registration_id, uid, created, modified, "
+            "is_driver, time, arrival) VALUES (9, 'p9', 'c', 'm', 0, 't', 'a');",
+            NULL, NULL, NULL),
         SQLITE_OK);
-    snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", 6);
-    assert_int_equal(exec_ok(store, sql), SQLITE_OK);
-    pl_store_free(store);
+    sqlite3_close(db);
 
     assert_int_equal(pl_store_open(&store, f->db, 0, &err), 0);
     assert_int_equal(pragma_int(store, "PRAGMA user_version"), PL_SCHEMA_VERSION);
@@ -237,6 +228,37 @@ static void upgrade_rebuilds_registrations_keeping_rows(void **state)
     pl_store_free(store);
 }
 
+/* From every older schema, an upgrade reaches this build's and leaves a
+ * consistent database: each migration runs on the schema before it. */
+static void every_older_schema_upgrades(void **state)
+{
+    fixture *f = *state;
+
+    for (int from = 1; from < PL_SCHEMA_VERSION; from++) {
+        pl_store *store = NULL;
+        pl_error err;
+        sqlite3 *db;
+        char sql[128];
+
+        unlink(f->db);
+        assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+        for (int v = 0; v < from; v++)
+            assert_int_equal(sqlite3_exec(db, pl_store_migration(v), NULL, NULL, NULL), SQLITE_OK);
+        snprintf(sql, sizeof(sql), "PRAGMA application_id = %d; PRAGMA user_version = %d",
+                 PL_APPLICATION_ID, from);
+        assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+        sqlite3_close(db);
+        if (pl_store_open(&store, f->db, 0, &err) != 0)
+            fail_msg("upgrade from schema %d: %s", from, err.msg);
+        assert_int_equal(pragma_int(store, "PRAGMA user_version"), PL_SCHEMA_VERSION);
+        assert_int_equal(pragma_int(store, "SELECT count(*) FROM pragma_integrity_check "
+                                           "WHERE integrity_check <> 'ok'"),
+                         0);
+        pl_store_free(store);
+    }
+    assert_null(pl_store_migration(PL_SCHEMA_VERSION));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -247,6 +269,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(text_file_is_refused_untouched, setup, teardown),
         cmocka_unit_test_setup_teardown(newer_database_is_refused_untouched, setup, teardown),
         cmocka_unit_test_setup_teardown(rollback_leaves_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(every_older_schema_upgrades, setup, teardown),
         cmocka_unit_test_setup_teardown(upgrade_rebuilds_registrations_keeping_rows, setup,
                                         teardown),
     };
