@@ -854,8 +854,13 @@ static int update_row(pl_registration_batch *b, long long rowid, const pl_regist
     sqlite3_bind_int64(st, 1, rowid);
     bind_person(st, 2, in);
     sqlite3_bind_text(st, 12, status_names[status], -1, SQLITE_STATIC);
+    /* Bindings outlive sqlite3_reset: without the NULL, an update after a
+     * re-registration in the same batch would take that newcomer's place
+     * in line. */
     if (arrival > 0)
         sqlite3_bind_int64(st, 13, arrival);
+    else
+        sqlite3_bind_null(st, 13);
     sqlite3_bind_text(st, 14, b->now, -1, SQLITE_STATIC);
     rc = pl_store_step(b->store, st, "cannot write registrations", err);
     sqlite3_reset(st);
