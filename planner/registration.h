@@ -182,7 +182,8 @@ int pl_registration_find_token(pl_registration **out, pl_store *store, const cha
  *     pl_registration_batch_free(b);
  *     pl_store_commit(store, err);   (or pl_store_rollback)
  *
- * The batch must be freed before the transaction ends.
+ * The batch must be freed before the transaction ends; freeing it drops
+ * queued saves not yet flushed (see pl_registration_batch_queue).
  */
 typedef struct pl_registration_batch pl_registration_batch;
 
