@@ -182,7 +182,8 @@ int pl_registration_find_token(pl_registration **out, pl_store *store, const cha
  *     pl_registration_batch_free(b);
  *     pl_store_commit(store, err);   (or pl_store_rollback)
  *
- * The batch must be freed before the transaction ends.
+ * The batch must be freed before the transaction ends; freeing it drops
+ * queued saves not yet flushed (see pl_registration_batch_queue).
  */
 typedef struct pl_registration_batch pl_registration_batch;
 
@@ -196,6 +197,57 @@ void pl_registration_batch_free(pl_registration_batch *batch);
 int pl_registration_batch_save(pl_registration_batch *batch, const pl_registration *in,
                                long long *out_rowid, pl_reg_status *out_status,
                                pl_registration_change *change, pl_error *err);
+
+/*
+ * Queued saves, for an import of many new people. A queued registration is
+ * saved exactly as pl_registration_batch_save would save it at that point
+ * of the sequence (same capacity decisions, same arrival order, a later row
+ * for the same e-mail updating the earlier one), but new people are written
+ * in groups: up to PL_REGISTRATION_GROUP of them with one multi-row INSERT
+ * (and one for their sessions), with ids, places in line and statuses
+ * decided in memory. A group is written only if every e-mail in it is new:
+ * when the INSERT meets one that is already registered, SQLite undoes the
+ * whole statement, the seats it counted are given back, and from that row
+ * on the group is saved row by row (updates, re-registrations after a
+ * cancellation, full sessions). Rows for a known e-mail, rows with a
+ * problem, and every row while the previous one updated someone, take the
+ * row-by-row path directly. Memory is one group, whatever the file.
+ *
+ * Results come back in queue order through the pl_registration_saved_fn,
+ * from pl_registration_batch_queue or pl_registration_batch_flush (call it
+ * after the last row, and before reading the database or ending the
+ * transaction).
+ */
+#define PL_REGISTRATION_GROUP 64
+
+/* What happened to one queued registration. */
+typedef struct pl_registration_saved {
+    const pl_registration *in; /* the row as queued (a copy; borrowed for the call) */
+    long tag;                  /* as given to pl_registration_batch_queue */
+    int rc;                    /* 0, or PL_EINVALID / PL_EFULL: not saved, why in *err */
+    const pl_error *err;       /* set when rc < 0 */
+    long long rowid;           /* when rc == 0 */
+    pl_reg_status status;      /* when rc == 0: after the save */
+    pl_registration_change change;
+} pl_registration_saved;
+
+/* Gets each result, borrowed: valid only during the call. */
+typedef void (*pl_registration_saved_fn)(const pl_registration_saved *saved, void *payload);
+
+/* Where the results of queued saves go (fn may be NULL: dropped). */
+void pl_registration_batch_on_saved(pl_registration_batch *batch, pl_registration_saved_fn fn,
+                                    void *payload);
+
+/* Queue a save of `in` (copied: it may change or go after the call); tag
+ * comes back with its result (a line number). Returns 0, or a negative
+ * code for a failure that stops the batch (database, memory, random
+ * source): a problem with a row itself is a result, not a failure. */
+int pl_registration_batch_queue(pl_registration_batch *batch, const pl_registration *in, long tag,
+                                pl_error *err);
+
+/* Save every queued registration now. Returns 0 or a failure that stops
+ * the batch, as pl_registration_batch_queue. */
+int pl_registration_batch_flush(pl_registration_batch *batch, pl_error *err);
 
 /* Was the registration with this rowid created by this batch? (A file that
  * names the same e-mail twice.) */

@@ -138,6 +138,8 @@ typedef struct importer {
     pl_buf name;
     char **sessions;
     size_t sessions_cap;
+    int fatal; /* a database failure while writing queued rows */
+    pl_error fatal_err;
 } importer;
 
 static void report(importer *im, int warning, int line, const char *column, const char *fmt, ...)
@@ -152,6 +154,12 @@ static void report(importer *im, int warning, int line, const char *column, cons
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    /* Rows queued before this one are saved first, so that problems are
+     * reported in the file's order (a queued row may turn out to be an
+     * update that does not fit). */
+    if (!warning && im->batch && !im->fatal &&
+        (im->fatal = pl_registration_batch_flush(im->batch, &im->fatal_err)) < 0)
+        return;
     pl_error_set_at(&e, warning ? PL_OK : PL_EINVALID, pl_csv_name(im->csv), line, 0, column, "%s",
                     msg);
     if (warning) {
@@ -429,6 +437,34 @@ static void progress(importer *im)
         im->opts->on_progress(pl_csv_offset(im->csv), pl_csv_size(im->csv), im->opts->payload);
 }
 
+/* The result of one saved row (pl_registration_saved_fn). */
+static void on_saved(const pl_registration_saved *s, void *payload)
+{
+    importer *im = payload;
+    int row_bad = im->row_bad; /* the row being read, if any, is another */
+
+    im->row_bad = 0;
+    if (s->rc < 0) {
+        report(im, 0, (int)s->tag, s->err->path[0] ? s->err->path : NULL, "%s", s->err->msg);
+    } else {
+        if (s->change.created)
+            im->st->created++;
+        else if (s->change.changed)
+            im->st->updated++;
+        else
+            im->st->unchanged++;
+        if (!s->change.created && pl_registration_batch_created(im->batch, s->rowid)) {
+            im->st->duplicates++;
+            report(im, 1, (int)s->tag, "email",
+                   "%s is also on an earlier line; this row replaces that one", s->in->email);
+        }
+        im->st->promoted += s->change.promoted;
+        if (s->status == PL_REG_WAITLISTED)
+            im->st->waitlisted_rows++;
+    }
+    im->row_bad = row_bad;
+}
+
 static int count_status(pl_store *store, const char *slug, const char *status, long long *out,
                         pl_error *err)
 {
@@ -450,13 +486,38 @@ static int count_status(pl_store *store, const char *slug, const char *status, l
     return rc;
 }
 
+static int query_int_pragma(pl_store *store, const char *sql, int *out, pl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = pl_store_prepare(store, &st, sql, err);
+
+    if (rc < 0)
+        return rc;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *out = sqlite3_column_int(st, 0);
+    else
+        rc = pl_store_fail(store, err, "cannot read the database settings");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int set_temp_store(pl_store *store, int value, pl_error *err)
+{
+    char sql[40];
+
+    snprintf(sql, sizeof(sql), "PRAGMA temp_store = %d", value);
+    if (sqlite3_exec(pl_store_db(store), sql, NULL, NULL, NULL) != SQLITE_OK)
+        return pl_store_fail(store, err, "cannot set temporary storage");
+    return 0;
+}
+
 int pl_registration_import_csv(pl_store *store, const char *slug, const char *path,
                                const pl_registration_import_opts *opts,
                                pl_registration_import_stats *out, pl_error *err)
 {
     pl_registration_import_stats local;
     importer im;
-    int rc, in_tx = 0, header_ok;
+    int rc, in_tx = 0, header_ok, temp_store = -1;
 
     memset(&im, 0, sizeof(im));
     im.store = store;
@@ -467,11 +528,21 @@ int pl_registration_import_csv(pl_store *store, const char *slug, const char *pa
 
     if ((rc = pl_csv_open(&im.csv, path, 0, err)) < 0)
         return rc;
+    /* A group of new people is one multi-row INSERT, which SQLite undoes
+     * alone if one of them is known: it copies each page the statement
+     * changes first (one e-mail index page a row, the index being in
+     * e-mail order) to a statement journal, a temporary file unless temp
+     * storage is in memory. In memory it is one group's pages, freed at
+     * the end of each statement. Set before BEGIN: SQLite reads it then. */
+    if ((rc = query_int_pragma(store, "PRAGMA temp_store", &temp_store, err)) < 0 ||
+        (temp_store != 2 && (rc = set_temp_store(store, 2, err)) < 0))
+        goto done;
     if ((rc = pl_store_begin(store, err)) < 0)
         goto done;
     in_tx = 1;
     if ((rc = pl_registration_batch_open(&im.batch, store, slug, err)) < 0)
         goto done;
+    pl_registration_batch_on_saved(im.batch, on_saved, &im);
     rc = pl_csv_next(im.csv, err);
     if (rc == 0) {
         im.line = 1;
@@ -491,9 +562,6 @@ int pl_registration_import_csv(pl_store *store, const char *slug, const char *pa
     header_ok = im.st->problems == 0;
     while (header_ok) {
         pl_registration r;
-        long long rowid = 0;
-        pl_reg_status status;
-        pl_registration_change change;
         pl_error e;
 
         rc = pl_csv_next(im.csv, &e);
@@ -515,6 +583,8 @@ int pl_registration_import_csv(pl_store *store, const char *slug, const char *pa
             rc = pl_error_set(err, PL_ERROR, "out of memory");
             goto done;
         }
+        if (im.fatal)
+            break;
         if (rc == 1)
             continue;
         im.st->rows++;
@@ -522,29 +592,21 @@ int pl_registration_import_csv(pl_store *store, const char *slug, const char *pa
             progress(&im);
         if (im.row_bad)
             continue;
-        rc = pl_registration_batch_save(im.batch, &r, &rowid, &status, &change, &e);
-        if (rc == PL_EINVALID || rc == PL_EFULL) {
-            report(&im, 0, im.line, e.path[0] ? e.path : NULL, "%s", e.msg);
-            continue;
-        }
-        if (rc < 0) {
-            *err = e;
+        if ((rc = pl_registration_batch_queue(im.batch, &r, im.line, &e)) < 0) {
+            if (err)
+                *err = e;
             goto done;
         }
-        if (change.created)
-            im.st->created++;
-        else if (change.changed)
-            im.st->updated++;
-        else
-            im.st->unchanged++;
-        if (!change.created && pl_registration_batch_created(im.batch, rowid)) {
-            im.st->duplicates++;
-            report(&im, 1, im.line, "email",
-                   "%s is also on an earlier line; this row replaces that one", r.email);
-        }
-        im.st->promoted += change.promoted;
-        if (status == PL_REG_WAITLISTED)
-            im.st->waitlisted_rows++;
+        if (im.fatal)
+            break;
+    }
+    if (!im.fatal && (rc = pl_registration_batch_flush(im.batch, err)) < 0)
+        goto done;
+    if (im.fatal) {
+        rc = im.fatal;
+        if (err)
+            *err = im.fatal_err;
+        goto done;
     }
     progress(&im);
     if (im.st->problems) {
@@ -573,6 +635,8 @@ done:
     pl_registration_batch_free(im.batch);
     if (in_tx)
         pl_store_rollback(store);
+    if (temp_store >= 0 && temp_store != 2)
+        set_temp_store(store, temp_store, NULL);
     pl_csv_free(im.csv);
     for (int c = 0; c < NCOLS; c++)
         pl_buf_free(&im.value[c]);

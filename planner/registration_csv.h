@@ -40,7 +40,8 @@ typedef struct pl_registration_import_opts {
  * Import the CSV file at path into the event slug, in one transaction
  * (BEGIN IMMEDIATE): every row is checked and saved as with
  * pl_registration_batch_save (capacity and waiting list included, a known
- * e-mail updates its registration), and the transaction is committed only
+ * e-mail updates its registration; new people are written in groups, see
+ * pl_registration_batch_queue), and the transaction is committed only
  * when every row is good and opts->dry_run is not set. Reading is streamed:
  * memory does not grow with the file.
  *

@@ -278,6 +278,327 @@ static void bad_files_report_every_bad_row(void **state)
     assert_true(cases >= 25);
 }
 
+/* ---- the grouped writes (pl_registration_batch_queue) ---- */
+
+/* An event whose capacities are reached in the middle of a group of 64:
+ * 150 places, session a 30, b no limit of its own, c 5. */
+static const char grp_event[] =
+    "{\"slug\": \"grp\", \"title\": \"Groups\", \"format\": \"in_person\", "
+    "\"timezone\": \"Europe/Paris\", \"start\": \"2026-12-10T09:30\", "
+    "\"end\": \"2026-12-10T17:00\", \"venue\": {\"name\": \"Salle\", \"lat\": 48.85, "
+    "\"lon\": 2.35}, \"capacity\": 150, \"status\": \"published\", \"sessions\": ["
+    "{\"id\": \"a\", \"title\": \"A\", \"kind\": \"workshop\", \"start\": \"11:00\", "
+    "\"end\": \"12:30\", \"room\": \"1\", \"capacity\": 30},"
+    "{\"id\": \"b\", \"title\": \"B\", \"kind\": \"workshop\", \"start\": \"14:00\", "
+    "\"end\": \"15:00\", \"room\": \"2\"},"
+    "{\"id\": \"c\", \"title\": \"C\", \"kind\": \"workshop\", \"start\": \"15:00\", "
+    "\"end\": \"16:00\", \"room\": \"3\", \"capacity\": 5}]}";
+
+static pl_store *grp_store(fixture *f, const char *name)
+{
+    pl_store *store = NULL;
+    char path[512];
+    pl_error err;
+
+    snprintf(path, sizeof(path), "%s/%s", f->dir, name);
+    assert_int_equal(pl_store_open(&store, path, PL_STORE_CREATE, &err), 0);
+    th_write(path, sizeof(path), f->dir, "grp.json", grp_event);
+    if (pl_event_import_file(store, path, NULL, &err) != 0)
+        fail_msg("%s", err.msg);
+    return store;
+}
+
+static void grp_register(pl_store *store, const char *name, const char *email, const char *session)
+{
+    pl_registration r;
+    char *items[1] = {(char *)session};
+    pl_error err;
+
+    memset(&r, 0, sizeof(r));
+    r.name = (char *)name;
+    r.email = (char *)email;
+    r.sessions.items = items;
+    r.sessions.count = session ? 1 : 0;
+    if (pl_registration_save(store, "grp", &r, NULL, &err) != 0)
+        fail_msg("%s: %s", email, err.msg);
+}
+
+/* People registered before the file: two confirmed (one in c), one who
+ * cancelled. */
+static void grp_before(pl_store *store)
+{
+    pl_error err;
+
+    grp_register(store, "Ancienne Une", "old1@example.org", NULL);
+    grp_register(store, "Ancien Deux", "old2@example.org", "c");
+    grp_register(store, "Ancien Trois", "old3@example.org", NULL);
+    assert_int_equal(pl_registration_cancel(store, "grp", "old3@example.org", NULL, &err), 0);
+}
+
+/* Row i of the mixed file: its e-mail and sessions. Most are new; some
+ * name people registered before (other case), some repeat an e-mail a few
+ * rows up (same group: the later row wins) or far up (an earlier group).
+ * Those updates leave their sessions, which promotes people waiting. */
+static void grp_row(int i, char *email, size_t size, const char **sessions)
+{
+    *sessions = "";
+    if (i % 37 == 5)
+        snprintf(email, size, "OLD%d@Example.org", 1 + (i / 37) % 3);
+    else if (i % 23 == 7)
+        snprintf(email, size, "P%03d@EXAMPLE.ORG", i - 3);
+    else if (i % 61 == 0 && i > 70)
+        snprintf(email, size, "p%03d@example.org", i - 70);
+    else {
+        snprintf(email, size, "p%03d@example.org", i);
+        *sessions = i % 7 == 0 ? "a|b" : i % 5 == 0 ? "c" : i % 3 == 0 ? "a" : "";
+    }
+}
+
+/* The same rows saved one by one with pl_registration_save. */
+static void grp_save_one_by_one(pl_store *store, int nrows)
+{
+    for (int i = 0; i < nrows; i++) {
+        char email[64], name[64], *items[2], buf[8];
+        const char *sessions;
+        pl_registration r;
+        pl_error err;
+
+        grp_row(i, email, sizeof(email), &sessions);
+        snprintf(name, sizeof(name), "Personne %03d", i);
+        memset(&r, 0, sizeof(r));
+        r.name = name;
+        r.email = email;
+        snprintf(buf, sizeof(buf), "%s", sessions);
+        if (buf[0]) {
+            char *bar = strchr(buf, '|');
+            items[r.sessions.count++] = buf;
+            if (bar) {
+                *bar = '\0';
+                items[r.sessions.count++] = bar + 1;
+            }
+        }
+        r.sessions.items = items;
+        if (pl_registration_save(store, "grp", &r, NULL, &err) != 0)
+            fail_msg("row %d: %s", i, err.msg);
+    }
+}
+
+static void assert_same_registrations(pl_store *a, pl_store *b)
+{
+    pl_registration **ra = NULL, **rb = NULL;
+    size_t na = 0, nb = 0;
+    pl_error err;
+
+    assert_int_equal(pl_registration_list(&ra, &na, a, "grp", &err), 0);
+    assert_int_equal(pl_registration_list(&rb, &nb, b, "grp", &err), 0);
+    assert_int_equal(na, nb);
+    for (size_t i = 0; i < na; i++) {
+        assert_string_equal(ra[i]->email, rb[i]->email);
+        assert_string_equal(ra[i]->name, rb[i]->name);
+        assert_int_equal(ra[i]->status, rb[i]->status);
+        assert_int_equal(ra[i]->waitlist_position, rb[i]->waitlist_position);
+        if (ra[i]->waitlist_reason || rb[i]->waitlist_reason)
+            assert_string_equal(ra[i]->waitlist_reason, rb[i]->waitlist_reason);
+        assert_int_equal(ra[i]->sessions.count, rb[i]->sessions.count);
+        for (size_t k = 0; k < ra[i]->sessions.count; k++)
+            assert_string_equal(ra[i]->sessions.items[k], rb[i]->sessions.items[k]);
+        assert_int_equal(strlen(ra[i]->token), 2 * PL_REG_TOKEN_BYTES);
+    }
+    pl_registration_list_free(ra, na);
+    pl_registration_list_free(rb, nb);
+}
+
+static void grouped_import_matches_saving_row_by_row(void **state)
+{
+    fixture *f = *state;
+    pl_store *a = grp_store(f, "a.db"), *b = grp_store(f, "b.db");
+    pl_registration_import_stats st;
+    pl_buf text = PL_BUF_INIT;
+    pl_registration *r = NULL;
+    char path[512];
+    reports rep;
+    pl_error err;
+    size_t expect_dups = 0, old_rows = 0;
+    const int nrows = 300; /* four groups and a partial one */
+
+    grp_before(a);
+    grp_before(b);
+    pl_buf_puts(&text, "Nom;Courriel;Sessions\n");
+    for (int i = 0; i < nrows; i++) {
+        char email[64];
+        const char *sessions;
+        grp_row(i, email, sizeof(email), &sessions);
+        pl_buf_printf(&text, "Personne %03d;%s;%s\n", i, email, sessions);
+        if (i % 37 == 5)
+            old_rows++;
+        else if (i % 23 == 7 || (i % 61 == 0 && i > 70))
+            expect_dups++;
+    }
+    th_write(path, sizeof(path), f->dir, "mixed.csv", text.data);
+    memset(&rep, 0, sizeof(rep));
+    {
+        pl_registration_import_opts opts = PL_REGISTRATION_IMPORT_OPTS_INIT;
+        opts.on_problem = on_problem;
+        opts.on_warning = on_warning;
+        opts.payload = &rep;
+        if (pl_registration_import_csv(a, "grp", path, &opts, &st, &err) != 0)
+            fail_msg("%s", rep.problems.data ? rep.problems.data : err.msg);
+    }
+    grp_save_one_by_one(b, nrows);
+
+    assert_int_equal(st.rows, nrows);
+    assert_int_equal(st.duplicates, expect_dups);
+    assert_int_equal(rep.nwarnings, (int)expect_dups);
+    assert_non_null(strstr(rep.warnings.data, "mixed.csv:9: email: P004@EXAMPLE.ORG is also on "
+                                              "an earlier line; this row replaces that one"));
+    assert_int_equal(st.created + st.updated + st.unchanged, nrows);
+    assert_int_equal(st.event_confirmed, 150);
+    assert_int_equal(st.event_confirmed + st.event_waitlisted, nrows - expect_dups - old_rows + 3);
+    assert_same_registrations(a, b);
+
+    /* The later row won; people registered before were updated in place,
+     * the one who had cancelled came back at the end of the line. */
+    assert_int_equal(pl_registration_find_email(&r, a, "grp", "p004@example.org", &err), 0);
+    assert_string_equal(r->name, "Personne 007");
+    assert_string_equal(r->email, "P004@EXAMPLE.ORG");
+    pl_registration_free(r);
+    assert_int_equal(pl_registration_find_email(&r, a, "grp", "old3@example.org", &err), 0);
+    assert_int_not_equal(r->status, PL_REG_CANCELLED);
+    pl_registration_free(r);
+
+    pl_buf_free(&rep.problems);
+    pl_buf_free(&rep.warnings);
+    pl_buf_free(&text);
+    pl_store_free(a);
+    pl_store_free(b);
+}
+
+static void grouped_rows_fill_capacities_in_file_order(void **state)
+{
+    fixture *f = *state;
+    pl_store *a = grp_store(f, "a.db");
+    pl_registration_import_stats st;
+    pl_buf text = PL_BUF_INIT;
+    pl_registration **all = NULL;
+    size_t n = 0;
+    char path[512];
+    reports rep;
+    pl_error err;
+
+    /* 200 new people: the 150th place goes in the third group of 64; c
+     * (5 places) fills within the first group, a (30) in the second. */
+    pl_buf_puts(&text, "Nom;Courriel;Sessions\n");
+    for (int i = 0; i < 200; i++)
+        pl_buf_printf(&text, "Personne %03d;q%03d@example.org;%s\n", i, i,
+                      i % 10 == 1 ? "c"
+                      : i % 2     ? "a"
+                                  : "b");
+    th_write(path, sizeof(path), f->dir, "cap.csv", text.data);
+    memset(&rep, 0, sizeof(rep));
+    {
+        pl_registration_import_opts opts = PL_REGISTRATION_IMPORT_OPTS_INIT;
+        opts.on_problem = on_problem;
+        opts.payload = &rep;
+        if (pl_registration_import_csv(a, "grp", path, &opts, &st, &err) != 0)
+            fail_msg("%s", rep.problems.data ? rep.problems.data : err.msg);
+    }
+    assert_int_equal(st.created, 200);
+    assert_int_equal(pl_registration_list(&all, &n, a, "grp", &err), 0);
+    assert_int_equal(n, 200);
+    {
+        int confirmed = 0, in_a = 0, in_c = 0, waiting = 0;
+        for (size_t i = 0; i < n; i++) {
+            char email[64];
+            const char *s = all[i]->sessions.items[0];
+            int fits_a = strcmp(s, "a") != 0 || in_a < 30, fits_c = strcmp(s, "c") != 0 || in_c < 5;
+            snprintf(email, sizeof(email), "q%03zu@example.org", i);
+            assert_string_equal(all[i]->email, email); /* arrival order is file order */
+            if (confirmed < 150 && fits_a && fits_c) {
+                assert_int_equal(all[i]->status, PL_REG_CONFIRMED);
+                confirmed++;
+                in_a += strcmp(s, "a") == 0;
+                in_c += strcmp(s, "c") == 0;
+            } else {
+                assert_int_equal(all[i]->status, PL_REG_WAITLISTED);
+                assert_int_equal(all[i]->waitlist_position, ++waiting);
+            }
+        }
+        assert_int_equal(in_c, 5);
+        assert_int_equal(in_a, 30);
+        assert_int_equal(st.event_confirmed, confirmed);
+    }
+    pl_registration_list_free(all, n);
+
+    /* Imported again: all of them known, nothing changes, no one added. */
+    {
+        pl_registration_import_opts opts = PL_REGISTRATION_IMPORT_OPTS_INIT;
+        opts.on_problem = on_problem;
+        opts.payload = &rep;
+        if (pl_registration_import_csv(a, "grp", path, &opts, &st, &err) != 0)
+            fail_msg("%s", rep.problems.data ? rep.problems.data : err.msg);
+    }
+    assert_int_equal(st.created, 0);
+    assert_int_equal(st.unchanged, 200);
+    {
+        pl_registration **again = NULL;
+        size_t m = 0;
+        assert_int_equal(pl_registration_list(&again, &m, a, "grp", &err), 0);
+        assert_int_equal(m, 200);
+        pl_registration_list_free(again, m);
+    }
+    pl_buf_free(&rep.problems);
+    pl_buf_free(&text);
+    pl_store_free(a);
+}
+
+static void grouped_row_that_updates_into_a_full_session_is_reported_in_order(void **state)
+{
+    fixture *f = *state;
+    pl_store *a = grp_store(f, "a.db");
+    pl_registration_import_stats st;
+    pl_buf text = PL_BUF_INIT;
+    char path[512], expect[2048];
+    reports rep;
+    pl_error err;
+
+    /* old1 is confirmed without sessions. The file fills c, then old1 asks
+     * for c among new people (a group that cannot be written whole), then
+     * a bad row: both reported, in line order, and nothing imported. */
+    grp_register(a, "Ancienne Une", "old1@example.org", NULL);
+    pl_buf_puts(&text, "Nom;Courriel;Sessions\n");
+    for (int i = 0; i < 5; i++)
+        pl_buf_printf(&text, "Personne %d;c%d@example.org;c\n", i, i);
+    pl_buf_puts(&text, "Personne 5;c5@example.org;\n"
+                       "Ancienne Une;Old1@example.org;c\n"
+                       "Personne 7;c7@example.org;b\n"
+                       "Personne 8;pas-une-adresse;b\n");
+    th_write(path, sizeof(path), f->dir, "full.csv", text.data);
+    memset(&rep, 0, sizeof(rep));
+    {
+        pl_registration_import_opts opts = PL_REGISTRATION_IMPORT_OPTS_INIT;
+        opts.on_problem = on_problem;
+        opts.payload = &rep;
+        assert_int_equal(pl_registration_import_csv(a, "grp", path, &opts, &st, &err), PL_EINVALID);
+    }
+    snprintf(expect, sizeof(expect),
+             "%s:8: sessions: session 'c' is full (5 places); Old1@example.org keeps their place "
+             "and their sessions\n"
+             "%s:10: email: \"pas-une-adresse\" is not an e-mail address\n",
+             path, path);
+    assert_string_equal(rep.problems.data, expect);
+    assert_int_equal(st.bad_rows, 2);
+    {
+        pl_registration **all = NULL;
+        size_t n = 0;
+        assert_int_equal(pl_registration_list(&all, &n, a, "grp", &err), 0);
+        assert_int_equal(n, 1);
+        pl_registration_list_free(all, n);
+    }
+    pl_buf_free(&rep.problems);
+    pl_buf_free(&text);
+    pl_store_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -287,6 +608,11 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(capacity_applies_to_imported_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_files_report_every_bad_row, setup, teardown),
+        cmocka_unit_test_setup_teardown(grouped_import_matches_saving_row_by_row, setup, teardown),
+        cmocka_unit_test_setup_teardown(grouped_rows_fill_capacities_in_file_order, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            grouped_row_that_updates_into_a_full_session_is_reported_in_order, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
