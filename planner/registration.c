@@ -240,6 +240,7 @@ enum {
     ST_DEL_SESSIONS,
     ST_ADD_SESSION,
     ST_WAITERS,
+    ST_RETOKEN,
     ST_COUNT
 };
 
@@ -263,6 +264,7 @@ static const char *const batch_sql[ST_COUNT] = {
                        "VALUES (?, ?, ?)",
     [ST_WAITERS] = "SELECT id FROM registrations WHERE event_id = ? AND status = 'waitlisted' "
                    "ORDER BY arrival",
+    [ST_RETOKEN] = "UPDATE registrations SET token = ?2 WHERE id = ?1",
 };
 
 /* Multi-row statements are prepared for 1, 2, 4, ... PL_REGISTRATION_GROUP
@@ -851,6 +853,23 @@ static int new_ids(pl_registration_batch *b, char uid[37], char token[2 * PL_REG
     return 0;
 }
 
+/* Give the registration at rowid a new secret token (its uid stays). */
+static int retoken(pl_registration_batch *b, long long rowid, pl_error *err)
+{
+    char uid[37], token[2 * PL_REG_TOKEN_BYTES + 1];
+    sqlite3_stmt *st = b->st[ST_RETOKEN];
+    int rc;
+
+    if (new_ids(b, uid, token) < 0)
+        return pl_error_set(err, PL_EIO, "cannot read the OS random source");
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, rowid);
+    sqlite3_bind_text(st, 2, token, -1, SQLITE_TRANSIENT);
+    rc = pl_store_step(b->store, st, "cannot write registrations", err);
+    sqlite3_reset(st);
+    return rc;
+}
+
 /* Insert in as a new registration, unless its e-mail is there already:
  * then *out_rowid is 0 and nothing changed. */
 static int insert_new(pl_registration_batch *b, const pl_registration *in, const size_t *idx,
@@ -1068,10 +1087,13 @@ int pl_registration_batch_save(pl_registration_batch *b, const pl_registration *
     sqlite3_reset(find);
     rc = 0;
     if (status == PL_REG_CANCELLED) {
-        /* Registering again after cancelling: a new arrival, same uid and
-         * token. */
+        /* Registering again after cancelling: a new arrival, same uid, and a
+         * new token. Whoever registers again with that e-mail (anyone who
+         * knows it, on the public form) gets a link; the old one, which the
+         * first person still holds, must not show the new registration. */
         status = fits(b, idx, n, NULL, 0) ? PL_REG_CONFIRMED : PL_REG_WAITLISTED;
-        if ((rc = update_row(b, rowid, in, status, ++b->arrival, err)) < 0)
+        if ((rc = update_row(b, rowid, in, status, ++b->arrival, err)) < 0 ||
+            (rc = retoken(b, rowid, err)) < 0)
             goto done;
         if ((rc = write_sessions(b, rowid, idx, n, 1, err)) < 0)
             goto done;

@@ -143,7 +143,8 @@ static void capacity_then_waitlist_in_arrival_order(void **state)
     assert_int_equal(pl_registration_cancel(f->store, "petit", "nobody@example.org", NULL, &err),
                      PL_ENOTFOUND);
 
-    /* Registering again after cancelling: a new arrival, same uid and token. */
+    /* Registering again after cancelling: a new arrival, same uid, a new
+     * token: the old link must not show whoever registered again. */
     pl_registration *before = NULL;
     assert_int_equal(pl_registration_find_email(&before, f->store, "petit", "p1@example.org", &err),
                      0);
@@ -151,7 +152,11 @@ static void capacity_then_waitlist_in_arrival_order(void **state)
     assert_int_equal(r->status, PL_REG_WAITLISTED);
     assert_int_equal(r->waitlist_position, 1);
     assert_string_equal(r->uid, before->uid);
-    assert_string_equal(r->token, before->token);
+    assert_string_not_equal(r->token, before->token);
+    assert_int_equal(strlen(r->token), strlen(before->token));
+    pl_registration_free(r);
+    r = NULL;
+    assert_int_equal(pl_registration_find_token(&r, f->store, before->token, &err), PL_ENOTFOUND);
     pl_registration_free(r);
     pl_registration_free(before);
 }
