@@ -10,9 +10,9 @@
  * plan and the objective is (riders seated, total length of the routes of
  * the cars that drive), kept up to date by every move.
  *
- * Search. (1) candidates: for each driver, the passengers inside its detour
- * ellipse, found through a uniform grid; each passenger keeps its
- * `candidates` best drivers by single-pickup detour. (2) regret insertion of
+ * Search. (1) candidates: each passenger keeps its `candidates` best drivers
+ * by single-pickup detour, found by a best-first search of a polar index of
+ * the drivers around the venue (see build_candidates). (2) regret insertion of
  * riders, then flexible participants where riding saves km. (3) ejection
  * chains: breadth-first augmenting paths that seat an unassigned rider by
  * moving others along. (4) ruin and recreate over related routes, accepting
@@ -51,8 +51,8 @@ typedef struct solver {
     pl_carpool_options o;
     pl_carpool_point venue;
     double *u;  /* unit vectors, 3 per point, n + 1 points */
-    double *px; /* planar km around the venue */
-    double *py;
+    double *pr; /* great-circle km from the venue */
+    double *pa; /* bearing from the venue, radians in [-pi, pi] */
     double *dv; /* road km from origin to venue */
     unsigned char *flag;
     int *seats;   /* usable seats (0 if cannot drive) */
@@ -96,7 +96,10 @@ typedef struct solver {
     /* scratch */
     unsigned mark;
     unsigned *pmark; /* pool membership / BFS passengers */
-    unsigned *dmark; /* BFS drivers / ruined drivers */
+    unsigned *dmark; /* ruined drivers */
+    uint64_t *dseen; /* drivers seen by an ejection chain search (bitset) */
+    uint32_t *seen;  /* ... listed, to clear it */
+    size_t nseen;
     unsigned *pver;
     uint32_t *pool;
     double *hkey; /* heap */
@@ -323,9 +326,11 @@ static double best_order(const solver *s, size_t d, const uint32_t *set, int k, 
 static void reorder(solver *s, size_t d);
 
 /* Cheapest feasible insertion of p into d's route. Returns the added length
- * (HUGE_VAL if none) and the position in *pos. dop = dist(d, p). slack
- * loosens (> 0) or tightens (< 0) the length limit. */
-static double insert_eval(const solver *s, size_t d, size_t p, double dop, int *pos, double slack)
+ * (HUGE_VAL if none) and the position in *pos. dop = dist(d, p); dpr[i] =
+ * dist(p, i-th stop) if the caller has them, else NULL. slack loosens (> 0)
+ * or tightens (< 0) the length limit. */
+static double insert_eval_with(const solver *s, size_t d, size_t p, double dop, const double *dpr,
+                               int *pos, double slack)
 {
     int k = s->rlen[d];
     if (k >= s->seats[d] || d == p || !is_driving(s, d))
@@ -338,7 +343,7 @@ static double insert_eval(const solver *s, size_t d, size_t p, double dop, int *
     double best = HUGE_VAL, prev_d = dop, umin = HUGE_VAL;
     int best_pos = -1;
     for (int i = 0; i <= k; i++) {
-        double next_d = i == k ? s->dv[p] : dist(s, p, r[i]);
+        double next_d = i == k ? s->dv[p] : dpr ? dpr[i] : dist(s, p, r[i]);
         double delta = prev_d + next_d - legs[i];
         if (delta <= limit + EPS && delta < best) {
             best = delta;
@@ -363,6 +368,12 @@ static double insert_eval(const solver *s, size_t d, size_t p, double dop, int *
     }
     *pos = best_pos;
     return best;
+}
+
+/* The same, computing the distances. */
+static double insert_eval(const solver *s, size_t d, size_t p, double dop, int *pos, double slack)
+{
+    return insert_eval_with(s, d, p, dop, NULL, pos, slack);
 }
 
 /* Insert p at position pos of d's route (feasibility checked by caller). */
@@ -621,8 +632,9 @@ static void pool_insert(solver *s, const uint32_t *pool, size_t m, int flex)
 
 /* ---- ejection chains -------------------------------------------------- */
 
-/* Can d's route, with its j-th passenger taken out, take x (dop = dist(d, x))? */
-static int swap_ok(const solver *s, size_t d, int j, size_t x, double dop)
+/* Can d's route, with its j-th passenger taken out, take x (dop = dist(d, x),
+ * dxr[i] = dist(x, i-th stop))? */
+static int swap_ok(const solver *s, size_t d, int j, size_t x, double dop, const double *dxr)
 {
     int k = s->rlen[d];
     const uint32_t *r = s->route + s->roff[d];
@@ -635,7 +647,7 @@ static int swap_ok(const solver *s, size_t d, int j, size_t x, double dop)
     for (int i = 0; i < k; i++) { /* positions in the reduced route */
         double leg = i < j ? legs[i] : (i == j ? merged : legs[i + 1]);
         size_t nx = i == k - 1 ? s->n : r[i < j ? i : i + 1];
-        double next_d = nx == s->n ? s->dv[x] : dist(s, x, nx);
+        double next_d = nx == s->n ? s->dv[x] : dxr[i < j ? i : i + 1];
         double len = base + prev_d + next_d - leg;
         if (len <= limit)
             return 1;
@@ -689,8 +701,10 @@ static int on_path(const solver *s, int i, size_t d)
 }
 
 /* Seat the unassigned rider root through a breadth-first augmenting path of
- * at most limit nodes. Returns 1 if seated. */
-static int eject(solver *s, size_t root, int limit)
+ * at most limit nodes. Returns 1 if seated. Drivers seen are kept in a
+ * bitset (small enough to stay in cache on large instances: the search
+ * looks at many more candidates than it finds new drivers). */
+static int bfs_chain(solver *s, size_t root, int limit)
 {
     unsigned m = ++s->mark;
     int nn = 1;
@@ -702,9 +716,11 @@ static int eject(solver *s, size_t root, int limit)
         size_t x = s->node_x[i];
         for (size_t c = s->coff[x]; c < s->coff[x + 1]; c++) {
             size_t d = s->cd[c];
-            if (s->dmark[d] == m)
+            uint64_t bit = 1ULL << (d & 63);
+            if (s->dseen[d >> 6] & bit)
                 continue;
-            s->dmark[d] = m;
+            s->dseen[d >> 6] |= bit;
+            s->seen[s->nseen++] = (uint32_t)d;
             if (!is_driving(s, d)) {
                 /* a FLEXIBLE riding elsewhere can take its car and x */
                 if ((s->flag[d] & F_DRIVE) && !(s->flag[d] & (F_LOCKED | F_BAD)) &&
@@ -715,17 +731,26 @@ static int eject(solver *s, size_t root, int limit)
                 }
                 continue;
             }
-            int pos;
-            if (insert_eval(s, d, x, s->cdop[c], &pos, -1e-7) != HUGE_VAL) {
+            /* distances from x to d's stops, shared by the insertion and
+             * every swap */
+            const uint32_t *r = s->route + s->roff[d];
+            double dxr[65];
+            int pos, k = s->rlen[d], used = k < s->seats[d];
+            for (int j = 0; j < k && !used; j++)
+                used = s->pmark[r[j]] != m && (nn < limit || (s->flag[r[j]] & F_DRIVE));
+            if (!used)
+                continue;
+            for (int j = 0; j < k; j++)
+                dxr[j] = dist(s, x, r[j]);
+            if (insert_eval_with(s, d, x, s->cdop[c], dxr, &pos, -1e-7) != HUGE_VAL) {
                 chain_apply(s, i, d);
                 return 1;
             }
-            const uint32_t *r = s->route + s->roff[d];
             for (int j = 0; j < s->rlen[d]; j++) {
                 size_t q = r[j];
                 if (s->pmark[q] == m || (nn >= limit && !(s->flag[q] & F_DRIVE)))
                     continue;
-                if (!swap_ok(s, d, j, x, s->cdop[c]))
+                if (!swap_ok(s, d, j, x, s->cdop[c], dxr))
                     continue;
                 if (s->flag[q] & F_DRIVE) { /* a FLEXIBLE drives instead */
                     route_remove(s, q);
@@ -741,6 +766,15 @@ static int eject(solver *s, size_t root, int limit)
         }
     }
     return 0;
+}
+
+static int eject(solver *s, size_t root, int limit)
+{
+    s->nseen = 0;
+    int rc = bfs_chain(s, root, limit);
+    for (size_t i = 0; i < s->nseen; i++)
+        s->dseen[s->seen[i] >> 6] = 0;
+    return rc;
 }
 
 /* ---- ruin and recreate ------------------------------------------------ */
@@ -1289,149 +1323,291 @@ static int hent_cmp(const void *a, const void *b)
     return hent_less(x, y) ? -1 : (hent_less(y, x) ? 1 : 0);
 }
 
-static double rect_dist(double x, double y, double x0, double y0, double x1, double y1)
+/*
+ * The driver index. Drivers are placed by polar coordinates around the
+ * venue (great-circle km r, bearing a), cut into sectors of equal count by
+ * bearing and, inside a sector, into chunks by r, farthest first. On the
+ * sphere, the detour g(d, p) + g(p, v) - g(d, v) of a driver d for a
+ * passenger p grows with the angle at the venue between them and never
+ * grows with r (moving d away from the venue by x lengthens g(d, p) by at
+ * most x), so the least detour over a chunk is reached at its largest r and
+ * the smallest angle: an exact lower bound, by the law of haversines. Along
+ * a sector the chunks' bounds only grow, so each sector is a sorted stream
+ * and the streams are merged best first: the search stops when the next
+ * bound exceeds the K-th best detour found, or the largest detour the
+ * remaining drivers may make.
+ */
+#define SECTOR_DRIVERS 128 /* drivers per sector (about) */
+#define CHUNK_DRIVERS 8
+
+typedef struct chunk {
+    double rmax;       /* great-circle km from the venue, farthest member */
+    double sin_rmax;   /* sin(rmax / EARTH_KM) */
+    double amin, amax; /* bearings of the members */
+    double reach;      /* largest detour allowed to a member of this chunk or
+                          of a nearer one in the sector */
+    size_t first;      /* members: ord[first .. first + count) */
+    size_t count;
+} chunk;
+
+typedef struct sector {
+    double amin, amax;
+    size_t first; /* chunks [first, first + count) */
+    size_t count;
+} sector;
+
+typedef struct stream {
+    double key;
+    size_t sec;
+    size_t ch;
+} stream;
+
+typedef struct keyed {
+    double key;
+    uint32_t d;
+} keyed;
+
+static int keyed_cmp(const void *a, const void *b)
 {
-    double dx = x < x0 ? x0 - x : (x > x1 ? x - x1 : 0.0);
-    double dy = y < y0 ? y0 - y : (y > y1 ? y - y1 : 0.0);
-    return sqrt(dx * dx + dy * dy);
+    const keyed *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return x->d < y->d ? -1 : x->d > y->d;
 }
 
-/* Candidate drivers of every passenger, through a uniform grid over the
- * passengers: each driver scans the cells meeting its detour ellipse (foci:
- * its origin and the venue), in planar km with a slack, then checks each
- * passenger with the real distance. */
-static int build_candidates(solver *s, const uint32_t *pass, size_t np, const uint32_t *drv,
-                            size_t nd)
+/* sin^2 of half the angle between bearing a and the interval [lo, hi]. */
+static double hav_gap(double a, double lo, double hi)
+{
+    if (a >= lo && a <= hi)
+        return 0.0;
+    double g1 = fabs(a - lo), g2 = fabs(a - hi);
+    if (g1 > PI)
+        g1 = 2 * PI - g1;
+    if (g2 > PI)
+        g2 = 2 * PI - g2;
+    double h = sin((g1 < g2 ? g1 : g2) / 2.0);
+    return h * h;
+}
+
+/* Least great-circle detour of a driver at r km from the venue for a
+ * passenger at rho km, the angle between them at the venue having
+ * haversine hav_da (law of haversines). */
+static double detour_lb(double r, double sin_r, double rho, double sin_rho, double hav_da)
+{
+    double h = sin((r - rho) / (2.0 * EARTH_KM));
+    h = h * h + sin_r * sin_rho * hav_da;
+    if (h > 1.0)
+        h = 1.0;
+    return 2.0 * EARTH_KM * asin(sqrt(h)) + rho - r;
+}
+
+static void stream_push(stream *h, size_t *n, stream e)
+{
+    size_t i = (*n)++;
+    while (i > 0 && (h[(i - 1) / 2].key > e.key ||
+                     (h[(i - 1) / 2].key == e.key && h[(i - 1) / 2].sec > e.sec))) {
+        h[i] = h[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    h[i] = e;
+}
+
+static stream stream_pop(stream *h, size_t *n)
+{
+    stream top = h[0], e = h[--*n];
+    size_t i = 0;
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        const stream *best = &e;
+        if (l < *n && (h[l].key < best->key || (h[l].key == best->key && h[l].sec < best->sec))) {
+            m = l;
+            best = &h[l];
+        }
+        if (r < *n && (h[r].key < best->key || (h[r].key == best->key && h[r].sec < best->sec)))
+            m = r;
+        if (m == i)
+            break;
+        h[i] = h[m];
+        i = m;
+    }
+    if (*n > 0)
+        h[i] = e;
+    return top;
+}
+
+typedef struct dindex {
+    uint32_t *ord;
+    chunk *chunks;
+    sector *sectors;
+    size_t nsec;
+    double mul, add; /* key = lower bound / mul - add (slack for a custom metric) */
+} dindex;
+
+static int dindex_build(dindex *x, const solver *s, const uint32_t *drv, size_t nd)
+{
+    size_t m = 0;
+    keyed *kd = malloc((nd ? nd : 1) * sizeof *kd);
+    x->ord = malloc((nd ? nd : 1) * sizeof *x->ord);
+    x->chunks = malloc((nd ? nd : 1) * sizeof *x->chunks);
+    x->sectors = malloc((nd ? nd : 1) * sizeof *x->sectors);
+    if (!kd || !x->ord || !x->chunks || !x->sectors) {
+        free(kd);
+        return -1;
+    }
+    for (size_t t = 0; t < nd; t++) {
+        size_t d = drv[t];
+        if (s->seats[d] > 0 && s->maxlen1[d] >= s->dv[d] - EPS)
+            kd[m++] = (keyed){s->pa[d], (uint32_t)d};
+    }
+    qsort(kd, m, sizeof *kd, keyed_cmp);
+    size_t nsec = (m + SECTOR_DRIVERS - 1) / SECTOR_DRIVERS, nch = 0;
+    for (size_t k = 0; k < nsec; k++) {
+        size_t lo = m * k / nsec, hi = m * (k + 1) / nsec;
+        sector *sc = &x->sectors[k];
+        sc->amin = kd[lo].key;
+        sc->amax = kd[hi - 1].key;
+        sc->first = nch;
+        for (size_t i = lo; i < hi; i++)
+            kd[i].key = -s->pr[kd[i].d]; /* farthest first */
+        qsort(kd + lo, hi - lo, sizeof *kd, keyed_cmp);
+        for (size_t i = lo; i < hi; i++)
+            x->ord[i] = kd[i].d;
+        for (size_t c = lo; c < hi; c += CHUNK_DRIVERS) {
+            chunk *ch = &x->chunks[nch++];
+            ch->first = c;
+            ch->count = hi - c < CHUNK_DRIVERS ? hi - c : CHUNK_DRIVERS;
+            ch->rmax = s->pr[x->ord[c]];
+            ch->sin_rmax = sin(ch->rmax / EARTH_KM);
+            ch->amin = HUGE_VAL;
+            ch->amax = -HUGE_VAL;
+            ch->reach = -HUGE_VAL;
+            for (size_t i = c; i < c + ch->count; i++) {
+                size_t d = x->ord[i];
+                ch->amin = fmin(ch->amin, s->pa[d]);
+                ch->amax = fmax(ch->amax, s->pa[d]);
+                ch->reach = fmax(ch->reach, s->maxlen1[d] - s->dv[d]);
+            }
+        }
+        sc->count = nch - sc->first;
+        for (size_t c = sc->first + sc->count - 1; c > sc->first; c--)
+            x->chunks[c - 1].reach = fmax(x->chunks[c - 1].reach, x->chunks[c].reach);
+    }
+    x->nsec = nsec;
+    free(kd);
+    return 0;
+}
+
+/* Key of chunk c for a passenger (rho, sin_rho) with haversine gap hav. */
+static double chunk_key(const solver *s, const dindex *x, const chunk *c, double rho,
+                        double sin_rho, double hav)
+{
+    double lb = detour_lb(c->rmax, c->sin_rmax, rho, sin_rho, hav) * s->o.road_factor;
+    return lb / x->mul - x->add;
+}
+
+/* The K best drivers of passenger p by detour (then index) into heap h. */
+static int dindex_query(const solver *s, const dindex *x, size_t p, stream *sh, hent *h, int K)
+{
+    int cnt = 0;
+    size_t nsh = 0;
+    double rho = s->pr[p], sin_rho = sin(rho / EARTH_KM), a = s->pa[p];
+    for (size_t k = 0; k < x->nsec; k++) {
+        const sector *sc = &x->sectors[k];
+        const chunk *c = &x->chunks[sc->first];
+        double key = chunk_key(s, x, c, rho, sin_rho, hav_gap(a, sc->amin, sc->amax));
+        if (key <= c->reach + EPS)
+            stream_push(sh, &nsh, (stream){key, k, sc->first});
+    }
+    while (nsh > 0) {
+        stream e = stream_pop(sh, &nsh);
+        if (cnt == K && e.key > h[0].det)
+            break;
+        const sector *sc = &x->sectors[e.sec];
+        const chunk *c = &x->chunks[e.ch];
+        double key = chunk_key(s, x, c, rho, sin_rho, hav_gap(a, c->amin, c->amax));
+        if (key <= c->reach + EPS && (cnt < K || key <= h[0].det)) {
+            for (size_t i = c->first; i < c->first + c->count; i++) {
+                size_t d = x->ord[i];
+                if (d == p)
+                    continue;
+                double dop = dist(s, d, p);
+                if (dop + s->dv[p] > s->maxlen1[d] + EPS)
+                    continue;
+                hent he = {dop + s->dv[p] - s->dv[d], dop, (uint32_t)d};
+                hent_push(h, &cnt, K, he);
+            }
+        }
+        if (e.ch + 1 < sc->first + sc->count) {
+            const chunk *nc = c + 1;
+            double nkey = chunk_key(s, x, nc, rho, sin_rho, hav_gap(a, sc->amin, sc->amax));
+            if (nkey <= nc->reach + EPS)
+                stream_push(sh, &nsh, (stream){nkey, e.sec, e.ch + 1});
+        }
+    }
+    return cnt;
+}
+
+/* Candidate drivers of every passenger: the K best by single-pickup detour
+ * among the drivers who can take them alone, by a best-first search of the
+ * driver index (exact for the default distance; with a distance callback,
+ * crow-fly detours are trusted to within PLANAR_SLACK and 0.5 km). Lists
+ * are stored in participant order; memory is O(passengers x K). */
+static int build_candidates(solver *s, size_t np, const uint32_t *drv, size_t nd)
 {
     int rc = PL_ERROR, K = s->o.candidates > 0 ? s->o.candidates : DEFAULT_CANDIDATES;
-    size_t *cell_start = NULL, *pidx = NULL;
-    uint32_t *cell_items = NULL, *cell_of = NULL;
+    dindex x = {0};
+    stream *sh = NULL;
     hent *heap = NULL;
-    int *cnt = NULL;
-    size_t n = s->n;
+    size_t n = s->n, total = 0, cap = 0;
 
     s->coff = calloc(n + 2, sizeof *s->coff);
     s->voff = calloc(n + 2, sizeof *s->voff);
-    if (!s->coff || !s->voff)
+    heap = malloc((size_t)K * sizeof *heap);
+    if (!s->coff || !s->voff || !heap || dindex_build(&x, s, drv, nd) < 0)
         goto done;
-    if (np == 0 || nd == 0) {
-        rc = PL_OK;
+    x.mul = s->o.distance_km ? PLANAR_SLACK : 1.0;
+    x.add = s->o.distance_km ? 0.5 : 1e-6;
+    sh = malloc((x.nsec ? x.nsec : 1) * sizeof *sh);
+    if (!sh)
         goto done;
-    }
-    double minx = HUGE_VAL, miny = HUGE_VAL, maxx = -HUGE_VAL, maxy = -HUGE_VAL;
-    for (size_t i = 0; i < np; i++) {
-        size_t p = pass[i];
-        minx = fmin(minx, s->px[p]);
-        maxx = fmax(maxx, s->px[p]);
-        miny = fmin(miny, s->py[p]);
-        maxy = fmax(maxy, s->py[p]);
-    }
-    double w = maxx - minx + 1e-6, h = maxy - miny + 1e-6;
-    double cell = sqrt(w * h / (double)np);
-    if (cell < 0.25)
-        cell = 0.25;
-    size_t nx, ny;
-    for (;;) {
-        nx = (size_t)(w / cell) + 1;
-        ny = (size_t)(h / cell) + 1;
-        if (nx * ny <= 4 * np + 16)
-            break;
-        cell *= 1.5;
-    }
-    cell_start = calloc(nx * ny + 1, sizeof *cell_start);
-    cell_items = malloc(np * sizeof *cell_items);
-    cell_of = malloc(np * sizeof *cell_of);
-    pidx = malloc(n * sizeof *pidx);
-    heap = malloc(np * (size_t)K * sizeof *heap);
-    cnt = calloc(np, sizeof *cnt);
-    if (!cell_start || !cell_items || !cell_of || !pidx || !heap || !cnt)
-        goto done;
-    for (size_t i = 0; i < np; i++) {
-        size_t p = pass[i];
-        size_t cx = (size_t)((s->px[p] - minx) / cell), cy = (size_t)((s->py[p] - miny) / cell);
-        cell_of[i] = (uint32_t)(cy * nx + cx);
-        cell_start[cell_of[i] + 1]++;
-        pidx[p] = i;
-    }
-    for (size_t c = 0; c < nx * ny; c++)
-        cell_start[c + 1] += cell_start[c];
-    for (size_t i = 0; i < np; i++)
-        cell_items[cell_start[cell_of[i]]++] = pass[i];
-    for (size_t c = nx * ny; c > 0; c--)
-        cell_start[c] = cell_start[c - 1];
-    cell_start[0] = 0;
-
-    for (size_t t = 0; t < nd; t++) {
-        size_t d = drv[t];
-        double lim = s->maxlen1[d];
-        if (s->seats[d] <= 0 || lim < s->dv[d] - EPS)
-            continue;
-        double ox = s->px[d], oy = s->py[d];
-        double S = lim / s->o.road_factor * PLANAR_SLACK + 0.5;
-        double cx = ox / 2, cy = oy / 2, a = S / 2;
-        long x0 = (long)floor((cx - a - minx) / cell), x1 = (long)floor((cx + a - minx) / cell);
-        long y0 = (long)floor((cy - a - miny) / cell), y1 = (long)floor((cy + a - miny) / cell);
-        if (x0 < 0)
-            x0 = 0;
-        if (y0 < 0)
-            y0 = 0;
-        if (x1 >= (long)nx)
-            x1 = (long)nx - 1;
-        if (y1 >= (long)ny)
-            y1 = (long)ny - 1;
-        for (long gy = y0; gy <= y1; gy++) {
-            double ry0 = miny + (double)gy * cell, ry1 = ry0 + cell;
-            for (long gx = x0; gx <= x1; gx++) {
-                double rx0 = minx + (double)gx * cell, rx1 = rx0 + cell;
-                if (rect_dist(ox, oy, rx0, ry0, rx1, ry1) + rect_dist(0, 0, rx0, ry0, rx1, ry1) > S)
-                    continue;
-                size_t c = (size_t)gy * nx + (size_t)gx;
-                for (size_t e = cell_start[c]; e < cell_start[c + 1]; e++) {
-                    size_t p = cell_items[e];
-                    if (p == d)
-                        continue;
-                    double dx = s->px[p] - ox, dy = s->py[p] - oy;
-                    if (sqrt(dx * dx + dy * dy) + sqrt(s->px[p] * s->px[p] + s->py[p] * s->py[p]) >
-                        S)
-                        continue;
-                    double dop = dist(s, d, p);
-                    if (dop + s->dv[p] > lim + EPS)
-                        continue;
-                    hent he = {dop + s->dv[p] - s->dv[d], dop, (uint32_t)d};
-                    hent_push(heap + pidx[p] * (size_t)K, &cnt[pidx[p]], K, he);
-                }
-            }
+    for (size_t p = 0; p < n; p++) {
+        int c = 0;
+        if (np > 0 && (s->flag[p] & F_RIDE) && !(s->flag[p] & (F_LOCKED | F_BAD)))
+            c = dindex_query(s, &x, p, sh, heap, K);
+        if (total + (size_t)c > cap) {
+            size_t ncap = cap ? cap + cap / 2 : (size_t)K * 64;
+            while (ncap < total + (size_t)c)
+                ncap += ncap / 2;
+            uint32_t *ncd = realloc(s->cd, ncap * sizeof *ncd);
+            if (ncd)
+                s->cd = ncd;
+            double *ncdop = realloc(s->cdop, ncap * sizeof *ncdop);
+            if (ncdop)
+                s->cdop = ncdop;
+            if (!ncd || !ncdop)
+                goto done;
+            cap = ncap;
         }
+        qsort(heap, (size_t)c, sizeof *heap, hent_cmp);
+        for (int k = 0; k < c; k++) {
+            s->cd[total + (size_t)k] = heap[k].d;
+            s->cdop[total + (size_t)k] = heap[k].dop;
+            s->voff[heap[k].d + 1]++;
+        }
+        total += (size_t)c;
+        s->coff[p + 1] = total;
     }
-
-    size_t total = 0;
-    for (size_t i = 0; i < np; i++)
-        total += (size_t)cnt[i];
-    s->cd = malloc((total + 1) * sizeof *s->cd);
-    s->cdop = malloc((total + 1) * sizeof *s->cdop);
+    s->coff[n + 1] = s->coff[n];
+    if (!s->cd) {
+        s->cd = malloc(sizeof *s->cd);
+        s->cdop = malloc(sizeof *s->cdop);
+    }
     s->icost = malloc((total + 1) * sizeof *s->icost);
     s->ipos = malloc((total + 1) * sizeof *s->ipos);
     s->vp = malloc((total + 1) * sizeof *s->vp);
     s->vk = malloc((total + 1) * sizeof *s->vk);
     if (!s->cd || !s->cdop || !s->icost || !s->ipos || !s->vp || !s->vk)
         goto done;
-    for (size_t p = 0; p < n; p++) {
-        int c = 0;
-        if ((s->flag[p] & F_RIDE) && !(s->flag[p] & (F_LOCKED | F_BAD)))
-            c = cnt[pidx[p]];
-        s->coff[p + 1] = s->coff[p] + (size_t)c;
-    }
-    s->coff[n + 1] = s->coff[n];
-    for (size_t i = 0; i < np; i++) {
-        size_t p = pass[i];
-        hent *hp = heap + i * (size_t)K;
-        qsort(hp, (size_t)cnt[i], sizeof *hp, hent_cmp);
-        for (int k = 0; k < cnt[i]; k++) {
-            s->cd[s->coff[p] + (size_t)k] = hp[k].d;
-            s->cdop[s->coff[p] + (size_t)k] = hp[k].dop;
-            s->voff[hp[k].d + 1]++;
-        }
-    }
     for (size_t d = 0; d <= n; d++)
         s->voff[d + 1] += s->voff[d];
     for (size_t p = 0; p < n; p++)
@@ -1445,12 +1621,11 @@ static int build_candidates(solver *s, const uint32_t *pass, size_t np, const ui
     s->voff[0] = 0;
     rc = PL_OK;
 done:
-    free(cell_start);
-    free(cell_items);
-    free(cell_of);
-    free(pidx);
+    free(x.ord);
+    free(x.chunks);
+    free(x.sectors);
+    free(sh);
     free(heap);
-    free(cnt);
     return rc;
 }
 
@@ -1492,13 +1667,13 @@ void pl_carpool_result_free(pl_carpool_result *result)
 
 static void solver_free(solver *s)
 {
-    void *all[] = {s->u,        s->px,     s->py,      s->dv,      s->flag,      s->seats,
+    void *all[] = {s->u,        s->pr,     s->pa,      s->dv,      s->flag,      s->seats,
                    s->roff,     s->route,  s->legs,    s->rlen,    s->rdist,     s->host,
                    s->maxlen1,  s->coff,   s->cd,      s->cdop,    s->icost,     s->ipos,
                    s->voff,     s->vp,     s->vk,      s->rstamp,  s->hstamp,    s->sh_route,
                    s->sh_legs,  s->sh_len, s->sh_dist, s->sh_host, s->touched_r, s->touched_h,
                    s->pmark,    s->dmark,  s->pver,    s->pool,    s->hkey,      s->hp,
-                   s->node_par, s->node_x, s->node_d,  s->rkey};
+                   s->node_par, s->node_x, s->node_d,  s->rkey,    s->dseen,     s->seen};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         free(all[i]);
 }
@@ -1704,20 +1879,23 @@ int pl_carpool_plan(pl_carpool_result **out, const pl_carpool_problem *problem,
     s.pt = problem->participants;
     s.venue = problem->venue;
     rc = PL_ERROR;
-    if (ALLOC(s.u, 3 * (n + 1)) || ALLOC(s.px, n + 1) || ALLOC(s.py, n + 1) || ALLOC(s.dv, n + 1) ||
+    if (ALLOC(s.u, 3 * (n + 1)) || ALLOC(s.pr, n + 1) || ALLOC(s.pa, n + 1) || ALLOC(s.dv, n + 1) ||
         ALLOC(s.flag, n) || ALLOC(s.seats, n) || ALLOC(s.roff, n + 1) || ALLOC(s.rlen, n) ||
         ALLOC(s.rdist, n) || ALLOC(s.host, n) || ALLOC(s.maxlen1, n) || ALLOC(s.rstamp, n) ||
         ALLOC(s.hstamp, n) || ALLOC(s.sh_len, n) || ALLOC(s.sh_dist, n) || ALLOC(s.sh_host, n) ||
         ALLOC(s.touched_r, n) || ALLOC(s.touched_h, n) || ALLOC(s.pmark, n) || ALLOC(s.dmark, n) ||
-        ALLOC(s.pver, n) || ALLOC(s.hkey, n) || ALLOC(s.rkey, n) || ALLOC(s.hp, n) ||
-        ALLOC(s.node_par, n + 1) || ALLOC(s.node_x, n + 1) || ALLOC(s.node_d, n + 1) ||
-        ALLOC(pass, n) || ALLOC(l.drivers, n) || ALLOC(l.queue, n) || ALLOC(l.riders, n) ||
-        ALLOC(l.pr, n) || ALLOC(l.pf, n)) {
+        ALLOC(s.dseen, n / 64 + 1) || ALLOC(s.seen, n) || ALLOC(s.pver, n) || ALLOC(s.hkey, n) ||
+        ALLOC(s.rkey, n) || ALLOC(s.hp, n) || ALLOC(s.node_par, n + 1) || ALLOC(s.node_x, n + 1) ||
+        ALLOC(s.node_d, n + 1) || ALLOC(pass, n) || ALLOC(l.drivers, n) || ALLOC(l.queue, n) ||
+        ALLOC(l.riders, n) || ALLOC(l.pr, n) || ALLOC(l.pf, n)) {
         rc = pl_error_set(err, PL_ERROR, "carpool: out of memory");
         goto done;
     }
 
-    double lat0 = s.venue.lat * PI / 180.0;
+    /* east and north at the venue, for bearings */
+    double la0 = s.venue.lat * PI / 180.0, lo0 = s.venue.lon * PI / 180.0;
+    double east[3] = {-sin(lo0), cos(lo0), 0.0};
+    double north[3] = {-sin(la0) * cos(lo0), -sin(la0) * sin(lo0), cos(la0)};
     uint64_t seed = 0x5eed;
     unit_vector(s.u + 3 * n, &s.venue);
     for (size_t i = 0; i < n; i++) {
@@ -1737,14 +1915,11 @@ int pl_carpool_plan(pl_carpool_result **out, const pl_carpool_problem *problem,
         if (f & F_BAD)
             continue;
         seed = hash_mix(hash_mix(seed, double_bits(p->origin.lat)), double_bits(p->origin.lon));
+        const double *u = s.u + 3 * i;
         unit_vector(s.u + 3 * i, &p->origin);
-        double dlon = p->origin.lon - s.venue.lon;
-        if (dlon > 180.0)
-            dlon -= 360.0;
-        if (dlon < -180.0)
-            dlon += 360.0;
-        s.px[i] = EARTH_KM * dlon * PI / 180.0 * cos(lat0);
-        s.py[i] = EARTH_KM * (p->origin.lat - s.venue.lat) * PI / 180.0;
+        s.pr[i] = chord_km(u, s.u + 3 * n);
+        s.pa[i] = atan2(u[0] * east[0] + u[1] * east[1] + u[2] * east[2],
+                        u[0] * north[0] + u[1] * north[1] + u[2] * north[2]);
     }
     s.rng = hash_mix(seed, n);
     rc = lock_confirmed(&s, problem, err);
@@ -1777,7 +1952,7 @@ int pl_carpool_plan(pl_carpool_result **out, const pl_carpool_problem *problem,
     }
     for (size_t i = 0; i < n; i++)
         s.legs[s.roff[i] + i] = s.dv[i];
-    if (build_candidates(&s, pass, np, l.drivers, l.ndrivers) < 0) {
+    if (build_candidates(&s, np, l.drivers, l.ndrivers) < 0) {
         rc = pl_error_set(err, PL_ERROR, "carpool: out of memory");
         goto done;
     }
@@ -1803,6 +1978,7 @@ int pl_carpool_plan(pl_carpool_result **out, const pl_carpool_problem *problem,
         if (np < 500 && 40000 - 60 * (unsigned long)np > iters)
             iters = 40000 - 60 * (unsigned long)np;
     }
+
     lns(&s, &l, iters);
     sweep(&s, &l, CHAIN_NODES_FULL);
     for (size_t i = 0; i < l.ndrivers; i++)

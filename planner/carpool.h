@@ -18,8 +18,8 @@
  * unseeded randomness; the search is bounded by iterations, not by time).
  *
  * The method, after the best vehicle-routing solvers: candidate drivers per
- * passenger from a spatial grid (memory linear in the number of participants,
- * no N x N matrix), regret insertion, ejection chains (augmenting paths) to
+ * passenger from a spatial index, the nearest by detour (memory linear in the
+ * number of participants, no N x N matrix), regret insertion, ejection chains (augmenting paths) to
  * seat more riders, then ruin-and-recreate local search on vehicle-km, an
  * exact reordering of every route at the end and, on small instances (up to
  * 64 drivers and riders, no flexible participant), an exact polish: every
@@ -98,17 +98,17 @@ typedef struct pl_carpool_options {
      * car, combustion and upstream). */
     double co2_kg_per_km;
     /* Search budget in ruin-and-recreate iterations; 0 = automatic (grows
-     * with the number of participants). Iterations, not seconds, so that the
-     * plan never depends on the machine's speed. */
+     * with the number of participants). Iterations, not seconds,
+     * so that the plan never depends on the machine's speed. */
     unsigned long iterations;
     /* Candidate drivers kept per passenger (the nearest by detour); bounds
      * memory at O(participants x candidates). 0 = default (64). */
     int candidates;
     /* Distance seam: road km between two points. NULL = great circle x
      * road_factor. A routing-engine matrix can be plugged in here; the
-     * spatial index still preselects candidates with crow-fly geometry
-     * (with a 15 % slack), so the callback should not be much shorter than
-     * great circle x road_factor. Must be deterministic. */
+     * spatial index still ranks candidates by crow-fly detour and trusts it
+     * to within 15 % and 0.5 km, so the callback should not be much shorter
+     * than great circle x road_factor. Must be deterministic. */
     double (*distance_km)(const pl_carpool_point *a, const pl_carpool_point *b, void *payload);
     void *payload; /* passed to distance_km */
 } pl_carpool_options;

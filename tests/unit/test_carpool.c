@@ -422,6 +422,59 @@ static void random_plans_are_valid_and_deterministic(void **state)
     }
 }
 
+/* With one candidate per passenger, a seated rider rides with the driver of
+ * least single-pickup detour (found here by brute force), and a rider is
+ * "no driver" exactly when no driver can take them alone: the spatial index
+ * neither misses nor misranks a driver, on every side of the venue and at
+ * every distance. */
+static void candidate_is_the_least_detour_driver(void **state)
+{
+    (void)state;
+    enum { N = 600 };
+    static pl_carpool_participant p[N];
+    pl_carpool_options o = PL_CARPOOL_OPTIONS_INIT;
+    o.candidates = 1;
+    o.iterations = 200;
+    o.max_detour_pct = 30;
+    o.max_detour_minutes = PL_CARPOOL_UNLIMITED;
+    for (uint64_t seed = 1; seed <= 3; seed++) {
+        uint64_t st = seed * 7919;
+        for (size_t i = 0; i < N; i++) {
+            double r = 400 * urand(&st) * urand(&st), a = 6.283185307179586 * urand(&st);
+            int drive = rnd(&st) % 3 == 0;
+            p[i] = person(drive ? PL_CARPOOL_ROLE_DRIVE : PL_CARPOOL_ROLE_RIDE,
+                          drive ? 1 + (int)(rnd(&st) % 4) : 0, r * sin(a), r * cos(a));
+        }
+        pl_carpool_result *res = plan(p, N, &o);
+        size_t *best = malloc(N * sizeof *best);
+        for (size_t q = 0; q < N; q++) {
+            double bd = HUGE_VAL, dvq = road(&p[q].origin, &VENUE);
+            best[q] = SIZE_MAX;
+            for (size_t d = 0; d < N && p[q].role == PL_CARPOOL_ROLE_RIDE; d++) {
+                if (p[d].role != PL_CARPOOL_ROLE_DRIVE)
+                    continue;
+                double dvd = road(&p[d].origin, &VENUE), dop = road(&p[d].origin, &p[q].origin);
+                if (dop + dvq > dvd * 1.3 + 1e-9)
+                    continue;
+                if (dop + dvq - dvd < bd) {
+                    bd = dop + dvq - dvd;
+                    best[q] = d;
+                }
+            }
+        }
+        for (size_t g = 0; g < res->ngroups; g++)
+            for (size_t k = 0; k < res->groups[g].npassengers; k++)
+                assert_int_equal(res->groups[g].driver, best[res->groups[g].passengers[k]]);
+        for (size_t u = 0; u < res->nunassigned; u++) {
+            size_t q = res->unassigned[u].participant;
+            assert_int_equal(res->unassigned[u].reason == PL_CARPOOL_REASON_NO_DRIVER,
+                             best[q] == SIZE_MAX);
+        }
+        free(best);
+        pl_carpool_result_free(res);
+    }
+}
+
 /* Keeping the plan's own groups as confirmed reproduces them, and the rest
  * stays valid. */
 static void replanning_with_confirmed_groups(void **state)
@@ -469,6 +522,7 @@ int main(void)
         cmocka_unit_test(distance_callback_is_used),
         cmocka_unit_test(random_plans_are_valid_and_deterministic),
         cmocka_unit_test(replanning_with_confirmed_groups),
+        cmocka_unit_test(candidate_is_the_least_detour_driver),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
