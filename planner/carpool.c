@@ -36,6 +36,7 @@
 #define REORDER_SLACK 0.03 /* ... when cheapest insertion misses by less */
 #define CHAIN_NODES_FULL 2000
 #define CHAIN_NODES_LNS 40
+#define CERT_PER_PARTICIPANT 48 /* room for failed sweep searches */
 
 enum {
     F_DRIVE = 1,  /* may drive: DRIVE or FLEXIBLE */
@@ -100,6 +101,17 @@ typedef struct solver {
     uint64_t *dseen; /* drivers seen by an ejection chain search (bitset) */
     uint32_t *seen;  /* ... listed, to clear it */
     size_t nseen;
+
+    /* A sweep's failed searches, each with the drivers it read: it fails
+     * again as long as none of them changes (see sweep). */
+    size_t *cert_off; /* per rider: its drivers in cert[], or SIZE_MAX */
+    uint32_t *cert_len;
+    size_t *cert_at; /* per rider: changed[] length when it failed */
+    uint32_t *cert;
+    size_t ncert, cert_cap;
+    uint32_t *changed; /* drivers (and riders) changed during this sweep */
+    size_t nchanged;
+    int sweeping; /* record changes; -1 once changed[] overflowed */
     unsigned *pver;
     uint32_t *pool;
     double *hkey; /* heap */
@@ -258,6 +270,18 @@ static void log_rollback(solver *s)
     s->ntouched_r = s->ntouched_h = 0;
 }
 
+/* During a sweep, d's route or host changed. */
+static void note_change(solver *s, size_t d)
+{
+    if (s->sweeping <= 0)
+        return;
+    if (s->nchanged == s->n + 1) {
+        s->sweeping = -1; /* too many: no failure is certain any more */
+        return;
+    }
+    s->changed[s->nchanged++] = (uint32_t)d;
+}
+
 /* ---- route moves ------------------------------------------------------ */
 
 static size_t stop_at(const solver *s, size_t d, int i)
@@ -402,6 +426,8 @@ static void route_insert(solver *s, size_t d, size_t p, int pos)
     if (s->flag[p] & F_RIDER)
         s->seated++;
     s->host[p] = (int32_t)d;
+    note_change(s, d);
+    note_change(s, p);
     if (reordering)
         reorder(s, d);
 }
@@ -427,6 +453,8 @@ static void route_remove(solver *s, size_t p)
     s->rdist[d] += c - old;
     s->km += c - old;
     s->host[p] = -1;
+    note_change(s, d);
+    note_change(s, p);
     if (s->flag[p] & F_DRIVE)
         s->km += s->rdist[p];
     if (s->flag[p] & F_RIDER)
@@ -857,18 +885,62 @@ static void ruin(solver *s, lns_ctx *l)
     }
 }
 
+/* Would rider r's search fail again? Yes if it failed earlier in this sweep
+ * and none of the drivers it read has changed since: the search reads
+ * nothing else (candidate lists do not change), so it would repeat itself
+ * exactly. */
+static int fails_again(solver *s, size_t r)
+{
+    if (s->cert_off[r] == SIZE_MAX || s->sweeping < 0)
+        return 0;
+    if (s->cert_at[r] == s->nchanged)
+        return 1;
+    const uint32_t *c = s->cert + s->cert_off[r];
+    int same = 1;
+    for (uint32_t k = 0; k < s->cert_len[r]; k++)
+        s->dseen[c[k] >> 6] |= 1ULL << (c[k] & 63);
+    for (size_t e = s->cert_at[r]; e < s->nchanged && same; e++)
+        if (s->dseen[s->changed[e] >> 6] & (1ULL << (s->changed[e] & 63)))
+            same = 0;
+    for (uint32_t k = 0; k < s->cert_len[r]; k++)
+        s->dseen[c[k] >> 6] = 0;
+    return same;
+}
+
 /* Ejection chains with a large budget for every rider left without a seat,
- * until a round seats nobody more. */
+ * until a round seats nobody more. A rider whose search would repeat a
+ * failure is skipped (most of them after the first round); the plan is the
+ * same as trying them all. */
 static void sweep(solver *s, lns_ctx *l, int limit)
 {
+    s->sweeping = 1;
+    s->nchanged = 0;
+    s->ncert = 0;
+    for (size_t i = 0; i < l->nriders; i++)
+        s->cert_off[l->riders[i]] = SIZE_MAX;
     for (int round = 0; round < 3; round++) {
         int gained = 0;
-        for (size_t i = 0; i < l->nriders; i++)
-            if (s->host[l->riders[i]] < 0)
-                gained += eject(s, l->riders[i], limit);
+        for (size_t i = 0; i < l->nriders; i++) {
+            size_t r = l->riders[i];
+            if (s->host[r] >= 0 || fails_again(s, r))
+                continue;
+            if (eject(s, r, limit)) {
+                gained++;
+                continue;
+            }
+            s->cert_off[r] = SIZE_MAX;
+            if (s->ncert + s->nseen > s->cert_cap)
+                continue; /* no room: tried again next round */
+            memcpy(s->cert + s->ncert, s->seen, s->nseen * sizeof *s->seen);
+            s->cert_off[r] = s->ncert;
+            s->cert_len[r] = (uint32_t)s->nseen;
+            s->cert_at[r] = s->nchanged;
+            s->ncert += s->nseen;
+        }
         if (!gained)
             break;
     }
+    s->sweeping = 0;
 }
 
 /* Ruin and recreate for iters iterations. A plan seating fewer riders is
@@ -1667,13 +1739,14 @@ void pl_carpool_result_free(pl_carpool_result *result)
 
 static void solver_free(solver *s)
 {
-    void *all[] = {s->u,        s->pr,     s->pa,      s->dv,      s->flag,      s->seats,
-                   s->roff,     s->route,  s->legs,    s->rlen,    s->rdist,     s->host,
-                   s->maxlen1,  s->coff,   s->cd,      s->cdop,    s->icost,     s->ipos,
-                   s->voff,     s->vp,     s->vk,      s->rstamp,  s->hstamp,    s->sh_route,
-                   s->sh_legs,  s->sh_len, s->sh_dist, s->sh_host, s->touched_r, s->touched_h,
-                   s->pmark,    s->dmark,  s->pver,    s->pool,    s->hkey,      s->hp,
-                   s->node_par, s->node_x, s->node_d,  s->rkey,    s->dseen,     s->seen};
+    void *all[] = {s->u,        s->pr,       s->pa,      s->dv,      s->flag,      s->seats,
+                   s->roff,     s->route,    s->legs,    s->rlen,    s->rdist,     s->host,
+                   s->maxlen1,  s->coff,     s->cd,      s->cdop,    s->icost,     s->ipos,
+                   s->voff,     s->vp,       s->vk,      s->rstamp,  s->hstamp,    s->sh_route,
+                   s->sh_legs,  s->sh_len,   s->sh_dist, s->sh_host, s->touched_r, s->touched_h,
+                   s->pmark,    s->dmark,    s->pver,    s->pool,    s->hkey,      s->hp,
+                   s->node_par, s->node_x,   s->node_d,  s->rkey,    s->dseen,     s->seen,
+                   s->cert_off, s->cert_len, s->cert_at, s->cert,    s->changed};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         free(all[i]);
 }
@@ -1884,7 +1957,9 @@ int pl_carpool_plan(pl_carpool_result **out, const pl_carpool_problem *problem,
         ALLOC(s.rdist, n) || ALLOC(s.host, n) || ALLOC(s.maxlen1, n) || ALLOC(s.rstamp, n) ||
         ALLOC(s.hstamp, n) || ALLOC(s.sh_len, n) || ALLOC(s.sh_dist, n) || ALLOC(s.sh_host, n) ||
         ALLOC(s.touched_r, n) || ALLOC(s.touched_h, n) || ALLOC(s.pmark, n) || ALLOC(s.dmark, n) ||
-        ALLOC(s.dseen, n / 64 + 1) || ALLOC(s.seen, n) || ALLOC(s.pver, n) || ALLOC(s.hkey, n) ||
+        ALLOC(s.dseen, n / 64 + 1) || ALLOC(s.seen, n) || ALLOC(s.cert_off, n) ||
+        ALLOC(s.cert_len, n) || ALLOC(s.cert_at, n) || ALLOC(s.changed, n + 1) ||
+        ALLOC(s.cert, CERT_PER_PARTICIPANT * n) || ALLOC(s.pver, n) || ALLOC(s.hkey, n) ||
         ALLOC(s.rkey, n) || ALLOC(s.hp, n) || ALLOC(s.node_par, n + 1) || ALLOC(s.node_x, n + 1) ||
         ALLOC(s.node_d, n + 1) || ALLOC(pass, n) || ALLOC(l.drivers, n) || ALLOC(l.queue, n) ||
         ALLOC(l.riders, n) || ALLOC(l.pr, n) || ALLOC(l.pf, n)) {
@@ -1893,6 +1968,7 @@ int pl_carpool_plan(pl_carpool_result **out, const pl_carpool_problem *problem,
     }
 
     /* east and north at the venue, for bearings */
+    s.cert_cap = CERT_PER_PARTICIPANT * n;
     double la0 = s.venue.lat * PI / 180.0, lo0 = s.venue.lon * PI / 180.0;
     double east[3] = {-sin(lo0), cos(lo0), 0.0};
     double north[3] = {-sin(la0) * cos(lo0), -sin(la0) * sin(lo0), cos(la0)};
