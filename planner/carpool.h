@@ -98,7 +98,7 @@ typedef struct pl_carpool_options {
      * car, combustion and upstream). */
     double co2_kg_per_km;
     /* Search budget in ruin-and-recreate iterations; 0 = automatic (grows
-     * with the number of participants). Iterations, not seconds,
+     * with the number of passengers, up to 40,000 from 10,000 passengers). Iterations, not seconds,
      * so that the plan never depends on the machine's speed. */
     unsigned long iterations;
     /* Candidate drivers kept per passenger (the nearest by detour); bounds

@@ -475,6 +475,31 @@ static void candidate_is_the_least_detour_driver(void **state)
     }
 }
 
+/* The automatic search budget grows with the passengers (10,000 + 3 per
+ * passenger) up to 10,000 passengers, then stays at 40,000 iterations. */
+static void automatic_budget_stops_growing(void **state)
+{
+    (void)state;
+    enum { N = 12000 };
+    static pl_carpool_participant p[N];
+    uint64_t st = 5;
+    for (size_t i = 0; i < N; i++) {
+        double r = 50 * sqrt(urand(&st)), a = 6.283185307179586 * urand(&st);
+        p[i] = i < 20 ? person(PL_CARPOOL_ROLE_DRIVE, 4, r * sin(a), r * cos(a))
+                      : person(PL_CARPOOL_ROLE_RIDE, 0, r * sin(a), r * cos(a));
+    }
+    pl_carpool_options o = PL_CARPOOL_OPTIONS_INIT;
+    pl_carpool_result *r = plan(p, 1000, &o);
+    assert_int_equal(r->iterations, 10000 + 3 * 980);
+    pl_carpool_result_free(r);
+    r = plan(p, N, &o);
+    assert_int_equal(r->iterations, 40000);
+    assert_int_equal(r->ngroups, 20);
+    assert_int_equal(r->totals.passengers, 80); /* every seat taken */
+    assert_int_equal(r->ngroups + r->totals.passengers + r->nunassigned, N);
+    pl_carpool_result_free(r);
+}
+
 /* Keeping the plan's own groups as confirmed reproduces them, and the rest
  * stays valid. */
 static void replanning_with_confirmed_groups(void **state)
@@ -523,6 +548,7 @@ int main(void)
         cmocka_unit_test(random_plans_are_valid_and_deterministic),
         cmocka_unit_test(replanning_with_confirmed_groups),
         cmocka_unit_test(candidate_is_the_least_detour_driver),
+        cmocka_unit_test(automatic_budget_stops_growing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
