@@ -1,7 +1,8 @@
 /*
  * calendar.h - the calendar library's umbrella header: iCalendar feeds
  * (feed.h), personal feeds (personal.h) and subscriptions to remote
- * calendars (subscribe.h), and the geocoder's HTTP transport (http_fetch.h).
+ * calendars (subscribe.h), wall times against their zone's rules
+ * (local_time.h), and the geocoder's HTTP transport (http_fetch.h).
  * Built on libical and libcurl; the planning core never sees either.
  */
 #ifndef PL_CALENDAR_H
@@ -10,6 +11,7 @@
 #include "feed.h"
 #include "personal.h"
 #include "subscribe.h"
+#include "local_time.h"
 #include "http_fetch.h"
 
 #endif

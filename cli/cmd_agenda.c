@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "calendar.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -13,8 +14,11 @@ static const char help[] =
     "       --format json prints the event, its slots and its conflicts.\n"
     "check  one line per conflict: a speaker in two places, two sessions in one\n"
     "       room, a session outside the event's hours, a session that ends before\n"
-    "       it starts, a session larger than the event, an unknown speaker.\n"
-    "       Exit 1 when there is any. Without SLUG, every event is checked.\n"
+    "       it starts, a session larger than the event, an unknown speaker, a\n"
+    "       start or end that does not exist in the event's time zone (skipped\n"
+    "       when the clocks go forward). Exit 1 when there is any. A time that\n"
+    "       happens twice (the clocks go back) is a warning on stderr and does\n"
+    "       not change the exit code. Without SLUG, every event is checked.\n"
     "\n"
     "Example:\n"
     "  planner agenda show atelier-cem-2\n"
@@ -125,20 +129,46 @@ static int agenda_text(const pl_event *ev)
     return CLI_OK;
 }
 
+/* The conflicts and the warnings of --format json. */
+typedef struct json_lists {
+    json_t *conflicts;
+    json_t *warnings;
+} json_lists;
+
+static void add_json_conflict(const pl_conflict *c, void *payload)
+{
+    json_lists *lists = payload;
+    json_t *o = json_object();
+
+    json_object_set_new(o, "kind", json_string(pl_conflict_kind_name(c->kind)));
+    json_object_set_new(o, "session", c->session ? json_string(c->session) : json_null());
+    if (c->other)
+        json_object_set_new(o, "other", json_string(c->other));
+    json_object_set_new(o, "message", json_string(c->message));
+    json_array_append_new(pl_conflict_is_warning(c->kind) ? lists->warnings : lists->conflicts, o);
+}
+
 static int agenda_json(const pl_event *ev)
 {
     pl_slot *slots = NULL;
     pl_conflict *conflicts = NULL;
     size_t nslots = 0, *order = NULL, nconflicts = 0;
-    json_t *root, *arr;
+    json_lists lists = {json_array(), json_array()};
+    json_t *root = json_object(), *arr;
+    pl_error err;
+    int rc = CLI_OK;
 
     if (pl_agenda_slots(&slots, &nslots, &order, ev) < 0 ||
         pl_agenda_check(&conflicts, &nconflicts, ev) < 0) {
-        free(slots);
-        free(order);
-        return CLI_EIO;
+        rc = CLI_EIO;
+        goto done;
     }
-    root = json_object();
+    for (size_t i = 0; i < nconflicts; i++)
+        add_json_conflict(&conflicts[i], &lists);
+    if (pl_calendar_check_local_times(ev, add_json_conflict, &lists, &err) < 0) {
+        rc = cli_fail(&err);
+        goto done;
+    }
     json_object_set_new(root, "event", pl_event_to_json(ev));
     arr = json_array();
     for (size_t k = 0; k < nslots; k++) {
@@ -151,24 +181,18 @@ static int agenda_json(const pl_event *ev)
         json_array_append_new(arr, slot);
     }
     json_object_set_new(root, "slots", arr);
-    arr = json_array();
-    for (size_t i = 0; i < nconflicts; i++) {
-        json_t *c = json_object();
-        json_object_set_new(c, "kind", json_string(pl_conflict_kind_name(conflicts[i].kind)));
-        json_object_set_new(c, "session", json_string(conflicts[i].session));
-        if (conflicts[i].other)
-            json_object_set_new(c, "other", json_string(conflicts[i].other));
-        json_object_set_new(c, "message", json_string(conflicts[i].message));
-        json_array_append_new(arr, c);
-    }
-    json_object_set_new(root, "conflicts", arr);
+    json_object_set(root, "conflicts", lists.conflicts);
+    json_object_set(root, "warnings", lists.warnings);
     json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     putchar('\n');
+done:
+    json_decref(lists.conflicts);
+    json_decref(lists.warnings);
     json_decref(root);
     free(slots);
     free(order);
     free(conflicts);
-    return CLI_OK;
+    return rc;
 }
 
 static int agenda_show(int argc, char **argv)
@@ -193,19 +217,45 @@ static int agenda_show(int argc, char **argv)
     return rc;
 }
 
-/* Print ev's conflicts; returns how many, or -1 when out of memory. */
+/* What check_one printed for one event. */
+typedef struct tally {
+    const char *slug;
+    long conflicts;
+} tally;
+
+/* A conflict on stdout, a warning on stderr. */
+static void print_conflict(const pl_conflict *c, void *payload)
+{
+    tally *t = payload;
+
+    if (pl_conflict_is_warning(c->kind)) {
+        cli_warn("warning: %s: %s: %s", t->slug, pl_conflict_kind_name(c->kind), c->message);
+        return;
+    }
+    printf("%s: %s: %s\n", t->slug, pl_conflict_kind_name(c->kind), c->message);
+    t->conflicts++;
+}
+
+/* Print ev's conflicts and warnings; returns how many conflicts, or -1 when
+ * out of memory. A zone libical does not know is one conflict: the feeds
+ * could not be written either. */
 static long check_one(const pl_event *ev)
 {
     pl_conflict *conflicts = NULL;
+    tally t = {ev->slug, 0};
     size_t n = 0;
+    pl_error err;
 
     if (pl_agenda_check(&conflicts, &n, ev) < 0)
         return -1;
     for (size_t i = 0; i < n; i++)
-        printf("%s: %s: %s\n", ev->slug, pl_conflict_kind_name(conflicts[i].kind),
-               conflicts[i].message);
+        print_conflict(&conflicts[i], &t);
     free(conflicts);
-    return (long)n;
+    if (pl_calendar_check_local_times(ev, print_conflict, &t, &err) < 0) {
+        cli_warn("%s: %s", ev->slug, err.msg);
+        t.conflicts++;
+    }
+    return t.conflicts;
 }
 
 static int agenda_check(int argc, char **argv)

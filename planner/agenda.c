@@ -20,8 +20,17 @@ const char *pl_conflict_kind_name(pl_conflict_kind kind)
         return "capacity";
     case PL_CONFLICT_UNKNOWN_SPEAKER:
         return "unknown-speaker";
+    case PL_CONFLICT_NONEXISTENT_TIME:
+        return "nonexistent-time";
+    case PL_CONFLICT_AMBIGUOUS_TIME:
+        return "ambiguous-time";
     }
     return "conflict";
+}
+
+int pl_conflict_is_warning(pl_conflict_kind kind)
+{
+    return kind == PL_CONFLICT_AMBIGUOUS_TIME;
 }
 
 typedef struct list {

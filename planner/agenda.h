@@ -7,6 +7,10 @@
  * an unknown speaker. Parallel sessions in different rooms are normal.
  * Cancelled sessions are ignored. Two sessions overlap when one starts
  * before the other ends (back-to-back sessions do not).
+ *
+ * The core compares wall times only. Whether a wall time exists in the
+ * event's zone needs the zone's rules, which live in calendar/
+ * (pl_calendar_check_local_times): it reports the last two kinds below.
  */
 #ifndef PL_AGENDA_H
 #define PL_AGENDA_H
@@ -20,17 +24,26 @@ typedef enum pl_conflict_kind {
     PL_CONFLICT_BAD_TIMES,
     PL_CONFLICT_CAPACITY,
     PL_CONFLICT_UNKNOWN_SPEAKER,
+    PL_CONFLICT_NONEXISTENT_TIME, /* in a spring-forward gap (calendar/) */
+    PL_CONFLICT_AMBIGUOUS_TIME,   /* in a fall-back overlap (calendar/); a warning */
 } pl_conflict_kind;
 
 typedef struct pl_conflict {
     pl_conflict_kind kind;
-    const char *session; /* borrowed from the event */
+    const char *session; /* borrowed from the event; NULL: the event itself */
     const char *other;   /* the other session, or NULL */
     char message[320];   /* one line, names sessions, times, speaker or room */
 } pl_conflict;
 
 /* Short stable name of a kind, e.g. "speaker-overlap". */
 const char *pl_conflict_kind_name(pl_conflict_kind kind);
+
+/* Is kind only a warning (reported, but it does not fail a check)? Only
+ * PL_CONFLICT_AMBIGUOUS_TIME is: RFC 5545 gives such a time one meaning. */
+int pl_conflict_is_warning(pl_conflict_kind kind);
+
+/* Receives one conflict; it and its strings live only during the call. */
+typedef void (*pl_conflict_fn)(const pl_conflict *conflict, void *payload);
 
 /*
  * Check ev's agenda. *out gets a malloc'ed array of *count conflicts (free()

@@ -80,6 +80,44 @@ class Agenda(PlannerTestCase):
         self.assertEqual(kinds, ["outside-hours", "room-overlap", "speaker-overlap"])
         self.assertIn("3 conflicts", r.stderr)
 
+    def night_event(self, slug, day, session_start):
+        """An online night event on day with one session starting at session_start."""
+        ev = {"slug": slug, "title": "Nuit des communs", "format": "online",
+              "online_url": "https://example.org/live", "timezone": "Europe/Paris",
+              "start": "%sT00:30" % day, "end": "%sT06:00" % day,
+              "sessions": [{"id": "veille", "title": "Veille", "kind": "talk",
+                            "start": session_start, "end": "04:00"}]}
+        return self.write(slug + ".json", json.dumps(ev))
+
+    def test_check_reports_a_time_the_clocks_skip(self):
+        self.ok("event", "import", self.night_event("printemps", "2027-03-28", "02:30"))
+        r = self.run_planner("agenda", "check", "printemps")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertEqual(r.stdout,
+                         "printemps: nonexistent-time: session 'veille' starts at "
+                         "2027-03-28T02:30, a time that does not exist in Europe/Paris "
+                         "(the clocks jump from 02:00 to 03:00)\n")
+        self.assertIn("1 conflict;", r.stderr)
+        data = json.loads(self.ok("agenda", "show", "printemps", "--format", "json").stdout)
+        self.assertEqual([(c["kind"], c["session"]) for c in data["conflicts"]],
+                         [("nonexistent-time", "veille")])
+        self.assertEqual(data["warnings"], [])
+
+    def test_a_time_that_happens_twice_is_a_warning(self):
+        self.ok("event", "import", self.night_event("automne", "2027-10-31", "02:30"))
+        r = self.ok("agenda", "check", "automne")
+        self.assertEqual(r.stdout, "")
+        self.assertIn("planner: warning: automne: ambiguous-time: session 'veille' starts at "
+                      "2027-10-31T02:30, a time that happens twice in Europe/Paris", r.stderr)
+        self.assertIn("automne: no conflicts", r.stderr)
+        data = json.loads(self.ok("agenda", "show", "automne", "--format", "json").stdout)
+        self.assertEqual(data["conflicts"], [])
+        self.assertEqual([w["kind"] for w in data["warnings"]], ["ambiguous-time"])
+        # An ordinary night at 02:30 is neither.
+        self.ok("event", "import", self.night_event("hiver", "2027-12-12", "02:30"))
+        r = self.ok("agenda", "check", "hiver")
+        self.assertEqual((r.stdout, "warning" in r.stderr), ("", False))
+
     def test_update_in_place_cancels_removed_sessions(self):
         self.ok("event", "import", self.sample("atelier-cem-2.json"))
         ev = self.load_sample("atelier-cem-2.json")

@@ -366,6 +366,183 @@ static void test_external_sync_updates_in_place(void **state)
     free(feed);
 }
 
+/* ---- local times against the zone's rules ---- */
+
+static void assert_local(const char *zone, const char *local, pl_local_time_kind kind,
+                         const char *from, const char *to)
+{
+    pl_local_time lt;
+    pl_error err;
+
+    if (pl_calendar_local_time(&lt, zone, local, &err) != 0)
+        fail_msg("%s %s: %s", zone, local, err.msg);
+    if (lt.kind != kind)
+        fail_msg("%s %s: kind %d, expected %d", zone, local, (int)lt.kind, (int)kind);
+    assert_string_equal(lt.clock_from, from);
+    assert_string_equal(lt.clock_to, to);
+}
+
+static void test_local_time_in_the_spring_gap(void **state)
+{
+    (void)state;
+    assert_local("Europe/Paris", "2027-03-28T02:30", PL_LOCAL_TIME_NONEXISTENT, "02:00", "03:00");
+    assert_local("Europe/Paris", "2027-03-28T02:00", PL_LOCAL_TIME_NONEXISTENT, "02:00", "03:00");
+    assert_local("Europe/Paris", "2027-03-28T02:59", PL_LOCAL_TIME_NONEXISTENT, "02:00", "03:00");
+    assert_local("Europe/Paris", "2027-03-28T01:59", PL_LOCAL_TIME_NORMAL, "", "");
+    assert_local("Europe/Paris", "2027-03-28T03:00", PL_LOCAL_TIME_NORMAL, "", "");
+    /* 2026's last Sunday of March is the 29th, not the 28th */
+    assert_local("Europe/Paris", "2026-03-29T02:15", PL_LOCAL_TIME_NONEXISTENT, "02:00", "03:00");
+    assert_local("Europe/Paris", "2026-03-28T02:15", PL_LOCAL_TIME_NORMAL, "", "");
+}
+
+static void test_local_time_in_the_autumn_overlap(void **state)
+{
+    (void)state;
+    assert_local("Europe/Paris", "2027-10-31T02:30", PL_LOCAL_TIME_AMBIGUOUS, "03:00", "02:00");
+    assert_local("Europe/Paris", "2027-10-31T02:00", PL_LOCAL_TIME_AMBIGUOUS, "03:00", "02:00");
+    assert_local("Europe/Paris", "2027-10-31T01:59", PL_LOCAL_TIME_NORMAL, "", "");
+    assert_local("Europe/Paris", "2027-10-31T03:00", PL_LOCAL_TIME_NORMAL, "", "");
+}
+
+static void test_local_time_normal_and_utc(void **state)
+{
+    (void)state;
+    assert_local("Europe/Paris", "2027-06-15T02:30", PL_LOCAL_TIME_NORMAL, "", "");
+    assert_local("Europe/Paris", "2026-12-10T09:30", PL_LOCAL_TIME_NORMAL, "", "");
+    assert_local("UTC", "2027-03-28T02:30", PL_LOCAL_TIME_NORMAL, "", "");
+    assert_local("UTC", "2027-10-31T02:30", PL_LOCAL_TIME_NORMAL, "", "");
+}
+
+static void test_local_time_new_york_dates(void **state)
+{
+    (void)state;
+    /* second Sunday of March, first Sunday of November; clocks change at 02:00 */
+    assert_local("America/New_York", "2027-03-14T02:30", PL_LOCAL_TIME_NONEXISTENT, "02:00",
+                 "03:00");
+    assert_local("America/New_York", "2027-11-07T01:30", PL_LOCAL_TIME_AMBIGUOUS, "02:00", "01:00");
+    assert_local("America/New_York", "2027-11-07T02:30", PL_LOCAL_TIME_NORMAL, "", "");
+    /* Paris's change days are ordinary days in New York */
+    assert_local("America/New_York", "2027-03-28T02:30", PL_LOCAL_TIME_NORMAL, "", "");
+    assert_local("America/New_York", "2027-10-31T02:30", PL_LOCAL_TIME_NORMAL, "", "");
+}
+
+static void test_local_time_refuses_bad_input(void **state)
+{
+    pl_local_time lt;
+    pl_error err;
+    char out[32];
+
+    (void)state;
+    assert_int_equal(pl_calendar_local_time(&lt, "Mars/Olympus", "2027-03-28T02:30", &err),
+                     PL_EINVALID);
+    assert_non_null(strstr(err.msg, "Mars/Olympus"));
+    assert_int_equal(pl_calendar_local_time(&lt, "Europe/Paris", "2027-02-30T02:30", &err),
+                     PL_EINVALID);
+    assert_int_equal(
+        pl_calendar_local_from_utc(out, sizeof(out), "Europe/Paris", "2027-03-28T01:00:00", &err),
+        PL_EINVALID);
+}
+
+static void test_local_from_utc(void **state)
+{
+    static const char *const cases[][3] = {
+        {"Europe/Paris", "2026-12-10T22:45:00Z", "2026-12-10T23:45"},
+        {"Europe/Paris", "2026-12-10T23:45:00Z", "2026-12-11T00:45"},
+        {"Europe/Paris", "2027-07-01T22:30:00Z", "2027-07-02T00:30"},
+        {"Europe/Paris", "2027-03-28T00:59:59Z", "2027-03-28T01:59"},
+        {"Europe/Paris", "2027-03-28T01:00:00Z", "2027-03-28T03:00"},
+        {"America/New_York", "2026-12-11T03:00:00Z", "2026-12-10T22:00"},
+        {"America/New_York", "2027-01-01T04:59:00Z", "2026-12-31T23:59"},
+        {"UTC", "2026-12-31T23:59:59Z", "2026-12-31T23:59"},
+    };
+    char out[32];
+    pl_error err;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        if (pl_calendar_local_from_utc(out, sizeof(out), cases[i][0], cases[i][1], &err) != 0)
+            fail_msg("%s %s: %s", cases[i][0], cases[i][1], err.msg);
+        assert_string_equal(out, cases[i][2]);
+    }
+}
+
+typedef struct collected {
+    pl_conflict items[8];
+    size_t count;
+} collected;
+
+static void collect(const pl_conflict *c, void *payload)
+{
+    collected *all = payload;
+
+    assert_true(all->count < 8);
+    all->items[all->count] = *c;
+    all->count++;
+}
+
+static void test_check_local_times_reports_gap_and_overlap(void **state)
+{
+    static const char text[] = "{\"slug\": \"nuit\", \"title\": \"N\", \"format\": \"online\", "
+                               "\"online_url\": \"https://example.org/live\", "
+                               "\"start\": \"2027-03-27T20:00\", \"end\": \"2027-03-28T02:15\", "
+                               "\"sessions\": ["
+                               "{\"id\": \"early\", \"title\": \"E\", \"kind\": \"talk\", "
+                               "\"start\": \"2027-03-27T22:00\", \"end\": \"2027-03-28T01:30\"},"
+                               "{\"id\": \"gap\", \"title\": \"G\", \"kind\": \"talk\", "
+                               "\"start\": \"2027-03-28T02:30\", \"end\": \"2027-03-28T04:00\"},"
+                               "{\"id\": \"gone\", \"title\": \"X\", \"kind\": \"talk\", "
+                               "\"start\": \"2027-03-28T02:10\", \"end\": \"2027-03-28T02:20\"}]}";
+    collected all = {0};
+    pl_event *ev = NULL;
+    pl_session *gap = NULL;
+    pl_error err;
+
+    (void)state;
+    if (pl_event_parse_json_text(&ev, text, strlen(text), "nuit.json", &err) != 0)
+        fail_msg("%s", err.msg);
+    for (size_t i = 0; i < ev->nsessions; i++) {
+        ev->sessions[i].cancelled = strcmp(ev->sessions[i].id, "gone") == 0;
+        if (strcmp(ev->sessions[i].id, "gap") == 0)
+            gap = &ev->sessions[i];
+    }
+    assert_non_null(gap);
+    assert_int_equal(pl_calendar_check_local_times(ev, collect, &all, &err), 0);
+    assert_int_equal(all.count, 2);
+    assert_int_equal(all.items[0].kind, PL_CONFLICT_NONEXISTENT_TIME);
+    assert_null(all.items[0].session);
+    assert_string_equal(all.items[0].message,
+                        "the event ends at 2027-03-28T02:15, a time that does not exist in "
+                        "Europe/Paris (the clocks jump from 02:00 to 03:00)");
+    assert_int_equal(all.items[1].kind, PL_CONFLICT_NONEXISTENT_TIME);
+    assert_string_equal(all.items[1].session, "gap");
+    assert_non_null(strstr(all.items[1].message, "session 'gap' starts at 2027-03-28T02:30"));
+    assert_false(pl_conflict_is_warning(all.items[1].kind));
+
+    /* the same night in October: times that happen twice, as warnings */
+    all.count = 0;
+    free(gap->start);
+    gap->start = strdup("2027-10-31T01:00");
+    free(gap->end);
+    gap->end = strdup("2027-10-31T02:45");
+    assert_int_equal(pl_calendar_check_local_times(ev, collect, &all, &err), 0);
+    assert_int_equal(all.count, 2);
+    assert_int_equal(all.items[1].kind, PL_CONFLICT_AMBIGUOUS_TIME);
+    assert_true(pl_conflict_is_warning(all.items[1].kind));
+    assert_string_equal(pl_conflict_kind_name(all.items[1].kind), "ambiguous-time");
+    assert_string_equal(all.items[1].message,
+                        "session 'gap' ends at 2027-10-31T02:45, a time that happens twice in "
+                        "Europe/Paris (the clocks go back from 03:00 to 02:00); calendars take "
+                        "the first");
+
+    /* no rules for the zone: an error, nothing reported */
+    all.count = 0;
+    free(ev->timezone);
+    ev->timezone = strdup("Nowhere/Land");
+    assert_int_equal(pl_calendar_check_local_times(ev, collect, &all, &err), PL_EINVALID);
+    assert_int_equal(all.count, 0);
+    pl_event_free(ev);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -381,6 +558,13 @@ int main(void)
         cmocka_unit_test(test_parse_external),
         cmocka_unit_test(test_parse_refuses_non_calendars),
         cmocka_unit_test_setup_teardown(test_external_sync_updates_in_place, setup, teardown),
+        cmocka_unit_test(test_local_time_in_the_spring_gap),
+        cmocka_unit_test(test_local_time_in_the_autumn_overlap),
+        cmocka_unit_test(test_local_time_normal_and_utc),
+        cmocka_unit_test(test_local_time_new_york_dates),
+        cmocka_unit_test(test_local_time_refuses_bad_input),
+        cmocka_unit_test(test_local_from_utc),
+        cmocka_unit_test(test_check_local_times_reports_gap_and_overlap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
