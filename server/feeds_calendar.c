@@ -1,9 +1,10 @@
 /*
  * feeds_calendar.c - the server's feeds are those of calendar/: the same
- * bytes as `planner calendar`, so that the ETag is a hash of them.
+ * bytes as `planner calendar`, so that the ETag is a hash of them. Every
+ * other libical call of the server goes through here too, under one lock.
  */
 #include "calendar.h"
-#include "server.h"
+#include "internal.h"
 
 #include <pthread.h>
 
@@ -53,6 +54,16 @@ static int feed_attendee(char **out, size_t *len, pl_store *store, const char *t
     opts.base_url = base_url;
     pthread_mutex_lock(&libical_lock);
     rc = pl_calendar_feed_personal(out, len, store, token, &opts, err);
+    pthread_mutex_unlock(&libical_lock);
+    return rc;
+}
+
+int srv_local_from_utc(char *out, size_t size, const char *zone, const char *utc)
+{
+    int rc;
+
+    pthread_mutex_lock(&libical_lock);
+    rc = pl_calendar_local_from_utc(out, size, zone, utc, NULL);
     pthread_mutex_unlock(&libical_lock);
     return rc;
 }

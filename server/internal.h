@@ -142,6 +142,12 @@ int srv_feed_all(srv_reply *out, srv_req *req);
 int srv_feed_event(srv_reply *out, srv_req *req, const char *slug);
 int srv_admin(srv_reply *out, srv_req *req, const char *slug, const char *what);
 
+/* feeds_calendar.c: the server's one way into libical, serialised by its
+ * lock. The wall time in zone, "YYYY-MM-DDTHH:MM" into out (size >= 17),
+ * of the UTC instant utc ("YYYY-MM-DDTHH:MM:SSZ"). Returns 0 or
+ * PL_EINVALID (a zone libical does not know). */
+int srv_local_from_utc(char *out, size_t size, const char *zone, const char *utc);
+
 /* exports.c: the exporters' files (exporters/) */
 /* The i-th admin export's file name ("registrants.xlsx"...), NULL past the last. */
 const char *srv_export_name(size_t i);

@@ -315,11 +315,22 @@ static void when_where(srv_html *h, const lang *L, const pl_event *ev)
 
 /* ---- / ------------------------------------------------------------------ */
 
+/* Is ev over at now (UTC)? By day, in ev's own zone: an event stays listed,
+ * and open to registration, until its last day ends where it happens. */
+static int event_is_over(const pl_event *ev, const char *now)
+{
+    char today[32];
+
+    if (srv_local_from_utc(today, sizeof(today), ev->timezone, now) < 0)
+        snprintf(today, sizeof(today), "%s", now); /* no zone rules: UTC's day */
+    return strncmp(ev->end, today, 10) < 0;
+}
+
 int srv_page_index(srv_reply *out, srv_req *req)
 {
     pl_event **events = NULL;
     size_t n = 0, shown = 0, french = 0;
-    char today[32];
+    char now[32];
     srv_html h = {PL_BUF_INIT, 0};
     const lang *L;
     pl_error err;
@@ -327,11 +338,11 @@ int srv_page_index(srv_reply *out, srv_req *req)
 
     if ((rc = pl_event_list(&events, &n, req->store, &err)) < 0)
         return srv_page_error(out, srv_status_for(rc), NULL, err.msg);
-    pl_now_utc(today);
-    /* Upcoming: published, and not over (compared by day). */
+    pl_now_utc(now);
+    /* Upcoming: published, and not over. */
     for (size_t i = 0; i < n; i++) {
         pl_event *ev = events[i];
-        if (strcmp(ev->status, "published") != 0 || strncmp(ev->end, today, 10) < 0)
+        if (strcmp(ev->status, "published") != 0 || event_is_over(ev, now))
             continue;
         shown++;
         french += (size_t)srv_event_is_french(ev);
@@ -347,7 +358,7 @@ int srv_page_index(srv_reply *out, srv_req *req)
         pl_event *ev = events[i];
         const lang *EL = lang_of(ev);
         char path[200];
-        if (strcmp(ev->status, "published") != 0 || strncmp(ev->end, today, 10) < 0)
+        if (strcmp(ev->status, "published") != 0 || event_is_over(ev, now))
             continue;
         snprintf(path, sizeof(path), "/e/%s.ics", ev->slug);
         srv_html_emit(&h,
@@ -631,9 +642,9 @@ int srv_page_event(srv_reply *out, srv_req *req, const char *slug)
     agenda(&h, L, ev, taken, confirmed);
     srv_public_list_html(&h, req, ev, L->participants, L->participants_csv, L->participants_more);
     if (strcmp(ev->status, "published") == 0) {
-        char today[32];
-        pl_now_utc(today);
-        if (strncmp(ev->end, today, 10) >= 0)
+        char now[32];
+        pl_now_utc(now);
+        if (!event_is_over(ev, now))
             registration_form(&h, L, req->srv, ev, taken, confirmed);
         else
             srv_html_emit(&h, "<p>%t</p>\n", L->closed);

@@ -384,19 +384,21 @@ static int wrong_method(srv_reply *out, const char *allow)
 /* Cache key for a public GET, or 0 when the route is not cached. */
 static int cache_key(const srv_req *req, char *key, size_t size)
 {
-    char today[32];
+    char now[32];
     const char *p = req->path;
 
     if (!is_get(req))
         return 0;
-    if (strcmp(p, "/") == 0) { /* "upcoming" depends on the day */
-        pl_now_utc(today);
-        snprintf(key, size, "/|%.10s", today);
+    /* "Upcoming" and the registration form end with the event's last day in
+     * its own zone, and days end on a quarter hour UTC in every zone. */
+    if (strcmp(p, "/") == 0) {
+        pl_now_utc(now);
+        snprintf(key, size, "/|%.14s%02d", now, atoi(now + 14) / 15 * 15);
         return 1;
     }
     if (strncmp(p, "/e/", 3) == 0 && !strchr(p + 3, '/')) {
-        /* the event page embeds a form token that changes every hour */
-        snprintf(key, size, "%s|%ld", p, (long)(time(NULL) / 3600));
+        /* the event page also embeds a form token that changes every hour */
+        snprintf(key, size, "%s|%ld", p, (long)(time(NULL) / 900));
         return strlen(p) < 150;
     }
     if (strcmp(p, "/events.ics") == 0) {

@@ -63,12 +63,12 @@ def make_events(folder):
 class Server:
     """One `planner serve` process."""
 
-    def __init__(self, folder, env_token=ADMIN, extra=()):
+    def __init__(self, folder, env_token=ADMIN, extra=(), env_extra=None):
         self.folder = folder
         self.db = os.path.join(folder, "planner.db")
         self.port = free_port()
         self.log_path = os.path.join(folder, "server-%d.log" % self.port)
-        env = dict(os.environ)
+        env = dict(os.environ, **(env_extra or {}))
         env.pop("PLANNER_ADMIN_TOKEN", None)
         if env_token:
             env["PLANNER_ADMIN_TOKEN"] = env_token
@@ -779,6 +779,54 @@ class PlacesTest(unittest.TestCase):
                 self.assertEqual(left, ["2"], s["id"])
             else:
                 self.assertEqual(left, [], s["id"])
+
+
+class UpcomingTest(unittest.TestCase):
+    """An event stays upcoming, and open to registration, until its last day
+    ends in its own zone, whatever the date is in UTC."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="planner-upcoming-")
+        with open(SAMPLE, encoding="utf-8") as f:
+            base = json.load(f)
+        # Paris in December is UTC+1: its Dec 10 ends at 23:00Z.
+        paris = dict(base, slug="paris", end="2026-12-10T23:30")
+        # New York is UTC-5: its Dec 10 ends at 05:00Z on Dec 11.
+        ny = dict(base, slug="new-york", timezone="America/New_York", end="2026-12-10T21:00")
+        paths = []
+        for ev in (paris, ny):
+            paths.append(os.path.join(cls.dir, ev["slug"] + ".json"))
+            with open(paths[-1], "w", encoding="utf-8") as f:
+                json.dump(ev, f, ensure_ascii=False)
+        r = run_cli(os.path.join(cls.dir, "planner.db"), "event", "import", *paths)
+        assert r.returncode == 0, r.stderr
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def at(self, now):
+        """The home page and the New York event page at now (UTC)."""
+        srv = Server(self.dir, env_extra={"PLANNER_NOW": now})
+        try:
+            index = srv.get("/")[2].decode()
+            ny_page = srv.get("/e/new-york")[2].decode()
+        finally:
+            srv.stop()
+        listed = {slug for slug in ("paris", "new-york") if 'href="/e/%s"' % slug in index}
+        return listed, 'name="csrf"' in ny_page
+
+    def test_upcoming_is_decided_in_the_event_zone(self):
+        # 23:45 in Paris, 17:45 in New York: both still on their last day.
+        self.assertEqual(self.at("2026-12-10T22:45:00Z"), ({"paris", "new-york"}, True))
+        # 00:45 on Dec 11 in Paris (still Dec 10 in UTC): Paris's event is over.
+        self.assertEqual(self.at("2026-12-10T23:45:00Z"), ({"new-york"}, True))
+        # Dec 11 in UTC, 22:00 on Dec 10 in New York: still upcoming, form open.
+        self.assertEqual(self.at("2026-12-11T03:00:00Z"), ({"new-york"}, True))
+        # 00:30 on Dec 11 in New York: over, registration closed.
+        self.assertEqual(self.at("2026-12-11T05:30:00Z"), (set(), False))
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
