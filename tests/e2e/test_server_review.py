@@ -79,6 +79,10 @@ class ServerReviewTest(unittest.TestCase):
     def test_log_lines_cannot_be_forged_through_the_url(self):
         s, _, _ = self.srv.get("/nothing%0aplanner:%20GET%20/forged%20200%200.1ms")
         self.assertEqual(s, 404)
+        # The access line is written after the reply is sent: wait for it.
+        deadline = time.time() + 5
+        while "/nothing" not in self.srv.read_log() and time.time() < deadline:
+            time.sleep(0.02)
         lines = self.srv.read_log().splitlines()
         self.assertFalse([line for line in lines if line.startswith("planner: GET /forged")],
                          lines[-3:])
