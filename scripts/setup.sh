@@ -18,7 +18,7 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 PACKAGES=(
   build-essential cmake pkg-config
   libical-dev libsqlite3-dev libcurl4-openssl-dev libxlsxwriter-dev libjansson-dev
-  libmicrohttpd-dev nettle-dev tzdata
+  libmicrohttpd-dev nettle-dev zlib1g-dev tzdata
 )
 TEST_PACKAGES=(
   libcmocka-dev python3 python3-icalendar python3-openpyxl sqlite3 clang clang-format curl chromium
