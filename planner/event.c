@@ -6,7 +6,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void strlist_free(pl_strlist *l)
+int pl_strlist_push(pl_strlist *l, const char *s)
+{
+    char **items = realloc(l->items, (l->count + 1) * sizeof(*items));
+
+    if (!items)
+        return PL_ERROR;
+    l->items = items;
+    if (!(items[l->count] = pl_strdup(s)))
+        return PL_ERROR;
+    l->count++;
+    return 0;
+}
+
+void pl_strlist_clear(pl_strlist *l)
 {
     for (size_t i = 0; i < l->count; i++)
         free(l->items[i]);
@@ -25,7 +38,7 @@ static void session_clear(pl_session *s)
     free(s->end);
     free(s->room);
     free(s->description);
-    strlist_free(&s->speakers);
+    pl_strlist_clear(&s->speakers);
     free(s->created);
     free(s->modified);
 }
@@ -46,11 +59,11 @@ void pl_event_free(pl_event *ev)
     free(ev->venue_name);
     free(ev->venue_address);
     free(ev->online_url);
-    strlist_free(&ev->organizations);
+    pl_strlist_clear(&ev->organizations);
     free(ev->theme);
-    strlist_free(&ev->challenges);
-    strlist_free(&ev->communities);
-    strlist_free(&ev->commons);
+    pl_strlist_clear(&ev->challenges);
+    pl_strlist_clear(&ev->communities);
+    pl_strlist_clear(&ev->commons);
     free(ev->status);
     free(ev->created);
     free(ev->modified);
@@ -545,19 +558,6 @@ fail:
 
 /* ---- load ---- */
 
-static int strlist_push(pl_strlist *l, const char *s)
-{
-    char **items = realloc(l->items, (l->count + 1) * sizeof(*items));
-
-    if (!items)
-        return PL_ERROR;
-    l->items = items;
-    if (!(items[l->count] = strdup(s)))
-        return PL_ERROR;
-    l->count++;
-    return 0;
-}
-
 static int load_tags(pl_store *store, pl_event *ev, pl_error *err)
 {
     sqlite3_stmt *st = NULL;
@@ -576,7 +576,7 @@ static int load_tags(pl_store *store, pl_event *ev, pl_error *err)
                         : strcmp(kind, "challenge") == 0  ? &ev->challenges
                         : strcmp(kind, "community") == 0  ? &ev->communities
                                                           : &ev->commons;
-        if (strlist_push(l, value) < 0) {
+        if (pl_strlist_push(l, value) < 0) {
             sqlite3_finalize(st);
             return pl_error_set(err, PL_ERROR, "out of memory");
         }
@@ -660,7 +660,7 @@ static int load_sessions(pl_store *store, pl_event *ev, pl_error *err)
         sqlite3_reset(sp);
         sqlite3_bind_int64(sp, 1, s->rowid);
         while ((rc = sqlite3_step(sp)) == SQLITE_ROW)
-            if (strlist_push(&s->speakers, (const char *)sqlite3_column_text(sp, 0)) < 0) {
+            if (pl_strlist_push(&s->speakers, (const char *)sqlite3_column_text(sp, 0)) < 0) {
                 rc = pl_error_set(err, PL_ERROR, "out of memory");
                 goto done;
             }

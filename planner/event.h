@@ -17,6 +17,12 @@ typedef struct pl_strlist {
     size_t count;
 } pl_strlist;
 
+/* Append a copy of s. Returns 0, or PL_ERROR when out of memory (l is then
+ * unchanged). */
+int pl_strlist_push(pl_strlist *l, const char *s);
+/* Free the items and leave l empty. */
+void pl_strlist_clear(pl_strlist *l);
+
 typedef struct pl_speaker {
     char *id; /* the file's key, unique within the event */
     char *name;

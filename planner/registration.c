@@ -60,15 +60,6 @@ int pl_travel_parse(pl_travel *out, const char *s)
     return PL_EINVALID;
 }
 
-static void strlist_clear(pl_strlist *l)
-{
-    for (size_t i = 0; i < l->count; i++)
-        free(l->items[i]);
-    free(l->items);
-    l->items = NULL;
-    l->count = 0;
-}
-
 void pl_registration_free(pl_registration *r)
 {
     if (!r)
@@ -82,7 +73,7 @@ void pl_registration_free(pl_registration *r)
     free(r->origin);
     free(r->phone);
     free(r->diet);
-    strlist_clear(&r->sessions);
+    pl_strlist_clear(&r->sessions);
     free(r->created);
     free(r->updated);
     free(r->waitlist_reason);
@@ -1555,19 +1546,6 @@ static pl_registration *read_row(sqlite3_stmt *st)
     return r;
 }
 
-static int strlist_push(pl_strlist *l, const char *s)
-{
-    char **items = realloc(l->items, (l->count + 1) * sizeof(*items));
-
-    if (!items)
-        return PL_ERROR;
-    l->items = items;
-    if (!(items[l->count] = pl_strdup(s)))
-        return PL_ERROR;
-    l->count++;
-    return 0;
-}
-
 /* Sessions, waiting-list position and reason of one loaded registration. */
 static int complete_one(pl_store *store, pl_registration *r, long long arrival, long long event_id,
                         pl_error *err)
@@ -1590,7 +1568,7 @@ static int complete_one(pl_store *store, pl_registration *r, long long arrival, 
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *key = (const char *)sqlite3_column_text(st, 0);
         int cap = sqlite3_column_int(st, 1), taken = sqlite3_column_int(st, 2);
-        if (strlist_push(&r->sessions, key) < 0) {
+        if (pl_strlist_push(&r->sessions, key) < 0) {
             rc = pl_error_set(err, PL_ERROR, "out of memory");
             goto done;
         }
@@ -1872,7 +1850,7 @@ static int visit(pl_store *store, const char *slug, take_fn take, void *payload,
             srow = sqlite3_step(ss);
         for (; srow == SQLITE_ROW && sqlite3_column_int64(ss, 0) == r->rowid;
              srow = sqlite3_step(ss))
-            if (strlist_push(&r->sessions, (const char *)sqlite3_column_text(ss, 1)) < 0) {
+            if (pl_strlist_push(&r->sessions, (const char *)sqlite3_column_text(ss, 1)) < 0) {
                 rc = pl_error_set(err, PL_ERROR, "out of memory");
                 goto done;
             }

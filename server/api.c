@@ -220,16 +220,12 @@ int srv_me_json(srv_reply *out, srv_req *req, const char *token)
 
 static void clear_input(pl_registration *in)
 {
-    for (size_t i = 0; i < in->sessions.count; i++)
-        free(in->sessions.items[i]);
-    free(in->sessions.items);
+    pl_strlist_clear(&in->sessions);
     memset(in, 0, sizeof(*in));
 }
 
 static int add_session(pl_registration *in, const char *id)
 {
-    char **items;
-
     if (!id || !*id)
         return 0;
     for (size_t i = 0; i < in->sessions.count; i++)
@@ -237,14 +233,7 @@ static int add_session(pl_registration *in, const char *id)
             return 0;
     if (in->sessions.count >= 32)
         return PL_EINVALID;
-    items = realloc(in->sessions.items, (in->sessions.count + 1) * sizeof(char *));
-    if (!items)
-        return PL_ERROR;
-    in->sessions.items = items;
-    if (!(items[in->sessions.count] = strdup(id)))
-        return PL_ERROR;
-    in->sessions.count++;
-    return 0;
+    return pl_strlist_push(&in->sessions, id);
 }
 
 static const char *nonempty(const char *s)
