@@ -114,7 +114,7 @@ int pl_http_fetch(char **out, size_t *out_len, const char *url, void *payload, p
         *out_len = b.buf.len;
         if (!(*out = pl_buf_detach(&b.buf))) {
             *out_len = 0;
-            rc = pl_error_set(err, PL_ERROR, "out of memory");
+            rc = pl_error_oom(err);
         }
     }
 done:

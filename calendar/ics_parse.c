@@ -270,7 +270,7 @@ int pl_calendar_parse_external(pl_external_event **out, size_t *count, char **ou
     if ((rc = looks_like_calendar(text, len, origin, err)) < 0)
         return rc;
     if (!(copy = malloc(len + 1)))
-        return pl_error_set(err, PL_ERROR, "out of memory");
+        return pl_error_oom(err);
     memcpy(copy, text, len);
     copy[len] = '\0';
     icalerror_set_errors_are_fatal(0);
@@ -302,7 +302,7 @@ int pl_calendar_parse_external(pl_external_event **out, size_t *count, char **ou
             size_t ncap = cap ? 2 * cap : 16;
             pl_external_event *grown = realloc(list, ncap * sizeof(*grown));
             if (!grown) {
-                rc = pl_error_set(err, PL_ERROR, "out of memory");
+                rc = pl_error_oom(err);
                 goto done;
             }
             list = grown;

@@ -202,10 +202,10 @@ int ics_use_zone(ics_writer *w, const char *zone, const char *local_time)
             return 0;
         }
     if (!(grown = realloc(w->zones, (w->nzones + 1) * sizeof(*grown))))
-        return pl_error_set(w->err, PL_ERROR, "out of memory");
+        return pl_error_oom(w->err);
     w->zones = grown;
     if (!(w->zones[w->nzones].name = strdup(zone)))
-        return pl_error_set(w->err, PL_ERROR, "out of memory");
+        return pl_error_oom(w->err);
     w->zones[w->nzones++].year = year;
     return 0;
 }
@@ -312,7 +312,7 @@ static int append_component(ics_writer *w, icalcomponent *c)
         return pl_error_set(w->err, PL_ERROR, "cannot serialise a calendar component");
     rc = pl_ics_refold(&w->out, text, strlen(text));
     icalmemory_free_buffer(text);
-    return rc < 0 ? pl_error_set(w->err, PL_ERROR, "out of memory") : 0;
+    return rc < 0 ? pl_error_oom(w->err) : 0;
 }
 
 static void add_x(icalcomponent *cal, const char *name, const char *value)
@@ -416,7 +416,7 @@ int ics_add(ics_writer *w, icalcomponent *vevent)
     int rc = uid ? remember_uid(w, uid) : PL_ERROR;
 
     if (rc < 0)
-        rc = pl_error_set(w->err, PL_ERROR, "out of memory");
+        rc = pl_error_oom(w->err);
     else if (rc == 1)
         rc = append_component(w, vevent);
     icalcomponent_free(vevent);
@@ -440,12 +440,12 @@ int ics_finish(ics_writer *w, char **out, size_t *len)
     int rc = 0;
 
     if (pl_buf_puts(&w->out, END_LINE) < 0) {
-        rc = pl_error_set(w->err, PL_ERROR, "out of memory");
+        rc = pl_error_oom(w->err);
         goto done;
     }
     *len = w->out.len;
     if (!(*out = pl_buf_detach(&w->out)))
-        rc = pl_error_set(w->err, PL_ERROR, "out of memory");
+        rc = pl_error_oom(w->err);
 done:
     ics_writer_clear(w);
     return rc;

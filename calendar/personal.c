@@ -132,7 +132,7 @@ int pl_calendar_write_personal(char **out, size_t *len, const pl_event *ev,
                   "covoiturage.",
                   reg->name);
     if (!name.data || !desc.data) {
-        rc = pl_error_set(err, PL_ERROR, "out of memory");
+        rc = pl_error_oom(err);
         goto done;
     }
     if ((rc = ics_begin(&w, opts && opts->name ? opts->name : name.data,

@@ -47,7 +47,7 @@ static int write_for(char **out, size_t *len, pl_store *store, const pl_registra
         goto done;
     if (stored) {
         if (!(names = calloc(stored->npassengers + 1, sizeof(*names)))) {
-            rc = pl_error_set(err, PL_ERROR, "out of memory");
+            rc = pl_error_oom(err);
             goto done;
         }
         pl_calendar_pickup_from_carpool(&pickup, names, stored);

@@ -199,7 +199,7 @@ static int geocoder_url(char **url, pl_store *store, const char *given, pl_error
     } else if (rc < 0) {
         return rc;
     }
-    return *url ? 0 : pl_error_set(err, PL_ERROR, "out of memory");
+    return *url ? 0 : pl_error_oom(err);
 }
 
 static void report_geocoder(const char *url, const pl_geocoder_stats *s)

@@ -63,7 +63,7 @@ int pl_agenda_rows(pl_sink *sink, const pl_event *ev, const int *registered, pl_
             {.text = s->id},
         };
         if (!speakers)
-            rc = pl_error_set(err, PL_ERROR, "out of memory");
+            rc = pl_error_oom(err);
         else
             rc = pl_sink_row(sink, row, err);
         free(speakers);

@@ -97,7 +97,7 @@ int pl_carpool_rows(pl_sink *sink, const pl_roster *roster, const pl_carpool_sav
     int rc = 0;
 
     if (!by_id)
-        return pl_error_set(err, PL_ERROR, "out of memory");
+        return pl_error_oom(err);
     for (size_t i = 0; i < n; i++)
         by_id[i] = &roster->rows[i];
     qsort(by_id, n, sizeof(*by_id), by_rowid);
@@ -243,7 +243,7 @@ static int write_json_file(const char *path, json_t *doc, size_t flags, pl_error
     int rc;
 
     if (!doc)
-        return pl_error_set(err, PL_ERROR, "out of memory");
+        return pl_error_oom(err);
     if ((rc = pl_outfile_open(&f, path, 1, err)) == 0) {
         if (json_dumpf(doc, f.fp, flags) != 0 || fputc('\n', f.fp) == EOF) {
             pl_outfile_abort(&f);

@@ -110,7 +110,7 @@ static int catering_sheet(pl_sink *sink, const pl_roster *roster, pl_error *err)
     }
     goto done;
 oom:
-    rc = pl_error_set(err, PL_ERROR, "out of memory");
+    rc = pl_error_oom(err);
 done:
     free(key);
     for (size_t d = 0; d < ndiets; d++) {

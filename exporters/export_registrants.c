@@ -219,7 +219,7 @@ int pl_roster_load(pl_roster *out, pl_store *store, const char *slug, pl_roster_
     rc = 0;
     goto done;
 oom:
-    rc = pl_error_set(err, PL_ERROR, "out of memory");
+    rc = pl_error_oom(err);
 done:
     for (size_t i = 0; ks && i < n; i++)
         free(ks[i].key);
@@ -282,7 +282,7 @@ int pl_registrants_rows(pl_sink *sink, const pl_roster *roster, pl_error *err)
     int rc = 0;
 
     if (!cache)
-        return pl_error_set(err, PL_ERROR, "out of memory");
+        return pl_error_oom(err);
 
     for (size_t i = 0; i < roster->nrows && rc == 0; i++) {
         const pl_roster_row *r = roster->sorted[i];

@@ -32,7 +32,7 @@ int pl_outfile_open(pl_outfile *out, const char *target, int open_stream, pl_err
     /* "DIR/.NAME.tmp-XXXXXX": hidden, in the target's folder */
     out->tmp = malloc(strlen(target) + 16);
     if (!out->target || !out->tmp) {
-        rc = pl_error_set(err, PL_ERROR, "out of memory");
+        rc = pl_error_oom(err);
         goto done;
     }
     memcpy(out->tmp, target, dirlen);

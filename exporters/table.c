@@ -205,7 +205,7 @@ int pl_sink_open(pl_sink **out, const char *path, const pl_sink_options *opts, p
     }
     if (!s) {
         json_decref(opts->meta);
-        return pl_error_set(err, PL_ERROR, "out of memory");
+        return pl_error_oom(err);
     }
     s->opts = *opts;
     rc = pl_outfile_open(&s->file, path, opts->format != PL_EXPORT_XLSX, err);
@@ -274,7 +274,7 @@ int pl_sink_begin(pl_sink *s, const pl_table *t, pl_error *err)
     s->widths = calloc(t->ncolumns, sizeof(*s->widths));
     s->ncolumns = t->ncolumns;
     if (!s->flat || !s->joined || !s->widths)
-        return pl_error_set(err, PL_ERROR, "out of memory");
+        return pl_error_oom(err);
     if (s->opts.format == PL_EXPORT_JSON) {
         fprintf(s->file.fp, "%s\n  \"%s\": [", s->json_fields++ ? "," : "", t->key);
         s->json_first_row = 1;
@@ -502,7 +502,7 @@ static const pl_cell *flatten(pl_sink *s, const pl_cell *cells)
 static int row(pl_sink *s, const pl_cell *cells, int total, pl_error *err)
 {
     if (s->opts.format != PL_EXPORT_JSON && !(cells = flatten(s, cells)))
-        return pl_error_set(err, PL_ERROR, "out of memory");
+        return pl_error_oom(err);
     switch (s->opts.format) {
     case PL_EXPORT_JSON:
         json_row(s, cells);

@@ -1965,7 +1965,7 @@ int pl_carpool_plan(pl_carpool_result **out, const pl_carpool_problem *problem,
         ALLOC(s.rkey, n) || ALLOC(s.hp, n) || ALLOC(s.node_par, n + 1) || ALLOC(s.node_x, n + 1) ||
         ALLOC(s.node_d, n + 1) || ALLOC(pass, n) || ALLOC(l.drivers, n) || ALLOC(l.queue, n) ||
         ALLOC(l.riders, n) || ALLOC(l.pr, n) || ALLOC(l.pf, n)) {
-        rc = pl_error_set(err, PL_ERROR, "carpool: out of memory");
+        rc = pl_error_oom(err);
         goto done;
     }
 
@@ -2025,13 +2025,13 @@ int pl_carpool_plan(pl_carpool_result **out, const pl_carpool_problem *problem,
     s.roff[n] = slots;
     if (ALLOC(s.route, slots) || ALLOC(s.sh_route, slots) || ALLOC(s.legs, slots + n + 1) ||
         ALLOC(s.sh_legs, slots + n + 1)) {
-        rc = pl_error_set(err, PL_ERROR, "carpool: out of memory");
+        rc = pl_error_oom(err);
         goto done;
     }
     for (size_t i = 0; i < n; i++)
         s.legs[s.roff[i] + i] = s.dv[i];
     if (build_candidates(&s, np, l.drivers, l.ndrivers) < 0) {
-        rc = pl_error_set(err, PL_ERROR, "carpool: out of memory");
+        rc = pl_error_oom(err);
         goto done;
     }
 
@@ -2070,13 +2070,13 @@ int pl_carpool_plan(pl_carpool_result **out, const pl_carpool_problem *problem,
     for (size_t i = 0; i < l.ndrivers; i++)
         reorder(&s, l.drivers[i]);
     if (exact_small(&s, &l) < 0) {
-        rc = pl_error_set(err, PL_ERROR, "carpool: out of memory");
+        rc = pl_error_oom(err);
         goto done;
     }
 
     rc = build_result(out, &s, problem);
     if (rc < 0) {
-        pl_error_set(err, rc, "carpool: out of memory");
+        rc = pl_error_oom(err);
         goto done;
     }
     (*out)->iterations = iters;

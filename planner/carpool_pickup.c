@@ -151,7 +151,7 @@ int pl_carpool_pickup_load(pl_carpool_pickup **out, pl_store *store, long long r
     p = NULL;
     goto done;
 oom:
-    rc = pl_error_set(err, PL_ERROR, "out of memory");
+    rc = pl_error_oom(err);
 done:
     sqlite3_finalize(st);
     pl_carpool_pickup_free(p);
@@ -282,7 +282,7 @@ int pl_carpool_pickups_sync(pl_store *store, const pl_carpool_saved_plan *plan, 
         rc = pl_store_fail(store, err, "cannot cancel the pickups left out of the plan");
     goto done;
 oom:
-    rc = pl_error_set(err, PL_ERROR, "out of memory");
+    rc = pl_error_oom(err);
 done:
     sqlite3_finalize(up);
     sqlite3_finalize(cancel);

@@ -83,7 +83,7 @@ static void planning_clear(planning *pl)
 
 static int oom(pl_error *err)
 {
-    return pl_error_set(err, PL_ERROR, "out of memory");
+    return pl_error_oom(err);
 }
 
 /* The event, which must have a venue with coordinates. */

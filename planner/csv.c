@@ -51,7 +51,7 @@ int pl_csv_open(pl_csv **out, const char *path, char separator, pl_error *err)
 
     *out = NULL;
     if (!(c = csv_new(path, separator)))
-        return pl_error_set(err, PL_ERROR, "out of memory");
+        return pl_error_oom(err);
     if (!(c->f = fopen(path, "rb"))) {
         int e = errno;
         pl_csv_free(c);
@@ -67,7 +67,7 @@ int pl_csv_open(pl_csv **out, const char *path, char separator, pl_error *err)
     c->cap = BLOCK;
     if (!(c->buf = malloc(c->cap))) {
         pl_csv_free(c);
-        return pl_error_set(err, PL_ERROR, "out of memory");
+        return pl_error_oom(err);
     }
     *out = c;
     return 0;
@@ -80,7 +80,7 @@ int pl_csv_open_mem(pl_csv **out, const char *data, size_t len, const char *name
 
     *out = NULL;
     if (!(c = csv_new(name, separator)))
-        return pl_error_set(err, PL_ERROR, "out of memory");
+        return pl_error_oom(err);
     c->buf = (unsigned char *)data;
     c->cap = c->end = len;
     c->size = (long long)len;
@@ -410,7 +410,7 @@ int pl_csv_next(pl_csv *c, pl_error *err)
     return 1;
 oom:
     c->done = 1;
-    return pl_error_set(err, PL_ERROR, "out of memory");
+    return pl_error_oom(err);
 }
 
 size_t pl_csv_count(const pl_csv *c)

@@ -31,6 +31,11 @@ int pl_error_set(pl_error *err, int code, const char *fmt, ...)
     return code;
 }
 
+int pl_error_oom(pl_error *err)
+{
+    return pl_error_set(err, PL_ENOMEM, "out of memory");
+}
+
 int pl_error_set_at(pl_error *err, int code, const char *file, int line, int column,
                     const char *path, const char *fmt, ...)
 {

@@ -19,6 +19,7 @@
 #define PL_EEXISTS -4   /* already there */
 #define PL_EIO -5       /* file system or database failure */
 #define PL_EFULL -6     /* capacity reached */
+#define PL_ENOMEM -7    /* an allocation failed */
 
 typedef struct pl_error {
     int code;       /* the PL_E... code, PL_OK when clear */
@@ -40,6 +41,10 @@ int pl_error_set(pl_error *err, int code, const char *fmt, ...)
 /* Set code, location and message. file and path may be NULL. Returns code. */
 int pl_error_set_at(pl_error *err, int code, const char *file, int line, int column,
                     const char *path, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+
+/* Set PL_ENOMEM and the message "out of memory". Returns PL_ENOMEM, so that
+ * callers write `return pl_error_oom(err);`. The one place that words it. */
+int pl_error_oom(pl_error *err);
 
 /* Format err as "file:line:column: path: msg" (absent parts left out) into
  * buf, which is always NUL-terminated. Returns buf. */

@@ -241,7 +241,7 @@ static int save_event_row(pl_store *store, const pl_event *ev, const char *now, 
     int rc;
 
     if (!fp)
-        return pl_error_set(err, PL_ERROR, "out of memory");
+        return pl_error_oom(err);
     if ((rc = pl_store_prepare(store, &sel, "SELECT id, fingerprint FROM events WHERE slug = ?",
                                err)) < 0)
         goto done;
@@ -409,7 +409,7 @@ static int save_session(pl_store *store, long long event_id, const pl_event *ev,
     int rc;
 
     if (!fp)
-        return pl_error_set(err, PL_ERROR, "out of memory");
+        return pl_error_oom(err);
     if ((rc = pl_store_prepare(store, &sel,
                                "SELECT id, fingerprint, status FROM sessions "
                                "WHERE event_id = ? AND key = ?",
@@ -578,7 +578,7 @@ static int load_tags(pl_store *store, pl_event *ev, pl_error *err)
                                                           : &ev->commons;
         if (pl_strlist_push(l, value) < 0) {
             sqlite3_finalize(st);
-            return pl_error_set(err, PL_ERROR, "out of memory");
+            return pl_error_oom(err);
         }
     }
     rc = rc == SQLITE_DONE ? 0 : pl_store_fail(store, err, "cannot read event tags");
@@ -601,7 +601,7 @@ static int load_speakers(pl_store *store, pl_event *ev, pl_error *err)
         pl_speaker *grown = realloc(ev->speakers, (ev->nspeakers + 1) * sizeof(*grown));
         if (!grown) {
             sqlite3_finalize(st);
-            return pl_error_set(err, PL_ERROR, "out of memory");
+            return pl_error_oom(err);
         }
         ev->speakers = grown;
         pl_speaker *sp = &ev->speakers[ev->nspeakers++];
@@ -637,7 +637,7 @@ static int load_sessions(pl_store *store, pl_event *ev, pl_error *err)
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         pl_session *grown = realloc(ev->sessions, (ev->nsessions + 1) * sizeof(*grown));
         if (!grown) {
-            rc = pl_error_set(err, PL_ERROR, "out of memory");
+            rc = pl_error_oom(err);
             goto done;
         }
         ev->sessions = grown;
@@ -661,7 +661,7 @@ static int load_sessions(pl_store *store, pl_event *ev, pl_error *err)
         sqlite3_bind_int64(sp, 1, s->rowid);
         while ((rc = sqlite3_step(sp)) == SQLITE_ROW)
             if (pl_strlist_push(&s->speakers, (const char *)sqlite3_column_text(sp, 0)) < 0) {
-                rc = pl_error_set(err, PL_ERROR, "out of memory");
+                rc = pl_error_oom(err);
                 goto done;
             }
         if (rc != SQLITE_DONE) {
@@ -687,7 +687,7 @@ static int event_from_row(pl_event **out, pl_store *store, sqlite3_stmt *st, pl_
     int rc;
 
     if (!ev)
-        return pl_error_set(err, PL_ERROR, "out of memory");
+        return pl_error_oom(err);
     ev->rowid = sqlite3_column_int64(st, 0);
     ev->slug = pl_store_column_text(st, 1);
     ev->uid = pl_store_column_text(st, 2);
@@ -756,7 +756,7 @@ int pl_event_list(pl_event ***out, size_t *count, pl_store *store, pl_error *err
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         pl_event **grown = realloc(list, (n + 1) * sizeof(*grown));
         if (!grown) {
-            rc = pl_error_set(err, PL_ERROR, "out of memory");
+            rc = pl_error_oom(err);
             goto fail;
         }
         list = grown;

@@ -94,7 +94,7 @@ static int get_string(ctx *c, const json_t *obj, const char *prefix, const char 
     if (pl_text_problem(json_string_value(v))) /* an escaped control character */
         return bad(c, path, "%s", pl_text_problem(json_string_value(v)));
     if (!(*out = strdup(json_string_value(v))))
-        return pl_error_set(c->err, PL_ERROR, "out of memory");
+        return pl_error_oom(c->err);
     return 0;
 }
 
@@ -130,7 +130,7 @@ static int get_strlist(ctx *c, const json_t *obj, const char *prefix, const char
         return bad(c, path, "expected an array of strings, got %s", json_kind(v));
     out->items = calloc(json_array_size(v) + 1, sizeof(char *));
     if (!out->items)
-        return pl_error_set(c->err, PL_ERROR, "out of memory");
+        return pl_error_oom(c->err);
     json_array_foreach(v, i, item)
     {
         if (!json_is_string(item)) {
@@ -146,7 +146,7 @@ static int get_strlist(ctx *c, const json_t *obj, const char *prefix, const char
                            : "must not contain a NUL character");
         }
         if (!(out->items[i] = strdup(json_string_value(item))))
-            return pl_error_set(c->err, PL_ERROR, "out of memory");
+            return pl_error_oom(c->err);
         out->count = i + 1;
     }
     return 0;
@@ -238,7 +238,7 @@ static int normalise_time(ctx *c, const char *path, const pl_datetime *day, char
     pl_datetime_format(&dt, buf, sizeof(buf));
     free(*inout);
     if (!(*inout = strdup(buf)))
-        return pl_error_set(c->err, PL_ERROR, "out of memory");
+        return pl_error_oom(c->err);
     return 0;
 }
 
@@ -302,7 +302,7 @@ static int parse_speakers(ctx *c, const json_t *root, pl_event *ev)
         return bad(c, "speakers", "expected an array, got %s", json_kind(arr));
     ev->speakers = calloc(json_array_size(arr) + 1, sizeof(*ev->speakers));
     if (!ev->speakers)
-        return pl_error_set(c->err, PL_ERROR, "out of memory");
+        return pl_error_oom(c->err);
     json_array_foreach(arr, i, item)
     {
         pl_speaker *sp = &ev->speakers[i];
@@ -371,7 +371,7 @@ static int parse_session(ctx *c, const json_t *item, size_t i, const pl_datetime
         return bad(c, path, "expected an array of speaker ids, got %s", json_kind(spk));
     s->speakers.items = calloc(json_array_size(spk) + 1, sizeof(char *));
     if (!s->speakers.items)
-        return pl_error_set(c->err, PL_ERROR, "out of memory");
+        return pl_error_oom(c->err);
     json_array_foreach(spk, j, sv)
     {
         snprintf(path, sizeof(path), "%s.speakers[%zu]", prefix, j);
@@ -384,7 +384,7 @@ static int parse_session(ctx *c, const json_t *item, size_t i, const pl_datetime
             if (strcmp(s->speakers.items[k], json_string_value(sv)) == 0)
                 return bad(c, path, "speaker \"%s\" is listed twice", json_string_value(sv));
         if (!(s->speakers.items[j] = strdup(json_string_value(sv))))
-            return pl_error_set(c->err, PL_ERROR, "out of memory");
+            return pl_error_oom(c->err);
         s->speakers.count = j + 1;
     }
     return 0;
@@ -419,9 +419,9 @@ static int parse_root(ctx *c, const json_t *root, pl_event *ev)
         (rc = get_string(c, root, "", "status", 0, &ev->status)) < 0)
         return rc;
     if (!ev->timezone && !(ev->timezone = strdup("Europe/Paris")))
-        return pl_error_set(c->err, PL_ERROR, "out of memory");
+        return pl_error_oom(c->err);
     if (!ev->status && !(ev->status = strdup("draft")))
-        return pl_error_set(c->err, PL_ERROR, "out of memory");
+        return pl_error_oom(c->err);
     if ((rc = check_enum(c, "format", ev->format, formats)) < 0 ||
         (rc = check_enum(c, "status", ev->status, statuses)) < 0 ||
         (rc = check_timezone(c, ev->timezone)) < 0 || (rc = parse_venue(c, root, ev)) < 0)
@@ -446,7 +446,7 @@ static int parse_root(ctx *c, const json_t *root, pl_event *ev)
         return bad(c, "sessions", "expected an array, got %s", json_kind(arr));
     ev->sessions = calloc(json_array_size(arr) + 1, sizeof(*ev->sessions));
     if (!ev->sessions)
-        return pl_error_set(c->err, PL_ERROR, "out of memory");
+        return pl_error_oom(c->err);
     json_array_foreach(arr, i, item)
     {
         ev->nsessions = i + 1;
@@ -469,7 +469,7 @@ static int parse_loaded(pl_event **out, json_t *root, const json_error_t *jerr, 
     ev = calloc(1, sizeof(*ev));
     if (!ev) {
         json_decref(root);
-        return pl_error_set(err, PL_ERROR, "out of memory");
+        return pl_error_oom(err);
     }
     rc = parse_root(&c, root, ev);
     json_decref(root);

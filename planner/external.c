@@ -59,7 +59,7 @@ int pl_external_source_find(pl_external_source **out, pl_store *store, const cha
         goto done;
     }
     if (!(src = calloc(1, sizeof(*src)))) {
-        rc = pl_error_set(err, PL_ERROR, "out of memory");
+        rc = pl_error_oom(err);
         goto done;
     }
     src->rowid = sqlite3_column_int64(st, 0);
@@ -164,7 +164,7 @@ static int save_event(pl_store *store, long long source_id, const pl_external_ev
     int rc;
 
     if (!fp)
-        return pl_error_set(err, PL_ERROR, "out of memory");
+        return pl_error_oom(err);
     if ((rc = pl_store_prepare(store, &sel,
                                "SELECT fingerprint FROM external_events "
                                "WHERE source_id = ? AND uid = ?",
@@ -312,7 +312,7 @@ int pl_external_list(pl_external_event **out, size_t *count, pl_store *store, pl
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         pl_external_event *grown = realloc(list, (n + 1) * sizeof(*grown));
         if (!grown) {
-            rc = pl_error_set(err, PL_ERROR, "out of memory");
+            rc = pl_error_oom(err);
             goto fail;
         }
         list = grown;

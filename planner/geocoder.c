@@ -85,7 +85,7 @@ int pl_geocoder_request_url(char **out, const char *url, const char *query, pl_e
             rc = pl_buf_puts(&b, "&limit=1");
     }
     if (rc < 0 || !(*out = pl_buf_detach(&b)))
-        rc = pl_error_set(err, PL_ERROR, "out of memory");
+        rc = pl_error_oom(err);
 done:
     pl_buf_free(&b);
     return rc;
@@ -399,14 +399,14 @@ static int event_origins(char ***out, size_t *count, pl_store *store, const char
             size_t ncap = cap ? cap * 2 : 16;
             char **n = realloc(*out, ncap * sizeof(*n));
             if (!n) {
-                rc = pl_error_set(err, PL_ERROR, "out of memory");
+                rc = pl_error_oom(err);
                 goto done;
             }
             *out = n;
             cap = ncap;
         }
         if (!((*out)[*count] = pl_store_column_text(st, 0))) {
-            rc = pl_error_set(err, PL_ERROR, "out of memory");
+            rc = pl_error_oom(err);
             goto done;
         }
         (*count)++;

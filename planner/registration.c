@@ -361,7 +361,7 @@ static int load_sessions(pl_registration_batch *b, pl_error *err)
             if (ids)
                 b->ids = ids;
             if (!s || !ids) {
-                rc = pl_error_set(err, PL_ERROR, "out of memory");
+                rc = pl_error_oom(err);
                 goto done;
             }
         }
@@ -372,7 +372,7 @@ static int load_sessions(pl_registration_batch *b, pl_error *err)
         s->capacity = sqlite3_column_int(stmt, 2);
         s->cancelled = strcmp((const char *)sqlite3_column_text(stmt, 3), "cancelled") == 0;
         if (!s->key) {
-            rc = pl_error_set(err, PL_ERROR, "out of memory");
+            rc = pl_error_oom(err);
             goto done;
         }
         b->ids[b->nsessions++] = s->key;
@@ -452,7 +452,7 @@ static int stored_sessions(pl_registration_batch *b, long long rowid, size_t **o
             if (!p) {
                 free(idx);
                 sqlite3_reset(st);
-                return pl_error_set(err, PL_ERROR, "out of memory");
+                return pl_error_oom(err);
             }
             idx = p;
             idx[count++] = i;
@@ -506,7 +506,7 @@ static int fill(pl_registration_batch *b, pl_error *err)
         if (n == cap) {
             long long *p = realloc(ids, (cap = cap ? cap * 2 : 64) * sizeof(*p));
             if (!p) {
-                rc = pl_error_set(err, PL_ERROR, "out of memory");
+                rc = pl_error_oom(err);
                 goto done;
             }
             ids = p;
@@ -536,7 +536,7 @@ static int fill(pl_registration_batch *b, pl_error *err)
                 long long *p = realloc(b->promoted, c * sizeof(*p));
                 if (!p) {
                     free(idx);
-                    rc = pl_error_set(err, PL_ERROR, "out of memory");
+                    rc = pl_error_oom(err);
                     goto done;
                 }
                 b->promoted = p;
@@ -561,7 +561,7 @@ int pl_registration_batch_open(pl_registration_batch **out, pl_store *store, con
 
     *out = NULL;
     if (!(b = calloc(1, sizeof(*b))))
-        return pl_error_set(err, PL_ERROR, "out of memory");
+        return pl_error_oom(err);
     b->store = store;
     pl_now_utc(b->now);
     {
@@ -665,7 +665,7 @@ static int resolve_sessions(pl_registration_batch *b, const pl_strlist *ids, siz
     if (ids->count == 0)
         return 0;
     if (!(idx = calloc(ids->count, sizeof(*idx))))
-        return pl_error_set(err, PL_ERROR, "out of memory");
+        return pl_error_oom(err);
     for (size_t i = 0; i < ids->count; i++) {
         size_t j = 0, dup = 0;
         while (j < b->nsessions && strcmp(b->sessions[j].key, ids->items[i]) != 0)
@@ -1209,7 +1209,7 @@ static int add_pending(pl_registration_batch *b, const pl_registration *in, long
             cap *= 2;
         size_t *q = realloc(b->group_idx, cap * sizeof(*q));
         if (!q)
-            return pl_error_set(err, PL_ERROR, "out of memory");
+            return pl_error_oom(err);
         b->group_idx = q;
         b->group_idx_cap = cap;
     }
@@ -1250,7 +1250,7 @@ int pl_registration_batch_queue(pl_registration_batch *b, const pl_registration 
         for (size_t i = 0; i < b->ngroup && !dup; i++)
             dup = b->group[i].hash == hash && same_email(b->group[i].in.email, in->email);
         if (!b->group && !(b->group = malloc(PL_REGISTRATION_GROUP * sizeof(*b->group))))
-            return pl_error_set(err, PL_ERROR, "out of memory");
+            return pl_error_oom(err);
         if (!dup && resolve_sessions(b, &in->sessions, &idx, &n, NULL) == 0) {
             rc = add_pending(b, in, tag, hash, idx, n, err);
             free(idx);
@@ -1292,7 +1292,7 @@ static int prepare_group_sql(pl_registration_batch *b, sqlite3_stmt **out, int r
             pl_buf_printf(&sql, "%s(?, ?, ?)", r ? ", " : "");
     }
     if (!sql.data)
-        rc = pl_error_set(err, PL_ERROR, "out of memory");
+        rc = pl_error_oom(err);
     else
         rc = pl_store_prepare(b->store, out, sql.data, err);
     pl_buf_free(&sql);
@@ -1406,7 +1406,7 @@ static int replay(pl_registration_batch *b, size_t from, pl_error *err)
     b->arrival = b->group[from].arrival - 1;
     b->next_id = b->group[from].rowid;
     if (b->nsessions && !(ids = calloc(b->nsessions, sizeof(*ids))))
-        return pl_error_set(err, PL_ERROR, "out of memory");
+        return pl_error_oom(err);
     for (size_t r = from; r < b->ngroup && rc == 0; r++) {
         pending *p = &b->group[r];
         for (size_t i = 0; i < p->nidx; i++)
@@ -1569,7 +1569,7 @@ static int complete_one(pl_store *store, pl_registration *r, long long arrival, 
         const char *key = (const char *)sqlite3_column_text(st, 0);
         int cap = sqlite3_column_int(st, 1), taken = sqlite3_column_int(st, 2);
         if (pl_strlist_push(&r->sessions, key) < 0) {
-            rc = pl_error_set(err, PL_ERROR, "out of memory");
+            rc = pl_error_oom(err);
             goto done;
         }
         if (!reason[0] && cap > 0 && taken >= cap)
@@ -1615,7 +1615,7 @@ static int complete_one(pl_store *store, pl_registration *r, long long arrival, 
     if (!reason[0])
         snprintf(reason, sizeof(reason), "waiting for a place to free up");
     if (!(r->waitlist_reason = pl_strdup(reason)))
-        rc = pl_error_set(err, PL_ERROR, "out of memory");
+        rc = pl_error_oom(err);
 done:
     sqlite3_finalize(st);
     return rc;
@@ -1652,7 +1652,7 @@ static int load_where(pl_registration **out, pl_store *store, const char *where,
         goto done;
     }
     if (!(r = read_row(st))) {
-        rc = pl_error_set(err, PL_ERROR, "out of memory");
+        rc = pl_error_oom(err);
         goto done;
     }
     arrival = sqlite3_column_int64(st, 17);
@@ -1740,7 +1740,7 @@ static int load_full_sessions(full_sess **out, size_t *n, pl_store *store, long 
         full_sess *p = realloc(fs, (count + 1) * sizeof(*p));
         if (!p || !(p[count].key = pl_store_column_text(st, 0))) {
             fs = p ? p : fs;
-            rc = pl_error_set(err, PL_ERROR, "out of memory");
+            rc = pl_error_oom(err);
             goto done;
         }
         fs = p;
@@ -1838,7 +1838,7 @@ static int visit(pl_store *store, const char *slug, take_fn take, void *payload,
         char reason[160] = "";
 
         if (!(r = read_row(st))) {
-            rc = pl_error_set(err, PL_ERROR, "out of memory");
+            rc = pl_error_oom(err);
             goto done;
         }
         if (r->status == PL_REG_WAITLISTED)
@@ -1851,7 +1851,7 @@ static int visit(pl_store *store, const char *slug, take_fn take, void *payload,
         for (; srow == SQLITE_ROW && sqlite3_column_int64(ss, 0) == r->rowid;
              srow = sqlite3_step(ss))
             if (pl_strlist_push(&r->sessions, (const char *)sqlite3_column_text(ss, 1)) < 0) {
-                rc = pl_error_set(err, PL_ERROR, "out of memory");
+                rc = pl_error_oom(err);
                 goto done;
             }
         if (srow != SQLITE_ROW && srow != SQLITE_DONE) {
@@ -1871,7 +1871,7 @@ static int visit(pl_store *store, const char *slug, take_fn take, void *payload,
             if (!reason[0])
                 snprintf(reason, sizeof(reason), "waiting for a place to free up");
             if (!(r->waitlist_reason = pl_strdup(reason))) {
-                rc = pl_error_set(err, PL_ERROR, "out of memory");
+                rc = pl_error_oom(err);
                 goto done;
             }
         }
@@ -1951,7 +1951,7 @@ int pl_registration_list(pl_registration ***out, size_t *count, pl_store *store,
     *out = NULL;
     *count = 0;
     if (l.oom)
-        pl_error_set(err, PL_ERROR, "out of memory");
+        pl_error_oom(err);
     if (rc != 0) {
         pl_registration_list_free(l.regs, l.n);
         return rc;
@@ -2033,7 +2033,7 @@ int pl_registration_cancel_ext(pl_store *store, const char *slug, const char *em
         goto done;
     if (promoted && b->npromoted) {
         if (!(list = calloc(b->npromoted, sizeof(*list)))) {
-            rc = pl_error_set(err, PL_ERROR, "out of memory");
+            rc = pl_error_oom(err);
             goto done;
         }
         for (; nlist < b->npromoted; nlist++)

@@ -549,7 +549,7 @@ int pl_registration_import_csv(pl_store *store, const char *slug, const char *pa
         report(&im, 0, 1, NULL, "empty file: no header line");
     } else if (rc > 0) {
         if ((rc = read_header(&im)) < 0) {
-            rc = pl_error_set(err, PL_ERROR, "out of memory");
+            rc = pl_error_oom(err);
             goto done;
         }
     } else if (rc == PL_EINVALID) {
@@ -580,7 +580,7 @@ int pl_registration_import_csv(pl_store *store, const char *slug, const char *pa
         im.reported = 0;
         im.row_bad = 0;
         if ((rc = parse_row(&im, &r)) < 0) {
-            rc = pl_error_set(err, PL_ERROR, "out of memory");
+            rc = pl_error_oom(err);
             goto done;
         }
         if (im.fatal)

@@ -15,7 +15,7 @@ int pl_setting_get(char **out, pl_store *store, const char *key, pl_error *err)
     switch (sqlite3_step(stmt)) {
     case SQLITE_ROW:
         if (!(*out = pl_store_column_text(stmt, 0)))
-            rc = pl_error_set(err, PL_ERROR, "out of memory");
+            rc = pl_error_oom(err);
         break;
     case SQLITE_DONE:
         rc = pl_error_set(err, PL_ENOTFOUND, "setting '%s' is not set", key);

@@ -439,7 +439,7 @@ int pl_store_open(pl_store **out, const char *path, unsigned flags, pl_error *er
     }
     store = calloc(1, sizeof(*store));
     if (!store || !(store->path = strdup(path))) {
-        rc = pl_error_set(err, PL_ERROR, "out of memory");
+        rc = pl_error_oom(err);
         goto fail;
     }
     if (sqlite3_open_v2(path, &store->db, oflags, NULL) != SQLITE_OK) {

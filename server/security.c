@@ -103,7 +103,7 @@ int srv_admin_setup(pl_server *srv, pl_store *store, pl_error *err)
         goto done;
     }
     if (strcmp(stored, hex) == 0 && !(srv->new_admin_token = strdup(token)))
-        rc = pl_error_set(err, PL_ERROR, "out of memory");
+        rc = pl_error_oom(err);
 done:
     memset(token, 0, sizeof(token));
     free(stored);

@@ -837,7 +837,7 @@ static int set_base_url(pl_server *srv, pl_error *err)
         return pl_error_set(err, PL_EINVALID, "--base-url '%s' must start with http:// or https://",
                             b);
     if (!(srv->base_url = strdup(b)))
-        return pl_error_set(err, PL_ERROR, "out of memory");
+        return pl_error_oom(err);
     n = strlen(srv->base_url);
     while (n > 0 && srv->base_url[n - 1] == '/')
         srv->base_url[--n] = '\0';
@@ -846,7 +846,7 @@ static int set_base_url(pl_server *srv, pl_error *err)
         const char *slash = strchr(host_start, '/');
         size_t len = slash ? (size_t)(slash - srv->base_url) : strlen(srv->base_url);
         if (!(srv->base_origin = strndup(srv->base_url, len)))
-            return pl_error_set(err, PL_ERROR, "out of memory");
+            return pl_error_oom(err);
     }
     return 0;
 }
@@ -866,7 +866,7 @@ int pl_server_start(pl_server **out, const pl_server_options *opts, pl_error *er
     if (!opts->db_path || !opts->bind)
         return pl_error_set(err, PL_EINVALID, "the server needs a database path and an address");
     if (!(srv = calloc(1, sizeof(*srv))))
-        return pl_error_set(err, PL_ERROR, "out of memory");
+        return pl_error_oom(err);
     srv->opts = *opts;
     srv->feeds = opts->feeds ? opts->feeds : pl_server_default_feeds();
     if (srv->opts.threads == 0)
@@ -877,7 +877,7 @@ int pl_server_start(pl_server **out, const pl_server_options *opts, pl_error *er
         return pl_error_set(err, PL_ERROR, "cannot create thread-local storage");
     }
     if (!(srv->db_path = strdup(opts->db_path)) || !(srv->cache = calloc(1, sizeof(*srv->cache)))) {
-        rc = pl_error_set(err, PL_ERROR, "out of memory");
+        rc = pl_error_oom(err);
         goto done;
     }
     pthread_rwlock_init(&srv->cache->lock, NULL);
