@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /*
  * Regenerates data/gazetteer_data.c, the embedded gazetteer of French
- * communes used by planner/origin.c.
+ * communes used by planner/places/origin.c.
  *
  *   node data/generate.js [--sources DIR] [--out FILE]
  *
@@ -74,7 +74,7 @@ function install(dir) {
 
 /*
  * The comparison key of a name. MUST stay identical to name_key() in
- * planner/origin.c (the C side binary-searches the order computed here):
+ * planner/places/origin.c (the C side binary-searches the order computed here):
  * Latin letters folded to lower-case ASCII (œ -> oe, æ -> ae, ß -> ss),
  * digits kept, anything else separates words; the words "saint" and
  * "sainte" become "st" and "ste"; words are joined without separator.
