@@ -19,9 +19,11 @@ PACKAGES=(
   build-essential cmake pkg-config
   libical-dev libsqlite3-dev libcurl4-openssl-dev libxlsxwriter-dev libjansson-dev
   libmicrohttpd-dev nettle-dev zlib1g-dev tzdata
+  libgmime-3.0-dev libcairo2-dev libpango1.0-dev libicu-dev fonts-dejavu-core
 )
 TEST_PACKAGES=(
   libcmocka-dev python3 python3-icalendar python3-openpyxl sqlite3 clang clang-format curl chromium
+  python3-aiosmtpd libreoffice-calc-nogui poppler-utils glpk-utils gcovr libclang-rt-14-dev
 )
 
 as_root() {
@@ -51,14 +53,14 @@ case "${1:-}" in
     install_packages "${PACKAGES[@]}" "${TEST_PACKAGES[@]}"
     ;;
   demo)
-    install_packages "${PACKAGES[@]}" "${TEST_PACKAGES[@]}"
-    build build
+    install_packages "${PACKAGES[@]}"
+    build build -DPLANNER_TESTS=OFF
     "$ROOT/build/cli/planner" demo --out "$ROOT/planner-demo"
     echo "setup: the demo's files are in $ROOT/planner-demo" >&2
     ;;
   test)
     install_packages "${PACKAGES[@]}" "${TEST_PACKAGES[@]}"
-    build build
+    build build -DPLANNER_TESTS=ON
     ctest --test-dir "$ROOT/build" --output-on-failure -j"$JOBS"
     ;;
   sanitize)
