@@ -4,6 +4,7 @@
 #   scripts/setup.sh demo       install, build, run `planner demo` on the sample event
 #   scripts/setup.sh test       install, build, run the whole test suite
 #   scripts/setup.sh sanitize   the test suite again in an ASan+UBSan build, warnings as errors
+#   scripts/setup.sh release    a Release (-O2/-O3) build with warnings as errors, and its tests
 #   scripts/setup.sh format     check the C sources against .clang-format
 #   scripts/setup.sh deps       only install the Debian packages
 #
@@ -42,7 +43,7 @@ install_packages() {
   fi
 }
 
-build() { # build DIR [cmake options...]
+build() { # build DIR [cmake options...]; a later -DCMAKE_BUILD_TYPE wins
   local dir=$1; shift
   cmake -S "$ROOT" -B "$ROOT/$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
   cmake --build "$ROOT/$dir" -j"$JOBS"
@@ -69,13 +70,20 @@ case "${1:-}" in
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
       ctest --test-dir "$ROOT/build-asan" --output-on-failure -j"$JOBS"
     ;;
+  release)
+    # Optimised builds see other paths than -O2 -g (maybe-uninitialized):
+    # they must build clean too, and pass the tests.
+    install_packages "${PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    build build-release -DCMAKE_BUILD_TYPE=Release -DPLANNER_WERROR=ON
+    ctest --test-dir "$ROOT/build-release" --output-on-failure -j"$JOBS"
+    ;;
   format)
     install_packages clang-format
     git ls-files '*.c' '*.h' | grep -v '^data/' | xargs clang-format --dry-run --Werror
     echo "setup: the C sources follow .clang-format" >&2
     ;;
   *)
-    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac

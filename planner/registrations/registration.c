@@ -317,6 +317,7 @@ static int query_ll(pl_store *store, const char *sql, long long arg, long long *
     sqlite3_stmt *stmt = NULL;
     int rc;
 
+    *out = 0; /* defined on every path: Release builds cannot see that errors are negative */
     if ((rc = pl_store_prepare(store, &stmt, sql, err)) < 0)
         return rc;
     sqlite3_bind_int64(stmt, 1, arg);
