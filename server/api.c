@@ -11,13 +11,6 @@
 
 #define CALENDAR_TYPE "text/calendar; charset=utf-8"
 
-static void event_modified(char out[32], const pl_event *ev)
-{
-    srv_latest(out, ev->modified);
-    for (size_t s = 0; s < ev->nsessions; s++)
-        srv_latest(out, ev->sessions[s].modified);
-}
-
 /* A published or cancelled event (drafts are not public). */
 static int load_public_event(pl_event **out, srv_req *req, const char *slug, pl_error *err)
 {
@@ -39,7 +32,7 @@ int srv_event_json(srv_reply *out, srv_req *req, const char *slug)
 
     if ((rc = load_public_event(&ev, req, slug, &err)) < 0)
         return srv_reply_error(out, srv_status_for(rc), "%s", err.msg);
-    event_modified(out->modified, ev);
+    srv_event_modified(out->modified, ev);
     srv_reply_json(out, 200, pl_event_to_json(ev));
     pl_event_free(ev);
     out->conditional = 1;
@@ -75,7 +68,7 @@ int srv_feed_all(srv_reply *out, srv_req *req)
         return srv_reply_error(out, srv_status_for(rc), "%s", err.msg);
     for (size_t i = 0; i < n; i++)
         if (strcmp(events[i]->status, "draft") != 0)
-            event_modified(out->modified, events[i]);
+            srv_event_modified(out->modified, events[i]);
     pl_event_list_free(events, n);
     out->cache_control = "public, max-age=300";
     return feed_reply(out, req, req->srv->feeds->all, NULL);
@@ -89,22 +82,10 @@ int srv_feed_event(srv_reply *out, srv_req *req, const char *slug)
 
     if ((rc = load_public_event(&ev, req, slug, &err)) < 0)
         return srv_reply_error(out, srv_status_for(rc), "%s", err.msg);
-    event_modified(out->modified, ev);
+    srv_event_modified(out->modified, ev);
     pl_event_free(ev);
     out->cache_control = "public, max-age=300";
     return feed_reply(out, req, req->srv->feeds->event, slug);
-}
-
-static int latest_change(const pl_registration *r, void *payload)
-{
-    srv_latest(payload, r->updated);
-    return 0;
-}
-
-void srv_waitlist_modified(pl_store *store, const pl_registration *reg, char modified[32])
-{
-    if (reg->status == PL_REG_WAITLISTED)
-        pl_registration_each(store, reg->event_slug, latest_change, modified, NULL);
 }
 
 /* The registration of token, with its event. 404 and 410 are answered. */
@@ -128,7 +109,7 @@ static int load_attendee(srv_reply *out, srv_req *req, const char *token, pl_reg
         srv_reply_error(out, srv_status_for(rc), "%s", err.msg);
         return rc;
     }
-    event_modified(out->modified, *ev);
+    srv_event_modified(out->modified, *ev);
     srv_latest(out->modified, (*reg)->updated);
     srv_waitlist_modified(req->store, *reg, out->modified);
     return 0;

@@ -12,6 +12,7 @@
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <time.h>
 
 #define SRV_SHA256_SIZE 32
 
@@ -82,11 +83,34 @@ typedef struct srv_reply {
     int referrer_same_origin; /* pages carrying secrets in their URL */
 } srv_reply;
 
-/* server.c */
-long long srv_generation(pl_server *srv);
-void srv_changed(pl_server *srv); /* the server itself wrote to the database */
+/* request.c: what a request carries (bottom layer: uses nothing else here) */
 const char *srv_header(srv_req *req, const char *name);
 const char *srv_field_get(const srv_req *req, const char *key);
+/* First sight of a POST: decide how to read its body. 0, or the status that
+ * refuses it (411, 413, 415, 400). */
+unsigned srv_body_start(srv_req *req);
+/* A piece of the body: 0, or the status that refuses it. */
+unsigned srv_body_feed(srv_req *req, const char *data, size_t size);
+/* Free req and all it owns. */
+void srv_req_free(srv_req *req);
+
+static inline double srv_now_s(void) /* monotonic seconds */
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* conditional.c: ETags and conditional GET (RFC 9110 13) */
+/* The strong ETag of body: '"' + 40 hex digits + '"'. */
+void srv_etag(char out[48], const char *body, size_t len);
+/* A UTC stamp "YYYY-MM-DDTHH:MM:SSZ" as a time, (time_t)-1 when not one. */
+time_t srv_stamp_time(const char *s);
+/* Does the request's If-None-Match (else If-Modified-Since) say the client's
+ * copy is fresh? */
+int srv_not_modified(srv_req *req, const char *etag, time_t modified);
+
+/* reply.c: building replies and sending them */
 /* Replies: they return 0; *out takes ownership of body. */
 int srv_reply_bytes(srv_reply *out, unsigned status, const char *type, char *body, size_t len);
 int srv_reply_html(srv_reply *out, unsigned status, srv_html *page);
@@ -101,6 +125,29 @@ int srv_reply_error(srv_reply *out, unsigned status, const char *fmt, ...)
 unsigned srv_status_for(int code);
 /* Later of two UTC stamps into dst (size 32); either may be NULL or "". */
 void srv_latest(char *dst, const char *stamp);
+/* Queue r as the response to req (304 when conditional and fresh). etag:
+ * the body's ETag when already known, else NULL. */
+enum MHD_Result srv_reply_send(srv_req *req, srv_reply *r, const char *etag);
+/* Free what r owns (not r). */
+void srv_reply_free(srv_reply *r);
+
+/* cache.c: the reply cache, valid for one database generation */
+int srv_cache_open(pl_server *srv, pl_store *watch, pl_error *err); /* takes watch */
+void srv_cache_close(pl_server *srv);
+long long srv_generation(pl_server *srv);
+void srv_changed(pl_server *srv); /* the server itself wrote to the database */
+/* Copy a fresh entry for key into *out (body malloc'ed) and its ETag. 1 on a hit. */
+int srv_cache_get(pl_server *srv, const char *key, long long gen, srv_reply *out, char etag[48]);
+void srv_cache_put(pl_server *srv, const char *key, long long gen, const srv_reply *r,
+                   const char etag[48]);
+
+/* access_log.c */
+void srv_log_request(const srv_req *req);
+
+/* router.c: from a whole request to a queued reply */
+enum MHD_Result srv_answer(srv_req *req);
+/* Answer req with status (a refused body: 400, 411, 413, 415). */
+enum MHD_Result srv_refuse(srv_req *req, unsigned status);
 
 /* security.c */
 void srv_sha256(unsigned char out[SRV_SHA256_SIZE], const void *data, size_t len);
@@ -114,6 +161,14 @@ int srv_form_token_ok(const pl_server *srv, const char *purpose, const char *tok
 int srv_same_origin(srv_req *req);
 int srv_valid_slug(const char *s);
 int srv_valid_token(const char *s);
+
+/* modified.c: what moves a reply's Last-Modified */
+/* Move out (UTC, size 32) to the latest change of ev or its sessions. */
+void srv_event_modified(char out[32], const pl_event *ev);
+/* A waiting person's position moves when anyone ahead changes: for a
+ * waitlisted reg, move modified (UTC, size 32) to the event's latest
+ * registration change. */
+void srv_waitlist_modified(pl_store *store, const pl_registration *reg, char modified[32]);
 
 /* pages.c */
 int srv_page_index(srv_reply *out, srv_req *req);
@@ -134,10 +189,6 @@ int srv_register(srv_reply *out, srv_req *req, const char *slug);
 int srv_me_json(srv_reply *out, srv_req *req, const char *token);
 int srv_me_feed(srv_reply *out, srv_req *req, const char *token);
 int srv_cancel(srv_reply *out, srv_req *req, const char *token);
-/* A waiting person's position moves when anyone ahead changes: for a
- * waitlisted reg, move modified (UTC, size 32) to the event's latest
- * registration change. */
-void srv_waitlist_modified(pl_store *store, const pl_registration *reg, char modified[32]);
 int srv_feed_all(srv_reply *out, srv_req *req);
 int srv_feed_event(srv_reply *out, srv_req *req, const char *slug);
 int srv_admin(srv_reply *out, srv_req *req, const char *slug, const char *what);
