@@ -24,8 +24,9 @@ static int load_public_event(pl_event **out, srv_req *req, const char *slug, pl_
     return rc;
 }
 
-int srv_event_json(srv_reply *out, srv_req *req, const char *slug)
+int srv_event_json(srv_reply *out, srv_req *req)
 {
+    const char *slug = req->arg[0];
     pl_event *ev = NULL;
     pl_error err;
     int rc;
@@ -74,8 +75,9 @@ int srv_feed_all(srv_reply *out, srv_req *req)
     return feed_reply(out, req, req->srv->feeds->all, NULL);
 }
 
-int srv_feed_event(srv_reply *out, srv_req *req, const char *slug)
+int srv_feed_event(srv_reply *out, srv_req *req)
 {
+    const char *slug = req->arg[0];
     pl_event *ev = NULL;
     pl_error err;
     int rc;
@@ -115,8 +117,9 @@ static int load_attendee(srv_reply *out, srv_req *req, const char *token, pl_reg
     return 0;
 }
 
-int srv_me_feed(srv_reply *out, srv_req *req, const char *token)
+int srv_me_feed(srv_reply *out, srv_req *req)
 {
+    const char *token = req->arg[0];
     pl_registration *reg = NULL;
     pl_carpool_pickup *pickup = NULL;
     pl_event *ev = NULL;
@@ -169,8 +172,9 @@ static json_t *registration_json(const pl_registration *r, const pl_server *srv,
     return o;
 }
 
-int srv_me_json(srv_reply *out, srv_req *req, const char *token)
+int srv_me_json(srv_reply *out, srv_req *req)
 {
+    const char *token = req->arg[0];
     pl_registration *reg = NULL;
     pl_event *ev = NULL;
 
@@ -357,13 +361,14 @@ static int redirect(srv_reply *out, const char *path)
     return srv_reply_bytes(out, 303, "text/plain; charset=utf-8", strdup(body), sizeof(body) - 1);
 }
 
-int srv_register(srv_reply *out, srv_req *req, const char *slug)
+int srv_register(srv_reply *out, srv_req *req)
 {
+    const char *slug = req->arg[0];
     pl_registration in = {0}, *reg = NULL, *existing = NULL;
     pl_registration_change change = {0};
     pl_event *ev = NULL;
     json_t *root = NULL;
-    char purpose[160];
+    char purpose[200];
     const char *lang_code = NULL;
     int is_json = req->body_kind == BODY_JSON, rc;
     unsigned status = 0;
@@ -464,8 +469,9 @@ done:
 
 /* ---- POST /me/TOKEN/cancel ---------------------------------------------- */
 
-int srv_cancel(srv_reply *out, srv_req *req, const char *token)
+int srv_cancel(srv_reply *out, srv_req *req)
 {
+    const char *token = req->arg[0];
     pl_registration *reg = NULL, *done_reg = NULL;
     char purpose[200];
     pl_error err;
@@ -504,7 +510,7 @@ done:
     return 0;
 }
 
-/* ---- /admin/e/SLUG[/EXPORT] --------------------------------------------- */
+/* ---- /admin/e/{slug}[/{name}] --------------------------------------------- */
 
 /* Every registration as the API shows it; the exporters' files are in
  * exports.c (srv_export). */
@@ -531,8 +537,25 @@ static int count_status(const pl_registration *r, void *payload)
     return 0;
 }
 
-int srv_admin(srv_reply *out, srv_req *req, const char *slug, const char *what)
+int srv_admin_export(srv_reply *out, srv_req *req)
 {
+    const char *slug = req->arg[0], *what = req->arg[1];
+    pl_event *ev = NULL;
+    pl_error err;
+    int rc;
+
+    out->cache_control = "private, no-store";
+    if ((rc = pl_event_load(&ev, req->store, slug, &err)) < 0)
+        return srv_reply_error(out, srv_status_for(rc), "%s", err.msg);
+    pl_event_free(ev);
+    if (strcmp(what, "registrations.json") == 0)
+        return export_registrations_json(out, req, slug);
+    return srv_export(out, req, slug, what);
+}
+
+int srv_admin_event(srv_reply *out, srv_req *req)
+{
+    const char *slug = req->arg[0];
     pl_event *ev = NULL;
     int counts[3] = {0, 0, 0}, rc;
     pl_error err;
@@ -541,12 +564,6 @@ int srv_admin(srv_reply *out, srv_req *req, const char *slug, const char *what)
     out->cache_control = "private, no-store";
     if ((rc = pl_event_load(&ev, req->store, slug, &err)) < 0)
         return srv_reply_error(out, srv_status_for(rc), "%s", err.msg);
-    if (*what) {
-        pl_event_free(ev);
-        if (strcmp(what, "registrations.json") == 0)
-            return export_registrations_json(out, req, slug);
-        return srv_export(out, req, slug, what);
-    }
     if ((rc = pl_registration_each(req->store, slug, count_status, counts, &err)) < 0) {
         pl_event_free(ev);
         return srv_reply_error(out, srv_status_for(rc), "%s", err.msg);

@@ -1,6 +1,7 @@
 /*
- * router.c - from a whole request to a queued reply: which handler answers
- * a path, and the reply cache in front of the public GETs.
+ * router.c - from a whole request to a queued reply: the route of
+ * routes.c that answers the path and method (or 401, 404, 405), and the
+ * reply cache in front of the routes marked SRV_CACHED.
  */
 #include "internal.h"
 
@@ -9,182 +10,158 @@
 #include <string.h>
 #include <time.h>
 
-static int ends_with(const char *s, const char *suffix, size_t *stem)
-{
-    size_t n = strlen(s), m = strlen(suffix);
+typedef enum arg_kind { ARG_SLUG, ARG_TOKEN, ARG_NAME } arg_kind;
 
-    if (n <= m || strcmp(s + n - m, suffix) != 0)
-        return 0;
-    *stem = n - m;
-    return 1;
+static arg_kind kind_of(const char *name, size_t len)
+{
+    if (len == 4 && strncmp(name, "slug", 4) == 0)
+        return ARG_SLUG;
+    if (len == 5 && strncmp(name, "token", 5) == 0)
+        return ARG_TOKEN;
+    return ARG_NAME;
 }
 
-/* Split "/e/SLUG[.ext|/rest]" style paths. Copies the segment into seg. */
-static const char *segment(const char *path, const char *prefix, char *seg, size_t size)
+static int in_class(arg_kind kind, char c)
 {
-    size_t n = strlen(prefix), len;
-    const char *end;
+    int lower = c >= 'a' && c <= 'z', digit = c >= '0' && c <= '9';
 
-    if (strncmp(path, prefix, n) != 0)
-        return NULL;
-    path += n;
-    end = strchr(path, '/');
-    len = end ? (size_t)(end - path) : strlen(path);
-    if (len == 0 || len >= size)
-        return NULL;
-    memcpy(seg, path, len);
-    seg[len] = '\0';
-    return end ? end : path + len;
-}
-
-static int method_is(const srv_req *req, const char *m)
-{
-    return strcmp(req->method, m) == 0;
-}
-
-static int is_get(const srv_req *req)
-{
-    return method_is(req, "GET") || method_is(req, "HEAD");
-}
-
-static int wrong_method(srv_reply *out, const char *allow)
-{
-    out->allow = allow;
-    return srv_reply_error(out, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed; use %s", allow);
-}
-
-/* Cache key for a public GET, or 0 when the route is not cached. */
-static int cache_key(const srv_req *req, char *key, size_t size)
-{
-    char now[32];
-    const char *p = req->path;
-
-    if (!is_get(req))
-        return 0;
-    /* "Upcoming" and the registration form end with the event's last day in
-     * its own zone, and days end on a quarter hour UTC in every zone. */
-    if (strcmp(p, "/") == 0) {
-        pl_now_utc(now);
-        snprintf(key, size, "/|%.14s%02d", now, atoi(now + 14) / 15 * 15);
-        return 1;
+    switch (kind) {
+    case ARG_SLUG:
+        return lower || digit || c == '-' || c == '_';
+    case ARG_TOKEN:
+        return digit || (c >= 'a' && c <= 'f');
+    default:
+        return lower || digit || (c >= 'A' && c <= 'Z') || c == '-' || c == '_' || c == '.';
     }
-    if (strncmp(p, "/e/", 3) == 0 && !strchr(p + 3, '/')) {
-        /* the event page also embeds a form token that changes every hour */
-        snprintf(key, size, "%s|%ld", p, (long)(time(NULL) / 900));
-        return strlen(p) < 150;
+}
+
+static int valid_arg(arg_kind kind, const char *s)
+{
+    switch (kind) {
+    case ARG_SLUG:
+        return srv_valid_slug(s);
+    case ARG_TOKEN:
+        return srv_valid_token(s);
+    default:
+        return s[0] != '.' && strlen(s) <= 100;
     }
-    if (strcmp(p, "/events.ics") == 0) {
-        snprintf(key, size, "%s", p);
-        return 1;
+}
+
+/* Does path match pattern? The {arguments} go into arg, in order. An
+ * argument takes the longest run of the characters its kind allows (never
+ * '/'), so a literal after it must start with another character. */
+static int match(const char *pattern, const char *path, char arg[SRV_ROUTE_ARGS][SRV_ARG_SIZE])
+{
+    size_t n = 0;
+
+    while (*pattern) {
+        if (*pattern == '{') {
+            const char *close = strchr(pattern, '}');
+            arg_kind kind = kind_of(pattern + 1, (size_t)(close - pattern - 1));
+            size_t len = 0;
+            while (path[len] && in_class(kind, path[len]))
+                len++;
+            if (len == 0 || len >= SRV_ARG_SIZE || n >= SRV_ROUTE_ARGS)
+                return 0;
+            memcpy(arg[n], path, len);
+            arg[n][len] = '\0';
+            if (!valid_arg(kind, arg[n++]))
+                return 0;
+            path += len;
+            pattern = close + 1;
+        } else if (*pattern++ != *path++) {
+            return 0;
+        }
     }
+    return *path == '\0';
+}
+
+static unsigned method_bit(const srv_req *req)
+{
+    if (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0)
+        return SRV_GET;
+    if (strcmp(req->method, "POST") == 0)
+        return SRV_POST;
     return 0;
 }
 
-static int route(srv_reply *out, srv_req *req)
+/* The route answering req, with req->arg filled in; or NULL and the reply
+ * (401, 404 or 405) in out. */
+static const srv_route *find_route(srv_reply *out, srv_req *req)
 {
-    const char *p = req->path, *rest;
-    char seg[160];
-    size_t stem;
+    unsigned want = method_bit(req), allowed = 0, admin = 0;
+    const srv_route *hit = NULL;
 
-    if (strcmp(p, "/") == 0)
-        return is_get(req) ? srv_page_index(out, req) : wrong_method(out, "GET, HEAD");
-    if (strcmp(p, "/events.ics") == 0)
-        return is_get(req) ? srv_feed_all(out, req) : wrong_method(out, "GET, HEAD");
-    if ((rest = segment(p, "/e/", seg, sizeof(seg)))) {
-        if (strcmp(rest, "/register") == 0) {
-            if (!srv_valid_slug(seg))
-                return srv_reply_error(out, 404, "no such event");
-            return method_is(req, "POST") ? srv_register(out, req, seg) : wrong_method(out, "POST");
-        }
-        if (strcmp(rest, "/registrants.csv") == 0) {
-            if (!srv_valid_slug(seg))
-                return srv_reply_error(out, 404, "no such event");
-            return is_get(req) ? srv_public_list_csv(out, req, seg)
-                               : wrong_method(out, "GET, HEAD");
-        }
-        if (*rest)
-            return srv_reply_error(out, 404, "no such page");
-        if (!is_get(req))
-            return wrong_method(out, "GET, HEAD");
-        if (ends_with(seg, ".ics", &stem)) {
-            seg[stem] = '\0';
-            return srv_valid_slug(seg) ? srv_feed_event(out, req, seg)
-                                       : srv_reply_error(out, 404, "no such event");
-        }
-        if (ends_with(seg, ".json", &stem)) {
-            seg[stem] = '\0';
-            return srv_valid_slug(seg) ? srv_event_json(out, req, seg)
-                                       : srv_reply_error(out, 404, "no such event");
-        }
-        return srv_valid_slug(seg) ? srv_page_event(out, req, seg)
-                                   : srv_page_error(out, 404, NULL, NULL);
+    for (size_t i = 0; i < srv_nroutes && !hit; i++) {
+        const srv_route *r = &srv_routes[i];
+        if (!match(r->pattern, req->path, req->arg))
+            continue;
+        allowed |= r->methods;
+        admin |= r->flags & SRV_ADMIN;
+        if (r->methods & want)
+            hit = r;
     }
-    if ((rest = segment(p, "/me/", seg, sizeof(seg)))) {
-        req->secret_path = 1;
-        if (strcmp(rest, "/cancel") == 0) {
-            if (!srv_valid_token(seg))
-                return srv_reply_error(out, 404, "no such registration");
-            return method_is(req, "POST") ? srv_cancel(out, req, seg) : wrong_method(out, "POST");
-        }
-        if (*rest)
-            return srv_reply_error(out, 404, "no such page");
-        if (!is_get(req))
-            return wrong_method(out, "GET, HEAD");
-        if (ends_with(seg, ".ics", &stem)) {
-            seg[stem] = '\0';
-            return srv_valid_token(seg) ? srv_me_feed(out, req, seg)
-                                        : srv_reply_error(out, 404, "no such registration");
-        }
-        if (ends_with(seg, ".json", &stem)) {
-            seg[stem] = '\0';
-            return srv_valid_token(seg) ? srv_me_json(out, req, seg)
-                                        : srv_reply_error(out, 404, "no such registration");
-        }
-        return srv_valid_token(seg) ? srv_page_me(out, req, seg)
-                                    : srv_page_error(out, 404, NULL, NULL);
+    if (hit)
+        admin = hit->flags & SRV_ADMIN;
+    else if (!allowed && strncmp(req->path, "/admin/", 7) == 0)
+        admin = SRV_ADMIN; /* say nothing of what exists before the token */
+    if (admin && !srv_admin_ok(req)) {
+        srv_reply_error(out, 401, "admin routes need 'Authorization: Bearer ADMIN_TOKEN'");
+        return NULL;
     }
-    if (strncmp(p, "/admin/", 7) == 0) {
-        char what[64] = "";
-        if (!srv_admin_ok(req)) {
-            out->allow = NULL;
-            srv_reply_error(out, 401, "admin routes need 'Authorization: Bearer ADMIN_TOKEN'");
-            return 0;
-        }
-        if (!is_get(req))
-            return wrong_method(out, "GET, HEAD");
-        if ((rest = segment(p, "/admin/e/", seg, sizeof(seg))) && srv_valid_slug(seg)) {
-            if (*rest && (strlen(rest + 1) >= sizeof(what) || strchr(rest + 1, '/')))
-                return srv_reply_error(out, 404, "no such export");
-            if (*rest)
-                snprintf(what, sizeof(what), "%s", rest + 1);
-            return srv_admin(out, req, seg, what);
-        }
-        return srv_reply_error(out, 404, "no such admin page");
+    if (!hit && allowed) {
+        out->allow = allowed == SRV_GET    ? "GET, HEAD"
+                     : allowed == SRV_POST ? "POST"
+                                           : "GET, HEAD, POST";
+        srv_reply_error(out, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed; use %s", out->allow);
+    } else if (!hit && admin) {
+        srv_reply_error(out, 404, "no such admin page");
+    } else if (!hit) {
+        srv_page_error(out, 404, NULL, NULL);
     }
-    return srv_page_error(out, 404, NULL, NULL);
+    return hit;
+}
+
+/* The cache key of a GET of route r: the path, and for pages that change
+ * with the time of day (an event leaves "upcoming" and closes its form when
+ * its last day ends, which is on a quarter hour UTC in every zone; the form
+ * token changes every hour) the current quarter hour. */
+static int cache_key(const srv_req *req, const srv_route *r, char *key, size_t size)
+{
+    int n;
+
+    if (!(r->flags & SRV_CACHED) || method_bit(req) != SRV_GET)
+        return 0;
+    if (r->flags & SRV_CACHED_BY_CLOCK)
+        n = snprintf(key, size, "%s|%ld", req->path, (long)(time(NULL) / 900));
+    else
+        n = snprintf(key, size, "%s", req->path);
+    return n > 0 && (size_t)n < size;
 }
 
 enum MHD_Result srv_answer(srv_req *req)
 {
     srv_reply r = {0};
+    const srv_route *route = find_route(&r, req);
     char key[200], etag[48];
     long long gen = 0;
     int cached = 0;
     enum MHD_Result ok;
 
-    if (cache_key(req, key, sizeof(key))) {
+    req->route = route;
+    if (route && cache_key(req, route, key, sizeof(key))) {
         gen = srv_generation(req->srv);
         cached = srv_cache_get(req->srv, key, gen, &r, etag);
         if (!cached) {
-            route(&r, req);
+            route->handler(&r, req);
             if (r.status == 200 && r.conditional) {
                 srv_etag(etag, r.body ? r.body : "", r.len);
                 srv_cache_put(req->srv, key, gen, &r, etag);
                 cached = 1;
             }
         }
-    } else {
-        route(&r, req);
+    } else if (route) {
+        route->handler(&r, req);
     }
     if (!r.status)
         srv_reply_error(&r, 500, "internal error");
