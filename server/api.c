@@ -11,13 +11,6 @@
 
 #define CALENDAR_TYPE "text/calendar; charset=utf-8"
 
-static void event_modified(char out[32], const pl_event *ev)
-{
-    srv_latest(out, ev->modified);
-    for (size_t s = 0; s < ev->nsessions; s++)
-        srv_latest(out, ev->sessions[s].modified);
-}
-
 /* A published or cancelled event (drafts are not public). */
 static int load_public_event(pl_event **out, srv_req *req, const char *slug, pl_error *err)
 {
@@ -31,15 +24,16 @@ static int load_public_event(pl_event **out, srv_req *req, const char *slug, pl_
     return rc;
 }
 
-int srv_event_json(srv_reply *out, srv_req *req, const char *slug)
+int srv_event_json(srv_reply *out, srv_req *req)
 {
+    const char *slug = req->arg[0];
     pl_event *ev = NULL;
     pl_error err;
     int rc;
 
     if ((rc = load_public_event(&ev, req, slug, &err)) < 0)
         return srv_reply_error(out, srv_status_for(rc), "%s", err.msg);
-    event_modified(out->modified, ev);
+    srv_event_modified(out->modified, ev);
     srv_reply_json(out, 200, pl_event_to_json(ev));
     pl_event_free(ev);
     out->conditional = 1;
@@ -75,36 +69,25 @@ int srv_feed_all(srv_reply *out, srv_req *req)
         return srv_reply_error(out, srv_status_for(rc), "%s", err.msg);
     for (size_t i = 0; i < n; i++)
         if (strcmp(events[i]->status, "draft") != 0)
-            event_modified(out->modified, events[i]);
+            srv_event_modified(out->modified, events[i]);
     pl_event_list_free(events, n);
     out->cache_control = "public, max-age=300";
     return feed_reply(out, req, req->srv->feeds->all, NULL);
 }
 
-int srv_feed_event(srv_reply *out, srv_req *req, const char *slug)
+int srv_feed_event(srv_reply *out, srv_req *req)
 {
+    const char *slug = req->arg[0];
     pl_event *ev = NULL;
     pl_error err;
     int rc;
 
     if ((rc = load_public_event(&ev, req, slug, &err)) < 0)
         return srv_reply_error(out, srv_status_for(rc), "%s", err.msg);
-    event_modified(out->modified, ev);
+    srv_event_modified(out->modified, ev);
     pl_event_free(ev);
     out->cache_control = "public, max-age=300";
     return feed_reply(out, req, req->srv->feeds->event, slug);
-}
-
-static int latest_change(const pl_registration *r, void *payload)
-{
-    srv_latest(payload, r->updated);
-    return 0;
-}
-
-void srv_waitlist_modified(pl_store *store, const pl_registration *reg, char modified[32])
-{
-    if (reg->status == PL_REG_WAITLISTED)
-        pl_registration_each(store, reg->event_slug, latest_change, modified, NULL);
 }
 
 /* The registration of token, with its event. 404 and 410 are answered. */
@@ -128,14 +111,15 @@ static int load_attendee(srv_reply *out, srv_req *req, const char *token, pl_reg
         srv_reply_error(out, srv_status_for(rc), "%s", err.msg);
         return rc;
     }
-    event_modified(out->modified, *ev);
+    srv_event_modified(out->modified, *ev);
     srv_latest(out->modified, (*reg)->updated);
     srv_waitlist_modified(req->store, *reg, out->modified);
     return 0;
 }
 
-int srv_me_feed(srv_reply *out, srv_req *req, const char *token)
+int srv_me_feed(srv_reply *out, srv_req *req)
 {
+    const char *token = req->arg[0];
     pl_registration *reg = NULL;
     pl_carpool_pickup *pickup = NULL;
     pl_event *ev = NULL;
@@ -188,8 +172,9 @@ static json_t *registration_json(const pl_registration *r, const pl_server *srv,
     return o;
 }
 
-int srv_me_json(srv_reply *out, srv_req *req, const char *token)
+int srv_me_json(srv_reply *out, srv_req *req)
 {
+    const char *token = req->arg[0];
     pl_registration *reg = NULL;
     pl_event *ev = NULL;
 
@@ -376,13 +361,14 @@ static int redirect(srv_reply *out, const char *path)
     return srv_reply_bytes(out, 303, "text/plain; charset=utf-8", strdup(body), sizeof(body) - 1);
 }
 
-int srv_register(srv_reply *out, srv_req *req, const char *slug)
+int srv_register(srv_reply *out, srv_req *req)
 {
+    const char *slug = req->arg[0];
     pl_registration in = {0}, *reg = NULL, *existing = NULL;
     pl_registration_change change = {0};
     pl_event *ev = NULL;
     json_t *root = NULL;
-    char purpose[160];
+    char purpose[200];
     const char *lang_code = NULL;
     int is_json = req->body_kind == BODY_JSON, rc;
     unsigned status = 0;
@@ -483,8 +469,9 @@ done:
 
 /* ---- POST /me/TOKEN/cancel ---------------------------------------------- */
 
-int srv_cancel(srv_reply *out, srv_req *req, const char *token)
+int srv_cancel(srv_reply *out, srv_req *req)
 {
+    const char *token = req->arg[0];
     pl_registration *reg = NULL, *done_reg = NULL;
     char purpose[200];
     pl_error err;
@@ -523,7 +510,7 @@ done:
     return 0;
 }
 
-/* ---- /admin/e/SLUG[/EXPORT] --------------------------------------------- */
+/* ---- /admin/e/{slug}[/{name}] --------------------------------------------- */
 
 /* Every registration as the API shows it; the exporters' files are in
  * exports.c (srv_export). */
@@ -550,8 +537,25 @@ static int count_status(const pl_registration *r, void *payload)
     return 0;
 }
 
-int srv_admin(srv_reply *out, srv_req *req, const char *slug, const char *what)
+int srv_admin_export(srv_reply *out, srv_req *req)
 {
+    const char *slug = req->arg[0], *what = req->arg[1];
+    pl_event *ev = NULL;
+    pl_error err;
+    int rc;
+
+    out->cache_control = "private, no-store";
+    if ((rc = pl_event_load(&ev, req->store, slug, &err)) < 0)
+        return srv_reply_error(out, srv_status_for(rc), "%s", err.msg);
+    pl_event_free(ev);
+    if (strcmp(what, "registrations.json") == 0)
+        return export_registrations_json(out, req, slug);
+    return srv_export(out, req, slug, what);
+}
+
+int srv_admin_event(srv_reply *out, srv_req *req)
+{
+    const char *slug = req->arg[0];
     pl_event *ev = NULL;
     int counts[3] = {0, 0, 0}, rc;
     pl_error err;
@@ -560,12 +564,6 @@ int srv_admin(srv_reply *out, srv_req *req, const char *slug, const char *what)
     out->cache_control = "private, no-store";
     if ((rc = pl_event_load(&ev, req->store, slug, &err)) < 0)
         return srv_reply_error(out, srv_status_for(rc), "%s", err.msg);
-    if (*what) {
-        pl_event_free(ev);
-        if (strcmp(what, "registrations.json") == 0)
-            return export_registrations_json(out, req, slug);
-        return srv_export(out, req, slug, what);
-    }
     if ((rc = pl_registration_each(req->store, slug, count_status, counts, &err)) < 0) {
         pl_event_free(ev);
         return srv_reply_error(out, srv_status_for(rc), "%s", err.msg);

@@ -138,8 +138,9 @@ static int public_event(srv_req *req, const char *slug)
     return rc;
 }
 
-int srv_public_list_csv(srv_reply *out, srv_req *req, const char *slug)
+int srv_public_list_csv(srv_reply *out, srv_req *req)
 {
+    const char *slug = req->arg[0];
     int rc = public_event(req, slug);
 
     out->cache_control = "no-cache";

@@ -1,6 +1,28 @@
 /*
  * internal.h - what the server's source files share: the server state, one
- * request, one reply, and the helpers that build replies.
+ * request, one reply, the route table and the helpers that build replies.
+ *
+ * Layers (a file uses only files of its own layer's helpers or below; no
+ * file reaches up, so there is no circle inside server/):
+ *
+ *   server.c          the daemon's life: start, stop, MHD's callbacks
+ *   router.c          a request to a reply: route lookup, 401/404/405,
+ *                     the reply cache in front of SRV_CACHED routes
+ *   routes.c          the table: method + path pattern -> handler
+ *   handlers          pages.c, page_carpool.c, api.c, exports.c,
+ *                     admin_*.c, feeds_calendar.c
+ *   helpers           reply.c (build and send replies), cache.c
+ *                     (srv_changed, srv_generation), modified.c
+ *                     (Last-Modified), conditional.c (ETag, 304),
+ *                     security.c (admin credentials, form tokens, origin
+ *                     check), html.c (escaping templates), access_log.c
+ *   request.c         headers, form fields and bodies (uses nothing here)
+ *
+ * Adding a route: write the handler (srv_handler: fill *out with a
+ * srv_reply_* helper, return 0) in the file of its job, declare it below,
+ * and add one row to srv_routes in routes.c; see "Routes" below for the
+ * pattern syntax and the flags. Forms check srv_form_token_ok and
+ * srv_same_origin (security.c); a handler that writes calls srv_changed.
  */
 #ifndef PL_SERVER_INTERNAL_H
 #define PL_SERVER_INTERNAL_H
@@ -12,6 +34,7 @@
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <time.h>
 
 #define SRV_SHA256_SIZE 32
 
@@ -44,13 +67,18 @@ typedef struct srv_field {
 
 typedef enum srv_body_kind { BODY_NONE, BODY_FORM, BODY_JSON } srv_body_kind;
 
+#define SRV_ROUTE_ARGS 3 /* {arguments} in one path pattern, at most */
+#define SRV_ARG_SIZE 160 /* bytes of one argument, with its NUL */
+
 typedef struct srv_req {
     pl_server *srv;
     struct MHD_Connection *conn;
     const char *method;
     char *path; /* owned copy of the URL path */
     int is_head;
-    pl_store *store; /* the worker thread's, borrowed */
+    pl_store *store;                        /* the worker thread's, borrowed */
+    const struct srv_route *route;          /* the route answering it */
+    char arg[SRV_ROUTE_ARGS][SRV_ARG_SIZE]; /* the route's {arguments}, in order */
     /* body */
     srv_body_kind body_kind;
     struct MHD_PostProcessor *pp;
@@ -82,11 +110,64 @@ typedef struct srv_reply {
     int referrer_same_origin; /* pages carrying secrets in their URL */
 } srv_reply;
 
-/* server.c */
-long long srv_generation(pl_server *srv);
-void srv_changed(pl_server *srv); /* the server itself wrote to the database */
+/*
+ * Routes (routes.c): a request goes to the first row of srv_routes whose
+ * path pattern and method match. A pattern is literal text with
+ * {arguments}: {slug} (an event slug), {token} (a registration token, hex)
+ * or any other name such as {name} or {id} (letters, digits, '-', '_', '.',
+ * not starting with '.'). An argument takes the longest run of its
+ * characters, never a '/'; the handler reads it as req->arg[0], [1]...
+ * already checked. SRV_GET also answers HEAD. A path that matches with
+ * another method answers 405 with Allow; no match answers 404.
+ */
+enum { SRV_GET = 1, SRV_POST = 2 };
+enum {
+    SRV_CACHED = 1,          /* public GET kept in the reply cache until the database changes */
+    SRV_CACHED_BY_CLOCK = 2, /* ... and at most a quarter of an hour (pages showing the date) */
+    SRV_ADMIN = 4,           /* needs the organiser's credentials (srv_admin_ok), else 401 */
+};
+
+/* A handler fills *out (see reply.c) and returns 0. */
+typedef int srv_handler(srv_reply *out, srv_req *req);
+
+typedef struct srv_route {
+    unsigned methods;    /* SRV_GET, SRV_POST, or both */
+    const char *pattern; /* "/e/{slug}/register" */
+    srv_handler *handler;
+    unsigned flags; /* SRV_CACHED... */
+} srv_route;
+
+extern const srv_route srv_routes[];
+extern const size_t srv_nroutes;
+
+/* request.c: what a request carries (bottom layer: uses nothing else here) */
 const char *srv_header(srv_req *req, const char *name);
 const char *srv_field_get(const srv_req *req, const char *key);
+/* First sight of a POST: decide how to read its body. 0, or the status that
+ * refuses it (411, 413, 415, 400). */
+unsigned srv_body_start(srv_req *req);
+/* A piece of the body: 0, or the status that refuses it. */
+unsigned srv_body_feed(srv_req *req, const char *data, size_t size);
+/* Free req and all it owns. */
+void srv_req_free(srv_req *req);
+
+static inline double srv_now_s(void) /* monotonic seconds */
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* conditional.c: ETags and conditional GET (RFC 9110 13) */
+/* The strong ETag of body: '"' + 40 hex digits + '"'. */
+void srv_etag(char out[48], const char *body, size_t len);
+/* A UTC stamp "YYYY-MM-DDTHH:MM:SSZ" as a time, (time_t)-1 when not one. */
+time_t srv_stamp_time(const char *s);
+/* Does the request's If-None-Match (else If-Modified-Since) say the client's
+ * copy is fresh? */
+int srv_not_modified(srv_req *req, const char *etag, time_t modified);
+
+/* reply.c: building replies and sending them */
 /* Replies: they return 0; *out takes ownership of body. */
 int srv_reply_bytes(srv_reply *out, unsigned status, const char *type, char *body, size_t len);
 int srv_reply_html(srv_reply *out, unsigned status, srv_html *page);
@@ -101,6 +182,29 @@ int srv_reply_error(srv_reply *out, unsigned status, const char *fmt, ...)
 unsigned srv_status_for(int code);
 /* Later of two UTC stamps into dst (size 32); either may be NULL or "". */
 void srv_latest(char *dst, const char *stamp);
+/* Queue r as the response to req (304 when conditional and fresh). etag:
+ * the body's ETag when already known, else NULL. */
+enum MHD_Result srv_reply_send(srv_req *req, srv_reply *r, const char *etag);
+/* Free what r owns (not r). */
+void srv_reply_free(srv_reply *r);
+
+/* cache.c: the reply cache, valid for one database generation */
+int srv_cache_open(pl_server *srv, pl_store *watch, pl_error *err); /* takes watch */
+void srv_cache_close(pl_server *srv);
+long long srv_generation(pl_server *srv);
+void srv_changed(pl_server *srv); /* the server itself wrote to the database */
+/* Copy a fresh entry for key into *out (body malloc'ed) and its ETag. 1 on a hit. */
+int srv_cache_get(pl_server *srv, const char *key, long long gen, srv_reply *out, char etag[48]);
+void srv_cache_put(pl_server *srv, const char *key, long long gen, const srv_reply *r,
+                   const char etag[48]);
+
+/* access_log.c */
+void srv_log_request(const srv_req *req);
+
+/* router.c: from a whole request to a queued reply */
+enum MHD_Result srv_answer(srv_req *req);
+/* Answer req with status (a refused body: 400, 411, 413, 415). */
+enum MHD_Result srv_refuse(srv_req *req, unsigned status);
 
 /* security.c */
 void srv_sha256(unsigned char out[SRV_SHA256_SIZE], const void *data, size_t len);
@@ -115,10 +219,16 @@ int srv_same_origin(srv_req *req);
 int srv_valid_slug(const char *s);
 int srv_valid_token(const char *s);
 
-/* pages.c */
-int srv_page_index(srv_reply *out, srv_req *req);
-int srv_page_event(srv_reply *out, srv_req *req, const char *slug);
-int srv_page_me(srv_reply *out, srv_req *req, const char *token);
+/* modified.c: what moves a reply's Last-Modified */
+/* Move out (UTC, size 32) to the latest change of ev or its sessions. */
+void srv_event_modified(char out[32], const pl_event *ev);
+/* A waiting person's position moves when anyone ahead changes: for a
+ * waitlisted reg, move modified (UTC, size 32) to the event's latest
+ * registration change. */
+void srv_waitlist_modified(pl_store *store, const pl_registration *reg, char modified[32]);
+
+/* pages.c: GET /, /e/{slug}, /me/{token} */
+srv_handler srv_page_index, srv_page_event, srv_page_me;
 int srv_page_error(srv_reply *out, unsigned status, const char *lang, const char *message);
 int srv_event_is_french(const pl_event *ev);
 
@@ -129,18 +239,12 @@ void srv_carpool_section(srv_html *h, int french, pl_store *store, const pl_even
                          const pl_registration *reg, char modified[32]);
 
 /* api.c */
-int srv_event_json(srv_reply *out, srv_req *req, const char *slug);
-int srv_register(srv_reply *out, srv_req *req, const char *slug);
-int srv_me_json(srv_reply *out, srv_req *req, const char *token);
-int srv_me_feed(srv_reply *out, srv_req *req, const char *token);
-int srv_cancel(srv_reply *out, srv_req *req, const char *token);
-/* A waiting person's position moves when anyone ahead changes: for a
- * waitlisted reg, move modified (UTC, size 32) to the event's latest
- * registration change. */
-void srv_waitlist_modified(pl_store *store, const pl_registration *reg, char modified[32]);
-int srv_feed_all(srv_reply *out, srv_req *req);
-int srv_feed_event(srv_reply *out, srv_req *req, const char *slug);
-int srv_admin(srv_reply *out, srv_req *req, const char *slug, const char *what);
+/* The handlers of /e/{slug}.json, POST /e/{slug}/register, /me/{token}.json,
+ * /me/{token}.ics, POST /me/{token}/cancel, /events.ics, /e/{slug}.ics,
+ * /admin/e/{slug} and /admin/e/{slug}/{name} (registrations.json, else an
+ * export of exports.c). */
+srv_handler srv_event_json, srv_register, srv_me_json, srv_me_feed, srv_cancel, srv_feed_all,
+    srv_feed_event, srv_admin_event, srv_admin_export;
 
 /* feeds_calendar.c: the server's one way into libical, serialised by its
  * lock. The wall time in zone, "YYYY-MM-DDTHH:MM" into out (size >= 17),
@@ -153,8 +257,8 @@ int srv_local_from_utc(char *out, size_t size, const char *zone, const char *utc
 const char *srv_export_name(size_t i);
 /* GET /admin/e/SLUG/NAME for one of those names (else 404). */
 int srv_export(srv_reply *out, srv_req *req, const char *slug, const char *name);
-/* GET /e/SLUG/registrants.csv: the public list, no admin token needed. */
-int srv_public_list_csv(srv_reply *out, srv_req *req, const char *slug);
+/* GET /e/{slug}/registrants.csv: the public list, no admin token needed. */
+srv_handler srv_public_list_csv;
 /* The public list as a section of the event page: title (count), the names
  * and organizations (the first 500, then "+ N more_label"), a link to the
  * CSV. Nothing when no one is on the list or it cannot be read. */

@@ -586,8 +586,9 @@ static void registration_form(srv_html *h, const lang *L, const pl_server *srv, 
                   L->public_consent, L->submit);
 }
 
-int srv_page_event(srv_reply *out, srv_req *req, const char *slug)
+int srv_page_event(srv_reply *out, srv_req *req)
 {
+    const char *slug = req->arg[0];
     pl_event *ev = NULL;
     srv_html h = {PL_BUF_INIT, 0};
     const lang *L;
@@ -673,8 +674,9 @@ static const char *travel_label(const lang *L, pl_travel t)
     }
 }
 
-int srv_page_me(srv_reply *out, srv_req *req, const char *token)
+int srv_page_me(srv_reply *out, srv_req *req)
 {
+    const char *token = req->arg[0];
     pl_registration *reg = NULL;
     pl_event *ev = NULL;
     srv_html h = {PL_BUF_INIT, 0};
