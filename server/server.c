@@ -147,16 +147,17 @@ static pl_store *thread_store(pl_server *srv, pl_error *err)
 }
 
 /*
- * The reply cache is valid for one generation. PRAGMA data_version on a
+ * The reply cache is valid for one generation. pl_store_data_version on a
  * dedicated connection moves whenever any other connection (a worker, or the
  * command line in another process) commits, so the cache never serves bytes
  * older than the database.
  */
 long long srv_generation(pl_server *srv)
 {
+    long long v;
+
     pthread_mutex_lock(&srv->watch_lock);
-    if (sqlite3_step(srv->watch_stmt) == SQLITE_ROW) {
-        long long v = sqlite3_column_int64(srv->watch_stmt, 0);
+    if (pl_store_data_version(&v, srv->watch, NULL) == 0) {
         if (v != srv->watch_version) {
             srv->watch_version = v;
             atomic_fetch_add(&srv->generation, 1);
@@ -164,7 +165,6 @@ long long srv_generation(pl_server *srv)
     } else {
         atomic_fetch_add(&srv->generation, 1); /* cannot tell: assume a change */
     }
-    sqlite3_reset(srv->watch_stmt);
     pthread_mutex_unlock(&srv->watch_lock);
     return atomic_load(&srv->generation);
 }
@@ -912,8 +912,6 @@ int pl_server_start(pl_server **out, const pl_server_options *opts, pl_error *er
         goto done;
     srv->watch = store;
     store = NULL;
-    if ((rc = pl_store_prepare(srv->watch, &srv->watch_stmt, "PRAGMA data_version", err)) < 0)
-        goto done;
     srv_generation(srv);
 
     srv->daemon = MHD_start_daemon(
@@ -982,7 +980,6 @@ void pl_server_stop(pl_server *srv, unsigned grace_ms)
         pthread_rwlock_destroy(&srv->cache->lock);
         free(srv->cache);
     }
-    sqlite3_finalize(srv->watch_stmt);
     pl_store_free(srv->watch);
     pthread_key_delete(srv->tls);
     pthread_mutex_destroy(&srv->watch_lock);
