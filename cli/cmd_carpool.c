@@ -140,23 +140,6 @@ static const char *option_value(int argc, char **argv, int *i, const char *name)
     return NULL;
 }
 
-static int count_travellers(size_t *out, pl_store *store, const char *slug)
-{
-    sqlite3_stmt *st = NULL;
-
-    *out = 0;
-    if (sqlite3_prepare_v2(pl_store_db(store),
-                           "SELECT count(*) FROM registrations r JOIN events e ON e.id = "
-                           "r.event_id WHERE e.slug = ?1 AND r.travel <> 'none'",
-                           -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_bind_text(st, 1, slug, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        *out = (size_t)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return 0;
-}
-
 /* ---- text output ---- */
 
 /* "07:35", or the full local time when not on the event's day. */
@@ -429,7 +412,10 @@ static int carpool_plan(int argc, char **argv)
         opts.geocoder = &g;
         opts.geocoder_stats = &gstats;
     }
-    count_travellers(&expected, store, slug);
+    if (pl_carpool_travellers_count(&expected, store, slug, &err) < 0) {
+        rc = cli_fail(&err);
+        goto done;
+    }
     progress_init(&prog, expected);
     opts.progress = progress_fn;
     opts.payload = &prog;

@@ -92,16 +92,17 @@ void srv_cache_put(pl_server *srv, const char *key, long long gen, const srv_rep
 }
 
 /*
- * The reply cache is valid for one generation. PRAGMA data_version on a
+ * The reply cache is valid for one generation. pl_store_data_version on a
  * dedicated connection moves whenever any other connection (a worker, or the
  * command line in another process) commits, so the cache never serves bytes
  * older than the database.
  */
 long long srv_generation(pl_server *srv)
 {
+    long long v;
+
     pthread_mutex_lock(&srv->watch_lock);
-    if (sqlite3_step(srv->watch_stmt) == SQLITE_ROW) {
-        long long v = sqlite3_column_int64(srv->watch_stmt, 0);
+    if (pl_store_data_version(&v, srv->watch, NULL) == 0) {
         if (v != srv->watch_version) {
             srv->watch_version = v;
             atomic_fetch_add(&srv->generation, 1);
@@ -109,7 +110,6 @@ long long srv_generation(pl_server *srv)
     } else {
         atomic_fetch_add(&srv->generation, 1); /* cannot tell: assume a change */
     }
-    sqlite3_reset(srv->watch_stmt);
     pthread_mutex_unlock(&srv->watch_lock);
     return atomic_load(&srv->generation);
 }
@@ -121,14 +121,10 @@ void srv_changed(pl_server *srv)
 
 int srv_cache_open(pl_server *srv, pl_store *watch, pl_error *err)
 {
-    int rc;
-
     srv->watch = watch;
     if (!(srv->cache = calloc(1, sizeof(*srv->cache))))
         return pl_error_oom(err);
     pthread_rwlock_init(&srv->cache->lock, NULL);
-    if ((rc = pl_store_prepare(srv->watch, &srv->watch_stmt, "PRAGMA data_version", err)) < 0)
-        return rc;
     srv_generation(srv);
     return 0;
 }
@@ -142,8 +138,6 @@ void srv_cache_close(pl_server *srv)
         free(srv->cache);
         srv->cache = NULL;
     }
-    sqlite3_finalize(srv->watch_stmt);
-    srv->watch_stmt = NULL;
     pl_store_free(srv->watch);
     srv->watch = NULL;
 }

@@ -53,8 +53,7 @@ struct pl_server {
     atomic_int inflight;     /* requests being answered */
     atomic_llong generation; /* moves whenever the database may have changed */
     pthread_mutex_t watch_lock;
-    pl_store *watch; /* a connection used only for PRAGMA data_version */
-    sqlite3_stmt *watch_stmt;
+    pl_store *watch; /* a connection used only for pl_store_data_version */
     long long watch_version;
     struct srv_cache *cache;
 };

@@ -1,6 +1,7 @@
 #include "event.h"
 #include "random.h"
 #include "text.h"
+#include "store_private.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -71,12 +71,48 @@ static int check_keys(ctx *c, const json_t *obj, const char *prefix, const char 
     return 0;
 }
 
-/* A string member: *out gets a copy, or NULL when absent (and not required). */
+/* Characters (code points) of valid UTF-8. */
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* A string value: not too long, no NUL, no control character. */
+static int check_text(ctx *c, const char *path, const json_t *v, size_t max)
+{
+    const char *s = json_string_value(v);
+    size_t n;
+
+    if (strlen(s) != json_string_length(v))
+        return bad(c, path, "must not contain a NUL character");
+    if (pl_text_problem(s)) /* an escaped control character */
+        return bad(c, path, "%s", pl_text_problem(s));
+    if ((n = utf8_chars(s)) > max)
+        return bad(c, path, "too long: %zu characters, at most %zu (see docs/event-format.md)", n,
+                   max);
+    return 0;
+}
+
+/* An array no longer than max items. */
+static int check_count(ctx *c, const char *path, const json_t *arr, size_t max)
+{
+    if (json_array_size(arr) > max)
+        return bad(c, path, "too many items: %zu, at most %zu", json_array_size(arr), max);
+    return 0;
+}
+
+/* A string member of at most max characters: *out gets a copy, or NULL when
+ * absent (and not required). */
 static int get_string(ctx *c, const json_t *obj, const char *prefix, const char *key, int required,
-                      char **out)
+                      size_t max, char **out)
 {
     json_t *v = json_object_get(obj, key);
     char path[160];
+    int rc;
 
     snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", key);
     *out = NULL;
@@ -89,10 +125,8 @@ static int get_string(ctx *c, const json_t *obj, const char *prefix, const char 
         return bad(c, path, "expected a string, got %s", json_kind(v));
     if (required && json_string_length(v) == 0)
         return bad(c, path, "must not be empty");
-    if (strlen(json_string_value(v)) != json_string_length(v))
-        return bad(c, path, "must not contain a NUL character");
-    if (pl_text_problem(json_string_value(v))) /* an escaped control character */
-        return bad(c, path, "%s", pl_text_problem(json_string_value(v)));
+    if ((rc = check_text(c, path, v, max)) < 0)
+        return rc;
     if (!(*out = strdup(json_string_value(v))))
         return pl_error_oom(c->err);
     return 0;
@@ -122,29 +156,25 @@ static int get_strlist(ctx *c, const json_t *obj, const char *prefix, const char
     json_t *v = json_object_get(obj, key), *item;
     char path[160];
     size_t i;
+    int rc;
 
     snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", key);
     if (!v)
         return 0;
     if (!json_is_array(v))
         return bad(c, path, "expected an array of strings, got %s", json_kind(v));
+    if ((rc = check_count(c, path, v, PL_EVENT_LIST_MAX)) < 0)
+        return rc;
     out->items = calloc(json_array_size(v) + 1, sizeof(char *));
     if (!out->items)
         return pl_error_oom(c->err);
     json_array_foreach(v, i, item)
     {
-        if (!json_is_string(item)) {
-            snprintf(path, sizeof(path), "%s%s%s[%zu]", prefix, *prefix ? "." : "", key, i);
+        snprintf(path, sizeof(path), "%s%s%s[%zu]", prefix, *prefix ? "." : "", key, i);
+        if (!json_is_string(item))
             return bad(c, path, "expected a string, got %s", json_kind(item));
-        }
-        if (strlen(json_string_value(item)) != json_string_length(item) ||
-            pl_text_problem(json_string_value(item))) {
-            snprintf(path, sizeof(path), "%s%s%s[%zu]", prefix, *prefix ? "." : "", key, i);
-            return bad(c, path, "%s",
-                       pl_text_problem(json_string_value(item))
-                           ? pl_text_problem(json_string_value(item))
-                           : "must not contain a NUL character");
-        }
+        if ((rc = check_text(c, path, item, PL_EVENT_NAME_MAX)) < 0)
+            return rc;
         if (!(out->items[i] = strdup(json_string_value(item))))
             return pl_error_oom(c->err);
         out->count = i + 1;
@@ -268,8 +298,9 @@ static int parse_venue(ctx *c, const json_t *root, pl_event *ev)
     if (!json_is_object(v))
         return bad(c, "venue", "expected an object, got %s", json_kind(v));
     if ((rc = check_keys(c, v, "venue", venue_keys)) < 0 ||
-        (rc = get_string(c, v, "venue", "name", 1, &ev->venue_name)) < 0 ||
-        (rc = get_string(c, v, "venue", "address", 0, &ev->venue_address)) < 0)
+        (rc = get_string(c, v, "venue", "name", 1, PL_EVENT_NAME_MAX, &ev->venue_name)) < 0 ||
+        (rc = get_string(c, v, "venue", "address", 0, PL_EVENT_SUMMARY_MAX, &ev->venue_address)) <
+            0)
         return rc;
     lat = json_object_get(v, "lat");
     lon = json_object_get(v, "lon");
@@ -300,6 +331,8 @@ static int parse_speakers(ctx *c, const json_t *root, pl_event *ev)
         return 0;
     if (!json_is_array(arr))
         return bad(c, "speakers", "expected an array, got %s", json_kind(arr));
+    if ((rc = check_count(c, "speakers", arr, PL_EVENT_SPEAKERS_MAX)) < 0)
+        return rc;
     ev->speakers = calloc(json_array_size(arr) + 1, sizeof(*ev->speakers));
     if (!ev->speakers)
         return pl_error_oom(c->err);
@@ -311,10 +344,11 @@ static int parse_speakers(ctx *c, const json_t *root, pl_event *ev)
             return bad(c, prefix, "expected an object, got %s", json_kind(item));
         ev->nspeakers = i + 1;
         if ((rc = check_keys(c, item, prefix, speaker_keys)) < 0 ||
-            (rc = get_string(c, item, prefix, "id", 1, &sp->id)) < 0 ||
-            (rc = get_string(c, item, prefix, "name", 1, &sp->name)) < 0 ||
-            (rc = get_string(c, item, prefix, "organization", 0, &sp->organization)) < 0 ||
-            (rc = get_string(c, item, prefix, "bio", 0, &sp->bio)) < 0)
+            (rc = get_string(c, item, prefix, "id", 1, PL_EVENT_NAME_MAX, &sp->id)) < 0 ||
+            (rc = get_string(c, item, prefix, "name", 1, PL_EVENT_NAME_MAX, &sp->name)) < 0 ||
+            (rc = get_string(c, item, prefix, "organization", 0, PL_EVENT_NAME_MAX,
+                             &sp->organization)) < 0 ||
+            (rc = get_string(c, item, prefix, "bio", 0, PL_EVENT_TEXT_MAX, &sp->bio)) < 0)
             return rc;
         strncat(prefix, ".id", sizeof(prefix) - strlen(prefix) - 1);
         if ((rc = check_ident(c, prefix, sp->id, 0)) < 0)
@@ -339,14 +373,15 @@ static int parse_session(ctx *c, const json_t *item, size_t i, const pl_datetime
     if (!json_is_object(item))
         return bad(c, prefix, "expected an object, got %s", json_kind(item));
     if ((rc = check_keys(c, item, prefix, session_keys)) < 0 ||
-        (rc = get_string(c, item, prefix, "id", 1, &s->id)) < 0 ||
-        (rc = get_string(c, item, prefix, "title", 1, &s->title)) < 0 ||
-        (rc = get_string(c, item, prefix, "kind", 1, &s->kind)) < 0 ||
-        (rc = get_string(c, item, prefix, "start", 1, &s->start)) < 0 ||
-        (rc = get_string(c, item, prefix, "end", 1, &s->end)) < 0 ||
-        (rc = get_string(c, item, prefix, "room", 0, &s->room)) < 0 ||
+        (rc = get_string(c, item, prefix, "id", 1, PL_EVENT_NAME_MAX, &s->id)) < 0 ||
+        (rc = get_string(c, item, prefix, "title", 1, PL_EVENT_NAME_MAX, &s->title)) < 0 ||
+        (rc = get_string(c, item, prefix, "kind", 1, PL_EVENT_NAME_MAX, &s->kind)) < 0 ||
+        (rc = get_string(c, item, prefix, "start", 1, PL_EVENT_NAME_MAX, &s->start)) < 0 ||
+        (rc = get_string(c, item, prefix, "end", 1, PL_EVENT_NAME_MAX, &s->end)) < 0 ||
+        (rc = get_string(c, item, prefix, "room", 0, PL_EVENT_ROOM_MAX, &s->room)) < 0 ||
         (rc = get_int(c, item, prefix, "capacity", &s->capacity)) < 0 ||
-        (rc = get_string(c, item, prefix, "description", 0, &s->description)) < 0)
+        (rc = get_string(c, item, prefix, "description", 0, PL_EVENT_TEXT_MAX, &s->description)) <
+            0)
         return rc;
     snprintf(path, sizeof(path), "%s.id", prefix);
     if ((rc = check_ident(c, path, s->id, 0)) < 0)
@@ -400,23 +435,24 @@ static int parse_root(ctx *c, const json_t *root, pl_event *ev)
     if (!json_is_object(root))
         return bad(c, "", "the top level must be an object, got %s", json_kind(root));
     if ((rc = check_keys(c, root, "", event_keys)) < 0 ||
-        (rc = get_string(c, root, "", "slug", 1, &ev->slug)) < 0 ||
+        (rc = get_string(c, root, "", "slug", 1, PL_EVENT_NAME_MAX, &ev->slug)) < 0 ||
         (rc = check_ident(c, "slug", ev->slug, 1)) < 0 ||
-        (rc = get_string(c, root, "", "title", 1, &ev->title)) < 0 ||
-        (rc = get_string(c, root, "", "summary", 0, &ev->summary)) < 0 ||
-        (rc = get_string(c, root, "", "description", 0, &ev->description)) < 0 ||
-        (rc = get_string(c, root, "", "format", 1, &ev->format)) < 0 ||
-        (rc = get_string(c, root, "", "timezone", 0, &ev->timezone)) < 0 ||
-        (rc = get_string(c, root, "", "start", 1, &ev->start)) < 0 ||
-        (rc = get_string(c, root, "", "end", 1, &ev->end)) < 0 ||
-        (rc = get_string(c, root, "", "online_url", 0, &ev->online_url)) < 0 ||
+        (rc = get_string(c, root, "", "title", 1, PL_EVENT_NAME_MAX, &ev->title)) < 0 ||
+        (rc = get_string(c, root, "", "summary", 0, PL_EVENT_SUMMARY_MAX, &ev->summary)) < 0 ||
+        (rc = get_string(c, root, "", "description", 0, PL_EVENT_DESCRIPTION_MAX,
+                         &ev->description)) < 0 ||
+        (rc = get_string(c, root, "", "format", 1, PL_EVENT_NAME_MAX, &ev->format)) < 0 ||
+        (rc = get_string(c, root, "", "timezone", 0, PL_EVENT_ZONE_MAX, &ev->timezone)) < 0 ||
+        (rc = get_string(c, root, "", "start", 1, PL_EVENT_NAME_MAX, &ev->start)) < 0 ||
+        (rc = get_string(c, root, "", "end", 1, PL_EVENT_NAME_MAX, &ev->end)) < 0 ||
+        (rc = get_string(c, root, "", "online_url", 0, PL_EVENT_URL_MAX, &ev->online_url)) < 0 ||
         (rc = get_int(c, root, "", "capacity", &ev->capacity)) < 0 ||
         (rc = get_strlist(c, root, "", "organizations", &ev->organizations)) < 0 ||
-        (rc = get_string(c, root, "", "theme", 0, &ev->theme)) < 0 ||
+        (rc = get_string(c, root, "", "theme", 0, PL_EVENT_NAME_MAX, &ev->theme)) < 0 ||
         (rc = get_strlist(c, root, "", "challenges", &ev->challenges)) < 0 ||
         (rc = get_strlist(c, root, "", "communities", &ev->communities)) < 0 ||
         (rc = get_strlist(c, root, "", "commons", &ev->commons)) < 0 ||
-        (rc = get_string(c, root, "", "status", 0, &ev->status)) < 0)
+        (rc = get_string(c, root, "", "status", 0, PL_EVENT_NAME_MAX, &ev->status)) < 0)
         return rc;
     if (!ev->timezone && !(ev->timezone = strdup("Europe/Paris")))
         return pl_error_oom(c->err);
@@ -444,6 +480,8 @@ static int parse_root(ctx *c, const json_t *root, pl_event *ev)
         return 0;
     if (!json_is_array(arr))
         return bad(c, "sessions", "expected an array, got %s", json_kind(arr));
+    if ((rc = check_count(c, "sessions", arr, PL_EVENT_SESSIONS_MAX)) < 0)
+        return rc;
     ev->sessions = calloc(json_array_size(arr) + 1, sizeof(*ev->sessions));
     if (!ev->sessions)
         return pl_error_oom(c->err);

@@ -10,6 +10,22 @@
 #include <jansson.h>
 
 /*
+ * Size limits of an event file, in characters (Unicode code points), as
+ * docs/event-format.md lists them: a file past one is refused with the file
+ * and the JSON path, so that no page or feed grows without bound.
+ */
+#define PL_EVENT_NAME_MAX 200          /* title, theme, venue and speaker names, ... */
+#define PL_EVENT_SUMMARY_MAX 500       /* summary, venue.address */
+#define PL_EVENT_DESCRIPTION_MAX 20000 /* the event's description */
+#define PL_EVENT_TEXT_MAX 5000         /* a session's description, a speaker's bio */
+#define PL_EVENT_ROOM_MAX 100          /* sessions[].room */
+#define PL_EVENT_URL_MAX 2000          /* online_url */
+#define PL_EVENT_ZONE_MAX 64           /* timezone */
+#define PL_EVENT_LIST_MAX 50           /* items of organizations, challenges, ... */
+#define PL_EVENT_SPEAKERS_MAX 500      /* speakers[] */
+#define PL_EVENT_SESSIONS_MAX 1000     /* sessions[] */
+
+/*
  * Parse and validate the event file at path. Every problem is reported with
  * the file and the JSON path ("sessions[3].start"); malformed JSON with its
  * line and column. Returns 0, PL_EINVALID for bad content, PL_EIO when the

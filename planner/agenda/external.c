@@ -1,5 +1,6 @@
 #include "external.h"
 #include "text.h"
+#include "store_private.h"
 
 #include <stdlib.h>
 #include <string.h>

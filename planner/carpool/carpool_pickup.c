@@ -5,6 +5,7 @@
 #include "carpool_plan.h"
 #include "random.h"
 #include "text.h"
+#include "store_private.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -2,6 +2,7 @@
 #include "event.h"
 #include "origin.h"
 #include "text.h"
+#include "store_private.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -1204,4 +1205,24 @@ int pl_carpool_assignment_find_token(pl_carpool_assignment **out, pl_store *stor
                                      const char *token, pl_error *err)
 {
     return find_assignment(out, store, BY_TOKEN, 0, NULL, token, err);
+}
+
+int pl_carpool_travellers_count(size_t *out, pl_store *store, const char *slug, pl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    *out = 0;
+    if ((rc = pl_store_prepare(store, &st,
+                               "SELECT count(*) FROM registrations r JOIN events e ON e.id = "
+                               "r.event_id WHERE e.slug = ?1 AND r.travel <> 'none'",
+                               err)) < 0)
+        return rc;
+    pl_store_bind_text(st, 1, slug);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *out = (size_t)sqlite3_column_int64(st, 0);
+    else
+        rc = pl_store_fail(store, err, "cannot count the travellers");
+    sqlite3_finalize(st);
+    return rc;
 }

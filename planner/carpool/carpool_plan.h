@@ -131,6 +131,11 @@ void pl_carpool_saved_plan_free(pl_carpool_saved_plan *plan);
 int pl_carpool_plan_event(pl_carpool_saved_plan **out, pl_store *store, const char *slug,
                           const pl_carpool_plan_options *opts, pl_error *err);
 
+/* How many registrations of event `slug` travel (travel is not "none"),
+ * whatever their status: the size of a plan's work, for a progress bar. 0
+ * when there is no such event. Returns PL_OK or PL_EIO. */
+int pl_carpool_travellers_count(size_t *out, pl_store *store, const char *slug, pl_error *err);
+
 /* Load the stored plan of event `slug`. PL_ENOTFOUND when the event does not
  * exist or has no plan yet (the message says which). Free with
  * pl_carpool_saved_plan_free. */

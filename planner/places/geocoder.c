@@ -4,6 +4,7 @@
  */
 #include "geocoder.h"
 #include "text.h"
+#include "store_private.h"
 
 #include <jansson.h>
 #include <math.h>

@@ -2,6 +2,7 @@
 #include "csv.h"
 #include "random.h"
 #include "text.h"
+#include "store_private.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,6 +1,7 @@
 #include "registration_csv.h"
 #include "csv.h"
 #include "text.h"
+#include "store_private.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,5 +1,6 @@
 #include "setting.h"
 #include "text.h"
+#include "store_private.h"
 
 #include <stdlib.h>
 

@@ -1,4 +1,4 @@
-#include "store.h"
+#include "store_private.h"
 #include "text.h"
 
 #include <stdio.h>
@@ -10,6 +10,7 @@ struct pl_store {
     sqlite3 *db;
     char *path;
     int in_tx;
+    sqlite3_stmt *data_version; /* prepared on first use */
 };
 
 /*
@@ -471,6 +472,7 @@ void pl_store_free(pl_store *store)
         return;
     if (store->in_tx)
         pl_store_rollback(store);
+    sqlite3_finalize(store->data_version);
     sqlite3_close(store->db);
     free(store->path);
     free(store);
@@ -511,6 +513,24 @@ void pl_store_rollback(pl_store *store)
     if (store->in_tx)
         sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
     store->in_tx = 0;
+}
+
+int pl_store_data_version(long long *out, pl_store *store, pl_error *err)
+{
+    int rc;
+
+    *out = 0;
+    if (!store->data_version &&
+        (rc = pl_store_prepare(store, &store->data_version, "PRAGMA data_version", err)) < 0)
+        return rc;
+    if (sqlite3_step(store->data_version) == SQLITE_ROW) {
+        *out = sqlite3_column_int64(store->data_version, 0);
+        rc = 0;
+    } else {
+        rc = pl_store_fail(store, err, "cannot read the data version");
+    }
+    sqlite3_reset(store->data_version);
+    return rc;
 }
 
 int pl_store_prepare(pl_store *store, sqlite3_stmt **out, const char *sql, pl_error *err)

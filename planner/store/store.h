@@ -7,15 +7,16 @@
  * database at all) or that a newer planner wrote is refused and left exactly
  * as it was.
  *
- * Only the core talks SQL. Every multi-row change is one transaction:
- * pl_store_begin / pl_store_commit / pl_store_rollback.
+ * This is the store's public face: pl_store is opaque and no SQL crosses it.
+ * Only the core talks SQL, through store_private.h, which nothing outside
+ * planner/ includes (a CTest, lint.sealed_store, checks it). Every multi-row
+ * change is one transaction: pl_store_begin / pl_store_commit /
+ * pl_store_rollback.
  */
 #ifndef PL_STORE_H
 #define PL_STORE_H
 
 #include "error.h"
-
-#include <sqlite3.h>
 
 typedef struct pl_store pl_store;
 
@@ -42,8 +43,6 @@ void pl_store_free(pl_store *store);
  * when there is none: for tests and tools that build an older database. */
 const char *pl_store_migration(int from);
 
-/* The connection, borrowed; for the core's own modules. */
-sqlite3 *pl_store_db(pl_store *store);
 const char *pl_store_path(const pl_store *store);
 
 /* BEGIN IMMEDIATE: takes the write lock now, so that concurrent writers
@@ -53,18 +52,14 @@ int pl_store_commit(pl_store *store, pl_error *err);
 /* Roll back the open transaction, if any. */
 void pl_store_rollback(pl_store *store);
 
-/* Prepare sql; on failure sets err (PL_EIO) and returns it. */
-int pl_store_prepare(pl_store *store, sqlite3_stmt **out, const char *sql, pl_error *err);
-/* Set err to PL_EIO with SQLite's last message, prefixed by what. */
-int pl_store_fail(pl_store *store, pl_error *err, const char *what);
-
-/* Step stmt once; a row or the end is success. Otherwise set err to PL_EIO
- * with SQLite's message prefixed by what, and return it. */
-int pl_store_step(pl_store *store, sqlite3_stmt *stmt, const char *what, pl_error *err);
-
-/* Bind a possibly-NULL string (SQLITE_TRANSIENT). */
-int pl_store_bind_text(sqlite3_stmt *stmt, int index, const char *s);
-/* A column as a newly allocated string, or NULL for SQL NULL. */
-char *pl_store_column_text(sqlite3_stmt *stmt, int col);
+/*
+ * A number that moves whenever another connection (another thread's
+ * pl_store, or another process) has committed a change to the file since
+ * this connection last looked (SQLite's PRAGMA data_version): a cache keyed
+ * on it never serves bytes older than the database. Changes made through
+ * this same connection do not move it.
+ * Returns 0 or PL_EIO.
+ */
+int pl_store_data_version(long long *out, pl_store *store, pl_error *err);
 
 #endif

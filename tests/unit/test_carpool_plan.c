@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "planner.h"
+#include "store_test.h"
 #include "test_helpers.h"
 
 /* A workshop in Paris at 09:30. */
@@ -128,19 +129,10 @@ static const pl_carpool_saved_unassigned *unassigned(const pl_carpool_saved_plan
 /* Rows of an SQL query, one line each, columns separated by '|'. */
 static char *dump(fixture *f, const char *sql)
 {
-    sqlite3_stmt *st = NULL;
-    pl_buf b = PL_BUF_INIT;
+    char *out = NULL;
 
-    assert_int_equal(sqlite3_prepare_v2(pl_store_db(f->store), sql, -1, &st, NULL), SQLITE_OK);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        for (int c = 0; c < sqlite3_column_count(st); c++) {
-            const unsigned char *v = sqlite3_column_text(st, c);
-            pl_buf_printf(&b, "%s%s", c ? "|" : "", v ? (const char *)v : "NULL");
-        }
-        pl_buf_puts(&b, "\n");
-    }
-    sqlite3_finalize(st);
-    return pl_buf_detach(&b);
+    assert_int_equal(pl_store_test_query(&out, f->store, sql, NULL), 0);
+    return out;
 }
 
 /* Everything stored about Ana's group, ids included. */
@@ -433,11 +425,11 @@ static void event_without_venue_coordinates_is_refused(void **state)
     assert_int_equal(pl_carpool_plan_load(&p, f->store, "online", &err), PL_ENOTFOUND);
     assert_int_equal(pl_carpool_plan_event(&p, f->store, "absent", NULL, &err), PL_ENOTFOUND);
     /* An event stored without coordinates (a subscribed feed, say). */
-    assert_int_equal(sqlite3_exec(pl_store_db(f->store),
-                                  "UPDATE events SET venue_lat = NULL, venue_lon = NULL "
-                                  "WHERE slug = 'atelier'",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
+    assert_int_equal(pl_store_test_exec(f->store,
+                                        "UPDATE events SET venue_lat = NULL, venue_lon = NULL "
+                                        "WHERE slug = 'atelier'",
+                                        NULL),
+                     0);
     assert_int_equal(pl_carpool_plan_event(&p, f->store, "atelier", NULL, &err), PL_EINVALID);
     assert_non_null(strstr(err.msg, "venue coordinates"));
     assert_null(p);

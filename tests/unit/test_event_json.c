@@ -92,6 +92,48 @@ static void round_trip_through_json(void **state)
     pl_event_free(again);
 }
 
+/* good with its title replaced by n copies of piece. */
+static char *with_title(const char *piece, size_t n)
+{
+    size_t plen = strlen(piece), len = strlen(good) + n * plen + 1;
+    char *text = malloc(len), *p;
+    const char *at = strstr(good, "Café");
+
+    assert_non_null(text);
+    p = text;
+    memcpy(p, good, (size_t)(at - good));
+    p += at - good;
+    for (size_t i = 0; i < n; i++, p += plen)
+        memcpy(p, piece, plen);
+    strcpy(p, at + strlen("Café"));
+    return text;
+}
+
+/* Limits count characters, not bytes: 200 two-byte letters fit a title; a
+ * 20 MB title (which once made a 131 MB feed) is refused with its path. */
+static void title_limit_counts_characters(void **state)
+{
+    pl_event *ev = NULL;
+    pl_error err;
+    char *text;
+    (void)state;
+
+    text = with_title("é", PL_EVENT_NAME_MAX);
+    assert_int_equal(pl_event_parse_json_text(&ev, text, strlen(text), "fit.json", &err), 0);
+    assert_int_equal(strlen(ev->title), 2 * PL_EVENT_NAME_MAX);
+    pl_event_free(ev);
+    free(text);
+
+    text = with_title("x", 20u << 20);
+    assert_int_equal(pl_event_parse_json_text(&ev, text, strlen(text), "big.json", &err),
+                     PL_EINVALID);
+    assert_null(ev);
+    assert_string_equal(err.file, "big.json");
+    assert_string_equal(err.path, "title");
+    assert_non_null(strstr(err.msg, "20971520 characters, at most 200"));
+    free(text);
+}
+
 static void missing_file_is_an_io_error(void **state)
 {
     pl_event *ev = NULL;
@@ -147,6 +189,7 @@ int main(void)
         cmocka_unit_test(sample_events_parse),
         cmocka_unit_test(defaults_and_session_times),
         cmocka_unit_test(round_trip_through_json),
+        cmocka_unit_test(title_limit_counts_characters),
         cmocka_unit_test(missing_file_is_an_io_error),
         cmocka_unit_test(bad_events_are_refused_with_their_message),
     };

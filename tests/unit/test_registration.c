@@ -5,6 +5,7 @@
 #include <cmocka.h>
 
 #include "planner.h"
+#include "store_test.h"
 #include "test_helpers.h"
 
 /* An event of 3 places; session "a" holds 1, "b" has no limit of its own. */
@@ -308,12 +309,12 @@ static void tokens_are_long_unique_and_find_their_owner(void **state)
     assert_int_equal(pl_registration_find_token(&found, f->store, "short", &err), PL_ENOTFOUND);
     /* A token made before schema 7 (24 random bytes, no position) still
      * opens its page. */
-    assert_int_equal(sqlite3_exec(pl_store_db(f->store),
-                                  "UPDATE registrations SET token = "
-                                  "'00112233445566778899aabbccddeeff0011223344556677' "
-                                  "WHERE email = 'c@example.org'",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
+    assert_int_equal(pl_store_test_exec(f->store,
+                                        "UPDATE registrations SET token = "
+                                        "'00112233445566778899aabbccddeeff0011223344556677' "
+                                        "WHERE email = 'c@example.org'",
+                                        NULL),
+                     0);
     assert_int_equal(pl_registration_find_token(&found, f->store,
                                                 "00112233445566778899aabbccddeeff0011223344556677",
                                                 &err),

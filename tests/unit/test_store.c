@@ -5,6 +5,7 @@
 #include <cmocka.h>
 
 #include "planner.h"
+#include "store_test.h"
 #include "test_helpers.h"
 
 #include <sys/stat.h>
@@ -33,13 +34,9 @@ static int teardown(void **state)
 
 static int pragma_int(pl_store *store, const char *sql)
 {
-    sqlite3_stmt *st;
-    int v;
-    assert_int_equal(sqlite3_prepare_v2(pl_store_db(store), sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    v = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    return v;
+    long long v;
+    assert_int_equal(pl_store_test_query_int(&v, store, sql, NULL), 0);
+    return (int)v;
 }
 
 static void missing_file_is_not_created_without_create(void **state)
@@ -60,17 +57,15 @@ static void create_sets_schema_wal_and_foreign_keys(void **state)
     fixture *f = *state;
     pl_store *store = NULL;
     pl_error err;
-    sqlite3_stmt *st;
+    char *mode;
 
     assert_int_equal(pl_store_open(&store, f->db, PL_STORE_CREATE, &err), 0);
     assert_int_equal(pragma_int(store, "PRAGMA user_version"), PL_SCHEMA_VERSION);
     assert_int_equal(pragma_int(store, "PRAGMA application_id"), PL_APPLICATION_ID);
     assert_int_equal(pragma_int(store, "PRAGMA foreign_keys"), 1);
-    assert_int_equal(sqlite3_prepare_v2(pl_store_db(store), "PRAGMA journal_mode", -1, &st, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
-    sqlite3_finalize(st);
+    assert_int_equal(pl_store_test_query(&mode, store, "PRAGMA journal_mode", NULL), 0);
+    assert_string_equal(mode, "wal\n");
+    free(mode);
     pl_store_free(store);
 
     /* Opening again is harmless and keeps the version. */
@@ -100,13 +95,10 @@ static void refuse_and_keep(fixture *f, const char *expect)
 static void foreign_sqlite_file_is_refused_untouched(void **state)
 {
     fixture *f = *state;
-    sqlite3 *db;
 
-    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
-    assert_int_equal(
-        sqlite3_exec(db, "CREATE TABLE notes(x); INSERT INTO notes VALUES (1);", NULL, NULL, NULL),
-        SQLITE_OK);
-    sqlite3_close(db);
+    assert_int_equal(pl_store_test_exec_file(
+                         f->db, "CREATE TABLE notes(x); INSERT INTO notes VALUES (1);", NULL),
+                     0);
     refuse_and_keep(f, "not a planner database");
 }
 
@@ -129,7 +121,7 @@ static void newer_database_is_refused_untouched(void **state)
 
     assert_int_equal(pl_store_open(&store, f->db, PL_STORE_CREATE, NULL), 0);
     snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", PL_SCHEMA_VERSION + 1);
-    assert_int_equal(sqlite3_exec(pl_store_db(store), sql, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(pl_store_test_exec(store, sql, NULL), 0);
     pl_store_free(store);
     refuse_and_keep(f, "newer planner");
 }
@@ -142,12 +134,12 @@ static void rollback_leaves_nothing(void **state)
 
     assert_int_equal(pl_store_open(&store, f->db, PL_STORE_CREATE, &err), 0);
     assert_int_equal(pl_store_begin(store, &err), 0);
-    assert_int_equal(sqlite3_exec(pl_store_db(store),
-                                  "INSERT INTO events (slug, uid, title, format, timezone, "
-                                  "start, end, status, created, modified) VALUES ('x', 'u', 't', "
-                                  "'online', 'UTC', 's', 'e', 'draft', 'c', 'm')",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
+    assert_int_equal(pl_store_test_exec(store,
+                                        "INSERT INTO events (slug, uid, title, format, timezone, "
+                                        "start, end, status, created, modified) VALUES ('x', 'u', "
+                                        "'t', 'online', 'UTC', 's', 'e', 'draft', 'c', 'm')",
+                                        NULL),
+                     0);
     pl_store_rollback(store);
     assert_int_equal(pragma_int(store, "SELECT count(*) FROM events"), 0);
     pl_store_free(store);
@@ -155,7 +147,7 @@ static void rollback_leaves_nothing(void **state)
 
 static int exec_ok(pl_store *store, const char *sql)
 {
-    return sqlite3_exec(pl_store_db(store), sql, NULL, NULL, NULL);
+    return pl_store_test_exec(store, sql, NULL);
 }
 
 /* A real schema 6 database, built by the migrations of the time, upgraded:
@@ -166,18 +158,16 @@ static void upgrade_rebuilds_registrations_keeping_rows(void **state)
     fixture *f = *state;
     pl_store *store = NULL;
     pl_error err;
-    sqlite3 *db;
     char sql[128];
 
-    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
     for (int v = 0; v < 6; v++)
-        assert_int_equal(sqlite3_exec(db, pl_store_migration(v), NULL, NULL, NULL), SQLITE_OK);
+        assert_int_equal(pl_store_test_exec_file(f->db, pl_store_migration(v), NULL), 0);
     snprintf(sql, sizeof(sql), "PRAGMA application_id = %d; PRAGMA user_version = 6",
              PL_APPLICATION_ID);
-    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(pl_store_test_exec_file(f->db, sql, NULL), 0);
     assert_int_equal(
-        sqlite3_exec(
-            db,
+        pl_store_test_exec_file(
+            f->db,
             "INSERT INTO events (id, slug, uid, title, format, timezone, start, end, status, "
             "created, modified) VALUES (3, 'x', 'u', 't', 'online', 'UTC', 's', 'e', 'draft', "
             "'c', 'm');"
@@ -190,9 +180,8 @@ static void upgrade_rebuilds_registrations_keeping_rows(void **state)
             "INSERT INTO registration_sessions VALUES (7, 5, 0), (9, 5, 0);"
             "INSERT INTO carpool_pickups (registration_id, uid, created, modified, "
             "is_driver, time, arrival) VALUES (9, 'p9', 'c', 'm', 0, 't', 'a');",
-            NULL, NULL, NULL),
-        SQLITE_OK);
-    sqlite3_close(db);
+            NULL),
+        0);
 
     assert_int_equal(pl_store_open(&store, f->db, 0, &err), 0);
     assert_int_equal(pragma_int(store, "PRAGMA user_version"), PL_SCHEMA_VERSION);
@@ -211,19 +200,17 @@ static void upgrade_rebuilds_registrations_keeping_rows(void **state)
                      1);
     /* The rules still hold. */
     assert_int_not_equal(exec_ok(store, "UPDATE registrations SET travel = 'boat' WHERE id = 7"),
-                         SQLITE_OK);
+                         0);
     assert_int_not_equal(exec_ok(store, "UPDATE registrations SET status = 'maybe' WHERE id = 7"),
-                         SQLITE_OK);
+                         0);
     assert_int_not_equal(
-        exec_ok(store, "UPDATE registrations SET email = 'ANN@X.ORG' WHERE id = 9"), SQLITE_OK);
-    assert_int_not_equal(exec_ok(store, "UPDATE registrations SET token = 't7' WHERE id = 9"),
-                         SQLITE_OK);
-    assert_int_not_equal(exec_ok(store, "UPDATE registrations SET event_id = 4 WHERE id = 9"),
-                         SQLITE_OK);
+        exec_ok(store, "UPDATE registrations SET email = 'ANN@X.ORG' WHERE id = 9"), 0);
+    assert_int_not_equal(exec_ok(store, "UPDATE registrations SET token = 't7' WHERE id = 9"), 0);
+    assert_int_not_equal(exec_ok(store, "UPDATE registrations SET event_id = 4 WHERE id = 9"), 0);
     /* Sessions now refer to the new table: deleting a registration cascades. */
-    assert_int_equal(exec_ok(store, "DELETE FROM registrations WHERE id = 7"), SQLITE_OK);
+    assert_int_equal(exec_ok(store, "DELETE FROM registrations WHERE id = 7"), 0);
     assert_int_equal(pragma_int(store, "SELECT count(*) FROM registration_sessions"), 1);
-    assert_int_equal(exec_ok(store, "DELETE FROM registrations WHERE id = 9"), SQLITE_OK);
+    assert_int_equal(exec_ok(store, "DELETE FROM registrations WHERE id = 9"), 0);
     assert_int_equal(pragma_int(store, "SELECT count(*) FROM carpool_pickups"), 0);
     pl_store_free(store);
 }
@@ -237,17 +224,14 @@ static void every_older_schema_upgrades(void **state)
     for (int from = 1; from < PL_SCHEMA_VERSION; from++) {
         pl_store *store = NULL;
         pl_error err;
-        sqlite3 *db;
         char sql[128];
 
         unlink(f->db);
-        assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
         for (int v = 0; v < from; v++)
-            assert_int_equal(sqlite3_exec(db, pl_store_migration(v), NULL, NULL, NULL), SQLITE_OK);
+            assert_int_equal(pl_store_test_exec_file(f->db, pl_store_migration(v), NULL), 0);
         snprintf(sql, sizeof(sql), "PRAGMA application_id = %d; PRAGMA user_version = %d",
                  PL_APPLICATION_ID, from);
-        assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-        sqlite3_close(db);
+        assert_int_equal(pl_store_test_exec_file(f->db, sql, NULL), 0);
         if (pl_store_open(&store, f->db, 0, &err) != 0)
             fail_msg("upgrade from schema %d: %s", from, err.msg);
         assert_int_equal(pragma_int(store, "PRAGMA user_version"), PL_SCHEMA_VERSION);
