@@ -312,6 +312,35 @@ static void test_parse_external(void **state)
     free(name);
 }
 
+/* Floating times take X-WR-TIMEZONE; converting the UTC end of the first
+ * event loads that zone's rules in libical, which used to free the zone
+ * name the parser still pointed at (issue 10, item 6). */
+static const char floating[] =
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nX-WR-TIMEZONE:America/New_York\r\n"
+    "BEGIN:VEVENT\r\nUID:f-1@r\r\nDTSTART:20270310T140000\r\nDTEND:20270310T200000Z\r\n"
+    "END:VEVENT\r\n"
+    "BEGIN:VEVENT\r\nUID:f-2@r\r\nDTSTART:20270311T090000\r\nDTEND:20270311T100000\r\n"
+    "END:VEVENT\r\n"
+    "END:VCALENDAR\r\n";
+
+static void test_parse_floating_times_keep_their_zone(void **state)
+{
+    pl_external_event *ev = NULL;
+    size_t n = 0;
+    pl_error err;
+
+    (void)state;
+    assert_int_equal(pl_calendar_parse_external(&ev, &n, NULL, NULL, floating, sizeof(floating) - 1,
+                                                "f.ics", &err),
+                     0);
+    assert_int_equal(n, 2);
+    assert_string_equal(ev[0].tzid, "America/New_York");
+    assert_string_equal(ev[0].end, "2027-03-10T15:00:00"); /* 20:00Z is 15:00 EST */
+    assert_string_equal(ev[1].tzid, "America/New_York");
+    assert_string_equal(ev[1].start, "2027-03-11T09:00:00");
+    pl_external_list_free(ev, n);
+}
+
 static void test_parse_refuses_non_calendars(void **state)
 {
     const char *html = "<!DOCTYPE html><p>hello</p>";
@@ -556,6 +585,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_personal_feed_has_chosen_workshops_and_pickup, setup,
                                         teardown),
         cmocka_unit_test(test_parse_external),
+        cmocka_unit_test(test_parse_floating_times_keep_their_zone),
         cmocka_unit_test(test_parse_refuses_non_calendars),
         cmocka_unit_test_setup_teardown(test_external_sync_updates_in_place, setup, teardown),
         cmocka_unit_test(test_local_time_in_the_spring_gap),
