@@ -179,6 +179,52 @@ static void test_all_feed_skips_drafts_and_links_pages(void **state)
     pl_event_list_free(events, n);
 }
 
+static void count_warning(void *payload, const char *message)
+{
+    int *n = payload;
+
+    assert_non_null(strstr(message, "Nowhere/Land"));
+    (*n)++;
+}
+
+/* Issue 10, item 5: a zone libical maps to UTC has no VTIMEZONE; its times
+ * are written in UTC. A zone that cannot be written leaves out its event
+ * only, with a warning, from the all-events feed. */
+static void test_all_feed_writes_utc_and_survives_an_unwritable_zone(void **state)
+{
+    fixture *f = *state;
+    pl_calendar_options opts = PL_CALENDAR_OPTIONS_INIT;
+    pl_event **events = NULL;
+    size_t n = 0, len;
+    char *feed = NULL;
+    int warnings = 0;
+    pl_error err;
+
+    import_sample(f, "atelier-cem-1.json");
+    import_sample(f, "atelier-cem-2.json");
+    assert_int_equal(pl_event_list(&events, &n, f->store, NULL), 0);
+    assert_int_equal(n, 2);
+    free(events[0]->timezone);
+    events[0]->timezone = strdup("GMT");
+    assert_int_equal(pl_calendar_write_events(&feed, &len, events, n, NULL, 0, NULL, &err), 0);
+    assert_non_null(strstr(feed, "\r\nDTSTART:20180524T093000Z\r\n"));
+    assert_null(strstr(feed, "TZID=GMT"));
+    assert_well_folded(feed, len);
+    free(feed);
+
+    free(events[0]->timezone);
+    events[0]->timezone = strdup("Nowhere/Land");
+    opts.warn = count_warning;
+    opts.warn_payload = &warnings;
+    assert_int_equal(pl_calendar_write_events(&feed, &len, events, n, NULL, 0, &opts, &err), 0);
+    assert_int_equal(warnings, 1);
+    assert_null(strstr(feed, events[0]->uid));
+    assert_non_null(strstr(feed, events[1]->uid));
+    assert_non_null(strstr(feed, "TZID:Europe/Paris"));
+    free(feed);
+    pl_event_list_free(events, n);
+}
+
 static void test_personal_feed_has_chosen_workshops_and_pickup(void **state)
 {
     fixture *f = *state;
@@ -582,6 +628,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_all_feed_skips_drafts_and_links_pages, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_all_feed_writes_utc_and_survives_an_unwritable_zone,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_personal_feed_has_chosen_workshops_and_pickup, setup,
                                         teardown),
         cmocka_unit_test(test_parse_external),
