@@ -225,40 +225,89 @@ static icalcomponent *external_item(const pl_external_event *x)
     return c;
 }
 
+/* Whether the event can be written: its zone's rules are known. In the
+ * all-events feed an event that cannot is left out and reported; a feed of
+ * that one event fails. */
+static int writable(ics_writer *w, const char *zone, const char *what, const char *id, int all,
+                    int *skip)
+{
+    const pl_calendar_options *o = w->opts;
+    char msg[320];
+
+    *skip = 0;
+    if (ics_zone_writable(zone))
+        return 0;
+    snprintf(msg, sizeof(msg), "%s '%s': time zone '%s' has no rules libical knows", what, id,
+             zone);
+    if (!all)
+        return pl_error_set(w->err, PL_EINVALID, "%s", msg);
+    if (o && o->warn) {
+        char line[400];
+        snprintf(line, sizeof(line), "%s; left out of the feed", msg);
+        o->warn(o->warn_payload, line);
+    }
+    *skip = 1;
+    return 0;
+}
+
 static int write_all(ics_writer *w, pl_event *const *events, size_t nevents,
                      const pl_external_event *externals, size_t nexternals, const char *name,
-                     const char *description, int include_drafts)
+                     const char *description, int all)
 {
     const char *tz_default = NULL;
-    int rc = 0;
+    unsigned char *skip_ev = nevents ? calloc(nevents, 1) : NULL;
+    unsigned char *skip_x = nexternals ? calloc(nexternals, 1) : NULL;
+    int rc = 0, skip;
 
+    if ((nevents && !skip_ev) || (nexternals && !skip_x)) {
+        rc = pl_error_oom(w->err);
+        goto done;
+    }
     for (size_t i = 0; i < nevents && rc == 0; i++) {
         const pl_event *ev = events[i];
-        if (!include_drafts && strcmp(ev->status, "draft") == 0)
+        if (all && strcmp(ev->status, "draft") == 0) {
+            skip_ev[i] = 1;
             continue;
+        }
+        if ((rc = writable(w, ev->timezone, "event", ev->slug, all, &skip)) < 0 || skip) {
+            skip_ev[i] = 1;
+            continue;
+        }
         if (!tz_default)
             tz_default = ev->timezone;
         rc = ics_use_zone(w, ev->timezone, ev->start);
         for (size_t k = 0; k < ev->nsessions && rc == 0; k++)
             rc = ics_use_zone(w, ev->timezone, ev->sessions[k].start);
     }
-    for (size_t i = 0; i < nexternals && rc == 0; i++)
-        if (externals[i].tzid)
-            rc = ics_use_zone(w, externals[i].tzid, externals[i].start);
+    for (size_t i = 0; i < nexternals && rc == 0; i++) {
+        if (!externals[i].tzid)
+            continue;
+        if ((rc = writable(w, externals[i].tzid, "subscribed event", externals[i].uid, all,
+                           &skip)) < 0 ||
+            skip) {
+            skip_x[i] = 1;
+            continue;
+        }
+        rc = ics_use_zone(w, externals[i].tzid, externals[i].start);
+    }
     if (rc < 0)
-        return rc;
+        goto done;
     if ((rc = ics_begin(w, name, description, tz_default ? tz_default : DEFAULT_ZONE)) < 0)
-        return rc;
+        goto done;
     for (size_t i = 0; i < nevents && rc == 0; i++) {
         const pl_event *ev = events[i];
-        if (!include_drafts && strcmp(ev->status, "draft") == 0)
+        if (skip_ev[i])
             continue;
         rc = ics_add(w, pl_feed_event_item(ev, w->opts));
         for (size_t k = 0; k < ev->nsessions && rc == 0; k++)
             rc = ics_add(w, pl_feed_session_item(ev, &ev->sessions[k], w->opts, NULL, 0));
     }
     for (size_t i = 0; i < nexternals && rc == 0; i++)
-        rc = ics_add(w, external_item(&externals[i]));
+        if (!skip_x[i])
+            rc = ics_add(w, external_item(&externals[i]));
+done:
+    free(skip_ev);
+    free(skip_x);
     return rc;
 }
 
@@ -273,7 +322,7 @@ int pl_calendar_write_events(char **out, size_t *len, pl_event *const *events, s
     *len = 0;
     rc = write_all(&w, events, nevents, externals, nexternals,
                    opts && opts->name ? opts->name : ALL_NAME,
-                   opts && opts->description ? opts->description : ALL_DESCRIPTION, 0);
+                   opts && opts->description ? opts->description : ALL_DESCRIPTION, 1);
     if (rc < 0) {
         ics_writer_clear(&w);
         return rc;
@@ -322,7 +371,7 @@ int pl_calendar_feed_event(char **out, size_t *len, pl_store *store, const char 
     if (!(opts && opts->description))
         pl_buf_puts(&desc, ev->summary ? ev->summary : ev->title);
     rc = write_all(&w, &ev, 1, NULL, 0, opts && opts->name ? opts->name : ev->title,
-                   opts && opts->description ? opts->description : desc.data, 1);
+                   opts && opts->description ? opts->description : desc.data, 0);
     if (rc == 0)
         rc = ics_finish(&w, out, len);
 done:

@@ -10,7 +10,12 @@
  *     X-WR-TIMEZONE, REFRESH-INTERVAL and X-PUBLISHED-TTL. No ATTENDEE.
  *   - DTSTART;TZID=<the event's IANA zone> with one VTIMEZONE per zone whose
  *     TZID is exactly the zone name, trimmed to the rules in force from the
- *     earliest year the feed uses. Never floating times.
+ *     earliest year the feed uses; for a name of UTC ("UTC", "GMT",
+ *     "Etc/UTC"...), DTSTART in UTC ("...Z") and no VTIMEZONE. Never
+ *     floating times.
+ *   - The all-events feed never fails because of one event: an event (or a
+ *     subscribed calendar's event) whose zone cannot be written is left out
+ *     and reported through opts->warn; the others are served.
  *   - UID, SEQUENCE, CREATED, LAST-MODIFIED from the store; DTSTAMP is the
  *     stored modification time, never the clock: the same data gives the
  *     same bytes (servers derive their ETag from them).
@@ -40,18 +45,24 @@ typedef struct pl_calendar_options {
     /* Calendar name and description; NULL: a default per feed. */
     const char *name;
     const char *description;
+    /* Told about each item left out of the all-events feed because it
+     * cannot be written (its zone has no rules libical knows), with a
+     * message naming the item; NULL: left out silently. */
+    void (*warn)(void *payload, const char *message);
+    void *warn_payload;
 } pl_calendar_options;
 
 #define PL_CALENDAR_OPTIONS_INIT                                                                   \
     {                                                                                              \
-        NULL, 0, 0, NULL, NULL                                                                     \
+        NULL, 0, 0, NULL, NULL, NULL, NULL                                                         \
     }
 
 /*
  * The all-events feed: every published or cancelled event of the store with
  * its sessions, then the subscribed calendars' events. *out gets the bytes
  * (malloc'ed and NUL-terminated, free() them), *len their count. opts may
- * be NULL. Returns 0, PL_EINVALID (an event's zone is unknown), PL_EIO.
+ * be NULL. Events whose zone cannot be written are left out (opts->warn).
+ * Returns 0, PL_EIO, PL_ENOMEM.
  */
 int pl_calendar_feed_all(char **out, size_t *len, pl_store *store, const pl_calendar_options *opts,
                          pl_error *err);
@@ -59,7 +70,8 @@ int pl_calendar_feed_all(char **out, size_t *len, pl_store *store, const pl_cale
 /*
  * The feed of the event slug (its banner and its sessions). PL_ENOTFOUND
  * when there is no such event, or it is a draft and opts->include_drafts is
- * not set. Ownership as pl_calendar_feed_all.
+ * not set; PL_EINVALID when its zone cannot be written. Ownership as
+ * pl_calendar_feed_all.
  */
 int pl_calendar_feed_event(char **out, size_t *len, pl_store *store, const char *slug,
                            const pl_calendar_options *opts, pl_error *err);

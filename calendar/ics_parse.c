@@ -13,6 +13,7 @@
 #define MAX_EVENTS 50000
 #define MAX_TEXT 20000 /* bytes kept of one text field */
 #define DEFAULT_ZONE "Europe/Paris"
+#define ZONE_MAX 64 /* the longest IANA name is 32 bytes */
 
 /* A copy of s as valid UTF-8 (bad bytes become U+FFFD), without control
  * characters other than newline and tab, at most MAX_TEXT bytes. */
@@ -62,9 +63,17 @@ static char *fmt_time(struct icaltimetype t, int utc)
     return strdup(buf);
 }
 
-/* An IANA name libical knows for a TZID ("/mozilla.org/.../Europe/Paris",
- * "/freeassociation.sourceforge.net/Europe/Paris"), or NULL. */
-static const char *iana_zone(const char *tzid)
+/*
+ * The IANA name libical knows for a TZID ("/mozilla.org/.../Europe/Paris",
+ * "/freeassociation.sourceforge.net/Europe/Paris"), copied into out (at
+ * least ZONE_MAX bytes). Returns out, or NULL when there is none.
+ *
+ * A copy, never libical's own string: the location of a built-in zone is
+ * freed and replaced when libical first loads the zone's rules (on the
+ * first conversion into or out of it), so a pointer kept from here would
+ * dangle as soon as a later time of the same feed is converted.
+ */
+static const char *iana_zone(const char *tzid, char *out)
 {
     if (!tzid || !*tzid)
         return NULL;
@@ -72,15 +81,18 @@ static const char *iana_zone(const char *tzid)
         if (*p == '/')
             p++;
         icaltimezone *z = icaltimezone_get_builtin_timezone(p);
-        if (z)
-            return icaltimezone_get_location(z);
+        const char *name = z ? icaltimezone_get_location(z) : NULL;
+        if (name && strlen(name) < ZONE_MAX) {
+            memcpy(out, name, strlen(name) + 1);
+            return out;
+        }
     }
     return NULL;
 }
 
 typedef struct when {
     char *text;
-    const char *zone; /* IANA, for local times; NULL for UTC and dates */
+    char zone[ZONE_MAX]; /* IANA, for local times; "" for UTC and dates */
 } when;
 
 static int valid(struct icaltimetype t)
@@ -102,15 +114,16 @@ static const char *tzid_of(icalproperty *prop)
 static int convert_start(when *out, icalproperty *prop, struct icaltimetype t,
                          const char *default_zone)
 {
-    const char *tzid = tzid_of(prop), *zone = iana_zone(tzid);
+    char known[ZONE_MAX];
+    const char *tzid = tzid_of(prop), *zone = iana_zone(tzid, known);
 
-    out->zone = NULL;
+    out->zone[0] = '\0';
     if (!valid(t))
         return PL_EINVALID;
     if (t.is_date || icaltime_is_utc(t)) {
         out->text = fmt_time(t, !t.is_date);
     } else if (zone || !tzid) {
-        out->zone = zone ? zone : default_zone;
+        snprintf(out->zone, sizeof(out->zone), "%s", zone ? zone : default_zone);
         out->text = fmt_time(t, 0);
     } else {
         if (!t.zone) /* an unknown TZID without its VTIMEZONE */
@@ -126,23 +139,25 @@ static int convert_end(when *out, icalproperty *prop, struct icaltimetype t, con
 {
     int start_is_date = strlen(start->text) == 10;
     const char *tzid = prop ? tzid_of(prop) : NULL;
+    char known[ZONE_MAX];
+    const char *zone = iana_zone(tzid, known);
 
-    out->zone = start->zone;
+    memcpy(out->zone, start->zone, sizeof(out->zone));
     if (!valid(t) || t.is_date != start_is_date)
         return PL_EINVALID;
     if (!start_is_date && !icaltime_is_utc(t)) {
         if (!t.zone) /* floating, or a TZID libical could not resolve */
-            t.zone = icaltimezone_get_builtin_timezone(iana_zone(tzid) ? iana_zone(tzid)
-                                                       : start->zone   ? start->zone
-                                                                       : default_zone);
+            t.zone = icaltimezone_get_builtin_timezone(zone           ? zone
+                                                       : *start->zone ? start->zone
+                                                                      : default_zone);
     }
     if (!start_is_date) {
-        icaltimezone *target = start->zone ? icaltimezone_get_builtin_timezone(start->zone)
-                                           : icaltimezone_get_utc_timezone();
+        icaltimezone *target = *start->zone ? icaltimezone_get_builtin_timezone(start->zone)
+                                            : icaltimezone_get_utc_timezone();
         if (t.zone && t.zone != target)
             t = icaltime_convert_to_zone(t, target);
     }
-    out->text = fmt_time(t, !start_is_date && !start->zone);
+    out->text = fmt_time(t, !start_is_date && !*start->zone);
     return out->text ? 0 : PL_ERROR;
 }
 
@@ -192,7 +207,7 @@ static int convert_event(pl_external_event *x, icalcomponent *c, const char *def
         return PL_EINVALID;
     }
     x->start = start.text;
-    if (start.zone && !(x->tzid = strdup(start.zone)))
+    if (*start.zone && !(x->tzid = strdup(start.zone)))
         return PL_ERROR;
     if (pe || icalcomponent_get_first_property(c, ICAL_DURATION_PROPERTY)) {
         if (convert_end(&end, pe, icalcomponent_get_dtend(c), &start, default_zone) == 0)
@@ -259,8 +274,7 @@ int pl_calendar_parse_external(pl_external_event **out, size_t *count, char **ou
     icalcomponent *root = NULL, *cal = NULL;
     pl_external_event *list = NULL;
     size_t n = 0, cap = 0, skip = 0;
-    char *copy = NULL, *tz = NULL;
-    const char *default_zone = DEFAULT_ZONE;
+    char *copy = NULL, *tz = NULL, default_zone[ZONE_MAX] = DEFAULT_ZONE;
     int rc;
 
     *out = NULL;
@@ -283,8 +297,8 @@ int pl_calendar_parse_external(pl_external_event **out, size_t *count, char **ou
                           "%s: not a readable iCalendar feed; nothing was changed", origin);
         goto done;
     }
-    if ((tz = x_value(cal, "X-WR-TIMEZONE")) && iana_zone(tz))
-        default_zone = iana_zone(tz);
+    if ((tz = x_value(cal, "X-WR-TIMEZONE")))
+        iana_zone(tz, default_zone); /* left as it was when unknown */
     for (icalcomponent *c = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT); c;
          c = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT)) {
         const char *uid = icalcomponent_get_uid(c);

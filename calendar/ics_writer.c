@@ -155,10 +155,14 @@ struct icaltimetype ics_utc(const char *s)
 icalproperty *ics_local_prop(icalproperty_kind kind, const char *s, const char *zone)
 {
     struct icaltimetype t = ics_local(s);
-    icalproperty *p =
-        kind == ICAL_DTSTART_PROPERTY ? icalproperty_new_dtstart(t) : icalproperty_new_dtend(t);
+    int utc = ics_zone_is_utc(zone);
+    icalproperty *p;
 
-    icalproperty_add_parameter(p, icalparameter_new_tzid(zone));
+    if (utc) /* the wall time is the UTC time: "...Z", no VTIMEZONE */
+        t.zone = icaltimezone_get_utc_timezone();
+    p = kind == ICAL_DTSTART_PROPERTY ? icalproperty_new_dtstart(t) : icalproperty_new_dtend(t);
+    if (!utc)
+        icalproperty_add_parameter(p, icalparameter_new_tzid(zone));
     return p;
 }
 
@@ -190,11 +194,43 @@ void ics_add_summary(icalcomponent *ev, const char *summary, int cancelled)
 
 /* ---- zones ---- */
 
+/* Names of UTC in the tz database (its "backward" file and Etc/). libical
+ * itself maps "UTC" and "GMT" to its UTC zone, which has no VTIMEZONE. */
+static const char *const utc_names[] = {
+    "Etc/UTC",   "Etc/UCT",   "Etc/Universal", "Etc/Zulu",  "Etc/GMT",   "Etc/GMT0",
+    "Etc/GMT+0", "Etc/GMT-0", "Etc/Greenwich", "UCT",       "Universal", "Zulu",
+    "GMT0",      "GMT+0",     "GMT-0",         "Greenwich",
+};
+
+int ics_zone_is_utc(const char *zone)
+{
+    if (!zone)
+        return 0;
+    for (size_t i = 0; i < sizeof(utc_names) / sizeof(*utc_names); i++)
+        if (strcmp(zone, utc_names[i]) == 0)
+            return 1;
+    return icaltimezone_get_builtin_timezone(zone) == icaltimezone_get_utc_timezone();
+}
+
+int ics_zone_writable(const char *zone)
+{
+    icaltimezone *tz;
+
+    if (!zone)
+        return 0;
+    if (ics_zone_is_utc(zone))
+        return 1;
+    tz = icaltimezone_get_builtin_timezone(zone);
+    return tz && icaltimezone_get_component(tz);
+}
+
 int ics_use_zone(ics_writer *w, const char *zone, const char *local_time)
 {
     int year = atoi(local_time);
     ics_zone *grown;
 
+    if (ics_zone_is_utc(zone))
+        return 0; /* written as UTC times */
     for (size_t i = 0; i < w->nzones; i++)
         if (strcmp(w->zones[i].name, zone) == 0) {
             if (year < w->zones[i].year)
@@ -340,7 +376,7 @@ int ics_begin(ics_writer *w, const char *name, const char *description, const ch
         icalcomponent_add_property(cal, icalproperty_new_description(description));
         add_x(cal, "X-WR-CALDESC", description);
     }
-    add_x(cal, "X-WR-TIMEZONE", tz_default);
+    add_x(cal, "X-WR-TIMEZONE", ics_zone_is_utc(tz_default) ? "UTC" : tz_default);
     icalcomponent_add_property(cal, icalproperty_new_refreshinterval(refresh));
     add_x(cal, "X-PUBLISHED-TTL", ttl ? ttl : "PT1H");
     icalmemory_free_buffer(ttl);

@@ -28,7 +28,15 @@ typedef struct ics_writer {
     int rc; /* first error */
 } ics_writer;
 
-/* Note that zone is used from year on (call before ics_begin). */
+/* Whether zone is a name of UTC ("UTC", "GMT", "Etc/UTC", "Etc/GMT+0"...):
+ * its wall times are written as UTC ("...Z"), with no VTIMEZONE. */
+int ics_zone_is_utc(const char *zone);
+/* Whether times in zone can be written: UTC, or a zone libical has the
+ * rules of (its VTIMEZONE can be built). */
+int ics_zone_writable(const char *zone);
+
+/* Note that zone is used from year on (call before ics_begin); UTC names
+ * need no VTIMEZONE and are not noted. */
 int ics_use_zone(ics_writer *w, const char *zone, const char *local_time);
 
 /* Write the VCALENDAR header and the VTIMEZONEs of the zones used.
@@ -46,7 +54,8 @@ void ics_writer_clear(ics_writer *w);
 /* Times from the store: "YYYY-MM-DDTHH:MM[:SS]" local, "...Z" UTC. */
 struct icaltimetype ics_local(const char *s);
 struct icaltimetype ics_utc(const char *s);
-/* A property of kind DTSTART/DTEND at local time s in zone. */
+/* A property of kind DTSTART/DTEND at local time s in zone: with
+ * TZID=zone, or in UTC ("...Z") when zone is a name of UTC. */
 icalproperty *ics_local_prop(icalproperty_kind kind, const char *s, const char *zone);
 /* UID, DTSTAMP (= modified), CREATED, LAST-MODIFIED, SEQUENCE, STATUS. */
 void ics_add_revision(icalcomponent *ev, const char *uid, const char *created, const char *modified,

@@ -35,6 +35,13 @@ static const char help[] =
     "  planner calendar atelier-cem-2 -o atelier-cem-2.ics\n"
     "  planner calendar atelier-cem-2 --attendee claire.martin@example.org\n";
 
+/* An event left out of the all-events feed (a zone libical cannot write). */
+static void warn_left_out(void *payload, const char *message)
+{
+    (void)payload;
+    cli_warn("warning: %s", message);
+}
+
 static int write_output(const char *path, const char *data, size_t len)
 {
     FILE *f = path ? fopen(path, "wb") : stdout;
@@ -86,6 +93,7 @@ int cmd_calendar(int argc, char **argv)
     if ((rc = cli_open_store(&store, 0)) != 0)
         return rc;
     opts.include_drafts = 1;
+    opts.warn = warn_left_out;
     if (attendee)
         rc = pl_calendar_feed_attendee(&feed, &len, store, slug, attendee, &opts, &err);
     else if (slug)

@@ -90,9 +90,12 @@ int srv_feed_event(srv_reply *out, srv_req *req)
     return feed_reply(out, req, req->srv->feeds->event, slug);
 }
 
-/* The registration of token, with its event. 404 and 410 are answered. */
+/* The registration of token, with its event; 404 is answered. A cancelled
+ * registration is loaded like any other: its page says so, and its feed
+ * lists every entry as cancelled (docs/calendar.md) rather than answering
+ * 410, after which calendar applications keep the last entries forever. */
 static int load_attendee(srv_reply *out, srv_req *req, const char *token, pl_registration **reg,
-                         pl_event **ev, int gone_if_cancelled)
+                         pl_event **ev)
 {
     pl_error err;
     int rc;
@@ -102,10 +105,6 @@ static int load_attendee(srv_reply *out, srv_req *req, const char *token, pl_reg
         srv_reply_error(out, srv_status_for(rc), rc == PL_ENOTFOUND ? "no such registration" : "%s",
                         err.msg);
         return rc;
-    }
-    if (gone_if_cancelled && (*reg)->status == PL_REG_CANCELLED) {
-        srv_reply_error(out, 410, "this registration was cancelled");
-        return PL_ENOTFOUND;
     }
     if ((rc = pl_event_load(ev, req->store, (*reg)->event_slug, &err)) < 0) {
         srv_reply_error(out, srv_status_for(rc), "%s", err.msg);
@@ -124,7 +123,7 @@ int srv_me_feed(srv_reply *out, srv_req *req)
     pl_carpool_pickup *pickup = NULL;
     pl_event *ev = NULL;
 
-    if (load_attendee(out, req, token, &reg, &ev, 1) == 0) {
+    if (load_attendee(out, req, token, &reg, &ev) == 0) {
         /* the pickup's own revision moves Last-Modified too */
         if (pl_carpool_pickup_load(&pickup, req->store, reg->rowid, NULL) == 0)
             srv_latest(out->modified, pickup->modified);
@@ -178,7 +177,7 @@ int srv_me_json(srv_reply *out, srv_req *req)
     pl_registration *reg = NULL;
     pl_event *ev = NULL;
 
-    if (load_attendee(out, req, token, &reg, &ev, 0) == 0) {
+    if (load_attendee(out, req, token, &reg, &ev) == 0) {
         json_t *o = registration_json(reg, req->srv, 1);
         pl_carpool_assignment *a = NULL;
 

@@ -7,12 +7,20 @@
 #include "internal.h"
 
 #include <pthread.h>
+#include <stdio.h>
 
 /* libical keeps process-wide state (its built-in time zone cache, its error
  * code); feeds are built one at a time so that the server's worker threads
  * never race on it. Most feed requests are answered from the reply cache and
  * never get here. */
 static pthread_mutex_t libical_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* An event left out of /events.ics: logged, the others are served. */
+static void warn_left_out(void *payload, const char *message)
+{
+    (void)payload;
+    fprintf(stderr, "planner: warning: %s\n", message);
+}
 
 static int feed_all(char **out, size_t *len, pl_store *store, const char *key, const char *base_url,
                     pl_error *err)
@@ -23,6 +31,7 @@ static int feed_all(char **out, size_t *len, pl_store *store, const char *key, c
 
     (void)key;
     opts.base_url = base_url;
+    opts.warn = warn_left_out;
     pthread_mutex_lock(&libical_lock);
     rc = pl_calendar_feed_all(out, len, store, &opts, err);
     pthread_mutex_unlock(&libical_lock);

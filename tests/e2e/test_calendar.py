@@ -203,6 +203,39 @@ class FeedTest(Base):
         self.assertEqual(int(same["SEQUENCE"]), int(before[str(same["UID"])]["SEQUENCE"]))
         self.assertEqual(set(before), {str(e["UID"]) for e in after_events})
 
+    def test_utc_and_etc_zones_serialise_in_every_feed(self):
+        """Issue 10, item 5: zones import accepts (UTC, GMT, Etc/*) are written
+        in UTC or with their VTIMEZONE, and never break the other events."""
+        import datetime
+        with open(os.path.join(SAMPLES, "atelier-cem-1.json"), encoding="utf-8") as f:
+            sample = json.load(f)
+        # the sample's first session starts 09:30 local on 2018-05-24
+        offsets = {"UTC": 0, "GMT": 0, "Etc/UTC": 0, "Etc/GMT+5": 5, "Etc/GMT-14": -14,
+                   "Europe/Paris": -2}
+        slugs = {}
+        for zone in offsets:
+            ev = dict(sample, timezone=zone, status="published",
+                      slug="z-" + re.sub(r"[^a-z0-9]+", "-", zone.lower().replace("+", "p")))
+            path = os.path.join(self.dir, ev["slug"] + ".json")
+            with open(path, "w", encoding="utf-8") as f:
+                json.dump(ev, f)
+            self.planner("event", "import", path)
+            slugs[zone] = ev["slug"]
+        first = sample["sessions"][0]
+        for zone, hours in offsets.items():
+            local = datetime.datetime(2018, 5, 24, *map(int, first["start"].split(":")))
+            want = (local + datetime.timedelta(hours=hours)).replace(tzinfo=datetime.timezone.utc)
+            for data in (self.feed(slugs[zone]), self.feed()):
+                check_lines(self, data)
+                cal = Calendar.from_ical(data)
+                same = [e for e in events_of(cal) if str(e["SUMMARY"]) == first["title"]
+                        and e.decoded("DTSTART") == want]
+                self.assertTrue(same, "%s: no session at %s" % (zone, want))
+            if offsets[zone] == 0 and zone != "Etc/UTC":
+                self.assertIn(b"\r\nDTSTART:20180524T%s00Z\r\n" % first["start"].replace(":", "").encode(),
+                              self.feed(slugs[zone]))
+        self.assertEqual(self.planner("calendar").returncode, 0)
+
     def test_errors(self):
         self.import_samples()
         p = self.planner("calendar", "no-such-event", ok=False)

@@ -333,14 +333,37 @@ class ServerTest(unittest.TestCase):
         self.assertEqual(s, 409)
         self.assertNotIn(token, body.decode())
         self.assertEqual(json.loads(body)["field"], "email")
-        # personal feed: private, then 410 once cancelled
-        s, h, _ = self.srv.get("/me/%s.ics" % token)
-        self.assertIn(s, (200, 501))
+        # personal feed: private; once cancelled, still served (never 410,
+        # which leaves calendars showing the entries forever) with every
+        # entry cancelled and its SEQUENCE higher (issue 10, item 4)
+        s, h, before = self.srv.get("/me/%s.ics" % token)
+        self.assertEqual(s, 200)
         self.assertIn("private", h["cache-control"])
         s, _, body = self.srv.request("POST", "/me/%s/cancel" % token, {})
         self.assertEqual(s, 200, body)
         self.assertEqual(json.loads(body)["status"], "cancelled")
-        self.assertEqual(self.srv.get("/me/%s.ics" % token)[0], 410)
+        s, h, after = self.srv.get("/me/%s.ics" % token)
+        self.assertEqual(s, 200)
+        self.assertIn("private", h["cache-control"])
+
+        def entries(feed):
+            out, cur = {}, None
+            for line in feed.decode().replace("\r\n ", "").split("\r\n"):
+                if line == "BEGIN:VEVENT":
+                    cur = {}
+                elif line == "END:VEVENT":
+                    out[cur["UID"]] = cur
+                    cur = None
+                elif cur is not None and ":" in line:
+                    k, v = line.split(":", 1)
+                    cur.setdefault(k.split(";")[0], v)
+            return out
+        b, a = entries(before), entries(after)
+        self.assertTrue(b)
+        self.assertEqual(set(a), set(b))
+        for uid, e in a.items():
+            self.assertEqual(e["STATUS"], "CANCELLED", uid)
+            self.assertGreater(int(e["SEQUENCE"]), int(b[uid]["SEQUENCE"]), uid)
         self.assertIn("Inscription annulée", self.srv.get("/me/" + token)[2].decode())
         # tokens never reach the log
         self.assertNotIn(token, self.srv.read_log())

@@ -179,6 +179,52 @@ static void test_all_feed_skips_drafts_and_links_pages(void **state)
     pl_event_list_free(events, n);
 }
 
+static void count_warning(void *payload, const char *message)
+{
+    int *n = payload;
+
+    assert_non_null(strstr(message, "Nowhere/Land"));
+    (*n)++;
+}
+
+/* Issue 10, item 5: a zone libical maps to UTC has no VTIMEZONE; its times
+ * are written in UTC. A zone that cannot be written leaves out its event
+ * only, with a warning, from the all-events feed. */
+static void test_all_feed_writes_utc_and_survives_an_unwritable_zone(void **state)
+{
+    fixture *f = *state;
+    pl_calendar_options opts = PL_CALENDAR_OPTIONS_INIT;
+    pl_event **events = NULL;
+    size_t n = 0, len;
+    char *feed = NULL;
+    int warnings = 0;
+    pl_error err;
+
+    import_sample(f, "atelier-cem-1.json");
+    import_sample(f, "atelier-cem-2.json");
+    assert_int_equal(pl_event_list(&events, &n, f->store, NULL), 0);
+    assert_int_equal(n, 2);
+    free(events[0]->timezone);
+    events[0]->timezone = strdup("GMT");
+    assert_int_equal(pl_calendar_write_events(&feed, &len, events, n, NULL, 0, NULL, &err), 0);
+    assert_non_null(strstr(feed, "\r\nDTSTART:20180524T093000Z\r\n"));
+    assert_null(strstr(feed, "TZID=GMT"));
+    assert_well_folded(feed, len);
+    free(feed);
+
+    free(events[0]->timezone);
+    events[0]->timezone = strdup("Nowhere/Land");
+    opts.warn = count_warning;
+    opts.warn_payload = &warnings;
+    assert_int_equal(pl_calendar_write_events(&feed, &len, events, n, NULL, 0, &opts, &err), 0);
+    assert_int_equal(warnings, 1);
+    assert_null(strstr(feed, events[0]->uid));
+    assert_non_null(strstr(feed, events[1]->uid));
+    assert_non_null(strstr(feed, "TZID:Europe/Paris"));
+    free(feed);
+    pl_event_list_free(events, n);
+}
+
 static void test_personal_feed_has_chosen_workshops_and_pickup(void **state)
 {
     fixture *f = *state;
@@ -310,6 +356,35 @@ static void test_parse_external(void **state)
     assert_int_equal(ev[1].remote_sequence, 4);
     pl_external_list_free(ev, n);
     free(name);
+}
+
+/* Floating times take X-WR-TIMEZONE; converting the UTC end of the first
+ * event loads that zone's rules in libical, which used to free the zone
+ * name the parser still pointed at (issue 10, item 6). */
+static const char floating[] =
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nX-WR-TIMEZONE:America/New_York\r\n"
+    "BEGIN:VEVENT\r\nUID:f-1@r\r\nDTSTART:20270310T140000\r\nDTEND:20270310T200000Z\r\n"
+    "END:VEVENT\r\n"
+    "BEGIN:VEVENT\r\nUID:f-2@r\r\nDTSTART:20270311T090000\r\nDTEND:20270311T100000\r\n"
+    "END:VEVENT\r\n"
+    "END:VCALENDAR\r\n";
+
+static void test_parse_floating_times_keep_their_zone(void **state)
+{
+    pl_external_event *ev = NULL;
+    size_t n = 0;
+    pl_error err;
+
+    (void)state;
+    assert_int_equal(pl_calendar_parse_external(&ev, &n, NULL, NULL, floating, sizeof(floating) - 1,
+                                                "f.ics", &err),
+                     0);
+    assert_int_equal(n, 2);
+    assert_string_equal(ev[0].tzid, "America/New_York");
+    assert_string_equal(ev[0].end, "2027-03-10T15:00:00"); /* 20:00Z is 15:00 EST */
+    assert_string_equal(ev[1].tzid, "America/New_York");
+    assert_string_equal(ev[1].start, "2027-03-11T09:00:00");
+    pl_external_list_free(ev, n);
 }
 
 static void test_parse_refuses_non_calendars(void **state)
@@ -553,9 +628,12 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_all_feed_skips_drafts_and_links_pages, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_all_feed_writes_utc_and_survives_an_unwritable_zone,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_personal_feed_has_chosen_workshops_and_pickup, setup,
                                         teardown),
         cmocka_unit_test(test_parse_external),
+        cmocka_unit_test(test_parse_floating_times_keep_their_zone),
         cmocka_unit_test(test_parse_refuses_non_calendars),
         cmocka_unit_test_setup_teardown(test_external_sync_updates_in_place, setup, teardown),
         cmocka_unit_test(test_local_time_in_the_spring_gap),
