@@ -137,6 +137,8 @@ static int event_show(int argc, char **argv)
     printf("\n%-14s%s\n", "slug", ev->slug);
     printf("%-14s%s (%s)\n", "status", ev->status, ev->format);
     printf("%-14s%s – %s (%s)\n", "when", ev->start, ev->end, ev->timezone);
+    printf("%-14s%s%s\n", "language", pl_lang_code(pl_event_lang(ev)),
+           ev->language ? "" : " (by the time zone; set \"language\" to choose)");
     if (ev->venue_name || ev->venue_address)
         printf("%-14s%s%s%s\n", "venue", ev->venue_name ? ev->venue_name : "",
                ev->venue_name && ev->venue_address ? ", " : "",

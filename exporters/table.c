@@ -494,7 +494,8 @@ static const pl_cell *flatten(pl_sink *s, const pl_cell *cells)
             if ((k && pl_buf_append(&s->joined[i], ", ", 2) != 0) ||
                 pl_buf_puts(&s->joined[i], cells[i].list->items[k]) != 0)
                 return NULL;
-        s->flat[i].text = s->joined[i].data;
+        /* the buffer keeps the previous row's bytes: an empty list is "" */
+        s->flat[i].text = s->joined[i].len ? s->joined[i].data : "";
     }
     return s->flat;
 }

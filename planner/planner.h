@@ -6,6 +6,7 @@
 
 #include "error.h"
 #include "text.h"
+#include "lang.h"
 #include "random.h"
 #include "store.h"
 #include "event.h"

@@ -55,6 +55,7 @@ void pl_event_free(pl_event *ev)
     free(ev->description);
     free(ev->format);
     free(ev->timezone);
+    free(ev->language);
     free(ev->start);
     free(ev->end);
     free(ev->venue_name);
@@ -115,6 +116,12 @@ static void fp_list(pl_buf *b, const pl_strlist *l)
 static void fp_location(pl_buf *b, const pl_event *ev)
 {
     fp_field(b, ev->timezone);
+    /* only when given, so that events stored before the key keep their
+     * fingerprint (and their sequence) */
+    if (ev->language) {
+        pl_buf_puts(b, "lang=");
+        fp_field(b, ev->language);
+    }
     fp_field(b, ev->format);
     fp_field(b, ev->venue_name);
     fp_field(b, ev->venue_address);
@@ -205,7 +212,7 @@ done:
     return rc;
 }
 
-/* Bind the event's own columns as ?1..?18 (see the statements below). */
+/* Bind the event's own columns as ?1..?18 and ?20 (see the statements below). */
 static void bind_event(sqlite3_stmt *st, const pl_event *ev, const char *fp, const char *now)
 {
     pl_store_bind_text(st, 1, ev->slug);
@@ -231,6 +238,7 @@ static void bind_event(sqlite3_stmt *st, const pl_event *ev, const char *fp, con
     pl_store_bind_text(st, 16, ev->status);
     pl_store_bind_text(st, 17, fp);
     pl_store_bind_text(st, 18, now);
+    pl_store_bind_text(st, 20, ev->language);
 }
 
 static int save_event_row(pl_store *store, const pl_event *ev, const char *now, long long *out_id,
@@ -260,7 +268,7 @@ static int save_event_row(pl_store *store, const pl_event *ev, const char *now, 
                  "UPDATE events SET title=?2, summary=?3, description=?4, format=?5, "
                  "timezone=?6, start=?7, end=?8, venue_name=?9, venue_address=?10, "
                  "venue_lat=?11, venue_lon=?12, online_url=?13, capacity=?14, theme=?15, "
-                 "status=?16, fingerprint=?17, modified=?18, sequence=sequence+1 "
+                 "status=?16, fingerprint=?17, modified=?18, language=?20, sequence=sequence+1 "
                  "WHERE slug=?1",
                  err)) < 0)
             goto done;
@@ -282,8 +290,9 @@ static int save_event_row(pl_store *store, const pl_event *ev, const char *now, 
              store, &st,
              "INSERT INTO events (slug, title, summary, description, format, timezone, start, "
              "end, venue_name, venue_address, venue_lat, venue_lon, online_url, capacity, theme, "
-             "status, fingerprint, created, modified, uid, sequence) VALUES (?1, ?2, ?3, ?4, ?5, "
-             "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18, ?19, 0)",
+             "status, fingerprint, created, modified, uid, language, sequence) VALUES (?1, ?2, ?3, "
+             "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18, ?19, ?20, "
+             "0)",
              err)) < 0)
         goto done;
     bind_event(st, ev, fp, now);
@@ -680,7 +689,7 @@ done:
 #define EVENT_COLUMNS                                                                              \
     "id, slug, uid, title, summary, description, format, timezone, start, end, venue_name, "       \
     "venue_address, venue_lat, venue_lon, online_url, capacity, theme, status, sequence, "         \
-    "created, modified"
+    "created, modified, language"
 
 static int event_from_row(pl_event **out, pl_store *store, sqlite3_stmt *st, pl_error *err)
 {
@@ -711,6 +720,7 @@ static int event_from_row(pl_event **out, pl_store *store, sqlite3_stmt *st, pl_
     ev->sequence = sqlite3_column_int(st, 18);
     ev->created = pl_store_column_text(st, 19);
     ev->modified = pl_store_column_text(st, 20);
+    ev->language = pl_store_column_text(st, 21);
     if ((rc = load_tags(store, ev, err)) < 0 || (rc = load_speakers(store, ev, err)) < 0 ||
         (rc = load_sessions(store, ev, err)) < 0) {
         pl_event_free(ev);

@@ -57,7 +57,8 @@ typedef struct pl_event {
     char *description;
     char *format; /* in_person | online | hybrid */
     char *timezone;
-    char *start; /* "YYYY-MM-DDTHH:MM" local */
+    char *language; /* "fr" | "en" as the file says; NULL: by the zone (pl_event_lang) */
+    char *start;    /* "YYYY-MM-DDTHH:MM" local */
     char *end;
     char *venue_name;
     char *venue_address;

@@ -1,4 +1,5 @@
 #include "event_json.h"
+#include "lang.h"
 #include "text.h"
 
 #include <ctype.h>
@@ -272,15 +273,15 @@ static int normalise_time(ctx *c, const char *path, const pl_datetime *day, char
     return 0;
 }
 
-static const char *const event_keys[] = {"slug",     "title",      "summary",     "description",
-                                         "format",   "timezone",   "start",       "end",
-                                         "venue",    "online_url", "capacity",    "organizations",
-                                         "theme",    "challenges", "communities", "commons",
-                                         "speakers", "sessions",   "status",      NULL};
+static const char *const event_keys[] = {
+    "slug",       "title",       "summary", "description", "format",   "timezone",      "language",
+    "start",      "end",         "venue",   "online_url",  "capacity", "organizations", "theme",
+    "challenges", "communities", "commons", "speakers",    "sessions", "status",        NULL};
 static const char *const venue_keys[] = {"name", "address", "lat", "lon", NULL};
 static const char *const speaker_keys[] = {"id", "name", "organization", "bio", NULL};
 static const char *const session_keys[] = {"id",   "title",    "kind",     "start",       "end",
                                            "room", "speakers", "capacity", "description", NULL};
+static const char *const languages[] = {"fr", "en", NULL};
 static const char *const formats[] = {"in_person", "online", "hybrid", NULL};
 static const char *const statuses[] = {"draft", "published", "cancelled", NULL};
 static const char *const kinds[] = {"talk", "workshop", "meal", "break", "forum", "plenary", NULL};
@@ -443,6 +444,7 @@ static int parse_root(ctx *c, const json_t *root, pl_event *ev)
                          &ev->description)) < 0 ||
         (rc = get_string(c, root, "", "format", 1, PL_EVENT_NAME_MAX, &ev->format)) < 0 ||
         (rc = get_string(c, root, "", "timezone", 0, PL_EVENT_ZONE_MAX, &ev->timezone)) < 0 ||
+        (rc = get_string(c, root, "", "language", 0, PL_EVENT_NAME_MAX, &ev->language)) < 0 ||
         (rc = get_string(c, root, "", "start", 1, PL_EVENT_NAME_MAX, &ev->start)) < 0 ||
         (rc = get_string(c, root, "", "end", 1, PL_EVENT_NAME_MAX, &ev->end)) < 0 ||
         (rc = get_string(c, root, "", "online_url", 0, PL_EVENT_URL_MAX, &ev->online_url)) < 0 ||
@@ -461,6 +463,8 @@ static int parse_root(ctx *c, const json_t *root, pl_event *ev)
     if ((rc = check_enum(c, "format", ev->format, formats)) < 0 ||
         (rc = check_enum(c, "status", ev->status, statuses)) < 0 ||
         (rc = check_timezone(c, ev->timezone)) < 0 || (rc = parse_venue(c, root, ev)) < 0)
+        return rc;
+    if (ev->language && (rc = check_enum(c, "language", ev->language, languages)) < 0)
         return rc;
     if (ev->online_url && (rc = check_url(c, "online_url", ev->online_url)) < 0)
         return rc;
@@ -585,6 +589,7 @@ json_t *pl_event_to_json(const pl_event *ev)
     set_str(root, "description", ev->description);
     set_str(root, "format", ev->format);
     set_str(root, "timezone", ev->timezone);
+    set_str(root, "language", pl_lang_code(pl_event_lang(ev)));
     set_str(root, "start", ev->start);
     set_str(root, "end", ev->end);
     if (ev->venue_name || ev->venue_address || ev->has_geo) {

@@ -286,6 +286,9 @@ static const char *const migrations[] = {
     "  PRIMARY KEY (service, query)"
     ") WITHOUT ROWID;"
     "ALTER TABLE carpool_members ADD COLUMN precision TEXT;",
+    /* 8 -> 9: an event's language as its file gives it (planner/lang.h);
+     * NULL: by its time zone. */
+    "ALTER TABLE events ADD COLUMN language TEXT CHECK (language IN ('fr','en'));",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -81,6 +81,7 @@ case("unknown-speaker", setk(["sessions", 1, "speakers"], ["cb", "zz"]), "sessio
 case("unknown-timezone", setk(["timezone"], "Europe/Atlantis"), "timezone: unknown time zone \"Europe/Atlantis\"")
 case("bad-timezone-name", setk(["timezone"], "../../etc/passwd"), "timezone: \"../../etc/passwd\" is not an IANA time zone name")
 case("bad-format", setk(["format"], "remote"), "format: \"remote\" is not one of: in_person, online, hybrid")
+case("bad-language", setk(["language"], "de"), "language: \"de\" is not one of: fr, en")
 case("bad-kind", setk(["sessions", 0, "kind"], "keynote"), "sessions[0].kind: \"keynote\" is not one of")
 case("bad-status", setk(["status"], "live"), "status: \"live\" is not one of")
 case("bad-slug", setk(["slug"], "Atelier 2"), "slug: \"Atelier 2\" may only contain lowercase letters")

@@ -191,6 +191,46 @@ static void list_and_not_found(void **state)
     pl_event_list_free(list, n);
 }
 
+/* The file's "language" is stored as given (NULL when absent: by the
+ * zone); setting or removing it is a change of the event, and an event
+ * without it keeps the fingerprint it had before the key existed. */
+static void language_is_stored_as_given(void **state)
+{
+    fixture *f = *state;
+    pl_event_save_stats st;
+    pl_event *ev = NULL;
+    char text[4096];
+    const char *with = "{\"slug\": \"w\", \"title\": \"Atelier\", \"format\": \"in_person\", "
+                       "\"language\": \"en\", \"start\": \"2026-12-10T09:00\", "
+                       "\"end\": \"2026-12-10T17:00\", \"venue\": {\"name\": \"Salle\", \"lat\": "
+                       "48.8, \"lon\": 2.3}}";
+
+    save_text(f, "2026-11-01T10:00:00Z", "Salle", "Ana", two, &st);
+    ev = load(f);
+    assert_null(ev->language);
+    assert_int_equal(pl_event_lang(ev), PL_LANG_FR);
+    pl_event_free(ev);
+
+    snprintf(text, sizeof(text), "%s", with);
+    assert_int_equal(pl_event_parse_json_text(&ev, text, strlen(text), "t.json", NULL), 0);
+    assert_string_equal(ev->language, "en");
+    assert_int_equal(pl_event_save(f->store, ev, &st, NULL), 0);
+    assert_true(st.event_changed);
+    pl_event_free(ev);
+    ev = load(f);
+    assert_string_equal(ev->language, "en");
+    assert_int_equal(pl_event_lang(ev), PL_LANG_EN);
+    pl_event_free(ev);
+
+    save_text(f, "2026-11-02T10:00:00Z", "Salle", "Ana", two, &st);
+    assert_true(st.event_changed);
+    ev = load(f);
+    assert_null(ev->language);
+    pl_event_free(ev);
+    save_text(f, "2026-11-03T10:00:00Z", "Salle", "Ana", two, &st);
+    assert_false(st.event_changed);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -201,6 +241,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(venue_and_speaker_changes_reach_every_session, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(list_and_not_found, setup, teardown),
+        cmocka_unit_test_setup_teardown(language_is_stored_as_given, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -173,12 +173,56 @@ static void test_outfile(void **state)
     th_rmtree(dir);
 }
 
+/* Issue 10 item 1: a list cell is that row's own, even when it is empty
+ * (it used to show the previous row's list). */
+static void test_list_cells_own_row(void **state)
+{
+    static const pl_column cols[] = {
+        {"Name", "name", PL_COL_TEXT, 0},
+        {"Sessions", "sessions", PL_COL_LIST, 0},
+    };
+    static const pl_table t = {"People", "people", cols, 2, 0};
+    const char *two[] = {"Atelier A", "Atelier B"};
+    pl_strlist full = {(char **)two, 2}, empty = {NULL, 0};
+    pl_sink_options o = {.format = PL_EXPORT_CSV};
+    char dir[64], path[128];
+    pl_sink *s;
+    pl_error err;
+    char *text;
+
+    (void)state;
+    th_tempdir(dir, sizeof(dir));
+    snprintf(path, sizeof(path), "%s/t.csv", dir);
+    assert_int_equal(pl_sink_open(&s, path, &o, &err), 0);
+    assert_int_equal(pl_sink_begin(s, &t, &err), 0);
+    assert_int_equal(pl_sink_row(s, (pl_cell[]){{.text = "Ada"}, {.list = &full}}, &err), 0);
+    assert_int_equal(pl_sink_row(s, (pl_cell[]){{.text = "Bob"}, {.list = &empty}}, &err), 0);
+    assert_int_equal(pl_sink_row(s, (pl_cell[]){{.text = "Cy"}, {.list = NULL}}, &err), 0);
+    assert_int_equal(pl_sink_row(s, (pl_cell[]){{.text = "Di"}, {.list = &full}}, &err), 0);
+    assert_int_equal(pl_sink_row(s, (pl_cell[]){{.text = "Ed"}, {.list = &empty}}, &err), 0);
+    assert_int_equal(pl_sink_close(s, &err), 0);
+    pl_sink_free(s);
+    text = th_read(path, NULL);
+    assert_string_equal(text, "Name,Sessions\r\n"
+                              "Ada,\"Atelier A, Atelier B\"\r\n"
+                              "Bob,\r\n"
+                              "Cy,\r\n"
+                              "Di,\"Atelier A, Atelier B\"\r\n"
+                              "Ed,\r\n");
+    free(text);
+    th_rmtree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_csv_writer),     cmocka_unit_test(test_collation_order),
-        cmocka_unit_test(test_collation_keys), cmocka_unit_test(test_sheet_names),
-        cmocka_unit_test(test_formats),        cmocka_unit_test(test_outfile),
+        cmocka_unit_test(test_csv_writer),
+        cmocka_unit_test(test_collation_order),
+        cmocka_unit_test(test_collation_keys),
+        cmocka_unit_test(test_sheet_names),
+        cmocka_unit_test(test_formats),
+        cmocka_unit_test(test_outfile),
+        cmocka_unit_test(test_list_cells_own_row),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
