@@ -1,0 +1,366 @@
+/*
+ * carpool_candidates.c - candidate drivers per passenger, from a polar index
+ * of the drivers around the venue. See carpool_solver.h.
+ */
+#include "carpool_solver.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct hent {
+    double det;
+    double dop;
+    uint32_t d;
+} hent;
+
+static int hent_less(const hent *a, const hent *b)
+{
+    return a->det < b->det || (a->det == b->det && a->d < b->d);
+}
+
+/* Bounded max-heap push: keep the K best (smallest detour) entries. */
+static void hent_push(hent *h, int *cnt, int cap, hent e)
+{
+    int i;
+    if (*cnt < cap) {
+        i = (*cnt)++;
+        while (i > 0 && hent_less(&h[(i - 1) / 2], &e)) {
+            h[i] = h[(i - 1) / 2];
+            i = (i - 1) / 2;
+        }
+        h[i] = e;
+        return;
+    }
+    if (!hent_less(&e, &h[0]))
+        return;
+    i = 0;
+    for (;;) {
+        int l = 2 * i + 1, r = l + 1, top = -1;
+        const hent *big = &e;
+        if (l < *cnt && hent_less(big, &h[l])) {
+            top = l;
+            big = &h[l];
+        }
+        if (r < *cnt && hent_less(big, &h[r]))
+            top = r;
+        if (top < 0)
+            break;
+        h[i] = h[top];
+        i = top;
+    }
+    h[i] = e;
+}
+
+static int hent_cmp(const void *a, const void *b)
+{
+    const hent *x = a, *y = b;
+    return hent_less(x, y) ? -1 : (hent_less(y, x) ? 1 : 0);
+}
+
+/*
+ * The driver index. Drivers are placed by polar coordinates around the
+ * venue (great-circle km r, bearing a), cut into sectors of equal count by
+ * bearing and, inside a sector, into chunks by r, farthest first. On the
+ * sphere, the detour g(d, p) + g(p, v) - g(d, v) of a driver d for a
+ * passenger p grows with the angle at the venue between them and never
+ * grows with r (moving d away from the venue by x lengthens g(d, p) by at
+ * most x), so the least detour over a chunk is reached at its largest r and
+ * the smallest angle: an exact lower bound, by the law of haversines. Along
+ * a sector the chunks' bounds only grow, so each sector is a sorted stream
+ * and the streams are merged best first: the search stops when the next
+ * bound exceeds the K-th best detour found, or the largest detour the
+ * remaining drivers may make.
+ */
+#define SECTOR_DRIVERS 128 /* drivers per sector (about) */
+#define CHUNK_DRIVERS 8
+
+typedef struct chunk {
+    double rmax;       /* great-circle km from the venue, farthest member */
+    double sin_rmax;   /* sin(rmax / EARTH_KM) */
+    double amin, amax; /* bearings of the members */
+    double reach;      /* largest detour allowed to a member of this chunk or
+                          of a nearer one in the sector */
+    size_t first;      /* members: ord[first .. first + count) */
+    size_t count;
+} chunk;
+
+typedef struct sector {
+    double amin, amax;
+    size_t first; /* chunks [first, first + count) */
+    size_t count;
+} sector;
+
+typedef struct stream {
+    double key;
+    size_t sec;
+    size_t ch;
+} stream;
+
+typedef struct keyed {
+    double key;
+    uint32_t d;
+} keyed;
+
+static int keyed_cmp(const void *a, const void *b)
+{
+    const keyed *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return x->d < y->d ? -1 : x->d > y->d;
+}
+
+/* sin^2 of half the angle between bearing a and the interval [lo, hi]. */
+static double hav_gap(double a, double lo, double hi)
+{
+    if (a >= lo && a <= hi)
+        return 0.0;
+    double g1 = fabs(a - lo), g2 = fabs(a - hi);
+    if (g1 > PI)
+        g1 = 2 * PI - g1;
+    if (g2 > PI)
+        g2 = 2 * PI - g2;
+    double h = sin((g1 < g2 ? g1 : g2) / 2.0);
+    return h * h;
+}
+
+/* Least great-circle detour of a driver at r km from the venue for a
+ * passenger at rho km, the angle between them at the venue having
+ * haversine hav_da (law of haversines). */
+static double detour_lb(double r, double sin_r, double rho, double sin_rho, double hav_da)
+{
+    double h = sin((r - rho) / (2.0 * EARTH_KM));
+    h = h * h + sin_r * sin_rho * hav_da;
+    if (h > 1.0)
+        h = 1.0;
+    return 2.0 * EARTH_KM * asin(sqrt(h)) + rho - r;
+}
+
+static void stream_push(stream *h, size_t *n, stream e)
+{
+    size_t i = (*n)++;
+    while (i > 0 && (h[(i - 1) / 2].key > e.key ||
+                     (h[(i - 1) / 2].key == e.key && h[(i - 1) / 2].sec > e.sec))) {
+        h[i] = h[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    h[i] = e;
+}
+
+static stream stream_pop(stream *h, size_t *n)
+{
+    stream top = h[0], e = h[--*n];
+    size_t i = 0;
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        const stream *best = &e;
+        if (l < *n && (h[l].key < best->key || (h[l].key == best->key && h[l].sec < best->sec))) {
+            m = l;
+            best = &h[l];
+        }
+        if (r < *n && (h[r].key < best->key || (h[r].key == best->key && h[r].sec < best->sec)))
+            m = r;
+        if (m == i)
+            break;
+        h[i] = h[m];
+        i = m;
+    }
+    if (*n > 0)
+        h[i] = e;
+    return top;
+}
+
+typedef struct dindex {
+    uint32_t *ord;
+    chunk *chunks;
+    sector *sectors;
+    size_t nsec;
+    double mul, add; /* key = lower bound / mul - add (slack for a custom metric) */
+} dindex;
+
+static int dindex_build(dindex *x, const solver *s, const uint32_t *drv, size_t nd)
+{
+    size_t m = 0;
+    keyed *kd = malloc((nd ? nd : 1) * sizeof *kd);
+    x->ord = malloc((nd ? nd : 1) * sizeof *x->ord);
+    x->chunks = malloc((nd ? nd : 1) * sizeof *x->chunks);
+    x->sectors = malloc((nd ? nd : 1) * sizeof *x->sectors);
+    if (!kd || !x->ord || !x->chunks || !x->sectors) {
+        free(kd);
+        return -1;
+    }
+    for (size_t t = 0; t < nd; t++) {
+        size_t d = drv[t];
+        if (s->seats[d] > 0 && s->maxlen1[d] >= s->dv[d] - EPS)
+            kd[m++] = (keyed){s->pa[d], (uint32_t)d};
+    }
+    qsort(kd, m, sizeof *kd, keyed_cmp);
+    size_t nsec = (m + SECTOR_DRIVERS - 1) / SECTOR_DRIVERS, nch = 0;
+    for (size_t k = 0; k < nsec; k++) {
+        size_t lo = m * k / nsec, hi = m * (k + 1) / nsec;
+        sector *sc = &x->sectors[k];
+        sc->amin = kd[lo].key;
+        sc->amax = kd[hi - 1].key;
+        sc->first = nch;
+        for (size_t i = lo; i < hi; i++)
+            kd[i].key = -s->pr[kd[i].d]; /* farthest first */
+        qsort(kd + lo, hi - lo, sizeof *kd, keyed_cmp);
+        for (size_t i = lo; i < hi; i++)
+            x->ord[i] = kd[i].d;
+        for (size_t c = lo; c < hi; c += CHUNK_DRIVERS) {
+            chunk *ch = &x->chunks[nch++];
+            ch->first = c;
+            ch->count = hi - c < CHUNK_DRIVERS ? hi - c : CHUNK_DRIVERS;
+            ch->rmax = s->pr[x->ord[c]];
+            ch->sin_rmax = sin(ch->rmax / EARTH_KM);
+            ch->amin = HUGE_VAL;
+            ch->amax = -HUGE_VAL;
+            ch->reach = -HUGE_VAL;
+            for (size_t i = c; i < c + ch->count; i++) {
+                size_t d = x->ord[i];
+                ch->amin = fmin(ch->amin, s->pa[d]);
+                ch->amax = fmax(ch->amax, s->pa[d]);
+                ch->reach = fmax(ch->reach, s->maxlen1[d] - s->dv[d]);
+            }
+        }
+        sc->count = nch - sc->first;
+        for (size_t c = sc->first + sc->count - 1; c > sc->first; c--)
+            x->chunks[c - 1].reach = fmax(x->chunks[c - 1].reach, x->chunks[c].reach);
+    }
+    x->nsec = nsec;
+    free(kd);
+    return 0;
+}
+
+/* Key of chunk c for a passenger (rho, sin_rho) with haversine gap hav. */
+static double chunk_key(const solver *s, const dindex *x, const chunk *c, double rho,
+                        double sin_rho, double hav)
+{
+    double lb = detour_lb(c->rmax, c->sin_rmax, rho, sin_rho, hav) * s->o.road_factor;
+    return lb / x->mul - x->add;
+}
+
+/* The K best drivers of passenger p by detour (then index) into heap h. */
+static int dindex_query(const solver *s, const dindex *x, size_t p, stream *sh, hent *h, int K)
+{
+    int cnt = 0;
+    size_t nsh = 0;
+    double rho = s->pr[p], sin_rho = sin(rho / EARTH_KM), a = s->pa[p];
+    for (size_t k = 0; k < x->nsec; k++) {
+        const sector *sc = &x->sectors[k];
+        const chunk *c = &x->chunks[sc->first];
+        double key = chunk_key(s, x, c, rho, sin_rho, hav_gap(a, sc->amin, sc->amax));
+        if (key <= c->reach + EPS)
+            stream_push(sh, &nsh, (stream){key, k, sc->first});
+    }
+    while (nsh > 0) {
+        stream e = stream_pop(sh, &nsh);
+        if (cnt == K && e.key > h[0].det)
+            break;
+        const sector *sc = &x->sectors[e.sec];
+        const chunk *c = &x->chunks[e.ch];
+        double key = chunk_key(s, x, c, rho, sin_rho, hav_gap(a, c->amin, c->amax));
+        if (key <= c->reach + EPS && (cnt < K || key <= h[0].det)) {
+            for (size_t i = c->first; i < c->first + c->count; i++) {
+                size_t d = x->ord[i];
+                if (d == p)
+                    continue;
+                double dop = dist(s, d, p);
+                if (dop + s->dv[p] > s->maxlen1[d] + EPS)
+                    continue;
+                hent he = {dop + s->dv[p] - s->dv[d], dop, (uint32_t)d};
+                hent_push(h, &cnt, K, he);
+            }
+        }
+        if (e.ch + 1 < sc->first + sc->count) {
+            const chunk *nc = c + 1;
+            double nkey = chunk_key(s, x, nc, rho, sin_rho, hav_gap(a, sc->amin, sc->amax));
+            if (nkey <= nc->reach + EPS)
+                stream_push(sh, &nsh, (stream){nkey, e.sec, e.ch + 1});
+        }
+    }
+    return cnt;
+}
+
+/* Candidate drivers of every passenger: the K best by single-pickup detour
+ * among the drivers who can take them alone, by a best-first search of the
+ * driver index (exact for the default distance; with a distance callback,
+ * crow-fly detours are trusted to within PLANAR_SLACK and 0.5 km). Lists
+ * are stored in participant order; memory is O(passengers x K). */
+int cp_build_candidates(solver *s, size_t np, const uint32_t *drv, size_t nd)
+{
+    int rc = PL_ERROR, K = s->o.candidates > 0 ? s->o.candidates : DEFAULT_CANDIDATES;
+    dindex x = {0};
+    stream *sh = NULL;
+    hent *heap = NULL;
+    size_t n = s->n, total = 0, cap = 0;
+
+    s->coff = calloc(n + 2, sizeof *s->coff);
+    s->voff = calloc(n + 2, sizeof *s->voff);
+    heap = malloc((size_t)K * sizeof *heap);
+    if (!s->coff || !s->voff || !heap || dindex_build(&x, s, drv, nd) < 0)
+        goto done;
+    x.mul = s->o.distance_km ? PLANAR_SLACK : 1.0;
+    x.add = s->o.distance_km ? 0.5 : 1e-6;
+    sh = malloc((x.nsec ? x.nsec : 1) * sizeof *sh);
+    if (!sh)
+        goto done;
+    for (size_t p = 0; p < n; p++) {
+        int c = 0;
+        if (np > 0 && (s->flag[p] & F_RIDE) && !(s->flag[p] & (F_LOCKED | F_BAD)))
+            c = dindex_query(s, &x, p, sh, heap, K);
+        if (total + (size_t)c > cap) {
+            size_t ncap = cap ? cap + cap / 2 : (size_t)K * 64;
+            while (ncap < total + (size_t)c)
+                ncap += ncap / 2;
+            uint32_t *ncd = realloc(s->cd, ncap * sizeof *ncd);
+            if (ncd)
+                s->cd = ncd;
+            double *ncdop = realloc(s->cdop, ncap * sizeof *ncdop);
+            if (ncdop)
+                s->cdop = ncdop;
+            if (!ncd || !ncdop)
+                goto done;
+            cap = ncap;
+        }
+        qsort(heap, (size_t)c, sizeof *heap, hent_cmp);
+        for (int k = 0; k < c; k++) {
+            s->cd[total + (size_t)k] = heap[k].d;
+            s->cdop[total + (size_t)k] = heap[k].dop;
+            s->voff[heap[k].d + 1]++;
+        }
+        total += (size_t)c;
+        s->coff[p + 1] = total;
+    }
+    s->coff[n + 1] = s->coff[n];
+    if (!s->cd) {
+        s->cd = malloc(sizeof *s->cd);
+        s->cdop = malloc(sizeof *s->cdop);
+    }
+    s->icost = malloc((total + 1) * sizeof *s->icost);
+    s->ipos = malloc((total + 1) * sizeof *s->ipos);
+    s->vp = malloc((total + 1) * sizeof *s->vp);
+    s->vk = malloc((total + 1) * sizeof *s->vk);
+    if (!s->cd || !s->cdop || !s->icost || !s->ipos || !s->vp || !s->vk)
+        goto done;
+    for (size_t d = 0; d <= n; d++)
+        s->voff[d + 1] += s->voff[d];
+    for (size_t p = 0; p < n; p++)
+        for (size_t c = s->coff[p]; c < s->coff[p + 1]; c++) {
+            size_t e = s->voff[s->cd[c]]++;
+            s->vp[e] = (uint32_t)p;
+            s->vk[e] = (uint32_t)(c - s->coff[p]);
+        }
+    for (size_t d = n + 1; d > 0; d--)
+        s->voff[d] = s->voff[d - 1];
+    s->voff[0] = 0;
+    rc = PL_OK;
+done:
+    free(x.ord);
+    free(x.chunks);
+    free(x.sectors);
+    free(sh);
+    free(heap);
+    return rc;
+}
