@@ -5,6 +5,7 @@
 #include "store_private.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1024,26 +1025,91 @@ static int same_sessions(pl_registration_batch *b, long long rowid, const size_t
     return 0;
 }
 
-int pl_registration_batch_save(pl_registration_batch *b, const pl_registration *in,
-                               long long *out_rowid, pl_reg_status *out_status,
-                               pl_registration_change *change, pl_error *err)
+/* Strings merge_kept copied from the stored row. */
+typedef struct kept_text {
+    char *s[5];
+} kept_text;
+
+static void kept_text_free(kept_text *k)
+{
+    for (size_t i = 0; i < sizeof(k->s) / sizeof(k->s[0]); i++)
+        free(k->s[i]);
+    memset(k, 0, sizeof(*k));
+}
+
+/* *m = in, with the fields in->keep names taken from the stored row (a
+ * ST_FIND row); strings taken are copies held by kept. */
+static int merge_kept(pl_registration *m, const pl_registration *in, sqlite3_stmt *row,
+                      kept_text *kept, pl_error *err)
+{
+    static const struct {
+        unsigned bit;
+        int column;
+        size_t offset;
+    } texts[] = {
+        {PL_REG_FIELD_NAME, 2, offsetof(pl_registration, name)},
+        {PL_REG_FIELD_ORGANIZATION, 4, offsetof(pl_registration, organization)},
+        {PL_REG_FIELD_ORIGIN, 5, offsetof(pl_registration, origin)},
+        {PL_REG_FIELD_PHONE, 6, offsetof(pl_registration, phone)},
+        {PL_REG_FIELD_DIET, 10, offsetof(pl_registration, diet)},
+    };
+
+    *m = *in;
+    m->keep = 0;
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        if (!(in->keep & texts[i].bit))
+            continue;
+        kept->s[i] = pl_store_column_text(row, texts[i].column);
+        if (!kept->s[i] && sqlite3_column_type(row, texts[i].column) != SQLITE_NULL)
+            return pl_error_oom(err);
+        *(char **)((char *)m + texts[i].offset) = kept->s[i];
+    }
+    if (in->keep & PL_REG_FIELD_TRAVEL) {
+        const char *travel = (const char *)sqlite3_column_text(row, 7);
+        m->travel = PL_TRAVEL_NONE;
+        for (int i = 0; i < 4; i++)
+            if (travel && strcmp(travel, travel_names[i]) == 0)
+                m->travel = (pl_travel)i;
+        m->seats = sqlite3_column_int(row, 8);
+    }
+    if (in->keep & PL_REG_FIELD_MEAL)
+        m->meal = sqlite3_column_int(row, 9);
+    if (in->keep & PL_REG_FIELD_PUBLIC)
+        m->public_list = sqlite3_column_int(row, 11);
+    return 0;
+}
+
+/* What a save may do with the e-mail's registration. */
+typedef enum save_mode {
+    SAVE_ANY,    /* create or update */
+    SAVE_CREATE, /* only create (or register again after cancelling) */
+    SAVE_UPDATE  /* only update an active registration */
+} save_mode;
+
+static int save_row(pl_registration_batch *b, const pl_registration *in, save_mode mode,
+                    long long *out_rowid, pl_reg_status *out_status, pl_registration_change *change,
+                    pl_error *err)
 {
     sqlite3_stmt *find = b->st[ST_FIND];
     size_t *idx = NULL, n = 0;
     pl_reg_status status = PL_REG_CONFIRMED;
+    pl_registration merged;
+    kept_text kept = {{NULL}};
     long long rowid = 0;
+    unsigned keep = in->keep;
     int rc, same;
 
     if (change)
         memset(change, 0, sizeof(*change));
-    if ((rc = pl_registration_validate(in, err)) < 0)
+    /* With fields kept, what to check is known once the stored row is. */
+    if (!in->keep && (rc = pl_registration_validate(in, err)) < 0)
         return rc;
     if (b->cancelled_event)
         return pl_error_set(err, PL_EINVALID, "the event is cancelled: no registrations");
     if ((rc = resolve_sessions(b, &in->sessions, &idx, &n, err)) < 0)
         return rc;
     /* In a file of new people, inserting first saves a look-up per row. */
-    if (b->expect_new) {
+    if (b->expect_new && !in->keep && mode != SAVE_UPDATE) {
         if ((rc = insert_new(b, in, idx, n, &rowid, &status, err)) < 0)
             goto done;
         if (rowid) {
@@ -1058,6 +1124,13 @@ int pl_registration_batch_save(pl_registration_batch *b, const pl_registration *
     rc = sqlite3_step(find);
     if (rc == SQLITE_DONE) {
         sqlite3_reset(find);
+        if (mode == SAVE_UPDATE) {
+            rc = pl_error_set_at(err, PL_ENOTFOUND, NULL, 0, 0, "email",
+                                 "%s is not registered for this event", in->email);
+            goto done;
+        }
+        if (in->keep && (rc = pl_registration_validate(in, err)) < 0)
+            goto done;
         if ((rc = insert_new(b, in, idx, n, &rowid, &status, err)) < 0)
             goto done;
         if (!rowid) {
@@ -1070,15 +1143,44 @@ int pl_registration_batch_save(pl_registration_batch *b, const pl_registration *
         goto done;
     }
     if (rc != SQLITE_ROW) {
+        sqlite3_reset(find);
         rc = pl_store_fail(b->store, err, "cannot read registrations");
         goto done;
     }
     b->expect_new = 0;
     rowid = sqlite3_column_int64(find, 0);
     status = status_from(sqlite3_column_text(find, 1));
+    /* Decided here, inside the caller's transaction: two requests for the
+     * same e-mail cannot both see it free. */
+    if (mode == SAVE_CREATE && status != PL_REG_CANCELLED) {
+        sqlite3_reset(find);
+        rc = pl_error_set_at(err, PL_EEXISTS, NULL, 0, 0, "email",
+                             "%s is already registered for this event", in->email);
+        goto done;
+    }
+    if (mode == SAVE_UPDATE && status == PL_REG_CANCELLED) {
+        sqlite3_reset(find);
+        rc = pl_error_set_at(err, PL_ENOTFOUND, NULL, 0, 0, "email",
+                             "the registration of %s is cancelled", in->email);
+        goto done;
+    }
+    if (in->keep) {
+        if ((rc = merge_kept(&merged, in, find, &kept, err)) < 0 ||
+            (rc = pl_registration_validate(&merged, err)) < 0) {
+            sqlite3_reset(find);
+            goto done;
+        }
+        in = &merged;
+    }
     same = same_person(find, in);
     sqlite3_reset(find);
     rc = 0;
+    if (keep & PL_REG_FIELD_SESSIONS) {
+        free(idx);
+        idx = NULL;
+        if ((rc = stored_sessions(b, rowid, &idx, &n, err)) < 0)
+            goto done;
+    }
     if (status == PL_REG_CANCELLED) {
         /* Registering again after cancelling: a new arrival, same uid, and a
          * new token. Whoever registers again with that e-mail (anyone who
@@ -1108,6 +1210,7 @@ int pl_registration_batch_save(pl_registration_batch *b, const pl_registration *
         change->changed = 1;
 done:
     free(idx);
+    kept_text_free(&kept);
     if (rc < 0)
         return rc;
     if (out_rowid)
@@ -1115,6 +1218,13 @@ done:
     if (out_status)
         *out_status = status;
     return 0;
+}
+
+int pl_registration_batch_save(pl_registration_batch *b, const pl_registration *in,
+                               long long *out_rowid, pl_reg_status *out_status,
+                               pl_registration_change *change, pl_error *err)
+{
+    return save_row(b, in, SAVE_ANY, out_rowid, out_status, change, err);
 }
 
 /* ---- queued saves: new people written a group at a time ---- */
@@ -1217,6 +1327,7 @@ static int add_pending(pl_registration_batch *b, const pl_registration *in, long
     }
     if (new_ids(b, p->uid, p->token) < 0)
         return pl_error_set(err, PL_EIO, "cannot read the OS random source");
+    p->in.keep = in->keep; /* a replay may find the e-mail registered */
     p->in.travel = in->travel;
     p->in.seats = in->seats;
     p->in.meal = in->meal;
@@ -1965,8 +2076,9 @@ int pl_registration_list(pl_registration ***out, size_t *count, pl_store *store,
 
 /* ---- the public operations: one transaction each ---- */
 
-int pl_registration_save_ext(pl_store *store, const char *slug, const pl_registration *in,
-                             pl_registration **out, pl_registration_change *change, pl_error *err)
+/* One save in its own transaction. */
+static int save_tx(pl_store *store, const char *slug, const pl_registration *in, save_mode mode,
+                   pl_registration **out, pl_registration_change *change, pl_error *err)
 {
     pl_registration_batch *b = NULL;
     long long rowid = 0;
@@ -1977,14 +2089,14 @@ int pl_registration_save_ext(pl_store *store, const char *slug, const pl_registr
         *out = NULL;
     if (change)
         memset(change, 0, sizeof(*change));
-    if ((rc = pl_registration_validate(in, err)) < 0)
+    if (!in->keep && (rc = pl_registration_validate(in, err)) < 0)
         return rc;
     if ((rc = pl_store_begin(store, err)) < 0)
         return rc;
     if ((rc = pl_registration_batch_open(&b, store, slug, err)) < 0)
         goto done;
     promoted_at_open = b->npromoted;
-    if ((rc = pl_registration_batch_save(b, in, &rowid, NULL, change, err)) < 0)
+    if ((rc = save_row(b, in, mode, &rowid, NULL, change, err)) < 0)
         goto done;
     if (change)
         change->promoted += promoted_at_open;
@@ -2003,6 +2115,24 @@ done:
         }
     }
     return rc;
+}
+
+int pl_registration_save_ext(pl_store *store, const char *slug, const pl_registration *in,
+                             pl_registration **out, pl_registration_change *change, pl_error *err)
+{
+    return save_tx(store, slug, in, SAVE_ANY, out, change, err);
+}
+
+int pl_registration_create(pl_store *store, const char *slug, const pl_registration *in,
+                           pl_registration **out, pl_registration_change *change, pl_error *err)
+{
+    return save_tx(store, slug, in, SAVE_CREATE, out, change, err);
+}
+
+int pl_registration_update(pl_store *store, const char *slug, const pl_registration *in,
+                           pl_registration **out, pl_registration_change *change, pl_error *err)
+{
+    return save_tx(store, slug, in, SAVE_UPDATE, out, change, err);
 }
 
 int pl_registration_save(pl_store *store, const char *slug, const pl_registration *in,

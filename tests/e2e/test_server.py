@@ -368,6 +368,48 @@ class ServerTest(unittest.TestCase):
         # tokens never reach the log
         self.assertNotIn(token, self.srv.read_log())
 
+    def test_update_json_changes_only_given_keys(self):
+        """issue 10 item 2: a key left out is unchanged, null clears."""
+        self.need_registrations()
+        status, _, body = self.register("atelier-cem-2", person(
+            2, travel="drive", seats=3, meal=True, diet="végétarien", public=True,
+            phone="06 12 34 56 78", sessions=["atelier-pdie"]))
+        self.assertEqual(status, 201, body)
+        before = json.loads(body)
+        token = TOKEN_RE.search(before["page"]).group(1)
+        path = "/me/%s/update" % token
+        s, _, body = self.srv.request("POST", path, {"origin": "26240 Saint-Vallier"})
+        self.assertEqual(s, 200, body)
+        after = json.loads(body)
+        self.assertEqual(after["origin"], "26240 Saint-Vallier")
+        for key in ("name", "organization", "travel", "seats", "meal", "diet", "public",
+                    "sessions", "uid", "status"):
+            self.assertEqual(after[key], before[key], key)
+        s, _, body = self.srv.request("POST", path, {"organization": None, "meal": False,
+                                                     "sessions": []})
+        self.assertEqual(s, 200, body)
+        after = json.loads(body)
+        self.assertEqual((after["organization"], after["meal"], after["diet"], after["sessions"]),
+                         (None, False, None, []))
+        self.assertEqual((after["travel"], after["seats"], after["public"]), ("drive", 3, True))
+        # a kept field is checked as stored; nothing changes on a refusal
+        s, _, body = self.srv.request("POST", path, {"origin": None})
+        self.assertEqual((s, json.loads(body)["field"]), (400, "origin"))
+        s, _, body = self.srv.request("POST", path, {"email": "other@example.org"})
+        self.assertEqual((s, json.loads(body)["field"]), (400, "email"))
+        s, _, body = self.srv.request("POST", path, {"seats": 2})
+        self.assertEqual(s, 400)
+        self.assertEqual(json.loads(self.srv.get("/me/%s.json" % token)[2])["origin"],
+                         "26240 Saint-Vallier")
+        self.assertEqual(self.srv.request("POST", "/me/%s/update" % ("0" * 64), {})[0], 404)
+        self.assertEqual(self.srv.request("POST", path, b"name=x",
+                                          {"Content-Type":
+                                           "application/x-www-form-urlencoded"})[0], 415)
+        self.assertEqual(self.srv.request("POST", "/me/%s/cancel" % token, {})[0], 200)
+        s, _, body = self.srv.request("POST", path, {"origin": "Lyon"})
+        self.assertEqual(s, 409, body)
+        self.assertNotIn(token, self.srv.read_log())
+
     def test_bad_input_statuses(self):
         self.need_registrations()
         cases = [
