@@ -384,7 +384,7 @@ static int redirect(srv_reply *out, const char *path)
 int srv_register(srv_reply *out, srv_req *req)
 {
     const char *slug = req->arg[0];
-    pl_registration in = {0}, *reg = NULL, *existing = NULL;
+    pl_registration in = {0}, *reg = NULL;
     pl_registration_change change = {0};
     pl_event *ev = NULL;
     json_t *root = NULL;
@@ -440,26 +440,20 @@ int srv_register(srv_reply *out, srv_req *req)
     }
     /* An e-mail that is already registered is a conflict: answering with the
      * stored registration would hand its secret token to whoever knows the
-     * address. */
-    rc = pl_registration_find_email(&existing, req->store, slug, in.email, NULL);
-    if (rc == 0 && existing->status != PL_REG_CANCELLED) {
-        rc = pl_error_set_at(&err, PL_EEXISTS, NULL, 0, 0, "email",
-                             "%s is already registered for this event; use the link of your "
-                             "registration to change it",
-                             in.email);
+     * address. The core decides it inside the save's transaction, so two
+     * requests for one e-mail cannot both create, nor one update the other. */
+    rc = pl_registration_create(req->store, slug, &in, &reg, &change, &err);
+    srv_changed(req->srv);
+    if (rc == PL_EEXISTS) {
+        pl_error_set_at(&err, PL_EEXISTS, NULL, 0, 0, "email",
+                        "%s is already registered for this event; use the link of your "
+                        "registration to change it",
+                        in.email);
         status = 409;
         goto fail;
     }
-    rc = pl_registration_save_ext(req->store, slug, &in, &reg, &change, &err);
-    srv_changed(req->srv);
     if (rc < 0) {
         status = srv_status_for(rc);
-        goto fail;
-    }
-    if (!change.created) { /* another request registered this e-mail meanwhile */
-        rc = pl_error_set_at(&err, PL_EEXISTS, NULL, 0, 0, "email",
-                             "%s is already registered for this event", in.email);
-        status = 409;
         goto fail;
     }
     if (is_json) {
@@ -485,7 +479,6 @@ done:
     clear_input(&in);
     json_decref(root);
     pl_registration_free(reg);
-    pl_registration_free(existing);
     pl_event_free(ev);
     return 0;
 }

@@ -410,6 +410,68 @@ class ServerTest(unittest.TestCase):
         self.assertEqual(s, 409, body)
         self.assertNotIn(token, self.srv.read_log())
 
+    def stored_row(self, email):
+        """The raw stored registration and its sessions, read with SQLite."""
+        db = sqlite3.connect(self.db, timeout=30)
+        try:
+            row = db.execute("SELECT * FROM registrations WHERE email = ? COLLATE NOCASE",
+                             (email,)).fetchall()
+            sessions = db.execute(
+                "SELECT rs.* FROM registration_sessions rs JOIN registrations r "
+                "ON r.id = rs.registration_id WHERE r.email = ? COLLATE NOCASE "
+                "ORDER BY rs.position", (email,)).fetchall()
+        finally:
+            db.close()
+        return row, sessions
+
+    def test_conflict_leaves_the_registration_byte_identical(self):
+        """issue 10 item 3: a 409 changes nothing, and of many requests for
+        one e-mail at once exactly one creates."""
+        self.need_registrations()
+        status, _, body = self.register("atelier-cem-2", person(
+            3, travel="ride", meal=True, diet="halal", sessions=["atelier-pdie"]))
+        self.assertEqual(status, 201, body)
+        before = self.stored_row("p003@example.org")
+        self.assertEqual(len(before[0]), 1)
+        s, _, body = self.register("atelier-cem-2", person(
+            3, email="P003@Example.org", name="Mallory", organization="Other",
+            travel="none", sessions=[]))
+        self.assertEqual(s, 409, body)
+        self.assertEqual(self.stored_row("p003@example.org"), before)
+
+        # All of them read the e-mail as free while another writer holds the
+        # lock (as a CLI import would), then write one after the other: a
+        # check made before the transaction lets the later ones update.
+        n = 12
+        results = [None] * n
+
+        def one(i):
+            s, _, body = self.register("evil", person(
+                100 + i, email="same-race@example.org", name="Racer %02d" % i))
+            results[i] = (s, json.loads(body))
+
+        lock = sqlite3.connect(self.db, timeout=30, isolation_level=None)
+        lock.execute("BEGIN IMMEDIATE")
+        try:
+            pool = concurrent.futures.ThreadPoolExecutor(max_workers=n)
+            futures = [pool.submit(one, i) for i in range(n)]
+            time.sleep(0.5)
+        finally:
+            lock.execute("COMMIT")
+            lock.close()
+        for fut in futures:
+            fut.result(timeout=60)
+        pool.shutdown()
+        statuses = sorted(r[0] for r in results)
+        self.assertEqual(statuses, [201] + [409] * (n - 1), results[:3])
+        winner = next(r[1] for r in results if r[0] == 201)
+        rows, _ = self.stored_row("same-race@example.org")
+        self.assertEqual(len(rows), 1)
+        s, _, body = self.srv.get("/me/%s.json" % TOKEN_RE.search(winner["page"]).group(1))
+        stored = json.loads(body)
+        for key in ("name", "uid", "created", "updated", "status"):
+            self.assertEqual(stored[key], winner[key], key)
+
     def test_bad_input_statuses(self):
         self.need_registrations()
         cases = [

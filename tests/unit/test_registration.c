@@ -8,6 +8,8 @@
 #include "store_test.h"
 #include "test_helpers.h"
 
+#include <sys/wait.h>
+
 /* An event of 3 places; session "a" holds 1, "b" has no limit of its own. */
 static const char event_json[] =
     "{\"slug\": \"petit\", \"title\": \"Petit\", \"format\": \"online\",\n"
@@ -656,6 +658,133 @@ static void queued_update_keeps_what_is_not_given(void **state)
     pl_registration_free(r);
 }
 
+/* Every stored field of two loads of one registration, the secret and the
+ * times included: what a refused request must leave as it was. */
+static void identical(const pl_registration *a, const pl_registration *b)
+{
+    same_registration(a, b);
+    assert_int_equal(a->rowid, b->rowid);
+    assert_string_equal(a->token, b->token);
+    assert_string_equal(a->email, b->email);
+    assert_string_equal(a->created, b->created);
+    assert_string_equal(a->updated, b->updated);
+    assert_int_equal(a->waitlist_position, b->waitlist_position);
+}
+
+static void create_refuses_a_registered_email_and_changes_nothing(void **state)
+{
+    fixture *f = *state;
+    pl_registration in, *first = NULL, *again = NULL, *stored = NULL;
+    pl_registration_change change;
+    char *sessions[1];
+    pl_error err;
+
+    full_input(&in, sessions);
+    assert_int_equal(pl_registration_create(f->store, "petit", &in, &first, &change, &err), 0);
+    assert_true(change.created);
+    /* someone else, with the same address in other case, other fields */
+    in.name = "Mallory";
+    in.email = "Ana@Example.org";
+    in.organization = NULL;
+    in.sessions.count = 0;
+    in.travel = PL_TRAVEL_NONE;
+    assert_int_equal(pl_registration_create(f->store, "petit", &in, &again, &change, &err),
+                     PL_EEXISTS);
+    assert_null(again);
+    assert_string_equal(err.path, "email");
+    assert_null(strstr(err.msg, first->token));
+    assert_int_equal(
+        pl_registration_find_email(&stored, f->store, "petit", "ana@example.org", &err), 0);
+    identical(first, stored);
+    pl_registration_free(stored);
+    stored = NULL;
+    /* once cancelled, the address registers again */
+    assert_int_equal(pl_registration_cancel(f->store, "petit", "ana@example.org", NULL, &err), 0);
+    assert_int_equal(pl_registration_create(f->store, "petit", &in, &again, &change, &err), 0);
+    assert_true(change.created);
+    assert_string_equal(again->name, "Mallory");
+    assert_string_not_equal(again->token, first->token);
+    /* update-only: an unknown e-mail or a cancelled registration is refused */
+    in.email = "nobody@example.org";
+    assert_int_equal(pl_registration_update(f->store, "petit", &in, NULL, NULL, &err),
+                     PL_ENOTFOUND);
+    assert_int_equal(
+        pl_registration_find_email(&stored, f->store, "petit", "nobody@example.org", &err),
+        PL_ENOTFOUND);
+    pl_registration_free(first);
+    pl_registration_free(again);
+}
+
+/* Many processes create the same e-mail at once, each on its own
+ * connection: exactly one creates, every other gets PL_EEXISTS, and the
+ * stored registration is the winner's, as it answered. */
+static void concurrent_creates_for_one_email_make_one_registration(void **state)
+{
+    fixture *f = *state;
+    enum { N = 12 };
+    char path[128];
+    pid_t pids[N];
+    int created = 0, exists = 0;
+    pl_registration *stored = NULL;
+    pl_error err;
+
+    snprintf(path, sizeof(path), "%s/p.db", f->dir);
+    for (int i = 0; i < N; i++) {
+        pids[i] = fork();
+        assert_true(pids[i] >= 0);
+        if (pids[i] == 0) {
+            pl_store *store = NULL;
+            pl_registration in, *out = NULL;
+            char name[32], file[160];
+            int rc;
+            memset(&in, 0, sizeof(in));
+            snprintf(name, sizeof(name), "Racer %02d", i);
+            in.name = name;
+            in.email = "same@example.org";
+            if (pl_store_open(&store, path, 0, &err) < 0)
+                _exit(3);
+            rc = pl_registration_create(store, "petit", &in, &out, NULL, &err);
+            if (rc == 0) { /* the winner says what it was told */
+                FILE *w;
+                snprintf(file, sizeof(file), "%s/winner", f->dir);
+                if (!(w = fopen(file, "w")))
+                    _exit(3);
+                fprintf(w, "%s\n%s\n%s\n", out->name, out->token, out->updated);
+                fclose(w);
+            }
+            pl_registration_free(out);
+            pl_store_free(store);
+            _exit(rc == 0 ? 0 : rc == PL_EEXISTS ? 1 : 2);
+        }
+    }
+    for (int i = 0; i < N; i++) {
+        int st = 0;
+        assert_int_equal(waitpid(pids[i], &st, 0), pids[i]);
+        assert_true(WIFEXITED(st));
+        created += WEXITSTATUS(st) == 0;
+        exists += WEXITSTATUS(st) == 1;
+    }
+    assert_int_equal(created, 1);
+    assert_int_equal(exists, N - 1);
+    assert_int_equal(
+        pl_registration_find_email(&stored, f->store, "petit", "same@example.org", &err), 0);
+    {
+        char file[160], line[3][200];
+        FILE *r;
+        snprintf(file, sizeof(file), "%s/winner", f->dir);
+        assert_non_null(r = fopen(file, "r"));
+        for (int k = 0; k < 3; k++) {
+            assert_non_null(fgets(line[k], sizeof(line[k]), r));
+            line[k][strcspn(line[k], "\n")] = '\0';
+        }
+        fclose(r);
+        assert_string_equal(stored->name, line[0]);
+        assert_string_equal(stored->token, line[1]);
+        assert_string_equal(stored->updated, line[2]);
+    }
+    pl_registration_free(stored);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -675,6 +804,10 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(update_changes_only_what_is_given, setup, teardown),
         cmocka_unit_test_setup_teardown(queued_update_keeps_what_is_not_given, setup, teardown),
+        cmocka_unit_test_setup_teardown(create_refuses_a_registered_email_and_changes_nothing,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(concurrent_creates_for_one_email_make_one_registration,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
