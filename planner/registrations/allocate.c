@@ -11,7 +11,7 @@
 
 typedef struct edge {
     int to;
-    int next;     /* next edge out of the same node, -1 at the end */
+    int next;      /* next edge out of the same node, -1 at the end */
     long long cap; /* residual capacity */
     long long cost;
 } edge;
@@ -78,8 +78,8 @@ static heap_item heap_pop(heap_item *h, size_t *n)
         size_t c = 2 * i + 1;
         if (c >= *n)
             break;
-        if (c + 1 < *n &&
-            (h[c + 1].dist < h[c].dist || (h[c + 1].dist == h[c].dist && h[c + 1].node < h[c].node)))
+        if (c + 1 < *n && (h[c + 1].dist < h[c].dist ||
+                           (h[c + 1].dist == h[c].dist && h[c + 1].node < h[c].node)))
             c++;
         if (last.dist < h[c].dist || (last.dist == h[c].dist && last.node <= h[c].node))
             break;
@@ -264,9 +264,9 @@ int pl_alloc_solve(pl_alloc_result **out, const pl_alloc_problem *p, pl_error *e
 {
     size_t n = p->npeople, nw = p->nworkshops, nranked = 0, nprof = 0;
     pl_alloc_result *r = NULL;
-    long long *left = NULL;  /* places left per workshop after the fixed people */
-    int *clean = NULL;       /* the cleaned rankings, back to back */
-    person *people = NULL;   /* people to place, grouped by identical ranking */
+    long long *left = NULL; /* places left per workshop after the fixed people */
+    int *clean = NULL;      /* the cleaned rankings, back to back */
+    person *people = NULL;  /* people to place, grouped by identical ranking */
     size_t *prof_start = NULL;
     int *prof_edge = NULL; /* per profile: index of its first profile->workshop edge */
     graph g = {0};

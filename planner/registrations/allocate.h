@@ -45,8 +45,8 @@ typedef struct pl_alloc_problem {
     /* Person i ranked ranked[rank_start[i]] (first choice) ...
      * ranked[rank_start[i + 1] - 1] (last); rank_start has npeople + 1
      * entries. Entries are workshop indices; a workshop listed again later
-     * in the same ranking is ignored (the entries after it move up a rank). A person who ranked nothing is
-     * left unplaced (PL_ALLOC_NO_CHOICE). */
+     * in the same ranking is ignored (the entries after it move up a rank). A person who ranked
+     * nothing is left unplaced (PL_ALLOC_NO_CHOICE). */
     const size_t *rank_start;
     const int *ranked;
     /* Optional (NULL: none). Per person: a workshop they already hold and

@@ -108,8 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
         memset(load, 0, sizeof(load));
         search(n, cap, 0, load, best, &best);
-        if (r->placed != best.placed || r->below_first != best.below ||
-            r->total_rank != best.total)
+        if (r->placed != best.placed || r->below_first != best.below || r->total_rank != best.total)
             abort();
     }
     pl_alloc_result_free(r);

@@ -41,8 +41,8 @@ static void build(instance *in, size_t nw, const int *cap, const char *const *ra
 
 static pl_alloc_result *solve(const instance *in)
 {
-    pl_alloc_problem p = {in->n, in->nw, in->capacity, in->start, in->ranked,
-                          in->has_fixed ? in->fixed : NULL};
+    pl_alloc_problem p = {in->n,     in->nw,     in->capacity,
+                          in->start, in->ranked, in->has_fixed ? in->fixed : NULL};
     pl_alloc_result *r = NULL;
     pl_error err;
     assert_int_equal(pl_alloc_solve(&r, &p, &err), 0);
@@ -222,8 +222,7 @@ static void search(const instance *in, size_t i, int *load, score cur, score *be
         if (dup || (in->capacity[w] != PL_ALLOC_UNLIMITED && load[w] >= in->capacity[w]))
             continue;
         load[w]++;
-        search(in, i + 1, load,
-               (score){cur.placed + 1, cur.below + (r > 1), cur.total + r}, best);
+        search(in, i + 1, load, (score){cur.placed + 1, cur.below + (r > 1), cur.total + r}, best);
         load[w]--;
     }
 }
