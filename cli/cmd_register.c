@@ -7,26 +7,36 @@
 #include <string.h>
 
 static const char help[] =
-    "usage: planner [--db PATH] register SLUG --name NAME --email EMAIL [--org ORG]\n"
+    "usage: planner [--db PATH] register SLUG --email EMAIL [--name NAME] [--org ORG]\n"
     "           [--origin TEXT] [--phone PHONE]\n"
-    "           [--drive SEATS | --ride | --flexible SEATS]\n"
-    "           [--meal [DIET]] [--public] [--session ID]...\n"
+    "           [--drive SEATS | --ride | --flexible SEATS | --no-carpool]\n"
+    "           [--meal [DIET] | --no-meal] [--public | --no-public]\n"
+    "           [--session ID]... [--clear-sessions]\n"
     "\n"
     "Register someone for the event SLUG, or update their registration (the\n"
     "e-mail, compared case-insensitively, identifies it).\n"
     "\n"
-    "  --name NAME        full name (required)\n"
+    "An update changes only what is given: an option left out keeps the stored\n"
+    "value. To clear a field, say so: --org \"\", --origin \"\", --phone \"\",\n"
+    "--meal \"\" (meal, no diet), --no-meal, --no-public, --no-carpool,\n"
+    "--clear-sessions. --session replaces the chosen sessions with those given.\n"
+    "\n"
+    "  --name NAME        full name (required for a new registration)\n"
     "  --email EMAIL      e-mail address (required; never on public lists)\n"
     "  --org ORG          organization\n"
     "  --origin TEXT      where they leave from, as typed: \"75011 Paris\", \"Lyon\"\n"
     "                     (needed to carpool)\n"
     "  --phone PHONE      phone number, for the carpool group\n"
-    "  --drive SEATS      comes by car and offers SEATS free seats (1-8)\n"
+    "  --drive SEATS      comes by car and offers SEATS free seats (1-" PL_REG_SEATS_MAX_STR ")\n"
     "  --ride             looks for a seat in someone's car\n"
     "  --flexible SEATS   can drive (SEATS free seats) or ride; the planner decides\n"
+    "  --no-carpool       does not carpool (travel none)\n"
     "  --meal [DIET]      takes the shared meal, with an optional diet (\"végétarien\")\n"
+    "  --no-meal          does not take the meal\n"
     "  --public           agrees to appear on the public list of registrants\n"
+    "  --no-public        withdraws that consent\n"
     "  --session ID       a breakout session chosen (repeat for several)\n"
+    "  --clear-sessions   no breakout session\n"
     "\n"
     "When the event is full, or a chosen session is, the registration is put on\n"
     "the waiting list and its position is printed; a cancellation promotes the\n"
@@ -36,10 +46,11 @@ static const char help[] =
     "\n"
     "Prints status, position (when waiting), uid and link on stdout.\n"
     "\n"
-    "Example:\n"
+    "Examples:\n"
     "  planner register atelier-cem-2 --name \"Ana Silva\" --email ana@example.org \\\n"
     "      --origin \"44000 Nantes\" --drive 3 --meal végétarien --public \\\n"
-    "      --session atelier-pdie\n";
+    "      --session atelier-pdie\n"
+    "  planner register atelier-cem-2 --email ana@example.org --origin \"26240 Saint-Vallier\"\n";
 
 /* "--opt VALUE" or "--opt=VALUE" at argv[*i]: 1 and *out set, 0 when argv[*i]
  * is another option, -1 when the value is missing. */
@@ -82,11 +93,12 @@ int cmd_register(int argc, char **argv)
     pl_store *store = NULL;
     char **sessions = NULL;
     pl_error err;
-    int rc = CLI_OK;
+    int rc = CLI_OK, clear_sessions = 0;
 
     if (cli_wants_help(argc, argv))
         return cli_help(help);
     memset(&in, 0, sizeof(in));
+    in.keep = PL_REG_FIELD_ALL; /* each option given clears its bit */
     if (!(sessions = calloc((size_t)argc, sizeof(*sessions))))
         return CLI_EIO;
     for (int i = 1; i < argc; i++) {
@@ -103,18 +115,22 @@ int cmd_register(int argc, char **argv)
             switch (k) {
             case 0:
                 in.name = (char *)v;
+                in.keep &= ~(unsigned)PL_REG_FIELD_NAME;
                 break;
             case 1:
                 in.email = (char *)v;
                 break;
             case 2:
                 in.organization = (char *)v;
+                in.keep &= ~(unsigned)PL_REG_FIELD_ORGANIZATION;
                 break;
             case 3:
                 in.origin = (char *)v;
+                in.keep &= ~(unsigned)PL_REG_FIELD_ORIGIN;
                 break;
             case 4:
                 in.phone = (char *)v;
+                in.keep &= ~(unsigned)PL_REG_FIELD_PHONE;
                 break;
             case 5:
             case 6:
@@ -125,6 +141,7 @@ int cmd_register(int argc, char **argv)
                 }
                 travel_opt = valued[k];
                 in.travel = k == 5 ? PL_TRAVEL_DRIVE : PL_TRAVEL_FLEXIBLE;
+                in.keep &= ~(unsigned)PL_REG_FIELD_TRAVEL;
                 if (parse_seats(v, &in.seats) < 0) {
                     rc = cli_usage("register",
                                    "%s needs a number of free seats from 1 to %d, "
@@ -135,28 +152,43 @@ int cmd_register(int argc, char **argv)
                 break;
             default:
                 sessions[in.sessions.count++] = (char *)v;
+                in.keep &= ~(unsigned)PL_REG_FIELD_SESSIONS;
                 break;
             }
         }
         if (got)
             continue;
-        if (strcmp(argv[i], "--ride") == 0) {
+        if (strcmp(argv[i], "--ride") == 0 || strcmp(argv[i], "--no-carpool") == 0) {
             if (travel_opt) {
-                rc = cli_usage("register", "%s and --ride: choose one way to travel", travel_opt);
+                rc = cli_usage("register", "%s and %s: choose one way to travel", travel_opt,
+                               argv[i]);
                 goto done;
             }
-            travel_opt = "--ride";
-            in.travel = PL_TRAVEL_RIDE;
-        } else if (strcmp(argv[i], "--public") == 0) {
-            in.public_list = 1;
+            travel_opt = argv[i];
+            in.travel = argv[i][2] == 'r' ? PL_TRAVEL_RIDE : PL_TRAVEL_NONE;
+            in.keep &= ~(unsigned)PL_REG_FIELD_TRAVEL;
+        } else if (strcmp(argv[i], "--public") == 0 || strcmp(argv[i], "--no-public") == 0) {
+            in.public_list = argv[i][2] == 'p';
+            in.keep &= ~(unsigned)PL_REG_FIELD_PUBLIC;
+        } else if (strcmp(argv[i], "--no-meal") == 0) {
+            in.meal = 0;
+            in.diet = NULL;
+            in.keep &= ~(unsigned)(PL_REG_FIELD_MEAL | PL_REG_FIELD_DIET);
         } else if (strcmp(argv[i], "--meal") == 0) {
             in.meal = 1;
+            in.keep &= ~(unsigned)PL_REG_FIELD_MEAL;
             /* An optional DIET: the next word, once the slug is known. */
-            if (slug && i + 1 < argc && argv[i + 1][0] != '-')
+            if (slug && i + 1 < argc && argv[i + 1][0] != '-') {
                 in.diet = argv[++i];
+                in.keep &= ~(unsigned)PL_REG_FIELD_DIET;
+            }
         } else if (strncmp(argv[i], "--meal=", 7) == 0) {
             in.meal = 1;
             in.diet = argv[i] + 7;
+            in.keep &= ~(unsigned)(PL_REG_FIELD_MEAL | PL_REG_FIELD_DIET);
+        } else if (strcmp(argv[i], "--clear-sessions") == 0) {
+            clear_sessions = 1;
+            in.keep &= ~(unsigned)PL_REG_FIELD_SESSIONS;
         } else if (argv[i][0] == '-') {
             rc = cli_usage("register", "unknown option '%s'", argv[i]);
             goto done;
@@ -173,8 +205,12 @@ int cmd_register(int argc, char **argv)
         rc = cli_usage("register", "register needs an event SLUG");
         goto done;
     }
-    if (!in.name || !in.email) {
-        rc = cli_usage("register", "register needs --name and --email");
+    if (!in.email) {
+        rc = cli_usage("register", "register needs --email (and --name for someone new)");
+        goto done;
+    }
+    if (clear_sessions && in.sessions.count) {
+        rc = cli_usage("register", "--session and --clear-sessions: choose one");
         goto done;
     }
     if ((rc = cli_open_store(&store, 0)) != 0)

@@ -10,13 +10,15 @@
 #include <string.h>
 
 static const char help[] =
-    "usage: planner [--db PATH] registrations import SLUG FILE.csv [--dry-run]\n"
+    "usage: planner [--db PATH] registrations import SLUG FILE.csv [--dry-run] [--replace]\n"
     "       planner [--db PATH] registrations list SLUG [--format text|csv|json]\n"
     "       planner [--db PATH] registrations cancel SLUG --email EMAIL\n"
     "\n"
     "import  load the sign-ups of a CSV file (docs/registrations-format.md): English\n"
     "        or French headers, ';' or ',', UTF-8. A known e-mail updates its\n"
-    "        registration, so importing the same file again duplicates no one.\n"
+    "        registration, so importing the same file again duplicates no one;\n"
+    "        an empty cell keeps what is stored for a known e-mail, unless\n"
+    "        --replace (then the file's row is the whole registration).\n"
     "        Every bad row is listed as FILE:LINE: column: what is wrong, and then\n"
     "        nothing is imported (exit 1). Past the event's or a session's capacity,\n"
     "        people are waitlisted in file order.\n"
@@ -89,6 +91,8 @@ static int reg_import(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--dry-run") == 0 || strcmp(argv[i], "-n") == 0)
             opts.dry_run = 1;
+        else if (strcmp(argv[i], "--replace") == 0)
+            opts.replace = 1;
         else if (argv[i][0] == '-' && argv[i][1])
             return cli_usage("registrations", "unknown option '%s'", argv[i]);
         else if (!slug)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define CALENDAR_TYPE "text/calendar; charset=utf-8"
 
@@ -265,30 +266,49 @@ static int input_from_form(pl_registration *in, srv_req *req, pl_error *err)
     return 0;
 }
 
+/* Fill in from a JSON object. A key left out is a field not given
+ * (in->keep: an update leaves it as stored, a new registration gets it
+ * empty); null clears it. Strings are borrowed from root. */
 static int input_from_json(pl_registration *in, json_t *root, pl_error *err)
 {
-    static const char *const keys[] = {"name",  "email",  "organization", "origin",
-                                       "phone", "travel", "seats",        "meal",
-                                       "diet",  "public", "sessions"};
+    static const struct {
+        const char *key;
+        unsigned field;
+        int string;
+    } keys[] = {
+        {"name", PL_REG_FIELD_NAME, 1},
+        {"email", 0, 1},
+        {"organization", PL_REG_FIELD_ORGANIZATION, 1},
+        {"origin", PL_REG_FIELD_ORIGIN, 1},
+        {"phone", PL_REG_FIELD_PHONE, 1},
+        {"travel", PL_REG_FIELD_TRAVEL, 1},
+        {"seats", PL_REG_FIELD_TRAVEL, 0},
+        {"meal", PL_REG_FIELD_MEAL, 0},
+        {"diet", PL_REG_FIELD_DIET, 1},
+        {"public", PL_REG_FIELD_PUBLIC, 0},
+        {"sessions", PL_REG_FIELD_SESSIONS, 0},
+    };
     const char *key;
     json_t *v;
     int rc;
 
     if (!json_is_object(root))
         return pl_error_set(err, PL_EINVALID, "the body must be a JSON object");
+    in->keep = PL_REG_FIELD_ALL;
     json_object_foreach(root, key, v)
     {
         size_t i = 0;
-        while (i < sizeof(keys) / sizeof(keys[0]) && strcmp(keys[i], key) != 0)
+        while (i < sizeof(keys) / sizeof(keys[0]) && strcmp(keys[i].key, key) != 0)
             i++;
         if (i == sizeof(keys) / sizeof(keys[0]))
             return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, key, "unknown key '%s'", key);
-        if (i < 6 || i == 8) { /* strings */
-            if (!json_is_string(v) && !json_is_null(v))
-                return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, key, "%s must be a string",
-                                       key);
-        }
+        if (keys[i].string && !json_is_string(v) && !json_is_null(v))
+            return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, key, "%s must be a string", key);
+        in->keep &= ~keys[i].field;
     }
+    if (json_object_get(root, "seats") && !json_object_get(root, "travel"))
+        return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "seats",
+                               "seats goes with travel: give both");
 #define STR(k) ((char *)nonempty(json_string_value(json_object_get(root, k))))
     in->name = STR("name");
     in->email = STR("email");
@@ -303,9 +323,10 @@ static int input_from_json(pl_registration *in, json_t *root, pl_error *err)
         return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "travel",
                                "travel is none, drive, ride or flexible");
     if ((v = json_object_get(root, "seats")) && !json_is_null(v)) {
-        if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 8)
+        if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+            json_integer_value(v) > PL_REG_SEATS_MAX)
             return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "seats",
-                                   "seats must be an integer from 0 to 8");
+                                   "seats must be an integer from 0 to %d", PL_REG_SEATS_MAX);
         in->seats = (int)json_integer_value(v);
     }
     if ((v = json_object_get(root, "meal")) && !json_is_boolean(v) && !json_is_null(v))
@@ -363,7 +384,7 @@ static int redirect(srv_reply *out, const char *path)
 int srv_register(srv_reply *out, srv_req *req)
 {
     const char *slug = req->arg[0];
-    pl_registration in = {0}, *reg = NULL, *existing = NULL;
+    pl_registration in = {0}, *reg = NULL;
     pl_registration_change change = {0};
     pl_event *ev = NULL;
     json_t *root = NULL;
@@ -394,6 +415,9 @@ int srv_register(srv_reply *out, srv_req *req)
             goto fail;
         }
         rc = input_from_json(&in, root, &err);
+        /* A sign-up is a whole registration: nothing is taken from a
+         * cancelled one with the same e-mail (someone else, maybe). */
+        in.keep = 0;
     } else {
         snprintf(purpose, sizeof(purpose), "register:%s", slug);
         if (!srv_same_origin(req) ||
@@ -416,26 +440,20 @@ int srv_register(srv_reply *out, srv_req *req)
     }
     /* An e-mail that is already registered is a conflict: answering with the
      * stored registration would hand its secret token to whoever knows the
-     * address. */
-    rc = pl_registration_find_email(&existing, req->store, slug, in.email, NULL);
-    if (rc == 0 && existing->status != PL_REG_CANCELLED) {
-        rc = pl_error_set_at(&err, PL_EEXISTS, NULL, 0, 0, "email",
-                             "%s is already registered for this event; use the link of your "
-                             "registration to change it",
-                             in.email);
+     * address. The core decides it inside the save's transaction, so two
+     * requests for one e-mail cannot both create, nor one update the other. */
+    rc = pl_registration_create(req->store, slug, &in, &reg, &change, &err);
+    srv_changed(req->srv);
+    if (rc == PL_EEXISTS) {
+        pl_error_set_at(&err, PL_EEXISTS, NULL, 0, 0, "email",
+                        "%s is already registered for this event; use the link of your "
+                        "registration to change it",
+                        in.email);
         status = 409;
         goto fail;
     }
-    rc = pl_registration_save_ext(req->store, slug, &in, &reg, &change, &err);
-    srv_changed(req->srv);
     if (rc < 0) {
         status = srv_status_for(rc);
-        goto fail;
-    }
-    if (!change.created) { /* another request registered this e-mail meanwhile */
-        rc = pl_error_set_at(&err, PL_EEXISTS, NULL, 0, 0, "email",
-                             "%s is already registered for this event", in.email);
-        status = 409;
         goto fail;
     }
     if (is_json) {
@@ -461,7 +479,6 @@ done:
     clear_input(&in);
     json_decref(root);
     pl_registration_free(reg);
-    pl_registration_free(existing);
     pl_event_free(ev);
     return 0;
 }
@@ -506,6 +523,67 @@ done:
     out->cache_control = "no-store";
     pl_registration_free(reg);
     pl_registration_free(done_reg);
+    return 0;
+}
+
+/* ---- POST /me/TOKEN/update ---------------------------------------------- */
+
+int srv_update(srv_reply *out, srv_req *req)
+{
+    const char *token = req->arg[0];
+    pl_registration in = {0}, *reg = NULL, *updated = NULL;
+    pl_registration_change change;
+    json_t *root = NULL;
+    json_error_t jerr;
+    unsigned status = 0;
+    pl_error err;
+    int rc;
+
+    out->cache_control = "no-store";
+    pl_error_clear(&err);
+    if ((rc = pl_registration_find_token(&reg, req->store, token, &err)) < 0) {
+        srv_reply_error(out, srv_status_for(rc), "no such registration");
+        goto done;
+    }
+    if (req->body_kind != BODY_JSON) {
+        rc = pl_error_set(&err, PL_EINVALID, "send the changes as a JSON object");
+        status = 415;
+        goto fail;
+    }
+    if (!(root = json_loadb(req->body.data ? req->body.data : "", req->body.len,
+                            JSON_REJECT_DUPLICATES, &jerr))) {
+        rc = pl_error_set(&err, PL_EINVALID, "malformed JSON at line %d, column %d: %s", jerr.line,
+                          jerr.column, jerr.text);
+        status = 400;
+        goto fail;
+    }
+    if ((rc = input_from_json(&in, root, &err)) < 0) {
+        status = srv_status_for(rc);
+        goto fail;
+    }
+    /* The e-mail names the registration: it is not one of the changes. */
+    if (in.email && strcasecmp(in.email, reg->email) != 0) {
+        rc = pl_error_set_at(&err, PL_EINVALID, NULL, 0, 0, "email",
+                             "the e-mail of a registration cannot be changed");
+        status = 400;
+        goto fail;
+    }
+    in.email = reg->email;
+    rc = pl_registration_update(req->store, reg->event_slug, &in, &updated, &change, &err);
+    srv_changed(req->srv);
+    if (rc < 0) {
+        status = rc == PL_ENOTFOUND ? 409 : srv_status_for(rc);
+        goto fail;
+    }
+    srv_reply_json(out, 200, registration_json(updated, req->srv, 1));
+    goto done;
+fail:
+    json_failure(out, status, &err);
+done:
+    clear_input(&in);
+    json_decref(root);
+    pl_registration_free(reg);
+    pl_registration_free(updated);
     return 0;
 }
 

@@ -244,6 +244,9 @@ void srv_carpool_section(srv_html *h, int french, pl_store *store, const pl_even
  * export of exports.c). */
 srv_handler srv_event_json, srv_register, srv_me_json, srv_me_feed, srv_cancel, srv_feed_all,
     srv_feed_event, srv_admin_event, srv_admin_export;
+/* POST /me/{token}/update: change what the JSON object gives (a key left
+ * out stays as stored, null clears). */
+srv_handler srv_update;
 
 /* feeds_calendar.c: the server's one way into libical, serialised by its
  * lock. The wall time in zone, "YYYY-MM-DDTHH:MM" into out (size >= 17),

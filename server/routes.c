@@ -19,6 +19,7 @@ const srv_route srv_routes[] = {
     {SRV_GET, "/me/{token}", srv_page_me, 0},
     {SRV_GET, "/me/{token}.ics", srv_me_feed, 0},
     {SRV_GET, "/me/{token}.json", srv_me_json, 0},
+    {SRV_POST, "/me/{token}/update", srv_update, 0},
     {SRV_POST, "/me/{token}/cancel", srv_cancel, 0},
     /* organisers (Authorization: Bearer ADMIN_TOKEN) */
     {SRV_GET, "/admin/e/{slug}", srv_admin_event, SRV_ADMIN},

@@ -34,6 +34,20 @@ typedef enum pl_travel {
 
 typedef enum pl_reg_status { PL_REG_CONFIRMED, PL_REG_WAITLISTED, PL_REG_CANCELLED } pl_reg_status;
 
+/* The fields an update may leave as they are stored (pl_registration.keep). */
+typedef enum pl_reg_field {
+    PL_REG_FIELD_NAME = 1 << 0,
+    PL_REG_FIELD_ORGANIZATION = 1 << 1,
+    PL_REG_FIELD_ORIGIN = 1 << 2,
+    PL_REG_FIELD_PHONE = 1 << 3,
+    PL_REG_FIELD_TRAVEL = 1 << 4, /* travel and seats together */
+    PL_REG_FIELD_MEAL = 1 << 5,
+    PL_REG_FIELD_DIET = 1 << 6,
+    PL_REG_FIELD_PUBLIC = 1 << 7,
+    PL_REG_FIELD_SESSIONS = 1 << 8
+} pl_reg_field;
+#define PL_REG_FIELD_ALL 0x1ffu
+
 typedef struct pl_registration {
     long long rowid;
     char *uid;   /* public, stable */
@@ -51,6 +65,10 @@ typedef struct pl_registration {
     char *created, *updated; /* UTC "YYYY-MM-DDTHH:MM:SSZ" */
     char *waitlist_reason;   /* while waitlisted, why, one line ("the event is full
                                 (60 places)", "session 'x' is full (20 places)"); else NULL */
+    unsigned keep;           /* input to a save only: PL_REG_FIELD_* bits of the fields
+                                not given, which an update leaves as stored (their
+                                values here are ignored then; a new registration gets
+                                them as given: empty). 0: every field is given. */
 } pl_registration;
 
 /* Longest accepted values, in bytes. */
@@ -59,6 +77,10 @@ typedef struct pl_registration {
 #define PL_REG_EMAIL_MAX 254
 /* Most free seats one driver may offer. */
 #define PL_REG_SEATS_MAX 8
+#define PL_REG_STR_(x) #x
+#define PL_REG_STR(x) PL_REG_STR_(x)
+/* The same, as a string for help texts and messages: "8". */
+#define PL_REG_SEATS_MAX_STR PL_REG_STR(PL_REG_SEATS_MAX)
 /* Length of a token: 32 bytes as 64 hex digits, an 8-byte time-ordered
  * position (the same as the uid's) then 24 random bytes (192 bits)
  * from the OS. Tokens made before schema 7 are 24 random bytes (48 digits)
@@ -102,13 +124,14 @@ int pl_email_valid(const char *s);
 /*
  * Create, or update by (event, lower(email)), the registration `in` for the
  * event `slug`. in->uid, token, status, position and times are ignored: they
- * are the store's. Capacity and waiting list are applied in one BEGIN
- * IMMEDIATE transaction. An update keeps the person's status and place in
- * line unless their new session choice no longer fits (then they are
- * waitlisted); a cancelled registration that registers again is treated as
- * new. PL_ENOTFOUND for an unknown event, PL_EINVALID for bad fields or an
- * unknown session id. *out (may be NULL) gets the stored registration; free
- * with pl_registration_free.
+ * are the store's. An update changes only the fields given: those in
+ * in->keep stay as stored (a kept field is checked with the others, as
+ * stored: an origin cleared while the stored travel is "ride" is refused). Capacity and waiting
+ * list are applied in one BEGIN IMMEDIATE transaction. An update keeps the person's status and
+ * place in line unless their new session choice no longer fits (then they are waitlisted); a
+ * cancelled registration that registers again is treated as new. PL_ENOTFOUND for an unknown event,
+ * PL_EINVALID for bad fields or an unknown session id. *out (may be NULL) gets the stored
+ * registration; free with pl_registration_free.
  */
 int pl_registration_save(pl_store *store, const char *slug, const pl_registration *in,
                          pl_registration **out, pl_error *err);
@@ -125,6 +148,26 @@ typedef struct pl_registration_change {
  * nothing is changed then (they keep their place and their sessions). */
 int pl_registration_save_ext(pl_store *store, const char *slug, const pl_registration *in,
                              pl_registration **out, pl_registration_change *change, pl_error *err);
+
+/*
+ * pl_registration_save_ext for a new registration only (the public form):
+ * PL_EEXISTS, with nothing changed, when in->email has an active
+ * (confirmed or waiting) registration for the event. The test is made
+ * inside the save's transaction, so of two requests for the same e-mail
+ * at once exactly one creates. A cancelled registration registers again
+ * (change->created is set).
+ */
+int pl_registration_create(pl_store *store, const char *slug, const pl_registration *in,
+                           pl_registration **out, pl_registration_change *change, pl_error *err);
+
+/*
+ * pl_registration_save_ext for an existing active registration only (the
+ * person's own page): PL_ENOTFOUND, with nothing changed, when in->email
+ * has no registration for the event or it is cancelled. Fields in
+ * in->keep stay as stored.
+ */
+int pl_registration_update(pl_store *store, const char *slug, const pl_registration *in,
+                           pl_registration **out, pl_registration_change *change, pl_error *err);
 
 /*
  * Cancel the registration of email for the event slug and promote the first

@@ -139,7 +139,8 @@ typedef struct importer {
     pl_buf name;
     char **sessions;
     size_t sessions_cap;
-    int fatal; /* a database failure while writing queued rows */
+    unsigned keep; /* this row's fields left as stored (empty cells) */
+    int fatal;     /* a database failure while writing queued rows */
     pl_error fatal_err;
 } importer;
 
@@ -269,12 +270,41 @@ static const char *val(importer *im, col c)
     return im->value[c].data ? im->value[c].data : "";
 }
 
+/* The field a column sets, for pl_registration.keep (0: always given). */
+static unsigned col_field(col c)
+{
+    switch (c) {
+    case COL_ORGANIZATION:
+        return PL_REG_FIELD_ORGANIZATION;
+    case COL_ORIGIN:
+        return PL_REG_FIELD_ORIGIN;
+    case COL_PHONE:
+        return PL_REG_FIELD_PHONE;
+    case COL_TRAVEL:
+    case COL_SEATS:
+        return PL_REG_FIELD_TRAVEL;
+    case COL_MEAL:
+        return PL_REG_FIELD_MEAL;
+    case COL_DIET:
+        return PL_REG_FIELD_DIET;
+    case COL_PUBLIC:
+        return PL_REG_FIELD_PUBLIC;
+    case COL_SESSIONS:
+        return PL_REG_FIELD_SESSIONS;
+    default:
+        return 0;
+    }
+}
+
 static void model_problem(const char *column, const char *msg, void *payload)
 {
     importer *im = payload;
 
     for (int c = 0; c < NCOLS; c++)
         if (strcmp(col_names[c], column) == 0) {
+            /* A kept field is checked as stored, by the save. */
+            if (im->keep & col_field((col)c))
+                return;
             if (!(im->reported & (1u << c)))
                 row_problem(im, (col)c, "%s", msg);
             return;
@@ -384,6 +414,14 @@ static int parse_row(importer *im, pl_registration *r)
     for (int c = 0; c < NCOLS; c++)
         if (!im->value[c].data && pl_buf_append(&im->value[c], "", 0) < 0)
             return PL_ERROR;
+    /* An empty cell (or a column the file does not have) leaves the stored
+     * value of a known e-mail as it is, unless the organiser replaces. */
+    im->keep = 0;
+    if (!(im->opts && im->opts->replace))
+        for (int c = 0; c < NCOLS; c++)
+            if (c != COL_SEATS && !*val(im, (col)c))
+                im->keep |= col_field((col)c);
+    r->keep = im->keep;
 
     im->name.len = 0;
     if (*val(im, COL_FIRST_NAME) &&

@@ -26,6 +26,8 @@ typedef void (*pl_import_progress_fn)(long long done, long long total, void *pay
 
 typedef struct pl_registration_import_opts {
     int dry_run;                       /* check and count, then roll everything back */
+    int replace;                       /* an empty cell clears the stored value (else it
+                                          keeps it: an update changes what the file gives) */
     pl_import_report_fn on_problem;    /* every problem of every bad row; may be NULL */
     pl_import_report_fn on_warning;    /* accepted rows worth a remark; may be NULL */
     pl_import_progress_fn on_progress; /* every 1024 rows and at the end; may be NULL */
@@ -33,14 +35,15 @@ typedef struct pl_registration_import_opts {
 } pl_registration_import_opts;
 #define PL_REGISTRATION_IMPORT_OPTS_INIT                                                           \
     {                                                                                              \
-        0, NULL, NULL, NULL, NULL                                                                  \
+        0, 0, NULL, NULL, NULL, NULL                                                               \
     }
 
 /*
  * Import the CSV file at path into the event slug, in one transaction
  * (BEGIN IMMEDIATE): every row is checked and saved as with
  * pl_registration_batch_save (capacity and waiting list included, a known
- * e-mail updates its registration; new people are written in groups, see
+ * e-mail updates its registration with the row's non-empty cells, or with
+ * every cell when opts->replace is set; new people are written in groups, see
  * pl_registration_batch_queue), and the transaction is committed only
  * when every row is good and opts->dry_run is not set. Reading is streamed:
  * memory does not grow with the file.

@@ -242,6 +242,68 @@ class Registrations(unittest.TestCase):
         self.assertEqual(self.ok("registrations", "--help").stdout.count("usage:"), 1)
         self.assertIn("--drive SEATS", self.ok("register", "--help").stdout)
 
+    def test_update_changes_only_what_is_given(self):
+        """issue 10 item 2: the carpool docs' advice (register again with a new
+        origin) must not wipe organization, meal, diet, consent or sessions."""
+        self.ok("register", "petit", "--name", "Ana Silva", "--email", "ana@example.org",
+                "--org", "Mairie", "--origin", "44000 Nantes", "--ride", "--meal", "végétarien",
+                "--public", "--phone", "06 12 34 56 78", "--session", "b")
+        before = self.listing("petit")[0]
+        self.ok("register", "petit", "--name", "Ana Silva", "--email", "ANA@example.org",
+                "--origin", "26240 Saint-Vallier")
+        after = self.listing("petit")[0]
+        self.assertEqual(after["origin"], "26240 Saint-Vallier")
+        for key in ("name", "organization", "travel", "seats", "meal", "diet", "public",
+                    "sessions", "uid", "status"):
+            self.assertEqual(after[key], before[key], key)
+        # without --name: an update still
+        self.ok("register", "petit", "--email", "ana@example.org", "--session", "a")
+        self.assertEqual(self.listing("petit")[0]["sessions"], ["a"])
+        self.assertEqual(self.listing("petit")[0]["name"], "Ana Silva")
+        # clearing is explicit
+        self.ok("register", "petit", "--email", "ana@example.org", "--org", "", "--no-meal",
+                "--no-public", "--clear-sessions")
+        r = self.listing("petit")[0]
+        self.assertEqual((r["organization"], r["meal"], r["diet"], r["public"], r["sessions"]),
+                         (None, False, None, False, []))
+        self.assertEqual((r["origin"], r["travel"]), ("26240 Saint-Vallier", "ride"))
+        # a kept field is checked as stored: no origin while riding
+        p = self.run_planner("register", "petit", "--email", "ana@example.org", "--origin", "")
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("origin", p.stderr)
+        self.assertEqual(self.listing("petit")[0]["origin"], "26240 Saint-Vallier")
+        self.ok("register", "petit", "--email", "ana@example.org", "--no-carpool", "--origin", "")
+        self.assertEqual(self.listing("petit")[0]["travel"], "none")
+        # someone new needs a name
+        p = self.run_planner("register", "petit", "--email", "new@example.org")
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("name", p.stderr)
+        self.assertEqual(self.run_planner("register", "petit", "--email", "x@example.org",
+                                          "--session", "a", "--clear-sessions").returncode, 2)
+
+    def test_csv_reimport_keeps_what_empty_cells_leave_out(self):
+        """An empty cell keeps the stored value; --replace makes the row the
+        whole registration."""
+        self.ok("register", "petit", "--name", "Ana Silva", "--email", "ana@example.org",
+                "--org", "Mairie", "--origin", "44000 Nantes", "--drive", "3", "--meal",
+                "végétarien", "--public", "--session", "b")
+        before = self.listing("petit")[0]
+        path = os.path.join(self.dir, "update.csv")
+        with open(path, "w") as f:
+            f.write("nom;courriel;commune;repas;ateliers\n"
+                    "Ana Silva;ana@example.org;26240 Saint-Vallier;;\n")
+        p = self.ok("registrations", "import", "petit", path)
+        self.assertIn("1 updated", p.stderr)
+        after = self.listing("petit")[0]
+        self.assertEqual(after["origin"], "26240 Saint-Vallier")
+        for key in ("organization", "travel", "seats", "meal", "diet", "public", "sessions"):
+            self.assertEqual(after[key], before[key], key)
+        p = self.ok("registrations", "import", "petit", path, "--replace")
+        r = self.listing("petit")[0]
+        self.assertEqual((r["organization"], r["travel"], r["meal"], r["public"], r["sessions"]),
+                         (None, "none", False, False, []))
+        self.assertEqual(r["origin"], "26240 Saint-Vallier")
+
     def test_concurrent_registrations_never_overbook(self):
         """8 processes register 5 people each, at once, on one database file,
         for an event of 10 places: exactly 10 confirmed, the others waiting

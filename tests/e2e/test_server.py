@@ -368,6 +368,110 @@ class ServerTest(unittest.TestCase):
         # tokens never reach the log
         self.assertNotIn(token, self.srv.read_log())
 
+    def test_update_json_changes_only_given_keys(self):
+        """issue 10 item 2: a key left out is unchanged, null clears."""
+        self.need_registrations()
+        status, _, body = self.register("atelier-cem-2", person(
+            2, travel="drive", seats=3, meal=True, diet="végétarien", public=True,
+            phone="06 12 34 56 78", sessions=["atelier-pdie"]))
+        self.assertEqual(status, 201, body)
+        before = json.loads(body)
+        token = TOKEN_RE.search(before["page"]).group(1)
+        path = "/me/%s/update" % token
+        s, _, body = self.srv.request("POST", path, {"origin": "26240 Saint-Vallier"})
+        self.assertEqual(s, 200, body)
+        after = json.loads(body)
+        self.assertEqual(after["origin"], "26240 Saint-Vallier")
+        for key in ("name", "organization", "travel", "seats", "meal", "diet", "public",
+                    "sessions", "uid", "status"):
+            self.assertEqual(after[key], before[key], key)
+        s, _, body = self.srv.request("POST", path, {"organization": None, "meal": False,
+                                                     "sessions": []})
+        self.assertEqual(s, 200, body)
+        after = json.loads(body)
+        self.assertEqual((after["organization"], after["meal"], after["diet"], after["sessions"]),
+                         (None, False, None, []))
+        self.assertEqual((after["travel"], after["seats"], after["public"]), ("drive", 3, True))
+        # a kept field is checked as stored; nothing changes on a refusal
+        s, _, body = self.srv.request("POST", path, {"origin": None})
+        self.assertEqual((s, json.loads(body)["field"]), (400, "origin"))
+        s, _, body = self.srv.request("POST", path, {"email": "other@example.org"})
+        self.assertEqual((s, json.loads(body)["field"]), (400, "email"))
+        s, _, body = self.srv.request("POST", path, {"seats": 2})
+        self.assertEqual(s, 400)
+        self.assertEqual(json.loads(self.srv.get("/me/%s.json" % token)[2])["origin"],
+                         "26240 Saint-Vallier")
+        self.assertEqual(self.srv.request("POST", "/me/%s/update" % ("0" * 64), {})[0], 404)
+        self.assertEqual(self.srv.request("POST", path, b"name=x",
+                                          {"Content-Type":
+                                           "application/x-www-form-urlencoded"})[0], 415)
+        self.assertEqual(self.srv.request("POST", "/me/%s/cancel" % token, {})[0], 200)
+        s, _, body = self.srv.request("POST", path, {"origin": "Lyon"})
+        self.assertEqual(s, 409, body)
+        self.assertNotIn(token, self.srv.read_log())
+
+    def stored_row(self, email):
+        """The raw stored registration and its sessions, read with SQLite."""
+        db = sqlite3.connect(self.db, timeout=30)
+        try:
+            row = db.execute("SELECT * FROM registrations WHERE email = ? COLLATE NOCASE",
+                             (email,)).fetchall()
+            sessions = db.execute(
+                "SELECT rs.* FROM registration_sessions rs JOIN registrations r "
+                "ON r.id = rs.registration_id WHERE r.email = ? COLLATE NOCASE "
+                "ORDER BY rs.position", (email,)).fetchall()
+        finally:
+            db.close()
+        return row, sessions
+
+    def test_conflict_leaves_the_registration_byte_identical(self):
+        """issue 10 item 3: a 409 changes nothing, and of many requests for
+        one e-mail at once exactly one creates."""
+        self.need_registrations()
+        status, _, body = self.register("atelier-cem-2", person(
+            3, travel="ride", meal=True, diet="halal", sessions=["atelier-pdie"]))
+        self.assertEqual(status, 201, body)
+        before = self.stored_row("p003@example.org")
+        self.assertEqual(len(before[0]), 1)
+        s, _, body = self.register("atelier-cem-2", person(
+            3, email="P003@Example.org", name="Mallory", organization="Other",
+            travel="none", sessions=[]))
+        self.assertEqual(s, 409, body)
+        self.assertEqual(self.stored_row("p003@example.org"), before)
+
+        # All of them read the e-mail as free while another writer holds the
+        # lock (as a CLI import would), then write one after the other: a
+        # check made before the transaction lets the later ones update.
+        n = 12
+        results = [None] * n
+
+        def one(i):
+            s, _, body = self.register("evil", person(
+                100 + i, email="same-race@example.org", name="Racer %02d" % i))
+            results[i] = (s, json.loads(body))
+
+        lock = sqlite3.connect(self.db, timeout=30, isolation_level=None)
+        lock.execute("BEGIN IMMEDIATE")
+        try:
+            pool = concurrent.futures.ThreadPoolExecutor(max_workers=n)
+            futures = [pool.submit(one, i) for i in range(n)]
+            time.sleep(0.5)
+        finally:
+            lock.execute("COMMIT")
+            lock.close()
+        for fut in futures:
+            fut.result(timeout=60)
+        pool.shutdown()
+        statuses = sorted(r[0] for r in results)
+        self.assertEqual(statuses, [201] + [409] * (n - 1), results[:3])
+        winner = next(r[1] for r in results if r[0] == 201)
+        rows, _ = self.stored_row("same-race@example.org")
+        self.assertEqual(len(rows), 1)
+        s, _, body = self.srv.get("/me/%s.json" % TOKEN_RE.search(winner["page"]).group(1))
+        stored = json.loads(body)
+        for key in ("name", "uid", "created", "updated", "status"):
+            self.assertEqual(stored[key], winner[key], key)
+
     def test_bad_input_statuses(self):
         self.need_registrations()
         cases = [

@@ -8,6 +8,8 @@
 #include "store_test.h"
 #include "test_helpers.h"
 
+#include <sys/wait.h>
+
 /* An event of 3 places; session "a" holds 1, "b" has no limit of its own. */
 static const char event_json[] =
     "{\"slug\": \"petit\", \"title\": \"Petit\", \"format\": \"online\",\n"
@@ -536,6 +538,253 @@ static void raised_capacity_is_filled_on_the_next_change(void **state)
     expect_status(f, "p3@example.org", PL_REG_CONFIRMED, 0);
 }
 
+/* Ana, with every field set, for "petit". */
+static void full_input(pl_registration *in, char **sessions)
+{
+    memset(in, 0, sizeof(*in));
+    in->name = "Ana Silva";
+    in->email = "ana@example.org";
+    in->organization = "Mairie";
+    in->origin = "44000 Nantes";
+    in->phone = "06 12 34 56 78";
+    in->travel = PL_TRAVEL_DRIVE;
+    in->seats = 3;
+    in->meal = 1;
+    in->diet = "végétarien";
+    in->public_list = 1;
+    sessions[0] = "b";
+    in->sessions.items = sessions;
+    in->sessions.count = 1;
+}
+
+static void same_registration(const pl_registration *a, const pl_registration *b)
+{
+    assert_string_equal(a->name, b->name);
+    assert_string_equal(a->organization, b->organization);
+    assert_string_equal(a->origin, b->origin);
+    assert_string_equal(a->phone, b->phone);
+    assert_int_equal(a->travel, b->travel);
+    assert_int_equal(a->seats, b->seats);
+    assert_int_equal(a->meal, b->meal);
+    assert_string_equal(a->diet, b->diet);
+    assert_int_equal(a->public_list, b->public_list);
+    assert_int_equal(a->sessions.count, b->sessions.count);
+    for (size_t i = 0; i < a->sessions.count; i++)
+        assert_string_equal(a->sessions.items[i], b->sessions.items[i]);
+    assert_string_equal(a->uid, b->uid);
+    assert_int_equal(a->status, b->status);
+}
+
+static void update_changes_only_what_is_given(void **state)
+{
+    fixture *f = *state;
+    pl_registration in, *before = NULL, *after = NULL;
+    pl_registration_change change;
+    char *sessions[1];
+    pl_error err;
+
+    full_input(&in, sessions);
+    assert_int_equal(pl_registration_save(f->store, "petit", &in, &before, &err), 0);
+    memset(&in, 0, sizeof(in));
+    in.email = "ANA@example.org";
+    in.origin = "26240 Saint-Vallier";
+    in.keep = PL_REG_FIELD_ALL & ~(unsigned)PL_REG_FIELD_ORIGIN;
+    assert_int_equal(pl_registration_save_ext(f->store, "petit", &in, &after, &change, &err), 0);
+    assert_true(change.changed);
+    assert_string_equal(after->origin, "26240 Saint-Vallier");
+    free(after->origin);
+    after->origin = strdup(before->origin);
+    same_registration(before, after);
+    pl_registration_free(after);
+    after = NULL;
+
+    /* A kept field is checked as stored: a driver needs an origin. */
+    in.origin = NULL;
+    assert_int_equal(pl_registration_save(f->store, "petit", &in, &after, &err), PL_EINVALID);
+    assert_string_equal(err.path, "origin");
+    /* Given fields that are cleared, cleared; sessions given empty. */
+    in.keep = PL_REG_FIELD_ALL &
+              ~(unsigned)(PL_REG_FIELD_MEAL | PL_REG_FIELD_SESSIONS | PL_REG_FIELD_ORGANIZATION);
+    assert_int_equal(pl_registration_save(f->store, "petit", &in, &after, &err), 0);
+    assert_null(after->organization);
+    assert_false(after->meal);
+    assert_null(after->diet);
+    assert_int_equal(after->sessions.count, 0);
+    assert_string_equal(after->name, "Ana Silva");
+    assert_int_equal(after->seats, 3);
+    pl_registration_free(after);
+    after = NULL;
+    /* An update with nothing given changes nothing; someone new needs a name. */
+    in.keep = PL_REG_FIELD_ALL;
+    assert_int_equal(pl_registration_save_ext(f->store, "petit", &in, NULL, &change, &err), 0);
+    assert_false(change.changed);
+    in.email = "new@example.org";
+    assert_int_equal(pl_registration_save(f->store, "petit", &in, NULL, &err), PL_EINVALID);
+    assert_string_equal(err.path, "name");
+    pl_registration_free(before);
+}
+
+static void queued_update_keeps_what_is_not_given(void **state)
+{
+    fixture *f = *state;
+    pl_registration in, *r = NULL;
+    pl_registration_batch *b = NULL;
+    char *sessions[1];
+    pl_error err;
+
+    full_input(&in, sessions);
+    assert_int_equal(pl_registration_save(f->store, "petit", &in, NULL, &err), 0);
+    /* A new person first, so that the next row is queued as new and only
+     * the group's INSERT finds the e-mail known (the replay path). */
+    assert_int_equal(pl_store_begin(f->store, &err), 0);
+    assert_int_equal(pl_registration_batch_open(&b, f->store, "petit", &err), 0);
+    memset(&in, 0, sizeof(in));
+    in.name = "Bea";
+    in.email = "bea@example.org";
+    assert_int_equal(pl_registration_batch_queue(b, &in, 1, &err), 0);
+    in.name = "Ana Silva";
+    in.email = "ana@example.org";
+    in.origin = "Lyon";
+    in.keep = PL_REG_FIELD_ALL & ~(unsigned)PL_REG_FIELD_ORIGIN;
+    assert_int_equal(pl_registration_batch_queue(b, &in, 2, &err), 0);
+    assert_int_equal(pl_registration_batch_flush(b, &err), 0);
+    pl_registration_batch_free(b);
+    assert_int_equal(pl_store_commit(f->store, &err), 0);
+    assert_int_equal(pl_registration_find_email(&r, f->store, "petit", "ana@example.org", &err), 0);
+    assert_string_equal(r->origin, "Lyon");
+    assert_string_equal(r->organization, "Mairie");
+    assert_string_equal(r->diet, "végétarien");
+    assert_int_equal(r->sessions.count, 1);
+    pl_registration_free(r);
+}
+
+/* Every stored field of two loads of one registration, the secret and the
+ * times included: what a refused request must leave as it was. */
+static void identical(const pl_registration *a, const pl_registration *b)
+{
+    same_registration(a, b);
+    assert_int_equal(a->rowid, b->rowid);
+    assert_string_equal(a->token, b->token);
+    assert_string_equal(a->email, b->email);
+    assert_string_equal(a->created, b->created);
+    assert_string_equal(a->updated, b->updated);
+    assert_int_equal(a->waitlist_position, b->waitlist_position);
+}
+
+static void create_refuses_a_registered_email_and_changes_nothing(void **state)
+{
+    fixture *f = *state;
+    pl_registration in, *first = NULL, *again = NULL, *stored = NULL;
+    pl_registration_change change;
+    char *sessions[1];
+    pl_error err;
+
+    full_input(&in, sessions);
+    assert_int_equal(pl_registration_create(f->store, "petit", &in, &first, &change, &err), 0);
+    assert_true(change.created);
+    /* someone else, with the same address in other case, other fields */
+    in.name = "Mallory";
+    in.email = "Ana@Example.org";
+    in.organization = NULL;
+    in.sessions.count = 0;
+    in.travel = PL_TRAVEL_NONE;
+    assert_int_equal(pl_registration_create(f->store, "petit", &in, &again, &change, &err),
+                     PL_EEXISTS);
+    assert_null(again);
+    assert_string_equal(err.path, "email");
+    assert_null(strstr(err.msg, first->token));
+    assert_int_equal(
+        pl_registration_find_email(&stored, f->store, "petit", "ana@example.org", &err), 0);
+    identical(first, stored);
+    pl_registration_free(stored);
+    stored = NULL;
+    /* once cancelled, the address registers again */
+    assert_int_equal(pl_registration_cancel(f->store, "petit", "ana@example.org", NULL, &err), 0);
+    assert_int_equal(pl_registration_create(f->store, "petit", &in, &again, &change, &err), 0);
+    assert_true(change.created);
+    assert_string_equal(again->name, "Mallory");
+    assert_string_not_equal(again->token, first->token);
+    /* update-only: an unknown e-mail or a cancelled registration is refused */
+    in.email = "nobody@example.org";
+    assert_int_equal(pl_registration_update(f->store, "petit", &in, NULL, NULL, &err),
+                     PL_ENOTFOUND);
+    assert_int_equal(
+        pl_registration_find_email(&stored, f->store, "petit", "nobody@example.org", &err),
+        PL_ENOTFOUND);
+    pl_registration_free(first);
+    pl_registration_free(again);
+}
+
+/* Many processes create the same e-mail at once, each on its own
+ * connection: exactly one creates, every other gets PL_EEXISTS, and the
+ * stored registration is the winner's, as it answered. */
+static void concurrent_creates_for_one_email_make_one_registration(void **state)
+{
+    fixture *f = *state;
+    enum { N = 12 };
+    char path[128];
+    pid_t pids[N];
+    int created = 0, exists = 0;
+    pl_registration *stored = NULL;
+    pl_error err;
+
+    snprintf(path, sizeof(path), "%s/p.db", f->dir);
+    for (int i = 0; i < N; i++) {
+        pids[i] = fork();
+        assert_true(pids[i] >= 0);
+        if (pids[i] == 0) {
+            pl_store *store = NULL;
+            pl_registration in, *out = NULL;
+            char name[32], file[160];
+            int rc;
+            memset(&in, 0, sizeof(in));
+            snprintf(name, sizeof(name), "Racer %02d", i);
+            in.name = name;
+            in.email = "same@example.org";
+            if (pl_store_open(&store, path, 0, &err) < 0)
+                _exit(3);
+            rc = pl_registration_create(store, "petit", &in, &out, NULL, &err);
+            if (rc == 0) { /* the winner says what it was told */
+                FILE *w;
+                snprintf(file, sizeof(file), "%s/winner", f->dir);
+                if (!(w = fopen(file, "w")))
+                    _exit(3);
+                fprintf(w, "%s\n%s\n%s\n", out->name, out->token, out->updated);
+                fclose(w);
+            }
+            pl_registration_free(out);
+            pl_store_free(store);
+            _exit(rc == 0 ? 0 : rc == PL_EEXISTS ? 1 : 2);
+        }
+    }
+    for (int i = 0; i < N; i++) {
+        int st = 0;
+        assert_int_equal(waitpid(pids[i], &st, 0), pids[i]);
+        assert_true(WIFEXITED(st));
+        created += WEXITSTATUS(st) == 0;
+        exists += WEXITSTATUS(st) == 1;
+    }
+    assert_int_equal(created, 1);
+    assert_int_equal(exists, N - 1);
+    assert_int_equal(
+        pl_registration_find_email(&stored, f->store, "petit", "same@example.org", &err), 0);
+    {
+        char file[160], line[3][200];
+        FILE *r;
+        snprintf(file, sizeof(file), "%s/winner", f->dir);
+        assert_non_null(r = fopen(file, "r"));
+        for (int k = 0; k < 3; k++) {
+            assert_non_null(fgets(line[k], sizeof(line[k]), r));
+            line[k][strcspn(line[k], "\n")] = '\0';
+        }
+        fclose(r);
+        assert_string_equal(stored->name, line[0]);
+        assert_string_equal(stored->token, line[1]);
+        assert_string_equal(stored->updated, line[2]);
+    }
+    pl_registration_free(stored);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -553,6 +802,12 @@ int main(void)
         cmocka_unit_test(checks_and_names),
         cmocka_unit_test_setup_teardown(raised_capacity_is_filled_on_the_next_change, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(update_changes_only_what_is_given, setup, teardown),
+        cmocka_unit_test_setup_teardown(queued_update_keeps_what_is_not_given, setup, teardown),
+        cmocka_unit_test_setup_teardown(create_refuses_a_registered_email_and_changes_nothing,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(concurrent_creates_for_one_email_make_one_registration,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,466 @@
+/*
+ * registration_read.c - reading registrations: one by id, e-mail or token,
+ * and every one of an event from one snapshot, with waiting-list positions
+ * and reasons.
+ */
+#include "registration_internal.h"
+#include "text.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define REG_SELECT                                                                                 \
+    "SELECT r.id, r.uid, r.token, e.slug, r.name, r.email, r.organization, r.origin, r.phone, "    \
+    "r.travel, r.seats, r.meal, r.diet, r.public_list, r.status, r.created, r.updated, "           \
+    "r.arrival, r.event_id FROM registrations r JOIN events e ON e.id = r.event_id "
+
+static pl_registration *read_row(sqlite3_stmt *st)
+{
+    pl_registration *r = calloc(1, sizeof(*r));
+    const char *travel;
+
+    if (!r)
+        return NULL;
+    r->rowid = sqlite3_column_int64(st, 0);
+    r->uid = pl_store_column_text(st, 1);
+    r->token = pl_store_column_text(st, 2);
+    r->event_slug = pl_store_column_text(st, 3);
+    r->name = pl_store_column_text(st, 4);
+    r->email = pl_store_column_text(st, 5);
+    r->organization = pl_store_column_text(st, 6);
+    r->origin = pl_store_column_text(st, 7);
+    r->phone = pl_store_column_text(st, 8);
+    travel = (const char *)sqlite3_column_text(st, 9);
+    for (int i = 0; i < 4; i++)
+        if (travel && strcmp(travel, reg_travel_names[i]) == 0)
+            r->travel = (pl_travel)i;
+    r->seats = sqlite3_column_int(st, 10);
+    r->meal = sqlite3_column_int(st, 11);
+    r->diet = pl_store_column_text(st, 12);
+    r->public_list = sqlite3_column_int(st, 13);
+    r->status = reg_status_from(sqlite3_column_text(st, 14));
+    r->created = pl_store_column_text(st, 15);
+    r->updated = pl_store_column_text(st, 16);
+    if (!r->uid || !r->token || !r->event_slug || !r->name || !r->email || !r->created ||
+        !r->updated) {
+        pl_registration_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+/* Sessions, waiting-list position and reason of one loaded registration. */
+static int complete_one(pl_store *store, pl_registration *r, long long arrival, long long event_id,
+                        pl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    char reason[160] = "";
+    long long v;
+    int rc;
+
+    if ((rc = pl_store_prepare(
+             store, &st,
+             "SELECT s.key, s.capacity, (SELECT count(*) FROM registration_sessions rs2 "
+             "JOIN registrations r2 ON r2.id = rs2.registration_id WHERE rs2.session_id = s.id "
+             "AND r2.status = 'confirmed') FROM registration_sessions rs "
+             "JOIN sessions s ON s.id = rs.session_id WHERE rs.registration_id = ? "
+             "ORDER BY rs.position",
+             err)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, r->rowid);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *key = (const char *)sqlite3_column_text(st, 0);
+        int cap = sqlite3_column_int(st, 1), taken = sqlite3_column_int(st, 2);
+        if (pl_strlist_push(&r->sessions, key) < 0) {
+            rc = pl_error_oom(err);
+            goto done;
+        }
+        if (!reason[0] && cap > 0 && taken >= cap)
+            snprintf(reason, sizeof(reason), "session '%s' is full (%d place%s)", key, cap,
+                     cap == 1 ? "" : "s");
+    }
+    if (rc != SQLITE_DONE) {
+        rc = pl_store_fail(store, err, "cannot read registration sessions");
+        goto done;
+    }
+    rc = 0;
+    if (r->status != PL_REG_WAITLISTED)
+        goto done;
+    sqlite3_finalize(st);
+    st = NULL;
+    if ((rc = pl_store_prepare(store, &st,
+                               "SELECT count(*) FROM registrations WHERE event_id = ?1 AND "
+                               "status = 'waitlisted' AND arrival <= ?2",
+                               err)) < 0)
+        goto done;
+    sqlite3_bind_int64(st, 1, event_id);
+    sqlite3_bind_int64(st, 2, arrival);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        rc = pl_store_fail(store, err, "cannot read the waiting list");
+        goto done;
+    }
+    r->waitlist_position = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    st = NULL;
+    if ((rc = reg_query_ll(store, "SELECT capacity FROM events WHERE id = ?", event_id, &v, err)) <
+        0)
+        goto done;
+    if (v > 0) {
+        long long taken;
+        if ((rc = reg_query_ll(store,
+                               "SELECT count(*) FROM registrations WHERE event_id = ? AND "
+                               "status = 'confirmed'",
+                               event_id, &taken, err)) < 0)
+            goto done;
+        if (taken >= v)
+            snprintf(reason, sizeof(reason), "the event is full (%lld place%s)", v,
+                     v == 1 ? "" : "s");
+    }
+    if (!reason[0])
+        snprintf(reason, sizeof(reason), "waiting for a place to free up");
+    if (!(r->waitlist_reason = pl_strdup(reason)))
+        rc = pl_error_oom(err);
+done:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Load the one registration matching REG_SELECT + where, bound to text
+ * (when rowid is 0) or rowid. */
+static int load_where(pl_registration **out, pl_store *store, const char *where, const char *text1,
+                      const char *text2, long long rowid, pl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    pl_registration *r = NULL;
+    char sql[1024];
+    long long arrival = 0, event_id = 0;
+    int rc;
+
+    *out = NULL;
+    snprintf(sql, sizeof(sql), "%s%s", REG_SELECT, where);
+    if ((rc = pl_store_prepare(store, &st, sql, err)) < 0)
+        return rc;
+    if (rowid)
+        sqlite3_bind_int64(st, 1, rowid);
+    else
+        pl_store_bind_text(st, 1, text1);
+    if (text2)
+        pl_store_bind_text(st, 2, text2);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        rc = PL_ENOTFOUND;
+        goto done;
+    }
+    if (rc != SQLITE_ROW) {
+        rc = pl_store_fail(store, err, "cannot read registrations");
+        goto done;
+    }
+    if (!(r = read_row(st))) {
+        rc = pl_error_oom(err);
+        goto done;
+    }
+    arrival = sqlite3_column_int64(st, 17);
+    event_id = sqlite3_column_int64(st, 18);
+    sqlite3_finalize(st);
+    st = NULL;
+    if ((rc = complete_one(store, r, arrival, event_id, err)) < 0)
+        goto done;
+    *out = r;
+    r = NULL;
+done:
+    sqlite3_finalize(st);
+    pl_registration_free(r);
+    return rc;
+}
+
+int pl_registration_load(pl_registration **out, pl_store *store, long long rowid, pl_error *err)
+{
+    int rc = load_where(out, store, "WHERE r.id = ?1", NULL, NULL, rowid, err);
+
+    if (rc == PL_ENOTFOUND)
+        return pl_error_set(err, rc, "no registration #%lld", rowid);
+    return rc;
+}
+
+int pl_registration_find_email(pl_registration **out, pl_store *store, const char *slug,
+                               const char *email, pl_error *err)
+{
+    int rc = load_where(out, store, "WHERE e.slug = ?1 AND r.email = ?2", slug, email, 0, err);
+
+    if (rc == PL_ENOTFOUND)
+        return pl_error_set(err, rc, "no registration for %s in '%s'", email, slug);
+    return rc;
+}
+
+int pl_registration_find_token(pl_registration **out, pl_store *store, const char *token,
+                               pl_error *err)
+{
+    int rc;
+
+    /* The token is a secret: never echo it in a message. Tokens made before
+     * schema 7 are 24 random bytes, without the position. */
+    if (!token || (strlen(token) != 2 * PL_REG_TOKEN_BYTES && strlen(token) != 48))
+        return pl_error_set(err, PL_ENOTFOUND, "no registration with this link");
+    rc = load_where(out, store, "WHERE r.token = ?1", token, NULL, 0, err);
+    if (rc == PL_ENOTFOUND)
+        return pl_error_set(err, rc, "no registration with this link");
+    return rc;
+}
+
+/* A session with a capacity of its own, and its confirmed registrants: why
+ * a waiting person waits. */
+typedef struct full_sess {
+    char *key;
+    int capacity, confirmed;
+} full_sess;
+
+static void full_sess_free(full_sess *fs, size_t n)
+{
+    for (size_t i = 0; fs && i < n; i++)
+        free(fs[i].key);
+    free(fs);
+}
+
+static int load_full_sessions(full_sess **out, size_t *n, pl_store *store, long long event_id,
+                              pl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    full_sess *fs = NULL;
+    size_t count = 0;
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    if ((rc = pl_store_prepare(store, &st,
+                               "SELECT s.key, s.capacity, (SELECT count(*) FROM "
+                               "registration_sessions rs JOIN registrations r ON r.id = "
+                               "rs.registration_id WHERE rs.session_id = s.id AND r.status = "
+                               "'confirmed') FROM sessions s WHERE s.event_id = ? AND "
+                               "s.capacity > 0 ORDER BY s.id",
+                               err)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, event_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        full_sess *p = realloc(fs, (count + 1) * sizeof(*p));
+        if (!p || !(p[count].key = pl_store_column_text(st, 0))) {
+            fs = p ? p : fs;
+            rc = pl_error_oom(err);
+            goto done;
+        }
+        fs = p;
+        fs[count].capacity = sqlite3_column_int(st, 1);
+        fs[count++].confirmed = sqlite3_column_int(st, 2);
+    }
+    if (rc != SQLITE_DONE) {
+        rc = pl_store_fail(store, err, "cannot read sessions");
+        goto done;
+    }
+    rc = 0;
+    *out = fs;
+    *n = count;
+    fs = NULL;
+done:
+    sqlite3_finalize(st);
+    full_sess_free(fs, count);
+    return rc;
+}
+
+/* Gets each registration, owned (free it with pl_registration_free). */
+typedef int (*take_fn)(pl_registration *r, void *payload);
+
+/*
+ * Read the registrations of slug in arrival order, complete (sessions,
+ * waiting-list position and reason), one at a time, inside a savepoint so
+ * that all of them come from one snapshot of the database. Memory does not
+ * grow with the number of registrations.
+ */
+static int visit(pl_store *store, const char *slug, take_fn take, void *payload, pl_error *err)
+{
+    sqlite3_stmt *st = NULL, *ss = NULL;
+    pl_registration *r = NULL;
+    full_sess *fs = NULL;
+    size_t nfs = 0;
+    long long event_id = 0, capacity = 0, confirmed = 0, waitlisted = 0, waiting = 0;
+    int rc, srow, in_savepoint = 0;
+
+    if ((rc = pl_store_prepare(store, &st, "SELECT id, capacity FROM events WHERE slug = ?", err)) <
+        0)
+        return rc;
+    pl_store_bind_text(st, 1, slug);
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        rc = rc == SQLITE_DONE ? pl_error_set(err, PL_ENOTFOUND, "no event '%s'", slug)
+                               : pl_store_fail(store, err, "cannot read events");
+        goto done;
+    }
+    event_id = sqlite3_column_int64(st, 0);
+    capacity = sqlite3_column_int64(st, 1);
+    sqlite3_finalize(st);
+    st = NULL;
+
+    if (sqlite3_exec(pl_store_db(store), "SAVEPOINT pl_registration_visit", NULL, NULL, NULL) !=
+        SQLITE_OK) {
+        rc = pl_store_fail(store, err, "cannot read registrations");
+        goto done;
+    }
+    in_savepoint = 1;
+    /* The reasons of the waiting list need the seats taken, known ahead. */
+    if ((rc = pl_store_prepare(store, &st,
+                               "SELECT coalesce(sum(status = 'confirmed'), 0), "
+                               "coalesce(sum(status = 'waitlisted'), 0) FROM registrations "
+                               "WHERE event_id = ?",
+                               err)) < 0)
+        goto done;
+    sqlite3_bind_int64(st, 1, event_id);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        rc = pl_store_fail(store, err, "cannot read registrations");
+        goto done;
+    }
+    confirmed = sqlite3_column_int64(st, 0);
+    waitlisted = sqlite3_column_int64(st, 1);
+    sqlite3_finalize(st);
+    st = NULL;
+    if (waitlisted > 0 && (rc = load_full_sessions(&fs, &nfs, store, event_id, err)) < 0)
+        goto done;
+
+    /* Registrations and their sessions, both in arrival order, merged. */
+    if ((rc = pl_store_prepare(
+             store, &st, REG_SELECT "WHERE r.event_id = ? ORDER BY r.arrival, r.id", err)) < 0 ||
+        (rc = pl_store_prepare(store, &ss,
+                               "SELECT rs.registration_id, s.key, r.arrival "
+                               "FROM registration_sessions rs "
+                               "JOIN registrations r ON r.id = rs.registration_id "
+                               "JOIN sessions s ON s.id = rs.session_id "
+                               "WHERE r.event_id = ? ORDER BY r.arrival, r.id, rs.position",
+                               err)) < 0)
+        goto done;
+    sqlite3_bind_int64(st, 1, event_id);
+    sqlite3_bind_int64(ss, 1, event_id);
+    srow = sqlite3_step(ss);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        long long arrival = sqlite3_column_int64(st, 17);
+        char reason[160] = "";
+
+        if (!(r = read_row(st))) {
+            rc = pl_error_oom(err);
+            goto done;
+        }
+        if (r->status == PL_REG_WAITLISTED)
+            r->waitlist_position = (int)++waiting;
+        /* skip the sessions of rows that sort before this one (none expected) */
+        while (srow == SQLITE_ROW && sqlite3_column_int64(ss, 0) != r->rowid &&
+               (sqlite3_column_int64(ss, 2) < arrival ||
+                (sqlite3_column_int64(ss, 2) == arrival && sqlite3_column_int64(ss, 0) < r->rowid)))
+            srow = sqlite3_step(ss);
+        for (; srow == SQLITE_ROW && sqlite3_column_int64(ss, 0) == r->rowid;
+             srow = sqlite3_step(ss))
+            if (pl_strlist_push(&r->sessions, (const char *)sqlite3_column_text(ss, 1)) < 0) {
+                rc = pl_error_oom(err);
+                goto done;
+            }
+        if (srow != SQLITE_ROW && srow != SQLITE_DONE) {
+            rc = pl_store_fail(store, err, "cannot read registration sessions");
+            goto done;
+        }
+        if (r->status == PL_REG_WAITLISTED) {
+            if (capacity > 0 && confirmed >= capacity)
+                snprintf(reason, sizeof(reason), "the event is full (%lld place%s)", capacity,
+                         capacity == 1 ? "" : "s");
+            for (size_t j = 0; !reason[0] && j < r->sessions.count; j++)
+                for (size_t k = 0; k < nfs; k++)
+                    if (strcmp(fs[k].key, r->sessions.items[j]) == 0 &&
+                        fs[k].confirmed >= fs[k].capacity)
+                        snprintf(reason, sizeof(reason), "session '%s' is full (%d place%s)",
+                                 fs[k].key, fs[k].capacity, fs[k].capacity == 1 ? "" : "s");
+            if (!reason[0])
+                snprintf(reason, sizeof(reason), "waiting for a place to free up");
+            if (!(r->waitlist_reason = pl_strdup(reason))) {
+                rc = pl_error_oom(err);
+                goto done;
+            }
+        }
+        rc = take(r, payload);
+        r = NULL;
+        if (rc != 0)
+            goto done;
+    }
+    if (rc != SQLITE_DONE) {
+        rc = pl_store_fail(store, err, "cannot read registrations");
+        goto done;
+    }
+    rc = 0;
+done:
+    sqlite3_finalize(st);
+    sqlite3_finalize(ss);
+    if (in_savepoint) /* read only: nothing to keep or undo */
+        sqlite3_exec(pl_store_db(store), "RELEASE pl_registration_visit", NULL, NULL, NULL);
+    pl_registration_free(r);
+    full_sess_free(fs, nfs);
+    return rc;
+}
+
+typedef struct each_ctx {
+    pl_registration_fn fn;
+    void *payload;
+} each_ctx;
+
+static int take_each(pl_registration *r, void *payload)
+{
+    each_ctx *ctx = payload;
+    int rc = ctx->fn(r, ctx->payload);
+
+    pl_registration_free(r);
+    return rc;
+}
+
+int pl_registration_each(pl_store *store, const char *slug, pl_registration_fn fn, void *payload,
+                         pl_error *err)
+{
+    each_ctx ctx = {fn, payload};
+
+    return visit(store, slug, take_each, &ctx, err);
+}
+
+typedef struct list_ctx {
+    pl_registration **regs;
+    size_t n, cap;
+    int oom;
+} list_ctx;
+
+static int take_list(pl_registration *r, void *payload)
+{
+    list_ctx *l = payload;
+
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        pl_registration **p = realloc(l->regs, cap * sizeof(*p));
+        if (!p) {
+            pl_registration_free(r);
+            l->oom = 1;
+            return PL_ERROR;
+        }
+        l->regs = p;
+        l->cap = cap;
+    }
+    l->regs[l->n++] = r;
+    return 0;
+}
+
+int pl_registration_list(pl_registration ***out, size_t *count, pl_store *store, const char *slug,
+                         pl_error *err)
+{
+    list_ctx l = {NULL, 0, 0, 0};
+    int rc = visit(store, slug, take_list, &l, err);
+
+    *out = NULL;
+    *count = 0;
+    if (l.oom)
+        pl_error_oom(err);
+    if (rc != 0) {
+        pl_registration_list_free(l.regs, l.n);
+        return rc;
+    }
+    *out = l.regs;
+    *count = l.n;
+    return 0;
+}
