@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import tempfile
 import threading
@@ -235,6 +236,58 @@ class FeedTest(Base):
                 self.assertIn(b"\r\nDTSTART:20180524T%s00Z\r\n" % first["start"].replace(":", "").encode(),
                               self.feed(slugs[zone]))
         self.assertEqual(self.planner("calendar").returncode, 0)
+
+    def test_output_is_all_or_nothing(self):
+        """Issue 10, item 7: -o writes a temporary file and renames it; a
+        write error keeps the old file, exits 3, and frees nothing twice."""
+        import resource
+        import signal
+        # a feed small enough for stdio's buffer fails only at fclose: once
+        self.planner("init")
+        p = self.planner("calendar", "-o", "/dev/full", ok=False)
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertIn(b"/dev/full: write failed: No space left on device", p.stderr)
+        self.assertNotIn(b"AddressSanitizer", p.stderr)
+        self.import_samples()
+        # copies of the samples under other slugs: a feed well over 64 KiB
+        for name in sorted(os.listdir(SAMPLES)):
+            if not name.endswith(".json"):
+                continue
+            with open(os.path.join(SAMPLES, name), encoding="utf-8") as f:
+                ev = json.load(f)
+            for k in range(3):
+                path = os.path.join(self.dir, "copy-%d-%s" % (k, name))
+                with open(path, "w", encoding="utf-8") as f:
+                    json.dump(dict(ev, slug="%s-copy%d" % (ev["slug"], k)), f)
+                self.planner("event", "import", path)
+        full = self.feed()
+        self.assertGreater(len(full), 96 * 1024)
+        target = os.path.join(self.dir, "events.ics")
+        with open(target, "wb") as f:
+            f.write(b"the old feed\n")
+
+        def small_disk():  # 48 KiB per file: SQLite's 32 KiB shared memory fits
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (48 * 1024, 48 * 1024))
+        p = subprocess.run([PLANNER, "--db", self.db, "calendar", "-o", target],
+                           capture_output=True, env=self.env, timeout=30, preexec_fn=small_disk)
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertIn(b"File too large", p.stderr)
+        self.assertIn(b"the file was left as it was", p.stderr)
+        with open(target, "rb") as f:
+            self.assertEqual(f.read(), b"the old feed\n")
+        self.assertEqual([n for n in os.listdir(self.dir) if ".tmp-" in n], [])
+        # a full device: exit 3 with a message, not an abort
+        p = self.planner("calendar", "-o", "/dev/full", ok=False)
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertIn(b"/dev/full: cannot write: No space left on device", p.stderr)
+        # a device is written in place, never replaced by a rename
+        self.planner("calendar", "-o", "/dev/null")
+        self.assertTrue(stat.S_ISCHR(os.stat("/dev/null").st_mode))
+        # and on success the file is the feed, byte for byte
+        self.planner("calendar", "-o", target)
+        with open(target, "rb") as f:
+            self.assertEqual(f.read(), full)
 
     def test_errors(self):
         self.import_samples()
