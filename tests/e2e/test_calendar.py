@@ -463,7 +463,7 @@ class SubscribeTest(Base):
 
     def test_subscribe_then_conditional_then_update_in_place(self):
         self.import_samples()
-        p = self.planner("subscribe", self.base + "/moved")  # one redirect
+        p = self.planner("subscribe", "--allow-private", self.base + "/moved")  # one redirect
         self.assertIn("Réseau vélo, Île-de-France".encode(), p.stderr)
         ext = self.externals()
         self.assertEqual(set(ext), {"velo-1@remote.example", "velo-2@remote.example"})
@@ -474,8 +474,8 @@ class SubscribeTest(Base):
         check_lines(self, data)
 
         # Same feed again: a conditional request, answered 304, nothing changes.
-        self.planner("subscribe", self.base + "/feed.ics")
-        self.planner("subscribe", self.base + "/feed.ics")
+        self.planner("subscribe", "--allow-private", self.base + "/feed.ics")
+        self.planner("subscribe", "--allow-private", self.base + "/feed.ics")
         path, headers = self.state.requests[-1]
         self.assertEqual(headers.get("If-None-Match"), '"v1"')
         self.assertEqual(headers.get("If-Modified-Since"), "Thu, 01 Oct 2026 08:00:00 GMT")
@@ -483,7 +483,7 @@ class SubscribeTest(Base):
 
         # The remote feed changes: updated in place, the vanished event cancelled.
         self.state.version = 2
-        p = self.planner("subscribe", self.base + "/feed.ics", now="2026-10-05T10:00:00Z")
+        p = self.planner("subscribe", "--allow-private", self.base + "/feed.ics", now="2026-10-05T10:00:00Z")
         self.assertIn(b"1 changed, 1 cancelled", p.stderr)
         after = self.externals()
         self.assertEqual(set(after), set(ext))
@@ -494,9 +494,9 @@ class SubscribeTest(Base):
         self.assertEqual(str(two["STATUS"]), "CANCELLED")
 
     def assert_refused(self, path, code, message, *extra):
-        self.planner("subscribe", self.base + "/feed.ics")
+        self.planner("subscribe", "--allow-private", self.base + "/feed.ics")
         before = self.feed()
-        p = self.planner("subscribe", self.base + path, *extra, ok=False)
+        p = self.planner("subscribe", "--allow-private", self.base + path, *extra, ok=False)
         self.assertEqual(p.returncode, code, p.stderr)
         self.assertIn(message, p.stderr.decode())
         self.assertTrue(p.stderr.startswith(b"planner: "))
@@ -522,14 +522,58 @@ class SubscribeTest(Base):
     def test_other_schemes_refused(self):
         p = self.planner("subscribe", "ftp://127.0.0.1/x.ics", ok=False)
         self.assertEqual(p.returncode, 1)
-        self.assertIn(b"only http, https and file", p.stderr)
+        self.assertIn(b"only http and https", p.stderr)
 
-    def test_file_url(self):
-        path = os.path.join(self.dir, "remote.ics")
-        with open(path, "w", encoding="utf-8", newline="") as f:
-            f.write(FEED_V1)
-        self.planner("subscribe", "file://" + path)
+    def test_file_url_is_refused_without_reading_the_file(self):
+        """Issue 10, item 13: file:// used to be read, and its first bytes
+        echoed in the error."""
+        path = os.path.join(self.dir, "secret.txt")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("SECRET-CONTENT line one\n")
+        for url in ("file://" + path, "FILE://" + path):
+            p = self.planner("subscribe", "--allow-private", url, ok=False)
+            self.assertEqual(p.returncode, 1, p.stderr)
+            self.assertIn(b"only http and https", p.stderr)
+            self.assertNotIn(b"SECRET", p.stderr)
+        self.assertEqual(self.externals(), {})
+
+    def test_this_machine_is_refused_without_allow_private(self):
+        for host in ("127.0.0.1", "localhost"):
+            url = self.base.replace("127.0.0.1", host) + "/feed.ics"
+            p = self.planner("subscribe", url, ok=False)
+            self.assertEqual(p.returncode, 1, p.stderr)
+            self.assertIn(b"refused", p.stderr)
+            self.assertIn(b"--allow-private", p.stderr)
+        self.assertEqual(self.state.requests, [])  # not even connected
+        self.assertEqual(self.externals(), {})
+        self.planner("subscribe", "--allow-private", self.base + "/feed.ics")
         self.assertEqual(len(self.externals()), 2)
+
+    def test_password_in_url_is_used_never_shown_nor_stored(self):
+        import base64
+        import sqlite3
+        secret_url = self.base.replace("://", "://reader:s3cr%40t@") + "/feed.ics"
+        p = self.planner("subscribe", "--allow-private", secret_url)
+        self.assertNotIn(b"s3cr", p.stderr)
+        self.assertNotIn(b"reader", p.stderr)
+        self.assertIn((self.base + "/feed.ics").encode(), p.stderr)
+        _, headers = self.state.requests[-1]
+        self.assertEqual(headers.get("Authorization"),
+                         "Basic " + base64.b64encode(b"reader:s3cr@t").decode())
+        with sqlite3.connect(self.db) as db:
+            urls = [r[0] for r in db.execute("SELECT url FROM external_sources")]
+        self.assertEqual(urls, [self.base + "/feed.ics"])
+        with open(self.db, "rb") as f:
+            self.assertNotIn(b"s3cr", f.read())
+        # the second run finds the source again: a conditional request
+        self.planner("subscribe", "--allow-private", secret_url)
+        self.assertEqual(self.state.requests[-1][1].get("If-None-Match"), '"v1"')
+        # and an error names the URL without the password either
+        p = self.planner("subscribe", "--allow-private",
+                         secret_url.replace("/feed.ics", "/missing.ics"), ok=False)
+        self.assertEqual(p.returncode, 3)
+        self.assertNotIn(b"s3cr", p.stderr)
+        self.assertIn(b"HTTP 404", p.stderr)
 
 
 if __name__ == "__main__":
