@@ -1,4 +1,5 @@
 #include "subscribe.h"
+#include "net_guard.h"
 
 #include <ctype.h>
 #include <curl/curl.h>
@@ -80,8 +81,8 @@ static int fetch_error(CURLcode code, const char *url, const char *detail,
                             "%s: the feed is larger than %zu bytes; nothing was changed", url, max);
     case CURLE_UNSUPPORTED_PROTOCOL:
         return pl_error_set(err, PL_EINVALID,
-                            "%s: only http, https and file URLs can be subscribed to (and "
-                            "redirects only to http and https)",
+                            "%s: only http and https URLs can be subscribed to, and redirects "
+                            "only to http and https; nothing was changed",
                             url);
     case CURLE_URL_MALFORMAT:
         return pl_error_set(err, PL_EINVALID, "%s: not a valid URL", url);
@@ -96,10 +97,29 @@ static int is_http(const char *url)
     return strncasecmp(url, "http://", 7) == 0 || strncasecmp(url, "https://", 8) == 0;
 }
 
-/* Download url into d. *not_modified is set on a 304. */
-static int fetch(download *d, int *not_modified, const char *url, const pl_external_source *known,
-                 const pl_subscribe_options *o, pl_error *err)
+char *pl_subscribe_shown_url(const char *url)
 {
+    const char *host = strstr(url, "://"), *end, *at = NULL;
+    pl_buf b = PL_BUF_INIT;
+
+    if (!host)
+        return pl_strdup(url);
+    host += 3;
+    end = host + strcspn(host, "/?#");
+    for (const char *p = host; p < end; p++)
+        if (*p == '@')
+            at = p; /* the last one: a password may hold '@' unescaped */
+    pl_buf_append(&b, url, (size_t)(host - url));
+    pl_buf_puts(&b, at ? at + 1 : host);
+    return pl_buf_detach(&b);
+}
+
+/* Download url into d (shown as `shown` in messages: no password). On a
+ * 304 *not_modified is set. */
+static int fetch(download *d, int *not_modified, const char *url, const char *shown,
+                 const pl_external_source *known, const pl_subscribe_options *o, pl_error *err)
+{
+    pl_net_guard guard = {.allow_private = o->allow_private};
     char errbuf[CURL_ERROR_SIZE] = "", hdr[512];
     struct curl_slist *headers = NULL;
     CURL *curl = curl_easy_init();
@@ -110,7 +130,7 @@ static int fetch(download *d, int *not_modified, const char *url, const pl_exter
     if (!curl)
         return pl_error_set(err, PL_ERROR, "cannot start libcurl");
     headers = curl_slist_append(headers, "Accept: text/calendar, */*;q=0.5");
-    if (known && is_http(url)) {
+    if (known) {
         if (known->etag && *known->etag) {
             snprintf(hdr, sizeof(hdr), "If-None-Match: %s", known->etag);
             headers = curl_slist_append(headers, hdr);
@@ -121,7 +141,7 @@ static int fetch(download *d, int *not_modified, const char *url, const pl_exter
         }
     }
     curl_easy_setopt(curl, CURLOPT_URL, url);
-    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https,file");
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(curl, CURLOPT_MAXREDIRS, o->max_redirects);
@@ -137,19 +157,28 @@ static int fetch(download *d, int *not_modified, const char *url, const pl_exter
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, d);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+    pl_net_guard_install(curl, &guard);
     code = curl_easy_perform(curl);
     if (d->too_big)
         code = CURLE_FILESIZE_EXCEEDED;
+    if (code != CURLE_OK && guard.refused) {
+        rc = pl_error_set(err, PL_EINVALID,
+                          "%s: refused: it leads to %s, an address of this machine or of a "
+                          "private network; nothing was changed (give --allow-private to "
+                          "subscribe to a feed there)",
+                          shown, guard.address);
+        goto done;
+    }
     if (code != CURLE_OK) {
-        rc = fetch_error(code, url, errbuf, o, d->max, err);
+        rc = fetch_error(code, shown, errbuf, o, d->max, err);
         goto done;
     }
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
     if (status == 304 && known) {
         *not_modified = 1;
-    } else if (is_http(url) && status != 200) {
-        rc = pl_error_set(err, PL_EIO, "%s: the server answered HTTP %ld; nothing was changed", url,
-                          status);
+    } else if (status != 200) {
+        rc = pl_error_set(err, PL_EIO, "%s: the server answered HTTP %ld; nothing was changed",
+                          shown, status);
     }
 done:
     curl_slist_free_all(headers);
@@ -165,7 +194,7 @@ int pl_calendar_subscribe(pl_subscribe_result *out, pl_store *store, const char 
     pl_external_source *known = NULL, src = {0};
     pl_external_event *events = NULL;
     size_t nevents = 0;
-    char *name = NULL;
+    char *name = NULL, *shown = NULL;
     download d;
     int rc;
 
@@ -175,15 +204,27 @@ int pl_calendar_subscribe(pl_subscribe_result *out, pl_store *store, const char 
     o.timeout_ms = o.timeout_ms > 0 ? o.timeout_ms : DEFAULT_TIMEOUT_MS;
     o.max_redirects = o.max_redirects > 0 ? o.max_redirects : DEFAULT_REDIRECTS;
     d.max = o.max_bytes > 0 ? o.max_bytes : DEFAULT_MAX_BYTES;
-    rc = pl_external_source_find(&known, store, url, err);
+    /* the URL as stored and shown: without a user name or password */
+    if (!(shown = pl_subscribe_shown_url(url))) {
+        rc = pl_error_oom(err);
+        goto done;
+    }
+    if (!is_http(url)) {
+        rc = pl_error_set(err, PL_EINVALID,
+                          "%s: only http and https URLs can be subscribed to; nothing was changed",
+                          shown);
+        goto done;
+    }
+    rc = pl_external_source_find(&known, store, shown, err);
     if (rc < 0 && rc != PL_ENOTFOUND)
         goto done;
-    if ((rc = fetch(&d, &res.not_modified, url, known, &o, err)) < 0 || res.not_modified)
+    if ((rc = fetch(&d, &res.not_modified, url, shown, known, &o, err)) < 0 || res.not_modified)
         goto done;
     if ((rc = pl_calendar_parse_external(&events, &nevents, &name, &res.skipped,
-                                         d.body.data ? d.body.data : "", d.body.len, url, err)) < 0)
+                                         d.body.data ? d.body.data : "", d.body.len, shown, err)) <
+        0)
         goto done;
-    src.url = (char *)url;
+    src.url = shown;
     src.name = name;
     src.etag = d.etag[0] ? d.etag : NULL;
     src.last_modified = d.last_modified[0] ? d.last_modified : NULL;
@@ -199,5 +240,6 @@ done:
     pl_external_source_free(known);
     pl_buf_free(&d.body);
     free(name);
+    free(shown);
     return rc;
 }

@@ -1,12 +1,17 @@
 /*
  * subscribe.h - import a remote iCalendar feed (`planner subscribe URL`).
  *
- * The feed is downloaded with libcurl (http, https, file; redirects only to
- * http and https), conditionally when it was fetched before (If-None-Match /
+ * The feed is downloaded with libcurl (http and https only, redirects too),
+ * never from this machine or a private network unless allow_private
+ * (net_guard.h: every address connected to is checked, after redirects and
+ * name resolution), conditionally when it was fetched before (If-None-Match /
  * If-Modified-Since from the stored ETag / Last-Modified), with connect and
  * total timeouts, a size cap and a bounded number of redirects. A body that
  * is not an iCalendar stream is refused and nothing changes. Its events are
  * then stored with pl_external_sync: in place by UID, in one transaction.
+ * A user name and password in the URL (https://user:pass@host/...) are
+ * used for the download, and never shown in a message nor stored: the
+ * source is stored, and found again, under the URL without them.
  */
 #ifndef PL_CALENDAR_SUBSCRIBE_H
 #define PL_CALENDAR_SUBSCRIBE_H
@@ -20,11 +25,12 @@ typedef struct pl_subscribe_options {
     long timeout_ms;         /* whole transfer; 0: 30 s */
     size_t max_bytes;        /* 0: 5 MiB */
     long max_redirects;      /* 0: 5 */
+    int allow_private;       /* let loopback and private addresses through */
 } pl_subscribe_options;
 
 #define PL_SUBSCRIBE_OPTIONS_INIT                                                                  \
     {                                                                                              \
-        0, 0, 0, 0                                                                                 \
+        0, 0, 0, 0, 0                                                                              \
     }
 
 typedef struct pl_subscribe_result {
@@ -36,12 +42,18 @@ typedef struct pl_subscribe_result {
 
 /*
  * Fetch url and store its events. out may be NULL. Returns 0; PL_EINVALID
- * for a bad URL, a body that is not a calendar or is too large; PL_EIO for
- * network failures, timeouts, HTTP errors and database errors. On failure
- * nothing is stored.
+ * for a bad URL (not http or https), an address refused by the guard, a
+ * body that is not a calendar or is too large; PL_EIO for network
+ * failures, timeouts, HTTP errors and database errors. On failure nothing
+ * is stored.
  */
 int pl_calendar_subscribe(pl_subscribe_result *out, pl_store *store, const char *url,
                           const pl_subscribe_options *opts, pl_error *err);
+
+/* url without the user name and password it may carry ("https://u:p@h/x"
+ * -> "https://h/x"): how messages show it and how it is stored. malloc'ed,
+ * NULL when out of memory. */
+char *pl_subscribe_shown_url(const char *url);
 
 /*
  * Parse iCalendar text (need not be NUL-terminated) into external events:

@@ -3,6 +3,7 @@
  */
 #include "cli.h"
 #include "calendar.h"
+#include "outfile.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -27,7 +28,8 @@ static const char help[] =
     "same feeds at /events.ics, /e/SLUG.ics and /me/TOKEN.ics.\n"
     "\n"
     "Options:\n"
-    "  -o, --output FILE  write into FILE instead of stdout\n"
+    "  -o, --output FILE  write into FILE instead of stdout, all at once: on an\n"
+    "                     error (a full disk) FILE keeps what it held (exit 3)\n"
     "  --base-url URL     public address of the planner's pages, for the links\n"
     "                     in each entry (e.g. https://agenda.example.org)\n"
     "\n"
@@ -42,18 +44,32 @@ static void warn_left_out(void *payload, const char *message)
     cli_warn("warning: %s", message);
 }
 
+/* Into path all at once or not at all (outfile.h): on a write error the
+ * file that was there is kept, and the error says so. */
 static int write_output(const char *path, const char *data, size_t len)
 {
-    FILE *f = path ? fopen(path, "wb") : stdout;
+    pl_outfile f;
+    pl_error err;
+    const char *kept;
 
-    if (!f) {
-        cli_warn("%s: cannot write: %s", path, strerror(errno));
+    if (!path) {
+        if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) {
+            cli_warn("stdout: cannot write: %s", strerror(errno));
+            return CLI_EIO;
+        }
+        return CLI_OK;
+    }
+    if (pl_outfile_open(&f, path, 1, &err) < 0)
+        return cli_fail(&err);
+    /* a device or a pipe is written in place: there is no old file */
+    kept = f.in_place ? "" : "; the file was left as it was";
+    if (fwrite(data, 1, len, f.fp) != len) {
+        cli_warn("%s: cannot write: %s%s", path, strerror(errno), kept);
+        pl_outfile_abort(&f);
         return CLI_EIO;
     }
-    if (fwrite(data, 1, len, f) != len || (path ? fclose(f) : fflush(f)) != 0) {
-        cli_warn("%s: cannot write: %s", path ? path : "stdout", strerror(errno));
-        if (path)
-            fclose(f);
+    if (pl_outfile_commit(&f, &err) < 0) {
+        cli_warn("%s%s", err.msg, kept);
         return CLI_EIO;
     }
     return CLI_OK;

@@ -9,8 +9,9 @@
 
 static const char help[] =
     "usage: planner [--db PATH] subscribe URL [--timeout SECONDS] [--max-size BYTES]\n"
+    "                                         [--allow-private]\n"
     "\n"
-    "Import the events of a remote iCalendar feed (http, https or file URL) into\n"
+    "Import the events of a remote iCalendar feed (an http or https URL) into\n"
     "the events calendar: they appear in the all-events feed (planner calendar).\n"
     "Running it again updates them in place, matched by their UID; events gone\n"
     "from the remote feed stay as cancelled. The stored ETag and Last-Modified\n"
@@ -18,9 +19,16 @@ static const char help[] =
     "downloaded again. An answer that is not a calendar, too large or too slow\n"
     "changes nothing.\n"
     "\n"
+    "A feed on this machine or on a private network (127.0.0.1, 10.x, 192.168.x,\n"
+    "...) is refused, also when a redirect or a host name leads there, unless\n"
+    "--allow-private is given. A user name and password in the URL\n"
+    "(https://user:password@host/...) are used to download, but never shown nor\n"
+    "stored: give the same URL again to update.\n"
+    "\n"
     "Options:\n"
     "  --timeout SECONDS   the whole download (default 30; connecting: 10)\n"
     "  --max-size BYTES    largest feed accepted (default 5242880, 5 MiB)\n"
+    "  --allow-private     allow addresses of this machine and private networks\n"
     "\n"
     "Example:\n"
     "  planner subscribe https://agenda.example.org/events.ics\n"
@@ -42,6 +50,7 @@ int cmd_subscribe(int argc, char **argv)
     pl_subscribe_options opts = PL_SUBSCRIBE_OPTIONS_INIT;
     pl_subscribe_result res;
     const char *url = NULL;
+    char *shown = NULL;
     pl_store *store = NULL;
     long long v;
     pl_error err;
@@ -62,6 +71,8 @@ int cmd_subscribe(int argc, char **argv)
                 return cli_usage("subscribe", "--max-size takes a number of bytes, not '%s'",
                                  argv[i]);
             opts.max_bytes = (size_t)v;
+        } else if (strcmp(argv[i], "--allow-private") == 0) {
+            opts.allow_private = 1;
         } else if (argv[i][0] == '-') {
             return cli_usage("subscribe", "unknown option or missing value '%s'", argv[i]);
         } else if (!url) {
@@ -72,24 +83,29 @@ int cmd_subscribe(int argc, char **argv)
     }
     if (!url)
         return cli_usage("subscribe", "give the URL of an iCalendar feed");
+    if (!(shown = pl_subscribe_shown_url(url))) {
+        cli_warn("out of memory");
+        return CLI_EIO;
+    }
     if ((rc = cli_open_store(&store, 1)) != 0)
-        return rc;
+        goto done;
     if (pl_calendar_subscribe(&res, store, url, &opts, &err) < 0) {
         rc = cli_fail(&err);
         goto done;
     }
     if (res.not_modified)
-        fprintf(stderr, "planner: %s: not modified since the last run; nothing to do\n", url);
+        fprintf(stderr, "planner: %s: not modified since the last run; nothing to do\n", shown);
     else
         fprintf(stderr,
                 "planner: %s: %s%s%s%s (events: %d added, %d changed, %d cancelled, "
                 "%d unchanged%s)\n",
-                url, res.stats.created ? "subscribed" : "updated", res.name[0] ? " to '" : "",
+                shown, res.stats.created ? "subscribed" : "updated", res.name[0] ? " to '" : "",
                 res.name, res.name[0] ? "'" : "", res.stats.added, res.stats.changed,
                 res.stats.cancelled, res.stats.unchanged,
                 res.skipped ? ", some left out: no UID or start, or repeated" : "");
     fprintf(stderr, "Next: planner calendar -o events.ics\n");
 done:
     pl_store_free(store);
+    free(shown);
     return rc;
 }

@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import tempfile
 import threading
@@ -236,6 +237,58 @@ class FeedTest(Base):
                               self.feed(slugs[zone]))
         self.assertEqual(self.planner("calendar").returncode, 0)
 
+    def test_output_is_all_or_nothing(self):
+        """Issue 10, item 7: -o writes a temporary file and renames it; a
+        write error keeps the old file, exits 3, and frees nothing twice."""
+        import resource
+        import signal
+        # a feed small enough for stdio's buffer fails only at fclose: once
+        self.planner("init")
+        p = self.planner("calendar", "-o", "/dev/full", ok=False)
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertIn(b"/dev/full: write failed: No space left on device", p.stderr)
+        self.assertNotIn(b"AddressSanitizer", p.stderr)
+        self.import_samples()
+        # copies of the samples under other slugs: a feed well over 64 KiB
+        for name in sorted(os.listdir(SAMPLES)):
+            if not name.endswith(".json"):
+                continue
+            with open(os.path.join(SAMPLES, name), encoding="utf-8") as f:
+                ev = json.load(f)
+            for k in range(3):
+                path = os.path.join(self.dir, "copy-%d-%s" % (k, name))
+                with open(path, "w", encoding="utf-8") as f:
+                    json.dump(dict(ev, slug="%s-copy%d" % (ev["slug"], k)), f)
+                self.planner("event", "import", path)
+        full = self.feed()
+        self.assertGreater(len(full), 96 * 1024)
+        target = os.path.join(self.dir, "events.ics")
+        with open(target, "wb") as f:
+            f.write(b"the old feed\n")
+
+        def small_disk():  # 48 KiB per file: SQLite's 32 KiB shared memory fits
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (48 * 1024, 48 * 1024))
+        p = subprocess.run([PLANNER, "--db", self.db, "calendar", "-o", target],
+                           capture_output=True, env=self.env, timeout=30, preexec_fn=small_disk)
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertIn(b"File too large", p.stderr)
+        self.assertIn(b"the file was left as it was", p.stderr)
+        with open(target, "rb") as f:
+            self.assertEqual(f.read(), b"the old feed\n")
+        self.assertEqual([n for n in os.listdir(self.dir) if ".tmp-" in n], [])
+        # a full device: exit 3 with a message, not an abort
+        p = self.planner("calendar", "-o", "/dev/full", ok=False)
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertIn(b"/dev/full: cannot write: No space left on device", p.stderr)
+        # a device is written in place, never replaced by a rename
+        self.planner("calendar", "-o", "/dev/null")
+        self.assertTrue(stat.S_ISCHR(os.stat("/dev/null").st_mode))
+        # and on success the file is the feed, byte for byte
+        self.planner("calendar", "-o", target)
+        with open(target, "rb") as f:
+            self.assertEqual(f.read(), full)
+
     def test_errors(self):
         self.import_samples()
         p = self.planner("calendar", "no-such-event", ok=False)
@@ -410,7 +463,7 @@ class SubscribeTest(Base):
 
     def test_subscribe_then_conditional_then_update_in_place(self):
         self.import_samples()
-        p = self.planner("subscribe", self.base + "/moved")  # one redirect
+        p = self.planner("subscribe", "--allow-private", self.base + "/moved")  # one redirect
         self.assertIn("Réseau vélo, Île-de-France".encode(), p.stderr)
         ext = self.externals()
         self.assertEqual(set(ext), {"velo-1@remote.example", "velo-2@remote.example"})
@@ -421,8 +474,8 @@ class SubscribeTest(Base):
         check_lines(self, data)
 
         # Same feed again: a conditional request, answered 304, nothing changes.
-        self.planner("subscribe", self.base + "/feed.ics")
-        self.planner("subscribe", self.base + "/feed.ics")
+        self.planner("subscribe", "--allow-private", self.base + "/feed.ics")
+        self.planner("subscribe", "--allow-private", self.base + "/feed.ics")
         path, headers = self.state.requests[-1]
         self.assertEqual(headers.get("If-None-Match"), '"v1"')
         self.assertEqual(headers.get("If-Modified-Since"), "Thu, 01 Oct 2026 08:00:00 GMT")
@@ -430,7 +483,7 @@ class SubscribeTest(Base):
 
         # The remote feed changes: updated in place, the vanished event cancelled.
         self.state.version = 2
-        p = self.planner("subscribe", self.base + "/feed.ics", now="2026-10-05T10:00:00Z")
+        p = self.planner("subscribe", "--allow-private", self.base + "/feed.ics", now="2026-10-05T10:00:00Z")
         self.assertIn(b"1 changed, 1 cancelled", p.stderr)
         after = self.externals()
         self.assertEqual(set(after), set(ext))
@@ -441,9 +494,9 @@ class SubscribeTest(Base):
         self.assertEqual(str(two["STATUS"]), "CANCELLED")
 
     def assert_refused(self, path, code, message, *extra):
-        self.planner("subscribe", self.base + "/feed.ics")
+        self.planner("subscribe", "--allow-private", self.base + "/feed.ics")
         before = self.feed()
-        p = self.planner("subscribe", self.base + path, *extra, ok=False)
+        p = self.planner("subscribe", "--allow-private", self.base + path, *extra, ok=False)
         self.assertEqual(p.returncode, code, p.stderr)
         self.assertIn(message, p.stderr.decode())
         self.assertTrue(p.stderr.startswith(b"planner: "))
@@ -469,14 +522,58 @@ class SubscribeTest(Base):
     def test_other_schemes_refused(self):
         p = self.planner("subscribe", "ftp://127.0.0.1/x.ics", ok=False)
         self.assertEqual(p.returncode, 1)
-        self.assertIn(b"only http, https and file", p.stderr)
+        self.assertIn(b"only http and https", p.stderr)
 
-    def test_file_url(self):
-        path = os.path.join(self.dir, "remote.ics")
-        with open(path, "w", encoding="utf-8", newline="") as f:
-            f.write(FEED_V1)
-        self.planner("subscribe", "file://" + path)
+    def test_file_url_is_refused_without_reading_the_file(self):
+        """Issue 10, item 13: file:// used to be read, and its first bytes
+        echoed in the error."""
+        path = os.path.join(self.dir, "secret.txt")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("SECRET-CONTENT line one\n")
+        for url in ("file://" + path, "FILE://" + path):
+            p = self.planner("subscribe", "--allow-private", url, ok=False)
+            self.assertEqual(p.returncode, 1, p.stderr)
+            self.assertIn(b"only http and https", p.stderr)
+            self.assertNotIn(b"SECRET", p.stderr)
+        self.assertEqual(self.externals(), {})
+
+    def test_this_machine_is_refused_without_allow_private(self):
+        for host in ("127.0.0.1", "localhost"):
+            url = self.base.replace("127.0.0.1", host) + "/feed.ics"
+            p = self.planner("subscribe", url, ok=False)
+            self.assertEqual(p.returncode, 1, p.stderr)
+            self.assertIn(b"refused", p.stderr)
+            self.assertIn(b"--allow-private", p.stderr)
+        self.assertEqual(self.state.requests, [])  # not even connected
+        self.assertEqual(self.externals(), {})
+        self.planner("subscribe", "--allow-private", self.base + "/feed.ics")
         self.assertEqual(len(self.externals()), 2)
+
+    def test_password_in_url_is_used_never_shown_nor_stored(self):
+        import base64
+        import sqlite3
+        secret_url = self.base.replace("://", "://reader:s3cr%40t@") + "/feed.ics"
+        p = self.planner("subscribe", "--allow-private", secret_url)
+        self.assertNotIn(b"s3cr", p.stderr)
+        self.assertNotIn(b"reader", p.stderr)
+        self.assertIn((self.base + "/feed.ics").encode(), p.stderr)
+        _, headers = self.state.requests[-1]
+        self.assertEqual(headers.get("Authorization"),
+                         "Basic " + base64.b64encode(b"reader:s3cr@t").decode())
+        with sqlite3.connect(self.db) as db:
+            urls = [r[0] for r in db.execute("SELECT url FROM external_sources")]
+        self.assertEqual(urls, [self.base + "/feed.ics"])
+        with open(self.db, "rb") as f:
+            self.assertNotIn(b"s3cr", f.read())
+        # the second run finds the source again: a conditional request
+        self.planner("subscribe", "--allow-private", secret_url)
+        self.assertEqual(self.state.requests[-1][1].get("If-None-Match"), '"v1"')
+        # and an error names the URL without the password either
+        p = self.planner("subscribe", "--allow-private",
+                         secret_url.replace("/feed.ics", "/missing.ics"), ok=False)
+        self.assertEqual(p.returncode, 3)
+        self.assertNotIn(b"s3cr", p.stderr)
+        self.assertIn(b"HTTP 404", p.stderr)
 
 
 if __name__ == "__main__":

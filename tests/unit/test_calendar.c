@@ -6,6 +6,10 @@
 
 #include "calendar.h"
 #include "ics_writer.h"
+#include "net_guard.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include "test_helpers.h"
 
 typedef struct fixture {
@@ -457,6 +461,72 @@ static void assert_local(const char *zone, const char *local, pl_local_time_kind
     assert_string_equal(lt.clock_to, to);
 }
 
+static int private_address(const char *text)
+{
+    struct sockaddr_in in = {.sin_family = AF_INET};
+    struct sockaddr_in6 in6 = {.sin6_family = AF_INET6};
+
+    if (inet_pton(AF_INET, text, &in.sin_addr) == 1)
+        return pl_net_address_is_private((struct sockaddr *)&in);
+    if (inet_pton(AF_INET6, text, &in6.sin6_addr) == 1)
+        return pl_net_address_is_private((struct sockaddr *)&in6);
+    fail_msg("not an address: %s", text);
+    return -1;
+}
+
+/* Issue 10, item 13: what subscribe refuses without --allow-private, on
+ * the first connection and on every redirect alike. */
+static void test_net_guard_addresses(void **state)
+{
+    const char *local[] = {"127.0.0.1",
+                           "127.255.0.9",
+                           "0.0.0.0",
+                           "10.1.2.3",
+                           "172.16.0.1",
+                           "172.31.9.9",
+                           "192.168.1.1",
+                           "169.254.169.254",
+                           "100.64.0.1",
+                           "224.0.0.1",
+                           "255.255.255.255",
+                           "::1",
+                           "::",
+                           "fe80::1",
+                           "fd00::5",
+                           "ff02::1",
+                           "::ffff:127.0.0.1",
+                           "::ffff:10.0.0.1",
+                           "64:ff9b::a00:1"};
+    const char *public[] = {"93.184.216.34", "8.8.8.8",     "172.32.0.1",   "192.169.0.1",
+                            "100.128.0.1",   "2001:db8::1", "2a00:1450::1", "::ffff:93.184.216.34"};
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(local) / sizeof(*local); i++)
+        if (!private_address(local[i]))
+            fail_msg("%s should be refused", local[i]);
+    for (size_t i = 0; i < sizeof(public) / sizeof(*public); i++)
+        if (private_address(public[i]))
+            fail_msg("%s should pass", public[i]);
+}
+
+static void test_shown_url_has_no_password(void **state)
+{
+    const char *cases[][2] = {
+        {"https://u:p@h.example/a.ics", "https://h.example/a.ics"},
+        {"https://u:p@ss@h.example:8443/x?y=1", "https://h.example:8443/x?y=1"},
+        {"http://h.example/a@b.ics", "http://h.example/a@b.ics"},
+        {"http://h.example", "http://h.example"},
+        {"not a url", "not a url"},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        char *shown = pl_subscribe_shown_url(cases[i][0]);
+        assert_string_equal(shown, cases[i][1]);
+        free(shown);
+    }
+}
+
 static void test_local_time_in_the_spring_gap(void **state)
 {
     (void)state;
@@ -636,6 +706,8 @@ int main(void)
         cmocka_unit_test(test_parse_floating_times_keep_their_zone),
         cmocka_unit_test(test_parse_refuses_non_calendars),
         cmocka_unit_test_setup_teardown(test_external_sync_updates_in_place, setup, teardown),
+        cmocka_unit_test(test_net_guard_addresses),
+        cmocka_unit_test(test_shown_url_has_no_password),
         cmocka_unit_test(test_local_time_in_the_spring_gap),
         cmocka_unit_test(test_local_time_in_the_autumn_overlap),
         cmocka_unit_test(test_local_time_normal_and_utc),

@@ -5,6 +5,10 @@
  * that rename(2) is atomic), which is flushed to disk and renamed over the
  * target on success. A failed export therefore never leaves a half-written
  * file, and never destroys the file that was there before.
+ *
+ * A target that exists and is not a regular file (a device such as
+ * /dev/stdout or /dev/null, a pipe) is written in place: there is no file
+ * to keep, and renaming over a device would replace it.
  */
 #ifndef PL_OUTFILE_H
 #define PL_OUTFILE_H
@@ -17,6 +21,7 @@ typedef struct pl_outfile {
     char *target; /* owned */
     char *tmp;    /* owned: the temporary file's path */
     FILE *fp;     /* open on tmp; NULL for writers that open tmp themselves */
+    int in_place; /* target is a device or a pipe: tmp is target itself */
 } pl_outfile;
 
 /*

@@ -18,6 +18,24 @@ static void release(pl_outfile *out)
     memset(out, 0, sizeof(*out));
 }
 
+/* A device or a pipe: written as it is, nothing to rename. */
+static int open_in_place(pl_outfile *out, const char *target, int open_stream, pl_error *err)
+{
+    out->in_place = 1;
+    out->target = pl_strdup(target);
+    out->tmp = pl_strdup(target);
+    if (!out->target || !out->tmp) {
+        release(out);
+        return pl_error_oom(err);
+    }
+    if (open_stream && !(out->fp = fopen(target, "wb"))) {
+        int rc = pl_error_set(err, PL_EIO, "%s: cannot write: %s", target, strerror(errno));
+        release(out);
+        return rc;
+    }
+    return 0;
+}
+
 int pl_outfile_open(pl_outfile *out, const char *target, int open_stream, pl_error *err)
 {
     const char *slash = strrchr(target, '/');
@@ -25,9 +43,15 @@ int pl_outfile_open(pl_outfile *out, const char *target, int open_stream, pl_err
     mode_t mask;
     int fd = -1, rc = PL_EIO;
 
+    struct stat st;
+
     memset(out, 0, sizeof(*out));
     if (!*target || target[strlen(target) - 1] == '/')
         return pl_error_set(err, PL_EINVALID, "%s: not a file name", target);
+    if (stat(target, &st) == 0 && S_ISDIR(st.st_mode))
+        return pl_error_set(err, PL_EINVALID, "%s: is a folder, not a file name", target);
+    if (stat(target, &st) == 0 && !S_ISREG(st.st_mode))
+        return open_in_place(out, target, open_stream, err);
     out->target = pl_strdup(target);
     /* "DIR/.NAME.tmp-XXXXXX": hidden, in the target's folder */
     out->tmp = malloc(strlen(target) + 16);
@@ -85,6 +109,17 @@ int pl_outfile_commit(pl_outfile *out, pl_error *err)
     const char *slash;
     int rc = PL_EIO;
 
+    if (out->in_place) {
+        int bad = out->fp && (ferror(out->fp) || fflush(out->fp) != 0);
+        int saved = errno;
+        bad |= out->fp && fclose(out->fp) != 0;
+        out->fp = NULL;
+        rc = bad ? pl_error_set(err, PL_EIO, "%s: write failed: %s", out->target,
+                                strerror(saved ? saved : errno))
+                 : 0;
+        release(out);
+        return rc;
+    }
     if (out->fp) {
         int bad = ferror(out->fp) || fflush(out->fp) != 0 || fsync(fileno(out->fp)) != 0;
         int saved = errno;
@@ -126,7 +161,7 @@ void pl_outfile_abort(pl_outfile *out)
         fclose(out->fp);
         out->fp = NULL;
     }
-    if (out->tmp)
+    if (out->tmp && !out->in_place)
         unlink(out->tmp);
     release(out);
 }
