@@ -1,10 +1,13 @@
 #include "store_private.h"
 #include "text.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 struct pl_store {
     sqlite3 *db;
@@ -431,12 +434,22 @@ int pl_store_open(pl_store **out, const char *path, unsigned flags, pl_error *er
     int version = 0, rc, oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
 
     *out = NULL;
-    if (stat(path, &st) != 0) {
+    if (strcmp(path, ":memory:") == 0) {
+        oflags |= SQLITE_OPEN_CREATE | SQLITE_OPEN_MEMORY; /* tests and fuzzing */
+    } else if (stat(path, &st) != 0) {
         if (!(flags & PL_STORE_CREATE))
             return pl_error_set(err, PL_ENOTFOUND,
                                 "%s: no database here; run 'planner init' first, or give "
                                 "another path with --db",
                                 path);
+        /* Created 0600 here, not by SQLite (0644 less the umask): the file
+         * holds people's names, e-mails and tokens. SQLite gives the -wal and
+         * -shm files the mode of the database file. */
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0 && errno != EEXIST)
+            return pl_error_set(err, PL_EIO, "%s: cannot create: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
         oflags |= SQLITE_OPEN_CREATE;
     } else if (!S_ISREG(st.st_mode)) {
         return pl_error_set(err, PL_EIO, "%s: not a regular file", path);

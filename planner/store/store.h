@@ -34,7 +34,8 @@ enum {
  * Returns 0, PL_ENOTFOUND when the file does not exist and PL_STORE_CREATE is
  * not given, PL_EINVALID for a file that is not a planner database or is
  * newer than this build, PL_EIO otherwise. *out must be released with
- * pl_store_free.
+ * pl_store_free. The path ":memory:" opens a new, private database in
+ * memory (for tests and fuzzing; its journal is not a WAL).
  */
 int pl_store_open(pl_store **out, const char *path, unsigned flags, pl_error *err);
 void pl_store_free(pl_store *store);

@@ -74,6 +74,29 @@ static void create_sets_schema_wal_and_foreign_keys(void **state)
     pl_store_free(store);
 }
 
+/* The file holds people's names and e-mails: it and its WAL and shared
+ * memory are created 0600 whatever the umask. */
+static void created_files_are_private(void **state)
+{
+    fixture *f = *state;
+    pl_store *store = NULL;
+    const char *const suffixes[] = {"", "-wal", "-shm"};
+    mode_t old = umask(022);
+
+    assert_int_equal(pl_store_open(&store, f->db, PL_STORE_CREATE, NULL), 0);
+    umask(old);
+    assert_int_equal(pl_store_test_exec(store, "INSERT INTO settings VALUES ('k', 'v')", NULL), 0);
+    for (size_t i = 0; i < 3; i++) {
+        char path[160];
+        struct stat st;
+        snprintf(path, sizeof(path), "%s%s", f->db, suffixes[i]);
+        assert_int_equal(stat(path, &st), 0);
+        if ((st.st_mode & 0777) != 0600)
+            fail_msg("%s: mode %o, not 600", path, (unsigned)(st.st_mode & 0777));
+    }
+    pl_store_free(store);
+}
+
 static void refuse_and_keep(fixture *f, const char *expect)
 {
     pl_store *store = NULL;
@@ -249,6 +272,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(missing_file_is_not_created_without_create, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(create_sets_schema_wal_and_foreign_keys, setup, teardown),
+        cmocka_unit_test_setup_teardown(created_files_are_private, setup, teardown),
         cmocka_unit_test_setup_teardown(foreign_sqlite_file_is_refused_untouched, setup, teardown),
         cmocka_unit_test_setup_teardown(text_file_is_refused_untouched, setup, teardown),
         cmocka_unit_test_setup_teardown(newer_database_is_refused_untouched, setup, teardown),
