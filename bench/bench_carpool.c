@@ -10,6 +10,12 @@
  *                                         upper bound (b-matching of seats to
  *                                         passengers each driver could pick up
  *                                         alone, by max-flow)
+ *   bench_carpool clustered N [SEEDS [COMMUNES [RADIUS_KM [ALPHA [BOUND]]]]]
+ *                                         N attendees (30 % drivers) from real
+ *                                         communes (default 40 within 80 km,
+ *                                         alpha 20 %) at their centres,
+ *                                         against the same bound computed
+ *                                         between communes
  *   bench_carpool gen N DRIVERS RADIUS_KM SEED
  *                                         print an instance as CSV
  *
@@ -35,6 +41,14 @@ static double now_s(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* CPU time of this process: steadier than wall time on a shared machine. */
+static double cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -150,35 +164,73 @@ static int dfs(flow *f, int v, int t, int pushed)
     return 0;
 }
 
+/* Participants at the same point, of one role: drivers there are
+ * interchangeable but for their seats, riders entirely. */
+typedef struct site {
+    pl_carpool_point at;
+    long people; /* riders, or the drivers' seats */
+} site;
+
+static int point_cmp(const void *a, const void *b)
+{
+    const pl_carpool_point *x = a, *y = b;
+    if (x->lat != y->lat)
+        return x->lat < y->lat ? -1 : 1;
+    return x->lon < y->lon ? -1 : x->lon > y->lon;
+}
+
+/* The sites of role, seats summed for drivers. */
+static size_t sites_of(const pl_carpool_participant *p, size_t n, pl_carpool_role role, site **out)
+{
+    site *s = malloc((n ? n : 1) * sizeof *s);
+    size_t m = 0, k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (p[i].role == role)
+            s[m++] = (site){p[i].origin, role == PL_CARPOOL_ROLE_DRIVE ? p[i].seats : 1};
+    qsort(s, m, sizeof *s, point_cmp); /* `at` is the first member */
+    for (size_t i = 0; i < m; i++) {
+        if (k > 0 && point_cmp(&s[k - 1].at, &s[i].at) == 0)
+            s[k - 1].people += s[i].people;
+        else
+            s[k++] = s[i];
+    }
+    *out = s;
+    return k;
+}
+
 /* Riders that can be seated if each driver took any passengers it could
- * reach alone, up to its seats. */
+ * reach alone, up to its seats: a b-matching, by max-flow. Drivers at one
+ * point are interchangeable (same direct trip, same detour limit), and so
+ * are riders at one point, so the flow runs between sites: exact and small
+ * when origins are communes' centres. */
 static long upper_bound(const pl_carpool_participant *p, size_t n, const pl_carpool_options *o)
 {
     flow f = {0};
-    int s = (int)n, t = (int)n + 1;
-    f.n = (int)n + 2;
+    site *ds, *rs;
+    size_t nds = sites_of(p, n, PL_CARPOOL_ROLE_DRIVE, &ds);
+    size_t nrs = sites_of(p, n, PL_CARPOOL_ROLE_RIDE, &rs);
+    int s = (int)(nds + nrs), t = s + 1;
+    f.n = t + 1;
     f.head = malloc((size_t)f.n * sizeof(int));
     f.level = malloc((size_t)f.n * sizeof(int));
     f.it = malloc((size_t)f.n * sizeof(int));
     f.q = malloc((size_t)f.n * sizeof(int));
-    double *dv = malloc(n * sizeof *dv);
+    double *dv = malloc((nrs ? nrs : 1) * sizeof *dv);
     for (int i = 0; i < f.n; i++)
         f.head[i] = -1;
-    for (size_t i = 0; i < n; i++)
-        dv[i] = dkm(p, i, SIZE_MAX, o->road_factor);
-    for (size_t d = 0; d < n; d++) {
-        if (p[d].role != PL_CARPOOL_ROLE_DRIVE)
-            continue;
-        fadd(&f, s, (int)d, p[d].seats);
-        double lim = dv[d] * (1 + o->max_detour_pct / 100);
-        for (size_t q = 0; q < n; q++)
-            if (p[q].role == PL_CARPOOL_ROLE_RIDE && dv[q] <= lim &&
-                dkm(p, d, q, o->road_factor) + dv[q] <= lim + 1e-9)
-                fadd(&f, (int)d, (int)q, 1);
+    for (size_t q = 0; q < nrs; q++) {
+        dv[q] = pl_carpool_distance_km(&rs[q].at, &VENUE, o->road_factor);
+        fadd(&f, (int)(nds + q), t, (int)rs[q].people);
     }
-    for (size_t q = 0; q < n; q++)
-        if (p[q].role == PL_CARPOOL_ROLE_RIDE)
-            fadd(&f, (int)q, t, 1);
+    for (size_t d = 0; d < nds; d++) {
+        double direct = pl_carpool_distance_km(&ds[d].at, &VENUE, o->road_factor);
+        double lim = direct * (1 + o->max_detour_pct / 100);
+        fadd(&f, s, (int)d, (int)ds[d].people);
+        for (size_t q = 0; q < nrs; q++)
+            if (dv[q] <= lim &&
+                pl_carpool_distance_km(&ds[d].at, &rs[q].at, o->road_factor) + dv[q] <= lim + 1e-9)
+                fadd(&f, (int)d, (int)(nds + q), 1 << 30);
+    }
     long total = 0;
     while (bfs(&f, s, t)) {
         for (int i = 0; i < f.n; i++)
@@ -188,7 +240,7 @@ static long upper_bound(const pl_carpool_participant *p, size_t n, const pl_carp
             total += got;
     }
     free(f.head), free(f.level), free(f.it), free(f.q), free(f.nxt), free(f.to), free(f.cap);
-    free(dv);
+    free(dv), free(ds), free(rs);
     return total;
 }
 
@@ -405,23 +457,76 @@ static int run_scale(size_t n, size_t nd, double radius, double alpha, int seeds
         bench_instance_make(p, n, nd, radius, &VENUE, (uint64_t)r);
         pl_carpool_problem pb = {p, n, VENUE, 600, NULL, 0};
         pl_carpool_result *res = NULL;
-        double t0 = now_s();
+        double t0 = now_s(), c0 = cpu_s();
         if (pl_carpool_plan(&res, &pb, &o, NULL) < 0)
             return 1;
-        double t = now_s() - t0;
+        double t = now_s() - t0, cpu = cpu_s() - c0;
         long rss = maxrss_kb(); /* before the bound's own memory */
         double km;
         long seated = verify(p, n, res, &o, &km);
         long ub = bound ? upper_bound(p, n, &o) : -1;
-        printf("n=%zu drivers=%zu R=%.0fkm alpha=%.0f%% seed=%d: %.3f s, riders seated %ld / "
-               "%zu",
-               n, nd, radius, alpha, r, t, seated, n - nd);
+        printf("n=%zu drivers=%zu R=%.0fkm alpha=%.0f%% seed=%d: %.3f s (cpu %.3f s), riders "
+               "seated %ld / %zu",
+               n, nd, radius, alpha, r, t, cpu, seated, n - nd);
         if (ub > 0)
             printf(", upper bound %ld (%.2f %%)", ub, 100.0 * (double)seated / (double)ub);
         printf(", vehicle-km %.0f, avoided %.0f km, CO2 avoided %.0f kg, iterations %lu, "
                "peak RSS %.1f MB%s\n",
                km, res->totals.vehicle_km_avoided, res->totals.co2_avoided_kg, res->iterations,
                (double)rss / 1024.0, seated < 0 ? "  INVALID PLAN" : "");
+        pl_carpool_result_free(res);
+        if (seated < 0)
+            return 1;
+    }
+    free(p);
+    return 0;
+}
+
+/* Riders without a seat, by reason, as "no_driver 3, no_seat 1". */
+static void print_reasons(const pl_carpool_result *res)
+{
+    size_t count[8] = {0};
+    for (size_t u = 0; u < res->nunassigned; u++)
+        if ((int)res->unassigned[u].reason < 8)
+            count[res->unassigned[u].reason]++;
+    printf("unseated:");
+    for (int r = 1; r < 8; r++)
+        if (count[r])
+            printf(" %zu %s;", count[r], pl_carpool_reason_text((pl_carpool_reason)r));
+    if (!res->nunassigned)
+        printf(" none");
+    printf("\n");
+}
+
+static int run_clustered(size_t n, int seeds, size_t ncommunes, double radius, double alpha,
+                         int bound)
+{
+    pl_carpool_participant *p = malloc(n * sizeof *p);
+    pl_carpool_options o = PL_CARPOOL_OPTIONS_INIT;
+    size_t nd = n * 3 / 10;
+    o.max_detour_pct = alpha;
+    o.max_detour_minutes = PL_CARPOOL_UNLIMITED;
+    for (int r = 1; r <= seeds; r++) {
+        size_t nc = bench_instance_clustered(p, n, nd, radius, ncommunes, &VENUE, (uint64_t)r);
+        pl_carpool_problem pb = {p, n, VENUE, 600, NULL, 0};
+        pl_carpool_result *res = NULL;
+        double t0 = now_s(), c0 = cpu_s();
+        if (pl_carpool_plan(&res, &pb, &o, NULL) < 0)
+            return 1;
+        double t = now_s() - t0, cpu = cpu_s() - c0;
+        long rss = maxrss_kb();
+        double km;
+        long seated = verify(p, n, res, &o, &km);
+        long ub = bound ? upper_bound(p, n, &o) : -1;
+        printf("clustered n=%zu communes=%zu drivers=%zu R=%.0fkm alpha=%.0f%% seed=%d: %.3f s "
+               "(cpu %.3f s), riders seated %ld / %zu",
+               n, nc, nd, radius, alpha, r, t, cpu, seated, n - nd);
+        if (ub >= 0)
+            printf(", upper bound %ld (%.2f %%)", ub,
+                   ub ? 100.0 * (double)seated / (double)ub : 100.0);
+        printf(", vehicle-km %.0f, iterations %lu, peak RSS %.1f MB%s\n", km, res->iterations,
+               (double)rss / 1024.0, seated < 0 ? "  INVALID PLAN" : "");
+        print_reasons(res);
         pl_carpool_result_free(res);
         if (seated < 0)
             return 1;
@@ -450,11 +555,17 @@ int main(int argc, char **argv)
     if (argc >= 6 && strcmp(argv[1], "scale") == 0)
         return run_scale((size_t)atol(argv[2]), (size_t)atol(argv[3]), atof(argv[4]), atof(argv[5]),
                          argc > 6 ? atoi(argv[6]) : 1, argc > 7 ? atoi(argv[7]) : 1);
+    if (argc >= 3 && strcmp(argv[1], "clustered") == 0)
+        return run_clustered((size_t)atol(argv[2]), argc > 3 ? atoi(argv[3]) : 1,
+                             argc > 4 ? (size_t)atol(argv[4]) : 40, argc > 5 ? atof(argv[5]) : 80.0,
+                             argc > 6 ? atof(argv[6]) : 20.0, argc > 7 ? atoi(argv[7]) : 1);
     if (argc >= 6 && strcmp(argv[1], "gen") == 0)
         return run_gen((size_t)atol(argv[2]), (size_t)atol(argv[3]), atof(argv[4]),
                        (uint64_t)atoll(argv[5]));
-    fprintf(stderr, "usage: bench_carpool exact [RUNS]\n"
-                    "       bench_carpool scale N DRIVERS RADIUS_KM ALPHA [SEEDS] [BOUND 0|1]\n"
-                    "       bench_carpool gen N DRIVERS RADIUS_KM SEED\n");
+    fprintf(stderr,
+            "usage: bench_carpool exact [RUNS]\n"
+            "       bench_carpool scale N DRIVERS RADIUS_KM ALPHA [SEEDS] [BOUND 0|1]\n"
+            "       bench_carpool clustered N [SEEDS [COMMUNES [RADIUS_KM [ALPHA [BOUND]]]]]\n"
+            "       bench_carpool gen N DRIVERS RADIUS_KM SEED\n");
     return 2;
 }

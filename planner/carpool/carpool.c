@@ -56,6 +56,9 @@ const char *pl_carpool_reason_text(pl_carpool_reason reason)
         return "no driver can reach them within the detour limit";
     case PL_CARPOOL_REASON_NO_SEAT:
         return "every driver within reach is full";
+    case PL_CARPOOL_REASON_NO_ROOM:
+        return "drivers within reach have seats left, but none can add this stop within the "
+               "detour limit";
     }
     return "unknown reason";
 }
@@ -82,9 +85,10 @@ static void solver_free(solver *s)
                    s->sh_legs,  s->sh_len,   s->sh_dist, s->sh_host, s->touched_r, s->touched_h,
                    s->pmark,    s->dmark,    s->pver,    s->pool,    s->hkey,      s->hp,
                    s->node_par, s->node_x,   s->node_d,  s->rkey,    s->dseen,     s->seen,
-                   s->cert_off, s->cert_len, s->cert_at, s->cert,    s->changed};
+                   s->cert_off, s->cert_len, s->cert_at, s->cert,    s->changed,   s->why};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         free(all[i]);
+    cp_index_free(s);
 }
 
 static int check_input(const pl_carpool_problem *pb, const pl_carpool_options *o, pl_error *err)
@@ -243,8 +247,7 @@ static int build_result(pl_carpool_result **out, solver *s, const pl_carpool_pro
         else if (s->flag[p] & F_BAD)
             reason = PL_CARPOOL_REASON_NO_ORIGIN;
         else if ((s->flag[p] & F_RIDER) && s->host[p] < 0)
-            reason = s->coff[p + 1] > s->coff[p] ? PL_CARPOOL_REASON_NO_SEAT
-                                                 : PL_CARPOOL_REASON_NO_DRIVER;
+            reason = s->why[p];
         if (reason) {
             res->unassigned[nu].participant = p;
             res->unassigned[nu].reason = (pl_carpool_reason)reason;
@@ -297,8 +300,8 @@ int pl_carpool_plan(pl_carpool_result **out, const pl_carpool_problem *problem,
         ALLOC(s.cert_len, n) || ALLOC(s.cert_at, n) || ALLOC(s.changed, n + 1) ||
         ALLOC(s.cert, CERT_PER_PARTICIPANT * n) || ALLOC(s.pver, n) || ALLOC(s.hkey, n) ||
         ALLOC(s.rkey, n) || ALLOC(s.hp, n) || ALLOC(s.node_par, n + 1) || ALLOC(s.node_x, n + 1) ||
-        ALLOC(s.node_d, n + 1) || ALLOC(pass, n) || ALLOC(l.drivers, n) || ALLOC(l.queue, n) ||
-        ALLOC(l.riders, n) || ALLOC(l.pr, n) || ALLOC(l.pf, n)) {
+        ALLOC(s.node_d, n + 1) || ALLOC(s.why, n) || ALLOC(pass, n) || ALLOC(l.drivers, n) ||
+        ALLOC(l.queue, n) || ALLOC(l.riders, n) || ALLOC(l.pr, n) || ALLOC(l.pf, n)) {
         rc = pl_error_oom(err);
         goto done;
     }
@@ -403,7 +406,7 @@ int pl_carpool_plan(pl_carpool_result **out, const pl_carpool_problem *problem,
     cp_sweep(&s, &l, CHAIN_NODES_FULL);
     for (size_t i = 0; i < l.ndrivers; i++)
         cp_reorder(&s, l.drivers[i]);
-    if (cp_exact_small(&s, &l) < 0) {
+    if (cp_exact_small(&s, &l) < 0 || cp_fill_unseated(&s) < 0) {
         rc = pl_error_oom(err);
         goto done;
     }

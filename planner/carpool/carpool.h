@@ -125,7 +125,10 @@ typedef enum pl_carpool_reason {
     PL_CARPOOL_REASON_ROLE_NONE = 1, /* role NONE */
     PL_CARPOOL_REASON_NO_ORIGIN,     /* origin unknown */
     PL_CARPOOL_REASON_NO_DRIVER,     /* no driver can reach them within detour */
-    PL_CARPOOL_REASON_NO_SEAT        /* drivers in reach are full */
+    PL_CARPOOL_REASON_NO_SEAT,       /* every driver in reach is full */
+    PL_CARPOOL_REASON_NO_ROOM        /* drivers in reach have seats left, but no
+                                        route can take one more stop within the
+                                        detour limit */
 } pl_carpool_reason;
 
 /* One car. Indices point into pl_carpool_problem.participants. */

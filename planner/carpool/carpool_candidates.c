@@ -12,7 +12,8 @@
 typedef struct hent {
     double det;
     double dop;
-    uint32_t d;
+    uint32_t d;    /* the site's first driver */
+    uint32_t site; /* drivers at d's point */
 } hent;
 
 static int hent_less(const hent *a, const hent *b)
@@ -101,7 +102,29 @@ typedef struct stream {
 typedef struct keyed {
     double key;
     uint32_t d;
+    uint32_t site;
 } keyed;
+
+/* A participant's point, to group those at the same one. */
+typedef struct located {
+    double lat, lon;
+    uint32_t i;
+} located;
+
+static int located_cmp(const void *a, const void *b)
+{
+    const located *x = a, *y = b;
+    if (x->lat != y->lat)
+        return x->lat < y->lat ? -1 : 1;
+    if (x->lon != y->lon)
+        return x->lon < y->lon ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static int same_point(const located *a, const located *b)
+{
+    return a->lat == b->lat && a->lon == b->lon;
+}
 
 static int keyed_cmp(const void *a, const void *b)
 {
@@ -171,30 +194,89 @@ static stream stream_pop(stream *h, size_t *n)
     return top;
 }
 
-typedef struct dindex {
-    uint32_t *ord;
+/*
+ * Sites. Drivers at exactly the same point (everyone whose origin is a
+ * commune's centre) have the same direct trip, the same detour limit and the
+ * same detour for any passenger: the index holds one entry per site, and a
+ * passenger's candidate list takes a few drivers from each of the nearest
+ * sites instead of the first K of the nearest one. Which few is rotated by
+ * the passenger's rank among the passengers at its own point, so that
+ * together they cover every driver of a site. With one driver per site (no
+ * two drivers at one point) the lists are what they were without sites.
+ */
+#define SITE_SHARE 8 /* a site gets at least K / SITE_SHARE slots of a list */
+
+struct dindex {
+    uint32_t *ord;   /* the first driver of each site */
+    uint32_t *osite; /* site of ord[i] */
     chunk *chunks;
     sector *sectors;
     size_t nsec;
     double mul, add; /* key = lower bound / mul - add (slack for a custom metric) */
-} dindex;
+    size_t nsites;
+    size_t *sfirst; /* drivers of site k: smem[sfirst[k] .. sfirst[k + 1]), by index */
+    uint32_t *smem;
+    uint32_t *dsite; /* per participant: its site if it is an indexed driver, else UINT32_MAX */
+};
+
+static void dindex_free(dindex *x)
+{
+    if (!x)
+        return;
+    free(x->ord);
+    free(x->osite);
+    free(x->chunks);
+    free(x->sectors);
+    free(x->sfirst);
+    free(x->smem);
+    free(x->dsite);
+    free(x);
+}
+
+void cp_index_free(solver *s)
+{
+    dindex_free(s->dix);
+    s->dix = NULL;
+}
 
 static int dindex_build(dindex *x, const solver *s, const uint32_t *drv, size_t nd)
 {
-    size_t m = 0;
+    size_t m = 0, nl = 0;
     keyed *kd = malloc((nd ? nd : 1) * sizeof *kd);
+    located *lc = malloc((nd ? nd : 1) * sizeof *lc);
     x->ord = malloc((nd ? nd : 1) * sizeof *x->ord);
+    x->osite = malloc((nd ? nd : 1) * sizeof *x->osite);
     x->chunks = malloc((nd ? nd : 1) * sizeof *x->chunks);
     x->sectors = malloc((nd ? nd : 1) * sizeof *x->sectors);
-    if (!kd || !x->ord || !x->chunks || !x->sectors) {
+    x->sfirst = malloc((nd + 1) * sizeof *x->sfirst);
+    x->smem = malloc((nd ? nd : 1) * sizeof *x->smem);
+    x->dsite = malloc((s->n ? s->n : 1) * sizeof *x->dsite);
+    if (!kd || !lc || !x->ord || !x->osite || !x->chunks || !x->sectors || !x->sfirst || !x->smem ||
+        !x->dsite) {
         free(kd);
+        free(lc);
         return -1;
     }
+    for (size_t i = 0; i < s->n; i++)
+        x->dsite[i] = UINT32_MAX;
     for (size_t t = 0; t < nd; t++) {
         size_t d = drv[t];
         if (s->seats[d] > 0 && s->maxlen1[d] >= s->dv[d] - EPS)
-            kd[m++] = (keyed){s->pa[d], (uint32_t)d};
+            lc[nl++] = (located){s->pt[d].origin.lat, s->pt[d].origin.lon, (uint32_t)d};
     }
+    qsort(lc, nl, sizeof *lc, located_cmp);
+    for (size_t i = 0; i < nl; i++) {
+        if (i == 0 || !same_point(&lc[i - 1], &lc[i])) {
+            x->sfirst[m] = i;
+            kd[m] = (keyed){s->pa[lc[i].i], lc[i].i, (uint32_t)m};
+            m++;
+        }
+        x->smem[i] = lc[i].i;
+        x->dsite[lc[i].i] = (uint32_t)(m - 1);
+    }
+    x->sfirst[m] = nl;
+    x->nsites = m;
+    free(lc);
     qsort(kd, m, sizeof *kd, keyed_cmp);
     size_t nsec = (m + SECTOR_DRIVERS - 1) / SECTOR_DRIVERS, nch = 0;
     for (size_t k = 0; k < nsec; k++) {
@@ -206,8 +288,10 @@ static int dindex_build(dindex *x, const solver *s, const uint32_t *drv, size_t 
         for (size_t i = lo; i < hi; i++)
             kd[i].key = -s->pr[kd[i].d]; /* farthest first */
         qsort(kd + lo, hi - lo, sizeof *kd, keyed_cmp);
-        for (size_t i = lo; i < hi; i++)
+        for (size_t i = lo; i < hi; i++) {
             x->ord[i] = kd[i].d;
+            x->osite[i] = kd[i].site;
+        }
         for (size_t c = lo; c < hi; c += CHUNK_DRIVERS) {
             chunk *ch = &x->chunks[nch++];
             ch->first = c;
@@ -263,13 +347,13 @@ static int dindex_query(const solver *s, const dindex *x, size_t p, stream *sh, 
         double key = chunk_key(s, x, c, rho, sin_rho, hav_gap(a, c->amin, c->amax));
         if (key <= c->reach + EPS && (cnt < K || key <= h[0].det)) {
             for (size_t i = c->first; i < c->first + c->count; i++) {
-                size_t d = x->ord[i];
-                if (d == p)
-                    continue;
+                size_t d = x->ord[i], k = x->osite[i];
+                if (x->dsite[p] == k && x->sfirst[k + 1] - x->sfirst[k] == 1)
+                    continue; /* p is the only driver there */
                 double dop = dist(s, d, p);
                 if (dop + s->dv[p] > s->maxlen1[d] + EPS)
                     continue;
-                hent he = {dop + s->dv[p] - s->dv[d], dop, (uint32_t)d};
+                hent he = {dop + s->dv[p] - s->dv[d], dop, (uint32_t)d, (uint32_t)k};
                 hent_push(h, &cnt, K, he);
             }
         }
@@ -283,36 +367,91 @@ static int dindex_query(const solver *s, const dindex *x, size_t p, stream *sh, 
     return cnt;
 }
 
-/* Candidate drivers of every passenger: the K best by single-pickup detour
- * among the drivers who can take them alone, by a best-first search of the
- * driver index (exact for the default distance; with a distance callback,
- * crow-fly detours are trusted to within PLANAR_SLACK and 0.5 km). Lists
- * are stored in participant order; memory is O(passengers x K). */
+/* Rank of every passenger among the passengers at its point, and a salt per
+ * point (its first passenger), to rotate the drivers they take from a site. */
+static int passenger_ranks(const solver *s, uint32_t *rank, uint32_t *salt)
+{
+    size_t m = 0;
+    located *lc = malloc((s->n ? s->n : 1) * sizeof *lc);
+    if (!lc)
+        return -1;
+    for (size_t p = 0; p < s->n; p++)
+        if ((s->flag[p] & F_RIDE) && !(s->flag[p] & (F_LOCKED | F_BAD)))
+            lc[m++] = (located){s->pt[p].origin.lat, s->pt[p].origin.lon, (uint32_t)p};
+    qsort(lc, m, sizeof *lc, located_cmp);
+    for (size_t i = 0, first = 0; i < m; i++) {
+        if (i > 0 && !same_point(&lc[i - 1], &lc[i]))
+            first = i;
+        rank[lc[i].i] = (uint32_t)(i - first);
+        salt[lc[i].i] = lc[first].i;
+    }
+    free(lc);
+    return 0;
+}
+
+/* Spread K slots over the c sites found (nearest first): each gets up to
+ * K / SITE_SHARE, then what is left goes to the nearest ones. */
+static int share_slots(const dindex *x, const hent *h, int c, size_t p, int K, int *take)
+{
+    int left = K, cap = K / SITE_SHARE > 0 ? K / SITE_SHARE : 1;
+    for (int k = 0; k < c; k++) {
+        size_t site = h[k].site;
+        int size = (int)(x->sfirst[site + 1] - x->sfirst[site]) - (x->dsite[p] == site);
+        take[k] = size < cap ? size : cap;
+        if (take[k] > left)
+            take[k] = left;
+        left -= take[k];
+    }
+    for (int k = 0; k < c && left > 0; k++) {
+        size_t site = h[k].site;
+        int size = (int)(x->sfirst[site + 1] - x->sfirst[site]) - (x->dsite[p] == site);
+        int more = size - take[k] < left ? size - take[k] : left;
+        take[k] += more;
+        left -= more;
+    }
+    return K - left;
+}
+
+/* Candidate drivers of every passenger: the drivers who can take them alone
+ * with the least single-pickup detour, K at most, found by a best-first
+ * search of the index of driver sites (exact for the default distance; with
+ * a distance callback, crow-fly detours are trusted to within PLANAR_SLACK
+ * and 0.5 km), a few drivers per site (see share_slots). Lists are stored
+ * in participant order; memory is O(passengers x K). The index stays in
+ * s->dix for cp_fill_unseated. */
 int cp_build_candidates(solver *s, size_t np, const uint32_t *drv, size_t nd)
 {
     int rc = PL_ERROR, K = s->o.candidates > 0 ? s->o.candidates : DEFAULT_CANDIDATES;
-    dindex x = {0};
+    dindex *x = calloc(1, sizeof *x);
     stream *sh = NULL;
     hent *heap = NULL;
+    int *take = NULL;
+    uint32_t *rank = NULL, *salt = NULL;
     size_t n = s->n, total = 0, cap = 0;
 
     s->coff = calloc(n + 2, sizeof *s->coff);
     s->voff = calloc(n + 2, sizeof *s->voff);
     heap = malloc((size_t)K * sizeof *heap);
-    if (!s->coff || !s->voff || !heap || dindex_build(&x, s, drv, nd) < 0)
+    take = malloc((size_t)K * sizeof *take);
+    rank = calloc(n ? n : 1, sizeof *rank);
+    salt = calloc(n ? n : 1, sizeof *salt);
+    if (!x || !s->coff || !s->voff || !heap || !take || !rank || !salt ||
+        dindex_build(x, s, drv, nd) < 0 || passenger_ranks(s, rank, salt) < 0)
         goto done;
-    x.mul = s->o.distance_km ? PLANAR_SLACK : 1.0;
-    x.add = s->o.distance_km ? 0.5 : 1e-6;
-    sh = malloc((x.nsec ? x.nsec : 1) * sizeof *sh);
+    x->mul = s->o.distance_km ? PLANAR_SLACK : 1.0;
+    x->add = s->o.distance_km ? 0.5 : 1e-6;
+    sh = malloc((x->nsec ? x->nsec : 1) * sizeof *sh);
     if (!sh)
         goto done;
     for (size_t p = 0; p < n; p++) {
-        int c = 0;
+        int c = 0, got = 0;
         if (np > 0 && (s->flag[p] & F_RIDE) && !(s->flag[p] & (F_LOCKED | F_BAD)))
-            c = dindex_query(s, &x, p, sh, heap, K);
-        if (total + (size_t)c > cap) {
+            c = dindex_query(s, x, p, sh, heap, K);
+        qsort(heap, (size_t)c, sizeof *heap, hent_cmp);
+        got = share_slots(x, heap, c, p, K, take);
+        if (total + (size_t)got > cap) {
             size_t ncap = cap ? cap + cap / 2 : (size_t)K * 64;
-            while (ncap < total + (size_t)c)
+            while (ncap < total + (size_t)got)
                 ncap += ncap / 2;
             uint32_t *ncd = realloc(s->cd, ncap * sizeof *ncd);
             if (ncd)
@@ -324,13 +463,21 @@ int cp_build_candidates(solver *s, size_t np, const uint32_t *drv, size_t nd)
                 goto done;
             cap = ncap;
         }
-        qsort(heap, (size_t)c, sizeof *heap, hent_cmp);
         for (int k = 0; k < c; k++) {
-            s->cd[total + (size_t)k] = heap[k].d;
-            s->cdop[total + (size_t)k] = heap[k].dop;
-            s->voff[heap[k].d + 1]++;
+            size_t site = heap[k].site, first = x->sfirst[site];
+            size_t size = x->sfirst[site + 1] - first;
+            size_t at = ((size_t)rank[p] * (size_t)take[k] + salt[p]) % size;
+            for (int j = 0; j < take[k]; at = (at + 1) % size) {
+                uint32_t d = x->smem[first + at];
+                if (d == p)
+                    continue;
+                s->cd[total] = d;
+                s->cdop[total] = heap[k].dop;
+                s->voff[d + 1]++;
+                total++;
+                j++;
+            }
         }
-        total += (size_t)c;
         s->coff[p + 1] = total;
     }
     s->coff[n + 1] = s->coff[n];
@@ -355,12 +502,69 @@ int cp_build_candidates(solver *s, size_t np, const uint32_t *drv, size_t nd)
     for (size_t d = n + 1; d > 0; d--)
         s->voff[d] = s->voff[d - 1];
     s->voff[0] = 0;
+    s->dix = x;
+    x = NULL;
     rc = PL_OK;
 done:
-    free(x.ord);
-    free(x.chunks);
-    free(x.sectors);
+    dindex_free(x);
     free(sh);
     free(heap);
+    free(take);
+    free(rank);
+    free(salt);
     return rc;
+}
+
+/* Seat p with driver d, a FLEXIBLE riding elsewhere who can take p alone:
+ * it drives again. */
+static void drive_instead(solver *s, size_t d, size_t p)
+{
+    cp_route_remove(s, d);
+    cp_route_insert(s, d, p, 0);
+}
+
+int cp_fill_unseated(solver *s)
+{
+    dindex *x = s->dix;
+    size_t K = x ? x->nsites : 0;
+    hent *h = malloc((K ? K : 1) * sizeof *h);
+    stream *sh = malloc((x && x->nsec ? x->nsec : 1) * sizeof *sh);
+    if (!h || !sh) {
+        free(h);
+        free(sh);
+        return -1;
+    }
+    for (size_t p = 0; p < s->n; p++) {
+        if (!(s->flag[p] & F_RIDER) || (s->flag[p] & (F_LOCKED | F_BAD)) || s->host[p] >= 0)
+            continue;
+        int c = K ? dindex_query(s, x, p, sh, h, (int)K) : 0, room = 0, seated = 0;
+        qsort(h, (size_t)c, sizeof *h, hent_cmp);
+        for (int k = 0; k < c && !seated; k++) {
+            size_t site = h[k].site;
+            for (size_t i = x->sfirst[site]; i < x->sfirst[site + 1] && !seated; i++) {
+                size_t d = x->smem[i];
+                int pos;
+                if (is_driving(s, d)) {
+                    if (s->rlen[d] >= s->seats[d])
+                        continue;
+                    room = 1;
+                    if (cp_insert_eval(s, d, p, h[k].dop, &pos, 0.0) != HUGE_VAL) {
+                        cp_route_insert(s, d, p, pos);
+                        seated = 1;
+                    }
+                } else if ((s->flag[d] & F_DRIVE) && !(s->flag[d] & (F_LOCKED | F_BAD)) &&
+                           s->host[d] >= 0 && d != p) {
+                    drive_instead(s, d, p);
+                    seated = 1;
+                }
+            }
+        }
+        s->why[p] = seated   ? 0
+                    : c == 0 ? PL_CARPOOL_REASON_NO_DRIVER
+                    : room   ? PL_CARPOOL_REASON_NO_ROOM
+                             : PL_CARPOOL_REASON_NO_SEAT;
+    }
+    free(h);
+    free(sh);
+    return 0;
 }

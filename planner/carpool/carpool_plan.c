@@ -335,7 +335,9 @@ static void explain(const part *p, pl_carpool_reason reason, const char **code, 
                      p->where.reason[0] ? p->where.reason : "no place matches it");
         return;
     }
-    *code = reason == PL_CARPOOL_REASON_NO_SEAT ? PL_CARPOOL_WHY_NO_SEAT : PL_CARPOOL_WHY_NO_DRIVER;
+    *code = reason == PL_CARPOOL_REASON_NO_SEAT   ? PL_CARPOOL_WHY_NO_SEAT
+            : reason == PL_CARPOOL_REASON_NO_ROOM ? PL_CARPOOL_WHY_NO_ROOM
+                                                  : PL_CARPOOL_WHY_NO_DRIVER;
     snprintf(buf, size, "%s", pl_carpool_reason_text(reason));
 }
 

@@ -43,6 +43,8 @@ enum {
     F_BAD = 16    /* unknown origin */
 };
 
+typedef struct dindex dindex;
+
 typedef struct solver {
     size_t n; /* participants; index n is the venue */
     const pl_carpool_participant *pt;
@@ -121,6 +123,9 @@ typedef struct solver {
     uint64_t rng;
     int random_order; /* pool_insert in random order instead of by regret */
     double *rkey;
+
+    struct dindex *dix; /* driver sites and their index (carpool_candidates.c) */
+    unsigned char *why; /* per rider left without a seat: its pl_carpool_reason */
 } solver;
 
 typedef struct lns_ctx {
@@ -281,6 +286,16 @@ void cp_reorder(solver *s, size_t d);
  * crow-fly detours are trusted to within PLANAR_SLACK and 0.5 km). Lists
  * are stored in participant order; memory is O(passengers x K). */
 int cp_build_candidates(solver *s, size_t np, const uint32_t *drv, size_t nd);
+
+/* After the search, every rider still without a seat tries every driver
+ * within reach (not only its candidates): the nearest one who can take it
+ * does; else s->why[] gets the true reason (no driver within reach, drivers
+ * within reach full, or seats left but no route can take the stop). Returns
+ * 0, -1 out of memory. */
+int cp_fill_unseated(solver *s);
+
+/* Free the driver index kept by cp_build_candidates. */
+void cp_index_free(solver *s);
 
 /* Seat pool members by regret insertion. flex: the members are FLEXIBLE
  * participants, seated only where it saves vehicle-km. */

@@ -90,7 +90,7 @@ class Carpool(PlannerTestCase):
                 self.assertTrue(p["name"])
         for u in plan["unassigned"]:
             self.assertIn(u["reason"], ("origin_unknown", "origin_ambiguous", "no_driver",
-                                        "no_seat"))
+                                        "no_seat", "no_room"))
             self.assertTrue(u["detail"])
             seen.append(u["email"].lower())
         # Nobody twice, and everyone who travels is somewhere.

@@ -337,6 +337,50 @@ static double road(const pl_carpool_point *a, const pl_carpool_point *b)
     return pl_carpool_distance_km(a, b, 1.3);
 }
 
+/* Can driver d take q alone within the limits of o (percent, and minutes
+ * with one stop)? */
+static int in_reach(const pl_carpool_participant *p, size_t d, size_t q,
+                    const pl_carpool_options *o)
+{
+    double direct = road(&p[d].origin, &VENUE);
+    double len = road(&p[d].origin, &p[q].origin) + road(&p[q].origin, &VENUE);
+    double minutes = (len - direct) / o->speed_kmh * 60 + o->stop_minutes;
+    return len <= direct * (1 + o->max_detour_pct / 100) + 1e-9 &&
+           (o->max_detour_minutes < 0 || minutes <= o->max_detour_minutes + 1e-9);
+}
+
+static int has_flexible(const pl_carpool_participant *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i].role == PL_CARPOOL_ROLE_FLEXIBLE)
+            return 1;
+    return 0;
+}
+
+/* The reason given to an unseated rider is true: no driver within reach; or
+ * every driver within reach is full; or one of them has a seat left (and no
+ * route could take the stop). */
+static void check_reason(const pl_carpool_participant *p, size_t n, const pl_carpool_result *r,
+                         size_t q, pl_carpool_reason why, const pl_carpool_options *o)
+{
+    int reach = 0, room = 0;
+    for (size_t d = 0; d < n; d++) {
+        if (p[d].role != PL_CARPOOL_ROLE_DRIVE || p[d].seats == 0 || !isfinite(p[d].origin.lon) ||
+            !in_reach(p, d, q, o))
+            continue;
+        reach = 1;
+        for (size_t g = 0; g < r->ngroups; g++)
+            if (r->groups[g].driver == d && (int)r->groups[g].npassengers < p[d].seats)
+                room = 1;
+    }
+    if (why == PL_CARPOOL_REASON_NO_DRIVER)
+        assert_false(reach);
+    else if (why == PL_CARPOOL_REASON_NO_SEAT)
+        assert_true(reach && !room);
+    else
+        assert_true(why == PL_CARPOOL_REASON_NO_ROOM && room);
+}
+
 /* Every participant exactly once; seats, detour (% and minutes with stops),
  * distances, times and totals consistent. */
 static void check_plan(const pl_carpool_participant *p, size_t n, const pl_carpool_result *r,
@@ -380,6 +424,9 @@ static void check_plan(const pl_carpool_participant *p, size_t n, const pl_carpo
         /* a flexible or a driver with an origin always goes by car */
         if (p[q].role == PL_CARPOOL_ROLE_DRIVE || p[q].role == PL_CARPOOL_ROLE_FLEXIBLE)
             assert_int_equal(r->unassigned[u].reason, PL_CARPOOL_REASON_NO_ORIGIN);
+        else if (p[q].role == PL_CARPOOL_ROLE_RIDE && isfinite(p[q].origin.lon) &&
+                 !has_flexible(p, n))
+            check_reason(p, n, r, q, r->unassigned[u].reason, o);
     }
     for (size_t i = 0; i < n; i++)
         assert_int_equal(seen[i], 1);
@@ -422,8 +469,9 @@ static void random_plans_are_valid_and_deterministic(void **state)
     }
 }
 
-/* With one candidate per passenger, a seated rider rides with the driver of
- * least single-pickup detour (found here by brute force), and a rider is
+/* With one candidate per passenger and one seat per car, a seated rider
+ * rides with the driver of least single-pickup detour (found here by brute
+ * force) unless that driver is full, and a rider is
  * "no driver" exactly when no driver can take them alone: the spatial index
  * neither misses nor misranks a driver, on every side of the venue and at
  * every distance. */
@@ -442,8 +490,8 @@ static void candidate_is_the_least_detour_driver(void **state)
         for (size_t i = 0; i < N; i++) {
             double r = 400 * urand(&st) * urand(&st), a = 6.283185307179586 * urand(&st);
             int drive = rnd(&st) % 3 == 0;
-            p[i] = person(drive ? PL_CARPOOL_ROLE_DRIVE : PL_CARPOOL_ROLE_RIDE,
-                          drive ? 1 + (int)(rnd(&st) % 4) : 0, r * sin(a), r * cos(a));
+            p[i] = person(drive ? PL_CARPOOL_ROLE_DRIVE : PL_CARPOOL_ROLE_RIDE, drive ? 1 : 0,
+                          r * sin(a), r * cos(a));
         }
         pl_carpool_result *res = plan(p, N, &o);
         size_t *best = malloc(N * sizeof *best);
@@ -462,9 +510,14 @@ static void candidate_is_the_least_detour_driver(void **state)
                 }
             }
         }
+        /* a rider seated with another driver (by the last pass, which tries
+         * every driver within reach) found its best driver full */
         for (size_t g = 0; g < res->ngroups; g++)
-            for (size_t k = 0; k < res->groups[g].npassengers; k++)
-                assert_int_equal(res->groups[g].driver, best[res->groups[g].passengers[k]]);
+            for (size_t k = 0; k < res->groups[g].npassengers; k++) {
+                size_t q = res->groups[g].passengers[k];
+                assert_true(res->groups[g].driver == best[q] ||
+                            group_of(res, best[q])->npassengers == 1);
+            }
         for (size_t u = 0; u < res->nunassigned; u++) {
             size_t q = res->unassigned[u].participant;
             assert_int_equal(res->unassigned[u].reason == PL_CARPOOL_REASON_NO_DRIVER,
@@ -530,6 +583,144 @@ static void replanning_with_confirmed_groups(void **state)
     pl_carpool_result_free(a);
 }
 
+/* ---- clustered origins ------------------------------------------------- */
+
+/* Communes: points of the tests below, km north and east of the venue. */
+static const double TOWNS[][2] = {{40, 5}, {-35, 12}, {8, -45}, {25, 30}, {-60, -20}, {70, -5}};
+#define NTOWNS (sizeof TOWNS / sizeof TOWNS[0])
+
+/* A seeded instance of n people at the centres of the towns above, the
+ * first town sending about half of them (skewed sizes, as real communes);
+ * about a third drive. flexible: some of them are FLEXIBLE. */
+static size_t make_clustered(pl_carpool_participant *p, size_t n, uint64_t seed, int flexible)
+{
+    uint64_t st = seed * 104729;
+    for (size_t i = 0; i < n; i++) {
+        size_t town = rnd(&st) % 2 ? 0 : (size_t)(rnd(&st) % NTOWNS);
+        unsigned k = (unsigned)(rnd(&st) % 20);
+        pl_carpool_role role = k < 7 ? PL_CARPOOL_ROLE_DRIVE : PL_CARPOOL_ROLE_RIDE;
+        if (flexible && k >= 17)
+            role = PL_CARPOOL_ROLE_FLEXIBLE;
+        p[i] = person(role, role == PL_CARPOOL_ROLE_RIDE ? 0 : 1 + (int)(rnd(&st) % 4),
+                      TOWNS[town][0], TOWNS[town][1]);
+        p[i].id = (long)i;
+    }
+    return n;
+}
+
+/* Every town has more seats than riders, and many more drivers than a
+ * candidate list holds: the optimum seats every rider in their own town, at
+ * no extra vehicle-km (the pickup is at the driver's door). */
+static void clustered_riders_seated_in_their_own_town(void **state)
+{
+    (void)state;
+    enum { PER_TOWN = 30 };
+    pl_carpool_participant p[NTOWNS * PER_TOWN];
+    size_t n = 0;
+    double direct = 0.0;
+    for (size_t t = 0; t < NTOWNS; t++)
+        for (size_t i = 0; i < PER_TOWN; i++, n++) {
+            int drive = i < PER_TOWN / 2 + 1;
+            p[n] = person(drive ? PL_CARPOOL_ROLE_DRIVE : PL_CARPOOL_ROLE_RIDE, drive ? 1 : 0,
+                          TOWNS[t][0], TOWNS[t][1]);
+            if (drive)
+                direct += road(&p[n].origin, &VENUE);
+        }
+    pl_carpool_options o = PL_CARPOOL_OPTIONS_INIT;
+    o.candidates = 4; /* far fewer than the 16 drivers of a town */
+    pl_carpool_result *r = plan(p, n, &o);
+    check_plan(p, n, r, &o);
+    assert_int_equal(r->totals.riders_seated, r->totals.riders);
+    assert_int_equal(r->nunassigned, 0);
+    assert_true(fabs(r->totals.vehicle_km - direct) < 1e-6);
+    for (size_t g = 0; g < r->ngroups; g++)
+        for (size_t k = 0; k < r->groups[g].npassengers; k++) {
+            const pl_carpool_point *a = &p[r->groups[g].driver].origin;
+            const pl_carpool_point *b = &p[r->groups[g].passengers[k]].origin;
+            assert_true(a->lat == b->lat && a->lon == b->lon);
+        }
+    pl_carpool_result_free(r);
+}
+
+/* One town has more riders than its drivers' seats; the next town on the
+ * way has free seats. With one candidate per rider (its own town), the
+ * riders left over still ride with the other town's drivers: the number
+ * seated is the b-matching bound. */
+static void clustered_overflow_goes_to_the_next_town(void **state)
+{
+    (void)state;
+    pl_carpool_participant p[40];
+    size_t n = 0;
+    for (int i = 0; i < 10; i++) /* far town: 10 drivers, 1 seat, 20 riders */
+        p[n++] = person(PL_CARPOOL_ROLE_DRIVE, 1, 60, 0);
+    for (int i = 0; i < 20; i++)
+        p[n++] = person(PL_CARPOOL_ROLE_RIDE, 0, 60, 0);
+    for (int i = 0; i < 5; i++) /* town on the way: 5 drivers, 2 seats, nobody to take */
+        p[n++] = person(PL_CARPOOL_ROLE_DRIVE, 2, 61, 1);
+    pl_carpool_options o = PL_CARPOOL_OPTIONS_INIT;
+    o.candidates = 1;
+    pl_carpool_result *r = plan(p, n, &o);
+    check_plan(p, n, r, &o);
+    assert_int_equal(r->totals.riders_seated, 20);
+    pl_carpool_result_free(r);
+}
+
+/* The reasons: no driver within reach; drivers within reach full; a driver
+ * within reach with a seat left whose route cannot take the stop. */
+static void clustered_reasons_are_true(void **state)
+{
+    (void)state;
+    /* a town with 2 seats for 4 riders, and a rider nobody can reach */
+    pl_carpool_participant a[7] = {
+        person(PL_CARPOOL_ROLE_DRIVE, 1, 40, 0), person(PL_CARPOOL_ROLE_DRIVE, 1, 40, 0),
+        person(PL_CARPOOL_ROLE_RIDE, 0, 40, 0),  person(PL_CARPOOL_ROLE_RIDE, 0, 40, 0),
+        person(PL_CARPOOL_ROLE_RIDE, 0, 40, 0),  person(PL_CARPOOL_ROLE_RIDE, 0, 40, 0),
+        person(PL_CARPOOL_ROLE_RIDE, 0, -40, 0)};
+    pl_carpool_result *r = plan(a, 7, NULL);
+    assert_int_equal(r->totals.riders_seated, 2);
+    assert_int_equal(reason_of(r, 6), PL_CARPOOL_REASON_NO_DRIVER);
+    for (size_t q = 2; q < 6; q++) {
+        int why = reason_of(r, q);
+        assert_true(why == 0 || why == PL_CARPOOL_REASON_NO_SEAT);
+    }
+    pl_carpool_result_free(r);
+
+    /* one driver, 2 seats: either rider alone fits, both together do not */
+    pl_carpool_participant b[3] = {person(PL_CARPOOL_ROLE_DRIVE, 2, 60, 0),
+                                   person(PL_CARPOOL_ROLE_RIDE, 0, 30, 10),
+                                   person(PL_CARPOOL_ROLE_RIDE, 0, 30, -10)};
+    r = plan(b, 3, NULL);
+    assert_int_equal(r->totals.riders_seated, 1);
+    assert_int_equal(r->nunassigned, 1);
+    assert_int_equal(r->unassigned[0].reason, PL_CARPOOL_REASON_NO_ROOM);
+    assert_string_equal(pl_carpool_reason_text(PL_CARPOOL_REASON_NO_ROOM),
+                        "drivers within reach have seats left, but none can add this stop "
+                        "within the detour limit");
+    pl_carpool_result_free(r);
+}
+
+/* The property test over clustered instances: seats, detour, nobody twice,
+ * true reasons, same plan twice; with small candidate lists too. */
+static void clustered_plans_are_valid_and_deterministic(void **state)
+{
+    (void)state;
+    pl_carpool_participant p[200];
+    for (uint64_t seed = 1; seed <= 30; seed++) {
+        size_t n = make_clustered(p, 60 + (size_t)(seed * 37 % 140), seed, seed % 3 == 0);
+        pl_carpool_options o = PL_CARPOOL_OPTIONS_INIT;
+        o.iterations = 1000;
+        if (seed % 2 == 0)
+            o.candidates = 3;
+        if (seed % 5 == 0)
+            o.max_detour_pct = 40;
+        pl_carpool_result *a = plan(p, n, &o), *b = plan(p, n, &o);
+        check_plan(p, n, a, &o);
+        same_plan(a, b);
+        pl_carpool_result_free(a);
+        pl_carpool_result_free(b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -549,6 +740,10 @@ int main(void)
         cmocka_unit_test(replanning_with_confirmed_groups),
         cmocka_unit_test(candidate_is_the_least_detour_driver),
         cmocka_unit_test(automatic_budget_stops_growing),
+        cmocka_unit_test(clustered_riders_seated_in_their_own_town),
+        cmocka_unit_test(clustered_overflow_goes_to_the_next_town),
+        cmocka_unit_test(clustered_reasons_are_true),
+        cmocka_unit_test(clustered_plans_are_valid_and_deterministic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
