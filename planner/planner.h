@@ -11,6 +11,7 @@
 #include "store.h"
 #include "event.h"
 #include "event_json.h"
+#include "event_edit.h"
 #include "agenda.h"
 #include "origin.h"
 #include "carpool.h"

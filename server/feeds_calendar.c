@@ -83,3 +83,13 @@ const pl_server_feeds *pl_server_default_feeds(void)
 {
     return &feeds;
 }
+
+int srv_check_local_times(const pl_event *ev, pl_conflict_fn fn, void *payload, pl_error *err)
+{
+    int rc;
+
+    pthread_mutex_lock(&libical_lock);
+    rc = pl_calendar_check_local_times(ev, fn, payload, err);
+    pthread_mutex_unlock(&libical_lock);
+    return rc;
+}

@@ -56,6 +56,7 @@ struct pl_server {
     pl_store *watch; /* a connection used only for pl_store_data_version */
     long long watch_version;
     struct srv_cache *cache;
+    struct srv_admin_state *admin; /* back office sessions (admin_session.c) */
 };
 
 /* One form field (urlencoded or multipart) or JSON-free text value. */
@@ -107,6 +108,8 @@ typedef struct srv_reply {
     const char *allow;
     int conditional;          /* send ETag and Last-Modified, answer 304 when fresh */
     int referrer_same_origin; /* pages carrying secrets in their URL */
+    char *set_cookie;         /* owned Set-Cookie value, may be NULL */
+    unsigned retry_after;     /* seconds, sent with a 429 */
 } srv_reply;
 
 /*
@@ -248,11 +251,26 @@ srv_handler srv_event_json, srv_register, srv_me_json, srv_me_feed, srv_cancel, 
  * out stays as stored, null clears). */
 srv_handler srv_update;
 
+/* admin_*.c: the back office under /admin (docs/admin.md): its sessions,
+ * and the router's check of SRV_ADMIN routes (the bearer header or a
+ * session; else 303 to the login page or 401 in out, and 0). */
+int srv_admin_state_new(pl_server *srv, pl_error *err);
+void srv_admin_state_free(pl_server *srv);
+int srv_admin_authorise(srv_reply *out, srv_req *req);
+srv_handler srv_adm_login_form, srv_adm_login, srv_adm_logout, srv_adm_dashboard,
+    srv_adm_event_new_form, srv_adm_event_create, srv_adm_event, srv_adm_event_update,
+    srv_adm_event_duplicate, srv_adm_event_publish, srv_adm_session_add, srv_adm_session_form,
+    srv_adm_session_update, srv_adm_session_cancel, srv_adm_speaker_add, srv_adm_speaker_form,
+    srv_adm_speaker_update, srv_adm_regs, srv_adm_reg_form, srv_adm_reg_update, srv_adm_reg_cancel,
+    srv_adm_reg_promote, srv_adm_carpool, srv_adm_carpool_plan, srv_adm_carpool_confirm;
+
 /* feeds_calendar.c: the server's one way into libical, serialised by its
  * lock. The wall time in zone, "YYYY-MM-DDTHH:MM" into out (size >= 17),
  * of the UTC instant utc ("YYYY-MM-DDTHH:MM:SSZ"). Returns 0 or
  * PL_EINVALID (a zone libical does not know). */
 int srv_local_from_utc(char *out, size_t size, const char *zone, const char *utc);
+/* pl_calendar_check_local_times under the same lock. */
+int srv_check_local_times(const pl_event *ev, pl_conflict_fn fn, void *payload, pl_error *err);
 
 /* exports.c: the exporters' files (exporters/) */
 /* The i-th admin export's file name ("registrants.xlsx"...), NULL past the last. */

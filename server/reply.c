@@ -150,6 +150,8 @@ enum MHD_Result srv_reply_send(srv_req *req, srv_reply *r, const char *etag_in)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, r->location);
     if (r->allow)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+    if (r->set_cookie)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, r->set_cookie);
     if (r->disposition && status == 200)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_DISPOSITION, r->disposition);
     if (status == 401)
@@ -157,6 +159,11 @@ enum MHD_Result srv_reply_send(srv_req *req, srv_reply *r, const char *etag_in)
                                 "Bearer realm=\"planner admin\"");
     if (status == 503)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+    if (status == 429 && r->retry_after) {
+        char secs[16];
+        snprintf(secs, sizeof(secs), "%u", r->retry_after);
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, secs);
+    }
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     if (r->type && strncmp(r->type, "text/html", 9) == 0) {
         MHD_add_response_header(resp, "Content-Security-Policy",
@@ -179,6 +186,7 @@ void srv_reply_free(srv_reply *r)
     free(r->body);
     free(r->location);
     free(r->disposition);
+    free(r->set_cookie);
     if (r->has_fd)
         close(r->fd);
 }

@@ -105,10 +105,8 @@ static const srv_route *find_route(srv_reply *out, srv_req *req)
         admin = hit->flags & SRV_ADMIN;
     else if (!allowed && strncmp(req->path, "/admin/", 7) == 0)
         admin = SRV_ADMIN; /* say nothing of what exists before the token */
-    if (admin && !srv_admin_ok(req)) {
-        srv_reply_error(out, 401, "admin routes need 'Authorization: Bearer ADMIN_TOKEN'");
+    if (admin && !srv_admin_authorise(out, req))
         return NULL;
-    }
     if (!hit && allowed) {
         out->allow = allowed == SRV_GET    ? "GET, HEAD"
                      : allowed == SRV_POST ? "POST"

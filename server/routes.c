@@ -21,8 +21,34 @@ const srv_route srv_routes[] = {
     {SRV_GET, "/me/{token}.json", srv_me_json, 0},
     {SRV_POST, "/me/{token}/update", srv_update, 0},
     {SRV_POST, "/me/{token}/cancel", srv_cancel, 0},
-    /* organisers (Authorization: Bearer ADMIN_TOKEN) */
-    {SRV_GET, "/admin/e/{slug}", srv_admin_event, SRV_ADMIN},
+    /* organisers: a session of the back office (admin_*.c, docs/admin.md) or
+     * Authorization: Bearer ADMIN_TOKEN; the router checks SRV_ADMIN routes */
+    {SRV_GET, "/admin/login", srv_adm_login_form, 0},
+    {SRV_POST, "/admin/login", srv_adm_login, 0},
+    {SRV_POST, "/admin/logout", srv_adm_logout, SRV_ADMIN},
+    {SRV_GET, "/admin", srv_adm_dashboard, SRV_ADMIN},
+    {SRV_GET, "/admin/events/new", srv_adm_event_new_form, SRV_ADMIN},
+    {SRV_POST, "/admin/events", srv_adm_event_create, SRV_ADMIN},
+    {SRV_GET, "/admin/e/{slug}", srv_adm_event, SRV_ADMIN},
+    {SRV_POST, "/admin/e/{slug}", srv_adm_event_update, SRV_ADMIN},
+    {SRV_POST, "/admin/e/{slug}/duplicate", srv_adm_event_duplicate, SRV_ADMIN},
+    {SRV_POST, "/admin/e/{slug}/publish", srv_adm_event_publish, SRV_ADMIN},
+    {SRV_POST, "/admin/e/{slug}/sessions", srv_adm_session_add, SRV_ADMIN},
+    {SRV_GET, "/admin/e/{slug}/sessions/{id}", srv_adm_session_form, SRV_ADMIN},
+    {SRV_POST, "/admin/e/{slug}/sessions/{id}", srv_adm_session_update, SRV_ADMIN},
+    {SRV_POST, "/admin/e/{slug}/sessions/{id}/cancel", srv_adm_session_cancel, SRV_ADMIN},
+    {SRV_POST, "/admin/e/{slug}/speakers", srv_adm_speaker_add, SRV_ADMIN},
+    {SRV_GET, "/admin/e/{slug}/speakers/{id}", srv_adm_speaker_form, SRV_ADMIN},
+    {SRV_POST, "/admin/e/{slug}/speakers/{id}", srv_adm_speaker_update, SRV_ADMIN},
+    {SRV_GET, "/admin/e/{slug}/registrations", srv_adm_regs, SRV_ADMIN},
+    {SRV_GET, "/admin/e/{slug}/registrations/{id}", srv_adm_reg_form, SRV_ADMIN},
+    {SRV_POST, "/admin/e/{slug}/registrations/{id}", srv_adm_reg_update, SRV_ADMIN},
+    {SRV_POST, "/admin/e/{slug}/registrations/{id}/cancel", srv_adm_reg_cancel, SRV_ADMIN},
+    {SRV_POST, "/admin/e/{slug}/registrations/{id}/promote", srv_adm_reg_promote, SRV_ADMIN},
+    {SRV_GET, "/admin/e/{slug}/carpool", srv_adm_carpool, SRV_ADMIN},
+    {SRV_POST, "/admin/e/{slug}/carpool/plan", srv_adm_carpool_plan, SRV_ADMIN},
+    {SRV_POST, "/admin/e/{slug}/carpool/confirm", srv_adm_carpool_confirm, SRV_ADMIN},
+    /* the exports: after every /admin/e/{slug}/WORD above */
     {SRV_GET, "/admin/e/{slug}/{name}", srv_admin_export, SRV_ADMIN},
 };
 

@@ -197,7 +197,7 @@ int pl_server_start(pl_server **out, const pl_server_options *opts, pl_error *er
      * keeps one connection to watch for changes. */
     if ((rc = pl_store_open(&store, srv->db_path, PL_STORE_CREATE, err)) < 0)
         goto done;
-    if ((rc = srv_admin_setup(srv, store, err)) < 0)
+    if ((rc = srv_admin_setup(srv, store, err)) < 0 || (rc = srv_admin_state_new(srv, err)) < 0)
         goto done;
     rc = srv_cache_open(srv, store, err);
     store = NULL;
@@ -265,6 +265,7 @@ void pl_server_stop(pl_server *srv, unsigned grace_ms)
         MHD_stop_daemon(srv->daemon);
     }
     srv_cache_close(srv);
+    srv_admin_state_free(srv);
     pthread_key_delete(srv->tls);
     pthread_mutex_destroy(&srv->watch_lock);
     free(srv->db_path);

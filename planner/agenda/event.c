@@ -29,7 +29,7 @@ void pl_strlist_clear(pl_strlist *l)
     l->count = 0;
 }
 
-static void session_clear(pl_session *s)
+void pl_session_clear(pl_session *s)
 {
     free(s->id);
     free(s->uid);
@@ -77,7 +77,7 @@ void pl_event_free(pl_event *ev)
     }
     free(ev->speakers);
     for (size_t i = 0; i < ev->nsessions; i++)
-        session_clear(&ev->sessions[i]);
+        pl_session_clear(&ev->sessions[i]);
     free(ev->sessions);
     free(ev);
 }

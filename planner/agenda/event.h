@@ -81,6 +81,9 @@ typedef struct pl_event {
     size_t nsessions;
 } pl_event;
 
+/* Free what s owns (not s itself), leaving it to be zeroed or dropped. */
+void pl_session_clear(pl_session *s);
+
 /* Release ev and everything it owns. NULL is accepted. */
 void pl_event_free(pl_event *ev);
 

@@ -274,17 +274,45 @@ static int normalise_time(ctx *c, const char *path, const pl_datetime *day, char
 }
 
 static const char *const event_keys[] = {
-    "slug",       "title",       "summary", "description", "format",   "timezone",      "language",
-    "start",      "end",         "venue",   "online_url",  "capacity", "organizations", "theme",
-    "challenges", "communities", "commons", "speakers",    "sessions", "status",        NULL};
+    "slug",          "title",  "summary",    "description", "format",     "timezone",
+    "language",      "start",  "end",        "venue",       "online_url", "capacity",
+    "organizations", "theme",  "challenges", "communities", "commons",    "speakers",
+    "sessions",      "status", "uid",        "sequence",    "modified",   NULL};
 static const char *const venue_keys[] = {"name", "address", "lat", "lon", NULL};
 static const char *const speaker_keys[] = {"id", "name", "organization", "bio", NULL};
-static const char *const session_keys[] = {"id",   "title",    "kind",     "start",       "end",
-                                           "room", "speakers", "capacity", "description", NULL};
+static const char *const session_keys[] = {"id",     "title",    "kind",     "start",       "end",
+                                           "room",   "speakers", "capacity", "description", "uid",
+                                           "status", "sequence", "modified", NULL};
 static const char *const languages[] = {"fr", "en", NULL};
 static const char *const formats[] = {"in_person", "online", "hybrid", NULL};
 static const char *const statuses[] = {"draft", "published", "cancelled", NULL};
+static const char *const session_statuses[] = {"confirmed", "cancelled", NULL};
 static const char *const kinds[] = {"talk", "workshop", "meal", "break", "forum", "plenary", NULL};
+
+/*
+ * The stored fields `planner event show --format json` adds (uid, sequence,
+ * modified; a session's status) are read back so that its output imports
+ * unchanged: they are checked for their type and otherwise ignored, the
+ * store keeps its own. A session whose status is "cancelled" is dropped
+ * after parsing, as if it were left out: it stays cancelled.
+ */
+static int check_stored(ctx *c, const json_t *obj, const char *prefix)
+{
+    static const char *const strings[] = {"uid", "modified", NULL};
+    json_t *v;
+    char path[160];
+
+    for (const char *const *k = strings; *k; k++)
+        if ((v = json_object_get(obj, *k)) && !json_is_string(v)) {
+            snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", *k);
+            return bad(c, path, "expected a string, got %s", json_kind(v));
+        }
+    if ((v = json_object_get(obj, "sequence")) && !json_is_integer(v)) {
+        snprintf(path, sizeof(path), "%s%ssequence", prefix, *prefix ? "." : "");
+        return bad(c, path, "expected a whole number, got %s", json_kind(v));
+    }
+    return 0;
+}
 
 static int parse_venue(ctx *c, const json_t *root, pl_event *ev)
 {
@@ -382,8 +410,17 @@ static int parse_session(ctx *c, const json_t *item, size_t i, const pl_datetime
         (rc = get_string(c, item, prefix, "room", 0, PL_EVENT_ROOM_MAX, &s->room)) < 0 ||
         (rc = get_int(c, item, prefix, "capacity", &s->capacity)) < 0 ||
         (rc = get_string(c, item, prefix, "description", 0, PL_EVENT_TEXT_MAX, &s->description)) <
-            0)
+            0 ||
+        (rc = check_stored(c, item, prefix)) < 0)
         return rc;
+    if ((sv = json_object_get(item, "status"))) {
+        snprintf(path, sizeof(path), "%s.status", prefix);
+        if (!json_is_string(sv))
+            return bad(c, path, "expected a string, got %s", json_kind(sv));
+        if ((rc = check_enum(c, path, json_string_value(sv), session_statuses)) < 0)
+            return rc;
+        s->cancelled = strcmp(json_string_value(sv), "cancelled") == 0;
+    }
     snprintf(path, sizeof(path), "%s.id", prefix);
     if ((rc = check_ident(c, path, s->id, 0)) < 0)
         return rc;
@@ -413,7 +450,7 @@ static int parse_session(ctx *c, const json_t *item, size_t i, const pl_datetime
         snprintf(path, sizeof(path), "%s.speakers[%zu]", prefix, j);
         if (!json_is_string(sv))
             return bad(c, path, "expected a speaker id (a string), got %s", json_kind(sv));
-        if (!pl_event_speaker(ev, json_string_value(sv)))
+        if (!pl_event_speaker(ev, json_string_value(sv)) && !s->cancelled)
             return bad(c, path, "unknown speaker id \"%s\"; add it under \"speakers\"",
                        json_string_value(sv));
         for (size_t k = 0; k < j; k++)
@@ -424,6 +461,20 @@ static int parse_session(ctx *c, const json_t *item, size_t i, const pl_datetime
         s->speakers.count = j + 1;
     }
     return 0;
+}
+
+/* Cancelled sessions of a file stay cancelled: they leave the model. */
+static void drop_cancelled(pl_event *ev)
+{
+    size_t kept = 0;
+
+    for (size_t i = 0; i < ev->nsessions; i++) {
+        if (ev->sessions[i].cancelled)
+            pl_session_clear(&ev->sessions[i]);
+        else
+            ev->sessions[kept++] = ev->sessions[i];
+    }
+    ev->nsessions = kept;
 }
 
 static int parse_root(ctx *c, const json_t *root, pl_event *ev)
@@ -454,7 +505,8 @@ static int parse_root(ctx *c, const json_t *root, pl_event *ev)
         (rc = get_strlist(c, root, "", "challenges", &ev->challenges)) < 0 ||
         (rc = get_strlist(c, root, "", "communities", &ev->communities)) < 0 ||
         (rc = get_strlist(c, root, "", "commons", &ev->commons)) < 0 ||
-        (rc = get_string(c, root, "", "status", 0, PL_EVENT_NAME_MAX, &ev->status)) < 0)
+        (rc = get_string(c, root, "", "status", 0, PL_EVENT_NAME_MAX, &ev->status)) < 0 ||
+        (rc = check_stored(c, root, "")) < 0)
         return rc;
     if (!ev->timezone && !(ev->timezone = strdup("Europe/Paris")))
         return pl_error_oom(c->err);
@@ -495,6 +547,7 @@ static int parse_root(ctx *c, const json_t *root, pl_event *ev)
         if ((rc = parse_session(c, item, i, &start, ev)) < 0)
             return rc;
     }
+    drop_cancelled(ev);
     return 0;
 }
 

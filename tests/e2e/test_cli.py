@@ -72,7 +72,7 @@ class Agenda(PlannerTestCase):
                     speakers=[])
         sessions.append(late)
         path = self.write("conflicts.json", json.dumps(ev, ensure_ascii=False))
-        self.ok("event", "import", path)
+        self.ok("event", "import", "--accept-conflicts", path)  # published
         r = self.run_planner("agenda", "check", "atelier-cem-2")
         self.assertEqual(r.returncode, 1, r.stderr)
         lines = r.stdout.strip().split("\n")

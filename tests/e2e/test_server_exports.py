@@ -53,7 +53,7 @@ class ServerExportsTest(unittest.TestCase):
             with open(p, "w", encoding="utf-8") as f:
                 json.dump(ev, f, ensure_ascii=False)
             paths.append(p)
-        r = ts.run_cli(db, "event", "import", *paths)
+        r = ts.run_cli(db, "event", "import", "--accept-conflicts", *paths)
         assert r.returncode == 0, r.stderr
         for name, email, org, public in PEOPLE:
             args = ["register", SLUG, "--name", name, "--email", email]

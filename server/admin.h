@@ -1,0 +1,136 @@
+/*
+ * admin.h - private to server/admin_*.c, the back office (docs/admin.md).
+ *
+ *   admin_session.c   sessions, CSRF, login rate limit: the one place that
+ *                     decides who may use /admin
+ *   admin_routes.c    the route table and the access rules
+ *   admin_html.c      page frame, form fields, errors, in the event's language
+ *   admin_events.c    dashboard, event create/edit/duplicate/publish,
+ *                     sessions, speakers, conflicts
+ *   admin_regs.c      the registrations table and one person's edit
+ *   admin_carpool.c   plan, groups, confirm
+ */
+#ifndef PL_SERVER_ADMIN_H
+#define PL_SERVER_ADMIN_H
+
+#include "internal.h"
+
+#define ADM_COOKIE "planner_admin"
+#define ADM_ID_HEX 64 /* a session id: 32 random bytes as hex */
+
+/* One admin request. */
+typedef struct adm {
+    srv_req *req;
+    srv_reply *out;
+    int french;        /* the page's language */
+    int bearer;        /* authorised by "Authorization: Bearer" (a script) */
+    char csrf[65];     /* the session's form token; "" for bearer */
+    char args[3][160]; /* the '*' segments of the route, in order */
+    /* a form shown again after an error */
+    int repost;            /* values come from the posted fields */
+    int posted_form;       /* which form of the page was posted (ADM_FORM_...) */
+    char err_field[136];   /* field at fault (its name), or "" */
+    char err_msg[700];     /* "" when no error */
+    const char *idp;       /* prefix of the ids of the form being written ("f-") */
+    const char *idp_error; /* that of the form posted, for the error summary */
+} adm;
+
+enum {
+    ADM_FORM_NONE,
+    ADM_FORM_EVENT,
+    ADM_FORM_DUPLICATE,
+    ADM_FORM_PUBLISH,
+    ADM_FORM_SESSION,
+    ADM_FORM_SPEAKER,
+    ADM_FORM_REG,
+    ADM_FORM_CARPOOL
+};
+
+/* Pick the word of the page's language. */
+#define TR(a, fr, en) ((a)->french ? (fr) : (en))
+
+/* ---- admin_session.c ---- */
+
+/* Create a session: *id_out gets the cookie value, csrf_out its form token.
+ * Returns 0 or PL_ERROR (no randomness). */
+int adm_session_create(pl_server *srv, char id_out[ADM_ID_HEX + 1], char csrf_out[65]);
+/* The live session of this cookie value: 1 and its form token in csrf_out,
+ * else 0. */
+int adm_session_find(pl_server *srv, const char *id, char csrf_out[65]);
+void adm_session_drop(pl_server *srv, const char *id);
+/* Is another login attempt from addr allowed now? 0: wait retry_s seconds. */
+int adm_login_allowed(pl_server *srv, const char *addr, unsigned *retry_s);
+void adm_login_failed(pl_server *srv, const char *addr);
+void adm_login_succeeded(pl_server *srv, const char *addr);
+/* The client's address as text. */
+void adm_client_address(srv_req *req, char out[64]);
+/* Is the presented admin token right (constant time)? */
+int adm_token_ok(pl_server *srv, const char *token);
+/* The Set-Cookie value starting (id) or ending (NULL) a session. */
+char *adm_cookie(const pl_server *srv, const char *id);
+/* Does the POST carry the session's form token and come from our origin? */
+int adm_csrf_ok(adm *a);
+
+/* ---- admin_html.c ---- */
+
+void adm_page_start(srv_html *h, adm *a, const char *title, const char *slug);
+/* Finish h and answer it with status. */
+int adm_page_reply(adm *a, unsigned status, srv_html *h);
+/* An error page in the page's language. */
+int adm_error(adm *a, unsigned status, const char *message);
+/* 303 to location (a local path). */
+int adm_redirect(adm *a, const char *location);
+/* The form's hidden csrf field. */
+void adm_csrf_field(srv_html *h, const adm *a);
+/* The value a field shows: what was typed when the form comes back after an
+ * error, else model (may be NULL). */
+const char *adm_value(const adm *a, const char *name, const char *model);
+/* A labelled input (type "text", "email", "number", "datetime-local"...);
+ * hint may be NULL. */
+void adm_input(srv_html *h, const adm *a, const char *type, const char *name, const char *label,
+               const char *model, const char *hint, int required);
+void adm_textarea(srv_html *h, const adm *a, const char *name, const char *label,
+                  const char *model);
+/* A select of values with labels (parallel NULL-terminated arrays). */
+void adm_select(srv_html *h, const adm *a, const char *name, const char *label, const char *model,
+                const char *const *values, const char *const *labels);
+/* The error summary at the top of a form (nothing without an error). */
+void adm_error_summary(srv_html *h, const adm *a);
+/* Remember err for the form shown again: the field at fault is the one
+ * err's JSON path names ("venue.address" -> venue_address,
+ * "sessions[2].start" -> start). */
+void adm_set_error(adm *a, const pl_error *err);
+/* "YYYY-MM-DDTHH:MM" <-> an <input type=datetime-local> value: the same. */
+const char *adm_hhmm(const char *when);
+
+/* ---- admin_events.c ---- */
+int adm_dashboard(adm *a);
+int adm_event_new_form(adm *a);
+int adm_event_create(adm *a);
+int adm_event_page(adm *a);
+int adm_event_update(adm *a);
+int adm_event_duplicate(adm *a);
+int adm_event_publish(adm *a);
+int adm_session_add(adm *a);
+int adm_session_form(adm *a);
+int adm_session_update(adm *a);
+int adm_session_cancel(adm *a);
+int adm_speaker_add(adm *a);
+int adm_speaker_form(adm *a);
+int adm_speaker_update(adm *a);
+/* Load the event args[0] or answer 404; 0 on success. */
+int adm_load_event(adm *a, pl_event **out);
+
+/* ---- admin_regs.c ---- */
+int adm_regs_table(adm *a);
+int adm_reg_form(adm *a);
+int adm_reg_update(adm *a);
+int adm_reg_cancel(adm *a);
+int adm_reg_promote(adm *a);
+
+/* ---- admin_carpool.c ---- */
+int adm_carpool_page(adm *a);
+int adm_carpool_plan(adm *a);
+int adm_carpool_confirm(adm *a);
+
+#endif

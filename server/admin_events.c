@@ -1,0 +1,1168 @@
+/*
+ * admin_events.c - the organisers' events: the dashboard, an event's page
+ * (its fields, agenda as the public timeline with conflicts beside the
+ * sessions, speakers, exports), and every change to them.
+ *
+ * A change is made on the event file, never on the database directly: the
+ * stored event is written as JSON (pl_event_to_json), the posted fields
+ * change that JSON, and it is read back and saved as `planner event
+ * import` does (pl_event_from_json, pl_event_save): same validation, same
+ * messages, same SEQUENCE bumps. A form with an error is shown again with
+ * what was typed, the message beside the field at fault.
+ */
+#include "admin.h"
+#include "http_fetch.h"
+#include "registration.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GEOCODER_SETTING "geocoder_url" /* the one `carpool plan --geocoder` keeps */
+
+static const char *const formats[] = {"in_person", "hybrid", "online", NULL};
+static const char *const kinds[] = {"talk", "workshop", "meal", "break", "forum", "plenary", NULL};
+
+static const char *const *format_labels(const adm *a)
+{
+    static const char *const fr[] = {"sur place", "hybride", "en ligne", NULL};
+    static const char *const en[] = {"in person", "hybrid", "online", NULL};
+    return a->french ? fr : en;
+}
+
+static const char *const *kind_labels(const adm *a)
+{
+    static const char *const fr[] = {"intervention", "atelier",  "repas", "pause",
+                                     "forum",        "plénière", NULL};
+    static const char *const en[] = {"talk", "workshop", "meal", "break", "forum", "plenary", NULL};
+    return a->french ? fr : en;
+}
+
+static const char *label_of(const char *const *values, const char *const *labels, const char *v)
+{
+    for (size_t i = 0; values[i]; i++)
+        if (v && strcmp(values[i], v) == 0)
+            return labels[i];
+    return v ? v : "";
+}
+
+int adm_load_event(adm *a, pl_event **out)
+{
+    pl_error err;
+    int rc = pl_event_load(out, a->req->store, a->args[0], &err);
+
+    if (rc == 0) {
+        a->french = srv_event_is_french(*out);
+        return 0;
+    }
+    if (rc == PL_ENOTFOUND)
+        adm_error(a, 404, NULL);
+    else
+        adm_error(a, srv_status_for(rc), err.msg);
+    return rc;
+}
+
+/* ---- conflicts ---------------------------------------------------------- */
+
+typedef struct conflicts {
+    pl_conflict *items;
+    size_t count;
+    size_t blocking;
+} conflicts;
+
+static void add_conflict(const pl_conflict *c, void *payload)
+{
+    conflicts *l = payload;
+    pl_conflict *grown = realloc(l->items, (l->count + 1) * sizeof(*grown));
+
+    if (!grown)
+        return;
+    l->items = grown;
+    l->items[l->count] = *c;
+    /* the borrowed names live in ev, which outlives the list */
+    l->count++;
+    l->blocking += !pl_conflict_is_warning(c->kind);
+}
+
+/* agenda check's rules: the core's, then the zone's (calendar/). */
+static void check_agenda(conflicts *out, const pl_event *ev)
+{
+    pl_conflict *found = NULL;
+    size_t n = 0;
+    pl_error err;
+
+    memset(out, 0, sizeof(*out));
+    if (pl_agenda_check(&found, &n, ev) == 0) {
+        out->items = found;
+        out->count = n;
+        out->blocking = pl_conflicts_blocking(found, n);
+    }
+    srv_check_local_times(ev, add_conflict, out, &err);
+}
+
+static void conflict_list(srv_html *h, const adm *a, const conflicts *c, const char *session)
+{
+    int any = 0;
+
+    for (size_t i = 0; i < c->count; i++) {
+        const pl_conflict *k = &c->items[i];
+        if (session && !((k->session && strcmp(k->session, session) == 0) ||
+                         (k->other && strcmp(k->other, session) == 0)))
+            continue;
+        if (!any++)
+            srv_html_emit(h, "<ul class=\"warn\">");
+        srv_html_emit(h, "<li>%s%t</li>",
+                      pl_conflict_is_warning(k->kind) ? TR(a, "Avertissement : ", "Warning: ")
+                                                      : TR(a, "Conflit : ", "Conflict: "),
+                      k->message);
+    }
+    if (any)
+        srv_html_emit(h, "</ul>");
+}
+
+/* ---- saving through the event file ------------------------------------- */
+
+/*
+ * Read root back as an event file and save it; the error, if any, is kept
+ * in a for the form shown again. With check_conflicts (publishing without
+ * the organiser accepting them), an agenda with conflicts is refused.
+ */
+static int save_json(adm *a, json_t *root, int check_conflicts)
+{
+    pl_event *ev = NULL;
+    pl_event_save_stats st;
+    pl_error err;
+    int rc;
+
+    pl_error_clear(&err);
+    if ((rc = pl_event_from_json(&ev, root, "form", &err)) < 0)
+        goto done;
+    if (check_conflicts) {
+        conflicts c;
+        check_agenda(&c, ev);
+        for (size_t i = 0; i < c.count && rc == 0; i++)
+            if (!pl_conflict_is_warning(c.items[i].kind))
+                rc = pl_error_set_at(&err, PL_EINVALID, NULL, 0, 0, "accept_conflicts",
+                                     "%s (%zu)%s%s",
+                                     TR(a,
+                                        "Le programme a des conflits ; corrigez-les ou cochez "
+                                        "« Publier malgré les conflits »",
+                                        "The agenda has conflicts; fix them or tick \"Publish "
+                                        "despite the conflicts\""),
+                                     c.blocking, TR(a, " : ", ": "), c.items[i].message);
+        free(c.items);
+        if (rc < 0)
+            goto done;
+    }
+    if ((rc = pl_event_save(a->req->store, ev, &st, &err)) < 0)
+        goto done;
+    srv_changed(a->req->srv);
+done:
+    if (rc < 0)
+        adm_set_error(a, &err);
+    pl_event_free(ev);
+    return rc;
+}
+
+/* A form value for a key of the file: absent -> untouched; "" -> the key
+ * is left out (its default); else the string (or a number for capacity). */
+static int set_field(json_t *obj, const char *key, const char *value, int number)
+{
+    char *end;
+    long long n;
+
+    if (!value)
+        return 0;
+    if (!*value)
+        return json_object_del(obj, key), 0;
+    if (number) {
+        n = strtoll(value, &end, 10);
+        if (!*end)
+            return json_object_set_new(obj, key, json_integer(n));
+    }
+    return json_object_set_new(obj, key, json_string(value));
+}
+
+static int parse_number(double *out, const char *s)
+{
+    char buf[64], *end;
+
+    if (!s || !*s || strlen(s) >= sizeof(buf))
+        return -1;
+    snprintf(buf, sizeof(buf), "%s", s);
+    for (char *p = buf; *p; p++)
+        if (*p == ',')
+            *p = '.';
+    *out = strtod(buf, &end);
+    return *end ? -1 : 0;
+}
+
+/* Where the venue is: the gazetteer, else the geocoder the organiser set
+ * for carpools (cached answers first, then one request). */
+static int locate(pl_store *store, const char *address, const char *name, double *lat, double *lon,
+                  char *why, size_t size)
+{
+    const char *tries[2] = {address, name};
+    pl_origin o;
+    char *url = NULL;
+    pl_error err;
+
+    for (int i = 0; i < 2; i++) {
+        const char *t = tries[i], *p;
+        if (!t || !*t)
+            continue;
+        if (pl_origin_resolve(&o, t) == 0)
+            goto found;
+        /* "6 quai de la Seine, 75019 Paris": the postal code and what follows */
+        for (p = t; *p; p++)
+            if (isdigit((unsigned char)p[0]) && strspn(p, "0123456789") == 5 &&
+                (p == t || !isdigit((unsigned char)p[-1])) && pl_origin_resolve(&o, p) == 0)
+                goto found;
+    }
+    snprintf(why, size, "%s", o.reason);
+    if (pl_setting_get(&url, store, GEOCODER_SETTING, &err) == 0 && url && *url &&
+        strcmp(url, "none") != 0 && address && *address) {
+        if (pl_geocoder_lookup(&o, store, url, address, &err) == 0) {
+            free(url);
+            goto found;
+        }
+        {
+            pl_http_fetcher fetcher = PL_HTTP_FETCHER_INIT;
+            char *body = NULL, *req = NULL;
+            size_t len = 0;
+            pl_geocoder_hit hit;
+            if (pl_geocoder_request_url(&req, url, address, &err) == 0 &&
+                pl_http_fetch(&body, &len, req, &fetcher, &err) == 0 &&
+                pl_geocoder_parse(&hit, body, len, &err) == 0) {
+                free(req);
+                free(body);
+                free(url);
+                *lat = hit.lat;
+                *lon = hit.lon;
+                return 0;
+            }
+            free(req);
+            free(body);
+        }
+    }
+    free(url);
+    return PL_ENOTFOUND;
+found:
+    *lat = o.lat;
+    *lon = o.lon;
+    return 0;
+}
+
+/*
+ * The venue of root from the posted venue_name, venue_address and, to
+ * correct the point found, venue_lat/venue_lon. The point is looked up
+ * again whenever the address changes.
+ */
+static int set_venue(adm *a, json_t *root, const pl_event *old, pl_error *err)
+{
+    const char *name = srv_field_get(a->req, "venue_name");
+    const char *address = srv_field_get(a->req, "venue_address");
+    const char *slat = srv_field_get(a->req, "venue_lat");
+    const char *slon = srv_field_get(a->req, "venue_lon");
+    json_t *venue = json_object_get(root, "venue");
+    int address_changed;
+    double lat, lon;
+    char why[320] = "";
+
+    if (!name && !address && !slat && !slon)
+        return 0;
+    if (!venue) {
+        venue = json_object();
+        json_object_set_new(root, "venue", venue);
+    }
+    set_field(venue, "name", name, 0);
+    set_field(venue, "address", address, 0);
+    if (!json_object_get(venue, "name") && !json_object_get(venue, "address")) {
+        json_object_del(root, "venue");
+        return 0;
+    }
+    name = json_string_value(json_object_get(venue, "name"));
+    address = json_string_value(json_object_get(venue, "address"));
+    address_changed = !old || !old->has_geo ||
+                      strcmp(address ? address : "", old->venue_address ? old->venue_address : "");
+    if (!address_changed && slat && slon && parse_number(&lat, slat) == 0 &&
+        parse_number(&lon, slon) == 0) { /* the organiser's correction */
+        json_object_set_new(venue, "lat", json_real(lat));
+        json_object_set_new(venue, "lon", json_real(lon));
+        return 0;
+    }
+    if (!address_changed)
+        return 0;
+    if (locate(a->req->store, address, name, &lat, &lon, why, sizeof(why)) < 0)
+        return pl_error_set_at(
+            err, PL_EINVALID, NULL, 0, 0, "venue.address", "%s%s%s",
+            TR(a,
+               "adresse introuvable : donnez le code postal et la commune (« 6 quai de la Seine, "
+               "75019 Paris »)",
+               "address not found: give the postal code and the town (\"6 quai de la Seine, "
+               "75019 Paris\")"),
+            *why ? " — " : "", why);
+    json_object_set_new(venue, "lat", json_real(lat));
+    json_object_set_new(venue, "lon", json_real(lon));
+    return 0;
+}
+
+static const char *const event_text_keys[] = {"slug",       "title",    "summary", "description",
+                                              "format",     "timezone", "start",   "end",
+                                              "online_url", NULL};
+
+/* Apply the posted event fields to root. */
+static int apply_event_fields(adm *a, json_t *root, const pl_event *old, pl_error *err)
+{
+    for (size_t i = 0; event_text_keys[i]; i++)
+        set_field(root, event_text_keys[i], srv_field_get(a->req, event_text_keys[i]), 0);
+    set_field(root, "capacity", srv_field_get(a->req, "capacity"), 1);
+    return set_venue(a, root, old, err);
+}
+
+/* ---- the dashboard ------------------------------------------------------ */
+
+typedef struct counts {
+    int confirmed, waiting, travellers;
+} counts;
+
+static int count_one(const pl_registration *r, void *payload)
+{
+    counts *c = payload;
+
+    if (r->status == PL_REG_CONFIRMED) {
+        c->confirmed++;
+        c->travellers += r->travel != PL_TRAVEL_NONE;
+    } else if (r->status == PL_REG_WAITLISTED) {
+        c->waiting++;
+    }
+    return 0;
+}
+
+static void event_form(srv_html *h, adm *a, const pl_event *ev);
+
+int adm_dashboard(adm *a)
+{
+    pl_event **events = NULL;
+    size_t n = 0, french = 0;
+    srv_html h = {PL_BUF_INIT, 0};
+    pl_error err;
+
+    if (pl_event_list(&events, &n, a->req->store, &err) < 0)
+        return adm_error(a, 503, err.msg);
+    for (size_t i = 0; i < n; i++)
+        french += (size_t)srv_event_is_french(events[i]);
+    a->french = 2 * french >= n;
+    adm_page_start(&h, a, TR(a, "Événements", "Events"), NULL);
+    srv_html_emit(&h, "<p><a href=\"/admin/events/new\">%s</a></p>\n",
+                  TR(a, "Créer un événement", "Create an event"));
+    if (n == 0)
+        srv_html_emit(&h, "<p>%s</p>\n", TR(a, "Aucun événement.", "No events yet."));
+    else
+        srv_html_emit(
+            &h,
+            "<table><caption class=\"muted\">%s</caption><thead><tr>"
+            "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+            "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+            "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead><tbody>\n",
+            TR(a, "Tous les événements, brouillons compris", "Every event, drafts included"),
+            TR(a, "Événement", "Event"), TR(a, "Début", "Start"), TR(a, "État", "Status"),
+            TR(a, "Confirmés", "Confirmed"), TR(a, "En attente", "Waiting"),
+            TR(a, "Places restantes", "Places left"), TR(a, "Voyageurs", "Travellers"),
+            TR(a, "Liens", "Links"));
+    for (size_t i = 0; i < n; i++) {
+        const pl_event *ev = events[i];
+        counts c = {0, 0, 0};
+        char left[16] = "—";
+        pl_registration_each(a->req->store, ev->slug, count_one, &c, NULL);
+        if (ev->capacity > 0)
+            snprintf(left, sizeof(left), "%d", ev->capacity - c.confirmed);
+        srv_html_emit(&h,
+                      "<tr><th scope=\"row\"><a href=\"/admin/e/%u\">%t</a></th><td>%t</td>"
+                      "<td>%t</td><td>%d</td><td>%d</td><td>%t</td><td>%d</td><td>"
+                      "<a href=\"/admin/e/%u/registrations\">%s</a> · "
+                      "<a href=\"/admin/e/%u/carpool\">%s</a>",
+                      ev->slug, ev->title, ev->start,
+                      strcmp(ev->status, "draft") == 0       ? TR(a, "brouillon", "draft")
+                      : strcmp(ev->status, "published") == 0 ? TR(a, "publié", "published")
+                                                             : TR(a, "annulé", "cancelled"),
+                      c.confirmed, c.waiting, left, c.travellers, ev->slug,
+                      TR(a, "inscriptions", "registrations"), ev->slug,
+                      TR(a, "covoiturage", "carpool"));
+        if (strcmp(ev->status, "draft") != 0)
+            srv_html_emit(&h, " · <a href=\"/e/%u\">%s</a>", ev->slug,
+                          TR(a, "page publique", "public page"));
+        srv_html_emit(&h, "</td></tr>\n");
+    }
+    if (n)
+        srv_html_emit(&h, "</tbody></table>\n");
+    pl_event_list_free(events, n);
+    return adm_page_reply(a, 200, &h);
+}
+
+/* ---- create ------------------------------------------------------------- */
+
+static int new_form_page(adm *a, unsigned status)
+{
+    srv_html h = {PL_BUF_INIT, 0};
+
+    adm_page_start(&h, a, TR(a, "Créer un événement", "Create an event"), NULL);
+    adm_error_summary(&h, a);
+    srv_html_emit(
+        &h, "<p>%s</p>\n<form method=\"post\" action=\"/admin/events\" class=\"stack\">\n",
+        TR(a, "Le nouvel événement est un brouillon : il n'est public qu'une fois publié.",
+           "A new event is a draft: it is public only once published."));
+    adm_csrf_field(&h, a);
+    adm_input(&h, a, "text", "slug",
+              TR(a, "Identifiant (adresse de la page)", "Slug (page address)"), NULL,
+              TR(a, "minuscules, chiffres et tirets : atelier-cem-3",
+                 "lowercase letters, digits and hyphens: workshop-3"),
+              1);
+    event_form(&h, a, NULL);
+    srv_html_emit(&h, "<div><button type=\"submit\">%s</button></div></form>\n",
+                  TR(a, "Créer le brouillon", "Create the draft"));
+    return adm_page_reply(a, status, &h);
+}
+
+int adm_event_new_form(adm *a)
+{
+    return new_form_page(a, 200);
+}
+
+int adm_event_create(adm *a)
+{
+    const char *slug = srv_field_get(a->req, "slug");
+    json_t *root = json_object();
+    pl_event *old = NULL;
+    pl_error err;
+    char where[200];
+    int rc;
+
+    pl_error_clear(&err);
+    if (slug && *slug && pl_event_load(&old, a->req->store, slug, NULL) == 0) {
+        a->french = srv_event_is_french(old);
+        pl_event_free(old);
+        pl_error_set_at(&err, PL_EEXISTS, NULL, 0, 0, "slug", "%s « %s »",
+                        TR(a, "un événement a déjà l'identifiant", "an event already has the slug"),
+                        slug);
+        adm_set_error(a, &err);
+        json_decref(root);
+        return new_form_page(a, 409);
+    }
+    json_object_set_new(root, "status", json_string("draft"));
+    if ((rc = apply_event_fields(a, root, NULL, &err)) < 0)
+        adm_set_error(a, &err);
+    else
+        rc = save_json(a, root, 0);
+    json_decref(root);
+    if (rc < 0)
+        return new_form_page(a, srv_status_for(rc));
+    snprintf(where, sizeof(where), "/admin/e/%s?done=created", slug);
+    return adm_redirect(a, where);
+}
+
+/* ---- the event's page --------------------------------------------------- */
+
+static void event_form(srv_html *h, adm *a, const pl_event *ev)
+{
+    char cap[16] = "", lat[32] = "", lon[32] = "";
+
+    if (ev && ev->capacity)
+        snprintf(cap, sizeof(cap), "%d", ev->capacity);
+    if (ev && ev->has_geo) {
+        snprintf(lat, sizeof(lat), "%.6f", ev->venue_lat);
+        snprintf(lon, sizeof(lon), "%.6f", ev->venue_lon);
+    }
+    adm_input(h, a, "text", "title", TR(a, "Titre", "Title"), ev ? ev->title : NULL, NULL, 1);
+    adm_input(h, a, "text", "summary", TR(a, "Résumé (une ligne)", "Summary (one line)"),
+              ev ? ev->summary : NULL, NULL, 0);
+    adm_textarea(h, a, "description", TR(a, "Description", "Description"),
+                 ev ? ev->description : NULL);
+    adm_select(h, a, "format", TR(a, "Format", "Format"), ev ? ev->format : "in_person", formats,
+               format_labels(a));
+    adm_input(h, a, "text", "timezone", TR(a, "Fuseau horaire", "Time zone"),
+              ev ? ev->timezone : "Europe/Paris", NULL, 0);
+    adm_input(h, a, "datetime-local", "start", TR(a, "Début", "Start"), ev ? ev->start : NULL, NULL,
+              1);
+    adm_input(h, a, "datetime-local", "end", TR(a, "Fin", "End"), ev ? ev->end : NULL, NULL, 1);
+    adm_input(h, a, "number", "capacity", TR(a, "Places", "Capacity"), cap,
+              TR(a, "vide : sans limite", "empty: no limit"), 0);
+    adm_input(h, a, "url", "online_url", TR(a, "Lien de connexion", "Online link"),
+              ev ? ev->online_url : NULL,
+              TR(a, "pour un événement en ligne ou hybride", "for an online or hybrid event"), 0);
+    adm_input(h, a, "text", "venue_name", TR(a, "Lieu", "Venue"), ev ? ev->venue_name : NULL, NULL,
+              0);
+    adm_input(h, a, "text", "venue_address", TR(a, "Adresse du lieu", "Venue address"),
+              ev ? ev->venue_address : NULL,
+              TR(a, "la position est trouvée à partir de l'adresse",
+                 "the position is found from the address"),
+              0);
+    if (ev && ev->has_geo) {
+        srv_html_emit(h, "<fieldset><legend>%s</legend>\n",
+                      TR(a, "Position trouvée (à corriger si besoin)",
+                         "Position found (correct it if needed)"));
+        adm_input(h, a, "text", "venue_lat", TR(a, "Latitude", "Latitude"), lat, NULL, 0);
+        adm_input(h, a, "text", "venue_lon", TR(a, "Longitude", "Longitude"), lon, NULL, 0);
+        srv_html_emit(h, "</fieldset>\n");
+    }
+}
+
+static void session_fields(srv_html *h, adm *a, const pl_event *ev, const pl_session *s)
+{
+    char cap[16] = "";
+
+    if (s && s->capacity)
+        snprintf(cap, sizeof(cap), "%d", s->capacity);
+    if (!s)
+        adm_input(h, a, "text", "id", TR(a, "Identifiant", "Id"), NULL,
+                  TR(a, "lettres, chiffres, - et _ ; vide : tiré du titre",
+                     "letters, digits, - and _; empty: made from the title"),
+                  0);
+    adm_input(h, a, "text", "title", TR(a, "Titre", "Title"), s ? s->title : NULL, NULL, 1);
+    adm_select(h, a, "kind", TR(a, "Type", "Kind"), s ? s->kind : "workshop", kinds,
+               kind_labels(a));
+    adm_input(h, a, "datetime-local", "start", TR(a, "Début", "Start"), s ? s->start : ev->start,
+              NULL, 1);
+    adm_input(h, a, "datetime-local", "end", TR(a, "Fin", "End"), s ? s->end : NULL, NULL, 1);
+    adm_input(h, a, "text", "room", TR(a, "Salle", "Room"), s ? s->room : NULL, NULL, 0);
+    adm_input(h, a, "number", "capacity", TR(a, "Places", "Capacity"), cap,
+              TR(a, "vide : seulement celles de l'événement", "empty: only the event's"), 0);
+    adm_textarea(h, a, "description", TR(a, "Description", "Description"),
+                 s ? s->description : NULL);
+    if (ev->nspeakers) {
+        srv_html_emit(h,
+                      "<fieldset><legend>%s</legend>\n"
+                      "<input type=\"hidden\" name=\"speakers_field\" value=\"1\">\n",
+                      TR(a, "Intervenants", "Speakers"));
+        for (size_t i = 0; i < ev->nspeakers; i++) {
+            const pl_speaker *sp = &ev->speakers[i];
+            int on = 0;
+            if (a->repost) {
+                for (size_t f = 0; f < a->req->nfields; f++)
+                    if (strcmp(a->req->fields[f].key, "speakers") == 0 &&
+                        a->req->fields[f].value.data &&
+                        strcmp(a->req->fields[f].value.data, sp->id) == 0)
+                        on = 1;
+            } else if (s) {
+                for (size_t k = 0; k < s->speakers.count; k++)
+                    on |= strcmp(s->speakers.items[k], sp->id) == 0;
+            }
+            srv_html_emit(h,
+                          "<div><label class=\"check\"><input type=\"checkbox\" name=\"speakers\" "
+                          "value=\"%a\"%s> %t</label></div>\n",
+                          sp->id, on ? " checked" : "", sp->name);
+        }
+        srv_html_emit(h, "</fieldset>\n");
+    }
+}
+
+static void speaker_fields(srv_html *h, adm *a, const pl_speaker *sp)
+{
+    if (!sp)
+        adm_input(h, a, "text", "id", TR(a, "Identifiant", "Id"), NULL,
+                  TR(a, "vide : tiré du nom", "empty: made from the name"), 0);
+    adm_input(h, a, "text", "name", TR(a, "Nom", "Name"), sp ? sp->name : NULL, NULL, 1);
+    adm_input(h, a, "text", "organization", TR(a, "Structure", "Organization"),
+              sp ? sp->organization : NULL, NULL, 0);
+    adm_textarea(h, a, "bio", TR(a, "Présentation", "Bio"), sp ? sp->bio : NULL);
+}
+
+static void session_card(srv_html *h, adm *a, const pl_event *ev, const pl_session *s,
+                         const conflicts *c)
+{
+    int bad = 0;
+
+    for (size_t i = 0; i < c->count; i++)
+        if ((c->items[i].session && strcmp(c->items[i].session, s->id) == 0) ||
+            (c->items[i].other && strcmp(c->items[i].other, s->id) == 0))
+            bad = 1;
+    srv_html_emit(h,
+                  "<article class=\"card%s\" id=\"s-%a\"><div class=\"kind\">%t · %t–%t</div>"
+                  "<h4>%t</h4>",
+                  bad ? " conflict" : "", s->id, label_of(kinds, kind_labels(a), s->kind),
+                  adm_hhmm(s->start), adm_hhmm(s->end), s->title);
+    if (s->room)
+        srv_html_emit(h, "<div class=\"muted\">%s : %t</div>", TR(a, "Salle", "Room"), s->room);
+    for (size_t k = 0; k < s->speakers.count; k++) {
+        const pl_speaker *sp = pl_event_speaker(ev, s->speakers.items[k]);
+        srv_html_emit(h, "<div>%t</div>", sp ? sp->name : s->speakers.items[k]);
+    }
+    conflict_list(h, a, c, s->id);
+    srv_html_emit(h,
+                  "<div class=\"actions\"><a href=\"/admin/e/%u/sessions/%u\">%s<span "
+                  "class=\"skip\"> %t</span></a>"
+                  "<form method=\"post\" action=\"/admin/e/%u/sessions/%u/cancel\" "
+                  "class=\"inline\">",
+                  ev->slug, s->id, TR(a, "Modifier", "Edit"), s->title, ev->slug, s->id);
+    adm_csrf_field(h, a);
+    srv_html_emit(h,
+                  "<button type=\"submit\" class=\"danger\" aria-label=\"%s %a\">%s</button>"
+                  "</form></div></article>\n",
+                  TR(a, "Annuler la session", "Cancel the session"), s->title,
+                  TR(a, "Annuler", "Cancel"));
+}
+
+static void timeline(srv_html *h, adm *a, const pl_event *ev, const conflicts *c)
+{
+    pl_slot *slots = NULL;
+    size_t nslots = 0, *order = NULL;
+
+    if (pl_agenda_slots(&slots, &nslots, &order, ev) < 0) {
+        h->failed = 1;
+        return;
+    }
+    if (nslots == 0)
+        srv_html_emit(h, "<p>%s</p>\n", TR(a, "Aucune session.", "No sessions."));
+    for (size_t i = 0; i < nslots; i++) {
+        srv_html_emit(h,
+                      "<section class=\"slot\" aria-label=\"%t – %t\">"
+                      "<h3 class=\"time\">%t – %t</h3>\n",
+                      adm_hhmm(slots[i].start), adm_hhmm(slots[i].end), adm_hhmm(slots[i].start),
+                      adm_hhmm(slots[i].end));
+        for (size_t k = 0; k < slots[i].count; k++)
+            session_card(h, a, ev, &ev->sessions[order[slots[i].first + k]], c);
+        srv_html_emit(h, "</section>\n");
+    }
+    free(slots);
+    free(order);
+}
+
+static int event_page(adm *a, pl_event *ev, unsigned status)
+{
+    srv_html h = {PL_BUF_INIT, 0};
+    int posted = a->posted_form, repost = a->repost;
+    const char *done = MHD_lookup_connection_value(a->req->conn, MHD_GET_ARGUMENT_KIND, "done");
+    conflicts c;
+
+    check_agenda(&c, ev);
+    adm_page_start(&h, a, ev->title, ev->slug);
+    if (done && !*a->err_msg)
+        srv_html_emit(&h, "<p class=\"notice\" role=\"status\">%s</p>\n",
+                      TR(a, "Enregistré.", "Saved."));
+    adm_error_summary(&h, a);
+    srv_html_emit(&h, "<p>%s : <strong>%s</strong> · %t – %t (%t)</p>\n", TR(a, "État", "Status"),
+                  strcmp(ev->status, "draft") == 0       ? TR(a, "brouillon", "draft")
+                  : strcmp(ev->status, "published") == 0 ? TR(a, "publié", "published")
+                                                         : TR(a, "annulé", "cancelled"),
+                  ev->start, ev->end, ev->timezone);
+
+    /* publish */
+    a->repost = repost && posted == ADM_FORM_PUBLISH;
+    if (strcmp(ev->status, "published") != 0) {
+        srv_html_emit(&h,
+                      "<h2 id=\"publish\">%s</h2>\n<form method=\"post\" "
+                      "action=\"/admin/e/%u/publish\" class=\"stack\">\n",
+                      TR(a, "Publier", "Publish"), ev->slug);
+        adm_csrf_field(&h, a);
+        if (c.blocking)
+            srv_html_emit(&h,
+                          "<p class=\"warn\">%z %s</p><div><label class=\"check\" "
+                          "for=\"f-accept_conflicts\"><input type=\"checkbox\" "
+                          "id=\"f-accept_conflicts\" name=\"accept_conflicts\" value=\"1\"> %s"
+                          "</label></div>\n",
+                          c.blocking,
+                          TR(a, "conflit(s) dans le programme (voir ci-dessous).",
+                             "conflict(s) in the agenda (see below)."),
+                          TR(a, "Publier malgré les conflits", "Publish despite the conflicts"));
+        srv_html_emit(&h, "<div><button type=\"submit\">%s</button></div></form>\n",
+                      TR(a, "Publier l'événement", "Publish the event"));
+    }
+
+    /* agenda */
+    srv_html_emit(&h, "<h2 id=\"agenda\">%s</h2>\n", TR(a, "Programme", "Agenda"));
+    if (c.count) {
+        srv_html_emit(&h, "<div role=\"status\"><p class=\"warn\"><strong>%z %s</strong></p>",
+                      c.count, TR(a, "problème(s) :", "problem(s):"));
+        conflict_list(&h, a, &c, NULL);
+        srv_html_emit(&h, "</div>\n");
+    } else {
+        srv_html_emit(&h, "<p>%s</p>\n", TR(a, "Aucun conflit.", "No conflicts."));
+    }
+    timeline(&h, a, ev, &c);
+
+    a->repost = repost && posted == ADM_FORM_SESSION;
+    a->idp = "ses-";
+    srv_html_emit(&h,
+                  "<h2 id=\"new-session\">%s</h2>\n<form method=\"post\" "
+                  "action=\"/admin/e/%u/sessions\" class=\"stack\">\n",
+                  TR(a, "Ajouter une session", "Add a session"), ev->slug);
+    adm_csrf_field(&h, a);
+    session_fields(&h, a, ev, NULL);
+    srv_html_emit(&h, "<div><button type=\"submit\">%s</button></div></form>\n",
+                  TR(a, "Ajouter la session", "Add the session"));
+
+    /* speakers */
+    srv_html_emit(&h, "<h2 id=\"speakers\">%s</h2>\n", TR(a, "Intervenants", "Speakers"));
+    if (ev->nspeakers) {
+        srv_html_emit(&h, "<ul>\n");
+        for (size_t i = 0; i < ev->nspeakers; i++)
+            srv_html_emit(&h,
+                          "<li>%t%s%t%s — <a href=\"/admin/e/%u/speakers/%u\">%s<span "
+                          "class=\"skip\"> %t</span></a></li>\n",
+                          ev->speakers[i].name, ev->speakers[i].organization ? " (" : "",
+                          ev->speakers[i].organization, ev->speakers[i].organization ? ")" : "",
+                          ev->slug, ev->speakers[i].id, TR(a, "Modifier", "Edit"),
+                          ev->speakers[i].name);
+        srv_html_emit(&h, "</ul>\n");
+    }
+    a->repost = repost && posted == ADM_FORM_SPEAKER;
+    a->idp = "spk-";
+    srv_html_emit(&h,
+                  "<h3>%s</h3>\n<form method=\"post\" action=\"/admin/e/%u/speakers\" "
+                  "class=\"stack\">\n",
+                  TR(a, "Ajouter un intervenant", "Add a speaker"), ev->slug);
+    adm_csrf_field(&h, a);
+    speaker_fields(&h, a, NULL);
+    srv_html_emit(&h, "<div><button type=\"submit\">%s</button></div></form>\n",
+                  TR(a, "Ajouter l'intervenant", "Add the speaker"));
+
+    /* the event itself */
+    a->repost = repost && posted == ADM_FORM_EVENT;
+    a->idp = "ev-";
+    srv_html_emit(&h,
+                  "<h2 id=\"edit\">%s</h2>\n<form method=\"post\" action=\"/admin/e/%u\" "
+                  "class=\"stack\">\n",
+                  TR(a, "Modifier l'événement", "Edit the event"), ev->slug);
+    adm_csrf_field(&h, a);
+    event_form(&h, a, ev);
+    srv_html_emit(&h, "<div><button type=\"submit\">%s</button></div></form>\n",
+                  TR(a, "Enregistrer", "Save"));
+
+    a->repost = repost && posted == ADM_FORM_DUPLICATE;
+    a->idp = "dup-";
+    srv_html_emit(&h,
+                  "<h2 id=\"duplicate\">%s</h2>\n<form method=\"post\" "
+                  "action=\"/admin/e/%u/duplicate\" class=\"stack\">\n<p>%s</p>\n",
+                  TR(a, "Dupliquer", "Duplicate"), ev->slug,
+                  TR(a, "Un nouveau brouillon, sessions décalées à la nouvelle date.",
+                     "A new draft, its sessions moved to the new date."));
+    adm_csrf_field(&h, a);
+    adm_input(&h, a, "text", "slug", TR(a, "Nouvel identifiant", "New slug"), NULL, NULL, 1);
+    adm_input(&h, a, "datetime-local", "start", TR(a, "Nouveau début", "New start"), NULL, NULL, 1);
+    srv_html_emit(&h, "<div><button type=\"submit\">%s</button></div></form>\n",
+                  TR(a, "Dupliquer l'événement", "Duplicate the event"));
+
+    /* exports */
+    srv_html_emit(&h, "<h2 id=\"exports\">%s</h2>\n<ul>\n", TR(a, "Exports", "Exports"));
+    for (size_t i = 0; srv_export_name(i); i++)
+        srv_html_emit(&h, "<li><a href=\"/admin/e/%u/%u\">%t</a></li>\n", ev->slug,
+                      srv_export_name(i), srv_export_name(i));
+    srv_html_emit(&h, "</ul>\n");
+    a->repost = repost;
+    a->idp = NULL;
+    free(c.items);
+    return adm_page_reply(a, status, &h);
+}
+
+/* Show the event page again after a failed post (status from the error). */
+static int again(adm *a, int form, int rc)
+{
+    pl_event *ev = NULL;
+    unsigned status = rc == PL_EEXISTS ? 409 : srv_status_for(rc);
+    int r;
+
+    static const char *const prefixes[] = {"f-", "ev-", "dup-", "f-", "ses-", "spk-", "f-", "f-"};
+
+    a->posted_form = form;
+    a->idp_error = prefixes[form];
+    if (pl_event_load(&ev, a->req->store, a->args[0], NULL) < 0)
+        return adm_error(a, status, a->err_msg);
+    a->french = srv_event_is_french(ev);
+    r = event_page(a, ev, status == 500 ? 400 : status);
+    pl_event_free(ev);
+    return r;
+}
+
+static int saved(adm *a, const char *anchor)
+{
+    char where[300];
+
+    snprintf(where, sizeof(where), "/admin/e/%s?done=1%s%s", a->args[0], anchor ? "#" : "",
+             anchor ? anchor : "");
+    return adm_redirect(a, where);
+}
+
+int adm_event_page(adm *a)
+{
+    pl_event *ev = NULL;
+    int r;
+
+    if (adm_load_event(a, &ev) < 0)
+        return 0;
+    r = event_page(a, ev, 200);
+    pl_event_free(ev);
+    return r;
+}
+
+/* Load the event and its file; 0, or the error page was answered. */
+static int begin(adm *a, pl_event **ev, json_t **root)
+{
+    if (adm_load_event(a, ev) < 0)
+        return -1;
+    if (!(*root = pl_event_to_json(*ev))) {
+        pl_event_free(*ev);
+        adm_error(a, 500, NULL);
+        return -1;
+    }
+    return 0;
+}
+
+int adm_event_update(adm *a)
+{
+    const char *slug = srv_field_get(a->req, "slug");
+    pl_event *ev = NULL;
+    json_t *root = NULL;
+    pl_error err;
+    int rc;
+
+    if (begin(a, &ev, &root) < 0)
+        return 0;
+    pl_error_clear(&err);
+    if (slug && strcmp(slug, ev->slug) != 0)
+        rc = pl_error_set_at(&err, PL_EINVALID, NULL, 0, 0, "", "%s",
+                             TR(a, "l'identifiant d'un événement ne change pas : dupliquez-le",
+                                "an event's slug does not change: duplicate it instead"));
+    else
+        rc = apply_event_fields(a, root, ev, &err);
+    if (rc < 0)
+        adm_set_error(a, &err);
+    else
+        rc = save_json(a, root, 0);
+    json_decref(root);
+    pl_event_free(ev);
+    return rc < 0 ? again(a, ADM_FORM_EVENT, rc) : saved(a, "edit");
+}
+
+int adm_event_publish(adm *a)
+{
+    const char *accept = srv_field_get(a->req, "accept_conflicts");
+    pl_event *ev = NULL;
+    json_t *root = NULL;
+    int rc;
+
+    if (begin(a, &ev, &root) < 0)
+        return 0;
+    json_object_set_new(root, "status", json_string("published"));
+    rc = save_json(a, root, !(accept && strcmp(accept, "1") == 0));
+    json_decref(root);
+    pl_event_free(ev);
+    return rc < 0 ? again(a, ADM_FORM_PUBLISH, rc) : saved(a, NULL);
+}
+
+int adm_event_duplicate(adm *a)
+{
+    const char *slug = srv_field_get(a->req, "slug"), *start = srv_field_get(a->req, "start");
+    pl_event *ev = NULL, *other = NULL;
+    json_t *root = NULL;
+    pl_error err;
+    char where[200];
+    int rc;
+
+    if (adm_load_event(a, &ev) < 0)
+        return 0;
+    pl_error_clear(&err);
+    if (slug && *slug && pl_event_load(&other, a->req->store, slug, NULL) == 0) {
+        pl_event_free(other);
+        rc = pl_error_set_at(
+            &err, PL_EEXISTS, NULL, 0, 0, "slug", "%s « %s »",
+            TR(a, "un événement a déjà l'identifiant", "an event already has the slug"), slug);
+    } else {
+        rc = pl_event_duplicate_json(&root, ev, slug, start, &err);
+    }
+    if (rc < 0)
+        adm_set_error(a, &err);
+    else
+        rc = save_json(a, root, 0);
+    json_decref(root);
+    pl_event_free(ev);
+    if (rc < 0)
+        return again(a, ADM_FORM_DUPLICATE, rc);
+    snprintf(where, sizeof(where), "/admin/e/%s?done=duplicated", slug);
+    return adm_redirect(a, where);
+}
+
+/* ---- sessions and speakers ---------------------------------------------- */
+
+/* An id from a title: lowercase ASCII letters and digits, '-' between. */
+static void make_id(char *out, size_t size, const char *title)
+{
+    size_t n = 0;
+
+    for (const char *p = title ? title : ""; *p && n + 1 < size && n < 40; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (isalnum(c) && c < 128)
+            out[n++] = (char)tolower(c);
+        else if (n && out[n - 1] != '-')
+            out[n++] = '-';
+    }
+    while (n && out[n - 1] == '-')
+        n--;
+    out[n] = '\0';
+}
+
+/* The array element of arr whose "id" is id, or NULL; its index in *at. */
+static json_t *find_id(json_t *arr, const char *id, size_t *at)
+{
+    size_t i;
+    json_t *item;
+
+    json_array_foreach(arr, i, item)
+    {
+        const char *v = json_string_value(json_object_get(item, "id"));
+        if (v && strcmp(v, id) == 0) {
+            if (at)
+                *at = i;
+            return item;
+        }
+    }
+    return NULL;
+}
+
+static void apply_session_fields(adm *a, json_t *s)
+{
+    static const char *const keys[] = {"title", "kind",        "start", "end",
+                                       "room",  "description", NULL};
+
+    for (size_t i = 0; keys[i]; i++)
+        set_field(s, keys[i], srv_field_get(a->req, keys[i]), 0);
+    set_field(s, "capacity", srv_field_get(a->req, "capacity"), 1);
+    if (srv_field_get(a->req, "speakers") || srv_field_get(a->req, "speakers_field")) {
+        json_t *list = json_array();
+        for (size_t f = 0; f < a->req->nfields; f++)
+            if (strcmp(a->req->fields[f].key, "speakers") == 0 && a->req->fields[f].value.data &&
+                *a->req->fields[f].value.data)
+                json_array_append_new(list, json_string(a->req->fields[f].value.data));
+        json_object_set_new(s, "speakers", list);
+    }
+}
+
+int adm_session_add(adm *a)
+{
+    const char *id = srv_field_get(a->req, "id");
+    pl_event *ev = NULL;
+    json_t *root = NULL, *sessions, *old, *s;
+    char made[64];
+    size_t at;
+    int rc = 0;
+
+    if (begin(a, &ev, &root) < 0)
+        return 0;
+    if (!id || !*id) {
+        make_id(made, sizeof(made), srv_field_get(a->req, "title"));
+        id = made;
+    }
+    sessions = json_object_get(root, "sessions");
+    s = json_object();
+    json_object_set_new(s, "id", json_string(id));
+    apply_session_fields(a, s);
+    if ((old = find_id(sessions, id, &at))) {
+        const char *st = json_string_value(json_object_get(old, "status"));
+        if (st && strcmp(st, "cancelled") == 0) { /* reinstated under the same id */
+            json_array_set(sessions, at, s);
+        } else {
+            pl_error err;
+            rc = pl_error_set_at(
+                &err, PL_EEXISTS, NULL, 0, 0, "id", "%s « %s »",
+                TR(a, "une session a déjà l'identifiant", "a session already has the id"), id);
+            adm_set_error(a, &err);
+        }
+    } else {
+        json_array_append(sessions, s);
+    }
+    json_decref(s);
+    if (rc == 0)
+        rc = save_json(a, root, 0);
+    json_decref(root);
+    pl_event_free(ev);
+    if (rc < 0)
+        return again(a, ADM_FORM_SESSION, rc);
+    return saved(a, "agenda");
+}
+
+static int session_page(adm *a, const pl_event *ev, const pl_session *s, unsigned status)
+{
+    srv_html h = {PL_BUF_INIT, 0};
+    conflicts c;
+
+    check_agenda(&c, ev);
+    adm_page_start(&h, a, s->title, ev->slug);
+    adm_error_summary(&h, a);
+    conflict_list(&h, a, &c, s->id);
+    free(c.items);
+    srv_html_emit(&h, "<form method=\"post\" action=\"/admin/e/%u/sessions/%u\" class=\"stack\">\n",
+                  ev->slug, s->id);
+    adm_csrf_field(&h, a);
+    session_fields(&h, a, ev, s);
+    srv_html_emit(&h,
+                  "<div><button type=\"submit\">%s</button></div></form>\n"
+                  "<p><a href=\"/admin/e/%u#agenda\">%s</a></p>\n",
+                  TR(a, "Enregistrer", "Save"), ev->slug,
+                  TR(a, "Retour au programme", "Back to the agenda"));
+    return adm_page_reply(a, status, &h);
+}
+
+static const pl_session *active_session(const pl_event *ev, const char *id)
+{
+    const pl_session *s = pl_event_session(ev, id);
+    return s && !s->cancelled ? s : NULL;
+}
+
+int adm_session_form(adm *a)
+{
+    pl_event *ev = NULL;
+    const pl_session *s;
+    int r;
+
+    if (adm_load_event(a, &ev) < 0)
+        return 0;
+    s = active_session(ev, a->args[1]);
+    r = s ? session_page(a, ev, s, 200) : adm_error(a, 404, NULL);
+    pl_event_free(ev);
+    return r;
+}
+
+int adm_session_update(adm *a)
+{
+    pl_event *ev = NULL;
+    json_t *root = NULL, *s;
+    int rc, r;
+
+    if (begin(a, &ev, &root) < 0)
+        return 0;
+    if (!active_session(ev, a->args[1]) ||
+        !(s = find_id(json_object_get(root, "sessions"), a->args[1], NULL))) {
+        json_decref(root);
+        pl_event_free(ev);
+        return adm_error(a, 404, NULL);
+    }
+    apply_session_fields(a, s);
+    rc = save_json(a, root, 0);
+    json_decref(root);
+    if (rc == 0) {
+        pl_event_free(ev);
+        return saved(a, "agenda");
+    }
+    r = session_page(a, ev, active_session(ev, a->args[1]), srv_status_for(rc));
+    pl_event_free(ev);
+    return r;
+}
+
+int adm_session_cancel(adm *a)
+{
+    pl_event *ev = NULL;
+    json_t *root = NULL, *s;
+    int rc;
+
+    if (begin(a, &ev, &root) < 0)
+        return 0;
+    if (!active_session(ev, a->args[1]) ||
+        !(s = find_id(json_object_get(root, "sessions"), a->args[1], NULL))) {
+        json_decref(root);
+        pl_event_free(ev);
+        return adm_error(a, 404, NULL);
+    }
+    json_object_set_new(s, "status", json_string("cancelled"));
+    rc = save_json(a, root, 0);
+    json_decref(root);
+    pl_event_free(ev);
+    return rc < 0 ? again(a, ADM_FORM_NONE, rc) : saved(a, "agenda");
+}
+
+static void apply_speaker_fields(adm *a, json_t *sp)
+{
+    set_field(sp, "name", srv_field_get(a->req, "name"), 0);
+    set_field(sp, "organization", srv_field_get(a->req, "organization"), 0);
+    set_field(sp, "bio", srv_field_get(a->req, "bio"), 0);
+}
+
+int adm_speaker_add(adm *a)
+{
+    const char *id = srv_field_get(a->req, "id");
+    pl_event *ev = NULL;
+    json_t *root = NULL, *speakers, *sp;
+    char made[64];
+    int rc = 0;
+
+    if (begin(a, &ev, &root) < 0)
+        return 0;
+    if (!id || !*id) {
+        make_id(made, sizeof(made), srv_field_get(a->req, "name"));
+        id = made;
+    }
+    speakers = json_object_get(root, "speakers");
+    if (find_id(speakers, id, NULL)) {
+        pl_error err;
+        rc = pl_error_set_at(
+            &err, PL_EEXISTS, NULL, 0, 0, "id", "%s « %s »",
+            TR(a, "un intervenant a déjà l'identifiant", "a speaker already has the id"), id);
+        adm_set_error(a, &err);
+    } else {
+        sp = json_object();
+        json_object_set_new(sp, "id", json_string(id));
+        apply_speaker_fields(a, sp);
+        json_array_append_new(speakers, sp);
+        rc = save_json(a, root, 0);
+    }
+    json_decref(root);
+    pl_event_free(ev);
+    return rc < 0 ? again(a, ADM_FORM_SPEAKER, rc) : saved(a, "speakers");
+}
+
+static int speaker_page(adm *a, const pl_event *ev, const pl_speaker *sp, unsigned status)
+{
+    srv_html h = {PL_BUF_INIT, 0};
+
+    adm_page_start(&h, a, sp->name, ev->slug);
+    adm_error_summary(&h, a);
+    srv_html_emit(&h, "<form method=\"post\" action=\"/admin/e/%u/speakers/%u\" class=\"stack\">\n",
+                  ev->slug, sp->id);
+    adm_csrf_field(&h, a);
+    speaker_fields(&h, a, sp);
+    srv_html_emit(&h,
+                  "<div><button type=\"submit\">%s</button></div></form>\n"
+                  "<p><a href=\"/admin/e/%u#speakers\">%s</a></p>\n",
+                  TR(a, "Enregistrer", "Save"), ev->slug,
+                  TR(a, "Retour à l'événement", "Back to the event"));
+    return adm_page_reply(a, status, &h);
+}
+
+int adm_speaker_form(adm *a)
+{
+    pl_event *ev = NULL;
+    const pl_speaker *sp;
+    int r;
+
+    if (adm_load_event(a, &ev) < 0)
+        return 0;
+    sp = pl_event_speaker(ev, a->args[1]);
+    r = sp ? speaker_page(a, ev, sp, 200) : adm_error(a, 404, NULL);
+    pl_event_free(ev);
+    return r;
+}
+
+int adm_speaker_update(adm *a)
+{
+    pl_event *ev = NULL;
+    json_t *root = NULL, *sp;
+    int rc, r;
+
+    if (begin(a, &ev, &root) < 0)
+        return 0;
+    if (!(sp = find_id(json_object_get(root, "speakers"), a->args[1], NULL))) {
+        json_decref(root);
+        pl_event_free(ev);
+        return adm_error(a, 404, NULL);
+    }
+    apply_speaker_fields(a, sp);
+    rc = save_json(a, root, 0);
+    json_decref(root);
+    if (rc == 0) {
+        pl_event_free(ev);
+        return saved(a, "speakers");
+    }
+    r = speaker_page(a, ev, pl_event_speaker(ev, a->args[1]), srv_status_for(rc));
+    pl_event_free(ev);
+    return r;
+}

@@ -1,0 +1,344 @@
+#!/usr/bin/python3
+"""End-to-end tests of the back office (/admin, docs/admin.md): the real
+`planner serve` on 127.0.0.1 and a free port, driven over HTTP like a
+browser without JavaScript: log in, forms with their csrf field, 303s.
+
+The headless Chromium journey and axe-core live in test_admin_browser.py.
+"""
+import html
+import http.client
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(__file__))
+from test_server import ADMIN, BIN, Server, run_cli  # noqa: E402
+
+
+def csrf_of(page):
+    m = re.search(r'name="csrf" value="([^"]+)"', page)
+    return html.unescape(m.group(1)) if m else None
+
+
+class Browser:
+    """A cookie jar and form posts, as a browser sends them."""
+
+    def __init__(self, srv):
+        self.srv = srv
+        self.cookies = {}
+        self.last_set_cookie = None
+
+    def request(self, method, path, fields=None, headers=None):
+        h = {"Accept": "text/html"}
+        if self.cookies:
+            h["Cookie"] = "; ".join("%s=%s" % kv for kv in self.cookies.items())
+        body = None
+        if fields is not None:
+            body = urllib.parse.urlencode(fields, doseq=True).encode()
+            h["Content-Type"] = "application/x-www-form-urlencoded"
+            h["Origin"] = "http://127.0.0.1:%d" % self.srv.port
+        h.update(headers or {})
+        status, headers_out, data = self.srv.request(method, path, body=body, headers=h)
+        sc = headers_out.get("set-cookie")
+        if sc:
+            self.last_set_cookie = sc
+            name, _, rest = sc.partition("=")
+            value = rest.split(";")[0]
+            if "Max-Age=0" in sc:
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = value
+        return status, headers_out, data.decode("utf-8", "replace")
+
+    def get(self, path):
+        return self.request("GET", path)
+
+    def post(self, path, fields, csrf_from=None):
+        """Post fields with the csrf token of the page csrf_from (default: /admin)."""
+        page = self.get(csrf_from or "/admin")[2]
+        fields = dict(fields)
+        fields.setdefault("csrf", csrf_of(page))
+        return self.request("POST", path, fields)
+
+    def login(self, token=ADMIN):
+        page = self.get("/admin/login")[2]
+        return self.request("POST", "/admin/login", {"csrf": csrf_of(page), "token": token})
+
+
+def workshop_event(slug="atelier-test", start="2027-03-11T09:00", end="2027-03-11T17:00"):
+    return {"slug": slug, "title": "Atelier test", "format": "in_person",
+            "timezone": "Europe/Paris", "start": start, "end": end, "capacity": "30",
+            "venue_name": "Maison des Canaux", "venue_address": "6 quai de la Seine, 75019 Paris"}
+
+
+class AdminTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="planner-admin-")
+        self.srv = Server(self.dir)
+        self.b = Browser(self.srv)
+
+    def tearDown(self):
+        self.srv.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    # ---- access ----
+
+    def test_login_cookie_flags_and_logout(self):
+        s, h, _ = self.b.get("/admin")
+        self.assertEqual((s, h["location"]), (303, "/admin/login"))
+        s, h, _ = self.b.login()
+        self.assertEqual((s, h["location"]), (303, "/admin"))
+        cookie = h["set-cookie"]
+        for flag in ("HttpOnly", "SameSite=Strict", "Path=/admin", "Max-Age="):
+            self.assertIn(flag, cookie)
+        self.assertNotIn("Secure", cookie)  # plain http base URL
+        self.assertRegex(cookie, r"planner_admin=[0-9a-f]{64};")
+        s, _, page = self.b.get("/admin")
+        self.assertEqual(s, 200)
+        self.assertIn("<h1>Événements</h1>", page)
+        # a second organiser at the same time
+        other = Browser(self.srv)
+        self.assertEqual(other.login()[0], 303)
+        self.assertEqual(other.get("/admin")[0], 200)
+        s, h, _ = self.b.post("/admin/logout", {})
+        self.assertEqual((s, h["location"]), (303, "/admin/login"))
+        self.assertIn("Max-Age=0", h["set-cookie"])
+        self.assertEqual(self.b.get("/admin")[0], 303)
+        self.assertEqual(other.get("/admin")[0], 200)
+
+    def test_secure_cookie_behind_https(self):
+        self.srv.stop()
+        self.srv = Server(self.dir, extra=("--base-url", "https://agenda.example.org"))
+        b = Browser(self.srv)
+        page = b.get("/admin/login")[2]
+        s, h, _ = b.request("POST", "/admin/login", {"csrf": csrf_of(page), "token": ADMIN},
+                            headers={"Origin": "https://agenda.example.org"})
+        self.assertEqual(s, 303)
+        self.assertIn("; Secure", h["set-cookie"])
+
+    def test_wrong_token_rate_limited(self):
+        s, _, page = self.b.login("wrong-token-wrong-token")
+        self.assertEqual(s, 401)
+        self.assertIn("Ce jeton n&#39;est pas le bon", page)
+        self.assertNotIn("planner_admin=", self.b.last_set_cookie or "")
+        for _ in range(9):
+            self.b.login("wrong-token-wrong-token")
+        s, h, _ = self.b.login()  # even the right one must wait now
+        self.assertEqual(s, 429)
+        self.assertGreater(int(h["retry-after"]), 0)
+        self.assertNotIn("planner_admin", self.b.cookies)
+
+    def test_login_form_needs_its_token(self):
+        s, _, _ = self.b.request("POST", "/admin/login", {"token": ADMIN})
+        self.assertEqual(s, 403)
+
+    def test_bearer_still_works_for_scripts(self):
+        run_cli(self.srv.db, "event", "import", os.path.join(
+            os.path.dirname(__file__), "..", "..", "sample-events", "atelier-cem-2.json"))
+        s, _, body = self.srv.get("/admin/e/atelier-cem-2", Authorization="Bearer " + ADMIN)
+        self.assertEqual(s, 200)
+        self.assertEqual(json.loads(body)["slug"], "atelier-cem-2")
+        self.assertEqual(self.srv.get("/admin/e/atelier-cem-2")[0], 401)
+
+    # ---- events ----
+
+    def create(self, **over):
+        fields = workshop_event()
+        fields.update(over)
+        return self.b.post("/admin/events", fields, csrf_from="/admin/events/new")
+
+    def test_create_edit_draft_and_venue_point(self):
+        self.b.login()
+        s, h, _ = self.create()
+        self.assertEqual(s, 303, h)
+        self.assertTrue(h["location"].startswith("/admin/e/atelier-test"))
+        # a draft: not public
+        self.assertEqual(self.srv.get("/e/atelier-test")[0], 404)
+        ev = json.loads(run_cli(self.srv.db, "event", "show", "atelier-test",
+                                "--format", "json").stdout)
+        self.assertEqual(ev["status"], "draft")
+        self.assertAlmostEqual(ev["venue"]["lat"], 48.88, delta=0.05)
+        self.assertAlmostEqual(ev["venue"]["lon"], 2.38, delta=0.05)
+        self.assertEqual(ev["capacity"], 30)
+        # an edit changes what was given
+        s, _, _ = self.b.post("/admin/e/atelier-test", {"title": "Atelier renommé"},
+                              csrf_from="/admin/e/atelier-test")
+        self.assertEqual(s, 303)
+        ev2 = json.loads(run_cli(self.srv.db, "event", "show", "atelier-test",
+                                 "--format", "json").stdout)
+        self.assertEqual(ev2["title"], "Atelier renommé")
+        self.assertEqual(ev2["capacity"], 30)
+        self.assertEqual(ev2["sequence"], ev["sequence"] + 1)
+        # the organiser corrects the point found
+        s, _, _ = self.b.post("/admin/e/atelier-test", {"venue_lat": "48.8851", "venue_lon": "2.3712"},
+                              csrf_from="/admin/e/atelier-test")
+        ev3 = json.loads(run_cli(self.srv.db, "event", "show", "atelier-test",
+                                 "--format", "json").stdout)
+        self.assertAlmostEqual(ev3["venue"]["lat"], 48.8851, places=6)
+        # the dashboard lists the draft
+        page = self.b.get("/admin")[2]
+        self.assertIn("Atelier renommé", page)
+        self.assertIn("brouillon", page)
+
+    def test_form_error_shown_again_with_what_was_typed(self):
+        self.b.login()
+        s, _, page = self.create(end="2027-03-11T08:00", title="Mon <atelier>")
+        self.assertEqual(s, 400)
+        self.assertIn('role="alert"', page)
+        self.assertIn("the event must end after it starts", page)
+        self.assertIn('value="Mon &lt;atelier&gt;"', page)
+        self.assertRegex(page, r'id="f-end"[^>]*aria-invalid="true"')
+        self.assertIn('href="#f-end"', page)
+        self.assertEqual(self.srv.get("/admin/e/atelier-test", Authorization="Bearer " + ADMIN)[0], 404)
+        s, _, page = self.create(venue_address="nulle part du tout")
+        self.assertEqual(s, 400)
+        self.assertIn("adresse introuvable", page)
+        self.create()
+        s, _, page = self.create(title="Encore")
+        self.assertEqual(s, 409)
+        self.assertIn("déjà", page)
+
+    def add_session(self, slug, sid, start, end, room, speakers=(), kind="workshop"):
+        return self.b.post("/admin/e/%s/sessions" % slug,
+                           {"id": sid, "title": "Atelier " + sid, "kind": kind, "start": start,
+                            "end": end, "room": room, "speakers": list(speakers)},
+                           csrf_from="/admin/e/" + slug)
+
+    def test_sessions_conflicts_publish(self):
+        self.b.login()
+        self.create()
+        for sid, name in (("amorvan", "Anne Morvan"), ("jkerbrat", "Julien Kerbrat")):
+            s, _, _ = self.b.post("/admin/e/atelier-test/speakers", {"id": sid, "name": name},
+                                  csrf_from="/admin/e/atelier-test")
+            self.assertEqual(s, 303)
+        for sid, room, sp in (("a", "Salle A", ["amorvan"]), ("b", "Salle B", ["amorvan"]),
+                              ("c", "Salle C", ["jkerbrat"])):
+            s, _, page = self.add_session("atelier-test", sid, "10:00", "11:30", room, sp)
+            self.assertEqual(s, 303, page)
+        s, _, page = self.b.get("/admin/e/atelier-test")
+        # three parallel cards in one slot, the conflict beside a and b
+        slot = re.search(r'<section class="slot".*?</section>', page, re.S).group(0)
+        self.assertEqual(slot.count('<article class="card'), 3)
+        self.assertEqual(slot.count('class="card conflict"'), 2)
+        self.assertIn("Anne Morvan", slot)
+        self.assertIn("Conflit", slot)
+        # publishing refuses, unless the organiser accepts
+        s, _, page = self.b.post("/admin/e/atelier-test/publish", {},
+                                 csrf_from="/admin/e/atelier-test")
+        self.assertEqual(s, 400)
+        self.assertIn("conflits", page)
+        self.assertEqual(self.srv.get("/e/atelier-test")[0], 404)
+        # fix it: b gets the other speaker
+        s, _, _ = self.b.post("/admin/e/atelier-test/sessions/b",
+                              {"speakers": ["jkerbrat"], "speakers_field": "1", "room": "Salle B2"},
+                              csrf_from="/admin/e/atelier-test/sessions/b")
+        self.assertEqual(s, 303)
+        page = self.b.get("/admin/e/atelier-test")[2]
+        self.assertNotIn('id="s-a"', re.findall(r'<article class="card conflict"[^>]*>', page))
+        self.assertIn("Salle B2", page)
+        # ... which gives jkerbrat two places at once (b and c): cancel c
+        s, _, _ = self.b.post("/admin/e/atelier-test/sessions/c/cancel", {},
+                              csrf_from="/admin/e/atelier-test")
+        self.assertEqual(s, 303)
+        s, _, _ = self.b.post("/admin/e/atelier-test/publish", {},
+                              csrf_from="/admin/e/atelier-test")
+        self.assertEqual(s, 303)
+        s, _, public = self.srv.get("/e/atelier-test")
+        self.assertEqual(s, 200)
+        self.assertIn("Atelier b", public.decode())
+        self.assertNotIn("Atelier c", public.decode())
+        ev = json.loads(run_cli(self.srv.db, "event", "show", "atelier-test",
+                                "--format", "json").stdout)
+        self.assertEqual(ev["status"], "published")
+        by_id = {s["id"]: s for s in ev["sessions"]}
+        self.assertEqual(by_id["c"]["status"], "cancelled")
+        # b had one real change more than a
+        self.assertEqual(by_id["b"]["sequence"], by_id["a"]["sequence"] + 1)
+
+    def test_publish_accepting_conflicts(self):
+        self.b.login()
+        self.create()
+        self.add_session("atelier-test", "a", "10:00", "11:00", "Salle A")
+        self.add_session("atelier-test", "b", "10:30", "11:30", "Salle A")
+        s, _, _ = self.b.post("/admin/e/atelier-test/publish", {"accept_conflicts": "1"},
+                              csrf_from="/admin/e/atelier-test")
+        self.assertEqual(s, 303)
+        self.assertEqual(self.srv.get("/e/atelier-test")[0], 200)
+
+    def test_session_errors_and_duplicate(self):
+        self.b.login()
+        self.create()
+        s, _, page = self.add_session("atelier-test", "a", "10:00", "9h30", "Salle A")
+        self.assertEqual(s, 400)
+        self.assertIn("is not a time", page)
+        self.assertIn('value="9h30"', page)
+        self.add_session("atelier-test", "a", "10:00", "11:00", "Salle A")
+        s, _, _ = self.add_session("atelier-test", "a", "10:00", "11:00", "Salle A")
+        self.assertEqual(s, 409)
+        s, h, _ = self.b.post("/admin/e/atelier-test/duplicate",
+                              {"slug": "atelier-test-2028", "start": "2028-03-09T09:00"},
+                              csrf_from="/admin/e/atelier-test")
+        self.assertEqual(s, 303)
+        ev = json.loads(run_cli(self.srv.db, "event", "show", "atelier-test-2028",
+                                "--format", "json").stdout)
+        self.assertEqual((ev["start"], ev["end"], ev["status"]),
+                         ("2028-03-09T09:00", "2028-03-09T17:00", "draft"))
+        self.assertEqual((ev["sessions"][0]["start"], ev["sessions"][0]["end"]),
+                         ("2028-03-09T10:00", "2028-03-09T11:00"))
+
+    # ---- security ----
+
+    ROUTES = [("GET", "/admin"), ("GET", "/admin/events/new"), ("POST", "/admin/events"),
+              ("GET", "/admin/e/atelier-test"), ("POST", "/admin/e/atelier-test"),
+              ("POST", "/admin/e/atelier-test/duplicate"), ("POST", "/admin/e/atelier-test/publish"),
+              ("POST", "/admin/e/atelier-test/sessions"), ("GET", "/admin/e/atelier-test/sessions/a"),
+              ("POST", "/admin/e/atelier-test/sessions/a"),
+              ("POST", "/admin/e/atelier-test/sessions/a/cancel"),
+              ("POST", "/admin/e/atelier-test/speakers"), ("GET", "/admin/e/atelier-test/speakers/x"),
+              ("POST", "/admin/e/atelier-test/speakers/x"),
+              ("GET", "/admin/e/atelier-test/registrations"),
+              ("GET", "/admin/e/atelier-test/registrations/1"),
+              ("POST", "/admin/e/atelier-test/registrations/1"),
+              ("POST", "/admin/e/atelier-test/registrations/1/cancel"),
+              ("POST", "/admin/e/atelier-test/registrations/1/promote"),
+              ("GET", "/admin/e/atelier-test/carpool"), ("POST", "/admin/e/atelier-test/carpool/plan"),
+              ("POST", "/admin/e/atelier-test/carpool/confirm"),
+              ("GET", "/admin/e/atelier-test/registrants.csv"), ("POST", "/admin/logout")]
+
+    def test_every_route_needs_a_session_and_csrf(self):
+        self.b.login()
+        self.create()
+        self.add_session("atelier-test", "a", "10:00", "11:00", "Salle A")
+        anonymous = Browser(self.srv)
+        for method, path in self.ROUTES:
+            s, h, _ = anonymous.request(method, path, {} if method == "POST" else None)
+            if s == 303:
+                self.assertEqual(h["location"], "/admin/login", path)
+            else:
+                self.assertEqual(s, 401, (method, path))
+            # a script without Accept: text/html gets 401
+            s, _, _ = self.srv.request(method, path, body=b"" if method == "POST" else None,
+                                       headers={"Content-Type": "application/x-www-form-urlencoded"}
+                                       if method == "POST" else {})
+            self.assertEqual(s, 401, (method, path))
+        # with a session but no csrf, a wrong one, or from another site: 403
+        good = csrf_of(self.b.get("/admin")[2])
+        for method, path in self.ROUTES:
+            if method != "POST":
+                continue
+            self.assertEqual(self.b.request("POST", path, {"title": "x"})[0], 403, path)
+            self.assertEqual(self.b.request("POST", path, {"csrf": "0" * 64})[0], 403, path)
+            self.assertEqual(self.b.request("POST", path, {"csrf": good},
+                                            headers={"Origin": "https://evil.example"})[0],
+                             403, path)
+        self.assertEqual(self.b.get("/admin")[0], 200)  # still logged in
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
