@@ -1,4 +1,5 @@
 #include "event.h"
+#include "lang.h"
 #include "random.h"
 #include "text.h"
 #include "store_private.h"
@@ -116,9 +117,12 @@ static void fp_list(pl_buf *b, const pl_strlist *l)
 static void fp_location(pl_buf *b, const pl_event *ev)
 {
     fp_field(b, ev->timezone);
-    /* only when given, so that events stored before the key keep their
-     * fingerprint (and their sequence) */
-    if (ev->language) {
+    /* only when it is not the zone's default, so that events stored before
+     * the key keep their fingerprint (and their sequence), and an event shown
+     * as JSON (which names its language) imports back unchanged */
+    pl_lang lang;
+    if (ev->language && pl_lang_parse(&lang, ev->language) == 0 &&
+        lang != pl_lang_for_zone(ev->timezone ? ev->timezone : "Europe/Paris")) {
         pl_buf_puts(b, "lang=");
         fp_field(b, ev->language);
     }
