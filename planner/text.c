@@ -76,6 +76,18 @@ void pl_buf_free(pl_buf *b)
     b->len = b->cap = 0;
 }
 
+void pl_hex_encode(char *out, const void *in, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    const unsigned char *p = in;
+
+    for (size_t i = 0; i < n; i++) {
+        *out++ = digits[p[i] >> 4];
+        *out++ = digits[p[i] & 15];
+    }
+    *out = '\0';
+}
+
 char *pl_strdup(const char *s)
 {
     return s ? strdup(s) : NULL;

@@ -28,6 +28,9 @@ void pl_buf_free(pl_buf *b);
 
 /* strdup that accepts NULL (returns NULL). */
 char *pl_strdup(const char *s);
+/* Write the n bytes of in as 2*n lowercase hex digits and a NUL into out
+ * (size >= 2*n+1). The one hex encoder. */
+void pl_hex_encode(char *out, const void *in, size_t n);
 
 /* Length of the valid UTF-8 sequence at s (n > 0 bytes left), or 0 when it
  * is not one (overlong forms and surrogates included). */

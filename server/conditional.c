@@ -10,18 +10,13 @@
 
 void srv_etag(char out[48], const char *body, size_t len)
 {
-    static const char hex[] = "0123456789abcdef";
     unsigned char h[SRV_SHA256_SIZE];
-    size_t n = 0;
 
     srv_sha256(h, body, len);
-    out[n++] = '"';
-    for (int i = 0; i < 20; i++) {
-        out[n++] = hex[h[i] >> 4];
-        out[n++] = hex[h[i] & 15];
-    }
-    out[n++] = '"';
-    out[n] = '\0';
+    out[0] = '"';
+    pl_hex_encode(out + 1, h, 20);
+    out[41] = '"';
+    out[42] = '\0';
 }
 
 time_t srv_stamp_time(const char *s) /* "YYYY-MM-DDTHH:MM:SSZ" */

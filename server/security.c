@@ -28,15 +28,6 @@
 
 static const char hexdigits[] = "0123456789abcdef";
 
-static void to_hex(char *out, const unsigned char *bytes, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = hexdigits[bytes[i] >> 4];
-        out[2 * i + 1] = hexdigits[bytes[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
-
 static int from_hex(unsigned char *out, const char *hex, size_t n)
 {
     if (strlen(hex) != 2 * n)
@@ -95,7 +86,7 @@ int srv_admin_setup(pl_server *srv, pl_store *store, pl_error *err)
     if ((rc = pl_random_hex(token, 32)) < 0)
         return pl_error_set(err, rc, "cannot read the system's random source");
     srv_sha256(hash, token, strlen(token));
-    to_hex(hex, hash, sizeof(hash));
+    pl_hex_encode(hex, hash, sizeof(hash));
     if ((rc = pl_setting_init(&stored, store, ADMIN_HASH_KEY, hex, err)) < 0)
         goto done;
     if (from_hex(srv->admin_hash, stored, sizeof(srv->admin_hash)) < 0) {
@@ -135,7 +126,7 @@ static void form_mac(const pl_server *srv, const char *purpose, long hour, char 
     hmac_sha256_set_key(&ctx, sizeof(srv->form_secret), srv->form_secret);
     hmac_sha256_update(&ctx, strlen(msg), (const uint8_t *)msg);
     hmac_sha256_digest(&ctx, sizeof(mac), mac);
-    to_hex(out, mac, 16);
+    pl_hex_encode(out, mac, 16);
 }
 
 void srv_form_token(const pl_server *srv, const char *purpose, char out[64])

@@ -213,7 +213,7 @@ int pl_carpool_pickups_sync(pl_store *store, const pl_carpool_saved_plan *plan, 
 {
     sqlite3_stmt *up = NULL, *cancel = NULL;
     pl_buf ids = PL_BUF_INIT, names = PL_BUF_INIT;
-    char now[32], uuid[37], uid[64], where[512], driver[128];
+    char now[32], uuid[PL_UUID_SIZE], uid[64], where[512], driver[128];
     int rc;
 
     pl_now_utc(now);

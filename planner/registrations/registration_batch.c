@@ -178,9 +178,9 @@ static int set_status(pl_registration_batch *b, long long rowid, pl_reg_status s
 }
 
 /*
- * Promote, in arrival order, every waiting person who now reg_fits (event seat
+ * Promote, in arrival order, every waiting person who now fits (event seat
  * and each chosen session). Their rowids go to b->promoted. Afterwards no
- * waiting person reg_fits: the invariant every save relies on.
+ * waiting person fits: the invariant every save relies on.
  */
 static int fill(pl_registration_batch *b, pl_error *err)
 {
@@ -300,7 +300,7 @@ int pl_registration_batch_open(pl_registration_batch **out, pl_store *store, con
         goto done;
     b->next_id = b->start_rowid + 1;
     /* Capacities may have grown since the last change (an event re-import):
-     * restore "no waiting person reg_fits" before anything else. */
+     * restore "no waiting person fits" before anything else. */
     if ((rc = fill(b, err)) < 0)
         goto done;
 done:
@@ -451,7 +451,7 @@ void reg_bind_person(sqlite3_stmt *st, int first, const pl_registration *in)
 /* Give the registration at rowid a new secret token (its uid stays). */
 static int retoken(pl_registration_batch *b, long long rowid, pl_error *err)
 {
-    char uid[37], token[2 * PL_REG_TOKEN_BYTES + 1];
+    char uid[PL_UUID_SIZE], token[2 * PL_REG_TOKEN_BYTES + 1];
     sqlite3_stmt *st = b->st[ST_RETOKEN];
     int rc;
 
@@ -471,7 +471,7 @@ static int insert_new(pl_registration_batch *b, const pl_registration *in, const
                       size_t n, long long *out_rowid, pl_reg_status *out_status, pl_error *err)
 {
     sqlite3_stmt *st = b->st[ST_INSERT];
-    char uid[37], token[2 * PL_REG_TOKEN_BYTES + 1];
+    char uid[PL_UUID_SIZE], token[2 * PL_REG_TOKEN_BYTES + 1];
     pl_reg_status status = reg_fits(b, idx, n, NULL, 0) ? PL_REG_CONFIRMED : PL_REG_WAITLISTED;
     int rc;
 
@@ -585,7 +585,7 @@ static int update_active(pl_registration_batch *b, long long rowid, pl_reg_statu
             if (!contains(old, nold, idx[i]))
                 b->sessions[idx[i]].confirmed++;
     } else if (reg_fits(b, idx, n, NULL, 0)) {
-        /* Waiting, and the new choice reg_fits: no one ahead of them does. */
+        /* Waiting, and the new choice fits: no one ahead of them does. */
         status = PL_REG_CONFIRMED;
         reg_count_seats(b, idx, n, +1);
     }

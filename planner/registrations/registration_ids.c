@@ -4,6 +4,7 @@
  */
 #include "registration_internal.h"
 #include "random.h"
+#include "text.h"
 
 #include <string.h>
 
@@ -27,17 +28,6 @@ static int take_random(pl_registration_batch *b, unsigned char *out, size_t n)
     return 0;
 }
 
-static void hex(char *out, const unsigned char *in, size_t n)
-{
-    static const char digits[] = "0123456789abcdef";
-
-    for (size_t i = 0; i < n; i++) {
-        *out++ = digits[in[i] >> 4];
-        *out++ = digits[in[i] & 15];
-    }
-    *out = '\0';
-}
-
 /*
  * The next position in time order: 48 bits of Unix milliseconds, then a
  * 12-bit counter (the batch's clock moves on one millisecond every 4,096
@@ -55,38 +45,25 @@ static unsigned long long next_order(pl_registration_batch *b)
  * A new uid and token. Both begin with the same time-ordered position, so
  * that a registration's entries land at the end of the uid and token
  * indexes instead of anywhere in them: 100,000 random tokens spread their
- * inserts over the whole token index, which then no longer reg_fits SQLite's
+ * inserts over the whole token index, which then no longer fits SQLite's
  * page cache and is read and written back page by page (a quarter of an
  * import's time). The uid is a version 7 UUID (RFC 9562: the position,
  * then random bits). The token's secret part is the 24 random bytes after
  * the position, as before; the position says when the registration was
  * made, which its public uid says too.
  */
-int reg_new_ids(pl_registration_batch *b, char uid[37], char token[2 * PL_REG_TOKEN_BYTES + 1])
+int reg_new_ids(pl_registration_batch *b, char uid[PL_UUID_SIZE],
+                char token[2 * PL_REG_TOKEN_BYTES + 1])
 {
     unsigned long long pos = next_order(b);
     unsigned char u[16], t[PL_REG_TOKEN_BYTES];
-    char h[33];
 
     if (take_random(b, u + 8, 8) < 0 || take_random(b, t + 8, PL_REG_TOKEN_RANDOM_BYTES) < 0)
         return PL_EIO;
     for (int i = 0; i < 8; i++)
         u[i] = t[i] = (unsigned char)(pos >> (56 - 8 * i));
-    u[6] |= 0x70;                                 /* version 7 */
-    u[8] = (unsigned char)((u[8] & 0x3f) | 0x80); /* variant 10 */
-    hex(h, u, 16);
-    /* 8-4-4-4-12 */
-    memcpy(uid, h, 8);
-    uid[8] = '-';
-    memcpy(uid + 9, h + 8, 4);
-    uid[13] = '-';
-    memcpy(uid + 14, h + 12, 4);
-    uid[18] = '-';
-    memcpy(uid + 19, h + 16, 4);
-    uid[23] = '-';
-    memcpy(uid + 24, h + 20, 12);
-    uid[36] = '\0';
-    hex(token, t, sizeof(t));
+    pl_uuid_format(uid, u, 7);
+    pl_hex_encode(token, t, sizeof(t));
     memset(t, 0, sizeof(t));
     return 0;
 }

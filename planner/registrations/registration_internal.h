@@ -14,6 +14,7 @@
 #ifndef PL_REGISTRATION_INTERNAL_H
 #define PL_REGISTRATION_INTERNAL_H
 
+#include "random.h"
 #include "registration.h"
 #include "store_private.h"
 
@@ -57,7 +58,7 @@ typedef struct pending {
     size_t first_idx, nidx; /* chosen sessions: group_idx[first_idx..+nidx) */
     pl_reg_status status;
     long long rowid, arrival;
-    char uid[37], token[2 * PL_REG_TOKEN_BYTES + 1];
+    char uid[PL_UUID_SIZE], token[2 * PL_REG_TOKEN_BYTES + 1];
     char text[PENDING_TEXT];
 } pending;
 
@@ -123,7 +124,8 @@ int reg_batch_cancel(pl_registration_batch *b, const char *email, long long *out
                      pl_error *err);
 
 /* registration_ids.c: a new uid and token (see there). */
-int reg_new_ids(pl_registration_batch *b, char uid[37], char token[2 * PL_REG_TOKEN_BYTES + 1]);
+int reg_new_ids(pl_registration_batch *b, char uid[PL_UUID_SIZE],
+                char token[2 * PL_REG_TOKEN_BYTES + 1]);
 
 /* Bind a string that outlives the statement's next step (no copy). */
 static inline void reg_bind_static(sqlite3_stmt *st, int index, const char *s)

@@ -1,8 +1,9 @@
 #include "random.h"
 #include "error.h"
+#include "text.h"
 
 #include <errno.h>
-#include <stdio.h>
+#include <string.h>
 #include <sys/random.h>
 
 int pl_random_bytes(void *buf, size_t n)
@@ -24,33 +25,48 @@ int pl_random_bytes(void *buf, size_t n)
 
 int pl_random_hex(char *out, size_t nbytes)
 {
-    static const char hex[] = "0123456789abcdef";
     unsigned char raw[64];
 
     while (nbytes > 0) {
         size_t chunk = nbytes < sizeof(raw) ? nbytes : sizeof(raw);
         if (pl_random_bytes(raw, chunk) < 0)
             return PL_EIO;
-        for (size_t i = 0; i < chunk; i++) {
-            *out++ = hex[raw[i] >> 4];
-            *out++ = hex[raw[i] & 15];
-        }
+        pl_hex_encode(out, raw, chunk);
+        out += 2 * chunk;
         nbytes -= chunk;
     }
     *out = '\0';
     return 0;
 }
 
-int pl_random_uuid(char out[37])
+void pl_uuid_format(char out[PL_UUID_SIZE], const unsigned char b[16], int version)
+{
+    unsigned char u[16];
+    char h[33];
+
+    memcpy(u, b, sizeof(u));
+    u[6] = (unsigned char)((u[6] & 0x0f) | (version << 4));
+    u[8] = (unsigned char)((u[8] & 0x3f) | 0x80); /* variant 10 */
+    pl_hex_encode(h, u, sizeof(u));
+    /* 8-4-4-4-12 */
+    memcpy(out, h, 8);
+    out[8] = '-';
+    memcpy(out + 9, h + 8, 4);
+    out[13] = '-';
+    memcpy(out + 14, h + 12, 4);
+    out[18] = '-';
+    memcpy(out + 19, h + 16, 4);
+    out[23] = '-';
+    memcpy(out + 24, h + 20, 12);
+    out[36] = '\0';
+}
+
+int pl_random_uuid(char out[PL_UUID_SIZE])
 {
     unsigned char b[16];
 
     if (pl_random_bytes(b, sizeof(b)) < 0)
         return PL_EIO;
-    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-             b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-             b[14], b[15]);
+    pl_uuid_format(out, b, 4);
     return 0;
 }

@@ -91,7 +91,7 @@ static void error_format_names_the_place(void **state)
 
 static void random_uuid_is_v4_and_differs(void **state)
 {
-    char a[37], b[37], hex[33];
+    char a[PL_UUID_SIZE], b[PL_UUID_SIZE], hex[33];
     (void)state;
 
     assert_int_equal(pl_random_uuid(a), 0);
