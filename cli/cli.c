@@ -7,11 +7,47 @@
 
 cli_options cli_opts = {"planner.db", 0};
 
+/* What to do about a failure the core reports: the core says what is wrong,
+ * the command line says which command helps. Matched on the code and the
+ * start of the core's message. */
+static const struct {
+    int code;
+    const char *starts;
+    const char *advice;
+    const char *after_name; /* when set: advice, the message's 'name', this */
+} advice[] = {
+    {PL_ENOTFOUND, "no event '",
+     "'planner event list' shows the events there are; 'planner event import FILE.json' "
+     "adds one",
+     NULL},
+    {PL_ENOTFOUND, "no carpool plan yet for event '", "make one with 'planner carpool plan ", "'"},
+};
+
+/* The first 'quoted' name of msg into out (an event's slug), or "SLUG". */
+static void quoted_name(char *out, size_t size, const char *msg)
+{
+    const char *a = strchr(msg, '\''), *b = a ? strchr(a + 1, '\'') : NULL;
+
+    if (a && b && (size_t)(b - a - 1) < size)
+        snprintf(out, size, "%.*s", (int)(b - a - 1), a + 1);
+    else
+        snprintf(out, size, "SLUG");
+}
+
 int cli_fail(const pl_error *err)
 {
     char buf[1024];
 
     fprintf(stderr, "planner: %s\n", pl_error_format(err, buf, sizeof(buf)));
+    for (size_t i = 0; i < sizeof(advice) / sizeof(advice[0]); i++)
+        if (err->code == advice[i].code &&
+            strncmp(err->msg, advice[i].starts, strlen(advice[i].starts)) == 0) {
+            char name[128] = "";
+            if (advice[i].after_name)
+                quoted_name(name, sizeof(name), err->msg);
+            fprintf(stderr, "planner: %s%s%s\n", advice[i].advice, name,
+                    advice[i].after_name ? advice[i].after_name : "");
+        }
     switch (err->code) {
     case PL_EINVALID:
     case PL_ENOTFOUND:
@@ -108,6 +144,10 @@ int cli_open_store(pl_store **out, int create)
         return 0;
     /* A missing or foreign database is a database problem: exit 3. */
     cli_fail(&err);
+    if (rc == PL_ENOTFOUND)
+        fputs("planner: run 'planner init' first, or give another path with --db\n", stderr);
+    else if (rc == PL_EINVALID)
+        fputs("planner: give another path with --db\n", stderr);
     return CLI_EIO;
 }
 

@@ -748,8 +748,7 @@ int pl_event_load(pl_event **out, pl_store *store, const char *slug, pl_error *e
     if (rc == SQLITE_ROW)
         rc = event_from_row(out, store, st, err);
     else if (rc == SQLITE_DONE)
-        rc = pl_error_set(err, PL_ENOTFOUND,
-                          "no event '%s'; 'planner event list' shows the events there are", slug);
+        rc = pl_error_set(err, PL_ENOTFOUND, "no event '%s'", slug);
     else
         rc = pl_store_fail(store, err, "cannot read events");
     sqlite3_finalize(st);

@@ -714,10 +714,7 @@ static int load_header(pl_carpool_saved_plan *plan, long long *plan_id, pl_store
         goto done;
     }
     if (sqlite3_column_type(st, 3) == SQLITE_NULL) {
-        rc = pl_error_set(err, PL_ENOTFOUND,
-                          "no carpool plan yet for event '%s'; make one with "
-                          "'planner carpool plan %s'",
-                          slug, slug);
+        rc = pl_error_set(err, PL_ENOTFOUND, "no carpool plan yet for event '%s'", slug);
         goto done;
     }
     plan->event_slug = pl_store_column_text(st, 0);
@@ -954,8 +951,8 @@ static int not_a_driver(pl_store *store, long long plan_id, const char *slug, co
     s = sqlite3_step(st);
     if (s == SQLITE_ROW)
         rc = pl_error_set(err, PL_EINVALID,
-                          "%s rides with %s; the driver confirms the group "
-                          "(--email %s), or the organiser with --all",
+                          "%s rides with %s; the driver (%s) confirms the group, or the "
+                          "organiser confirms every group",
                           email, (const char *)sqlite3_column_text(st, 0),
                           (const char *)sqlite3_column_text(st, 1));
     else if (s == SQLITE_DONE)
@@ -1003,10 +1000,7 @@ int pl_carpool_confirm(size_t *out_count, pl_store *store, const char *slug,
         goto done;
     }
     if (plan_id == 0) {
-        rc = pl_error_set(err, PL_ENOTFOUND,
-                          "no carpool plan yet for event '%s'; make one with "
-                          "'planner carpool plan %s'",
-                          slug, slug);
+        rc = pl_error_set(err, PL_ENOTFOUND, "no carpool plan yet for event '%s'", slug);
         goto done;
     }
     if (driver_email) {

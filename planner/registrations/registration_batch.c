@@ -268,9 +268,7 @@ int pl_registration_batch_open(pl_registration_batch **out, pl_store *store, con
     pl_store_bind_text(ev, 1, slug);
     rc = sqlite3_step(ev);
     if (rc == SQLITE_DONE) {
-        rc = pl_error_set(err, PL_ENOTFOUND,
-                          "no event '%s'; import it first with 'planner event import FILE.json'",
-                          slug);
+        rc = pl_error_set(err, PL_ENOTFOUND, "no event '%s'", slug);
         goto done;
     }
     if (rc != SQLITE_ROW) {

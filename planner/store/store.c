@@ -330,9 +330,7 @@ static int query_int(pl_store *store, const char *sql, int *out, pl_error *err)
         rc = sqlite3_step(stmt);
     if (rc == SQLITE_NOTADB) {
         sqlite3_finalize(stmt);
-        return pl_error_set(err, PL_EINVALID,
-                            "%s: not a planner database (not an SQLite file); give another "
-                            "path with --db",
+        return pl_error_set(err, PL_EINVALID, "%s: not a planner database (not an SQLite file)",
                             store->path);
     }
     if (rc != SQLITE_ROW) {
@@ -359,7 +357,7 @@ static int check_identity(pl_store *store, int *out_version, pl_error *err)
     if (app_id != PL_APPLICATION_ID && (objects > 0 || version != 0 || app_id != 0))
         return pl_error_set(err, PL_EINVALID,
                             "%s: not a planner database (it holds other data); it was left "
-                            "untouched — give another path with --db",
+                            "untouched",
                             store->path);
     if (version > PL_SCHEMA_VERSION)
         return pl_error_set(err, PL_EINVALID,
@@ -438,10 +436,7 @@ int pl_store_open(pl_store **out, const char *path, unsigned flags, pl_error *er
         oflags |= SQLITE_OPEN_CREATE | SQLITE_OPEN_MEMORY; /* tests and fuzzing */
     } else if (stat(path, &st) != 0) {
         if (!(flags & PL_STORE_CREATE))
-            return pl_error_set(err, PL_ENOTFOUND,
-                                "%s: no database here; run 'planner init' first, or give "
-                                "another path with --db",
-                                path);
+            return pl_error_set(err, PL_ENOTFOUND, "%s: no database here", path);
         /* Created 0600 here, not by SQLite (0644 less the umask): the file
          * holds people's names, e-mails and tokens. SQLite gives the -wal and
          * -shm files the mode of the database file. */
