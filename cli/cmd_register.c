@@ -72,14 +72,14 @@ static int opt_value(int argc, char **argv, int *i, const char *name, const char
     return 1;
 }
 
+/* A number of free seats, by the core's one rule. */
 static int parse_seats(const char *s, int *out)
 {
-    char *end;
-    long v = strtol(s, &end, 10);
+    int v;
 
-    if (!*s || *end || v < 1 || v > PL_REG_SEATS_MAX)
+    if (pl_reg_seats_parse(&v, s) < 0 || !pl_reg_seats_ok(PL_TRAVEL_DRIVE, v))
         return -1;
-    *out = (int)v;
+    *out = v;
     return 0;
 }
 

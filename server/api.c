@@ -249,14 +249,11 @@ static int input_from_form(pl_registration *in, srv_req *req, pl_error *err)
     if (pl_travel_parse(&in->travel, travel ? travel : "") < 0)
         return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "travel",
                                "travel is none, drive, ride or flexible");
-    if (in->travel == PL_TRAVEL_DRIVE || in->travel == PL_TRAVEL_FLEXIBLE) {
-        char *end;
-        long n = seats ? strtol(seats, &end, 10) : 0;
-        if (!seats || *end || n < 1 || n > 8)
-            return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "seats",
-                                   "seats offered must be a number from 1 to 8");
-        in->seats = (int)n;
-    }
+    /* the range is the model's one rule (pl_registration_check) */
+    if ((in->travel == PL_TRAVEL_DRIVE || in->travel == PL_TRAVEL_FLEXIBLE) &&
+        pl_reg_seats_parse(&in->seats, seats) < 0)
+        return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "seats",
+                               "seats offered must be a number from 1 to %d", PL_REG_SEATS_MAX);
     for (size_t i = 0; i < req->nfields; i++) {
         const char *k = req->fields[i].key, *v = req->fields[i].value.data;
         if ((strcmp(k, "session") == 0 || strncmp(k, "slot-", 5) == 0) &&
@@ -322,11 +319,11 @@ static int input_from_json(pl_registration *in, json_t *root, pl_error *err)
                                          : "") < 0)
         return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "travel",
                                "travel is none, drive, ride or flexible");
+    /* the range is the model's one rule (pl_registration_check) */
     if ((v = json_object_get(root, "seats")) && !json_is_null(v)) {
-        if (!json_is_integer(v) || json_integer_value(v) < 0 ||
-            json_integer_value(v) > PL_REG_SEATS_MAX)
+        if (!json_is_integer(v) || json_integer_value(v) < -1000 || json_integer_value(v) > 1000)
             return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "seats",
-                                   "seats must be an integer from 0 to %d", PL_REG_SEATS_MAX);
+                                   "seats must be a whole number from 1 to %d", PL_REG_SEATS_MAX);
         in->seats = (int)json_integer_value(v);
     }
     if ((v = json_object_get(root, "meal")) && !json_is_boolean(v) && !json_is_null(v))

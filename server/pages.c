@@ -525,7 +525,7 @@ static void registration_form(srv_html *h, const lang *L, const pl_server *srv, 
             "<option value=\"ride\">%t</option><option value=\"flexible\">%t</option>"
             "</select></div>\n"
             "<div><label for=\"seats\">%t</label><input type=\"number\" id=\"seats\" "
-            "name=\"seats\" min=\"1\" max=\"8\" value=\"3\"></div>\n"
+            "name=\"seats\" min=\"1\" max=\"" PL_REG_SEATS_MAX_STR "\" value=\"3\"></div>\n"
             "<div><label class=\"check\"><input type=\"checkbox\" name=\"meal\" value=\"1\"> "
             "%t</label></div>\n"
             "<div><label for=\"diet\">%t</label><input type=\"text\" id=\"diet\" name=\"diet\" "

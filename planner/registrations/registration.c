@@ -71,6 +71,27 @@ int pl_travel_parse(pl_travel *out, const char *s)
     return PL_EINVALID;
 }
 
+int pl_reg_seats_parse(int *out, const char *s)
+{
+    char *end;
+    long v;
+
+    if (!s || !*s || *s == ' ' || *s == '+')
+        return PL_EINVALID;
+    v = strtol(s, &end, 10);
+    if (*end || v < -1000 || v > 1000)
+        return PL_EINVALID;
+    *out = (int)v;
+    return 0;
+}
+
+int pl_reg_seats_ok(pl_travel travel, int seats)
+{
+    if (travel != PL_TRAVEL_DRIVE && travel != PL_TRAVEL_FLEXIBLE)
+        return 1;
+    return seats >= 1 && seats <= PL_REG_SEATS_MAX;
+}
+
 void pl_registration_free(pl_registration *r)
 {
     if (!r)
@@ -174,11 +195,9 @@ int pl_registration_check(const pl_registration *r, pl_registration_problem_fn f
         n += problem(fn, payload, "email", "empty");
     else if (!pl_email_valid(r->email))
         n += problem(fn, payload, "email", "\"%.80s\" is not an e-mail address", r->email);
-    if (r->travel == PL_TRAVEL_DRIVE || r->travel == PL_TRAVEL_FLEXIBLE) {
-        if (r->seats < 1 || r->seats > PL_REG_SEATS_MAX)
-            n += problem(fn, payload, "seats", "%d is not a number of free seats from 1 to %d",
-                         r->seats, PL_REG_SEATS_MAX);
-    }
+    if (!pl_reg_seats_ok(r->travel, r->seats))
+        n += problem(fn, payload, "seats", "%d is not a number of free seats from 1 to %d",
+                     r->seats, PL_REG_SEATS_MAX);
     if (r->travel != PL_TRAVEL_NONE && reg_blank(r->origin))
         n += problem(fn, payload, "origin", "empty (needed to carpool as %s)",
                      pl_travel_name(r->travel));

@@ -94,6 +94,15 @@ const char *pl_travel_name(pl_travel travel);
  * none|aucun|"", drive|conducteur|driver, ride|passager|passenger,
  * flexible. Returns 0 or PL_EINVALID. */
 int pl_travel_parse(pl_travel *out, const char *s);
+/* Read a number of free seats written in decimal ("3"): 0, or PL_EINVALID
+ * when s is not a whole number. Whether it is a good number for the way
+ * the person travels is one rule, pl_registration_check's: 1 to
+ * PL_REG_SEATS_MAX for drive and flexible; for anyone else it is not
+ * stored. */
+int pl_reg_seats_parse(int *out, const char *s);
+/* The one rule for free seats: 1 to PL_REG_SEATS_MAX for drive and
+ * flexible; for anyone else any value does (it is not stored). */
+int pl_reg_seats_ok(pl_travel travel, int seats);
 /* "confirmed", "waitlisted", "cancelled". */
 const char *pl_reg_status_name(pl_reg_status status);
 
