@@ -11,6 +11,7 @@
 
 static const char help[] =
     "usage: planner [--db PATH] registrations import SLUG FILE.csv [--dry-run] [--replace]\n"
+    "                                             [--map MAP.json]\n"
     "       planner [--db PATH] registrations list SLUG [--format text|csv|json]\n"
     "       planner [--db PATH] registrations cancel SLUG --email EMAIL\n"
     "\n"
@@ -31,6 +32,9 @@ static const char help[] =
     "Example:\n"
     "  planner registrations import atelier-cem-2 \\\n"
     "      sample-events/atelier-cem-2.registrations.csv --dry-run\n"
+    "  planner registrations import atelier-cem-2 \\\n"
+    "      sample-events/atelier-cem-2.form-export.csv \\\n"
+    "      --map sample-events/atelier-cem-2.form-map.json --dry-run\n"
     "  planner registrations list atelier-cem-2 --format csv > inscrits.csv\n"
     "  planner registrations cancel atelier-cem-2 --email ana@example.org\n";
 
@@ -38,7 +42,44 @@ static const char help[] =
 
 typedef struct import_ctx {
     cli_progress bar;
+    int preview; /* rows still to show (a dry run with a mapping) */
+    const char *last_column;
 } import_ctx;
+
+/* A dry run with a mapping shows what the first rows become. */
+static void on_row(int line, const pl_registration *r, void *payload)
+{
+    import_ctx *ctx = payload;
+    char travel[32];
+
+    if (ctx->preview <= 0)
+        return;
+    if (ctx->preview-- == 5)
+        printf("First rows, as the mapping reads them:\n");
+    if (r->travel == PL_TRAVEL_DRIVE || r->travel == PL_TRAVEL_FLEXIBLE)
+        snprintf(travel, sizeof(travel), "%s %d", pl_travel_name(r->travel), r->seats);
+    else
+        snprintf(travel, sizeof(travel), "%s", pl_travel_name(r->travel));
+    printf("  line %d: %s <%s>, %s, from %s, %s, meal %s%s%s, public %s, sessions:", line, r->name,
+           r->email, *r->organization ? r->organization : "-", *r->origin ? r->origin : "-", travel,
+           r->meal ? "yes" : "no", *r->diet ? " " : "", r->diet, r->public_list ? "yes" : "no");
+    for (size_t i = 0; i < r->sessions.count; i++)
+        printf("%s%s", i ? "|" : " ", r->sessions.items[i]);
+    printf("%s\n", r->sessions.count ? "" : " -");
+}
+
+static void on_answer(const char *column, const char *answer, const char *value, size_t rows,
+                      void *payload)
+{
+    import_ctx *ctx = payload;
+
+    if (ctx->preview < 0)
+        return;
+    if (!ctx->last_column || strcmp(ctx->last_column, column) != 0)
+        printf("Answers of column %s:\n", column);
+    ctx->last_column = column;
+    printf("  %4zu x \"%s\" -> %s\n", rows, answer, value ? value : "(not in the mapping)");
+}
 
 static void on_problem(const pl_error *e, void *payload)
 {
@@ -82,9 +123,10 @@ static int reg_import(int argc, char **argv)
 {
     pl_registration_import_opts opts = PL_REGISTRATION_IMPORT_OPTS_INIT;
     pl_registration_import_stats st;
-    const char *slug = NULL, *path = NULL;
+    const char *slug = NULL, *path = NULL, *map_path = NULL;
     pl_store *store = NULL;
-    import_ctx ctx;
+    pl_csv_map *map = NULL;
+    import_ctx ctx = {0};
     pl_error err;
     int rc;
 
@@ -93,6 +135,10 @@ static int reg_import(int argc, char **argv)
             opts.dry_run = 1;
         else if (strcmp(argv[i], "--replace") == 0)
             opts.replace = 1;
+        else if (strcmp(argv[i], "--map") == 0 && i + 1 < argc)
+            map_path = argv[++i];
+        else if (strcmp(argv[i], "--map") == 0)
+            return cli_usage("registrations", "--map needs a MAP.json file");
         else if (argv[i][0] == '-' && argv[i][1])
             return cli_usage("registrations", "unknown option '%s'", argv[i]);
         else if (!slug)
@@ -104,8 +150,27 @@ static int reg_import(int argc, char **argv)
     }
     if (!slug || !path)
         return cli_usage("registrations", "import needs an event SLUG and a FILE.csv");
+    if (map_path && (rc = pl_csv_map_load(&map, map_path, &err)) < 0)
+        return cli_fail(&err);
     if ((rc = cli_open_store(&store, 0)) != 0)
-        return rc;
+        goto done;
+    if (!map) {
+        rc = pl_csv_map_saved(&map, store, slug, &err);
+        if (rc == 0)
+            fprintf(stderr,
+                    "planner: reading %s with the mapping saved for %s (by an earlier "
+                    "--map)\n",
+                    path, slug);
+        else if (rc != PL_ENOTFOUND) {
+            rc = cli_fail(&err);
+            goto done;
+        }
+    }
+    opts.map = map;
+    opts.save_map = map_path != NULL;
+    ctx.preview = map && opts.dry_run ? 5 : -1;
+    opts.on_row = on_row;
+    opts.on_answer = on_answer;
     /* A bar for files of 4 MB (about 20,000 rows) and more. */
     cli_progress_start(&ctx.bar, "importing", file_size(path), 4 * 1000 * 1000);
     opts.on_problem = on_problem;
@@ -139,6 +204,7 @@ static int reg_import(int argc, char **argv)
     rc = CLI_OK;
 done:
     pl_store_free(store);
+    pl_csv_map_free(map);
     return rc;
 }
 

@@ -18,6 +18,8 @@
 #include "csv.h"
 #include "registration.h"
 #include "registration_csv.h"
+#include "csv_map.h"
+#include "allocate.h"
 #include "external.h"
 #include "setting.h"
 #include "geocoder.h"

@@ -1,5 +1,6 @@
 #include "registration_csv.h"
 #include "csv.h"
+#include "csv_map.h"
 #include "text.h"
 #include "store_private.h"
 
@@ -123,6 +124,16 @@ int pl_yes_no_parse(const char *s)
     return PL_EINVALID;
 }
 
+/* An answer of a mapped column, with the lines that gave it. */
+#define ANSWER_LINES 8
+typedef struct answer {
+    col column;
+    char *raw;
+    const char *value; /* what it means, NULL when the mapping does not say */
+    size_t count;
+    int lines[ANSWER_LINES];
+} answer;
+
 typedef struct importer {
     pl_csv *csv;
     pl_store *store;
@@ -142,6 +153,9 @@ typedef struct importer {
     unsigned keep; /* this row's fields left as stored (empty cells) */
     int fatal;     /* a database failure while writing queued rows */
     pl_error fatal_err;
+    answer *answers; /* distinct answers of the columns a mapping translates */
+    size_t nanswers;
+    pl_buf mapped; /* scratch for a translated sessions cell */
 } importer;
 
 static void report(importer *im, int warning, int line, const char *column, const char *fmt, ...)
@@ -209,6 +223,19 @@ static int read_header(importer *im)
         size_t k;
         pl_csv_fold(key, sizeof(key), h);
         im->map[i] = COL_NONE;
+        if (im->opts && im->opts->map) {
+            const char *target = pl_csv_map_column(im->opts->map, h);
+            if (target) {
+                int c = 0;
+                while (c < NCOLS && strcmp(col_names[c], target) != 0)
+                    c++;
+                im->map[i] = c < NCOLS ? (col)c : COL_SKIP; /* "ignore" */
+                if (c < NCOLS && seen[c]++ && c != COL_ORIGIN)
+                    report(im, 0, line, "header", "column %s given twice (\"%.60s\")", col_names[c],
+                           h);
+                continue;
+            }
+        }
         if (!key[0]) {
             if (strspn(h, " \t") != strlen(h))
                 report(im, 0, line, "header", "unknown column \"%.60s\"", h);
@@ -222,7 +249,7 @@ static int read_header(importer *im)
                    "unknown column \"%.60s\" (known: name/nom, email/courriel, "
                    "organization/structure, origin/commune/code postal, phone/téléphone, "
                    "travel/mode, seats/places, meal/repas, diet/régime, public/liste publique, "
-                   "sessions; delete other columns)",
+                   "sessions; delete other columns, or name them in a mapping: --map)",
                    h);
             continue;
         }
@@ -372,6 +399,200 @@ static void check_sessions(importer *im, const pl_strlist *chosen)
     }
 }
 
+/* Count answer raw of column c at the current line; what it means is
+ * value (NULL: the mapping does not say). */
+static int note_answer(importer *im, col c, const char *raw, const char *value)
+{
+    answer *a = NULL;
+
+    for (size_t i = 0; i < im->nanswers && !a; i++)
+        if (im->answers[i].column == c && strcmp(im->answers[i].raw, raw) == 0)
+            a = &im->answers[i];
+    if (!a) {
+        answer *grown = realloc(im->answers, (im->nanswers + 1) * sizeof(*grown));
+        if (!grown)
+            return PL_ERROR;
+        im->answers = grown;
+        a = &im->answers[im->nanswers];
+        memset(a, 0, sizeof(*a));
+        if (!(a->raw = strdup(raw)))
+            return PL_ERROR;
+        a->column = c;
+        a->value = value;
+        im->nanswers++;
+    }
+    if (a->count < ANSWER_LINES)
+        a->lines[a->count] = im->line;
+    a->count++;
+    if (!value && !im->row_bad) { /* reported once per answer, at the end */
+        im->row_bad = 1;
+        im->st->bad_rows++;
+    }
+    return 0;
+}
+
+/* Whether s is a session id of the event. */
+static int is_session(importer *im, const char *s)
+{
+    const char *const *ids;
+    size_t n = pl_registration_batch_sessions(im->batch, &ids);
+    for (size_t k = 0; k < n; k++)
+        if (strcmp(ids[k], s) == 0)
+            return 1;
+    return 0;
+}
+
+/* What one workshop answer means: the mapping's word, or the answer itself
+ * when it is already a session id. */
+static const char *session_value(importer *im, const char *text)
+{
+    const char *v = pl_csv_map_value(im->opts->map, "sessions", text);
+    return v ? v : is_session(im, text) ? text : NULL;
+}
+
+static void trim_span(const char **s, const char **end)
+{
+    while (*s < *end && (**s == ' ' || **s == '\t' || **s == '\n'))
+        (*s)++;
+    while (*end > *s && ((*end)[-1] == ' ' || (*end)[-1] == '\t' || (*end)[-1] == '\n'))
+        (*end)--;
+}
+
+/* Translate a sessions cell: pieces between '|' or ';', and inside a piece
+ * the longest runs of ", "-separated parts that the mapping knows (form
+ * tools join ticked answers with ", ", and answers may hold commas). The
+ * ids, joined with '|', go to im->mapped. */
+static int map_sessions(importer *im, const char *cell)
+{
+    const char *p = cell;
+
+    im->mapped.len = 0;
+    if (pl_buf_append(&im->mapped, "", 0) < 0)
+        return PL_ERROR;
+    while (*p) {
+        const char *piece_end = p + strcspn(p, "|;"), *q = p;
+        while (q < piece_end) {
+            /* commas of this piece, up to 32 */
+            const char *cuts[33];
+            size_t ncuts = 0, best = 0;
+            const char *best_value = NULL;
+            for (const char *c = q; c < piece_end && ncuts < 32; c++)
+                if (*c == ',')
+                    cuts[ncuts++] = c;
+            cuts[ncuts] = piece_end;
+            for (size_t k = ncuts + 1; k-- > 0 && !best_value;) {
+                const char *s = q, *e = cuts[k];
+                char text[512];
+                trim_span(&s, &e);
+                if (e <= s || (size_t)(e - s) >= sizeof(text))
+                    continue;
+                memcpy(text, s, (size_t)(e - s));
+                text[e - s] = '\0';
+                if ((best_value = session_value(im, text)))
+                    best = k;
+            }
+            {
+                const char *s = q, *e = best_value ? cuts[best] : cuts[0];
+                char text[512];
+                trim_span(&s, &e);
+                if (e > s) {
+                    size_t len =
+                        (size_t)(e - s) < sizeof(text) ? (size_t)(e - s) : sizeof(text) - 1;
+                    memcpy(text, s, len);
+                    text[len] = '\0';
+                    if (note_answer(im, COL_SESSIONS, text, best_value) < 0)
+                        return PL_ERROR;
+                    if (best_value && pl_buf_printf(&im->mapped, "%s%s", im->mapped.len ? "|" : "",
+                                                    best_value) < 0)
+                        return PL_ERROR;
+                }
+                q = (best_value ? cuts[best] : cuts[0]) + 1;
+            }
+        }
+        p = *piece_end ? piece_end + 1 : piece_end;
+    }
+    return 0;
+}
+
+/* Whether raw is already a value of column c (then a mapping need not list it). */
+static int native_value(col c, const char *raw)
+{
+    pl_travel travel;
+    switch (c) {
+    case COL_TRAVEL:
+        return pl_travel_parse(&travel, raw) == 0;
+    case COL_MEAL:
+    case COL_PUBLIC:
+        return pl_yes_no_parse(raw) >= 0;
+    default:
+        return 0;
+    }
+}
+
+/* Put the mapping's meaning in place of the answers of the columns it
+ * translates; an answer it does not know is counted, reported once at the
+ * end, and leaves the row bad. */
+static int map_row(importer *im)
+{
+    for (int c = 0; c < NCOLS; c++) {
+        const char *raw = val(im, (col)c), *value;
+        if (!*raw || !pl_csv_map_has_values(im->opts->map, col_names[c]))
+            continue;
+        if (c == COL_SESSIONS) {
+            if (map_sessions(im, raw) < 0)
+                return PL_ERROR;
+            value = im->mapped.data;
+        } else {
+            value = pl_csv_map_value(im->opts->map, col_names[c], raw);
+            if (!value && native_value((col)c, raw))
+                value = raw;
+            if (note_answer(im, (col)c, raw, value) < 0)
+                return PL_ERROR;
+            if (!value) {
+                im->reported |= 1u << c;
+                value = "";
+            }
+        }
+        if (value != raw) { /* value is the mapping's or im->mapped: never this buffer */
+            im->value[c].len = 0;
+            if (pl_buf_puts(&im->value[c], value) < 0)
+                return PL_ERROR;
+        }
+    }
+    return 0;
+}
+
+/* Answers in column order, then in the order of their first line. */
+static int answer_order(const void *a, const void *b)
+{
+    const answer *x = a, *y = b;
+    if (x->column != y->column)
+        return x->column < y->column ? -1 : 1;
+    return (x->lines[0] > y->lines[0]) - (x->lines[0] < y->lines[0]);
+}
+
+/* Each answer the mapping does not know: one problem, with its lines. */
+static void report_unmapped(importer *im)
+{
+    for (size_t i = 0; i < im->nanswers; i++) {
+        const answer *a = &im->answers[i];
+        char lines[120] = "";
+        size_t len = 0;
+        if (a->value)
+            continue;
+        for (size_t k = 0; k < a->count && k < ANSWER_LINES; k++)
+            len += (size_t)snprintf(lines + len, sizeof(lines) - len, "%s%d", k ? ", " : "",
+                                    a->lines[k]);
+        if (a->count > ANSWER_LINES)
+            snprintf(lines + len, sizeof(lines) - len, " and %zu more", a->count - ANSWER_LINES);
+        im->row_bad = 1; /* the rows were counted bad already */
+        report(im, 0, a->lines[0], col_names[a->column],
+               "answer \"%.120s\" is not in the mapping (line%s %s): add it under "
+               "\"values\" > \"%s\"",
+               a->raw, a->count == 1 ? "" : "s", lines, col_names[a->column]);
+    }
+}
+
 /* Read one data row into r (pointing into im's buffers). Problems are
  * reported; returns 0, or PL_ERROR when out of memory. */
 static int parse_row(importer *im, pl_registration *r)
@@ -414,6 +635,8 @@ static int parse_row(importer *im, pl_registration *r)
     for (int c = 0; c < NCOLS; c++)
         if (!im->value[c].data && pl_buf_append(&im->value[c], "", 0) < 0)
             return PL_ERROR;
+    if (im->opts && im->opts->map && map_row(im) < 0)
+        return PL_ERROR;
     /* An empty cell (or a column the file does not have) leaves the stored
      * value of a known e-mail as it is, unless the organiser replaces. */
     im->keep = 0;
@@ -631,6 +854,8 @@ int pl_registration_import_csv(pl_store *store, const char *slug, const char *pa
             progress(&im);
         if (im.row_bad)
             continue;
+        if (opts && opts->on_row)
+            opts->on_row(im.line, &r, opts->payload);
         if ((rc = pl_registration_batch_queue(im.batch, &r, im.line, &e)) < 0) {
             if (err)
                 *err = e;
@@ -648,6 +873,13 @@ int pl_registration_import_csv(pl_store *store, const char *slug, const char *pa
         goto done;
     }
     progress(&im);
+    if (im.nanswers)
+        qsort(im.answers, im.nanswers, sizeof(*im.answers), answer_order);
+    report_unmapped(&im);
+    if (opts && opts->on_answer)
+        for (size_t i = 0; i < im.nanswers; i++)
+            opts->on_answer(col_names[im.answers[i].column], im.answers[i].raw, im.answers[i].value,
+                            im.answers[i].count, opts->payload);
     if (im.st->problems) {
         if (err) {
             *err = im.first;
@@ -668,6 +900,9 @@ int pl_registration_import_csv(pl_store *store, const char *slug, const char *pa
         rc = 0;
         goto done; /* rolled back below */
     }
+    if (opts && opts->map && opts->save_map &&
+        (rc = pl_csv_map_save(store, slug, opts->map, err)) < 0)
+        goto done;
     rc = pl_store_commit(store, err);
     in_tx = 0;
 done:
@@ -682,5 +917,9 @@ done:
     pl_buf_free(&im.name);
     free(im.sessions);
     free(im.map);
+    for (size_t i = 0; i < im.nanswers; i++)
+        free(im.answers[i].raw);
+    free(im.answers);
+    pl_buf_free(&im.mapped);
     return rc;
 }

@@ -24,6 +24,15 @@ typedef void (*pl_import_report_fn)(const pl_error *problem, void *payload);
 /* Gets the bytes read so far and the file's size (0 when unknown). */
 typedef void (*pl_import_progress_fn)(long long done, long long total, void *payload);
 
+/* Gets each distinct answer of a column the mapping translates: what it
+ * means (NULL when the mapping does not say) and how many rows gave it. */
+typedef void (*pl_import_answer_fn)(const char *column, const char *answer, const char *value,
+                                    size_t rows, void *payload);
+/* Gets each good row as it will be saved (after the mapping). */
+typedef void (*pl_import_row_fn)(int line, const pl_registration *r, void *payload);
+
+struct pl_csv_map;
+
 typedef struct pl_registration_import_opts {
     int dry_run;                       /* check and count, then roll everything back */
     int replace;                       /* an empty cell clears the stored value (else it
@@ -32,10 +41,17 @@ typedef struct pl_registration_import_opts {
     pl_import_report_fn on_warning;    /* accepted rows worth a remark; may be NULL */
     pl_import_progress_fn on_progress; /* every 1024 rows and at the end; may be NULL */
     void *payload;
+    /* A form export's mapping (csv_map.h), or NULL: its columns and answers
+     * are read as ours. Saved as the event's mapping when save_map is set
+     * and the import is written. */
+    const struct pl_csv_map *map;
+    int save_map;
+    pl_import_answer_fn on_answer; /* at the end, before the outcome; may be NULL */
+    pl_import_row_fn on_row;       /* may be NULL */
 } pl_registration_import_opts;
 #define PL_REGISTRATION_IMPORT_OPTS_INIT                                                           \
     {                                                                                              \
-        0, 0, NULL, NULL, NULL, NULL                                                               \
+        0, 0, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL                                          \
     }
 
 /*
