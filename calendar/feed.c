@@ -1,5 +1,6 @@
 #include "feed.h"
 #include "feed_items.h"
+#include "ical_lock.h"
 #include "ics_writer.h"
 
 #include <stdio.h>
@@ -250,7 +251,7 @@ static int writable(ics_writer *w, const char *zone, const char *what, const cha
     return 0;
 }
 
-static int write_all(ics_writer *w, pl_event *const *events, size_t nevents,
+static int write_all(ics_writer *w, const pl_event *const *events, size_t nevents,
                      const pl_external_event *externals, size_t nexternals, const char *name,
                      const char *description, int all)
 {
@@ -320,14 +321,15 @@ int pl_calendar_write_events(char **out, size_t *len, pl_event *const *events, s
 
     *out = NULL;
     *len = 0;
-    rc = write_all(&w, events, nevents, externals, nexternals,
+    pl_ical_lock();
+    rc = write_all(&w, (const pl_event *const *)events, nevents, externals, nexternals,
                    opts && opts->name ? opts->name : ALL_NAME,
                    opts && opts->description ? opts->description : ALL_DESCRIPTION, 1);
-    if (rc < 0) {
-        ics_writer_clear(&w);
-        return rc;
-    }
-    return ics_finish(&w, out, len);
+    if (rc == 0)
+        rc = ics_finish(&w, out, len);
+    ics_writer_clear(&w);
+    pl_ical_unlock();
+    return rc;
 }
 
 int pl_calendar_feed_all(char **out, size_t *len, pl_store *store, const pl_calendar_options *opts,
@@ -351,32 +353,44 @@ done:
     return rc;
 }
 
-int pl_calendar_feed_event(char **out, size_t *len, pl_store *store, const char *slug,
-                           const pl_calendar_options *opts, pl_error *err)
+int pl_calendar_write_event(char **out, size_t *len, const pl_event *ev,
+                            const pl_calendar_options *opts, pl_error *err)
 {
     ics_writer w = {.opts = opts, .err = err};
-    pl_event *ev = NULL;
     pl_buf desc = PL_BUF_INIT;
     int rc;
 
     *out = NULL;
     *len = 0;
-    if ((rc = pl_event_load(&ev, store, slug, err)) < 0)
-        goto done;
-    if (strcmp(ev->status, "draft") == 0 && !(opts && opts->include_drafts)) {
-        rc = pl_error_set(err, PL_ENOTFOUND, "event '%s' is a draft: it has no public feed yet",
-                          slug);
-        goto done;
-    }
-    if (!(opts && opts->description))
-        pl_buf_puts(&desc, ev->summary ? ev->summary : ev->title);
+    if (!(opts && opts->description) &&
+        pl_buf_puts(&desc, ev->summary ? ev->summary : ev->title) < 0)
+        return pl_error_oom(err);
+    pl_ical_lock();
     rc = write_all(&w, &ev, 1, NULL, 0, opts && opts->name ? opts->name : ev->title,
                    opts && opts->description ? opts->description : desc.data, 0);
     if (rc == 0)
         rc = ics_finish(&w, out, len);
-done:
     ics_writer_clear(&w);
+    pl_ical_unlock();
     pl_buf_free(&desc);
+    return rc;
+}
+
+int pl_calendar_feed_event(char **out, size_t *len, pl_store *store, const char *slug,
+                           const pl_calendar_options *opts, pl_error *err)
+{
+    pl_event *ev = NULL;
+    int rc;
+
+    *out = NULL;
+    *len = 0;
+    if ((rc = pl_event_load(&ev, store, slug, err)) < 0)
+        return rc;
+    if (strcmp(ev->status, "draft") == 0 && !(opts && opts->include_drafts))
+        rc = pl_error_set(err, PL_ENOTFOUND, "event '%s' is a draft: it has no public feed yet",
+                          slug);
+    else
+        rc = pl_calendar_write_event(out, len, ev, opts, err);
     pl_event_free(ev);
     return rc;
 }

@@ -1,5 +1,6 @@
 #include "personal.h"
 #include "feed_items.h"
+#include "ical_lock.h"
 #include "ics_writer.h"
 
 #include <stdlib.h>
@@ -118,6 +119,7 @@ int pl_calendar_write_personal(char **out, size_t *len, const pl_event *ev,
 
     *out = NULL;
     *len = 0;
+    pl_ical_lock();
     if ((rc = ics_use_zone(&w, ev->timezone, ev->start)) < 0)
         goto done;
     for (size_t i = 0; i < ev->nsessions && rc == 0; i++)
@@ -148,6 +150,7 @@ int pl_calendar_write_personal(char **out, size_t *len, const pl_event *ev,
         rc = ics_finish(&w, out, len);
 done:
     ics_writer_clear(&w);
+    pl_ical_unlock();
     pl_buf_free(&name);
     pl_buf_free(&desc);
     return rc;

@@ -9,6 +9,7 @@
 #include "net_guard.h"
 
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include "test_helpers.h"
 
@@ -461,6 +462,71 @@ static void assert_local(const char *zone, const char *local, pl_local_time_kind
     assert_string_equal(lt.clock_to, to);
 }
 
+/* Zones no other test loads first: each thread's first use of one makes
+ * libical load it, the moment its shared state changes. */
+static const char *const thread_zones[] = {
+    "America/New_York",  "Asia/Tokyo",       "Australia/Sydney", "Africa/Abidjan",
+    "America/Santiago",  "Pacific/Auckland", "Asia/Kolkata",     "Europe/Lisbon",
+    "America/Sao_Paulo", "Asia/Tehran",      "Europe/Helsinki",  "America/Anchorage",
+};
+#define NZONES (sizeof(thread_zones) / sizeof(*thread_zones))
+
+typedef struct thread_work {
+    int id;
+    char local[NZONES][20];
+    char *feed;
+    size_t len;
+    int rc;
+} thread_work;
+
+static void *feed_thread(void *payload)
+{
+    thread_work *t = payload;
+    pl_external_event *ev = NULL;
+    size_t n = 0;
+
+    for (size_t k = 0; k < NZONES && t->rc == 0; k++) {
+        size_t z = (k + (size_t)t->id * 5) % NZONES; /* each thread its own order */
+        t->rc = pl_calendar_local_from_utc(t->local[z], sizeof(t->local[z]), thread_zones[z],
+                                           "2027-03-28T01:30:00Z", NULL);
+    }
+    if (t->rc == 0)
+        t->rc = pl_calendar_parse_external(&ev, &n, NULL, NULL, floating, sizeof(floating) - 1,
+                                           "f.ics", NULL);
+    if (t->rc == 0)
+        t->rc = pl_calendar_write_events(&t->feed, &t->len, NULL, 0, ev, n, NULL, NULL);
+    pl_external_list_free(ev, n);
+    return NULL;
+}
+
+/* docs/threading.md: calendar/ serialises its own libical use, so threads
+ * call it freely and get what one thread alone gets. */
+static void test_calendar_functions_from_many_threads(void **state)
+{
+    thread_work work[6];
+    pthread_t threads[6];
+
+    (void)state;
+    memset(work, 0, sizeof(work));
+    for (int i = 0; i < 6; i++) {
+        work[i].id = i;
+        assert_int_equal(pthread_create(&threads[i], NULL, feed_thread, &work[i]), 0);
+    }
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(pthread_join(threads[i], NULL), 0);
+    for (int i = 0; i < 6; i++) {
+        assert_int_equal(work[i].rc, 0);
+        assert_non_null(strstr(work[i].feed, "DTSTART;TZID=America/New_York:20270311T090000"));
+        assert_int_equal(work[i].len, work[0].len);
+        assert_memory_equal(work[i].feed, work[0].feed, work[0].len);
+        assert_memory_equal(work[i].local, work[0].local, sizeof(work[0].local));
+    }
+    for (int i = 0; i < 6; i++)
+        free(work[i].feed);
+    assert_string_equal(work[0].local[1], "2027-03-28T10:30"); /* Tokyo, UTC+9 */
+    assert_string_equal(work[0].local[7], "2027-03-28T02:30"); /* Lisbon, summer time */
+}
+
 static int private_address(const char *text)
 {
     struct sockaddr_in in = {.sin_family = AF_INET};
@@ -706,6 +772,7 @@ int main(void)
         cmocka_unit_test(test_parse_floating_times_keep_their_zone),
         cmocka_unit_test(test_parse_refuses_non_calendars),
         cmocka_unit_test_setup_teardown(test_external_sync_updates_in_place, setup, teardown),
+        cmocka_unit_test(test_calendar_functions_from_many_threads),
         cmocka_unit_test(test_net_guard_addresses),
         cmocka_unit_test(test_shown_url_has_no_password),
         cmocka_unit_test(test_local_time_in_the_spring_gap),
