@@ -184,6 +184,75 @@ static void test_all_feed_skips_drafts_and_links_pages(void **state)
     pl_event_list_free(events, n);
 }
 
+/* Issue 16: the feeds' words follow the event's language, French for a
+ * French event (its zone) unless its file says otherwise. */
+static void test_feed_words_follow_the_event_language(void **state)
+{
+    fixture *f = *state;
+    const char *passengers[] = {"Anne"};
+    pl_calendar_pickup pickup = {.uid = "pickup-1@planner",
+                                 .time = "2026-12-10T08:10",
+                                 .place = "Gare de Meaux",
+                                 .driver_first_name = "Julien",
+                                 .driver_phone = "06 12 34 56 78",
+                                 .passengers = passengers,
+                                 .npassengers = 1,
+                                 .created = "2026-11-01T10:00:00Z",
+                                 .modified = "2026-11-03T10:00:00Z"};
+    pl_registration reg = {.uid = "r-1",
+                           .name = "Claire Martin",
+                           .status = PL_REG_WAITLISTED,
+                           .waitlist_position = 3,
+                           .updated = "2026-10-15T12:00:00Z"};
+    pl_event *ev = NULL;
+    char *feed = NULL, *flat;
+    size_t len;
+
+    import_sample(f, "atelier-cem-2.json");
+    assert_int_equal(pl_event_load(&ev, f->store, "atelier-cem-2", NULL), 0);
+    ev->sessions[0].cancelled = 1;
+
+    assert_null(ev->language); /* Europe/Paris: French */
+    assert_int_equal(pl_calendar_write_event(&feed, &len, ev, NULL, NULL), 0);
+    flat = unfold(feed);
+    assert_non_null(strstr(flat, "SUMMARY:Annulé : "));
+    assert_non_null(strstr(flat, "\\nSalle : "));
+    assert_null(strstr(flat, "Room: "));
+    free(flat);
+    free(feed);
+
+    ev->language = strdup("en");
+    assert_int_equal(pl_calendar_write_event(&feed, &len, ev, NULL, NULL), 0);
+    flat = unfold(feed);
+    assert_non_null(strstr(flat, "SUMMARY:Cancelled: "));
+    assert_non_null(strstr(flat, "\\nRoom: "));
+    assert_non_null(strstr(flat, "\\nEvent: "));
+    assert_null(strstr(flat, "Annulé"));
+    assert_null(strstr(flat, "Salle : "));
+    free(flat);
+    free(feed);
+    assert_int_equal(pl_calendar_write_personal(&feed, &len, ev, &reg, &pickup, NULL, NULL), 0);
+    flat = unfold(feed);
+    assert_non_null(strstr(flat, "X-WR-CALNAME:"));
+    assert_non_null(strstr(flat, " — my programme\r\n"));
+    assert_non_null(strstr(flat, "You are on the waiting list (position 3)."));
+    assert_non_null(strstr(flat, "SUMMARY:Cancelled: Carpool with Julien: pickup\r\n"));
+    assert_non_null(strstr(flat, "Pickup: Gare de Meaux\\nDriver: Julien\\nDriver's phone: "));
+    assert_null(strstr(flat, "Covoiturage"));
+    free(flat);
+    free(feed);
+
+    /* the all-events feed's own name: its first event's language */
+    free(ev->language);
+    ev->language = NULL;
+    free(ev->timezone);
+    ev->timezone = strdup("America/New_York"); /* English by its zone */
+    assert_int_equal(pl_calendar_write_events(&feed, &len, &ev, 1, NULL, 0, NULL, NULL), 0);
+    assert_non_null(strstr(feed, "X-WR-CALNAME:All events\r\n"));
+    free(feed);
+    pl_event_free(ev);
+}
+
 static void count_warning(void *payload, const char *message)
 {
     int *n = payload;
@@ -764,6 +833,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_all_feed_skips_drafts_and_links_pages, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_feed_words_follow_the_event_language, setup, teardown),
         cmocka_unit_test_setup_teardown(test_all_feed_writes_utc_and_survives_an_unwritable_zone,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_personal_feed_has_chosen_workshops_and_pickup, setup,
