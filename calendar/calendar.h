@@ -4,6 +4,8 @@
  * calendars (subscribe.h), wall times against their zone's rules
  * (local_time.h), and the geocoder's HTTP transport (http_fetch.h).
  * Built on libical and libcurl; the planning core never sees either.
+ * Every function may be called from several threads: calendar/ serialises
+ * its own libical use (docs/threading.md).
  */
 #ifndef PL_CALENDAR_H
 #define PL_CALENDAR_H

@@ -1,15 +1,12 @@
 #include "feed.h"
 #include "feed_items.h"
+#include "ical_lock.h"
 #include "ics_writer.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define ALL_NAME "Tous les événements"
-#define ALL_DESCRIPTION                                                                            \
-    "Les événements publiés et leurs sessions, tenus à jour : changements et annulations "     \
-    "arrivent d'eux-mêmes."
 #define DEFAULT_ZONE "Europe/Paris"
 
 static int is_online(const pl_event *ev)
@@ -61,7 +58,8 @@ static void add_where(icalcomponent *c, const pl_event *ev, const char *room,
     if (is_online(ev)) {
         icalproperty *conf = icalproperty_new_conference(ev->online_url);
         icalproperty_add_parameter(conf, icalparameter_new_feature(ICAL_FEATURE_VIDEO));
-        icalproperty_add_parameter(conf, icalparameter_new_label("Rejoindre en visio"));
+        icalproperty_add_parameter(
+            conf, icalparameter_new_label(pl_lang_text(pl_event_lang(ev), PL_T_FEEDS_JOIN_VIDEO)));
         icalcomponent_add_property(c, conf);
         icalcomponent_add_property(c, icalproperty_new_url(ev->online_url));
     } else if (opts && opts->base_url) {
@@ -102,6 +100,7 @@ icalcomponent *pl_feed_event_item(const pl_event *ev, const pl_calendar_options 
 {
     icalcomponent *c = icalcomponent_new_vevent();
     int cancelled = event_cancelled(ev);
+    pl_lang L = pl_event_lang(ev);
     pl_buf d = PL_BUF_INIT;
 
     ics_add_revision(c, ev->uid, ev->created, ev->modified, ev->sequence, cancelled);
@@ -115,21 +114,22 @@ icalcomponent *pl_feed_event_item(const pl_event *ev, const pl_calendar_options 
                                    ics_local_prop(ICAL_DTSTART_PROPERTY, ev->start, ev->timezone));
         icalcomponent_add_property(c, ics_local_prop(ICAL_DTEND_PROPERTY, ev->end, ev->timezone));
     }
-    ics_add_summary(c, ev->title, cancelled);
+    ics_add_summary(c, ev->title, cancelled, L);
     if (ev->summary)
         pl_buf_printf(&d, "%s\n\n", ev->summary);
     if (ev->description)
         pl_buf_printf(&d, "%s\n\n", ev->description);
     if (ev->organizations.count) {
-        pl_buf_puts(&d, "Organisé par : ");
+        pl_buf_puts(&d, pl_lang_text(L, PL_T_FEEDS_ORGANISED_BY));
         for (size_t i = 0; i < ev->organizations.count; i++)
             pl_buf_printf(&d, "%s%s", i ? ", " : "", ev->organizations.items[i]);
         pl_buf_puts(&d, "\n");
     }
-    if (is_online(ev))
-        pl_buf_printf(&d, "Lien de connexion : %s\n", ev->online_url);
-    else if (ev->venue_name || ev->venue_address) {
-        pl_buf_puts(&d, "Lieu : ");
+    if (is_online(ev)) {
+        ics_textf(&d, pl_lang_text(L, PL_T_FEEDS_ONLINE_LINK), ev->online_url);
+        pl_buf_puts(&d, "\n");
+    } else if (ev->venue_name || ev->venue_address) {
+        pl_buf_puts(&d, pl_lang_text(L, PL_T_FEEDS_PLACE));
         add_place(&d, ev, NULL);
         pl_buf_puts(&d, "\n");
     }
@@ -145,6 +145,7 @@ icalcomponent *pl_feed_session_item(const pl_event *ev, const pl_session *s,
 {
     icalcomponent *c = icalcomponent_new_vevent();
     int cancelled = s->cancelled || event_cancelled(ev);
+    pl_lang L = pl_event_lang(ev);
     pl_buf d = PL_BUF_INIT;
 
     ics_add_revision(c, s->uid, s->created, s->modified, s->sequence, cancelled);
@@ -154,13 +155,14 @@ icalcomponent *pl_feed_session_item(const pl_event *ev, const pl_session *s,
     }
     icalcomponent_add_property(c, ics_local_prop(ICAL_DTSTART_PROPERTY, s->start, ev->timezone));
     icalcomponent_add_property(c, ics_local_prop(ICAL_DTEND_PROPERTY, s->end, ev->timezone));
-    ics_add_summary(c, s->title, cancelled);
+    ics_add_summary(c, s->title, cancelled, L);
     if (note)
         pl_buf_printf(&d, "%s\n\n", note);
     if (s->description)
         pl_buf_printf(&d, "%s\n\n", s->description);
     if (s->speakers.count) {
-        pl_buf_puts(&d, s->speakers.count > 1 ? "Intervenants : " : "Intervenant : ");
+        pl_buf_puts(
+            &d, pl_lang_text(L, s->speakers.count > 1 ? PL_T_FEEDS_SPEAKERS : PL_T_FEEDS_SPEAKER));
         for (size_t i = 0; i < s->speakers.count; i++) {
             const pl_speaker *sp = pl_event_speaker(ev, s->speakers.items[i]);
             if (!sp)
@@ -171,11 +173,16 @@ icalcomponent *pl_feed_session_item(const pl_event *ev, const pl_session *s,
         }
         pl_buf_puts(&d, "\n");
     }
-    if (s->room && strcmp(ev->format, "online") != 0)
-        pl_buf_printf(&d, "Salle : %s\n", s->room);
-    if (is_online(ev))
-        pl_buf_printf(&d, "Lien de connexion : %s\n", ev->online_url);
-    pl_buf_printf(&d, "Événement : %s\n", ev->title);
+    if (s->room && strcmp(ev->format, "online") != 0) {
+        ics_textf(&d, pl_lang_text(L, PL_T_FEEDS_ROOM), s->room);
+        pl_buf_puts(&d, "\n");
+    }
+    if (is_online(ev)) {
+        ics_textf(&d, pl_lang_text(L, PL_T_FEEDS_ONLINE_LINK), ev->online_url);
+        pl_buf_puts(&d, "\n");
+    }
+    ics_textf(&d, pl_lang_text(L, PL_T_FEEDS_EVENT), ev->title);
+    pl_buf_puts(&d, "\n");
     add_page_link(&d, opts, ev);
     add_description(c, &d);
     add_where(c, ev, s->room, opts);
@@ -198,7 +205,7 @@ static icalproperty *external_time(icalproperty_kind kind, const char *s, const 
     return kind == ICAL_DTSTART_PROPERTY ? icalproperty_new_dtstart(t) : icalproperty_new_dtend(t);
 }
 
-static icalcomponent *external_item(const pl_external_event *x)
+static icalcomponent *external_item(const pl_external_event *x, pl_lang L)
 {
     icalcomponent *c = icalcomponent_new_vevent();
 
@@ -211,7 +218,8 @@ static icalcomponent *external_item(const pl_external_event *x)
         if (r.freq != ICAL_NO_RECURRENCE)
             icalcomponent_add_property(c, icalproperty_new_rrule(r));
     }
-    ics_add_summary(c, x->summary ? x->summary : "(sans titre)", x->cancelled);
+    ics_add_summary(c, x->summary ? x->summary : pl_lang_text(L, PL_T_FEEDS_UNTITLED), x->cancelled,
+                    L);
     if (x->description)
         icalcomponent_add_property(c, icalproperty_new_description(x->description));
     if (x->location)
@@ -250,11 +258,15 @@ static int writable(ics_writer *w, const char *zone, const char *what, const cha
     return 0;
 }
 
-static int write_all(ics_writer *w, pl_event *const *events, size_t nevents,
+/* The feed of events and externals. name and description NULL: the
+ * all-events feed's, in the language of its first event (French when it
+ * has none), like its X-WR-TIMEZONE. */
+static int write_all(ics_writer *w, const pl_event *const *events, size_t nevents,
                      const pl_external_event *externals, size_t nexternals, const char *name,
                      const char *description, int all)
 {
     const char *tz_default = NULL;
+    pl_lang L = PL_LANG_FR;
     unsigned char *skip_ev = nevents ? calloc(nevents, 1) : NULL;
     unsigned char *skip_x = nexternals ? calloc(nexternals, 1) : NULL;
     int rc = 0, skip;
@@ -273,8 +285,10 @@ static int write_all(ics_writer *w, pl_event *const *events, size_t nevents,
             skip_ev[i] = 1;
             continue;
         }
-        if (!tz_default)
+        if (!tz_default) {
             tz_default = ev->timezone;
+            L = pl_event_lang(ev);
+        }
         rc = ics_use_zone(w, ev->timezone, ev->start);
         for (size_t k = 0; k < ev->nsessions && rc == 0; k++)
             rc = ics_use_zone(w, ev->timezone, ev->sessions[k].start);
@@ -292,7 +306,9 @@ static int write_all(ics_writer *w, pl_event *const *events, size_t nevents,
     }
     if (rc < 0)
         goto done;
-    if ((rc = ics_begin(w, name, description, tz_default ? tz_default : DEFAULT_ZONE)) < 0)
+    if ((rc = ics_begin(w, name ? name : pl_lang_text(L, PL_T_FEEDS_ALL_NAME),
+                        description ? description : pl_lang_text(L, PL_T_FEEDS_ALL_DESCRIPTION),
+                        tz_default ? tz_default : DEFAULT_ZONE)) < 0)
         goto done;
     for (size_t i = 0; i < nevents && rc == 0; i++) {
         const pl_event *ev = events[i];
@@ -304,7 +320,7 @@ static int write_all(ics_writer *w, pl_event *const *events, size_t nevents,
     }
     for (size_t i = 0; i < nexternals && rc == 0; i++)
         if (!skip_x[i])
-            rc = ics_add(w, external_item(&externals[i]));
+            rc = ics_add(w, external_item(&externals[i], L));
 done:
     free(skip_ev);
     free(skip_x);
@@ -320,14 +336,14 @@ int pl_calendar_write_events(char **out, size_t *len, pl_event *const *events, s
 
     *out = NULL;
     *len = 0;
-    rc = write_all(&w, events, nevents, externals, nexternals,
-                   opts && opts->name ? opts->name : ALL_NAME,
-                   opts && opts->description ? opts->description : ALL_DESCRIPTION, 1);
-    if (rc < 0) {
-        ics_writer_clear(&w);
-        return rc;
-    }
-    return ics_finish(&w, out, len);
+    pl_ical_lock();
+    rc = write_all(&w, (const pl_event *const *)events, nevents, externals, nexternals,
+                   opts ? opts->name : NULL, opts ? opts->description : NULL, 1);
+    if (rc == 0)
+        rc = ics_finish(&w, out, len);
+    ics_writer_clear(&w);
+    pl_ical_unlock();
+    return rc;
 }
 
 int pl_calendar_feed_all(char **out, size_t *len, pl_store *store, const pl_calendar_options *opts,
@@ -351,32 +367,44 @@ done:
     return rc;
 }
 
-int pl_calendar_feed_event(char **out, size_t *len, pl_store *store, const char *slug,
-                           const pl_calendar_options *opts, pl_error *err)
+int pl_calendar_write_event(char **out, size_t *len, const pl_event *ev,
+                            const pl_calendar_options *opts, pl_error *err)
 {
     ics_writer w = {.opts = opts, .err = err};
-    pl_event *ev = NULL;
     pl_buf desc = PL_BUF_INIT;
     int rc;
 
     *out = NULL;
     *len = 0;
-    if ((rc = pl_event_load(&ev, store, slug, err)) < 0)
-        goto done;
-    if (strcmp(ev->status, "draft") == 0 && !(opts && opts->include_drafts)) {
-        rc = pl_error_set(err, PL_ENOTFOUND, "event '%s' is a draft: it has no public feed yet",
-                          slug);
-        goto done;
-    }
-    if (!(opts && opts->description))
-        pl_buf_puts(&desc, ev->summary ? ev->summary : ev->title);
+    if (!(opts && opts->description) &&
+        pl_buf_puts(&desc, ev->summary ? ev->summary : ev->title) < 0)
+        return pl_error_oom(err);
+    pl_ical_lock();
     rc = write_all(&w, &ev, 1, NULL, 0, opts && opts->name ? opts->name : ev->title,
                    opts && opts->description ? opts->description : desc.data, 0);
     if (rc == 0)
         rc = ics_finish(&w, out, len);
-done:
     ics_writer_clear(&w);
+    pl_ical_unlock();
     pl_buf_free(&desc);
+    return rc;
+}
+
+int pl_calendar_feed_event(char **out, size_t *len, pl_store *store, const char *slug,
+                           const pl_calendar_options *opts, pl_error *err)
+{
+    pl_event *ev = NULL;
+    int rc;
+
+    *out = NULL;
+    *len = 0;
+    if ((rc = pl_event_load(&ev, store, slug, err)) < 0)
+        return rc;
+    if (strcmp(ev->status, "draft") == 0 && !(opts && opts->include_drafts))
+        rc = pl_error_set(err, PL_ENOTFOUND, "event '%s' is a draft: it has no public feed yet",
+                          slug);
+    else
+        rc = pl_calendar_write_event(out, len, ev, opts, err);
     pl_event_free(ev);
     return rc;
 }

@@ -77,7 +77,15 @@ int pl_calendar_feed_event(char **out, size_t *len, pl_store *store, const char 
                            const pl_calendar_options *opts, pl_error *err);
 
 /*
- * The same feeds from data already loaded (a server's cache, a benchmark):
+ * The feed of the event ev as loaded (pl_event_load): the same bytes as
+ * pl_calendar_feed_event, a draft included (the caller decides who may see
+ * one). Ownership as pl_calendar_feed_all.
+ */
+int pl_calendar_write_event(char **out, size_t *len, const pl_event *ev,
+                            const pl_calendar_options *opts, pl_error *err);
+
+/*
+ * The all-events feed from data already loaded (a server, a benchmark):
  * events (drafts skipped) in the given order, then externals (may be NULL
  * when nexternals is 0). Ownership as pl_calendar_feed_all.
  */

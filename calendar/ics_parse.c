@@ -2,6 +2,7 @@
  * ics_parse.c - remote iCalendar text to plain pl_external_event records.
  * This is the code the fuzz target (tests/fuzz/fuzz_ics.c) drives.
  */
+#include "ical_lock.h"
 #include "subscribe.h"
 
 #include <libical/ical.h>
@@ -287,6 +288,7 @@ int pl_calendar_parse_external(pl_external_event **out, size_t *count, char **ou
         return pl_error_oom(err);
     memcpy(copy, text, len);
     copy[len] = '\0';
+    pl_ical_lock(); /* up to icalcomponent_free below */
     icalerror_set_errors_are_fatal(0);
     root = icalparser_parse_string(copy);
     cal = root;
@@ -348,6 +350,7 @@ done:
         *skipped = skip;
     pl_external_list_free(list, n);
     icalcomponent_free(root);
+    pl_ical_unlock();
     free(copy);
     free(tz);
     return rc;

@@ -1,5 +1,6 @@
 #include "ics_writer.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,17 +180,38 @@ void ics_add_revision(icalcomponent *ev, const char *uid, const char *created, c
         ev, icalproperty_new_status(cancelled ? ICAL_STATUS_CANCELLED : ICAL_STATUS_CONFIRMED));
 }
 
-void ics_add_summary(icalcomponent *ev, const char *summary, int cancelled)
+int ics_textf(pl_buf *b, const char *fmt, ...)
 {
-    char *text = NULL;
+    char small[256], *big = NULL;
+    va_list ap;
+    int n;
 
-    if (cancelled) {
-        size_t n = strlen(summary) + 16;
-        if ((text = malloc(n)))
-            snprintf(text, n, "Annulé : %s", summary);
-    }
-    icalcomponent_add_property(ev, icalproperty_new_summary(text ? text : summary));
-    free(text);
+    /* a va_list: the format comes from the catalogue, not a literal */
+    va_start(ap, fmt);
+    n = vsnprintf(small, sizeof(small), fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return PL_ERROR;
+    if ((size_t)n < sizeof(small))
+        return pl_buf_append(b, small, (size_t)n) < 0 ? PL_ENOMEM : 0;
+    if (!(big = malloc((size_t)n + 1)))
+        return PL_ENOMEM;
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    n = pl_buf_append(b, big, (size_t)n) < 0 ? PL_ENOMEM : 0;
+    free(big);
+    return n;
+}
+
+void ics_add_summary(icalcomponent *ev, const char *summary, int cancelled, pl_lang lang)
+{
+    pl_buf text = PL_BUF_INIT;
+
+    if (cancelled)
+        ics_textf(&text, pl_lang_text(lang, PL_T_FEEDS_CANCELLED), summary);
+    icalcomponent_add_property(ev, icalproperty_new_summary(text.data ? text.data : summary));
+    pl_buf_free(&text);
 }
 
 /* ---- zones ---- */

@@ -9,6 +9,7 @@
 #define PL_CALENDAR_ICS_WRITER_H
 
 #include "feed.h"
+#include "lang.h"
 
 #include <libical/ical.h>
 
@@ -60,8 +61,12 @@ icalproperty *ics_local_prop(icalproperty_kind kind, const char *s, const char *
 /* UID, DTSTAMP (= modified), CREATED, LAST-MODIFIED, SEQUENCE, STATUS. */
 void ics_add_revision(icalcomponent *ev, const char *uid, const char *created, const char *modified,
                       int sequence, int cancelled);
-/* SUMMARY, prefixed for cancelled items. */
-void ics_add_summary(icalcomponent *ev, const char *summary, int cancelled);
+/* SUMMARY, prefixed for cancelled items ("Annulé : ", "Cancelled: "). */
+void ics_add_summary(icalcomponent *ev, const char *summary, int cancelled, pl_lang lang);
+
+/* Append to b the catalogue's text fmt (pl_lang_text: a printf format)
+ * filled with the arguments. Returns 0 or PL_ENOMEM. */
+int ics_textf(pl_buf *b, const char *fmt, ...);
 
 /* Append "\r\n"-folded content of in (libical's output: CRLF or LF lines,
  * possibly folded) to out: logical lines refolded at 75 octets on character

@@ -1,4 +1,5 @@
 #include "local_time.h"
+#include "ical_lock.h"
 
 #include <libical/ical.h>
 #include <stdio.h>
@@ -64,7 +65,7 @@ static int classify(pl_local_time *out, icaltimezone *tz, const pl_datetime *dt)
     return 0;
 }
 
-int pl_calendar_local_time(pl_local_time *out, const char *zone, const char *local, pl_error *err)
+static int local_time(pl_local_time *out, const char *zone, const char *local, pl_error *err)
 {
     icaltimezone *tz = find_zone(zone, err);
     pl_datetime dt;
@@ -112,8 +113,7 @@ static void check_time(icaltimezone *tz, const pl_event *ev, const pl_session *s
     fn(&c, payload);
 }
 
-int pl_calendar_check_local_times(const pl_event *ev, pl_conflict_fn fn, void *payload,
-                                  pl_error *err)
+static int check_local_times(const pl_event *ev, pl_conflict_fn fn, void *payload, pl_error *err)
 {
     icaltimezone *tz = find_zone(ev->timezone, err);
 
@@ -131,8 +131,7 @@ int pl_calendar_check_local_times(const pl_event *ev, pl_conflict_fn fn, void *p
     return 0;
 }
 
-int pl_calendar_local_from_utc(char *out, size_t size, const char *zone, const char *utc,
-                               pl_error *err)
+static int local_from_utc(char *out, size_t size, const char *zone, const char *utc, pl_error *err)
 {
     icaltimezone *tz = find_zone(zone, err);
     char minute[17];
@@ -159,4 +158,38 @@ int pl_calendar_local_from_utc(char *out, size_t size, const char *zone, const c
     snprintf(out, size, "%04d-%02d-%02dT%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
              tm.tm_hour, tm.tm_min);
     return 0;
+}
+
+/* ---- the public functions: each under the libical lock ---- */
+
+int pl_calendar_local_time(pl_local_time *out, const char *zone, const char *local, pl_error *err)
+{
+    int rc;
+
+    pl_ical_lock();
+    rc = local_time(out, zone, local, err);
+    pl_ical_unlock();
+    return rc;
+}
+
+int pl_calendar_check_local_times(const pl_event *ev, pl_conflict_fn fn, void *payload,
+                                  pl_error *err)
+{
+    int rc;
+
+    pl_ical_lock();
+    rc = check_local_times(ev, fn, payload, err);
+    pl_ical_unlock();
+    return rc;
+}
+
+int pl_calendar_local_from_utc(char *out, size_t size, const char *zone, const char *utc,
+                               pl_error *err)
+{
+    int rc;
+
+    pl_ical_lock();
+    rc = local_from_utc(out, size, zone, utc, err);
+    pl_ical_unlock();
+    return rc;
 }

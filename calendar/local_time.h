@@ -9,8 +9,9 @@
  * skipped time past the gap and take the first of a doubled one
  * (RFC 5545 3.3.5), which is rarely what the organiser meant.
  *
- * Not thread-safe: libical keeps its zone cache in process-wide state.
- * The server calls these under its libical lock (server/feeds_calendar.c).
+ * Thread-safe: each function takes calendar/'s libical lock for its
+ * duration (docs/threading.md); pl_calendar_check_local_times calls fn
+ * under it.
  */
 #ifndef PL_CALENDAR_LOCAL_TIME_H
 #define PL_CALENDAR_LOCAL_TIME_H

@@ -1,5 +1,6 @@
 #include "personal.h"
 #include "feed_items.h"
+#include "ical_lock.h"
 #include "ics_writer.h"
 
 #include <stdlib.h>
@@ -33,6 +34,7 @@ static icalcomponent *attendance(const pl_event *ev, const pl_session *s,
     pl_session mine = *s;
     pl_buf uid = PL_BUF_INIT, note = PL_BUF_INIT;
     const char *at = strchr(s->uid, '@');
+    pl_lang L = pl_event_lang(ev);
     icalcomponent *c;
 
     pl_buf_printf(&uid, "p-%s-%.*s%s", reg->uid, at ? (int)(at - s->uid) : (int)strlen(s->uid),
@@ -41,12 +43,11 @@ static icalcomponent *attendance(const pl_event *ev, const pl_session *s,
     mine.modified = (char *)later(s->modified, reg->updated);
     mine.cancelled = s->cancelled || reg->status == PL_REG_CANCELLED;
     if (reg->status == PL_REG_WAITLISTED)
-        pl_buf_printf(&note, "Vous êtes sur la liste d'attente (position %d).",
-                      reg->waitlist_position);
+        ics_textf(&note, pl_lang_text(L, PL_T_FEEDS_WAITLISTED), reg->waitlist_position);
     else if (reg->status == PL_REG_CANCELLED)
-        pl_buf_puts(&note, "Votre inscription est annulée.");
+        pl_buf_puts(&note, pl_lang_text(L, PL_T_FEEDS_REGISTRATION_CANCELLED));
     else if (strcmp(s->kind, "meal") == 0 && !reg->meal)
-        pl_buf_puts(&note, "Repas non réservé à votre inscription.");
+        pl_buf_puts(&note, pl_lang_text(L, PL_T_FEEDS_NO_MEAL));
     c = pl_feed_session_item(ev, &mine, opts, note.len ? note.data : NULL,
                              reg->status == PL_REG_WAITLISTED);
     if (uid.data)
@@ -65,6 +66,7 @@ static icalcomponent *pickup_item(const pl_event *ev, const pl_registration *reg
     pl_buf d = PL_BUF_INIT, summary = PL_BUF_INIT;
     pl_calendar_pickup mine = *pickup;
     const pl_calendar_pickup *p = &mine;
+    pl_lang L = pl_event_lang(ev);
 
     if (reg->status != PL_REG_CONFIRMED && !mine.cancelled) {
         mine.cancelled = 1;
@@ -76,31 +78,43 @@ static icalcomponent *pickup_item(const pl_event *ev, const pl_registration *reg
     icalcomponent_add_property(
         c, ics_local_prop(ICAL_DTEND_PROPERTY, p->arrival ? p->arrival : ev->start, ev->timezone));
     if (p->is_driver)
-        pl_buf_printf(&summary, "Covoiturage : vous conduisez (%zu passager%s)", p->npassengers,
-                      p->npassengers > 1 ? "s" : "");
+        ics_textf(&summary,
+                  pl_lang_text(L, p->npassengers > 1 ? PL_T_FEEDS_YOU_DRIVE_MANY
+                                                     : PL_T_FEEDS_YOU_DRIVE_ONE),
+                  p->npassengers);
     else
-        pl_buf_printf(&summary, "Covoiturage avec %s : prise en charge",
-                      p->driver_first_name ? p->driver_first_name : "votre conducteur");
-    ics_add_summary(c, summary.data ? summary.data : "Covoiturage", p->cancelled);
+        ics_textf(&summary, pl_lang_text(L, PL_T_FEEDS_PICKUP_WITH),
+                  p->driver_first_name ? p->driver_first_name
+                                       : pl_lang_text(L, PL_T_FEEDS_YOUR_DRIVER));
+    ics_add_summary(c, summary.data ? summary.data : pl_lang_text(L, PL_T_FEEDS_CARPOOL),
+                    p->cancelled, L);
     if (p->place) {
         icalcomponent_add_property(c, icalproperty_new_location(p->place));
-        pl_buf_printf(&d, "%s : %s\n", p->is_driver ? "Départ" : "Prise en charge", p->place);
+        ics_textf(&d,
+                  pl_lang_text(L, p->is_driver ? PL_T_FEEDS_DEPARTURE : PL_T_FEEDS_PICKUP_PLACE),
+                  p->place);
+        pl_buf_puts(&d, "\n");
     }
     if (p->has_geo) {
         struct icalgeotype geo = {p->lat, p->lon};
         icalcomponent_add_property(c, icalproperty_new_geo(geo));
     }
-    if (!p->is_driver && p->driver_first_name)
-        pl_buf_printf(&d, "Conducteur : %s\n", p->driver_first_name);
-    if (p->driver_phone)
-        pl_buf_printf(&d, "Téléphone du conducteur : %s\n", p->driver_phone);
+    if (!p->is_driver && p->driver_first_name) {
+        ics_textf(&d, pl_lang_text(L, PL_T_FEEDS_DRIVER), p->driver_first_name);
+        pl_buf_puts(&d, "\n");
+    }
+    if (p->driver_phone) {
+        ics_textf(&d, pl_lang_text(L, PL_T_FEEDS_DRIVER_PHONE), p->driver_phone);
+        pl_buf_puts(&d, "\n");
+    }
     if (p->npassengers) {
-        pl_buf_puts(&d, p->is_driver ? "Passagers, dans l'ordre : " : "Autres passagers : ");
+        pl_buf_puts(&d, pl_lang_text(L, p->is_driver ? PL_T_FEEDS_PASSENGERS_IN_ORDER
+                                                     : PL_T_FEEDS_OTHER_PASSENGERS));
         for (size_t i = 0; i < p->npassengers; i++)
             pl_buf_printf(&d, "%s%s", i ? ", " : "", p->passengers[i]);
         pl_buf_puts(&d, "\n");
     }
-    pl_buf_printf(&d, "Arrivée : %s", ev->venue_name ? ev->venue_name : ev->title);
+    ics_textf(&d, pl_lang_text(L, PL_T_FEEDS_ARRIVAL), ev->venue_name ? ev->venue_name : ev->title);
     if (d.data)
         icalcomponent_add_property(c, icalproperty_new_description(d.data));
     pl_buf_free(&d);
@@ -118,6 +132,7 @@ int pl_calendar_write_personal(char **out, size_t *len, const pl_event *ev,
 
     *out = NULL;
     *len = 0;
+    pl_ical_lock();
     if ((rc = ics_use_zone(&w, ev->timezone, ev->start)) < 0)
         goto done;
     for (size_t i = 0; i < ev->nsessions && rc == 0; i++)
@@ -126,11 +141,8 @@ int pl_calendar_write_personal(char **out, size_t *len, const pl_event *ev,
         rc = ics_use_zone(&w, ev->timezone, pickup->time);
     if (rc < 0)
         goto done;
-    pl_buf_printf(&name, "%s — mon programme", ev->title);
-    pl_buf_printf(&desc,
-                  "Le programme de %s : sessions communes, ateliers choisis et "
-                  "covoiturage.",
-                  reg->name);
+    ics_textf(&name, pl_lang_text(pl_event_lang(ev), PL_T_FEEDS_MY_NAME), ev->title);
+    ics_textf(&desc, pl_lang_text(pl_event_lang(ev), PL_T_FEEDS_MY_DESCRIPTION), reg->name);
     if (!name.data || !desc.data) {
         rc = pl_error_oom(err);
         goto done;
@@ -148,6 +160,7 @@ int pl_calendar_write_personal(char **out, size_t *len, const pl_event *ev,
         rc = ics_finish(&w, out, len);
 done:
     ics_writer_clear(&w);
+    pl_ical_unlock();
     pl_buf_free(&name);
     pl_buf_free(&desc);
     return rc;

@@ -60,6 +60,16 @@ int pl_calendar_feed_personal(char **out, size_t *len, pl_store *store, const ch
 int pl_calendar_feed_attendee(char **out, size_t *len, pl_store *store, const char *slug,
                               const char *email, const pl_calendar_options *opts, pl_error *err);
 
+/*
+ * The personal feed from data already loaded: ev, reg (of ev) and the
+ * pickup the carpool plan stored for reg (pl_carpool_pickup_load; NULL when
+ * none). The same bytes as pl_calendar_feed_personal: what the server
+ * serves, and what a message attaches as the person's calendar.
+ */
+int pl_calendar_write_attendee(char **out, size_t *len, const pl_event *ev,
+                               const pl_registration *reg, const pl_carpool_pickup *pickup,
+                               const pl_calendar_options *opts, pl_error *err);
+
 /* Point *out at the fields of a stored pickup (borrowed: p must outlive
  * out; passengers must have room for p->npassengers pointers). */
 void pl_calendar_pickup_from_carpool(pl_calendar_pickup *out, const char **passengers,

@@ -28,14 +28,32 @@ void pl_calendar_pickup_from_carpool(pl_calendar_pickup *out, const char **passe
     };
 }
 
+int pl_calendar_write_attendee(char **out, size_t *len, const pl_event *ev,
+                               const pl_registration *reg, const pl_carpool_pickup *stored,
+                               const pl_calendar_options *opts, pl_error *err)
+{
+    const char **names = NULL;
+    pl_calendar_pickup pickup;
+    int rc;
+
+    *out = NULL;
+    *len = 0;
+    if (stored) {
+        if (!(names = calloc(stored->npassengers + 1, sizeof(*names))))
+            return pl_error_oom(err);
+        pl_calendar_pickup_from_carpool(&pickup, names, stored);
+    }
+    rc = pl_calendar_write_personal(out, len, ev, reg, stored ? &pickup : NULL, opts, err);
+    free(names);
+    return rc;
+}
+
 /* The feed of reg, with its stored pickup when it has one. */
 static int write_for(char **out, size_t *len, pl_store *store, const pl_registration *reg,
                      const pl_calendar_options *opts, pl_error *err)
 {
     pl_event *ev = NULL;
     pl_carpool_pickup *stored = NULL;
-    const char **names = NULL;
-    pl_calendar_pickup pickup;
     int rc;
 
     if ((rc = pl_event_load(&ev, store, reg->event_slug, err)) < 0)
@@ -45,16 +63,8 @@ static int write_for(char **out, size_t *len, pl_store *store, const pl_registra
         rc = 0;
     else if (rc < 0)
         goto done;
-    if (stored) {
-        if (!(names = calloc(stored->npassengers + 1, sizeof(*names)))) {
-            rc = pl_error_oom(err);
-            goto done;
-        }
-        pl_calendar_pickup_from_carpool(&pickup, names, stored);
-    }
-    rc = pl_calendar_write_personal(out, len, ev, reg, stored ? &pickup : NULL, opts, err);
+    rc = pl_calendar_write_attendee(out, len, ev, reg, stored, opts, err);
 done:
-    free(names);
     pl_carpool_pickup_free(stored);
     pl_event_free(ev);
     return rc;

@@ -11,7 +11,7 @@
  * what was typed, the message beside the field at fault.
  */
 #include "admin.h"
-#include "http_fetch.h"
+#include "calendar.h"
 #include "registration.h"
 
 #include <ctype.h>
@@ -99,7 +99,7 @@ static void check_agenda(conflicts *out, const pl_event *ev)
         out->count = n;
         out->blocking = pl_conflicts_blocking(found, n);
     }
-    srv_check_local_times(ev, add_conflict, out, &err);
+    pl_calendar_check_local_times(ev, add_conflict, out, &err);
 }
 
 static void conflict_list(srv_html *h, const adm *a, const conflicts *c, const char *session)

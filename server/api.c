@@ -2,6 +2,7 @@
  * api.c - the JSON API, feeds, registration and cancellation (form or
  * JSON), and the admin routes.
  */
+#include "calendar.h"
 #include "internal.h"
 #include "registration.h"
 
@@ -43,18 +44,27 @@ int srv_event_json(srv_reply *out, srv_req *req)
 }
 
 /* ---- feeds -------------------------------------------------------------- */
+/* Each feed is built by calendar/ from the data loaded here once, the same
+ * bytes as `planner calendar`, so that the ETag is a hash of them.
+ * calendar/ serialises its own libical work (docs/threading.md). */
 
-static int feed_reply(srv_reply *out, srv_req *req, pl_server_feed_fn fn, const char *key)
+static void log_left_out(void *payload, const char *message)
 {
-    char *bytes = NULL;
-    size_t len = 0;
-    pl_error err;
-    int rc;
+    (void)payload;
+    fprintf(stderr, "planner: warning: %s\n", message);
+}
 
-    if (!fn)
-        return srv_reply_error(out, 501, "calendar feeds are not built into this server");
-    if ((rc = fn(&bytes, &len, req->store, key, req->srv->base_url, &err)) < 0)
-        return srv_reply_error(out, srv_status_for(rc), "%s", err.msg);
+static void feed_options(pl_calendar_options *opts, const srv_req *req)
+{
+    *opts = (pl_calendar_options)PL_CALENDAR_OPTIONS_INIT;
+    opts->base_url = req->srv->base_url;
+    opts->warn = log_left_out;
+}
+
+static int feed_bytes(srv_reply *out, int rc, char *bytes, size_t len, const pl_error *err)
+{
+    if (rc < 0)
+        return srv_reply_error(out, srv_status_for(rc), "%s", err->msg);
     out->conditional = 1;
     return srv_reply_bytes(out, 200, CALENDAR_TYPE, bytes, len);
 }
@@ -62,33 +72,47 @@ static int feed_reply(srv_reply *out, srv_req *req, pl_server_feed_fn fn, const 
 int srv_feed_all(srv_reply *out, srv_req *req)
 {
     pl_event **events = NULL;
-    size_t n = 0;
+    pl_external_event *externals = NULL;
+    size_t n = 0, nx = 0, len = 0;
+    pl_calendar_options opts;
+    char *bytes = NULL;
     pl_error err;
     int rc;
 
-    if ((rc = pl_event_list(&events, &n, req->store, &err)) < 0)
-        return srv_reply_error(out, srv_status_for(rc), "%s", err.msg);
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(events[i]->status, "draft") != 0)
-            srv_event_modified(out->modified, events[i]);
-    pl_event_list_free(events, n);
     out->cache_control = "public, max-age=300";
-    return feed_reply(out, req, req->srv->feeds->all, NULL);
+    if ((rc = pl_event_list(&events, &n, req->store, &err)) == 0 &&
+        (rc = pl_external_list(&externals, &nx, req->store, &err)) == 0) {
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(events[i]->status, "draft") != 0)
+                srv_event_modified(out->modified, events[i]);
+        for (size_t i = 0; i < nx; i++)
+            srv_latest(out->modified, externals[i].modified);
+        feed_options(&opts, req);
+        rc = pl_calendar_write_events(&bytes, &len, events, n, externals, nx, &opts, &err);
+    }
+    pl_event_list_free(events, n);
+    pl_external_list_free(externals, nx);
+    return feed_bytes(out, rc, bytes, len, &err);
 }
 
 int srv_feed_event(srv_reply *out, srv_req *req)
 {
     const char *slug = req->arg[0];
+    pl_calendar_options opts;
     pl_event *ev = NULL;
+    char *bytes = NULL;
+    size_t len = 0;
     pl_error err;
     int rc;
 
-    if ((rc = load_public_event(&ev, req, slug, &err)) < 0)
-        return srv_reply_error(out, srv_status_for(rc), "%s", err.msg);
-    srv_event_modified(out->modified, ev);
-    pl_event_free(ev);
     out->cache_control = "public, max-age=300";
-    return feed_reply(out, req, req->srv->feeds->event, slug);
+    if ((rc = load_public_event(&ev, req, slug, &err)) == 0) {
+        srv_event_modified(out->modified, ev);
+        feed_options(&opts, req);
+        rc = pl_calendar_write_event(&bytes, &len, ev, &opts, &err);
+    }
+    pl_event_free(ev);
+    return feed_bytes(out, rc, bytes, len, &err);
 }
 
 /* The registration of token, with its event; 404 is answered. A cancelled
@@ -122,16 +146,26 @@ int srv_me_feed(srv_reply *out, srv_req *req)
     const char *token = req->arg[0];
     pl_registration *reg = NULL;
     pl_carpool_pickup *pickup = NULL;
+    pl_calendar_options opts;
     pl_event *ev = NULL;
+    char *bytes = NULL;
+    size_t len = 0;
+    pl_error err;
+    int rc;
 
     if (load_attendee(out, req, token, &reg, &ev) == 0) {
         /* the pickup's own revision moves Last-Modified too */
-        if (pl_carpool_pickup_load(&pickup, req->store, reg->rowid, NULL) == 0)
+        rc = pl_carpool_pickup_load(&pickup, req->store, reg->rowid, &err);
+        if (rc == 0)
             srv_latest(out->modified, pickup->modified);
-        pl_carpool_pickup_free(pickup);
-        feed_reply(out, req, req->srv->feeds->attendee, token);
+        if (rc == 0 || rc == PL_ENOTFOUND) {
+            feed_options(&opts, req);
+            rc = pl_calendar_write_attendee(&bytes, &len, ev, reg, pickup, &opts, &err);
+        }
+        feed_bytes(out, rc, bytes, len, &err);
     }
     out->cache_control = "private, no-cache";
+    pl_carpool_pickup_free(pickup);
     pl_registration_free(reg);
     pl_event_free(ev);
     return 0;

@@ -10,7 +10,8 @@
  *                     the reply cache in front of SRV_CACHED routes
  *   routes.c          the table: method + path pattern -> handler
  *   handlers          pages.c, page_carpool.c, api.c, exports.c,
- *                     admin_*.c, feeds_calendar.c
+ *                     admin_*.c (the feeds are calendar/'s, called
+ *                     from api.c)
  *   helpers           reply.c (build and send replies), cache.c
  *                     (srv_changed, srv_generation), modified.c
  *                     (Last-Modified), conditional.c (ETag, 304),
@@ -46,7 +47,6 @@ struct pl_server {
     char *new_admin_token;
     unsigned char admin_hash[SRV_SHA256_SIZE];
     unsigned char form_secret[32];
-    const pl_server_feeds *feeds;
     struct MHD_Daemon *daemon;
     unsigned port;
     pthread_key_t tls;       /* per worker thread: its pl_store */
@@ -263,14 +263,6 @@ srv_handler srv_adm_login_form, srv_adm_login, srv_adm_logout, srv_adm_dashboard
     srv_adm_session_update, srv_adm_session_cancel, srv_adm_speaker_add, srv_adm_speaker_form,
     srv_adm_speaker_update, srv_adm_regs, srv_adm_reg_form, srv_adm_reg_update, srv_adm_reg_cancel,
     srv_adm_reg_promote, srv_adm_carpool, srv_adm_carpool_plan, srv_adm_carpool_confirm;
-
-/* feeds_calendar.c: the server's one way into libical, serialised by its
- * lock. The wall time in zone, "YYYY-MM-DDTHH:MM" into out (size >= 17),
- * of the UTC instant utc ("YYYY-MM-DDTHH:MM:SSZ"). Returns 0 or
- * PL_EINVALID (a zone libical does not know). */
-int srv_local_from_utc(char *out, size_t size, const char *zone, const char *utc);
-/* pl_calendar_check_local_times under the same lock. */
-int srv_check_local_times(const pl_event *ev, pl_conflict_fn fn, void *payload, pl_error *err);
 
 /* exports.c: the exporters' files (exporters/) */
 /* The i-th admin export's file name ("registrants.xlsx"...), NULL past the last. */

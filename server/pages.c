@@ -10,6 +10,7 @@
  * Pages are self-contained (inline CSS, inline SVG, no scripts, no fonts or
  * images from elsewhere) and laid out for a phone first.
  */
+#include "calendar.h"
 #include "internal.h"
 #include "registration.h"
 
@@ -321,7 +322,7 @@ static int event_is_over(const pl_event *ev, const char *now)
 {
     char today[32];
 
-    if (srv_local_from_utc(today, sizeof(today), ev->timezone, now) < 0)
+    if (pl_calendar_local_from_utc(today, sizeof(today), ev->timezone, now, NULL) < 0)
         snprintf(today, sizeof(today), "%s", now); /* no zone rules: UTC's day */
     return strncmp(ev->end, today, 10) < 0;
 }

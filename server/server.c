@@ -141,8 +141,6 @@ static int set_base_url(pl_server *srv, pl_error *err)
     return 0;
 }
 
-const pl_server_feeds *pl_server_default_feeds(void);
-
 int pl_server_start(pl_server **out, const pl_server_options *opts, pl_error *err)
 {
     pl_server *srv = NULL;
@@ -158,7 +156,6 @@ int pl_server_start(pl_server **out, const pl_server_options *opts, pl_error *er
     if (!(srv = calloc(1, sizeof(*srv))))
         return pl_error_oom(err);
     srv->opts = *opts;
-    srv->feeds = opts->feeds ? opts->feeds : pl_server_default_feeds();
     if (srv->opts.threads == 0)
         srv->opts.threads = 1;
     pthread_mutex_init(&srv->watch_lock, NULL);

@@ -17,44 +17,24 @@
 
 typedef struct pl_server pl_server;
 
-/*
- * A feed: the bytes of an iCalendar feed in *out (malloc'ed, the caller
- * frees it) and their length in *len. key is NULL for the feed of all
- * published events, an event slug, or a registration token; base_url is the
- * server's public URL (for links inside the feed). Returns 0, PL_ENOTFOUND
- * (unknown slug or token), or another PL_E... code.
- */
-typedef int (*pl_server_feed_fn)(char **out, size_t *len, pl_store *store, const char *key,
-                                 const char *base_url, pl_error *err);
-
-typedef struct pl_server_feeds {
-    pl_server_feed_fn all;      /* GET /events.ics */
-    pl_server_feed_fn event;    /* GET /e/SLUG.ics */
-    pl_server_feed_fn attendee; /* GET /me/TOKEN.ics */
-} pl_server_feeds;
-
-/* The feeds built into this program (calendar/); a NULL member answers 501. */
-const pl_server_feeds *pl_server_default_feeds(void);
-
 typedef struct pl_server_options {
-    const char *db_path;          /* the database, created when missing */
-    const char *bind;             /* IPv4 or IPv6 address, default "127.0.0.1" */
-    unsigned port;                /* default 8080; 0 picks a free port */
-    const char *base_url;         /* public URL for links; NULL: http://BIND:PORT */
-    const char *admin_token;      /* NULL: the stored one, else a new one */
-    unsigned threads;             /* worker threads (default 4) */
-    unsigned max_connections;     /* open connections in all (default 1024) */
-    unsigned max_per_ip;          /* open connections from one address (256) */
-    unsigned timeout_s;           /* idle seconds before a connection is closed (15) */
-    size_t max_body;              /* largest request body in bytes (16 KiB) */
-    size_t connection_memory;     /* per connection, bounds the headers (32 KiB) */
-    int access_log;               /* one line per request on stderr (tokens hidden) */
-    const pl_server_feeds *feeds; /* NULL: pl_server_default_feeds() */
+    const char *db_path;      /* the database, created when missing */
+    const char *bind;         /* IPv4 or IPv6 address, default "127.0.0.1" */
+    unsigned port;            /* default 8080; 0 picks a free port */
+    const char *base_url;     /* public URL for links; NULL: http://BIND:PORT */
+    const char *admin_token;  /* NULL: the stored one, else a new one */
+    unsigned threads;         /* worker threads (default 4) */
+    unsigned max_connections; /* open connections in all (default 1024) */
+    unsigned max_per_ip;      /* open connections from one address (256) */
+    unsigned timeout_s;       /* idle seconds before a connection is closed (15) */
+    size_t max_body;          /* largest request body in bytes (16 KiB) */
+    size_t connection_memory; /* per connection, bounds the headers (32 KiB) */
+    int access_log;           /* one line per request on stderr (tokens hidden) */
 } pl_server_options;
 
 #define PL_SERVER_OPTIONS_INIT                                                                     \
     {                                                                                              \
-        NULL, "127.0.0.1", 8080, NULL, NULL, 4, 1024, 256, 15, 16 * 1024, 32 * 1024, 1, NULL       \
+        NULL, "127.0.0.1", 8080, NULL, NULL, 4, 1024, 256, 15, 16 * 1024, 32 * 1024, 1             \
     }
 
 /*

@@ -9,6 +9,7 @@
 #include "net_guard.h"
 
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include "test_helpers.h"
 
@@ -181,6 +182,75 @@ static void test_all_feed_skips_drafts_and_links_pages(void **state)
     assert_non_null(strstr(feed, "SUMMARY:Annulé : "));
     free(feed);
     pl_event_list_free(events, n);
+}
+
+/* Issue 16: the feeds' words follow the event's language, French for a
+ * French event (its zone) unless its file says otherwise. */
+static void test_feed_words_follow_the_event_language(void **state)
+{
+    fixture *f = *state;
+    const char *passengers[] = {"Anne"};
+    pl_calendar_pickup pickup = {.uid = "pickup-1@planner",
+                                 .time = "2026-12-10T08:10",
+                                 .place = "Gare de Meaux",
+                                 .driver_first_name = "Julien",
+                                 .driver_phone = "06 12 34 56 78",
+                                 .passengers = passengers,
+                                 .npassengers = 1,
+                                 .created = "2026-11-01T10:00:00Z",
+                                 .modified = "2026-11-03T10:00:00Z"};
+    pl_registration reg = {.uid = "r-1",
+                           .name = "Claire Martin",
+                           .status = PL_REG_WAITLISTED,
+                           .waitlist_position = 3,
+                           .updated = "2026-10-15T12:00:00Z"};
+    pl_event *ev = NULL;
+    char *feed = NULL, *flat;
+    size_t len;
+
+    import_sample(f, "atelier-cem-2.json");
+    assert_int_equal(pl_event_load(&ev, f->store, "atelier-cem-2", NULL), 0);
+    ev->sessions[0].cancelled = 1;
+
+    assert_null(ev->language); /* Europe/Paris: French */
+    assert_int_equal(pl_calendar_write_event(&feed, &len, ev, NULL, NULL), 0);
+    flat = unfold(feed);
+    assert_non_null(strstr(flat, "SUMMARY:Annulé : "));
+    assert_non_null(strstr(flat, "\\nSalle : "));
+    assert_null(strstr(flat, "Room: "));
+    free(flat);
+    free(feed);
+
+    ev->language = strdup("en");
+    assert_int_equal(pl_calendar_write_event(&feed, &len, ev, NULL, NULL), 0);
+    flat = unfold(feed);
+    assert_non_null(strstr(flat, "SUMMARY:Cancelled: "));
+    assert_non_null(strstr(flat, "\\nRoom: "));
+    assert_non_null(strstr(flat, "\\nEvent: "));
+    assert_null(strstr(flat, "Annulé"));
+    assert_null(strstr(flat, "Salle : "));
+    free(flat);
+    free(feed);
+    assert_int_equal(pl_calendar_write_personal(&feed, &len, ev, &reg, &pickup, NULL, NULL), 0);
+    flat = unfold(feed);
+    assert_non_null(strstr(flat, "X-WR-CALNAME:"));
+    assert_non_null(strstr(flat, " — my programme\r\n"));
+    assert_non_null(strstr(flat, "You are on the waiting list (position 3)."));
+    assert_non_null(strstr(flat, "SUMMARY:Cancelled: Carpool with Julien: pickup\r\n"));
+    assert_non_null(strstr(flat, "Pickup: Gare de Meaux\\nDriver: Julien\\nDriver's phone: "));
+    assert_null(strstr(flat, "Covoiturage"));
+    free(flat);
+    free(feed);
+
+    /* the all-events feed's own name: its first event's language */
+    free(ev->language);
+    ev->language = NULL;
+    free(ev->timezone);
+    ev->timezone = strdup("America/New_York"); /* English by its zone */
+    assert_int_equal(pl_calendar_write_events(&feed, &len, &ev, 1, NULL, 0, NULL, NULL), 0);
+    assert_non_null(strstr(feed, "X-WR-CALNAME:All events\r\n"));
+    free(feed);
+    pl_event_free(ev);
 }
 
 static void count_warning(void *payload, const char *message)
@@ -461,6 +531,71 @@ static void assert_local(const char *zone, const char *local, pl_local_time_kind
     assert_string_equal(lt.clock_to, to);
 }
 
+/* Zones no other test loads first: each thread's first use of one makes
+ * libical load it, the moment its shared state changes. */
+static const char *const thread_zones[] = {
+    "America/New_York",  "Asia/Tokyo",       "Australia/Sydney", "Africa/Abidjan",
+    "America/Santiago",  "Pacific/Auckland", "Asia/Kolkata",     "Europe/Lisbon",
+    "America/Sao_Paulo", "Asia/Tehran",      "Europe/Helsinki",  "America/Anchorage",
+};
+#define NZONES (sizeof(thread_zones) / sizeof(*thread_zones))
+
+typedef struct thread_work {
+    int id;
+    char local[NZONES][20];
+    char *feed;
+    size_t len;
+    int rc;
+} thread_work;
+
+static void *feed_thread(void *payload)
+{
+    thread_work *t = payload;
+    pl_external_event *ev = NULL;
+    size_t n = 0;
+
+    for (size_t k = 0; k < NZONES && t->rc == 0; k++) {
+        size_t z = (k + (size_t)t->id * 5) % NZONES; /* each thread its own order */
+        t->rc = pl_calendar_local_from_utc(t->local[z], sizeof(t->local[z]), thread_zones[z],
+                                           "2027-03-28T01:30:00Z", NULL);
+    }
+    if (t->rc == 0)
+        t->rc = pl_calendar_parse_external(&ev, &n, NULL, NULL, floating, sizeof(floating) - 1,
+                                           "f.ics", NULL);
+    if (t->rc == 0)
+        t->rc = pl_calendar_write_events(&t->feed, &t->len, NULL, 0, ev, n, NULL, NULL);
+    pl_external_list_free(ev, n);
+    return NULL;
+}
+
+/* docs/threading.md: calendar/ serialises its own libical use, so threads
+ * call it freely and get what one thread alone gets. */
+static void test_calendar_functions_from_many_threads(void **state)
+{
+    thread_work work[6];
+    pthread_t threads[6];
+
+    (void)state;
+    memset(work, 0, sizeof(work));
+    for (int i = 0; i < 6; i++) {
+        work[i].id = i;
+        assert_int_equal(pthread_create(&threads[i], NULL, feed_thread, &work[i]), 0);
+    }
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(pthread_join(threads[i], NULL), 0);
+    for (int i = 0; i < 6; i++) {
+        assert_int_equal(work[i].rc, 0);
+        assert_non_null(strstr(work[i].feed, "DTSTART;TZID=America/New_York:20270311T090000"));
+        assert_int_equal(work[i].len, work[0].len);
+        assert_memory_equal(work[i].feed, work[0].feed, work[0].len);
+        assert_memory_equal(work[i].local, work[0].local, sizeof(work[0].local));
+    }
+    for (int i = 0; i < 6; i++)
+        free(work[i].feed);
+    assert_string_equal(work[0].local[1], "2027-03-28T10:30"); /* Tokyo, UTC+9 */
+    assert_string_equal(work[0].local[7], "2027-03-28T02:30"); /* Lisbon, summer time */
+}
+
 static int private_address(const char *text)
 {
     struct sockaddr_in in = {.sin_family = AF_INET};
@@ -698,6 +833,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_all_feed_skips_drafts_and_links_pages, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_feed_words_follow_the_event_language, setup, teardown),
         cmocka_unit_test_setup_teardown(test_all_feed_writes_utc_and_survives_an_unwritable_zone,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_personal_feed_has_chosen_workshops_and_pickup, setup,
@@ -706,6 +842,7 @@ int main(void)
         cmocka_unit_test(test_parse_floating_times_keep_their_zone),
         cmocka_unit_test(test_parse_refuses_non_calendars),
         cmocka_unit_test_setup_teardown(test_external_sync_updates_in_place, setup, teardown),
+        cmocka_unit_test(test_calendar_functions_from_many_threads),
         cmocka_unit_test(test_net_guard_addresses),
         cmocka_unit_test(test_shown_url_has_no_password),
         cmocka_unit_test(test_local_time_in_the_spring_gap),
