@@ -56,7 +56,8 @@ struct pl_server {
     pl_store *watch; /* a connection used only for pl_store_data_version */
     long long watch_version;
     struct srv_cache *cache;
-    struct srv_admin_state *admin; /* back office sessions (admin_session.c) */
+    struct srv_admin_state *admin;   /* back office sessions (admin_session.c) */
+    struct srv_deadlines *deadlines; /* connections waiting for a request (deadline.c) */
 };
 
 /* One form field (urlencoded or multipart) or JSON-free text value. */
@@ -199,6 +200,20 @@ void srv_changed(pl_server *srv); /* the server itself wrote to the database */
 int srv_cache_get(pl_server *srv, const char *key, long long gen, srv_reply *out, char etag[48]);
 void srv_cache_put(pl_server *srv, const char *key, long long gen, const srv_reply *r,
                    const char etag[48]);
+
+/* deadline.c: a whole request within request_timeout_s, or the connection
+ * is closed (slow clients). */
+int srv_deadline_start(pl_server *srv, pl_error *err);
+void srv_deadline_stop(pl_server *srv); /* after MHD_stop_daemon */
+/* MHD_OPTION_NOTIFY_CONNECTION: watch a connection from open to close. */
+void srv_deadline_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
+                         enum MHD_ConnectionNotificationCode code);
+/* The request of conn is whole and being answered; its reply went out (the
+ * next request's time starts). */
+void srv_deadline_answering(struct MHD_Connection *conn);
+void srv_deadline_next(struct MHD_Connection *conn);
+/* How many connections were closed for being too slow. */
+unsigned long long srv_deadline_closed(const pl_server *srv);
 
 /* access_log.c */
 void srv_log_request(const srv_req *req);

@@ -6,6 +6,7 @@
 #include "internal.h"
 
 #include <arpa/inet.h>
+#include <sys/resource.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,6 +79,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         fprintf(stderr, "planner: %s\n", pl_error_format(&err, buf, sizeof(buf)));
         return srv_refuse(req, MHD_HTTP_SERVICE_UNAVAILABLE);
     }
+    srv_deadline_answering(conn);
     return srv_answer(req);
 }
 
@@ -87,7 +89,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     pl_server *srv = cls;
     srv_req *req = *con_cls;
 
-    (void)conn, (void)toe;
+    (void)toe;
+    srv_deadline_next(conn);
     if (!req)
         return;
     if (srv->opts.access_log)
@@ -102,6 +105,26 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     (void)cls;
     fputs("planner: http: ", stderr);
     vfprintf(stderr, fmt, ap);
+}
+
+/* Each connection is a file descriptor: raise the soft limit of open files
+ * to what the connection limit needs (up to the hard limit), else lower the
+ * connection limit to fit, so that accept() never fails for want of one. */
+static void fit_open_files(pl_server *srv)
+{
+    struct rlimit rl;
+    rlim_t want = (rlim_t)srv->opts.max_connections + 64;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+        return;
+    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= want ? want : rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < want && rl.rlim_cur > 128) {
+        fprintf(stderr, "planner: at most %lu open files: serving %lu connections, not %u\n",
+                (unsigned long)rl.rlim_cur, (unsigned long)(rl.rlim_cur - 64),
+                srv->opts.max_connections);
+        srv->opts.max_connections = (unsigned)(rl.rlim_cur - 64);
+    }
 }
 
 /* ---- start and stop ----------------------------------------------------- */
@@ -204,6 +227,9 @@ int pl_server_start(pl_server **out, const pl_server_options *opts, pl_error *er
     if (rc < 0)
         goto done;
 
+    fit_open_files(srv);
+    if ((rc = srv_deadline_start(srv, err)) < 0)
+        goto done;
     srv->daemon = MHD_start_daemon(
         flags, (uint16_t)opts->port, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,
         mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
@@ -211,7 +237,7 @@ int pl_server_start(pl_server **out, const pl_server_options *opts, pl_error *er
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->opts.max_per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
         srv->opts.timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, srv->opts.connection_memory,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_CONNECTION, srv_deadline_notify, srv, MHD_OPTION_END);
     if (!srv->daemon) {
         rc = pl_error_set(err, PL_EIO, "cannot listen on %s port %u (in use, or not allowed?)",
                           opts->bind, opts->port);
@@ -264,6 +290,7 @@ void pl_server_stop(pl_server *srv, unsigned grace_ms)
             usleep(5000);
         MHD_stop_daemon(srv->daemon);
     }
+    srv_deadline_stop(srv);
     srv_cache_close(srv);
     srv_admin_state_free(srv);
     pthread_key_delete(srv->tls);
