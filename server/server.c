@@ -65,6 +65,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return srv_refuse(req, refused);
         return MHD_YES;
     }
+    if (req->later_state == SRV_LATER_READY) { /* a writer thread's answer */
+        enum MHD_Result ok = srv_reply_send(req, &req->later, NULL);
+        req->later_state = SRV_LATER_SENT;
+        return ok;
+    }
+    if (req->later_state == SRV_LATER_QUEUED)
+        return MHD_YES;
     if (req->answered) { /* refused early: drop the rest of the body */
         *upload_size = 0;
         return MHD_YES;
@@ -80,6 +87,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return srv_refuse(req, MHD_HTTP_SERVICE_UNAVAILABLE);
     }
     srv_deadline_answering(conn);
+    if (strcmp(method, "POST") == 0)
+        return srv_writers_submit(req);
     return srv_answer(req);
 }
 
@@ -95,6 +104,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         return;
     if (srv->opts.access_log)
         srv_log_request(req);
+    srv_reply_free(&req->later);
     srv_req_free(req);
     *con_cls = NULL;
     atomic_fetch_sub(&srv->inflight, 1);
@@ -171,8 +181,8 @@ int pl_server_start(pl_server **out, const pl_server_options *opts, pl_error *er
     pl_server *srv = NULL;
     pl_store *store = NULL;
     struct sockaddr_storage addr = {0};
-    unsigned flags =
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+                     MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     int rc = 0;
 
     *out = NULL;
@@ -228,7 +238,7 @@ int pl_server_start(pl_server **out, const pl_server_options *opts, pl_error *er
         goto done;
 
     fit_open_files(srv);
-    if ((rc = srv_deadline_start(srv, err)) < 0)
+    if ((rc = srv_deadline_start(srv, err)) < 0 || (rc = srv_writers_start(srv, err)) < 0)
         goto done;
     srv->daemon = MHD_start_daemon(
         flags, (uint16_t)opts->port, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,
@@ -288,8 +298,10 @@ void pl_server_stop(pl_server *srv, unsigned grace_ms)
          * connections are simply closed by MHD_stop_daemon. */
         while (atomic_load(&srv->inflight) > 0 && srv_now_s() < deadline)
             usleep(5000);
+        srv_writers_stop(srv); /* resumes the connections it holds */
         MHD_stop_daemon(srv->daemon);
     }
+    srv_writers_stop(srv);
     srv_deadline_stop(srv);
     srv_cache_close(srv);
     srv_admin_state_free(srv);

@@ -7,16 +7,19 @@ Run with Debian's /usr/bin/python3; PLANNER_BIN and PLANNER_SOURCE_DIR come
 from the environment (tests/CMakeLists.txt sets them).
 """
 import os
-import selectors
+import json
+import re
 import shutil
+import sqlite3
 import socket
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_server import SAMPLE, Server, run_cli  # noqa: E402
+from test_server import SAMPLE, Server, person, run_cli  # noqa: E402
 
 SLUG = "atelier-cem-2"
 
@@ -102,10 +105,93 @@ class SlowClientsTest(unittest.TestCase):
         # Over three quarters full, a request has 1 s: the reaper runs every
         # 0.25 s, so a place is free within about 1.3 s of the slow ones'
         # start.
-        self.assertLess(took, 2.0)
+        self.assertLess(took, 3.0)
         time.sleep(0.3)
         self.assertTrue(all(closed_by_peer(s) for s in self.socks),
                         "the slow connections were not closed")
+
+
+class HeldWriteLockTest(unittest.TestCase):
+    """Another process holds SQLite's write lock (as a long `planner event
+    import` does): reads go on, writes answer 503 with Retry-After."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="planner-lock-")
+        cls.srv = Server(cls.tmp)
+        assert run_cli(cls.srv.db, "event", "import", SAMPLE).returncode == 0
+        # warm the cache, as a live server's would be
+        for path in ("/e/%s" % SLUG, "/events.ics"):
+            assert cls.srv.get(path)[0] == 200
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.stop()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def hold_lock(self):
+        db = sqlite3.connect(self.srv.db, isolation_level=None, timeout=5)
+        db.execute("BEGIN IMMEDIATE")
+        self.addCleanup(db.close)
+        self.addCleanup(db.execute, "ROLLBACK")
+        return db
+
+    def form_token(self):
+        _, _, page = self.srv.get("/e/%s" % SLUG)
+        return re.search(rb'name="csrf" value="([^"]+)"', page).group(1).decode()
+
+    def test_reads_do_not_wait_and_writes_answer_503(self):
+        csrf = self.form_token()
+        self.hold_lock()
+        # Writes queue behind the lock: sign-ups through the form and JSON,
+        # several at once, so that every writer thread is waiting.
+        results = {}
+
+        def post_json(i):
+            results[i] = self.srv.request("POST", "/e/%s/register" % SLUG, person(900 + i),
+                                          timeout=20)
+
+        threads = [threading.Thread(target=post_json, args=(i,)) for i in range(6)]
+        for t in threads:
+            t.start()
+        time.sleep(0.2)
+        # Meanwhile, the cached page and feed answer at once.
+        for path in ("/e/%s" % SLUG, "/events.ics", "/e/%s" % SLUG):
+            started = time.time()
+            status, _, _ = self.srv.get(path)
+            self.assertEqual(status, 200, path)
+            self.assertLess(time.time() - started, 1.0, path)
+        form = "csrf=%s&name=Ana&email=ana%%40example.org&travel=none" % csrf
+        started = time.time()
+        status, h, body = self.srv.request(
+            "POST", "/e/%s/register" % SLUG, form.encode(),
+            {"Content-Type": "application/x-www-form-urlencoded",
+             "Origin": "http://127.0.0.1:%d" % self.srv.port}, timeout=20)
+        took = time.time() - started
+        self.assertEqual(status, 503)
+        self.assertEqual(h.get("retry-after"), "1")
+        self.assertLess(took, 4.0)
+        text = body.decode()
+        self.assertIn("momentanément occupé", text)   # a French event: a French page
+        self.assertNotIn(self.srv.db, text)           # never the database's path
+        for t in threads:
+            t.join()
+        for i, (status, h, body) in results.items():
+            self.assertEqual(status, 503, body)
+            self.assertEqual(h.get("retry-after"), "1")
+            self.assertIn("busy", json.loads(body)["error"])
+        db = sqlite3.connect(self.srv.db, timeout=5)
+        self.addCleanup(db.close)
+        stored = db.execute("SELECT count(*) FROM registrations WHERE email LIKE 'ana@%' "
+                            "OR email LIKE 'p9__@%'").fetchone()[0]
+        self.assertEqual(stored, 0)
+
+    def test_writes_succeed_again_once_the_lock_is_gone(self):
+        db = self.hold_lock()
+        db.execute("ROLLBACK")
+        db.execute("BEGIN")  # the cleanup's ROLLBACK needs a transaction
+        status, _, body = self.srv.request("POST", "/e/%s/register" % SLUG, person(990))
+        self.assertEqual(status, 201, body)
 
 
 if __name__ == "__main__":
