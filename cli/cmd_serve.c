@@ -50,6 +50,17 @@ static int parse_uint(const char *opt, const char *s, unsigned max, unsigned *ou
     return 0;
 }
 
+/* The first start prints the token it generated as soon as it exists,
+ * even if the start then fails (the database keeps only its hash). */
+static void show_admin_token(const char *token, void *payload)
+{
+    (void)payload;
+    fprintf(stderr,
+            "planner: admin token (shown only this once; keep it): %s\n"
+            "planner: use it as 'Authorization: Bearer TOKEN' on /admin/...\n",
+            token);
+}
+
 int cmd_serve(int argc, char **argv)
 {
     pl_server_options opts = PL_SERVER_OPTIONS_INIT;
@@ -93,6 +104,7 @@ int cmd_serve(int argc, char **argv)
     }
     opts.db_path = cli_opts.db_path;
     opts.admin_token = getenv("PLANNER_ADMIN_TOKEN");
+    opts.new_admin_token = show_admin_token;
 
     /* Block the stop signals before any thread starts, so that every worker
      * inherits the mask and only sigwait() below receives them. */
@@ -102,11 +114,6 @@ int cmd_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     if (pl_server_start(&server, &opts, &err) < 0)
         return err.code == PL_EINVALID ? cli_usage("serve", "%s", err.msg) : cli_fail(&err);
-    if (pl_server_new_admin_token(server))
-        fprintf(stderr,
-                "planner: admin token (shown only this once; keep it): %s\n"
-                "planner: use it as 'Authorization: Bearer TOKEN' on /admin/...\n",
-                pl_server_new_admin_token(server));
     fprintf(stderr, "planner: serving %s/ from %s on port %u; stop with Ctrl-C\n",
             pl_server_base_url(server), cli_opts.db_path, pl_server_port(server));
     sigwait(&stop, &sig);

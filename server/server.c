@@ -230,7 +230,11 @@ int pl_server_start(pl_server **out, const pl_server_options *opts, pl_error *er
      * keeps one connection to watch for changes. */
     if ((rc = pl_store_open(&store, srv->db_path, PL_STORE_CREATE, err)) < 0)
         goto done;
-    if ((rc = srv_admin_setup(srv, store, err)) < 0 || (rc = srv_admin_state_new(srv, err)) < 0)
+    if ((rc = srv_admin_setup(srv, store, err)) < 0)
+        goto done;
+    if (srv->new_admin_token && opts->new_admin_token)
+        opts->new_admin_token(srv->new_admin_token, opts->new_admin_token_payload);
+    if ((rc = srv_admin_state_new(srv, err)) < 0)
         goto done;
     rc = srv_cache_open(srv, store, err);
     store = NULL;

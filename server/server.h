@@ -51,11 +51,18 @@ typedef struct pl_server_options {
     size_t connection_memory;     /* per connection, bounds the headers (32 KiB) */
     int access_log;               /* one line per request on stderr (tokens hidden) */
     const pl_server_feeds *feeds; /* NULL: pl_server_default_feeds() */
+    /* Called during pl_server_start as soon as a new admin token has been
+     * generated and its hash stored (the first start without a token):
+     * show it there, for a start that fails later (port in use) returns no
+     * server to ask. token is borrowed for the call. NULL: not called. */
+    void (*new_admin_token)(const char *token, void *payload);
+    void *new_admin_token_payload;
 } pl_server_options;
 
 #define PL_SERVER_OPTIONS_INIT                                                                     \
     {                                                                                              \
-        NULL, "127.0.0.1", 8080, NULL, NULL, 4, 4096, 256, 15, 10, 16 * 1024, 32 * 1024, 1, NULL   \
+        NULL, "127.0.0.1", 8080, NULL, NULL, 4, 4096, 256, 15, 10, 16 * 1024, 32 * 1024, 1, NULL,  \
+            NULL, NULL                                                                             \
     }
 
 /*
