@@ -10,7 +10,8 @@
 
 static const char help[] =
     "usage: planner [--db PATH] serve [--bind ADDRESS] [--port PORT] [--base-url URL]\n"
-    "                               [--threads N] [--quiet]\n"
+    "                               [--threads N] [--max-connections N]\n"
+    "                               [--request-timeout SECONDS] [--quiet]\n"
     "\n"
     "Serve the calendar feeds, the event pages with their registration form,\n"
     "each attendee's page and the JSON API, from the same database as the\n"
@@ -21,6 +22,11 @@ static const char help[] =
     "  --base-url URL   public URL used in links and feeds, e.g.\n"
     "                   https://agenda.example.org (default http://ADDRESS:PORT)\n"
     "  --threads N      worker threads (default 4)\n"
+    "  --max-connections N\n"
+    "                   open connections in all (default 4096; 256 per address)\n"
+    "  --request-timeout SECONDS\n"
+    "                   time a client has to send a whole request, from its\n"
+    "                   connection or its previous reply (default 10; 0: none)\n"
     "  --quiet          no access log on stderr\n"
     "\n"
     "Admin routes (/admin/...) need 'Authorization: Bearer TOKEN'. The token is\n"
@@ -44,6 +50,17 @@ static int parse_uint(const char *opt, const char *s, unsigned max, unsigned *ou
     return 0;
 }
 
+/* The first start prints the token it generated as soon as it exists,
+ * even if the start then fails (the database keeps only its hash). */
+static void show_admin_token(const char *token, void *payload)
+{
+    (void)payload;
+    fprintf(stderr,
+            "planner: admin token (shown only this once; keep it): %s\n"
+            "planner: use it as 'Authorization: Bearer TOKEN' on /admin/...\n",
+            token);
+}
+
 int cmd_serve(int argc, char **argv)
 {
     pl_server_options opts = PL_SERVER_OPTIONS_INIT;
@@ -62,7 +79,8 @@ int cmd_serve(int argc, char **argv)
             continue;
         }
         if (strcmp(a, "--bind") != 0 && strcmp(a, "--port") != 0 && strcmp(a, "--base-url") != 0 &&
-            strcmp(a, "--threads") != 0)
+            strcmp(a, "--threads") != 0 && strcmp(a, "--max-connections") != 0 &&
+            strcmp(a, "--request-timeout") != 0)
             return cli_usage("serve", "unknown option '%s'", a);
         if (!v)
             return cli_usage("serve", "%s needs a value", a);
@@ -76,9 +94,17 @@ int cmd_serve(int argc, char **argv)
         else if (strcmp(a, "--threads") == 0 &&
                  ((rc = parse_uint(a, v, 256, &opts.threads)) != 0 || opts.threads == 0))
             return rc ? rc : cli_usage("serve", "--threads needs at least 1");
+        else if (strcmp(a, "--max-connections") == 0 &&
+                 ((rc = parse_uint(a, v, 1000000, &opts.max_connections)) != 0 ||
+                  opts.max_connections < 16))
+            return rc ? rc : cli_usage("serve", "--max-connections needs at least 16");
+        else if (strcmp(a, "--request-timeout") == 0 &&
+                 (rc = parse_uint(a, v, 3600, &opts.request_timeout_s)) != 0)
+            return rc;
     }
     opts.db_path = cli_opts.db_path;
     opts.admin_token = getenv("PLANNER_ADMIN_TOKEN");
+    opts.new_admin_token = show_admin_token;
 
     /* Block the stop signals before any thread starts, so that every worker
      * inherits the mask and only sigwait() below receives them. */
@@ -88,11 +114,6 @@ int cmd_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     if (pl_server_start(&server, &opts, &err) < 0)
         return err.code == PL_EINVALID ? cli_usage("serve", "%s", err.msg) : cli_fail(&err);
-    if (pl_server_new_admin_token(server))
-        fprintf(stderr,
-                "planner: admin token (shown only this once; keep it): %s\n"
-                "planner: use it as 'Authorization: Bearer TOKEN' on /admin/...\n",
-                pl_server_new_admin_token(server));
     fprintf(stderr, "planner: serving %s/ from %s on port %u; stop with Ctrl-C\n",
             pl_server_base_url(server), cli_opts.db_path, pl_server_port(server));
     sigwait(&stop, &sig);

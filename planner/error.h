@@ -20,6 +20,7 @@
 #define PL_EIO -5       /* file system or database failure */
 #define PL_EFULL -6     /* capacity reached */
 #define PL_ENOMEM -7    /* an allocation failed */
+#define PL_EBUSY -8     /* another writer held the database longer than the busy timeout */
 
 typedef struct pl_error {
     int code;       /* the PL_E... code, PL_OK when clear */

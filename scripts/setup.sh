@@ -24,7 +24,7 @@ PACKAGES=(
 )
 TEST_PACKAGES=(
   libcmocka-dev python3 python3-icalendar python3-openpyxl sqlite3 clang clang-format curl chromium
-  python3-aiosmtpd libreoffice-calc-nogui poppler-utils glpk-utils gcovr libclang-rt-14-dev
+  python3-aiosmtpd libreoffice-calc-nogui poppler-utils glpk-utils gcovr libclang-rt-14-dev strace
 )
 
 as_root() {

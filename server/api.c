@@ -4,6 +4,7 @@
  */
 #include "calendar.h"
 #include "internal.h"
+#include "lang.h"
 #include "registration.h"
 
 #include <stdio.h>
@@ -385,9 +386,20 @@ static int input_from_json(pl_registration *in, json_t *root, pl_error *err)
     return 0;
 }
 
+/* A write that could not get the database in time (PL_EBUSY, 503 with
+ * Retry-After) says to come back, never the store's message (it names the
+ * database file). */
+static const char *failure_text(const pl_error *err, const char *lang_code)
+{
+    if (err->code != PL_EBUSY)
+        return err->msg;
+    return pl_lang_text(lang_code && strcmp(lang_code, "en") == 0 ? PL_LANG_EN : PL_LANG_FR,
+                        PL_T_PAGES_BUSY);
+}
+
 static int json_failure(srv_reply *out, unsigned status, const pl_error *err)
 {
-    json_t *o = json_pack("{s:s}", "error", err->msg);
+    json_t *o = json_pack("{s:s}", "error", failure_text(err, "en"));
     if (o && err->path[0])
         json_object_set_new(o, "field", json_string(err->path));
     return srv_reply_json(out, status, o);
@@ -399,6 +411,8 @@ static int form_failure(srv_reply *out, srv_req *req, unsigned status, const pl_
     char msg[700];
 
     (void)req;
+    if (err->code == PL_EBUSY)
+        return srv_page_error(out, status, lang_code, failure_text(err, lang_code));
     snprintf(msg, sizeof(msg), "%s%s%s", err->path[0] ? err->path : "", err->path[0] ? ": " : "",
              err->msg);
     return srv_page_error(out, status, lang_code, msg);
@@ -542,7 +556,7 @@ int srv_cancel(srv_reply *out, srv_req *req)
              : pl_registration_cancel(req->store, reg->event_slug, reg->email, &done_reg, &err);
     srv_changed(req->srv);
     if (rc < 0) {
-        srv_reply_error(out, srv_status_for(rc), "%s", err.msg);
+        srv_reply_error(out, srv_status_for(rc), "%s", failure_text(&err, is_json ? "en" : "fr"));
     } else if (is_json) {
         srv_reply_json(out, 200, registration_json(done_reg ? done_reg : reg, req->srv, 0));
     } else {

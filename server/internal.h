@@ -56,7 +56,9 @@ struct pl_server {
     pl_store *watch; /* a connection used only for pl_store_data_version */
     long long watch_version;
     struct srv_cache *cache;
-    struct srv_admin_state *admin; /* back office sessions (admin_session.c) */
+    struct srv_admin_state *admin;   /* back office sessions (admin_session.c) */
+    struct srv_deadlines *deadlines; /* connections waiting for a request (deadline.c) */
+    struct srv_writers *writers;     /* the threads that answer POSTs (writer.c) */
 };
 
 /* One form field (urlencoded or multipart) or JSON-free text value. */
@@ -66,6 +68,24 @@ typedef struct srv_field {
 } srv_field;
 
 typedef enum srv_body_kind { BODY_NONE, BODY_FORM, BODY_JSON } srv_body_kind;
+
+typedef struct srv_reply {
+    unsigned status;
+    const char *type; /* Content-Type */
+    char *body;       /* owned, may be NULL */
+    size_t len;
+    int fd; /* with has_fd: an owned open file of len bytes, sent instead of body */
+    int has_fd;
+    char *disposition; /* owned Content-Disposition, may be NULL */
+    char modified[32]; /* UTC "YYYY-MM-DDTHH:MM:SSZ", or "" */
+    const char *cache_control;
+    char *location; /* owned, may be NULL */
+    const char *allow;
+    int conditional;          /* send ETag and Last-Modified, answer 304 when fresh */
+    int referrer_same_origin; /* pages carrying secrets in their URL */
+    char *set_cookie;         /* owned Set-Cookie value, may be NULL */
+    unsigned retry_after;     /* seconds, sent with a 429 */
+} srv_reply;
 
 #define SRV_ROUTE_ARGS 3 /* {arguments} in one path pattern, at most */
 #define SRV_ARG_SIZE 160 /* bytes of one argument, with its NUL */
@@ -88,29 +108,16 @@ typedef struct srv_req {
     size_t nfields;
     int body_error; /* 413 or 400 once known */
     int answered;   /* a reply was queued */
+    /* answered on a writer thread (writer.c) */
+    enum { SRV_LATER_NO, SRV_LATER_QUEUED, SRV_LATER_READY, SRV_LATER_SENT } later_state;
+    srv_reply later;
+    double queued_at;
+    struct srv_req *next_job;
     /* for the access log */
     unsigned status;
     int secret_path; /* hide the path's token in the log */
     double started;
 } srv_req;
-
-typedef struct srv_reply {
-    unsigned status;
-    const char *type; /* Content-Type */
-    char *body;       /* owned, may be NULL */
-    size_t len;
-    int fd; /* with has_fd: an owned open file of len bytes, sent instead of body */
-    int has_fd;
-    char *disposition; /* owned Content-Disposition, may be NULL */
-    char modified[32]; /* UTC "YYYY-MM-DDTHH:MM:SSZ", or "" */
-    const char *cache_control;
-    char *location; /* owned, may be NULL */
-    const char *allow;
-    int conditional;          /* send ETag and Last-Modified, answer 304 when fresh */
-    int referrer_same_origin; /* pages carrying secrets in their URL */
-    char *set_cookie;         /* owned Set-Cookie value, may be NULL */
-    unsigned retry_after;     /* seconds, sent with a 429 */
-} srv_reply;
 
 /*
  * Routes (routes.c): a request goes to the first row of srv_routes whose
@@ -200,11 +207,36 @@ int srv_cache_get(pl_server *srv, const char *key, long long gen, srv_reply *out
 void srv_cache_put(pl_server *srv, const char *key, long long gen, const srv_reply *r,
                    const char etag[48]);
 
+/* deadline.c: a whole request within request_timeout_s, or the connection
+ * is closed (slow clients). */
+int srv_deadline_start(pl_server *srv, pl_error *err);
+void srv_deadline_stop(pl_server *srv); /* after MHD_stop_daemon */
+/* MHD_OPTION_NOTIFY_CONNECTION: watch a connection from open to close. */
+void srv_deadline_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
+                         enum MHD_ConnectionNotificationCode code);
+/* The request of conn is whole and being answered; its reply went out (the
+ * next request's time starts). */
+void srv_deadline_answering(struct MHD_Connection *conn);
+void srv_deadline_next(struct MHD_Connection *conn);
+/* How many connections were closed for being too slow. */
+unsigned long long srv_deadline_closed(const pl_server *srv);
+
+/* writer.c: every POST is answered on a writer thread (a write may wait
+ * for the database's lock; the worker threads never do) */
+#define SRV_WRITE_WAIT_MS 2000 /* a write's time to get the lock, then 503 */
+int srv_writers_start(pl_server *srv, pl_error *err);
+void srv_writers_stop(pl_server *srv); /* answers what is queued first */
+/* Suspend req's connection and queue it; req->later holds the reply once
+ * req->later_state is SRV_LATER_READY and the connection is resumed. */
+enum MHD_Result srv_writers_submit(srv_req *req);
+
 /* access_log.c */
 void srv_log_request(const srv_req *req);
 
 /* router.c: from a whole request to a queued reply */
 enum MHD_Result srv_answer(srv_req *req);
+/* The reply to req in *out, not sent (for a writer thread). */
+void srv_answer_build(srv_req *req, srv_reply *out);
 /* Answer req with status (a refused body: 400, 411, 413, 415). */
 enum MHD_Result srv_refuse(srv_req *req, unsigned status);
 

@@ -24,6 +24,7 @@ unsigned srv_status_for(int code)
     case PL_EFULL:
         return MHD_HTTP_CONFLICT;
     case PL_EIO:
+    case PL_EBUSY:
         return MHD_HTTP_SERVICE_UNAVAILABLE;
     default:
         return MHD_HTTP_INTERNAL_SERVER_ERROR;

@@ -137,32 +137,49 @@ static int cache_key(const srv_req *req, const srv_route *r, char *key, size_t s
     return n > 0 && (size_t)n < size;
 }
 
-enum MHD_Result srv_answer(srv_req *req)
+/* The reply to req in *r; 1 when it comes from (or went into) the cache,
+ * with its ETag in etag. */
+static int build(srv_req *req, srv_reply *r, char etag[48])
 {
-    srv_reply r = {0};
-    const srv_route *route = find_route(&r, req);
-    char key[200], etag[48];
+    const srv_route *route = find_route(r, req);
+    char key[200];
     long long gen = 0;
     int cached = 0;
-    enum MHD_Result ok;
 
     req->route = route;
     if (route && cache_key(req, route, key, sizeof(key))) {
         gen = srv_generation(req->srv);
-        cached = srv_cache_get(req->srv, key, gen, &r, etag);
+        cached = srv_cache_get(req->srv, key, gen, r, etag);
         if (!cached) {
-            route->handler(&r, req);
-            if (r.status == 200 && r.conditional) {
-                srv_etag(etag, r.body ? r.body : "", r.len);
-                srv_cache_put(req->srv, key, gen, &r, etag);
+            route->handler(r, req);
+            if (r->status == 200 && r->conditional) {
+                srv_etag(etag, r->body ? r->body : "", r->len);
+                srv_cache_put(req->srv, key, gen, r, etag);
                 cached = 1;
             }
         }
     } else if (route) {
-        route->handler(&r, req);
+        route->handler(r, req);
     }
-    if (!r.status)
-        srv_reply_error(&r, 500, "internal error");
+    if (!r->status)
+        srv_reply_error(r, 500, "internal error");
+    return cached;
+}
+
+void srv_answer_build(srv_req *req, srv_reply *out)
+{
+    char etag[48];
+
+    build(req, out, etag);
+}
+
+enum MHD_Result srv_answer(srv_req *req)
+{
+    srv_reply r = {0};
+    char etag[48];
+    int cached = build(req, &r, etag);
+    enum MHD_Result ok;
+
     ok = srv_reply_send(req, &r, cached ? etag : NULL);
     srv_reply_free(&r);
     return ok;

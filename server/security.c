@@ -160,7 +160,10 @@ static int origin_is_ours(srv_req *req, const char *url, size_t len)
 
     if (strlen(base) == len && strncasecmp(url, base, len) == 0)
         return 1;
-    if (!host)
+    /* With --base-url, that is our only origin: the Host header is the
+     * client's to choose (and a proxy's to forward). Without it, the
+     * address the server was reached at. */
+    if (!host || (req->srv->opts.base_url && *req->srv->opts.base_url))
         return 0;
     for (int tls = 0; tls < 2; tls++) {
         snprintf(mine, sizeof(mine), "%s://%s", tls ? "https" : "http", host);

@@ -6,6 +6,7 @@
 #include "internal.h"
 
 #include <arpa/inet.h>
+#include <sys/resource.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +65,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return srv_refuse(req, refused);
         return MHD_YES;
     }
+    if (req->later_state == SRV_LATER_READY) { /* a writer thread's answer */
+        enum MHD_Result ok = srv_reply_send(req, &req->later, NULL);
+        req->later_state = SRV_LATER_SENT;
+        return ok;
+    }
+    if (req->later_state == SRV_LATER_QUEUED)
+        return MHD_YES;
     if (req->answered) { /* refused early: drop the rest of the body */
         *upload_size = 0;
         return MHD_YES;
@@ -78,6 +86,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         fprintf(stderr, "planner: %s\n", pl_error_format(&err, buf, sizeof(buf)));
         return srv_refuse(req, MHD_HTTP_SERVICE_UNAVAILABLE);
     }
+    srv_deadline_answering(conn);
+    if (strcmp(method, "POST") == 0)
+        return srv_writers_submit(req);
     return srv_answer(req);
 }
 
@@ -87,11 +98,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     pl_server *srv = cls;
     srv_req *req = *con_cls;
 
-    (void)conn, (void)toe;
+    (void)toe;
+    srv_deadline_next(conn);
     if (!req)
         return;
     if (srv->opts.access_log)
         srv_log_request(req);
+    srv_reply_free(&req->later);
     srv_req_free(req);
     *con_cls = NULL;
     atomic_fetch_sub(&srv->inflight, 1);
@@ -102,6 +115,26 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     (void)cls;
     fputs("planner: http: ", stderr);
     vfprintf(stderr, fmt, ap);
+}
+
+/* Each connection is a file descriptor: raise the soft limit of open files
+ * to what the connection limit needs (up to the hard limit), else lower the
+ * connection limit to fit, so that accept() never fails for want of one. */
+static void fit_open_files(pl_server *srv)
+{
+    struct rlimit rl;
+    rlim_t want = (rlim_t)srv->opts.max_connections + 64;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+        return;
+    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= want ? want : rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < want && rl.rlim_cur > 128) {
+        fprintf(stderr, "planner: at most %lu open files: serving %lu connections, not %u\n",
+                (unsigned long)rl.rlim_cur, (unsigned long)(rl.rlim_cur - 64),
+                srv->opts.max_connections);
+        srv->opts.max_connections = (unsigned)(rl.rlim_cur - 64);
+    }
 }
 
 /* ---- start and stop ----------------------------------------------------- */
@@ -146,8 +179,8 @@ int pl_server_start(pl_server **out, const pl_server_options *opts, pl_error *er
     pl_server *srv = NULL;
     pl_store *store = NULL;
     struct sockaddr_storage addr = {0};
-    unsigned flags =
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+                     MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     int rc = 0;
 
     *out = NULL;
@@ -194,13 +227,20 @@ int pl_server_start(pl_server **out, const pl_server_options *opts, pl_error *er
      * keeps one connection to watch for changes. */
     if ((rc = pl_store_open(&store, srv->db_path, PL_STORE_CREATE, err)) < 0)
         goto done;
-    if ((rc = srv_admin_setup(srv, store, err)) < 0 || (rc = srv_admin_state_new(srv, err)) < 0)
+    if ((rc = srv_admin_setup(srv, store, err)) < 0)
+        goto done;
+    if (srv->new_admin_token && opts->new_admin_token)
+        opts->new_admin_token(srv->new_admin_token, opts->new_admin_token_payload);
+    if ((rc = srv_admin_state_new(srv, err)) < 0)
         goto done;
     rc = srv_cache_open(srv, store, err);
     store = NULL;
     if (rc < 0)
         goto done;
 
+    fit_open_files(srv);
+    if ((rc = srv_deadline_start(srv, err)) < 0 || (rc = srv_writers_start(srv, err)) < 0)
+        goto done;
     srv->daemon = MHD_start_daemon(
         flags, (uint16_t)opts->port, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,
         mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
@@ -208,7 +248,7 @@ int pl_server_start(pl_server **out, const pl_server_options *opts, pl_error *er
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->opts.max_per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
         srv->opts.timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, srv->opts.connection_memory,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_CONNECTION, srv_deadline_notify, srv, MHD_OPTION_END);
     if (!srv->daemon) {
         rc = pl_error_set(err, PL_EIO, "cannot listen on %s port %u (in use, or not allowed?)",
                           opts->bind, opts->port);
@@ -259,8 +299,11 @@ void pl_server_stop(pl_server *srv, unsigned grace_ms)
          * connections are simply closed by MHD_stop_daemon. */
         while (atomic_load(&srv->inflight) > 0 && srv_now_s() < deadline)
             usleep(5000);
+        srv_writers_stop(srv); /* resumes the connections it holds */
         MHD_stop_daemon(srv->daemon);
     }
+    srv_writers_stop(srv);
+    srv_deadline_stop(srv);
     srv_cache_close(srv);
     srv_admin_state_free(srv);
     pthread_key_delete(srv->tls);

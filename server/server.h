@@ -18,23 +18,31 @@
 typedef struct pl_server pl_server;
 
 typedef struct pl_server_options {
-    const char *db_path;      /* the database, created when missing */
-    const char *bind;         /* IPv4 or IPv6 address, default "127.0.0.1" */
-    unsigned port;            /* default 8080; 0 picks a free port */
-    const char *base_url;     /* public URL for links; NULL: http://BIND:PORT */
-    const char *admin_token;  /* NULL: the stored one, else a new one */
-    unsigned threads;         /* worker threads (default 4) */
-    unsigned max_connections; /* open connections in all (default 1024) */
-    unsigned max_per_ip;      /* open connections from one address (256) */
-    unsigned timeout_s;       /* idle seconds before a connection is closed (15) */
-    size_t max_body;          /* largest request body in bytes (16 KiB) */
-    size_t connection_memory; /* per connection, bounds the headers (32 KiB) */
-    int access_log;           /* one line per request on stderr (tokens hidden) */
+    const char *db_path;        /* the database, created when missing */
+    const char *bind;           /* IPv4 or IPv6 address, default "127.0.0.1" */
+    unsigned port;              /* default 8080; 0 picks a free port */
+    const char *base_url;       /* public URL for links; NULL: http://BIND:PORT */
+    const char *admin_token;    /* NULL: the stored one, else a new one */
+    unsigned threads;           /* worker threads (default 4) */
+    unsigned max_connections;   /* open connections in all (default 4096) */
+    unsigned max_per_ip;        /* open connections from one address (256) */
+    unsigned timeout_s;         /* idle seconds before a connection is closed (15) */
+    unsigned request_timeout_s; /* seconds to send a whole request (10; 0: no limit) */
+    size_t max_body;            /* largest request body in bytes (16 KiB) */
+    size_t connection_memory;   /* per connection, bounds the headers (32 KiB) */
+    int access_log;             /* one line per request on stderr (tokens hidden) */
+    /* Called during pl_server_start as soon as a new admin token has been
+     * generated and its hash stored (the first start without a token):
+     * show it there, for a start that fails later (port in use) returns no
+     * server to ask. token is borrowed for the call. NULL: not called. */
+    void (*new_admin_token)(const char *token, void *payload);
+    void *new_admin_token_payload;
 } pl_server_options;
 
 #define PL_SERVER_OPTIONS_INIT                                                                     \
     {                                                                                              \
-        NULL, "127.0.0.1", 8080, NULL, NULL, 4, 1024, 256, 15, 16 * 1024, 32 * 1024, 1             \
+        NULL, "127.0.0.1", 8080, NULL, NULL, 4, 4096, 256, 15, 10, 16 * 1024, 32 * 1024, 1, NULL,  \
+            NULL                                                                                   \
     }
 
 /*

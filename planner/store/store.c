@@ -312,10 +312,14 @@ static int exec(pl_store *store, const char *sql, pl_error *err)
 {
     char *msg = NULL;
 
-    if (sqlite3_exec(store->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        pl_error_set(err, PL_EIO, "%s: %s", store->path, msg ? msg : "database error");
+    int rc = sqlite3_exec(store->db, sql, NULL, NULL, &msg);
+
+    if (rc != SQLITE_OK) {
+        /* BEGIN IMMEDIATE or COMMIT that waited the busy timeout out */
+        rc = rc == SQLITE_BUSY ? PL_EBUSY : PL_EIO;
+        pl_error_set(err, rc, "%s: %s", store->path, msg ? msg : "database error");
         sqlite3_free(msg);
-        return PL_EIO;
+        return rc;
     }
     return 0;
 }
@@ -475,6 +479,12 @@ int pl_store_open(pl_store **out, const char *path, unsigned flags, pl_error *er
 fail:
     pl_store_free(store);
     return rc;
+}
+
+int pl_store_configure(pl_store *store, int busy_timeout_ms, int durable, pl_error *err)
+{
+    sqlite3_busy_timeout(store->db, busy_timeout_ms);
+    return exec(store, durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL", err);
 }
 
 void pl_store_free(pl_store *store)

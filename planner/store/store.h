@@ -46,8 +46,19 @@ const char *pl_store_migration(int from);
 
 const char *pl_store_path(const pl_store *store);
 
+/*
+ * Tune a connection for a server: a write waits at most busy_timeout_ms
+ * for another writer (10 s by default) before PL_EBUSY; with durable, each
+ * commit reaches the disk before it returns (synchronous = FULL: a change
+ * acknowledged to someone survives a power loss), else only at checkpoints
+ * (NORMAL, the default: the file stays consistent, the last commits may be
+ * lost). Returns 0 or PL_EIO.
+ */
+int pl_store_configure(pl_store *store, int busy_timeout_ms, int durable, pl_error *err);
+
 /* BEGIN IMMEDIATE: takes the write lock now, so that concurrent writers
- * wait (busy timeout) instead of failing half way. */
+ * wait (busy timeout) instead of failing half way; PL_EBUSY when the busy
+ * timeout ran out. */
 int pl_store_begin(pl_store *store, pl_error *err);
 int pl_store_commit(pl_store *store, pl_error *err);
 /* Roll back the open transaction, if any. */

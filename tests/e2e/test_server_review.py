@@ -8,10 +8,14 @@ Run with Debian's /usr/bin/python3; PLANNER_BIN and PLANNER_SOURCE_DIR come
 from the environment (tests/CMakeLists.txt sets them).
 """
 import email.utils
+import http.client
 import json
 import os
 import re
 import shutil
+import signal
+import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -20,7 +24,7 @@ import urllib.parse
 import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_server import ADMIN, Server, make_events, run_cli  # noqa: E402
+from test_server import ADMIN, BIN, Server, free_port, make_events, run_cli  # noqa: E402
 
 SLUG = "atelier-cem-2"
 
@@ -159,6 +163,139 @@ class ServerReviewTest(unittest.TestCase):
         s, _, page = self.srv.get(last, **since)
         self.assertEqual(s, 200)
         self.assertIn("position 1", page.decode())
+
+
+class HardeningTest(unittest.TestCase):
+    """Issue 10, item 13: the server's smaller defects, each on its own
+    server."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="planner-harden-")
+        self.db = os.path.join(self.tmp, "planner.db")
+        self.assertEqual(run_cli(self.db, "event", "import", *make_events(self.tmp)).returncode, 0)
+        self.srv = None
+
+    def tearDown(self):
+        if self.srv:
+            self.srv.stop()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def post_form(self, fields, **headers):
+        csrf = re.search(r'name="csrf" value="([^"]+)"',
+                         self.srv.get("/e/%s" % SLUG)[2].decode()).group(1)
+        body = urllib.parse.urlencode(dict(csrf=csrf, travel="none", **fields)).encode()
+        return self.srv.request("POST", "/e/%s/register" % SLUG, body, {
+            "Content-Type": "application/x-www-form-urlencoded", **headers})
+
+    def test_base_url_is_the_only_origin_a_form_may_come_from(self):
+        self.srv = Server(self.tmp, extra=("--base-url", "https://agenda.example.org/"))
+        # Host is the client's to choose: matching Origin to it proves nothing.
+        s, _, _ = self.post_form({"name": "Eve", "email": "eve@example.org"},
+                                 Host="evil.example", Origin="http://evil.example")
+        self.assertEqual(s, 403)
+        s, _, _ = self.post_form({"name": "Eve", "email": "eve@example.org"},
+                                 Origin="http://127.0.0.1:%d" % self.srv.port)
+        self.assertEqual(s, 403)
+        s, h, _ = self.post_form({"name": "Ana", "email": "ana@example.org"},
+                                 Host="evil.example", Origin="https://agenda.example.org")
+        self.assertEqual(s, 303)
+        self.assertTrue(h["location"].startswith("/me/"))
+
+    def test_without_base_url_the_host_reached_is_our_origin(self):
+        self.srv = Server(self.tmp)
+        s, _, _ = self.post_form({"name": "Ana", "email": "ana@example.org"},
+                                 Origin="http://127.0.0.1:%d" % self.srv.port)
+        self.assertEqual(s, 303)
+
+    def test_access_log_escapes_every_byte_of_path_and_method(self):
+        self.srv = Server(self.tmp)
+        s, _, _ = self.srv.get("/x%1b[31m%c3%a9%20y%7f")
+        self.assertEqual(s, 404)
+        with socket.create_connection(("127.0.0.1", self.srv.port), timeout=5) as c:
+            c.sendall(b"G\xc3\x89T\x1b / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            reply = c.recv(65536)
+        self.assertTrue(reply.startswith(b"HTTP/1.1 "), reply[:40])
+        deadline = time.time() + 5
+        while "\\x7f" not in self.srv.read_log() and time.time() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.2)
+        log = self.srv.read_log()
+        self.assertIn("GET /x\\x1b[31m\\xc3\\xa9\\x20y\\x7f 404", log)
+        for line in log.splitlines():
+            self.assertTrue(all(0x20 <= ord(ch) < 0x7f for ch in line), repr(line))
+        if b" 405" in reply[:20] or b" 501" in reply[:20] or b" 400" in reply[:20]:
+            self.assertNotIn("\x1b", log)
+
+    def test_a_first_start_that_fails_still_prints_the_admin_token(self):
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen(1)
+            port = taken.getsockname()[1]
+            env = dict(os.environ)
+            env.pop("PLANNER_ADMIN_TOKEN", None)
+            r = subprocess.run([BIN, "--db", self.db, "serve", "--port", str(port)],
+                               capture_output=True, text=True, timeout=30, env=env)
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertIn("cannot listen", r.stderr)
+        token = re.search(r"admin token \(shown only this once; keep it\): ([0-9a-f]{64})",
+                          r.stderr).group(1)
+        # The hash was stored: the next start prints nothing new, and the
+        # token printed by the failed start is the one that works.
+        self.srv = Server(self.tmp, env_token=None)
+        self.assertNotIn("admin token", self.srv.read_log())
+        self.assertEqual(self.srv.get("/admin/e/%s" % SLUG,
+                                      Authorization="Bearer " + token)[0], 200)
+        self.assertEqual(self.srv.get("/admin/e/%s" % SLUG,
+                                      Authorization="Bearer " + "0" * 64)[0], 401)
+
+    @unittest.skipUnless(shutil.which("strace"), "strace is not installed")
+    def test_an_acknowledged_registration_is_synced_to_disk(self):
+        # synchronous = FULL: the commit of a sign-up syncs the WAL before
+        # the server answers (NORMAL would sync only at checkpoints).
+        trace = os.path.join(self.tmp, "trace")
+        port = free_port()
+        env = dict(os.environ, PLANNER_ADMIN_TOKEN=ADMIN)
+        proc = subprocess.Popen(
+            ["strace", "-f", "-y", "-qq", "-e", "trace=fsync,fdatasync", "-o", trace,
+             BIN, "--db", self.db, "serve", "--port", str(port), "--quiet"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+        try:
+            deadline = time.time() + 20
+            while time.time() < deadline:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                    break
+                except OSError:
+                    if proc.poll() is not None:
+                        self.skipTest("cannot trace: %s" % proc.stderr.read().decode()[:200])
+                    time.sleep(0.05)
+
+            def wal_syncs():
+                with open(trace, encoding="utf-8", errors="replace") as f:
+                    return sum(1 for line in f if "-wal>" in line and "= 0" in line)
+
+            before = wal_syncs()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+            conn.request("POST", "/e/%s/register" % SLUG,
+                         json.dumps({"name": "Durable", "email": "durable@example.org",
+                                     "travel": "none"}),
+                         {"Content-Type": "application/json"})
+            r = conn.getresponse()
+            r.read()
+            conn.close()
+            self.assertEqual(r.status, 201)
+            self.assertGreater(wal_syncs(), before, "the sign-up's commit was not synced")
+        finally:
+            # Stop the traced server itself; strace then exits with it.
+            with open("/proc/%d/task/%d/children" % (proc.pid, proc.pid)) as f:
+                for child in f.read().split():
+                    os.kill(int(child), signal.SIGTERM)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            proc.stderr.close()
 
 
 if __name__ == "__main__":
