@@ -33,8 +33,8 @@ static const char help[] =
     "  planner registrations import atelier-cem-2 \\\n"
     "      sample-events/atelier-cem-2.registrations.csv --dry-run\n"
     "  planner registrations import atelier-cem-2 \\\n"
-    "      sample-events/atelier-cem-2.form-export.csv \\\n"
-    "      --map sample-events/atelier-cem-2.form-map.json --dry-run\n"
+    "      sample-events/forms/atelier-cem-2.form-export.csv \\\n"
+    "      --map sample-events/forms/atelier-cem-2.form-map.json --dry-run\n"
     "  planner registrations list atelier-cem-2 --format csv > inscrits.csv\n"
     "  planner registrations cancel atelier-cem-2 --email ana@example.org\n";
 

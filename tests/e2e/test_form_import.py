@@ -17,8 +17,8 @@ class FormImport(PlannerTestCase):
     def setUp(self):
         super().setUp()
         self.ok("event", "import", self.sample(f"{SLUG}.json"))
-        self.export = self.sample(f"{SLUG}.form-export.csv")
-        self.map = self.sample(f"{SLUG}.form-map.json")
+        self.export = self.sample(f"forms/{SLUG}.form-export.csv")
+        self.map = self.sample(f"forms/{SLUG}.form-map.json")
 
     def people(self, db=None):
         r = self.ok("registrations", "list", SLUG, "--format", "json")

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Write sample-events/atelier-cem-2.form-export.csv.
+"""Write sample-events/forms/atelier-cem-2.form-export.csv.
 
 The same invented attendees as atelier-cem-2.registrations.csv, as a French
 online form tool exports them: a timestamp column ("Horodateur"), the
@@ -9,8 +9,8 @@ hold commas themselves), a free-text column nobody imports, ',' separator, no
 BOM. atelier-cem-2.form-map.json says what it all means:
 
     planner registrations import atelier-cem-2 \\
-        sample-events/atelier-cem-2.form-export.csv \\
-        --map sample-events/atelier-cem-2.form-map.json --dry-run
+        sample-events/forms/atelier-cem-2.form-export.csv \\
+        --map sample-events/forms/atelier-cem-2.form-map.json --dry-run
 
 Deterministic: same script, same bytes.
 """
@@ -20,7 +20,7 @@ import os
 import random
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SOURCE = os.path.join(HERE, "atelier-cem-2.registrations.csv")
+SOURCE = os.path.join(HERE, "..", "atelier-cem-2.registrations.csv")
 OUT = os.path.join(HERE, "atelier-cem-2.form-export.csv")
 
 TITLES = {
