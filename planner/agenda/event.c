@@ -603,7 +603,7 @@ static int load_tags(pl_store *store, pl_event *ev, pl_error *err)
 static int load_speakers(pl_store *store, pl_event *ev, pl_error *err)
 {
     sqlite3_stmt *st = NULL;
-    int rc;
+    int rc, oom = 0;
 
     if ((rc = pl_store_prepare(store, &st,
                                "SELECT key, name, organization, bio FROM speakers "
@@ -619,10 +619,14 @@ static int load_speakers(pl_store *store, pl_event *ev, pl_error *err)
         }
         ev->speakers = grown;
         pl_speaker *sp = &ev->speakers[ev->nspeakers++];
-        sp->id = pl_store_column_text(st, 0);
-        sp->name = pl_store_column_text(st, 1);
-        sp->organization = pl_store_column_text(st, 2);
-        sp->bio = pl_store_column_text(st, 3);
+        sp->id = pl_store_column_dup(st, 0, &oom);
+        sp->name = pl_store_column_dup(st, 1, &oom);
+        sp->organization = pl_store_column_dup(st, 2, &oom);
+        sp->bio = pl_store_column_dup(st, 3, &oom);
+        if (oom) {
+            sqlite3_finalize(st);
+            return pl_error_oom(err);
+        }
     }
     rc = rc == SQLITE_DONE ? 0 : pl_store_fail(store, err, "cannot read speakers");
     sqlite3_finalize(st);
@@ -632,7 +636,7 @@ static int load_speakers(pl_store *store, pl_event *ev, pl_error *err)
 static int load_sessions(pl_store *store, pl_event *ev, pl_error *err)
 {
     sqlite3_stmt *st = NULL, *sp = NULL;
-    int rc;
+    int rc, oom = 0;
 
     if ((rc = pl_store_prepare(store, &st,
                                "SELECT id, key, uid, title, kind, start, end, room, capacity, "
@@ -658,19 +662,23 @@ static int load_sessions(pl_store *store, pl_event *ev, pl_error *err)
         pl_session *s = &ev->sessions[ev->nsessions++];
         memset(s, 0, sizeof(*s));
         s->rowid = sqlite3_column_int64(st, 0);
-        s->id = pl_store_column_text(st, 1);
-        s->uid = pl_store_column_text(st, 2);
-        s->title = pl_store_column_text(st, 3);
-        s->kind = pl_store_column_text(st, 4);
-        s->start = pl_store_column_text(st, 5);
-        s->end = pl_store_column_text(st, 6);
-        s->room = pl_store_column_text(st, 7);
+        s->id = pl_store_column_dup(st, 1, &oom);
+        s->uid = pl_store_column_dup(st, 2, &oom);
+        s->title = pl_store_column_dup(st, 3, &oom);
+        s->kind = pl_store_column_dup(st, 4, &oom);
+        s->start = pl_store_column_dup(st, 5, &oom);
+        s->end = pl_store_column_dup(st, 6, &oom);
+        s->room = pl_store_column_dup(st, 7, &oom);
         s->capacity = sqlite3_column_int(st, 8);
-        s->description = pl_store_column_text(st, 9);
+        s->description = pl_store_column_dup(st, 9, &oom);
         s->cancelled = strcmp((const char *)sqlite3_column_text(st, 10), "cancelled") == 0;
         s->sequence = sqlite3_column_int(st, 11);
-        s->created = pl_store_column_text(st, 12);
-        s->modified = pl_store_column_text(st, 13);
+        s->created = pl_store_column_dup(st, 12, &oom);
+        s->modified = pl_store_column_dup(st, 13, &oom);
+        if (oom) {
+            rc = pl_error_oom(err);
+            goto done;
+        }
         sqlite3_reset(sp);
         sqlite3_bind_int64(sp, 1, s->rowid);
         while ((rc = sqlite3_step(sp)) == SQLITE_ROW)
@@ -698,35 +706,36 @@ done:
 static int event_from_row(pl_event **out, pl_store *store, sqlite3_stmt *st, pl_error *err)
 {
     pl_event *ev = calloc(1, sizeof(*ev));
-    int rc;
+    int rc, oom = 0;
 
     if (!ev)
         return pl_error_oom(err);
     ev->rowid = sqlite3_column_int64(st, 0);
-    ev->slug = pl_store_column_text(st, 1);
-    ev->uid = pl_store_column_text(st, 2);
-    ev->title = pl_store_column_text(st, 3);
-    ev->summary = pl_store_column_text(st, 4);
-    ev->description = pl_store_column_text(st, 5);
-    ev->format = pl_store_column_text(st, 6);
-    ev->timezone = pl_store_column_text(st, 7);
-    ev->start = pl_store_column_text(st, 8);
-    ev->end = pl_store_column_text(st, 9);
-    ev->venue_name = pl_store_column_text(st, 10);
-    ev->venue_address = pl_store_column_text(st, 11);
+    ev->slug = pl_store_column_dup(st, 1, &oom);
+    ev->uid = pl_store_column_dup(st, 2, &oom);
+    ev->title = pl_store_column_dup(st, 3, &oom);
+    ev->summary = pl_store_column_dup(st, 4, &oom);
+    ev->description = pl_store_column_dup(st, 5, &oom);
+    ev->format = pl_store_column_dup(st, 6, &oom);
+    ev->timezone = pl_store_column_dup(st, 7, &oom);
+    ev->start = pl_store_column_dup(st, 8, &oom);
+    ev->end = pl_store_column_dup(st, 9, &oom);
+    ev->venue_name = pl_store_column_dup(st, 10, &oom);
+    ev->venue_address = pl_store_column_dup(st, 11, &oom);
     ev->has_geo = sqlite3_column_type(st, 12) != SQLITE_NULL;
     ev->venue_lat = sqlite3_column_double(st, 12);
     ev->venue_lon = sqlite3_column_double(st, 13);
-    ev->online_url = pl_store_column_text(st, 14);
+    ev->online_url = pl_store_column_dup(st, 14, &oom);
     ev->capacity = sqlite3_column_int(st, 15);
-    ev->theme = pl_store_column_text(st, 16);
-    ev->status = pl_store_column_text(st, 17);
+    ev->theme = pl_store_column_dup(st, 16, &oom);
+    ev->status = pl_store_column_dup(st, 17, &oom);
     ev->sequence = sqlite3_column_int(st, 18);
-    ev->created = pl_store_column_text(st, 19);
-    ev->modified = pl_store_column_text(st, 20);
-    ev->language = pl_store_column_text(st, 21);
-    if ((rc = load_tags(store, ev, err)) < 0 || (rc = load_speakers(store, ev, err)) < 0 ||
-        (rc = load_sessions(store, ev, err)) < 0) {
+    ev->created = pl_store_column_dup(st, 19, &oom);
+    ev->modified = pl_store_column_dup(st, 20, &oom);
+    ev->language = pl_store_column_dup(st, 21, &oom);
+    rc = oom ? pl_error_oom(err) : 0;
+    if (rc < 0 || (rc = load_tags(store, ev, err)) < 0 ||
+        (rc = load_speakers(store, ev, err)) < 0 || (rc = load_sessions(store, ev, err)) < 0) {
         pl_event_free(ev);
         return rc;
     }

@@ -558,6 +558,9 @@ static int parse_loaded(pl_event **out, json_t *root, const json_error_t *jerr, 
     pl_event *ev;
     int rc;
 
+    /* jansson says nothing at all when it cannot allocate its lexer. */
+    if (!root && (json_error_code(jerr) == json_error_out_of_memory || !jerr->text[0]))
+        return pl_error_oom(err);
     if (!root)
         return pl_error_set_at(err, PL_EINVALID, name, jerr->line, jerr->column, NULL,
                                "malformed JSON: %s", jerr->text);
