@@ -385,6 +385,7 @@ static void full_database_fails_cleanly(void **state)
 
 int main(void)
 {
+    setenv("PLANNER_NOW", "2026-11-26T10:00:00Z", 1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_allocation_failure_leaves_the_database),
         cmocka_unit_test(held_write_lock_fails_cleanly),

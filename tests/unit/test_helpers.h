@@ -69,8 +69,9 @@ static inline char *th_read(const char *path, size_t *len)
 }
 
 /*
- * The usual fixture: a fresh temp folder with a planner database in it,
- * PLANNER_NOW fixed so that stored times do not move. Use th_db_setup and
+ * The usual fixture: a fresh temp folder with a planner database in it.
+ * th_db_teardown also unsets PLANNER_NOW, which tests set to fix the clock.
+ * Use th_db_setup and
  * th_db_teardown as cmocka setup and teardown (state is a th_db *), or
  * th_db_open / th_db_close inside a test.
  */
@@ -84,7 +85,6 @@ static inline void th_db_open(th_db *db)
 {
     pl_error err;
 
-    setenv("PLANNER_NOW", "2026-11-26T10:00:00Z", 1);
     th_tempdir(db->dir, sizeof(db->dir));
     snprintf(db->path, sizeof(db->path), "%s/planner.db", db->dir);
     if (pl_store_open(&db->store, db->path, PL_STORE_CREATE, &err) != 0) {
@@ -114,6 +114,7 @@ static inline int th_db_teardown(void **state)
 {
     th_db_close(*state);
     free(*state);
+    unsetenv("PLANNER_NOW");
     return 0;
 }
 
