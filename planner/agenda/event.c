@@ -2,6 +2,7 @@
 #include "lang.h"
 #include "random.h"
 #include "text.h"
+#include "feed_rows.h"
 #include "store_private.h"
 
 #include <stdio.h>
@@ -101,22 +102,16 @@ const pl_session *pl_event_session(const pl_event *ev, const char *id)
 
 /* ---- fingerprints: what a feed subscriber would see change ---- */
 
-static void fp_field(pl_buf *b, const char *s)
-{
-    pl_buf_puts(b, s ? s : "\x02");
-    pl_buf_append(b, "\x1f", 1);
-}
-
 static void fp_list(pl_buf *b, const pl_strlist *l)
 {
     for (size_t i = 0; i < l->count; i++)
-        fp_field(b, l->items[i]);
+        pl_fp_field(b, l->items[i]);
     pl_buf_append(b, "\x1e", 1);
 }
 
 static void fp_location(pl_buf *b, const pl_event *ev)
 {
-    fp_field(b, ev->timezone);
+    pl_fp_field(b, ev->timezone);
     /* only when it is not the zone's default, so that events stored before
      * the key keep their fingerprint (and their sequence), and an event shown
      * as JSON (which names its language) imports back unchanged */
@@ -124,28 +119,28 @@ static void fp_location(pl_buf *b, const pl_event *ev)
     if (ev->language && pl_lang_parse(&lang, ev->language) == 0 &&
         lang != pl_lang_for_zone(ev->timezone ? ev->timezone : "Europe/Paris")) {
         pl_buf_puts(b, "lang=");
-        fp_field(b, ev->language);
+        pl_fp_field(b, ev->language);
     }
-    fp_field(b, ev->format);
-    fp_field(b, ev->venue_name);
-    fp_field(b, ev->venue_address);
+    pl_fp_field(b, ev->format);
+    pl_fp_field(b, ev->venue_name);
+    pl_fp_field(b, ev->venue_address);
     if (ev->has_geo)
         pl_buf_printf(b, "%.6f,%.6f\x1f", ev->venue_lat, ev->venue_lon);
-    fp_field(b, ev->online_url);
-    fp_field(b, ev->status);
+    pl_fp_field(b, ev->online_url);
+    pl_fp_field(b, ev->status);
 }
 
 static char *event_fingerprint(const pl_event *ev)
 {
     pl_buf b = PL_BUF_INIT;
 
-    fp_field(&b, ev->title);
-    fp_field(&b, ev->summary);
-    fp_field(&b, ev->description);
-    fp_field(&b, ev->start);
-    fp_field(&b, ev->end);
+    pl_fp_field(&b, ev->title);
+    pl_fp_field(&b, ev->summary);
+    pl_fp_field(&b, ev->description);
+    pl_fp_field(&b, ev->start);
+    pl_fp_field(&b, ev->end);
     pl_buf_printf(&b, "%d\x1f", ev->capacity);
-    fp_field(&b, ev->theme);
+    pl_fp_field(&b, ev->theme);
     fp_location(&b, ev);
     fp_list(&b, &ev->organizations);
     fp_list(&b, &ev->challenges);
@@ -161,18 +156,18 @@ static char *session_fingerprint(const pl_event *ev, const pl_session *s)
 {
     pl_buf b = PL_BUF_INIT;
 
-    fp_field(&b, s->title);
-    fp_field(&b, s->kind);
-    fp_field(&b, s->start);
-    fp_field(&b, s->end);
-    fp_field(&b, s->room);
+    pl_fp_field(&b, s->title);
+    pl_fp_field(&b, s->kind);
+    pl_fp_field(&b, s->start);
+    pl_fp_field(&b, s->end);
+    pl_fp_field(&b, s->room);
     pl_buf_printf(&b, "%d\x1f", s->capacity);
-    fp_field(&b, s->description);
+    pl_fp_field(&b, s->description);
     for (size_t i = 0; i < s->speakers.count; i++) {
         const pl_speaker *sp = pl_event_speaker(ev, s->speakers.items[i]);
-        fp_field(&b, s->speakers.items[i]);
-        fp_field(&b, sp ? sp->name : NULL);
-        fp_field(&b, sp ? sp->organization : NULL);
+        pl_fp_field(&b, s->speakers.items[i]);
+        pl_fp_field(&b, sp ? sp->name : NULL);
+        pl_fp_field(&b, sp ? sp->organization : NULL);
     }
     pl_buf_append(&b, "\x1e", 1);
     fp_location(&b, ev);
@@ -485,38 +480,21 @@ done:
 }
 
 /* Sessions no longer in the file stay, cancelled, so feeds can say so. */
+static int in_file(const char *key, void *payload)
+{
+    return pl_event_session(payload, key) != NULL;
+}
+
 static int cancel_missing(pl_store *store, long long event_id, const pl_event *ev, const char *now,
                           pl_event_save_stats *stats, pl_error *err)
 {
-    sqlite3_stmt *sel = NULL, *up = NULL;
-    int rc;
-
-    if ((rc = pl_store_prepare(store, &sel,
-                               "SELECT id, key FROM sessions WHERE event_id = ? "
-                               "AND status = 'confirmed'",
-                               err)) < 0)
-        goto done;
-    if ((rc = pl_store_prepare(store, &up,
-                               "UPDATE sessions SET status = 'cancelled', "
-                               "sequence = sequence + 1, modified = ? WHERE id = ?",
-                               err)) < 0)
-        goto done;
-    sqlite3_bind_int64(sel, 1, event_id);
-    while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
-        if (pl_event_session(ev, (const char *)sqlite3_column_text(sel, 1)))
-            continue;
-        sqlite3_reset(up);
-        pl_store_bind_text(up, 1, now);
-        sqlite3_bind_int64(up, 2, sqlite3_column_int64(sel, 0));
-        if ((rc = pl_store_step(store, up, "cannot write", err)) < 0)
-            goto done;
-        stats->sessions_cancelled++;
-    }
-    rc = rc == SQLITE_DONE ? 0 : pl_store_fail(store, err, "cannot read sessions");
-done:
-    sqlite3_finalize(sel);
-    sqlite3_finalize(up);
-    return rc;
+    return pl_feed_cancel_missing(store,
+                                  "SELECT id, key FROM sessions WHERE event_id = ?1 "
+                                  "AND status = 'confirmed'",
+                                  "UPDATE sessions SET status = 'cancelled', "
+                                  "sequence = sequence + 1, modified = ?1 WHERE id = ?2",
+                                  event_id, now, in_file, (void *)ev, &stats->sessions_cancelled,
+                                  "cannot read sessions", err);
 }
 
 static int bump_event(pl_store *store, long long event_id, const char *now, pl_error *err)
