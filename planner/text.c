@@ -13,13 +13,17 @@ static int grow(pl_buf *b, size_t extra)
     size_t cap = b->cap ? b->cap : 64;
     char *p;
 
+    if (b->failed)
+        return PL_ENOMEM;
     if (need <= b->cap)
         return 0;
     while (cap < need)
         cap *= 2;
     p = realloc(b->data, cap);
-    if (!p)
-        return PL_ERROR;
+    if (!p) {
+        b->failed = 1;
+        return PL_ENOMEM;
+    }
     b->data = p;
     b->cap = cap;
     return 0;
@@ -28,7 +32,7 @@ static int grow(pl_buf *b, size_t extra)
 int pl_buf_append(pl_buf *b, const char *s, size_t n)
 {
     if (grow(b, n) < 0)
-        return PL_ERROR;
+        return PL_ENOMEM;
     if (n)
         memcpy(b->data + b->len, s, n);
     b->len += n;
@@ -49,8 +53,10 @@ int pl_buf_printf(pl_buf *b, const char *fmt, ...)
     va_start(ap, fmt);
     n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
+    if (n < 0)
+        b->failed = 1;
     if (n < 0 || grow(b, (size_t)n) < 0)
-        return PL_ERROR;
+        return PL_ENOMEM;
     va_start(ap, fmt);
     vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
     va_end(ap);
@@ -62,6 +68,10 @@ char *pl_buf_detach(pl_buf *b)
 {
     char *s = b->data;
 
+    if (b->failed) {
+        pl_buf_free(b);
+        return NULL;
+    }
     if (!s)
         s = pl_strdup("");
     b->data = NULL;
@@ -74,6 +84,7 @@ void pl_buf_free(pl_buf *b)
     free(b->data);
     b->data = NULL;
     b->len = b->cap = 0;
+    b->failed = 0;
 }
 
 void pl_hex_encode(char *out, const void *in, size_t n)

@@ -7,22 +7,28 @@
 
 #include <stddef.h>
 
-/* A growable NUL-terminated byte buffer. Zero-initialise, or PL_BUF_INIT. */
+/* A growable NUL-terminated byte buffer. Zero-initialise, or PL_BUF_INIT.
+ * A failed append (out of memory) is sticky: every later append fails too
+ * and pl_buf_detach returns NULL, so that a caller may append without
+ * checking each step and check once, at the end. */
 typedef struct pl_buf {
     char *data; /* owned; NULL until something is appended */
     size_t len;
     size_t cap;
+    int failed; /* an append failed: the contents are incomplete */
 } pl_buf;
 #define PL_BUF_INIT                                                                                \
     {                                                                                              \
-        NULL, 0, 0                                                                                 \
+        NULL, 0, 0, 0                                                                              \
     }
 
+/* Append; 0, or PL_ENOMEM (then and after: see above). */
 int pl_buf_append(pl_buf *b, const char *s, size_t n);
 int pl_buf_puts(pl_buf *b, const char *s);
 int pl_buf_printf(pl_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Give the contents to the caller (free() it); the buffer is left empty.
- * Returns "" (allocated) for an empty buffer, NULL on out-of-memory. */
+ * Returns "" (allocated) for an empty buffer, NULL on out-of-memory, now or
+ * in any append since the buffer was last emptied. */
 char *pl_buf_detach(pl_buf *b);
 void pl_buf_free(pl_buf *b);
 

@@ -2,6 +2,7 @@
 #include "lang.h"
 #include "random.h"
 #include "text.h"
+#include "feed_rows.h"
 #include "store_private.h"
 
 #include <stdio.h>
@@ -101,22 +102,16 @@ const pl_session *pl_event_session(const pl_event *ev, const char *id)
 
 /* ---- fingerprints: what a feed subscriber would see change ---- */
 
-static void fp_field(pl_buf *b, const char *s)
-{
-    pl_buf_puts(b, s ? s : "\x02");
-    pl_buf_append(b, "\x1f", 1);
-}
-
 static void fp_list(pl_buf *b, const pl_strlist *l)
 {
     for (size_t i = 0; i < l->count; i++)
-        fp_field(b, l->items[i]);
+        pl_fp_field(b, l->items[i]);
     pl_buf_append(b, "\x1e", 1);
 }
 
 static void fp_location(pl_buf *b, const pl_event *ev)
 {
-    fp_field(b, ev->timezone);
+    pl_fp_field(b, ev->timezone);
     /* only when it is not the zone's default, so that events stored before
      * the key keep their fingerprint (and their sequence), and an event shown
      * as JSON (which names its language) imports back unchanged */
@@ -124,28 +119,28 @@ static void fp_location(pl_buf *b, const pl_event *ev)
     if (ev->language && pl_lang_parse(&lang, ev->language) == 0 &&
         lang != pl_lang_for_zone(ev->timezone ? ev->timezone : "Europe/Paris")) {
         pl_buf_puts(b, "lang=");
-        fp_field(b, ev->language);
+        pl_fp_field(b, ev->language);
     }
-    fp_field(b, ev->format);
-    fp_field(b, ev->venue_name);
-    fp_field(b, ev->venue_address);
+    pl_fp_field(b, ev->format);
+    pl_fp_field(b, ev->venue_name);
+    pl_fp_field(b, ev->venue_address);
     if (ev->has_geo)
         pl_buf_printf(b, "%.6f,%.6f\x1f", ev->venue_lat, ev->venue_lon);
-    fp_field(b, ev->online_url);
-    fp_field(b, ev->status);
+    pl_fp_field(b, ev->online_url);
+    pl_fp_field(b, ev->status);
 }
 
 static char *event_fingerprint(const pl_event *ev)
 {
     pl_buf b = PL_BUF_INIT;
 
-    fp_field(&b, ev->title);
-    fp_field(&b, ev->summary);
-    fp_field(&b, ev->description);
-    fp_field(&b, ev->start);
-    fp_field(&b, ev->end);
+    pl_fp_field(&b, ev->title);
+    pl_fp_field(&b, ev->summary);
+    pl_fp_field(&b, ev->description);
+    pl_fp_field(&b, ev->start);
+    pl_fp_field(&b, ev->end);
     pl_buf_printf(&b, "%d\x1f", ev->capacity);
-    fp_field(&b, ev->theme);
+    pl_fp_field(&b, ev->theme);
     fp_location(&b, ev);
     fp_list(&b, &ev->organizations);
     fp_list(&b, &ev->challenges);
@@ -161,18 +156,18 @@ static char *session_fingerprint(const pl_event *ev, const pl_session *s)
 {
     pl_buf b = PL_BUF_INIT;
 
-    fp_field(&b, s->title);
-    fp_field(&b, s->kind);
-    fp_field(&b, s->start);
-    fp_field(&b, s->end);
-    fp_field(&b, s->room);
+    pl_fp_field(&b, s->title);
+    pl_fp_field(&b, s->kind);
+    pl_fp_field(&b, s->start);
+    pl_fp_field(&b, s->end);
+    pl_fp_field(&b, s->room);
     pl_buf_printf(&b, "%d\x1f", s->capacity);
-    fp_field(&b, s->description);
+    pl_fp_field(&b, s->description);
     for (size_t i = 0; i < s->speakers.count; i++) {
         const pl_speaker *sp = pl_event_speaker(ev, s->speakers.items[i]);
-        fp_field(&b, s->speakers.items[i]);
-        fp_field(&b, sp ? sp->name : NULL);
-        fp_field(&b, sp ? sp->organization : NULL);
+        pl_fp_field(&b, s->speakers.items[i]);
+        pl_fp_field(&b, sp ? sp->name : NULL);
+        pl_fp_field(&b, sp ? sp->organization : NULL);
     }
     pl_buf_append(&b, "\x1e", 1);
     fp_location(&b, ev);
@@ -485,38 +480,21 @@ done:
 }
 
 /* Sessions no longer in the file stay, cancelled, so feeds can say so. */
+static int in_file(const char *key, void *payload)
+{
+    return pl_event_session(payload, key) != NULL;
+}
+
 static int cancel_missing(pl_store *store, long long event_id, const pl_event *ev, const char *now,
                           pl_event_save_stats *stats, pl_error *err)
 {
-    sqlite3_stmt *sel = NULL, *up = NULL;
-    int rc;
-
-    if ((rc = pl_store_prepare(store, &sel,
-                               "SELECT id, key FROM sessions WHERE event_id = ? "
-                               "AND status = 'confirmed'",
-                               err)) < 0)
-        goto done;
-    if ((rc = pl_store_prepare(store, &up,
-                               "UPDATE sessions SET status = 'cancelled', "
-                               "sequence = sequence + 1, modified = ? WHERE id = ?",
-                               err)) < 0)
-        goto done;
-    sqlite3_bind_int64(sel, 1, event_id);
-    while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
-        if (pl_event_session(ev, (const char *)sqlite3_column_text(sel, 1)))
-            continue;
-        sqlite3_reset(up);
-        pl_store_bind_text(up, 1, now);
-        sqlite3_bind_int64(up, 2, sqlite3_column_int64(sel, 0));
-        if ((rc = pl_store_step(store, up, "cannot write", err)) < 0)
-            goto done;
-        stats->sessions_cancelled++;
-    }
-    rc = rc == SQLITE_DONE ? 0 : pl_store_fail(store, err, "cannot read sessions");
-done:
-    sqlite3_finalize(sel);
-    sqlite3_finalize(up);
-    return rc;
+    return pl_feed_cancel_missing(store,
+                                  "SELECT id, key FROM sessions WHERE event_id = ?1 "
+                                  "AND status = 'confirmed'",
+                                  "UPDATE sessions SET status = 'cancelled', "
+                                  "sequence = sequence + 1, modified = ?1 WHERE id = ?2",
+                                  event_id, now, in_file, (void *)ev, &stats->sessions_cancelled,
+                                  "cannot read sessions", err);
 }
 
 static int bump_event(pl_store *store, long long event_id, const char *now, pl_error *err)
@@ -603,7 +581,7 @@ static int load_tags(pl_store *store, pl_event *ev, pl_error *err)
 static int load_speakers(pl_store *store, pl_event *ev, pl_error *err)
 {
     sqlite3_stmt *st = NULL;
-    int rc;
+    int rc, oom = 0;
 
     if ((rc = pl_store_prepare(store, &st,
                                "SELECT key, name, organization, bio FROM speakers "
@@ -619,10 +597,14 @@ static int load_speakers(pl_store *store, pl_event *ev, pl_error *err)
         }
         ev->speakers = grown;
         pl_speaker *sp = &ev->speakers[ev->nspeakers++];
-        sp->id = pl_store_column_text(st, 0);
-        sp->name = pl_store_column_text(st, 1);
-        sp->organization = pl_store_column_text(st, 2);
-        sp->bio = pl_store_column_text(st, 3);
+        sp->id = pl_store_column_dup(st, 0, &oom);
+        sp->name = pl_store_column_dup(st, 1, &oom);
+        sp->organization = pl_store_column_dup(st, 2, &oom);
+        sp->bio = pl_store_column_dup(st, 3, &oom);
+        if (oom) {
+            sqlite3_finalize(st);
+            return pl_error_oom(err);
+        }
     }
     rc = rc == SQLITE_DONE ? 0 : pl_store_fail(store, err, "cannot read speakers");
     sqlite3_finalize(st);
@@ -632,7 +614,7 @@ static int load_speakers(pl_store *store, pl_event *ev, pl_error *err)
 static int load_sessions(pl_store *store, pl_event *ev, pl_error *err)
 {
     sqlite3_stmt *st = NULL, *sp = NULL;
-    int rc;
+    int rc, oom = 0;
 
     if ((rc = pl_store_prepare(store, &st,
                                "SELECT id, key, uid, title, kind, start, end, room, capacity, "
@@ -658,19 +640,23 @@ static int load_sessions(pl_store *store, pl_event *ev, pl_error *err)
         pl_session *s = &ev->sessions[ev->nsessions++];
         memset(s, 0, sizeof(*s));
         s->rowid = sqlite3_column_int64(st, 0);
-        s->id = pl_store_column_text(st, 1);
-        s->uid = pl_store_column_text(st, 2);
-        s->title = pl_store_column_text(st, 3);
-        s->kind = pl_store_column_text(st, 4);
-        s->start = pl_store_column_text(st, 5);
-        s->end = pl_store_column_text(st, 6);
-        s->room = pl_store_column_text(st, 7);
+        s->id = pl_store_column_dup(st, 1, &oom);
+        s->uid = pl_store_column_dup(st, 2, &oom);
+        s->title = pl_store_column_dup(st, 3, &oom);
+        s->kind = pl_store_column_dup(st, 4, &oom);
+        s->start = pl_store_column_dup(st, 5, &oom);
+        s->end = pl_store_column_dup(st, 6, &oom);
+        s->room = pl_store_column_dup(st, 7, &oom);
         s->capacity = sqlite3_column_int(st, 8);
-        s->description = pl_store_column_text(st, 9);
+        s->description = pl_store_column_dup(st, 9, &oom);
         s->cancelled = strcmp((const char *)sqlite3_column_text(st, 10), "cancelled") == 0;
         s->sequence = sqlite3_column_int(st, 11);
-        s->created = pl_store_column_text(st, 12);
-        s->modified = pl_store_column_text(st, 13);
+        s->created = pl_store_column_dup(st, 12, &oom);
+        s->modified = pl_store_column_dup(st, 13, &oom);
+        if (oom) {
+            rc = pl_error_oom(err);
+            goto done;
+        }
         sqlite3_reset(sp);
         sqlite3_bind_int64(sp, 1, s->rowid);
         while ((rc = sqlite3_step(sp)) == SQLITE_ROW)
@@ -698,35 +684,36 @@ done:
 static int event_from_row(pl_event **out, pl_store *store, sqlite3_stmt *st, pl_error *err)
 {
     pl_event *ev = calloc(1, sizeof(*ev));
-    int rc;
+    int rc, oom = 0;
 
     if (!ev)
         return pl_error_oom(err);
     ev->rowid = sqlite3_column_int64(st, 0);
-    ev->slug = pl_store_column_text(st, 1);
-    ev->uid = pl_store_column_text(st, 2);
-    ev->title = pl_store_column_text(st, 3);
-    ev->summary = pl_store_column_text(st, 4);
-    ev->description = pl_store_column_text(st, 5);
-    ev->format = pl_store_column_text(st, 6);
-    ev->timezone = pl_store_column_text(st, 7);
-    ev->start = pl_store_column_text(st, 8);
-    ev->end = pl_store_column_text(st, 9);
-    ev->venue_name = pl_store_column_text(st, 10);
-    ev->venue_address = pl_store_column_text(st, 11);
+    ev->slug = pl_store_column_dup(st, 1, &oom);
+    ev->uid = pl_store_column_dup(st, 2, &oom);
+    ev->title = pl_store_column_dup(st, 3, &oom);
+    ev->summary = pl_store_column_dup(st, 4, &oom);
+    ev->description = pl_store_column_dup(st, 5, &oom);
+    ev->format = pl_store_column_dup(st, 6, &oom);
+    ev->timezone = pl_store_column_dup(st, 7, &oom);
+    ev->start = pl_store_column_dup(st, 8, &oom);
+    ev->end = pl_store_column_dup(st, 9, &oom);
+    ev->venue_name = pl_store_column_dup(st, 10, &oom);
+    ev->venue_address = pl_store_column_dup(st, 11, &oom);
     ev->has_geo = sqlite3_column_type(st, 12) != SQLITE_NULL;
     ev->venue_lat = sqlite3_column_double(st, 12);
     ev->venue_lon = sqlite3_column_double(st, 13);
-    ev->online_url = pl_store_column_text(st, 14);
+    ev->online_url = pl_store_column_dup(st, 14, &oom);
     ev->capacity = sqlite3_column_int(st, 15);
-    ev->theme = pl_store_column_text(st, 16);
-    ev->status = pl_store_column_text(st, 17);
+    ev->theme = pl_store_column_dup(st, 16, &oom);
+    ev->status = pl_store_column_dup(st, 17, &oom);
     ev->sequence = sqlite3_column_int(st, 18);
-    ev->created = pl_store_column_text(st, 19);
-    ev->modified = pl_store_column_text(st, 20);
-    ev->language = pl_store_column_text(st, 21);
-    if ((rc = load_tags(store, ev, err)) < 0 || (rc = load_speakers(store, ev, err)) < 0 ||
-        (rc = load_sessions(store, ev, err)) < 0) {
+    ev->created = pl_store_column_dup(st, 19, &oom);
+    ev->modified = pl_store_column_dup(st, 20, &oom);
+    ev->language = pl_store_column_dup(st, 21, &oom);
+    rc = oom ? pl_error_oom(err) : 0;
+    if (rc < 0 || (rc = load_tags(store, ev, err)) < 0 ||
+        (rc = load_speakers(store, ev, err)) < 0 || (rc = load_sessions(store, ev, err)) < 0) {
         pl_event_free(ev);
         return rc;
     }

@@ -82,14 +82,13 @@ static size_t utf8_chars(const char *s)
     return n;
 }
 
-/* A string value: not too long, no NUL, no control character. */
+/* A string value: not too long, no control character. (No NUL either:
+ * jansson refuses \u0000 unless asked to with JSON_ALLOW_NUL.) */
 static int check_text(ctx *c, const char *path, const json_t *v, size_t max)
 {
     const char *s = json_string_value(v);
     size_t n;
 
-    if (strlen(s) != json_string_length(v))
-        return bad(c, path, "must not contain a NUL character");
     if (pl_text_problem(s)) /* an escaped control character */
         return bad(c, path, "%s", pl_text_problem(s));
     if ((n = utf8_chars(s)) > max)
@@ -558,6 +557,9 @@ static int parse_loaded(pl_event **out, json_t *root, const json_error_t *jerr, 
     pl_event *ev;
     int rc;
 
+    /* jansson says nothing at all when it cannot allocate its lexer. */
+    if (!root && (json_error_code(jerr) == json_error_out_of_memory || !jerr->text[0]))
+        return pl_error_oom(err);
     if (!root)
         return pl_error_set_at(err, PL_EINVALID, name, jerr->line, jerr->column, NULL,
                                "malformed JSON: %s", jerr->text);

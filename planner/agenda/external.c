@@ -1,5 +1,6 @@
 #include "external.h"
 #include "text.h"
+#include "feed_rows.h"
 #include "store_private.h"
 
 #include <stdlib.h>
@@ -41,7 +42,7 @@ int pl_external_source_find(pl_external_source **out, pl_store *store, const cha
 {
     sqlite3_stmt *st = NULL;
     pl_external_source *src = NULL;
-    int rc;
+    int rc, oom = 0;
 
     *out = NULL;
     if ((rc = pl_store_prepare(store, &st,
@@ -64,11 +65,16 @@ int pl_external_source_find(pl_external_source **out, pl_store *store, const cha
         goto done;
     }
     src->rowid = sqlite3_column_int64(st, 0);
-    src->url = pl_store_column_text(st, 1);
-    src->name = pl_store_column_text(st, 2);
-    src->etag = pl_store_column_text(st, 3);
-    src->last_modified = pl_store_column_text(st, 4);
-    src->fetched = pl_store_column_text(st, 5);
+    src->url = pl_store_column_dup(st, 1, &oom);
+    src->name = pl_store_column_dup(st, 2, &oom);
+    src->etag = pl_store_column_dup(st, 3, &oom);
+    src->last_modified = pl_store_column_dup(st, 4, &oom);
+    src->fetched = pl_store_column_dup(st, 5, &oom);
+    if (oom) {
+        pl_external_source_free(src);
+        rc = pl_error_oom(err);
+        goto done;
+    }
     *out = src;
     rc = 0;
 done:
@@ -83,10 +89,8 @@ static char *fingerprint(const pl_external_event *ev)
                             ev->start,   ev->end,         ev->tzid,     ev->rrule};
     pl_buf b = PL_BUF_INIT;
 
-    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-        pl_buf_puts(&b, fields[i] ? fields[i] : "\x02");
-        pl_buf_append(&b, "\x1f", 1);
-    }
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+        pl_fp_field(&b, fields[i]);
     if (ev->has_geo)
         pl_buf_printf(&b, "%.6f,%.6f", ev->lat, ev->lon);
     pl_buf_printf(&b, "\x1f%d", ev->cancelled);
@@ -210,44 +214,36 @@ done:
     return rc;
 }
 
+typedef struct feed {
+    const pl_external_event *events;
+    size_t count;
+} feed;
+
+static int in_feed(const char *uid, void *payload)
+{
+    const feed *f = payload;
+
+    for (size_t i = 0; i < f->count; i++)
+        if (strcmp(f->events[i].uid, uid) == 0)
+            return 1;
+    return 0;
+}
+
+/* Events gone from the remote feed stay, cancelled, so our feeds say so. */
 static int cancel_missing(pl_store *store, long long source_id, const pl_external_event *events,
                           size_t count, const char *now, pl_external_sync_stats *stats,
                           pl_error *err)
 {
-    sqlite3_stmt *sel = NULL, *up = NULL;
-    int rc;
+    feed f = {events, count};
 
-    if ((rc = pl_store_prepare(store, &sel,
-                               "SELECT id, uid FROM external_events WHERE source_id = ? "
-                               "AND status = 'confirmed'",
-                               err)) < 0)
-        goto done;
-    if ((rc = pl_store_prepare(store, &up,
-                               "UPDATE external_events SET status = 'cancelled', "
-                               "sequence = sequence + 1, modified = ?, "
-                               "fingerprint = fingerprint || '\x1fgone' WHERE id = ?",
-                               err)) < 0)
-        goto done;
-    sqlite3_bind_int64(sel, 1, source_id);
-    while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
-        const char *uid = (const char *)sqlite3_column_text(sel, 1);
-        size_t i = 0;
-        while (i < count && strcmp(events[i].uid, uid) != 0)
-            i++;
-        if (i < count)
-            continue;
-        sqlite3_reset(up);
-        pl_store_bind_text(up, 1, now);
-        sqlite3_bind_int64(up, 2, sqlite3_column_int64(sel, 0));
-        if ((rc = pl_store_step(store, up, "cannot write", err)) < 0)
-            goto done;
-        stats->cancelled++;
-    }
-    rc = rc == SQLITE_DONE ? 0 : pl_store_fail(store, err, "cannot read external events");
-done:
-    sqlite3_finalize(sel);
-    sqlite3_finalize(up);
-    return rc;
+    return pl_feed_cancel_missing(store,
+                                  "SELECT id, uid FROM external_events WHERE source_id = ?1 "
+                                  "AND status = 'confirmed'",
+                                  "UPDATE external_events SET status = 'cancelled', "
+                                  "sequence = sequence + 1, modified = ?1, "
+                                  "fingerprint = fingerprint || '\x1fgone' WHERE id = ?2",
+                                  source_id, now, in_feed, &f, &stats->cancelled,
+                                  "cannot read external events", err);
 }
 
 static int check_uids(const pl_external_event *events, size_t count, pl_error *err)
@@ -298,7 +294,7 @@ int pl_external_list(pl_external_event **out, size_t *count, pl_store *store, pl
     sqlite3_stmt *st = NULL;
     pl_external_event *list = NULL;
     size_t n = 0;
-    int rc;
+    int rc, oom = 0;
 
     *out = NULL;
     *count = 0;
@@ -319,23 +315,27 @@ int pl_external_list(pl_external_event **out, size_t *count, pl_store *store, pl
         list = grown;
         pl_external_event *ev = &list[n++];
         memset(ev, 0, sizeof(*ev));
-        ev->uid = pl_store_column_text(st, 0);
-        ev->summary = pl_store_column_text(st, 1);
-        ev->description = pl_store_column_text(st, 2);
-        ev->location = pl_store_column_text(st, 3);
-        ev->url = pl_store_column_text(st, 4);
-        ev->start = pl_store_column_text(st, 5);
-        ev->end = pl_store_column_text(st, 6);
-        ev->tzid = pl_store_column_text(st, 7);
-        ev->rrule = pl_store_column_text(st, 8);
+        ev->uid = pl_store_column_dup(st, 0, &oom);
+        ev->summary = pl_store_column_dup(st, 1, &oom);
+        ev->description = pl_store_column_dup(st, 2, &oom);
+        ev->location = pl_store_column_dup(st, 3, &oom);
+        ev->url = pl_store_column_dup(st, 4, &oom);
+        ev->start = pl_store_column_dup(st, 5, &oom);
+        ev->end = pl_store_column_dup(st, 6, &oom);
+        ev->tzid = pl_store_column_dup(st, 7, &oom);
+        ev->rrule = pl_store_column_dup(st, 8, &oom);
         ev->has_geo = sqlite3_column_type(st, 9) != SQLITE_NULL;
         ev->lat = sqlite3_column_double(st, 9);
         ev->lon = sqlite3_column_double(st, 10);
         ev->cancelled = strcmp((const char *)sqlite3_column_text(st, 11), "cancelled") == 0;
         ev->sequence = sqlite3_column_int(st, 12);
-        ev->created = pl_store_column_text(st, 13);
-        ev->modified = pl_store_column_text(st, 14);
-        ev->source_url = pl_store_column_text(st, 15);
+        ev->created = pl_store_column_dup(st, 13, &oom);
+        ev->modified = pl_store_column_dup(st, 14, &oom);
+        ev->source_url = pl_store_column_dup(st, 15, &oom);
+        if (oom) {
+            rc = pl_error_oom(err);
+            goto fail;
+        }
     }
     if (rc != SQLITE_DONE) {
         rc = pl_store_fail(store, err, "cannot read external events");

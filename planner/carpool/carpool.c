@@ -203,6 +203,7 @@ static int build_result(pl_carpool_result **out, solver *s, const pl_carpool_pro
             continue;
         }
         pl_carpool_group *g = &res->groups[gi++];
+        res->ngroups = gi; /* so that a failure below frees this group too */
         size_t k = cf ? cf->npassengers : (size_t)s->rlen[d];
         g->driver = d;
         g->npassengers = k;

@@ -112,7 +112,7 @@ static int load_parts(planning *pl, pl_error *err)
 {
     sqlite3_stmt *st = NULL;
     size_t cap = 0;
-    int rc, s;
+    int rc, s, failed = 0;
 
     rc = pl_store_prepare(pl->store, &st,
                           "SELECT id, origin, travel, seats FROM registrations "
@@ -137,10 +137,10 @@ static int load_parts(planning *pl, pl_error *err)
         p = &pl->parts[pl->nparts++];
         memset(p, 0, sizeof(*p));
         p->rowid = sqlite3_column_int64(st, 0);
-        p->origin = pl_store_column_text(st, 1);
-        p->travel = pl_store_column_text(st, 2);
+        p->origin = pl_store_column_dup(st, 1, &failed);
+        p->travel = pl_store_column_dup(st, 2, &failed);
         p->seats = sqlite3_column_int(st, 3);
-        if (!p->travel) {
+        if (failed || !p->travel) {
             rc = oom(err);
             goto done;
         }
@@ -673,14 +673,14 @@ void pl_carpool_saved_plan_free(pl_carpool_saved_plan *plan)
 }
 
 /* A phone is shown only when it holds something. */
-static char *phone_column(sqlite3_stmt *st, int col)
+static char *phone_column(sqlite3_stmt *st, int col, int *failed)
 {
     const unsigned char *s = sqlite3_column_text(st, col);
     const unsigned char *p = s;
 
     while (p && (*p == ' ' || *p == '\t'))
         p++;
-    return p && *p ? strdup((const char *)s) : NULL;
+    return p && *p ? pl_store_column_dup(st, col, failed) : NULL;
 }
 
 static int load_header(pl_carpool_saved_plan *plan, long long *plan_id, pl_store *store,
@@ -772,7 +772,7 @@ static int load_groups(pl_carpool_saved_plan *plan, long long plan_id, pl_store 
     sqlite3_stmt *st = NULL;
     size_t cap = 0;
     long long cur_id = 0;
-    int rc, s;
+    int rc, s, failed = 0;
 
     rc = pl_store_prepare(store, &st,
                           "SELECT g.id, g.seats, g.departure, g.arrival, g.distance_km, "
@@ -833,16 +833,16 @@ static int load_groups(pl_carpool_saved_plan *plan, long long plan_id, pl_store 
             memset(m, 0, sizeof(*m));
         }
         m->registration = sqlite3_column_int64(st, 9);
-        m->name = pl_store_column_text(st, 10);
-        m->email = pl_store_column_text(st, 11);
-        m->phone = phone_column(st, 12);
-        m->origin = pl_store_column_text(st, 13);
-        m->place = pl_store_column_text(st, 14);
+        m->name = pl_store_column_dup(st, 10, &failed);
+        m->email = pl_store_column_dup(st, 11, &failed);
+        m->phone = phone_column(st, 12, &failed);
+        m->origin = pl_store_column_dup(st, 13, &failed);
+        m->place = pl_store_column_dup(st, 14, &failed);
         m->lat = sqlite3_column_double(st, 15);
         m->lon = sqlite3_column_double(st, 16);
-        m->time = pl_store_column_text(st, 17);
-        m->precision = pl_store_column_text(st, 18);
-        if (!m->name || !m->email || !m->time) {
+        m->time = pl_store_column_dup(st, 17, &failed);
+        m->precision = pl_store_column_dup(st, 18, &failed);
+        if (failed || !m->name || !m->email || !m->time) {
             rc = oom(err);
             goto done;
         }
@@ -862,7 +862,7 @@ static int load_unassigned(pl_carpool_saved_plan *plan, long long plan_id, pl_st
 {
     sqlite3_stmt *st = NULL;
     size_t cap = 0;
-    int rc, s;
+    int rc, s, failed = 0;
 
     rc = pl_store_prepare(store, &st,
                           "SELECT u.registration_id, r.name, r.email, u.travel, u.origin, "
@@ -887,13 +887,13 @@ static int load_unassigned(pl_carpool_saved_plan *plan, long long plan_id, pl_st
         }
         u = &plan->unassigned[plan->nunassigned++];
         u->registration = sqlite3_column_int64(st, 0);
-        u->name = pl_store_column_text(st, 1);
-        u->email = pl_store_column_text(st, 2);
-        u->travel = pl_store_column_text(st, 3);
-        u->origin = pl_store_column_text(st, 4);
-        u->code = pl_store_column_text(st, 5);
-        u->reason = pl_store_column_text(st, 6);
-        if (!u->name || !u->email || !u->travel || !u->code || !u->reason) {
+        u->name = pl_store_column_dup(st, 1, &failed);
+        u->email = pl_store_column_dup(st, 2, &failed);
+        u->travel = pl_store_column_dup(st, 3, &failed);
+        u->origin = pl_store_column_dup(st, 4, &failed);
+        u->code = pl_store_column_dup(st, 5, &failed);
+        u->reason = pl_store_column_dup(st, 6, &failed);
+        if (failed || !u->name || !u->email || !u->travel || !u->code || !u->reason) {
             rc = oom(err);
             goto done;
         }

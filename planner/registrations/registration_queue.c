@@ -184,7 +184,7 @@ static int prepare_group_sql(pl_registration_batch *b, sqlite3_stmt **out, int r
         for (size_t r = 0; r < k; r++)
             pl_buf_printf(&sql, "%s(?, ?, ?)", r ? ", " : "");
     }
-    if (!sql.data)
+    if (!sql.data || sql.failed)
         rc = pl_error_oom(err);
     else
         rc = pl_store_prepare(b->store, out, sql.data, err);

@@ -18,30 +18,31 @@ static pl_registration *read_row(sqlite3_stmt *st)
 {
     pl_registration *r = calloc(1, sizeof(*r));
     const char *travel;
+    int oom = 0;
 
     if (!r)
         return NULL;
     r->rowid = sqlite3_column_int64(st, 0);
-    r->uid = pl_store_column_text(st, 1);
-    r->token = pl_store_column_text(st, 2);
-    r->event_slug = pl_store_column_text(st, 3);
-    r->name = pl_store_column_text(st, 4);
-    r->email = pl_store_column_text(st, 5);
-    r->organization = pl_store_column_text(st, 6);
-    r->origin = pl_store_column_text(st, 7);
-    r->phone = pl_store_column_text(st, 8);
+    r->uid = pl_store_column_dup(st, 1, &oom);
+    r->token = pl_store_column_dup(st, 2, &oom);
+    r->event_slug = pl_store_column_dup(st, 3, &oom);
+    r->name = pl_store_column_dup(st, 4, &oom);
+    r->email = pl_store_column_dup(st, 5, &oom);
+    r->organization = pl_store_column_dup(st, 6, &oom);
+    r->origin = pl_store_column_dup(st, 7, &oom);
+    r->phone = pl_store_column_dup(st, 8, &oom);
     travel = (const char *)sqlite3_column_text(st, 9);
     for (int i = 0; i < 4; i++)
         if (travel && strcmp(travel, reg_travel_names[i]) == 0)
             r->travel = (pl_travel)i;
     r->seats = sqlite3_column_int(st, 10);
     r->meal = sqlite3_column_int(st, 11);
-    r->diet = pl_store_column_text(st, 12);
+    r->diet = pl_store_column_dup(st, 12, &oom);
     r->public_list = sqlite3_column_int(st, 13);
     r->status = reg_status_from(sqlite3_column_text(st, 14));
-    r->created = pl_store_column_text(st, 15);
-    r->updated = pl_store_column_text(st, 16);
-    if (!r->uid || !r->token || !r->event_slug || !r->name || !r->email || !r->created ||
+    r->created = pl_store_column_dup(st, 15, &oom);
+    r->updated = pl_store_column_dup(st, 16, &oom);
+    if (oom || !r->uid || !r->token || !r->event_slug || !r->name || !r->email || !r->created ||
         !r->updated) {
         pl_registration_free(r);
         return NULL;

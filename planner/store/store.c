@@ -303,23 +303,37 @@ const char *pl_store_migration(int from)
     return from >= 0 && from < NMIGRATIONS ? migrations[from] : NULL;
 }
 
+/* Our code for SQLite's last error: PL_EBUSY for a lock held by another
+ * writer, PL_ENOMEM for SQLite's own allocations, PL_EIO for the rest. */
+static int code_of_last_error(pl_store *store)
+{
+    switch (sqlite3_errcode(store->db)) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return PL_EBUSY;
+    case SQLITE_NOMEM:
+        return PL_ENOMEM;
+    default:
+        return PL_EIO;
+    }
+}
+
 int pl_store_fail(pl_store *store, pl_error *err, const char *what)
 {
-    return pl_error_set(err, PL_EIO, "%s: %s: %s", store->path, what, sqlite3_errmsg(store->db));
+    return pl_error_set(err, code_of_last_error(store), "%s: %s: %s", store->path, what,
+                        sqlite3_errmsg(store->db));
 }
 
 static int exec(pl_store *store, const char *sql, pl_error *err)
 {
     char *msg = NULL;
 
-    int rc = sqlite3_exec(store->db, sql, NULL, NULL, &msg);
+    if (sqlite3_exec(store->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        int code = code_of_last_error(store);
 
-    if (rc != SQLITE_OK) {
-        /* BEGIN IMMEDIATE or COMMIT that waited the busy timeout out */
-        rc = rc == SQLITE_BUSY ? PL_EBUSY : PL_EIO;
-        pl_error_set(err, rc, "%s: %s", store->path, msg ? msg : "database error");
+        pl_error_set(err, code, "%s: %s", store->path, msg ? msg : "database error");
         sqlite3_free(msg);
-        return rc;
+        return code;
     }
     return 0;
 }
@@ -338,9 +352,9 @@ static int query_int(pl_store *store, const char *sql, int *out, pl_error *err)
                             store->path);
     }
     if (rc != SQLITE_ROW) {
-        pl_store_fail(store, err, "cannot read the database");
+        rc = pl_store_fail(store, err, "cannot read the database");
         sqlite3_finalize(stmt);
-        return PL_EIO;
+        return rc;
     }
     *out = sqlite3_column_int(stmt, 0);
     sqlite3_finalize(stmt);
@@ -583,4 +597,20 @@ char *pl_store_column_text(sqlite3_stmt *stmt, int col)
 {
     const unsigned char *s = sqlite3_column_text(stmt, col);
     return s ? strdup((const char *)s) : NULL;
+}
+
+char *pl_store_column_dup(sqlite3_stmt *stmt, int col, int *failed)
+{
+    const unsigned char *s = sqlite3_column_text(stmt, col);
+    char *copy;
+
+    if (!s) {
+        /* SQL NULL, or SQLite could not make the text */
+        if (sqlite3_column_type(stmt, col) != SQLITE_NULL)
+            *failed = 1;
+        return NULL;
+    }
+    if (!(copy = strdup((const char *)s)))
+        *failed = 1;
+    return copy;
 }

@@ -13,31 +13,12 @@
 #include <netinet/in.h>
 #include "test_helpers.h"
 
-typedef struct fixture {
-    char dir[64];
-    char db[128];
-    pl_store *store;
-} fixture;
+typedef th_db fixture;
 
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof(*f));
-    th_tempdir(f->dir, sizeof(f->dir));
-    snprintf(f->db, sizeof(f->db), "%s/planner.db", f->dir);
-    assert_int_equal(pl_store_open(&f->store, f->db, PL_STORE_CREATE, NULL), 0);
     setenv("PLANNER_NOW", "2026-10-01T08:00:00Z", 1);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    pl_store_free(f->store);
-    th_rmtree(f->dir);
-    free(f);
-    unsetenv("PLANNER_NOW");
-    return 0;
+    return th_db_setup(state);
 }
 
 static void import_sample(fixture *f, const char *name)
@@ -830,18 +811,19 @@ int main(void)
         cmocka_unit_test(test_refold_unfolds_libical_folds_first),
         cmocka_unit_test(test_x_wr_values_are_escaped_as_text),
         cmocka_unit_test_setup_teardown(test_event_feed_is_deterministic_and_complete, setup,
-                                        teardown),
+                                        th_db_teardown),
         cmocka_unit_test_setup_teardown(test_all_feed_skips_drafts_and_links_pages, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_feed_words_follow_the_event_language, setup, teardown),
+                                        th_db_teardown),
+        cmocka_unit_test_setup_teardown(test_feed_words_follow_the_event_language, setup,
+                                        th_db_teardown),
         cmocka_unit_test_setup_teardown(test_all_feed_writes_utc_and_survives_an_unwritable_zone,
-                                        setup, teardown),
+                                        setup, th_db_teardown),
         cmocka_unit_test_setup_teardown(test_personal_feed_has_chosen_workshops_and_pickup, setup,
-                                        teardown),
+                                        th_db_teardown),
         cmocka_unit_test(test_parse_external),
         cmocka_unit_test(test_parse_floating_times_keep_their_zone),
         cmocka_unit_test(test_parse_refuses_non_calendars),
-        cmocka_unit_test_setup_teardown(test_external_sync_updates_in_place, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_external_sync_updates_in_place, setup, th_db_teardown),
         cmocka_unit_test(test_calendar_functions_from_many_threads),
         cmocka_unit_test(test_net_guard_addresses),
         cmocka_unit_test(test_shown_url_has_no_password),

@@ -24,22 +24,7 @@ static const char online_json[] =
     " \"online_url\": \"https://visio.example.org/x\",\n"
     " \"start\": \"2026-12-10T09:30\", \"end\": \"2026-12-10T17:00\", \"sessions\": []}\n";
 
-typedef struct fixture {
-    char dir[64];
-    pl_store *store;
-} fixture;
-
-static void put_event(pl_store *store, const char *json)
-{
-    pl_event *ev = NULL;
-    pl_error err;
-    char msg[1024];
-
-    if (pl_event_parse_json_text(&ev, json, strlen(json), "ev.json", &err) != 0)
-        fail_msg("%s", pl_error_format(&err, msg, sizeof(msg)));
-    assert_int_equal(pl_event_save(store, ev, NULL, &err), 0);
-    pl_event_free(ev);
-}
+typedef th_db fixture;
 
 /* Register someone for "atelier"; travel is drive|ride|flexible|none. */
 static void reg(fixture *f, const char *name, const char *email, const char *origin,
@@ -62,15 +47,12 @@ static void reg(fixture *f, const char *name, const char *email, const char *ori
 
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof(*f));
-    char path[128];
-    pl_error err;
+    fixture *f;
 
     setenv("PLANNER_NOW", "2026-11-26T10:00:00Z", 1);
-    th_tempdir(f->dir, sizeof(f->dir));
-    snprintf(path, sizeof(path), "%s/p.db", f->dir);
-    assert_int_equal(pl_store_open(&f->store, path, PL_STORE_CREATE, &err), 0);
-    put_event(f->store, event_json);
+    th_db_setup(state);
+    f = *state;
+    th_put_event(f->store, event_json);
     reg(f, "Ana Driver", "ana@example.org", "Versailles", "drive", 3, "06 12 34 56 78");
     reg(f, "Bob Rider", "bob@example.org", "92100", "ride", 0, NULL);
     reg(f, "Cleo Rider", "cleo@example.org", "Trifouilly-les-Oies", "ride", 0, NULL);
@@ -78,18 +60,6 @@ static int setup(void **state)
     reg(f, "Eve Walker", "eve@example.org", "Paris", "none", 0, NULL);
     reg(f, "Fay Far", "fay@example.org", "Marseille", "ride", 0, NULL);
     reg(f, "Gus Lille", "gus@example.org", "Lille", "drive", 2, NULL);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-
-    pl_store_free(f->store);
-    th_rmtree(f->dir);
-    free(f);
-    unsetenv("PLANNER_NOW");
     return 0;
 }
 
@@ -418,7 +388,7 @@ static void event_without_venue_coordinates_is_refused(void **state)
     pl_carpool_saved_plan *p = NULL;
     pl_error err;
 
-    put_event(f->store, online_json);
+    th_put_event(f->store, online_json);
     assert_int_equal(pl_carpool_plan_event(&p, f->store, "online", NULL, &err), PL_EINVALID);
     assert_null(p);
     assert_non_null(strstr(err.msg, "online"));
@@ -460,17 +430,19 @@ static void times_format_back_from_minutes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(plan_is_stored_and_read_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(plan_is_stored_and_read_back, setup, th_db_teardown),
         cmocka_unit_test_setup_teardown(unknown_and_ambiguous_origins_are_unassigned_with_reason,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(same_input_gives_the_same_stored_plan, setup, teardown),
+                                        setup, th_db_teardown),
+        cmocka_unit_test_setup_teardown(same_input_gives_the_same_stored_plan, setup,
+                                        th_db_teardown),
         cmocka_unit_test_setup_teardown(keep_confirmed_keeps_the_group_byte_for_byte, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(kept_group_loses_a_cancelled_passenger, setup, teardown),
-        cmocka_unit_test_setup_teardown(assignment_by_email_token_and_id, setup, teardown),
-        cmocka_unit_test_setup_teardown(confirm_names_the_driver_or_refuses, setup, teardown),
+                                        th_db_teardown),
+        cmocka_unit_test_setup_teardown(kept_group_loses_a_cancelled_passenger, setup,
+                                        th_db_teardown),
+        cmocka_unit_test_setup_teardown(assignment_by_email_token_and_id, setup, th_db_teardown),
+        cmocka_unit_test_setup_teardown(confirm_names_the_driver_or_refuses, setup, th_db_teardown),
         cmocka_unit_test_setup_teardown(event_without_venue_coordinates_is_refused, setup,
-                                        teardown),
+                                        th_db_teardown),
         cmocka_unit_test(times_format_back_from_minutes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

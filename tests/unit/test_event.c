@@ -7,31 +7,7 @@
 #include "planner.h"
 #include "test_helpers.h"
 
-typedef struct fixture {
-    char dir[64];
-    char db[128];
-    pl_store *store;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof(*f));
-    th_tempdir(f->dir, sizeof(f->dir));
-    snprintf(f->db, sizeof(f->db), "%s/planner.db", f->dir);
-    assert_int_equal(pl_store_open(&f->store, f->db, PL_STORE_CREATE, NULL), 0);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    pl_store_free(f->store);
-    th_rmtree(f->dir);
-    free(f);
-    unsetenv("PLANNER_NOW");
-    return 0;
-}
+typedef th_db fixture;
 
 #define EVENT_HEAD                                                                                 \
     "{\"slug\": \"w\", \"title\": \"Atelier\", \"format\": \"in_person\", \"status\": "            \
@@ -234,14 +210,14 @@ static void language_is_stored_as_given(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(create_then_unchanged, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_changed_session_moves_alone, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_removed_session_is_kept_cancelled_then_reinstated, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(venue_and_speaker_changes_reach_every_session, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(list_and_not_found, setup, teardown),
-        cmocka_unit_test_setup_teardown(language_is_stored_as_given, setup, teardown),
+        cmocka_unit_test_setup_teardown(create_then_unchanged, th_db_setup, th_db_teardown),
+        cmocka_unit_test_setup_teardown(a_changed_session_moves_alone, th_db_setup, th_db_teardown),
+        cmocka_unit_test_setup_teardown(a_removed_session_is_kept_cancelled_then_reinstated,
+                                        th_db_setup, th_db_teardown),
+        cmocka_unit_test_setup_teardown(venue_and_speaker_changes_reach_every_session, th_db_setup,
+                                        th_db_teardown),
+        cmocka_unit_test_setup_teardown(list_and_not_found, th_db_setup, th_db_teardown),
+        cmocka_unit_test_setup_teardown(language_is_stored_as_given, th_db_setup, th_db_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,6 @@
 /*
- * test_helpers.h - shared by the unit tests: temp folders and files.
+ * test_helpers.h - shared by the unit tests: temp folders and files, and the
+ * temporary database fixture (th_db).
  */
 #ifndef TEST_HELPERS_H
 #define TEST_HELPERS_H
@@ -8,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "planner.h"
 
 /* Make a fresh temp folder; the name is written into out (>= 64 bytes). */
 static inline void th_tempdir(char *out, size_t size)
@@ -63,6 +66,71 @@ static inline char *th_read(const char *path, size_t *len)
     if (len)
         *len = (size_t)n;
     return buf;
+}
+
+/*
+ * The usual fixture: a fresh temp folder with a planner database in it.
+ * th_db_teardown also unsets PLANNER_NOW, which tests set to fix the clock.
+ * Use th_db_setup and
+ * th_db_teardown as cmocka setup and teardown (state is a th_db *), or
+ * th_db_open / th_db_close inside a test.
+ */
+typedef struct th_db {
+    char dir[64];
+    char path[128]; /* dir/planner.db */
+    pl_store *store;
+} th_db;
+
+static inline void th_db_open(th_db *db)
+{
+    pl_error err;
+
+    th_tempdir(db->dir, sizeof(db->dir));
+    snprintf(db->path, sizeof(db->path), "%s/planner.db", db->dir);
+    if (pl_store_open(&db->store, db->path, PL_STORE_CREATE, &err) != 0) {
+        fprintf(stderr, "%s: %s\n", db->path, err.msg);
+        abort();
+    }
+}
+
+static inline void th_db_close(th_db *db)
+{
+    pl_store_free(db->store);
+    db->store = NULL;
+    th_rmtree(db->dir);
+}
+
+static inline int th_db_setup(void **state)
+{
+    th_db *db = calloc(1, sizeof(*db));
+    if (!db)
+        return -1;
+    th_db_open(db);
+    *state = db;
+    return 0;
+}
+
+static inline int th_db_teardown(void **state)
+{
+    th_db_close(*state);
+    free(*state);
+    unsetenv("PLANNER_NOW");
+    return 0;
+}
+
+/* Parse event JSON text and save it into store; aborts the test on error. */
+static inline void th_put_event(pl_store *store, const char *json)
+{
+    pl_event *ev = NULL;
+    pl_error err;
+
+    if (pl_event_parse_json_text(&ev, json, strlen(json), "event.json", &err) != 0 ||
+        pl_event_save(store, ev, NULL, &err) != 0) {
+        char msg[1024];
+        fprintf(stderr, "%s\n", pl_error_format(&err, msg, sizeof(msg)));
+        abort();
+    }
+    pl_event_free(ev);
 }
 
 #endif

@@ -21,43 +21,15 @@ static const char event_json[] =
     "   {\"id\": \"b\", \"title\": \"B\", \"kind\": \"workshop\", \"start\": \"10:00\",\n"
     "    \"end\": \"11:00\", \"room\": \"B\"}]}\n";
 
-typedef struct fixture {
-    char dir[64];
-    pl_store *store;
-} fixture;
-
-static void put_event(pl_store *store, const char *json)
-{
-    pl_event *ev = NULL;
-    pl_error err;
-
-    assert_int_equal(pl_event_parse_json_text(&ev, json, strlen(json), "ev.json", &err), 0);
-    assert_int_equal(pl_event_save(store, ev, NULL, &err), 0);
-    pl_event_free(ev);
-}
+typedef th_db fixture;
 
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof(*f));
-    char path[128];
-    pl_error err;
-
-    th_tempdir(f->dir, sizeof(f->dir));
-    snprintf(path, sizeof(path), "%s/p.db", f->dir);
-    assert_int_equal(pl_store_open(&f->store, path, PL_STORE_CREATE, &err), 0);
-    put_event(f->store, event_json);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
+    int rc = th_db_setup(state);
     fixture *f = *state;
 
-    pl_store_free(f->store);
-    th_rmtree(f->dir);
-    free(f);
-    return 0;
+    th_put_event(f->store, event_json);
+    return rc;
 }
 
 /* Register name <email> for "petit" with sessions (a "|"-list or NULL). */
@@ -530,7 +502,7 @@ static void raised_capacity_is_filled_on_the_next_change(void **state)
     expect_status(f, "p3@example.org", PL_REG_WAITLISTED, 1);
     snprintf(json, sizeof(json), "%s", event_json);
     memcpy(strstr(json, "\"capacity\": 3"), "\"capacity\": 4", 13);
-    put_event(f->store, json);
+    th_put_event(f->store, json);
     r = reg(f, "New", "new@example.org", NULL, 0);
     assert_int_equal(r->status, PL_REG_WAITLISTED);
     assert_int_equal(r->waitlist_position, 2);
@@ -728,7 +700,7 @@ static void concurrent_creates_for_one_email_make_one_registration(void **state)
     pl_registration *stored = NULL;
     pl_error err;
 
-    snprintf(path, sizeof(path), "%s/p.db", f->dir);
+    snprintf(path, sizeof(path), "%s", f->path);
     for (int i = 0; i < N; i++) {
         pids[i] = fork();
         assert_true(pids[i] >= 0);
@@ -788,26 +760,30 @@ static void concurrent_creates_for_one_email_make_one_registration(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(capacity_then_waitlist_in_arrival_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(capacity_then_waitlist_in_arrival_order, setup,
+                                        th_db_teardown),
         cmocka_unit_test_setup_teardown(session_capacity_waitlists_the_registration, setup,
-                                        teardown),
+                                        th_db_teardown),
         cmocka_unit_test_setup_teardown(dropping_a_full_session_promotes_who_waits_for_it, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(email_is_case_insensitive_and_updates, setup, teardown),
+                                        th_db_teardown),
+        cmocka_unit_test_setup_teardown(email_is_case_insensitive_and_updates, setup,
+                                        th_db_teardown),
         cmocka_unit_test_setup_teardown(tokens_are_long_unique_and_find_their_owner, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(list_is_in_arrival_order_with_positions, setup, teardown),
-        cmocka_unit_test_setup_teardown(each_visits_in_list_order, setup, teardown),
-        cmocka_unit_test_setup_teardown(bad_input_is_refused, setup, teardown),
+                                        th_db_teardown),
+        cmocka_unit_test_setup_teardown(list_is_in_arrival_order_with_positions, setup,
+                                        th_db_teardown),
+        cmocka_unit_test_setup_teardown(each_visits_in_list_order, setup, th_db_teardown),
+        cmocka_unit_test_setup_teardown(bad_input_is_refused, setup, th_db_teardown),
         cmocka_unit_test(checks_and_names),
         cmocka_unit_test_setup_teardown(raised_capacity_is_filled_on_the_next_change, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(update_changes_only_what_is_given, setup, teardown),
-        cmocka_unit_test_setup_teardown(queued_update_keeps_what_is_not_given, setup, teardown),
+                                        th_db_teardown),
+        cmocka_unit_test_setup_teardown(update_changes_only_what_is_given, setup, th_db_teardown),
+        cmocka_unit_test_setup_teardown(queued_update_keeps_what_is_not_given, setup,
+                                        th_db_teardown),
         cmocka_unit_test_setup_teardown(create_refuses_a_registered_email_and_changes_nothing,
-                                        setup, teardown),
+                                        setup, th_db_teardown),
         cmocka_unit_test_setup_teardown(concurrent_creates_for_one_email_make_one_registration,
-                                        setup, teardown),
+                                        setup, th_db_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,34 +9,17 @@
 
 #include <dirent.h>
 
-typedef struct fixture {
-    char dir[64];
-    pl_store *store;
-} fixture;
+typedef th_db fixture;
 
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof(*f));
-    char path[512];
-    pl_error err;
-
-    th_tempdir(f->dir, sizeof(f->dir));
-    snprintf(path, sizeof(path), "%s/p.db", f->dir);
-    assert_int_equal(pl_store_open(&f->store, path, PL_STORE_CREATE, &err), 0);
-    snprintf(path, sizeof(path), "%s/atelier-cem-2.json", SAMPLES_DIR);
-    assert_int_equal(pl_event_import_file(f->store, path, NULL, &err), 0);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
+    int rc = th_db_setup(state);
     fixture *f = *state;
+    char path[512];
 
-    pl_store_free(f->store);
-    th_rmtree(f->dir);
-    free(f);
-    return 0;
+    snprintf(path, sizeof(path), "%s/atelier-cem-2.json", SAMPLES_DIR);
+    assert_int_equal(pl_event_import_file(f->store, path, NULL, NULL), 0);
+    return rc;
 }
 
 /* Problems and warnings, collected as formatted lines. */
@@ -609,16 +592,18 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(sample_file_imports_and_reimports_unchanged, setup,
-                                        teardown),
+                                        th_db_teardown),
         cmocka_unit_test_setup_teardown(english_file_updates_and_dry_run_writes_nothing, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(capacity_applies_to_imported_rows, setup, teardown),
-        cmocka_unit_test_setup_teardown(bad_files_report_every_bad_row, setup, teardown),
-        cmocka_unit_test_setup_teardown(grouped_import_matches_saving_row_by_row, setup, teardown),
+                                        th_db_teardown),
+        cmocka_unit_test_setup_teardown(capacity_applies_to_imported_rows, setup, th_db_teardown),
+        cmocka_unit_test_setup_teardown(bad_files_report_every_bad_row, setup, th_db_teardown),
+        cmocka_unit_test_setup_teardown(grouped_import_matches_saving_row_by_row, setup,
+                                        th_db_teardown),
         cmocka_unit_test_setup_teardown(grouped_rows_fill_capacities_in_file_order, setup,
-                                        teardown),
+                                        th_db_teardown),
         cmocka_unit_test_setup_teardown(
-            grouped_row_that_updates_into_a_full_session_is_reported_in_order, setup, teardown),
+            grouped_row_that_updates_into_a_full_session_is_reported_in_order, setup,
+            th_db_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -98,6 +98,65 @@ static void created_files_are_private(void **state)
     pl_store_free(store);
 }
 
+/* Another connection's commit moves the data version; reading does not. */
+static void data_version_moves_on_other_commits(void **state)
+{
+    fixture *f = *state;
+    pl_store *store = NULL, *other = NULL;
+    long long v1, v2, v3;
+
+    assert_int_equal(pl_store_open(&store, f->db, PL_STORE_CREATE, NULL), 0);
+    assert_int_equal(pl_store_open(&other, f->db, 0, NULL), 0);
+    assert_int_equal(pl_store_data_version(&v1, store, NULL), 0);
+    assert_int_equal(pl_store_data_version(&v2, store, NULL), 0);
+    assert_true(v1 == v2);
+    assert_int_equal(pl_setting_set(other, "k", "v", NULL), 0);
+    assert_int_equal(pl_store_data_version(&v3, store, NULL), 0);
+    assert_true(v3 != v2);
+    pl_store_free(other);
+    pl_store_free(store);
+}
+
+/* Settings: get, set, replace, and init that keeps the first value. */
+static void settings_round_trip(void **state)
+{
+    fixture *f = *state;
+    pl_store *store = NULL;
+    pl_error err;
+    char *v = NULL;
+
+    assert_int_equal(pl_store_open(&store, f->db, PL_STORE_CREATE, NULL), 0);
+    assert_int_equal(pl_setting_get(&v, store, "colour", &err), PL_ENOTFOUND);
+    assert_int_equal(pl_setting_set(store, "colour", "blue", &err), 0);
+    assert_int_equal(pl_setting_set(store, "colour", "green", &err), 0);
+    assert_int_equal(pl_setting_get(&v, store, "colour", &err), 0);
+    assert_string_equal(v, "green");
+    free(v);
+    assert_int_equal(pl_setting_init(&v, store, "colour", "red", &err), 0);
+    assert_string_equal(v, "green");
+    free(v);
+    assert_int_equal(pl_setting_init(&v, store, "size", "large", &err), 0);
+    assert_string_equal(v, "large");
+    free(v);
+    pl_store_free(store);
+}
+
+/* Paths that cannot be a database: a folder, a file in a missing folder. */
+static void paths_that_are_not_files(void **state)
+{
+    fixture *f = *state;
+    pl_store *store = NULL;
+    pl_error err;
+    char path[160];
+
+    assert_int_equal(pl_store_open(&store, f->dir, PL_STORE_CREATE, &err), PL_EIO);
+    assert_non_null(strstr(err.msg, "not a regular file"));
+    snprintf(path, sizeof(path), "%s/missing/planner.db", f->dir);
+    assert_int_equal(pl_store_open(&store, path, PL_STORE_CREATE, &err), PL_EIO);
+    assert_non_null(strstr(err.msg, "cannot create"));
+    assert_null(store);
+}
+
 static void refuse_and_keep(fixture *f, const char *expect)
 {
     pl_store *store = NULL;
@@ -274,6 +333,9 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(create_sets_schema_wal_and_foreign_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(created_files_are_private, setup, teardown),
+        cmocka_unit_test_setup_teardown(data_version_moves_on_other_commits, setup, teardown),
+        cmocka_unit_test_setup_teardown(settings_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(paths_that_are_not_files, setup, teardown),
         cmocka_unit_test_setup_teardown(foreign_sqlite_file_is_refused_untouched, setup, teardown),
         cmocka_unit_test_setup_teardown(text_file_is_refused_untouched, setup, teardown),
         cmocka_unit_test_setup_teardown(newer_database_is_refused_untouched, setup, teardown),
