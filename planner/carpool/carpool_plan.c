@@ -335,9 +335,10 @@ static void explain(const part *p, pl_carpool_reason reason, const char **code, 
                      p->where.reason[0] ? p->where.reason : "no place matches it");
         return;
     }
-    *code = reason == PL_CARPOOL_REASON_NO_SEAT   ? PL_CARPOOL_WHY_NO_SEAT
-            : reason == PL_CARPOOL_REASON_NO_ROOM ? PL_CARPOOL_WHY_NO_ROOM
-                                                  : PL_CARPOOL_WHY_NO_DRIVER;
+    *code = reason == PL_CARPOOL_REASON_NO_SEAT      ? PL_CARPOOL_WHY_NO_SEAT
+            : reason == PL_CARPOOL_REASON_NO_ROOM    ? PL_CARPOOL_WHY_NO_ROOM
+            : reason == PL_CARPOOL_REASON_LEAVE_TIME ? PL_CARPOOL_WHY_LEAVE_TIME
+                                                     : PL_CARPOOL_WHY_NO_DRIVER;
     snprintf(buf, size, "%s", pl_carpool_reason_text(reason));
 }
 
@@ -526,7 +527,7 @@ int pl_carpool_plan_event(pl_carpool_saved_plan **out, pl_store *store, const ch
     pl_carpool_confirmed *cf = NULL;
     pl_carpool_result *res = NULL;
     pl_carpool_saved_plan *saved = NULL;
-    pl_carpool_problem pb;
+    pl_carpool_problem pb = {0};
     pl_datetime start;
     int rc, in_tx = 0;
 

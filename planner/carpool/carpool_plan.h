@@ -89,6 +89,7 @@ typedef struct pl_carpool_saved_group {
 #define PL_CARPOOL_WHY_NO_DRIVER "no_driver"
 #define PL_CARPOOL_WHY_NO_SEAT "no_seat"
 #define PL_CARPOOL_WHY_NO_ROOM "no_room"
+#define PL_CARPOOL_WHY_LEAVE_TIME "leave_time"
 
 typedef struct pl_carpool_saved_unassigned {
     long long registration;
