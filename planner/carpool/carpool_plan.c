@@ -1356,6 +1356,12 @@ int pl_carpool_assignment_find_email(pl_carpool_assignment **out, pl_store *stor
     return find_assignment(out, store, BY_EMAIL, 0, slug, email, PL_CARPOOL_OUTBOUND, err);
 }
 
+int pl_carpool_assignment_find_trip(pl_carpool_assignment **out, pl_store *store,
+                                    long long registration, pl_carpool_trip trip, pl_error *err)
+{
+    return find_assignment(out, store, BY_ROWID, registration, NULL, NULL, trip, err);
+}
+
 int pl_carpool_assignment_find_email_trip(pl_carpool_assignment **out, pl_store *store,
                                           const char *slug, const char *email, pl_carpool_trip trip,
                                           pl_error *err)

@@ -215,6 +215,8 @@ int pl_carpool_assignment_find_token(pl_carpool_assignment **out, pl_store *stor
                                      const char *token, pl_error *err);
 /* The same in the plan of one trip (the three above read the outbound one).
  * PL_ENOTFOUND when that trip has no plan. */
+int pl_carpool_assignment_find_trip(pl_carpool_assignment **out, pl_store *store,
+                                    long long registration, pl_carpool_trip trip, pl_error *err);
 int pl_carpool_assignment_find_email_trip(pl_carpool_assignment **out, pl_store *store,
                                           const char *slug, const char *email, pl_carpool_trip trip,
                                           pl_error *err);
