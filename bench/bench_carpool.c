@@ -413,7 +413,7 @@ static int run_exact(int runs)
     double worst_gap = 0, tmax = 0;
     for (int r = 1; r <= runs; r++) {
         bench_instance_make(p, n, nd, 40.0, &VENUE, (uint64_t)r);
-        pl_carpool_problem pb = {p, n, VENUE, 600, NULL, 0};
+        pl_carpool_problem pb = {p, n, VENUE, 600, NULL, 0, PL_CARPOOL_OUTBOUND, 0, NULL, NULL, 0};
         pl_carpool_result *res = NULL;
         double t0 = now_s();
         if (pl_carpool_plan(&res, &pb, &o, NULL) < 0)
@@ -455,7 +455,7 @@ static int run_scale(size_t n, size_t nd, double radius, double alpha, int seeds
     o.max_detour_minutes = PL_CARPOOL_UNLIMITED;
     for (int r = 1; r <= seeds; r++) {
         bench_instance_make(p, n, nd, radius, &VENUE, (uint64_t)r);
-        pl_carpool_problem pb = {p, n, VENUE, 600, NULL, 0};
+        pl_carpool_problem pb = {p, n, VENUE, 600, NULL, 0, PL_CARPOOL_OUTBOUND, 0, NULL, NULL, 0};
         pl_carpool_result *res = NULL;
         double t0 = now_s(), c0 = cpu_s();
         if (pl_carpool_plan(&res, &pb, &o, NULL) < 0)
@@ -508,7 +508,7 @@ static int run_clustered(size_t n, int seeds, size_t ncommunes, double radius, d
     o.max_detour_minutes = PL_CARPOOL_UNLIMITED;
     for (int r = 1; r <= seeds; r++) {
         size_t nc = bench_instance_clustered(p, n, nd, radius, ncommunes, &VENUE, (uint64_t)r);
-        pl_carpool_problem pb = {p, n, VENUE, 600, NULL, 0};
+        pl_carpool_problem pb = {p, n, VENUE, 600, NULL, 0, PL_CARPOOL_OUTBOUND, 0, NULL, NULL, 0};
         pl_carpool_result *res = NULL;
         double t0 = now_s(), c0 = cpu_s();
         if (pl_carpool_plan(&res, &pb, &o, NULL) < 0)

@@ -16,8 +16,8 @@
 static const char help[] =
     "usage: planner [--db PATH] carpool plan SLUG [--max-detour PCT]\n"
     "               [--max-detour-minutes M|none] [--road-factor F] [--co2-factor KG]\n"
-    "               [--keep-confirmed] [--format text|json]\n"
-    "               [--geocoder URL|none] [--geocoder-rate N]\n"
+    "               [--keep-confirmed] [--trip outbound|return|both]\n"
+    "               [--format text|json] [--geocoder URL|none] [--geocoder-rate N]\n"
     "       planner [--db PATH] carpool show SLUG --email E [--format text|json]\n"
     "       planner [--db PATH] carpool confirm SLUG (--email E | --all)\n"
     "\n"
@@ -26,7 +26,8 @@ static const char help[] =
     "         and print it: each car's driver, passengers in pickup order with\n"
     "         pickup times, km and detour; who has no seat and why; the totals.\n"
     "show     one attendee's assignment in plain words: who drives, who else\n"
-    "         rides, where and when they are picked up - or why they have none.\n"
+    "         rides, where and when they are picked up - or why they have none;\n"
+    "         and the way home, once it is planned.\n"
     "confirm  mark a group as confirmed: the driver's e-mail (--email), or every\n"
     "         group with passengers (--all, for the organiser). A later\n"
     "         'plan --keep-confirmed' keeps confirmed groups exactly as they are.\n"
@@ -41,6 +42,12 @@ static const char help[] =
     "                              [0.218, ADEME Base Carbone, average car]\n"
     "  --keep-confirmed            keep the confirmed groups of the stored plan\n"
     "                              and plan only the others\n"
+    "  --trip outbound|return|both the way there, the way home, or both; on the\n"
+    "                              way home cars leave the venue at the event's\n"
+    "                              end (or the end of the last session each one\n"
+    "                              attends), drop passengers in order, and the\n"
+    "                              outbound groups go home together where they\n"
+    "                              still fit [outbound]\n"
     "  --format text|json          output [text]\n"
     "  --geocoder URL|none         also ask this search service (BAN or Nominatim\n"
     "                              compatible) about the origins the built-in\n"
@@ -63,6 +70,7 @@ static const char help[] =
     "  planner carpool show atelier-cem-2 --email celine.vasseur@example.org\n"
     "  planner carpool confirm atelier-cem-2 --email celine.vasseur@example.org\n"
     "  planner carpool plan atelier-cem-2 --keep-confirmed --max-detour 40 --format json\n"
+    "  planner carpool plan atelier-cem-2 --trip both\n"
     "  planner carpool plan atelier-cem-2 --geocoder https://api-adresse.data.gouv.fr/search/\n";
 
 /* ---- progress on stderr, for large plans on a terminal ---- */
@@ -196,20 +204,22 @@ static void report_geocoder(const char *url, const pl_geocoder_stats *s)
             s->requests == 1 ? "" : "s", s->failed, s->skipped ? ", more not asked" : "", s->found);
 }
 
-static void print_group(const pl_carpool_saved_group *g, const char *day)
+static void print_group(const pl_carpool_saved_group *g, const char *day, pl_carpool_trip trip)
 {
-    printf("Car %d  %s, from ", g->number, g->driver.name);
+    int home = trip == PL_CARPOOL_RETURN;
+    printf("Car %d  %s, %s ", g->number, g->driver.name, home ? "home to" : "from");
     print_place(&g->driver);
     printf("\n       %zu of %d seat%s taken · %.1f km (+%.1f km)%s\n", g->npassengers, g->seats,
            g->seats == 1 ? "" : "s", g->distance_km, g->detour_km,
            g->confirmed ? " · confirmed" : "");
-    printf("  %s  leaves\n", clock(g->departure, day));
+    printf("  %s  leaves%s\n", clock(g->departure, day), home ? " the venue" : "");
     for (size_t k = 0; k < g->npassengers; k++) {
-        printf("  %s  picks up %s at ", clock(g->passengers[k].time, day), g->passengers[k].name);
+        printf("  %s  %s %s at ", clock(g->passengers[k].time, day),
+               home ? "drops off" : "picks up", g->passengers[k].name);
         print_place(&g->passengers[k]);
         printf("\n");
     }
-    printf("  %s  arrives at the venue\n\n", clock(g->arrival, day));
+    printf("  %s  arrives %s\n\n", clock(g->arrival, day), home ? "home" : "at the venue");
 }
 
 static void print_plan(const pl_carpool_saved_plan *plan)
@@ -219,8 +229,12 @@ static void print_plan(const pl_carpool_saved_plan *plan)
     const char *day = plan->event_start;
     size_t alone = 0, shown = 0;
 
-    printf("Carpools for %s (event starts %s, %s)\n", plan->event_slug, plan->event_start,
-           plan->timezone);
+    if (plan->trip == PL_CARPOOL_RETURN)
+        printf("Carpools home from %s (event starts %s, %s)\n", plan->event_slug, plan->event_start,
+               plan->timezone);
+    else
+        printf("Carpools for %s (event starts %s, %s)\n", plan->event_slug, plan->event_start,
+               plan->timezone);
     printf("Detour at most %g %%", o->max_detour_pct);
     if (o->max_detour_minutes >= 0)
         printf(" and %g min", o->max_detour_minutes);
@@ -228,7 +242,7 @@ static void print_plan(const pl_carpool_saved_plan *plan)
            plan->planned);
     for (size_t g = 0; g < plan->ngroups; g++)
         if (plan->groups[g].npassengers > 0)
-            print_group(&plan->groups[g], day);
+            print_group(&plan->groups[g], day, plan->trip);
         else
             alone++;
     if (alone) {
@@ -258,6 +272,47 @@ static void print_contact(const pl_carpool_member *m)
     printf("%s <%s>", m->name, m->email);
     if (m->phone)
         printf(", phone %s", m->phone);
+}
+
+/* One person's way home (a plan of the return trip). */
+static void print_way_home(const pl_carpool_assignment *a)
+{
+    const pl_carpool_saved_group *g = a->group;
+    const char *day = a->plan->event_start;
+
+    printf("\nThe way home:\n");
+    switch (a->role) {
+    case PL_CARPOOL_AS_DRIVER:
+        if (g->npassengers == 0) {
+            printf("You drive home alone, leaving the venue at %s.\n", clock(g->departure, day));
+            break;
+        }
+        printf("You drive car %d home. Leave the venue at %s and drop off, in this order:\n",
+               g->number, clock(g->departure, day));
+        for (size_t k = 0; k < g->npassengers; k++) {
+            printf("  %s  ", clock(g->passengers[k].time, day));
+            print_contact(&g->passengers[k]);
+            printf(", at ");
+            print_place(&g->passengers[k]);
+            printf("\n");
+        }
+        printf("You are home at %s: %.1f km.\n", clock(g->arrival, day), g->distance_km);
+        break;
+    case PL_CARPOOL_AS_PASSENGER:
+        printf("You ride home in car %d, driven by ", g->number);
+        print_contact(&g->driver);
+        printf(", leaving the venue at %s.\n", clock(g->departure, day));
+        printf("Drop-off: %s at ", clock(a->self->time, day));
+        print_place(a->self);
+        printf(".\n");
+        break;
+    case PL_CARPOOL_AS_UNASSIGNED:
+        printf("No carpool home: %s.\n", a->unassigned->reason);
+        break;
+    default:
+        printf("No carpool home: %s.\n", a->reason);
+        break;
+    }
 }
 
 static void print_assignment(const pl_carpool_assignment *a)
@@ -347,7 +402,9 @@ static int carpool_plan(int argc, char **argv)
     size_t expected = 0;
     progress prog;
     pl_error err;
-    int rc;
+    int rc, ntrips = 1;
+    pl_carpool_trip trips[2] = {PL_CARPOOL_OUTBOUND, PL_CARPOOL_RETURN};
+    json_t *both = NULL;
 
     for (int i = 1; i < argc; i++) {
         if ((v = option_value(argc, argv, &i, "--max-detour"))) {
@@ -384,6 +441,14 @@ static int carpool_plan(int argc, char **argv)
             if (strcmp(v, "none") != 0 && pl_geocoder_check_url(v, &err) < 0)
                 return cli_usage("carpool", "%s", err.msg);
             geocoder = v;
+        } else if ((v = option_value(argc, argv, &i, "--trip"))) {
+            if (strcmp(v, "both") == 0) {
+                ntrips = 2;
+            } else if (pl_carpool_trip_parse(&trips[0], v) == 0) {
+                ntrips = 1;
+            } else {
+                return cli_usage("carpool", "--trip is outbound, return or both, not '%s'", v);
+            }
         } else if (strcmp(argv[i], "--keep-confirmed") == 0) {
             opts.keep_confirmed = 1;
         } else if (argv[i][0] == '-') {
@@ -419,28 +484,46 @@ static int carpool_plan(int argc, char **argv)
     progress_init(&prog, expected);
     opts.progress = progress_fn;
     opts.payload = &prog;
-    if (pl_carpool_plan_event(&plan, store, slug, &opts, &err) < 0) {
-        if (prog.enabled)
-            fputs("\r\033[K", stderr);
+    if (ntrips == 2 && strcmp(format, "json") == 0 && !(both = json_array())) {
+        pl_error_oom(&err);
         rc = cli_fail(&err);
         goto done;
     }
-    if (opts.geocoder)
-        report_geocoder(url, &gstats);
-    if (strcmp(format, "json") == 0)
-        print_json(pl_carpool_plan_to_json(plan));
-    else
-        print_plan(plan);
-    fprintf(stderr,
-            "planner: carpool plan of '%s' stored: %zu cars, %zu of %zu riders seated, "
-            "%zu without a seat\n",
-            slug, plan->totals.cars, plan->totals.riders_seated, plan->totals.riders,
-            plan->nunassigned);
+    for (int k = 0; k < ntrips; k++) {
+        opts.trip = trips[k];
+        pl_carpool_saved_plan_free(plan);
+        plan = NULL;
+        if (pl_carpool_plan_event(&plan, store, slug, &opts, &err) < 0) {
+            if (prog.enabled)
+                fputs("\r\033[K", stderr);
+            rc = cli_fail(&err);
+            goto done;
+        }
+        if (opts.geocoder && k == 0)
+            report_geocoder(url, &gstats);
+        opts.geocoder = NULL; /* asked once */
+        if (both)
+            json_array_append_new(both, pl_carpool_plan_to_json(plan));
+        else if (strcmp(format, "json") == 0)
+            print_json(pl_carpool_plan_to_json(plan));
+        else
+            print_plan(plan);
+        fprintf(stderr,
+                "planner: carpool plan of '%s' (%s) stored: %zu cars, %zu of %zu riders seated, "
+                "%zu without a seat\n",
+                slug, plan->trip == PL_CARPOOL_RETURN ? "the way home" : "the way there",
+                plan->totals.cars, plan->totals.riders_seated, plan->totals.riders,
+                plan->nunassigned);
+    }
+    if (both)
+        print_json(both);
+    both = NULL;
     fprintf(stderr,
             "Next: planner carpool show %s --email E, planner carpool confirm %s "
             "--all, or planner export carpool %s -o carpools.xlsx\n",
             slug, slug, slug);
 done:
+    json_decref(both);
     free(url);
     pl_carpool_saved_plan_free(plan);
     pl_store_free(store);
@@ -450,7 +533,7 @@ done:
 static int carpool_show(int argc, char **argv)
 {
     const char *slug = NULL, *email = NULL, *format = "text", *v;
-    pl_carpool_assignment *a = NULL;
+    pl_carpool_assignment *a = NULL, *home = NULL;
     pl_store *store = NULL;
     pl_error err;
     int rc;
@@ -479,12 +562,26 @@ static int carpool_show(int argc, char **argv)
         rc = cli_fail(&err);
         goto done;
     }
-    if (strcmp(format, "json") == 0)
-        print_json(pl_carpool_assignment_to_json(a));
-    else
+    /* the way home, when it is planned */
+    rc = pl_carpool_assignment_find_email_trip(&home, store, slug, email, PL_CARPOOL_RETURN, &err);
+    if (rc < 0 && rc != PL_ENOTFOUND) {
+        rc = cli_fail(&err);
+        goto done;
+    }
+    rc = 0;
+    if (strcmp(format, "json") == 0) {
+        json_t *j = pl_carpool_assignment_to_json(a);
+        if (j && home)
+            json_object_set_new(j, "return", pl_carpool_assignment_to_json(home));
+        print_json(j);
+    } else {
         print_assignment(a);
+        if (home)
+            print_way_home(home);
+    }
 done:
     pl_carpool_assignment_free(a);
+    pl_carpool_assignment_free(home);
     pl_store_free(store);
     return rc;
 }

@@ -17,7 +17,10 @@ typedef struct words {
     /* labels end with their colon: " :" in French, ":" in English */
     const char *title, *pending, *you_drive, *leave_from, *pick_up, *alone, *you_ride, *driven_by,
         *phone, *pickup, *also, *arrival, *confirmed, *not_confirmed, *no_group, *day_before,
-        *venue, *map_label, *why[4];
+        *venue, *map_label, *why[6];
+    /* the way home */
+    const char *home_title, *home_drive, *home_leave, *drop_off, *home_alone, *home_ride, *dropoff,
+        *home_arrival;
 } words;
 
 static const words fr = {
@@ -43,7 +46,18 @@ static const words fr = {
      "écrivez aux organisateurs",
      "votre commune de départ est ambiguë : précisez le code postal",
      "aucun conducteur ne passe assez près de chez vous",
-     "les conducteurs qui passent près de chez vous sont complets"},
+     "les conducteurs qui passent près de chez vous sont complets",
+     "les voitures qui passent près de chez vous ont des places, mais pas le détour pour "
+     "vous prendre",
+     "les conducteurs qui passent près de chez vous repartent avant vous"},
+    "Retour en covoiturage",
+    "Au retour, vous conduisez la voiture n°",
+    "Départ du lieu :",
+    "Déposes, dans l'ordre :",
+    "Au retour, vous rentrez seul·e.",
+    "Au retour, vous voyagez dans la voiture n°",
+    "Dépose :",
+    "Arrivée chez vous :",
 };
 
 static const words en = {
@@ -67,7 +81,17 @@ static const words en = {
     "Map of the route",
     {"your origin was not recognised: correct it or write to the organisers",
      "your origin is ambiguous: add the postal code", "no driver passes close enough to you",
-     "the drivers near you are full"},
+     "the drivers near you are full",
+     "the cars near you have seats left, but not the detour to pick you up",
+     "the drivers near you leave before you"},
+    "Ride home",
+    "On the way home you drive car",
+    "Leave the venue:",
+    "Drop-offs, in order:",
+    "On the way home you drive alone.",
+    "On the way home you ride in car",
+    "Drop-off:",
+    "Home:",
 };
 
 /* "06:40", or "06:40 (the day before)" when not on the event's day. */
@@ -224,13 +248,55 @@ static void route_map(srv_html *h, const words *W, const pl_carpool_assignment *
 
 static const char *why(const words *W, const char *code)
 {
-    static const char *const codes[] = {PL_CARPOOL_WHY_ORIGIN_UNKNOWN,
-                                        PL_CARPOOL_WHY_ORIGIN_AMBIGUOUS, PL_CARPOOL_WHY_NO_DRIVER,
-                                        PL_CARPOOL_WHY_NO_SEAT};
-    for (int i = 0; i < 4; i++)
+    static const char *const codes[] = {
+        PL_CARPOOL_WHY_ORIGIN_UNKNOWN, PL_CARPOOL_WHY_ORIGIN_AMBIGUOUS, PL_CARPOOL_WHY_NO_DRIVER,
+        PL_CARPOOL_WHY_NO_SEAT,        PL_CARPOOL_WHY_NO_ROOM,          PL_CARPOOL_WHY_LEAVE_TIME};
+    for (int i = 0; i < 6; i++)
         if (code && strcmp(code, codes[i]) == 0)
             return W->why[i];
     return NULL;
+}
+
+/* The way home, once it is planned: the car, when it leaves the venue, the
+ * drop-offs (driver) or one's own drop-off (passenger). Nothing without a
+ * plan for the way home, or without a car on it. */
+static void home_section(srv_html *h, const words *W, pl_store *store, const pl_event *ev,
+                         const pl_registration *reg, char modified[32])
+{
+    pl_carpool_assignment *a = NULL;
+    const pl_carpool_saved_group *g;
+    const char *day = ev->start;
+    char when[64], home[64];
+
+    if (pl_carpool_assignment_find_trip(&a, store, reg->rowid, PL_CARPOOL_RETURN, NULL) < 0 ||
+        (a->role != PL_CARPOOL_AS_DRIVER && a->role != PL_CARPOOL_AS_PASSENGER))
+        goto done;
+    srv_latest(modified, a->plan->planned);
+    g = a->group;
+    clock_text(when, sizeof(when), W, g->departure, day);
+    srv_html_emit(h, "<h3>%t</h3>\n<div id=\"carpool-return\">\n", W->home_title);
+    if (a->role == PL_CARPOOL_AS_DRIVER && g->npassengers == 0) {
+        srv_html_emit(h, "<p>%t %t %t</p>\n", W->home_alone, W->home_leave, when);
+    } else if (a->role == PL_CARPOOL_AS_DRIVER) {
+        clock_text(home, sizeof(home), W, g->arrival, day);
+        srv_html_emit(h, "<p><strong>%t %d.</strong> %t %t.</p>\n<p>%t</p><ol>\n", W->home_drive,
+                      g->number, W->home_leave, when, W->drop_off);
+        for (size_t k = 0; k < g->npassengers; k++)
+            stop_line(h, W, a, &g->passengers[k], day);
+        srv_html_emit(h, "</ol>\n<p>%t %t.</p>\n", W->home_arrival, home);
+    } else {
+        pl_carpool_seen driver, self;
+        pl_carpool_member_seen(&driver, a, &g->driver);
+        pl_carpool_member_seen(&self, a, a->self);
+        srv_html_emit(h, "<p>%t %d%t <bdi><strong>%t</strong></bdi>. %t %t.</p>\n", W->home_ride,
+                      g->number, W->driven_by, driver.name, W->home_leave, when);
+        clock_text(when, sizeof(when), W, a->self->time, day);
+        srv_html_emit(h, "<p id=\"dropoff\"><strong>%t %t</strong>, %t.</p>\n", W->dropoff, when,
+                      self.place);
+    }
+    srv_html_emit(h, "</div>\n");
+done:
+    pl_carpool_assignment_free(a);
 }
 
 void srv_carpool_section(srv_html *h, int french, pl_store *store, const pl_event *ev,
@@ -304,5 +370,7 @@ void srv_carpool_section(srv_html *h, int french, pl_store *store, const pl_even
     route_map(h, W, a, ev);
 done:
     srv_html_emit(h, "</div>\n");
+    if (reg->status == PL_REG_CONFIRMED)
+        home_section(h, W, store, ev, reg, modified);
     pl_carpool_assignment_free(a);
 }

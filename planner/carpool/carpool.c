@@ -56,6 +56,8 @@ const char *pl_carpool_reason_text(pl_carpool_reason reason)
         return "no driver can reach them within the detour limit";
     case PL_CARPOOL_REASON_NO_SEAT:
         return "every driver within reach is full";
+    case PL_CARPOOL_REASON_LEAVE_TIME:
+        return "every driver within reach leaves the venue before them";
     case PL_CARPOOL_REASON_NO_ROOM:
         return "drivers within reach have seats left, but none can add this stop within the "
                "detour limit";
@@ -88,14 +90,19 @@ static void solver_free(solver *s)
                    s->cert_off, s->cert_len, s->cert_at, s->cert,    s->changed,   s->why};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         free(all[i]);
+    for (size_t i = 0; i < s->nkept; i++)
+        free(s->kept[i].passengers);
+    free(s->kept);
     cp_index_free(s);
 }
 
 static int check_input(const pl_carpool_problem *pb, const pl_carpool_options *o, pl_error *err)
 {
     if (!pb || (pb->nparticipants > 0 && !pb->participants) ||
-        (pb->nconfirmed > 0 && !pb->confirmed))
+        (pb->nconfirmed > 0 && !pb->confirmed) || (pb->nprefer > 0 && !pb->prefer))
         return pl_error_set(err, PL_EINVALID, "carpool: missing participants");
+    if (pb->trip != PL_CARPOOL_OUTBOUND && pb->trip != PL_CARPOOL_RETURN)
+        return pl_error_set(err, PL_EINVALID, "carpool: unknown trip %d", (int)pb->trip);
     if (pb->nparticipants >= UINT32_MAX / 2)
         return pl_error_set(err, PL_EINVALID, "carpool: too many participants");
     if (!point_ok(&pb->venue))
@@ -126,6 +133,23 @@ static int check_input(const pl_carpool_problem *pb, const pl_carpool_options *o
     return PL_OK;
 }
 
+/* Add a kept group, its passengers turned to the engine's order (the
+ * return trip lists them in drop-off order). */
+static int keep_group(solver *s, const pl_carpool_confirmed *c, int confirmed)
+{
+    struct kept *k = &s->kept[s->nkept];
+    k->driver = c->driver;
+    k->npassengers = c->npassengers;
+    k->confirmed = confirmed;
+    k->passengers = malloc((c->npassengers ? c->npassengers : 1) * sizeof *k->passengers);
+    if (!k->passengers)
+        return -1;
+    for (size_t i = 0; i < c->npassengers; i++)
+        k->passengers[i] = c->passengers[s->reverse ? c->npassengers - 1 - i : i];
+    s->nkept++;
+    return 0;
+}
+
 /* Mark confirmed groups' members as locked; reject overlaps. */
 static int lock_confirmed(solver *s, const pl_carpool_problem *pb, pl_error *err)
 {
@@ -147,8 +171,67 @@ static int lock_confirmed(solver *s, const pl_carpool_problem *pb, pl_error *err
                                     g, p);
             s->flag[p] |= F_LOCKED;
         }
+        if (keep_group(s, c, 1) < 0)
+            return pl_error_oom(err);
     }
     return PL_OK;
+}
+
+/* Does preferred group c still fit: every member known, travelling and in
+ * no other kept group, the driver's seats, leave times, and the detour? */
+static int prefer_fits(const solver *s, const pl_carpool_confirmed *c)
+{
+    size_t d = c->driver, k = c->npassengers;
+    if (k == 0 || !c->passengers || d >= s->n || (s->flag[d] & (F_LOCKED | F_BAD)) ||
+        !(s->flag[d] & F_DRIVE) || (size_t)s->pt[d].seats < k)
+        return 0;
+    double len = 0.0;
+    size_t prev = d;
+    for (size_t i = 0; i < k; i++) {
+        size_t p = c->passengers[s->reverse ? k - 1 - i : i];
+        if (p >= s->n || p == d || (s->flag[p] & (F_LOCKED | F_BAD)) || !(s->flag[p] & F_RIDE) ||
+            !leave_ok(s, p, d))
+            return 0;
+        for (size_t j = 0; j < k; j++)
+            if (c->passengers[j] == p && j != (s->reverse ? k - 1 - i : i))
+                return 0; /* twice in the group */
+        len += dist(s, prev, p);
+        prev = p;
+    }
+    len += dist(s, prev, s->n);
+    return len <= max_len(s, d, (int)k) + EPS;
+}
+
+/* Keep the preferred groups that still fit, as they are. */
+static int lock_preferred(solver *s, const pl_carpool_problem *pb, pl_error *err)
+{
+    for (size_t g = 0; g < pb->nprefer; g++) {
+        const pl_carpool_confirmed *c = &pb->prefer[g];
+        if (!prefer_fits(s, c))
+            continue;
+        s->flag[c->driver] |= F_LOCKED;
+        for (size_t i = 0; i < c->npassengers; i++)
+            s->flag[c->passengers[i]] |= F_LOCKED;
+        if (keep_group(s, c, 0) < 0)
+            return pl_error_oom(err);
+    }
+    return PL_OK;
+}
+
+/* Return trip: legs[] in the engine's order (towards the venue), group
+ * passengers already in drop-off order. */
+static void fill_times_return(const solver *s, pl_carpool_group *g, const double *legs, long leave)
+{
+    double t = (double)leave;
+    size_t k = g->npassengers;
+    g->departure_time = leave;
+    for (size_t i = 0; i < k; i++) {
+        t += legs[k - i] / s->o.speed_kmh * 60.0;
+        g->pickup_times[i] = (long)ceil(t - 1e-9);
+        t += s->o.stop_minutes;
+    }
+    t += legs[0] / s->o.speed_kmh * 60.0;
+    g->arrival_time = (long)ceil(t - 1e-9);
 }
 
 static void fill_times(const solver *s, pl_carpool_group *g, const double *legs, long start)
@@ -168,7 +251,7 @@ static void fill_times(const solver *s, pl_carpool_group *g, const double *legs,
 static int build_result(pl_carpool_result **out, solver *s, const pl_carpool_problem *pb)
 {
     int rc = PL_ERROR;
-    size_t n = s->n, ng = pb->nconfirmed, nu = 0;
+    size_t n = s->n, ng = s->nkept, nu = 0;
     double *legs = NULL;
     pl_carpool_result *res = calloc(1, sizeof *res);
     if (!res)
@@ -177,9 +260,9 @@ static int build_result(pl_carpool_result **out, solver *s, const pl_carpool_pro
         if (is_driving(s, d))
             ng++;
     size_t maxk = 1;
-    for (size_t g = 0; g < pb->nconfirmed; g++)
-        if (pb->confirmed[g].npassengers + 1 > maxk)
-            maxk = pb->confirmed[g].npassengers + 1;
+    for (size_t g = 0; g < s->nkept; g++)
+        if (s->kept[g].npassengers + 1 > maxk)
+            maxk = s->kept[g].npassengers + 1;
     for (size_t d = 0; d < n; d++)
         if ((size_t)s->seats[d] + 1 > maxk)
             maxk = (size_t)s->seats[d] + 1;
@@ -192,11 +275,11 @@ static int build_result(pl_carpool_result **out, solver *s, const pl_carpool_pro
     /* group order: by driver index, confirmed and planned alike */
     size_t gi = 0;
     for (size_t d = 0; d < n; d++) {
-        const pl_carpool_confirmed *cf = NULL;
+        const struct kept *cf = NULL;
         if (s->flag[d] & F_LOCKED) {
-            for (size_t g = 0; g < pb->nconfirmed; g++)
-                if (pb->confirmed[g].driver == d)
-                    cf = &pb->confirmed[g];
+            for (size_t g = 0; g < s->nkept; g++)
+                if (s->kept[g].driver == d)
+                    cf = &s->kept[g];
             if (!cf)
                 continue;
         } else if (!is_driving(s, d)) {
@@ -207,7 +290,8 @@ static int build_result(pl_carpool_result **out, solver *s, const pl_carpool_pro
         size_t k = cf ? cf->npassengers : (size_t)s->rlen[d];
         g->driver = d;
         g->npassengers = k;
-        g->confirmed = cf != NULL;
+        g->confirmed = cf && cf->confirmed;
+        g->preferred = cf && !cf->confirmed;
         g->passengers = malloc((k ? k : 1) * sizeof *g->passengers);
         g->pickup_times = malloc((k ? k : 1) * sizeof *g->pickup_times);
         if (!g->passengers || !g->pickup_times)
@@ -226,7 +310,16 @@ static int build_result(pl_carpool_result **out, solver *s, const pl_carpool_pro
         total += legs[k];
         g->distance_km = total;
         g->detour_km = total - s->dv[d];
-        fill_times(s, g, legs, pb->event_start);
+        if (s->reverse) {
+            for (size_t i = 0; i < k / 2; i++) {
+                size_t tmp = g->passengers[i];
+                g->passengers[i] = g->passengers[k - 1 - i];
+                g->passengers[k - 1 - i] = tmp;
+            }
+            fill_times_return(s, g, legs, pb->leave ? pb->leave[d] : pb->event_end);
+        } else {
+            fill_times(s, g, legs, pb->event_start);
+        }
         res->totals.cars++;
         res->totals.passengers += k;
         res->totals.vehicle_km += total;
@@ -289,6 +382,8 @@ int pl_carpool_plan(pl_carpool_result **out, const pl_carpool_problem *problem,
         return rc;
     n = problem->nparticipants;
     s.n = n;
+    s.reverse = problem->trip == PL_CARPOOL_RETURN;
+    s.leave = s.reverse ? problem->leave : NULL;
     s.pt = problem->participants;
     s.venue = problem->venue;
     rc = PL_ERROR;
@@ -301,8 +396,10 @@ int pl_carpool_plan(pl_carpool_result **out, const pl_carpool_problem *problem,
         ALLOC(s.cert_len, n) || ALLOC(s.cert_at, n) || ALLOC(s.changed, n + 1) ||
         ALLOC(s.cert, CERT_PER_PARTICIPANT * n) || ALLOC(s.pver, n) || ALLOC(s.hkey, n) ||
         ALLOC(s.rkey, n) || ALLOC(s.hp, n) || ALLOC(s.node_par, n + 1) || ALLOC(s.node_x, n + 1) ||
-        ALLOC(s.node_d, n + 1) || ALLOC(s.why, n) || ALLOC(pass, n) || ALLOC(l.drivers, n) ||
-        ALLOC(l.queue, n) || ALLOC(l.riders, n) || ALLOC(l.pr, n) || ALLOC(l.pf, n)) {
+        ALLOC(s.node_d, n + 1) || ALLOC(s.why, n) ||
+        ALLOC(s.kept, problem->nconfirmed + problem->nprefer) || ALLOC(pass, n) ||
+        ALLOC(l.drivers, n) || ALLOC(l.queue, n) || ALLOC(l.riders, n) || ALLOC(l.pr, n) ||
+        ALLOC(l.pf, n)) {
         rc = pl_error_oom(err);
         goto done;
     }
@@ -336,9 +433,12 @@ int pl_carpool_plan(pl_carpool_result **out, const pl_carpool_problem *problem,
         s.pr[i] = chord_km(u, s.u + 3 * n);
         s.pa[i] = atan2(u[0] * east[0] + u[1] * east[1] + u[2] * east[2],
                         u[0] * north[0] + u[1] * north[1] + u[2] * north[2]);
+        s.dv[i] = dist(&s, i, n);
     }
     s.rng = hash_mix(seed, n);
     rc = lock_confirmed(&s, problem, err);
+    if (rc == PL_OK)
+        rc = lock_preferred(&s, problem, err);
     if (rc < 0)
         goto done;
     rc = PL_ERROR;
@@ -348,7 +448,6 @@ int pl_carpool_plan(pl_carpool_result **out, const pl_carpool_problem *problem,
         s.roff[i] = slots;
         if ((s.flag[i] & F_BAD) && !(s.flag[i] & F_LOCKED))
             continue;
-        s.dv[i] = dist(&s, i, n);
         if ((s.flag[i] & F_DRIVE) && !(s.flag[i] & (F_LOCKED | F_BAD))) {
             s.seats[i] = s.pt[i].seats;
             s.maxlen1[i] = max_len(&s, i, 1);

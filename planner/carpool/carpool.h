@@ -63,6 +63,12 @@ typedef struct pl_carpool_confirmed {
     size_t npassengers;
 } pl_carpool_confirmed;
 
+/* Which way the cars go. */
+typedef enum pl_carpool_trip {
+    PL_CARPOOL_OUTBOUND = 0, /* home -> pickups -> venue, arriving before the start */
+    PL_CARPOOL_RETURN        /* venue -> drop-offs -> home, leaving at the end */
+} pl_carpool_trip;
+
 typedef struct pl_carpool_problem {
     const pl_carpool_participant *participants; /* borrowed */
     size_t nparticipants;
@@ -72,6 +78,24 @@ typedef struct pl_carpool_problem {
                                               back on the same clock */
     const pl_carpool_confirmed *confirmed; /* borrowed, may be NULL */
     size_t nconfirmed;
+    /* The return trip (trip = PL_CARPOOL_RETURN): each car leaves the venue
+     * when its driver does, drops its passengers in order and ends at the
+     * driver's home; the same seat and detour rules (a route is the outbound
+     * one driven backwards). Groups, confirmed ones included, list their
+     * passengers in drop-off order, and their times are drop-off times. */
+    pl_carpool_trip trip;
+    long event_end; /* RETURN: when people leave the venue (same clock) */
+    /* RETURN, may be NULL: per participant, when they leave the venue (the
+     * end of the last session they attend); a passenger rides only with a
+     * driver who leaves at the same time or later. NULL: event_end for all. */
+    const long *leave;
+    /* Groups to keep where they still fit (seats, detour, leave times, every
+     * member still travelling), e.g. the outbound groups for the return;
+     * those that do not fit are planned again. Same form as confirmed (for
+     * the return, passengers in drop-off order); borrowed, may be NULL. Kept
+     * groups come back with confirmed = 0. */
+    const pl_carpool_confirmed *prefer;
+    size_t nprefer;
 } pl_carpool_problem;
 
 /* Value of max_detour_minutes meaning "no cap in minutes". */
@@ -126,12 +150,17 @@ typedef enum pl_carpool_reason {
     PL_CARPOOL_REASON_NO_ORIGIN,     /* origin unknown */
     PL_CARPOOL_REASON_NO_DRIVER,     /* no driver can reach them within detour */
     PL_CARPOOL_REASON_NO_SEAT,       /* every driver in reach is full */
-    PL_CARPOOL_REASON_NO_ROOM        /* drivers in reach have seats left, but no
+    PL_CARPOOL_REASON_NO_ROOM,       /* drivers in reach have seats left, but no
                                         route can take one more stop within the
                                         detour limit */
+    PL_CARPOOL_REASON_LEAVE_TIME     /* return trip: every driver in reach
+                                        leaves the venue before them */
 } pl_carpool_reason;
 
-/* One car. Indices point into pl_carpool_problem.participants. */
+/* One car. Indices point into pl_carpool_problem.participants. On the
+ * return trip, passengers are in drop-off order, pickup_times are drop-off
+ * times, departure_time is when the car leaves the venue and arrival_time
+ * when the driver is home. */
 typedef struct pl_carpool_group {
     size_t driver;
     size_t *passengers;  /* in pickup order; owned by the result */
@@ -142,6 +171,7 @@ typedef struct pl_carpool_group {
     double distance_km;  /* origin -> pickups -> venue */
     double detour_km;    /* distance_km - direct trip */
     int confirmed;       /* 1 if kept from problem.confirmed */
+    int preferred;       /* 1 if kept from problem.prefer */
 } pl_carpool_group;
 
 typedef struct pl_carpool_unassigned {

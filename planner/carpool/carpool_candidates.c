@@ -466,10 +466,12 @@ int cp_build_candidates(solver *s, size_t np, const uint32_t *drv, size_t nd)
         for (int k = 0; k < c; k++) {
             size_t site = heap[k].site, first = x->sfirst[site];
             size_t size = x->sfirst[site + 1] - first;
-            size_t at = ((size_t)rank[p] * (size_t)take[k] + salt[p]) % size;
+            size_t at = ((size_t)rank[p] * (size_t)take[k] + salt[p]) % size, seen = 0;
             for (int j = 0; j < take[k]; at = (at + 1) % size) {
                 uint32_t d = x->smem[first + at];
-                if (d == p)
+                if (++seen > size)
+                    break; /* the site has fewer drivers p may ride with */
+                if (d == p || !leave_ok(s, p, d))
                     continue;
                 s->cd[total] = d;
                 s->cdop[total] = heap[k].dop;
@@ -523,6 +525,23 @@ static void drive_instead(solver *s, size_t d, size_t p)
     cp_route_insert(s, d, p, 0);
 }
 
+/* Kept cars (confirmed, or preferred) within reach of p: none (0), only
+ * some leaving before p (1), one leaving with or after p (2). They are
+ * closed: full for p. */
+static int kept_in_reach(const solver *s, size_t p)
+{
+    int found = 0;
+    for (size_t g = 0; g < s->nkept; g++) {
+        size_t d = s->kept[g].driver;
+        if (s->pt[d].seats == 0 || dist(s, d, p) + s->dv[p] > max_len(s, d, 1) + EPS)
+            continue;
+        if (leave_ok(s, p, d))
+            return 2;
+        found = 1;
+    }
+    return found;
+}
+
 int cp_fill_unseated(solver *s)
 {
     dindex *x = s->dix;
@@ -537,13 +556,21 @@ int cp_fill_unseated(solver *s)
     for (size_t p = 0; p < s->n; p++) {
         if (!(s->flag[p] & F_RIDER) || (s->flag[p] & (F_LOCKED | F_BAD)) || s->host[p] >= 0)
             continue;
-        int c = K ? dindex_query(s, x, p, sh, h, (int)K) : 0, room = 0, seated = 0;
+        int c = K ? dindex_query(s, x, p, sh, h, (int)K) : 0, room = 0, seated = 0, early = 0;
+        int late = 0; /* a driver within reach leaves with or after p */
         qsort(h, (size_t)c, sizeof *h, hent_cmp);
         for (int k = 0; k < c && !seated; k++) {
             size_t site = h[k].site;
             for (size_t i = x->sfirst[site]; i < x->sfirst[site + 1] && !seated; i++) {
                 size_t d = x->smem[i];
                 int pos;
+                if (d == p)
+                    continue;
+                if (!leave_ok(s, p, d)) {
+                    early = 1;
+                    continue;
+                }
+                late = 1;
                 if (is_driving(s, d)) {
                     if (s->rlen[d] >= s->seats[d])
                         continue;
@@ -559,10 +586,17 @@ int cp_fill_unseated(solver *s)
                 }
             }
         }
-        s->why[p] = seated   ? 0
-                    : c == 0 ? PL_CARPOOL_REASON_NO_DRIVER
-                    : room   ? PL_CARPOOL_REASON_NO_ROOM
-                             : PL_CARPOOL_REASON_NO_SEAT;
+        int kept = seated || room || late ? 0 : kept_in_reach(s, p);
+        if (seated)
+            s->why[p] = 0;
+        else if (room)
+            s->why[p] = PL_CARPOOL_REASON_NO_ROOM;
+        else if (late || kept == 2)
+            s->why[p] = PL_CARPOOL_REASON_NO_SEAT;
+        else if (early || kept == 1)
+            s->why[p] = PL_CARPOOL_REASON_LEAVE_TIME;
+        else
+            s->why[p] = PL_CARPOOL_REASON_NO_DRIVER;
     }
     free(h);
     free(sh);

@@ -17,6 +17,8 @@ static int swap_ok(const solver *s, size_t d, int j, size_t x, double dop, const
     int k = s->rlen[d];
     const uint32_t *r = s->route + s->roff[d];
     const double *legs = s->legs + s->roff[d] + d;
+    if (!leave_ok(s, x, d))
+        return 0;
     size_t prev = stop_at(s, d, j - 1), next = stop_at(s, d, j + 1);
     double merged = dist(s, prev, next);
     double base = s->rdist[d] - legs[j] - legs[j + 1] + merged;
@@ -102,7 +104,7 @@ static int bfs_chain(solver *s, size_t root, int limit)
             if (!is_driving(s, d)) {
                 /* a FLEXIBLE riding elsewhere can take its car and x */
                 if ((s->flag[d] & F_DRIVE) && !(s->flag[d] & (F_LOCKED | F_BAD)) &&
-                    s->seats[d] > 0 && !on_path(s, i, (size_t)s->host[d])) {
+                    s->seats[d] > 0 && leave_ok(s, x, d) && !on_path(s, i, (size_t)s->host[d])) {
                     cp_route_remove(s, d);
                     chain_apply(s, i, d);
                     return 1;

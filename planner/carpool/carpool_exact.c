@@ -231,7 +231,7 @@ int cp_exact_small(solver *s, const lns_ctx *l)
             continue;
         for (int b = 0; b < x.nr; b++) {
             size_t p = x.riders[b];
-            if (dist(s, d, p) + s->dv[p] <= max_len(s, d, 1) + EPS) {
+            if (leave_ok(s, p, d) && dist(s, d, p) + s->dv[p] <= max_len(s, d, 1) + EPS) {
                 cand[nc] = (uint32_t)p;
                 cbit[nc++] = b;
             }

@@ -23,13 +23,19 @@ static json_t *member_json(const pl_carpool_member *m, const char *time_key)
 
 json_t *pl_carpool_group_to_json(const pl_carpool_saved_group *g)
 {
+    return pl_carpool_group_to_json_trip(g, PL_CARPOOL_OUTBOUND);
+}
+
+json_t *pl_carpool_group_to_json_trip(const pl_carpool_saved_group *g, pl_carpool_trip trip)
+{
+    const char *time_key = trip == PL_CARPOOL_RETURN ? "dropoff_time" : "pickup_time";
     json_t *passengers = json_array();
     double direct = g->distance_km - g->detour_km;
 
     if (!passengers)
         return NULL;
     for (size_t k = 0; k < g->npassengers; k++)
-        if (json_array_append_new(passengers, member_json(&g->passengers[k], "pickup_time"))) {
+        if (json_array_append_new(passengers, member_json(&g->passengers[k], time_key))) {
             json_decref(passengers);
             return NULL;
         }
@@ -58,26 +64,27 @@ json_t *pl_carpool_plan_to_json(const pl_carpool_saved_plan *plan)
     if (!groups || !unassigned)
         goto fail;
     for (size_t g = 0; g < plan->ngroups; g++)
-        if (json_array_append_new(groups, pl_carpool_group_to_json(&plan->groups[g])))
+        if (json_array_append_new(groups,
+                                  pl_carpool_group_to_json_trip(&plan->groups[g], plan->trip)))
             goto fail;
     for (size_t u = 0; u < plan->nunassigned; u++)
         if (json_array_append_new(unassigned, unassigned_json(&plan->unassigned[u])))
             goto fail;
-    return json_pack("{s:s, s:s, s:s, s:s, s:{s:f, s:o, s:f, s:f, s:f, s:f, s:f}, s:o, s:o, "
-                     "s:{s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o}}",
-                     "event", plan->event_slug, "event_start", plan->event_start, "timezone",
-                     plan->timezone, "planned", plan->planned, "options", "max_detour_pct",
-                     o->max_detour_pct, "max_detour_minutes",
-                     o->max_detour_minutes < 0 ? json_null() : json_real(o->max_detour_minutes),
-                     "road_factor", o->road_factor, "speed_kmh", o->speed_kmh, "stop_minutes",
-                     o->stop_minutes, "margin_minutes", o->margin_minutes, "co2_kg_per_km",
-                     o->co2_kg_per_km, "groups", groups, "unassigned", unassigned, "totals", "cars",
-                     (json_int_t)t->cars, "passengers", (json_int_t)t->passengers, "riders",
-                     (json_int_t)t->riders, "riders_seated", (json_int_t)t->riders_seated,
-                     "vehicle_km", real_rounded(t->vehicle_km, 1e3), "vehicle_km_alone",
-                     real_rounded(t->vehicle_km_alone, 1e3), "vehicle_km_avoided",
-                     real_rounded(t->vehicle_km_avoided, 1e3), "co2_avoided_kg",
-                     real_rounded(t->co2_avoided_kg, 1e3));
+    return json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:{s:f, s:o, s:f, s:f, s:f, s:f, s:f}, s:o, s:o, "
+        "s:{s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o}}",
+        "event", plan->event_slug, "trip", pl_carpool_trip_name(plan->trip), "event_start",
+        plan->event_start, "timezone", plan->timezone, "planned", plan->planned, "options",
+        "max_detour_pct", o->max_detour_pct, "max_detour_minutes",
+        o->max_detour_minutes < 0 ? json_null() : json_real(o->max_detour_minutes), "road_factor",
+        o->road_factor, "speed_kmh", o->speed_kmh, "stop_minutes", o->stop_minutes,
+        "margin_minutes", o->margin_minutes, "co2_kg_per_km", o->co2_kg_per_km, "groups", groups,
+        "unassigned", unassigned, "totals", "cars", (json_int_t)t->cars, "passengers",
+        (json_int_t)t->passengers, "riders", (json_int_t)t->riders, "riders_seated",
+        (json_int_t)t->riders_seated, "vehicle_km", real_rounded(t->vehicle_km, 1e3),
+        "vehicle_km_alone", real_rounded(t->vehicle_km_alone, 1e3), "vehicle_km_avoided",
+        real_rounded(t->vehicle_km_avoided, 1e3), "co2_avoided_kg",
+        real_rounded(t->co2_avoided_kg, 1e3));
 fail:
     json_decref(groups);
     json_decref(unassigned);
@@ -120,7 +127,7 @@ json_t *pl_carpool_assignment_to_json(const pl_carpool_assignment *a)
             json_pack("{s:s, s:o, s:o, s:o, s:o}", "time", a->self->time, "origin",
                       str_or_null(a->self->origin), "place", str_or_null(a->self->place), "lat",
                       real_rounded(a->self->lat, 1e6), "lon", real_rounded(a->self->lon, 1e6));
-        group = pl_carpool_group_to_json(a->group);
+        group = pl_carpool_group_to_json_trip(a->group, a->plan->trip);
     }
     why_none(a, &code, &detail);
     return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "event", a->plan->event_slug,

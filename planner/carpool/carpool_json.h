@@ -27,6 +27,11 @@ json_t *pl_carpool_plan_to_json(const pl_carpool_saved_plan *plan);
 /* One group (an element of "groups" above). New reference or NULL. */
 json_t *pl_carpool_group_to_json(const pl_carpool_saved_group *group);
 
+/* The same for a group of a plan of trip: on the way home (RETURN) the
+ * passengers' times are "dropoff_time", the group's "departure_time" is
+ * when it leaves the venue and its "arrival_time" when the driver is home. */
+json_t *pl_carpool_group_to_json_trip(const pl_carpool_saved_group *group, pl_carpool_trip trip);
+
 /*
  * One attendee's assignment: {"event", "name", "email", "role": "driver" |
  * "passenger" | "unassigned" | "none", "group": {...} or null, "pickup":

@@ -17,6 +17,7 @@ typedef struct part {
     int seats;
     pl_origin where;
     double lat, lon; /* NaN without a point */
+    char *leave;     /* end of the last session they attend, NULL if none; owned */
 } part;
 
 /* A confirmed group of the stored plan, as found again in the new input. */
@@ -35,7 +36,24 @@ typedef struct planning {
     kept *kept;
     size_t nkept;
     long long plan_id; /* 0: no stored plan yet */
+    pl_carpool_trip trip;
 } planning;
+
+const char *pl_carpool_trip_name(pl_carpool_trip trip)
+{
+    return trip == PL_CARPOOL_RETURN ? "return" : "outbound";
+}
+
+int pl_carpool_trip_parse(pl_carpool_trip *out, const char *name)
+{
+    if (name && strcmp(name, "outbound") == 0)
+        *out = PL_CARPOOL_OUTBOUND;
+    else if (name && strcmp(name, "return") == 0)
+        *out = PL_CARPOOL_RETURN;
+    else
+        return PL_EINVALID;
+    return PL_OK;
+}
 
 void pl_carpool_plan_options_init(pl_carpool_plan_options *opts)
 {
@@ -69,6 +87,7 @@ static void parts_free(part *parts, size_t n)
     for (size_t i = 0; i < n; i++) {
         free(parts[i].origin);
         free(parts[i].travel);
+        free(parts[i].leave);
     }
     free(parts);
 }
@@ -115,9 +134,12 @@ static int load_parts(planning *pl, pl_error *err)
     int rc, s, failed = 0;
 
     rc = pl_store_prepare(pl->store, &st,
-                          "SELECT id, origin, travel, seats FROM registrations "
-                          "WHERE event_id = ?1 AND status = 'confirmed' AND travel <> 'none' "
-                          "ORDER BY id",
+                          "SELECT r.id, r.origin, r.travel, r.seats, "
+                          "(SELECT max(s.end) FROM registration_sessions rs JOIN sessions s "
+                          "ON s.id = rs.session_id WHERE rs.registration_id = r.id) "
+                          "FROM registrations r "
+                          "WHERE r.event_id = ?1 AND r.status = 'confirmed' AND r.travel <> 'none' "
+                          "ORDER BY r.id",
                           err);
     if (rc < 0)
         goto done;
@@ -140,6 +162,7 @@ static int load_parts(planning *pl, pl_error *err)
         p->origin = pl_store_column_dup(st, 1, &failed);
         p->travel = pl_store_column_dup(st, 2, &failed);
         p->seats = sqlite3_column_int(st, 3);
+        p->leave = pl_store_column_dup(st, 4, &failed);
         if (failed || !p->travel) {
             rc = oom(err);
             goto done;
@@ -193,15 +216,18 @@ static long find_part(const planning *pl, long long rowid)
     return -1;
 }
 
-static long long find_plan_id(pl_store *store, long long event_id, pl_error *err)
+static long long find_plan_id(pl_store *store, long long event_id, pl_carpool_trip trip,
+                              pl_error *err)
 {
     sqlite3_stmt *st = NULL;
     long long id = 0;
     int s;
 
-    if (pl_store_prepare(store, &st, "SELECT id FROM carpool_plans WHERE event_id = ?1", err) < 0)
+    if (pl_store_prepare(store, &st,
+                         "SELECT id FROM carpool_plans WHERE event_id = ?1 AND trip = ?2", err) < 0)
         return PL_EIO;
     sqlite3_bind_int64(st, 1, event_id);
+    pl_store_bind_text(st, 2, pl_carpool_trip_name(trip));
     s = sqlite3_step(st);
     if (s == SQLITE_ROW)
         id = sqlite3_column_int64(st, 0);
@@ -301,6 +327,86 @@ done:
     return rc;
 }
 
+/*
+ * The way home: the groups of the stored outbound plan, with the members
+ * who still take part, as groups to keep where they fit (passengers in
+ * drop-off order: the reverse of the pickups).
+ */
+static int load_prefer(planning *pl, kept **out, size_t *nout, pl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    kept *list = NULL, *cur = NULL;
+    size_t n = 0, cap = 0;
+    int rc, s;
+
+    rc = pl_store_prepare(pl->store, &st,
+                          "SELECT g.id, m.position, m.registration_id FROM carpool_plans p "
+                          "JOIN carpool_groups g ON g.plan_id = p.id "
+                          "JOIN carpool_members m ON m.group_id = g.id "
+                          "WHERE p.event_id = ?1 AND p.trip = 'outbound' "
+                          "ORDER BY g.driver_id, m.position",
+                          err);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, pl->ev->rowid);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        long long gid = sqlite3_column_int64(st, 0);
+        long idx = find_part(pl, sqlite3_column_int64(st, 2));
+        if (sqlite3_column_int(st, 1) == 0) {
+            cur = NULL;
+            if (idx < 0)
+                continue;
+            if (n == cap) {
+                size_t ncap = cap ? cap * 2 : 16;
+                kept *nk = realloc(list, ncap * sizeof(*nk));
+                if (!nk) {
+                    rc = oom(err);
+                    goto done;
+                }
+                list = nk;
+                cap = ncap;
+            }
+            cur = &list[n++];
+            memset(cur, 0, sizeof(*cur));
+            cur->group_id = gid;
+            cur->driver = (size_t)idx;
+        } else if (cur && cur->group_id == gid && idx >= 0) {
+            size_t *np = realloc(cur->passengers, (cur->npassengers + 1) * sizeof(*np));
+            if (!np) {
+                rc = oom(err);
+                goto done;
+            }
+            cur->passengers = np;
+            /* drop-off order: each one goes in front */
+            memmove(np + 1, np, cur->npassengers * sizeof(*np));
+            np[0] = (size_t)idx;
+            cur->npassengers++;
+        }
+    }
+    if (s != SQLITE_DONE)
+        rc = pl_store_fail(pl->store, err, "cannot read the outbound carpool groups");
+done:
+    sqlite3_finalize(st);
+    if (rc < 0) {
+        for (size_t i = 0; i < n; i++)
+            free(list[i].passengers);
+        free(list);
+        return rc;
+    }
+    *out = list;
+    *nout = n;
+    return 0;
+}
+
+/* When part p leaves the venue, on the engine's clock. */
+static long leave_minutes(const part *p, long event_end)
+{
+    pl_datetime dt;
+    if (p->leave && pl_datetime_parse(&dt, p->leave) == 0)
+        return (long)pl_datetime_minutes(&dt);
+    return event_end;
+}
+
 static pl_carpool_role role_of(const char *travel)
 {
     if (strcmp(travel, "drive") == 0)
@@ -335,9 +441,10 @@ static void explain(const part *p, pl_carpool_reason reason, const char **code, 
                      p->where.reason[0] ? p->where.reason : "no place matches it");
         return;
     }
-    *code = reason == PL_CARPOOL_REASON_NO_SEAT   ? PL_CARPOOL_WHY_NO_SEAT
-            : reason == PL_CARPOOL_REASON_NO_ROOM ? PL_CARPOOL_WHY_NO_ROOM
-                                                  : PL_CARPOOL_WHY_NO_DRIVER;
+    *code = reason == PL_CARPOOL_REASON_NO_SEAT      ? PL_CARPOOL_WHY_NO_SEAT
+            : reason == PL_CARPOOL_REASON_NO_ROOM    ? PL_CARPOOL_WHY_NO_ROOM
+            : reason == PL_CARPOOL_REASON_LEAVE_TIME ? PL_CARPOOL_WHY_LEAVE_TIME
+                                                     : PL_CARPOOL_WHY_NO_DRIVER;
     snprintf(buf, size, "%s", pl_carpool_reason_text(reason));
 }
 
@@ -356,8 +463,9 @@ static int save_plan(planning *pl, const pl_carpool_problem *pb, const pl_carpoo
                               "max_detour_minutes, road_factor, speed_kmh, stop_minutes, "
                               "margin_minutes, co2_kg_per_km, iterations, candidates, cars, "
                               "passengers, riders, riders_seated, vehicle_km, vehicle_km_alone, "
-                              "vehicle_km_avoided, co2_avoided_kg) VALUES (?1, ?2, ?3, ?4, ?5, "
-                              "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+                              "vehicle_km_avoided, co2_avoided_kg, trip) VALUES (?1, ?2, ?3, ?4, "
+                              "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+                              "?19, ?20)",
                               err);
     } else {
         rc = pl_store_prepare(pl->store, &st,
@@ -367,7 +475,7 @@ static int save_plan(planning *pl, const pl_carpool_problem *pb, const pl_carpoo
                               "iterations = ?10, candidates = ?11, cars = ?12, passengers = ?13, "
                               "riders = ?14, riders_seated = ?15, vehicle_km = ?16, "
                               "vehicle_km_alone = ?17, vehicle_km_avoided = ?18, "
-                              "co2_avoided_kg = ?19 WHERE event_id = ?1",
+                              "co2_avoided_kg = ?19 WHERE event_id = ?1 AND trip = ?20",
                               err);
     }
     if (rc < 0)
@@ -394,6 +502,7 @@ static int save_plan(planning *pl, const pl_carpool_problem *pb, const pl_carpoo
     sqlite3_bind_double(st, 17, res->totals.vehicle_km_alone);
     sqlite3_bind_double(st, 18, res->totals.vehicle_km_avoided);
     sqlite3_bind_double(st, 19, res->totals.co2_avoided_kg);
+    pl_store_bind_text(st, 20, pl_carpool_trip_name(pl->trip));
     if ((rc = pl_store_step(pl->store, st, "cannot store the carpool plan", err)) < 0)
         goto done;
     if (pl->plan_id == 0)
@@ -521,22 +630,28 @@ int pl_carpool_plan_event(pl_carpool_saved_plan **out, pl_store *store, const ch
                           const pl_carpool_plan_options *opts, pl_error *err)
 {
     pl_carpool_plan_options defaults = PL_CARPOOL_PLAN_OPTIONS_INIT;
-    planning pl = {store, NULL, NULL, 0, NULL, 0, 0};
+    planning pl = {store, NULL, NULL, 0, NULL, 0, 0, PL_CARPOOL_OUTBOUND};
+    kept *prefer = NULL;
+    size_t nprefer = 0;
+    pl_carpool_confirmed *pf = NULL;
+    long *leave = NULL;
     pl_carpool_participant *ps = NULL;
     pl_carpool_confirmed *cf = NULL;
     pl_carpool_result *res = NULL;
     pl_carpool_saved_plan *saved = NULL;
-    pl_carpool_problem pb;
-    pl_datetime start;
+    pl_carpool_problem pb = {0};
+    pl_datetime start, end;
     int rc, in_tx = 0;
 
     if (out)
         *out = NULL;
     if (!opts)
         opts = &defaults;
+    pl.trip = opts->trip;
     if ((rc = load_event(&pl, slug, err)) < 0)
         goto done;
-    if ((rc = pl_datetime_parse(&start, pl.ev->start)) < 0) {
+    if ((rc = pl_datetime_parse(&start, pl.ev->start)) < 0 ||
+        (rc = pl_datetime_parse(&end, pl.ev->end)) < 0) {
         rc = pl_error_set(err, PL_EINVALID, "event '%s': bad start '%s'", slug, pl.ev->start);
         goto done;
     }
@@ -552,16 +667,20 @@ int pl_carpool_plan_event(pl_carpool_saved_plan **out, pl_store *store, const ch
     in_tx = 1;
     if ((rc = load_parts(&pl, err)) < 0 || (rc = resolve_origins(&pl, opts, err)) < 0)
         goto done;
-    if ((pl.plan_id = find_plan_id(store, pl.ev->rowid, err)) < 0) {
+    if ((pl.plan_id = find_plan_id(store, pl.ev->rowid, pl.trip, err)) < 0) {
         rc = (int)pl.plan_id;
         goto done;
     }
     if (opts->keep_confirmed && pl.plan_id > 0 && (rc = load_kept(&pl, err)) < 0)
         goto done;
+    if (pl.trip == PL_CARPOOL_RETURN && (rc = load_prefer(&pl, &prefer, &nprefer, err)) < 0)
+        goto done;
 
     ps = calloc(pl.nparts ? pl.nparts : 1, sizeof(*ps));
     cf = calloc(pl.nkept ? pl.nkept : 1, sizeof(*cf));
-    if (!ps || !cf) {
+    pf = calloc(nprefer ? nprefer : 1, sizeof(*pf));
+    leave = calloc(pl.nparts ? pl.nparts : 1, sizeof(*leave));
+    if (!ps || !cf || !pf || !leave) {
         rc = oom(err);
         goto done;
     }
@@ -592,6 +711,20 @@ int pl_carpool_plan_event(pl_carpool_saved_plan **out, pl_store *store, const ch
     pb.event_start = (long)pl_datetime_minutes(&start);
     pb.confirmed = pl.nkept ? cf : NULL;
     pb.nconfirmed = pl.nkept;
+    if (pl.trip == PL_CARPOOL_RETURN) {
+        pb.trip = PL_CARPOOL_RETURN;
+        pb.event_end = (long)pl_datetime_minutes(&end);
+        for (size_t i = 0; i < pl.nparts; i++)
+            leave[i] = leave_minutes(&pl.parts[i], pb.event_end);
+        pb.leave = leave;
+        for (size_t k = 0; k < nprefer; k++) {
+            pf[k].driver = prefer[k].driver;
+            pf[k].passengers = prefer[k].passengers;
+            pf[k].npassengers = prefer[k].npassengers;
+        }
+        pb.prefer = nprefer ? pf : NULL;
+        pb.nprefer = nprefer;
+    }
 
     if (opts->progress)
         opts->progress("matching", 0, 1, opts->payload);
@@ -604,8 +737,8 @@ int pl_carpool_plan_event(pl_carpool_saved_plan **out, pl_store *store, const ch
     if ((rc = save_plan(&pl, &pb, res, &opts->engine, err)) < 0)
         goto done;
     /* The plan as stored, and each member's pickup (their feeds) with it. */
-    if ((rc = pl_carpool_plan_load(&saved, store, slug, err)) < 0 ||
-        (rc = pl_carpool_pickups_sync(store, saved, err)) < 0)
+    if ((rc = pl_carpool_plan_load_trip(&saved, store, slug, pl.trip, err)) < 0 ||
+        (pl.trip == PL_CARPOOL_OUTBOUND && (rc = pl_carpool_pickups_sync(store, saved, err)) < 0))
         goto done;
     in_tx = 0;
     if ((rc = pl_store_commit(store, err)) < 0)
@@ -623,6 +756,11 @@ done:
     pl_carpool_result_free(res);
     free(ps);
     free(cf);
+    free(pf);
+    free(leave);
+    for (size_t k = 0; k < nprefer; k++)
+        free(prefer[k].passengers);
+    free(prefer);
     planning_clear(&pl);
     return rc;
 }
@@ -684,7 +822,7 @@ static char *phone_column(sqlite3_stmt *st, int col, int *failed)
 }
 
 static int load_header(pl_carpool_saved_plan *plan, long long *plan_id, pl_store *store,
-                       const char *slug, pl_error *err)
+                       const char *slug, pl_carpool_trip trip, pl_error *err)
 {
     sqlite3_stmt *st = NULL;
     pl_carpool_options *o = &plan->options;
@@ -699,11 +837,13 @@ static int load_header(pl_carpool_saved_plan *plan, long long *plan_id, pl_store
                           "p.vehicle_km, p.vehicle_km_alone, p.vehicle_km_avoided, "
                           "p.co2_avoided_kg "
                           "FROM events e LEFT JOIN carpool_plans p ON p.event_id = e.id "
-                          "WHERE e.slug = ?1",
+                          "AND p.trip = ?2 WHERE e.slug = ?1",
                           err);
     if (rc < 0)
         return rc;
     pl_store_bind_text(st, 1, slug);
+    pl_store_bind_text(st, 2, pl_carpool_trip_name(trip));
+    plan->trip = trip;
     s = sqlite3_step(st);
     if (s == SQLITE_DONE) {
         rc = pl_error_set(err, PL_ENOTFOUND, "no event '%s'", slug);
@@ -711,6 +851,11 @@ static int load_header(pl_carpool_saved_plan *plan, long long *plan_id, pl_store
     }
     if (s != SQLITE_ROW) {
         rc = pl_store_fail(store, err, "cannot read the carpool plan");
+        goto done;
+    }
+    if (sqlite3_column_type(st, 3) == SQLITE_NULL && trip == PL_CARPOOL_RETURN) {
+        rc = pl_error_set(err, PL_ENOTFOUND, "no carpool plan for the way home yet for event '%s'",
+                          slug);
         goto done;
     }
     if (sqlite3_column_type(st, 3) == SQLITE_NULL) {
@@ -908,6 +1053,12 @@ done:
 int pl_carpool_plan_load(pl_carpool_saved_plan **out, pl_store *store, const char *slug,
                          pl_error *err)
 {
+    return pl_carpool_plan_load_trip(out, store, slug, PL_CARPOOL_OUTBOUND, err);
+}
+
+int pl_carpool_plan_load_trip(pl_carpool_saved_plan **out, pl_store *store, const char *slug,
+                              pl_carpool_trip trip, pl_error *err)
+{
     pl_carpool_saved_plan *plan = calloc(1, sizeof(*plan));
     long long plan_id = 0;
     int rc;
@@ -915,7 +1066,7 @@ int pl_carpool_plan_load(pl_carpool_saved_plan **out, pl_store *store, const cha
     *out = NULL;
     if (!plan)
         return oom(err);
-    if ((rc = load_header(plan, &plan_id, store, slug, err)) < 0)
+    if ((rc = load_header(plan, &plan_id, store, slug, trip, err)) < 0)
         goto done;
     if ((rc = load_groups(plan, plan_id, store, err)) < 0)
         goto done;
@@ -980,7 +1131,8 @@ int pl_carpool_confirm(size_t *out_count, pl_store *store, const char *slug,
     in_tx = 1;
     rc = pl_store_prepare(store, &st,
                           "SELECT e.id, p.id FROM events e "
-                          "LEFT JOIN carpool_plans p ON p.event_id = e.id WHERE e.slug = ?1",
+                          "LEFT JOIN carpool_plans p ON p.event_id = e.id "
+                          "AND p.trip = 'outbound' WHERE e.slug = ?1",
                           err);
     if (rc < 0)
         goto done;
@@ -1083,7 +1235,7 @@ void pl_carpool_assignment_free(pl_carpool_assignment *a)
 enum { BY_ROWID, BY_EMAIL, BY_TOKEN };
 
 static int find_assignment(pl_carpool_assignment **out, pl_store *store, int by, long long rowid,
-                           const char *slug, const char *key, pl_error *err)
+                           const char *slug, const char *key, pl_carpool_trip trip, pl_error *err)
 {
     static const char *const sql[] = {
         [BY_ROWID] = "SELECT r.id, r.name, r.email, r.status, r.travel, e.slug "
@@ -1130,7 +1282,7 @@ static int find_assignment(pl_carpool_assignment **out, pl_store *store, int by,
         rc = oom(err);
         goto done;
     }
-    if ((rc = pl_carpool_plan_load(&a->plan, store, event, err)) < 0)
+    if ((rc = pl_carpool_plan_load_trip(&a->plan, store, event, trip, err)) < 0)
         goto done;
 
     if (strcmp(status, "confirmed") == 0) {
@@ -1188,19 +1340,33 @@ done:
 int pl_carpool_assignment_find(pl_carpool_assignment **out, pl_store *store, long long registration,
                                pl_error *err)
 {
-    return find_assignment(out, store, BY_ROWID, registration, NULL, NULL, err);
+    return find_assignment(out, store, BY_ROWID, registration, NULL, NULL, PL_CARPOOL_OUTBOUND,
+                           err);
 }
 
 int pl_carpool_assignment_find_email(pl_carpool_assignment **out, pl_store *store, const char *slug,
                                      const char *email, pl_error *err)
 {
-    return find_assignment(out, store, BY_EMAIL, 0, slug, email, err);
+    return find_assignment(out, store, BY_EMAIL, 0, slug, email, PL_CARPOOL_OUTBOUND, err);
+}
+
+int pl_carpool_assignment_find_trip(pl_carpool_assignment **out, pl_store *store,
+                                    long long registration, pl_carpool_trip trip, pl_error *err)
+{
+    return find_assignment(out, store, BY_ROWID, registration, NULL, NULL, trip, err);
+}
+
+int pl_carpool_assignment_find_email_trip(pl_carpool_assignment **out, pl_store *store,
+                                          const char *slug, const char *email, pl_carpool_trip trip,
+                                          pl_error *err)
+{
+    return find_assignment(out, store, BY_EMAIL, 0, slug, email, trip, err);
 }
 
 int pl_carpool_assignment_find_token(pl_carpool_assignment **out, pl_store *store,
                                      const char *token, pl_error *err)
 {
-    return find_assignment(out, store, BY_TOKEN, 0, NULL, token, err);
+    return find_assignment(out, store, BY_TOKEN, 0, NULL, token, PL_CARPOOL_OUTBOUND, err);
 }
 
 int pl_carpool_travellers_count(size_t *out, pl_store *store, const char *slug, pl_error *err)

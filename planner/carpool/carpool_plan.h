@@ -46,12 +46,24 @@ typedef struct pl_carpool_plan_options {
      * transaction, then read from its cache. NULL: gazetteer only. */
     const pl_geocoder *geocoder;
     pl_geocoder_stats *geocoder_stats; /* filled when geocoder is set; may be NULL */
+    /* Which way: to the venue (default), or home. The way home is planned
+     * from the venue when each person leaves it (the end of the last
+     * session they attend, else the event's end); the stored outbound
+     * groups go home together where they still fit, the others are planned
+     * again. Each trip has its own stored plan. */
+    pl_carpool_trip trip;
 } pl_carpool_plan_options;
 
 #define PL_CARPOOL_PLAN_OPTIONS_INIT                                                               \
     {                                                                                              \
-        PL_CARPOOL_OPTIONS_INIT, 0, NULL, NULL, NULL, NULL                                         \
+        PL_CARPOOL_OPTIONS_INIT, 0, NULL, NULL, NULL, NULL, PL_CARPOOL_OUTBOUND                    \
     }
+
+/* "outbound" or "return" (static storage). */
+const char *pl_carpool_trip_name(pl_carpool_trip trip);
+
+/* PL_OK and *out for "outbound" or "return", else PL_EINVALID. */
+int pl_carpool_trip_parse(pl_carpool_trip *out, const char *name);
 
 void pl_carpool_plan_options_init(pl_carpool_plan_options *opts);
 
@@ -89,6 +101,7 @@ typedef struct pl_carpool_saved_group {
 #define PL_CARPOOL_WHY_NO_DRIVER "no_driver"
 #define PL_CARPOOL_WHY_NO_SEAT "no_seat"
 #define PL_CARPOOL_WHY_NO_ROOM "no_room"
+#define PL_CARPOOL_WHY_LEAVE_TIME "leave_time"
 
 typedef struct pl_carpool_saved_unassigned {
     long long registration;
@@ -102,6 +115,9 @@ typedef struct pl_carpool_saved_unassigned {
 
 /* An event's stored plan. */
 typedef struct pl_carpool_saved_plan {
+    pl_carpool_trip trip; /* RETURN: passengers in drop-off order, their times
+                             drop-offs; a group's departure is from the
+                             venue, its arrival at the driver's home */
     char *event_slug;
     char *event_start;          /* "YYYY-MM-DDTHH:MM" local */
     char *timezone;             /* the event's IANA zone */
@@ -142,6 +158,10 @@ int pl_carpool_travellers_count(size_t *out, pl_store *store, const char *slug, 
  * pl_carpool_saved_plan_free. */
 int pl_carpool_plan_load(pl_carpool_saved_plan **out, pl_store *store, const char *slug,
                          pl_error *err);
+
+/* The same for one trip (pl_carpool_plan_load reads the outbound one). */
+int pl_carpool_plan_load_trip(pl_carpool_saved_plan **out, pl_store *store, const char *slug,
+                              pl_carpool_trip trip, pl_error *err);
 
 /*
  * Confirm groups of the stored plan of `slug`: the group driven by
@@ -193,6 +213,13 @@ int pl_carpool_assignment_find_email(pl_carpool_assignment **out, pl_store *stor
                                      const char *email, pl_error *err);
 int pl_carpool_assignment_find_token(pl_carpool_assignment **out, pl_store *store,
                                      const char *token, pl_error *err);
+/* The same in the plan of one trip (the three above read the outbound one).
+ * PL_ENOTFOUND when that trip has no plan. */
+int pl_carpool_assignment_find_trip(pl_carpool_assignment **out, pl_store *store,
+                                    long long registration, pl_carpool_trip trip, pl_error *err);
+int pl_carpool_assignment_find_email_trip(pl_carpool_assignment **out, pl_store *store,
+                                          const char *slug, const char *email, pl_carpool_trip trip,
+                                          pl_error *err);
 
 /* ---- what one member sees of their group ---- */
 

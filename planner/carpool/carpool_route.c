@@ -132,7 +132,7 @@ double cp_insert_eval_with(const solver *s, size_t d, size_t p, double dop, cons
                            int *pos, double slack)
 {
     int k = s->rlen[d];
-    if (k >= s->seats[d] || d == p || !is_driving(s, d))
+    if (k >= s->seats[d] || d == p || !is_driving(s, d) || !leave_ok(s, p, d))
         return HUGE_VAL;
     double limit = max_len(s, d, k + 1) - s->rdist[d] + slack;
     if (limit < -EPS)

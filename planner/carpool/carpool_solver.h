@@ -125,6 +125,18 @@ typedef struct solver {
     double *rkey;
 
     struct dindex *dix; /* driver sites and their index (carpool_candidates.c) */
+    int reverse;        /* return trip: dist(i, j) is the road from j to i */
+    /* Groups kept as they are (confirmed, or preferred and still fitting),
+     * passengers in the engine's order (towards the venue); the members are
+     * F_LOCKED. */
+    struct kept {
+        size_t driver;
+        size_t *passengers;
+        size_t npassengers;
+        int confirmed;
+    } * kept;
+    size_t nkept;
+    const long *leave;  /* return trip: when each one leaves the venue; NULL: all at once */
     unsigned char *why; /* per rider left without a seat: its pl_carpool_reason */
 } solver;
 
@@ -174,6 +186,8 @@ static inline const pl_carpool_point *point_of(const solver *s, size_t i)
 /* Road km between points i and j (index n is the venue). */
 static inline double dist(const solver *s, size_t i, size_t j)
 {
+    if (s->o.distance_km && s->reverse)
+        return s->o.distance_km(point_of(s, j), point_of(s, i), s->o.payload);
     if (s->o.distance_km)
         return s->o.distance_km(point_of(s, i), point_of(s, j), s->o.payload);
     return chord_km(s->u + 3 * i, s->u + 3 * j) * s->o.road_factor;
@@ -224,6 +238,12 @@ static inline double max_len(const solver *s, size_t d, int k)
 static inline int is_driving(const solver *s, size_t d)
 {
     return (s->flag[d] & F_DRIVE) && !(s->flag[d] & (F_LOCKED | F_BAD)) && s->host[d] < 0;
+}
+
+/* May passenger p ride with driver d (return trip: d leaves no earlier)? */
+static inline int leave_ok(const solver *s, size_t p, size_t d)
+{
+    return !s->leave || s->leave[p] <= s->leave[d];
 }
 
 static inline size_t stop_at(const solver *s, size_t d, int i)

@@ -292,6 +292,44 @@ static const char *const migrations[] = {
     /* 8 -> 9: an event's language as its file gives it (planner/lang.h);
      * NULL: by its time zone. */
     "ALTER TABLE events ADD COLUMN language TEXT CHECK (language IN ('fr','en'));",
+    /* 9 -> 10: a plan per event and trip (planner/carpool/carpool_plan.c):
+     * the way there ('outbound', every plan made before) and the way home
+     * ('return'). carpool_plans rebuilt with its rows and ids (foreign keys
+     * are off during migrations, so its groups and unassigned stay). */
+    "CREATE TABLE carpool_plans_v10 ("
+    "  id INTEGER PRIMARY KEY,"
+    "  event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,"
+    "  trip TEXT NOT NULL DEFAULT 'outbound' CHECK (trip = 'outbound' OR trip = 'return'),"
+    "  planned TEXT NOT NULL,"
+    "  max_detour_pct REAL NOT NULL,"
+    "  max_detour_minutes REAL,"
+    "  road_factor REAL NOT NULL,"
+    "  speed_kmh REAL NOT NULL,"
+    "  stop_minutes REAL NOT NULL,"
+    "  margin_minutes REAL NOT NULL,"
+    "  co2_kg_per_km REAL NOT NULL,"
+    "  iterations INTEGER NOT NULL,"
+    "  candidates INTEGER NOT NULL,"
+    "  cars INTEGER NOT NULL,"
+    "  passengers INTEGER NOT NULL,"
+    "  riders INTEGER NOT NULL,"
+    "  riders_seated INTEGER NOT NULL,"
+    "  vehicle_km REAL NOT NULL,"
+    "  vehicle_km_alone REAL NOT NULL,"
+    "  vehicle_km_avoided REAL NOT NULL,"
+    "  co2_avoided_kg REAL NOT NULL,"
+    "  UNIQUE (event_id, trip)"
+    ");"
+    "INSERT INTO carpool_plans_v10 (id, event_id, trip, planned, max_detour_pct,"
+    "  max_detour_minutes, road_factor, speed_kmh, stop_minutes, margin_minutes, co2_kg_per_km,"
+    "  iterations, candidates, cars, passengers, riders, riders_seated, vehicle_km,"
+    "  vehicle_km_alone, vehicle_km_avoided, co2_avoided_kg)"
+    "  SELECT id, event_id, 'outbound', planned, max_detour_pct, max_detour_minutes, road_factor,"
+    "  speed_kmh, stop_minutes, margin_minutes, co2_kg_per_km, iterations, candidates, cars,"
+    "  passengers, riders, riders_seated, vehicle_km, vehicle_km_alone, vehicle_km_avoided,"
+    "  co2_avoided_kg FROM carpool_plans ORDER BY id;"
+    "DROP TABLE carpool_plans;"
+    "ALTER TABLE carpool_plans_v10 RENAME TO carpool_plans;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -199,6 +199,59 @@ class Carpool(PlannerTestCase):
         n = sum(1 for h in fresh["groups"] if h["passengers"])
         self.assertIn(f"{n} groups confirmed", r.stderr)
 
+    def test_the_way_home(self):
+        # Only the way there: the default, and "trip" says so.
+        out = self.plan()
+        self.assertEqual(out["trip"], "outbound")
+        r = self.ok("carpool", "plan", SLUG, "--trip", "both", "--format", "json")
+        there, home = json.loads(r.stdout)
+        self.assertEqual((there["trip"], home["trip"]), ("outbound", "return"))
+        self.assertIn("the way home", r.stderr)
+        end = minutes(self.event["end"])
+        # Everyone who travels is in the return plan exactly once.
+        emails = [x["email"] for h in home["groups"] for x in [h["driver"]] + h["passengers"]]
+        emails += [u["email"] for u in home["unassigned"]]
+        self.assertEqual(len(emails), len(set(emails)))
+        self.assertEqual(sorted(emails), sorted(
+            [x["email"] for h in there["groups"] for x in [h["driver"]] + h["passengers"]]
+            + [u["email"] for u in there["unassigned"]]))
+        # Cars leave the venue at the end (or after the driver's last session),
+        # drop off in order, in time order, and are home last.
+        for g in home["groups"]:
+            self.assertGreaterEqual(minutes(g["departure_time"]), minutes(self.event["start"]))
+            self.assertLessEqual(minutes(g["departure_time"]), end)
+            t = minutes(g["departure_time"])
+            for p in g["passengers"]:
+                self.assertNotIn("pickup_time", p)
+                self.assertGreaterEqual(minutes(p["dropoff_time"]), t)
+                t = minutes(p["dropoff_time"])
+            self.assertGreaterEqual(minutes(g["arrival_time"]), t)
+        # The outbound cars go home together where they fit: the same people,
+        # dropped in the reverse order of their pickups.
+        out_groups = {g["driver"]["email"]: [p["email"] for p in g["passengers"]]
+                      for g in there["groups"] if g["passengers"]}
+        home_groups = {g["driver"]["email"]: [p["email"] for p in g["passengers"]]
+                       for g in home["groups"] if g["passengers"]}
+        same = [d for d in out_groups if home_groups.get(d) == out_groups[d][::-1]]
+        self.assertGreater(len(same), 0)
+        # carpool show tells both ways.
+        g = next(g for g in home["groups"] if g["passengers"])
+        p = g["passengers"][0]
+        r = self.ok("carpool", "show", SLUG, "--email", p["email"])
+        self.assertIn("The way home:", r.stdout)
+        self.assertIn(f"Drop-off: {p['dropoff_time'][11:]}", r.stdout)
+        j = json.loads(self.ok("carpool", "show", SLUG, "--email", p["email"],
+                               "--format", "json").stdout)
+        self.assertEqual(j["return"]["pickup"]["time"], p["dropoff_time"])
+        self.assertEqual(j["return"]["group"]["driver"]["email"], g["driver"]["email"])
+        # Only the way home again: the way there is unchanged.
+        again = self.plan("--trip", "return")
+        self.assertEqual(again["trip"], "return")
+        self.assertEqual(self.plan()["groups"], there["groups"])
+        r = self.run_planner("carpool", "plan", SLUG, "--trip", "sideways")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--trip", r.stderr)
+
     def test_errors_and_exit_codes(self):
         r = self.run_planner("carpool", "show", SLUG, "--email", "celine.vasseur@example.org")
         self.assertEqual(r.returncode, 1)

@@ -359,6 +359,29 @@ class Page(PlannerTestCase):
             self.assertIn(p["pickup_time"][11:16], section)
         self.assertEqual(set(EMAIL_RE.findall(html)), {DRIVER})
 
+    def test_page_shows_the_way_home_once_planned(self):
+        self.assertNotIn('id="carpool-return"', self.page(DRIVER))
+        home = json.loads(self.ok("carpool", "plan", SLUG, "--trip", "return",
+                                  "--format", "json").stdout)
+        h = next(h for h in home["groups"] if h["passengers"])
+        mine = h["passengers"][0]
+        me = mine
+        html = self.page(me["email"])
+        section = html[html.index('id="carpool-return"'):]
+        section = section[:section.index("</div>")]
+        self.assertIn("Retour en covoiturage", html)
+        self.assertIn(h["departure_time"][11:16], section)
+        self.assertIn('<p id="dropoff"><strong>Dépose : %s</strong>' % mine["dropoff_time"][11:16],
+                      section)
+        self.assertIn(h["driver"]["name"].split(" ")[0], section)
+        html = self.page(h["driver"]["email"])
+        section = html[html.index('id="carpool-return"'):]
+        section = section[:section.index("</div>")]
+        self.assertEqual(section.count('class="member"'), len(h["passengers"]))
+        for p in h["passengers"]:
+            self.assertIn(p["dropoff_time"][11:16], section)
+        self.assertEqual(set(EMAIL_RE.findall(html)), {h["driver"]["email"]})
+
     def test_json_has_the_assignment_without_others_emails(self):
         g = next(g for g in self.plan["groups"] if g["driver"]["email"] == DRIVER)
         me = g["passengers"][0]

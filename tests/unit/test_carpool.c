@@ -41,7 +41,8 @@ static pl_carpool_participant person(pl_carpool_role role, int seats, double nor
 static pl_carpool_result *plan(const pl_carpool_participant *p, size_t n,
                                const pl_carpool_options *o)
 {
-    pl_carpool_problem pb = {p, n, VENUE, 9 * 60 + 30, NULL, 0};
+    pl_carpool_problem pb = {p,    n,    VENUE, 9 * 60 + 30, NULL, 0, PL_CARPOOL_OUTBOUND, 0,
+                             NULL, NULL, 0};
     pl_carpool_result *r = NULL;
     pl_error err;
     assert_int_equal(pl_carpool_plan(&r, &pb, o, &err), PL_OK);
@@ -214,7 +215,7 @@ static void confirmed_group_is_kept(void **state)
         person(PL_CARPOOL_ROLE_RIDE, 0, 30, 0), person(PL_CARPOOL_ROLE_RIDE, 0, 40, 1)};
     size_t conf_pass[1] = {2};
     pl_carpool_confirmed conf = {0, conf_pass, 1};
-    pl_carpool_problem pb = {p, 4, VENUE, 600, &conf, 1};
+    pl_carpool_problem pb = {p, 4, VENUE, 600, &conf, 1, PL_CARPOOL_OUTBOUND, 0, NULL, NULL, 0};
     pl_carpool_result *r = NULL;
     assert_int_equal(pl_carpool_plan(&r, &pb, NULL, NULL), PL_OK);
     const pl_carpool_group *g0 = group_of(r, 0), *g1 = group_of(r, 1);
@@ -234,7 +235,7 @@ static void bad_input_is_rejected(void **state)
     (void)state;
     pl_carpool_participant p[2] = {person(PL_CARPOOL_ROLE_DRIVE, 3, 60, 0),
                                    person(PL_CARPOOL_ROLE_RIDE, 0, 30, 0)};
-    pl_carpool_problem pb = {p, 2, {NAN, 0}, 600, NULL, 0};
+    pl_carpool_problem pb = {p, 2, {NAN, 0}, 600, NULL, 0, PL_CARPOOL_OUTBOUND, 0, NULL, NULL, 0};
     pl_carpool_result *r = NULL;
     pl_error err;
     assert_int_equal(pl_carpool_plan(&r, &pb, NULL, &err), PL_EINVALID);
@@ -382,9 +383,10 @@ static void check_reason(const pl_carpool_participant *p, size_t n, const pl_car
 }
 
 /* Every participant exactly once; seats, detour (% and minutes with stops),
- * distances, times and totals consistent. */
-static void check_plan(const pl_carpool_participant *p, size_t n, const pl_carpool_result *r,
-                       const pl_carpool_options *o)
+ * distances, times and totals consistent; on the return trip, passengers
+ * are in drop-off order and the route is driven from the venue. */
+static void check_trip(const pl_carpool_participant *p, size_t n, const pl_carpool_result *r,
+                       const pl_carpool_options *o, pl_carpool_trip trip)
 {
     int seen[200] = {0};
     double vkm = 0, alone = 0;
@@ -400,9 +402,10 @@ static void check_plan(const pl_carpool_participant *p, size_t n, const pl_carpo
         alone += direct;
         long t_prev = gr->departure_time;
         for (size_t i = 0; i < gr->npassengers; i++) {
-            const pl_carpool_participant *q = &p[gr->passengers[i]];
+            size_t at = trip == PL_CARPOOL_RETURN ? gr->npassengers - 1 - i : i;
+            const pl_carpool_participant *q = &p[gr->passengers[at]];
             assert_true(q->role == PL_CARPOOL_ROLE_RIDE || q->role == PL_CARPOOL_ROLE_FLEXIBLE);
-            seen[gr->passengers[i]]++;
+            seen[gr->passengers[at]]++;
             len += road(prev, &q->origin);
             alone += road(&q->origin, &VENUE);
             prev = &q->origin;
@@ -434,6 +437,12 @@ static void check_plan(const pl_carpool_participant *p, size_t n, const pl_carpo
     assert_int_equal(r->totals.passengers, pass);
     assert_true(fabs(r->totals.vehicle_km - vkm) < 1e-6);
     assert_true(fabs(r->totals.vehicle_km_alone - alone) < 1e-6);
+}
+
+static void check_plan(const pl_carpool_participant *p, size_t n, const pl_carpool_result *r,
+                       const pl_carpool_options *o)
+{
+    check_trip(p, n, r, o, PL_CARPOOL_OUTBOUND);
 }
 
 static void same_plan(const pl_carpool_result *a, const pl_carpool_result *b)
@@ -568,7 +577,7 @@ static void replanning_with_confirmed_groups(void **state)
     for (size_t g = 0; g < a->ngroups; g += 2)
         conf[nc++] = (pl_carpool_confirmed){a->groups[g].driver, a->groups[g].passengers,
                                             a->groups[g].npassengers};
-    pl_carpool_problem pb = {p, n, VENUE, 600, conf, nc};
+    pl_carpool_problem pb = {p, n, VENUE, 600, conf, nc, PL_CARPOOL_OUTBOUND, 0, NULL, NULL, 0};
     pl_carpool_result *b = NULL;
     assert_int_equal(pl_carpool_plan(&b, &pb, &o, NULL), PL_OK);
     check_plan(p, n, b, &o);
@@ -721,6 +730,119 @@ static void clustered_plans_are_valid_and_deterministic(void **state)
     }
 }
 
+/* ---- the way home ------------------------------------------------------ */
+
+static pl_carpool_result *plan_return(const pl_carpool_participant *p, size_t n,
+                                      const pl_carpool_options *o, const long *leave,
+                                      const pl_carpool_confirmed *prefer, size_t nprefer)
+{
+    pl_carpool_problem pb = {p,       n,     VENUE,  9 * 60, NULL, 0, PL_CARPOOL_RETURN,
+                             17 * 60, leave, prefer, nprefer};
+    pl_carpool_result *r = NULL;
+    pl_error err;
+    assert_int_equal(pl_carpool_plan(&r, &pb, o, &err), PL_OK);
+    return r;
+}
+
+/* From the venue, the nearer passenger is dropped first; the car leaves at
+ * the end, each drop-off is the driving time later (plus the stop before
+ * it), the driver is home last. */
+static void return_drops_in_order_with_times(void **state)
+{
+    (void)state;
+    pl_carpool_participant p[3] = {person(PL_CARPOOL_ROLE_DRIVE, 2, 60, 0),
+                                   person(PL_CARPOOL_ROLE_RIDE, 0, 40, 1),
+                                   person(PL_CARPOOL_ROLE_RIDE, 0, 20, 1)};
+    pl_carpool_result *out = plan(p, 3, NULL), *r = plan_return(p, 3, NULL, NULL, NULL, 0);
+    const pl_carpool_group *g = group_of(r, 0), *go = group_of(out, 0);
+    assert_int_equal(g->npassengers, 2);
+    assert_int_equal(go->passengers[0], 1); /* outbound: the farther first */
+    assert_int_equal(g->passengers[0], 2);  /* home: the nearer first */
+    assert_int_equal(g->passengers[1], 1);
+    assert_true(fabs(g->distance_km - go->distance_km) < 1e-9);
+    double t = 17 * 60 + road(&VENUE, &p[2].origin);
+    assert_int_equal(g->departure_time, 17 * 60);
+    assert_int_equal(g->pickup_times[0], (long)ceil(t - 1e-9));
+    t += 2 + road(&p[2].origin, &p[1].origin);
+    assert_int_equal(g->pickup_times[1], (long)ceil(t - 1e-9));
+    t += 2 + road(&p[1].origin, &p[0].origin);
+    assert_int_equal(g->arrival_time, (long)ceil(t - 1e-9));
+    check_trip(p, 3, r, &(pl_carpool_options)PL_CARPOOL_OPTIONS_INIT, PL_CARPOOL_RETURN);
+    pl_carpool_result_free(out);
+    pl_carpool_result_free(r);
+}
+
+/* A passenger who leaves after the driver does not ride with them; the
+ * car leaves when its driver does. */
+static void return_respects_leave_times(void **state)
+{
+    (void)state;
+    pl_carpool_participant p[3] = {person(PL_CARPOOL_ROLE_DRIVE, 2, 60, 0),
+                                   person(PL_CARPOOL_ROLE_RIDE, 0, 40, 1),
+                                   person(PL_CARPOOL_ROLE_RIDE, 0, 20, 1)};
+    long leave[3] = {16 * 60, 17 * 60, 15 * 60};
+    pl_carpool_result *r = plan_return(p, 3, NULL, leave, NULL, 0);
+    const pl_carpool_group *g = group_of(r, 0);
+    assert_int_equal(g->npassengers, 1);
+    assert_int_equal(g->passengers[0], 2);
+    assert_int_equal(g->departure_time, 16 * 60);
+    assert_int_equal(reason_of(r, 1), PL_CARPOOL_REASON_LEAVE_TIME);
+    pl_carpool_result_free(r);
+}
+
+/* The outbound groups go home together where they still fit; a group whose
+ * passenger stays later than its driver is planned again. */
+static void return_prefers_the_outbound_groups(void **state)
+{
+    (void)state;
+    /* two drivers side by side: either could take any rider, so only the
+     * preference decides */
+    pl_carpool_participant p[6] = {
+        person(PL_CARPOOL_ROLE_DRIVE, 2, 50, 0), person(PL_CARPOOL_ROLE_DRIVE, 2, 50, 0.5),
+        person(PL_CARPOOL_ROLE_RIDE, 0, 30, 0),  person(PL_CARPOOL_ROLE_RIDE, 0, 30, 0.5),
+        person(PL_CARPOOL_ROLE_RIDE, 0, 20, 0),  person(PL_CARPOOL_ROLE_RIDE, 0, 20, 0.5)};
+    size_t a[2] = {5, 2}, b[2] = {4, 3}; /* drop-off order: nearer first */
+    pl_carpool_confirmed prefer[2] = {{0, a, 2}, {1, b, 2}};
+    pl_carpool_result *r = plan_return(p, 6, NULL, NULL, prefer, 2);
+    const pl_carpool_group *g0 = group_of(r, 0), *g1 = group_of(r, 1);
+    assert_int_equal(g0->npassengers, 2);
+    assert_true(g0->preferred && !g0->confirmed);
+    assert_int_equal(g0->passengers[0], 5);
+    assert_int_equal(g0->passengers[1], 2);
+    assert_int_equal(g1->passengers[0], 4);
+    assert_int_equal(g1->passengers[1], 3);
+    check_trip(p, 6, r, &(pl_carpool_options)PL_CARPOOL_OPTIONS_INIT, PL_CARPOOL_RETURN);
+    pl_carpool_result_free(r);
+
+    /* rider 2 stays until 18:00, after driver 0: that group is re-planned,
+     * the other is kept */
+    long leave[6] = {17 * 60, 18 * 60, 18 * 60, 17 * 60, 17 * 60, 17 * 60};
+    r = plan_return(p, 6, NULL, leave, prefer, 2);
+    assert_false(group_of(r, 0)->preferred);
+    assert_true(group_of(r, 1)->preferred);
+    assert_int_equal(r->totals.riders_seated, 3); /* driver 1 is full, 2 stays later than 0 */
+    assert_int_equal(reason_of(r, 2), PL_CARPOOL_REASON_NO_SEAT);
+    pl_carpool_result_free(r);
+}
+
+/* The property test over both trips: clustered and uniform instances. */
+static void return_plans_are_valid(void **state)
+{
+    (void)state;
+    pl_carpool_participant p[200];
+    for (uint64_t seed = 1; seed <= 20; seed++) {
+        size_t n = seed % 2 ? make_instance(p, seed) : make_clustered(p, 120, seed, 1);
+        pl_carpool_options o = PL_CARPOOL_OPTIONS_INIT;
+        o.iterations = 1000;
+        pl_carpool_result *a = plan_return(p, n, &o, NULL, NULL, 0);
+        pl_carpool_result *b = plan_return(p, n, &o, NULL, NULL, 0);
+        check_trip(p, n, a, &o, PL_CARPOOL_RETURN);
+        same_plan(a, b);
+        pl_carpool_result_free(a);
+        pl_carpool_result_free(b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -744,6 +866,10 @@ int main(void)
         cmocka_unit_test(clustered_overflow_goes_to_the_next_town),
         cmocka_unit_test(clustered_reasons_are_true),
         cmocka_unit_test(clustered_plans_are_valid_and_deterministic),
+        cmocka_unit_test(return_drops_in_order_with_times),
+        cmocka_unit_test(return_respects_leave_times),
+        cmocka_unit_test(return_prefers_the_outbound_groups),
+        cmocka_unit_test(return_plans_are_valid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
