@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const format_names[] = {"xlsx", "csv", "json", "geojson"};
+static const char *const format_names[] = {"xlsx", "csv", "json", "geojson", "pdf"};
 #define NFORMATS (int)(sizeof(format_names) / sizeof(format_names[0]))
 
 const char *pl_export_format_name(pl_export_format format)

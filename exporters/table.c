@@ -176,13 +176,13 @@ int pl_sink_open(pl_sink **out, const char *path, const pl_sink_options *opts, p
     int rc;
 
     *out = NULL;
-    if (opts->format == PL_EXPORT_GEOJSON) {
+    if (opts->format == PL_EXPORT_GEOJSON || opts->format == PL_EXPORT_PDF) {
         json_decref(opts->meta);
         free(s);
-        return pl_error_set(err, PL_EINVALID,
-                            "%s: GeoJSON is for maps (export carpool); "
-                            "name the file .xlsx, .csv or .json",
-                            path);
+        return pl_error_set(err, PL_EINVALID, "%s: %s; name the file .xlsx, .csv or .json", path,
+                            opts->format == PL_EXPORT_PDF
+                                ? "a PDF is for the sign-in sheets (export signin)"
+                                : "GeoJSON is for maps (export carpool)");
     }
     if (!s) {
         json_decref(opts->meta);

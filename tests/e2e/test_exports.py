@@ -12,7 +12,9 @@ import io
 import json
 import os
 import random
+import re
 import resource
+import shutil
 import signal
 import sqlite3
 import string
@@ -421,13 +423,18 @@ PACK_TITLE = "Atelier 2 — Conseillers en mobilité"
 PACK_DATE = "jeudi 10 décembre 2026"
 
 
-class PackExportTest(ExportTest):
+class PackTest(ExportTest):
+    """The sample event with PACK_PEOPLE registered."""
+
     def setUp(self):
         super().setUp()
         self.run_ok("event", "import", SAMPLE)
         self.import_registrations(SLUG, [
             reg(name, f"p{i}@example.org", org, meal=meal, diet=diet, sessions=sessions)
             for i, (name, org, meal, diet, sessions) in enumerate(PACK_PEOPLE)])
+
+
+class PackExportTest(PackTest):
 
     def test_pack(self):
         path = self.export("pack", SLUG, "pack.xlsx")
@@ -546,6 +553,97 @@ class PackExportTest(ExportTest):
         self.assertTrue(any(not r[col] for r in rows[1:]), "some chose no workshop")
         for r in rows[1:]:
             self.assertEqual(r[col] or "", ", ".join(chose[r[mail]]), r)
+
+
+def pdf_pages(path):
+    """The text of each page of a PDF (poppler's pdftotext)."""
+    n = int(re.search(r"^Pages:\s+(\d+)", subprocess.run(
+        ["pdfinfo", path], capture_output=True, text=True, check=True).stdout, re.M).group(1))
+    return [subprocess.run(["pdftotext", "-f", str(i), "-l", str(i), "-layout", path, "-"],
+                           capture_output=True, text=True, check=True).stdout
+            for i in range(1, n + 1)]
+
+
+def pdf_page_sizes(path):
+    out = subprocess.run(["pdfinfo", "-f", "1", "-l", "999", path], capture_output=True,
+                         text=True, check=True).stdout
+    return [(float(w), float(h)) for w, h in
+            re.findall(r"^Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", out, re.M)]
+
+
+class PrintedPackTest(PackTest):
+    """The pack as a spreadsheet application prints it (LibreOffice headless),
+    and the sign-in sheets as `export signin` draws them."""
+
+    def signin_pages_ok(self, pages):
+        signin = [p for p in pages if "Feuille d'émargement" in p]
+        for p in signin:
+            self.assertIn(PACK_TITLE, p)
+            self.assertIn(PACK_DATE, p)
+            self.assertIn("Nom de l'organisateur", p)
+        return signin
+
+    def test_libreoffice_prints_the_pack(self):
+        soffice = shutil.which("soffice") or shutil.which("libreoffice")
+        if not soffice:
+            self.skipTest("LibreOffice (soffice) is not installed: "
+                          "'scripts/setup.sh test' installs libreoffice-calc-nogui")
+        pack = self.export("pack", SLUG, "pack.xlsx")
+        profile = "file://" + os.path.join(self.dir, "lo-profile")
+        p = subprocess.run([soffice, "-env:UserInstallation=" + profile, "--headless",
+                            "--convert-to", "pdf", "--outdir", self.dir, pack],
+                           capture_output=True, text=True, timeout=120)
+        pdf = self.path("pack.pdf")
+        self.assertTrue(os.path.exists(pdf), p.stdout + p.stderr)
+        pages = pdf_pages(pdf)
+        sizes = pdf_page_sizes(pdf)
+        # Registrants 1 page (landscape, one page wide), Agenda 1, Catering 1,
+        # the day's sign-in sheet 2 (25 people, 20 a page), one per workshop 3
+        self.assertEqual(len(pages), 8, [p[:80] for p in pages])
+        self.assertGreater(sizes[0][0], sizes[0][1], "the registrant list is landscape")
+        # one page wide: its first and last columns on the first page, and
+        # no other page continues it
+        self.assertIn("Nom", pages[0])
+        self.assertIn("Identifiant", pages[0])
+        self.assertIn("D'Almeida", pages[0])
+        self.assertFalse(any("Identifiant" in p for p in pages[1:]))
+        signin = self.signin_pages_ok(pages)
+        self.assertEqual(len(signin), 5)
+        self.assertEqual(sum("Signature matin" in p for p in signin), 2)
+        for i, p in enumerate(pages):
+            if "Feuille d'émargement" in p:
+                self.assertLess(sizes[i][0], sizes[i][1], "sign-in sheets are portrait")
+        self.assertIn("Page 1 / ", pages[0])
+
+    def test_export_signin_pdf(self):
+        if not shutil.which("pdftotext"):
+            self.skipTest("poppler-utils (pdftotext, pdfinfo) is not installed")
+        pdf = self.export("signin", SLUG, "emargement.pdf")
+        pages = pdf_pages(pdf)
+        # the same sheets: the day on 2 pages, one page per workshop
+        self.assertEqual(len(pages), 5)
+        self.assertEqual(len(self.signin_pages_ok(pages)), 5)
+        self.assertIn("Signature matin", pages[0])
+        self.assertIn("Page 1 / 2", pages[0])
+        self.assertIn("Page 2 / 2", pages[1])
+        # by last name, accents right
+        self.assertLess(pages[0].index("D'Almeida"), pages[0].index("de La Tour"))
+        self.assertLess(pages[0].index("de La Tour"), pages[0].index("Le Goff"))
+        self.assertIn("Inès", pages[0])
+        self.assertIn("Salle : Salle Ourcq", "".join(pages[2:]))
+        # A4 portrait, every font embedded
+        for w, h in pdf_page_sizes(pdf):
+            self.assertAlmostEqual(w, 595.3, delta=1)
+            self.assertAlmostEqual(h, 841.9, delta=1)
+        fonts = subprocess.run(["pdffonts", pdf], capture_output=True, text=True).stdout
+        rows = fonts.splitlines()[2:]
+        self.assertTrue(rows)
+        self.assertTrue(all(r.split()[-5] == "yes" for r in rows), fonts)
+        # and only .pdf
+        p = self.run_planner("export", "signin", SLUG, "-o", self.path("x.xlsx"))
+        self.assertEqual(p.returncode, 2)
+        p = self.run_planner("export", "registrants", SLUG, "-o", self.path("x.pdf"))
+        self.assertEqual(p.returncode, 2)
 
 
 class PrivacyPropertyTest(ExportTest):
