@@ -13,6 +13,7 @@ static const char help[] =
     "       planner [--db PATH] export agenda SLUG -o FILE [--format F] [--excel]\n"
     "       planner [--db PATH] export pack SLUG -o FILE.xlsx\n"
     "       planner [--db PATH] export carpool SLUG -o FILE [--format F] [--excel]\n"
+    "       planner [--db PATH] export signin SLUG -o FILE.pdf\n"
     "\n"
     "registrants  one row per person: name, e-mail, organization, origin, travel\n"
     "             role and seats, meal and diet, sessions, status (waiting list\n"
@@ -22,8 +23,9 @@ static const char help[] =
     "agenda       one row per session: date, start, end, duration, room, kind,\n"
     "             title, speakers, capacity, registered count; cancelled marked.\n"
     "pack         the workshop pack: one workbook with the sheets Registrants,\n"
-    "             Agenda, Catering (meals per diet), Sign-in (printable) and,\n"
-    "             once 'planner carpool plan' has run, Carpools.\n"
+    "             Agenda, Catering (meals and diets), the sign-in sheets (one per\n"
+    "             day and per workshop, printable) and, once 'planner carpool\n"
+    "             plan' has run, Carpools. In the event's language.\n"
     "carpool      the stored carpool plan, one row per person: group, driver or\n"
     "             passenger, name, e-mail, phone, organization, origin and its\n"
     "             commune, pickup order and time, km and detour, and who has no\n"
@@ -31,6 +33,9 @@ static const char help[] =
     "             .geojson: a map (uMap, QGIS, geojson.io) of each car's route\n"
     "             and stops, with names and times but no e-mail or phone.\n"
     "             For organisers only: there is no --public carpool list.\n"
+    "signin       the sign-in sheets (feuilles d'émargement) as a PDF, for\n"
+    "             people without a spreadsheet application: the pack's sheets,\n"
+    "             A4 portrait, 20 people a page, fonts embedded.\n"
     "\n"
     "  -o, --output FILE  where to write; the format follows the extension\n"
     "                     (.xlsx, .csv, .json, .geojson) unless --format is given\n"
@@ -45,15 +50,23 @@ static const char help[] =
     "  planner export registrants atelier-cem-2 -o inscrits.xlsx\n"
     "  planner export registrants atelier-cem-2 --public -o liste.csv --excel\n"
     "  planner export pack atelier-cem-2 -o atelier-cem-2.xlsx\n"
-    "  planner export carpool atelier-cem-2 -o covoiturage.geojson\n";
+    "  planner export carpool atelier-cem-2 -o covoiturage.geojson\n"
+    "  planner export signin atelier-cem-2 -o emargement.pdf\n";
 
-enum { ALLOWS_PUBLIC = 1, XLSX_ONLY = 2, ALLOWS_GEOJSON = 4 };
+enum { ALLOWS_PUBLIC = 1, XLSX_ONLY = 2, ALLOWS_GEOJSON = 4, PDF_ONLY = 8 };
 
 static int export_pack(pl_store *store, const char *slug, const char *path,
                        const pl_export_options *opts, pl_error *err)
 {
     (void)opts;
     return pl_export_pack(store, slug, path, err);
+}
+
+static int export_signin(pl_store *store, const char *slug, const char *path,
+                         const pl_export_options *opts, pl_error *err)
+{
+    (void)opts;
+    return pl_export_signin_pdf(store, slug, path, err);
 }
 
 /* The kinds of export; one line each. */
@@ -66,6 +79,7 @@ static const struct kind {
     {"agenda", pl_export_agenda, 0},
     {"pack", export_pack, XLSX_ONLY},
     {"carpool", pl_export_carpool, ALLOWS_GEOJSON},
+    {"signin", export_signin, PDF_ONLY},
 };
 
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
@@ -89,7 +103,8 @@ int cmd_export(int argc, char **argv)
         if (strcmp(argv[1], kinds[i].name) == 0)
             k = &kinds[i];
     if (!k)
-        return cli_usage("export", "unknown export '%s' (registrants, agenda, pack or carpool)",
+        return cli_usage("export",
+                         "unknown export '%s' (registrants, agenda, pack, carpool or signin)",
                          argv[1]);
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
@@ -124,12 +139,16 @@ int cmd_export(int argc, char **argv)
     if (format ? pl_export_format_parse(&opts.format, format) != 0
                : pl_export_format_from_path(&opts.format, path) != 0)
         return cli_usage("export",
-                         format ? "--format is xlsx, csv, json or geojson, not '%s'"
+                         format ? "--format is xlsx, csv, json, geojson or pdf, not '%s'"
                                 : "cannot tell the format of '%s': name it .xlsx, .csv, "
-                                  ".json or .geojson, or give --format",
+                                  ".json, .geojson or .pdf, or give --format",
                          format ? format : path);
     if (opts.format == PL_EXPORT_GEOJSON && !(k->flags & ALLOWS_GEOJSON))
         return cli_usage("export", "GeoJSON is a map: for export carpool only");
+    if ((opts.format == PL_EXPORT_PDF) != ((k->flags & PDF_ONLY) != 0))
+        return cli_usage("export", (k->flags & PDF_ONLY)
+                                       ? "the sign-in sheets are a PDF: name the file .pdf"
+                                       : "a PDF is for the sign-in sheets: export signin");
     if ((k->flags & XLSX_ONLY) && opts.format != PL_EXPORT_XLSX)
         return cli_usage("export", "the %s is a workbook: name it .xlsx", k->name);
     if (opts.excel && opts.format != PL_EXPORT_CSV)

@@ -3,10 +3,11 @@
  */
 #include "export_internal.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
-static const char *const format_names[] = {"xlsx", "csv", "json", "geojson"};
+static const char *const format_names[] = {"xlsx", "csv", "json", "geojson", "pdf"};
 #define NFORMATS (int)(sizeof(format_names) / sizeof(format_names[0]))
 
 const char *pl_export_format_name(pl_export_format format)
@@ -31,6 +32,22 @@ int pl_export_format_from_path(pl_export_format *out, const char *path)
     if (!dot || (slash && dot < slash))
         return PL_EINVALID;
     return pl_export_format_parse(out, dot + 1);
+}
+
+pl_sink_options pl_export_sink_options(const pl_event *ev, const pl_export_options *opts,
+                                       pl_text_id doc, const char *kind, char *title, size_t size)
+{
+    pl_lang L = pl_event_lang(ev);
+    pl_sink_options so = {opts ? opts->format : PL_EXPORT_XLSX,
+                          opts ? opts->excel : 0,
+                          title,
+                          ev->title,
+                          kind ? pl_export_meta(ev, kind) : NULL,
+                          L,
+                          ev->timezone};
+
+    snprintf(title, size, "%s — %s", pl_lang_text(L, doc), ev->title);
+    return so;
 }
 
 json_t *pl_export_meta(const pl_event *ev, const char *kind)

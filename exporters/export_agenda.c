@@ -7,16 +7,23 @@
 #include <string.h>
 
 static const pl_column columns[] = {
-    {"Date", "date", PL_COL_DATE, 0},        {"Start", "start", PL_COL_TIME, 0},
-    {"End", "end", PL_COL_TIME, 0},          {"Duration (min)", "duration_minutes", PL_COL_INT, 0},
-    {"Room", "room", PL_COL_TEXT, 0},        {"Kind", "kind", PL_COL_TEXT, 0},
-    {"Title", "title", PL_COL_TEXT, 0},      {"Speakers", "speakers", PL_COL_TEXT, 0},
-    {"Capacity", "capacity", PL_COL_INT, 0}, {"Registered", "registered", PL_COL_INT, 0},
-    {"Status", "status", PL_COL_TEXT, 0},    {"Session", "id", PL_COL_TEXT, 0},
+    {PL_T_EXPORT_DATE, "date", PL_COL_DATE, 0, 0},
+    {PL_T_EXPORT_START, "start", PL_COL_TIME, 0, 0},
+    {PL_T_EXPORT_END, "end", PL_COL_TIME, 0, 0},
+    {PL_T_EXPORT_DURATION, "duration_minutes", PL_COL_INT, 0, 0},
+    {PL_T_EXPORT_ROOM, "room", PL_COL_TEXT, 0, 0},
+    {PL_T_EXPORT_KIND, "kind", PL_COL_TEXT, 0, 0},
+    {PL_T_EXPORT_TITLE, "title", PL_COL_TEXT, 0, 0},
+    {PL_T_EXPORT_SPEAKERS, "speakers", PL_COL_TEXT, 0, 0},
+    {PL_T_EXPORT_CAPACITY, "capacity", PL_COL_INT, 0, 0},
+    {PL_T_EXPORT_REGISTERED_COUNT, "registered", PL_COL_INT, 0, 0},
+    {PL_T_EXPORT_STATUS, "status", PL_COL_TEXT, 0, 0},
+    {PL_T_EXPORT_SESSION_ID, "id", PL_COL_TEXT, 0, 0},
 };
 
-const pl_table pl_agenda_table = {"Agenda", "sessions", columns,
-                                  sizeof(columns) / sizeof(columns[0]), 0};
+const pl_table pl_agenda_table = {PL_T_EXPORT_SHEET_AGENDA, "sessions", columns,
+                                  sizeof(columns) / sizeof(columns[0]),
+                                  PL_TABLE_PRINT_LANDSCAPE | PL_TABLE_PRINT_REPEAT_HEADER};
 
 /* "Name (Organization), Name" for the session's speakers. */
 static char *speakers_text(const pl_event *ev, const pl_session *s)
@@ -41,8 +48,25 @@ static long long minutes(const char *start, const char *end)
     return pl_datetime_minutes(&b) - pl_datetime_minutes(&a);
 }
 
+const char *pl_export_kind_text(pl_lang lang, const char *kind)
+{
+    static const struct {
+        const char *kind;
+        pl_text_id text;
+    } kinds[] = {
+        {"talk", PL_T_EXPORT_KIND_TALK},   {"workshop", PL_T_EXPORT_KIND_WORKSHOP},
+        {"meal", PL_T_EXPORT_KIND_MEAL},   {"break", PL_T_EXPORT_KIND_BREAK},
+        {"forum", PL_T_EXPORT_KIND_FORUM}, {"plenary", PL_T_EXPORT_KIND_PLENARY},
+    };
+    for (size_t i = 0; kind && i < sizeof(kinds) / sizeof(kinds[0]); i++)
+        if (strcmp(kind, kinds[i].kind) == 0)
+            return pl_lang_text(lang, kinds[i].text);
+    return kind;
+}
+
 int pl_agenda_rows(pl_sink *sink, const pl_event *ev, const int *registered, pl_error *err)
 {
+    pl_lang L = pl_event_lang(ev);
     int rc = 0;
 
     for (size_t i = 0; i < ev->nsessions && rc == 0; i++) {
@@ -54,12 +78,14 @@ int pl_agenda_rows(pl_sink *sink, const pl_event *ev, const int *registered, pl_
             {.text = s->end},
             {.num = minutes(s->start, s->end)},
             {.text = s->room},
-            {.text = s->kind},
+            {.text = pl_export_kind_text(L, s->kind), .json = s->kind},
             {.text = s->title},
             {.text = speakers},
             {.num = s->capacity, .null = s->capacity == 0},
             {.num = registered ? registered[i] : 0},
-            {.text = s->cancelled ? "cancelled" : "scheduled"},
+            {.text = pl_lang_text(L, s->cancelled ? PL_T_EXPORT_SESSION_CANCELLED
+                                                  : PL_T_EXPORT_SESSION_SCHEDULED),
+             .json = s->cancelled ? "cancelled" : "scheduled"},
             {.text = s->id},
         };
         if (!speakers)
@@ -83,10 +109,9 @@ int pl_export_agenda(pl_store *store, const char *slug, const char *path,
     if ((rc = pl_roster_load(&roster, store, slug, PL_ROSTER_COUNTS, err)) != 0)
         return rc;
     ev = roster.event;
-    snprintf(title, sizeof(title), "Agenda — %s", ev->title);
     {
-        pl_sink_options so = {opts->format, opts->excel, title, ev->title,
-                              pl_export_meta(ev, "agenda")};
+        pl_sink_options so = pl_export_sink_options(ev, opts, PL_T_EXPORT_DOC_AGENDA, "agenda",
+                                                    title, sizeof(title));
         if ((rc = pl_sink_open(&sink, path, &so, err)) != 0)
             goto done;
     }

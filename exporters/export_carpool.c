@@ -13,25 +13,26 @@
 #include <string.h>
 
 static const pl_column columns[] = {
-    {"Group", "group", PL_COL_INT, 0},
-    {"Role", "role", PL_COL_TEXT, 0},
-    {"Name", "name", PL_COL_TEXT, 0},
-    {"E-mail", "email", PL_COL_TEXT, 0},
-    {"Phone", "phone", PL_COL_TEXT, 0},
-    {"Organization", "organization", PL_COL_TEXT, 0},
-    {"Origin", "origin", PL_COL_TEXT, 0},
-    {"Commune", "commune", PL_COL_TEXT, 0},
-    {"Pickup order", "pickup_order", PL_COL_INT, 0},
-    {"Date", "date", PL_COL_DATE, 0},
-    {"Pickup time", "pickup_time", PL_COL_TIME, 0},
-    {"Km", "distance_km", PL_COL_REAL, 0},
-    {"Detour km", "detour_km", PL_COL_REAL, 0},
-    {"Confirmed", "confirmed", PL_COL_BOOL, 0},
-    {"Without a seat because", "reason", PL_COL_TEXT, 0},
+    {PL_T_EXPORT_GROUP, "group", PL_COL_INT, 0, 0},
+    {PL_T_EXPORT_ROLE, "role", PL_COL_TEXT, 0, 0},
+    {PL_T_EXPORT_FULL_NAME, "name", PL_COL_TEXT, 0, 0},
+    {PL_T_EXPORT_EMAIL, "email", PL_COL_TEXT, 0, 0},
+    {PL_T_EXPORT_PHONE, "phone", PL_COL_TEXT, 0, 0},
+    {PL_T_EXPORT_ORGANIZATION, "organization", PL_COL_TEXT, 0, 0},
+    {PL_T_EXPORT_ORIGIN, "origin", PL_COL_TEXT, 0, 0},
+    {PL_T_EXPORT_COMMUNE, "commune", PL_COL_TEXT, 0, 0},
+    {PL_T_EXPORT_PICKUP_ORDER, "pickup_order", PL_COL_INT, 0, 0},
+    {PL_T_EXPORT_DATE, "date", PL_COL_DATE, 0, 0},
+    {PL_T_EXPORT_PICKUP_TIME, "pickup_time", PL_COL_TIME, 0, 0},
+    {PL_T_EXPORT_KM, "distance_km", PL_COL_REAL, 0, 0},
+    {PL_T_EXPORT_DETOUR_KM, "detour_km", PL_COL_REAL, 0, 0},
+    {PL_T_EXPORT_CONFIRMED, "confirmed", PL_COL_BOOL, 0, 0},
+    {PL_T_EXPORT_NO_SEAT_REASON, "reason", PL_COL_TEXT, 0, 0},
 };
 #define NCOLUMNS (sizeof(columns) / sizeof(columns[0]))
 
-const pl_table pl_carpool_table = {"Carpools", "carpools", columns, NCOLUMNS, 0};
+const pl_table pl_carpool_table = {PL_T_EXPORT_SHEET_CARPOOLS, "carpools", columns, NCOLUMNS,
+                                   PL_TABLE_PRINT_LANDSCAPE | PL_TABLE_PRINT_REPEAT_HEADER};
 
 static int by_rowid(const void *a, const void *b)
 {
@@ -63,15 +64,17 @@ static double km(double x)
     return x > 0 ? round(x * 1e3) / 1e3 : 0.0;
 }
 
-static int member_row(pl_sink *sink, const pl_carpool_saved_group *g, const pl_carpool_member *m,
-                      int order, const char *organization, pl_error *err)
+static int member_row(pl_sink *sink, pl_lang L, const pl_carpool_saved_group *g,
+                      const pl_carpool_member *m, int order, const char *organization,
+                      pl_error *err)
 {
     int driver = order == 0;
     /* km and detour once per car, on its driver's row, so that a column sum
      * is the plan's vehicle-km */
     pl_cell row[NCOLUMNS] = {
         {.num = g->number},
-        {.text = driver ? "driver" : "passenger"},
+        {.text = pl_lang_text(L, driver ? PL_T_COMMON_TRAVEL_DRIVER : PL_T_COMMON_TRAVEL_PASSENGER),
+         .json = driver ? "driver" : "passenger"},
         {.text = m->name},
         {.text = m->email},
         {.text = m->phone},
@@ -94,6 +97,7 @@ int pl_carpool_rows(pl_sink *sink, const pl_roster *roster, const pl_carpool_sav
 {
     const pl_roster_row **by_id = calloc(roster->nrows ? roster->nrows : 1, sizeof(*by_id));
     size_t n = roster->nrows;
+    pl_lang L = pl_event_lang(roster->event);
     int rc = 0;
 
     if (!by_id)
@@ -103,10 +107,10 @@ int pl_carpool_rows(pl_sink *sink, const pl_roster *roster, const pl_carpool_sav
     qsort(by_id, n, sizeof(*by_id), by_rowid);
     for (size_t g = 0; g < plan->ngroups && rc == 0; g++) {
         const pl_carpool_saved_group *sg = &plan->groups[g];
-        rc = member_row(sink, sg, &sg->driver, 0,
+        rc = member_row(sink, L, sg, &sg->driver, 0,
                         organization_of(by_id, n, sg->driver.registration), err);
         for (size_t k = 0; k < sg->npassengers && rc == 0; k++)
-            rc = member_row(sink, sg, &sg->passengers[k], (int)k + 1,
+            rc = member_row(sink, L, sg, &sg->passengers[k], (int)k + 1,
                             organization_of(by_id, n, sg->passengers[k].registration), err);
     }
     for (size_t u = 0; u < plan->nunassigned && rc == 0; u++) {
@@ -117,7 +121,7 @@ int pl_carpool_rows(pl_sink *sink, const pl_roster *roster, const pl_carpool_sav
         pl_origin_resolve(&where, su->origin);
         pl_cell row[NCOLUMNS] = {
             {.null = 1},
-            {.text = "unassigned"},
+            {.text = pl_lang_text(L, PL_T_EXPORT_UNASSIGNED), .json = "unassigned"},
             {.text = su->name},
             {.text = su->email},
             {.text = r ? r->phone : NULL},
@@ -278,9 +282,9 @@ int pl_export_carpool(pl_store *store, const char *slug, const char *path,
                              JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12), err);
         goto done;
     }
-    snprintf(title, sizeof(title), "Carpools — %s", roster.event->title);
     {
-        pl_sink_options so = {opts->format, opts->excel, title, roster.event->title, NULL};
+        pl_sink_options so = pl_export_sink_options(roster.event, opts, PL_T_EXPORT_DOC_CARPOOLS,
+                                                    NULL, title, sizeof(title));
         if ((rc = pl_sink_open(&sink, path, &so, err)) != 0)
             goto done;
     }

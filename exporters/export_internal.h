@@ -11,6 +11,16 @@
  * (slug, title, timezone, start, end), "generated" (UTC). New reference. */
 json_t *pl_export_meta(const pl_event *ev, const char *kind);
 
+/* The sink options of an export of ev (opts NULL: xlsx): the event's
+ * language and zone, and the document title "<doc> — <event title>"
+ * written into title (kept by the options). kind: the JSON document's kind
+ * (pl_export_meta), or NULL for no meta fields. */
+pl_sink_options pl_export_sink_options(const pl_event *ev, const pl_export_options *opts,
+                                       pl_text_id doc, const char *kind, char *title, size_t size);
+
+/* A session kind ("workshop" ...) in lang; unknown kinds as they are. */
+const char *pl_export_kind_text(pl_lang lang, const char *kind);
+
 /* The agenda sheet's columns, and its rows for ev. registered[i] is the
  * number of confirmed registrants of ev->sessions[i] (NULL: none). */
 extern const pl_table pl_agenda_table;
@@ -21,7 +31,8 @@ int pl_agenda_rows(pl_sink *sink, const pl_event *ev, const int *registered, pl_
 typedef struct pl_roster_row {
     long long rowid;
     const char *name, *email, *organization, *origin, *phone, *diet, *uid, *created, *updated;
-    pl_strlist sessions; /* items in the arena too */
+    const char *last, *first; /* the name split (names.h); first may be "" */
+    pl_strlist sessions;      /* items in the arena too */
     int seats, waitlist_position;
     unsigned char travel, status, meal, public_list; /* pl_travel, pl_reg_status, 0/1, 0/1 */
 } pl_roster_row;
@@ -42,7 +53,7 @@ typedef struct pl_roster {
     pl_roster_row *rows; /* what was kept, in arrival order */
     size_t nrows;
     const pl_roster_row **sorted;  /* organiser order (see pl_export_registrants) */
-    const pl_roster_row **by_name; /* confirmed only, by name in French order */
+    const pl_roster_row **by_name; /* confirmed only, by last then first name, French order */
     size_t nconfirmed;
     int *registered; /* per ev->sessions[i]: confirmed registrants who chose it */
     pl_roster_block *arena;
@@ -58,6 +69,10 @@ void pl_roster_free(pl_roster *r);
 /* The organiser list's columns, and its rows in organiser order. */
 extern const pl_table pl_registrants_table;
 int pl_registrants_rows(pl_sink *sink, const pl_roster *r, pl_error *err);
+
+/* A registration status or travel choice in lang. */
+const char *pl_export_status_text(pl_lang lang, int status);
+const char *pl_export_travel_text(pl_lang lang, int travel);
 
 /* The carpool plan's columns, and its rows: each car's driver then its
  * passengers in pickup order, then the people without a seat. */

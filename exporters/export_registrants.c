@@ -5,43 +5,52 @@
 #include "export_internal.h"
 
 #include "collate.h"
+#include "names.h"
 #include "origin.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 static const pl_column organiser_columns[] = {
-    {"Name", "name", PL_COL_TEXT, 0},
-    {"E-mail", "email", PL_COL_TEXT, 0},
-    {"Organization", "organization", PL_COL_TEXT, 0},
-    {"Origin", "origin", PL_COL_TEXT, 0},
-    {"Commune", "commune", PL_COL_TEXT, 0},
-    {"Phone", "phone", PL_COL_TEXT, 0},
-    {"Travel", "travel", PL_COL_TEXT, 0},
-    {"Seats", "seats", PL_COL_INT, 0},
-    {"Meal", "meal", PL_COL_BOOL, 0},
-    {"Diet", "diet", PL_COL_TEXT, 0},
-    {"Sessions", "sessions", PL_COL_LIST, 0},
-    {"Status", "status", PL_COL_TEXT, 0},
-    {"Waiting list", "waitlist_position", PL_COL_INT, 0},
-    {"Public list", "public_list", PL_COL_BOOL, 0},
-    {"Registered (UTC)", "registered", PL_COL_DATETIME, 0},
-    {"Updated (UTC)", "updated", PL_COL_DATETIME, 0},
-    {"UID", "uid", PL_COL_TEXT, 0},
+    {PL_T_EXPORT_LAST_NAME, "last_name", PL_COL_TEXT, 0, 0},
+    {PL_T_EXPORT_FIRST_NAME, "first_name", PL_COL_TEXT, 0, 0},
+    {PL_T_EXPORT_FULL_NAME, "name", PL_COL_TEXT, 0, PL_COL_JSON_ONLY},
+    {PL_T_EXPORT_EMAIL, "email", PL_COL_TEXT, 0, 0},
+    {PL_T_EXPORT_ORGANIZATION, "organization", PL_COL_TEXT, 0, 0},
+    {PL_T_EXPORT_ORIGIN, "origin", PL_COL_TEXT, 0, 0},
+    {PL_T_EXPORT_COMMUNE, "commune", PL_COL_TEXT, 0, 0},
+    {PL_T_EXPORT_PHONE, "phone", PL_COL_TEXT, 0, 0},
+    {PL_T_EXPORT_TRAVEL, "travel", PL_COL_TEXT, 0, 0},
+    {PL_T_EXPORT_SEATS, "seats", PL_COL_INT, 0, 0},
+    {PL_T_EXPORT_MEAL, "meal", PL_COL_BOOL, 0, 0},
+    {PL_T_EXPORT_DIET, "diet", PL_COL_TEXT, 0, 0},
+    {PL_T_EXPORT_SESSIONS, "sessions", PL_COL_LIST, 0, PL_COL_JSON_ONLY},        /* ids */
+    {PL_T_EXPORT_SESSIONS, "session_titles", PL_COL_LIST, 0, PL_COL_SHEET_ONLY}, /* titles */
+    {PL_T_EXPORT_STATUS, "status", PL_COL_TEXT, 0, 0},
+    {PL_T_EXPORT_WAITLIST, "waitlist_position", PL_COL_INT, 0, 0},
+    {PL_T_EXPORT_PUBLIC_LIST, "public_list", PL_COL_BOOL, 0, 0},
+    {PL_T_EXPORT_REGISTERED_AT, "registered", PL_COL_INSTANT, 0, 0},
+    {PL_T_EXPORT_UPDATED_AT, "updated", PL_COL_INSTANT, 0, 0},
+    {PL_T_EXPORT_UID, "uid", PL_COL_TEXT, 0, 0},
 };
 #define NORGANISER (sizeof(organiser_columns) / sizeof(organiser_columns[0]))
 
-const pl_table pl_registrants_table = {"Registrants", "registrants", organiser_columns, NORGANISER,
-                                       0};
+/* printed landscape, one page wide, the header on every page */
+const pl_table pl_registrants_table = {PL_T_EXPORT_SHEET_REGISTRANTS, "registrants",
+                                       organiser_columns, NORGANISER,
+                                       PL_TABLE_PRINT_LANDSCAPE | PL_TABLE_PRINT_REPEAT_HEADER};
 
 /* The public list: what a registrant agreed to show, and nothing else. */
 static const pl_column public_columns[] = {
-    {"Name", "name", PL_COL_TEXT, 0},
-    {"Organization", "organization", PL_COL_TEXT, 0},
+    {PL_T_EXPORT_LAST_NAME, "last_name", PL_COL_TEXT, 0, 0},
+    {PL_T_EXPORT_FIRST_NAME, "first_name", PL_COL_TEXT, 0, 0},
+    {PL_T_EXPORT_FULL_NAME, "name", PL_COL_TEXT, 0, PL_COL_JSON_ONLY},
+    {PL_T_EXPORT_ORGANIZATION, "organization", PL_COL_TEXT, 0, 0},
 };
 #define NPUBLIC (sizeof(public_columns) / sizeof(public_columns[0]))
 
-static const pl_table public_table = {"Registrants", "registrants", public_columns, NPUBLIC, 0};
+static const pl_table public_table = {PL_T_EXPORT_SHEET_REGISTRANTS, "registrants", public_columns,
+                                      NPUBLIC, 0};
 
 /* ---- the roster: registrations streamed into compact rows ---- */
 
@@ -128,6 +137,12 @@ static int keep_row(const pl_registration *reg, void *payload)
     row->public_list = reg->public_list != 0;
     row->name = keep_text(r, reg->name, &oom);
     row->organization = keep_text(r, reg->organization, &oom);
+    {
+        char last[512], first[512];
+        pl_name_split(reg->name, last, sizeof(last), first, sizeof(first));
+        row->last = keep_text(r, last, &oom);
+        row->first = keep_text(r, first, &oom);
+    }
     if (ctx->keep == PL_ROSTER_ALL) {
         row->email = keep_text(r, reg->email, &oom);
         row->origin = keep_text(r, reg->origin, &oom);
@@ -154,11 +169,23 @@ static int keep_row(const pl_registration *reg, void *payload)
     return 0;
 }
 
-/* For sorting: a row and its name's collation key. */
+/* For sorting: a row and the collation keys of its last name (as it files),
+ * first name and whole name. */
 typedef struct keyed {
     const pl_roster_row *r;
-    char *key;
+    char *last, *first, *key;
 } keyed;
+
+/* The first level of a collation key (letters alone, accents and case
+ * folded): "la Tour" and "La Tour" file together, then by first name. */
+static char *primary_key(const char *s)
+{
+    char *k = pl_collate_key(s), *cut = k ? strchr(k, '\x01') : NULL;
+
+    if (cut)
+        *cut = '\0';
+    return k;
+}
 
 static int group(const pl_roster_row *r)
 {
@@ -174,6 +201,10 @@ static int organiser_order(const void *a, const void *b)
 
     if (c == 0 && x->r->status == PL_REG_WAITLISTED)
         c = x->r->waitlist_position - y->r->waitlist_position;
+    if (c == 0)
+        c = strcmp(x->last, y->last);
+    if (c == 0)
+        c = strcmp(x->first, y->first);
     if (c == 0)
         c = strcmp(x->key, y->key);
     if (c == 0)
@@ -207,7 +238,9 @@ int pl_roster_load(pl_roster *out, pl_store *store, const char *slug, pl_roster_
         goto oom;
     for (size_t i = 0; i < n; i++) {
         ks[i].r = &out->rows[i];
-        if (!(ks[i].key = pl_collate_key(out->rows[i].name)))
+        if (!(ks[i].key = pl_collate_key(out->rows[i].name)) ||
+            !(ks[i].last = primary_key(pl_name_filing(out->rows[i].last))) ||
+            !(ks[i].first = primary_key(out->rows[i].first)))
             goto oom;
     }
     qsort(ks, n, sizeof(*ks), organiser_order);
@@ -221,8 +254,11 @@ int pl_roster_load(pl_roster *out, pl_store *store, const char *slug, pl_roster_
 oom:
     rc = pl_error_oom(err);
 done:
-    for (size_t i = 0; ks && i < n; i++)
+    for (size_t i = 0; ks && i < n; i++) {
         free(ks[i].key);
+        free(ks[i].last);
+        free(ks[i].first);
+    }
     free(ks);
     if (rc != 0)
         pl_roster_free(out);
@@ -276,9 +312,58 @@ static const char *commune(commune_cache *cache, const char *origin)
     return cache->name[slot];
 }
 
+const char *pl_export_status_text(pl_lang lang, int status)
+{
+    switch (status) {
+    case PL_REG_WAITLISTED:
+        return pl_lang_text(lang, PL_T_COMMON_STATUS_WAITLISTED);
+    case PL_REG_CANCELLED:
+        return pl_lang_text(lang, PL_T_COMMON_STATUS_CANCELLED);
+    default:
+        return pl_lang_text(lang, PL_T_COMMON_STATUS_CONFIRMED);
+    }
+}
+
+const char *pl_export_travel_text(pl_lang lang, int travel)
+{
+    switch (travel) {
+    case PL_TRAVEL_DRIVE:
+        return pl_lang_text(lang, PL_T_COMMON_TRAVEL_DRIVER);
+    case PL_TRAVEL_RIDE:
+        return pl_lang_text(lang, PL_T_COMMON_TRAVEL_PASSENGER);
+    case PL_TRAVEL_FLEXIBLE:
+        return pl_lang_text(lang, PL_T_COMMON_TRAVEL_EITHER);
+    default:
+        return pl_lang_text(lang, PL_T_COMMON_TRAVEL_NONE);
+    }
+}
+
+/* The titles of the sessions whose ids are in ids, into titles (items
+ * borrowed from ev; unknown ids as they are). */
+static int session_titles(pl_strlist *titles, size_t *cap, const pl_event *ev,
+                          const pl_strlist *ids)
+{
+    titles->count = 0;
+    if (ids->count > *cap) {
+        char **grown = realloc(titles->items, ids->count * sizeof(char *));
+        if (!grown)
+            return PL_ENOMEM;
+        titles->items = grown;
+        *cap = ids->count;
+    }
+    for (size_t k = 0; k < ids->count; k++) {
+        const pl_session *s = pl_event_session(ev, ids->items[k]);
+        titles->items[titles->count++] = s ? s->title : ids->items[k];
+    }
+    return 0;
+}
+
 int pl_registrants_rows(pl_sink *sink, const pl_roster *roster, pl_error *err)
 {
     commune_cache *cache = calloc(1, sizeof(*cache));
+    pl_lang L = pl_event_lang(roster->event);
+    pl_strlist titles = {NULL, 0};
+    size_t cap = 0;
     int rc = 0;
 
     if (!cache)
@@ -287,19 +372,28 @@ int pl_registrants_rows(pl_sink *sink, const pl_roster *roster, pl_error *err)
     for (size_t i = 0; i < roster->nrows && rc == 0; i++) {
         const pl_roster_row *r = roster->sorted[i];
         int has_seats = r->travel == PL_TRAVEL_DRIVE || r->travel == PL_TRAVEL_FLEXIBLE;
+        if (session_titles(&titles, &cap, roster->event, &r->sessions) != 0) {
+            rc = pl_error_oom(err);
+            break;
+        }
         pl_cell row[NORGANISER] = {
+            {.text = r->last},
+            {.text = r->first},
             {.text = r->name},
             {.text = r->email},
             {.text = r->organization},
             {.text = r->origin},
             {.text = commune(cache, r->origin)},
             {.text = r->phone},
-            {.text = pl_travel_name((pl_travel)r->travel)},
+            {.text = pl_export_travel_text(L, r->travel),
+             .json = pl_travel_name((pl_travel)r->travel)},
             {.num = r->seats, .null = !has_seats},
             {.num = r->meal},
             {.text = r->diet},
             {.list = &r->sessions},
-            {.text = pl_reg_status_name((pl_reg_status)r->status)},
+            {.list = &titles},
+            {.text = pl_export_status_text(L, r->status),
+             .json = pl_reg_status_name((pl_reg_status)r->status)},
             {.num = r->waitlist_position, .null = r->status != PL_REG_WAITLISTED},
             {.num = r->public_list},
             {.text = r->created},
@@ -311,6 +405,7 @@ int pl_registrants_rows(pl_sink *sink, const pl_roster *roster, pl_error *err)
     for (size_t i = 0; i < NCOMMUNES; i++)
         free(cache->origin[i]);
     free(cache);
+    free(titles.items);
     return rc;
 }
 
@@ -321,7 +416,8 @@ static int public_rows(pl_sink *sink, const pl_roster *roster, pl_error *err)
 
     for (size_t i = 0; i < roster->nconfirmed && rc == 0; i++) {
         const pl_roster_row *r = roster->by_name[i];
-        pl_cell row[NPUBLIC] = {{.text = r->name}, {.text = r->organization}};
+        pl_cell row[NPUBLIC] = {
+            {.text = r->last}, {.text = r->first}, {.text = r->name}, {.text = r->organization}};
         if (r->public_list)
             rc = pl_sink_row(sink, row, err);
     }
@@ -356,12 +452,11 @@ int pl_export_registrants(pl_store *store, const char *slug, const char *path,
     if ((rc = pl_roster_load(&roster, store, slug,
                              opts->public_list ? PL_ROSTER_PUBLIC : PL_ROSTER_ALL, err)) != 0)
         return rc;
-    snprintf(title, sizeof(title), "%s — %s", opts->public_list ? "Participants" : "Registrants",
-             roster.event->title);
     {
-        pl_sink_options so = {
-            opts->format, opts->excel, title, roster.event->title,
-            pl_export_meta(roster.event, opts->public_list ? "public-list" : "registrants")};
+        pl_sink_options so = pl_export_sink_options(
+            roster.event, opts,
+            opts->public_list ? PL_T_EXPORT_DOC_PUBLIC : PL_T_EXPORT_DOC_REGISTRANTS,
+            opts->public_list ? "public-list" : "registrants", title, sizeof(title));
         if ((rc = pl_sink_open(&sink, path, &so, err)) != 0)
             goto done;
     }

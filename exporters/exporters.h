@@ -17,14 +17,15 @@ typedef enum pl_export_format {
     PL_EXPORT_XLSX,
     PL_EXPORT_CSV,
     PL_EXPORT_JSON,
-    PL_EXPORT_GEOJSON /* maps: the carpool export only */
+    PL_EXPORT_GEOJSON, /* maps: the carpool export only */
+    PL_EXPORT_PDF      /* print: the sign-in sheets only */
 } pl_export_format;
 
-/* "xlsx", "csv", "json" or "geojson". */
+/* "xlsx", "csv", "json", "geojson" or "pdf". */
 const char *pl_export_format_name(pl_export_format format);
 /* Parse a format name (case-insensitive). Returns 0 or PL_EINVALID. */
 int pl_export_format_parse(pl_export_format *out, const char *name);
-/* The format named by path's extension (.xlsx, .csv, .json, .geojson, any case).
+/* The format named by path's extension (.xlsx, .csv, .json, .geojson, .pdf, any case).
  * Returns 0 or PL_EINVALID (no or unknown extension). */
 int pl_export_format_from_path(pl_export_format *out, const char *path);
 
@@ -68,6 +69,13 @@ int pl_export_registrants(pl_store *store, const char *slug, const char *path,
  * pl_export_carpool).
  */
 int pl_export_pack(pl_store *store, const char *slug, const char *path, pl_error *err);
+
+/*
+ * The sign-in sheets of the event slug (the pack's, see docs/exports.md) as
+ * a PDF into path: A4 portrait, one sheet per day and per workshop, 20
+ * people a page, fonts embedded. PL_ENOTFOUND for an unknown event.
+ */
+int pl_export_signin_pdf(pl_store *store, const char *slug, const char *path, pl_error *err);
 
 /* One person of the public list: name, and organization (NULL when none).
  * Return 0 to go on; anything else stops the visit and is returned. */

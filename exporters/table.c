@@ -24,11 +24,15 @@ struct pl_sink {
     /* xlsx */
     lxw_workbook *book;
     lxw_worksheet *sheet;
-    lxw_format *f_header, *f_date, *f_time, *f_datetime, *f_total, *f_real;
+    lxw_format *f_header, *f_date, *f_time, *f_datetime, *f_total, *f_real, *f_title;
     lxw_format *g_header, *g_text, *g_date, *g_time, *g_datetime, *g_real; /* PL_TABLE_GRID */
     double *widths;
-    pl_cell *flat;  /* the row with its lists joined, for xlsx and CSV */
-    pl_buf *joined; /* one per column */
+    int *xcol;            /* xlsx and CSV: each column's place, -1 when JSON-only */
+    lxw_row_t header_row; /* xlsx: the header row (below the heading) */
+    int rows_per_page;
+    pl_datefmt *dates; /* INSTANT cells into the sink's zone; DATE/TIME parsing */
+    pl_cell *flat;     /* the row with its lists joined, for xlsx and CSV */
+    pl_buf *joined;    /* one per column */
     size_t ncolumns;
     /* csv */
     pl_csv_writer csv;
@@ -73,68 +77,43 @@ char *pl_sheet_name(char *out, size_t size, const char *name)
     return out;
 }
 
-/* The n-digit number at s, or -1. */
-static int digits(const char *s, int n)
+/* The wall time of a date or time cell: "YYYY-MM-DD", "HH:MM",
+ * "YYYY-MM-DDTHH:MM[:SS]", or a UTC instant "...Z" moved to the sink's zone
+ * (pl_datefmt_local: one parser for every date the planner reads).
+ * 0 or -1. */
+static int cell_time(pl_sink *s, pl_col_type type, const char *text, pl_datetime *dt, int *sec)
 {
-    int v = 0;
-
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        v = v * 10 + (s[i] - '0');
+    if (type == PL_COL_TIME && strlen(text) == 5) {
+        *dt = (pl_datetime){1900, 1, 1, 0, 0};
+        *sec = 0;
+        return pl_time_parse(&dt->hour, &dt->minute, text) == 0 ? 0 : -1;
     }
-    return v;
-}
-
-/* "YYYY-MM-DD[THH:MM[:SS]]" into an lxw_datetime; 0 or -1. Called for
- * every date cell of large lists, hence no sscanf. */
-static int parse_datetime(lxw_datetime *out, const char *s, int need_time)
-{
-    int y, mo, d, h = 0, mi = 0, sec = 0;
-
-    if (strlen(s) < 10 || s[4] != '-' || s[7] != '-' || (y = digits(s, 4)) < 1900 ||
-        (mo = digits(s + 5, 2)) < 1 || mo > 12 || (d = digits(s + 8, 2)) < 1 || d > 31)
-        return -1;
-    if (s[10] == 'T' || s[10] == ' ') {
-        /* each digit is checked before the byte after it is read */
-        if ((h = digits(s + 11, 2)) < 0 || h > 23 || s[13] != ':' || (mi = digits(s + 14, 2)) < 0 ||
-            mi > 59)
-            return -1;
-        if (s[16] == ':' && ((sec = digits(s + 17, 2)) < 0 || sec > 59))
-            return -1;
-    } else if (need_time) {
-        return -1;
-    }
-    *out = (lxw_datetime){y, mo, d, h, mi, sec};
-    return 0;
-}
-
-/* "HH:MM" or "...THH:MM" as a fraction of a day; 0 or -1. */
-static int parse_time(double *out, const char *s)
-{
-    int h, m;
-    const char *t = strchr(s, 'T');
-
-    if (sscanf(t ? t + 1 : s, "%2d:%2d", &h, &m) != 2 || h < 0 || h > 23 || m < 0 || m > 59)
-        return -1;
-    *out = (h * 60 + m) / 1440.0;
-    return 0;
+    return pl_datefmt_local(s->dates, dt, sec, text) == 0 ? 0 : -1;
 }
 
 /* The text of a date or time cell as written to CSV and JSON: "YYYY-MM-DD"
- * for a date, "HH:MM" for a time; other text as it is. */
-static const char *plain_text(pl_col_type type, const char *text, char buf[16])
+ * for a date, "HH:MM" for a time, an instant as it is in JSON and as
+ * "YYYY-MM-DD HH:MM" in the sink's zone in CSV; other text as it is. */
+static const char *plain_text(pl_sink *s, pl_col_type type, const char *text, char buf[32])
 {
+    pl_datetime dt;
+    int sec;
     const char *t;
 
     if (!text)
         return NULL;
     if (type == PL_COL_DATE && strlen(text) > 10) {
-        snprintf(buf, 16, "%.10s", text);
+        snprintf(buf, 32, "%.10s", text);
         return buf;
     }
     if (type == PL_COL_TIME && (t = strchr(text, 'T')) != NULL) {
-        snprintf(buf, 16, "%.5s", t + 1);
+        snprintf(buf, 32, "%.5s", t + 1);
+        return buf;
+    }
+    if (type == PL_COL_INSTANT && s->opts.format == PL_EXPORT_CSV &&
+        cell_time(s, type, text, &dt, &sec) == 0) {
+        snprintf(buf, 32, "%04d-%02d-%02d %02d:%02d", dt.year % 10000, dt.month % 100, dt.day % 100,
+                 dt.hour % 100, dt.minute % 100);
         return buf;
     }
     return text;
@@ -174,6 +153,8 @@ static int xlsx_open(pl_sink *s, pl_error *err)
     s->f_datetime = add_format(s->book, 0, "dd/mm/yyyy hh:mm", 0);
     s->f_total = add_format(s->book, 1, NULL, 0);
     s->f_real = add_format(s->book, 0, "0.0", 0);
+    s->f_title = add_format(s->book, 1, NULL, 0);
+    format_set_font_size(s->f_title, 14);
     s->g_real = add_format(s->book, 0, "0.0", 1);
     s->g_header = add_format(s->book, 1, NULL, 1);
     s->g_text = add_format(s->book, 0, NULL, 1);
@@ -195,20 +176,22 @@ int pl_sink_open(pl_sink **out, const char *path, const pl_sink_options *opts, p
     int rc;
 
     *out = NULL;
-    if (opts->format == PL_EXPORT_GEOJSON) {
+    if (opts->format == PL_EXPORT_GEOJSON || opts->format == PL_EXPORT_PDF) {
         json_decref(opts->meta);
         free(s);
-        return pl_error_set(err, PL_EINVALID,
-                            "%s: GeoJSON is for maps (export carpool); "
-                            "name the file .xlsx, .csv or .json",
-                            path);
+        return pl_error_set(err, PL_EINVALID, "%s: %s; name the file .xlsx, .csv or .json", path,
+                            opts->format == PL_EXPORT_PDF
+                                ? "a PDF is for the sign-in sheets (export signin)"
+                                : "GeoJSON is for maps (export carpool)");
     }
     if (!s) {
         json_decref(opts->meta);
         return pl_error_oom(err);
     }
     s->opts = *opts;
-    rc = pl_outfile_open(&s->file, path, opts->format != PL_EXPORT_XLSX, err);
+    rc = pl_datefmt_open(&s->dates, opts->lang, opts->timezone, err);
+    if (rc == 0)
+        rc = pl_outfile_open(&s->file, path, opts->format != PL_EXPORT_XLSX, err);
     if (rc == 0 && opts->format == PL_EXPORT_XLSX)
         rc = xlsx_open(s, err);
     else if (rc == 0 && opts->format == PL_EXPORT_CSV &&
@@ -252,15 +235,47 @@ static void free_columns(pl_sink *s)
     free(s->joined);
     free(s->flat);
     free(s->widths);
+    free(s->xcol);
+    s->xcol = NULL;
     s->joined = NULL;
     s->flat = NULL;
     s->widths = NULL;
     s->ncolumns = 0;
 }
 
+/* A sheet name not yet in the workbook: name, else "name (2)" ... */
+static int unique_sheet_name(pl_sink *s, char *out, size_t size, const char *name)
+{
+    char base[128];
+    size_t cut = 0, chars = 0;
+
+    pl_sheet_name(out, size, name);
+    if (workbook_get_worksheet_by_name(s->book, out)) {
+        /* room for " (NNN)" within Excel's 31 characters */
+        pl_sheet_name(base, sizeof(base), name);
+        for (; base[cut]; cut++)
+            if (((unsigned char)base[cut] & 0xC0) != 0x80 && ++chars > 25)
+                break;
+        base[cut] = '\0';
+        for (int n = 2; n < 1000; n++) {
+            snprintf(out, size, "%.100s (%d)", base, n);
+            if (!workbook_get_worksheet_by_name(s->book, out))
+                break;
+        }
+    }
+    return workbook_validate_sheet_name(s->book, out) == LXW_NO_ERROR ? 0 : -1;
+}
+
 int pl_sink_begin(pl_sink *s, const pl_table *t, pl_error *err)
 {
+    return pl_sink_begin_sheet(s, t, NULL, err);
+}
+
+int pl_sink_begin_sheet(pl_sink *s, const pl_table *t, const pl_sheet *sheet, pl_error *err)
+{
+    pl_lang L = s->opts.lang;
     char name[128];
+    int grid = (t->flags & PL_TABLE_GRID) != 0, col = 0;
 
     if (s->opts.format == PL_EXPORT_CSV && s->ntables > 0)
         return pl_error_set(err, PL_EINVALID, "a CSV file holds one table only");
@@ -272,9 +287,13 @@ int pl_sink_begin(pl_sink *s, const pl_table *t, pl_error *err)
     s->flat = calloc(t->ncolumns, sizeof(*s->flat));
     s->joined = calloc(t->ncolumns, sizeof(*s->joined));
     s->widths = calloc(t->ncolumns, sizeof(*s->widths));
+    s->xcol = calloc(t->ncolumns, sizeof(*s->xcol));
     s->ncolumns = t->ncolumns;
-    if (!s->flat || !s->joined || !s->widths)
+    s->rows_per_page = sheet ? sheet->rows_per_page : 0;
+    if (!s->flat || !s->joined || !s->widths || !s->xcol)
         return pl_error_oom(err);
+    for (size_t i = 0; i < t->ncolumns; i++)
+        s->xcol[i] = t->columns[i].only == PL_COL_JSON_ONLY ? -1 : col++;
     if (s->opts.format == PL_EXPORT_JSON) {
         fprintf(s->file.fp, "%s\n  \"%s\": [", s->json_fields++ ? "," : "", t->key);
         s->json_first_row = 1;
@@ -282,26 +301,41 @@ int pl_sink_begin(pl_sink *s, const pl_table *t, pl_error *err)
     }
     if (s->opts.format == PL_EXPORT_CSV) {
         for (size_t i = 0; i < t->ncolumns; i++)
-            pl_csv_writer_field(&s->csv, t->columns[i].header);
+            if (s->xcol[i] >= 0)
+                pl_csv_writer_field(&s->csv, pl_lang_text(L, t->columns[i].header));
         return pl_csv_writer_end_row(&s->csv);
     }
-    pl_sheet_name(name, sizeof(name), t->name);
-    if (workbook_validate_sheet_name(s->book, name) != LXW_NO_ERROR ||
+    if (unique_sheet_name(s, name, sizeof(name),
+                          sheet && sheet->name ? sheet->name : pl_lang_text(L, t->name)) != 0 ||
         !(s->sheet = workbook_add_worksheet(s->book, name)))
         return pl_error_set(err, PL_ERROR, "'%s' is not a valid sheet name", name);
-    if (t->flags & PL_TABLE_GRID)
+    if (grid)
         worksheet_set_default_row(s->sheet, 30, LXW_FALSE);
+    /* the heading: the title large, the other lines plain, then a gap */
+    for (size_t k = 0; sheet && k < sheet->nheading; k++) {
+        worksheet_set_row(s->sheet, s->row, k == 0 ? 22 : 18, NULL);
+        worksheet_write_string(s->sheet, s->row++, 0, sheet->heading[k],
+                               k == 0 ? s->f_title : NULL);
+    }
+    if (sheet && sheet->nheading > 0)
+        worksheet_set_row(s->sheet, s->row++, 12, NULL);
+    s->header_row = s->row;
+    if (grid)
+        worksheet_set_row(s->sheet, s->row, 20, NULL);
     for (size_t i = 0; i < t->ncolumns; i++) {
         const pl_column *c = &t->columns[i];
+        const char *h = pl_lang_text(L, c->header);
+        if (s->xcol[i] < 0)
+            continue;
         /* room for the autofilter's button beside the header */
-        s->widths[i] = (double)pl_text_width(c->header) + 4;
+        s->widths[i] = (double)pl_text_width(h) + 4;
         if (s->widths[i] < c->min_width)
             s->widths[i] = c->min_width;
-        worksheet_write_string(s->sheet, 0, (lxw_col_t)i, c->header,
-                               t->flags & PL_TABLE_GRID ? s->g_header : s->f_header);
+        worksheet_write_string(s->sheet, s->row, (lxw_col_t)s->xcol[i], h,
+                               grid ? s->g_header : s->f_header);
     }
-    worksheet_freeze_panes(s->sheet, 1, 0);
-    s->row = 1;
+    s->row++;
+    worksheet_freeze_panes(s->sheet, s->row, 0);
     return 0;
 }
 
@@ -312,9 +346,11 @@ static void json_row(pl_sink *s, const pl_cell *cells)
 
     for (size_t i = 0; i < t->ncolumns; i++) {
         const pl_cell *c = &cells[i];
-        char buf[16];
-        const char *txt = plain_text(t->columns[i].type, c->text, buf);
+        char buf[32];
+        const char *txt = c->json ? c->json : plain_text(s, t->columns[i].type, c->text, buf);
         json_t *v;
+        if (t->columns[i].only == PL_COL_SHEET_ONLY)
+            continue;
         switch (t->columns[i].type) {
         case PL_COL_INT:
             v = c->null ? json_null() : json_integer(c->num);
@@ -364,16 +400,21 @@ static int csv_row(pl_sink *s, const pl_cell *cells)
 
     for (size_t i = 0; i < t->ncolumns && rc == 0; i++) {
         const pl_cell *c = &cells[i];
-        char buf[16];
-        const char *txt = plain_text(t->columns[i].type, c->text, buf);
+        char buf[32];
+        const char *txt = plain_text(s, t->columns[i].type, c->text, buf);
 
+        if (s->xcol[i] < 0)
+            continue;
         switch (t->columns[i].type) {
         case PL_COL_INT:
             rc = c->null ? pl_csv_writer_field(&s->csv, NULL)
                          : pl_csv_writer_number(&s->csv, c->num);
             break;
         case PL_COL_BOOL:
-            rc = pl_csv_writer_field(&s->csv, c->null ? NULL : c->num ? "yes" : "no");
+            rc =
+                pl_csv_writer_field(&s->csv, c->null  ? NULL
+                                             : c->num ? pl_lang_text(s->opts.lang, PL_T_COMMON_YES)
+                                                      : pl_lang_text(s->opts.lang, PL_T_COMMON_NO));
             break;
         case PL_COL_REAL:
             rc = c->null ? pl_csv_writer_field(&s->csv, NULL) : csv_real(s, c->real);
@@ -391,6 +432,17 @@ static void widen(pl_sink *s, size_t col, double w)
         s->widths[col] = w > MAX_WIDTH ? MAX_WIDTH : w;
 }
 
+/* The autofilter over the header row and the rows written so far. */
+static void autofilter(pl_sink *s)
+{
+    int last = 0;
+
+    for (size_t i = 0; i < s->ncolumns; i++)
+        if (s->xcol[i] > last)
+            last = s->xcol[i];
+    worksheet_autofilter(s->sheet, s->header_row, 0, s->row - 1, (lxw_col_t)last);
+}
+
 static int xlsx_row(pl_sink *s, const pl_cell *cells, int total, pl_error *err)
 {
     const pl_table *t = s->table;
@@ -400,16 +452,19 @@ static int xlsx_row(pl_sink *s, const pl_cell *cells, int total, pl_error *err)
     /* In constant-memory mode a range must end on the row being written, so
      * the filter is set now, before the first total row. */
     if (total && !s->filtered) {
-        worksheet_autofilter(s->sheet, 0, 0, s->row - 1, (lxw_col_t)(t->ncolumns - 1));
+        autofilter(s);
         s->filtered = 1;
     }
     for (size_t i = 0; i < t->ncolumns && e == LXW_NO_ERROR; i++) {
         const pl_cell *c = &cells[i];
-        lxw_col_t col = (lxw_col_t)i;
+        lxw_col_t col = (lxw_col_t)s->xcol[i];
         lxw_datetime dt;
-        double frac;
+        pl_datetime wall;
+        int sec;
         lxw_format *f = grid ? s->g_text : NULL;
 
+        if (s->xcol[i] < 0)
+            continue;
         switch (t->columns[i].type) {
         case PL_COL_INT:
             if (!c->null) {
@@ -421,7 +476,9 @@ static int xlsx_row(pl_sink *s, const pl_cell *cells, int total, pl_error *err)
             break;
         case PL_COL_BOOL:
             if (!c->null) {
-                e = worksheet_write_string(s->sheet, s->row, col, c->num ? "yes" : "no", f);
+                e = worksheet_write_string(
+                    s->sheet, s->row, col,
+                    pl_lang_text(s->opts.lang, c->num ? PL_T_COMMON_YES : PL_T_COMMON_NO), f);
                 continue;
             }
             break;
@@ -434,9 +491,8 @@ static int xlsx_row(pl_sink *s, const pl_cell *cells, int total, pl_error *err)
             }
             break;
         case PL_COL_DATE:
-            if (c->text && parse_datetime(&dt, c->text, 0) == 0) {
-                dt.hour = dt.min = 0;
-                dt.sec = 0;
+            if (c->text && cell_time(s, t->columns[i].type, c->text, &wall, &sec) == 0) {
+                dt = (lxw_datetime){wall.year, wall.month, wall.day, 0, 0, 0};
                 e = worksheet_write_datetime(s->sheet, s->row, col, &dt,
                                              grid ? s->g_date : s->f_date);
                 widen(s, i, 12);
@@ -444,15 +500,19 @@ static int xlsx_row(pl_sink *s, const pl_cell *cells, int total, pl_error *err)
             }
             break;
         case PL_COL_TIME:
-            if (c->text && parse_time(&frac, c->text) == 0) {
-                e = worksheet_write_number(s->sheet, s->row, col, frac,
+            if (c->text && cell_time(s, t->columns[i].type, c->text, &wall, &sec) == 0) {
+                e = worksheet_write_number(s->sheet, s->row, col,
+                                           (wall.hour * 60 + wall.minute) / 1440.0,
                                            grid ? s->g_time : s->f_time);
                 widen(s, i, 7);
                 continue;
             }
             break;
         case PL_COL_DATETIME:
-            if (c->text && parse_datetime(&dt, c->text, 1) == 0) {
+        case PL_COL_INSTANT:
+            if (c->text && strlen(c->text) > 10 &&
+                cell_time(s, t->columns[i].type, c->text, &wall, &sec) == 0) {
+                dt = (lxw_datetime){wall.year, wall.month, wall.day, wall.hour, wall.minute, sec};
                 e = worksheet_write_datetime(s->sheet, s->row, col, &dt,
                                              grid ? s->g_datetime : s->f_datetime);
                 widen(s, i, 18);
@@ -543,16 +603,37 @@ int pl_sink_end(pl_sink *s, pl_error *err)
     if (s->opts.format != PL_EXPORT_XLSX)
         return 0;
     for (size_t i = 0; i < t->ncolumns; i++)
-        worksheet_set_column(s->sheet, (lxw_col_t)i, (lxw_col_t)i, s->widths[i], NULL);
+        if (s->xcol[i] >= 0)
+            worksheet_set_column(s->sheet, (lxw_col_t)s->xcol[i], (lxw_col_t)s->xcol[i],
+                                 s->widths[i], NULL);
     if (!s->filtered)
-        worksheet_autofilter(s->sheet, 0, 0, s->row - 1, (lxw_col_t)(t->ncolumns - 1));
-    if (t->flags & PL_TABLE_PRINT_LANDSCAPE) {
-        worksheet_set_landscape(s->sheet);
+        autofilter(s);
+    if (t->flags & (PL_TABLE_PRINT_LANDSCAPE | PL_TABLE_PRINT_PORTRAIT)) {
+        char footer[64];
+        if (t->flags & PL_TABLE_PRINT_LANDSCAPE)
+            worksheet_set_landscape(s->sheet);
+        else
+            worksheet_set_portrait(s->sheet);
         worksheet_set_paper(s->sheet, 9); /* A4 */
         worksheet_fit_to_pages(s->sheet, 1, 0);
+        worksheet_set_margins(s->sheet, 0.5, 0.5, 0.6, 0.7);
+        /* "&P" and "&N": the page's number and the count, filled in by the
+         * spreadsheet when it prints */
+        snprintf(footer, sizeof(footer), "&C%s", pl_lang_text(s->opts.lang, PL_T_EXPORT_FOOTER));
+        worksheet_set_footer(s->sheet, footer);
     }
     if (t->flags & PL_TABLE_PRINT_REPEAT_HEADER)
-        worksheet_repeat_rows(s->sheet, 0, 0);
+        worksheet_repeat_rows(s->sheet, 0, s->header_row);
+    if (s->rows_per_page > 0) {
+        lxw_row_t breaks[1024];
+        size_t n = 0;
+        for (lxw_row_t r = s->header_row + 1 + (lxw_row_t)s->rows_per_page; r < s->row && n < 1023;
+             r += (lxw_row_t)s->rows_per_page)
+            breaks[n++] = r;
+        breaks[n] = 0;
+        if (n > 0)
+            worksheet_set_h_pagebreaks(s->sheet, breaks);
+    }
     return 0;
 }
 
@@ -600,6 +681,7 @@ void pl_sink_free(pl_sink *s)
     }
     pl_csv_writer_end(&s->csv);
     pl_outfile_abort(&s->file);
+    pl_datefmt_free(s->dates);
     free_columns(s);
     free(s);
 }

@@ -31,6 +31,13 @@ const char *pl_lang_text(pl_lang lang, pl_text_id id)
     return texts[id][lang];
 }
 
+char *pl_lang_label(char *buf, size_t size, pl_lang lang, pl_text_id label, const char *value)
+{
+    snprintf(buf, size, "%s%s %s", pl_lang_text(lang, label), lang == PL_LANG_FR ? " :" : ":",
+             value ? value : "");
+    return buf;
+}
+
 const char *pl_lang_code(pl_lang lang)
 {
     return lang == PL_LANG_EN ? "en" : "fr";

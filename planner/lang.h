@@ -17,8 +17,9 @@
  *   PL_TEXT(AREA_NAME, "French", "English")
  *
  * and becomes the id PL_T_AREA_NAME. Both languages sit on the same line,
- * so an entry cannot exist in one and be missing in the other. Texts that
- * take arguments are printf formats; say which in a comment beside them.
+ * so an entry cannot exist in one and be missing in the other. Texts are
+ * words, not printf formats (the build refuses non-literal formats):
+ * compose in code, e.g. with pl_lang_label for "Lieu : X" / "Place: X".
  *
  * Dates: a pl_datefmt formats for one zone and language (ICU, with the
  * zone's rules, so a UTC instant such as a registration time lands on the
@@ -52,6 +53,10 @@ typedef enum pl_text_id {
 
 /* The text of id in lang: a static string, never NULL. */
 const char *pl_lang_text(pl_lang lang, pl_text_id id);
+
+/* "label : value" in French (a space before the colon), "label: value" in
+ * English, into buf (always NUL-terminated). Returns buf. */
+char *pl_lang_label(char *buf, size_t size, pl_lang lang, pl_text_id label, const char *value);
 
 /* "fr" or "en". */
 const char *pl_lang_code(pl_lang lang);

@@ -86,17 +86,18 @@ class Outputs(PlannerTestCase):
         self.assertIn("GeoJSON", r.stderr)
 
     def test_xlsx_one_row_per_person_with_real_times_and_numbers(self):
+        # the sample is in Europe/Paris: French headers and values (docs/exports.md)
         plan = self.plan()
         wb = openpyxl.load_workbook(self.export("carpool.xlsx"))
-        self.assertEqual(wb.sheetnames, ["Carpools"])
-        ws = wb["Carpools"]
+        self.assertEqual(wb.sheetnames, ["Covoiturage"])
+        ws = wb["Covoiturage"]
         self.assertEqual(ws.freeze_panes, "A2")
         rows = list(ws.iter_rows(values_only=True))
         header = rows[0]
-        self.assertEqual(header[:4], ("Group", "Role", "Name", "E-mail"))
+        self.assertEqual(header[:4], ("Voiture", "Rôle", "Nom et prénom", "Courriel"))
         col = {h: i for i, h in enumerate(header)}
-        for h in ("Organization", "Origin", "Commune", "Pickup order", "Pickup time", "Km",
-                  "Detour km", "Without a seat because"):
+        for h in ("Structure", "Commune de départ", "Commune reconnue", "Ordre de passage", "Heure de passage", "Km",
+                  "Détour (km)", "Sans place car"):
             self.assertIn(h, col)
         members = sum(1 + len(g["passengers"]) for g in plan["groups"])
         self.assertEqual(len(rows) - 1, members + len(plan["unassigned"]))
@@ -104,32 +105,32 @@ class Outputs(PlannerTestCase):
         g = plan["groups"][0]
         people = [g["driver"]] + g["passengers"]
         for k, (row, p) in enumerate(zip(rows[1:], people)):
-            self.assertEqual(row[col["Group"]], g["number"])
-            self.assertEqual(row[col["Role"]], "driver" if k == 0 else "passenger")
-            self.assertEqual(row[col["Name"]], p["name"])
-            self.assertEqual(row[col["E-mail"]], p["email"])
-            self.assertEqual(row[col["Origin"]], p["origin"])
-            self.assertEqual(row[col["Commune"]], p["place"])
-            self.assertEqual(row[col["Pickup order"]], k)
+            self.assertEqual(row[col["Voiture"]], g["number"])
+            self.assertEqual(row[col["Rôle"]], "conducteur" if k == 0 else "passager")
+            self.assertEqual(row[col["Nom et prénom"]], p["name"])
+            self.assertEqual(row[col["Courriel"]], p["email"])
+            self.assertEqual(row[col["Commune de départ"]], p["origin"])
+            self.assertEqual(row[col["Commune reconnue"]], p["place"])
+            self.assertEqual(row[col["Ordre de passage"]], k)
             t = p["departure_time" if k == 0 else "pickup_time"]
-            self.assertIsInstance(row[col["Pickup time"]], datetime.time)
-            self.assertEqual(row[col["Pickup time"]].strftime("%H:%M"), t[11:16])
-            self.assertTrue(row[col["Organization"]])
+            self.assertIsInstance(row[col["Heure de passage"]], datetime.time)
+            self.assertEqual(row[col["Heure de passage"]].strftime("%H:%M"), t[11:16])
+            self.assertTrue(row[col["Structure"]])
         self.assertIsInstance(rows[1][col["Km"]], float)
         self.assertAlmostEqual(rows[1][col["Km"]], g["distance_km"], places=3)
         self.assertIsNone(rows[2][col["Km"]])  # once per car, on its driver's row
         km = sum(r[col["Km"]] or 0 for r in rows[1:])
         self.assertAlmostEqual(km, plan["totals"]["vehicle_km"], delta=0.05)
-        unassigned = [r for r in rows[1:] if r[col["Role"]] == "unassigned"]
+        unassigned = [r for r in rows[1:] if r[col["Rôle"]] == "sans place"]
         self.assertEqual(len(unassigned), len(plan["unassigned"]))
-        self.assertTrue(all(r[col["Without a seat because"]] for r in unassigned))
+        self.assertTrue(all(r[col["Sans place car"]] for r in unassigned))
 
     def test_csv_and_excel_csv(self):
         plan = self.plan()
         with open(self.export("carpool.csv"), encoding="utf-8", newline="") as f:
             rows = list(csv.DictReader(f))
-        self.assertEqual(rows[0]["Role"], "driver")
-        self.assertEqual(rows[0]["Pickup time"], plan["groups"][0]["departure_time"][11:16])
+        self.assertEqual(rows[0]["Rôle"], "conducteur")
+        self.assertEqual(rows[0]["Heure de passage"], plan["groups"][0]["departure_time"][11:16])
         self.assertEqual(float(rows[0]["Km"]), plan["groups"][0]["distance_km"])
         with open(self.export("carpool-fr.csv", "--excel"), encoding="utf-8-sig",
                   newline="") as f:
@@ -190,14 +191,16 @@ class Outputs(PlannerTestCase):
     def test_pack_gets_a_carpools_sheet_once_planned(self):
         pack = os.path.join(self.dir, "pack.xlsx")
         self.ok("export", "pack", SLUG, "-o", pack)
-        self.assertNotIn("Carpools", openpyxl.load_workbook(pack).sheetnames)
+        self.assertNotIn("Covoiturage", openpyxl.load_workbook(pack).sheetnames)
         plan = self.plan()
         self.ok("export", "pack", SLUG, "-o", pack)
         wb = openpyxl.load_workbook(pack)
-        self.assertEqual(wb.sheetnames, ["Registrants", "Agenda", "Catering", "Sign-in",
-                                         "Carpools"])
-        rows = list(wb["Carpools"].iter_rows(values_only=True))
-        self.assertEqual(rows[0][0], "Group")
+        # French sheets; the sign-in sheets (one per day, one per workshop) before the carpools
+        self.assertEqual(wb.sheetnames[:4], ["Inscrits", "Programme", "Restauration",
+                                             "Émargement"])
+        self.assertEqual(wb.sheetnames[-1], "Covoiturage")
+        rows = list(wb["Covoiturage"].iter_rows(values_only=True))
+        self.assertEqual(rows[0][0], "Voiture")
         self.assertEqual(len(rows) - 1, sum(1 + len(g["passengers"]) for g in plan["groups"])
                          + len(plan["unassigned"]))
 
@@ -426,7 +429,7 @@ class Demo(PlannerTestCase):
         out = os.path.join(self.dir, "demo")
         self.ok("demo", "--out", out, db=False)
         wb = openpyxl.load_workbook(os.path.join(out, f"{SLUG}.pack.xlsx"))
-        self.assertIn("Carpools", wb.sheetnames)
+        self.assertIn("Covoiturage", wb.sheetnames)
         with open(os.path.join(out, f"{SLUG}.attendee.ics"), "rb") as f:
             ev = pickup_of(f.read())
         self.assertIsNotNone(ev)

@@ -12,7 +12,9 @@ import io
 import json
 import os
 import random
+import re
 import resource
+import shutil
 import signal
 import sqlite3
 import string
@@ -76,8 +78,10 @@ class ExportTest(unittest.TestCase):
         return os.path.join(self.dir, name)
 
     def run_planner(self, *args, preexec=None):
+        # registrations are stamped with this UTC time (11:30 in Paris, summer time)
+        env = dict(os.environ, PLANNER_NOW="2026-07-01T09:30:00Z")
         return subprocess.run([PLANNER, "--db", self.db, *args], capture_output=True,
-                              text=True, cwd=self.dir, preexec_fn=preexec)
+                              text=True, cwd=self.dir, preexec_fn=preexec, env=env)
 
     def run_ok(self, *args):
         p = self.run_planner(*args)
@@ -139,11 +143,12 @@ class AgendaExportTest(ExportTest):
 
     def test_xlsx(self):
         wb = openpyxl.load_workbook(self.export("agenda", "petit-atelier", "agenda.xlsx"))
-        self.assertEqual(wb.sheetnames, ["Agenda"])
-        ws = wb["Agenda"]
+        # the event is in Europe/Paris: French by default
+        self.assertEqual(wb.sheetnames, ["Programme"])
+        ws = wb["Programme"]
         rows = sheet_rows(ws)
-        self.assertEqual(rows[0], ["Date", "Start", "End", "Duration (min)", "Room", "Kind",
-                                   "Title", "Speakers", "Capacity", "Registered", "Status",
+        self.assertEqual(rows[0], ["Date", "Début", "Fin", "Durée (min)", "Salle", "Type",
+                                   "Titre", "Intervenants", "Capacité", "Inscrits", "Statut",
                                    "Session"])
         self.assertEqual(len(rows), 4)
         self.assertEqual(ws.freeze_panes, "A2")
@@ -162,10 +167,12 @@ class AgendaExportTest(ExportTest):
         self.assertEqual(intro[9], 1)
         self.assertEqual(by_id["atelier"][8], 4)
         self.assertEqual(by_id["atelier"][9], 2)
-        self.assertEqual(by_id["dejeuner"][10], "cancelled")
-        self.assertEqual(intro[10], "scheduled")
+        self.assertEqual(by_id["dejeuner"][10], "annulée")
+        self.assertEqual(intro[10], "prévue")
+        self.assertEqual(intro[5], "intervention")
         self.assertTrue(ws["A2"].is_date)
-        self.assertEqual(wb.properties.title, "Agenda — Petit atelier")
+        self.assertEqual(ws["A2"].number_format, "dd/mm/yyyy")
+        self.assertEqual(wb.properties.title, "Programme — Petit atelier")
         self.assertTrue(wb.properties.creator)
         # column widths fit the content
         self.assertGreaterEqual(ws.column_dimensions["G"].width, len("Introduction"))
@@ -186,7 +193,9 @@ class AgendaExportTest(ExportTest):
         self.assertEqual(s["intro"]["duration_minutes"], 30)
         self.assertEqual(s["atelier"]["registered"], 2)
         self.assertIsNone(s["intro"]["capacity"])
+        # JSON values stay identifiers
         self.assertEqual(s["dejeuner"]["status"], "cancelled")
+        self.assertEqual(s["intro"]["kind"], "talk")
 
     def test_format_option_and_bad_usage(self):
         out = self.path("agenda.data")
@@ -204,12 +213,17 @@ class AgendaExportTest(ExportTest):
 
 
 class RegistrantsExportTest(ExportTest):
-    NAMES = ["Zoé Martin", "Ödön Horváth", "Élodie Blanc", "Emma Petit", "de la Tour Jean",
-             "Dupont Marie", "Olivier Roux", "Delacroix Paul", "Éric Moreau", "eric Bernard"]
-    # French order: accents folded first, spaces ignored (delacroix < delatour)
-    PUBLIC_ORDER = ["Delacroix Paul", "de la Tour Jean", "Dupont Marie", "Élodie Blanc",
-                    "Emma Petit", "eric Bernard", "Éric Moreau", "Ödön Horváth",
-                    "Olivier Roux", "Zoé Martin"]
+    NAMES = ["Zoé Martin", "Ödön Horváth", "Élodie Blanc", "Emma Petit", "Jean de la Tour",
+             "Marie DUPONT", "Olivier Roux", "Paul Delacroix", "Éric Moreau", "eric Bernard",
+             "Yann Le Goff", "Inès D'Almeida", "Anne de La Tour", "de Gaulle Charles"]
+    # By last name in French order: accents and case folded, spaces and
+    # apostrophes ignored, a lower-case "de" left out ("de La Tour" files
+    # under L), articles kept ("Le Goff" under L), then by first name.
+    PUBLIC_ORDER = [("Bernard", "eric"), ("Blanc", "Élodie"), ("D'Almeida", "Inès"),
+                    ("Delacroix", "Paul"), ("DUPONT", "Marie"), ("de Gaulle", "Charles"),
+                    ("Horváth", "Ödön"), ("de La Tour", "Anne"), ("de la Tour", "Jean"),
+                    ("Le Goff", "Yann"), ("Martin", "Zoé"), ("Moreau", "Éric"),
+                    ("Petit", "Emma"), ("Roux", "Olivier")]
 
     def setUp(self):
         super().setUp()
@@ -230,31 +244,49 @@ class RegistrantsExportTest(ExportTest):
 
     def test_organiser_xlsx(self):
         wb = openpyxl.load_workbook(self.export("registrants", "petit-atelier", "r.xlsx"))
-        self.assertEqual(wb.sheetnames, ["Registrants"])
+        self.assertEqual(wb.sheetnames, ["Inscrits"])
         ws = wb.active
         rows = sheet_rows(ws)
         head = rows[0]
-        self.assertEqual(head[:4], ["Name", "E-mail", "Organization", "Origin"])
+        # the words French organisers use
+        self.assertEqual(head[:5], ["Nom", "Prénom", "Courriel", "Structure",
+                                    "Commune de départ"])
+        for h in ("Trajet", "Places offertes", "Repas", "Régime alimentaire", "Ateliers",
+                  "Statut", "Liste d'attente", "Inscrit le"):
+            self.assertIn(h, head)
         self.assertEqual(len(rows), 7)
         self.assertEqual(ws.freeze_panes, "A2")
-        self.assertEqual(ws.auto_filter.ref, "A1:Q7")
+        self.assertEqual(ws.auto_filter.ref, "A1:R7")
+        # printed landscape, one page wide, the header on every page
+        self.assertEqual(ws.page_setup.orientation, "landscape")
+        self.assertTrue(ws.sheet_properties.pageSetUpPr.fitToPage)
+        self.assertIn(ws.page_setup.fitToWidth, (None, 1))
+        self.assertEqual(ws.page_setup.fitToHeight, 0)
+        self.assertEqual(ws.print_title_rows, "$1:$1")
+        self.assertEqual(ws.oddFooter.center.text, "Page &P / &N")
         col = {h: i for i, h in enumerate(head)}
-        by_name = {r[0]: r for r in rows[1:]}
-        anne = by_name["Anne Dupont"]
-        self.assertEqual(anne[col["E-mail"]], "anne@example.org")
-        self.assertEqual(anne[col["Commune"]], "Orléans")
-        self.assertEqual(anne[col["Travel"]], "drive")
-        self.assertEqual(anne[col["Seats"]], 3)
-        self.assertIsInstance(anne[col["Seats"]], int)
-        self.assertEqual(anne[col["Diet"]], "végétarien")
-        self.assertEqual(anne[col["Sessions"]], "atelier")
-        self.assertIsInstance(anne[col["Registered (UTC)"]], datetime.datetime)
-        self.assertIsNone(by_name["Bruno Martin"][col["Seats"]])
+        by_name = {(r[0], r[1]): r for r in rows[1:]}
+        anne = by_name[("Dupont", "Anne")]
+        self.assertEqual(anne[col["Courriel"]], "anne@example.org")
+        self.assertEqual(anne[col["Commune reconnue"]], "Orléans")
+        self.assertEqual(anne[col["Trajet"]], "conducteur")
+        self.assertEqual(by_name[("Martin", "Bruno")][col["Trajet"]], "passager")
+        self.assertEqual(anne[col["Places offertes"]], 3)
+        self.assertIsInstance(anne[col["Places offertes"]], int)
+        self.assertEqual(anne[col["Repas"]], "oui")
+        self.assertEqual(anne[col["Régime alimentaire"]], "végétarien")
+        # sessions by their titles
+        self.assertEqual(anne[col["Ateliers"]], "Atelier")
+        # the registration time in the event's zone: PLANNER_NOW is UTC
+        self.assertEqual(anne[col["Inscrit le"]], datetime.datetime(2026, 7, 1, 11, 30))
+        self.assertEqual(ws.cell(row=2, column=col["Inscrit le"] + 1).number_format,
+                         "dd/mm/yyyy hh:mm")
+        self.assertIsNone(by_name[("Martin", "Bruno")][col["Places offertes"]])
         # the waiting list is marked, in order, after the confirmed people
-        statuses = [r[col["Status"]] for r in rows[1:]]
-        self.assertEqual(statuses, ["confirmed"] * 4 + ["waitlisted"] * 2)
-        self.assertEqual([r[col["Waiting list"]] for r in rows[5:]], [1, 2])
-        self.assertEqual([r[0] for r in rows[5:]], ["Émile Zola", "Fanny Ardant"])
+        statuses = [r[col["Statut"]] for r in rows[1:]]
+        self.assertEqual(statuses, ["confirmé"] * 4 + ["en liste d'attente"] * 2)
+        self.assertEqual([r[col["Liste d'attente"]] for r in rows[5:]], [1, 2])
+        self.assertEqual([r[0] for r in rows[5:]], ["Zola", "Ardant"])
         # never the secret token
         for _, token, _ in self.secrets():
             self.assertNotIn(token, xlsx_text(self.path("r.xlsx")))
@@ -263,13 +295,17 @@ class RegistrantsExportTest(ExportTest):
         raw = read_bytes(self.export("registrants", "petit-atelier", "r.csv", "--excel"))
         self.assertTrue(raw.startswith(b"\xef\xbb\xbf"), "UTF-8 BOM")
         rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""), delimiter=";"))
-        self.assertEqual(rows[0][:3], ["Name", "E-mail", "Organization"])
+        self.assertEqual(rows[0][:3], ["Nom", "Prénom", "Courriel"])
         self.assertEqual(len(rows), 7)
         self.assertTrue(all(len(r) == len(rows[0]) for r in rows))
         self.assertIn(b"\r\n", raw)
         plain = read_bytes(self.export("registrants", "petit-atelier", "r2.csv"))
         self.assertFalse(plain.startswith(b"\xef\xbb\xbf"))
-        self.assertTrue(plain.startswith(b"Name,E-mail,"))
+        self.assertTrue(plain.startswith("Nom,Prénom,Courriel,".encode()))
+        # times in the event's zone, written plainly
+        text = plain.decode("utf-8")
+        self.assertIn(",2026-07-01 11:30,", text)
+        self.assertNotIn("2026-07-01T09:30", text)
         with open(self.export("registrants", "petit-atelier", "r.json"), encoding="utf-8") as f:
             doc = json.load(f)
         self.assertEqual(doc["kind"], "registrants")
@@ -281,6 +317,13 @@ class RegistrantsExportTest(ExportTest):
         self.assertIs(anne["public_list"], True)
         self.assertEqual(anne["sessions"], ["atelier"])
         self.assertEqual(anne["commune"], "Orléans")
+        self.assertEqual(anne["name"], "Anne Dupont")
+        self.assertEqual((anne["last_name"], anne["first_name"]), ("Dupont", "Anne"))
+        # machine values: English identifiers and UTC
+        self.assertEqual(anne["travel"], "drive")
+        self.assertEqual(anne["status"], "confirmed")
+        self.assertEqual(anne["registered"], "2026-07-01T09:30:00Z")
+        self.assertNotIn("session_titles", anne)
         self.assertEqual(people["emile@example.org"]["status"], "waitlisted")
         self.assertEqual(people["emile@example.org"]["waitlist_position"], 1)
         self.assertNotIn("token", anne)
@@ -294,25 +337,28 @@ class RegistrantsExportTest(ExportTest):
         wb = openpyxl.load_workbook(
             self.export("registrants", "grand-atelier", "p.xlsx", "--public"))
         got = sheet_rows(wb.active)
-        self.assertEqual(got[0], ["Name", "Organization"])
-        self.assertEqual([r[0] for r in got[1:]], self.PUBLIC_ORDER)
+        self.assertEqual(got[0], ["Nom", "Prénom", "Structure"])
+        self.assertEqual([(r[0], r[1]) for r in got[1:]], self.PUBLIC_ORDER)
         with open(self.export("registrants", "grand-atelier", "p.json", "--public"),
                   encoding="utf-8") as f:
             doc = json.load(f)
         self.assertEqual(doc["kind"], "public-list")
-        self.assertEqual([p["name"] for p in doc["registrants"]], self.PUBLIC_ORDER)
-        self.assertEqual(set(doc["registrants"][0]), {"name", "organization"})
+        self.assertEqual([(p["last_name"], p["first_name"]) for p in doc["registrants"]],
+                         self.PUBLIC_ORDER)
+        self.assertEqual(set(doc["registrants"][0]),
+                         {"last_name", "first_name", "name", "organization"})
         with open(self.export("registrants", "grand-atelier", "p.csv", "--public"),
                   encoding="utf-8", newline="") as f:
-            self.assertEqual([r[0] for r in list(csv.reader(f))[1:]], self.PUBLIC_ORDER)
+            self.assertEqual([(r[0], r[1]) for r in list(csv.reader(f))[1:]],
+                             self.PUBLIC_ORDER)
 
     def test_public_list_leaves_out_waiting_and_unconsenting(self):
         out = self.export("registrants", "petit-atelier", "p.csv", "--public")
         with open(out, encoding="utf-8", newline="") as f:
             rows = list(csv.reader(f))
         # Bruno did not consent; Émile and Fanny are on the waiting list
-        self.assertEqual(rows, [["Name", "Organization"], ["Anne Dupont", "ADEME"],
-                                ["Chloé Roy", "Ville"], ["Denis Lévy", "Région"]])
+        self.assertEqual(rows, [["Nom", "Prénom", "Structure"], ["Dupont", "Anne", "ADEME"],
+                                ["Lévy", "Denis", "Région"], ["Roy", "Chloé", "Ville"]])
 
 
 class FormulaInjectionTest(ExportTest):
@@ -334,8 +380,9 @@ class FormulaInjectionTest(ExportTest):
             names = []
             for row in ws.iter_rows(min_row=2):
                 self.assertEqual(row[0].data_type, "s")
-                self.assertEqual(row[1].data_type, "s") if opt else None
-                names.append(row[0].value)
+                if row[1].value is not None:
+                    self.assertEqual(row[1].data_type, "s")
+                names.append(" ".join(c.value for c in (row[1], row[0]) if c.value))
             self.assertEqual(sorted(names), sorted(self.EVIL))
             self.assertNotIn("<f>", xlsx_text(path))
         pack = self.export("pack", "petit-atelier", "pack.xlsx")
@@ -347,61 +394,256 @@ class FormulaInjectionTest(ExportTest):
             text = raw.decode("utf-8-sig")
             rows = list(csv.reader(io.StringIO(text, newline=""),
                                    delimiter=";" if opt else ","))
-            names = [r[0] for r in rows[1:]]
-            self.assertEqual(sorted(names), sorted("'" + n for n in self.EVIL))
+            # Nom and Prénom, each neutralised on its own
+            names = [(r[1] + " " + r[0]) if r[1] else r[0] for r in rows[1:]]
+            self.assertIn("'=cmd|' /C calc'!A0", names)
+            self.assertEqual(sorted(n.replace("'", "") for n in names),
+                             sorted(n.replace("'", "") for n in self.EVIL))
             for r in rows[1:]:
                 for cell in r:
                     self.assertFalse(cell[:1] in ("=", "+", "-", "@", "\t", "\r"), cell)
 
 
-class PackExportTest(ExportTest):
+# The sample's people for the pack: particles and compound names, diets
+# written in several ways, workshops chosen or not.
+PACK_PEOPLE = [
+    # name, organization, meal, diet, sessions
+    ("Anne de La Tour", "ADEME", "yes", "végétarien", "atelier-pdie"),
+    ("Yann Le Goff", "CCI", "yes", "Végétarienne", "atelier-pdie"),
+    ("Inès D'Almeida", "Ville", "yes", "vegetariens", ""),
+    ("Denis Lévy", "Région", "yes", "halal", "atelier-flottes"),
+    ("Émile Zola", "Presse", "no", "", "atelier-covoiturage"),
+    ("Jean-Marc Dupont", "Agglo", "yes", "Allergie aux arachides", ""),
+    ("Marie DUBOIS", "Département", "yes", "Halal", ""),
+] + [(f"{n} Vidal", "Collectif", "yes", "", "atelier-covoiturage" if i % 3 == 0 else "")
+     for i, n in enumerate(("Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot", "Golf", "Hotel",
+               "India", "Juliett", "Kilo", "Lima", "Mike", "November", "Oscar", "Papa",
+               "Quebec", "Romeo"))]
+PACK_TITLE = "Atelier 2 — Conseillers en mobilité"
+PACK_DATE = "jeudi 10 décembre 2026"
+
+
+class PackTest(ExportTest):
+    """The sample event with PACK_PEOPLE registered."""
+
     def setUp(self):
         super().setUp()
         self.run_ok("event", "import", SAMPLE)
         self.import_registrations(SLUG, [
-            reg("Anne Dupont", "anne@example.org", "ADEME", meal="yes", diet="végétarien"),
-            reg("Bruno Martin", "bruno@example.org", "CCI", meal="yes", diet="Végétarien "),
-            reg("Chloé Roy", "chloe@example.org", "Ville", meal="yes"),
-            reg("Denis Lévy", "denis@example.org", "Région", meal="yes", diet="halal"),
-            reg("Émile Zola", "emile@example.org", "Presse", meal="no"),
-        ])
+            reg(name, f"p{i}@example.org", org, meal=meal, diet=diet, sessions=sessions)
+            for i, (name, org, meal, diet, sessions) in enumerate(PACK_PEOPLE)])
+
+
+class PackExportTest(PackTest):
 
     def test_pack(self):
         path = self.export("pack", SLUG, "pack.xlsx")
         wb = openpyxl.load_workbook(path)
-        self.assertEqual(wb.sheetnames, ["Registrants", "Agenda", "Catering", "Sign-in"])
-        self.assertTrue(wb.properties.title.startswith("Workshop pack"))
+        self.assertEqual(wb.sheetnames[:4], ["Inscrits", "Programme", "Restauration",
+                                             "Émargement"])
+        # then one sign-in sheet per workshop, named after it
+        self.assertEqual(len(wb.sheetnames), 7)
+        self.assertTrue(wb.properties.title.startswith("Dossier de l'atelier"))
         for ws in wb:
-            self.assertEqual(ws.freeze_panes, "A2", ws.title)
             self.assertIsNotNone(ws.auto_filter.ref, ws.title)
-        self.assertEqual(len(sheet_rows(wb["Registrants"])), 6)
-        self.assertEqual(len(sheet_rows(wb["Agenda"])), 15)
-        catering = sheet_rows(wb["Catering"])
-        self.assertEqual(catering[0], ["Diet", "Meals"])
-        self.assertEqual(catering[1:], [["No special diet", 1], ["halal", 1],
-                                        ["végétarien", 2], ["Total", 4]])
-        self.assertEqual(wb["Catering"].auto_filter.ref, "A1:B4")
-        self.assertTrue(wb["Catering"]["A5"].font.b)
-        signin = wb["Sign-in"]
-        rows = sheet_rows(signin)
-        self.assertEqual(rows[0], ["Name", "Organization", "Signature"])
-        self.assertEqual([r[0] for r in rows[1:]],
-                         ["Anne Dupont", "Bruno Martin", "Chloé Roy", "Denis Lévy",
-                          "Émile Zola"])
-        self.assertTrue(all(r[2] is None for r in rows[1:]))
-        self.assertEqual(signin.page_setup.orientation, "landscape")
-        self.assertEqual(signin.print_title_rows, "$1:$1")
-        self.assertTrue(signin.sheet_properties.pageSetUpPr.fitToPage)
-        self.assertIn(signin.page_setup.fitToWidth, (None, 1))  # 1 is the default
-        self.assertEqual(signin.page_setup.fitToHeight, 0)
-        self.assertGreaterEqual(signin.column_dimensions["C"].width, 40)
+            self.assertEqual(ws.oddFooter.center.text, "Page &P / &N", ws.title)
+        self.assertEqual(len(sheet_rows(wb["Inscrits"])), len(PACK_PEOPLE) + 1)
+        self.assertEqual(len(sheet_rows(wb["Programme"])), 15)
+        self.assertEqual(wb["Programme"].page_setup.orientation, "landscape")
+
+    def test_catering_folds_diets(self):
+        wb = openpyxl.load_workbook(self.export("pack", SLUG, "pack.xlsx"))
+        ws = wb["Restauration"]
+        catering = sheet_rows(ws)
+        self.assertEqual(catering[0], ["Repas", "Régime alimentaire", "Repas servis",
+                                       "Libellés saisis"])
+        meal = "Déjeuner en commun (10/12/2026 13:00)"
+        self.assertTrue(all(r[0] == meal for r in catering[1:-1]), catering)
+        by_diet = {r[1]: (r[2], r[3]) for r in catering[1:-1]}
+        # case, accents, gender and plural folded, the wordings listed
+        vege = [d for d in by_diet if d.lower().startswith(("vég", "veg"))]
+        self.assertEqual(len(vege), 1, by_diet)
+        count, wordings = by_diet[vege[0]]
+        self.assertEqual(count, 3)
+        self.assertEqual(sorted(wordings.split(", ")),
+                         sorted(["végétarien", "Végétarienne", "vegetariens"]))
+        self.assertEqual(by_diet["halal"][0] if "halal" in by_diet else by_diet["Halal"][0], 2)
+        # an allergy is kept as written
+        self.assertEqual(by_diet["Allergie aux arachides"], (1, "Allergie aux arachides"))
+        self.assertEqual(by_diet["Sans régime particulier"][0], 18)
+        self.assertEqual(catering[-1][0], "Total")
+        self.assertEqual(catering[-1][2], 24)
+
+    def test_signin_sheets(self):
+        wb = openpyxl.load_workbook(self.export("pack", SLUG, "pack.xlsx"))
+        day = wb["Émargement"]
+        rows = sheet_rows(day)
+        # the heading: title, date, place, the organiser's line
+        self.assertIn(PACK_TITLE, rows[0][0])
+        self.assertTrue(rows[0][0].startswith("Feuille d'émargement"))
+        self.assertEqual(rows[1][0], "Date : " + PACK_DATE)
+        self.assertEqual(rows[2][0], "Lieu : Maison des Canaux, 6 quai de la Seine, 75019 Paris")
+        self.assertIn("Nom de l'organisateur", rows[3][0])
+        head = rows.index(["Nom", "Prénom", "Structure", "Signature matin",
+                           "Signature après-midi"])
+        people = rows[head + 1:]
+        confirmed = len(PACK_PEOPLE)
+        self.assertEqual(len(people), confirmed)
+        names = [(r[0], r[1]) for r in people]
+        # by last name: "de La Tour" under L, "Le Goff" under L, "D'Almeida" under D
+        self.assertEqual(names[:4], [("D'Almeida", "Inès"), ("DUBOIS", "Marie"),
+                                     ("Dupont", "Jean-Marc"), ("de La Tour", "Anne")])
+        self.assertEqual(names[4:6], [("Le Goff", "Yann"), ("Lévy", "Denis")])
+        self.assertTrue(all(r[3] is None and r[4] is None for r in people))
+        # A4 portrait, one page wide, heading and header on every page, 20 a page
+        self.assertEqual(day.page_setup.orientation, "portrait")
+        self.assertEqual(day.page_setup.paperSize, 9)
+        self.assertTrue(day.sheet_properties.pageSetUpPr.fitToPage)
+        self.assertEqual(day.page_setup.fitToHeight, 0)
+        self.assertEqual(day.print_title_rows, f"$1:${head + 1}")
+        self.assertEqual([b.id for b in day.row_breaks.brk], [head + 1 + 20])
+        # one sheet per workshop: its room, its people only, one signature
+        workshops = wb.sheetnames[4:]
+        covoit = next(wb[n] for n in workshops if "covoit" in n)
+        rows = sheet_rows(covoit)
+        self.assertIn("12:00 à 13:00", rows[1][0])
+        self.assertEqual(rows[3][0], "Salle : Salle Ourcq")
+        head = rows.index(["Nom", "Prénom", "Structure", "Signature"])
+        self.assertEqual({r[0] for r in rows[head + 1:]}, {"Vidal", "Zola"})
+        self.assertEqual(len(rows) - head - 1,
+                         sum(1 for p in PACK_PEOPLE if p[4] == "atelier-covoiturage"))
+
+    def test_english_event(self):
+        self.import_event(dict(SMALL_EVENT, language="en"))
+        self.import_registrations("petit-atelier", [
+            reg("Anne Dupont", "anne@example.org", "ADEME", "Orléans", "ride", meal="yes",
+                sessions="atelier")])
+        wb = openpyxl.load_workbook(self.export("pack", "petit-atelier", "en.xlsx"))
+        self.assertEqual(wb.sheetnames[:4], ["Registrants", "Agenda", "Catering", "Sign-in"])
+        rows = sheet_rows(wb["Registrants"])
+        self.assertEqual(rows[0][:3], ["Last name", "First name", "E-mail"])
+        self.assertIn("passenger", rows[1])
+        self.assertIn("confirmed", rows[1])
+        signin = sheet_rows(wb["Sign-in"])
+        self.assertEqual(signin[1][0], "Date: Thursday, 10 December 2026")
 
     def test_demo_writes_the_pack(self):
         out = self.path("demo")
         p = subprocess.run([PLANNER, "demo", "--out", out], capture_output=True, text=True)
         self.assertEqual(p.returncode, 0, p.stderr)
         wb = openpyxl.load_workbook(os.path.join(out, SLUG + ".pack.xlsx"))
-        self.assertIn("Sign-in", wb.sheetnames)
+        self.assertIn("Émargement", wb.sheetnames)
+        # issue 10: nobody shows another person's sessions
+        rows = sheet_rows(wb["Inscrits"])
+        col = rows[0].index("Ateliers")
+        con = sqlite3.connect(os.path.join(out, "planner.db"))
+        try:
+            chose = {}
+            for email, title in con.execute(
+                    "SELECT r.email, s.title FROM registrations r "
+                    "LEFT JOIN registration_sessions rs ON rs.registration_id = r.id "
+                    "LEFT JOIN sessions s ON s.id = rs.session_id "
+                    "ORDER BY r.id, rs.position"):
+                chose.setdefault(email, [])
+                if title:
+                    chose[email].append(title)
+        finally:
+            con.close()
+        mail = rows[0].index("Courriel")
+        self.assertTrue(any(not r[col] for r in rows[1:]), "some chose no workshop")
+        for r in rows[1:]:
+            self.assertEqual(r[col] or "", ", ".join(chose[r[mail]]), r)
+
+
+def pdf_pages(path):
+    """The text of each page of a PDF (poppler's pdftotext)."""
+    n = int(re.search(r"^Pages:\s+(\d+)", subprocess.run(
+        ["pdfinfo", path], capture_output=True, text=True, check=True).stdout, re.M).group(1))
+    return [subprocess.run(["pdftotext", "-f", str(i), "-l", str(i), "-layout", path, "-"],
+                           capture_output=True, text=True, check=True).stdout
+            for i in range(1, n + 1)]
+
+
+def pdf_page_sizes(path):
+    out = subprocess.run(["pdfinfo", "-f", "1", "-l", "999", path], capture_output=True,
+                         text=True, check=True).stdout
+    return [(float(w), float(h)) for w, h in
+            re.findall(r"^Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", out, re.M)]
+
+
+class PrintedPackTest(PackTest):
+    """The pack as a spreadsheet application prints it (LibreOffice headless),
+    and the sign-in sheets as `export signin` draws them."""
+
+    def signin_pages_ok(self, pages):
+        signin = [p for p in pages if "Feuille d'émargement" in p]
+        for p in signin:
+            self.assertIn(PACK_TITLE, p)
+            self.assertIn(PACK_DATE, p)
+            self.assertIn("Nom de l'organisateur", p)
+        return signin
+
+    def test_libreoffice_prints_the_pack(self):
+        soffice = shutil.which("soffice") or shutil.which("libreoffice")
+        if not soffice:
+            self.skipTest("LibreOffice (soffice) is not installed: "
+                          "'scripts/setup.sh test' installs libreoffice-calc-nogui")
+        pack = self.export("pack", SLUG, "pack.xlsx")
+        profile = "file://" + os.path.join(self.dir, "lo-profile")
+        p = subprocess.run([soffice, "-env:UserInstallation=" + profile, "--headless",
+                            "--convert-to", "pdf", "--outdir", self.dir, pack],
+                           capture_output=True, text=True, timeout=120)
+        pdf = self.path("pack.pdf")
+        self.assertTrue(os.path.exists(pdf), p.stdout + p.stderr)
+        pages = pdf_pages(pdf)
+        sizes = pdf_page_sizes(pdf)
+        # Registrants 1 page (landscape, one page wide), Agenda 1, Catering 1,
+        # the day's sign-in sheet 2 (25 people, 20 a page), one per workshop 3
+        self.assertEqual(len(pages), 8, [p[:80] for p in pages])
+        self.assertGreater(sizes[0][0], sizes[0][1], "the registrant list is landscape")
+        # one page wide: its first and last columns on the first page, and
+        # no other page continues it
+        self.assertIn("Nom", pages[0])
+        self.assertIn("Identifiant", pages[0])
+        self.assertIn("D'Almeida", pages[0])
+        self.assertFalse(any("Identifiant" in p for p in pages[1:]))
+        signin = self.signin_pages_ok(pages)
+        self.assertEqual(len(signin), 5)
+        self.assertEqual(sum("Signature matin" in p for p in signin), 2)
+        for i, p in enumerate(pages):
+            if "Feuille d'émargement" in p:
+                self.assertLess(sizes[i][0], sizes[i][1], "sign-in sheets are portrait")
+        self.assertIn("Page 1 / ", pages[0])
+
+    def test_export_signin_pdf(self):
+        if not shutil.which("pdftotext"):
+            self.skipTest("poppler-utils (pdftotext, pdfinfo) is not installed")
+        pdf = self.export("signin", SLUG, "emargement.pdf")
+        pages = pdf_pages(pdf)
+        # the same sheets: the day on 2 pages, one page per workshop
+        self.assertEqual(len(pages), 5)
+        self.assertEqual(len(self.signin_pages_ok(pages)), 5)
+        self.assertIn("Signature matin", pages[0])
+        self.assertIn("Page 1 / 2", pages[0])
+        self.assertIn("Page 2 / 2", pages[1])
+        # by last name, accents right
+        self.assertLess(pages[0].index("D'Almeida"), pages[0].index("de La Tour"))
+        self.assertLess(pages[0].index("de La Tour"), pages[0].index("Le Goff"))
+        self.assertIn("Inès", pages[0])
+        self.assertIn("Salle : Salle Ourcq", "".join(pages[2:]))
+        # A4 portrait, every font embedded
+        for w, h in pdf_page_sizes(pdf):
+            self.assertAlmostEqual(w, 595.3, delta=1)
+            self.assertAlmostEqual(h, 841.9, delta=1)
+        fonts = subprocess.run(["pdffonts", pdf], capture_output=True, text=True).stdout
+        rows = fonts.splitlines()[2:]
+        self.assertTrue(rows)
+        self.assertTrue(all(r.split()[-5] == "yes" for r in rows), fonts)
+        # and only .pdf
+        p = self.run_planner("export", "signin", SLUG, "-o", self.path("x.xlsx"))
+        self.assertEqual(p.returncode, 2)
+        p = self.run_planner("export", "registrants", SLUG, "-o", self.path("x.pdf"))
+        self.assertEqual(p.returncode, 2)
 
 
 class PrivacyPropertyTest(ExportTest):

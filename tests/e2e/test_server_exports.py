@@ -112,11 +112,12 @@ class ServerExportsTest(unittest.TestCase):
         self.assertEqual(s, 200)
         self.assert_download(h, "petit-registrants.xlsx", XLSX)
         wb = openpyxl.load_workbook(io.BytesIO(body))
-        ws = wb["Registrants"]
+        # the sample is in Europe/Paris: French sheets (docs/exports.md)
+        ws = wb["Inscrits"]
         rows = list(ws.iter_rows(values_only=True))
-        self.assertEqual(rows[0][:3], ("Name", "E-mail", "Organization"))
+        self.assertEqual(rows[0][:3], ("Nom", "Prénom", "Courriel"))
         self.assertEqual(len(rows), 1 + len(PEOPLE))
-        self.assertEqual({r[1] for r in rows[1:]}, {p[1] for p in PEOPLE})
+        self.assertEqual({r[2] for r in rows[1:]}, {p[1] for p in PEOPLE})
         formula = [c for row in ws.iter_rows(min_row=2) for c in row
                    if c.value == PEOPLE[3][0]]
         self.assertEqual(len(formula), 1)
@@ -127,8 +128,10 @@ class ServerExportsTest(unittest.TestCase):
         self.assertEqual(s, 200)
         self.assert_download(h, "petit-pack.xlsx", XLSX)
         wb = openpyxl.load_workbook(io.BytesIO(body))
-        self.assertEqual(wb.sheetnames[:4], ["Registrants", "Agenda", "Catering", "Sign-in"])
-        signin = [r[0] for r in wb["Sign-in"].iter_rows(min_row=2, values_only=True)]
+        self.assertEqual(wb.sheetnames[:4], ["Inscrits", "Programme", "Restauration",
+                                             "Émargement"])
+        # below the sheet's heading (title, date, place, organiser, a gap) and header
+        signin = [r[0] for r in wb["Émargement"].iter_rows(min_row=7, values_only=True)]
         self.assertEqual(len(signin), 4)  # the confirmed people, consenting or not
         s, h, body = self.srv.get("/admin/e/%s/agenda.csv" % SLUG, **AUTH)
         self.assertEqual(s, 200)
@@ -151,7 +154,7 @@ class ServerExportsTest(unittest.TestCase):
         self.assertEqual(self.srv.get("/admin/e/%s/../x" % SLUG, **AUTH)[0], 404)
         s, _, body = self.srv.get("/admin/e/%s/registrants.csv?excel=1" % SLUG, **AUTH)
         self.assertEqual(s, 200)
-        self.assertTrue(body.startswith(b"\xef\xbb\xbfName;E-mail;"), body[:40])
+        self.assertTrue(body.startswith("\ufeffNom;Prénom;Courriel;".encode()), body[:40])
         self.assertEqual(self.srv.request("POST", "/admin/e/%s/pack.xlsx" % SLUG, {},
                                           headers=AUTH)[0], 405)
         # nothing is left behind in the temporary folder
@@ -168,8 +171,8 @@ class ServerExportsTest(unittest.TestCase):
             self.assert_download(h, "petit-participants.csv", "text/csv; charset=utf-8")
             self.assert_no_secrets(body)
             rows = list(csv.reader(io.StringIO(body.decode("utf-8"))))
-            self.assertEqual(rows[0], ["Name", "Organization"])
-            names = [r[0] for r in rows[1:]]
+            self.assertEqual(rows[0], ["Nom", "Prénom", "Structure"])
+            names = [r[1] + " " + r[0] if r[1] else r[0] for r in rows[1:]]
             # French order (Élodie with E; punctuation ignored, so the formula
             # files as "hyperlink..."), the formula neutralised
             self.assertEqual(names, ["Élodie Bernard", "'" + PEOPLE[3][0], "Zoé Martin"])
@@ -180,12 +183,14 @@ class ServerExportsTest(unittest.TestCase):
         self.assert_no_secrets(body)
         doc = json.loads(body)
         self.assertEqual(doc["kind"], "public-list")
-        self.assertEqual([set(r) for r in doc["registrants"]], [{"name", "organization"}] * 3)
+        self.assertEqual([set(r) for r in doc["registrants"]],
+                         [{"last_name", "first_name", "name", "organization"}] * 3)
         s, _, body = self.srv.get("/admin/e/%s/public.xlsx" % SLUG, **AUTH)
         wb = openpyxl.load_workbook(io.BytesIO(body))
         cells = [c for row in wb.active.iter_rows(values_only=True) for c in row if c]
         self.assertFalse(any("@" in str(c) for c in cells))
-        self.assertEqual(len(cells), 2 + 3 + 2)  # header, 3 names, 2 organizations
+        # header, 3 last names, 2 first names (the formula is one word), 2 organizations
+        self.assertEqual(len(cells), 3 + 3 + 2 + 2)
 
     def test_event_page_shows_the_public_list(self):
         s, _, body = self.srv.get("/e/" + SLUG)

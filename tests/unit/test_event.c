@@ -205,6 +205,19 @@ static void language_is_stored_as_given(void **state)
     pl_event_free(ev);
     save_text(f, "2026-11-03T10:00:00Z", "Salle", "Ana", two, &st);
     assert_false(st.event_changed);
+
+    /* spelling out the zone's default is no change */
+    text[0] = '{';
+    snprintf(text + 1, sizeof(text) - 1, "\"language\": \"fr\", " EVENT_HEAD "%s]}", "Salle", "Ana",
+             two);
+    memmove(text + 1 + strlen("\"language\": \"fr\", "),
+            text + 2 + strlen("\"language\": \"fr\", "), strlen(text) + 1);
+    assert_int_equal(pl_event_parse_json_text(&ev, text, strlen(text), "t.json", NULL), 0);
+    assert_string_equal(ev->language, "fr");
+    assert_int_equal(pl_event_save(f->store, ev, &st, NULL), 0);
+    assert_false(st.event_changed);
+    assert_int_equal(st.sessions_unchanged, 2);
+    pl_event_free(ev);
 }
 
 int main(void)

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "collate.h"
+#include "names.h"
 #include "csv_writer.h"
 #include "exporters.h"
 #include "outfile.h"
@@ -178,10 +179,10 @@ static void test_outfile(void **state)
 static void test_list_cells_own_row(void **state)
 {
     static const pl_column cols[] = {
-        {"Name", "name", PL_COL_TEXT, 0},
-        {"Sessions", "sessions", PL_COL_LIST, 0},
+        {PL_T_EXPORT_LAST_NAME, "name", PL_COL_TEXT, 0, 0},
+        {PL_T_EXPORT_SESSIONS, "sessions", PL_COL_LIST, 0, 0},
     };
-    static const pl_table t = {"People", "people", cols, 2, 0};
+    static const pl_table t = {PL_T_EXPORT_SHEET_REGISTRANTS, "people", cols, 2, 0};
     const char *two[] = {"Atelier A", "Atelier B"};
     pl_strlist full = {(char **)two, 2}, empty = {NULL, 0};
     pl_sink_options o = {.format = PL_EXPORT_CSV};
@@ -203,7 +204,7 @@ static void test_list_cells_own_row(void **state)
     assert_int_equal(pl_sink_close(s, &err), 0);
     pl_sink_free(s);
     text = th_read(path, NULL);
-    assert_string_equal(text, "Name,Sessions\r\n"
+    assert_string_equal(text, "Nom,Ateliers\r\n"
                               "Ada,\"Atelier A, Atelier B\"\r\n"
                               "Bob,\r\n"
                               "Cy,\r\n"
@@ -211,6 +212,43 @@ static void test_list_cells_own_row(void **state)
                               "Ed,\r\n");
     free(text);
     th_rmtree(dir);
+}
+
+/* Nom / Prénom from a name as typed, and where a last name files. */
+static void test_name_split(void **state)
+{
+    static const char *const cases[][3] = {
+        {"Yann Le Goff", "Le Goff", "Yann"},
+        {"Inès D'Almeida", "D'Almeida", "Inès"},
+        {"Anne de La Tour", "de La Tour", "Anne"},
+        {"Jean-Marc  Dupont", "Dupont", "Jean-Marc"},
+        {"Marie Claire Dupont", "Dupont", "Marie Claire"},
+        {"DUPONT Marie", "DUPONT", "Marie"},
+        {"Marie DE LA TOUR", "DE LA TOUR", "Marie"},
+        {"Jan van der Berg", "van der Berg", "Jan"},
+        {"Cher", "Cher", ""},
+        {"de la Tour Jean", "de la Tour", "Jean"},
+        {"", "", ""},
+    };
+    char last[64], first[64];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        pl_name_split(cases[i][0], last, sizeof(last), first, sizeof(first));
+        assert_string_equal(last, cases[i][1]);
+        assert_string_equal(first, cases[i][2]);
+    }
+    assert_string_equal(pl_name_filing("de La Tour"), "La Tour");
+    assert_string_equal(pl_name_filing("de la Tour"), "la Tour");
+    assert_string_equal(pl_name_filing("du Bellay"), "du Bellay");
+    assert_string_equal(pl_name_filing("d'Almeida"), "Almeida");
+    assert_string_equal(pl_name_filing("D'Almeida"), "D'Almeida");
+    assert_string_equal(pl_name_filing("Le Goff"), "Le Goff");
+    assert_string_equal(pl_name_filing("de"), "de");
+    /* small buffers cut, never overflow */
+    pl_name_split("Anne de La Tour", last, 5, first, 3);
+    assert_string_equal(last, "de L");
+    assert_string_equal(first, "An");
 }
 
 int main(void)
@@ -223,6 +261,7 @@ int main(void)
         cmocka_unit_test(test_formats),
         cmocka_unit_test(test_outfile),
         cmocka_unit_test(test_list_cells_own_row),
+        cmocka_unit_test(test_name_split),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
