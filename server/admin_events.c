@@ -54,7 +54,7 @@ int adm_load_event(adm *a, pl_event **out)
     int rc = pl_event_load(out, a->req->store, a->args[0], &err);
 
     if (rc == 0) {
-        a->french = srv_event_is_french(*out);
+        a->french = pl_event_lang(*out) == PL_LANG_FR;
         return 0;
     }
     if (rc == PL_ENOTFOUND)
@@ -353,7 +353,7 @@ int adm_dashboard(adm *a)
     if (pl_event_list(&events, &n, a->req->store, &err) < 0)
         return adm_error(a, 503, err.msg);
     for (size_t i = 0; i < n; i++)
-        french += (size_t)srv_event_is_french(events[i]);
+        french += (size_t)(pl_event_lang(events[i]) == PL_LANG_FR);
     a->french = 2 * french >= n;
     adm_page_start(&h, a, TR(a, "Événements", "Events"), NULL);
     srv_html_emit(&h, "<p><a href=\"/admin/events/new\">%s</a></p>\n",
@@ -442,7 +442,7 @@ int adm_event_create(adm *a)
 
     pl_error_clear(&err);
     if (slug && *slug && pl_event_load(&old, a->req->store, slug, NULL) == 0) {
-        a->french = srv_event_is_french(old);
+        a->french = pl_event_lang(old) == PL_LANG_FR;
         pl_event_free(old);
         pl_error_set_at(&err, PL_EEXISTS, NULL, 0, 0, "slug", "%s « %s »",
                         TR(a, "un événement a déjà l'identifiant", "an event already has the slug"),
@@ -769,7 +769,7 @@ static int again(adm *a, int form, int rc)
     a->idp_error = prefixes[form];
     if (pl_event_load(&ev, a->req->store, a->args[0], NULL) < 0)
         return adm_error(a, status, a->err_msg);
-    a->french = srv_event_is_french(ev);
+    a->french = pl_event_lang(ev) == PL_LANG_FR;
     r = event_page(a, ev, status == 500 ? 400 : status);
     pl_event_free(ev);
     return r;
