@@ -14,6 +14,7 @@
 #define PL_SERVER_ADMIN_H
 
 #include "internal.h"
+#include "lang.h"
 
 #define ADM_COOKIE "planner_admin"
 #define ADM_ID_HEX 64 /* a session id: 32 random bytes as hex */
@@ -46,8 +47,8 @@ enum {
     ADM_FORM_CARPOOL
 };
 
-/* Pick the word of the page's language. */
-#define TR(a, fr, en) ((a)->french ? (fr) : (en))
+/* A word of the back office (planner/lang/admin.def) in the page's language. */
+#define TX(a, id) pl_lang_text((a)->french ? PL_LANG_FR : PL_LANG_EN, PL_T_##id)
 
 /* ---- admin_session.c ---- */
 

@@ -91,8 +91,7 @@ static void plan_map(srv_html *h, const adm *a, const pl_event *ev,
                   "<svg viewBox=\"0 0 600 600\" width=\"100%%\" style=\"max-width:36rem\" "
                   "role=\"img\" aria-labelledby=\"map-title\"><title id=\"map-title\">%s</title>"
                   "<rect width=\"600\" height=\"600\" fill=\"#f5f7f9\"/>\n",
-                  TR(a, "Carte des trajets vers le lieu (carré) : un trait par voiture",
-                     "Map of the routes to the venue (square): one line per car"));
+                  TX(a, ADMIN_MAP_OF_THE_ROUTES_TO));
     for (size_t g = 0; g < plan->ngroups; g++) {
         const pl_carpool_saved_group *gr = &plan->groups[g];
         const char *c = colours[g % 6];
@@ -145,30 +144,21 @@ static void options_form(srv_html *h, adm *a, const pl_event *ev, const pl_carpo
     srv_html_emit(h,
                   "<h2 id=\"plan\">%s</h2>\n<form method=\"post\" "
                   "action=\"/admin/e/%u/carpool/plan\" class=\"stack\">\n",
-                  plan ? TR(a, "Planifier à nouveau", "Plan again")
-                       : TR(a, "Planifier les covoiturages", "Plan the carpools"),
-                  ev->slug);
+                  plan ? TX(a, ADMIN_PLAN_AGAIN) : TX(a, ADMIN_PLAN_THE_CARPOOLS), ev->slug);
     adm_csrf_field(h, a);
-    adm_input(h, a, "text", "max_detour", TR(a, "Détour maximal (%)", "Largest detour (%)"), detour,
-              TR(a, "trajet du conducteur au plus X % plus long que son trajet direct",
-                 "a driver's route at most X % longer than their direct trip"),
-              0);
-    adm_input(h, a, "text", "max_detour_minutes",
-              TR(a, "Détour maximal (minutes)", "Largest detour (minutes)"), minutes,
-              TR(a, "arrêts compris ; « none » : sans limite", "stops included; none: no cap"), 0);
-    adm_input(
-        h, a, "text", "road_factor", TR(a, "Facteur route", "Road factor"), road,
-        TR(a, "km routiers = km à vol d'oiseau × facteur", "road km = great-circle km × factor"),
-        0);
-    adm_input(h, a, "text", "co2_factor", TR(a, "kg CO2e par km", "kg CO2e per km"), co2, NULL, 0);
-    srv_html_emit(
-        h,
-        "<div><label class=\"check\"><input type=\"checkbox\" name=\"keep_confirmed\" "
-        "value=\"1\"%s> %s</label></div>\n<div><button type=\"submit\">%s</button></div>"
-        "</form>\n",
-        plan ? " checked" : "",
-        TR(a, "Garder les groupes confirmés tels quels", "Keep the confirmed groups as they are"),
-        TR(a, "Planifier", "Plan"));
+    adm_input(h, a, "text", "max_detour", TX(a, ADMIN_LARGEST_DETOUR), detour,
+              TX(a, ADMIN_A_DRIVERS_ROUTE_AT_MOST), 0);
+    adm_input(h, a, "text", "max_detour_minutes", TX(a, ADMIN_LARGEST_DETOUR_MINUTES), minutes,
+              TX(a, ADMIN_STOPS_INCLUDED_NONE_NO_CAP), 0);
+    adm_input(h, a, "text", "road_factor", TX(a, ADMIN_ROAD_FACTOR), road,
+              TX(a, ADMIN_ROAD_KM_GREAT_CIRCLE_KM), 0);
+    adm_input(h, a, "text", "co2_factor", TX(a, ADMIN_KG_CO2E_PER_KM), co2, NULL, 0);
+    srv_html_emit(h,
+                  "<div><label class=\"check\"><input type=\"checkbox\" name=\"keep_confirmed\" "
+                  "value=\"1\"%s> %s</label></div>\n<div><button type=\"submit\">%s</button></div>"
+                  "</form>\n",
+                  plan ? " checked" : "", TX(a, ADMIN_KEEP_THE_CONFIRMED_GROUPS_AS),
+                  TX(a, ADMIN_PLAN));
 }
 
 static void person(srv_html *h, const pl_carpool_member *m)
@@ -185,17 +175,15 @@ static void groups_table(srv_html *h, const adm *a, const pl_event *ev,
     snprintf(km, sizeof(km), "%.0f km, %.0f kg CO2e", plan->totals.vehicle_km_avoided,
              plan->totals.co2_avoided_kg);
     srv_html_emit(h, "<h2 id=\"groups\">%s</h2>\n<p>%z %s · %z %s · %s %t</p>\n",
-                  TR(a, "Groupes", "Groups"), plan->totals.cars, TR(a, "voitures", "cars"),
-                  plan->totals.passengers, TR(a, "passagers", "passengers"),
-                  TR(a, "évités :", "avoided:"), km);
+                  TX(a, ADMIN_GROUPS), plan->totals.cars, TX(a, ADMIN_CARS),
+                  plan->totals.passengers, TX(a, ADMIN_PASSENGERS), TX(a, ADMIN_AVOIDED), km);
     plan_map(h, a, ev, plan);
     srv_html_emit(h,
                   "<table><thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
                   "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
                   "</tr></thead><tbody>\n",
-                  TR(a, "Voiture", "Car"), TR(a, "Conducteur (départ)", "Driver (leaves)"),
-                  TR(a, "Passagers (prise en charge)", "Passengers (pickup)"),
-                  TR(a, "km (détour)", "km (detour)"), TR(a, "Confirmé", "Confirmed"));
+                  TX(a, ADMIN_CAR), TX(a, ADMIN_DRIVER_LEAVES), TX(a, ADMIN_PASSENGERS_PICKUP),
+                  TX(a, ADMIN_KM_DETOUR), TX(a, ADMIN_CONFIRMED));
     for (size_t g = 0; g < plan->ngroups; g++) {
         const pl_carpool_saved_group *gr = &plan->groups[g];
         char dist[48];
@@ -204,7 +192,7 @@ static void groups_table(srv_html *h, const adm *a, const pl_event *ev,
         person(h, &gr->driver);
         srv_html_emit(h, " %t</td><td>", adm_hhmm(gr->departure));
         if (!gr->npassengers)
-            srv_html_emit(h, "%s", TR(a, "seul·e", "alone"));
+            srv_html_emit(h, "%s", TX(a, ADMIN_ALONE));
         for (size_t p = 0; p < gr->npassengers; p++) {
             srv_html_emit(h, "%s", p ? "<br>" : "");
             person(h, &gr->passengers[p]);
@@ -212,7 +200,7 @@ static void groups_table(srv_html *h, const adm *a, const pl_event *ev,
         }
         srv_html_emit(h, "</td><td>%t</td><td>", dist);
         if (gr->confirmed) {
-            srv_html_emit(h, "%s", TR(a, "oui", "yes"));
+            srv_html_emit(h, "%s", TX(a, ADMIN_YES));
         } else if (gr->npassengers) {
             srv_html_emit(h,
                           "<form method=\"post\" action=\"/admin/e/%u/carpool/confirm\" "
@@ -223,8 +211,7 @@ static void groups_table(srv_html *h, const adm *a, const pl_event *ev,
             srv_html_emit(h,
                           "<button type=\"submit\" class=\"secondary\" aria-label=\"%s %d\">%s"
                           "</button></form>",
-                          TR(a, "Confirmer la voiture", "Confirm car"), gr->number,
-                          TR(a, "Confirmer", "Confirm"));
+                          TX(a, ADMIN_CONFIRM_CAR), gr->number, TX(a, ADMIN_CONFIRM));
         } else {
             srv_html_emit(h, "—");
         }
@@ -236,10 +223,9 @@ static void groups_table(srv_html *h, const adm *a, const pl_event *ev,
     srv_html_emit(h,
                   "<input type=\"hidden\" name=\"all\" value=\"1\"><p><button type=\"submit\">%s"
                   "</button></p></form>\n",
-                  TR(a, "Confirmer tous les groupes", "Confirm every group"));
+                  TX(a, ADMIN_CONFIRM_EVERY_GROUP));
     if (plan->nunassigned) {
-        srv_html_emit(h, "<h3>%s</h3>\n<ul>\n",
-                      TR(a, "Sans place, et pourquoi", "Without a seat, and why"));
+        srv_html_emit(h, "<h3>%s</h3>\n<ul>\n", TX(a, ADMIN_WITHOUT_A_SEAT_AND_WHY));
         for (size_t u = 0; u < plan->nunassigned; u++)
             srv_html_emit(h, "<li>%t (%t) : %t</li>\n", plan->unassigned[u].name,
                           plan->unassigned[u].origin, plan->unassigned[u].reason);
@@ -259,18 +245,15 @@ static int carpool_page(adm *a, const pl_event *ev, unsigned status)
     const char *done = MHD_lookup_connection_value(a->req->conn, MHD_GET_ARGUMENT_KIND, "done");
 
     pl_carpool_plan_load(&plan, a->req->store, ev->slug, NULL);
-    adm_page_start(&h, a, TR(a, "Covoiturage", "Carpool"), ev->slug);
+    adm_page_start(&h, a, TX(a, ADMIN_CARPOOL), ev->slug);
     if (done && !*a->err_msg)
-        srv_html_emit(&h, "<p class=\"notice\" role=\"status\">%s</p>\n",
-                      TR(a, "Enregistré.", "Saved."));
+        srv_html_emit(&h, "<p class=\"notice\" role=\"status\">%s</p>\n", TX(a, ADMIN_SAVED));
     adm_error_summary(&h, a);
     srv_html_emit(&h, "<p>%t</p>\n", ev->title);
     if (strcmp(ev->format, "online") == 0)
-        srv_html_emit(
-            &h, "<p>%s</p>\n",
-            TR(a, "Événement en ligne : pas de covoiturage.", "An online event: no carpool."));
+        srv_html_emit(&h, "<p>%s</p>\n", TX(a, ADMIN_AN_ONLINE_EVENT_NO_CARPOOL));
     else if (!plan)
-        srv_html_emit(&h, "<p>%s</p>\n", TR(a, "Pas encore de plan.", "No plan yet."));
+        srv_html_emit(&h, "<p>%s</p>\n", TX(a, ADMIN_NO_PLAN_YET));
     else
         groups_table(&h, a, ev, plan);
     if (strcmp(ev->format, "online") != 0)
@@ -318,22 +301,21 @@ int adm_carpool_plan(adm *a)
     if (number(&opts.engine.max_detour_pct, srv_field_get(a->req, "max_detour"),
                opts.engine.max_detour_pct, 0, 1000) < 0)
         rc = pl_error_set_at(&err, PL_EINVALID, NULL, 0, 0, "max_detour", "%s",
-                             TR(a, "un pourcentage de 0 à 1000", "a percentage from 0 to 1000"));
+                             TX(a, ADMIN_A_PERCENTAGE_FROM_0_TO));
     if (rc == 0 && minutes && strcmp(minutes, "none") == 0)
         opts.engine.max_detour_minutes = PL_CARPOOL_UNLIMITED;
     else if (rc == 0 && number(&opts.engine.max_detour_minutes, minutes,
                                opts.engine.max_detour_minutes, 0, 24 * 60) < 0)
-        rc = pl_error_set_at(
-            &err, PL_EINVALID, NULL, 0, 0, "max_detour_minutes", "%s",
-            TR(a, "des minutes de 0 à 1440, ou « none »", "minutes from 0 to 1440, or none"));
+        rc = pl_error_set_at(&err, PL_EINVALID, NULL, 0, 0, "max_detour_minutes", "%s",
+                             TX(a, ADMIN_MINUTES_FROM_0_TO_1440));
     if (rc == 0 && number(&opts.engine.road_factor, srv_field_get(a->req, "road_factor"),
                           opts.engine.road_factor, 1, 3) < 0)
         rc = pl_error_set_at(&err, PL_EINVALID, NULL, 0, 0, "road_factor", "%s",
-                             TR(a, "un facteur de 1 à 3", "a factor from 1 to 3"));
+                             TX(a, ADMIN_A_FACTOR_FROM_1_TO));
     if (rc == 0 && number(&opts.engine.co2_kg_per_km, srv_field_get(a->req, "co2_factor"),
                           opts.engine.co2_kg_per_km, 0, 10) < 0)
         rc = pl_error_set_at(&err, PL_EINVALID, NULL, 0, 0, "co2_factor", "%s",
-                             TR(a, "des kg de 0 à 10", "kg from 0 to 10"));
+                             TX(a, ADMIN_KG_FROM_0_TO_10));
     if (rc == 0) {
         opts.keep_confirmed = keep && strcmp(keep, "1") == 0;
         if (pl_setting_get(&url, a->req->store, GEOCODER_SETTING, NULL) == 0 && url &&

@@ -24,11 +24,11 @@ static const char *status_label(const adm *a, pl_reg_status s)
 {
     switch (s) {
     case PL_REG_CONFIRMED:
-        return TR(a, "confirmé·e", "confirmed");
+        return TX(a, ADMIN_CONFIRMED_3);
     case PL_REG_WAITLISTED:
-        return TR(a, "en attente", "waiting");
+        return TX(a, ADMIN_WAITING_2);
     default:
-        return TR(a, "annulé·e", "cancelled");
+        return TX(a, ADMIN_CANCELLED_2);
     }
 }
 
@@ -36,13 +36,13 @@ static const char *travel_label(const adm *a, pl_travel t)
 {
     switch (t) {
     case PL_TRAVEL_DRIVE:
-        return TR(a, "conduit", "drives");
+        return TX(a, ADMIN_DRIVES);
     case PL_TRAVEL_RIDE:
-        return TR(a, "passager", "rides");
+        return TX(a, ADMIN_RIDES);
     case PL_TRAVEL_FLEXIBLE:
-        return TR(a, "conduit ou passager", "drives or rides");
+        return TX(a, ADMIN_DRIVES_OR_RIDES);
     default:
-        return TR(a, "—", "—");
+        return TX(a, ADMIN_SYMBOL_2);
     }
 }
 
@@ -99,8 +99,7 @@ static void option(srv_html *h, const char *value, const char *label, const char
 
 static void exports_list(srv_html *h, const adm *a, const char *slug)
 {
-    srv_html_emit(h, "<h2 id=\"exports\">%s</h2>\n<ul class=\"links\">\n",
-                  TR(a, "Exports", "Exports"));
+    srv_html_emit(h, "<h2 id=\"exports\">%s</h2>\n<ul class=\"links\">\n", TX(a, ADMIN_EXPORTS));
     srv_html_emit(h, "<li><a href=\"/admin/e/%u/registrations.json\">registrations.json</a></li>",
                   slug);
     for (size_t i = 0; srv_export_name(i); i++)
@@ -117,12 +116,10 @@ static void row_actions(srv_html *h, const adm *a, const pl_event *ev, const pl_
                       "class=\"inline\">",
                       ev->slug, (int)r->rowid);
         adm_csrf_field(h, a);
-        srv_html_emit(
-            h,
-            "<button type=\"submit\" class=\"secondary\" aria-label=\"%s %a\">%s"
-            "</button></form> ",
-            TR(a, "Confirmer depuis la liste d'attente :", "Confirm from the waiting list:"),
-            r->name, TR(a, "Confirmer", "Confirm"));
+        srv_html_emit(h,
+                      "<button type=\"submit\" class=\"secondary\" aria-label=\"%s %a\">%s"
+                      "</button></form> ",
+                      TX(a, ADMIN_CONFIRM_FROM_THE_WAITING_LIST), r->name, TX(a, ADMIN_CONFIRM));
     }
     if (r->status != PL_REG_CANCELLED) {
         srv_html_emit(h,
@@ -133,8 +130,7 @@ static void row_actions(srv_html *h, const adm *a, const pl_event *ev, const pl_
         srv_html_emit(h,
                       "<button type=\"submit\" class=\"danger\" aria-label=\"%s %a\">%s"
                       "</button></form>",
-                      TR(a, "Annuler l'inscription de", "Cancel the registration of"), r->name,
-                      TR(a, "Annuler", "Cancel"));
+                      TX(a, ADMIN_CANCEL_THE_REGISTRATION_OF), r->name, TX(a, ADMIN_CANCEL));
     }
 }
 
@@ -169,57 +165,51 @@ int adm_regs_table(adm *a)
     sort_key = *sort ? sort : "arrival";
     qsort(shown, nshown, sizeof(*shown), compare);
 
-    adm_page_start(&h, a, TR(a, "Inscriptions", "Registrations"), ev->slug);
+    adm_page_start(&h, a, TX(a, ADMIN_REGISTRATIONS_2), ev->slug);
     if (*query(a, "done"))
-        srv_html_emit(&h, "<p class=\"notice\" role=\"status\">%s</p>\n",
-                      TR(a, "Enregistré.", "Saved."));
+        srv_html_emit(&h, "<p class=\"notice\" role=\"status\">%s</p>\n", TX(a, ADMIN_SAVED));
     srv_html_emit(&h, "<p>%t · %d %s · %d %s · %d %s</p>\n", ev->title, counts[PL_REG_CONFIRMED],
-                  TR(a, "confirmé·es", "confirmed"), counts[PL_REG_WAITLISTED],
-                  TR(a, "en attente", "waiting"), counts[PL_REG_CANCELLED],
-                  TR(a, "annulé·es", "cancelled"));
+                  TX(a, ADMIN_CONFIRMED_4), counts[PL_REG_WAITLISTED], TX(a, ADMIN_WAITING_2),
+                  counts[PL_REG_CANCELLED], TX(a, ADMIN_CANCELLED_3));
     /* search: a GET form, nothing to protect */
     srv_html_emit(&h,
                   "<form method=\"get\" action=\"/admin/e/%u/registrations\" role=\"search\" "
                   "class=\"stack\"><div><label for=\"q\">%s</label><input type=\"search\" "
                   "id=\"q\" name=\"q\" value=\"%a\"></div>\n"
                   "<div><label for=\"status\">%s</label><select id=\"status\" name=\"status\">",
-                  ev->slug,
-                  TR(a, "Rechercher (nom, e-mail, commune)", "Search (name, e-mail, town)"), q,
-                  TR(a, "État", "Status"));
-    option(&h, "", TR(a, "tous", "all"), status);
-    option(&h, "confirmed", TR(a, "confirmé·es", "confirmed"), status);
-    option(&h, "waitlisted", TR(a, "en attente", "waiting"), status);
-    option(&h, "cancelled", TR(a, "annulé·es", "cancelled"), status);
+                  ev->slug, TX(a, ADMIN_SEARCH_NAME_E_MAIL_TOWN), q, TX(a, ADMIN_STATUS));
+    option(&h, "", TX(a, ADMIN_ALL), status);
+    option(&h, "confirmed", TX(a, ADMIN_CONFIRMED_4), status);
+    option(&h, "waitlisted", TX(a, ADMIN_WAITING_2), status);
+    option(&h, "cancelled", TX(a, ADMIN_CANCELLED_3), status);
     srv_html_emit(&h,
                   "</select></div>\n<div><label for=\"session\">%s</label>"
                   "<select id=\"session\" name=\"session\">",
-                  TR(a, "Atelier", "Workshop"));
-    option(&h, "", TR(a, "tous", "all"), session);
+                  TX(a, ADMIN_WORKSHOP));
+    option(&h, "", TX(a, ADMIN_ALL), session);
     for (size_t i = 0; i < ev->nsessions; i++)
         if (!ev->sessions[i].cancelled && strcmp(ev->sessions[i].kind, "workshop") == 0)
             option(&h, ev->sessions[i].id, ev->sessions[i].title, session);
     srv_html_emit(&h,
                   "</select></div>\n<div><label for=\"sort\">%s</label>"
                   "<select id=\"sort\" name=\"sort\">",
-                  TR(a, "Trier par", "Sort by"));
-    option(&h, "arrival", TR(a, "ordre d'arrivée", "arrival"), sort_key);
-    option(&h, "name", TR(a, "nom", "name"), sort_key);
-    option(&h, "organization", TR(a, "structure", "organization"), sort_key);
-    option(&h, "origin", TR(a, "commune", "town"), sort_key);
-    option(&h, "status", TR(a, "état", "status"), sort_key);
+                  TX(a, ADMIN_SORT_BY));
+    option(&h, "arrival", TX(a, ADMIN_ARRIVAL), sort_key);
+    option(&h, "name", TX(a, ADMIN_NAME_2), sort_key);
+    option(&h, "organization", TX(a, ADMIN_ORGANIZATION_2), sort_key);
+    option(&h, "origin", TX(a, ADMIN_TOWN), sort_key);
+    option(&h, "status", TX(a, ADMIN_STATUS_2), sort_key);
     srv_html_emit(&h, "</select></div>\n<div><button type=\"submit\">%s</button></div></form>\n",
-                  TR(a, "Afficher", "Show"));
+                  TX(a, ADMIN_SHOW));
 
     srv_html_emit(&h,
                   "<table><caption>%z %s</caption><thead><tr><th scope=\"col\">%s</th>"
                   "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
                   "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
                   "<th scope=\"col\">%s</th></tr></thead><tbody>\n",
-                  nshown, TR(a, "inscription(s) affichée(s)", "registration(s) shown"),
-                  TR(a, "Nom", "Name"), TR(a, "E-mail", "E-mail"),
-                  TR(a, "Structure", "Organization"), TR(a, "Commune", "Town"),
-                  TR(a, "État", "Status"), TR(a, "Ateliers", "Workshops"),
-                  TR(a, "Trajet", "Travel"), TR(a, "Actions", "Actions"));
+                  nshown, TX(a, ADMIN_REGISTRATION_S_SHOWN), TX(a, ADMIN_NAME), TX(a, ADMIN_E_MAIL),
+                  TX(a, ADMIN_ORGANIZATION), TX(a, ADMIN_TOWN_2), TX(a, ADMIN_STATUS),
+                  TX(a, ADMIN_WORKSHOPS), TX(a, ADMIN_TRAVEL), TX(a, ADMIN_ACTIONS));
     for (size_t i = 0; i < nshown; i++) {
         const pl_registration *x = shown[i];
         srv_html_emit(&h,
@@ -310,29 +300,26 @@ static int reg_page(adm *a, const pl_event *ev, const pl_registration *r, unsign
     kept(&h, "diet", r->diet);
     kept(&h, "public", r->public_list ? "1" : "0");
     kept(&h, "sessions", sessions);
-    adm_input(&h, a, "text", "name", TR(a, "Nom et prénom", "Full name"), r->name, NULL, 1);
-    adm_input(&h, a, "text", "organization", TR(a, "Structure", "Organization"), r->organization,
-              NULL, 0);
-    adm_input(&h, a, "text", "origin", TR(a, "Commune de départ", "Travelling from"), r->origin,
-              NULL, 0);
-    adm_input(&h, a, "tel", "phone", TR(a, "Téléphone", "Phone"), r->phone, NULL, 0);
-    adm_select(&h, a, "travel", TR(a, "Trajet", "Travel"), pl_travel_name(r->travel), travel_values,
+    adm_input(&h, a, "text", "name", TX(a, ADMIN_FULL_NAME), r->name, NULL, 1);
+    adm_input(&h, a, "text", "organization", TX(a, ADMIN_ORGANIZATION), r->organization, NULL, 0);
+    adm_input(&h, a, "text", "origin", TX(a, ADMIN_TRAVELLING_FROM), r->origin, NULL, 0);
+    adm_input(&h, a, "tel", "phone", TX(a, ADMIN_PHONE), r->phone, NULL, 0);
+    adm_select(&h, a, "travel", TX(a, ADMIN_TRAVEL), pl_travel_name(r->travel), travel_values,
                a->french ? travel_fr : travel_en);
-    adm_input(&h, a, "number", "seats", TR(a, "Places offertes", "Seats offered"), seats, NULL, 0);
+    adm_input(&h, a, "number", "seats", TX(a, ADMIN_SEATS_OFFERED), seats, NULL, 0);
     meal = a->repost ? srv_field_get(a->req, "meal") != NULL : r->meal;
     pub = a->repost ? srv_field_get(a->req, "public") != NULL : r->public_list;
     srv_html_emit(
         &h,
         "<div><label class=\"check\"><input type=\"checkbox\" name=\"meal\" value=\"1\"%s>"
         " %s</label></div>\n",
-        meal ? " checked" : "", TR(a, "Participe au repas", "Joins the meal"));
-    adm_input(&h, a, "text", "diet", TR(a, "Régime alimentaire", "Diet"), r->diet, NULL, 0);
+        meal ? " checked" : "", TX(a, ADMIN_JOINS_THE_MEAL));
+    adm_input(&h, a, "text", "diet", TX(a, ADMIN_DIET), r->diet, NULL, 0);
     srv_html_emit(&h,
                   "<div><label class=\"check\"><input type=\"checkbox\" name=\"public\" "
                   "value=\"1\"%s> %s</label></div>\n",
-                  pub ? " checked" : "",
-                  TR(a, "Sur la liste publique des participants", "On the public list"));
-    srv_html_emit(&h, "<fieldset><legend>%s</legend>\n", TR(a, "Ateliers", "Workshops"));
+                  pub ? " checked" : "", TX(a, ADMIN_ON_THE_PUBLIC_LIST));
+    srv_html_emit(&h, "<fieldset><legend>%s</legend>\n", TX(a, ADMIN_WORKSHOPS));
     for (size_t i = 0; i < ev->nsessions; i++) {
         const pl_session *s = &ev->sessions[i];
         int on = 0;
@@ -352,11 +339,11 @@ static int reg_page(adm *a, const pl_event *ev, const pl_registration *r, unsign
                       s->id, on ? " checked" : "", s->title, adm_hhmm(s->start), adm_hhmm(s->end));
     }
     srv_html_emit(&h, "</fieldset>\n<div><button type=\"submit\">%s</button></div></form>\n",
-                  TR(a, "Enregistrer", "Save"));
-    srv_html_emit(&h, "<h2>%s</h2><div class=\"actions\">", TR(a, "Actions", "Actions"));
+                  TX(a, ADMIN_SAVE));
+    srv_html_emit(&h, "<h2>%s</h2><div class=\"actions\">", TX(a, ADMIN_ACTIONS));
     row_actions(&h, a, ev, r);
     srv_html_emit(&h, "</div>\n<p><a href=\"/admin/e/%u/registrations\">%s</a></p>\n", ev->slug,
-                  TR(a, "Retour aux inscriptions", "Back to the registrations"));
+                  TX(a, ADMIN_BACK_TO_THE_REGISTRATIONS));
     return adm_page_reply(a, status, &h);
 }
 
@@ -470,9 +457,7 @@ int adm_reg_update(adm *a)
         return 0;
     }
     if (r->status == PL_REG_CANCELLED) {
-        pl_error_set(&err, PL_EINVALID, "%s",
-                     TR(a, "une inscription annulée ne se modifie pas",
-                        "a cancelled registration cannot be edited"));
+        pl_error_set(&err, PL_EINVALID, "%s", TX(a, ADMIN_A_CANCELLED_REGISTRATION_CANNOT_BE));
         adm_set_error(a, &err);
         out = reg_page(a, ev, r, 400);
         goto done;
