@@ -32,6 +32,7 @@ typedef struct adm {
     int posted_form;       /* which form of the page was posted (ADM_FORM_...) */
     char err_field[136];   /* field at fault (its name), or "" */
     char err_msg[700];     /* "" when no error */
+    int track;             /* edit forms: fields carry the value shown (was-NAME) */
     const char *idp;       /* prefix of the ids of the form being written ("f-") */
     const char *idp_error; /* that of the form posted, for the error summary */
 } adm;
@@ -86,6 +87,11 @@ void adm_csrf_field(srv_html *h, const adm *a);
 /* The value a field shows: what was typed when the form comes back after an
  * error, else model (may be NULL). */
 const char *adm_value(const adm *a, const char *name, const char *model);
+/* What an edit form changed: the posted value of name when it differs from
+ * the value the form showed (its was-NAME field; without one, any posted
+ * value), else NULL. So an edit changes only what the organiser changed,
+ * and keeps a change made meanwhile by someone else. */
+const char *adm_changed(const adm *a, const char *name);
 /* A labelled input (type "text", "email", "number", "datetime-local"...);
  * hint may be NULL. */
 void adm_input(srv_html *h, const adm *a, const char *type, const char *name, const char *label,

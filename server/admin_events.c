@@ -257,10 +257,10 @@ found:
  */
 static int set_venue(adm *a, json_t *root, const pl_event *old, pl_error *err)
 {
-    const char *name = srv_field_get(a->req, "venue_name");
-    const char *address = srv_field_get(a->req, "venue_address");
-    const char *slat = srv_field_get(a->req, "venue_lat");
-    const char *slon = srv_field_get(a->req, "venue_lon");
+    const char *name = adm_changed(a, "venue_name");
+    const char *address = adm_changed(a, "venue_address");
+    const char *slat = adm_changed(a, "venue_lat");
+    const char *slon = adm_changed(a, "venue_lon");
     json_t *venue = json_object_get(root, "venue");
     int address_changed;
     double lat, lon;
@@ -282,7 +282,10 @@ static int set_venue(adm *a, json_t *root, const pl_event *old, pl_error *err)
     address = json_string_value(json_object_get(venue, "address"));
     address_changed = !old || !old->has_geo ||
                       strcmp(address ? address : "", old->venue_address ? old->venue_address : "");
-    if (!address_changed && slat && slon && parse_number(&lat, slat) == 0 &&
+    slat = srv_field_get(a->req, "venue_lat");
+    slon = srv_field_get(a->req, "venue_lon");
+    if (!address_changed && (adm_changed(a, "venue_lat") || adm_changed(a, "venue_lon")) &&
+        parse_number(&lat, slat) == 0 &&
         parse_number(&lon, slon) == 0) { /* the organiser's correction */
         json_object_set_new(venue, "lat", json_real(lat));
         json_object_set_new(venue, "lon", json_real(lon));
@@ -306,8 +309,8 @@ static const char *const event_text_keys[] = {"slug",       "title",    "summary
 static int apply_event_fields(adm *a, json_t *root, const pl_event *old, pl_error *err)
 {
     for (size_t i = 0; event_text_keys[i]; i++)
-        set_field(root, event_text_keys[i], srv_field_get(a->req, event_text_keys[i]), 0);
-    set_field(root, "capacity", srv_field_get(a->req, "capacity"), 1);
+        set_field(root, event_text_keys[i], adm_changed(a, event_text_keys[i]), 0);
+    set_field(root, "capacity", adm_changed(a, "capacity"), 1);
     return set_venue(a, root, old, err);
 }
 
@@ -689,7 +692,9 @@ static int event_page(adm *a, pl_event *ev, unsigned status)
                   "class=\"stack\">\n",
                   TX(a, ADMIN_EDIT_THE_EVENT), ev->slug);
     adm_csrf_field(&h, a);
+    a->track = 1;
     event_form(&h, a, ev);
+    a->track = 0;
     srv_html_emit(&h, "<div><button type=\"submit\">%s</button></div></form>\n", TX(a, ADMIN_SAVE));
 
     a->repost = repost && posted == ADM_FORM_DUPLICATE;
@@ -884,10 +889,20 @@ static void apply_session_fields(adm *a, json_t *s)
                                        "room",  "description", NULL};
 
     for (size_t i = 0; keys[i]; i++)
-        set_field(s, keys[i], srv_field_get(a->req, keys[i]), 0);
-    set_field(s, "capacity", srv_field_get(a->req, "capacity"), 1);
+        set_field(s, keys[i], adm_changed(a, keys[i]), 0);
+    set_field(s, "capacity", adm_changed(a, "capacity"), 1);
     if (srv_field_get(a->req, "speakers") || srv_field_get(a->req, "speakers_field")) {
-        json_t *list = json_array();
+        const char *was = srv_field_get(a->req, "was-speakers");
+        char now[1024] = "";
+        json_t *list;
+        for (size_t f = 0; f < a->req->nfields; f++)
+            if (strcmp(a->req->fields[f].key, "speakers") == 0 && a->req->fields[f].value.data &&
+                *a->req->fields[f].value.data)
+                snprintf(now + strlen(now), sizeof(now) - strlen(now), "%s%s", *now ? "," : "",
+                         a->req->fields[f].value.data);
+        if (was && strcmp(was, now) == 0)
+            return; /* the speakers ticked are those shown */
+        list = json_array();
         for (size_t f = 0; f < a->req->nfields; f++)
             if (strcmp(a->req->fields[f].key, "speakers") == 0 && a->req->fields[f].value.data &&
                 *a->req->fields[f].value.data)
@@ -951,7 +966,9 @@ static int session_page(adm *a, const pl_event *ev, const pl_session *s, unsigne
     srv_html_emit(&h, "<form method=\"post\" action=\"/admin/e/%u/sessions/%u\" class=\"stack\">\n",
                   ev->slug, s->id);
     adm_csrf_field(&h, a);
+    a->track = 1;
     session_fields(&h, a, ev, s);
+    a->track = 0;
     srv_html_emit(&h,
                   "<div><button type=\"submit\">%s</button></div></form>\n"
                   "<p><a href=\"/admin/e/%u#agenda\">%s</a></p>\n",
@@ -1028,9 +1045,9 @@ int adm_session_cancel(adm *a)
 
 static void apply_speaker_fields(adm *a, json_t *sp)
 {
-    set_field(sp, "name", srv_field_get(a->req, "name"), 0);
-    set_field(sp, "organization", srv_field_get(a->req, "organization"), 0);
-    set_field(sp, "bio", srv_field_get(a->req, "bio"), 0);
+    set_field(sp, "name", adm_changed(a, "name"), 0);
+    set_field(sp, "organization", adm_changed(a, "organization"), 0);
+    set_field(sp, "bio", adm_changed(a, "bio"), 0);
 }
 
 int adm_speaker_add(adm *a)
@@ -1074,7 +1091,9 @@ static int speaker_page(adm *a, const pl_event *ev, const pl_speaker *sp, unsign
     srv_html_emit(&h, "<form method=\"post\" action=\"/admin/e/%u/speakers/%u\" class=\"stack\">\n",
                   ev->slug, sp->id);
     adm_csrf_field(&h, a);
+    a->track = 1;
     speaker_fields(&h, a, sp);
+    a->track = 0;
     srv_html_emit(&h,
                   "<div><button type=\"submit\">%s</button></div></form>\n"
                   "<p><a href=\"/admin/e/%u#speakers\">%s</a></p>\n",

@@ -123,6 +123,30 @@ const char *adm_value(const adm *a, const char *name, const char *model)
     return model;
 }
 
+const char *adm_changed(const adm *a, const char *name)
+{
+    char was_key[160];
+    const char *now = srv_field_get(a->req, name), *was;
+
+    snprintf(was_key, sizeof(was_key), "was-%s", name);
+    was = srv_field_get(a->req, was_key);
+    if (!now || (was && strcmp(now, was) == 0))
+        return NULL;
+    return now;
+}
+
+/* The value an edit form showed, kept to see later what was changed. */
+static void was_field(srv_html *h, const adm *a, const char *name, const char *model)
+{
+    char was_key[160];
+
+    if (!a->track)
+        return;
+    snprintf(was_key, sizeof(was_key), "was-%s", name);
+    srv_html_emit(h, "<input type=\"hidden\" name=\"%a\" value=\"%a\">", was_key,
+                  adm_value(a, was_key, model));
+}
+
 static const char *idp(const adm *a)
 {
     return a->idp ? a->idp : "f-";
@@ -166,6 +190,7 @@ void adm_input(srv_html *h, const adm *a, const char *type, const char *name, co
     field_attrs(h, a, name, hint);
     srv_html_emit(h, ">");
     field_error(h, a, name);
+    was_field(h, a, name, model);
     srv_html_emit(h, "</div>\n");
 }
 
@@ -176,6 +201,7 @@ void adm_textarea(srv_html *h, const adm *a, const char *name, const char *label
     field_attrs(h, a, name, NULL);
     srv_html_emit(h, ">%t</textarea>", adm_value(a, name, model));
     field_error(h, a, name);
+    was_field(h, a, name, model);
     srv_html_emit(h, "</div>\n");
 }
 
@@ -193,6 +219,7 @@ void adm_select(srv_html *h, const adm *a, const char *name, const char *label, 
                       cur && strcmp(cur, values[i]) == 0 ? " selected" : "", labels[i]);
     srv_html_emit(h, "</select>");
     field_error(h, a, name);
+    was_field(h, a, name, model);
     srv_html_emit(h, "</div>\n");
 }
 

@@ -259,11 +259,15 @@ static int load_reg(adm *a, const pl_event *ev, pl_registration **out)
 
 static const char *const travel_values[] = {"none", "drive", "ride", "flexible", NULL};
 
-/* A field with the value shown, kept aside to apply only what changed. */
-static void kept(srv_html *h, const char *name, const char *value)
+/* A checkbox group's value as shown, kept aside to apply only what changed
+ * (adm_input and adm_select keep theirs when a->track is set). */
+static void kept(const adm *a, srv_html *h, const char *name, const char *value)
 {
-    srv_html_emit(h, "<input type=\"hidden\" name=\"was-%a\" value=\"%a\">\n", name,
-                  value ? value : "");
+    char key[64];
+
+    snprintf(key, sizeof(key), "was-%s", name);
+    srv_html_emit(h, "<input type=\"hidden\" name=\"%a\" value=\"%a\">\n", key,
+                  adm_value(a, key, value ? value : ""));
 }
 
 static int reg_page(adm *a, const pl_event *ev, const pl_registration *r, unsigned status)
@@ -290,16 +294,10 @@ static int reg_page(adm *a, const pl_event *ev, const pl_registration *r, unsign
                   "class=\"stack\">\n",
                   ev->slug, (int)r->rowid);
     adm_csrf_field(&h, a);
-    kept(&h, "name", r->name);
-    kept(&h, "organization", r->organization);
-    kept(&h, "origin", r->origin);
-    kept(&h, "phone", r->phone);
-    kept(&h, "travel", pl_travel_name(r->travel));
-    kept(&h, "seats", seats);
-    kept(&h, "meal", r->meal ? "1" : "0");
-    kept(&h, "diet", r->diet);
-    kept(&h, "public", r->public_list ? "1" : "0");
-    kept(&h, "sessions", sessions);
+    kept(a, &h, "meal", r->meal ? "1" : "0");
+    kept(a, &h, "public", r->public_list ? "1" : "0");
+    kept(a, &h, "sessions", sessions);
+    a->track = 1;
     adm_input(&h, a, "text", "name", TX(a, ADMIN_FULL_NAME), r->name, NULL, 1);
     adm_input(&h, a, "text", "organization", TX(a, ADMIN_ORGANIZATION), r->organization, NULL, 0);
     adm_input(&h, a, "text", "origin", TX(a, ADMIN_TRAVELLING_FROM), r->origin, NULL, 0);
@@ -319,6 +317,7 @@ static int reg_page(adm *a, const pl_event *ev, const pl_registration *r, unsign
                   "<div><label class=\"check\"><input type=\"checkbox\" name=\"public\" "
                   "value=\"1\"%s> %s</label></div>\n",
                   pub ? " checked" : "", TX(a, ADMIN_ON_THE_PUBLIC_LIST));
+    a->track = 0;
     srv_html_emit(&h, "<fieldset><legend>%s</legend>\n", TX(a, ADMIN_WORKSHOPS));
     for (size_t i = 0; i < ev->nsessions; i++) {
         const pl_session *s = &ev->sessions[i];
@@ -361,20 +360,6 @@ int adm_reg_form(adm *a)
     return rc;
 }
 
-/* Did the organiser change field name? Then *value is what they posted. */
-static int changed(adm *a, const char *name, const char **value)
-{
-    char was[80];
-    const char *old, *now = srv_field_get(a->req, name);
-
-    snprintf(was, sizeof(was), "was-%s", name);
-    old = srv_field_get(a->req, was);
-    *value = now ? now : "";
-    if (!old) /* a script posting only some fields: what it gives */
-        return now != NULL;
-    return strcmp(*value, old) != 0;
-}
-
 static int replace(char **field, const char *value)
 {
     char *copy = *value ? strdup(value) : NULL;
@@ -391,19 +376,19 @@ static void apply(adm *a, pl_registration *r)
 {
     const char *v;
 
-    if (changed(a, "name", &v))
+    if ((v = adm_changed(a, "name")))
         replace(&r->name, v);
-    if (changed(a, "organization", &v))
+    if ((v = adm_changed(a, "organization")))
         replace(&r->organization, v);
-    if (changed(a, "origin", &v))
+    if ((v = adm_changed(a, "origin")))
         replace(&r->origin, v);
-    if (changed(a, "phone", &v))
+    if ((v = adm_changed(a, "phone")))
         replace(&r->phone, v);
-    if (changed(a, "diet", &v))
+    if ((v = adm_changed(a, "diet")))
         replace(&r->diet, v);
-    if (changed(a, "travel", &v))
+    if ((v = adm_changed(a, "travel")))
         pl_travel_parse(&r->travel, v);
-    if (changed(a, "seats", &v))
+    if ((v = adm_changed(a, "seats")))
         r->seats = atoi(v);
     /* checkboxes: absent when unticked, so a form always says */
     if (srv_field_get(a->req, "was-meal")) {

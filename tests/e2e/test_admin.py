@@ -112,16 +112,6 @@ class AdminTest(unittest.TestCase):
         self.assertEqual(self.b.get("/admin")[0], 303)
         self.assertEqual(other.get("/admin")[0], 200)
 
-    def test_secure_cookie_behind_https(self):
-        self.srv.stop()
-        self.srv = Server(self.dir, extra=("--base-url", "https://agenda.example.org"))
-        b = Browser(self.srv)
-        page = b.get("/admin/login")[2]
-        s, h, _ = b.request("POST", "/admin/login", {"csrf": csrf_of(page), "token": ADMIN},
-                            headers={"Origin": "https://agenda.example.org"})
-        self.assertEqual(s, 303)
-        self.assertIn("; Secure", h["set-cookie"])
-
     def test_wrong_token_rate_limited(self):
         s, _, page = self.b.login("wrong-token-wrong-token")
         self.assertEqual(s, 401)
@@ -181,6 +171,23 @@ class AdminTest(unittest.TestCase):
         ev3 = json.loads(run_cli(self.srv.db, "event", "show", "atelier-test",
                                  "--format", "json").stdout)
         self.assertAlmostEqual(ev3["venue"]["lat"], 48.8851, places=6)
+        # an edit form applies only what the organiser changed: a change made
+        # meanwhile (here the capacity, by another organiser) is kept
+        page = self.b.get("/admin/e/atelier-test")[2]
+        form = re.search(r'<form method="post" action="/admin/e/atelier-test" class="stack">'
+                         r'(.*?)</form>', page, re.S).group(1)
+        fields = {k: html.unescape(v) for k, v in
+                  re.findall(r'<input type="[a-z-]+" (?:id="[^"]*" )?name="([^"]+)" '
+                             r'value="([^"]*)"', form)}
+        self.assertEqual(fields["was-capacity"], "30")
+        self.assertEqual(self.b.post("/admin/e/atelier-test", {"capacity": "45"},
+                                     csrf_from="/admin/e/atelier-test")[0], 303)
+        fields["summary"] = "Une journée d'ateliers"
+        self.assertEqual(self.b.request("POST", "/admin/e/atelier-test", fields)[0], 303)
+        ev4 = json.loads(run_cli(self.srv.db, "event", "show", "atelier-test",
+                                 "--format", "json").stdout)
+        self.assertEqual((ev4["capacity"], ev4["summary"]), (45, "Une journée d'ateliers"))
+        self.assertEqual(ev4["title"], "Atelier renommé")
         # the dashboard lists the draft
         page = self.b.get("/admin")[2]
         self.assertIn("Atelier renommé", page)
@@ -497,6 +504,27 @@ class AdminTest(unittest.TestCase):
                                             headers={"Origin": "https://evil.example"})[0],
                              403, path)
         self.assertEqual(self.b.get("/admin")[0], 200)  # still logged in
+
+
+class AdminHttpsTest(unittest.TestCase):
+    """Behind a TLS proxy (--base-url https://...) the cookie is Secure."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="planner-admin-https-")
+        self.srv = Server(self.dir, extra=("--base-url", "https://agenda.example.org"))
+
+    def tearDown(self):
+        self.srv.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def test_secure_cookie_behind_https(self):
+        b = Browser(self.srv)
+        page = b.get("/admin/login")[2]
+        s, h, _ = b.request("POST", "/admin/login", {"csrf": csrf_of(page), "token": ADMIN},
+                            headers={"Origin": "https://agenda.example.org"})
+        self.assertEqual(s, 303)
+        self.assertIn("; Secure", h["set-cookie"])
+        self.assertIn("HttpOnly", h["set-cookie"])
 
 
 if __name__ == "__main__":
