@@ -21,6 +21,7 @@ static const char *const texts[PL_T_COUNT][PL_LANG_COUNT] = {
 #include "lang/exports.def"
 #include "lang/mail.def"
 #include "lang/feeds.def"
+#include "lang/admin.def"
 #undef PL_TEXT
 };
 

@@ -47,6 +47,7 @@ typedef enum pl_text_id {
 #include "lang/exports.def"
 #include "lang/mail.def"
 #include "lang/feeds.def"
+#include "lang/admin.def"
 #undef PL_TEXT
     PL_T_COUNT
 } pl_text_id;

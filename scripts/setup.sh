@@ -43,6 +43,17 @@ install_packages() {
   fi
 }
 
+# The npm packages of the browser test (tests/e2e/browser: playwright-core
+# drives Debian's chromium, axe-core checks accessibility), exactly as locked.
+# Node and npm are not Debian packages here: without npm the test is skipped.
+install_npm_tests() {
+  if command -v npm >/dev/null 2>&1; then
+    npm ci --prefix "$ROOT/tests/e2e/browser" --no-audit --no-fund --loglevel=error
+  else
+    echo "setup: npm not found: the browser test (e2e.admin_browser) will be skipped" >&2
+  fi
+}
+
 build() { # build DIR [cmake options...]; a later -DCMAKE_BUILD_TYPE wins
   local dir=$1; shift
   cmake -S "$ROOT" -B "$ROOT/$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
@@ -61,11 +72,13 @@ case "${1:-}" in
     ;;
   test)
     install_packages "${PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    install_npm_tests
     build build -DPLANNER_TESTS=ON
     ctest --test-dir "$ROOT/build" --output-on-failure -j"$JOBS"
     ;;
   sanitize)
     install_packages "${PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    install_npm_tests
     build build-asan -DPLANNER_SANITIZE=ON -DPLANNER_WERROR=ON
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
       ctest --test-dir "$ROOT/build-asan" --output-on-failure -j"$JOBS"
@@ -74,6 +87,7 @@ case "${1:-}" in
     # Optimised builds see other paths than -O2 -g (maybe-uninitialized):
     # they must build clean too, and pass the tests.
     install_packages "${PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    install_npm_tests
     build build-release -DCMAKE_BUILD_TYPE=Release -DPLANNER_WERROR=ON
     ctest --test-dir "$ROOT/build-release" --output-on-failure -j"$JOBS"
     ;;

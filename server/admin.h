@@ -14,6 +14,7 @@
 #define PL_SERVER_ADMIN_H
 
 #include "internal.h"
+#include "lang.h"
 
 #define ADM_COOKIE "planner_admin"
 #define ADM_ID_HEX 64 /* a session id: 32 random bytes as hex */
@@ -31,6 +32,7 @@ typedef struct adm {
     int posted_form;       /* which form of the page was posted (ADM_FORM_...) */
     char err_field[136];   /* field at fault (its name), or "" */
     char err_msg[700];     /* "" when no error */
+    int track;             /* edit forms: fields carry the value shown (was-NAME) */
     const char *idp;       /* prefix of the ids of the form being written ("f-") */
     const char *idp_error; /* that of the form posted, for the error summary */
 } adm;
@@ -46,8 +48,8 @@ enum {
     ADM_FORM_CARPOOL
 };
 
-/* Pick the word of the page's language. */
-#define TR(a, fr, en) ((a)->french ? (fr) : (en))
+/* A word of the back office (planner/lang/admin.def) in the page's language. */
+#define TX(a, id) pl_lang_text((a)->french ? PL_LANG_FR : PL_LANG_EN, PL_T_##id)
 
 /* ---- admin_session.c ---- */
 
@@ -85,6 +87,11 @@ void adm_csrf_field(srv_html *h, const adm *a);
 /* The value a field shows: what was typed when the form comes back after an
  * error, else model (may be NULL). */
 const char *adm_value(const adm *a, const char *name, const char *model);
+/* What an edit form changed: the posted value of name when it differs from
+ * the value the form showed (its was-NAME field; without one, any posted
+ * value), else NULL. So an edit changes only what the organiser changed,
+ * and keeps a change made meanwhile by someone else. */
+const char *adm_changed(const adm *a, const char *name);
 /* A labelled input (type "text", "email", "number", "datetime-local"...);
  * hint may be NULL. */
 void adm_input(srv_html *h, const adm *a, const char *type, const char *name, const char *label,

@@ -1,19 +1,359 @@
 /*
- * admin_carpool.c - the carpool of an event for its organisers.
+ * admin_carpool.c - an event's carpools for its organisers: plan them with
+ * the options of `planner carpool plan`, see the groups on a map and in a
+ * table, confirm them, and plan again keeping the confirmed groups.
+ *
+ * The plan runs in the request, with the same core function as the command
+ * line (pl_carpool_plan_event). Origins the gazetteer cannot place are read
+ * from the cache of the geocoder the organiser set with `carpool plan
+ * --geocoder` (no request is made from a page: run the command line to ask
+ * it about new origins).
  */
 #include "admin.h"
+#include "carpool_plan.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GEOCODER_SETTING "geocoder_url"
+
+/* A posted number within [lo, hi]; def when empty. 0 or -1. */
+static int number(double *out, const char *s, double def, double lo, double hi)
+{
+    char buf[64], *end;
+
+    if (!s || !*s) {
+        *out = def;
+        return 0;
+    }
+    snprintf(buf, sizeof(buf), "%s", s);
+    for (char *p = buf; *p; p++)
+        if (*p == ',')
+            *p = '.';
+    *out = strtod(buf, &end);
+    return *end || *out < lo || *out > hi ? -1 : 0;
+}
+
+static void fmt(char *out, size_t size, double v)
+{
+    snprintf(out, size, "%g", v);
+}
+
+/* ---- the map ---- */
+
+typedef struct box {
+    double minlat, maxlat, minlon, maxlon, k; /* k: cos of the mean latitude */
+} box;
+
+static void grow(box *b, double lat, double lon)
+{
+    if (lat < b->minlat)
+        b->minlat = lat;
+    if (lat > b->maxlat)
+        b->maxlat = lat;
+    if (lon < b->minlon)
+        b->minlon = lon;
+    if (lon > b->maxlon)
+        b->maxlon = lon;
+}
+
+static void xy(const box *b, double lat, double lon, double *x, double *y)
+{
+    double w = (b->maxlon - b->minlon) * b->k, h = b->maxlat - b->minlat;
+    double scale = 560.0 / (w > h ? (w > 0 ? w : 1e-6) : (h > 0 ? h : 1e-6));
+
+    *x = 20 + (lon - b->minlon) * b->k * scale;
+    *y = 20 + (b->maxlat - lat) * scale;
+}
+
+/* Every group's route to the venue, drawn as inline SVG (no tiles, nothing
+ * fetched): equirectangular, north up. */
+static void plan_map(srv_html *h, const adm *a, const pl_event *ev,
+                     const pl_carpool_saved_plan *plan)
+{
+    static const char *const colours[] = {"#0b5cad", "#a1160a", "#17663a",
+                                          "#7a4b00", "#5b2a86", "#00626b"};
+    box b = {ev->venue_lat, ev->venue_lat, ev->venue_lon, ev->venue_lon, 1};
+    double x, y, vx, vy;
+
+    if (!ev->has_geo || plan->ngroups == 0)
+        return;
+    for (size_t g = 0; g < plan->ngroups; g++) {
+        grow(&b, plan->groups[g].driver.lat, plan->groups[g].driver.lon);
+        for (size_t p = 0; p < plan->groups[g].npassengers; p++)
+            grow(&b, plan->groups[g].passengers[p].lat, plan->groups[g].passengers[p].lon);
+    }
+    b.k = cos((b.minlat + b.maxlat) / 2 * M_PI / 180);
+    xy(&b, ev->venue_lat, ev->venue_lon, &vx, &vy);
+    srv_html_emit(h,
+                  "<svg viewBox=\"0 0 600 600\" width=\"100%%\" style=\"max-width:36rem\" "
+                  "role=\"img\" aria-labelledby=\"map-title\"><title id=\"map-title\">%s</title>"
+                  "<rect width=\"600\" height=\"600\" fill=\"#f5f7f9\"/>\n",
+                  TX(a, ADMIN_MAP_OF_THE_ROUTES_TO));
+    for (size_t g = 0; g < plan->ngroups; g++) {
+        const pl_carpool_saved_group *gr = &plan->groups[g];
+        const char *c = colours[g % 6];
+        char pts[64];
+        srv_html_emit(h, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"", c);
+        xy(&b, gr->driver.lat, gr->driver.lon, &x, &y);
+        snprintf(pts, sizeof(pts), "%.1f,%.1f ", x, y);
+        srv_html_emit(h, "%s", pts);
+        for (size_t p = 0; p < gr->npassengers; p++) {
+            xy(&b, gr->passengers[p].lat, gr->passengers[p].lon, &x, &y);
+            snprintf(pts, sizeof(pts), "%.1f,%.1f ", x, y);
+            srv_html_emit(h, "%s", pts);
+        }
+        snprintf(pts, sizeof(pts), "%.1f,%.1f", vx, vy);
+        srv_html_emit(h, "%s\"/>\n", pts);
+        xy(&b, gr->driver.lat, gr->driver.lon, &x, &y);
+        snprintf(pts, sizeof(pts), "cx=\"%.1f\" cy=\"%.1f\"", x, y);
+        srv_html_emit(h, "<circle %s r=\"6\" fill=\"%s\"/>", pts, c);
+        for (size_t p = 0; p < gr->npassengers; p++) {
+            xy(&b, gr->passengers[p].lat, gr->passengers[p].lon, &x, &y);
+            snprintf(pts, sizeof(pts), "cx=\"%.1f\" cy=\"%.1f\"", x, y);
+            srv_html_emit(h, "<circle %s r=\"4\" fill=\"#fff\" stroke=\"%s\"/>", pts, c);
+        }
+        srv_html_emit(h, "\n");
+    }
+    {
+        char sq[80];
+        snprintf(sq, sizeof(sq), "x=\"%.1f\" y=\"%.1f\"", vx - 7, vy - 7);
+        srv_html_emit(h, "<rect %s width=\"14\" height=\"14\" fill=\"#1b1f24\"/></svg>\n", sq);
+    }
+}
+
+/* ---- the page ---- */
+
+static void options_form(srv_html *h, adm *a, const pl_event *ev, const pl_carpool_saved_plan *plan)
+{
+    pl_carpool_options def;
+    char detour[32], minutes[32], road[32], co2[32];
+    pl_carpool_plan_options o;
+
+    pl_carpool_plan_options_init(&o);
+    def = plan ? plan->options : o.engine;
+    fmt(detour, sizeof(detour), def.max_detour_pct);
+    if (def.max_detour_minutes < 0)
+        snprintf(minutes, sizeof(minutes), "none");
+    else
+        fmt(minutes, sizeof(minutes), def.max_detour_minutes);
+    fmt(road, sizeof(road), def.road_factor);
+    fmt(co2, sizeof(co2), def.co2_kg_per_km);
+    srv_html_emit(h,
+                  "<h2 id=\"plan\">%s</h2>\n<form method=\"post\" "
+                  "action=\"/admin/e/%u/carpool/plan\" class=\"stack\">\n",
+                  plan ? TX(a, ADMIN_PLAN_AGAIN) : TX(a, ADMIN_PLAN_THE_CARPOOLS), ev->slug);
+    adm_csrf_field(h, a);
+    adm_input(h, a, "text", "max_detour", TX(a, ADMIN_LARGEST_DETOUR), detour,
+              TX(a, ADMIN_A_DRIVERS_ROUTE_AT_MOST), 0);
+    adm_input(h, a, "text", "max_detour_minutes", TX(a, ADMIN_LARGEST_DETOUR_MINUTES), minutes,
+              TX(a, ADMIN_STOPS_INCLUDED_NONE_NO_CAP), 0);
+    adm_input(h, a, "text", "road_factor", TX(a, ADMIN_ROAD_FACTOR), road,
+              TX(a, ADMIN_ROAD_KM_GREAT_CIRCLE_KM), 0);
+    adm_input(h, a, "text", "co2_factor", TX(a, ADMIN_KG_CO2E_PER_KM), co2, NULL, 0);
+    srv_html_emit(h,
+                  "<div><label class=\"check\"><input type=\"checkbox\" name=\"keep_confirmed\" "
+                  "value=\"1\"%s> %s</label></div>\n<div><button type=\"submit\">%s</button></div>"
+                  "</form>\n",
+                  plan ? " checked" : "", TX(a, ADMIN_KEEP_THE_CONFIRMED_GROUPS_AS),
+                  TX(a, ADMIN_PLAN));
+}
+
+static void person(srv_html *h, const pl_carpool_member *m)
+{
+    srv_html_emit(h, "%t <span class=\"muted\">(%t)</span>", m->name,
+                  m->place ? m->place : m->origin);
+}
+
+static void groups_table(srv_html *h, const adm *a, const pl_event *ev,
+                         const pl_carpool_saved_plan *plan)
+{
+    char km[64];
+
+    snprintf(km, sizeof(km), "%.0f km, %.0f kg CO2e", plan->totals.vehicle_km_avoided,
+             plan->totals.co2_avoided_kg);
+    srv_html_emit(h, "<h2 id=\"groups\">%s</h2>\n<p>%z %s · %z %s · %s %t</p>\n",
+                  TX(a, ADMIN_GROUPS), plan->totals.cars, TX(a, ADMIN_CARS),
+                  plan->totals.passengers, TX(a, ADMIN_PASSENGERS), TX(a, ADMIN_AVOIDED), km);
+    plan_map(h, a, ev, plan);
+    srv_html_emit(h,
+                  "<table><thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+                  "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+                  "</tr></thead><tbody>\n",
+                  TX(a, ADMIN_CAR), TX(a, ADMIN_DRIVER_LEAVES), TX(a, ADMIN_PASSENGERS_PICKUP),
+                  TX(a, ADMIN_KM_DETOUR), TX(a, ADMIN_CONFIRMED));
+    for (size_t g = 0; g < plan->ngroups; g++) {
+        const pl_carpool_saved_group *gr = &plan->groups[g];
+        char dist[48];
+        snprintf(dist, sizeof(dist), "%.1f (%.1f)", gr->distance_km, gr->detour_km);
+        srv_html_emit(h, "<tr><th scope=\"row\">%d</th><td>", gr->number);
+        person(h, &gr->driver);
+        srv_html_emit(h, " %t</td><td>", adm_hhmm(gr->departure));
+        if (!gr->npassengers)
+            srv_html_emit(h, "%s", TX(a, ADMIN_ALONE));
+        for (size_t p = 0; p < gr->npassengers; p++) {
+            srv_html_emit(h, "%s", p ? "<br>" : "");
+            person(h, &gr->passengers[p]);
+            srv_html_emit(h, " %t", adm_hhmm(gr->passengers[p].time));
+        }
+        srv_html_emit(h, "</td><td>%t</td><td>", dist);
+        if (gr->confirmed) {
+            srv_html_emit(h, "%s", TX(a, ADMIN_YES));
+        } else if (gr->npassengers) {
+            srv_html_emit(h,
+                          "<form method=\"post\" action=\"/admin/e/%u/carpool/confirm\" "
+                          "class=\"inline\"><input type=\"hidden\" name=\"driver_email\" "
+                          "value=\"%a\">",
+                          ev->slug, gr->driver.email);
+            adm_csrf_field(h, a);
+            srv_html_emit(h,
+                          "<button type=\"submit\" class=\"secondary\" aria-label=\"%s %d\">%s"
+                          "</button></form>",
+                          TX(a, ADMIN_CONFIRM_CAR), gr->number, TX(a, ADMIN_CONFIRM));
+        } else {
+            srv_html_emit(h, "—");
+        }
+        srv_html_emit(h, "</td></tr>\n");
+    }
+    srv_html_emit(h, "</tbody></table>\n");
+    srv_html_emit(h, "<form method=\"post\" action=\"/admin/e/%u/carpool/confirm\">", ev->slug);
+    adm_csrf_field(h, a);
+    srv_html_emit(h,
+                  "<input type=\"hidden\" name=\"all\" value=\"1\"><p><button type=\"submit\">%s"
+                  "</button></p></form>\n",
+                  TX(a, ADMIN_CONFIRM_EVERY_GROUP));
+    if (plan->nunassigned) {
+        srv_html_emit(h, "<h3>%s</h3>\n<ul>\n", TX(a, ADMIN_WITHOUT_A_SEAT_AND_WHY));
+        for (size_t u = 0; u < plan->nunassigned; u++)
+            srv_html_emit(h, "<li>%t (%t) : %t</li>\n", plan->unassigned[u].name,
+                          plan->unassigned[u].origin, plan->unassigned[u].reason);
+        srv_html_emit(h, "</ul>\n");
+    }
+    srv_html_emit(h,
+                  "<p><a href=\"/admin/e/%u/carpool.xlsx\">carpool.xlsx</a> · "
+                  "<a href=\"/admin/e/%u/carpool.csv\">carpool.csv</a> · "
+                  "<a href=\"/admin/e/%u/carpool.geojson\">carpool.geojson</a></p>\n",
+                  ev->slug, ev->slug, ev->slug);
+}
+
+static int carpool_page(adm *a, const pl_event *ev, unsigned status)
+{
+    srv_html h = {PL_BUF_INIT, 0};
+    pl_carpool_saved_plan *plan = NULL;
+    const char *done = MHD_lookup_connection_value(a->req->conn, MHD_GET_ARGUMENT_KIND, "done");
+
+    pl_carpool_plan_load(&plan, a->req->store, ev->slug, NULL);
+    adm_page_start(&h, a, TX(a, ADMIN_CARPOOL), ev->slug);
+    if (done && !*a->err_msg)
+        srv_html_emit(&h, "<p class=\"notice\" role=\"status\">%s</p>\n", TX(a, ADMIN_SAVED));
+    adm_error_summary(&h, a);
+    srv_html_emit(&h, "<p>%t</p>\n", ev->title);
+    if (strcmp(ev->format, "online") == 0)
+        srv_html_emit(&h, "<p>%s</p>\n", TX(a, ADMIN_AN_ONLINE_EVENT_NO_CARPOOL));
+    else if (!plan)
+        srv_html_emit(&h, "<p>%s</p>\n", TX(a, ADMIN_NO_PLAN_YET));
+    else
+        groups_table(&h, a, ev, plan);
+    if (strcmp(ev->format, "online") != 0)
+        options_form(&h, a, ev, plan);
+    pl_carpool_saved_plan_free(plan);
+    return adm_page_reply(a, status, &h);
+}
 
 int adm_carpool_page(adm *a)
 {
-    return adm_error(a, 501, NULL);
+    pl_event *ev = NULL;
+    int r;
+
+    if (adm_load_event(a, &ev) < 0)
+        return 0;
+    r = carpool_page(a, ev, 200);
+    pl_event_free(ev);
+    return r;
+}
+
+static int back(adm *a)
+{
+    char where[300];
+
+    snprintf(where, sizeof(where), "/admin/e/%s/carpool?done=1#groups", a->args[0]);
+    return adm_redirect(a, where);
 }
 
 int adm_carpool_plan(adm *a)
 {
-    return adm_error(a, 501, NULL);
+    pl_carpool_plan_options opts;
+    pl_geocoder g = {NULL, NULL, NULL};
+    const char *keep = srv_field_get(a->req, "keep_confirmed");
+    const char *minutes = srv_field_get(a->req, "max_detour_minutes");
+    char *url = NULL;
+    pl_event *ev = NULL;
+    pl_error err;
+    int rc, r;
+
+    if (adm_load_event(a, &ev) < 0)
+        return 0;
+    pl_carpool_plan_options_init(&opts);
+    pl_error_clear(&err);
+    rc = 0;
+    if (number(&opts.engine.max_detour_pct, srv_field_get(a->req, "max_detour"),
+               opts.engine.max_detour_pct, 0, 1000) < 0)
+        rc = pl_error_set_at(&err, PL_EINVALID, NULL, 0, 0, "max_detour", "%s",
+                             TX(a, ADMIN_A_PERCENTAGE_FROM_0_TO));
+    if (rc == 0 && minutes && strcmp(minutes, "none") == 0)
+        opts.engine.max_detour_minutes = PL_CARPOOL_UNLIMITED;
+    else if (rc == 0 && number(&opts.engine.max_detour_minutes, minutes,
+                               opts.engine.max_detour_minutes, 0, 24 * 60) < 0)
+        rc = pl_error_set_at(&err, PL_EINVALID, NULL, 0, 0, "max_detour_minutes", "%s",
+                             TX(a, ADMIN_MINUTES_FROM_0_TO_1440));
+    if (rc == 0 && number(&opts.engine.road_factor, srv_field_get(a->req, "road_factor"),
+                          opts.engine.road_factor, 1, 3) < 0)
+        rc = pl_error_set_at(&err, PL_EINVALID, NULL, 0, 0, "road_factor", "%s",
+                             TX(a, ADMIN_A_FACTOR_FROM_1_TO));
+    if (rc == 0 && number(&opts.engine.co2_kg_per_km, srv_field_get(a->req, "co2_factor"),
+                          opts.engine.co2_kg_per_km, 0, 10) < 0)
+        rc = pl_error_set_at(&err, PL_EINVALID, NULL, 0, 0, "co2_factor", "%s",
+                             TX(a, ADMIN_KG_FROM_0_TO_10));
+    if (rc == 0) {
+        opts.keep_confirmed = keep && strcmp(keep, "1") == 0;
+        if (pl_setting_get(&url, a->req->store, GEOCODER_SETTING, NULL) == 0 && url &&
+            strcmp(url, "none") != 0) {
+            g.url = url; /* its cache only: no request from a page */
+            opts.geocoder = &g;
+        }
+        rc = pl_carpool_plan_event(NULL, a->req->store, ev->slug, &opts, &err);
+    }
+    free(url);
+    if (rc == 0) {
+        srv_changed(a->req->srv);
+        pl_event_free(ev);
+        return back(a);
+    }
+    adm_set_error(a, &err);
+    r = carpool_page(a, ev, srv_status_for(rc));
+    pl_event_free(ev);
+    return r;
 }
 
 int adm_carpool_confirm(adm *a)
 {
-    return adm_error(a, 501, NULL);
+    const char *email = srv_field_get(a->req, "driver_email");
+    pl_event *ev = NULL;
+    pl_error err;
+    int rc, r;
+
+    if (adm_load_event(a, &ev) < 0)
+        return 0;
+    rc = pl_carpool_confirm(NULL, a->req->store, ev->slug, email && *email ? email : NULL, &err);
+    if (rc == 0) {
+        srv_changed(a->req->srv);
+        pl_event_free(ev);
+        return back(a);
+    }
+    adm_set_error(a, &err);
+    r = carpool_page(a, ev, srv_status_for(rc));
+    pl_event_free(ev);
+    return r;
 }

@@ -54,7 +54,7 @@ int adm_load_event(adm *a, pl_event **out)
     int rc = pl_event_load(out, a->req->store, a->args[0], &err);
 
     if (rc == 0) {
-        a->french = srv_event_is_french(*out);
+        a->french = pl_event_lang(*out) == PL_LANG_FR;
         return 0;
     }
     if (rc == PL_ENOTFOUND)
@@ -114,8 +114,8 @@ static void conflict_list(srv_html *h, const adm *a, const conflicts *c, const c
         if (!any++)
             srv_html_emit(h, "<ul class=\"warn\">");
         srv_html_emit(h, "<li>%s%t</li>",
-                      pl_conflict_is_warning(k->kind) ? TR(a, "Avertissement : ", "Warning: ")
-                                                      : TR(a, "Conflit : ", "Conflict: "),
+                      pl_conflict_is_warning(k->kind) ? TX(a, ADMIN_WARNING)
+                                                      : TX(a, ADMIN_CONFLICT),
                       k->message);
     }
     if (any)
@@ -145,13 +145,8 @@ static int save_json(adm *a, json_t *root, int check_conflicts)
         for (size_t i = 0; i < c.count && rc == 0; i++)
             if (!pl_conflict_is_warning(c.items[i].kind))
                 rc = pl_error_set_at(&err, PL_EINVALID, NULL, 0, 0, "accept_conflicts",
-                                     "%s (%zu)%s%s",
-                                     TR(a,
-                                        "Le programme a des conflits ; corrigez-les ou cochez "
-                                        "« Publier malgré les conflits »",
-                                        "The agenda has conflicts; fix them or tick \"Publish "
-                                        "despite the conflicts\""),
-                                     c.blocking, TR(a, " : ", ": "), c.items[i].message);
+                                     "%s (%zu)%s%s", TX(a, ADMIN_THE_AGENDA_HAS_CONFLICTS_FIX),
+                                     c.blocking, TX(a, ADMIN_SYMBOL), c.items[i].message);
         free(c.items);
         if (rc < 0)
             goto done;
@@ -262,10 +257,10 @@ found:
  */
 static int set_venue(adm *a, json_t *root, const pl_event *old, pl_error *err)
 {
-    const char *name = srv_field_get(a->req, "venue_name");
-    const char *address = srv_field_get(a->req, "venue_address");
-    const char *slat = srv_field_get(a->req, "venue_lat");
-    const char *slon = srv_field_get(a->req, "venue_lon");
+    const char *name = adm_changed(a, "venue_name");
+    const char *address = adm_changed(a, "venue_address");
+    const char *slat = adm_changed(a, "venue_lat");
+    const char *slon = adm_changed(a, "venue_lon");
     json_t *venue = json_object_get(root, "venue");
     int address_changed;
     double lat, lon;
@@ -287,7 +282,10 @@ static int set_venue(adm *a, json_t *root, const pl_event *old, pl_error *err)
     address = json_string_value(json_object_get(venue, "address"));
     address_changed = !old || !old->has_geo ||
                       strcmp(address ? address : "", old->venue_address ? old->venue_address : "");
-    if (!address_changed && slat && slon && parse_number(&lat, slat) == 0 &&
+    slat = srv_field_get(a->req, "venue_lat");
+    slon = srv_field_get(a->req, "venue_lon");
+    if (!address_changed && (adm_changed(a, "venue_lat") || adm_changed(a, "venue_lon")) &&
+        parse_number(&lat, slat) == 0 &&
         parse_number(&lon, slon) == 0) { /* the organiser's correction */
         json_object_set_new(venue, "lat", json_real(lat));
         json_object_set_new(venue, "lon", json_real(lon));
@@ -296,14 +294,8 @@ static int set_venue(adm *a, json_t *root, const pl_event *old, pl_error *err)
     if (!address_changed)
         return 0;
     if (locate(a->req->store, address, name, &lat, &lon, why, sizeof(why)) < 0)
-        return pl_error_set_at(
-            err, PL_EINVALID, NULL, 0, 0, "venue.address", "%s%s%s",
-            TR(a,
-               "adresse introuvable : donnez le code postal et la commune (« 6 quai de la Seine, "
-               "75019 Paris »)",
-               "address not found: give the postal code and the town (\"6 quai de la Seine, "
-               "75019 Paris\")"),
-            *why ? " — " : "", why);
+        return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "venue.address", "%s%s%s",
+                               TX(a, ADMIN_ADDRESS_NOT_FOUND_GIVE_THE), *why ? " — " : "", why);
     json_object_set_new(venue, "lat", json_real(lat));
     json_object_set_new(venue, "lon", json_real(lon));
     return 0;
@@ -317,8 +309,8 @@ static const char *const event_text_keys[] = {"slug",       "title",    "summary
 static int apply_event_fields(adm *a, json_t *root, const pl_event *old, pl_error *err)
 {
     for (size_t i = 0; event_text_keys[i]; i++)
-        set_field(root, event_text_keys[i], srv_field_get(a->req, event_text_keys[i]), 0);
-    set_field(root, "capacity", srv_field_get(a->req, "capacity"), 1);
+        set_field(root, event_text_keys[i], adm_changed(a, event_text_keys[i]), 0);
+    set_field(root, "capacity", adm_changed(a, "capacity"), 1);
     return set_venue(a, root, old, err);
 }
 
@@ -353,25 +345,23 @@ int adm_dashboard(adm *a)
     if (pl_event_list(&events, &n, a->req->store, &err) < 0)
         return adm_error(a, 503, err.msg);
     for (size_t i = 0; i < n; i++)
-        french += (size_t)srv_event_is_french(events[i]);
+        french += (size_t)(pl_event_lang(events[i]) == PL_LANG_FR);
     a->french = 2 * french >= n;
-    adm_page_start(&h, a, TR(a, "Événements", "Events"), NULL);
+    adm_page_start(&h, a, TX(a, ADMIN_EVENTS), NULL);
     srv_html_emit(&h, "<p><a href=\"/admin/events/new\">%s</a></p>\n",
-                  TR(a, "Créer un événement", "Create an event"));
+                  TX(a, ADMIN_CREATE_AN_EVENT));
     if (n == 0)
-        srv_html_emit(&h, "<p>%s</p>\n", TR(a, "Aucun événement.", "No events yet."));
+        srv_html_emit(&h, "<p>%s</p>\n", TX(a, ADMIN_NO_EVENTS_YET));
     else
-        srv_html_emit(
-            &h,
-            "<table><caption class=\"muted\">%s</caption><thead><tr>"
-            "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
-            "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
-            "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead><tbody>\n",
-            TR(a, "Tous les événements, brouillons compris", "Every event, drafts included"),
-            TR(a, "Événement", "Event"), TR(a, "Début", "Start"), TR(a, "État", "Status"),
-            TR(a, "Confirmés", "Confirmed"), TR(a, "En attente", "Waiting"),
-            TR(a, "Places restantes", "Places left"), TR(a, "Voyageurs", "Travellers"),
-            TR(a, "Liens", "Links"));
+        srv_html_emit(&h,
+                      "<table><caption class=\"muted\">%s</caption><thead><tr>"
+                      "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+                      "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+                      "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead><tbody>\n",
+                      TX(a, ADMIN_EVERY_EVENT_DRAFTS_INCLUDED), TX(a, ADMIN_EVENT),
+                      TX(a, ADMIN_START), TX(a, ADMIN_STATUS), TX(a, ADMIN_CONFIRMED_2),
+                      TX(a, ADMIN_WAITING), TX(a, ADMIN_PLACES_LEFT), TX(a, ADMIN_TRAVELLERS),
+                      TX(a, ADMIN_LINKS));
     for (size_t i = 0; i < n; i++) {
         const pl_event *ev = events[i];
         counts c = {0, 0, 0};
@@ -385,15 +375,13 @@ int adm_dashboard(adm *a)
                       "<a href=\"/admin/e/%u/registrations\">%s</a> · "
                       "<a href=\"/admin/e/%u/carpool\">%s</a>",
                       ev->slug, ev->title, ev->start,
-                      strcmp(ev->status, "draft") == 0       ? TR(a, "brouillon", "draft")
-                      : strcmp(ev->status, "published") == 0 ? TR(a, "publié", "published")
-                                                             : TR(a, "annulé", "cancelled"),
+                      strcmp(ev->status, "draft") == 0       ? TX(a, ADMIN_DRAFT)
+                      : strcmp(ev->status, "published") == 0 ? TX(a, ADMIN_PUBLISHED)
+                                                             : TX(a, ADMIN_CANCELLED),
                       c.confirmed, c.waiting, left, c.travellers, ev->slug,
-                      TR(a, "inscriptions", "registrations"), ev->slug,
-                      TR(a, "covoiturage", "carpool"));
+                      TX(a, ADMIN_REGISTRATIONS), ev->slug, TX(a, ADMIN_CARPOOL_2));
         if (strcmp(ev->status, "draft") != 0)
-            srv_html_emit(&h, " · <a href=\"/e/%u\">%s</a>", ev->slug,
-                          TR(a, "page publique", "public page"));
+            srv_html_emit(&h, " · <a href=\"/e/%u\">%s</a>", ev->slug, TX(a, ADMIN_PUBLIC_PAGE));
         srv_html_emit(&h, "</td></tr>\n");
     }
     if (n)
@@ -408,21 +396,17 @@ static int new_form_page(adm *a, unsigned status)
 {
     srv_html h = {PL_BUF_INIT, 0};
 
-    adm_page_start(&h, a, TR(a, "Créer un événement", "Create an event"), NULL);
+    adm_page_start(&h, a, TX(a, ADMIN_CREATE_AN_EVENT), NULL);
     adm_error_summary(&h, a);
-    srv_html_emit(
-        &h, "<p>%s</p>\n<form method=\"post\" action=\"/admin/events\" class=\"stack\">\n",
-        TR(a, "Le nouvel événement est un brouillon : il n'est public qu'une fois publié.",
-           "A new event is a draft: it is public only once published."));
+    srv_html_emit(&h,
+                  "<p>%s</p>\n<form method=\"post\" action=\"/admin/events\" class=\"stack\">\n",
+                  TX(a, ADMIN_A_NEW_EVENT_IS_A));
     adm_csrf_field(&h, a);
-    adm_input(&h, a, "text", "slug",
-              TR(a, "Identifiant (adresse de la page)", "Slug (page address)"), NULL,
-              TR(a, "minuscules, chiffres et tirets : atelier-cem-3",
-                 "lowercase letters, digits and hyphens: workshop-3"),
-              1);
+    adm_input(&h, a, "text", "slug", TX(a, ADMIN_SLUG_PAGE_ADDRESS), NULL,
+              TX(a, ADMIN_LOWERCASE_LETTERS_DIGITS_AND_HYPHENS), 1);
     event_form(&h, a, NULL);
     srv_html_emit(&h, "<div><button type=\"submit\">%s</button></div></form>\n",
-                  TR(a, "Créer le brouillon", "Create the draft"));
+                  TX(a, ADMIN_CREATE_THE_DRAFT));
     return adm_page_reply(a, status, &h);
 }
 
@@ -442,11 +426,10 @@ int adm_event_create(adm *a)
 
     pl_error_clear(&err);
     if (slug && *slug && pl_event_load(&old, a->req->store, slug, NULL) == 0) {
-        a->french = srv_event_is_french(old);
+        a->french = pl_event_lang(old) == PL_LANG_FR;
         pl_event_free(old);
         pl_error_set_at(&err, PL_EEXISTS, NULL, 0, 0, "slug", "%s « %s »",
-                        TR(a, "un événement a déjà l'identifiant", "an event already has the slug"),
-                        slug);
+                        TX(a, ADMIN_AN_EVENT_ALREADY_HAS_THE), slug);
         adm_set_error(a, &err);
         json_decref(root);
         return new_form_page(a, 409);
@@ -475,36 +458,28 @@ static void event_form(srv_html *h, adm *a, const pl_event *ev)
         snprintf(lat, sizeof(lat), "%.6f", ev->venue_lat);
         snprintf(lon, sizeof(lon), "%.6f", ev->venue_lon);
     }
-    adm_input(h, a, "text", "title", TR(a, "Titre", "Title"), ev ? ev->title : NULL, NULL, 1);
-    adm_input(h, a, "text", "summary", TR(a, "Résumé (une ligne)", "Summary (one line)"),
-              ev ? ev->summary : NULL, NULL, 0);
-    adm_textarea(h, a, "description", TR(a, "Description", "Description"),
-                 ev ? ev->description : NULL);
-    adm_select(h, a, "format", TR(a, "Format", "Format"), ev ? ev->format : "in_person", formats,
+    adm_input(h, a, "text", "title", TX(a, ADMIN_TITLE), ev ? ev->title : NULL, NULL, 1);
+    adm_input(h, a, "text", "summary", TX(a, ADMIN_SUMMARY_ONE_LINE), ev ? ev->summary : NULL, NULL,
+              0);
+    adm_textarea(h, a, "description", TX(a, ADMIN_DESCRIPTION), ev ? ev->description : NULL);
+    adm_select(h, a, "format", TX(a, ADMIN_FORMAT), ev ? ev->format : "in_person", formats,
                format_labels(a));
-    adm_input(h, a, "text", "timezone", TR(a, "Fuseau horaire", "Time zone"),
-              ev ? ev->timezone : "Europe/Paris", NULL, 0);
-    adm_input(h, a, "datetime-local", "start", TR(a, "Début", "Start"), ev ? ev->start : NULL, NULL,
-              1);
-    adm_input(h, a, "datetime-local", "end", TR(a, "Fin", "End"), ev ? ev->end : NULL, NULL, 1);
-    adm_input(h, a, "number", "capacity", TR(a, "Places", "Capacity"), cap,
-              TR(a, "vide : sans limite", "empty: no limit"), 0);
-    adm_input(h, a, "url", "online_url", TR(a, "Lien de connexion", "Online link"),
-              ev ? ev->online_url : NULL,
-              TR(a, "pour un événement en ligne ou hybride", "for an online or hybrid event"), 0);
-    adm_input(h, a, "text", "venue_name", TR(a, "Lieu", "Venue"), ev ? ev->venue_name : NULL, NULL,
+    adm_input(h, a, "text", "timezone", TX(a, ADMIN_TIME_ZONE), ev ? ev->timezone : "Europe/Paris",
+              NULL, 0);
+    adm_input(h, a, "datetime-local", "start", TX(a, ADMIN_START), ev ? ev->start : NULL, NULL, 1);
+    adm_input(h, a, "datetime-local", "end", TX(a, ADMIN_END), ev ? ev->end : NULL, NULL, 1);
+    adm_input(h, a, "number", "capacity", TX(a, ADMIN_CAPACITY), cap, TX(a, ADMIN_EMPTY_NO_LIMIT),
               0);
-    adm_input(h, a, "text", "venue_address", TR(a, "Adresse du lieu", "Venue address"),
-              ev ? ev->venue_address : NULL,
-              TR(a, "la position est trouvée à partir de l'adresse",
-                 "the position is found from the address"),
-              0);
+    adm_input(h, a, "url", "online_url", TX(a, ADMIN_ONLINE_LINK), ev ? ev->online_url : NULL,
+              TX(a, ADMIN_FOR_AN_ONLINE_OR_HYBRID), 0);
+    adm_input(h, a, "text", "venue_name", TX(a, ADMIN_VENUE), ev ? ev->venue_name : NULL, NULL, 0);
+    adm_input(h, a, "text", "venue_address", TX(a, ADMIN_VENUE_ADDRESS),
+              ev ? ev->venue_address : NULL, TX(a, ADMIN_THE_POSITION_IS_FOUND_FROM), 0);
     if (ev && ev->has_geo) {
         srv_html_emit(h, "<fieldset><legend>%s</legend>\n",
-                      TR(a, "Position trouvée (à corriger si besoin)",
-                         "Position found (correct it if needed)"));
-        adm_input(h, a, "text", "venue_lat", TR(a, "Latitude", "Latitude"), lat, NULL, 0);
-        adm_input(h, a, "text", "venue_lon", TR(a, "Longitude", "Longitude"), lon, NULL, 0);
+                      TX(a, ADMIN_POSITION_FOUND_CORRECT_IT_IF));
+        adm_input(h, a, "text", "venue_lat", TX(a, ADMIN_LATITUDE), lat, NULL, 0);
+        adm_input(h, a, "text", "venue_lon", TX(a, ADMIN_LONGITUDE), lon, NULL, 0);
         srv_html_emit(h, "</fieldset>\n");
     }
 }
@@ -516,26 +491,22 @@ static void session_fields(srv_html *h, adm *a, const pl_event *ev, const pl_ses
     if (s && s->capacity)
         snprintf(cap, sizeof(cap), "%d", s->capacity);
     if (!s)
-        adm_input(h, a, "text", "id", TR(a, "Identifiant", "Id"), NULL,
-                  TR(a, "lettres, chiffres, - et _ ; vide : tiré du titre",
-                     "letters, digits, - and _; empty: made from the title"),
-                  0);
-    adm_input(h, a, "text", "title", TR(a, "Titre", "Title"), s ? s->title : NULL, NULL, 1);
-    adm_select(h, a, "kind", TR(a, "Type", "Kind"), s ? s->kind : "workshop", kinds,
-               kind_labels(a));
-    adm_input(h, a, "datetime-local", "start", TR(a, "Début", "Start"), s ? s->start : ev->start,
-              NULL, 1);
-    adm_input(h, a, "datetime-local", "end", TR(a, "Fin", "End"), s ? s->end : NULL, NULL, 1);
-    adm_input(h, a, "text", "room", TR(a, "Salle", "Room"), s ? s->room : NULL, NULL, 0);
-    adm_input(h, a, "number", "capacity", TR(a, "Places", "Capacity"), cap,
-              TR(a, "vide : seulement celles de l'événement", "empty: only the event's"), 0);
-    adm_textarea(h, a, "description", TR(a, "Description", "Description"),
-                 s ? s->description : NULL);
+        adm_input(h, a, "text", "id", TX(a, ADMIN_ID), NULL,
+                  TX(a, ADMIN_LETTERS_DIGITS_AND_EMPTY_MADE), 0);
+    adm_input(h, a, "text", "title", TX(a, ADMIN_TITLE), s ? s->title : NULL, NULL, 1);
+    adm_select(h, a, "kind", TX(a, ADMIN_KIND), s ? s->kind : "workshop", kinds, kind_labels(a));
+    adm_input(h, a, "datetime-local", "start", TX(a, ADMIN_START), s ? s->start : ev->start, NULL,
+              1);
+    adm_input(h, a, "datetime-local", "end", TX(a, ADMIN_END), s ? s->end : NULL, NULL, 1);
+    adm_input(h, a, "text", "room", TX(a, ADMIN_ROOM), s ? s->room : NULL, NULL, 0);
+    adm_input(h, a, "number", "capacity", TX(a, ADMIN_CAPACITY), cap,
+              TX(a, ADMIN_EMPTY_ONLY_THE_EVENTS), 0);
+    adm_textarea(h, a, "description", TX(a, ADMIN_DESCRIPTION), s ? s->description : NULL);
     if (ev->nspeakers) {
         srv_html_emit(h,
                       "<fieldset><legend>%s</legend>\n"
                       "<input type=\"hidden\" name=\"speakers_field\" value=\"1\">\n",
-                      TR(a, "Intervenants", "Speakers"));
+                      TX(a, ADMIN_SPEAKERS));
         for (size_t i = 0; i < ev->nspeakers; i++) {
             const pl_speaker *sp = &ev->speakers[i];
             int on = 0;
@@ -561,12 +532,12 @@ static void session_fields(srv_html *h, adm *a, const pl_event *ev, const pl_ses
 static void speaker_fields(srv_html *h, adm *a, const pl_speaker *sp)
 {
     if (!sp)
-        adm_input(h, a, "text", "id", TR(a, "Identifiant", "Id"), NULL,
-                  TR(a, "vide : tiré du nom", "empty: made from the name"), 0);
-    adm_input(h, a, "text", "name", TR(a, "Nom", "Name"), sp ? sp->name : NULL, NULL, 1);
-    adm_input(h, a, "text", "organization", TR(a, "Structure", "Organization"),
-              sp ? sp->organization : NULL, NULL, 0);
-    adm_textarea(h, a, "bio", TR(a, "Présentation", "Bio"), sp ? sp->bio : NULL);
+        adm_input(h, a, "text", "id", TX(a, ADMIN_ID), NULL, TX(a, ADMIN_EMPTY_MADE_FROM_THE_NAME),
+                  0);
+    adm_input(h, a, "text", "name", TX(a, ADMIN_NAME), sp ? sp->name : NULL, NULL, 1);
+    adm_input(h, a, "text", "organization", TX(a, ADMIN_ORGANIZATION), sp ? sp->organization : NULL,
+              NULL, 0);
+    adm_textarea(h, a, "bio", TX(a, ADMIN_BIO), sp ? sp->bio : NULL);
 }
 
 static void session_card(srv_html *h, adm *a, const pl_event *ev, const pl_session *s,
@@ -584,7 +555,7 @@ static void session_card(srv_html *h, adm *a, const pl_event *ev, const pl_sessi
                   bad ? " conflict" : "", s->id, label_of(kinds, kind_labels(a), s->kind),
                   adm_hhmm(s->start), adm_hhmm(s->end), s->title);
     if (s->room)
-        srv_html_emit(h, "<div class=\"muted\">%s : %t</div>", TR(a, "Salle", "Room"), s->room);
+        srv_html_emit(h, "<div class=\"muted\">%s : %t</div>", TX(a, ADMIN_ROOM), s->room);
     for (size_t k = 0; k < s->speakers.count; k++) {
         const pl_speaker *sp = pl_event_speaker(ev, s->speakers.items[k]);
         srv_html_emit(h, "<div>%t</div>", sp ? sp->name : s->speakers.items[k]);
@@ -595,13 +566,12 @@ static void session_card(srv_html *h, adm *a, const pl_event *ev, const pl_sessi
                   "class=\"skip\"> %t</span></a>"
                   "<form method=\"post\" action=\"/admin/e/%u/sessions/%u/cancel\" "
                   "class=\"inline\">",
-                  ev->slug, s->id, TR(a, "Modifier", "Edit"), s->title, ev->slug, s->id);
+                  ev->slug, s->id, TX(a, ADMIN_EDIT), s->title, ev->slug, s->id);
     adm_csrf_field(h, a);
     srv_html_emit(h,
                   "<button type=\"submit\" class=\"danger\" aria-label=\"%s %a\">%s</button>"
                   "</form></div></article>\n",
-                  TR(a, "Annuler la session", "Cancel the session"), s->title,
-                  TR(a, "Annuler", "Cancel"));
+                  TX(a, ADMIN_CANCEL_THE_SESSION), s->title, TX(a, ADMIN_CANCEL));
 }
 
 static void timeline(srv_html *h, adm *a, const pl_event *ev, const conflicts *c)
@@ -614,7 +584,7 @@ static void timeline(srv_html *h, adm *a, const pl_event *ev, const conflicts *c
         return;
     }
     if (nslots == 0)
-        srv_html_emit(h, "<p>%s</p>\n", TR(a, "Aucune session.", "No sessions."));
+        srv_html_emit(h, "<p>%s</p>\n", TX(a, ADMIN_NO_SESSIONS));
     for (size_t i = 0; i < nslots; i++) {
         srv_html_emit(h,
                       "<section class=\"slot\" aria-label=\"%t – %t\">"
@@ -639,13 +609,12 @@ static int event_page(adm *a, pl_event *ev, unsigned status)
     check_agenda(&c, ev);
     adm_page_start(&h, a, ev->title, ev->slug);
     if (done && !*a->err_msg)
-        srv_html_emit(&h, "<p class=\"notice\" role=\"status\">%s</p>\n",
-                      TR(a, "Enregistré.", "Saved."));
+        srv_html_emit(&h, "<p class=\"notice\" role=\"status\">%s</p>\n", TX(a, ADMIN_SAVED));
     adm_error_summary(&h, a);
-    srv_html_emit(&h, "<p>%s : <strong>%s</strong> · %t – %t (%t)</p>\n", TR(a, "État", "Status"),
-                  strcmp(ev->status, "draft") == 0       ? TR(a, "brouillon", "draft")
-                  : strcmp(ev->status, "published") == 0 ? TR(a, "publié", "published")
-                                                         : TR(a, "annulé", "cancelled"),
+    srv_html_emit(&h, "<p>%s : <strong>%s</strong> · %t – %t (%t)</p>\n", TX(a, ADMIN_STATUS),
+                  strcmp(ev->status, "draft") == 0       ? TX(a, ADMIN_DRAFT)
+                  : strcmp(ev->status, "published") == 0 ? TX(a, ADMIN_PUBLISHED)
+                                                         : TX(a, ADMIN_CANCELLED),
                   ev->start, ev->end, ev->timezone);
 
     /* publish */
@@ -654,7 +623,7 @@ static int event_page(adm *a, pl_event *ev, unsigned status)
         srv_html_emit(&h,
                       "<h2 id=\"publish\">%s</h2>\n<form method=\"post\" "
                       "action=\"/admin/e/%u/publish\" class=\"stack\">\n",
-                      TR(a, "Publier", "Publish"), ev->slug);
+                      TX(a, ADMIN_PUBLISH), ev->slug);
         adm_csrf_field(&h, a);
         if (c.blocking)
             srv_html_emit(&h,
@@ -662,23 +631,21 @@ static int event_page(adm *a, pl_event *ev, unsigned status)
                           "for=\"f-accept_conflicts\"><input type=\"checkbox\" "
                           "id=\"f-accept_conflicts\" name=\"accept_conflicts\" value=\"1\"> %s"
                           "</label></div>\n",
-                          c.blocking,
-                          TR(a, "conflit(s) dans le programme (voir ci-dessous).",
-                             "conflict(s) in the agenda (see below)."),
-                          TR(a, "Publier malgré les conflits", "Publish despite the conflicts"));
+                          c.blocking, TX(a, ADMIN_CONFLICT_S_IN_THE_AGENDA),
+                          TX(a, ADMIN_PUBLISH_DESPITE_THE_CONFLICTS));
         srv_html_emit(&h, "<div><button type=\"submit\">%s</button></div></form>\n",
-                      TR(a, "Publier l'événement", "Publish the event"));
+                      TX(a, ADMIN_PUBLISH_THE_EVENT));
     }
 
     /* agenda */
-    srv_html_emit(&h, "<h2 id=\"agenda\">%s</h2>\n", TR(a, "Programme", "Agenda"));
+    srv_html_emit(&h, "<h2 id=\"agenda\">%s</h2>\n", TX(a, ADMIN_AGENDA));
     if (c.count) {
         srv_html_emit(&h, "<div role=\"status\"><p class=\"warn\"><strong>%z %s</strong></p>",
-                      c.count, TR(a, "problème(s) :", "problem(s):"));
+                      c.count, TX(a, ADMIN_PROBLEM_S));
         conflict_list(&h, a, &c, NULL);
         srv_html_emit(&h, "</div>\n");
     } else {
-        srv_html_emit(&h, "<p>%s</p>\n", TR(a, "Aucun conflit.", "No conflicts."));
+        srv_html_emit(&h, "<p>%s</p>\n", TX(a, ADMIN_NO_CONFLICTS));
     }
     timeline(&h, a, ev, &c);
 
@@ -687,14 +654,14 @@ static int event_page(adm *a, pl_event *ev, unsigned status)
     srv_html_emit(&h,
                   "<h2 id=\"new-session\">%s</h2>\n<form method=\"post\" "
                   "action=\"/admin/e/%u/sessions\" class=\"stack\">\n",
-                  TR(a, "Ajouter une session", "Add a session"), ev->slug);
+                  TX(a, ADMIN_ADD_A_SESSION), ev->slug);
     adm_csrf_field(&h, a);
     session_fields(&h, a, ev, NULL);
     srv_html_emit(&h, "<div><button type=\"submit\">%s</button></div></form>\n",
-                  TR(a, "Ajouter la session", "Add the session"));
+                  TX(a, ADMIN_ADD_THE_SESSION));
 
     /* speakers */
-    srv_html_emit(&h, "<h2 id=\"speakers\">%s</h2>\n", TR(a, "Intervenants", "Speakers"));
+    srv_html_emit(&h, "<h2 id=\"speakers\">%s</h2>\n", TX(a, ADMIN_SPEAKERS));
     if (ev->nspeakers) {
         srv_html_emit(&h, "<ul>\n");
         for (size_t i = 0; i < ev->nspeakers; i++)
@@ -703,8 +670,7 @@ static int event_page(adm *a, pl_event *ev, unsigned status)
                           "class=\"skip\"> %t</span></a></li>\n",
                           ev->speakers[i].name, ev->speakers[i].organization ? " (" : "",
                           ev->speakers[i].organization, ev->speakers[i].organization ? ")" : "",
-                          ev->slug, ev->speakers[i].id, TR(a, "Modifier", "Edit"),
-                          ev->speakers[i].name);
+                          ev->slug, ev->speakers[i].id, TX(a, ADMIN_EDIT), ev->speakers[i].name);
         srv_html_emit(&h, "</ul>\n");
     }
     a->repost = repost && posted == ADM_FORM_SPEAKER;
@@ -712,11 +678,11 @@ static int event_page(adm *a, pl_event *ev, unsigned status)
     srv_html_emit(&h,
                   "<h3>%s</h3>\n<form method=\"post\" action=\"/admin/e/%u/speakers\" "
                   "class=\"stack\">\n",
-                  TR(a, "Ajouter un intervenant", "Add a speaker"), ev->slug);
+                  TX(a, ADMIN_ADD_A_SPEAKER), ev->slug);
     adm_csrf_field(&h, a);
     speaker_fields(&h, a, NULL);
     srv_html_emit(&h, "<div><button type=\"submit\">%s</button></div></form>\n",
-                  TR(a, "Ajouter l'intervenant", "Add the speaker"));
+                  TX(a, ADMIN_ADD_THE_SPEAKER));
 
     /* the event itself */
     a->repost = repost && posted == ADM_FORM_EVENT;
@@ -724,28 +690,27 @@ static int event_page(adm *a, pl_event *ev, unsigned status)
     srv_html_emit(&h,
                   "<h2 id=\"edit\">%s</h2>\n<form method=\"post\" action=\"/admin/e/%u\" "
                   "class=\"stack\">\n",
-                  TR(a, "Modifier l'événement", "Edit the event"), ev->slug);
+                  TX(a, ADMIN_EDIT_THE_EVENT), ev->slug);
     adm_csrf_field(&h, a);
+    a->track = 1;
     event_form(&h, a, ev);
-    srv_html_emit(&h, "<div><button type=\"submit\">%s</button></div></form>\n",
-                  TR(a, "Enregistrer", "Save"));
+    a->track = 0;
+    srv_html_emit(&h, "<div><button type=\"submit\">%s</button></div></form>\n", TX(a, ADMIN_SAVE));
 
     a->repost = repost && posted == ADM_FORM_DUPLICATE;
     a->idp = "dup-";
     srv_html_emit(&h,
                   "<h2 id=\"duplicate\">%s</h2>\n<form method=\"post\" "
                   "action=\"/admin/e/%u/duplicate\" class=\"stack\">\n<p>%s</p>\n",
-                  TR(a, "Dupliquer", "Duplicate"), ev->slug,
-                  TR(a, "Un nouveau brouillon, sessions décalées à la nouvelle date.",
-                     "A new draft, its sessions moved to the new date."));
+                  TX(a, ADMIN_DUPLICATE), ev->slug, TX(a, ADMIN_A_NEW_DRAFT_ITS_SESSIONS));
     adm_csrf_field(&h, a);
-    adm_input(&h, a, "text", "slug", TR(a, "Nouvel identifiant", "New slug"), NULL, NULL, 1);
-    adm_input(&h, a, "datetime-local", "start", TR(a, "Nouveau début", "New start"), NULL, NULL, 1);
+    adm_input(&h, a, "text", "slug", TX(a, ADMIN_NEW_SLUG), NULL, NULL, 1);
+    adm_input(&h, a, "datetime-local", "start", TX(a, ADMIN_NEW_START), NULL, NULL, 1);
     srv_html_emit(&h, "<div><button type=\"submit\">%s</button></div></form>\n",
-                  TR(a, "Dupliquer l'événement", "Duplicate the event"));
+                  TX(a, ADMIN_DUPLICATE_THE_EVENT));
 
     /* exports */
-    srv_html_emit(&h, "<h2 id=\"exports\">%s</h2>\n<ul>\n", TR(a, "Exports", "Exports"));
+    srv_html_emit(&h, "<h2 id=\"exports\">%s</h2>\n<ul>\n", TX(a, ADMIN_EXPORTS));
     for (size_t i = 0; srv_export_name(i); i++)
         srv_html_emit(&h, "<li><a href=\"/admin/e/%u/%u\">%t</a></li>\n", ev->slug,
                       srv_export_name(i), srv_export_name(i));
@@ -769,7 +734,7 @@ static int again(adm *a, int form, int rc)
     a->idp_error = prefixes[form];
     if (pl_event_load(&ev, a->req->store, a->args[0], NULL) < 0)
         return adm_error(a, status, a->err_msg);
-    a->french = srv_event_is_french(ev);
+    a->french = pl_event_lang(ev) == PL_LANG_FR;
     r = event_page(a, ev, status == 500 ? 400 : status);
     pl_event_free(ev);
     return r;
@@ -822,8 +787,7 @@ int adm_event_update(adm *a)
     pl_error_clear(&err);
     if (slug && strcmp(slug, ev->slug) != 0)
         rc = pl_error_set_at(&err, PL_EINVALID, NULL, 0, 0, "", "%s",
-                             TR(a, "l'identifiant d'un événement ne change pas : dupliquez-le",
-                                "an event's slug does not change: duplicate it instead"));
+                             TX(a, ADMIN_AN_EVENTS_SLUG_DOES_NOT));
     else
         rc = apply_event_fields(a, root, ev, &err);
     if (rc < 0)
@@ -865,9 +829,8 @@ int adm_event_duplicate(adm *a)
     pl_error_clear(&err);
     if (slug && *slug && pl_event_load(&other, a->req->store, slug, NULL) == 0) {
         pl_event_free(other);
-        rc = pl_error_set_at(
-            &err, PL_EEXISTS, NULL, 0, 0, "slug", "%s « %s »",
-            TR(a, "un événement a déjà l'identifiant", "an event already has the slug"), slug);
+        rc = pl_error_set_at(&err, PL_EEXISTS, NULL, 0, 0, "slug", "%s « %s »",
+                             TX(a, ADMIN_AN_EVENT_ALREADY_HAS_THE), slug);
     } else {
         rc = pl_event_duplicate_json(&root, ev, slug, start, &err);
     }
@@ -926,10 +889,20 @@ static void apply_session_fields(adm *a, json_t *s)
                                        "room",  "description", NULL};
 
     for (size_t i = 0; keys[i]; i++)
-        set_field(s, keys[i], srv_field_get(a->req, keys[i]), 0);
-    set_field(s, "capacity", srv_field_get(a->req, "capacity"), 1);
+        set_field(s, keys[i], adm_changed(a, keys[i]), 0);
+    set_field(s, "capacity", adm_changed(a, "capacity"), 1);
     if (srv_field_get(a->req, "speakers") || srv_field_get(a->req, "speakers_field")) {
-        json_t *list = json_array();
+        const char *was = srv_field_get(a->req, "was-speakers");
+        char now[1024] = "";
+        json_t *list;
+        for (size_t f = 0; f < a->req->nfields; f++)
+            if (strcmp(a->req->fields[f].key, "speakers") == 0 && a->req->fields[f].value.data &&
+                *a->req->fields[f].value.data)
+                snprintf(now + strlen(now), sizeof(now) - strlen(now), "%s%s", *now ? "," : "",
+                         a->req->fields[f].value.data);
+        if (was && strcmp(was, now) == 0)
+            return; /* the speakers ticked are those shown */
+        list = json_array();
         for (size_t f = 0; f < a->req->nfields; f++)
             if (strcmp(a->req->fields[f].key, "speakers") == 0 && a->req->fields[f].value.data &&
                 *a->req->fields[f].value.data)
@@ -963,9 +936,8 @@ int adm_session_add(adm *a)
             json_array_set(sessions, at, s);
         } else {
             pl_error err;
-            rc = pl_error_set_at(
-                &err, PL_EEXISTS, NULL, 0, 0, "id", "%s « %s »",
-                TR(a, "une session a déjà l'identifiant", "a session already has the id"), id);
+            rc = pl_error_set_at(&err, PL_EEXISTS, NULL, 0, 0, "id", "%s « %s »",
+                                 TX(a, ADMIN_A_SESSION_ALREADY_HAS_THE), id);
             adm_set_error(a, &err);
         }
     } else {
@@ -994,12 +966,13 @@ static int session_page(adm *a, const pl_event *ev, const pl_session *s, unsigne
     srv_html_emit(&h, "<form method=\"post\" action=\"/admin/e/%u/sessions/%u\" class=\"stack\">\n",
                   ev->slug, s->id);
     adm_csrf_field(&h, a);
+    a->track = 1;
     session_fields(&h, a, ev, s);
+    a->track = 0;
     srv_html_emit(&h,
                   "<div><button type=\"submit\">%s</button></div></form>\n"
                   "<p><a href=\"/admin/e/%u#agenda\">%s</a></p>\n",
-                  TR(a, "Enregistrer", "Save"), ev->slug,
-                  TR(a, "Retour au programme", "Back to the agenda"));
+                  TX(a, ADMIN_SAVE), ev->slug, TX(a, ADMIN_BACK_TO_THE_AGENDA));
     return adm_page_reply(a, status, &h);
 }
 
@@ -1072,9 +1045,9 @@ int adm_session_cancel(adm *a)
 
 static void apply_speaker_fields(adm *a, json_t *sp)
 {
-    set_field(sp, "name", srv_field_get(a->req, "name"), 0);
-    set_field(sp, "organization", srv_field_get(a->req, "organization"), 0);
-    set_field(sp, "bio", srv_field_get(a->req, "bio"), 0);
+    set_field(sp, "name", adm_changed(a, "name"), 0);
+    set_field(sp, "organization", adm_changed(a, "organization"), 0);
+    set_field(sp, "bio", adm_changed(a, "bio"), 0);
 }
 
 int adm_speaker_add(adm *a)
@@ -1094,9 +1067,8 @@ int adm_speaker_add(adm *a)
     speakers = json_object_get(root, "speakers");
     if (find_id(speakers, id, NULL)) {
         pl_error err;
-        rc = pl_error_set_at(
-            &err, PL_EEXISTS, NULL, 0, 0, "id", "%s « %s »",
-            TR(a, "un intervenant a déjà l'identifiant", "a speaker already has the id"), id);
+        rc = pl_error_set_at(&err, PL_EEXISTS, NULL, 0, 0, "id", "%s « %s »",
+                             TX(a, ADMIN_A_SPEAKER_ALREADY_HAS_THE), id);
         adm_set_error(a, &err);
     } else {
         sp = json_object();
@@ -1119,12 +1091,13 @@ static int speaker_page(adm *a, const pl_event *ev, const pl_speaker *sp, unsign
     srv_html_emit(&h, "<form method=\"post\" action=\"/admin/e/%u/speakers/%u\" class=\"stack\">\n",
                   ev->slug, sp->id);
     adm_csrf_field(&h, a);
+    a->track = 1;
     speaker_fields(&h, a, sp);
+    a->track = 0;
     srv_html_emit(&h,
                   "<div><button type=\"submit\">%s</button></div></form>\n"
                   "<p><a href=\"/admin/e/%u#speakers\">%s</a></p>\n",
-                  TR(a, "Enregistrer", "Save"), ev->slug,
-                  TR(a, "Retour à l'événement", "Back to the event"));
+                  TX(a, ADMIN_SAVE), ev->slug, TX(a, ADMIN_BACK_TO_THE_EVENT));
     return adm_page_reply(a, status, &h);
 }
 

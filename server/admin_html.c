@@ -56,27 +56,25 @@ void adm_page_start(srv_html *h, adm *a, const char *title, const char *slug)
                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
                   "<title>%t – %s</title>%s</head><body>\n"
                   "<a class=\"skip\" href=\"#main\">%s</a>\n<header>",
-                  a->french ? "fr" : "en", title, TR(a, "administration", "admin"), style,
-                  TR(a, "Aller au contenu", "Skip to content"));
+                  a->french ? "fr" : "en", title, TX(a, ADMIN_ADMIN), style,
+                  TX(a, ADMIN_SKIP_TO_CONTENT));
     if (*a->csrf || a->bearer) {
         srv_html_emit(h, "<nav aria-label=\"%s\"><ul><li><a href=\"/admin\">%s</a></li>",
-                      TR(a, "Administration", "Admin"), TR(a, "Événements", "Events"));
+                      TX(a, ADMIN_ADMIN_2), TX(a, ADMIN_EVENTS));
         if (slug)
             srv_html_emit(h,
                           "<li><a href=\"/admin/e/%u\">%s</a></li>"
                           "<li><a href=\"/admin/e/%u/registrations\">%s</a></li>"
                           "<li><a href=\"/admin/e/%u/carpool\">%s</a></li>"
                           "<li><a href=\"/e/%u\">%s</a></li>",
-                          slug, TR(a, "Événement et programme", "Event and agenda"), slug,
-                          TR(a, "Inscriptions", "Registrations"), slug,
-                          TR(a, "Covoiturage", "Carpool"), slug,
-                          TR(a, "Page publique", "Public page"));
+                          slug, TX(a, ADMIN_EVENT_AND_AGENDA), slug, TX(a, ADMIN_REGISTRATIONS_2),
+                          slug, TX(a, ADMIN_CARPOOL), slug, TX(a, ADMIN_PUBLIC_PAGE_2));
         if (*a->csrf)
             srv_html_emit(h,
                           "<li><form method=\"post\" action=\"/admin/logout\">"
                           "<input type=\"hidden\" name=\"csrf\" value=\"%a\">"
                           "<button type=\"submit\">%s</button></form></li>",
-                          a->csrf, TR(a, "Se déconnecter", "Log out"));
+                          a->csrf, TX(a, ADMIN_LOG_OUT));
         srv_html_emit(h, "</ul></nav>");
     } else {
         srv_html_emit(h, "<p>planner</p>");
@@ -93,14 +91,14 @@ int adm_page_reply(adm *a, unsigned status, srv_html *h)
 int adm_error(adm *a, unsigned status, const char *message)
 {
     srv_html h = {PL_BUF_INIT, 0};
-    const char *title = status == 404   ? TR(a, "Page introuvable", "Page not found")
-                        : status == 403 ? TR(a, "Accès refusé", "Forbidden")
-                                        : TR(a, "Erreur", "Error");
+    const char *title = status == 404   ? TX(a, ADMIN_PAGE_NOT_FOUND)
+                        : status == 403 ? TX(a, ADMIN_FORBIDDEN)
+                                        : TX(a, ADMIN_ERROR);
 
     a->out->conditional = 0;
     adm_page_start(&h, a, title, NULL);
     srv_html_emit(&h, "<p>%d – %t</p><p><a href=\"/admin\">%s</a></p>\n", (int)status,
-                  message ? message : title, TR(a, "Retour aux événements", "Back to the events"));
+                  message ? message : title, TX(a, ADMIN_BACK_TO_THE_EVENTS));
     return adm_page_reply(a, status, &h);
 }
 
@@ -123,6 +121,30 @@ const char *adm_value(const adm *a, const char *name, const char *model)
         return v ? v : "";
     }
     return model;
+}
+
+const char *adm_changed(const adm *a, const char *name)
+{
+    char was_key[160];
+    const char *now = srv_field_get(a->req, name), *was;
+
+    snprintf(was_key, sizeof(was_key), "was-%s", name);
+    was = srv_field_get(a->req, was_key);
+    if (!now || (was && strcmp(now, was) == 0))
+        return NULL;
+    return now;
+}
+
+/* The value an edit form showed, kept to see later what was changed. */
+static void was_field(srv_html *h, const adm *a, const char *name, const char *model)
+{
+    char was_key[160];
+
+    if (!a->track)
+        return;
+    snprintf(was_key, sizeof(was_key), "was-%s", name);
+    srv_html_emit(h, "<input type=\"hidden\" name=\"%a\" value=\"%a\">", was_key,
+                  adm_value(a, was_key, model));
 }
 
 static const char *idp(const adm *a)
@@ -168,6 +190,7 @@ void adm_input(srv_html *h, const adm *a, const char *type, const char *name, co
     field_attrs(h, a, name, hint);
     srv_html_emit(h, ">");
     field_error(h, a, name);
+    was_field(h, a, name, model);
     srv_html_emit(h, "</div>\n");
 }
 
@@ -178,6 +201,7 @@ void adm_textarea(srv_html *h, const adm *a, const char *name, const char *label
     field_attrs(h, a, name, NULL);
     srv_html_emit(h, ">%t</textarea>", adm_value(a, name, model));
     field_error(h, a, name);
+    was_field(h, a, name, model);
     srv_html_emit(h, "</div>\n");
 }
 
@@ -195,6 +219,7 @@ void adm_select(srv_html *h, const adm *a, const char *name, const char *label, 
                       cur && strcmp(cur, values[i]) == 0 ? " selected" : "", labels[i]);
     srv_html_emit(h, "</select>");
     field_error(h, a, name);
+    was_field(h, a, name, model);
     srv_html_emit(h, "</div>\n");
 }
 
@@ -205,7 +230,7 @@ void adm_error_summary(srv_html *h, const adm *a)
     srv_html_emit(h,
                   "<div class=\"error\" role=\"alert\" id=\"form-error\" tabindex=\"-1\" "
                   "autofocus><h2>%s</h2><p>",
-                  TR(a, "Rien n'a été enregistré", "Nothing was saved"));
+                  TX(a, ADMIN_NOTHING_WAS_SAVED));
     if (a->err_field[0])
         srv_html_emit(h, "<a href=\"#%a%a\">%t</a>", a->idp_error ? a->idp_error : "f-",
                       a->err_field, a->err_msg);

@@ -74,12 +74,7 @@ static int run(srv_reply *out, srv_req *req, int (*fn)(adm *a), int open)
     if (!open && !authorised(&a)) /* the router has checked; a session may just have ended */
         return srv_admin_authorise(out, req), 0;
     if (strcmp(req->method, "POST") == 0 && !open && !adm_csrf_ok(&a))
-        return adm_error(&a, 403,
-                         TR(&a,
-                            "Formulaire refusé : jeton de formulaire absent ou périmé, ou envoyé "
-                            "depuis un autre site. Rechargez la page et recommencez.",
-                            "Form refused: its form token is missing or stale, or it was sent "
-                            "from another site. Reload the page and try again."));
+        return adm_error(&a, 403, TX(&a, ADMIN_FORM_REFUSED_ITS_FORM_TOKEN));
     return fn(&a);
 }
 
@@ -136,7 +131,7 @@ static int login_page(adm *a, unsigned status, const char *message)
     char token[64];
 
     srv_form_token(a->req->srv, "admin-login", token);
-    adm_page_start(&h, a, "Connexion organisateur", NULL);
+    adm_page_start(&h, a, TX(a, ADMIN_LOGIN_TITLE), NULL);
     if (message)
         srv_html_emit(&h,
                       "<div class=\"error\" role=\"alert\" id=\"form-error\" tabindex=\"-1\">"
@@ -145,13 +140,14 @@ static int login_page(adm *a, unsigned status, const char *message)
     srv_html_emit(&h,
                   "<form method=\"post\" action=\"/admin/login\">\n"
                   "<input type=\"hidden\" name=\"csrf\" value=\"%a\">\n"
-                  "<div><label for=\"token\">Jeton d'administration</label>"
+                  "<div><label for=\"token\">%s</label>"
                   "<input type=\"password\" id=\"token\" name=\"token\" required "
-                  "autocomplete=\"current-password\"%s></div>\n"
-                  "<p class=\"muted\" id=\"token-hint\">Le jeton donné par <code>planner "
-                  "serve</code> au premier démarrage, ou <code>PLANNER_ADMIN_TOKEN</code>.</p>\n"
-                  "<div><button type=\"submit\">Se connecter</button></div>\n</form>\n",
-                  token, message ? " aria-invalid=\"true\" aria-describedby=\"form-error\"" : "");
+                  "autocomplete=\"current-password\" aria-describedby=\"token-hint%s\"%s></div>\n"
+                  "<p class=\"muted\" id=\"token-hint\">%s</p>\n"
+                  "<div><button type=\"submit\">%s</button></div>\n</form>\n",
+                  token, TX(a, ADMIN_LOGIN_TOKEN), message ? " form-error" : "",
+                  message ? " aria-invalid=\"true\"" : "", TX(a, ADMIN_LOGIN_HINT),
+                  TX(a, ADMIN_LOGIN_SUBMIT));
     return adm_page_reply(a, status, &h);
 }
 
@@ -168,18 +164,14 @@ static int login(adm *a)
     adm_client_address(a->req, addr);
     if (!srv_form_token_ok(a->req->srv, "admin-login", srv_field_get(a->req, "csrf")) ||
         !srv_same_origin(a->req))
-        return adm_error(a, 403,
-                         "Formulaire refusé : jeton de formulaire absent ou périmé, ou envoyé "
-                         "depuis un autre site. Rechargez la page de connexion.");
+        return adm_error(a, 403, TX(a, ADMIN_LOGIN_FORM_REFUSED));
     if (!adm_login_allowed(a->req->srv, addr, &wait)) {
         a->out->retry_after = wait;
-        return login_page(a, 429,
-                          "Trop de jetons erronés depuis cette adresse : attendez quelques "
-                          "minutes avant de réessayer.");
+        return login_page(a, 429, TX(a, ADMIN_LOGIN_TOO_MANY));
     }
     if (!adm_token_ok(a->req->srv, srv_field_get(a->req, "token"))) {
         adm_login_failed(a->req->srv, addr);
-        return login_page(a, 401, "Ce jeton n'est pas le bon.");
+        return login_page(a, 401, TX(a, ADMIN_LOGIN_WRONG));
     }
     adm_login_succeeded(a->req->srv, addr);
     if (adm_session_create(a->req->srv, id, csrf) < 0)

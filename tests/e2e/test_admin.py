@@ -112,16 +112,6 @@ class AdminTest(unittest.TestCase):
         self.assertEqual(self.b.get("/admin")[0], 303)
         self.assertEqual(other.get("/admin")[0], 200)
 
-    def test_secure_cookie_behind_https(self):
-        self.srv.stop()
-        self.srv = Server(self.dir, extra=("--base-url", "https://agenda.example.org"))
-        b = Browser(self.srv)
-        page = b.get("/admin/login")[2]
-        s, h, _ = b.request("POST", "/admin/login", {"csrf": csrf_of(page), "token": ADMIN},
-                            headers={"Origin": "https://agenda.example.org"})
-        self.assertEqual(s, 303)
-        self.assertIn("; Secure", h["set-cookie"])
-
     def test_wrong_token_rate_limited(self):
         s, _, page = self.b.login("wrong-token-wrong-token")
         self.assertEqual(s, 401)
@@ -181,6 +171,23 @@ class AdminTest(unittest.TestCase):
         ev3 = json.loads(run_cli(self.srv.db, "event", "show", "atelier-test",
                                  "--format", "json").stdout)
         self.assertAlmostEqual(ev3["venue"]["lat"], 48.8851, places=6)
+        # an edit form applies only what the organiser changed: a change made
+        # meanwhile (here the capacity, by another organiser) is kept
+        page = self.b.get("/admin/e/atelier-test")[2]
+        form = re.search(r'<form method="post" action="/admin/e/atelier-test" class="stack">'
+                         r'(.*?)</form>', page, re.S).group(1)
+        fields = {k: html.unescape(v) for k, v in
+                  re.findall(r'<input type="[a-z-]+" (?:id="[^"]*" )?name="([^"]+)" '
+                             r'value="([^"]*)"', form)}
+        self.assertEqual(fields["was-capacity"], "30")
+        self.assertEqual(self.b.post("/admin/e/atelier-test", {"capacity": "45"},
+                                     csrf_from="/admin/e/atelier-test")[0], 303)
+        fields["summary"] = "Une journée d'ateliers"
+        self.assertEqual(self.b.request("POST", "/admin/e/atelier-test", fields)[0], 303)
+        ev4 = json.loads(run_cli(self.srv.db, "event", "show", "atelier-test",
+                                 "--format", "json").stdout)
+        self.assertEqual((ev4["capacity"], ev4["summary"]), (45, "Une journée d'ateliers"))
+        self.assertEqual(ev4["title"], "Atelier renommé")
         # the dashboard lists the draft
         page = self.b.get("/admin")[2]
         self.assertIn("Atelier renommé", page)
@@ -292,6 +299,165 @@ class AdminTest(unittest.TestCase):
         self.assertEqual((ev["sessions"][0]["start"], ev["sessions"][0]["end"]),
                          ("2028-03-09T10:00", "2028-03-09T11:00"))
 
+
+    # ---- registrations, exports, carpool ----
+
+    def sample_with_people(self, capacity=None):
+        src = os.path.join(os.path.dirname(__file__), "..", "..", "sample-events")
+        with open(os.path.join(src, "atelier-cem-2.json"), encoding="utf-8") as f:
+            ev = json.load(f)
+        if capacity:
+            ev["capacity"] = capacity
+            for sess in ev["sessions"]:
+                sess.pop("capacity", None)
+        path = os.path.join(self.dir, "ev.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(ev, f, ensure_ascii=False)
+        r = run_cli(self.srv.db, "event", "import", "--accept-conflicts", path)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = run_cli(self.srv.db, "registrations", "import", "atelier-cem-2",
+                    os.path.join(src, "atelier-cem-2.registrations.csv"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        regs = json.loads(run_cli(self.srv.db, "registrations", "list", "atelier-cem-2",
+                                  "--format", "json").stdout)
+        return regs
+
+    def rows(self, page):
+        return re.findall(r'<tr><th scope="row"><a href="/admin/e/atelier-cem-2/registrations/(\d+)">'
+                          r'([^<]*)</a>', page)
+
+    def test_registrations_table_search_filter_sort(self):
+        regs = self.sample_with_people()
+        self.b.login()
+        s, _, page = self.b.get("/admin/e/atelier-cem-2/registrations")
+        self.assertEqual(s, 200)
+        self.assertEqual(len(self.rows(page)), len(regs))
+        self.assertIn("Céline Vasseur", page)
+        # search by name, e-mail, commune
+        page = self.b.get("/admin/e/atelier-cem-2/registrations?q=vasseur")[2]
+        self.assertEqual([n for _, n in self.rows(page)], ["Céline Vasseur"])
+        page = self.b.get("/admin/e/atelier-cem-2/registrations?q=le.goff%40example")[2]
+        self.assertEqual([n for _, n in self.rows(page)], ["Jean-Baptiste Le Goff"])
+        page = self.b.get("/admin/e/atelier-cem-2/registrations?q=Chartres")[2]
+        self.assertIn("Jean-Baptiste Le Goff", [n for _, n in self.rows(page)])
+        # filter by workshop and status
+        page = self.b.get("/admin/e/atelier-cem-2/registrations?session=atelier-pdie")[2]
+        want = sorted(r["name"] for r in regs if "atelier-pdie" in r["sessions"])
+        self.assertEqual(sorted(n for _, n in self.rows(page)), want)
+        page = self.b.get("/admin/e/atelier-cem-2/registrations?status=cancelled")[2]
+        self.assertEqual(self.rows(page), [])
+        # sort by name
+        page = self.b.get("/admin/e/atelier-cem-2/registrations?sort=name")[2]
+        names = [html.unescape(n) for _, n in self.rows(page)]
+        self.assertEqual(names, sorted(names, key=str.lower))
+        # every export is a plain link the session opens
+        self.assertIn('href="/admin/e/atelier-cem-2/registrants.xlsx"', page)
+        s, h, body = self.b.get("/admin/e/atelier-cem-2/registrants.csv")
+        self.assertEqual(s, 200)
+        self.assertIn("attachment", h["content-disposition"])
+        self.assertIn("celine.vasseur@example.org", body)
+        self.assertEqual(self.b.get("/admin/e/atelier-cem-2/registrations.json")[0], 200)
+
+    def test_edit_changes_only_what_was_changed(self):
+        self.sample_with_people()
+        self.b.login()
+        page = self.b.get("/admin/e/atelier-cem-2/registrations?q=vasseur")[2]
+        rid = self.rows(page)[0][0]
+        path = "/admin/e/atelier-cem-2/registrations/" + rid
+        s, _, form = self.b.get(path)
+        self.assertEqual(s, 200)
+        fields = dict(re.findall(r'<input type="(?:hidden|text|tel|number)"[^>]*name="([^"]+)" '
+                                 r'value="([^"]*)"', form))
+        fields = {k: html.unescape(v) for k, v in fields.items()}
+        fields["meal"] = "1"
+        fields["public"] = "1"
+        fields["sessions"] = ["atelier-covoiturage"]
+        fields["travel"] = "drive"
+        # meanwhile the person changes their diet themselves
+        r = run_cli(self.srv.db, "register", "atelier-cem-2", "--name", "Céline Vasseur",
+                    "--email", "celine.vasseur@example.org", "--org",
+                    "Métropole — direction des mobilités", "--origin", "45000 Orléans",
+                    "--drive", "3", "--meal", "sans gluten", "--public",
+                    "--session", "atelier-covoiturage")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        fields["organization"] = "Orléans Métropole"
+        s, h, page = self.b.request("POST", path, fields)
+        self.assertEqual(s, 303, page)
+        r = [x for x in json.loads(run_cli(self.srv.db, "registrations", "list", "atelier-cem-2",
+                                           "--format", "json").stdout)
+             if x["email"] == "celine.vasseur@example.org"][0]
+        self.assertEqual(r["organization"], "Orléans Métropole")
+        self.assertEqual(r["diet"], "sans gluten")  # their own change kept
+        # a bad value: the form again, with what was typed
+        fields2 = dict(fields, name="", organization="Tapé à la main")
+        s, _, page = self.b.request("POST", path, fields2)
+        self.assertEqual(s, 400)
+        self.assertIn('value="Tapé à la main"', page)
+        self.assertIn('role="alert"', page)
+
+    def test_cancel_and_move_from_waiting_list(self):
+        self.sample_with_people(capacity=5)
+        self.b.login()
+        page = self.b.get("/admin/e/atelier-cem-2/registrations?status=waitlisted")[2]
+        waiting = self.rows(page)
+        self.assertTrue(waiting)
+        first_id, first_name = waiting[0]
+        last_id, last_name = waiting[-1]
+        # cancelling a confirmed person promotes the first in line
+        page = self.b.get("/admin/e/atelier-cem-2/registrations?status=confirmed")[2]
+        cid, _ = self.rows(page)[0]
+        s, _, _ = self.b.post("/admin/e/atelier-cem-2/registrations/%s/cancel" % cid, {},
+                              csrf_from="/admin/e/atelier-cem-2/registrations")
+        self.assertEqual(s, 303)
+        page = self.b.get("/admin/e/atelier-cem-2/registrations?status=cancelled")[2]
+        self.assertEqual([i for i, _ in self.rows(page)], [cid])
+        page = self.b.get("/admin/e/atelier-cem-2/registrations?status=confirmed")[2]
+        self.assertIn(first_id, [i for i, _ in self.rows(page)])
+        # the organiser moves the last in line by hand
+        s, _, _ = self.b.post("/admin/e/atelier-cem-2/registrations/%s/promote" % last_id, {},
+                              csrf_from="/admin/e/atelier-cem-2/registrations")
+        self.assertEqual(s, 303)
+        page = self.b.get("/admin/e/atelier-cem-2/registrations?status=confirmed")[2]
+        self.assertIn(last_id, [i for i, _ in self.rows(page)])
+        # not waiting any more: refused
+        s, _, _ = self.b.post("/admin/e/atelier-cem-2/registrations/%s/promote" % last_id, {},
+                              csrf_from="/admin/e/atelier-cem-2/registrations")
+        self.assertEqual(s, 400)
+
+    def test_carpool_plan_confirm_replan(self):
+        self.sample_with_people()
+        self.b.login()
+        s, _, page = self.b.get("/admin/e/atelier-cem-2/carpool")
+        self.assertEqual(s, 200)
+        self.assertIn("Pas encore de plan", page)
+        s, _, page = self.b.post("/admin/e/atelier-cem-2/carpool/plan", {"max_detour": "abc"},
+                                 csrf_from="/admin/e/atelier-cem-2/carpool")
+        self.assertEqual(s, 400)
+        self.assertIn('value="abc"', page)
+        s, _, _ = self.b.post("/admin/e/atelier-cem-2/carpool/plan",
+                              {"max_detour": "40", "max_detour_minutes": "none"},
+                              csrf_from="/admin/e/atelier-cem-2/carpool")
+        self.assertEqual(s, 303)
+        page = self.b.get("/admin/e/atelier-cem-2/carpool")[2]
+        self.assertIn("<svg", page)
+        self.assertIn('value="40"', page)  # the options used, shown again
+        cars = re.findall(r'name="driver_email" value="([^"]+)"', page)
+        self.assertTrue(cars)
+        s, _, _ = self.b.post("/admin/e/atelier-cem-2/carpool/confirm",
+                              {"driver_email": html.unescape(cars[0])},
+                              csrf_from="/admin/e/atelier-cem-2/carpool")
+        self.assertEqual(s, 303)
+        plan = json.loads(self.b.get("/admin/e/atelier-cem-2/carpool.json")[2])
+        confirmed = [g for g in plan["groups"] if g["confirmed"]]
+        self.assertEqual(len(confirmed), 1)
+        s, _, _ = self.b.post("/admin/e/atelier-cem-2/carpool/plan",
+                              {"keep_confirmed": "1", "max_detour": "10"},
+                              csrf_from="/admin/e/atelier-cem-2/carpool")
+        self.assertEqual(s, 303)
+        plan2 = json.loads(self.b.get("/admin/e/atelier-cem-2/carpool.json")[2])
+        kept = [g for g in plan2["groups"] if g["confirmed"]]
+        self.assertEqual(kept, confirmed)
+
     # ---- security ----
 
     ROUTES = [("GET", "/admin"), ("GET", "/admin/events/new"), ("POST", "/admin/events"),
@@ -338,6 +504,27 @@ class AdminTest(unittest.TestCase):
                                             headers={"Origin": "https://evil.example"})[0],
                              403, path)
         self.assertEqual(self.b.get("/admin")[0], 200)  # still logged in
+
+
+class AdminHttpsTest(unittest.TestCase):
+    """Behind a TLS proxy (--base-url https://...) the cookie is Secure."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="planner-admin-https-")
+        self.srv = Server(self.dir, extra=("--base-url", "https://agenda.example.org"))
+
+    def tearDown(self):
+        self.srv.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def test_secure_cookie_behind_https(self):
+        b = Browser(self.srv)
+        page = b.get("/admin/login")[2]
+        s, h, _ = b.request("POST", "/admin/login", {"csrf": csrf_of(page), "token": ADMIN},
+                            headers={"Origin": "https://agenda.example.org"})
+        self.assertEqual(s, 303)
+        self.assertIn("; Secure", h["set-cookie"])
+        self.assertIn("HttpOnly", h["set-cookie"])
 
 
 if __name__ == "__main__":
