@@ -63,6 +63,7 @@ int cmd_event(int argc, char **argv);
 int cmd_agenda(int argc, char **argv);
 int cmd_register(int argc, char **argv);
 int cmd_registrations(int argc, char **argv);
+int cmd_sessions(int argc, char **argv);
 int cmd_calendar(int argc, char **argv);
 int cmd_subscribe(int argc, char **argv);
 int cmd_export(int argc, char **argv);

@@ -11,7 +11,7 @@ static const char help[] =
     "           [--origin TEXT] [--phone PHONE]\n"
     "           [--drive SEATS | --ride | --flexible SEATS | --no-carpool]\n"
     "           [--meal [DIET] | --no-meal] [--public | --no-public]\n"
-    "           [--session ID]... [--clear-sessions]\n"
+    "           [--session ID]... [--clear-sessions] [--rank ID,ID,...]...\n"
     "\n"
     "Register someone for the event SLUG, or update their registration (the\n"
     "e-mail, compared case-insensitively, identifies it).\n"
@@ -37,6 +37,9 @@ static const char help[] =
     "  --no-public        withdraws that consent\n"
     "  --session ID       a breakout session chosen (repeat for several)\n"
     "  --clear-sessions   no breakout session\n"
+    "  --rank ID,ID,...   the parallel workshops of one time slot in order of\n"
+    "                     preference (repeat for another slot); 'planner sessions\n"
+    "                     allocate' then places everyone who ranked\n"
     "\n"
     "When the event is full, or a chosen session is, the registration is put on\n"
     "the waiting list and its position is printed; a cancellation promotes the\n"
@@ -50,7 +53,9 @@ static const char help[] =
     "  planner register atelier-cem-2 --name \"Ana Silva\" --email ana@example.org \\\n"
     "      --origin \"44000 Nantes\" --drive 3 --meal végétarien --public \\\n"
     "      --session atelier-pdie\n"
-    "  planner register atelier-cem-2 --email ana@example.org --origin \"26240 Saint-Vallier\"\n";
+    "  planner register atelier-cem-2 --email ana@example.org --origin \"26240 Saint-Vallier\"\n"
+    "  planner register atelier-cem-2 --email ana@example.org \\\n"
+    "      --rank atelier-flottes,atelier-pdie,atelier-covoiturage\n";
 
 /* "--opt VALUE" or "--opt=VALUE" at argv[*i]: 1 and *out set, 0 when argv[*i]
  * is another option, -1 when the value is missing. */
@@ -85,13 +90,16 @@ static int parse_seats(const char *s, int *out)
 
 int cmd_register(int argc, char **argv)
 {
-    static const char *const valued[] = {"--name",  "--email", "--org",      "--origin",
-                                         "--phone", "--drive", "--flexible", "--session"};
+    static const char *const valued[] = {"--name",     "--email",   "--org",
+                                         "--origin",   "--phone",   "--drive",
+                                         "--flexible", "--session", "--rank"};
     pl_registration in, *out = NULL;
     pl_registration_change change;
     const char *slug = NULL, *travel_opt = NULL;
     pl_store *store = NULL;
     char **sessions = NULL;
+    pl_strlist *ranks = NULL; /* one list per --rank */
+    size_t nranks = 0;
     pl_error err;
     int rc = CLI_OK, clear_sessions = 0;
 
@@ -99,8 +107,11 @@ int cmd_register(int argc, char **argv)
         return cli_help(help);
     memset(&in, 0, sizeof(in));
     in.keep = PL_REG_FIELD_ALL; /* each option given clears its bit */
-    if (!(sessions = calloc((size_t)argc, sizeof(*sessions))))
+    if (!(sessions = calloc((size_t)argc, sizeof(*sessions))) ||
+        !(ranks = calloc((size_t)argc, sizeof(*ranks)))) {
+        free(sessions);
         return CLI_EIO;
+    }
     for (int i = 1; i < argc; i++) {
         const char *v = NULL;
         int got = 0;
@@ -150,9 +161,23 @@ int cmd_register(int argc, char **argv)
                     goto done;
                 }
                 break;
-            default:
+            case 7:
                 sessions[in.sessions.count++] = (char *)v;
                 in.keep &= ~(unsigned)PL_REG_FIELD_SESSIONS;
+                break;
+            default: /* --rank A,B,C */
+                for (const char *p = v; *p;) {
+                    size_t len = strcspn(p, ",");
+                    char id[128];
+                    snprintf(id, sizeof(id), "%.*s", (int)(len < sizeof(id) ? len : sizeof(id) - 1),
+                             p);
+                    if (id[0] && pl_strlist_push(&ranks[nranks], id) < 0) {
+                        rc = CLI_EIO;
+                        goto done;
+                    }
+                    p += len + (p[len] == ',');
+                }
+                nranks++;
                 break;
             }
         }
@@ -215,10 +240,24 @@ int cmd_register(int argc, char **argv)
     }
     if ((rc = cli_open_store(&store, 0)) != 0)
         goto done;
+    /* Rankings are checked before anything is saved. */
+    for (size_t k = 0; k < nranks; k++) {
+        char slot[20];
+        if (pl_ranks_check(store, slug, &ranks[k], slot, &err) < 0) {
+            rc = cli_fail(&err);
+            goto done;
+        }
+    }
     if (pl_registration_save_ext(store, slug, &in, &out, &change, &err) < 0) {
         rc = cli_fail(&err);
         goto done;
     }
+    for (size_t k = 0; k < nranks; k++)
+        if (pl_ranks_set(store, slug, out->email, &ranks[k], &err) < 0) {
+            rc = cli_fail(&err);
+            goto done;
+        }
+
     printf("status: %s\n", pl_reg_status_name(out->status));
     if (out->status == PL_REG_WAITLISTED)
         printf("position: %d\nreason: %s\n", out->waitlist_position,
@@ -244,10 +283,18 @@ int cmd_register(int argc, char **argv)
                 "planner: the link /me/TOKEN above is %s's secret and is shown only "
                 "now: give it to them alone\n",
                 out->name);
+    if (nranks)
+        fprintf(stderr,
+                "planner: %zu workshop ranking%s saved; 'planner sessions allocate %s' "
+                "places everyone who ranked\n",
+                nranks, nranks == 1 ? "" : "s", slug);
     fprintf(stderr, "Next: planner registrations list %s\n", slug);
 done:
     pl_registration_free(out);
     pl_store_free(store);
     free(sessions);
+    for (size_t k = 0; ranks && k < nranks; k++)
+        pl_strlist_clear(&ranks[k]);
+    free(ranks);
     return rc;
 }

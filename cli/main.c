@@ -14,6 +14,7 @@ static const cli_command commands[] = {
     {"agenda", cmd_agenda, "show an event's agenda, or check it for conflicts"},
     {"register", cmd_register, "register someone for an event (or update them)"},
     {"registrations", cmd_registrations, "import, list and cancel registrations"},
+    {"sessions", cmd_sessions, "allocate ranked people to parallel workshops"},
     {"calendar", cmd_calendar, "write an iCalendar feed: all events, one event, one attendee"},
     {"subscribe", cmd_subscribe, "import a remote iCalendar feed into the events calendar"},
     {"export", cmd_export, "the registrant list, agenda or workshop pack as xlsx, CSV, JSON"},

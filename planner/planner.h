@@ -20,6 +20,7 @@
 #include "registration_csv.h"
 #include "csv_map.h"
 #include "allocate.h"
+#include "ranks.h"
 #include "registration_move.h"
 #include "external.h"
 #include "setting.h"

@@ -330,6 +330,24 @@ static const char *const migrations[] = {
     "  co2_avoided_kg FROM carpool_plans ORDER BY id;"
     "DROP TABLE carpool_plans;"
     "ALTER TABLE carpool_plans_v10 RENAME TO carpool_plans;",
+    /* 10 -> 11: ranked workshop choices and their allocation
+     * (planner/registrations/ranks.h). A slot is the start of the parallel
+     * workshops it holds; an allocation with no session is someone left
+     * unplaced in that slot. */
+    "CREATE TABLE registration_ranks ("
+    "  registration_id INTEGER NOT NULL REFERENCES registrations(id) ON DELETE CASCADE,"
+    "  session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,"
+    "  rank INTEGER NOT NULL CHECK (rank >= 1),"
+    "  PRIMARY KEY (registration_id, session_id)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE registration_allocations ("
+    "  registration_id INTEGER NOT NULL REFERENCES registrations(id) ON DELETE CASCADE,"
+    "  slot TEXT NOT NULL,"
+    "  session_id INTEGER REFERENCES sessions(id) ON DELETE SET NULL,"
+    "  rank INTEGER NOT NULL DEFAULT 0,"
+    "  allocated TEXT NOT NULL,"
+    "  PRIMARY KEY (registration_id, slot)"
+    ") WITHOUT ROWID;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
