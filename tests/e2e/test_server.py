@@ -659,7 +659,7 @@ class ServerTest(unittest.TestCase):
                 s.close()
 
     def test_race_exactly_capacity_confirmed(self):
-        """220 concurrent registrations for 50 places, half of them choosing
+        """220 concurrent registrations for 50 places, two in three choosing
         a workshop of 20: exactly 50 in the event, exactly 20 in the
         workshop, the others in line with places 1..k."""
         self.need_registrations()
@@ -670,9 +670,15 @@ class ServerTest(unittest.TestCase):
         def one(i):
             barrier.wait()
             try:
-                s, _, body = self.register("course", person(
-                    i, email="race%03d@example.org" % i,
-                    sessions=["atelier-pdie"] if i % 2 == 0 else []))
+                # 503 (the write lock not had within the server's deadline, on
+                # a loaded machine) means nothing was saved: a client retries
+                for _ in range(20):
+                    s, h, body = self.register("course", person(
+                        i, email="race%03d@example.org" % i,
+                        sessions=["atelier-pdie"] if i % 3 else []))
+                    if s != 503:
+                        break
+                    time.sleep(0.2)
                 results[i] = (s, json.loads(body))
             except Exception as e:  # a failure without an HTTP status
                 results[i] = (None, repr(e))
