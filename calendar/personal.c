@@ -6,14 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Sessions everyone attends; workshops only when chosen. */
+/* Sessions everyone attends; workshops only when chosen, and not while
+ * the person is on that workshop's waiting list. */
 static int attends(const pl_registration *reg, const pl_session *s)
 {
     if (strcmp(s->kind, "workshop") != 0)
         return 1;
     for (size_t i = 0; i < reg->sessions.count; i++)
         if (strcmp(reg->sessions.items[i], s->id) == 0)
-            return 1;
+            return !(reg->session_waiting && reg->session_waiting[i]);
     return 0;
 }
 

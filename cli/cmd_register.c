@@ -41,9 +41,10 @@ static const char help[] =
     "                     preference (repeat for another slot); 'planner sessions\n"
     "                     allocate' then places everyone who ranked\n"
     "\n"
-    "When the event is full, or a chosen session is, the registration is put on\n"
-    "the waiting list and its position is printed; a cancellation promotes the\n"
-    "first person waiting who then fits. The printed link /me/TOKEN is the\n"
+    "When the event is full, the registration is put on its waiting list; when a\n"
+    "chosen session is full, the person (confirmed for the event if it has room)\n"
+    "is put on that session's waiting list only. Positions are printed; a freed\n"
+    "seat goes to the first person waiting for it. The printed link /me/TOKEN is the\n"
     "person's secret (their page and calendar feed): it is shown only when the\n"
     "registration is created.\n"
     "\n"
@@ -262,6 +263,9 @@ int cmd_register(int argc, char **argv)
     if (out->status == PL_REG_WAITLISTED)
         printf("position: %d\nreason: %s\n", out->waitlist_position,
                out->waitlist_reason ? out->waitlist_reason : "");
+    for (size_t i = 0; out->session_waiting && i < out->sessions.count; i++)
+        if (out->session_waiting[i])
+            printf("session_waitlist: %s %d\n", out->sessions.items[i], out->session_waiting[i]);
     printf("uid: %s\n", out->uid);
     if (change.created)
         printf("link: /me/%s\n", out->token);
@@ -274,6 +278,10 @@ int cmd_register(int argc, char **argv)
     if (out->status == PL_REG_WAITLISTED)
         fprintf(stderr, ", position %d on the waiting list: %s", out->waitlist_position,
                 out->waitlist_reason ? out->waitlist_reason : "");
+    for (size_t i = 0; out->session_waiting && i < out->sessions.count; i++)
+        if (out->session_waiting[i])
+            fprintf(stderr, "; session '%s' is full: position %d on its waiting list",
+                    out->sessions.items[i], out->session_waiting[i]);
     fputc('\n', stderr);
     if (change.promoted)
         fprintf(stderr, "planner: %zu %s promoted from the waiting list\n", change.promoted,

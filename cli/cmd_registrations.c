@@ -235,13 +235,26 @@ static void cell(const char *s, int width)
         putchar(' ');
 }
 
-static void join_sessions(pl_buf *b, const pl_registration *r)
+/* The chosen sessions, "|" between them; with waits, a session whose
+ * waiting list the person is on shows their place: "a (waiting 2)". */
+static void join_sessions(pl_buf *b, const pl_registration *r, int waits)
 {
     for (size_t i = 0; i < r->sessions.count; i++) {
         if (i)
             pl_buf_append(b, "|", 1);
         pl_buf_puts(b, r->sessions.items[i]);
+        if (waits && r->session_waiting && r->session_waiting[i])
+            pl_buf_printf(b, " (waiting %d)", r->session_waiting[i]);
     }
+}
+
+/* The places on sessions' waiting lists: "a:2|c:1" ("" when none). */
+static void join_session_waits(pl_buf *b, const pl_registration *r)
+{
+    for (size_t i = 0; r->session_waiting && i < r->sessions.count; i++)
+        if (r->session_waiting[i])
+            pl_buf_printf(b, "%s%s:%d", b->len ? "|" : "", r->sessions.items[i],
+                          r->session_waiting[i]);
 }
 
 static void list_text(pl_registration **regs, size_t n)
@@ -282,7 +295,7 @@ static void list_text(pl_registration **regs, size_t n)
         cell(r->meal ? (r->diet ? r->diet : "yes") : "no", 17);
         putchar(' ');
         cell(r->public_list ? "yes" : "no", 7);
-        join_sessions(&s, r);
+        join_sessions(&s, r, 1);
         printf("%s%s\n", s.data ? " " : "", s.data ? s.data : "");
         pl_buf_free(&s);
     }
@@ -293,8 +306,8 @@ static const char *const csv_columns[] = {
     "name",    "email",    "organization",
     "origin",  "phone",    "travel",
     "seats",   "meal",     "diet",
-    "public",  "sessions", "created",
-    "updated",
+    "public",  "sessions", "session_waitlist",
+    "created", "updated",
 };
 
 static int list_csv(pl_registration **regs, size_t n)
@@ -307,13 +320,14 @@ static int list_csv(pl_registration **regs, size_t n)
     pl_buf_puts(&b, "\r\n");
     for (size_t i = 0; i < n; i++) {
         const pl_registration *r = regs[i];
-        pl_buf s = PL_BUF_INIT;
+        pl_buf s = PL_BUF_INIT, w = PL_BUF_INIT;
         char num[16] = "", seats[16] = "";
         if (r->status == PL_REG_WAITLISTED)
             snprintf(num, sizeof(num), "%d", r->waitlist_position);
         if (r->seats)
             snprintf(seats, sizeof(seats), "%d", r->seats);
-        join_sessions(&s, r);
+        join_sessions(&s, r, 0);
+        join_session_waits(&w, r);
         const char *fields[] = {r->uid,
                                 pl_reg_status_name(r->status),
                                 num,
@@ -328,6 +342,7 @@ static int list_csv(pl_registration **regs, size_t n)
                                 r->diet,
                                 r->public_list ? "yes" : "no",
                                 s.data,
+                                w.data,
                                 r->created,
                                 r->updated};
         for (size_t c = 0; c < sizeof(fields) / sizeof(fields[0]); c++) {
@@ -337,6 +352,7 @@ static int list_csv(pl_registration **regs, size_t n)
         }
         pl_buf_puts(&b, "\r\n");
         pl_buf_free(&s);
+        pl_buf_free(&w);
         if (b.len > 1 << 16) {
             fwrite(b.data, 1, b.len, stdout);
             b.len = 0;
@@ -359,9 +375,13 @@ static int list_json(pl_registration **regs, size_t n)
 
     for (size_t i = 0; i < n; i++) {
         const pl_registration *r = regs[i];
-        json_t *o = json_object(), *sessions = json_array();
-        for (size_t k = 0; k < r->sessions.count; k++)
+        json_t *o = json_object(), *sessions = json_array(), *waits = json_object();
+        for (size_t k = 0; k < r->sessions.count; k++) {
             json_array_append_new(sessions, json_string(r->sessions.items[k]));
+            if (r->session_waiting && r->session_waiting[k])
+                json_object_set_new(waits, r->sessions.items[k],
+                                    json_integer(r->session_waiting[k]));
+        }
         json_object_set_new(o, "uid", json_string(r->uid));
         json_object_set_new(o, "status", json_string(pl_reg_status_name(r->status)));
         if (r->status == PL_REG_WAITLISTED) {
@@ -379,6 +399,7 @@ static int list_json(pl_registration **regs, size_t n)
         json_object_set_new(o, "diet", str_or_null(r->diet));
         json_object_set_new(o, "public", json_boolean(r->public_list));
         json_object_set_new(o, "sessions", sessions);
+        json_object_set_new(o, "session_waitlist", waits);
         json_object_set_new(o, "created", json_string(r->created));
         json_object_set_new(o, "updated", json_string(r->updated));
         json_array_append_new(arr, o);
@@ -487,8 +508,8 @@ static int reg_cancel(int argc, char **argv)
     printf("status: %s\nuid: %s\n", pl_reg_status_name(r->status), r->uid);
     fprintf(stderr, "planner: %s <%s>: registration for %s cancelled\n", r->name, r->email, slug);
     for (size_t i = 0; i < npromoted; i++)
-        fprintf(stderr, "planner: %s <%s> promoted from the waiting list: now confirmed\n",
-                promoted[i]->name, promoted[i]->email);
+        fprintf(stderr, "planner: %s <%s> promoted from a waiting list\n", promoted[i]->name,
+                promoted[i]->email);
     rc = CLI_OK;
 done:
     pl_registration_free(r);

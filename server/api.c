@@ -176,10 +176,13 @@ int srv_me_feed(srv_reply *out, srv_req *req)
 
 static json_t *registration_json(const pl_registration *r, const pl_server *srv, int with_links)
 {
-    json_t *o = json_object(), *sessions = json_array();
+    json_t *o = json_object(), *sessions = json_array(), *waits = json_object();
 
-    for (size_t i = 0; i < r->sessions.count; i++)
+    for (size_t i = 0; i < r->sessions.count; i++) {
         json_array_append_new(sessions, json_string(r->sessions.items[i]));
+        if (r->session_waiting && r->session_waiting[i])
+            json_object_set_new(waits, r->sessions.items[i], json_integer(r->session_waiting[i]));
+    }
     json_object_set_new(o, "uid", json_string(r->uid));
     json_object_set_new(o, "event", json_string(r->event_slug));
     json_object_set_new(o, "name", json_string(r->name));
@@ -193,6 +196,7 @@ static json_t *registration_json(const pl_registration *r, const pl_server *srv,
     json_object_set_new(o, "diet", r->diet ? json_string(r->diet) : json_null());
     json_object_set_new(o, "public", json_boolean(r->public_list));
     json_object_set_new(o, "sessions", sessions);
+    json_object_set_new(o, "session_waitlist", waits);
     json_object_set_new(o, "status", json_string(pl_reg_status_name(r->status)));
     json_object_set_new(o, "waitlist_position", json_integer(r->waitlist_position));
     json_object_set_new(o, "created", json_string(r->created));

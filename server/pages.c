@@ -12,6 +12,7 @@
  */
 #include "calendar.h"
 #include "internal.h"
+#include "lang.h"
 #include "registration.h"
 
 #include <stdio.h>
@@ -407,7 +408,8 @@ static int count_one(const pl_registration *r, void *payload)
         return 0;
     c->confirmed++;
     for (size_t k = 0; k < r->sessions.count; k++)
-        for (size_t s = 0; s < c->ev->nsessions; s++)
+        for (size_t s = 0; s < c->ev->nsessions && !(r->session_waiting && r->session_waiting[k]);
+             s++)
             if (strcmp(c->ev->sessions[s].id, r->sessions.items[k]) == 0)
                 c->per_session[s]++;
     return 0;
@@ -731,8 +733,14 @@ int srv_page_me(srv_reply *out, srv_req *req)
     for (size_t i = 0; i < reg->sessions.count; i++) {
         const pl_session *s = pl_event_session(ev, reg->sessions.items[i]);
         if (s)
-            srv_html_emit(&h, "<li>%t–%t <strong>%t</strong>%s%t</li>\n", hhmm(s->start),
-                          hhmm(s->end), s->title, s->room ? " · " : "", s->room);
+            srv_html_emit(&h, "<li>%t–%t <strong>%t</strong>%s%t", hhmm(s->start), hhmm(s->end),
+                          s->title, s->room ? " · " : "", s->room);
+        if (s && reg->session_waiting && reg->session_waiting[i])
+            srv_html_emit(&h, " — <em class=\"waiting\">%t %d</em>",
+                          pl_lang_text(pl_event_lang(ev), PL_T_PAGES_SESSION_WAITING),
+                          reg->session_waiting[i]);
+        if (s)
+            srv_html_emit(&h, "</li>\n");
     }
     if (reg->sessions.count)
         srv_html_emit(&h, "</ul>\n");

@@ -435,14 +435,15 @@ static int allocate_slot(pl_allocation *a, pl_store *store, const event_ws *e, c
     fixed = malloc(npeople * sizeof(*fixed));
     if (!capacity || !fixed)
         goto oom;
-    if ((rc = pl_store_prepare(store, &st,
-                               "SELECT count(*) FROM registration_sessions rs JOIN registrations r "
-                               "ON r.id = rs.registration_id WHERE rs.session_id = ?1 "
-                               "AND r.status = 'confirmed' AND NOT EXISTS (SELECT 1 FROM "
-                               "registration_ranks k JOIN sessions s ON s.id = k.session_id "
-                               "WHERE k.registration_id = r.id AND s.start = ?2 "
-                               "AND s.kind = 'workshop' AND s.status = 'confirmed')",
-                               err)) < 0)
+    if ((rc = pl_store_prepare(
+             store, &st,
+             "SELECT count(*) FROM registration_sessions rs JOIN registrations r "
+             "ON r.id = rs.registration_id WHERE rs.session_id = ?1 "
+             "AND rs.status = 'confirmed' AND r.status = 'confirmed' AND NOT EXISTS (SELECT 1 FROM "
+             "registration_ranks k JOIN sessions s ON s.id = k.session_id "
+             "WHERE k.registration_id = r.id AND s.start = ?2 "
+             "AND s.kind = 'workshop' AND s.status = 'confirmed')",
+             err)) < 0)
         goto done;
     for (size_t k = 0; k < nws; k++) {
         long long taken;

@@ -106,6 +106,7 @@ void pl_registration_free(pl_registration *r)
     free(r->phone);
     free(r->diet);
     pl_strlist_clear(&r->sessions);
+    free(r->session_waiting);
     free(r->created);
     free(r->updated);
     free(r->waitlist_reason);

@@ -7,14 +7,18 @@
  * updates it in place (uid, token and place in line are kept).
  *
  * Capacity. An event's capacity (0: no limit) is never exceeded: past it,
- * a new registration is waitlisted, in order of arrival. A session's capacity
- * (0: no limit of its own) is never exceeded either: a person who chooses a
- * full session is waitlisted as a whole (status waitlisted), exactly as for a
- * full event, so that no seat is ever promised twice. Cancelling a confirmed
- * registration promotes, in the same transaction, the first waiting people
- * (in arrival order) whose event seat and chosen sessions now fit. All of it
- * runs in one BEGIN IMMEDIATE transaction, so several processes writing the
- * same database file at once can never overbook.
+ * a new registration is waitlisted for the event, in order of arrival,
+ * whatever its sessions. A session's capacity (0: no limit of its own) is
+ * never exceeded either: a person confirmed for the event who chooses a
+ * full session goes on that session's own waiting list (line), and stays
+ * confirmed for the event and seated in their other sessions. Someone
+ * waiting for the event holds no session seat and no place in a line; when
+ * they get into the event each of their sessions seats them or puts them at
+ * the end of its line. A freed seat goes, in the same transaction, to the
+ * first person waiting for it: the event's to the first waiting for the
+ * event, a session's to the first in its line. All of it runs in one BEGIN
+ * IMMEDIATE transaction, so several processes writing the same database
+ * file at once can never overbook.
  */
 #ifndef PL_REGISTRATION_H
 #define PL_REGISTRATION_H
@@ -55,11 +59,15 @@ typedef struct pl_registration {
     char *event_slug;
     char *name, *email, *organization, *origin /* as typed */, *phone /* may be NULL */;
     pl_travel travel;
-    int seats;           /* drive / flexible: free seats offered (>= 1); else 0 */
-    int meal;            /* takes the shared meal */
-    char *diet;          /* may be NULL */
-    int public_list;     /* consented to the public list */
-    pl_strlist sessions; /* chosen session ids */
+    int seats;            /* drive / flexible: free seats offered (>= 1); else 0 */
+    int meal;             /* takes the shared meal */
+    char *diet;           /* may be NULL */
+    int public_list;      /* consented to the public list */
+    pl_strlist sessions;  /* chosen session ids */
+    int *session_waiting; /* when read: per chosen session, in the same order, 0 when
+                             seated in it (or waiting for the event), else the
+                             1-based place on that session's waiting list; may be
+                             NULL when there are no sessions. Ignored by saves. */
     pl_reg_status status;
     int waitlist_position;   /* 1-based while waitlisted, else 0 */
     char *created, *updated; /* UTC "YYYY-MM-DDTHH:MM:SSZ" */
@@ -149,12 +157,13 @@ int pl_registration_save(pl_store *store, const char *slug, const pl_registratio
 typedef struct pl_registration_change {
     int created;     /* a new registration, or a cancelled one registered again */
     int changed;     /* an existing registration's fields changed */
-    size_t promoted; /* others promoted from the waiting list by this change */
+    size_t promoted; /* others given a seat from a waiting list (the event's or a
+                        session's) by this change */
 } pl_registration_change;
 
-/* pl_registration_save, also telling what it did (change may be NULL).
- * PL_EFULL when a confirmed person's update adds a session that is full:
- * nothing is changed then (they keep their place and their sessions). */
+/* pl_registration_save, also telling what it did (change may be NULL). An
+ * update that adds a full session puts the person at the end of its line;
+ * a session kept keeps its seat or place in line. */
 int pl_registration_save_ext(pl_store *store, const char *slug, const pl_registration *in,
                              pl_registration **out, pl_registration_change *change, pl_error *err);
 

@@ -24,14 +24,20 @@ static const char *const batch_sql[ST_COUNT] = {
         "public_list = ?11, status = ?12, arrival = coalesce(?13, arrival), updated = ?14 "
         "WHERE id = ?1",
     [ST_STATUS] = "UPDATE registrations SET status = ?2, updated = ?3 WHERE id = ?1",
-    [ST_GET_SESSIONS] = "SELECT session_id FROM registration_sessions "
-                        "WHERE registration_id = ? ORDER BY position",
+    [ST_GET_SESSIONS] = "SELECT session_id, status = 'waitlisted', wait_order "
+                        "FROM registration_sessions WHERE registration_id = ? ORDER BY position",
     [ST_DEL_SESSIONS] = "DELETE FROM registration_sessions WHERE registration_id = ?",
-    [ST_ADD_SESSION] = "INSERT INTO registration_sessions (registration_id, session_id, position) "
-                       "VALUES (?, ?, ?)",
+    [ST_ADD_SESSION] = "INSERT INTO registration_sessions (registration_id, session_id, position, "
+                       "status, wait_order) VALUES (?, ?, ?, ?, ?)",
     [ST_WAITERS] = "SELECT id FROM registrations WHERE event_id = ? AND status = 'waitlisted' "
                    "ORDER BY arrival",
     [ST_RETOKEN] = "UPDATE registrations SET token = ?2 WHERE id = ?1",
+    [ST_SET_CHOICE] = "UPDATE registration_sessions SET status = ?3, wait_order = ?4 "
+                      "WHERE registration_id = ?1 AND session_id = ?2",
+    [ST_LINE_FIRST] = "SELECT rs.registration_id FROM registration_sessions rs "
+                      "JOIN registrations r ON r.id = rs.registration_id "
+                      "WHERE rs.session_id = ? AND rs.status = 'waitlisted' "
+                      "AND r.status = 'confirmed' ORDER BY rs.wait_order LIMIT 1",
 };
 
 int reg_query_ll(pl_store *store, const char *sql, long long arg, long long *out, pl_error *err)
@@ -106,9 +112,12 @@ static int load_sessions(pl_registration_batch *b, pl_error *err)
     }
     sqlite3_finalize(stmt);
     stmt = NULL;
-    /* Seats taken in each session: its confirmed registrations. */
+    /* Seats taken in each session and people in its line: the choices
+     * of its confirmed registrations. */
     if ((rc = pl_store_prepare(b->store, &stmt,
-                               "SELECT rs.session_id, count(*) FROM registration_sessions rs "
+                               "SELECT rs.session_id, sum(rs.status = 'confirmed'), "
+                               "sum(rs.status = 'waitlisted'), max(rs.wait_order) "
+                               "FROM registration_sessions rs "
                                "JOIN registrations r ON r.id = rs.registration_id "
                                "WHERE r.event_id = ? AND r.status = 'confirmed' "
                                "GROUP BY rs.session_id",
@@ -117,8 +126,12 @@ static int load_sessions(pl_registration_batch *b, pl_error *err)
     sqlite3_bind_int64(stmt, 1, b->event_id);
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         sess *s = sess_by_rowid(b, sqlite3_column_int64(stmt, 0));
-        if (s)
+        if (s) {
             s->confirmed = sqlite3_column_int(stmt, 1);
+            s->waiting = sqlite3_column_int(stmt, 2);
+        }
+        if (sqlite3_column_int64(stmt, 3) > b->wait_order)
+            b->wait_order = sqlite3_column_int64(stmt, 3);
     }
     rc = rc == SQLITE_DONE ? 0 : pl_store_fail(b->store, err, "cannot count session seats");
 done:
@@ -126,14 +139,17 @@ done:
     return rc;
 }
 
-/* The sessions (indexes into b->sessions) a stored registration chose. */
-static int stored_sessions(pl_registration_batch *b, long long rowid, size_t **out, size_t *n,
-                           pl_error *err)
+/* The choices a stored registration made, in its order. */
+static int stored_choices(pl_registration_batch *b, long long rowid, choice **out, size_t *n,
+                          pl_error *err)
 {
     sqlite3_stmt *st = b->st[ST_GET_SESSIONS];
-    size_t *idx = NULL, count = 0;
+    choice *c = NULL;
+    size_t count = 0;
     int rc;
 
+    *out = NULL;
+    *n = 0;
     sqlite3_reset(st);
     sqlite3_bind_int64(st, 1, rowid);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -141,25 +157,98 @@ static int stored_sessions(pl_registration_batch *b, long long rowid, size_t **o
         for (size_t i = 0; i < b->nsessions; i++) {
             if (b->sessions[i].rowid != sid)
                 continue;
-            size_t *p = realloc(idx, (count + 1) * sizeof(*p));
+            choice *p = realloc(c, (count + 1) * sizeof(*p));
             if (!p) {
-                free(idx);
+                free(c);
                 sqlite3_reset(st);
                 return pl_error_oom(err);
             }
-            idx = p;
-            idx[count++] = i;
+            c = p;
+            c[count].idx = i;
+            c[count].waiting = sqlite3_column_int(st, 1);
+            c[count++].order = sqlite3_column_int64(st, 2);
             break;
         }
     }
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
-        free(idx);
+        free(c);
         return pl_store_fail(b->store, err, "cannot read registration sessions");
     }
-    *out = idx;
+    *out = c;
     *n = count;
     return 0;
+}
+
+static int set_choice(pl_registration_batch *b, long long rowid, const choice *c, pl_error *err)
+{
+    sqlite3_stmt *st = b->st[ST_SET_CHOICE];
+    int rc;
+
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, rowid);
+    sqlite3_bind_int64(st, 2, b->sessions[c->idx].rowid);
+    sqlite3_bind_text(st, 3, c->waiting ? "waitlisted" : "confirmed", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, c->order);
+    rc = pl_store_step(b->store, st, "cannot write registrations", err);
+    sqlite3_reset(st);
+    return rc;
+}
+
+/* Add rowid to b->promoted (once). */
+static int add_promoted(pl_registration_batch *b, long long rowid, pl_error *err)
+{
+    for (size_t i = 0; i < b->npromoted; i++)
+        if (b->promoted[i] == rowid)
+            return 0;
+    if (b->npromoted == b->promoted_cap) {
+        size_t pc = b->promoted_cap ? b->promoted_cap * 2 : 8;
+        long long *p = realloc(b->promoted, pc * sizeof(*p));
+        if (!p)
+            return pl_error_oom(err);
+        b->promoted = p;
+        b->promoted_cap = pc;
+    }
+    b->promoted[b->npromoted++] = rowid;
+    return 0;
+}
+
+/*
+ * Give the free seats of session idx to the first people in its line, in
+ * line order. Afterwards no one in its line has a seat free: the invariant
+ * reg_choose relies on.
+ */
+static int fill_session(pl_registration_batch *b, size_t idx, pl_error *err)
+{
+    sess *s = &b->sessions[idx];
+    sqlite3_stmt *st = b->st[ST_LINE_FIRST];
+    int rc = 0;
+
+    while (s->waiting > 0 && (s->capacity <= 0 || s->confirmed < s->capacity)) {
+        choice c = {idx, 0, 0};
+        long long rowid;
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, s->rowid);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE) { /* counted more than there are */
+            s->waiting = 0;
+            rc = 0;
+            break;
+        }
+        if (rc != SQLITE_ROW) {
+            sqlite3_reset(st);
+            return pl_store_fail(b->store, err, "cannot read a session's waiting list");
+        }
+        rowid = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+        if ((rc = set_choice(b, rowid, &c, err)) < 0 || (rc = add_promoted(b, rowid, err)) < 0)
+            return rc;
+        s->waiting--;
+        s->confirmed++;
+        b->session_promoted++;
+    }
+    sqlite3_reset(st);
+    return rc;
 }
 
 static int set_status(pl_registration_batch *b, long long rowid, pl_reg_status status,
@@ -178,9 +267,11 @@ static int set_status(pl_registration_batch *b, long long rowid, pl_reg_status s
 }
 
 /*
- * Promote, in arrival order, every waiting person who now fits (event seat
- * and each chosen session). Their rowids go to b->promoted. Afterwards no
- * waiting person fits: the invariant every save relies on.
+ * Promote, in arrival order, the people waiting for the event while it has
+ * seats: whatever their sessions, which each give them a seat or a place
+ * at the end of that session's line. Their rowids go to b->promoted.
+ * Afterwards no one waiting for the event fits: the invariant every save
+ * relies on.
  */
 static int fill(pl_registration_batch *b, pl_error *err)
 {
@@ -190,7 +281,7 @@ static int fill(pl_registration_batch *b, pl_error *err)
     int rc;
 
     b->npromoted = 0;
-    if (b->capacity > 0 && b->confirmed >= b->capacity)
+    if (!reg_fits(b, NULL, 0))
         return 0;
     /* Ids first: the statuses change while we go. */
     sqlite3_reset(st);
@@ -212,35 +303,37 @@ static int fill(pl_registration_batch *b, pl_error *err)
         goto done;
     }
     rc = 0;
-    for (size_t i = 0; i < n; i++) {
-        size_t *idx = NULL, k = 0;
-        if (b->capacity > 0 && b->confirmed >= b->capacity)
-            break;
-        if ((rc = stored_sessions(b, ids[i], &idx, &k, err)) < 0)
+    for (size_t i = 0; i < n && reg_fits(b, NULL, 0); i++) {
+        choice *c = NULL;
+        size_t k = 0;
+        if ((rc = stored_choices(b, ids[i], &c, &k, err)) < 0)
             goto done;
-        if (reg_fits(b, idx, k, NULL, 0)) {
-            if ((rc = set_status(b, ids[i], PL_REG_CONFIRMED, err)) < 0) {
-                free(idx);
-                goto done;
-            }
-            reg_count_seats(b, idx, k, +1);
-            if (b->npromoted == b->promoted_cap) {
-                size_t c = b->promoted_cap ? b->promoted_cap * 2 : 8;
-                long long *p = realloc(b->promoted, c * sizeof(*p));
-                if (!p) {
-                    free(idx);
-                    rc = pl_error_oom(err);
-                    goto done;
-                }
-                b->promoted = p;
-                b->promoted_cap = c;
-            }
-            b->promoted[b->npromoted++] = ids[i];
+        if ((rc = set_status(b, ids[i], PL_REG_CONFIRMED, err)) < 0) {
+            free(c);
+            goto done;
         }
-        free(idx);
+        b->confirmed++;
+        for (size_t j = 0; j < k && rc == 0; j++) {
+            c[j] = reg_choose(b, c[j].idx, 1);
+            rc = set_choice(b, ids[i], &c[j], err);
+        }
+        free(c);
+        if (rc < 0 || (rc = add_promoted(b, ids[i], err)) < 0)
+            goto done;
     }
 done:
     free(ids);
+    return rc;
+}
+
+/* Fill the event, then every session with people in its line. */
+static int fill_all(pl_registration_batch *b, pl_error *err)
+{
+    int rc = fill(b, err);
+
+    for (size_t i = 0; rc == 0 && i < b->nsessions; i++)
+        if (b->sessions[i].waiting > 0)
+            rc = fill_session(b, i, err);
     return rc;
 }
 
@@ -299,7 +392,7 @@ int pl_registration_batch_open(pl_registration_batch **out, pl_store *store, con
     b->next_id = b->start_rowid + 1;
     /* Capacities may have grown since the last change (an event re-import):
      * restore "no waiting person fits" before anything else. */
-    if ((rc = fill(b, err)) < 0)
+    if ((rc = fill_all(b, err)) < 0)
         goto done;
 done:
     sqlite3_finalize(ev);
@@ -324,7 +417,7 @@ void pl_registration_batch_free(pl_registration_batch *b)
     for (size_t r = 0; b->group && r < b->ngroup; r++) /* dropped unwritten */
         memset(b->group[r].token, 0, sizeof(b->group[r].token));
     free(b->group);
-    free(b->group_idx);
+    free(b->group_choices);
     for (size_t i = 0; i < b->nsessions; i++)
         free(b->sessions[i].key);
     free(b->sessions);
@@ -400,8 +493,8 @@ static int same_text(const char *a, const unsigned char *b)
     return strcmp(a, (const char *)b) == 0;
 }
 
-static int write_sessions(pl_registration_batch *b, long long rowid, const size_t *idx, size_t n,
-                          int replace, pl_error *err)
+int reg_write_choices(pl_registration_batch *b, long long rowid, const choice *c, size_t n,
+                      int replace, pl_error *err)
 {
     sqlite3_stmt *st;
     int rc = 0;
@@ -419,12 +512,36 @@ static int write_sessions(pl_registration_batch *b, long long rowid, const size_
     for (size_t i = 0; i < n; i++) {
         sqlite3_reset(st);
         sqlite3_bind_int64(st, 1, rowid);
-        sqlite3_bind_int64(st, 2, b->sessions[idx[i]].rowid);
+        sqlite3_bind_int64(st, 2, b->sessions[c[i].idx].rowid);
         sqlite3_bind_int(st, 3, (int)i);
+        sqlite3_bind_text(st, 4, c[i].waiting ? "waitlisted" : "confirmed", -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 5, c[i].order);
         if ((rc = pl_store_step(b->store, st, "cannot write registrations", err)) < 0)
             break;
     }
     sqlite3_reset(st);
+    return rc;
+}
+
+/* The choices of sessions idx[0..n) for a person new to them, counted
+ * (see reg_choose). */
+static choice *choose_all(pl_registration_batch *b, const size_t *idx, size_t n, int confirmed)
+{
+    choice *c = calloc(n ? n : 1, sizeof(*c));
+
+    for (size_t i = 0; c && i < n; i++)
+        c[i] = reg_choose(b, idx[i], confirmed);
+    return c;
+}
+
+/* Give back what counted choices took; fill the sessions they freed. */
+static int unchoose_all(pl_registration_batch *b, const choice *c, size_t n, pl_error *err)
+{
+    int rc = 0;
+
+    for (size_t i = 0; i < n; i++)
+        if (reg_unchoose(b, &c[i]) && rc == 0)
+            rc = fill_session(b, c[i].idx, err);
     return rc;
 }
 
@@ -470,7 +587,8 @@ static int insert_new(pl_registration_batch *b, const pl_registration *in, const
 {
     sqlite3_stmt *st = b->st[ST_INSERT];
     char uid[PL_UUID_SIZE], token[2 * PL_REG_TOKEN_BYTES + 1];
-    pl_reg_status status = reg_fits(b, idx, n, NULL, 0) ? PL_REG_CONFIRMED : PL_REG_WAITLISTED;
+    pl_reg_status status = reg_fits(b, NULL, 0) ? PL_REG_CONFIRMED : PL_REG_WAITLISTED;
+    choice *c = NULL;
     int rc;
 
     if (reg_new_ids(b, uid, token) < 0)
@@ -495,10 +613,14 @@ static int insert_new(pl_registration_batch *b, const pl_registration *in, const
     *out_rowid = sqlite3_last_insert_rowid(pl_store_db(b->store));
     if (*out_rowid >= b->next_id)
         b->next_id = *out_rowid + 1;
-    if ((rc = write_sessions(b, *out_rowid, idx, n, 0, err)) < 0)
-        return rc;
     if (status == PL_REG_CONFIRMED)
-        reg_count_seats(b, idx, n, +1);
+        b->confirmed++;
+    if (!(c = choose_all(b, idx, n, status == PL_REG_CONFIRMED)))
+        return pl_error_oom(err);
+    rc = reg_write_choices(b, *out_rowid, c, n, 0, err);
+    free(c);
+    if (rc < 0)
+        return rc;
     *out_status = status;
     return 0;
 }
@@ -543,75 +665,72 @@ static int same_person(sqlite3_stmt *row, const pl_registration *in)
            sqlite3_column_int(row, 11) == (in->public_list ? 1 : 0);
 }
 
-static int contains(const size_t *idx, size_t n, size_t v)
-{
-    for (size_t i = 0; i < n; i++)
-        if (idx[i] == v)
-            return 1;
-    return 0;
-}
-
 /* Update an active (confirmed or waiting) registration in place. */
 static int update_active(pl_registration_batch *b, long long rowid, pl_reg_status status,
                          const pl_registration *in, const size_t *idx, size_t n,
                          pl_reg_status *out_status, pl_registration_change *change, pl_error *err)
 {
-    size_t *old = NULL, nold = 0;
-    int rc, freed = 0;
+    choice *old = NULL, *c = NULL;
+    size_t nold = 0;
+    int rc;
 
-    if ((rc = stored_sessions(b, rowid, &old, &nold, err)) < 0)
+    if ((rc = stored_choices(b, rowid, &old, &nold, err)) < 0)
         return rc;
-    if (status == PL_REG_CONFIRMED) {
-        /* A confirmed person keeps their seat; a session they add must have
-         * room, or nothing changes. */
-        for (size_t i = 0; i < n; i++) {
-            const sess *s = &b->sessions[idx[i]];
-            if (!contains(old, nold, idx[i]) && s->capacity > 0 && s->confirmed >= s->capacity) {
-                rc = pl_error_set_at(
-                    err, PL_EFULL, NULL, 0, 0, "sessions",
-                    "session '%s' is full (%d place%s); %s keeps their place and their sessions",
-                    s->key, s->capacity, s->capacity == 1 ? "" : "s", in->email);
-                goto done;
-            }
-        }
-        for (size_t i = 0; i < nold; i++)
-            if (!contains(idx, n, old[i])) {
-                b->sessions[old[i]].confirmed--;
-                freed |= b->sessions[old[i]].capacity > 0;
-            }
-        for (size_t i = 0; i < n; i++)
-            if (!contains(old, nold, idx[i]))
-                b->sessions[idx[i]].confirmed++;
-    } else if (reg_fits(b, idx, n, NULL, 0)) {
-        /* Waiting, and the new choice fits: no one ahead of them does. */
-        status = PL_REG_CONFIRMED;
-        reg_count_seats(b, idx, n, +1);
-    }
-    if ((rc = update_row(b, rowid, in, status, 0, err)) < 0)
+    if (!(c = calloc(n ? n : 1, sizeof(*c)))) {
+        rc = pl_error_oom(err);
         goto done;
-    if ((rc = write_sessions(b, rowid, idx, n, 1, err)) < 0)
+    }
+    b->session_promoted = 0;
+    if (status == PL_REG_WAITLISTED && reg_fits(b, NULL, 0)) {
+        /* Waiting for the event and a seat is free (no one ahead of them,
+         * or they would have had it): theirs now. */
+        status = PL_REG_CONFIRMED;
+        b->confirmed++;
+        nold = 0; /* their choices waited uncounted */
+    }
+    /* A session kept keeps its seat or place in line; one added gives a
+     * seat or the end of its line; one dropped gives its seat back, to
+     * the first in that session's line. */
+    for (size_t i = 0; i < n; i++) {
+        size_t k = 0;
+        while (k < nold && old[k].idx != idx[i])
+            k++;
+        c[i] = k < nold ? old[k] : reg_choose(b, idx[i], status == PL_REG_CONFIRMED);
+    }
+    if ((rc = update_row(b, rowid, in, status, 0, err)) < 0 ||
+        (rc = reg_write_choices(b, rowid, c, n, 1, err)) < 0)
+        goto done;
+    if (status == PL_REG_CONFIRMED)
+        for (size_t k = 0; k < nold && rc == 0; k++) {
+            int kept = 0;
+            for (size_t i = 0; i < n && !kept; i++)
+                kept = idx[i] == old[k].idx;
+            if (!kept && reg_unchoose(b, &old[k]))
+                rc = fill_session(b, old[k].idx, err);
+        }
+    if (rc < 0)
         goto done;
     *out_status = status;
-    if (freed) {
-        if ((rc = fill(b, err)) < 0)
-            goto done;
-        if (change)
-            change->promoted += b->npromoted;
-    }
+    if (change)
+        change->promoted += b->session_promoted;
 done:
     free(old);
+    free(c);
     return rc;
 }
 
 static int same_sessions(pl_registration_batch *b, long long rowid, const size_t *idx, size_t n,
                          int *out, pl_error *err)
 {
-    size_t *old = NULL, nold = 0;
-    int rc = stored_sessions(b, rowid, &old, &nold, err);
+    choice *old = NULL;
+    size_t nold = 0;
+    int rc = stored_choices(b, rowid, &old, &nold, err);
 
     if (rc < 0)
         return rc;
-    *out = nold == n && (n == 0 || memcmp(old, idx, n * sizeof(*idx)) == 0);
+    *out = nold == n;
+    for (size_t i = 0; *out && i < n; i++)
+        *out = old[i].idx == idx[i];
     free(old);
     return 0;
 }
@@ -760,24 +879,41 @@ int reg_save_row(pl_registration_batch *b, const pl_registration *in, reg_save_m
     sqlite3_reset(find);
     rc = 0;
     if (keep & PL_REG_FIELD_SESSIONS) {
+        choice *c = NULL;
         free(idx);
         idx = NULL;
-        if ((rc = stored_sessions(b, rowid, &idx, &n, err)) < 0)
+        n = 0;
+        if ((rc = stored_choices(b, rowid, &c, &n, err)) < 0)
             goto done;
+        if (n && !(idx = calloc(n, sizeof(*idx)))) {
+            free(c);
+            rc = pl_error_oom(err);
+            goto done;
+        }
+        for (size_t i = 0; i < n; i++)
+            idx[i] = c[i].idx;
+        free(c);
     }
     if (status == PL_REG_CANCELLED) {
         /* Registering again after cancelling: a new arrival, same uid, and a
          * new token. Whoever registers again with that e-mail (anyone who
          * knows it, on the public form) gets a link; the old one, which the
          * first person still holds, must not show the new registration. */
-        status = reg_fits(b, idx, n, NULL, 0) ? PL_REG_CONFIRMED : PL_REG_WAITLISTED;
+        choice *c;
+        status = reg_fits(b, NULL, 0) ? PL_REG_CONFIRMED : PL_REG_WAITLISTED;
         if ((rc = update_row(b, rowid, in, status, ++b->arrival, err)) < 0 ||
             (rc = retoken(b, rowid, err)) < 0)
             goto done;
-        if ((rc = write_sessions(b, rowid, idx, n, 1, err)) < 0)
-            goto done;
         if (status == PL_REG_CONFIRMED)
-            reg_count_seats(b, idx, n, +1);
+            b->confirmed++;
+        if (!(c = choose_all(b, idx, n, status == PL_REG_CONFIRMED))) {
+            rc = pl_error_oom(err);
+            goto done;
+        }
+        rc = reg_write_choices(b, rowid, c, n, 1, err);
+        free(c);
+        if (rc < 0)
+            goto done;
         if (change)
             change->created = 1;
         goto done;
@@ -816,7 +952,8 @@ int reg_batch_cancel(pl_registration_batch *b, const char *email, long long *out
                      pl_error *err)
 {
     sqlite3_stmt *find = b->st[ST_FIND];
-    size_t *idx = NULL, n = 0;
+    choice *c = NULL;
+    size_t n = 0;
     pl_reg_status status;
     long long rowid;
     int rc;
@@ -844,9 +981,14 @@ int reg_batch_cancel(pl_registration_batch *b, const char *email, long long *out
         return rc;
     if (status != PL_REG_CONFIRMED)
         return 0;
-    if ((rc = stored_sessions(b, rowid, &idx, &n, err)) < 0)
+    if ((rc = stored_choices(b, rowid, &c, &n, err)) < 0)
         return rc;
-    reg_count_seats(b, idx, n, -1);
-    free(idx);
-    return fill(b, err);
+    b->confirmed--;
+    /* the event's seat first: who it promotes joins the sessions' lines
+     * behind those already in them */
+    b->session_promoted = 0;
+    if ((rc = fill(b, err)) == 0)
+        rc = unchoose_all(b, c, n, err);
+    free(c);
+    return rc;
 }

@@ -96,6 +96,7 @@ static const struct {
     {"statut", COL_SKIP},
     {"waitlistposition", COL_SKIP},
     {"waitlistreason", COL_SKIP},
+    {"sessionwaitlist", COL_SKIP},
     {"created", COL_SKIP},
     {"updated", COL_SKIP},
 };

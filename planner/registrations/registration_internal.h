@@ -25,8 +25,19 @@ typedef struct sess {
     char *key;
     int capacity; /* 0: no limit of its own */
     int cancelled;
-    int confirmed; /* confirmed registrations that chose it */
+    int confirmed; /* seated in it: confirmed registrations whose choice is confirmed */
+    int waiting;   /* in its line: confirmed registrations whose choice waits */
 } sess;
+
+/* One chosen session of a registration: its index in the batch's sessions,
+ * and whether it waits in that session's line (for a person confirmed for
+ * the event; for someone waiting for the event every choice waits and
+ * counts for nothing), with its place in the line (wait_order). */
+typedef struct choice {
+    size_t idx;
+    int waiting;
+    long long order;
+} choice;
 
 enum {
     ST_FIND,
@@ -38,6 +49,8 @@ enum {
     ST_ADD_SESSION,
     ST_WAITERS,
     ST_RETOKEN,
+    ST_SET_CHOICE,
+    ST_LINE_FIRST,
     ST_COUNT
 };
 
@@ -55,7 +68,7 @@ typedef struct pending {
     pl_registration in; /* its strings point into text; no sessions */
     long tag;
     unsigned hash;          /* of the e-mail, ASCII case folded */
-    size_t first_idx, nidx; /* chosen sessions: group_idx[first_idx..+nidx) */
+    size_t first_idx, nidx; /* chosen sessions: group_choices[first_idx..+nidx) */
     pl_reg_status status;
     long long rowid, arrival;
     char uid[PL_UUID_SIZE], token[2 * PL_REG_TOKEN_BYTES + 1];
@@ -73,8 +86,10 @@ struct pl_registration_batch {
     const char **ids;      /* session keys, for messages */
     long long arrival;     /* last arrival number given */
     long long start_rowid; /* registrations above it were created by this batch */
-    long long *promoted;   /* rowids promoted by the last fill */
+    long long *promoted;   /* rowids given a seat (event or session) by the last fill */
     size_t npromoted, promoted_cap;
+    size_t session_promoted; /* seats given from sessions' lines by the last change */
+    long long wait_order;    /* the last place given in a session's line */
     char now[32];
     long long clock_ms; /* for time-ordered uids and tokens */
     unsigned order_seq;
@@ -86,8 +101,8 @@ struct pl_registration_batch {
     long long next_id; /* the id the next new registration gets */
     pending *group;
     size_t ngroup;
-    size_t *group_idx; /* the group's chosen sessions, all rows together */
-    size_t ngroup_idx, group_idx_cap;
+    choice *group_choices; /* the group's chosen sessions, all rows together */
+    size_t ngroup_choices, group_choices_cap;
     sqlite3_stmt *insert_rows[GROUP_SIZES]; /* 1, 2, 4, ... rows at once */
     sqlite3_stmt *insert_sessions[GROUP_SIZES];
     pl_registration_saved_fn on_saved;
@@ -115,6 +130,10 @@ int reg_resolve_sessions(pl_registration_batch *b, const pl_strlist *ids, size_t
                          pl_error *err);
 /* Bind the person's own fields as ?first..?first+9 (ST_INSERT, ST_UPDATE). */
 void reg_bind_person(sqlite3_stmt *st, int first, const pl_registration *in);
+/* Write the choices c[0..n) of the registration rowid (replace: instead
+ * of those it has). */
+int reg_write_choices(pl_registration_batch *b, long long rowid, const choice *c, size_t n,
+                      int replace, pl_error *err);
 /* Save one row as pl_registration_batch_save, within what mode allows. */
 int reg_save_row(pl_registration_batch *b, const pl_registration *in, reg_save_mode mode,
                  long long *out_rowid, pl_reg_status *out_status, pl_registration_change *change,
@@ -136,10 +155,10 @@ static inline void reg_bind_static(sqlite3_stmt *st, int index, const char *s)
         sqlite3_bind_null(st, index);
 }
 
-/* Does a person holding no seat yet, choosing sessions idx[0..n), fit? On
- * "no", why (one line) into reason when given. */
-static inline int reg_fits(const pl_registration_batch *b, const size_t *idx, size_t n,
-                           char *reason, size_t size)
+/* Has the event a seat for one more person? Their sessions do not count:
+ * a full session puts them in that session's line only. On "no", why (one
+ * line) into reason when given. */
+static inline int reg_fits(const pl_registration_batch *b, char *reason, size_t size)
 {
     if (b->capacity > 0 && b->confirmed >= b->capacity) {
         if (reason)
@@ -147,23 +166,46 @@ static inline int reg_fits(const pl_registration_batch *b, const size_t *idx, si
                      b->capacity == 1 ? "" : "s");
         return 0;
     }
-    for (size_t i = 0; i < n; i++) {
-        const sess *s = &b->sessions[idx[i]];
-        if (s->capacity > 0 && s->confirmed >= s->capacity) {
-            if (reason)
-                snprintf(reason, size, "session '%s' is full (%d place%s)", s->key, s->capacity,
-                         s->capacity == 1 ? "" : "s");
-            return 0;
-        }
-    }
     return 1;
 }
 
-static inline void reg_count_seats(pl_registration_batch *b, const size_t *idx, size_t n, int delta)
+/* A seat in s for one more, with no one ahead in its line? */
+static inline int reg_session_free(const sess *s)
 {
-    b->confirmed += delta;
-    for (size_t i = 0; i < n; i++)
-        b->sessions[idx[i]].confirmed += delta;
+    return s->waiting == 0 && (s->capacity <= 0 || s->confirmed < s->capacity);
+}
+
+/* The choice of session idx for a person confirmed for the event (seated,
+ * or last in its line), counted; for a person waiting for the event
+ * (confirmed 0), waiting and not counted. */
+static inline choice reg_choose(pl_registration_batch *b, size_t idx, int confirmed)
+{
+    sess *s = &b->sessions[idx];
+    choice c = {idx, 1, 0};
+
+    if (!confirmed)
+        return c;
+    if (reg_session_free(s)) {
+        s->confirmed++;
+        c.waiting = 0;
+    } else {
+        s->waiting++;
+        c.order = ++b->wait_order;
+    }
+    return c;
+}
+
+/* Give back what a counted choice took. Returns 1 when that freed a seat. */
+static inline int reg_unchoose(pl_registration_batch *b, const choice *c)
+{
+    sess *s = &b->sessions[c->idx];
+
+    if (c->waiting) {
+        s->waiting--;
+        return 0;
+    }
+    s->confirmed--;
+    return 1;
 }
 
 #endif

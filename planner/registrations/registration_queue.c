@@ -95,15 +95,15 @@ static int add_pending(pl_registration_batch *b, const pl_registration *in, long
         (in->phone && !(p->in.phone = keep_text(p, &used, in->phone))) ||
         (in->diet && !(p->in.diet = keep_text(p, &used, in->diet))))
         return 1;
-    if (b->ngroup_idx + n > b->group_idx_cap) {
-        size_t cap = b->group_idx_cap ? b->group_idx_cap * 2 : 256;
-        while (cap < b->ngroup_idx + n)
+    if (b->ngroup_choices + n > b->group_choices_cap) {
+        size_t cap = b->group_choices_cap ? b->group_choices_cap * 2 : 256;
+        while (cap < b->ngroup_choices + n)
             cap *= 2;
-        size_t *q = realloc(b->group_idx, cap * sizeof(*q));
+        choice *q = realloc(b->group_choices, cap * sizeof(*q));
         if (!q)
             return pl_error_oom(err);
-        b->group_idx = q;
-        b->group_idx_cap = cap;
+        b->group_choices = q;
+        b->group_choices_cap = cap;
     }
     if (reg_new_ids(b, p->uid, p->token) < 0)
         return pl_error_set(err, PL_EIO, "cannot read the OS random source");
@@ -114,14 +114,14 @@ static int add_pending(pl_registration_batch *b, const pl_registration *in, long
     p->in.public_list = in->public_list;
     p->tag = tag;
     p->hash = hash;
-    p->first_idx = b->ngroup_idx;
+    p->first_idx = b->ngroup_choices;
     p->nidx = n;
-    if (n)
-        memcpy(b->group_idx + b->ngroup_idx, idx, n * sizeof(*idx));
-    b->ngroup_idx += n;
-    p->status = reg_fits(b, idx, n, NULL, 0) ? PL_REG_CONFIRMED : PL_REG_WAITLISTED;
+    p->status = reg_fits(b, NULL, 0) ? PL_REG_CONFIRMED : PL_REG_WAITLISTED;
     if (p->status == PL_REG_CONFIRMED)
-        reg_count_seats(b, idx, n, +1);
+        b->confirmed++;
+    for (size_t i = 0; i < n; i++)
+        b->group_choices[b->ngroup_choices++] =
+            reg_choose(b, idx[i], p->status == PL_REG_CONFIRMED);
     p->arrival = ++b->arrival;
     p->rowid = b->next_id++;
     b->ngroup++;
@@ -180,9 +180,9 @@ static int prepare_group_sql(pl_registration_batch *b, sqlite3_stmt **out, int r
         }
     } else {
         pl_buf_printf(&sql, "INSERT INTO registration_sessions (registration_id, session_id, "
-                            "position) VALUES ");
+                            "position, status, wait_order) VALUES ");
         for (size_t r = 0; r < k; r++)
-            pl_buf_printf(&sql, "%s(?, ?, ?)", r ? ", " : "");
+            pl_buf_printf(&sql, "%s(?, ?, ?, ?, ?)", r ? ", " : "");
     }
     if (!sql.data || sql.failed)
         rc = pl_error_oom(err);
@@ -237,8 +237,14 @@ static int insert_rows(pl_registration_batch *b, size_t from, int bits, pl_error
     return rc;
 }
 
-/* Insert n (registration, session, position) triples. */
-static int insert_session_rows(pl_registration_batch *b, const long long *t, size_t n,
+/* One row of registration_sessions. */
+typedef struct session_row {
+    long long registration, session, position, order;
+    int waiting;
+} session_row;
+
+/* Insert n rows of registration_sessions. */
+static int insert_session_rows(pl_registration_batch *b, const session_row *t, size_t n,
                                pl_error *err)
 {
     int rc = 0;
@@ -250,11 +256,18 @@ static int insert_session_rows(pl_registration_batch *b, const long long *t, siz
         if ((rc = prepare_group_sql(b, &b->insert_sessions[bits], 0, k, err)) < 0)
             return rc;
         st = b->insert_sessions[bits];
-        for (size_t i = 0; i < 3 * k; i++)
-            sqlite3_bind_int64(st, (int)i + 1, t[i]);
+        for (size_t i = 0; i < k; i++) {
+            int v = (int)(5 * i + 1);
+            sqlite3_bind_int64(st, v, t[i].registration);
+            sqlite3_bind_int64(st, v + 1, t[i].session);
+            sqlite3_bind_int64(st, v + 2, t[i].position);
+            sqlite3_bind_text(st, v + 3, t[i].waiting ? "waitlisted" : "confirmed", -1,
+                              SQLITE_STATIC);
+            sqlite3_bind_int64(st, v + 4, t[i].order);
+        }
         rc = pl_store_step(b->store, st, "cannot write registrations", err);
         sqlite3_reset(st);
-        t += 3 * k;
+        t += k;
         n -= k;
     }
     return rc;
@@ -263,21 +276,24 @@ static int insert_session_rows(pl_registration_batch *b, const long long *t, siz
 /* The sessions of group rows [from, to). */
 static int insert_group_sessions(pl_registration_batch *b, size_t from, size_t to, pl_error *err)
 {
-    long long t[3 * PL_REGISTRATION_GROUP];
+    session_row t[PL_REGISTRATION_GROUP];
     size_t n = 0;
     int rc;
 
     for (size_t r = from; r < to; r++) {
         const pending *p = &b->group[r];
         for (size_t i = 0; i < p->nidx; i++) {
+            const choice *c = &b->group_choices[p->first_idx + i];
             if (n == PL_REGISTRATION_GROUP) {
                 if ((rc = insert_session_rows(b, t, n, err)) < 0)
                     return rc;
                 n = 0;
             }
-            t[3 * n] = p->rowid;
-            t[3 * n + 1] = b->sessions[b->group_idx[p->first_idx + i]].rowid;
-            t[3 * n + 2] = (long long)i;
+            t[n].registration = p->rowid;
+            t[n].session = b->sessions[c->idx].rowid;
+            t[n].position = (long long)i;
+            t[n].waiting = c->waiting;
+            t[n].order = c->order;
             n++;
         }
     }
@@ -293,8 +309,11 @@ static int replay(pl_registration_batch *b, size_t from, pl_error *err)
 
     for (size_t r = b->ngroup; r-- > from;) {
         const pending *p = &b->group[r];
-        if (p->status == PL_REG_CONFIRMED)
-            reg_count_seats(b, b->group_idx + p->first_idx, p->nidx, -1);
+        if (p->status != PL_REG_CONFIRMED)
+            continue;
+        b->confirmed--;
+        for (size_t i = 0; i < p->nidx; i++) /* no seat is freed: nothing to fill */
+            reg_unchoose(b, &b->group_choices[p->first_idx + i]);
     }
     b->arrival = b->group[from].arrival - 1;
     b->next_id = b->group[from].rowid;
@@ -303,7 +322,7 @@ static int replay(pl_registration_batch *b, size_t from, pl_error *err)
     for (size_t r = from; r < b->ngroup && rc == 0; r++) {
         pending *p = &b->group[r];
         for (size_t i = 0; i < p->nidx; i++)
-            ids[i] = b->sessions[b->group_idx[p->first_idx + i]].key;
+            ids[i] = b->sessions[b->group_choices[p->first_idx + i].idx].key;
         p->in.sessions.items = (char **)ids;
         p->in.sessions.count = p->nidx;
         rc = save_one(b, &p->in, p->tag, err);
@@ -352,7 +371,7 @@ done:
     for (size_t r = 0; r < b->ngroup; r++) /* secrets are not left behind */
         memset(b->group[r].token, 0, sizeof(b->group[r].token));
     b->ngroup = 0;
-    b->ngroup_idx = 0;
+    b->ngroup_choices = 0;
     b->flushing = 0;
     return rc;
 }

@@ -59,26 +59,31 @@ static int complete_one(pl_store *store, pl_registration *r, long long arrival, 
     long long v;
     int rc;
 
+    /* Each session and, for a person confirmed for the event who waits in
+     * its line, their place in it. */
     if ((rc = pl_store_prepare(
              store, &st,
-             "SELECT s.key, s.capacity, (SELECT count(*) FROM registration_sessions rs2 "
-             "JOIN registrations r2 ON r2.id = rs2.registration_id WHERE rs2.session_id = s.id "
-             "AND r2.status = 'confirmed') FROM registration_sessions rs "
-             "JOIN sessions s ON s.id = rs.session_id WHERE rs.registration_id = ? "
-             "ORDER BY rs.position",
+             "SELECT s.key, CASE WHEN rs.status = 'waitlisted' AND ?2 THEN "
+             "(SELECT count(*) FROM registration_sessions w JOIN registrations wr ON "
+             "wr.id = w.registration_id WHERE w.session_id = rs.session_id AND "
+             "w.status = 'waitlisted' AND wr.status = 'confirmed' AND "
+             "w.wait_order <= rs.wait_order) ELSE 0 END "
+             "FROM registration_sessions rs JOIN sessions s ON s.id = rs.session_id "
+             "WHERE rs.registration_id = ?1 ORDER BY rs.position",
              err)) < 0)
         return rc;
     sqlite3_bind_int64(st, 1, r->rowid);
+    sqlite3_bind_int(st, 2, r->status == PL_REG_CONFIRMED);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *key = (const char *)sqlite3_column_text(st, 0);
-        int cap = sqlite3_column_int(st, 1), taken = sqlite3_column_int(st, 2);
-        if (pl_strlist_push(&r->sessions, key) < 0) {
+        int *w = realloc(r->session_waiting, (r->sessions.count + 1) * sizeof(*w));
+        if (w)
+            r->session_waiting = w;
+        if (!w || pl_strlist_push(&r->sessions, key) < 0) {
             rc = pl_error_oom(err);
             goto done;
         }
-        if (!reason[0] && cap > 0 && taken >= cap)
-            snprintf(reason, sizeof(reason), "session '%s' is full (%d place%s)", key, cap,
-                     cap == 1 ? "" : "s");
+        r->session_waiting[r->sessions.count - 1] = sqlite3_column_int(st, 1);
     }
     if (rc != SQLITE_DONE) {
         rc = pl_store_fail(store, err, "cannot read registration sessions");
@@ -208,64 +213,6 @@ int pl_registration_find_token(pl_registration **out, pl_store *store, const cha
     return rc;
 }
 
-/* A session with a capacity of its own, and its confirmed registrants: why
- * a waiting person waits. */
-typedef struct full_sess {
-    char *key;
-    int capacity, confirmed;
-} full_sess;
-
-static void full_sess_free(full_sess *fs, size_t n)
-{
-    for (size_t i = 0; fs && i < n; i++)
-        free(fs[i].key);
-    free(fs);
-}
-
-static int load_full_sessions(full_sess **out, size_t *n, pl_store *store, long long event_id,
-                              pl_error *err)
-{
-    sqlite3_stmt *st = NULL;
-    full_sess *fs = NULL;
-    size_t count = 0;
-    int rc;
-
-    *out = NULL;
-    *n = 0;
-    if ((rc = pl_store_prepare(store, &st,
-                               "SELECT s.key, s.capacity, (SELECT count(*) FROM "
-                               "registration_sessions rs JOIN registrations r ON r.id = "
-                               "rs.registration_id WHERE rs.session_id = s.id AND r.status = "
-                               "'confirmed') FROM sessions s WHERE s.event_id = ? AND "
-                               "s.capacity > 0 ORDER BY s.id",
-                               err)) < 0)
-        return rc;
-    sqlite3_bind_int64(st, 1, event_id);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        full_sess *p = realloc(fs, (count + 1) * sizeof(*p));
-        if (!p || !(p[count].key = pl_store_column_text(st, 0))) {
-            fs = p ? p : fs;
-            rc = pl_error_oom(err);
-            goto done;
-        }
-        fs = p;
-        fs[count].capacity = sqlite3_column_int(st, 1);
-        fs[count++].confirmed = sqlite3_column_int(st, 2);
-    }
-    if (rc != SQLITE_DONE) {
-        rc = pl_store_fail(store, err, "cannot read sessions");
-        goto done;
-    }
-    rc = 0;
-    *out = fs;
-    *n = count;
-    fs = NULL;
-done:
-    sqlite3_finalize(st);
-    full_sess_free(fs, count);
-    return rc;
-}
-
 /* Gets each registration, owned (free it with pl_registration_free). */
 typedef int (*take_fn)(pl_registration *r, void *payload);
 
@@ -279,9 +226,7 @@ static int visit(pl_store *store, const char *slug, take_fn take, void *payload,
 {
     sqlite3_stmt *st = NULL, *ss = NULL;
     pl_registration *r = NULL;
-    full_sess *fs = NULL;
-    size_t nfs = 0;
-    long long event_id = 0, capacity = 0, confirmed = 0, waitlisted = 0, waiting = 0;
+    long long event_id = 0, capacity = 0, confirmed = 0, waiting = 0;
     int rc, srow, in_savepoint = 0;
 
     if ((rc = pl_store_prepare(store, &st, "SELECT id, capacity FROM events WHERE slug = ?", err)) <
@@ -307,9 +252,8 @@ static int visit(pl_store *store, const char *slug, take_fn take, void *payload,
     in_savepoint = 1;
     /* The reasons of the waiting list need the seats taken, known ahead. */
     if ((rc = pl_store_prepare(store, &st,
-                               "SELECT coalesce(sum(status = 'confirmed'), 0), "
-                               "coalesce(sum(status = 'waitlisted'), 0) FROM registrations "
-                               "WHERE event_id = ?",
+                               "SELECT coalesce(sum(status = 'confirmed'), 0) "
+                               "FROM registrations WHERE event_id = ?",
                                err)) < 0)
         goto done;
     sqlite3_bind_int64(st, 1, event_id);
@@ -318,21 +262,27 @@ static int visit(pl_store *store, const char *slug, take_fn take, void *payload,
         goto done;
     }
     confirmed = sqlite3_column_int64(st, 0);
-    waitlisted = sqlite3_column_int64(st, 1);
     sqlite3_finalize(st);
     st = NULL;
-    if (waitlisted > 0 && (rc = load_full_sessions(&fs, &nfs, store, event_id, err)) < 0)
-        goto done;
 
     /* Registrations and their sessions, both in arrival order, merged. */
     if ((rc = pl_store_prepare(
              store, &st, REG_SELECT "WHERE r.event_id = ? ORDER BY r.arrival, r.id", err)) < 0 ||
         (rc = pl_store_prepare(store, &ss,
-                               "SELECT rs.registration_id, s.key, r.arrival "
-                               "FROM registration_sessions rs "
+                               /* places in each session's line, numbered once */
+                               "WITH line AS (SELECT rs.registration_id AS rid, "
+                               "rs.session_id AS sid, row_number() OVER (PARTITION BY "
+                               "rs.session_id ORDER BY rs.wait_order) AS place "
+                               "FROM registration_sessions rs JOIN registrations r ON "
+                               "r.id = rs.registration_id WHERE r.event_id = ?1 AND "
+                               "r.status = 'confirmed' AND rs.status = 'waitlisted') "
+                               "SELECT rs.registration_id, s.key, r.arrival, "
+                               "coalesce(line.place, 0) FROM registration_sessions rs "
                                "JOIN registrations r ON r.id = rs.registration_id "
                                "JOIN sessions s ON s.id = rs.session_id "
-                               "WHERE r.event_id = ? ORDER BY r.arrival, r.id, rs.position",
+                               "LEFT JOIN line ON line.rid = rs.registration_id AND "
+                               "line.sid = rs.session_id "
+                               "WHERE r.event_id = ?1 ORDER BY r.arrival, r.id, rs.position",
                                err)) < 0)
         goto done;
     sqlite3_bind_int64(st, 1, event_id);
@@ -354,11 +304,16 @@ static int visit(pl_store *store, const char *slug, take_fn take, void *payload,
                 (sqlite3_column_int64(ss, 2) == arrival && sqlite3_column_int64(ss, 0) < r->rowid)))
             srow = sqlite3_step(ss);
         for (; srow == SQLITE_ROW && sqlite3_column_int64(ss, 0) == r->rowid;
-             srow = sqlite3_step(ss))
-            if (pl_strlist_push(&r->sessions, (const char *)sqlite3_column_text(ss, 1)) < 0) {
+             srow = sqlite3_step(ss)) {
+            int *w = realloc(r->session_waiting, (r->sessions.count + 1) * sizeof(*w));
+            if (w)
+                r->session_waiting = w;
+            if (!w || pl_strlist_push(&r->sessions, (const char *)sqlite3_column_text(ss, 1)) < 0) {
                 rc = pl_error_oom(err);
                 goto done;
             }
+            r->session_waiting[r->sessions.count - 1] = sqlite3_column_int(ss, 3);
+        }
         if (srow != SQLITE_ROW && srow != SQLITE_DONE) {
             rc = pl_store_fail(store, err, "cannot read registration sessions");
             goto done;
@@ -367,12 +322,6 @@ static int visit(pl_store *store, const char *slug, take_fn take, void *payload,
             if (capacity > 0 && confirmed >= capacity)
                 snprintf(reason, sizeof(reason), "the event is full (%lld place%s)", capacity,
                          capacity == 1 ? "" : "s");
-            for (size_t j = 0; !reason[0] && j < r->sessions.count; j++)
-                for (size_t k = 0; k < nfs; k++)
-                    if (strcmp(fs[k].key, r->sessions.items[j]) == 0 &&
-                        fs[k].confirmed >= fs[k].capacity)
-                        snprintf(reason, sizeof(reason), "session '%s' is full (%d place%s)",
-                                 fs[k].key, fs[k].capacity, fs[k].capacity == 1 ? "" : "s");
             if (!reason[0])
                 snprintf(reason, sizeof(reason), "waiting for a place to free up");
             if (!(r->waitlist_reason = pl_strdup(reason))) {
@@ -396,7 +345,6 @@ done:
     if (in_savepoint) /* read only: nothing to keep or undo */
         sqlite3_exec(pl_store_db(store), "RELEASE pl_registration_visit", NULL, NULL, NULL);
     pl_registration_free(r);
-    full_sess_free(fs, nfs);
     return rc;
 }
 

@@ -330,7 +330,18 @@ static const char *const migrations[] = {
     "  co2_avoided_kg FROM carpool_plans ORDER BY id;"
     "DROP TABLE carpool_plans;"
     "ALTER TABLE carpool_plans_v10 RENAME TO carpool_plans;",
-    /* 10 -> 11: ranked workshop choices and their allocation
+    /* 10 -> 11: per-workshop waiting lists (planner/registrations). A chosen
+     * session is 'confirmed' (a seat in it) or 'waitlisted' (in its line,
+     * ordered by wait_order) for a person confirmed for the event; for a
+     * person waiting for the event, its status waits too and counts for
+     * nothing. Rows made before are seated; the first change re-applies
+     * the rules (pl_registration_batch_open fills every line). */
+    "ALTER TABLE registration_sessions ADD COLUMN status TEXT NOT NULL DEFAULT 'confirmed'"
+    "  CHECK (status IN ('confirmed','waitlisted'));"
+    "ALTER TABLE registration_sessions ADD COLUMN wait_order INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX registration_sessions_line ON registration_sessions(session_id, status, "
+    "wait_order);",
+    /* 11 -> 12: ranked workshop choices and their allocation
      * (planner/registrations/ranks.h). A slot is the start of the parallel
      * workshops it holds; an allocation with no session is someone left
      * unplaced in that slot. */

@@ -193,15 +193,20 @@ class Registrations(unittest.TestCase):
                 args += ["--session", "a"]
             p = self.ok(*args)
             fields = dict(l.split(": ", 1) for l in p.stdout.splitlines())
+            fields["stderr"] = p.stderr
             statuses.append(fields)
         self.assertEqual(statuses[0]["status"], "confirmed")
         self.assertTrue(statuses[0]["link"].startswith("/me/"))
         self.assertEqual(len(statuses[0]["link"]), 4 + 64)
-        # Session a holds 2: the third chooser waits, with the reason.
-        self.assertEqual(statuses[2]["status"], "waitlisted")
-        self.assertEqual(statuses[2]["position"], "1")
-        self.assertIn("session 'a' is full", statuses[2]["reason"])
-        # Event of 10: 11 people fit but for p2; p11 waits for the event.
+        # Session a holds 2: the third chooser is in the event (it has room)
+        # and first on the waiting list of a, only.
+        self.assertEqual(statuses[2]["status"], "confirmed")
+        self.assertNotIn("position", statuses[2])
+        self.assertEqual(statuses[2]["session_waitlist"], "a 1")
+        self.assertIn("session 'a' is full: position 1 on its waiting list",
+                      statuses[2]["stderr"])
+        # Event of 10: p10 and p11 wait for the event.
+        self.assertEqual(statuses[9]["status"], "confirmed")
         self.assertEqual(statuses[11]["status"], "waitlisted")
         self.assertEqual(statuses[11]["position"], "2")
         self.assertIn("the event is full (10 places)", statuses[11]["reason"])
@@ -212,12 +217,20 @@ class Registrations(unittest.TestCase):
         self.assertNotIn("link:", p.stdout)
         self.assertIn("updated", p.stderr)
 
-        # p0 cancels: p2 (waiting for a) is promoted in the same step.
+        # The list shows the place in the workshop's line.
+        self.assertIn("a (waiting 1)", self.ok("registrations", "list", "petit").stdout)
+        self.assertIn("a:1", self.ok("registrations", "list", "petit", "--format", "csv").stdout)
+
+        # p0 cancels: p10 gets the event's seat, p2 (first waiting for a)
+        # gets the seat in a, in the same step.
         p = self.ok("registrations", "cancel", "petit", "--email", "p0@example.org")
         self.assertIn("Personne 2 <p2@example.org> promoted", p.stderr)
+        self.assertIn("Personne 10 <p10@example.org> promoted", p.stderr)
         regs = {r["email"].lower(): r for r in self.listing("petit")}
         self.assertEqual(regs["p0@example.org"]["status"], "cancelled")
         self.assertEqual(regs["p2@example.org"]["status"], "confirmed")
+        self.assertEqual(regs["p2@example.org"]["session_waitlist"], {})
+        self.assertEqual(regs["p10@example.org"]["status"], "confirmed")
         self.assertEqual(regs["p11@example.org"]["waitlist_position"], 1)
         self.assertEqual(sum(r["status"] == "confirmed" for r in regs.values()), 10)
 
@@ -307,13 +320,15 @@ class Registrations(unittest.TestCase):
     def test_concurrent_registrations_never_overbook(self):
         """8 processes register 5 people each, at once, on one database file,
         for an event of 10 places: exactly 10 confirmed, the others waiting
-        with positions 1..30, no one twice; then 4 concurrent cancellations
-        promote exactly 4."""
+        with positions 1..30, no one twice; workshop a (2 places), chosen by
+        half of them: exactly 2 seated, the other confirmed choosers in its
+        line with places 1..k; then 4 concurrent cancellations promote
+        exactly 4 and the workshop stays at exactly 2."""
         workers = []
         for w in range(8):
             script = " ; ".join(
                 f'"{BIN}" --db "{self.db}" register petit --name "W{w} P{i}" '
-                f'--email "w{w}p{i}@example.org"' + (" --session b" if i % 2 else "")
+                f'--email "w{w}p{i}@example.org"' + (" --session a" if i % 2 else " --session b")
                 for i in range(5))
             workers.append(subprocess.Popen(["sh", "-c", script], stdout=subprocess.PIPE,
                                             stderr=subprocess.PIPE, text=True))
@@ -333,6 +348,7 @@ class Registrations(unittest.TestCase):
         self.assertEqual(sorted(r["waitlist_position"] for r in waiting), list(range(1, 31)))
         # Arrival order: the confirmed are the first ten to arrive.
         self.assertEqual([r["status"] for r in regs[:10]], ["confirmed"] * 10)
+        self.check_workshop_a(regs)
 
         cancellers = [subprocess.Popen([BIN, "--db", self.db, "registrations", "cancel", "petit",
                                         "--email", r["email"]], stdout=subprocess.PIPE,
@@ -348,6 +364,20 @@ class Registrations(unittest.TestCase):
         self.assertTrue(all(r["status"] == "confirmed" for r in regs[10:14]), promoted)
         waiting = [r for r in regs if r["status"] == "waitlisted"]
         self.assertEqual([r["waitlist_position"] for r in waiting], list(range(1, 27)))
+        self.check_workshop_a(regs)
+
+    def check_workshop_a(self, regs):
+        """Workshop a holds 2: exactly 2 confirmed people seated in it, the
+        other confirmed choosers in its line, places 1..k in arrival order of
+        their wait; no one waiting for the event holds or waits for it."""
+        chose_a = [r for r in regs if "a" in r["sessions"]]
+        confirmed = [r for r in chose_a if r["status"] == "confirmed"]
+        seated = [r for r in confirmed if "a" not in r["session_waitlist"]]
+        line = [r["session_waitlist"]["a"] for r in confirmed if "a" in r["session_waitlist"]]
+        self.assertEqual(len(seated), 2, seated)
+        self.assertEqual(sorted(line), list(range(1, len(confirmed) - 1)))
+        self.assertTrue(all(r["session_waitlist"] == {} for r in chose_a
+                            if r["status"] != "confirmed"))
 
 
 if __name__ == "__main__":

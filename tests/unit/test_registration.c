@@ -136,7 +136,23 @@ static void capacity_then_waitlist_in_arrival_order(void **state)
     pl_registration_free(before);
 }
 
-static void session_capacity_waitlists_the_registration(void **state)
+/* The places of email in the lines of its sessions, as "0,1" (0: seated). */
+static void expect_lines(fixture *f, const char *email, const char *want)
+{
+    pl_registration *r = NULL;
+    char got[64] = "";
+    pl_error err;
+
+    assert_int_equal(pl_registration_find_email(&r, f->store, "petit", email, &err), 0);
+    for (size_t i = 0; i < r->sessions.count; i++)
+        snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%d", i ? "," : "",
+                 r->session_waiting[i]);
+    if (strcmp(got, want) != 0)
+        fail_msg("%s: session lines %s, expected %s", email, got, want);
+    pl_registration_free(r);
+}
+
+static void full_session_puts_only_that_session_on_a_waiting_list(void **state)
 {
     fixture *f = *state;
     pl_registration *r;
@@ -146,38 +162,41 @@ static void session_capacity_waitlists_the_registration(void **state)
     assert_int_equal(r->status, PL_REG_CONFIRMED);
     assert_int_equal(r->sessions.count, 1);
     assert_string_equal(r->sessions.items[0], "a");
+    assert_int_equal(r->session_waiting[0], 0);
     pl_registration_free(r);
-    /* "a" is full: Bruno waits, though the event has room. */
+    /* "a" is full: Bruno is confirmed for the event (it has room), seated
+     * in "b" and first in the line of "a". */
     r = reg(f, "Bruno", "bruno@example.org", "b|a", 0);
-    assert_int_equal(r->status, PL_REG_WAITLISTED);
-    assert_int_equal(r->waitlist_position, 1);
-    assert_string_equal(r->waitlist_reason, "session 'a' is full (1 place)");
-    pl_registration_free(r);
-    /* Someone choosing only "b" (no limit) gets in, past Bruno. */
-    r = reg(f, "Chloé", "chloe@example.org", "b", 0);
     assert_int_equal(r->status, PL_REG_CONFIRMED);
+    assert_int_equal(r->waitlist_position, 0);
+    assert_null(r->waitlist_reason);
+    assert_int_equal(r->session_waiting[0], 0);
+    assert_int_equal(r->session_waiting[1], 1);
     pl_registration_free(r);
-    /* A confirmed person cannot add a full session: refused, unchanged. */
-    r = reg(f, "Chloé Martin", "chloe@example.org", "b|a", PL_EFULL);
-    assert_null(r);
-    expect_status(f, "chloe@example.org", PL_REG_CONFIRMED, 0);
-    assert_int_equal(pl_registration_find_email(&r, f->store, "petit", "chloe@example.org", &err),
-                     0);
-    assert_string_equal(r->name, "Chloé");
-    assert_int_equal(r->sessions.count, 1);
-    pl_registration_free(r);
-    /* Bruno changes his mind: without "a", he fits and is confirmed. */
-    r = reg(f, "Bruno", "bruno@example.org", "b", 0);
+    r = reg(f, "Chloé", "chloe@example.org", "a", 0);
     assert_int_equal(r->status, PL_REG_CONFIRMED);
+    assert_int_equal(r->session_waiting[0], 2);
     pl_registration_free(r);
-    /* The event is full now (3): Dan waits for it (and for "a"). */
+    /* Adding a session keeps her place in the other's line. */
+    pl_registration_free(reg(f, "Chloé", "chloe@example.org", "a|b", 0));
+    expect_lines(f, "chloe@example.org", "2,0");
+    /* The event is full now (3): Dan waits for it, and for nothing else yet. */
     r = reg(f, "Dan", "dan@example.org", "a", 0);
     assert_int_equal(r->status, PL_REG_WAITLISTED);
+    assert_int_equal(r->waitlist_position, 1);
     assert_string_equal(r->waitlist_reason, "the event is full (3 places)");
+    assert_int_equal(r->session_waiting[0], 0);
     pl_registration_free(r);
-    /* Ana cancels: her seat and her place in "a" go to Dan. */
+    /* Ana cancels: Dan gets her seat in the event and joins the end of the
+     * line of "a"; her seat in "a" goes to the first in that line. */
     assert_int_equal(pl_registration_cancel(f->store, "petit", "ana@example.org", NULL, &err), 0);
     expect_status(f, "dan@example.org", PL_REG_CONFIRMED, 0);
+    expect_lines(f, "bruno@example.org", "0,0");
+    expect_lines(f, "chloe@example.org", "1,0");
+    expect_lines(f, "dan@example.org", "2");
+    /* Leaving a line moves those behind up; nobody is seated by it. */
+    pl_registration_free(reg(f, "Chloé", "chloe@example.org", "b", 0));
+    expect_lines(f, "dan@example.org", "1");
 }
 
 static void dropping_a_full_session_promotes_who_waits_for_it(void **state)
@@ -189,7 +208,8 @@ static void dropping_a_full_session_promotes_who_waits_for_it(void **state)
 
     pl_registration_free(reg(f, "Ana", "ana@example.org", "a", 0));
     pl_registration_free(reg(f, "Bruno", "bruno@example.org", "a", 0));
-    expect_status(f, "bruno@example.org", PL_REG_WAITLISTED, 1);
+    expect_status(f, "bruno@example.org", PL_REG_CONFIRMED, 0);
+    expect_lines(f, "bruno@example.org", "1");
     memset(&in, 0, sizeof(in));
     in.name = "Ana";
     in.email = "ana@example.org";
@@ -199,7 +219,7 @@ static void dropping_a_full_session_promotes_who_waits_for_it(void **state)
     assert_int_equal(r->status, PL_REG_CONFIRMED);
     assert_int_equal(r->sessions.count, 0);
     pl_registration_free(r);
-    expect_status(f, "bruno@example.org", PL_REG_CONFIRMED, 0);
+    expect_lines(f, "bruno@example.org", "0");
 }
 
 static void email_is_case_insensitive_and_updates(void **state)
@@ -316,12 +336,15 @@ static void list_is_in_arrival_order_with_positions(void **state)
     const char *order = "ABCDE";
     for (size_t i = 0; i < n; i++)
         assert_int_equal(all[i]->name[0], order[i]);
-    assert_int_equal(all[1]->status, PL_REG_WAITLISTED);
-    assert_int_equal(all[1]->waitlist_position, 1);
-    /* Both a full session and a full event: the event is named. */
-    assert_string_equal(all[1]->waitlist_reason, "the event is full (3 places)");
+    /* B is in the event, first in the line of "a"; D and E wait for it */
+    assert_int_equal(all[1]->status, PL_REG_CONFIRMED);
+    assert_int_equal(all[1]->session_waiting[0], 1);
+    assert_int_equal(all[3]->status, PL_REG_WAITLISTED);
+    assert_int_equal(all[3]->waitlist_position, 1);
+    assert_string_equal(all[3]->waitlist_reason, "the event is full (3 places)");
     assert_int_equal(all[4]->waitlist_position, 2);
     assert_string_equal(all[0]->sessions.items[0], "a");
+    assert_int_equal(all[0]->session_waiting[0], 0);
     pl_registration_list_free(all, n);
 
     assert_int_equal(pl_registration_list(&all, &n, f->store, "nope", &err), PL_ENOTFOUND);
@@ -352,8 +375,10 @@ static int check_one(const pl_registration *r, void *payload)
     else
         assert_null(r->waitlist_reason);
     assert_int_equal(r->sessions.count, w->sessions.count);
-    for (size_t k = 0; k < r->sessions.count; k++)
+    for (size_t k = 0; k < r->sessions.count; k++) {
         assert_string_equal(r->sessions.items[k], w->sessions.items[k]);
+        assert_int_equal(r->session_waiting[k], w->session_waiting[k]);
+    }
     return s->stop_after && s->calls == s->stop_after ? 7 : 0;
 }
 
@@ -365,11 +390,11 @@ static void each_visits_in_list_order(void **state)
     pl_error err;
 
     pl_registration_free(reg(f, "A", "a@example.org", "b|a", 0));
-    pl_registration_free(reg(f, "B", "b@example.org", "a", 0)); /* session a is full */
+    pl_registration_free(reg(f, "B", "b@example.org", "a", 0)); /* in the line of a */
     pl_registration_free(reg(f, "C", "c@example.org", "b", 0));
-    pl_registration_free(reg(f, "D", "d@example.org", NULL, 0));
-    pl_registration_free(reg(f, "E", "e@example.org", "b", 0)); /* the event is full */
-    /* E is promoted, and the event has a place left: B waits for session a */
+    pl_registration_free(reg(f, "D", "d@example.org", NULL, 0)); /* the event is full */
+    pl_registration_free(reg(f, "E", "e@example.org", "b", 0));
+    /* D, then E, are promoted; F waits for the event */
     assert_int_equal(pl_registration_cancel(f->store, "petit", "c@example.org", NULL, &err), 0);
     assert_int_equal(pl_registration_cancel(f->store, "petit", "d@example.org", NULL, &err), 0);
     pl_registration_free(reg(f, "F", "f@example.org", "a|b", 0));
@@ -380,11 +405,12 @@ static void each_visits_in_list_order(void **state)
     assert_int_equal(s.calls, 6);
     assert_string_equal(all[0]->sessions.items[0], "b");
     assert_string_equal(all[0]->sessions.items[1], "a");
-    assert_int_equal(all[1]->waitlist_position, 1);
-    assert_string_equal(all[1]->waitlist_reason, "session 'a' is full (1 place)");
+    assert_int_equal(all[1]->status, PL_REG_CONFIRMED);
+    assert_int_equal(all[1]->session_waiting[0], 1);
     assert_int_equal(all[2]->status, PL_REG_CANCELLED);
     assert_int_equal(all[4]->status, PL_REG_CONFIRMED);
-    assert_int_equal(all[5]->waitlist_position, 2);
+    assert_int_equal(all[5]->waitlist_position, 1);
+    assert_string_equal(all[5]->waitlist_reason, "the event is full (3 places)");
 
     /* stopped by fn: its value comes back */
     s.calls = 0;
@@ -762,8 +788,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(capacity_then_waitlist_in_arrival_order, setup,
                                         th_db_teardown),
-        cmocka_unit_test_setup_teardown(session_capacity_waitlists_the_registration, setup,
-                                        th_db_teardown),
+        cmocka_unit_test_setup_teardown(full_session_puts_only_that_session_on_a_waiting_list,
+                                        setup, th_db_teardown),
         cmocka_unit_test_setup_teardown(dropping_a_full_session_promotes_who_waits_for_it, setup,
                                         th_db_teardown),
         cmocka_unit_test_setup_teardown(email_is_case_insensitive_and_updates, setup,

@@ -181,21 +181,24 @@ static void capacity_applies_to_imported_rows(void **state)
     reports rep;
     pl_error err;
 
-    /* atelier-pdie holds 20: the 21st and 22nd wait, in file order. */
+    /* atelier-pdie holds 20: the 21st and 22nd are in the event (60
+     * places) and wait for that workshop only, in file order. */
     pl_buf_puts(&text, "Nom;Courriel;Sessions\n");
     for (int i = 0; i < 22; i++)
         pl_buf_printf(&text, "Personne %02d;p%02d@example.org;atelier-pdie\n", i, i);
     th_write(path, sizeof(path), f->dir, "pdie.csv", text.data);
     assert_int_equal(import(f, "atelier-cem-2", path, 0, &rep, &st, &err), 0);
-    assert_int_equal(st.waitlisted_rows, 2);
-    assert_int_equal(st.event_confirmed, 20);
-    assert_int_equal(st.event_waitlisted, 2);
+    assert_int_equal(st.waitlisted_rows, 0);
+    assert_int_equal(st.event_confirmed, 22);
+    assert_int_equal(st.event_waitlisted, 0);
     assert_int_equal(pl_registration_list(&all, &n, f->store, "atelier-cem-2", &err), 0);
     assert_int_equal(n, 22);
     assert_string_equal(all[20]->email, "p20@example.org");
-    assert_int_equal(all[20]->waitlist_position, 1);
-    assert_int_equal(all[21]->waitlist_position, 2);
-    assert_string_equal(all[21]->waitlist_reason, "session 'atelier-pdie' is full (20 places)");
+    assert_int_equal(all[19]->session_waiting[0], 0);
+    assert_int_equal(all[20]->status, PL_REG_CONFIRMED);
+    assert_int_equal(all[20]->session_waiting[0], 1);
+    assert_int_equal(all[21]->session_waiting[0], 2);
+    assert_null(all[21]->waitlist_reason);
     pl_registration_list_free(all, n);
     pl_buf_free(&text);
 }
@@ -389,8 +392,10 @@ static void assert_same_registrations(pl_store *a, pl_store *b)
         if (ra[i]->waitlist_reason || rb[i]->waitlist_reason)
             assert_string_equal(ra[i]->waitlist_reason, rb[i]->waitlist_reason);
         assert_int_equal(ra[i]->sessions.count, rb[i]->sessions.count);
-        for (size_t k = 0; k < ra[i]->sessions.count; k++)
+        for (size_t k = 0; k < ra[i]->sessions.count; k++) {
             assert_string_equal(ra[i]->sessions.items[k], rb[i]->sessions.items[k]);
+            assert_int_equal(ra[i]->session_waiting[k], rb[i]->session_waiting[k]);
+        }
         assert_int_equal(strlen(ra[i]->token), 2 * PL_REG_TOKEN_BYTES);
     }
     pl_registration_list_free(ra, na);
@@ -495,23 +500,33 @@ static void grouped_rows_fill_capacities_in_file_order(void **state)
     assert_int_equal(pl_registration_list(&all, &n, a, "grp", &err), 0);
     assert_int_equal(n, 200);
     {
-        int confirmed = 0, in_a = 0, in_c = 0, waiting = 0;
+        int confirmed = 0, in_a = 0, in_c = 0, line_a = 0, line_c = 0, waiting = 0;
         for (size_t i = 0; i < n; i++) {
             char email[64];
             const char *s = all[i]->sessions.items[0];
-            int fits_a = strcmp(s, "a") != 0 || in_a < 30, fits_c = strcmp(s, "c") != 0 || in_c < 5;
+            int is_a = strcmp(s, "a") == 0, is_c = strcmp(s, "c") == 0;
             snprintf(email, sizeof(email), "q%03zu@example.org", i);
             assert_string_equal(all[i]->email, email); /* arrival order is file order */
-            if (confirmed < 150 && fits_a && fits_c) {
+            if (confirmed < 150) { /* in the event; seated or in line, in file order */
                 assert_int_equal(all[i]->status, PL_REG_CONFIRMED);
                 confirmed++;
-                in_a += strcmp(s, "a") == 0;
-                in_c += strcmp(s, "c") == 0;
+                if (is_a && in_a < 30)
+                    in_a++, assert_int_equal(all[i]->session_waiting[0], 0);
+                else if (is_a)
+                    assert_int_equal(all[i]->session_waiting[0], ++line_a);
+                else if (is_c && in_c < 5)
+                    in_c++, assert_int_equal(all[i]->session_waiting[0], 0);
+                else if (is_c)
+                    assert_int_equal(all[i]->session_waiting[0], ++line_c);
+                else
+                    assert_int_equal(all[i]->session_waiting[0], 0);
             } else {
                 assert_int_equal(all[i]->status, PL_REG_WAITLISTED);
                 assert_int_equal(all[i]->waitlist_position, ++waiting);
+                assert_int_equal(all[i]->session_waiting[0], 0);
             }
         }
+        assert_true(line_a > 0 && line_c > 0);
         assert_int_equal(in_c, 5);
         assert_int_equal(in_a, 30);
         assert_int_equal(st.event_confirmed, confirmed);
@@ -540,7 +555,7 @@ static void grouped_rows_fill_capacities_in_file_order(void **state)
     pl_store_free(a);
 }
 
-static void grouped_row_that_updates_into_a_full_session_is_reported_in_order(void **state)
+static void grouped_row_that_updates_into_a_full_session_joins_its_line(void **state)
 {
     fixture *f = *state;
     pl_store *a = grp_store(f, "a.db");
@@ -551,8 +566,8 @@ static void grouped_row_that_updates_into_a_full_session_is_reported_in_order(vo
     pl_error err;
 
     /* old1 is confirmed without sessions. The file fills c, then old1 asks
-     * for c among new people (a group that cannot be written whole), then
-     * a bad row: both reported, in line order, and nothing imported. */
+     * for c among new people (a group that cannot be written whole: old1
+     * joins the line of c), then a bad row: reported, nothing imported. */
     grp_register(a, "Ancienne Une", "old1@example.org", NULL);
     pl_buf_puts(&text, "Nom;Courriel;Sessions\n");
     for (int i = 0; i < 5; i++)
@@ -569,13 +584,10 @@ static void grouped_row_that_updates_into_a_full_session_is_reported_in_order(vo
         opts.payload = &rep;
         assert_int_equal(pl_registration_import_csv(a, "grp", path, &opts, &st, &err), PL_EINVALID);
     }
-    snprintf(expect, sizeof(expect),
-             "%s:8: sessions: session 'c' is full (5 places); Old1@example.org keeps their place "
-             "and their sessions\n"
-             "%s:10: email: \"pas-une-adresse\" is not an e-mail address\n",
-             path, path);
+    snprintf(expect, sizeof(expect), "%s:10: email: \"pas-une-adresse\" is not an e-mail address\n",
+             path);
     assert_string_equal(rep.problems.data, expect);
-    assert_int_equal(st.bad_rows, 2);
+    assert_int_equal(st.bad_rows, 1);
     {
         pl_registration **all = NULL;
         size_t n = 0;
@@ -602,7 +614,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(grouped_rows_fill_capacities_in_file_order, setup,
                                         th_db_teardown),
         cmocka_unit_test_setup_teardown(
-            grouped_row_that_updates_into_a_full_session_is_reported_in_order, setup,
+            grouped_row_that_updates_into_a_full_session_joins_its_line, setup,
             th_db_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
