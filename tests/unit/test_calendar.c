@@ -97,6 +97,31 @@ static void test_refold_unfolds_libical_folds_first(void **state)
     pl_buf_free(&out);
 }
 
+/* Input as other writers fold it: tabs, bare CR, stray bytes. */
+static void test_refold_other_writers_input(void **state)
+{
+    /* a tab continuation, bare CR line ends, a lead byte without its
+     * continuation, a character cut by the end of the text */
+    const char *in = "SUMMARY:ab\r\tcd\rLOCATION:x\xC3y\nX-Z:\xE2\x82";
+    pl_buf out = PL_BUF_INIT;
+    pl_buf big = PL_BUF_INIT, folded = PL_BUF_INIT;
+
+    (void)state;
+    assert_int_equal(pl_ics_refold(&out, in, strlen(in)), 0);
+    assert_string_equal(out.data, "SUMMARY:abcd\r\nLOCATION:x\xC3y\r\nX-Z:\xE2\x82\r\n");
+    pl_buf_free(&out);
+
+    /* 80 stray bytes fold like 80 characters of one byte */
+    pl_buf_puts(&big, "X:");
+    for (int i = 0; i < 80; i++)
+        pl_buf_puts(&big, "\x80");
+    assert_int_equal(pl_ics_refold(&folded, big.data, big.len), 0);
+    assert_int_equal(folded.len, 2 + 73 + 2 + 1 + 7 + 2); /* folded once, at 75 octets */
+    assert_memory_equal(folded.data + 75, "\r\n \x80", 4);
+    pl_buf_free(&big);
+    pl_buf_free(&folded);
+}
+
 static void test_x_wr_values_are_escaped_as_text(void **state)
 {
     /* what libical 3.0 writes for "a, b; c\ d<newline>e" */
@@ -293,6 +318,42 @@ static void test_personal_feed_notes_driver_and_lookups(void **state)
                      PL_ENOTFOUND);
     assert_null(feed);
     pl_event_free(ev);
+}
+
+/* Hundreds of subscribed events in several zones: the UID set grows, the
+ * zones come out sorted, a repeated UID is written once. */
+static void test_many_externals_in_several_zones(void **state)
+{
+    static const char *const zones[] = {"Europe/Paris", "America/New_York", "Asia/Tokyo", NULL};
+    pl_external_event x[601];
+    char uid[601][32], start[601][32];
+    char *feed = NULL;
+    size_t len, count = 0;
+    const char *p;
+
+    (void)state;
+    memset(x, 0, sizeof(x));
+    for (int i = 0; i < 601; i++) {
+        snprintf(uid[i], sizeof(uid[i]), "x-%d@r", i == 600 ? 0 : i); /* the last repeats */
+        snprintf(start[i], sizeof(start[i]), "20%02d-06-01T10:00:00", 27 + i % 3);
+        x[i].uid = uid[i];
+        x[i].start = start[i];
+        x[i].tzid = (char *)zones[i % 4];
+        if (!x[i].tzid)
+            strcat(start[i], "Z");
+        x[i].summary = "s";
+        x[i].modified = "2026-01-01T00:00:00Z";
+    }
+    assert_int_equal(pl_calendar_write_events(&feed, &len, NULL, 0, x, 601, NULL, NULL), 0);
+    for (p = feed; (p = strstr(p, "BEGIN:VEVENT")); p++)
+        count++;
+    assert_int_equal(count, 600);
+    p = strstr(feed, "TZID:America/New_York");
+    assert_non_null(p);
+    assert_non_null(strstr(p, "TZID:Asia/Tokyo"));
+    assert_non_null(strstr(strstr(p, "TZID:Asia/Tokyo"), "TZID:Europe/Paris"));
+    assert_non_null(strstr(feed, "DTSTART:20280601T100000Z\r\n"));
+    free(feed);
 }
 
 static void count_warning(void *payload, const char *message)
@@ -940,11 +1001,13 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_refold_keeps_characters_and_escapes_whole),
         cmocka_unit_test(test_refold_unfolds_libical_folds_first),
+        cmocka_unit_test(test_refold_other_writers_input),
         cmocka_unit_test(test_x_wr_values_are_escaped_as_text),
         cmocka_unit_test_setup_teardown(test_event_feed_is_deterministic_and_complete, setup,
                                         th_db_teardown),
         cmocka_unit_test_setup_teardown(test_all_feed_skips_drafts_and_links_pages, setup,
                                         th_db_teardown),
+        cmocka_unit_test(test_many_externals_in_several_zones),
         cmocka_unit_test_setup_teardown(test_personal_feed_notes_driver_and_lookups, setup,
                                         th_db_teardown),
         cmocka_unit_test_setup_teardown(test_feed_words_follow_the_event_language, setup,
