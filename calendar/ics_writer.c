@@ -407,7 +407,9 @@ int ics_begin(ics_writer *w, const char *name, const char *description, const ch
 
     if (w->nzones > 1)
         qsort(w->zones, w->nzones, sizeof(*w->zones), by_zone_name);
-    for (size_t i = 0; i < w->nzones; i++) {
+    /* libical writes the components last added first: add them in reverse
+     * so that the VTIMEZONEs come out sorted by name */
+    for (size_t i = w->nzones; i-- > 0;) {
         icalcomponent *vtz = vtimezone(w->zones[i].name, w->zones[i].year);
         if (!vtz) {
             rc = pl_error_set(w->err, PL_EINVALID, "time zone '%s' is unknown to libical",

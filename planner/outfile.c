@@ -36,22 +36,14 @@ static int open_in_place(pl_outfile *out, const char *target, int open_stream, p
     return 0;
 }
 
-int pl_outfile_open(pl_outfile *out, const char *target, int open_stream, pl_error *err)
+/* A regular file (new or not): the temporary file beside it. */
+static int open_beside(pl_outfile *out, const char *target, int open_stream, pl_error *err)
 {
     const char *slash = strrchr(target, '/');
     size_t dirlen = slash ? (size_t)(slash - target) + 1 : 0;
     mode_t mask;
     int fd = -1, rc = PL_EIO;
 
-    struct stat st;
-
-    memset(out, 0, sizeof(*out));
-    if (!*target || target[strlen(target) - 1] == '/')
-        return pl_error_set(err, PL_EINVALID, "%s: not a file name", target);
-    if (stat(target, &st) == 0 && S_ISDIR(st.st_mode))
-        return pl_error_set(err, PL_EINVALID, "%s: is a folder, not a file name", target);
-    if (stat(target, &st) == 0 && !S_ISREG(st.st_mode))
-        return open_in_place(out, target, open_stream, err);
     out->target = pl_strdup(target);
     /* "DIR/.NAME.tmp-XXXXXX": hidden, in the target's folder */
     out->tmp = malloc(strlen(target) + 16);
@@ -88,6 +80,29 @@ done:
         close(fd);
     if (rc != 0)
         pl_outfile_abort(out);
+    return rc;
+}
+
+int pl_outfile_open(pl_outfile *out, const char *target, int open_stream, pl_error *err)
+{
+    struct stat st, link;
+    char *real = NULL;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if (!*target || target[strlen(target) - 1] == '/')
+        return pl_error_set(err, PL_EINVALID, "%s: not a file name", target);
+    if (stat(target, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            return pl_error_set(err, PL_EINVALID, "%s: is a folder, not a file name", target);
+        if (!S_ISREG(st.st_mode))
+            return open_in_place(out, target, open_stream, err);
+        /* a link to a file: replace the file, keep the link */
+        if (lstat(target, &link) == 0 && S_ISLNK(link.st_mode) && (real = realpath(target, NULL)))
+            target = real;
+    }
+    rc = open_beside(out, target, open_stream, err);
+    free(real);
     return rc;
 }
 

@@ -8,7 +8,8 @@
  *
  * A target that exists and is not a regular file (a device such as
  * /dev/stdout or /dev/null, a pipe) is written in place: there is no file
- * to keep, and renaming over a device would replace it.
+ * to keep, and renaming over a device would replace it. A symbolic link to
+ * a file stays a link: the file it points to is the one replaced.
  */
 #ifndef PL_OUTFILE_H
 #define PL_OUTFILE_H

@@ -288,6 +288,15 @@ class FeedTest(Base):
         self.planner("calendar", "-o", target)
         with open(target, "rb") as f:
             self.assertEqual(f.read(), full)
+        # a link to a file stays a link; the file it points to is replaced
+        link = os.path.join(self.dir, "link.ics")
+        os.symlink(target, link)
+        with open(target, "wb") as f:
+            f.write(b"old")
+        self.planner("calendar", "-o", link)
+        self.assertTrue(os.path.islink(link))
+        with open(target, "rb") as f:
+            self.assertEqual(f.read(), full)
 
     def test_errors(self):
         self.import_samples()

@@ -97,6 +97,31 @@ static void test_refold_unfolds_libical_folds_first(void **state)
     pl_buf_free(&out);
 }
 
+/* Input as other writers fold it: tabs, bare CR, stray bytes. */
+static void test_refold_other_writers_input(void **state)
+{
+    /* a tab continuation, bare CR line ends, a lead byte without its
+     * continuation, a character cut by the end of the text */
+    const char *in = "SUMMARY:ab\r\tcd\rLOCATION:x\xC3y\nX-Z:\xE2\x82";
+    pl_buf out = PL_BUF_INIT;
+    pl_buf big = PL_BUF_INIT, folded = PL_BUF_INIT;
+
+    (void)state;
+    assert_int_equal(pl_ics_refold(&out, in, strlen(in)), 0);
+    assert_string_equal(out.data, "SUMMARY:abcd\r\nLOCATION:x\xC3y\r\nX-Z:\xE2\x82\r\n");
+    pl_buf_free(&out);
+
+    /* 80 stray bytes fold like 80 characters of one byte */
+    pl_buf_puts(&big, "X:");
+    for (int i = 0; i < 80; i++)
+        pl_buf_puts(&big, "\x80");
+    assert_int_equal(pl_ics_refold(&folded, big.data, big.len), 0);
+    assert_int_equal(folded.len, 2 + 73 + 2 + 1 + 7 + 2); /* folded once, at 75 octets */
+    assert_memory_equal(folded.data + 75, "\r\n \x80", 4);
+    pl_buf_free(&big);
+    pl_buf_free(&folded);
+}
+
 static void test_x_wr_values_are_escaped_as_text(void **state)
 {
     /* what libical 3.0 writes for "a, b; c\ d<newline>e" */
@@ -232,6 +257,103 @@ static void test_feed_words_follow_the_event_language(void **state)
     assert_non_null(strstr(feed, "X-WR-CALNAME:All events\r\n"));
     free(feed);
     pl_event_free(ev);
+}
+
+/* The personal feed's notes and the driver's entry, from the store. */
+static void test_personal_feed_notes_driver_and_lookups(void **state)
+{
+    fixture *f = *state;
+    const char *one[] = {"Anne"}, *two[] = {"Anne", "Marc"};
+    pl_calendar_pickup pickup = {.uid = "pickup-2@planner",
+                                 .time = "2026-12-10T08:10",
+                                 .arrival = "2026-12-10T09:00",
+                                 .place = "Meaux",
+                                 .is_driver = 1,
+                                 .passengers = two,
+                                 .npassengers = 2,
+                                 .sequence = 1,
+                                 .created = "2026-11-01T10:00:00Z",
+                                 .modified = "2026-11-03T10:00:00Z"};
+    pl_registration reg = {.uid = "r-7",
+                           .name = "Paul",
+                           .status = PL_REG_CONFIRMED,
+                           .updated = "2026-10-15T12:00:00Z"};
+    pl_event *ev = NULL;
+    char *feed = NULL, *flat;
+    size_t len;
+    pl_error err;
+
+    import_sample(f, "atelier-cem-2.json");
+    assert_int_equal(pl_event_load(&ev, f->store, "atelier-cem-2", NULL), 0);
+    assert_int_equal(pl_calendar_write_personal(&feed, &len, ev, &reg, &pickup, NULL, NULL), 0);
+    flat = unfold(feed);
+    assert_non_null(strstr(flat, "SUMMARY:Covoiturage : vous conduisez (2 passagers)\r\n"));
+    assert_non_null(strstr(flat, "DESCRIPTION:Départ : Meaux\\nPassagers\\, dans l'ordre : "
+                                 "Anne\\, Marc\\nArrivée : "));
+    assert_non_null(strstr(flat, "DTEND;TZID=Europe/Paris:20261210T090000\r\n"));
+    assert_non_null(strstr(flat, "SEQUENCE:1\r\n"));
+    assert_non_null(strstr(flat, "Repas non réservé à votre inscription."));
+    free(flat);
+    free(feed);
+
+    pickup.passengers = one;
+    pickup.npassengers = 1;
+    reg.status = PL_REG_CANCELLED;
+    assert_int_equal(pl_calendar_write_personal(&feed, &len, ev, &reg, &pickup, NULL, NULL), 0);
+    flat = unfold(feed);
+    assert_non_null(strstr(flat, "SUMMARY:Annulé : Covoiturage : vous conduisez (1 passager)\r\n"));
+    assert_non_null(strstr(flat, "SEQUENCE:2\r\n")); /* the pickup, one step up */
+    assert_non_null(strstr(flat, "Votre inscription est annulée."));
+    assert_null(strstr(flat, "STATUS:CONFIRMED"));
+    assert_null(strstr(flat, "STATUS:TENTATIVE"));
+    free(flat);
+    free(feed);
+
+    /* no such person: not found, nothing written */
+    assert_int_equal(pl_calendar_feed_personal(&feed, &len, f->store, "no-such-token", NULL, &err),
+                     PL_ENOTFOUND);
+    assert_null(feed);
+    assert_int_equal(pl_calendar_feed_attendee(&feed, &len, f->store, "atelier-cem-2",
+                                               "nobody@example.org", NULL, &err),
+                     PL_ENOTFOUND);
+    assert_null(feed);
+    pl_event_free(ev);
+}
+
+/* Hundreds of subscribed events in several zones: the UID set grows, the
+ * zones come out sorted, a repeated UID is written once. */
+static void test_many_externals_in_several_zones(void **state)
+{
+    static const char *const zones[] = {"Europe/Paris", "America/New_York", "Asia/Tokyo", NULL};
+    pl_external_event x[601];
+    char uid[601][32], start[601][32];
+    char *feed = NULL;
+    size_t len, count = 0;
+    const char *p;
+
+    (void)state;
+    memset(x, 0, sizeof(x));
+    for (int i = 0; i < 601; i++) {
+        snprintf(uid[i], sizeof(uid[i]), "x-%d@r", i == 600 ? 0 : i); /* the last repeats */
+        snprintf(start[i], sizeof(start[i]), "20%02d-06-01T10:00:00", 27 + i % 3);
+        x[i].uid = uid[i];
+        x[i].start = start[i];
+        x[i].tzid = (char *)zones[i % 4];
+        if (!x[i].tzid)
+            strcat(start[i], "Z");
+        x[i].summary = "s";
+        x[i].modified = "2026-01-01T00:00:00Z";
+    }
+    assert_int_equal(pl_calendar_write_events(&feed, &len, NULL, 0, x, 601, NULL, NULL), 0);
+    for (p = feed; (p = strstr(p, "BEGIN:VEVENT")); p++)
+        count++;
+    assert_int_equal(count, 600);
+    p = strstr(feed, "TZID:America/New_York");
+    assert_non_null(p);
+    assert_non_null(strstr(p, "TZID:Asia/Tokyo"));
+    assert_non_null(strstr(strstr(p, "TZID:Asia/Tokyo"), "TZID:Europe/Paris"));
+    assert_non_null(strstr(feed, "DTSTART:20280601T100000Z\r\n"));
+    free(feed);
 }
 
 static void count_warning(void *payload, const char *message)
@@ -440,6 +562,76 @@ static void test_parse_floating_times_keep_their_zone(void **state)
     assert_string_equal(ev[1].tzid, "America/New_York");
     assert_string_equal(ev[1].start, "2027-03-11T09:00:00");
     pl_external_list_free(ev, n);
+}
+
+/* The shapes real feeds take, each through the path meant for it. */
+static const char shapes[] =
+    "\xEF\xBB\xBF \r\nBEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n"
+    "NAME:Agenda\\, partenaires\r\n"
+    /* a Mozilla-style TZID prefix */
+    "BEGIN:VEVENT\r\nUID:moz@r\r\n"
+    "DTSTART;TZID=/mozilla.org/20070129_1/Europe/Berlin:20270601T100000\r\n"
+    "DURATION:PT90M\r\nGEO:91.5;10.0\r\nURL:https://r.example/moz\r\n"
+    "RRULE:FREQ=WEEKLY;COUNT=3\r\nSUMMARY:a\x01"
+    "b\xC0\xAF"
+    "c\xED\xA0\x80"
+    "d\r\nEND:VEVENT\r\n"
+    /* a TZID nobody defines: read in the default zone, kept as UTC */
+    "BEGIN:VEVENT\r\nUID:unknown-zone@r\r\nDTSTART;TZID=Nowhere:20270105T100000\r\n"
+    "DTEND;TZID=Nowhere:20270105T110000\r\nGEO:45.5;4.8\r\nEND:VEVENT\r\n"
+    /* an all-day start with a timed end: the end is dropped, not the event */
+    "BEGIN:VEVENT\r\nUID:mixed@r\r\nDTSTART;VALUE=DATE:20270701\r\n"
+    "DTEND:20270702T100000Z\r\nEND:VEVENT\r\n"
+    /* no start, a repeated UID, an empty UID: left out */
+    "BEGIN:VEVENT\r\nUID:nostart@r\r\nSUMMARY:x\r\nEND:VEVENT\r\n"
+    "BEGIN:VEVENT\r\nUID:moz@r\r\nDTSTART:20270601T100000Z\r\nEND:VEVENT\r\n"
+    "BEGIN:VEVENT\r\nUID:\r\nDTSTART:20270601T100000Z\r\nEND:VEVENT\r\n"
+    "END:VCALENDAR\r\n";
+
+static void test_parse_real_feed_shapes(void **state)
+{
+    pl_external_event *ev = NULL;
+    size_t n = 0, skipped = 0;
+    char *name = NULL, *feed = NULL;
+    size_t len;
+    pl_error err;
+
+    (void)state;
+    assert_int_equal(pl_calendar_parse_external(&ev, &n, &name, &skipped, shapes,
+                                                sizeof(shapes) - 1, "s.ics", &err),
+                     0);
+    assert_int_equal(n, 3);
+    assert_int_equal(skipped, 3);
+    assert_string_equal(name, "Agenda, partenaires"); /* NAME when no X-WR-CALNAME */
+    assert_string_equal(ev[0].uid, "moz@r");
+    assert_string_equal(ev[0].tzid, "Europe/Berlin");
+    assert_string_equal(ev[0].start, "2027-06-01T10:00:00");
+    assert_string_equal(ev[0].end, "2027-06-01T11:30:00"); /* DURATION */
+    assert_false(ev[0].has_geo);                           /* latitude 91.5 */
+    assert_string_equal(ev[0].url, "https://r.example/moz");
+    assert_non_null(strstr(ev[0].rrule, "FREQ=WEEKLY"));
+    /* control byte gone; overlong form and surrogate: one U+FFFD each */
+    assert_string_equal(ev[0].summary, "ab\xEF\xBF\xBD"
+                                       "c\xEF\xBF\xBD"
+                                       "d");
+    assert_string_equal(ev[1].uid, "unknown-zone@r");
+    assert_null(ev[1].tzid);
+    assert_string_equal(ev[1].start, "2027-01-05T09:00:00Z"); /* 10:00 in Paris, winter */
+    assert_string_equal(ev[1].end, "2027-01-05T10:00:00Z");
+    assert_true(ev[1].has_geo);
+    assert_string_equal(ev[2].start, "2027-07-01");
+    assert_null(ev[2].end);
+    /* and all of it serialises */
+    assert_int_equal(pl_calendar_write_events(&feed, &len, NULL, 0, ev, n, NULL, &err), 0);
+    assert_well_folded(feed, len);
+    assert_non_null(strstr(feed, "RRULE:FREQ=WEEKLY;COUNT=3\r\n"));
+    assert_non_null(strstr(feed, "DTSTART;TZID=Europe/Berlin:20270601T100000\r\n"));
+    assert_non_null(strstr(feed, "DTSTART:20270105T090000Z\r\n"));
+    assert_non_null(strstr(feed, "DTSTART;VALUE=DATE:20270701\r\n"));
+    assert_non_null(strstr(feed, "SUMMARY:(sans titre)\r\n"));
+    free(feed);
+    pl_external_list_free(ev, n);
+    free(name);
 }
 
 static void test_parse_refuses_non_calendars(void **state)
@@ -809,10 +1001,14 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_refold_keeps_characters_and_escapes_whole),
         cmocka_unit_test(test_refold_unfolds_libical_folds_first),
+        cmocka_unit_test(test_refold_other_writers_input),
         cmocka_unit_test(test_x_wr_values_are_escaped_as_text),
         cmocka_unit_test_setup_teardown(test_event_feed_is_deterministic_and_complete, setup,
                                         th_db_teardown),
         cmocka_unit_test_setup_teardown(test_all_feed_skips_drafts_and_links_pages, setup,
+                                        th_db_teardown),
+        cmocka_unit_test(test_many_externals_in_several_zones),
+        cmocka_unit_test_setup_teardown(test_personal_feed_notes_driver_and_lookups, setup,
                                         th_db_teardown),
         cmocka_unit_test_setup_teardown(test_feed_words_follow_the_event_language, setup,
                                         th_db_teardown),
@@ -822,6 +1018,7 @@ int main(void)
                                         th_db_teardown),
         cmocka_unit_test(test_parse_external),
         cmocka_unit_test(test_parse_floating_times_keep_their_zone),
+        cmocka_unit_test(test_parse_real_feed_shapes),
         cmocka_unit_test(test_parse_refuses_non_calendars),
         cmocka_unit_test_setup_teardown(test_external_sync_updates_in_place, setup, th_db_teardown),
         cmocka_unit_test(test_calendar_functions_from_many_threads),
