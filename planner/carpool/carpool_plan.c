@@ -738,7 +738,7 @@ int pl_carpool_plan_event(pl_carpool_saved_plan **out, pl_store *store, const ch
         goto done;
     /* The plan as stored, and each member's pickup (their feeds) with it. */
     if ((rc = pl_carpool_plan_load_trip(&saved, store, slug, pl.trip, err)) < 0 ||
-        (pl.trip == PL_CARPOOL_OUTBOUND && (rc = pl_carpool_pickups_sync(store, saved, err)) < 0))
+        (rc = pl_carpool_pickups_sync(store, saved, err)) < 0)
         goto done;
     in_tx = 0;
     if ((rc = pl_store_commit(store, err)) < 0)

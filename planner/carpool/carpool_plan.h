@@ -285,10 +285,17 @@ typedef struct pl_carpool_pickup {
  * when it never had one; PL_EIO. Free with pl_carpool_pickup_free. */
 int pl_carpool_pickup_load(pl_carpool_pickup **out, pl_store *store, long long registration,
                            pl_error *err);
+
+/* The same for one trip. The ride home (table carpool_dropoffs): time is
+ * when the car leaves the venue, arrival the person's drop-off (the
+ * driver's: home), place where they get out. */
+int pl_carpool_pickup_load_trip(pl_carpool_pickup **out, pl_store *store, long long registration,
+                                pl_carpool_trip trip, pl_error *err);
 void pl_carpool_pickup_free(pl_carpool_pickup *p);
 
-/* Bring the carpool_pickups of plan's event in line with plan (as just
- * stored): called by pl_carpool_plan_event inside its transaction. */
+/* Bring the carpool_pickups (the way home: carpool_dropoffs) of plan's
+ * event in line with plan (as just stored): called by pl_carpool_plan_event
+ * inside its transaction. */
 int pl_carpool_pickups_sync(pl_store *store, const pl_carpool_saved_plan *plan, pl_error *err);
 
 /* Minutes on the engine's clock (minutes since 1970-01-01T00:00, local wall

@@ -330,6 +330,26 @@ static const char *const migrations[] = {
     "  co2_avoided_kg FROM carpool_plans ORDER BY id;"
     "DROP TABLE carpool_plans;"
     "ALTER TABLE carpool_plans_v10 RENAME TO carpool_plans;",
+    /* 10 -> 11: the ride home in the personal feed, as carpool_pickups for
+     * the way there: time is when the car leaves the venue, arrival the
+     * drop-off (the driver: home), place where the person gets out. */
+    "CREATE TABLE carpool_dropoffs ("
+    "  registration_id INTEGER PRIMARY KEY REFERENCES registrations(id) ON DELETE CASCADE,"
+    "  uid TEXT NOT NULL UNIQUE,"
+    "  sequence INTEGER NOT NULL DEFAULT 0,"
+    "  created TEXT NOT NULL,"
+    "  modified TEXT NOT NULL,"
+    "  cancelled INTEGER NOT NULL DEFAULT 0,"
+    "  is_driver INTEGER NOT NULL,"
+    "  time TEXT NOT NULL,"
+    "  arrival TEXT NOT NULL,"
+    "  place TEXT,"
+    "  lat REAL,"
+    "  lon REAL,"
+    "  driver_name TEXT,"
+    "  driver_phone TEXT,"
+    "  passengers TEXT NOT NULL DEFAULT ''"
+    ");",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
