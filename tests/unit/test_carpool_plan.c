@@ -300,7 +300,7 @@ static void assignment_by_email_token_and_id(void **state)
 
     assert_int_equal(
         pl_carpool_assignment_find_email(&a, f->store, "atelier", "bob@example.org", &err),
-        PL_ENOTFOUND); /* no plan yet */
+        PL_ENOTFOUND);                               /* no plan yet */
     assert_null(strstr(err.msg, "planner carpool")); /* the CLI's advice, not the core's */
     pl_carpool_saved_plan_free(plan(f, 0, 1.3));
 
