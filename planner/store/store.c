@@ -350,6 +350,14 @@ static const char *const migrations[] = {
     "  driver_phone TEXT,"
     "  passengers TEXT NOT NULL DEFAULT ''"
     ");",
+    /* 11 -> 12: what the organiser decided for one person's carpool
+     * (planner carpool exclude | lock): never grouped; or their car is kept
+     * by every re-plan. */
+    "CREATE TABLE carpool_choices ("
+    "  registration_id INTEGER PRIMARY KEY REFERENCES registrations(id) ON DELETE CASCADE,"
+    "  excluded INTEGER NOT NULL DEFAULT 0,"
+    "  locked INTEGER NOT NULL DEFAULT 0"
+    ");",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
