@@ -2,6 +2,7 @@
 #include "feed_items.h"
 #include "ical_lock.h"
 #include "ics_writer.h"
+#include "lang.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -123,6 +124,61 @@ static icalcomponent *pickup_item(const pl_event *ev, const pl_registration *reg
     return c;
 }
 
+/* The ride home, as pickup_item for the way there. */
+static icalcomponent *home_item(const pl_event *ev, const pl_registration *reg,
+                                const pl_calendar_pickup *home)
+{
+    icalcomponent *c = icalcomponent_new_vevent();
+    pl_buf d = PL_BUF_INIT, summary = PL_BUF_INIT;
+    pl_calendar_pickup mine = *home;
+    const pl_calendar_pickup *p = &mine;
+    int en = pl_event_lang(ev) == PL_LANG_EN;
+
+    if (reg->status != PL_REG_CONFIRMED && !mine.cancelled) {
+        mine.cancelled = 1;
+        mine.sequence++;
+        mine.modified = later(mine.modified, reg->updated);
+    }
+    ics_add_revision(c, p->uid, p->created, p->modified, p->sequence, p->cancelled);
+    icalcomponent_add_property(c, ics_local_prop(ICAL_DTSTART_PROPERTY, p->time, ev->timezone));
+    icalcomponent_add_property(c, ics_local_prop(ICAL_DTEND_PROPERTY, p->arrival, ev->timezone));
+    if (p->is_driver)
+        pl_buf_printf(&summary,
+                      en ? "Ride home: you drive (%zu passenger%s)"
+                         : "Retour en covoiturage : vous conduisez (%zu passager%s)",
+                      p->npassengers, p->npassengers > 1 ? "s" : "");
+    else
+        pl_buf_printf(&summary, en ? "Ride home with %s" : "Retour en covoiturage avec %s",
+                      p->driver_first_name ? p->driver_first_name
+                      : en                 ? "your driver"
+                                           : "votre conducteur");
+    ics_add_summary(c, summary.data ? summary.data : (en ? "Ride home" : "Retour en covoiturage"),
+                    p->cancelled, en ? PL_LANG_EN : PL_LANG_FR);
+    if (ev->venue_name)
+        icalcomponent_add_property(c, icalproperty_new_location(ev->venue_name));
+    if (p->place)
+        pl_buf_printf(&d, "%s %s\n",
+                      p->is_driver ? (en ? "Home:" : "Arrivée :") : (en ? "Drop-off:" : "Dépose :"),
+                      p->place);
+    if (!p->is_driver && p->driver_first_name)
+        pl_buf_printf(&d, "%s %s\n", en ? "Driver:" : "Conducteur :", p->driver_first_name);
+    if (p->driver_phone)
+        pl_buf_printf(&d, "%s %s\n",
+                      en ? "Driver's phone:" : "Téléphone du conducteur :", p->driver_phone);
+    if (p->npassengers) {
+        pl_buf_puts(&d, p->is_driver ? (en ? "Drop-offs, in order: " : "Déposes, dans l'ordre : ")
+                                     : (en ? "Other passengers: " : "Autres passagers : "));
+        for (size_t i = 0; i < p->npassengers; i++)
+            pl_buf_printf(&d, "%s%s", i ? ", " : "", p->passengers[i]);
+        pl_buf_puts(&d, "\n");
+    }
+    if (d.data)
+        icalcomponent_add_property(c, icalproperty_new_description(d.data));
+    pl_buf_free(&d);
+    pl_buf_free(&summary);
+    return c;
+}
+
 int pl_calendar_write_personal(char **out, size_t *len, const pl_event *ev,
                                const pl_registration *reg, const pl_calendar_pickup *pickup,
                                const pl_calendar_options *opts, pl_error *err)
@@ -140,6 +196,8 @@ int pl_calendar_write_personal(char **out, size_t *len, const pl_event *ev,
         rc = ics_use_zone(&w, ev->timezone, ev->sessions[i].start);
     if (pickup && pickup->time && rc == 0)
         rc = ics_use_zone(&w, ev->timezone, pickup->time);
+    if (pickup && pickup->home && pickup->home->time && rc == 0)
+        rc = ics_use_zone(&w, ev->timezone, pickup->home->time);
     if (rc < 0)
         goto done;
     ics_textf(&name, pl_lang_text(pl_event_lang(ev), PL_T_FEEDS_MY_NAME), ev->title);
@@ -157,6 +215,8 @@ int pl_calendar_write_personal(char **out, size_t *len, const pl_event *ev,
             rc = ics_add(&w, attendance(ev, &ev->sessions[i], reg, opts));
     if (rc == 0 && pickup && pickup->uid && pickup->time)
         rc = ics_add(&w, pickup_item(ev, reg, pickup));
+    if (rc == 0 && pickup && pickup->home && pickup->home->uid && pickup->home->time)
+        rc = ics_add(&w, home_item(ev, reg, pickup->home));
     if (rc == 0)
         rc = ics_finish(&w, out, len);
 done:

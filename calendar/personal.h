@@ -37,6 +37,12 @@ typedef struct pl_calendar_pickup {
     const char *created; /* UTC "YYYY-MM-DDTHH:MM:SSZ" */
     const char *modified;
     int cancelled; /* the group was dissolved */
+    /* The ride home, or NULL: its time is when the car leaves the venue,
+     * its arrival the drop-off (the driver's: home), its place where they
+     * get out. Shown as a second entry ("Retour en covoiturage", "Ride
+     * home" for English events). The outer pickup may have no uid (no car
+     * on the way there) and still carry a ride home. */
+    const struct pl_calendar_pickup *home;
 } pl_calendar_pickup;
 
 /*
@@ -63,12 +69,14 @@ int pl_calendar_feed_attendee(char **out, size_t *len, pl_store *store, const ch
 /*
  * The personal feed from data already loaded: ev, reg (of ev) and the
  * pickup the carpool plan stored for reg (pl_carpool_pickup_load; NULL when
- * none). The same bytes as pl_calendar_feed_personal: what the server
+ * none), and the ride home (pl_carpool_pickup_load_trip with
+ * PL_CARPOOL_RETURN; NULL when none). The same bytes as pl_calendar_feed_personal: what the server
  * serves, and what a message attaches as the person's calendar.
  */
 int pl_calendar_write_attendee(char **out, size_t *len, const pl_event *ev,
                                const pl_registration *reg, const pl_carpool_pickup *pickup,
-                               const pl_calendar_options *opts, pl_error *err);
+                               const pl_carpool_pickup *home, const pl_calendar_options *opts,
+                               pl_error *err);
 
 /* Point *out at the fields of a stored pickup (borrowed: p must outlive
  * out; passengers must have room for p->npassengers pointers). */

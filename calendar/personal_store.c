@@ -30,10 +30,11 @@ void pl_calendar_pickup_from_carpool(pl_calendar_pickup *out, const char **passe
 
 int pl_calendar_write_attendee(char **out, size_t *len, const pl_event *ev,
                                const pl_registration *reg, const pl_carpool_pickup *stored,
-                               const pl_calendar_options *opts, pl_error *err)
+                               const pl_carpool_pickup *back, const pl_calendar_options *opts,
+                               pl_error *err)
 {
-    const char **names = NULL;
-    pl_calendar_pickup pickup;
+    const char **names = NULL, **back_names = NULL;
+    pl_calendar_pickup pickup = {0}, home;
     int rc;
 
     *out = NULL;
@@ -43,8 +44,17 @@ int pl_calendar_write_attendee(char **out, size_t *len, const pl_event *ev,
             return pl_error_oom(err);
         pl_calendar_pickup_from_carpool(&pickup, names, stored);
     }
-    rc = pl_calendar_write_personal(out, len, ev, reg, stored ? &pickup : NULL, opts, err);
+    if (back) {
+        if (!(back_names = calloc(back->npassengers + 1, sizeof(*back_names)))) {
+            free(names);
+            return pl_error_oom(err);
+        }
+        pl_calendar_pickup_from_carpool(&home, back_names, back);
+        pickup.home = &home;
+    }
+    rc = pl_calendar_write_personal(out, len, ev, reg, stored || back ? &pickup : NULL, opts, err);
     free(names);
+    free(back_names);
     return rc;
 }
 
@@ -53,7 +63,7 @@ static int write_for(char **out, size_t *len, pl_store *store, const pl_registra
                      const pl_calendar_options *opts, pl_error *err)
 {
     pl_event *ev = NULL;
-    pl_carpool_pickup *stored = NULL;
+    pl_carpool_pickup *stored = NULL, *back = NULL;
     int rc;
 
     if ((rc = pl_event_load(&ev, store, reg->event_slug, err)) < 0)
@@ -63,8 +73,15 @@ static int write_for(char **out, size_t *len, pl_store *store, const pl_registra
         rc = 0;
     else if (rc < 0)
         goto done;
-    rc = pl_calendar_write_attendee(out, len, ev, reg, stored, opts, err);
+    /* the ride home, once the way home is planned */
+    rc = pl_carpool_pickup_load_trip(&back, store, reg->rowid, PL_CARPOOL_RETURN, err);
+    if (rc == PL_ENOTFOUND)
+        rc = 0;
+    else if (rc < 0)
+        goto done;
+    rc = pl_calendar_write_attendee(out, len, ev, reg, stored, back, opts, err);
 done:
+    pl_carpool_pickup_free(back);
     pl_carpool_pickup_free(stored);
     pl_event_free(ev);
     return rc;

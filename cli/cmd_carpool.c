@@ -20,6 +20,8 @@ static const char help[] =
     "               [--format text|json] [--geocoder URL|none] [--geocoder-rate N]\n"
     "       planner [--db PATH] carpool show SLUG --email E [--format text|json]\n"
     "       planner [--db PATH] carpool confirm SLUG (--email E | --all)\n"
+    "       planner [--db PATH] carpool exclude SLUG --email E [--off]\n"
+    "       planner [--db PATH] carpool lock SLUG --email DRIVER [--off]\n"
     "\n"
     "plan     group the event's confirmed registrations that travel (drive, ride,\n"
     "         flexible) into cars, store the plan (it replaces the previous one)\n"
@@ -31,6 +33,11 @@ static const char help[] =
     "confirm  mark a group as confirmed: the driver's e-mail (--email), or every\n"
     "         group with passengers (--all, for the organiser). A later\n"
     "         'plan --keep-confirmed' keeps confirmed groups exactly as they are.\n"
+    "exclude  never put this person in a group from the next plan on: a driver\n"
+    "         goes alone, a passenger comes otherwise (reason 'excluded');\n"
+    "         --off undoes it.\n"
+    "lock     keep this driver's car (driver, passengers, order) in every\n"
+    "         later plan, with or without --keep-confirmed; --off undoes it.\n"
     "\n"
     "Options of plan (defaults in brackets):\n"
     "  --max-detour PCT            a driver's route is at most PCT % longer than\n"
@@ -71,6 +78,8 @@ static const char help[] =
     "  planner carpool confirm atelier-cem-2 --email celine.vasseur@example.org\n"
     "  planner carpool plan atelier-cem-2 --keep-confirmed --max-detour 40 --format json\n"
     "  planner carpool plan atelier-cem-2 --trip both\n"
+    "  planner carpool exclude atelier-cem-2 --email lucas.fontaine@example.org\n"
+    "  planner carpool lock atelier-cem-2 --email celine.vasseur@example.org\n"
     "  planner carpool plan atelier-cem-2 --geocoder https://api-adresse.data.gouv.fr/search/\n";
 
 /* ---- progress on stderr, for large plans on a terminal ---- */
@@ -586,6 +595,48 @@ done:
     return rc;
 }
 
+/* carpool exclude | lock SLUG --email E [--off] */
+static int carpool_choice(int argc, char **argv, pl_carpool_choice choice)
+{
+    const char *slug = NULL, *email = NULL, *v, *what = argv[0];
+    pl_store *store = NULL;
+    int off = 0, rc;
+    pl_error err;
+
+    for (int i = 1; i < argc; i++) {
+        if ((v = option_value(argc, argv, &i, "--email")))
+            email = v;
+        else if (strcmp(argv[i], "--off") == 0)
+            off = 1;
+        else if (argv[i][0] == '-')
+            return cli_usage("carpool", "unknown option '%s'", argv[i]);
+        else if (!slug)
+            slug = argv[i];
+        else
+            return cli_usage("carpool", "unexpected argument '%s'", argv[i]);
+    }
+    if (!slug)
+        return cli_usage("carpool", "%s needs an event SLUG", what);
+    if (!email || !*email)
+        return cli_usage("carpool", "%s needs --email E", what);
+    if ((rc = cli_open_store(&store, 0)) != 0)
+        return rc;
+    if (pl_carpool_choice_set(store, slug, email, choice, !off, &err) < 0) {
+        rc = cli_fail(&err);
+        goto done;
+    }
+    if (choice == PL_CARPOOL_EXCLUDE)
+        fprintf(stderr, "planner: %s is %s the carpools from the next plan on\n", email,
+                off ? "back in" : "left out of");
+    else
+        fprintf(stderr, "planner: the car driven by %s is %s\n", email,
+                off ? "no longer locked" : "locked: every re-plan keeps it");
+    fprintf(stderr, "Next: planner carpool plan %s\n", slug);
+done:
+    pl_store_free(store);
+    return rc;
+}
+
 static int carpool_confirm(int argc, char **argv)
 {
     const char *slug = NULL, *email = NULL, *v;
@@ -635,12 +686,16 @@ int cmd_carpool(int argc, char **argv)
     if (cli_wants_help(argc, argv))
         return cli_help(help);
     if (argc < 2)
-        return cli_usage("carpool", "which subcommand: plan, show or confirm?");
+        return cli_usage("carpool", "which subcommand: plan, show, confirm, exclude or lock?");
     if (strcmp(argv[1], "plan") == 0)
         return carpool_plan(argc - 1, argv + 1);
     if (strcmp(argv[1], "show") == 0)
         return carpool_show(argc - 1, argv + 1);
     if (strcmp(argv[1], "confirm") == 0)
         return carpool_confirm(argc - 1, argv + 1);
+    if (strcmp(argv[1], "exclude") == 0)
+        return carpool_choice(argc - 1, argv + 1, PL_CARPOOL_EXCLUDE);
+    if (strcmp(argv[1], "lock") == 0)
+        return carpool_choice(argc - 1, argv + 1, PL_CARPOOL_LOCK);
     return cli_usage("carpool", "unknown subcommand '%s'", argv[1]);
 }

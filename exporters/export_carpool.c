@@ -28,6 +28,8 @@ static const pl_column columns[] = {
     {PL_T_EXPORT_DETOUR_KM, "detour_km", PL_COL_REAL, 0, 0},
     {PL_T_EXPORT_CONFIRMED, "confirmed", PL_COL_BOOL, 0, 0},
     {PL_T_EXPORT_NO_SEAT_REASON, "reason", PL_COL_TEXT, 0, 0},
+    /* the way there, or home: then the order and times are drop-offs */
+    {PL_T_EXPORT_TRIP, "trip", PL_COL_TEXT, 0, 0},
 };
 #define NCOLUMNS (sizeof(columns) / sizeof(columns[0]))
 
@@ -58,6 +60,15 @@ static const char *organization_of(const pl_roster_row **by_id, size_t n, long l
     return r ? r->organization : NULL;
 }
 
+/* The Trip column: words of the event's language, "outbound" or "return"
+ * in JSON. */
+#define TRIP_CELL(L, trip)                                                                         \
+    {                                                                                              \
+        .text = pl_lang_text(L, (trip) == PL_CARPOOL_RETURN ? PL_T_EXPORT_TRIP_RETURN              \
+                                                            : PL_T_EXPORT_TRIP_OUTBOUND),          \
+        .json = pl_carpool_trip_name(trip)                                                         \
+    }
+
 /* Kilometres to the metre, as in the plan's JSON; never below 0. */
 static double km(double x)
 {
@@ -66,7 +77,7 @@ static double km(double x)
 
 static int member_row(pl_sink *sink, pl_lang L, const pl_carpool_saved_group *g,
                       const pl_carpool_member *m, int order, const char *organization,
-                      pl_error *err)
+                      pl_carpool_trip trip, pl_error *err)
 {
     int driver = order == 0;
     /* km and detour once per car, on its driver's row, so that a column sum
@@ -88,6 +99,7 @@ static int member_row(pl_sink *sink, pl_lang L, const pl_carpool_saved_group *g,
         {.real = km(g->detour_km), .null = !driver},
         {.num = g->confirmed},
         {.text = NULL},
+        TRIP_CELL(L, trip),
     };
     return pl_sink_row(sink, row, err);
 }
@@ -108,10 +120,11 @@ int pl_carpool_rows(pl_sink *sink, const pl_roster *roster, const pl_carpool_sav
     for (size_t g = 0; g < plan->ngroups && rc == 0; g++) {
         const pl_carpool_saved_group *sg = &plan->groups[g];
         rc = member_row(sink, L, sg, &sg->driver, 0,
-                        organization_of(by_id, n, sg->driver.registration), err);
+                        organization_of(by_id, n, sg->driver.registration), plan->trip, err);
         for (size_t k = 0; k < sg->npassengers && rc == 0; k++)
             rc = member_row(sink, L, sg, &sg->passengers[k], (int)k + 1,
-                            organization_of(by_id, n, sg->passengers[k].registration), err);
+                            organization_of(by_id, n, sg->passengers[k].registration), plan->trip,
+                            err);
     }
     for (size_t u = 0; u < plan->nunassigned && rc == 0; u++) {
         const pl_carpool_saved_unassigned *su = &plan->unassigned[u];
@@ -135,6 +148,7 @@ int pl_carpool_rows(pl_sink *sink, const pl_roster *roster, const pl_carpool_sav
             {.null = 1},
             {.null = 1},
             {.text = su->reason},
+            TRIP_CELL(L, plan->trip),
         };
         rc = pl_sink_row(sink, row, err);
     }
@@ -163,6 +177,47 @@ static const char *colour(int number)
     static const char *const palette[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e",
                                           "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"};
     return palette[(number - 1 + 10) % 10];
+}
+
+/* The way home: a drop-off, or (order 0) the driver's home. */
+static json_t *home_stop_feature(const pl_carpool_saved_group *g, const pl_carpool_member *m,
+                                 int order)
+{
+    return feature(
+        json_pack("{s:s, s:o}", "type", "Point", "coordinates", position(m->lat, m->lon)),
+        json_pack("{s:s, s:s, s:i, s:i, s:s, s:s, s:o, s:s, s:s}", "kind",
+                  order == 0 ? "home" : "dropoff", "trip", "return", "group", g->number, "order",
+                  order, "name", m->name, "time", order == 0 ? g->arrival : m->time, "commune",
+                  m->place ? json_string(m->place) : json_null(), "marker-color", colour(g->number),
+                  "marker-symbol", order == 0 ? "car" : "pitch"));
+}
+
+/* The way home: the venue, the drop-offs in order, the driver's home. */
+static json_t *home_route_feature(const pl_carpool_saved_group *g, const pl_event *ev)
+{
+    json_t *line = json_array(), *names = json_array();
+    int bad = !line || !names;
+
+    if (ev->has_geo)
+        bad |= json_array_append_new(line, position(ev->venue_lat, ev->venue_lon));
+    for (size_t k = 0; k < g->npassengers; k++) {
+        bad |= json_array_append_new(line, position(g->passengers[k].lat, g->passengers[k].lon));
+        bad |= json_array_append_new(names, json_string(g->passengers[k].name));
+    }
+    bad |= json_array_append_new(line, position(g->driver.lat, g->driver.lon)) != 0;
+    if (bad) {
+        json_decref(line);
+        json_decref(names);
+        return NULL;
+    }
+    return feature(json_pack("{s:s, s:o}", "type", "LineString", "coordinates", line),
+                   json_pack("{s:s, s:s, s:i, s:s, s:o, s:i, s:s, s:s, s:f, s:f, s:s, s:i, s:s}",
+                             "kind", "route", "trip", "return", "group", g->number, "driver",
+                             g->driver.name, "passengers", names, "seats", g->seats,
+                             "departure_time", g->departure, "arrival_time", g->arrival,
+                             "distance_km", round(g->distance_km * 1e3) / 1e3, "detour_km",
+                             round(g->detour_km * 1e3) / 1e3, "stroke", colour(g->number),
+                             "stroke-width", 2, "stroke-dasharray", "6 4"));
 }
 
 static json_t *stop_feature(const pl_carpool_saved_group *g, const pl_carpool_member *m, int order)
@@ -206,7 +261,8 @@ static json_t *route_feature(const pl_carpool_saved_group *g, const pl_event *ev
 
 /* The map: the venue, then each car's route and its stops. New reference,
  * NULL when out of memory. */
-static json_t *carpool_geojson(const pl_event *ev, const pl_carpool_saved_plan *plan)
+static json_t *carpool_geojson(const pl_event *ev, const pl_carpool_saved_plan *plan,
+                               const pl_carpool_saved_plan *home)
 {
     json_t *features = json_array();
     int bad = !features;
@@ -231,6 +287,16 @@ static json_t *carpool_geojson(const pl_event *ev, const pl_carpool_saved_plan *
         for (size_t k = 0; k < sg->npassengers; k++)
             bad |=
                 json_array_append_new(features, stop_feature(sg, &sg->passengers[k], (int)k + 1));
+    }
+    /* the way home, when planned: its routes (dashed) and drop-offs */
+    for (size_t g = 0; home && g < home->ngroups && !bad; g++) {
+        const pl_carpool_saved_group *sg = &home->groups[g];
+        if (ev->has_geo || sg->npassengers)
+            bad |= json_array_append_new(features, home_route_feature(sg, ev));
+        bad |= json_array_append_new(features, home_stop_feature(sg, &sg->driver, 0));
+        for (size_t k = 0; k < sg->npassengers; k++)
+            bad |= json_array_append_new(features,
+                                         home_stop_feature(sg, &sg->passengers[k], (int)k + 1));
     }
     if (bad) {
         json_decref(features);
@@ -263,7 +329,7 @@ static int write_json_file(const char *path, json_t *doc, size_t flags, pl_error
 int pl_export_carpool(pl_store *store, const char *slug, const char *path,
                       const pl_export_options *opts, pl_error *err)
 {
-    pl_carpool_saved_plan *plan = NULL;
+    pl_carpool_saved_plan *plan = NULL, *home = NULL;
     pl_roster roster;
     pl_sink *sink = NULL;
     char title[512];
@@ -273,12 +339,23 @@ int pl_export_carpool(pl_store *store, const char *slug, const char *path,
         return rc;
     if ((rc = pl_carpool_plan_load(&plan, store, slug, err)) != 0)
         goto done;
+    /* the way home, when it is planned */
+    rc = pl_carpool_plan_load_trip(&home, store, slug, PL_CARPOOL_RETURN, err);
+    if (rc == PL_ENOTFOUND)
+        rc = 0;
+    else if (rc != 0)
+        goto done;
     if (opts->format == PL_EXPORT_JSON) {
-        rc = write_json_file(path, pl_carpool_plan_to_json(plan), PL_CARPOOL_JSON_FLAGS, err);
+        json_t *doc = pl_carpool_plan_to_json(plan);
+        if (doc && home && json_object_set_new(doc, "return", pl_carpool_plan_to_json(home)) != 0) {
+            json_decref(doc);
+            doc = NULL;
+        }
+        rc = write_json_file(path, doc, PL_CARPOOL_JSON_FLAGS, err);
         goto done;
     }
     if (opts->format == PL_EXPORT_GEOJSON) {
-        rc = write_json_file(path, carpool_geojson(roster.event, plan),
+        rc = write_json_file(path, carpool_geojson(roster.event, plan, home),
                              JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12), err);
         goto done;
     }
@@ -289,11 +366,13 @@ int pl_export_carpool(pl_store *store, const char *slug, const char *path,
             goto done;
     }
     if ((rc = pl_sink_begin(sink, &pl_carpool_table, err)) != 0 ||
-        (rc = pl_carpool_rows(sink, &roster, plan, err)) != 0)
+        (rc = pl_carpool_rows(sink, &roster, plan, err)) != 0 ||
+        (home && (rc = pl_carpool_rows(sink, &roster, home, err)) != 0))
         goto done;
     rc = pl_sink_close(sink, err);
 done:
     pl_sink_free(sink);
+    pl_carpool_saved_plan_free(home);
     pl_carpool_saved_plan_free(plan);
     pl_roster_free(&roster);
     return rc;

@@ -146,7 +146,7 @@ int srv_me_feed(srv_reply *out, srv_req *req)
 {
     const char *token = req->arg[0];
     pl_registration *reg = NULL;
-    pl_carpool_pickup *pickup = NULL;
+    pl_carpool_pickup *pickup = NULL, *home = NULL;
     pl_calendar_options opts;
     pl_event *ev = NULL;
     char *bytes = NULL;
@@ -159,14 +159,20 @@ int srv_me_feed(srv_reply *out, srv_req *req)
         rc = pl_carpool_pickup_load(&pickup, req->store, reg->rowid, &err);
         if (rc == 0)
             srv_latest(out->modified, pickup->modified);
+        if (rc == 0 || rc == PL_ENOTFOUND)
+            rc =
+                pl_carpool_pickup_load_trip(&home, req->store, reg->rowid, PL_CARPOOL_RETURN, &err);
+        if (rc == 0)
+            srv_latest(out->modified, home->modified);
         if (rc == 0 || rc == PL_ENOTFOUND) {
             feed_options(&opts, req);
-            rc = pl_calendar_write_attendee(&bytes, &len, ev, reg, pickup, &opts, &err);
+            rc = pl_calendar_write_attendee(&bytes, &len, ev, reg, pickup, home, &opts, &err);
         }
         feed_bytes(out, rc, bytes, len, &err);
     }
     out->cache_control = "private, no-cache";
     pl_carpool_pickup_free(pickup);
+    pl_carpool_pickup_free(home);
     pl_registration_free(reg);
     pl_event_free(ev);
     return 0;

@@ -103,8 +103,20 @@ static int split_names(pl_carpool_pickup *p, const char *lines)
     return 0;
 }
 
+/* The same statements on the table of either trip (table names are
+ * constants, never input). */
+#define PICKUP_SELECT(table)                                                                       \
+    "SELECT uid, sequence, created, modified, cancelled, is_driver, time, arrival, place, lat, "   \
+    "lon, driver_name, driver_phone, passengers FROM " table " WHERE registration_id = ?1"
+
 int pl_carpool_pickup_load(pl_carpool_pickup **out, pl_store *store, long long registration,
                            pl_error *err)
+{
+    return pl_carpool_pickup_load_trip(out, store, registration, PL_CARPOOL_OUTBOUND, err);
+}
+
+int pl_carpool_pickup_load_trip(pl_carpool_pickup **out, pl_store *store, long long registration,
+                                pl_carpool_trip trip, pl_error *err)
 {
     pl_carpool_pickup *p = NULL;
     sqlite3_stmt *st = NULL;
@@ -112,9 +124,8 @@ int pl_carpool_pickup_load(pl_carpool_pickup **out, pl_store *store, long long r
 
     *out = NULL;
     rc = pl_store_prepare(store, &st,
-                          "SELECT uid, sequence, created, modified, cancelled, is_driver, time, "
-                          "arrival, place, lat, lon, driver_name, driver_phone, passengers "
-                          "FROM carpool_pickups WHERE registration_id = ?1",
+                          trip == PL_CARPOOL_RETURN ? PICKUP_SELECT("carpool_dropoffs")
+                                                    : PICKUP_SELECT("carpool_pickups"),
                           err);
     if (rc < 0)
         return rc;
@@ -194,20 +205,26 @@ static int fellow_names(pl_buf *out, const pl_carpool_saved_group *g, const pl_c
  * existing row is rewritten, with its sequence bumped, only when something
  * it shows differs (or it was cancelled).
  */
-static const char upsert_sql[] =
-    "INSERT INTO carpool_pickups (registration_id, uid, sequence, created, modified, cancelled, "
-    "is_driver, time, arrival, place, lat, lon, driver_name, driver_phone, passengers) "
-    "VALUES (?1, ?2, 0, ?3, ?3, 0, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
-    "ON CONFLICT (registration_id) DO UPDATE SET sequence = sequence + 1, "
-    "modified = excluded.modified, cancelled = 0, is_driver = excluded.is_driver, "
-    "time = excluded.time, arrival = excluded.arrival, place = excluded.place, "
-    "lat = excluded.lat, lon = excluded.lon, driver_name = excluded.driver_name, "
-    "driver_phone = excluded.driver_phone, passengers = excluded.passengers "
-    "WHERE cancelled <> 0 OR is_driver IS NOT excluded.is_driver OR time IS NOT excluded.time "
-    "OR arrival IS NOT excluded.arrival OR place IS NOT excluded.place "
-    "OR lat IS NOT excluded.lat OR lon IS NOT excluded.lon "
-    "OR driver_name IS NOT excluded.driver_name OR driver_phone IS NOT excluded.driver_phone "
-    "OR passengers IS NOT excluded.passengers";
+#define UPSERT_SQL(table)                                                                          \
+    "INSERT INTO " table " (registration_id, uid, sequence, created, modified, cancelled, "        \
+    "is_driver, time, arrival, place, lat, lon, driver_name, driver_phone, passengers) "           \
+    "VALUES (?1, ?2, 0, ?3, ?3, 0, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "                        \
+    "ON CONFLICT (registration_id) DO UPDATE SET sequence = sequence + 1, "                        \
+    "modified = excluded.modified, cancelled = 0, is_driver = excluded.is_driver, "                \
+    "time = excluded.time, arrival = excluded.arrival, place = excluded.place, "                   \
+    "lat = excluded.lat, lon = excluded.lon, driver_name = excluded.driver_name, "                 \
+    "driver_phone = excluded.driver_phone, passengers = excluded.passengers "                      \
+    "WHERE cancelled <> 0 OR is_driver IS NOT excluded.is_driver OR time IS NOT excluded.time "    \
+    "OR arrival IS NOT excluded.arrival OR place IS NOT excluded.place "                           \
+    "OR lat IS NOT excluded.lat OR lon IS NOT excluded.lon "                                       \
+    "OR driver_name IS NOT excluded.driver_name OR driver_phone IS NOT excluded.driver_phone "     \
+    "OR passengers IS NOT excluded.passengers"
+
+#define CANCEL_SQL(table)                                                                          \
+    "UPDATE " table " SET cancelled = 1, sequence = sequence + 1, modified = ?3 "                  \
+    "WHERE cancelled = 0 AND registration_id IN (SELECT r.id FROM registrations r JOIN events e "  \
+    "ON e.id = r.event_id WHERE e.slug = ?1) AND registration_id NOT IN "                          \
+    "(SELECT value FROM json_each(?2))"
 
 int pl_carpool_pickups_sync(pl_store *store, const pl_carpool_saved_plan *plan, pl_error *err)
 {
@@ -216,8 +233,12 @@ int pl_carpool_pickups_sync(pl_store *store, const pl_carpool_saved_plan *plan, 
     char now[32], uuid[PL_UUID_SIZE], uid[64], where[512], driver[128];
     int rc;
 
+    int home = plan->trip == PL_CARPOOL_RETURN;
+
     pl_now_utc(now);
-    if ((rc = pl_store_prepare(store, &up, upsert_sql, err)) < 0)
+    rc = pl_store_prepare(
+        store, &up, home ? UPSERT_SQL("carpool_dropoffs") : UPSERT_SQL("carpool_pickups"), err);
+    if (rc < 0)
         goto done;
     if (pl_buf_puts(&ids, "[") < 0)
         goto oom;
@@ -235,7 +256,7 @@ int pl_carpool_pickups_sync(pl_store *store, const pl_carpool_saved_plan *plan, 
                 rc = pl_error_set(err, PL_ERROR, "no random source for the pickup's UID");
                 goto done;
             }
-            snprintf(uid, sizeof(uid), "pickup-%s@planner", uuid);
+            snprintf(uid, sizeof(uid), "%s-%s@planner", home ? "ride-home" : "pickup", uuid);
             pl_carpool_member_where(where, sizeof(where), m);
             if (fellow_names(&names, sg, m) < 0 ||
                 pl_buf_printf(&ids, "%s%lld", ids.len > 1 ? "," : "", m->registration) < 0)
@@ -245,8 +266,10 @@ int pl_carpool_pickups_sync(pl_store *store, const pl_carpool_saved_plan *plan, 
             pl_store_bind_text(up, 2, uid);
             pl_store_bind_text(up, 3, now);
             sqlite3_bind_int(up, 4, k == 0);
-            pl_store_bind_text(up, 5, m->time);
-            pl_store_bind_text(up, 6, sg->arrival);
+            /* the way home: from the car's departure to this person's
+             * drop-off (the driver: home) */
+            pl_store_bind_text(up, 5, home ? sg->departure : m->time);
+            pl_store_bind_text(up, 6, home && k > 0 ? m->time : sg->arrival);
             pl_store_bind_text(up, 7, where);
             if (has_geo) {
                 sqlite3_bind_double(up, 8, m->lat);
@@ -267,13 +290,8 @@ int pl_carpool_pickups_sync(pl_store *store, const pl_carpool_saved_plan *plan, 
     if (pl_buf_puts(&ids, "]") < 0)
         goto oom;
     /* Pickups of this event that the plan no longer has: cancelled, once. */
-    rc = pl_store_prepare(store, &cancel,
-                          "UPDATE carpool_pickups SET cancelled = 1, sequence = sequence + 1, "
-                          "modified = ?3 WHERE cancelled = 0 AND registration_id IN "
-                          "(SELECT r.id FROM registrations r JOIN events e ON e.id = r.event_id "
-                          "WHERE e.slug = ?1) AND registration_id NOT IN "
-                          "(SELECT value FROM json_each(?2))",
-                          err);
+    rc = pl_store_prepare(
+        store, &cancel, home ? CANCEL_SQL("carpool_dropoffs") : CANCEL_SQL("carpool_pickups"), err);
     if (rc < 0)
         goto done;
     pl_store_bind_text(cancel, 1, plan->event_slug);

@@ -18,6 +18,7 @@ typedef struct part {
     pl_origin where;
     double lat, lon; /* NaN without a point */
     char *leave;     /* end of the last session they attend, NULL if none; owned */
+    int excluded;    /* planner carpool exclude */
 } part;
 
 /* A confirmed group of the stored plan, as found again in the new input. */
@@ -136,7 +137,8 @@ static int load_parts(planning *pl, pl_error *err)
     rc = pl_store_prepare(pl->store, &st,
                           "SELECT r.id, r.origin, r.travel, r.seats, "
                           "(SELECT max(s.end) FROM registration_sessions rs JOIN sessions s "
-                          "ON s.id = rs.session_id WHERE rs.registration_id = r.id) "
+                          "ON s.id = rs.session_id WHERE rs.registration_id = r.id), "
+                          "(SELECT excluded FROM carpool_choices c WHERE c.registration_id = r.id) "
                           "FROM registrations r "
                           "WHERE r.event_id = ?1 AND r.status = 'confirmed' AND r.travel <> 'none' "
                           "ORDER BY r.id",
@@ -163,6 +165,7 @@ static int load_parts(planning *pl, pl_error *err)
         p->travel = pl_store_column_dup(st, 2, &failed);
         p->seats = sqlite3_column_int(st, 3);
         p->leave = pl_store_column_dup(st, 4, &failed);
+        p->excluded = sqlite3_column_int(st, 5);
         if (failed || !p->travel) {
             rc = oom(err);
             goto done;
@@ -243,19 +246,22 @@ static long long find_plan_id(pl_store *store, long long event_id, pl_carpool_tr
  * the engine sees the group exactly as confirmed. A passenger who no longer
  * takes part is taken out of the group (and out of its rows).
  */
-static int load_kept(planning *pl, pl_error *err)
+static int load_kept(planning *pl, int confirmed_too, pl_error *err)
 {
     sqlite3_stmt *st = NULL, *del = NULL;
     size_t cap = 0;
     int rc = 0, s;
     kept *cur = NULL;
 
-    rc = pl_store_prepare(pl->store, &st,
-                          "SELECT g.id, m.position, m.registration_id, m.lat, m.lon "
-                          "FROM carpool_groups g JOIN carpool_members m ON m.group_id = g.id "
-                          "WHERE g.plan_id = ?1 AND g.confirmed = 1 "
-                          "ORDER BY g.driver_id, m.position",
-                          err);
+    rc = pl_store_prepare(
+        pl->store, &st,
+        "SELECT g.id, m.position, m.registration_id, m.lat, m.lon "
+        "FROM carpool_groups g JOIN carpool_members m ON m.group_id = g.id "
+        "WHERE g.plan_id = ?1 AND ((?2 AND g.confirmed = 1) OR EXISTS (SELECT 1 FROM "
+        "carpool_choices c WHERE c.registration_id = g.driver_id AND "
+        "c.locked = 1)) "
+        "ORDER BY g.driver_id, m.position",
+        err);
     if (rc < 0)
         goto done;
     rc = pl_store_prepare(pl->store, &del,
@@ -263,6 +269,7 @@ static int load_kept(planning *pl, pl_error *err)
     if (rc < 0)
         goto done;
     sqlite3_bind_int64(st, 1, pl->plan_id);
+    sqlite3_bind_int(st, 2, confirmed_too);
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
         long long gid = sqlite3_column_int64(st, 0);
         int pos = sqlite3_column_int(st, 1);
@@ -430,6 +437,11 @@ static int is_kept_driver(const planning *pl, size_t idx)
 static void explain(const part *p, pl_carpool_reason reason, const char **code, char *buf,
                     size_t size)
 {
+    if (p->excluded) {
+        *code = PL_CARPOOL_WHY_EXCLUDED;
+        snprintf(buf, size, "left out of the carpools by the organiser");
+        return;
+    }
     if (reason == PL_CARPOOL_REASON_NO_ORIGIN) {
         int ambiguous = p->where.status == PL_ORIGIN_AMBIGUOUS;
         *code = ambiguous ? PL_CARPOOL_WHY_ORIGIN_AMBIGUOUS : PL_CARPOOL_WHY_ORIGIN_UNKNOWN;
@@ -671,7 +683,8 @@ int pl_carpool_plan_event(pl_carpool_saved_plan **out, pl_store *store, const ch
         rc = (int)pl.plan_id;
         goto done;
     }
-    if (opts->keep_confirmed && pl.plan_id > 0 && (rc = load_kept(&pl, err)) < 0)
+    /* confirmed cars with keep_confirmed; locked cars always */
+    if (pl.plan_id > 0 && (rc = load_kept(&pl, opts->keep_confirmed, err)) < 0)
         goto done;
     if (pl.trip == PL_CARPOOL_RETURN && (rc = load_prefer(&pl, &prefer, &nprefer, err)) < 0)
         goto done;
@@ -693,6 +706,13 @@ int pl_carpool_plan_event(pl_carpool_saved_plan **out, pl_store *store, const ch
         ps[i].seats = ps[i].role == PL_CARPOOL_ROLE_RIDE ? 0 : p->seats;
         if (ps[i].seats < 0)
             ps[i].seats = 0;
+        /* Excluded: a car goes alone; a rider is not planned (see explain) */
+        if (p->excluded && ps[i].role != PL_CARPOOL_ROLE_RIDE) {
+            ps[i].role = PL_CARPOOL_ROLE_DRIVE;
+            ps[i].seats = 0;
+        } else if (p->excluded) {
+            ps[i].role = PL_CARPOOL_ROLE_NONE;
+        }
         /* A kept group's driver drives it, whatever their role says now. */
         if (ps[i].role == PL_CARPOOL_ROLE_RIDE && is_kept_driver(&pl, i))
             ps[i].role = PL_CARPOOL_ROLE_DRIVE;
@@ -738,7 +758,7 @@ int pl_carpool_plan_event(pl_carpool_saved_plan **out, pl_store *store, const ch
         goto done;
     /* The plan as stored, and each member's pickup (their feeds) with it. */
     if ((rc = pl_carpool_plan_load_trip(&saved, store, slug, pl.trip, err)) < 0 ||
-        (pl.trip == PL_CARPOOL_OUTBOUND && (rc = pl_carpool_pickups_sync(store, saved, err)) < 0))
+        (rc = pl_carpool_pickups_sync(store, saved, err)) < 0)
         goto done;
     in_tx = 0;
     if ((rc = pl_store_commit(store, err)) < 0)
@@ -1385,6 +1405,50 @@ int pl_carpool_travellers_count(size_t *out, pl_store *store, const char *slug, 
         *out = (size_t)sqlite3_column_int64(st, 0);
     else
         rc = pl_store_fail(store, err, "cannot count the travellers");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int pl_carpool_choice_set(pl_store *store, const char *slug, const char *email,
+                          pl_carpool_choice choice, int on, pl_error *err)
+{
+    pl_carpool_assignment *a = NULL;
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if (choice == PL_CARPOOL_LOCK && on) {
+        /* only a car of the stored plan, with passengers, can be kept */
+        if ((rc = pl_carpool_assignment_find_email(&a, store, slug, email, err)) < 0)
+            return rc;
+        if (a->role == PL_CARPOOL_AS_PASSENGER)
+            rc = pl_error_set(err, PL_EINVALID, "%s rides with %s <%s>: lock the driver's car",
+                              email, a->group->driver.name, a->group->driver.email);
+        else if (a->role != PL_CARPOOL_AS_DRIVER || a->group->npassengers == 0)
+            rc = pl_error_set(err, PL_EINVALID, "%s drives no car with passengers in the plan",
+                              email);
+        pl_carpool_assignment_free(a);
+        if (rc < 0)
+            return rc;
+    }
+    rc = pl_store_prepare(store, &st,
+                          choice == PL_CARPOOL_EXCLUDE
+                              ? "INSERT INTO carpool_choices (registration_id, excluded) "
+                                "SELECT r.id, ?3 FROM registrations r JOIN events e ON e.id = "
+                                "r.event_id WHERE e.slug = ?1 AND r.email = ?2 "
+                                "ON CONFLICT (registration_id) DO UPDATE SET excluded = ?3"
+                              : "INSERT INTO carpool_choices (registration_id, locked) "
+                                "SELECT r.id, ?3 FROM registrations r JOIN events e ON e.id = "
+                                "r.event_id WHERE e.slug = ?1 AND r.email = ?2 "
+                                "ON CONFLICT (registration_id) DO UPDATE SET locked = ?3",
+                          err);
+    if (rc < 0)
+        return rc;
+    pl_store_bind_text(st, 1, slug);
+    pl_store_bind_text(st, 2, email);
+    sqlite3_bind_int(st, 3, on ? 1 : 0);
+    rc = pl_store_step(store, st, "cannot store the carpool choice", err);
+    if (rc == 0 && sqlite3_changes(pl_store_db(store)) == 0)
+        rc = pl_error_set(err, PL_ENOTFOUND, "%s is not registered for '%s'", email, slug);
     sqlite3_finalize(st);
     return rc;
 }

@@ -102,6 +102,7 @@ typedef struct pl_carpool_saved_group {
 #define PL_CARPOOL_WHY_NO_SEAT "no_seat"
 #define PL_CARPOOL_WHY_NO_ROOM "no_room"
 #define PL_CARPOOL_WHY_LEAVE_TIME "leave_time"
+#define PL_CARPOOL_WHY_EXCLUDED "excluded" /* planner carpool exclude */
 
 typedef struct pl_carpool_saved_unassigned {
     long long registration;
@@ -175,6 +176,26 @@ int pl_carpool_plan_load_trip(pl_carpool_saved_plan **out, pl_store *store, cons
  */
 int pl_carpool_confirm(size_t *out_count, pl_store *store, const char *slug,
                        const char *driver_email, pl_error *err);
+
+/* What the organiser decides for one person, kept across plans. */
+typedef enum pl_carpool_choice {
+    PL_CARPOOL_EXCLUDE = 1, /* never grouped: a driver goes alone, a rider
+                               comes otherwise (reason "excluded") */
+    PL_CARPOOL_LOCK         /* a driver's car: every re-plan keeps it as
+                               stored, with or without keep_confirmed */
+} pl_carpool_choice;
+
+/*
+ * Set (on = 1) or clear (on = 0) a choice for the registration of email in
+ * event slug; it applies from the next plan. Locking needs a stored plan in
+ * which that person drives a car with passengers (else PL_EINVALID, naming
+ * their driver when they ride).
+ *
+ * Returns PL_OK, PL_ENOTFOUND (no event, or not registered), PL_EINVALID,
+ * PL_EIO.
+ */
+int pl_carpool_choice_set(pl_store *store, const char *slug, const char *email,
+                          pl_carpool_choice choice, int on, pl_error *err);
 
 typedef enum pl_carpool_role_in_plan {
     PL_CARPOOL_AS_DRIVER = 1,
@@ -285,10 +306,17 @@ typedef struct pl_carpool_pickup {
  * when it never had one; PL_EIO. Free with pl_carpool_pickup_free. */
 int pl_carpool_pickup_load(pl_carpool_pickup **out, pl_store *store, long long registration,
                            pl_error *err);
+
+/* The same for one trip. The ride home (table carpool_dropoffs): time is
+ * when the car leaves the venue, arrival the person's drop-off (the
+ * driver's: home), place where they get out. */
+int pl_carpool_pickup_load_trip(pl_carpool_pickup **out, pl_store *store, long long registration,
+                                pl_carpool_trip trip, pl_error *err);
 void pl_carpool_pickup_free(pl_carpool_pickup *p);
 
-/* Bring the carpool_pickups of plan's event in line with plan (as just
- * stored): called by pl_carpool_plan_event inside its transaction. */
+/* Bring the carpool_pickups (the way home: carpool_dropoffs) of plan's
+ * event in line with plan (as just stored): called by pl_carpool_plan_event
+ * inside its transaction. */
 int pl_carpool_pickups_sync(pl_store *store, const pl_carpool_saved_plan *plan, pl_error *err);
 
 /* Minutes on the engine's clock (minutes since 1970-01-01T00:00, local wall

@@ -359,6 +359,34 @@ static const char *const migrations[] = {
     "  allocated TEXT NOT NULL,"
     "  PRIMARY KEY (registration_id, slot)"
     ") WITHOUT ROWID;",
+    /* 12 -> 13: the ride home in the personal feed, as carpool_pickups for
+     * the way there: time is when the car leaves the venue, arrival the
+     * drop-off (the driver: home), place where the person gets out. */
+    "CREATE TABLE carpool_dropoffs ("
+    "  registration_id INTEGER PRIMARY KEY REFERENCES registrations(id) ON DELETE CASCADE,"
+    "  uid TEXT NOT NULL UNIQUE,"
+    "  sequence INTEGER NOT NULL DEFAULT 0,"
+    "  created TEXT NOT NULL,"
+    "  modified TEXT NOT NULL,"
+    "  cancelled INTEGER NOT NULL DEFAULT 0,"
+    "  is_driver INTEGER NOT NULL,"
+    "  time TEXT NOT NULL,"
+    "  arrival TEXT NOT NULL,"
+    "  place TEXT,"
+    "  lat REAL,"
+    "  lon REAL,"
+    "  driver_name TEXT,"
+    "  driver_phone TEXT,"
+    "  passengers TEXT NOT NULL DEFAULT ''"
+    ");",
+    /* 13 -> 14: what the organiser decided for one person's carpool
+     * (planner carpool exclude | lock): never grouped; or their car is kept
+     * by every re-plan. */
+    "CREATE TABLE carpool_choices ("
+    "  registration_id INTEGER PRIMARY KEY REFERENCES registrations(id) ON DELETE CASCADE,"
+    "  excluded INTEGER NOT NULL DEFAULT 0,"
+    "  locked INTEGER NOT NULL DEFAULT 0"
+    ");",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

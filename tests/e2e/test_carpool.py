@@ -252,6 +252,43 @@ class Carpool(PlannerTestCase):
         self.assertEqual(r.returncode, 2)
         self.assertIn("--trip", r.stderr)
 
+    def test_exclude_and_lock(self):
+        plan = self.plan()
+        g = next(g for g in plan["groups"] if len(g["passengers"]) >= 1)
+        rider = g["passengers"][0]["email"]
+        self.ok("carpool", "exclude", SLUG, "--email", rider)
+        after = self.plan()
+        u = [x for x in after["unassigned"] if x["email"] == rider]
+        self.assertEqual(len(u), 1)
+        self.assertEqual(u[0]["reason"], "excluded")
+        # an excluded driver goes alone
+        driver = g["driver"]["email"]
+        self.ok("carpool", "exclude", SLUG, "--email", driver)
+        after = self.plan()
+        mine = next(h for h in after["groups"] if h["driver"]["email"] == driver)
+        self.assertEqual(mine["passengers"], [])
+        # back in
+        self.ok("carpool", "exclude", SLUG, "--email", rider, "--off")
+        self.ok("carpool", "exclude", SLUG, "--email", driver, "--off")
+        plan = self.plan()
+        self.assertFalse(any(x["email"] == rider and x["reason"] == "excluded"
+                             for x in plan["unassigned"]))
+        # a locked car is kept without --keep-confirmed, even with other limits
+        g = next(g for g in plan["groups"] if g["passengers"])
+        r = self.run_planner("carpool", "lock", SLUG, "--email", g["passengers"][0]["email"])
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(g["driver"]["email"], r.stderr)
+        self.ok("carpool", "lock", SLUG, "--email", g["driver"]["email"])
+        kept = self.plan("--max-detour", "60", "--road-factor", "1.5")
+        same = next(h for h in kept["groups"] if h["driver"]["email"] == g["driver"]["email"])
+        for key in ("passengers", "departure_time", "arrival_time", "distance_km"):
+            self.assertEqual(same[key], g[key], key)
+        self.ok("carpool", "lock", SLUG, "--email", g["driver"]["email"], "--off")
+        r = self.run_planner("carpool", "exclude", SLUG, "--email", "nobody@example.org")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("not registered", r.stderr)
+        self.assertEqual(self.run_planner("carpool", "lock", SLUG).returncode, 2)
+
     def test_errors_and_exit_codes(self):
         r = self.run_planner("carpool", "show", SLUG, "--email", "celine.vasseur@example.org")
         self.assertEqual(r.returncode, 1)

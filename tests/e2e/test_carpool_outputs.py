@@ -138,6 +138,38 @@ class Outputs(PlannerTestCase):
         # French Excel reads a decimal comma
         self.assertEqual(fr[0]["Km"], rows[0]["Km"].replace(".", ","))
 
+    def test_exports_carry_the_way_home(self):
+        there = self.plan()
+        r = self.ok("carpool", "plan", SLUG, "--trip", "return", "--format", "json", env=NOW)
+        home = json.loads(r.stdout)
+        with open(self.export("carpool.json"), encoding="utf-8") as f:
+            exported = json.load(f)
+        self.assertEqual(exported.pop("return"), home)
+        self.assertEqual(exported, there)
+        with open(self.export("carpool.csv"), encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+        back = [r for r in rows if r["Trajet"] == "Retour"]
+        self.assertEqual(len(back), sum(1 + len(g["passengers"]) for g in home["groups"])
+                         + len(home["unassigned"]))
+        self.assertEqual(len(rows) - len(back),
+                         sum(1 + len(g["passengers"]) for g in there["groups"])
+                         + len(there["unassigned"]))
+        g = next(g for g in home["groups"] if g["passengers"])
+        self.assertEqual({r["Trajet"] for r in rows} - {"Retour"}, {"Aller"})
+        mine = next(r for r in back if r["Courriel"] == g["passengers"][0]["email"])
+        self.assertEqual(mine["Heure de passage"], g["passengers"][0]["dropoff_time"][11:16])
+        with open(self.export("carpool.geojson"), encoding="utf-8") as f:
+            geo = json.load(f)
+        routes = [x for x in geo["features"]
+                  if x["properties"].get("trip") == "return" and x["properties"]["kind"] == "route"]
+        self.assertEqual(len(routes), len(home["groups"]))
+        route = next(x for x in routes if x["properties"]["group"] == g["number"])
+        line = route["geometry"]["coordinates"]
+        venue = self.event["venue"]
+        self.assertAlmostEqual(line[0][0], venue["lon"], places=5)
+        self.assertAlmostEqual(line[-1][1], g["driver"]["lat"], places=5)
+        self.assertEqual(len(line), 2 + len(g["passengers"]))
+
     def test_json_is_the_plan(self):
         plan = self.plan()
         with open(self.export("carpool.json"), encoding="utf-8") as f:
@@ -238,6 +270,33 @@ class Outputs(PlannerTestCase):
         self.assertIn("vous conduisez", str(ev["SUMMARY"]))
         for p in g["passengers"]:
             self.assertIn(p["name"].split(" ")[0], str(ev["DESCRIPTION"]))
+
+    def test_feed_has_the_ride_home_once_planned(self):
+        self.plan()
+        r = self.ok("carpool", "plan", SLUG, "--trip", "return", "--format", "json", env=NOW)
+        home = json.loads(r.stdout)
+        g = next(g for g in home["groups"] if g["passengers"])
+        p = g["passengers"][-1]
+        rides = [e for e in vevents(self.feed(p["email"]))
+                 if str(e["UID"]).startswith("ride-home-")]
+        self.assertEqual(len(rides), 1)
+        ev = rides[0]
+        self.assertEqual(ev["DTSTART"].dt.strftime("%Y-%m-%dT%H:%M"), g["departure_time"])
+        self.assertEqual(ev["DTEND"].dt.strftime("%Y-%m-%dT%H:%M"), p["dropoff_time"])
+        self.assertIn("Retour en covoiturage avec " + g["driver"]["name"].split(" ")[0],
+                      str(ev["SUMMARY"]))
+        self.assertIn("Dépose : " + p["place"], str(ev["DESCRIPTION"]))
+        uid, seq = str(ev["UID"]), int(ev.get("SEQUENCE", 0))
+        # planned again, same result: same UID, same SEQUENCE
+        self.ok("carpool", "plan", SLUG, "--trip", "return", env=NOW)
+        again = [e for e in vevents(self.feed(p["email"]))
+                 if str(e["UID"]).startswith("ride-home-")][0]
+        self.assertEqual((str(again["UID"]), int(again.get("SEQUENCE", 0))), (uid, seq))
+        # the driver's entry ends when they are home
+        ev = [e for e in vevents(self.feed(g["driver"]["email"]))
+              if str(e["UID"]).startswith("ride-home-")][0]
+        self.assertEqual(ev["DTEND"].dt.strftime("%Y-%m-%dT%H:%M"), g["arrival_time"])
+        self.assertIn("vous conduisez", str(ev["SUMMARY"]))
 
     def test_driver_phone_only_when_shared(self):
         plan = self.plan()
