@@ -1,14 +1,14 @@
 /*
  * collate.h - sort keys for names in French collation order.
  *
- * Names are compared the way a French reader files them: first by their
- * letters alone, accents and case folded and spaces, hyphens and
- * apostrophes ignored ("Élodie" files with E, "de la Tour" as "delatour",
- * "Œuvre" as "oeuvre"); then, among names equal so far, an unaccented letter
- * before an accented one (e < é < è < ê < ë); then lower case before upper
- * case; and last the bytes themselves, so that the order is total and
- * stable. Latin letters (U+00C0 to U+024F) are folded; any other character
- * is kept as it is and files after the Latin letters.
+ * Names are compared the way a French reader files them, by ICU's collator
+ * for the "fr" locale (exporters/collate.c): first by their letters alone,
+ * accents and case folded and spaces, hyphens and apostrophes ignored
+ * ("Élodie" files with E, "de la Tour" as "delatour", "Œuvre" as "oeuvre");
+ * then, among names equal so far, by their accents (e < é); then lower case
+ * before upper case; then punctuation; and last the code points themselves,
+ * so that the order is total and stable. Every script is handled, by the
+ * Unicode Collation Algorithm's default order.
  */
 #ifndef PL_COLLATE_H
 #define PL_COLLATE_H
