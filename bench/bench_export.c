@@ -209,16 +209,52 @@ static lxw_worksheet *floor_sheet(floor_book *f, const char *name, const char *c
     return ws;
 }
 
+/* The name split as the exports split it (names.h): the first name, and
+ * the rest. */
+static const char *split_name(const synth *s, char *first, size_t size)
+{
+    const char *sp = strchr(s->name, ' ');
+    snprintf(first, size, "%.*s", (int)(sp - s->name), s->name);
+    return sp + 1;
+}
+
+/* Printed as the exports print: A4, fit to width, header repeated, footer. */
+static void floor_print(lxw_worksheet *ws, int landscape, lxw_row_t header)
+{
+    if (landscape)
+        worksheet_set_landscape(ws);
+    else
+        worksheet_set_portrait(ws);
+    worksheet_set_paper(ws, 9);
+    worksheet_fit_to_pages(ws, 1, 0);
+    worksheet_set_margins(ws, 0.5, 0.5, 0.6, 0.7);
+    worksheet_set_footer(ws, "&CPage &P / &N");
+    worksheet_repeat_rows(ws, 0, header);
+}
+
 static void floor_registrants(floor_book *f, unsigned n)
 {
-    static const char *const heads[] = {
-        "Name",          "E-mail", "Organization", "Origin",      "Commune",
-        "Phone",         "Travel", "Seats",        "Meal",        "Diet",
-        "Sessions",      "Status", "Waiting list", "Public list", "Registered (UTC)",
-        "Updated (UTC)", "UID"};
-    lxw_worksheet *ws = floor_sheet(f, "Registrants", heads, 17, f->bold);
+    static const char *const heads[] = {"Nom",
+                                        "Prénom",
+                                        "Courriel",
+                                        "Structure",
+                                        "Commune de départ",
+                                        "Commune reconnue",
+                                        "Téléphone",
+                                        "Trajet",
+                                        "Places offertes",
+                                        "Repas",
+                                        "Régime alimentaire",
+                                        "Ateliers",
+                                        "Statut",
+                                        "Liste d'attente",
+                                        "Liste publique",
+                                        "Inscrit le",
+                                        "Modifié le",
+                                        "Identifiant"};
+    lxw_worksheet *ws = floor_sheet(f, "Inscrits", heads, 18, f->bold);
     lxw_datetime when = {2026, 11, 26, 8, 0, 0};
-    const char *travel[] = {"none", "drive", "ride", "flexible"};
+    const char *travel[] = {"sans covoiturage", "conducteur", "passager", "conducteur ou passager"};
 
     for (unsigned i = 0; i < n; i++) {
         synth s;
@@ -229,25 +265,29 @@ static void floor_registrants(floor_book *f, unsigned n)
         snprintf(uid, sizeof(uid), "%08x-%04x-4%03x-a%03x-%08x%04x", i * 2654435761u,
                  (i * 40503u) & 0xFFFF, (i * 2246822519u) >> 20, (i * 3266489917u) >> 20,
                  i * 668265263u, (i * 374761393u) >> 16);
-        worksheet_write_string(ws, r, 0, s.name, NULL);
-        worksheet_write_string(ws, r, 1, s.email, NULL);
-        worksheet_write_string(ws, r, 2, s.org, NULL);
-        worksheet_write_string(ws, r, 3, s.origin, NULL);
+        char first[96];
+        const char *last = split_name(&s, first, sizeof(first));
+        worksheet_write_string(ws, r, 0, last, NULL);
+        worksheet_write_string(ws, r, 1, first, NULL);
+        worksheet_write_string(ws, r, 2, s.email, NULL);
+        worksheet_write_string(ws, r, 3, s.org, NULL);
         worksheet_write_string(ws, r, 4, s.origin, NULL);
-        worksheet_write_string(ws, r, 6, travel[s.travel], NULL);
+        worksheet_write_string(ws, r, 5, s.origin, NULL);
+        worksheet_write_string(ws, r, 7, travel[s.travel], NULL);
         if (s.seats)
-            worksheet_write_number(ws, r, 7, s.seats, NULL);
-        worksheet_write_string(ws, r, 8, s.meal ? "yes" : "no", NULL);
+            worksheet_write_number(ws, r, 8, s.seats, NULL);
+        worksheet_write_string(ws, r, 9, s.meal ? "oui" : "non", NULL);
         if (s.diet)
-            worksheet_write_string(ws, r, 9, s.diet, NULL);
-        worksheet_write_string(ws, r, 10, s.session, NULL);
-        worksheet_write_string(ws, r, 11, "confirmed", NULL);
-        worksheet_write_string(ws, r, 13, s.public_list ? "yes" : "no", NULL);
-        worksheet_write_datetime(ws, r, 14, &when, f->datetime);
+            worksheet_write_string(ws, r, 10, s.diet, NULL);
+        worksheet_write_string(ws, r, 11, s.session, NULL);
+        worksheet_write_string(ws, r, 12, "confirmé", NULL);
+        worksheet_write_string(ws, r, 14, s.public_list ? "oui" : "non", NULL);
         worksheet_write_datetime(ws, r, 15, &when, f->datetime);
-        worksheet_write_string(ws, r, 16, uid, NULL);
+        worksheet_write_datetime(ws, r, 16, &when, f->datetime);
+        worksheet_write_string(ws, r, 17, uid, NULL);
     }
-    worksheet_autofilter(ws, 0, 0, n, 16);
+    worksheet_autofilter(ws, 0, 0, n, 17);
+    floor_print(ws, 1, 0);
 }
 
 static int run_floor(const char *mode, unsigned n, const char *event_path, const char *out)
@@ -263,8 +303,10 @@ static int run_floor(const char *mode, unsigned n, const char *event_path, const
         static const char *const ah[] = {"Date",     "Start",      "End",    "Duration (min)",
                                          "Room",     "Kind",       "Title",  "Speakers",
                                          "Capacity", "Registered", "Status", "Session"};
-        static const char *const ch[] = {"Diet", "Meals"};
-        static const char *const sh[] = {"Name", "Organization", "Signature"};
+        static const char *const ch[] = {"Repas", "Régime alimentaire", "Repas servis",
+                                         "Libellés saisis"};
+        static const char *const sh[] = {"Nom", "Prénom", "Structure", "Signature matin",
+                                         "Signature après-midi"};
         lxw_worksheet *ws;
         if (load_event(&ev, event_path, &err) != 0)
             return fail(&err);
@@ -286,28 +328,64 @@ static int run_floor(const char *mode, unsigned n, const char *event_path, const
             worksheet_write_string(ws, r, 11, s->id, NULL);
         }
         worksheet_autofilter(ws, 0, 0, (lxw_row_t)ev->nsessions, 11);
-        ws = floor_sheet(&f, "Catering", ch, 2, f.bold);
+        floor_print(ws, 1, 0);
+        ws = floor_sheet(&f, "Restauration", ch, 4, f.bold);
         for (lxw_row_t r = 1; r <= 5; r++) {
-            worksheet_write_string(ws, r, 0, r == 1 ? "No special diet" : diets[r + 2], NULL);
-            worksheet_write_number(ws, r, 1, n / 6.0, NULL);
+            worksheet_write_string(ws, r, 0, "Déjeuner en commun (10/12/2026 13:00)", NULL);
+            worksheet_write_string(ws, r, 1, r == 1 ? "Sans régime particulier" : diets[r + 2],
+                                   NULL);
+            worksheet_write_number(ws, r, 2, n / 6.0, NULL);
+            if (r > 1)
+                worksheet_write_string(ws, r, 3, diets[r + 2], NULL);
         }
-        worksheet_autofilter(ws, 0, 0, 5, 1);
+        worksheet_autofilter(ws, 0, 0, 5, 3);
         worksheet_write_string(ws, 6, 0, "Total", f.bold);
-        worksheet_write_number(ws, 6, 1, n, f.bold);
-        ws = floor_sheet(&f, "Sign-in", sh, 3, f.grid_bold);
-        worksheet_set_default_row(ws, 30, LXW_FALSE);
-        for (unsigned i = 0; i < n; i++) {
-            synth s;
-            make(&s, i);
-            worksheet_write_string(ws, i + 1, 0, s.name, f.grid);
-            worksheet_write_string(ws, i + 1, 1, s.org, f.grid);
-            worksheet_write_blank(ws, i + 1, 2, f.grid);
+        worksheet_write_number(ws, 6, 2, n, f.bold);
+        floor_print(ws, 0, 0);
+        /* the sign-in sheets: the day (everyone), then one per workshop */
+        for (int sheet = -1; sheet < 3; sheet++) {
+            static const char *const names[] = {"Atelier covoiturage", "Atelier flottes",
+                                                "Atelier pdie"};
+            int cols = sheet < 0 ? 5 : 4;
+            lxw_row_t row = 0, breaks[1024];
+            size_t nbreaks = 0;
+            ws = workbook_add_worksheet(f.wb, sheet < 0 ? "Émargement" : names[sheet]);
+            worksheet_set_default_row(ws, 30, LXW_FALSE);
+            for (int k = 0; k < 4; k++) {
+                worksheet_set_row(ws, row, 18, NULL);
+                worksheet_write_string(ws, row++, 0,
+                                       "Feuille d'émargement — Atelier 2 — Conseillers", NULL);
+            }
+            worksheet_set_row(ws, row++, 12, NULL);
+            for (int c = 0; c < cols; c++) {
+                worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, 20, NULL);
+                worksheet_write_string(ws, row, (lxw_col_t)c, c < 4 || sheet < 0 ? sh[c] : "",
+                                       f.grid_bold);
+            }
+            worksheet_freeze_panes(ws, row + 1, 0);
+            for (unsigned i = 0; i < n; i++) {
+                synth s;
+                char first[96];
+                const char *last;
+                make(&s, i);
+                if (sheet >= 0 && strcmp(s.session, sessions[sheet]) != 0)
+                    continue;
+                last = split_name(&s, first, sizeof(first));
+                row++;
+                worksheet_write_string(ws, row, 0, last, f.grid);
+                worksheet_write_string(ws, row, 1, first, f.grid);
+                worksheet_write_string(ws, row, 2, s.org, f.grid);
+                for (int c = 3; c < cols; c++)
+                    worksheet_write_blank(ws, row, (lxw_col_t)c, f.grid);
+            }
+            worksheet_autofilter(ws, 5, 0, row, (lxw_col_t)(cols - 1));
+            floor_print(ws, 0, 5);
+            for (lxw_row_t r = 5 + 1 + 20; r <= row && nbreaks < 1023; r += 20)
+                breaks[nbreaks++] = r;
+            breaks[nbreaks] = 0;
+            if (nbreaks)
+                worksheet_set_h_pagebreaks(ws, breaks);
         }
-        worksheet_autofilter(ws, 0, 0, n, 2);
-        worksheet_set_landscape(ws);
-        worksheet_set_paper(ws, 9);
-        worksheet_fit_to_pages(ws, 1, 0);
-        worksheet_repeat_rows(ws, 0, 0);
         pl_event_free(ev);
     }
     if (workbook_close(f.wb) != LXW_NO_ERROR) {

@@ -78,7 +78,9 @@ static int import_samples(const char *samples)
     }
     while ((de = readdir(d)) && argc < 63) {
         size_t n = strlen(de->d_name);
-        if (n > 5 && strcmp(de->d_name + n - 5, ".json") == 0) {
+        /* events only: not the form mappings saved beside them (*.form-map.json) */
+        if (n > 5 && strcmp(de->d_name + n - 5, ".json") == 0 &&
+            !(n > 14 && strcmp(de->d_name + n - 14, ".form-map.json") == 0)) {
             size_t len = strlen(samples) + n + 2;
             argv[argc] = malloc(len);
             if (!argv[argc])

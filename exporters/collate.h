@@ -1,14 +1,14 @@
 /*
  * collate.h - sort keys for names in French collation order.
  *
- * Names are compared the way a French reader files them: first by their
- * letters alone, accents and case folded and spaces, hyphens and
- * apostrophes ignored ("Élodie" files with E, "de la Tour" as "delatour",
- * "Œuvre" as "oeuvre"); then, among names equal so far, an unaccented letter
- * before an accented one (e < é < è < ê < ë); then lower case before upper
- * case; and last the bytes themselves, so that the order is total and
- * stable. Latin letters (U+00C0 to U+024F) are folded; any other character
- * is kept as it is and files after the Latin letters.
+ * Names are compared the way a French reader files them, by ICU's collator
+ * for the "fr" locale (exporters/collate.c): first by their letters alone,
+ * accents and case folded and spaces, hyphens and apostrophes ignored
+ * ("Élodie" files with E, "de la Tour" as "delatour", "Œuvre" as "oeuvre");
+ * then, among names equal so far, by their accents (e < é); then lower case
+ * before upper case; and last punctuation. Names equal even so (the same
+ * name twice) are left to the caller's own order. Every script is handled,
+ * by the Unicode Collation Algorithm's default order.
  */
 #ifndef PL_COLLATE_H
 #define PL_COLLATE_H
@@ -21,6 +21,10 @@
  * string (free() it), NULL when out of memory.
  */
 char *pl_collate_key(const char *s);
+
+/* The first level alone (letters, accents and case folded): "la Tour" and
+ * "La Tour" have the same. Cheaper than pl_collate_key; same ownership. */
+char *pl_collate_primary_key(const char *s);
 
 /* Compare a and b in collation order (<0, 0, >0). Allocates; for sorting
  * many strings, compute each key once with pl_collate_key. */

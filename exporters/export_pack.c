@@ -86,7 +86,7 @@ static void fold_word(pl_buf *out, char *w)
     pl_buf_append(out, w, n);
 }
 
-/* The folded form of a diet: words folded (pl_csv_fold, then fold_word),
+/* The folded form of a diet: words folded (pl_text_fold, then fold_word),
  * joined by one space; an allergy as written, marked so that it groups
  * with nothing else. malloc'ed; NULL when out of memory. */
 static char *diet_key(const char *diet)
@@ -95,7 +95,7 @@ static char *diet_key(const char *diet)
     char folded[1024], word[256];
     const char *p = diet ? diet : "";
 
-    pl_csv_fold(folded, sizeof(folded), p);
+    pl_text_fold(folded, sizeof(folded), p);
     if (strstr(folded, "allerg")) {
         pl_buf_puts(&key, "\x01");
         pl_buf_puts(&key, p);
@@ -110,7 +110,7 @@ static char *diet_key(const char *diet)
                n + 1 < sizeof(word))
             word[n++] = *p++;
         word[n] = '\0';
-        pl_csv_fold(folded, sizeof(folded), word);
+        pl_text_fold(folded, sizeof(folded), word);
         if (!*folded)
             continue;
         if (key.len)

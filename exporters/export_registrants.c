@@ -176,17 +176,6 @@ typedef struct keyed {
     char *last, *first, *key;
 } keyed;
 
-/* The first level of a collation key (letters alone, accents and case
- * folded): "la Tour" and "La Tour" file together, then by first name. */
-static char *primary_key(const char *s)
-{
-    char *k = pl_collate_key(s), *cut = k ? strchr(k, '\x01') : NULL;
-
-    if (cut)
-        *cut = '\0';
-    return k;
-}
-
 static int group(const pl_roster_row *r)
 {
     return r->status == PL_REG_CONFIRMED ? 0 : r->status == PL_REG_WAITLISTED ? 1 : 2;
@@ -239,8 +228,8 @@ int pl_roster_load(pl_roster *out, pl_store *store, const char *slug, pl_roster_
     for (size_t i = 0; i < n; i++) {
         ks[i].r = &out->rows[i];
         if (!(ks[i].key = pl_collate_key(out->rows[i].name)) ||
-            !(ks[i].last = primary_key(pl_name_filing(out->rows[i].last))) ||
-            !(ks[i].first = primary_key(out->rows[i].first)))
+            !(ks[i].last = pl_collate_primary_key(pl_name_filing(out->rows[i].last))) ||
+            !(ks[i].first = pl_collate_primary_key(out->rows[i].first)))
             goto oom;
     }
     qsort(ks, n, sizeof(*ks), organiser_order);

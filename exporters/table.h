@@ -34,7 +34,7 @@
 typedef enum pl_col_type {
     PL_COL_TEXT,
     PL_COL_INT,
-    PL_COL_BOOL,     /* num 0/1; "yes"/"no" in xlsx and CSV */
+    PL_COL_BOOL,     /* num 0/1; yes/no (oui/non) in xlsx and CSV */
     PL_COL_DATE,     /* text "YYYY-MM-DD..." */
     PL_COL_TIME,     /* text "HH:MM", or a "YYYY-MM-DDTHH:MM" whose time is taken */
     PL_COL_DATETIME, /* text "YYYY-MM-DDTHH:MM[:SS[Z]]" */

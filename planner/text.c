@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
 #include <time.h>
 
 static int grow(pl_buf *b, size_t extra)
@@ -247,4 +250,46 @@ const char *pl_text_problem(const char *s)
         left -= n;
     }
     return NULL;
+}
+
+/* ---- folding (ICU) ---- */
+
+#define FOLD_MAX 1024 /* UTF-16 units folded; longer text is cut */
+
+char *pl_text_fold(char *out, size_t size, const char *s)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    const UNormalizer2 *nfd = unorm2_getNFDInstance(&st), *nfc = unorm2_getNFCInstance(&st);
+    UChar in[FOLD_MAX], mid[FOLD_MAX * 3], folded[FOLD_MAX * 3];
+    char utf8[FOLD_MAX * 9 + 1];
+    int32_t n = 0, m, k = 0, len = 0;
+
+    if (size == 0)
+        return NULL;
+    out[0] = '\0';
+    u_strFromUTF8WithSub(in, FOLD_MAX, &n, s ? s : "", -1, 0xFFFD, NULL, &st);
+    if (st == U_BUFFER_OVERFLOW_ERROR || st == U_STRING_NOT_TERMINATED_WARNING) {
+        st = U_ZERO_ERROR;
+        n = FOLD_MAX;
+    }
+    m = U_SUCCESS(st) ? unorm2_normalize(nfd, in, n, mid, FOLD_MAX * 3, &st) : 0;
+    /* drop the combining marks: the accents */
+    for (int32_t i = 0; U_SUCCESS(st) && i < m; i++)
+        if (u_charType(mid[i]) != U_NON_SPACING_MARK)
+            mid[k++] = mid[i];
+    m = U_SUCCESS(st) ? u_strFoldCase(folded, FOLD_MAX * 3, mid, k, U_FOLD_CASE_DEFAULT, &st) : 0;
+    k = U_SUCCESS(st) ? unorm2_normalize(nfc, folded, m, mid, FOLD_MAX * 3, &st) : 0;
+    if (U_SUCCESS(st))
+        u_strToUTF8WithSub(utf8, (int32_t)sizeof(utf8), &len, mid, k, 0xFFFD, NULL, &st);
+    if (U_FAILURE(st) || len >= (int32_t)sizeof(utf8))
+        return NULL;
+    /* what fits, cut on a character boundary */
+    if ((size_t)len >= size) {
+        len = (int32_t)size - 1;
+        while (len > 0 && ((unsigned char)utf8[len] & 0xC0) == 0x80)
+            len--;
+    }
+    memcpy(out, utf8, (size_t)len);
+    out[len] = '\0';
+    return out;
 }

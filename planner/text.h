@@ -32,6 +32,14 @@ int pl_buf_printf(pl_buf *b, const char *fmt, ...) __attribute__((format(printf,
 char *pl_buf_detach(pl_buf *b);
 void pl_buf_free(pl_buf *b);
 
+/* Fold s for matching, into out (always NUL-terminated; NULL is ""):
+ * Unicode canonical decomposition, combining marks dropped, full case
+ * folding (ICU: unorm2 NFD, u_strFoldCase), recomposed. "Végétarienne" and
+ * "VEGETARIENNE" give "vegetarienne", "Straße" "strasse"; spaces and
+ * punctuation are kept. Returns out, or NULL when ICU fails (out then "").
+ * A text cut by size is cut on a character boundary. */
+char *pl_text_fold(char *out, size_t size, const char *s);
+
 /* strdup that accepts NULL (returns NULL). */
 char *pl_strdup(const char *s);
 /* Write the n bytes of in as 2*n lowercase hex digits and a NUL into out

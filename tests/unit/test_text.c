@@ -135,9 +135,24 @@ static void text_problem_finds_bytes_that_are_not_text(void **state)
     assert_string_equal(pl_text_problem("a\x7F"), "contains a control character");
 }
 
+static void fold_drops_accents_and_case(void **state)
+{
+    char out[64];
+    (void)state;
+
+    assert_string_equal(pl_text_fold(out, sizeof(out), "Végétarienne"), "vegetarienne");
+    assert_string_equal(pl_text_fold(out, sizeof(out), "VÉGÉTARIENS"), "vegetariens");
+    assert_string_equal(pl_text_fold(out, sizeof(out), "Straße Œuvre"), "strasse œuvre");
+    assert_string_equal(pl_text_fold(out, sizeof(out), NULL), "");
+    /* cut on a character boundary */
+    assert_string_equal(pl_text_fold(out, 3, "aéé"), "ae");
+    assert_string_equal(pl_text_fold(out, 3, "œœ"), "œ");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(fold_drops_accents_and_case),
         cmocka_unit_test(datetime_parses_real_dates_only),
         cmocka_unit_test(time_parses_hh_mm),
         cmocka_unit_test(minutes_and_weekday),
