@@ -303,7 +303,7 @@ static int set_venue(adm *a, json_t *root, const pl_event *old, pl_error *err)
 
 static const char *const event_text_keys[] = {"slug",       "title",    "summary", "description",
                                               "format",     "timezone", "start",   "end",
-                                              "online_url", NULL};
+                                              "online_url", "language", NULL};
 
 /* Apply the posted event fields to root. */
 static int apply_event_fields(adm *a, json_t *root, const pl_event *old, pl_error *err)
@@ -466,6 +466,11 @@ static void event_form(srv_html *h, adm *a, const pl_event *ev)
                format_labels(a));
     adm_input(h, a, "text", "timezone", TX(a, ADMIN_TIME_ZONE), ev ? ev->timezone : "Europe/Paris",
               NULL, 0);
+    {
+        static const char *const values[] = {"", "fr", "en", NULL};
+        const char *labels[] = {TX(a, ADMIN_LANGUAGE_BY_ZONE), "français", "English", NULL};
+        adm_select(h, a, "language", TX(a, ADMIN_LANGUAGE), ev ? ev->language : "", values, labels);
+    }
     adm_input(h, a, "datetime-local", "start", TX(a, ADMIN_START), ev ? ev->start : NULL, NULL, 1);
     adm_input(h, a, "datetime-local", "end", TX(a, ADMIN_END), ev ? ev->end : NULL, NULL, 1);
     adm_input(h, a, "number", "capacity", TX(a, ADMIN_CAPACITY), cap, TX(a, ADMIN_EMPTY_NO_LIMIT),

@@ -188,6 +188,15 @@ class AdminTest(unittest.TestCase):
                                  "--format", "json").stdout)
         self.assertEqual((ev4["capacity"], ev4["summary"]), (45, "Une journée d'ateliers"))
         self.assertEqual(ev4["title"], "Atelier renommé")
+        # the event's language is the pages' language
+        self.assertIn('<html lang="fr"', self.b.get("/admin/e/atelier-test")[2])
+        self.assertEqual(self.b.post("/admin/e/atelier-test", {"language": "en"},
+                                     csrf_from="/admin/e/atelier-test")[0], 303)
+        page = self.b.get("/admin/e/atelier-test")[2]
+        self.assertIn('<html lang="en"', page)
+        self.assertIn("Edit the event", page)
+        self.b.post("/admin/e/atelier-test", {"language": ""}, csrf_from="/admin/e/atelier-test")
+        self.assertIn('<html lang="fr"', self.b.get("/admin/e/atelier-test")[2])
         # the dashboard lists the draft
         page = self.b.get("/admin")[2]
         self.assertIn("Atelier renommé", page)
