@@ -125,6 +125,7 @@ int adm_session_cancel(adm *a);
 int adm_speaker_add(adm *a);
 int adm_speaker_form(adm *a);
 int adm_speaker_update(adm *a);
+int adm_speaker_remove(adm *a);
 /* Load the event args[0] or answer 404; 0 on success. */
 int adm_load_event(adm *a, pl_event **out);
 

@@ -303,7 +303,7 @@ static int set_venue(adm *a, json_t *root, const pl_event *old, pl_error *err)
 
 static const char *const event_text_keys[] = {"slug",       "title",    "summary", "description",
                                               "format",     "timezone", "start",   "end",
-                                              "online_url", NULL};
+                                              "online_url", "language", NULL};
 
 /* Apply the posted event fields to root. */
 static int apply_event_fields(adm *a, json_t *root, const pl_event *old, pl_error *err)
@@ -466,6 +466,11 @@ static void event_form(srv_html *h, adm *a, const pl_event *ev)
                format_labels(a));
     adm_input(h, a, "text", "timezone", TX(a, ADMIN_TIME_ZONE), ev ? ev->timezone : "Europe/Paris",
               NULL, 0);
+    {
+        static const char *const values[] = {"", "fr", "en", NULL};
+        const char *labels[] = {TX(a, ADMIN_LANGUAGE_BY_ZONE), "français", "English", NULL};
+        adm_select(h, a, "language", TX(a, ADMIN_LANGUAGE), ev ? ev->language : "", values, labels);
+    }
     adm_input(h, a, "datetime-local", "start", TX(a, ADMIN_START), ev ? ev->start : NULL, NULL, 1);
     adm_input(h, a, "datetime-local", "end", TX(a, ADMIN_END), ev ? ev->end : NULL, NULL, 1);
     adm_input(h, a, "number", "capacity", TX(a, ADMIN_CAPACITY), cap, TX(a, ADMIN_EMPTY_NO_LIMIT),
@@ -1094,11 +1099,53 @@ static int speaker_page(adm *a, const pl_event *ev, const pl_speaker *sp, unsign
     a->track = 1;
     speaker_fields(&h, a, sp);
     a->track = 0;
+    srv_html_emit(&h, "<div><button type=\"submit\">%s</button></div></form>\n", TX(a, ADMIN_SAVE));
     srv_html_emit(&h,
-                  "<div><button type=\"submit\">%s</button></div></form>\n"
+                  "<h2>%s</h2><form method=\"post\" action=\"/admin/e/%u/speakers/%u/remove\">"
+                  "<p>%s</p>",
+                  TX(a, ADMIN_SPEAKER_REMOVE), ev->slug, sp->id, TX(a, ADMIN_SPEAKER_REMOVE_HINT));
+    adm_csrf_field(&h, a);
+    srv_html_emit(&h,
+                  "<div><button type=\"submit\" class=\"danger\">%s</button></div></form>\n"
                   "<p><a href=\"/admin/e/%u#speakers\">%s</a></p>\n",
-                  TX(a, ADMIN_SAVE), ev->slug, TX(a, ADMIN_BACK_TO_THE_EVENT));
+                  TX(a, ADMIN_SPEAKER_REMOVE), ev->slug, TX(a, ADMIN_BACK_TO_THE_EVENT));
     return adm_page_reply(a, status, &h);
+}
+
+/* Remove a speaker: from the event and from every session naming them. */
+int adm_speaker_remove(adm *a)
+{
+    pl_event *ev = NULL;
+    json_t *root = NULL, *speakers, *sessions, *s;
+    size_t at, i;
+    int rc;
+
+    if (begin(a, &ev, &root) < 0)
+        return 0;
+    speakers = json_object_get(root, "speakers");
+    if (!find_id(speakers, a->args[1], &at)) {
+        json_decref(root);
+        pl_event_free(ev);
+        return adm_error(a, 404, NULL);
+    }
+    json_array_remove(speakers, at);
+    sessions = json_object_get(root, "sessions");
+    json_array_foreach(sessions, i, s)
+    {
+        json_t *list = json_object_get(s, "speakers"), *v;
+        size_t k;
+        json_array_foreach(list, k, v)
+        {
+            if (json_string_value(v) && strcmp(json_string_value(v), a->args[1]) == 0) {
+                json_array_remove(list, k);
+                break;
+            }
+        }
+    }
+    rc = save_json(a, root, 0);
+    json_decref(root);
+    pl_event_free(ev);
+    return rc < 0 ? again(a, ADM_FORM_NONE, rc) : saved(a, "speakers");
 }
 
 int adm_speaker_form(adm *a)

@@ -40,6 +40,7 @@ const srv_route srv_routes[] = {
     {SRV_POST, "/admin/e/{slug}/speakers", srv_adm_speaker_add, SRV_ADMIN},
     {SRV_GET, "/admin/e/{slug}/speakers/{id}", srv_adm_speaker_form, SRV_ADMIN},
     {SRV_POST, "/admin/e/{slug}/speakers/{id}", srv_adm_speaker_update, SRV_ADMIN},
+    {SRV_POST, "/admin/e/{slug}/speakers/{id}/remove", srv_adm_speaker_remove, SRV_ADMIN},
     {SRV_GET, "/admin/e/{slug}/registrations", srv_adm_regs, SRV_ADMIN},
     {SRV_GET, "/admin/e/{slug}/registrations/{id}", srv_adm_reg_form, SRV_ADMIN},
     {SRV_POST, "/admin/e/{slug}/registrations/{id}", srv_adm_reg_update, SRV_ADMIN},

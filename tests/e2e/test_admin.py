@@ -188,6 +188,15 @@ class AdminTest(unittest.TestCase):
                                  "--format", "json").stdout)
         self.assertEqual((ev4["capacity"], ev4["summary"]), (45, "Une journée d'ateliers"))
         self.assertEqual(ev4["title"], "Atelier renommé")
+        # the event's language is the pages' language
+        self.assertIn('<html lang="fr"', self.b.get("/admin/e/atelier-test")[2])
+        self.assertEqual(self.b.post("/admin/e/atelier-test", {"language": "en"},
+                                     csrf_from="/admin/e/atelier-test")[0], 303)
+        page = self.b.get("/admin/e/atelier-test")[2]
+        self.assertIn('<html lang="en"', page)
+        self.assertIn("Edit the event", page)
+        self.b.post("/admin/e/atelier-test", {"language": ""}, csrf_from="/admin/e/atelier-test")
+        self.assertIn('<html lang="fr"', self.b.get("/admin/e/atelier-test")[2])
         # the dashboard lists the draft
         page = self.b.get("/admin")[2]
         self.assertIn("Atelier renommé", page)
@@ -267,6 +276,22 @@ class AdminTest(unittest.TestCase):
         self.assertEqual(by_id["c"]["status"], "cancelled")
         # b had one real change more than a
         self.assertEqual(by_id["b"]["sequence"], by_id["a"]["sequence"] + 1)
+
+    def test_remove_speaker(self):
+        self.b.login()
+        self.create()
+        self.b.post("/admin/e/atelier-test/speakers", {"name": "Anne Morvan"},
+                    csrf_from="/admin/e/atelier-test")
+        self.add_session("atelier-test", "a", "10:00", "11:00", "Salle A", ["anne-morvan"])
+        s, _, page = self.b.get("/admin/e/atelier-test/speakers/anne-morvan")
+        self.assertEqual(s, 200)
+        s, _, _ = self.b.post("/admin/e/atelier-test/speakers/anne-morvan/remove", {},
+                              csrf_from="/admin/e/atelier-test")
+        self.assertEqual(s, 303)
+        ev = json.loads(run_cli(self.srv.db, "event", "show", "atelier-test",
+                                "--format", "json").stdout)
+        self.assertEqual(ev["speakers"], [])
+        self.assertEqual(ev["sessions"][0]["speakers"], [])
 
     def test_publish_accepting_conflicts(self):
         self.b.login()
@@ -468,6 +493,7 @@ class AdminTest(unittest.TestCase):
               ("POST", "/admin/e/atelier-test/sessions/a/cancel"),
               ("POST", "/admin/e/atelier-test/speakers"), ("GET", "/admin/e/atelier-test/speakers/x"),
               ("POST", "/admin/e/atelier-test/speakers/x"),
+              ("POST", "/admin/e/atelier-test/speakers/x/remove"),
               ("GET", "/admin/e/atelier-test/registrations"),
               ("GET", "/admin/e/atelier-test/registrations/1"),
               ("POST", "/admin/e/atelier-test/registrations/1"),
