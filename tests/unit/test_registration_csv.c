@@ -613,9 +613,8 @@ int main(void)
                                         th_db_teardown),
         cmocka_unit_test_setup_teardown(grouped_rows_fill_capacities_in_file_order, setup,
                                         th_db_teardown),
-        cmocka_unit_test_setup_teardown(
-            grouped_row_that_updates_into_a_full_session_joins_its_line, setup,
-            th_db_teardown),
+        cmocka_unit_test_setup_teardown(grouped_row_that_updates_into_a_full_session_joins_its_line,
+                                        setup, th_db_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
