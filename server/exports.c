@@ -152,47 +152,38 @@ int srv_public_list_csv(srv_reply *out, srv_req *req)
 
 /* ---- the section of the event page ------------------------------------- */
 
-/* At most this many names on the page; the CSV has them all. */
+/* Names on the page up to this many people on the list; past it, the page
+ * says how many and links to the CSV, which has them all: a big event's page
+ * then costs no more than a small one's to build after each sign-up. */
 #define PAGE_NAMES 500
-
-typedef struct page_list {
-    srv_html *h;
-    size_t count;
-} page_list;
 
 static int add_person(const char *name, const char *organization, void *payload)
 {
-    page_list *l = payload;
+    srv_html *h = payload;
 
-    if (l->count++ == 0)
-        srv_html_emit(l->h, "<ul class=\"people\">\n");
-    if (l->count <= PAGE_NAMES)
-        srv_html_emit(l->h, "<li><bdi>%t</bdi>%s%t%s</li>\n", name,
-                      organization ? " <span class=\"muted\">(<bdi>" : "", organization,
-                      organization ? "</bdi>)</span>" : "");
+    srv_html_emit(h, "<li><bdi>%t</bdi>%s%t%s</li>\n", name,
+                  organization ? " <span class=\"muted\">(<bdi>" : "", organization,
+                  organization ? "</bdi>)</span>" : "");
     return 0;
 }
 
-void srv_public_list_html(srv_html *h, srv_req *req, const pl_event *ev, const char *title,
-                          const char *csv_label, const char *more_label)
+void srv_public_list_html(srv_html *h, srv_req *req, const pl_event *ev, int count,
+                          const char *title, const char *csv_label)
 {
     srv_html section = {PL_BUF_INIT, 0};
-    page_list l = {&section, 0};
 
-    /* written aside, so that a failure leaves the page without the section */
-    if (pl_public_list_each(req->store, ev->slug, add_person, &l, NULL) < 0 || section.failed) {
-        pl_buf_free(&section.buf);
+    if (count <= 0)
         return;
-    }
-    if (l.count > 0) {
-        srv_html_emit(h, "<h2 id=\"participants\">%t (%z)</h2>\n", title, l.count);
+    srv_html_emit(h, "<h2 id=\"participants\">%t (%d)</h2>\n", title, count);
+    /* the names written aside, so that a failure leaves them out */
+    if (count <= PAGE_NAMES &&
+        pl_public_list_each(req->store, ev->slug, add_person, &section, NULL) == 0 &&
+        !section.failed && section.buf.len > 0) {
+        srv_html_emit(h, "<ul class=\"people\">\n");
         if (pl_buf_append(&h->buf, section.buf.data, section.buf.len) < 0)
             h->failed = 1;
-        if (l.count > PAGE_NAMES)
-            srv_html_emit(h, "<li class=\"muted\">+ %z %t</li>\n", l.count - PAGE_NAMES,
-                          more_label);
-        srv_html_emit(h, "</ul>\n<p><a href=\"/e/%u/registrants.csv\">%t</a></p>\n", ev->slug,
-                      csv_label);
+        srv_html_emit(h, "</ul>\n");
     }
+    srv_html_emit(h, "<p><a href=\"/e/%u/registrants.csv\">%t</a></p>\n", ev->slug, csv_label);
     pl_buf_free(&section.buf);
 }

@@ -304,10 +304,10 @@ const char *srv_export_name(size_t i);
 int srv_export(srv_reply *out, srv_req *req, const char *slug, const char *name);
 /* GET /e/{slug}/registrants.csv: the public list, no admin token needed. */
 srv_handler srv_public_list_csv;
-/* The public list as a section of the event page: title (count), the names
- * and organizations (the first 500, then "+ N more_label"), a link to the
- * CSV. Nothing when no one is on the list or it cannot be read. */
-void srv_public_list_html(srv_html *h, srv_req *req, const pl_event *ev, const char *title,
-                          const char *csv_label, const char *more_label);
+/* The public list as a section of the event page: title (count people on
+ * it), their names and organizations when there are at most 500, and a
+ * link to the CSV. Nothing when count is 0. */
+void srv_public_list_html(srv_html *h, srv_req *req, const pl_event *ev, int count,
+                          const char *title, const char *csv_label);
 
 #endif

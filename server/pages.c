@@ -32,7 +32,7 @@ typedef struct lang {
         *status_confirmed, *status_waitlisted, *status_cancelled, *your_sessions, *no_sessions,
         *your_feed, *cancel, *cancel_confirm, *back_to_event, *not_found, *error_title,
         *details_public_yes, *details_public_no, *yes, *no, *kinds[6], *cancelled_event,
-        *waitlist_note, *capacity_left, *participants, *participants_csv, *participants_more;
+        *waitlist_note, *capacity_left, *participants, *participants_csv;
 } lang;
 
 static const lang fr = {
@@ -96,8 +96,7 @@ static const lang fr = {
     "position",
     "places disponibles",
     "Participants",
-    "Télécharger la liste des participants (CSV)",
-    "autres : voir la liste complète (CSV)"};
+    "Télécharger la liste des participants (CSV)"};
 
 static const lang en = {
     "en",
@@ -160,8 +159,7 @@ static const lang en = {
     "position",
     "places available",
     "Participants",
-    "Download the list of participants (CSV)",
-    "more: see the full list (CSV)"};
+    "Download the list of participants (CSV)"};
 
 int srv_event_is_french(const pl_event *ev)
 {
@@ -390,42 +388,34 @@ int srv_page_index(srv_reply *out, srv_req *req)
 
 /* ---- /e/SLUG ------------------------------------------------------------ */
 
-/* Confirmed registrations per session (index into ev->sessions), and the
- * confirmed and waiting people of the event. */
 typedef struct seats {
     const pl_event *ev;
-    int *per_session, confirmed, waiting;
-    char *modified; /* the latest change of any registration moves it */
+    int *per_session;
 } seats;
 
-static int count_one(const pl_registration *r, void *payload)
+static void session_seats(const char *id, int confirmed, void *payload)
 {
     seats *c = payload;
 
-    srv_latest(c->modified, r->updated);
-    c->waiting += r->status == PL_REG_WAITLISTED;
-    if (r->status != PL_REG_CONFIRMED)
-        return 0;
-    c->confirmed++;
-    for (size_t k = 0; k < r->sessions.count; k++)
-        for (size_t s = 0; s < c->ev->nsessions && !(r->session_waiting && r->session_waiting[k]);
-             s++)
-            if (strcmp(c->ev->sessions[s].id, r->sessions.items[k]) == 0)
-                c->per_session[s]++;
-    return 0;
+    for (size_t s = 0; s < c->ev->nsessions; s++)
+        if (strcmp(c->ev->sessions[s].id, id) == 0)
+            c->per_session[s] = confirmed;
 }
 
-/* Also moves modified (UTC, size 32) to the latest registration change: the
- * page shows places left and the public list, so a registration elsewhere
- * must not leave an If-Modified-Since answered 304. */
-static int count_seats(pl_store *store, const pl_event *ev, int *per_session, int *confirmed,
-                       int *waiting, char *modified)
+/* Confirmed registrations per session (index into ev->sessions) and the
+ * event's counts, in time independent of its size (pl_registration_count):
+ * the page is built again after every sign-up. Also moves modified (UTC,
+ * size 32) to the latest registration change: the page shows places left
+ * and the public list, so a registration elsewhere must not leave an
+ * If-Modified-Since answered 304. */
+static int count_seats(pl_store *store, const pl_event *ev, int *per_session,
+                       pl_registration_counts *counts, char *modified)
 {
-    seats c = {ev, per_session, 0, 0, modified};
-    int rc = pl_registration_each(store, ev->slug, count_one, &c, NULL);
+    seats c = {ev, per_session};
+    int rc = pl_registration_count(counts, store, ev->slug, session_seats, &c, NULL);
 
-    *confirmed = c.confirmed;
-    *waiting = c.waiting;
+    if (rc == 0)
+        srv_latest(modified, counts->updated);
     return rc;
 }
 
@@ -595,7 +585,8 @@ int srv_page_event(srv_reply *out, srv_req *req)
     pl_event *ev = NULL;
     srv_html h = {PL_BUF_INIT, 0};
     const lang *L;
-    int *taken = NULL, confirmed = 0, waiting = 0, rc;
+    int *taken = NULL, confirmed = 0, rc;
+    pl_registration_counts counts;
     char path[200];
     pl_error err;
 
@@ -606,11 +597,12 @@ int srv_page_event(srv_reply *out, srv_req *req)
     }
     L = lang_of(ev);
     if (!(taken = calloc(ev->nsessions + 1, sizeof(int))) ||
-        count_seats(req->store, ev, taken, &confirmed, &waiting, out->modified) < 0) {
+        count_seats(req->store, ev, taken, &counts, out->modified) < 0) {
         free(taken);
         pl_event_free(ev);
         return srv_page_error(out, 503, L->code, NULL);
     }
+    confirmed = counts.confirmed;
     srv_latest(out->modified, ev->modified);
     for (size_t s = 0; s < ev->nsessions; s++)
         srv_latest(out->modified, ev->sessions[s].modified);
@@ -644,7 +636,7 @@ int srv_page_event(srv_reply *out, srv_req *req)
     google_add_link(&h, L, req->srv, ev);
     srv_html_emit(&h, "</p>\n");
     agenda(&h, L, ev, taken, confirmed);
-    srv_public_list_html(&h, req, ev, L->participants, L->participants_csv, L->participants_more);
+    srv_public_list_html(&h, req, ev, counts.public_list, L->participants, L->participants_csv);
     if (strcmp(ev->status, "published") == 0) {
         char now[32];
         pl_now_utc(now);

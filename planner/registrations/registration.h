@@ -213,6 +213,26 @@ void pl_registration_list_free(pl_registration **regs, size_t count);
  * you keep). Return 0 to go on; anything else stops the visit. */
 typedef int (*pl_registration_fn)(const pl_registration *r, void *payload);
 
+/* How many people an event has, as its page shows them. */
+typedef struct pl_registration_counts {
+    int confirmed;    /* confirmed registrations */
+    int waitlisted;   /* on the waiting list */
+    int public_list;  /* confirmed people who consented to the public list */
+    char updated[32]; /* latest change of any of its registrations (UTC), or "" */
+} pl_registration_counts;
+
+/* One session's seats taken: its confirmed registrations. */
+typedef void (*pl_session_count_fn)(const char *session_id, int confirmed, void *payload);
+
+/*
+ * The counts of the event slug into *out, and session_fn (may be NULL) for
+ * each of its sessions, in time that does not grow with the number of
+ * registrations (counters the store keeps, index lookups), so that a page
+ * built after every sign-up stays cheap. Returns 0, PL_ENOTFOUND or PL_EIO.
+ */
+int pl_registration_count(pl_registration_counts *out, pl_store *store, const char *slug,
+                          pl_session_count_fn session_fn, void *payload, pl_error *err);
+
 /*
  * Call fn for every registration of the event slug, complete and in the
  * order of pl_registration_list (arrival order, cancelled included), one at

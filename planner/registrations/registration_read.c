@@ -6,6 +6,7 @@
 #include "registration_internal.h"
 #include "text.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -412,4 +413,53 @@ int pl_registration_list(pl_registration ***out, size_t *count, pl_store *store,
     *out = l.regs;
     *count = l.n;
     return 0;
+}
+
+int pl_registration_count(pl_registration_counts *out, pl_store *store, const char *slug,
+                          pl_session_count_fn session_fn, void *payload, pl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    long long event_id = 0;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    /* One snapshot for all the numbers. */
+    if ((rc = pl_store_prepare(store, &st,
+                               "SELECT e.id, e.confirmed_count, e.public_count,"
+                               " (SELECT count(*) FROM registrations r WHERE r.event_id = e.id"
+                               "  AND r.status = 'waitlisted'),"
+                               " (SELECT max(updated) FROM registrations r"
+                               "  WHERE r.event_id = e.id)"
+                               " FROM events e WHERE e.slug = ?",
+                               err)) < 0)
+        return rc;
+    pl_store_bind_text(st, 1, slug);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        event_id = sqlite3_column_int64(st, 0);
+        out->confirmed = sqlite3_column_int(st, 1);
+        out->public_list = sqlite3_column_int(st, 2);
+        out->waitlisted = sqlite3_column_int(st, 3);
+        if (sqlite3_column_text(st, 4))
+            snprintf(out->updated, sizeof(out->updated), "%s",
+                     (const char *)sqlite3_column_text(st, 4));
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = pl_error_set(err, PL_ENOTFOUND, "no event '%s'", slug);
+    } else {
+        rc = pl_store_fail(store, err, "cannot count registrations");
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc < 0 || !session_fn)
+        return rc;
+    if ((rc = pl_store_prepare(
+             store, &st, "SELECT key, confirmed_count FROM sessions WHERE event_id = ?", err)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, event_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        session_fn((const char *)sqlite3_column_text(st, 0), sqlite3_column_int(st, 1), payload);
+    rc = rc == SQLITE_DONE ? 0 : pl_store_fail(store, err, "cannot count session seats");
+    sqlite3_finalize(st);
+    return rc;
 }

@@ -387,6 +387,75 @@ static const char *const migrations[] = {
     "  excluded INTEGER NOT NULL DEFAULT 0,"
     "  locked INTEGER NOT NULL DEFAULT 0"
     ");",
+    /* 14 -> 15: seats taken, kept by triggers in the same transaction as the
+     * change (whoever writes: server, CLI, import), so that the event page
+     * reads a few numbers instead of every registration of the event: an
+     * event's confirmed people and those of them on the public list; a
+     * session's people holding a seat in it (the choice confirmed, of a
+     * confirmed registration). An index for the latest change of an event's
+     * registrations. A migration that rebuilds these tables must create the
+     * triggers again. */
+    "ALTER TABLE events ADD COLUMN confirmed_count INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE events ADD COLUMN public_count INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE sessions ADD COLUMN confirmed_count INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE events SET"
+    "  confirmed_count = (SELECT count(*) FROM registrations r"
+    "                     WHERE r.event_id = events.id AND r.status = 'confirmed'),"
+    "  public_count = (SELECT count(*) FROM registrations r WHERE r.event_id = events.id"
+    "                  AND r.status = 'confirmed' AND r.public_list <> 0);"
+    "UPDATE sessions SET confirmed_count = (SELECT count(*) FROM registration_sessions rs"
+    "  JOIN registrations r ON r.id = rs.registration_id"
+    "  WHERE rs.session_id = sessions.id AND rs.status = 'confirmed'"
+    "  AND r.status = 'confirmed');"
+    "CREATE TRIGGER registrations_count_insert AFTER INSERT ON registrations"
+    "  WHEN NEW.status = 'confirmed' BEGIN"
+    "  UPDATE events SET confirmed_count = confirmed_count + 1,"
+    "    public_count = public_count + (NEW.public_list <> 0) WHERE id = NEW.event_id;"
+    "END;"
+    "CREATE TRIGGER registrations_count_update AFTER UPDATE OF status, public_list"
+    "  ON registrations WHEN OLD.status <> NEW.status OR OLD.public_list <> NEW.public_list"
+    "  BEGIN"
+    "  UPDATE events SET"
+    "    confirmed_count = confirmed_count - (OLD.status = 'confirmed')"
+    "                      + (NEW.status = 'confirmed'),"
+    "    public_count = public_count - (OLD.status = 'confirmed' AND OLD.public_list <> 0)"
+    "                   + (NEW.status = 'confirmed' AND NEW.public_list <> 0)"
+    "    WHERE id = NEW.event_id;"
+    "  UPDATE sessions SET confirmed_count = confirmed_count - (OLD.status = 'confirmed')"
+    "                      + (NEW.status = 'confirmed')"
+    "    WHERE id IN (SELECT session_id FROM registration_sessions"
+    "                 WHERE registration_id = NEW.id AND status = 'confirmed');"
+    "END;"
+    /* before the row goes: its registration_sessions rows are still there,
+     * and the cascade that deletes them then finds no registration */
+    "CREATE TRIGGER registrations_count_delete BEFORE DELETE ON registrations"
+    "  WHEN OLD.status = 'confirmed' BEGIN"
+    "  UPDATE events SET confirmed_count = confirmed_count - 1,"
+    "    public_count = public_count - (OLD.public_list <> 0) WHERE id = OLD.event_id;"
+    "  UPDATE sessions SET confirmed_count = confirmed_count - 1"
+    "    WHERE id IN (SELECT session_id FROM registration_sessions"
+    "                 WHERE registration_id = OLD.id AND status = 'confirmed');"
+    "END;"
+    "CREATE TRIGGER registration_sessions_count_insert AFTER INSERT ON registration_sessions"
+    "  WHEN NEW.status = 'confirmed' BEGIN"
+    "  UPDATE sessions SET confirmed_count = confirmed_count + 1 WHERE id = NEW.session_id"
+    "    AND (SELECT status FROM registrations WHERE id = NEW.registration_id) = 'confirmed';"
+    "END;"
+    "CREATE TRIGGER registration_sessions_count_delete AFTER DELETE ON registration_sessions"
+    "  WHEN OLD.status = 'confirmed' BEGIN"
+    "  UPDATE sessions SET confirmed_count = confirmed_count - 1 WHERE id = OLD.session_id"
+    "    AND (SELECT status FROM registrations WHERE id = OLD.registration_id) = 'confirmed';"
+    "END;"
+    "CREATE TRIGGER registration_sessions_count_update AFTER UPDATE OF status, session_id"
+    "  ON registration_sessions BEGIN"
+    "  UPDATE sessions SET confirmed_count = confirmed_count - 1 WHERE id = OLD.session_id"
+    "    AND OLD.status = 'confirmed'"
+    "    AND (SELECT status FROM registrations WHERE id = OLD.registration_id) = 'confirmed';"
+    "  UPDATE sessions SET confirmed_count = confirmed_count + 1 WHERE id = NEW.session_id"
+    "    AND NEW.status = 'confirmed'"
+    "    AND (SELECT status FROM registrations WHERE id = NEW.registration_id) = 'confirmed';"
+    "END;"
+    "CREATE INDEX registrations_updated ON registrations(event_id, updated);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

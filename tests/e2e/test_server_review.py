@@ -15,6 +15,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -27,6 +28,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_server import ADMIN, BIN, Server, free_port, make_events, run_cli  # noqa: E402
 
 SLUG = "atelier-cem-2"
+SRC_EVENTS = os.path.join(os.environ.get("PLANNER_SOURCE_DIR",
+                                         os.path.join(os.path.dirname(__file__), "..", "..")),
+                          "sample-events")
 
 
 class ServerReviewTest(unittest.TestCase):
@@ -163,6 +167,72 @@ class ServerReviewTest(unittest.TestCase):
         s, _, page = self.srv.get(last, **since)
         self.assertEqual(s, 200)
         self.assertIn("position 1", page.decode())
+
+
+class SeatCountersTest(unittest.TestCase):
+    """Issue 10, item 12: the seats the sign-ups and the page read are
+    counters the store's triggers keep; after every kind of change they must
+    equal a count of the registrations themselves."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="planner-counts-")
+        self.srv = Server(self.tmp)
+        with open(os.path.join(SRC_EVENTS, SLUG + ".json"), encoding="utf-8") as f:
+            ev = json.load(f)
+        for session in ev["sessions"]:  # two full workshops: waiting lists form
+            if session["id"] in ("atelier-pdie", "atelier-flottes"):
+                session["capacity"] = 3
+        path = os.path.join(self.tmp, "ev.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(ev, f, ensure_ascii=False)
+        self.assertEqual(run_cli(self.srv.db, "event", "import", path).returncode, 0)
+
+    def tearDown(self):
+        self.srv.stop()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def check_counters(self):
+        db = sqlite3.connect(self.srv.db, timeout=10)
+        try:
+            for eid, kept, public in db.execute(
+                    "SELECT id, confirmed_count, public_count FROM events"):
+                real = db.execute("SELECT count(*), coalesce(sum(public_list <> 0), 0) "
+                                  "FROM registrations WHERE event_id = ? AND "
+                                  "status = 'confirmed'", (eid,)).fetchone()
+                self.assertEqual((kept, public), real)
+            for sid, key, kept in db.execute("SELECT id, key, confirmed_count FROM sessions"):
+                real = db.execute(
+                    "SELECT count(*) FROM registration_sessions rs JOIN registrations r ON "
+                    "r.id = rs.registration_id WHERE rs.session_id = ? AND "
+                    "r.status = 'confirmed'", (sid,)).fetchone()[0]
+                self.assertEqual(kept, real, key)
+        finally:
+            db.close()
+
+    def test_counters_follow_sign_ups_changes_cancellations_and_promotions(self):
+        tokens = []
+        for i in range(12):
+            s, _, body = self.srv.request("POST", "/e/%s/register" % SLUG, {
+                "name": "P%d" % i, "email": "p%d@example.org" % i, "travel": "none",
+                "public": i % 2 == 0,
+                "sessions": [["atelier-pdie", "atelier-flottes"][i % 2]]})
+            self.assertEqual(s, 201, body)
+            tokens.append(json.loads(body)["page"].rsplit("/", 1)[1])
+        self.check_counters()
+        statuses = [json.loads(self.srv.get("/me/%s.json" % t)[2])["status"] for t in tokens]
+        self.assertEqual(statuses.count("waitlisted"), 6, statuses)
+        # a confirmed person cancels: the first waiting one is promoted
+        self.assertEqual(self.srv.request("POST", "/me/%s/cancel" % tokens[0], {})[0], 200)
+        self.check_counters()
+        # a change of sessions and of consent through the command line
+        r = run_cli(self.srv.db, "register", SLUG, "--name", "P1", "--email", "p1@example.org",
+                    "--session", "atelier-covoiturage", "--public")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.check_counters()
+        # the page shows the counted places
+        page = self.srv.get("/e/%s" % SLUG)[2].decode()
+        self.assertIn("Participants (", page)
+        self.check_counters()
 
 
 class HardeningTest(unittest.TestCase):

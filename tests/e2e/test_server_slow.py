@@ -106,13 +106,15 @@ class SlowClientsTest(unittest.TestCase):
         # 0.25 s, so a place is free within about 1.3 s of the slow ones'
         # start.
         self.assertLess(took, 3.0)
-        # They are all closed soon after (polled: a loaded machine, such as
-        # CI running two suites at once, is slower than 0.3 s).
+        # Closed until the server is under three quarters full again (the
+        # rest keep their 10 s); polled: a loaded machine, such as CI running
+        # two suites at once, is slower than 0.3 s.
         deadline = time.time() + 5
-        while time.time() < deadline and not all(closed_by_peer(s) for s in self.socks):
+        closed = 0
+        while time.time() < deadline and closed < 300 - 300 * 3 // 4:
             time.sleep(0.2)
-        self.assertTrue(all(closed_by_peer(s) for s in self.socks),
-                        "the slow connections were not closed")
+            closed = sum(1 for s in self.socks if closed_by_peer(s))
+        self.assertGreaterEqual(closed, 300 - 300 * 3 // 4, "the slow connections were not closed")
 
 
 class HeldWriteLockTest(unittest.TestCase):
