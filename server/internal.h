@@ -111,7 +111,6 @@ typedef struct srv_req {
     /* answered on a writer thread (writer.c) */
     enum { SRV_LATER_NO, SRV_LATER_QUEUED, SRV_LATER_READY, SRV_LATER_SENT } later_state;
     srv_reply later;
-    double queued_at;
     struct srv_req *next_job;
     /* for the access log */
     unsigned status;
@@ -224,6 +223,7 @@ unsigned long long srv_deadline_closed(const pl_server *srv);
 /* writer.c: every POST is answered on a writer thread (a write may wait
  * for the database's lock; the worker threads never do) */
 #define SRV_WRITE_WAIT_MS 2000 /* a write's time to get the lock, then 503 */
+#define SRV_WRITE_RETRY_MS 100 /* ... while the previous write did not get it */
 int srv_writers_start(pl_server *srv, pl_error *err);
 void srv_writers_stop(pl_server *srv); /* answers what is queued first */
 /* Suspend req's connection and queue it; req->later holds the reply once

@@ -8,9 +8,10 @@
  * included. So the worker suspends the connection (MHD_suspend_connection)
  * and queues the request; a writer thread answers it with its own database
  * connection and resumes the connection, and the worker then sends the
- * reply (server.c). A write gets SRV_WRITE_WAIT_MS from its arrival to get
- * the lock, queue included; then it fails with PL_EBUSY, which the handlers
- * answer 503 with Retry-After, in the page's language for a form.
+ * reply (server.c). A write waits at most SRV_WRITE_WAIT_MS for the lock
+ * (SRV_WRITE_RETRY_MS while the previous one did not get it); then it fails
+ * with PL_EBUSY, which the handlers answer 503 with Retry-After, in the
+ * page's language for a form.
  *
  * Writer connections commit with synchronous = FULL: a registration the
  * server has acknowledged survives a power loss (docs/server.md).
@@ -31,6 +32,7 @@ struct srv_writers {
     int nthreads, stop;
     srv_req *head, *tail;
     size_t queued;
+    atomic_int blocked; /* the last write answered 503 (the lock was held) */
 };
 
 /* Hand req's reply to its worker: resume the connection, whose next
@@ -78,15 +80,18 @@ static void *writer(void *arg)
             answer_busy(req, "the database is not available");
             continue;
         }
-        /* What is left of this write's time, the queue included; at least
-         * one try. */
-        wait_ms = (long)(SRV_WRITE_WAIT_MS - (srv_now_s() - req->queued_at) * 1000.0);
-        if (pl_store_configure(store, wait_ms > 1 ? (int)wait_ms : 1, 1, &err) < 0) {
+        /* While the last write found the lock held by someone else, the
+         * next ones only try briefly: a queue behind an import drains in
+         * 503s, not in 2 s each. Waiting behind our own writes is progress
+         * and is not counted. */
+        wait_ms = atomic_load(&w->blocked) ? SRV_WRITE_RETRY_MS : SRV_WRITE_WAIT_MS;
+        if (pl_store_configure(store, (int)wait_ms, 1, &err) < 0) {
             answer_busy(req, "the database is not available");
             continue;
         }
         req->store = store;
         srv_answer_build(req, &req->later);
+        atomic_store(&w->blocked, req->later.status == MHD_HTTP_SERVICE_UNAVAILABLE);
         finish(req);
     }
     pl_store_free(store);
@@ -134,7 +139,6 @@ enum MHD_Result srv_writers_submit(srv_req *req)
     struct srv_writers *w = req->srv->writers;
     int full;
 
-    req->queued_at = srv_now_s();
     req->later_state = SRV_LATER_QUEUED;
     req->next_job = NULL;
     pthread_mutex_lock(&w->lock);
