@@ -32,6 +32,12 @@ static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind, const char *
     srv_field *f = NULL;
 
     (void)kind, (void)filename, (void)content_type, (void)transfer_encoding;
+    /* MHD hands a multipart part whose Content-Disposition it could not
+     * read (no name) with no key: a malformed form (found by fuzz_http). */
+    if (!key) {
+        req->body_error = MHD_HTTP_BAD_REQUEST;
+        return MHD_NO;
+    }
     /* A value arrives in pieces; a new piece at offset 0 starts a new field. */
     if (off == 0 || req->nfields == 0 || strcmp(req->fields[req->nfields - 1].key, key) != 0) {
         if (req->nfields >= sizeof(req->fields) / sizeof(req->fields[0])) {

@@ -74,15 +74,16 @@ static void start(void)
     atexit(stop);
 }
 
-/* Is buf[0..got) one whole response (headers and Content-Length bytes)? */
-static int whole(const char *buf, size_t got)
+/* Has a whole response come, headers (in buf[0..kept)) and Content-Length
+ * bytes (total bytes received in all)? */
+static int whole(const char *buf, size_t kept, size_t total)
 {
-    const char *end = memmem(buf, got, "\r\n\r\n", 4), *cl;
+    const char *end = memmem(buf, kept, "\r\n\r\n", 4), *cl;
 
     if (!end)
         return 0;
     cl = memmem(buf, (size_t)(end - buf), "Content-Length: ", 16);
-    return cl && (size_t)(end + 4 - buf) + strtoul(cl + 16, NULL, 10) <= got;
+    return cl && (size_t)(end + 4 - buf) + strtoul(cl + 16, NULL, 10) <= total;
 }
 
 /* Send data on a new connection, close our side, read the reply into buf
@@ -94,7 +95,7 @@ static int whole(const char *buf, size_t got)
 static size_t exchange(const uint8_t *data, size_t len, char *buf, size_t size)
 {
     struct sockaddr_in a = {0};
-    size_t got = 0;
+    size_t got = 0, total = 0;
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
     if (fd < 0)
@@ -114,18 +115,19 @@ static size_t exchange(const uint8_t *data, size_t len, char *buf, size_t size)
     shutdown(fd, SHUT_WR);
     for (;;) {
         struct pollfd p = {fd, POLLIN, 0};
-        char tmp[4096];
+        char tmp[65536];
         ssize_t n;
-        int r = poll(&p, 1, got == 0 ? 10000 : whole(buf, got) ? 2 : 50);
+        int r = poll(&p, 1, total == 0 ? 10000 : whole(buf, got, total) ? 1 : 50);
         if (r < 0)
             abort();
         if (r == 0) {
-            if (got == 0)
+            if (total == 0)
                 abort(); /* no reply and no close within 10 s: the server hangs */
             break;
         }
         if ((n = recv(fd, tmp, sizeof(tmp), 0)) <= 0)
             break;
+        total += (size_t)n;
         if (got < size - 1) {
             size_t keep = (size_t)n < size - 1 - got ? (size_t)n : size - 1 - got;
             memcpy(buf + got, tmp, keep);
