@@ -1,6 +1,5 @@
 #include "compose.h"
 #include "calendar.h"
-#include "words.h"
 
 #include <gmime/gmime.h>
 #include <jansson.h>
@@ -14,7 +13,8 @@ struct pl_mail_composer {
     pl_store *store;
     const pl_mail_config *cfg;
     pl_mail_feed_fn feed;
-    pl_event *ev; /* the last event used: messages come in runs of one event */
+    pl_event *ev;    /* the last event used: messages come in runs of one event */
+    pl_datefmt *fmt; /* its zone and language */
 };
 
 static pthread_once_t gmime_once = PTHREAD_ONCE_INIT;
@@ -54,6 +54,7 @@ void pl_mail_composer_free(pl_mail_composer *c)
     if (!c)
         return;
     pl_event_free(c->ev);
+    pl_datefmt_free(c->fmt);
     free(c);
 }
 
@@ -73,8 +74,10 @@ static int load_event(pl_mail_composer *c, const char *slug, pl_error *err)
     if ((rc = pl_event_load(&ev, c->store, slug, err)) < 0)
         return rc;
     pl_event_free(c->ev);
+    pl_datefmt_free(c->fmt);
+    c->fmt = NULL;
     c->ev = ev;
-    return 0;
+    return pl_datefmt_open(&c->fmt, pl_event_lang(ev), ev->timezone, err);
 }
 
 /* A catalogue text with its %s (and %d) filled in: the texts are data,
@@ -113,14 +116,14 @@ static int is_link_reminder(const pl_outbox_message *m)
 
 static char *subject_for(const pl_event *ev, const pl_outbox_message *m)
 {
-    static const mail_text_id ids[PL_MAIL_KIND_COUNT] = {
+    static const pl_text_id ids[PL_MAIL_KIND_COUNT] = {
         PL_T_MAIL_SUBJECT_CONFIRMATION, PL_T_MAIL_SUBJECT_WAITLISTED, PL_T_MAIL_SUBJECT_PROMOTION,
         PL_T_MAIL_SUBJECT_CANCELLATION, PL_T_MAIL_SUBJECT_CHANGE,     PL_T_MAIL_SUBJECT_CARPOOL,
         PL_T_MAIL_SUBJECT_REMINDER,     PL_T_MAIL_SUBJECT_REMINDER,
     };
-    mail_lang L = mail_event_lang(ev);
+    pl_lang L = pl_event_lang(ev);
     pl_buf b = PL_BUF_INIT;
-    mail_text_id id = ids[m->kind];
+    pl_text_id id = ids[m->kind];
 
     if (m->kind == PL_MAIL_ANNOUNCEMENT) {
         pl_buf_printf(&b, "[%s] %s", ev->title, m->subject ? m->subject : "");
@@ -132,7 +135,7 @@ static char *subject_for(const pl_event *ev, const pl_outbox_message *m)
         id = PL_T_MAIL_SUBJECT_LINK;
     {
         char text[1024];
-        fill(text, sizeof(text), mail_text(L, id), ev->title, 0);
+        fill(text, sizeof(text), pl_lang_text(L, id), ev->title, 0);
         pl_buf_puts(&b, text);
     }
     return pl_buf_detach(&b);
@@ -152,7 +155,8 @@ int pl_mail_subject(char **out, pl_mail_composer *c, const pl_outbox_message *m,
 
 typedef struct doc {
     pl_buf text, html;
-    mail_lang L;
+    pl_lang L;
+    pl_datefmt *fmt; /* the event's zone and language */
     int failed;
 } doc;
 
@@ -198,11 +202,11 @@ static void say(doc *d, const char *fmt, ...)
 }
 
 /* One paragraph from a catalogue text with its %s and %d. */
-static void say_t(doc *d, mail_text_id id, const char *s, int n)
+static void say_t(doc *d, pl_text_id id, const char *s, int n)
 {
     char buf[2048];
 
-    fill(buf, sizeof(buf), mail_text(d->L, id), s, n);
+    fill(buf, sizeof(buf), pl_lang_text(d->L, id), s, n);
     say(d, "%s", buf);
 }
 
@@ -255,15 +259,21 @@ static void add_link(doc *d, const char *intro, const char *url)
 }
 
 /* "mardi 8 décembre 2026 à 09:30 – 11:00" (end on the same day: the time). */
-static void when_text(char *buf, size_t size, mail_lang L, const char *start, const char *end)
+/* "mardi 8 décembre 2026 à 09:30" | "Tuesday, 8 December 2026 at 09:30". */
+static void fmt_when(doc *d, char *buf, size_t size, const char *local)
+{
+    pl_datefmt_format(d->fmt, buf, size, PL_DATETIME_LONG, local);
+}
+
+static void when_text(char *buf, size_t size, doc *d, const char *start, const char *end)
 {
     char a[128], b[128];
 
-    mail_format_datetime(a, sizeof(a), L, start, 1);
+    fmt_when(d, a, sizeof(a), start);
     if (end && start && strncmp(start, end, 10) == 0 && strlen(end) == 16)
         snprintf(b, sizeof(b), "%s", end + 11);
     else
-        mail_format_datetime(b, sizeof(b), L, end, 1);
+        fmt_when(d, b, sizeof(b), end);
     snprintf(buf, size, "%s – %s", a, b);
 }
 
@@ -277,28 +287,28 @@ static void event_block(doc *d, const pl_event *ev, int with_online_url)
 {
     char when[300], where[600];
 
-    when_text(when, sizeof(when), d->L, ev->start, ev->end);
+    when_text(when, sizeof(when), d, ev->start, ev->end);
     list_begin(d);
-    item(d, mail_text(d->L, PL_T_MAIL_WHEN), when);
+    item(d, pl_lang_text(d->L, PL_T_MAIL_WHEN), when);
     if (ev->venue_name || ev->venue_address) {
         snprintf(where, sizeof(where), "%s%s%s", ev->venue_name ? ev->venue_name : "",
                  ev->venue_name && ev->venue_address ? ", " : "",
                  ev->venue_address ? ev->venue_address : "");
-        item(d, mail_text(d->L, PL_T_MAIL_WHERE), where);
+        item(d, pl_lang_text(d->L, PL_T_MAIL_WHERE), where);
     }
     if (ev->online_url && strcmp(ev->format, "in_person") != 0)
-        item(d, mail_text(d->L, PL_T_MAIL_WHERE),
-             with_online_url ? ev->online_url : mail_text(d->L, PL_T_MAIL_ONLINE));
+        item(d, pl_lang_text(d->L, PL_T_MAIL_WHERE),
+             with_online_url ? ev->online_url : pl_lang_text(d->L, PL_T_MAIL_ONLINE));
     list_end(d);
 }
 
-static void session_line(char *buf, size_t size, mail_lang L, const pl_session *s)
+static void session_line(char *buf, size_t size, doc *d, const pl_session *s)
 {
     char when[300];
 
-    when_text(when, sizeof(when), L, s->start, s->end);
+    when_text(when, sizeof(when), d, s->start, s->end);
     if (s->room)
-        snprintf(buf, size, "%s (%s %s)", when, mail_text(L, PL_T_MAIL_ROOM), s->room);
+        snprintf(buf, size, "%s (%s %s)", when, pl_lang_text(d->L, PL_T_MAIL_ROOM), s->room);
     else
         snprintf(buf, size, "%s", when);
 }
@@ -313,14 +323,14 @@ static void workshops_block(doc *d, const pl_event *ev, const pl_registration *r
         if (!s || s->cancelled)
             continue;
         if (!any) {
-            pl_buf_printf(&d->text, "%s :\n", mail_text(d->L, PL_T_MAIL_YOUR_WORKSHOPS));
+            pl_buf_printf(&d->text, "%s :\n", pl_lang_text(d->L, PL_T_MAIL_YOUR_WORKSHOPS));
             pl_buf_puts(&d->html, "<p>");
-            html_escape(&d->html, mail_text(d->L, PL_T_MAIL_YOUR_WORKSHOPS));
+            html_escape(&d->html, pl_lang_text(d->L, PL_T_MAIL_YOUR_WORKSHOPS));
             pl_buf_puts(&d->html, " :</p>\n");
             list_begin(d);
             any = 1;
         }
-        session_line(line, sizeof(line), d->L, s);
+        session_line(line, sizeof(line), d, s);
         item(d, s->title, line);
     }
     if (any)
@@ -336,11 +346,11 @@ static const pl_session *session_by_uid(const pl_event *ev, const char *uid)
 }
 
 /* "moved,renamed" in the event's words. */
-static void what_words(char *buf, size_t size, mail_lang L, const char *what)
+static void what_words(char *buf, size_t size, pl_lang L, const char *what)
 {
     static const struct {
         const char *key;
-        mail_text_id id;
+        pl_text_id id;
     } words[] = {{"moved", PL_T_MAIL_WHAT_MOVED},
                  {"renamed", PL_T_MAIL_WHAT_RENAMED},
                  {"cancelled", PL_T_MAIL_WHAT_CANCELLED},
@@ -349,7 +359,7 @@ static void what_words(char *buf, size_t size, mail_lang L, const char *what)
     for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
         if (what && strstr(what, words[i].key)) {
             size_t n = strlen(buf);
-            snprintf(buf + n, size - n, "%s%s", n ? ", " : "", mail_text(L, words[i].id));
+            snprintf(buf + n, size - n, "%s%s", n ? ", " : "", pl_lang_text(L, words[i].id));
         }
 }
 
@@ -391,16 +401,17 @@ static void changes_block(doc *d, const pl_event *ev, const char *detail)
         }
         /* the last word wins between cancelled and reinstated */
         what_words(words, sizeof(words), d->L, s->cancelled ? "cancelled" : what);
-        if (!s->cancelled && strstr(words, mail_text(d->L, PL_T_MAIL_WHAT_CANCELLED)))
+        if (!s->cancelled && strstr(words, pl_lang_text(d->L, PL_T_MAIL_WHAT_CANCELLED)))
             what_words(words, sizeof(words), d->L, "reinstated");
-        session_line(now, sizeof(now), d->L, s);
+        session_line(now, sizeof(now), d, s);
         snprintf(line, sizeof(line), "%s — %s", words, now);
         if (before && *before) {
             char old_title[300] = "", old_start[32] = "", old_end[32] = "", was[400];
             sscanf(before, "%299[^|]|%31[^|]|%31[^|]", old_title, old_start, old_end);
-            when_text(was, sizeof(was), d->L, old_start, old_end);
+            when_text(was, sizeof(was), d, old_start, old_end);
             size_t k = strlen(line);
-            snprintf(line + k, sizeof(line) - k, " (%s : %s%s%s)", mail_text(d->L, PL_T_MAIL_WAS),
+            snprintf(line + k, sizeof(line) - k, " (%s : %s%s%s)",
+                     pl_lang_text(d->L, PL_T_MAIL_WAS),
                      strcmp(old_title, s->title) != 0 ? old_title : "",
                      strcmp(old_title, s->title) != 0 ? ", " : "", was);
         }
@@ -425,37 +436,38 @@ static void carpool_block(doc *d, pl_mail_composer *c, const pl_registration *r,
     if (*rc == PL_ENOTFOUND || (p && p->cancelled) || (detail && strstr(detail, "lost"))) {
         pl_error_clear(err);
         *rc = 0;
-        say(d, "%s", mail_text(d->L, p ? PL_T_MAIL_CARPOOL_LOST : PL_T_MAIL_CARPOOL_NONE));
+        say(d, "%s", pl_lang_text(d->L, p ? PL_T_MAIL_CARPOOL_LOST : PL_T_MAIL_CARPOOL_NONE));
         pl_carpool_pickup_free(p);
         return;
     }
     if (*rc < 0)
         return;
     list_begin(d);
-    mail_format_datetime(when, sizeof(when), d->L, p->time, 1);
+    fmt_when(d, when, sizeof(when), p->time);
     snprintf(line, sizeof(line), "%s%s%s", when, p->place ? " — " : "", p->place ? p->place : "");
-    item(d, mail_text(d->L, p->is_driver ? PL_T_MAIL_CARPOOL_DRIVER : PL_T_MAIL_CARPOOL_PASSENGER),
+    item(d,
+         pl_lang_text(d->L, p->is_driver ? PL_T_MAIL_CARPOOL_DRIVER : PL_T_MAIL_CARPOOL_PASSENGER),
          line);
     if (!p->is_driver && p->driver_first_name) {
         snprintf(line, sizeof(line), "%s%s%s%s", p->driver_first_name, p->driver_phone ? " (" : "",
-                 p->driver_phone ? mail_text(d->L, PL_T_MAIL_CARPOOL_PHONE) : "",
+                 p->driver_phone ? pl_lang_text(d->L, PL_T_MAIL_CARPOOL_PHONE) : "",
                  p->driver_phone ? " " : "");
         if (p->driver_phone) {
             size_t k = strlen(line);
             snprintf(line + k, sizeof(line) - k, "%s)", p->driver_phone);
         }
-        item(d, mail_text(d->L, PL_T_MAIL_CARPOOL_DRIVEN_BY), line);
+        item(d, pl_lang_text(d->L, PL_T_MAIL_CARPOOL_DRIVEN_BY), line);
     }
     if (p->npassengers) {
         pl_buf names = PL_BUF_INIT;
         for (size_t i = 0; i < p->npassengers; i++)
             pl_buf_printf(&names, "%s%s", i ? ", " : "", p->passengers[i]);
-        item(d, mail_text(d->L, PL_T_MAIL_CARPOOL_TRAVELLERS), names.data ? names.data : "");
+        item(d, pl_lang_text(d->L, PL_T_MAIL_CARPOOL_TRAVELLERS), names.data ? names.data : "");
         pl_buf_free(&names);
     }
     if (p->arrival) {
-        mail_format_datetime(when, sizeof(when), d->L, p->arrival, 1);
-        item(d, mail_text(d->L, PL_T_MAIL_CARPOOL_ARRIVAL), when);
+        fmt_when(d, when, sizeof(when), p->arrival);
+        item(d, pl_lang_text(d->L, PL_T_MAIL_CARPOOL_ARRIVAL), when);
     }
     list_end(d);
     pl_carpool_pickup_free(p);
@@ -520,13 +532,13 @@ static int write_body(doc *d, pl_mail_composer *c, const pl_event *ev, const pl_
     if (rc < 0)
         return rc;
     snprintf(url, sizeof(url), "%s/me/%s", c->cfg->base_url, r->token);
-    add_link(d, mail_text(d->L, PL_T_MAIL_YOUR_PAGE), url);
+    add_link(d, pl_lang_text(d->L, PL_T_MAIL_YOUR_PAGE), url);
     if (m->kind != PL_MAIL_ANNOUNCEMENT)
-        say(d, "%s", mail_text(d->L, PL_T_MAIL_CALENDAR));
+        say(d, "%s", pl_lang_text(d->L, PL_T_MAIL_CALENDAR));
     pl_buf_puts(&d->text, "-- \n");
     {
         char foot[1024];
-        fill(foot, sizeof(foot), mail_text(d->L, PL_T_MAIL_FOOTER), ev->title, 0);
+        fill(foot, sizeof(foot), pl_lang_text(d->L, PL_T_MAIL_FOOTER), ev->title, 0);
         pl_buf_printf(&d->text, "%s\n", foot);
         pl_buf_puts(&d->html, "<hr>\n<p style=\"color:#666;font-size:small\">");
         html_escape(&d->html, foot);
@@ -537,13 +549,20 @@ static int write_body(doc *d, pl_mail_composer *c, const pl_event *ev, const pl_
 
 /* ---- MIME ---- */
 
+/* A text part in UTF-8 as given (g_mime_text_part_set_text would pick
+ * ISO-8859-1 for text that fits it). */
 static GMimeObject *text_part(const char *subtype, const char *text)
 {
     GMimeTextPart *part = g_mime_text_part_new_with_subtype(subtype);
+    GMimeStream *stream = g_mime_stream_mem_new_with_buffer(text, strlen(text));
+    GMimeDataWrapper *data =
+        g_mime_data_wrapper_new_with_stream(stream, GMIME_CONTENT_ENCODING_DEFAULT);
 
-    g_mime_text_part_set_text(part, text);
-    g_mime_text_part_set_charset(part, "utf-8");
+    g_mime_object_set_content_type_parameter(GMIME_OBJECT(part), "charset", "utf-8");
+    g_mime_part_set_content(GMIME_PART(part), data);
     g_mime_part_set_content_encoding(GMIME_PART(part), GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
+    g_object_unref(data);
+    g_object_unref(stream);
     return GMIME_OBJECT(part);
 }
 
@@ -568,7 +587,7 @@ int pl_mail_compose(char **out, size_t *len, pl_mail_composer *c, const pl_outbo
                     pl_error *err)
 {
     pl_registration *r = NULL;
-    doc d = {PL_BUF_INIT, PL_BUF_INIT, MAIL_FR, 0};
+    doc d = {PL_BUF_INIT, PL_BUF_INIT, PL_LANG_FR, NULL, 0};
     char *subject = NULL, *ics = NULL, *html = NULL, msgid[300];
     size_t ics_len = 0;
     GMimeMessage *msg = NULL;
@@ -585,7 +604,8 @@ int pl_mail_compose(char **out, size_t *len, pl_mail_composer *c, const pl_outbo
         goto done;
     if ((rc = pl_registration_load(&r, c->store, m->registration_id, err)) < 0)
         goto done;
-    d.L = mail_event_lang(c->ev);
+    d.L = pl_event_lang(c->ev);
+    d.fmt = c->fmt;
     if (!(subject = subject_for(c->ev, m))) {
         rc = pl_error_oom(err);
         goto done;
@@ -607,7 +627,7 @@ int pl_mail_compose(char **out, size_t *len, pl_mail_composer *c, const pl_outbo
         pl_buf_printf(&h,
                       "<!DOCTYPE html>\n<html lang=\"%s\">\n<head><meta charset=\"utf-8\">"
                       "<title>",
-                      d.L == MAIL_FR ? "fr" : "en");
+                      pl_lang_code(d.L));
         html_escape(&h, subject);
         pl_buf_printf(&h, "</title></head>\n<body style=\"font-family:sans-serif\">\n%s",
                       d.html.data ? d.html.data : "");
@@ -631,8 +651,7 @@ int pl_mail_compose(char **out, size_t *len, pl_mail_composer *c, const pl_outbo
     pl_mail_message_id(msgid, sizeof(msgid), c->cfg, m);
     g_mime_message_set_message_id(msg, msgid);
     g_mime_object_set_header(GMIME_OBJECT(msg), "Auto-Submitted", "auto-generated", NULL);
-    g_mime_object_set_header(GMIME_OBJECT(msg), "Content-Language", d.L == MAIL_FR ? "fr" : "en",
-                             NULL);
+    g_mime_object_set_header(GMIME_OBJECT(msg), "Content-Language", pl_lang_code(d.L), NULL);
 
     alt = g_mime_multipart_new_with_subtype("alternative");
     {

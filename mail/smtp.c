@@ -11,6 +11,7 @@ struct pl_smtp {
     const pl_mail_config *cfg;
     char errbuf[CURL_ERROR_SIZE];
     char last_reply[512]; /* the server's last line */
+    char refusal[512];    /* its last 4xx or 5xx line: after a refusal curl says QUIT */
     const char *data;     /* being uploaded */
     size_t len, pos;
 };
@@ -49,6 +50,8 @@ static int debug_cb(CURL *curl, curl_infotype type, char *data, size_t size, voi
         size = sizeof(s->last_reply) - 1;
     memcpy(s->last_reply, data, size);
     s->last_reply[size] = '\0';
+    if (data[0] == '4' || data[0] == '5')
+        memcpy(s->refusal, s->last_reply, size + 1);
     return 0;
 }
 
@@ -128,6 +131,7 @@ pl_smtp_result pl_smtp_send(pl_smtp *s, const char *to, const char *data, size_t
     s->pos = 0;
     s->errbuf[0] = '\0';
     s->last_reply[0] = '\0';
+    s->refusal[0] = '\0';
     curl_easy_setopt(s->curl, CURLOPT_MAIL_RCPT, rcpt);
     curl_easy_setopt(s->curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
     rc = curl_easy_perform(s->curl);
@@ -138,8 +142,8 @@ pl_smtp_result pl_smtp_send(pl_smtp *s, const char *to, const char *data, size_t
         snprintf(reply, size, "%s", s->last_reply);
         return PL_SMTP_OK;
     }
-    if (s->last_reply[0] && code >= 400)
-        snprintf(reply, size, "%s", s->last_reply);
+    if (s->refusal[0])
+        snprintf(reply, size, "%s", s->refusal);
     else
         snprintf(reply, size, "%s", s->errbuf[0] ? s->errbuf : curl_easy_strerror(rc));
     switch (rc) {
@@ -156,6 +160,8 @@ pl_smtp_result pl_smtp_send(pl_smtp *s, const char *to, const char *data, size_t
     default:
         break;
     }
+    if (s->refusal[0])
+        code = atol(s->refusal);
     if (code == 421)
         return PL_SMTP_DOWN;
     if (code >= 500 && code < 600)
