@@ -442,6 +442,7 @@ static void carpool_block(doc *d, pl_mail_composer *c, const pl_registration *r,
     }
     if (*rc < 0)
         return;
+    say_t(d, PL_T_MAIL_CARPOOL_INTRO, c->ev->title, 0);
     list_begin(d);
     fmt_when(d, when, sizeof(when), p->time);
     snprintf(line, sizeof(line), "%s%s%s", when, p->place ? " — " : "", p->place ? p->place : "");

@@ -426,6 +426,34 @@ int pl_outbox_remind(pl_store *store, const char *slug, const char *version, con
     return rc;
 }
 
+int pl_outbox_carpool_confirmed(pl_store *store, long long plan_id, const char *confirmed_at,
+                                pl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    char now[32];
+    int rc;
+
+    pl_now_utc(now);
+    if ((rc = pl_store_prepare(
+             store, &st,
+             "INSERT INTO outbox (event_id, registration_id, kind, version, message_id, "
+             "not_before, created) SELECT r.event_id, r.id, 'carpool', 'pickup:' || "
+             "coalesce((SELECT p.sequence FROM carpool_pickups p WHERE p.registration_id = r.id), "
+             "0), " NEW_MESSAGE_ID ", ?3, ?3 FROM carpool_groups g JOIN carpool_members m ON "
+             "m.group_id = g.id JOIN registrations r ON r.id = m.registration_id WHERE "
+             "g.plan_id = ?1 AND g.confirmed = 1 AND g.confirmed_at = ?2 ORDER BY g.id, "
+             "m.position ON CONFLICT DO NOTHING",
+             err)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, plan_id);
+    pl_store_bind_text(st, 2, confirmed_at);
+    pl_store_bind_text(st, 3, now);
+    if ((rc = pl_store_step(store, st, "cannot write the outbox", err)) == 0)
+        rc = sqlite3_changes(pl_store_db(store));
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int pl_outbox_announce(pl_store *store, const char *slug, const char *subject, const char *body,
                        pl_mail_audience to, pl_error *err)
 {

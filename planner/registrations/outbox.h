@@ -131,6 +131,15 @@ int pl_outbox_writer_note(pl_outbox_writer *w, long long registration_id, pl_mai
 int pl_outbox_remind(pl_store *store, const char *slug, const char *version, const char *detail,
                      pl_error *err);
 
+/*
+ * Carpool messages for every member (driver and passengers) of the groups
+ * of the plan plan_id confirmed at confirmed_at (the transaction of
+ * pl_carpool_confirm). Versioned by the person's pickup sequence, so a
+ * group confirmed again tells no one twice. Returns the number queued.
+ */
+int pl_outbox_carpool_confirmed(pl_store *store, long long plan_id, const char *confirmed_at,
+                                pl_error *err);
+
 /* to for pl_outbox_announce */
 typedef enum pl_mail_audience {
     PL_AUDIENCE_CONFIRMED,

@@ -428,5 +428,49 @@ class ServeTest(MailTestCase):
         self.assertIn("stopped", err)
 
 
+class CarpoolTest(MailTestCase):
+    def test_confirmed_groups_tell_each_member_their_car(self):
+        self.ok("event", "import", self.sample("atelier-cem-2.json"))
+        self.ok("registrations", "import", "atelier-cem-2",
+                self.sample("atelier-cem-2.registrations.csv"), "--no-mail")
+        plan = json.loads(self.ok("carpool", "plan", "atelier-cem-2", "--format", "json").stdout)
+        self.ok("carpool", "confirm", "atelier-cem-2", "--all")
+        self.ok("carpool", "confirm", "atelier-cem-2", "--all")  # tells no one twice
+        sink = self.sink()
+        self.ok("mail", "send", "--quiet", env=self.env(sink))
+        got = {}
+        for _, m, _, _ in sink.messages():
+            got.setdefault(m["To"].addresses[0].addr_spec, []).append(m)
+        expected = {}
+        for g in plan["groups"]:
+            if g["passengers"]:
+                expected[g["driver"]["email"]] = ("driver", g)
+                for p in g["passengers"]:
+                    expected[p["email"]] = ("passenger", g)
+        self.assertEqual(set(got), set(expected))
+        for to, (role, g) in expected.items():
+            (m,) = got[to]
+            self.assertEqual(m["Subject"], "Votre covoiturage : Atelier 2 — Conseillers en mobilité")
+            text = m.get_body(("plain",)).get_content()
+            first = g["driver"]["name"].split()[0]
+            if role == "driver":
+                self.assertIn("Vous conduisez", text)
+                self.assertIn(g["departure_time"][11:], text)
+                for p in g["passengers"]:
+                    self.assertIn(p["name"].split()[0], text)
+            else:
+                self.assertIn("Vous êtes passager", text)
+                self.assertIn("Conducteur : " + first, text)
+                me = next(p for p in g["passengers"] if p["email"] == to)
+                self.assertIn(me["pickup_time"][11:], text)
+            # no one's e-mail but the recipient's
+            others = {e for e in expected if e != to}
+            self.assertFalse(any(e in text for e in others))
+            cal = icalendar.Calendar.from_ical(list(m.iter_attachments())[0].get_payload(decode=True))
+            pickups = [e for e in cal.walk("VEVENT")
+                       if str(e.get("SUMMARY")).startswith("Covoiturage")]
+            self.assertEqual(len(pickups), 1, [str(e.get("SUMMARY")) for e in cal.walk("VEVENT")])
+
+
 if __name__ == "__main__":
     unittest.main()
