@@ -24,15 +24,6 @@ static void gmime_start(void)
     g_mime_init();
 }
 
-static int default_feed(char **out, size_t *len, pl_store *store, const char *token,
-                        const char *base_url, pl_error *err)
-{
-    pl_calendar_options opts = PL_CALENDAR_OPTIONS_INIT;
-
-    opts.base_url = base_url;
-    return pl_calendar_feed_personal(out, len, store, token, &opts, err);
-}
-
 int pl_mail_composer_new(pl_mail_composer **out, pl_store *store, const pl_mail_config *cfg,
                          pl_mail_feed_fn feed, pl_error *err)
 {
@@ -44,7 +35,7 @@ int pl_mail_composer_new(pl_mail_composer **out, pl_store *store, const pl_mail_
     pthread_once(&gmime_once, gmime_start);
     c->store = store;
     c->cfg = cfg;
-    c->feed = feed ? feed : default_feed;
+    c->feed = feed; /* NULL: calendar/ directly, with the event held */
     *out = c;
     return 0;
 }
@@ -614,7 +605,17 @@ int pl_mail_compose(char **out, size_t *len, pl_mail_composer *c, const pl_outbo
     if ((rc = write_body(&d, c, c->ev, r, m, err)) < 0)
         goto done;
     if (m->kind != PL_MAIL_ANNOUNCEMENT) {
-        rc = c->feed(&ics, &ics_len, c->store, r->token, c->cfg->base_url, err);
+        if (c->feed) {
+            rc = c->feed(&ics, &ics_len, c->store, r->token, c->cfg->base_url, err);
+        } else {
+            pl_calendar_options opts = PL_CALENDAR_OPTIONS_INIT;
+            pl_carpool_pickup *pickup = NULL;
+            opts.base_url = c->cfg->base_url;
+            rc = pl_carpool_pickup_load(&pickup, c->store, r->rowid, err);
+            if (rc == 0 || rc == PL_ENOTFOUND)
+                rc = pl_calendar_write_attendee(&ics, &ics_len, c->ev, r, pickup, &opts, err);
+            pl_carpool_pickup_free(pickup);
+        }
         if (rc == PL_ENOTFOUND) {
             pl_error_clear(err);
             rc = 0;

@@ -155,20 +155,113 @@ static void report(const pl_mail_send_options *o, const pl_outbox_message *m, co
         o->on_result(m, outcome, reply, o->payload);
 }
 
+/*
+ * Building a message costs about as much CPU as the SMTP exchange costs
+ * waiting for the server: a second thread, with its own connection to the
+ * database, builds the next messages while this one waits for answers.
+ * Messages leave in order; the sender marks each one as soon as the server
+ * answered, on its own connection.
+ */
+#define AHEAD 16
+
+typedef struct built {
+    char *bytes;
+    size_t len;
+    int rc;
+    pl_error err;
+} built;
+
+typedef struct builder {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    const char *path;
+    const pl_mail_config *cfg;
+    pl_mail_feed_fn feed;
+    pl_outbox_message **due;
+    size_t ndue;
+    built slot[AHEAD];
+    size_t made, taken; /* messages built so far, and handed to the sender */
+    int cancel;
+} builder;
+
+static void *builder_main(void *arg)
+{
+    builder *b = arg;
+    pl_store *store = NULL;
+    pl_mail_composer *comp = NULL;
+    pl_error err;
+    int rc;
+
+    rc = pl_store_open(&store, b->path, 0, &err);
+    if (rc == 0)
+        rc = pl_mail_composer_new(&comp, store, b->cfg, b->feed, &err);
+    for (size_t i = 0; i < b->ndue; i++) {
+        built one = {NULL, 0, rc, err};
+        if (rc == 0)
+            one.rc = pl_mail_compose(&one.bytes, &one.len, comp, b->due[i], &one.err);
+        pthread_mutex_lock(&b->lock);
+        while (!b->cancel && b->made - b->taken == AHEAD)
+            pthread_cond_wait(&b->changed, &b->lock);
+        if (b->cancel) {
+            pthread_mutex_unlock(&b->lock);
+            free(one.bytes);
+            break;
+        }
+        b->slot[b->made % AHEAD] = one;
+        b->made++;
+        pthread_cond_broadcast(&b->changed);
+        pthread_mutex_unlock(&b->lock);
+    }
+    pl_mail_composer_free(comp);
+    pl_store_free(store);
+    return NULL;
+}
+
+/* The next built message, in order (the caller owns its bytes). */
+static built builder_take(builder *b)
+{
+    built one;
+
+    pthread_mutex_lock(&b->lock);
+    while (b->made == b->taken)
+        pthread_cond_wait(&b->changed, &b->lock);
+    one = b->slot[b->taken % AHEAD];
+    b->taken++;
+    pthread_cond_broadcast(&b->changed);
+    pthread_mutex_unlock(&b->lock);
+    return one;
+}
+
+static void builder_stop(builder *b)
+{
+    pthread_mutex_lock(&b->lock);
+    b->cancel = 1;
+    pthread_cond_broadcast(&b->changed);
+    pthread_mutex_unlock(&b->lock);
+    pthread_join(b->thread, NULL);
+    for (size_t i = b->taken; i < b->made; i++)
+        free(b->slot[i % AHEAD].bytes);
+    pthread_mutex_destroy(&b->lock);
+    pthread_cond_destroy(&b->changed);
+}
+
 int pl_mail_send(pl_store *store, const pl_mail_config *cfg, const pl_mail_send_options *opts,
                  pl_mail_send_stats *stats, pl_error *err)
 {
     pl_mail_send_options defaults = PL_MAIL_SEND_OPTIONS_INIT;
     const pl_mail_send_options *o = opts ? opts : &defaults;
     pl_outbox_message **due = NULL;
-    pl_mail_composer *composer = NULL;
     pl_smtp *smtp = NULL;
     limiter lim = {NULL, cfg->rate_per_minute, 0, 0};
+    builder b;
+    int started = 0;
     size_t ndue = 0;
     char now[32];
     int rc;
 
     memset(stats, 0, sizeof(*stats));
+    memset(&b, 0, sizeof(b));
     if (!cfg->smtp_url)
         return pl_error_set(err, PL_EINVALID,
                             "PLANNER_SMTP_URL is not set: messages wait in the outbox "
@@ -186,24 +279,37 @@ int pl_mail_send(pl_store *store, const pl_mail_config *cfg, const pl_mail_send_
         rc = pl_error_oom(err);
         goto done;
     }
-    if ((rc = pl_mail_composer_new(&composer, store, cfg, o->feed, err)) < 0 ||
-        (rc = pl_smtp_open(&smtp, cfg, err)) < 0)
+    if ((rc = pl_smtp_open(&smtp, cfg, err)) < 0)
         goto done;
+    b.path = pl_store_path(store);
+    b.cfg = cfg;
+    b.feed = o->feed;
+    b.due = due;
+    b.ndue = ndue;
+    pthread_mutex_init(&b.lock, NULL);
+    pthread_cond_init(&b.changed, NULL);
+    if (pthread_create(&b.thread, NULL, builder_main, &b) != 0) {
+        pthread_mutex_destroy(&b.lock);
+        pthread_cond_destroy(&b.changed);
+        rc = pl_error_set(err, PL_ERROR, "cannot start the thread that builds messages");
+        goto done;
+    }
+    started = 1;
     for (size_t i = 0; i < ndue && !stopped(o); i++) {
         const pl_outbox_message *m = due[i];
-        char *bytes = NULL, reply[512], when[32];
-        size_t len = 0;
+        built one = builder_take(&b);
+        char reply[512], when[32];
         pl_smtp_result res;
-        pl_error cerr;
 
-        if ((rc = pl_mail_compose(&bytes, &len, composer, m, &cerr)) < 0) {
-            if (rc == PL_ENOMEM || rc == PL_EIO) {
+        if (one.rc < 0) {
+            if (one.rc == PL_ENOMEM || one.rc == PL_EIO) {
                 if (err)
-                    *err = cerr;
+                    *err = one.err;
+                rc = one.rc;
                 goto done;
             }
             /* this message cannot be built: say why, go on with the others */
-            pl_error_format(&cerr, reply, sizeof(reply));
+            pl_error_format(&one.err, reply, sizeof(reply));
             if ((rc = pl_outbox_mark_failed(store, m->id, reply, err)) < 0)
                 goto done;
             stats->failed++;
@@ -211,8 +317,8 @@ int pl_mail_send(pl_store *store, const pl_mail_config *cfg, const pl_mail_send_
             continue;
         }
         limiter_wait(&lim, o);
-        res = pl_smtp_send(smtp, m->to, bytes, len, reply, sizeof(reply));
-        free(bytes);
+        res = pl_smtp_send(smtp, m->to, one.bytes, one.len, reply, sizeof(reply));
+        free(one.bytes);
         limiter_note(&lim);
         pl_now_utc(when);
         if (res == PL_SMTP_OK) {
@@ -230,9 +336,9 @@ int pl_mail_send(pl_store *store, const pl_mail_config *cfg, const pl_mail_send_
             report(o, m, "failed", why);
         } else {
             long delay = 60L << (m->attempts < 9 ? m->attempts : 9);
+            char sent_at[32];
             if (delay > 6 * 3600)
                 delay = 6 * 3600;
-            char sent_at[32];
             memcpy(sent_at, when, sizeof(sent_at));
             utc_plus(when, sent_at, delay);
             rc = pl_outbox_mark_retry(store, m->id, reply, when, err);
@@ -248,8 +354,9 @@ int pl_mail_send(pl_store *store, const pl_mail_config *cfg, const pl_mail_send_
     }
     rc = 0;
 done:
+    if (started)
+        builder_stop(&b);
     pl_smtp_free(smtp);
-    pl_mail_composer_free(composer);
     pl_outbox_list_free(due, ndue);
     free(lim.times);
     return rc < 0 ? rc : 0;
