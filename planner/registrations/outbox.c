@@ -17,6 +17,26 @@ static const char *const status_names[] = {"queued", "sent", "failed"};
  * OS seeds; not a secret, only unique. */
 #define NEW_MESSAGE_ID "lower(hex(randomblob(16)))"
 
+/* Run one statement of the outbox with ?1 an id and ?2.. ?4 texts (NULL
+ * binds NULL; unused ones are ignored). Returns the rows it changed. */
+static int run(pl_store *store, const char *sql, long long id, const char *t2, const char *t3,
+               const char *t4, pl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if ((rc = pl_store_prepare(store, &st, sql, err)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    const char *t[3] = {t2, t3, t4};
+    for (int i = 0; i < 3 && i + 2 <= sqlite3_bind_parameter_count(st); i++)
+        pl_store_bind_text(st, i + 2, t[i]);
+    if ((rc = pl_store_step(store, st, "cannot write the outbox", err)) == 0)
+        rc = sqlite3_changes(pl_store_db(store));
+    sqlite3_finalize(st);
+    return rc;
+}
+
 const char *pl_mail_kind_name(pl_mail_kind kind)
 {
     return kind >= 0 && kind < PL_MAIL_KIND_COUNT ? kind_names[kind] : "?";
@@ -400,7 +420,6 @@ static int event_id(pl_store *store, const char *slug, long long *out, pl_error 
 int pl_outbox_remind(pl_store *store, const char *slug, const char *version, const char *detail,
                      pl_error *err)
 {
-    sqlite3_stmt *st = NULL;
     long long ev;
     char now[32];
     int rc;
@@ -408,50 +427,29 @@ int pl_outbox_remind(pl_store *store, const char *slug, const char *version, con
     if ((rc = event_id(store, slug, &ev, err)) < 0)
         return rc;
     pl_now_utc(now);
-    if ((rc = pl_store_prepare(
-             store, &st,
-             "INSERT INTO outbox (event_id, registration_id, kind, version, detail, message_id, "
-             "not_before, created) SELECT event_id, id, 'reminder', ?2, ?3, " NEW_MESSAGE_ID
-             ", ?4, ?4 FROM registrations WHERE event_id = ?1 AND status = 'confirmed' "
-             "ON CONFLICT DO NOTHING",
-             err)) < 0)
-        return rc;
-    sqlite3_bind_int64(st, 1, ev);
-    pl_store_bind_text(st, 2, version);
-    pl_store_bind_text(st, 3, detail);
-    pl_store_bind_text(st, 4, now);
-    if ((rc = pl_store_step(store, st, "cannot write the outbox", err)) == 0)
-        rc = sqlite3_changes(pl_store_db(store));
-    sqlite3_finalize(st);
-    return rc;
+    return run(store,
+               "INSERT INTO outbox (event_id, registration_id, kind, version, detail, message_id, "
+               "not_before, created) SELECT event_id, id, 'reminder', ?2, ?3, " NEW_MESSAGE_ID
+               ", ?4, ?4 FROM registrations WHERE event_id = ?1 AND status = 'confirmed' "
+               "ON CONFLICT DO NOTHING",
+               ev, version, detail, now, err);
 }
 
 int pl_outbox_carpool_confirmed(pl_store *store, long long plan_id, const char *confirmed_at,
                                 pl_error *err)
 {
-    sqlite3_stmt *st = NULL;
     char now[32];
-    int rc;
 
     pl_now_utc(now);
-    if ((rc = pl_store_prepare(
-             store, &st,
-             "INSERT INTO outbox (event_id, registration_id, kind, version, message_id, "
-             "not_before, created) SELECT r.event_id, r.id, 'carpool', 'pickup:' || "
-             "coalesce((SELECT p.sequence FROM carpool_pickups p WHERE p.registration_id = r.id), "
-             "0), " NEW_MESSAGE_ID ", ?3, ?3 FROM carpool_groups g JOIN carpool_members m ON "
-             "m.group_id = g.id JOIN registrations r ON r.id = m.registration_id WHERE "
-             "g.plan_id = ?1 AND g.confirmed = 1 AND g.confirmed_at = ?2 ORDER BY g.id, "
-             "m.position ON CONFLICT DO NOTHING",
-             err)) < 0)
-        return rc;
-    sqlite3_bind_int64(st, 1, plan_id);
-    pl_store_bind_text(st, 2, confirmed_at);
-    pl_store_bind_text(st, 3, now);
-    if ((rc = pl_store_step(store, st, "cannot write the outbox", err)) == 0)
-        rc = sqlite3_changes(pl_store_db(store));
-    sqlite3_finalize(st);
-    return rc;
+    return run(store,
+               "INSERT INTO outbox (event_id, registration_id, kind, version, message_id, "
+               "not_before, created) SELECT r.event_id, r.id, 'carpool', 'pickup:' || "
+               "coalesce((SELECT p.sequence FROM carpool_pickups p WHERE p.registration_id = "
+               "r.id), 0), " NEW_MESSAGE_ID ", ?3, ?3 FROM carpool_groups g JOIN carpool_members "
+               "m ON m.group_id = g.id JOIN registrations r ON r.id = m.registration_id WHERE "
+               "g.plan_id = ?1 AND g.confirmed = 1 AND g.confirmed_at = ?2 ORDER BY g.id, "
+               "m.position ON CONFLICT DO NOTHING",
+               plan_id, confirmed_at, now, NULL, err);
 }
 
 int pl_outbox_announce(pl_store *store, const char *slug, const char *subject, const char *body,
@@ -681,49 +679,31 @@ int pl_outbox_due(pl_outbox_message ***out, size_t *count, pl_store *store, cons
     return rc;
 }
 
-/* Run one UPDATE of the outbox with up to three text arguments after the id. */
-static int update(pl_store *store, const char *sql, long long id, const char *a, const char *b,
-                  pl_error *err)
-{
-    sqlite3_stmt *st = NULL;
-    int rc;
-
-    if ((rc = pl_store_prepare(store, &st, sql, err)) < 0)
-        return rc;
-    sqlite3_bind_int64(st, 1, id);
-    pl_store_bind_text(st, 2, a);
-    pl_store_bind_text(st, 3, b);
-    if ((rc = pl_store_step(store, st, "cannot write the outbox", err)) == 0)
-        rc = sqlite3_changes(pl_store_db(store));
-    sqlite3_finalize(st);
-    return rc;
-}
-
 int pl_outbox_mark_sent(pl_store *store, long long id, const char *now, pl_error *err)
 {
-    int rc = update(store,
-                    "UPDATE outbox SET status = 'sent', attempts = attempts + 1, error = NULL, "
-                    "sent = ?2 WHERE id = ?1",
-                    id, now, NULL, err);
+    int rc = run(store,
+                 "UPDATE outbox SET status = 'sent', attempts = attempts + 1, error = NULL, "
+                 "sent = ?2 WHERE id = ?1",
+                 id, now, NULL, NULL, err);
     return rc < 0 ? rc : 0;
 }
 
 int pl_outbox_mark_retry(pl_store *store, long long id, const char *error, const char *not_before,
                          pl_error *err)
 {
-    int rc = update(store,
-                    "UPDATE outbox SET attempts = attempts + 1, error = ?2, not_before = ?3 "
-                    "WHERE id = ?1 AND status = 'queued'",
-                    id, error, not_before, err);
+    int rc = run(store,
+                 "UPDATE outbox SET attempts = attempts + 1, error = ?2, not_before = ?3 "
+                 "WHERE id = ?1 AND status = 'queued'",
+                 id, error, not_before, NULL, err);
     return rc < 0 ? rc : 0;
 }
 
 int pl_outbox_mark_failed(pl_store *store, long long id, const char *error, pl_error *err)
 {
-    int rc = update(store,
-                    "UPDATE outbox SET status = 'failed', attempts = attempts + 1, error = ?2 "
-                    "WHERE id = ?1",
-                    id, error, NULL, err);
+    int rc = run(store,
+                 "UPDATE outbox SET status = 'failed', attempts = attempts + 1, error = ?2 "
+                 "WHERE id = ?1",
+                 id, error, NULL, NULL, err);
     return rc < 0 ? rc : 0;
 }
 
@@ -741,8 +721,8 @@ int pl_outbox_requeue(pl_store *store, long long id, pl_error *err)
     if (rc < 0)
         return rc;
     pl_now_utc(now);
-    rc = update(store, "UPDATE outbox SET status = 'queued', not_before = ?2 WHERE id = ?1", id,
-                now, NULL, err);
+    rc = run(store, "UPDATE outbox SET status = 'queued', not_before = ?2 WHERE id = ?1", id, now,
+             NULL, NULL, err);
     return rc < 0 ? rc : 0;
 }
 
@@ -751,10 +731,10 @@ int pl_outbox_requeue_failed(pl_store *store, pl_error *err)
     char now[32];
 
     pl_now_utc(now);
-    return update(store,
-                  "UPDATE outbox SET status = 'queued', not_before = ?2 WHERE status = 'failed' "
-                  "AND ?1 = ?1",
-                  0, now, NULL, err);
+    return run(store,
+               "UPDATE outbox SET status = 'queued', not_before = ?2 WHERE status = 'failed' "
+               "AND ?1 = ?1",
+               0, now, NULL, NULL, err);
 }
 
 /* ---- settings ---- */
