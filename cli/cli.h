@@ -69,5 +69,6 @@ int cmd_subscribe(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_carpool(int argc, char **argv);
+int cmd_mail(int argc, char **argv);
 
 #endif

@@ -11,7 +11,7 @@
 
 static const char help[] =
     "usage: planner [--db PATH] registrations import SLUG FILE.csv [--dry-run] [--replace]\n"
-    "                                             [--map MAP.json]\n"
+    "                                             [--map MAP.json] [--no-mail]\n"
     "       planner [--db PATH] registrations list SLUG [--format text|csv|json]\n"
     "       planner [--db PATH] registrations cancel SLUG --email EMAIL\n"
     "\n"
@@ -24,6 +24,8 @@ static const char help[] =
     "        nothing is imported (exit 1). Past the event's or a session's capacity,\n"
     "        people are waitlisted in file order.\n"
     "        --dry-run checks and reports the same, and writes nothing.\n"
+    "        Each new person gets a confirmation by mail (docs/mail.md);\n"
+    "        --no-mail queues none (back-filling an old event).\n"
     "list    every registration in arrival order, with e-mails (the organiser's\n"
     "        view; never the secret links). --format csv can be imported again.\n"
     "cancel  cancel a registration; the first people waiting who then fit are\n"
@@ -139,6 +141,8 @@ static int reg_import(int argc, char **argv)
             map_path = argv[++i];
         else if (strcmp(argv[i], "--map") == 0)
             return cli_usage("registrations", "--map needs a MAP.json file");
+        else if (strcmp(argv[i], "--no-mail") == 0)
+            opts.no_mail = 1;
         else if (argv[i][0] == '-' && argv[i][1])
             return cli_usage("registrations", "unknown option '%s'", argv[i]);
         else if (!slug)

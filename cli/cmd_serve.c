@@ -2,6 +2,7 @@
  * cmd_serve.c - `planner serve`: run the HTTP server until SIGTERM or SIGINT.
  */
 #include "cli.h"
+#include "mail.h"
 #include "server.h"
 
 #include <signal.h>
@@ -32,6 +33,8 @@ static const char help[] =
     "Admin routes (/admin/...) need 'Authorization: Bearer TOKEN'. The token is\n"
     "$PLANNER_ADMIN_TOKEN when set; otherwise one is generated on the first\n"
     "start, printed once on stderr, and only its hash is kept in the database.\n"
+    "With $PLANNER_SMTP_URL set, a background sender delivers the outbox every\n"
+    "30 s (docs/mail.md).\n"
     "SIGTERM or Ctrl-C stops accepting connections, lets requests in flight\n"
     "finish (up to 10 s), then exits.\n"
     "\n"
@@ -65,6 +68,7 @@ int cmd_serve(int argc, char **argv)
 {
     pl_server_options opts = PL_SERVER_OPTIONS_INIT;
     pl_server *server = NULL;
+    pl_mail_worker *mailer = NULL;
     sigset_t stop;
     pl_error err;
     int sig = 0, rc;
@@ -116,9 +120,13 @@ int cmd_serve(int argc, char **argv)
         return err.code == PL_EINVALID ? cli_usage("serve", "%s", err.msg) : cli_fail(&err);
     fprintf(stderr, "planner: serving %s/ from %s on port %u; stop with Ctrl-C\n",
             pl_server_base_url(server), cli_opts.db_path, pl_server_port(server));
+    if (pl_mail_worker_start(&mailer, cli_opts.db_path, pl_server_base_url(server), NULL, 0, &err) <
+        0)
+        cli_warn("mail: %s; messages wait in the outbox", err.msg);
     sigwait(&stop, &sig);
     fprintf(stderr, "planner: %s received, finishing requests in flight\n",
             sig == SIGINT ? "SIGINT" : "SIGTERM");
+    pl_mail_worker_stop(mailer);
     pl_server_stop(server, 10000);
     fprintf(stderr, "planner: stopped\n");
     return CLI_OK;

@@ -20,6 +20,7 @@ static const cli_command commands[] = {
     {"export", cmd_export, "the registrant list, agenda or workshop pack as xlsx, CSV, JSON"},
     {"serve", cmd_serve, "serve feeds, event pages, registration and the JSON API over HTTP"},
     {"carpool", cmd_carpool, "plan carpool groups, show one attendee's, confirm groups"},
+    {"mail", cmd_mail, "send attendees their messages; list, preview, retry, announce"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

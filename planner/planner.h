@@ -22,6 +22,7 @@
 #include "allocate.h"
 #include "ranks.h"
 #include "registration_move.h"
+#include "outbox.h"
 #include "external.h"
 #include "setting.h"
 #include "geocoder.h"

@@ -1,5 +1,6 @@
 #include "event.h"
 #include "lang.h"
+#include "outbox.h"
 #include "random.h"
 #include "text.h"
 #include "feed_rows.h"
@@ -262,6 +263,9 @@ static int save_event_row(pl_store *store, const pl_event *ev, const char *now, 
         if (old && strcmp(old, fp) == 0)
             goto done;
         stats->event_changed = 1;
+        if ((rc = pl_outbox_event_edit(store, *out_id, ev->start, ev->end, ev->venue_name,
+                                       ev->venue_address, ev->status, err)) < 0)
+            goto done;
         if ((rc = pl_store_prepare(
                  store, &st,
                  "UPDATE events SET title=?2, summary=?3, description=?4, format=?5, "
@@ -432,6 +436,9 @@ static int save_session(pl_store *store, long long event_id, const pl_event *ev,
         const char *status = (const char *)sqlite3_column_text(sel, 2);
         int same = old && strcmp(old, fp) == 0 && strcmp(status, "confirmed") == 0;
         session_id = sqlite3_column_int64(sel, 0);
+        if (!same && (rc = pl_outbox_session_edit(store, session_id, s->title, s->start, s->end,
+                                                  s->room, err)) < 0)
+            goto done;
         if ((rc = pl_store_prepare(
                  store, &st,
                  same ? "UPDATE sessions SET position = ?10 WHERE event_id = ?1 AND key = ?2"
@@ -488,6 +495,10 @@ static int in_file(const char *key, void *payload)
 static int cancel_missing(pl_store *store, long long event_id, const pl_event *ev, const char *now,
                           pl_event_save_stats *stats, pl_error *err)
 {
+    int rc = pl_outbox_sessions_dropped(store, event_id, in_file, (void *)ev, err);
+
+    if (rc < 0)
+        return rc;
     return pl_feed_cancel_missing(store,
                                   "SELECT id, key FROM sessions WHERE event_id = ?1 "
                                   "AND status = 'confirmed'",

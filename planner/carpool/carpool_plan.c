@@ -1,6 +1,7 @@
 #include "carpool_plan.h"
 #include "event.h"
 #include "origin.h"
+#include "outbox.h"
 #include "text.h"
 #include "store_private.h"
 
@@ -1230,6 +1231,8 @@ int pl_carpool_confirm(size_t *out_count, pl_store *store, const char *slug,
         goto done;
     if (out_count)
         *out_count = (size_t)sqlite3_changes(pl_store_db(store));
+    if ((rc = pl_outbox_carpool_confirmed(store, plan_id, now, err)) < 0)
+        goto done;
     in_tx = 0;
     rc = pl_store_commit(store, err);
 done:

@@ -330,6 +330,11 @@ int pl_registration_batch_queue(pl_registration_batch *batch, const pl_registrat
  * the batch, as pl_registration_batch_queue. */
 int pl_registration_batch_flush(pl_registration_batch *batch, pl_error *err);
 
+/* Queue messages for what the batch does (on, the default: confirmations,
+ * promotions, cancellations, see outbox.h), or none (an import with
+ * --no-mail, back-filling an old event). */
+void pl_registration_batch_set_mail(pl_registration_batch *batch, int on);
+
 /* Was the registration with this rowid created by this batch? (A file that
  * names the same e-mail twice.) */
 int pl_registration_batch_created(const pl_registration_batch *batch, long long rowid);

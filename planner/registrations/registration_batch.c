@@ -318,7 +318,8 @@ static int fill(pl_registration_batch *b, pl_error *err)
             rc = set_choice(b, ids[i], &c[j], err);
         }
         free(c);
-        if (rc < 0 || (rc = add_promoted(b, ids[i], err)) < 0)
+        if (rc < 0 || (rc = add_promoted(b, ids[i], err)) < 0 ||
+            (rc = pl_outbox_writer_note(b->outbox, ids[i], PL_MAIL_PROMOTION, err)) < 0)
             goto done;
     }
 done:
@@ -376,6 +377,8 @@ int pl_registration_batch_open(pl_registration_batch **out, pl_store *store, con
             goto done;
     if ((rc = load_sessions(b, err)) < 0)
         goto done;
+    if ((rc = pl_outbox_writer_open(&b->outbox, store, err)) < 0)
+        goto done;
     if ((rc = reg_query_ll(store,
                            "SELECT count(*) FROM registrations WHERE event_id = ? "
                            "AND status = 'confirmed'",
@@ -423,8 +426,17 @@ void pl_registration_batch_free(pl_registration_batch *b)
     free(b->sessions);
     free(b->ids);
     free(b->promoted);
+    pl_outbox_writer_free(b->outbox);
     memset(b->pool, 0, sizeof(b->pool));
     free(b);
+}
+
+void pl_registration_batch_set_mail(pl_registration_batch *b, int on)
+{
+    if (!on) {
+        pl_outbox_writer_free(b->outbox);
+        b->outbox = NULL;
+    }
 }
 
 int pl_registration_batch_created(const pl_registration_batch *b, long long rowid)
@@ -622,7 +634,7 @@ static int insert_new(pl_registration_batch *b, const pl_registration *in, const
     if (rc < 0)
         return rc;
     *out_status = status;
-    return 0;
+    return pl_outbox_writer_registered(b->outbox, *out_rowid, *out_rowid, err);
 }
 
 static int update_row(pl_registration_batch *b, long long rowid, const pl_registration *in,
@@ -904,6 +916,8 @@ int reg_save_row(pl_registration_batch *b, const pl_registration *in, reg_save_m
         if ((rc = update_row(b, rowid, in, status, ++b->arrival, err)) < 0 ||
             (rc = retoken(b, rowid, err)) < 0)
             goto done;
+        if ((rc = pl_outbox_writer_registered(b->outbox, rowid, rowid, err)) < 0)
+            goto done;
         if (status == PL_REG_CONFIRMED)
             b->confirmed++;
         if (!(c = choose_all(b, idx, n, status == PL_REG_CONFIRMED))) {
@@ -978,6 +992,8 @@ int reg_batch_cancel(pl_registration_batch *b, const char *email, long long *out
     if (status == PL_REG_CANCELLED)
         return 0;
     if ((rc = set_status(b, rowid, PL_REG_CANCELLED, err)) < 0)
+        return rc;
+    if ((rc = pl_outbox_writer_note(b->outbox, rowid, PL_MAIL_CANCELLATION, err)) < 0)
         return rc;
     if (status != PL_REG_CONFIRMED)
         return 0;

@@ -806,6 +806,7 @@ int pl_registration_import_csv(pl_store *store, const char *slug, const char *pa
     if ((rc = pl_registration_batch_open(&im.batch, store, slug, err)) < 0)
         goto done;
     pl_registration_batch_on_saved(im.batch, on_saved, &im);
+    pl_registration_batch_set_mail(im.batch, !(opts && opts->no_mail));
     rc = pl_csv_next(im.csv, err);
     if (rc == 0) {
         im.line = 1;

@@ -48,10 +48,11 @@ typedef struct pl_registration_import_opts {
     int save_map;
     pl_import_answer_fn on_answer; /* at the end, before the outcome; may be NULL */
     pl_import_row_fn on_row;       /* may be NULL */
+    int no_mail;                   /* queue no confirmation (back-filling an old event) */
 } pl_registration_import_opts;
 #define PL_REGISTRATION_IMPORT_OPTS_INIT                                                           \
     {                                                                                              \
-        0, 0, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL                                          \
+        0, 0, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0                                       \
     }
 
 /*

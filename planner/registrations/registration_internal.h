@@ -14,6 +14,7 @@
 #ifndef PL_REGISTRATION_INTERNAL_H
 #define PL_REGISTRATION_INTERNAL_H
 
+#include "outbox.h"
 #include "random.h"
 #include "registration.h"
 #include "store_private.h"
@@ -108,6 +109,7 @@ struct pl_registration_batch {
     pl_registration_saved_fn on_saved;
     void *saved_payload;
     int flushing;
+    pl_outbox_writer *outbox; /* NULL: no messages (--no-mail) */
 };
 
 /* registration.c */

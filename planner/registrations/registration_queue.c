@@ -355,6 +355,9 @@ int pl_registration_batch_flush(pl_registration_batch *b, pl_error *err)
         }
         if ((rc = insert_group_sessions(b, done, done + k, err)) < 0)
             goto done;
+        if ((rc = pl_outbox_writer_registered(b->outbox, b->group[done].rowid,
+                                              b->group[done + k - 1].rowid, err)) < 0)
+            goto done;
         for (size_t r = done; r < done + k && b->on_saved; r++) {
             pl_registration_saved s;
             memset(&s, 0, sizeof(s));

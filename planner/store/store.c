@@ -456,6 +456,39 @@ static const char *const migrations[] = {
     "    AND (SELECT status FROM registrations WHERE id = NEW.registration_id) = 'confirmed';"
     "END;"
     "CREATE INDEX registrations_updated ON registrations(event_id, updated);",
+    /* 15 -> 16: the outbox (planner/registrations/outbox.h): one row per
+     * message an attendee must receive, written in the transaction of the
+     * change that causes it; one per (registration, kind, version). The
+     * organiser's announcements are stored once. */
+    "CREATE TABLE announcements ("
+    "  id INTEGER PRIMARY KEY,"
+    "  event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,"
+    "  subject TEXT NOT NULL,"
+    "  body TEXT NOT NULL,"
+    "  created TEXT NOT NULL"
+    ");"
+    "CREATE TABLE outbox ("
+    "  id INTEGER PRIMARY KEY,"
+    "  event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,"
+    "  registration_id INTEGER NOT NULL REFERENCES registrations(id) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL CHECK (kind = 'confirmation' OR kind = 'waitlisted' OR"
+    "    kind = 'promotion' OR kind = 'cancellation' OR kind = 'change' OR kind = 'carpool' OR"
+    "    kind = 'reminder' OR kind = 'announcement'),"
+    "  version TEXT NOT NULL,"
+    "  detail TEXT,"
+    "  announcement_id INTEGER REFERENCES announcements(id) ON DELETE CASCADE,"
+    "  message_id TEXT NOT NULL UNIQUE,"
+    "  status TEXT NOT NULL DEFAULT 'queued' CHECK (status = 'queued' OR status = 'sent' OR"
+    "    status = 'failed'),"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  error TEXT,"
+    "  not_before TEXT NOT NULL,"
+    "  created TEXT NOT NULL,"
+    "  sent TEXT,"
+    "  UNIQUE (registration_id, kind, version)"
+    ");"
+    "CREATE INDEX outbox_due ON outbox(status, not_before);"
+    "CREATE INDEX outbox_event ON outbox(event_id);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
