@@ -132,7 +132,7 @@ static icalcomponent *home_item(const pl_event *ev, const pl_registration *reg,
     pl_buf d = PL_BUF_INIT, summary = PL_BUF_INIT;
     pl_calendar_pickup mine = *home;
     const pl_calendar_pickup *p = &mine;
-    int en = pl_event_lang(ev) == PL_LANG_EN;
+    pl_lang L = pl_event_lang(ev);
 
     if (reg->status != PL_REG_CONFIRMED && !mine.cancelled) {
         mine.cancelled = 1;
@@ -143,36 +143,42 @@ static icalcomponent *home_item(const pl_event *ev, const pl_registration *reg,
     icalcomponent_add_property(c, ics_local_prop(ICAL_DTSTART_PROPERTY, p->time, ev->timezone));
     icalcomponent_add_property(c, ics_local_prop(ICAL_DTEND_PROPERTY, p->arrival, ev->timezone));
     if (p->is_driver)
-        pl_buf_printf(&summary,
-                      en ? "Ride home: you drive (%zu passenger%s)"
-                         : "Retour en covoiturage : vous conduisez (%zu passager%s)",
-                      p->npassengers, p->npassengers > 1 ? "s" : "");
+        ics_textf(&summary,
+                  pl_lang_text(L, p->npassengers > 1 ? PL_T_FEEDS_HOME_YOU_DRIVE_MANY
+                                                     : PL_T_FEEDS_HOME_YOU_DRIVE_ONE),
+                  p->npassengers);
     else
-        pl_buf_printf(&summary, en ? "Ride home with %s" : "Retour en covoiturage avec %s",
-                      p->driver_first_name ? p->driver_first_name
-                      : en                 ? "your driver"
-                                           : "votre conducteur");
-    ics_add_summary(c, summary.data ? summary.data : (en ? "Ride home" : "Retour en covoiturage"),
-                    p->cancelled, en ? PL_LANG_EN : PL_LANG_FR);
+        ics_textf(&summary, pl_lang_text(L, PL_T_FEEDS_HOME_WITH),
+                  p->driver_first_name ? p->driver_first_name
+                                       : pl_lang_text(L, PL_T_FEEDS_YOUR_DRIVER));
+    ics_add_summary(c, summary.data ? summary.data : pl_lang_text(L, PL_T_FEEDS_RIDE_HOME),
+                    p->cancelled, L);
     if (ev->venue_name)
         icalcomponent_add_property(c, icalproperty_new_location(ev->venue_name));
-    if (p->place)
-        pl_buf_printf(&d, "%s %s\n",
-                      p->is_driver ? (en ? "Home:" : "Arrivée :") : (en ? "Drop-off:" : "Dépose :"),
-                      p->place);
-    if (!p->is_driver && p->driver_first_name)
-        pl_buf_printf(&d, "%s %s\n", en ? "Driver:" : "Conducteur :", p->driver_first_name);
-    if (p->driver_phone)
-        pl_buf_printf(&d, "%s %s\n",
-                      en ? "Driver's phone:" : "Téléphone du conducteur :", p->driver_phone);
+    if (p->place) {
+        ics_textf(
+            &d, pl_lang_text(L, p->is_driver ? PL_T_FEEDS_HOME_ARRIVAL : PL_T_FEEDS_HOME_DROP_OFF),
+            p->place);
+        pl_buf_puts(&d, "\n");
+    }
+    if (!p->is_driver && p->driver_first_name) {
+        ics_textf(&d, pl_lang_text(L, PL_T_FEEDS_DRIVER), p->driver_first_name);
+        pl_buf_puts(&d, "\n");
+    }
+    if (p->driver_phone) {
+        ics_textf(&d, pl_lang_text(L, PL_T_FEEDS_DRIVER_PHONE), p->driver_phone);
+        pl_buf_puts(&d, "\n");
+    }
     if (p->npassengers) {
-        pl_buf_puts(&d, p->is_driver ? (en ? "Drop-offs, in order: " : "Déposes, dans l'ordre : ")
-                                     : (en ? "Other passengers: " : "Autres passagers : "));
+        pl_buf_puts(&d, pl_lang_text(L, p->is_driver ? PL_T_FEEDS_HOME_DROP_OFFS
+                                                     : PL_T_FEEDS_OTHER_PASSENGERS));
         for (size_t i = 0; i < p->npassengers; i++)
             pl_buf_printf(&d, "%s%s", i ? ", " : "", p->passengers[i]);
         pl_buf_puts(&d, "\n");
     }
-    if (d.data)
+    while (d.len && d.data[d.len - 1] == '\n') /* no empty last line */
+        d.data[--d.len] = '\0';
+    if (d.len)
         icalcomponent_add_property(c, icalproperty_new_description(d.data));
     pl_buf_free(&d);
     pl_buf_free(&summary);

@@ -205,6 +205,13 @@ static void test_feed_words_follow_the_event_language(void **state)
                                  .npassengers = 1,
                                  .created = "2026-11-01T10:00:00Z",
                                  .modified = "2026-11-03T10:00:00Z"};
+    pl_calendar_pickup home = {.uid = "home-1@planner",
+                               .time = "2026-12-10T17:30",
+                               .arrival = "2026-12-10T18:15",
+                               .place = "Meaux",
+                               .driver_first_name = "Julien",
+                               .created = "2026-11-01T10:00:00Z",
+                               .modified = "2026-11-03T10:00:00Z"};
     pl_registration reg = {.uid = "r-1",
                            .name = "Claire Martin",
                            .status = PL_REG_WAITLISTED,
@@ -228,6 +235,7 @@ static void test_feed_words_follow_the_event_language(void **state)
     free(feed);
 
     ev->language = strdup("en");
+    pickup.home = &home;
     assert_int_equal(pl_calendar_write_event(&feed, &len, ev, NULL, NULL), 0);
     flat = unfold(feed);
     assert_non_null(strstr(flat, "SUMMARY:Cancelled: "));
@@ -244,6 +252,8 @@ static void test_feed_words_follow_the_event_language(void **state)
     assert_non_null(strstr(flat, "You are on the waiting list (position 3)."));
     assert_non_null(strstr(flat, "SUMMARY:Cancelled: Carpool with Julien: pickup\r\n"));
     assert_non_null(strstr(flat, "Pickup: Gare de Meaux\\nDriver: Julien\\nDriver's phone: "));
+    assert_non_null(strstr(flat, "SUMMARY:Cancelled: Ride home with Julien\r\n"));
+    assert_non_null(strstr(flat, "DESCRIPTION:Drop-off: Meaux\\nDriver: Julien\r\n"));
     assert_null(strstr(flat, "Covoiturage"));
     free(flat);
     free(feed);
