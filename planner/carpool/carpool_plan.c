@@ -415,6 +415,88 @@ static long leave_minutes(const part *p, long event_end)
     return event_end;
 }
 
+/* Who each registration rode with in the stored plan plan_id (its driver's
+ * registration; its own for a driver; 0 without a car), to count who moves. */
+typedef struct seat_of {
+    long long registration, driver;
+} seat_of;
+
+static int seat_cmp(const void *a, const void *b)
+{
+    const seat_of *x = a, *y = b;
+    return x->registration < y->registration ? -1 : x->registration > y->registration;
+}
+
+static int load_seats(pl_store *store, long long plan_id, seat_of **out, size_t *n, pl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    seat_of *list = NULL;
+    size_t cap = 0;
+    int rc, s;
+
+    *out = NULL;
+    *n = 0;
+    rc = pl_store_prepare(store, &st,
+                          "SELECT m.registration_id, g.driver_id FROM carpool_groups g "
+                          "JOIN carpool_members m ON m.group_id = g.id WHERE g.plan_id = ?1 "
+                          "UNION ALL SELECT registration_id, 0 FROM carpool_unassigned "
+                          "WHERE plan_id = ?1",
+                          err);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, plan_id);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            size_t ncap = cap ? cap * 2 : 64;
+            seat_of *nl = realloc(list, ncap * sizeof(*nl));
+            if (!nl) {
+                rc = oom(err);
+                goto done;
+            }
+            list = nl;
+            cap = ncap;
+        }
+        list[*n].registration = sqlite3_column_int64(st, 0);
+        list[*n].driver = sqlite3_column_int64(st, 1);
+        (*n)++;
+    }
+    if (s != SQLITE_DONE)
+        rc = pl_store_fail(store, err, "cannot read the carpool plan");
+    else if (*n)
+        qsort(list, *n, sizeof(*list), seat_cmp);
+done:
+    sqlite3_finalize(st);
+    if (rc < 0) {
+        free(list);
+        *n = 0;
+    } else {
+        *out = list;
+    }
+    return rc;
+}
+
+/* People of both plans whose car changed. */
+static size_t count_moved(const seat_of *before, size_t nb, const pl_carpool_saved_plan *plan)
+{
+    size_t moved = 0;
+    for (size_t g = 0; g < plan->ngroups; g++) {
+        const pl_carpool_saved_group *sg = &plan->groups[g];
+        for (size_t k = 0; k <= sg->npassengers; k++) {
+            seat_of key = {k ? sg->passengers[k - 1].registration : sg->driver.registration, 0};
+            const seat_of *was = bsearch(&key, before, nb, sizeof(*before), seat_cmp);
+            if (was && was->driver != sg->driver.registration)
+                moved++;
+        }
+    }
+    for (size_t u = 0; u < plan->nunassigned; u++) {
+        seat_of key = {plan->unassigned[u].registration, 0};
+        const seat_of *was = bsearch(&key, before, nb, sizeof(*before), seat_cmp);
+        if (was && was->driver != 0)
+            moved++;
+    }
+    return moved;
+}
+
 static pl_carpool_role role_of(const char *travel)
 {
     if (strcmp(travel, "drive") == 0)
@@ -648,6 +730,8 @@ int pl_carpool_plan_event(pl_carpool_saved_plan **out, pl_store *store, const ch
     size_t nprefer = 0;
     pl_carpool_confirmed *pf = NULL;
     long *leave = NULL;
+    seat_of *before = NULL; /* the plan replaced, to count who moves */
+    size_t nbefore = 0;
     pl_carpool_participant *ps = NULL;
     pl_carpool_confirmed *cf = NULL;
     pl_carpool_result *res = NULL;
@@ -755,12 +839,16 @@ int pl_carpool_plan_event(pl_carpool_saved_plan **out, pl_store *store, const ch
         opts->progress("matching", 1, 1, opts->payload);
         opts->progress("saving", 0, 1, opts->payload);
     }
+    if (pl.plan_id > 0 && (rc = load_seats(store, pl.plan_id, &before, &nbefore, err)) < 0)
+        goto done;
     if ((rc = save_plan(&pl, &pb, res, &opts->engine, err)) < 0)
         goto done;
     /* The plan as stored, and each member's pickup (their feeds) with it. */
     if ((rc = pl_carpool_plan_load_trip(&saved, store, slug, pl.trip, err)) < 0 ||
         (rc = pl_carpool_pickups_sync(store, saved, err)) < 0)
         goto done;
+    if (before)
+        saved->moved = count_moved(before, nbefore, saved);
     in_tx = 0;
     if ((rc = pl_store_commit(store, err)) < 0)
         goto done;
@@ -779,6 +867,7 @@ done:
     free(cf);
     free(pf);
     free(leave);
+    free(before);
     for (size_t k = 0; k < nprefer; k++)
         free(prefer[k].passengers);
     free(prefer);

@@ -129,6 +129,10 @@ typedef struct pl_carpool_saved_plan {
     size_t ngroups;
     pl_carpool_saved_unassigned *unassigned; /* by registration arrival */
     size_t nunassigned;
+    /* Set by pl_carpool_plan_event only (0 when loaded): how many people in
+     * both this plan and the one it replaced changed car (another driver,
+     * or a car instead of none, or none instead of a car). */
+    size_t moved;
 } pl_carpool_saved_plan;
 
 void pl_carpool_saved_plan_free(pl_carpool_saved_plan *plan);

@@ -289,6 +289,18 @@ class Carpool(PlannerTestCase):
         self.assertIn("not registered", r.stderr)
         self.assertEqual(self.run_planner("carpool", "lock", SLUG).returncode, 2)
 
+    def test_replan_reports_who_changed_car(self):
+        r = self.ok("carpool", "plan", SLUG)
+        self.assertIn("0 people changed car", r.stderr)  # nothing before
+        r = self.ok("carpool", "plan", SLUG, "--format", "json")
+        self.assertIn("0 people changed car", r.stderr)  # same input, same plan
+        plan = json.loads(r.stdout)
+        g = next(g for g in plan["groups"] if g["passengers"])
+        self.ok("carpool", "exclude", SLUG, "--email", g["passengers"][0]["email"])
+        r = self.ok("carpool", "plan", SLUG)
+        moved = int(r.stderr.split(" changed car")[0].split("planner: ")[-1].split()[0])
+        self.assertGreaterEqual(moved, 1)  # at least the one left out
+
     def test_errors_and_exit_codes(self):
         r = self.run_planner("carpool", "show", SLUG, "--email", "celine.vasseur@example.org")
         self.assertEqual(r.returncode, 1)
