@@ -5,6 +5,7 @@
  */
 #include "ranks.h"
 #include "allocate.h"
+#include "csv.h"
 #include "store_private.h"
 
 #include <stdio.h>
@@ -16,6 +17,7 @@
 typedef struct workshop {
     long long rowid;
     char *key;
+    char *title;
     char *start; /* the stored start, YYYY-MM-DDTHH:MM */
     int capacity;
 } workshop;
@@ -31,6 +33,7 @@ static void ws_free(event_ws *e)
 {
     for (size_t i = 0; i < e->count; i++) {
         free(e->items[i].key);
+        free(e->items[i].title);
         free(e->items[i].start);
     }
     free(e->items);
@@ -64,11 +67,12 @@ static int load_workshops(event_ws *e, pl_store *store, const char *slug, pl_err
         return pl_error_set(err, PL_ENOTFOUND, "no event '%s'", slug);
     if (rc != SQLITE_ROW)
         return pl_store_fail(store, err, "cannot read the event");
-    if ((rc = pl_store_prepare(store, &st,
-                               "SELECT id, key, start, capacity FROM sessions WHERE event_id = ? "
-                               "AND kind = 'workshop' AND status = 'confirmed' "
-                               "ORDER BY start, position, id",
-                               err)) < 0)
+    if ((rc = pl_store_prepare(
+             store, &st,
+             "SELECT id, key, start, capacity, title FROM sessions WHERE event_id = ? "
+             "AND kind = 'workshop' AND status = 'confirmed' "
+             "ORDER BY start, position, id",
+             err)) < 0)
         return rc;
     sqlite3_bind_int64(st, 1, e->event_id);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -84,7 +88,8 @@ static int load_workshops(event_ws *e, pl_store *store, const char *slug, pl_err
         w->key = pl_store_column_dup(st, 1, &failed);
         w->start = pl_store_column_dup(st, 2, &failed);
         w->capacity = sqlite3_column_int(st, 3);
-        if (failed || !w->key || !w->start) {
+        w->title = pl_store_column_dup(st, 4, &failed);
+        if (failed || !w->key || !w->start || !w->title) {
             failed = 1;
             break;
         }
@@ -229,6 +234,83 @@ done:
         pl_store_rollback(store);
     ws_free(&e);
     return rc;
+}
+
+/* ---- the workshops by slot, for readers of rankings ---- */
+
+struct pl_workshop_slots {
+    event_ws e;
+    char (*slots)[20]; /* per workshop */
+    char *folded;      /* per workshop, its folded title, PL_SLOT_FOLD bytes each */
+};
+
+#define PL_SLOT_FOLD 256
+
+int pl_workshop_slots_load(pl_workshop_slots **out, pl_store *store, const char *slug,
+                           pl_error *err)
+{
+    pl_workshop_slots *s = calloc(1, sizeof(*s));
+    int rc;
+
+    *out = NULL;
+    if (!s)
+        return pl_error_oom(err);
+    if ((rc = load_workshops(&s->e, store, slug, err)) < 0) {
+        free(s);
+        return rc;
+    }
+    if (s->e.count && (!(s->slots = calloc(s->e.count, sizeof(*s->slots))) ||
+                       !(s->folded = calloc(s->e.count, PL_SLOT_FOLD)))) {
+        pl_workshop_slots_free(s);
+        return pl_error_oom(err);
+    }
+    for (size_t i = 0; i < s->e.count; i++) {
+        slot_name(s->slots[i], &s->e, s->e.items[i].start);
+        pl_csv_fold(s->folded + i * PL_SLOT_FOLD, PL_SLOT_FOLD, s->e.items[i].title);
+    }
+    *out = s;
+    return 0;
+}
+
+void pl_workshop_slots_free(pl_workshop_slots *s)
+{
+    if (!s)
+        return;
+    ws_free(&s->e);
+    free(s->slots);
+    free(s->folded);
+    free(s);
+}
+
+size_t pl_workshop_slots_count(const pl_workshop_slots *s)
+{
+    return s->e.count;
+}
+
+const char *pl_workshop_slots_get(const pl_workshop_slots *s, size_t i, const char **title,
+                                  const char **slot)
+{
+    if (title)
+        *title = s->e.items[i].title;
+    if (slot)
+        *slot = s->slots[i];
+    return s->e.items[i].key;
+}
+
+const char *pl_workshop_slots_find(const pl_workshop_slots *s, const char *text, const char **slot)
+{
+    char folded[PL_SLOT_FOLD];
+
+    for (size_t i = 0; i < s->e.count; i++)
+        if (strcmp(s->e.items[i].key, text) == 0)
+            return pl_workshop_slots_get(s, i, NULL, slot);
+    pl_csv_fold(folded, sizeof(folded), text);
+    if (!folded[0])
+        return NULL;
+    for (size_t i = 0; i < s->e.count; i++)
+        if (strcmp(s->folded + i * PL_SLOT_FOLD, folded) == 0)
+            return pl_workshop_slots_get(s, i, NULL, slot);
+    return NULL;
 }
 
 void pl_rankings_free(pl_ranking *r, size_t count)

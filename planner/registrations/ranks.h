@@ -39,6 +39,23 @@ int pl_ranks_check(pl_store *store, const char *slug, const pl_strlist *ranked, 
 int pl_ranks_set(pl_store *store, const char *slug, const char *email, const pl_strlist *ranked,
                  pl_error *err);
 
+/*
+ * The event's workshops (not cancelled) with their slots, read once, for
+ * whoever turns a person's answer into rankings (the CSV import, the form).
+ * Workshops come in time order, then in programme order.
+ */
+typedef struct pl_workshop_slots pl_workshop_slots;
+int pl_workshop_slots_load(pl_workshop_slots **out, pl_store *store, const char *slug,
+                           pl_error *err);
+void pl_workshop_slots_free(pl_workshop_slots *s);
+size_t pl_workshop_slots_count(const pl_workshop_slots *s);
+/* Workshop i: its id; its title and slot name in *title, *slot (may be NULL). */
+const char *pl_workshop_slots_get(const pl_workshop_slots *s, size_t i, const char **title,
+                                  const char **slot);
+/* The id of the workshop named text, by id or by title (case, accents and
+ * punctuation ignored), its slot in *slot; NULL when none. */
+const char *pl_workshop_slots_find(const pl_workshop_slots *s, const char *text, const char **slot);
+
 /* One person's ranking of one slot, as stored. */
 typedef struct pl_ranking {
     char slot[20];
