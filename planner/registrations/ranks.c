@@ -197,6 +197,93 @@ static int registration_id(long long *out, pl_store *store, long long event_id, 
     return rc == SQLITE_ROW ? 0 : pl_store_fail(store, err, "cannot read the registration");
 }
 
+/* 1 when the stored ranking of ranked's slot is ranked already, 0 when
+ * not, < 0 on error. */
+static int same_ranking(pl_store *store, long long rid, const event_ws *e, const pl_strlist *ranked,
+                        pl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    const workshop *w = find_ws(e, ranked->items[0]);
+    size_t n = 0;
+    int rc, same = 1;
+
+    if ((rc = pl_store_prepare(store, &st,
+                               "SELECT s.key FROM registration_ranks k JOIN sessions s ON s.id = "
+                               "k.session_id WHERE k.registration_id = ? AND s.event_id = ? AND "
+                               "s.start = ? ORDER BY k.rank",
+                               err)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, rid);
+    sqlite3_bind_int64(st, 2, e->event_id);
+    pl_store_bind_text(st, 3, w->start);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n >= ranked->count ||
+            strcmp((const char *)sqlite3_column_text(st, 0), ranked->items[n]) != 0)
+            same = 0;
+        n++;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return pl_store_fail(store, err, "cannot read the workshop ranking");
+    return same && n == ranked->count;
+}
+
+/* A ranking is part of the registration: its last change moves. */
+static int touch(pl_store *store, long long rid, pl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    char now[32];
+    int rc;
+
+    pl_now_utc(now);
+    if ((rc = pl_store_prepare(store, &st, "UPDATE registrations SET updated = ? WHERE id = ?",
+                               err)) < 0)
+        return rc;
+    pl_store_bind_text(st, 1, now);
+    sqlite3_bind_int64(st, 2, rid);
+    rc = pl_store_step(store, st, "cannot save the workshop ranking", err);
+    sqlite3_finalize(st);
+    return rc < 0 ? rc : 0;
+}
+
+int pl_ranks_clear(pl_store *store, const char *slug, const char *email, const char *slot,
+                   pl_error *err)
+{
+    event_ws e;
+    long long rid = 0;
+    int rc, own = sqlite3_get_autocommit(pl_store_db(store)), any = 0;
+
+    if ((rc = load_workshops(&e, store, slug, err)) < 0)
+        return rc;
+    if (own && (rc = pl_store_begin(store, err)) < 0)
+        goto done;
+    if ((rc = registration_id(&rid, store, e.event_id, email, err)) < 0)
+        goto done;
+    for (size_t i = 0; rc == 0 && i < e.count; i++) {
+        char name[20];
+        slot_name(name, &e, e.items[i].start);
+        if (strcmp(name, slot) != 0)
+            continue;
+        any = 1;
+        rc = exec_bound(store,
+                        "DELETE FROM registration_ranks WHERE registration_id = ?1 AND "
+                        "session_id = ?2",
+                        rid, e.items[i].rowid, 0, NULL, err);
+        if (rc == 0 && sqlite3_changes(pl_store_db(store)) > 0)
+            rc = touch(store, rid, err);
+    }
+    if (rc == 0 && !any)
+        rc = pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "ranks", "no workshops start at %.20s",
+                             slot);
+    if (rc == 0 && own)
+        rc = pl_store_commit(store, err);
+done:
+    if (rc < 0 && own && !sqlite3_get_autocommit(pl_store_db(store)))
+        pl_store_rollback(store);
+    ws_free(&e);
+    return rc;
+}
+
 int pl_ranks_set(pl_store *store, const char *slug, const char *email, const pl_strlist *ranked,
                  pl_error *err)
 {
@@ -214,13 +301,18 @@ int pl_ranks_set(pl_store *store, const char *slug, const char *email, const pl_
     if ((rc = registration_id(&rid, store, e.event_id, email, err)) < 0)
         goto done;
     /* The slot's previous ranking goes: the workshops starting then. */
-    if (ranked->count) {
+    if (ranked->count && (rc = same_ranking(store, rid, &e, ranked, err)) != 0) {
+        rc = rc > 0 ? 0 : rc; /* unchanged: nothing written */
+    } else if (ranked->count) {
         const workshop *w = find_ws(&e, ranked->items[0]);
-        rc = exec_bound(store,
-                        "DELETE FROM registration_ranks WHERE registration_id = ?1 AND session_id "
-                        "IN (SELECT id FROM sessions WHERE event_id = ?2 AND start = "
-                        "(SELECT start FROM sessions WHERE id = ?3))",
-                        rid, e.event_id, w->rowid, NULL, err);
+        rc = touch(store, rid, err);
+        if (rc == 0)
+            rc = exec_bound(
+                store,
+                "DELETE FROM registration_ranks WHERE registration_id = ?1 AND session_id "
+                "IN (SELECT id FROM sessions WHERE event_id = ?2 AND start = "
+                "(SELECT start FROM sessions WHERE id = ?3))",
+                rid, e.event_id, w->rowid, NULL, err);
         for (size_t i = 0; rc == 0 && i < ranked->count; i++)
             rc = exec_bound(store,
                             "INSERT INTO registration_ranks (registration_id, session_id, rank) "
