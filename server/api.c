@@ -5,6 +5,7 @@
 #include "calendar.h"
 #include "internal.h"
 #include "lang.h"
+#include "ranks_input.h"
 #include "registration.h"
 
 #include <stdio.h>
@@ -227,6 +228,8 @@ int srv_me_json(srv_reply *out, srv_req *req)
         json_t *o = registration_json(reg, req->srv, 1);
         pl_carpool_assignment *a = NULL;
 
+        json_object_set_new(o, "ranks", srv_ranks_json(req->store, reg->event_slug, reg->email));
+
         /* the carpool group as the person may see it (no one else's e-mail);
          * null without a plan */
         if (strcmp(ev->format, "online") != 0 &&
@@ -329,6 +332,7 @@ static int input_from_json(pl_registration *in, json_t *root, pl_error *err)
         {"diet", PL_REG_FIELD_DIET, 1},
         {"public", PL_REG_FIELD_PUBLIC, 0},
         {"sessions", PL_REG_FIELD_SESSIONS, 0},
+        {"ranks", 0, 0}, /* ranks_input.c */
     };
     const char *key;
     json_t *v;
@@ -428,6 +432,40 @@ static int form_failure(srv_reply *out, srv_req *req, unsigned status, const pl_
     return srv_page_error(out, status, lang_code, msg);
 }
 
+/* A save and the rankings sent with it, in one transaction: a ranking
+ * that does not fit leaves the registration as it was. */
+static int save_ranked(pl_store *store, const char *slug, const pl_registration *in, int create,
+                       const srv_ranks *ranks, pl_registration **out,
+                       pl_registration_change *change, pl_error *err)
+{
+    int rc;
+
+    if (!ranks->count)
+        return create ? pl_registration_create(store, slug, in, out, change, err)
+                      : pl_registration_update(store, slug, in, out, change, err);
+    if ((rc = pl_store_begin(store, err)) < 0)
+        return rc;
+    rc = create ? pl_registration_create(store, slug, in, out, change, err)
+                : pl_registration_update(store, slug, in, out, change, err);
+    if (rc == 0)
+        rc = srv_ranks_save(store, slug, (*out)->email, ranks, err);
+    if (rc == 0)
+        rc = pl_store_commit(store, err);
+    else
+        pl_store_rollback(store);
+    if (rc < 0) {
+        pl_registration_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+static json_t *with_ranks(json_t *o, srv_req *req, const pl_registration *reg)
+{
+    json_object_set_new(o, "ranks", srv_ranks_json(req->store, reg->event_slug, reg->email));
+    return o;
+}
+
 static int redirect(srv_reply *out, const char *path)
 {
     static const char body[] = "See Other\n";
@@ -443,6 +481,7 @@ int srv_register(srv_reply *out, srv_req *req)
     pl_registration_change change = {0};
     pl_event *ev = NULL;
     json_t *root = NULL;
+    srv_ranks ranks = {0};
     char purpose[200];
     const char *lang_code = NULL;
     int is_json = req->body_kind == BODY_JSON, rc;
@@ -470,6 +509,8 @@ int srv_register(srv_reply *out, srv_req *req)
             goto fail;
         }
         rc = input_from_json(&in, root, &err);
+        if (rc == 0)
+            rc = srv_ranks_from_json(&ranks, json_object_get(root, "ranks"), &err);
         /* A sign-up is a whole registration: nothing is taken from a
          * cancelled one with the same e-mail (someone else, maybe). */
         in.keep = 0;
@@ -484,6 +525,8 @@ int srv_register(srv_reply *out, srv_req *req)
             goto fail;
         }
         rc = input_from_form(&in, req, &err);
+        if (rc == 0)
+            rc = srv_ranks_from_form(&ranks, req, &err);
     }
     if (rc < 0) {
         status = srv_status_for(rc);
@@ -497,7 +540,7 @@ int srv_register(srv_reply *out, srv_req *req)
      * stored registration would hand its secret token to whoever knows the
      * address. The core decides it inside the save's transaction, so two
      * requests for one e-mail cannot both create, nor one update the other. */
-    rc = pl_registration_create(req->store, slug, &in, &reg, &change, &err);
+    rc = save_ranked(req->store, slug, &in, 1, &ranks, &reg, &change, &err);
     srv_changed(req->srv);
     if (rc == PL_EEXISTS) {
         pl_error_set_at(&err, PL_EEXISTS, NULL, 0, 0, "email",
@@ -512,7 +555,7 @@ int srv_register(srv_reply *out, srv_req *req)
         goto fail;
     }
     if (is_json) {
-        srv_reply_json(out, 201, registration_json(reg, req->srv, 1));
+        srv_reply_json(out, 201, with_ranks(registration_json(reg, req->srv, 1), req, reg));
         {
             char loc[300];
             snprintf(loc, sizeof(loc), "/me/%s", reg->token);
@@ -532,6 +575,7 @@ fail:
         form_failure(out, req, status, &err, lang_code);
 done:
     clear_input(&in);
+    srv_ranks_clear(&ranks);
     json_decref(root);
     pl_registration_free(reg);
     pl_event_free(ev);
@@ -588,6 +632,7 @@ int srv_update(srv_reply *out, srv_req *req)
     const char *token = req->arg[0];
     pl_registration in = {0}, *reg = NULL, *updated = NULL;
     pl_registration_change change;
+    srv_ranks ranks = {0};
     json_t *root = NULL;
     json_error_t jerr;
     unsigned status = 0;
@@ -612,7 +657,8 @@ int srv_update(srv_reply *out, srv_req *req)
         status = 400;
         goto fail;
     }
-    if ((rc = input_from_json(&in, root, &err)) < 0) {
+    if ((rc = input_from_json(&in, root, &err)) < 0 ||
+        (rc = srv_ranks_from_json(&ranks, json_object_get(root, "ranks"), &err)) < 0) {
         status = srv_status_for(rc);
         goto fail;
     }
@@ -624,18 +670,19 @@ int srv_update(srv_reply *out, srv_req *req)
         goto fail;
     }
     in.email = reg->email;
-    rc = pl_registration_update(req->store, reg->event_slug, &in, &updated, &change, &err);
+    rc = save_ranked(req->store, reg->event_slug, &in, 0, &ranks, &updated, &change, &err);
     srv_changed(req->srv);
     if (rc < 0) {
         status = rc == PL_ENOTFOUND ? 409 : srv_status_for(rc);
         goto fail;
     }
-    srv_reply_json(out, 200, registration_json(updated, req->srv, 1));
+    srv_reply_json(out, 200, with_ranks(registration_json(updated, req->srv, 1), req, updated));
     goto done;
 fail:
     json_failure(out, status, &err);
 done:
     clear_input(&in);
+    srv_ranks_clear(&ranks);
     json_decref(root);
     pl_registration_free(reg);
     pl_registration_free(updated);

@@ -26,7 +26,7 @@ typedef struct table {
 
 static const char *const targets[] = {"name",   "first name", "email", "organization", "origin",
                                       "phone",  "travel",     "seats", "meal",         "diet",
-                                      "public", "sessions",   "ignore"};
+                                      "public", "sessions",   "ranks", "ignore"};
 #define NTARGETS (sizeof(targets) / sizeof(targets[0]))
 
 struct pl_csv_map {

@@ -29,7 +29,7 @@ typedef struct pl_csv_map pl_csv_map;
 /* The column names a mapping may target (and "ignore"), for messages. */
 #define PL_CSV_MAP_COLUMNS                                                                         \
     "name, first name, email, organization, origin, phone, travel, seats, meal, diet, public, "    \
-    "sessions, ignore"
+    "sessions, ranks, ignore"
 
 /*
  * Read a mapping from the JSON file at path, or from text (name is used in

@@ -5,6 +5,7 @@
  */
 #include "ranks.h"
 #include "allocate.h"
+#include "csv.h"
 #include "store_private.h"
 
 #include <stdio.h>
@@ -16,6 +17,7 @@
 typedef struct workshop {
     long long rowid;
     char *key;
+    char *title;
     char *start; /* the stored start, YYYY-MM-DDTHH:MM */
     int capacity;
 } workshop;
@@ -31,6 +33,7 @@ static void ws_free(event_ws *e)
 {
     for (size_t i = 0; i < e->count; i++) {
         free(e->items[i].key);
+        free(e->items[i].title);
         free(e->items[i].start);
     }
     free(e->items);
@@ -64,11 +67,12 @@ static int load_workshops(event_ws *e, pl_store *store, const char *slug, pl_err
         return pl_error_set(err, PL_ENOTFOUND, "no event '%s'", slug);
     if (rc != SQLITE_ROW)
         return pl_store_fail(store, err, "cannot read the event");
-    if ((rc = pl_store_prepare(store, &st,
-                               "SELECT id, key, start, capacity FROM sessions WHERE event_id = ? "
-                               "AND kind = 'workshop' AND status = 'confirmed' "
-                               "ORDER BY start, position, id",
-                               err)) < 0)
+    if ((rc = pl_store_prepare(
+             store, &st,
+             "SELECT id, key, start, capacity, title FROM sessions WHERE event_id = ? "
+             "AND kind = 'workshop' AND status = 'confirmed' "
+             "ORDER BY start, position, id",
+             err)) < 0)
         return rc;
     sqlite3_bind_int64(st, 1, e->event_id);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -84,7 +88,8 @@ static int load_workshops(event_ws *e, pl_store *store, const char *slug, pl_err
         w->key = pl_store_column_dup(st, 1, &failed);
         w->start = pl_store_column_dup(st, 2, &failed);
         w->capacity = sqlite3_column_int(st, 3);
-        if (failed || !w->key || !w->start) {
+        w->title = pl_store_column_dup(st, 4, &failed);
+        if (failed || !w->key || !w->start || !w->title) {
             failed = 1;
             break;
         }
@@ -192,6 +197,93 @@ static int registration_id(long long *out, pl_store *store, long long event_id, 
     return rc == SQLITE_ROW ? 0 : pl_store_fail(store, err, "cannot read the registration");
 }
 
+/* 1 when the stored ranking of ranked's slot is ranked already, 0 when
+ * not, < 0 on error. */
+static int same_ranking(pl_store *store, long long rid, const event_ws *e, const pl_strlist *ranked,
+                        pl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    const workshop *w = find_ws(e, ranked->items[0]);
+    size_t n = 0;
+    int rc, same = 1;
+
+    if ((rc = pl_store_prepare(store, &st,
+                               "SELECT s.key FROM registration_ranks k JOIN sessions s ON s.id = "
+                               "k.session_id WHERE k.registration_id = ? AND s.event_id = ? AND "
+                               "s.start = ? ORDER BY k.rank",
+                               err)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, rid);
+    sqlite3_bind_int64(st, 2, e->event_id);
+    pl_store_bind_text(st, 3, w->start);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n >= ranked->count ||
+            strcmp((const char *)sqlite3_column_text(st, 0), ranked->items[n]) != 0)
+            same = 0;
+        n++;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return pl_store_fail(store, err, "cannot read the workshop ranking");
+    return same && n == ranked->count;
+}
+
+/* A ranking is part of the registration: its last change moves. */
+static int touch(pl_store *store, long long rid, pl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    char now[32];
+    int rc;
+
+    pl_now_utc(now);
+    if ((rc = pl_store_prepare(store, &st, "UPDATE registrations SET updated = ? WHERE id = ?",
+                               err)) < 0)
+        return rc;
+    pl_store_bind_text(st, 1, now);
+    sqlite3_bind_int64(st, 2, rid);
+    rc = pl_store_step(store, st, "cannot save the workshop ranking", err);
+    sqlite3_finalize(st);
+    return rc < 0 ? rc : 0;
+}
+
+int pl_ranks_clear(pl_store *store, const char *slug, const char *email, const char *slot,
+                   pl_error *err)
+{
+    event_ws e;
+    long long rid = 0;
+    int rc, own = sqlite3_get_autocommit(pl_store_db(store)), any = 0;
+
+    if ((rc = load_workshops(&e, store, slug, err)) < 0)
+        return rc;
+    if (own && (rc = pl_store_begin(store, err)) < 0)
+        goto done;
+    if ((rc = registration_id(&rid, store, e.event_id, email, err)) < 0)
+        goto done;
+    for (size_t i = 0; rc == 0 && i < e.count; i++) {
+        char name[20];
+        slot_name(name, &e, e.items[i].start);
+        if (strcmp(name, slot) != 0)
+            continue;
+        any = 1;
+        rc = exec_bound(store,
+                        "DELETE FROM registration_ranks WHERE registration_id = ?1 AND "
+                        "session_id = ?2",
+                        rid, e.items[i].rowid, 0, NULL, err);
+        if (rc == 0 && sqlite3_changes(pl_store_db(store)) > 0)
+            rc = touch(store, rid, err);
+    }
+    if (rc == 0 && !any)
+        rc = pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "ranks", "no workshops start at %.20s",
+                             slot);
+    if (rc == 0 && own)
+        rc = pl_store_commit(store, err);
+done:
+    if (rc < 0 && own && !sqlite3_get_autocommit(pl_store_db(store)))
+        pl_store_rollback(store);
+    ws_free(&e);
+    return rc;
+}
+
 int pl_ranks_set(pl_store *store, const char *slug, const char *email, const pl_strlist *ranked,
                  pl_error *err)
 {
@@ -209,13 +301,18 @@ int pl_ranks_set(pl_store *store, const char *slug, const char *email, const pl_
     if ((rc = registration_id(&rid, store, e.event_id, email, err)) < 0)
         goto done;
     /* The slot's previous ranking goes: the workshops starting then. */
-    if (ranked->count) {
+    if (ranked->count && (rc = same_ranking(store, rid, &e, ranked, err)) != 0) {
+        rc = rc > 0 ? 0 : rc; /* unchanged: nothing written */
+    } else if (ranked->count) {
         const workshop *w = find_ws(&e, ranked->items[0]);
-        rc = exec_bound(store,
-                        "DELETE FROM registration_ranks WHERE registration_id = ?1 AND session_id "
-                        "IN (SELECT id FROM sessions WHERE event_id = ?2 AND start = "
-                        "(SELECT start FROM sessions WHERE id = ?3))",
-                        rid, e.event_id, w->rowid, NULL, err);
+        rc = touch(store, rid, err);
+        if (rc == 0)
+            rc = exec_bound(
+                store,
+                "DELETE FROM registration_ranks WHERE registration_id = ?1 AND session_id "
+                "IN (SELECT id FROM sessions WHERE event_id = ?2 AND start = "
+                "(SELECT start FROM sessions WHERE id = ?3))",
+                rid, e.event_id, w->rowid, NULL, err);
         for (size_t i = 0; rc == 0 && i < ranked->count; i++)
             rc = exec_bound(store,
                             "INSERT INTO registration_ranks (registration_id, session_id, rank) "
@@ -229,6 +326,83 @@ done:
         pl_store_rollback(store);
     ws_free(&e);
     return rc;
+}
+
+/* ---- the workshops by slot, for readers of rankings ---- */
+
+struct pl_workshop_slots {
+    event_ws e;
+    char (*slots)[20]; /* per workshop */
+    char *folded;      /* per workshop, its folded title, PL_SLOT_FOLD bytes each */
+};
+
+#define PL_SLOT_FOLD 256
+
+int pl_workshop_slots_load(pl_workshop_slots **out, pl_store *store, const char *slug,
+                           pl_error *err)
+{
+    pl_workshop_slots *s = calloc(1, sizeof(*s));
+    int rc;
+
+    *out = NULL;
+    if (!s)
+        return pl_error_oom(err);
+    if ((rc = load_workshops(&s->e, store, slug, err)) < 0) {
+        free(s);
+        return rc;
+    }
+    if (s->e.count && (!(s->slots = calloc(s->e.count, sizeof(*s->slots))) ||
+                       !(s->folded = calloc(s->e.count, PL_SLOT_FOLD)))) {
+        pl_workshop_slots_free(s);
+        return pl_error_oom(err);
+    }
+    for (size_t i = 0; i < s->e.count; i++) {
+        slot_name(s->slots[i], &s->e, s->e.items[i].start);
+        pl_csv_fold(s->folded + i * PL_SLOT_FOLD, PL_SLOT_FOLD, s->e.items[i].title);
+    }
+    *out = s;
+    return 0;
+}
+
+void pl_workshop_slots_free(pl_workshop_slots *s)
+{
+    if (!s)
+        return;
+    ws_free(&s->e);
+    free(s->slots);
+    free(s->folded);
+    free(s);
+}
+
+size_t pl_workshop_slots_count(const pl_workshop_slots *s)
+{
+    return s->e.count;
+}
+
+const char *pl_workshop_slots_get(const pl_workshop_slots *s, size_t i, const char **title,
+                                  const char **slot)
+{
+    if (title)
+        *title = s->e.items[i].title;
+    if (slot)
+        *slot = s->slots[i];
+    return s->e.items[i].key;
+}
+
+const char *pl_workshop_slots_find(const pl_workshop_slots *s, const char *text, const char **slot)
+{
+    char folded[PL_SLOT_FOLD];
+
+    for (size_t i = 0; i < s->e.count; i++)
+        if (strcmp(s->e.items[i].key, text) == 0)
+            return pl_workshop_slots_get(s, i, NULL, slot);
+    pl_csv_fold(folded, sizeof(folded), text);
+    if (!folded[0])
+        return NULL;
+    for (size_t i = 0; i < s->e.count; i++)
+        if (strcmp(s->folded + i * PL_SLOT_FOLD, folded) == 0)
+            return pl_workshop_slots_get(s, i, NULL, slot);
+    return NULL;
 }
 
 void pl_rankings_free(pl_ranking *r, size_t count)

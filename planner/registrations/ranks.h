@@ -31,13 +31,37 @@ int pl_ranks_check(pl_store *store, const char *slug, const pl_strlist *ranked, 
 
 /*
  * Store the ranking of the registration with e-mail email for the slot of
- * its sessions, replacing that slot's previous ranking (an empty list removes
- * it). Checked as pl_ranks_check. Runs in the caller's transaction when one
- * is open (pl_store_begin), else in its own. Returns 0, PL_ENOTFOUND (no such
- * event or registration), PL_EINVALID, PL_EIO.
+ * its sessions, replacing that slot's previous ranking (an empty list
+ * changes nothing: pl_ranks_clear). A ranking that changes moves the
+ * registration's last change (updated). Checked as pl_ranks_check. Runs in the caller's transaction
+ * when one is open (pl_store_begin), else in its own. Returns 0, PL_ENOTFOUND (no such event or
+ * registration), PL_EINVALID, PL_EIO.
  */
 int pl_ranks_set(pl_store *store, const char *slug, const char *email, const pl_strlist *ranked,
                  pl_error *err);
+
+/*
+ * The event's workshops (not cancelled) with their slots, read once, for
+ * whoever turns a person's answer into rankings (the CSV import, the form).
+ * Workshops come in time order, then in programme order.
+ */
+typedef struct pl_workshop_slots pl_workshop_slots;
+int pl_workshop_slots_load(pl_workshop_slots **out, pl_store *store, const char *slug,
+                           pl_error *err);
+void pl_workshop_slots_free(pl_workshop_slots *s);
+size_t pl_workshop_slots_count(const pl_workshop_slots *s);
+/* Workshop i: its id; its title and slot name in *title, *slot (may be NULL). */
+const char *pl_workshop_slots_get(const pl_workshop_slots *s, size_t i, const char **title,
+                                  const char **slot);
+/* The id of the workshop named text, by id or by title (case, accents and
+ * punctuation ignored), its slot in *slot; NULL when none. */
+const char *pl_workshop_slots_find(const pl_workshop_slots *s, const char *text, const char **slot);
+
+/* Remove the ranking of the registration with e-mail email for the slot
+ * named slot. In the caller's transaction when one is open. Returns 0,
+ * PL_ENOTFOUND, PL_EINVALID (no workshops start then), PL_EIO. */
+int pl_ranks_clear(pl_store *store, const char *slug, const char *email, const char *slot,
+                   pl_error *err);
 
 /* One person's ranking of one slot, as stored. */
 typedef struct pl_ranking {

@@ -163,7 +163,10 @@ typedef struct pl_registration_change {
 
 /* pl_registration_save, also telling what it did (change may be NULL). An
  * update that adds a full session puts the person at the end of its line;
- * a session kept keeps its seat or place in line. */
+ * a session kept keeps its seat or place in line. Like _create and _update,
+ * it runs in its own transaction, or in the caller's when one is open
+ * (pl_store_begin: a sign-up and its rankings saved together); then a
+ * failure leaves the rollback to the caller. */
 int pl_registration_save_ext(pl_store *store, const char *slug, const pl_registration *in,
                              pl_registration **out, pl_registration_change *change, pl_error *err);
 

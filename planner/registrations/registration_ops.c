@@ -7,14 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One save in its own transaction. */
+/* One save in its own transaction, or in the caller's when one is open (a
+ * sign-up and its workshop rankings are saved together: ranks.h). */
 static int save_tx(pl_store *store, const char *slug, const pl_registration *in, reg_save_mode mode,
                    pl_registration **out, pl_registration_change *change, pl_error *err)
 {
     pl_registration_batch *b = NULL;
     long long rowid = 0;
     size_t promoted_at_open = 0;
-    int rc;
+    int rc, own = sqlite3_get_autocommit(pl_store_db(store));
 
     if (out)
         *out = NULL;
@@ -22,7 +23,7 @@ static int save_tx(pl_store *store, const char *slug, const pl_registration *in,
         memset(change, 0, sizeof(*change));
     if (!in->keep && (rc = pl_registration_validate(in, err)) < 0)
         return rc;
-    if ((rc = pl_store_begin(store, err)) < 0)
+    if (own && (rc = pl_store_begin(store, err)) < 0)
         return rc;
     if ((rc = pl_registration_batch_open(&b, store, slug, err)) < 0)
         goto done;
@@ -35,11 +36,13 @@ static int save_tx(pl_store *store, const char *slug, const pl_registration *in,
     b = NULL;
     if (out && (rc = pl_registration_load(out, store, rowid, err)) < 0)
         goto done;
-    rc = pl_store_commit(store, err);
+    if (own)
+        rc = pl_store_commit(store, err);
 done:
     pl_registration_batch_free(b);
     if (rc < 0) {
-        pl_store_rollback(store);
+        if (own)
+            pl_store_rollback(store);
         if (out) {
             pl_registration_free(*out);
             *out = NULL;
