@@ -453,23 +453,24 @@ static int note_answer(importer *im, col c, const char *raw, const char *value)
     return 0;
 }
 
-/* Whether s is a session id of the event. */
-static int is_session(importer *im, const char *s)
+/* The event's session id equal to s (borrowed from the batch, which
+ * outlives the row), or NULL. */
+static const char *session_id(importer *im, const char *s)
 {
     const char *const *ids;
     size_t n = pl_registration_batch_sessions(im->batch, &ids);
     for (size_t k = 0; k < n; k++)
         if (strcmp(ids[k], s) == 0)
-            return 1;
-    return 0;
+            return ids[k];
+    return NULL;
 }
 
-/* What one workshop answer means: the mapping's word, or the answer itself
- * when it is already a session id. */
+/* What one workshop answer means: the mapping's word, or the session id
+ * it already is. Never text itself: the caller's buffer does not last. */
 static const char *session_value(importer *im, const char *text)
 {
     const char *v = pl_csv_map_value(im->opts->map, "sessions", text);
-    return v ? v : is_session(im, text) ? text : NULL;
+    return v ? v : session_id(im, text);
 }
 
 static void trim_span(const char **s, const char **end)
