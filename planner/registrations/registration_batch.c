@@ -113,15 +113,25 @@ static int load_sessions(pl_registration_batch *b, pl_error *err)
     sqlite3_finalize(stmt);
     stmt = NULL;
     /* Seats taken in each session and people in its line: the choices
-     * of its confirmed registrations. */
-    if ((rc = pl_store_prepare(b->store, &stmt,
-                               "SELECT rs.session_id, sum(rs.status = 'confirmed'), "
-                               "sum(rs.status = 'waitlisted'), max(rs.wait_order) "
-                               "FROM registration_sessions rs "
-                               "JOIN registrations r ON r.id = rs.registration_id "
-                               "WHERE r.event_id = ? AND r.status = 'confirmed' "
-                               "GROUP BY rs.session_id",
-                               err)) < 0)
+     * of its confirmed registrations. In time that does not grow with the
+     * event: the seats are the store's counter (schema 15), the line is
+     * read through registration_sessions_line, and the last place given in
+     * any line is the largest wait_order of either status (an index lookup
+     * each; rows of people no longer confirmed may only make it larger,
+     * which keeps every line in order). */
+    if ((rc = pl_store_prepare(
+             b->store, &stmt,
+             "SELECT s.id, s.confirmed_count, "
+             "(SELECT count(*) FROM registration_sessions rs "
+             " JOIN registrations r ON r.id = rs.registration_id "
+             " WHERE rs.session_id = s.id AND rs.status = 'waitlisted' "
+             " AND r.status = 'confirmed'), "
+             "max(coalesce((SELECT max(wait_order) FROM registration_sessions "
+             "              WHERE session_id = s.id AND status = 'confirmed'), 0), "
+             "    coalesce((SELECT max(wait_order) FROM registration_sessions "
+             "              WHERE session_id = s.id AND status = 'waitlisted'), 0)) "
+             "FROM sessions s WHERE s.event_id = ?",
+             err)) < 0)
         goto done;
     sqlite3_bind_int64(stmt, 1, b->event_id);
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -379,14 +389,20 @@ int pl_registration_batch_open(pl_registration_batch **out, pl_store *store, con
         goto done;
     if ((rc = pl_outbox_writer_open(&b->outbox, store, err)) < 0)
         goto done;
-    if ((rc = reg_query_ll(store,
-                           "SELECT count(*) FROM registrations WHERE event_id = ? "
-                           "AND status = 'confirmed'",
-                           b->event_id, &v, err)) < 0)
+    /* the store's counter (schema 15) */
+    if ((rc = reg_query_ll(store, "SELECT confirmed_count FROM events WHERE id = ?", b->event_id,
+                           &v, err)) < 0)
         goto done;
     b->confirmed = (int)v;
     if ((rc = reg_query_ll(store,
-                           "SELECT coalesce(max(arrival), 0) FROM registrations WHERE event_id = ?",
+                           /* one index lookup per status (registrations_line) */
+                           "SELECT coalesce(max(m), 0) FROM ("
+                           "SELECT max(arrival) AS m FROM registrations WHERE event_id = ?1 "
+                           "AND status = 'confirmed' UNION ALL "
+                           "SELECT max(arrival) FROM registrations WHERE event_id = ?1 "
+                           "AND status = 'waitlisted' UNION ALL "
+                           "SELECT max(arrival) FROM registrations WHERE event_id = ?1 "
+                           "AND status = 'cancelled')",
                            b->event_id, &b->arrival, err)) < 0)
         goto done;
     if ((rc = reg_query_ll(store, "SELECT coalesce(max(id), 0) FROM registrations", 0,
