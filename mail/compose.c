@@ -613,11 +613,9 @@ int pl_mail_compose(char **out, size_t *len, pl_mail_composer *c, const pl_outbo
             opts.base_url = c->cfg->base_url;
             rc = pl_carpool_pickup_load(&pickup, c->store, r->rowid, err);
             if (rc == 0 || rc == PL_ENOTFOUND)
-                rc = pl_carpool_pickup_load_trip(&home, c->store, r->rowid, PL_CARPOOL_RETURN,
-                                                 err);
+                rc = pl_carpool_pickup_load_trip(&home, c->store, r->rowid, PL_CARPOOL_RETURN, err);
             if (rc == 0 || rc == PL_ENOTFOUND)
-                rc = pl_calendar_write_attendee(&ics, &ics_len, c->ev, r, pickup, home, &opts,
-                                                err);
+                rc = pl_calendar_write_attendee(&ics, &ics_len, c->ev, r, pickup, home, &opts, err);
             pl_carpool_pickup_free(pickup);
             pl_carpool_pickup_free(home);
         }
