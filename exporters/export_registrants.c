@@ -169,11 +169,11 @@ static int keep_row(const pl_registration *reg, void *payload)
     return 0;
 }
 
-/* For sorting: a row and the collation keys of its last name (as it files),
- * first name and whole name. */
+/* For sorting: a row and the first-level collation keys of its last name
+ * (as it files) and first name. */
 typedef struct keyed {
     const pl_roster_row *r;
-    char *last, *first, *key;
+    char *last, *first;
 } keyed;
 
 static int group(const pl_roster_row *r)
@@ -194,8 +194,9 @@ static int organiser_order(const void *a, const void *b)
         c = strcmp(x->last, y->last);
     if (c == 0)
         c = strcmp(x->first, y->first);
+    /* the whole name's full key only for the rare names equal so far */
     if (c == 0)
-        c = strcmp(x->key, y->key);
+        c = pl_collate_compare(x->r->name, y->r->name);
     if (c == 0)
         c = x->r->rowid < y->r->rowid ? -1 : x->r->rowid > y->r->rowid;
     return c;
@@ -227,8 +228,7 @@ int pl_roster_load(pl_roster *out, pl_store *store, const char *slug, pl_roster_
         goto oom;
     for (size_t i = 0; i < n; i++) {
         ks[i].r = &out->rows[i];
-        if (!(ks[i].key = pl_collate_key(out->rows[i].name)) ||
-            !(ks[i].last = pl_collate_primary_key(pl_name_filing(out->rows[i].last))) ||
+        if (!(ks[i].last = pl_collate_primary_key(pl_name_filing(out->rows[i].last))) ||
             !(ks[i].first = pl_collate_primary_key(out->rows[i].first)))
             goto oom;
     }
@@ -244,7 +244,6 @@ oom:
     rc = pl_error_oom(err);
 done:
     for (size_t i = 0; ks && i < n; i++) {
-        free(ks[i].key);
         free(ks[i].last);
         free(ks[i].first);
     }
