@@ -135,6 +135,7 @@ int adm_reg_form(adm *a);
 int adm_reg_update(adm *a);
 int adm_reg_cancel(adm *a);
 int adm_reg_promote(adm *a);
+int adm_reg_resend(adm *a);
 
 /* ---- admin_carpool.c ---- */
 int adm_carpool_page(adm *a);

@@ -13,6 +13,7 @@
 #define _GNU_SOURCE /* strcasestr */
 #include "admin.h"
 #include "registration.h"
+#include "outbox.h"
 #include "registration_move.h"
 
 #include <stdio.h>
@@ -122,6 +123,15 @@ static void row_actions(srv_html *h, const adm *a, const pl_event *ev, const pl_
                       TX(a, ADMIN_CONFIRM_FROM_THE_WAITING_LIST), r->name, TX(a, ADMIN_CONFIRM));
     }
     if (r->status != PL_REG_CANCELLED) {
+        srv_html_emit(h,
+                      "<form method=\"post\" action=\"/admin/e/%u/registrations/%d/resend\" "
+                      "class=\"inline\">",
+                      ev->slug, (int)r->rowid);
+        adm_csrf_field(h, a);
+        srv_html_emit(h,
+                      "<button type=\"submit\" class=\"secondary\" aria-label=\"%s %a\">%s"
+                      "</button></form> ",
+                      TX(a, ADMIN_RESEND_THE_LINK_OF), r->name, TX(a, ADMIN_RESEND));
         srv_html_emit(h,
                       "<form method=\"post\" action=\"/admin/e/%u/registrations/%d/cancel\" "
                       "class=\"inline\">",
@@ -482,6 +492,28 @@ int adm_reg_cancel(adm *a)
     rc = pl_registration_cancel(a->req->store, ev->slug, r->email, NULL, &err);
     if (rc == 0)
         srv_changed(a->req->srv);
+    out = rc < 0 ? adm_error(a, srv_status_for(rc), err.msg) : back_to_table(a);
+    pl_registration_free(r);
+    pl_event_free(ev);
+    return out;
+}
+
+/* Queue the person's confirmation (or waiting-list) message again: their
+ * link, by mail (planner mail send, or the server's sender). */
+int adm_reg_resend(adm *a)
+{
+    pl_event *ev = NULL;
+    pl_registration *r = NULL;
+    pl_error err;
+    int rc, out;
+
+    if (adm_load_event(a, &ev) < 0)
+        return 0;
+    if (load_reg(a, ev, &r) < 0) {
+        pl_event_free(ev);
+        return 0;
+    }
+    rc = pl_outbox_resend_link(a->req->store, ev->slug, r->rowid, &err);
     out = rc < 0 ? adm_error(a, srv_status_for(rc), err.msg) : back_to_table(a);
     pl_registration_free(r);
     pl_event_free(ev);

@@ -772,3 +772,50 @@ int pl_outbox_set_reminder_days(pl_store *store, const char *slug, int days, pl_
     snprintf(v, sizeof(v), "%d", days);
     return pl_setting_set(store, key, v, err);
 }
+
+int pl_outbox_resend_link(pl_store *store, const char *slug, long long registration_id,
+                          pl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    char version[48], now[32];
+    pl_mail_kind kind;
+    int rc;
+
+    if ((rc = pl_store_begin(store, err)) < 0)
+        return rc;
+    if ((rc = pl_store_prepare(store, &st,
+                               "SELECT r.status FROM registrations r JOIN events e ON "
+                               "e.id = r.event_id WHERE r.id = ?1 AND e.slug = ?2",
+                               err)) < 0)
+        goto done;
+    sqlite3_bind_int64(st, 1, registration_id);
+    pl_store_bind_text(st, 2, slug);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        rc = pl_error_set(err, PL_ENOTFOUND, "no such registration in event '%s'", slug);
+        goto done;
+    }
+    if (rc != SQLITE_ROW) {
+        rc = pl_store_fail(store, err, "cannot read the registration");
+        goto done;
+    }
+    if (strcmp((const char *)sqlite3_column_text(st, 0), "cancelled") == 0) {
+        rc = pl_error_set(err, PL_EINVALID, "the registration is cancelled: it has no link");
+        goto done;
+    }
+    kind = strcmp((const char *)sqlite3_column_text(st, 0), "waitlisted") == 0
+               ? PL_MAIL_WAITLISTED
+               : PL_MAIL_CONFIRMATION;
+    sqlite3_finalize(st);
+    st = NULL;
+    pl_now_utc(now);
+    snprintf(version, sizeof(version), "resend-%s", now);
+    if ((rc = pl_outbox_enqueue(store, registration_id, kind, version, NULL, err)) < 0)
+        goto done;
+    rc = pl_store_commit(store, err);
+done:
+    sqlite3_finalize(st);
+    if (rc < 0)
+        pl_store_rollback(store);
+    return rc < 0 ? rc : 0;
+}

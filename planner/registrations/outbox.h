@@ -72,6 +72,17 @@ int pl_outbox_enqueue(pl_store *store, long long registration_id, pl_mail_kind k
                       const char *version, const char *detail, pl_error *err);
 
 /*
+ * Send a registration its personal link again (an organiser's "resend"):
+ * one more confirmation, or waiting-list message, with the same link, in
+ * its own transaction. Each call queues a new message (its version is the
+ * time of the call, to the second). Returns 0, PL_ENOTFOUND (no such
+ * registration in event slug), PL_EINVALID (a cancelled registration has
+ * no link to send), PL_EBUSY, PL_EIO.
+ */
+int pl_outbox_resend_link(pl_store *store, const char *slug, long long registration_id,
+                          pl_error *err);
+
+/*
  * A change of a session, or of the event itself when session_id is 0,
  * to tell everyone it concerns: for a workshop, the people who chose it;
  * for any other session and for the event, everyone registered (confirmed
