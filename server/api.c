@@ -625,6 +625,64 @@ done:
     return 0;
 }
 
+/* ---- POST /me/TOKEN/erase ----------------------------------------------- */
+
+int srv_erase(srv_reply *out, srv_req *req)
+{
+    const char *token = req->arg[0], *lang_code = "fr";
+    pl_registration *reg = NULL;
+    pl_event *ev = NULL;
+    json_t *root = NULL;
+    char purpose[200];
+    pl_error err;
+    int is_json = req->body_kind == BODY_JSON, rc, confirmed;
+
+    out->cache_control = "no-store";
+    if ((rc = pl_registration_find_token(&reg, req->store, token, &err)) < 0) {
+        srv_reply_error(out, srv_status_for(rc), "no such registration");
+        goto done;
+    }
+    if (pl_event_load(&ev, req->store, reg->event_slug, &err) == 0)
+        lang_code = srv_event_is_french(ev) ? "fr" : "en";
+    if (is_json) {
+        root = json_loadb(req->body.data ? req->body.data : "", req->body.len, 0, NULL);
+        confirmed = json_is_true(json_object_get(root, "confirm"));
+    } else {
+        snprintf(purpose, sizeof(purpose), "erase:%s", token);
+        if (!srv_same_origin(req) ||
+            !srv_form_token_ok(req->srv, purpose, srv_field_get(req, "csrf"))) {
+            srv_page_error(out, 403, lang_code,
+                           "this form is stale or comes from another site; reload the page");
+            goto done;
+        }
+        confirmed =
+            srv_field_get(req, "confirm") && strcmp(srv_field_get(req, "confirm"), "yes") == 0;
+    }
+    /* Nothing is erased without the confirmation step's answer. */
+    if (!confirmed) {
+        if (is_json)
+            srv_reply_json(out, 400,
+                           json_pack("{s:s, s:s}", "error", "send {\"confirm\": true} to erase",
+                                     "field", "confirm"));
+        else
+            srv_page_error(out, 400, lang_code, "confirm=yes is missing");
+        goto done;
+    }
+    rc = pl_registration_erase(req->store, token, &err);
+    srv_changed(req->srv);
+    if (rc < 0)
+        srv_reply_error(out, srv_status_for(rc), "%s", failure_text(&err, lang_code));
+    else if (is_json)
+        srv_reply_json(out, 200, json_pack("{s:b}", "erased", 1));
+    else
+        srv_page_erased(out, lang_code);
+done:
+    json_decref(root);
+    pl_registration_free(reg);
+    pl_event_free(ev);
+    return 0;
+}
+
 /* ---- POST /me/TOKEN/update ---------------------------------------------- */
 
 int srv_update(srv_reply *out, srv_req *req)

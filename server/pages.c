@@ -749,6 +749,12 @@ int srv_page_me(srv_reply *out, srv_req *req)
                       "<div><button type=\"submit\">%t</button></div></form>\n",
                       L->cancel, token, form, L->cancel_confirm, L->cancel);
     }
+    {
+        pl_lang pl = pl_event_lang(ev);
+        srv_html_emit(&h, "<h2>%t</h2><p><a href=\"/me/%u/erase\">%t</a></p>\n",
+                      pl_lang_text(pl, PL_T_PAGES_ERASE_TITLE), token,
+                      pl_lang_text(pl, PL_T_PAGES_ERASE_TITLE));
+    }
     page_end(&h);
     pl_registration_free(reg);
     pl_event_free(ev);
@@ -769,4 +775,61 @@ int srv_page_error(srv_reply *out, unsigned status, const char *code, const char
                                   : L->error_title);
     page_end(&h);
     return srv_reply_html(out, status, &h);
+}
+
+/* GET /me/{token}/erase: the confirmation step of "Erase my data", a form
+ * (CSRF token "erase:TOKEN") that posts to the same path. */
+int srv_page_erase(srv_reply *out, srv_req *req)
+{
+    const char *token = req->arg[0];
+    pl_registration *reg = NULL;
+    pl_event *ev = NULL;
+    srv_html h = {PL_BUF_INIT, 0};
+    char purpose[200], form[64];
+    const lang *L;
+    pl_lang pl;
+    pl_error err;
+
+    out->cache_control = "private, no-store";
+    out->referrer_same_origin = 1;
+    if (pl_registration_find_token(&reg, req->store, token, &err) < 0)
+        return srv_page_error(out, 404, NULL, NULL);
+    if (pl_event_load(&ev, req->store, reg->event_slug, &err) < 0) {
+        pl_registration_free(reg);
+        return srv_page_error(out, 404, NULL, NULL);
+    }
+    L = lang_of(ev);
+    pl = pl_event_lang(ev);
+    snprintf(purpose, sizeof(purpose), "erase:%s", token);
+    srv_form_token(req->srv, purpose, form);
+    page_start(&h, L, pl_lang_text(pl, PL_T_PAGES_ERASE_TITLE));
+    srv_html_emit(&h,
+                  "<h1>%t</h1>\n<p>%t</p>\n<form method=\"post\" action=\"/me/%u/erase\">"
+                  "<input type=\"hidden\" name=\"csrf\" value=\"%a\">"
+                  "<input type=\"hidden\" name=\"confirm\" value=\"yes\">"
+                  "<div><button type=\"submit\">%t</button></div></form>\n"
+                  "<p><a href=\"/me/%u\">←</a></p>\n",
+                  pl_lang_text(pl, PL_T_PAGES_ERASE_TITLE),
+                  pl_lang_text(pl, PL_T_PAGES_ERASE_EXPLAIN), token, form,
+                  pl_lang_text(pl, PL_T_PAGES_ERASE_CONFIRM), token);
+    page_end(&h);
+    pl_registration_free(reg);
+    pl_event_free(ev);
+    return srv_reply_html(out, 200, &h);
+}
+
+/* After "Erase my data": a page in the event's language (code "fr" or
+ * "en") that says it is done. */
+int srv_page_erased(srv_reply *out, const char *code)
+{
+    const lang *L = code && strcmp(code, "en") == 0 ? &en : &fr;
+    pl_lang pl = L == &en ? PL_LANG_EN : PL_LANG_FR;
+    srv_html h = {PL_BUF_INIT, 0};
+
+    page_start(&h, L, pl_lang_text(pl, PL_T_PAGES_ERASE_TITLE));
+    srv_html_emit(&h, "<h1>%t</h1><p id=\"erased\">%t</p><p><a href=\"/\">←</a></p>\n",
+                  pl_lang_text(pl, PL_T_PAGES_ERASE_TITLE),
+                  pl_lang_text(pl, PL_T_PAGES_ERASE_DONE));
+    page_end(&h);
+    return srv_reply_html(out, 200, &h);
 }

@@ -317,6 +317,27 @@ class Registrations(unittest.TestCase):
                          (None, "none", False, False, []))
         self.assertEqual(r["origin"], "26240 Saint-Vallier")
 
+    def test_purge_removes_personal_fields_of_a_past_event(self):
+        self.ok("register", "petit", "--name", "Ana Silva", "--email", "ana@example.org",
+                "--origin", "Lyon", "--ride", "--phone", "06 12 34 56 78", "--session", "a")
+        p = self.run_planner("registrations", "purge", "petit")
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("not over for 90 days", p.stderr)
+        past = dict(SMALL_EVENT, start="2020-12-10T09:30", end="2020-12-10T12:00")
+        path = os.path.join(self.dir, "past.json")
+        with open(path, "w") as f:
+            json.dump(past, f)
+        self.ok("event", "import", path)
+        p = self.ok("registrations", "purge", "petit", "--after-days", "30")
+        self.assertEqual(p.stdout, "purged: 1\n")
+        r = self.listing("petit")[0]
+        self.assertEqual((r["status"], r["name"], r["origin"], r["phone"], r["travel"],
+                          r["sessions"]), ("confirmed", "", None, None, "ride", ["a"]))
+        self.assertNotIn("ana", r["email"])
+        self.assertEqual(self.ok("registrations", "purge", "petit").stdout, "purged: 0\n")
+        self.assertEqual(self.run_planner("registrations", "purge", "petit", "--after-days",
+                                          "x").returncode, 2)
+
     def test_concurrent_registrations_never_overbook(self):
         """8 processes register 5 people each, at once, on one database file,
         for an event of 10 places: exactly 10 confirmed, the others waiting

@@ -558,6 +558,51 @@ class ServerTest(unittest.TestCase):
         return self.srv.request("POST", path, body, {
             "Content-Type": "application/x-www-form-urlencoded", **headers})
 
+    def test_erase_my_data_with_a_confirmation_step(self):
+        """issue 14: /me/TOKEN links to a confirmation page; its form (CSRF
+        protected) cancels the registration and removes the personal fields;
+        the counts stay right."""
+        self.need_registrations()
+        origin = "http://127.0.0.1:%d" % self.srv.port
+        status, _, body = self.register("evil", person(
+            900, phone="06 12 34 56 78", meal=True, diet="halal", sessions=["atelier-pdie"]))
+        self.assertEqual(status, 201, body)
+        reg = json.loads(body)
+        token = TOKEN_RE.search(reg["page"]).group(1)
+        before = json.loads(self.srv.get("/admin/e/evil", Authorization="Bearer " + ADMIN)[2])
+        page = self.srv.get("/me/" + token)[2].decode()
+        self.assertIn('href="/me/%s/erase"' % token, page)
+        s, h, confirm = self.srv.get("/me/%s/erase" % token)
+        self.assertEqual(s, 200)
+        self.assertIn("no-store", h["cache-control"])
+        confirm = confirm.decode()
+        self.assertIn('action="/me/%s/erase"' % token, confirm)
+        csrf = re.search(r'name="csrf" value="([^"]+)"', confirm).group(1)
+        path = "/me/%s/erase" % token
+        # without the token, from another site, or without the answer: nothing
+        self.assertEqual(self.post_form(path, {"confirm": "yes"}, Origin=origin)[0], 403)
+        self.assertEqual(self.post_form(path, {"confirm": "yes", "csrf": csrf},
+                                        Origin="https://evil.example")[0], 403)
+        self.assertEqual(self.post_form(path, {"csrf": csrf}, Origin=origin)[0], 400)
+        self.assertEqual(self.srv.get("/me/%s.json" % token)[0], 200)
+        s, _, done = self.post_form(path, {"confirm": "yes", "csrf": csrf}, Origin=origin)
+        self.assertEqual(s, 200, done)
+        self.assertIn("Your data has been erased", done.decode())  # New York: English
+        self.assertEqual(self.srv.get("/me/" + token)[0], 404)
+        self.assertEqual(self.srv.get("/me/%s.json" % token)[0], 404)
+        rows = json.loads(self.srv.get("/admin/e/evil/registrations.json",
+                                       Authorization="Bearer " + ADMIN)[2])
+        mine = [r for r in rows if r["uid"] == reg["uid"]]
+        self.assertEqual(len(mine), 1)
+        self.assertEqual((mine[0]["status"], mine[0]["name"], mine[0]["origin"], mine[0]["diet"]),
+                         ("cancelled", "", None, None))
+        self.assertNotIn("p900", json.dumps(rows))
+        after = json.loads(self.srv.get("/admin/e/evil", Authorization="Bearer " + ADMIN)[2])
+        self.assertEqual(after["cancelled"], before["cancelled"] + 1)
+        self.assertEqual(after["confirmed"] + after["waitlisted"],
+                         before["confirmed"] + before["waitlisted"] - 1)
+        self.assertNotIn(token, self.srv.read_log())
+
     def test_form_post_and_csrf(self):
         self.need_registrations()
         origin = "http://127.0.0.1:%d" % self.srv.port
