@@ -314,12 +314,24 @@ static void list_text(pl_registration **regs, size_t n)
 }
 
 static const char *const csv_columns[] = {
-    "uid",     "status",   "waitlist_position",
-    "name",    "email",    "organization",
-    "origin",  "phone",    "travel",
-    "seats",   "meal",     "diet",
-    "public",  "sessions", "session_waitlist",
-    "created", "updated",
+    "uid",
+    "status",
+    "waitlist_position",
+    "name",
+    "email",
+    "organization",
+    "origin",
+    "phone",
+    "share_phone",
+    "travel",
+    "seats",
+    "meal",
+    "diet",
+    "public",
+    "sessions",
+    "session_waitlist",
+    "created",
+    "updated",
 };
 
 static int list_csv(pl_registration **regs, size_t n)
@@ -348,6 +360,7 @@ static int list_csv(pl_registration **regs, size_t n)
                                 r->organization,
                                 r->origin,
                                 r->phone,
+                                r->share_phone ? "yes" : "no",
                                 pl_travel_name(r->travel),
                                 seats,
                                 r->meal ? "yes" : "no",
@@ -410,6 +423,7 @@ static int list_json(pl_registration **regs, size_t n)
         json_object_set_new(o, "meal", json_boolean(r->meal));
         json_object_set_new(o, "diet", str_or_null(r->diet));
         json_object_set_new(o, "public", json_boolean(r->public_list));
+        json_object_set_new(o, "share_phone", json_boolean(r->share_phone));
         json_object_set_new(o, "sessions", sessions);
         json_object_set_new(o, "session_waitlist", waits);
         json_object_set_new(o, "created", json_string(r->created));

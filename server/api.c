@@ -202,6 +202,8 @@ static json_t *registration_json(const pl_registration *r, const pl_server *srv,
     json_object_set_new(o, "meal", json_boolean(r->meal));
     json_object_set_new(o, "diet", r->diet ? json_string(r->diet) : json_null());
     json_object_set_new(o, "public", json_boolean(r->public_list));
+    json_object_set_new(o, "phone", r->phone ? json_string(r->phone) : json_null());
+    json_object_set_new(o, "share_phone", json_boolean(r->share_phone));
     json_object_set_new(o, "sessions", sessions);
     json_object_set_new(o, "session_waitlist", waits);
     json_object_set_new(o, "status", json_string(pl_reg_status_name(r->status)));
@@ -294,6 +296,7 @@ static int input_from_form(pl_registration *in, srv_req *req, pl_error *err)
     in->diet = (char *)nonempty(srv_field_get(req, "diet"));
     in->meal = is_true(srv_field_get(req, "meal"));
     in->public_list = is_true(srv_field_get(req, "public"));
+    in->share_phone = is_true(srv_field_get(req, "share_phone"));
     if (pl_travel_parse(&in->travel, travel ? travel : "") < 0)
         return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "travel",
                                "travel is none, drive, ride or flexible");
@@ -333,6 +336,7 @@ static int input_from_json(pl_registration *in, json_t *root, pl_error *err)
         {"public", PL_REG_FIELD_PUBLIC, 0},
         {"sessions", PL_REG_FIELD_SESSIONS, 0},
         {"ranks", 0, 0}, /* ranks_input.c */
+        {"share_phone", PL_REG_FIELD_SHARE_PHONE, 0},
     };
     const char *key;
     json_t *v;
@@ -382,6 +386,10 @@ static int input_from_json(pl_registration *in, json_t *root, pl_error *err)
         return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "public",
                                "public must be true or false");
     in->public_list = json_is_true(v);
+    if ((v = json_object_get(root, "share_phone")) && !json_is_boolean(v) && !json_is_null(v))
+        return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "share_phone",
+                               "share_phone must be true or false");
+    in->share_phone = json_is_true(v);
     if ((v = json_object_get(root, "sessions")) && !json_is_null(v)) {
         size_t i;
         json_t *s;

@@ -525,6 +525,14 @@ static void registration_form(srv_html *h, const lang *L, const pl_server *srv, 
             "maxlength=\"200\"></div>\n",
             L->origin, L->origin_hint, L->travel, L->travel_none, L->travel_drive, L->travel_ride,
             L->travel_flexible, L->seats, L->meal, L->diet);
+        /* the phone, and a consent of its own to share it with the group */
+        srv_html_emit(h,
+                      "<div><label for=\"phone\">%t</label><input type=\"tel\" id=\"phone\" "
+                      "name=\"phone\" maxlength=\"40\" autocomplete=\"tel\"></div>\n"
+                      "<div><label class=\"check\"><input type=\"checkbox\" name=\"share_phone\" "
+                      "value=\"1\"> %t</label></div>\n",
+                      pl_lang_text(pl_event_lang(ev), PL_T_PAGES_PHONE),
+                      pl_lang_text(pl_event_lang(ev), PL_T_PAGES_SHARE_PHONE));
     }
     /* Breakouts: one choice per time slot that offers workshops. */
     if (pl_agenda_slots(&slots, &nslots, &order, ev) == 0) {

@@ -48,9 +48,10 @@ typedef enum pl_reg_field {
     PL_REG_FIELD_MEAL = 1 << 5,
     PL_REG_FIELD_DIET = 1 << 6,
     PL_REG_FIELD_PUBLIC = 1 << 7,
-    PL_REG_FIELD_SESSIONS = 1 << 8
+    PL_REG_FIELD_SESSIONS = 1 << 8,
+    PL_REG_FIELD_SHARE_PHONE = 1 << 9
 } pl_reg_field;
-#define PL_REG_FIELD_ALL 0x1ffu
+#define PL_REG_FIELD_ALL 0x3ffu
 
 typedef struct pl_registration {
     long long rowid;
@@ -63,6 +64,7 @@ typedef struct pl_registration {
     int meal;             /* takes the shared meal */
     char *diet;           /* may be NULL */
     int public_list;      /* consented to the public list */
+    int share_phone;      /* consented to share the phone with their carpool group only */
     pl_strlist sessions;  /* chosen session ids */
     int *session_waiting; /* when read: per chosen session, in the same order, 0 when
                              seated in it (or waiting for the event), else the

@@ -15,7 +15,7 @@
 #define ANONYMISE                                                                                  \
     "UPDATE registrations SET name = '', email = 'erased-' || uid, "                               \
     "token = 'erased-' || uid, organization = NULL, origin = NULL, phone = NULL, diet = NULL, "    \
-    "public_list = 0, erased = ?2, updated = ?2 "
+    "public_list = 0, share_phone = 0, erased = ?2, updated = ?2 "
 
 static int anonymise_one(pl_store *store, long long rowid, const char *now, pl_error *err)
 {

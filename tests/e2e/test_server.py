@@ -608,7 +608,12 @@ class ServerTest(unittest.TestCase):
         origin = "http://127.0.0.1:%d" % self.srv.port
         fields = {"name": "Form Person", "email": "form@example.org", "organization": "ADEME",
                   "origin": "Paris", "travel": "ride", "meal": "1", "public": "1",
+                  "phone": "06 11 22 33 44", "share_phone": "1",
                   "slot-7": "atelier-covoiturage"}
+        page = self.srv.get("/e/atelier-cem-2")[2].decode()
+        self.assertIn('name="phone"', page)
+        self.assertIn('name="share_phone"', page)
+        self.assertIn("groupe de covoiturage, et eux seuls", page)
         # no form token, or a forged one: refused
         self.assertEqual(self.post_form("/e/atelier-cem-2/register", fields, Origin=origin)[0], 403)
         forged = dict(fields, csrf="%d.%s" % (time.time() // 3600, "0" * 32))
@@ -632,6 +637,7 @@ class ServerTest(unittest.TestCase):
         self.assertEqual(me["sessions"], ["atelier-covoiturage"])
         self.assertEqual(me["travel"], "ride")
         self.assertTrue(me["meal"] and me["public"])
+        self.assertEqual((me["phone"], me["share_phone"]), ("06 11 22 33 44", True))
         # cancel through the page's form
         cancel_token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
         path = "/me/%s/cancel" % token
