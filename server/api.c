@@ -693,6 +693,105 @@ done:
 
 /* ---- POST /me/TOKEN/update ---------------------------------------------- */
 
+/* Was the form field key edited: present with its "orig_" twin, and
+ * different from it? (A checkbox is absent when unchecked: "0".) */
+static int edited(srv_req *req, const char *key, int checkbox, const char **value)
+{
+    char orig[64];
+    const char *v = srv_field_get(req, key), *o;
+
+    snprintf(orig, sizeof(orig), "orig_%s", key);
+    if (!(o = srv_field_get(req, orig)))
+        return 0;
+    if (checkbox)
+        v = is_true(v) ? "1" : "0";
+    else if (!v)
+        v = "";
+    *value = v;
+    return strcmp(v, o) != 0;
+}
+
+/* Is the "|"-list a the same set of ids as the form's "session" fields? */
+static int same_session_set(srv_req *req, const char *a)
+{
+    size_t n = 0, in_a = 0;
+
+    for (size_t i = 0; i < req->nfields; i++) {
+        const char *v = req->fields[i].value.data ? req->fields[i].value.data : "";
+        size_t len = strlen(v);
+        if (strcmp(req->fields[i].key, "session") != 0)
+            continue;
+        n++;
+        for (const char *p = a; p && *p;) {
+            const char *bar = strchr(p, '|');
+            size_t l = bar ? (size_t)(bar - p) : strlen(p);
+            if (l == len && strncmp(p, v, len) == 0) {
+                in_a++;
+                break;
+            }
+            p = bar ? bar + 1 : NULL;
+        }
+    }
+    {
+        size_t na = *a ? 1 : 0;
+        for (const char *p = a; *p; p++)
+            na += *p == '|';
+        return n == na && in_a == n;
+    }
+}
+
+/* The changes a /me form makes: only the fields edited (see edited()). */
+static int input_from_edit_form(pl_registration *in, srv_req *req, pl_error *err)
+{
+    const char *v, *seats;
+    int rc;
+
+    in->keep = PL_REG_FIELD_ALL;
+    if (edited(req, "origin", 0, &v)) {
+        in->origin = (char *)nonempty(v);
+        in->keep &= ~(unsigned)PL_REG_FIELD_ORIGIN;
+    }
+    if (edited(req, "phone", 0, &v)) {
+        in->phone = (char *)nonempty(v);
+        in->keep &= ~(unsigned)PL_REG_FIELD_PHONE;
+    }
+    if (edited(req, "diet", 0, &v)) {
+        in->diet = (char *)nonempty(v);
+        in->keep &= ~(unsigned)PL_REG_FIELD_DIET;
+    }
+    if (edited(req, "meal", 1, &v)) {
+        in->meal = *v == '1';
+        in->keep &= ~(unsigned)PL_REG_FIELD_MEAL;
+    }
+    if (edited(req, "public", 1, &v)) {
+        in->public_list = *v == '1';
+        in->keep &= ~(unsigned)PL_REG_FIELD_PUBLIC;
+    }
+    if (edited(req, "share_phone", 1, &v)) {
+        in->share_phone = *v == '1';
+        in->keep &= ~(unsigned)PL_REG_FIELD_SHARE_PHONE;
+    }
+    if (edited(req, "travel", 0, &v) | edited(req, "seats", 0, &seats)) {
+        const char *travel = srv_field_get(req, "travel");
+        if (pl_travel_parse(&in->travel, travel ? travel : "") < 0)
+            return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "travel",
+                                   "travel is none, drive, ride or flexible");
+        if ((in->travel == PL_TRAVEL_DRIVE || in->travel == PL_TRAVEL_FLEXIBLE) &&
+            pl_reg_seats_parse(&in->seats, srv_field_get(req, "seats")) < 0)
+            return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "seats",
+                                   "seats offered must be a number from 1 to %d", PL_REG_SEATS_MAX);
+        in->keep &= ~(unsigned)PL_REG_FIELD_TRAVEL;
+    }
+    if ((v = srv_field_get(req, "orig_sessions")) && !same_session_set(req, v)) {
+        for (size_t i = 0; i < req->nfields; i++)
+            if (strcmp(req->fields[i].key, "session") == 0 &&
+                (rc = add_session(in, req->fields[i].value.data)) < 0)
+                return pl_error_set_at(err, rc, NULL, 0, 0, "sessions", "too many sessions");
+        in->keep &= ~(unsigned)PL_REG_FIELD_SESSIONS;
+    }
+    return 0;
+}
+
 int srv_update(srv_reply *out, srv_req *req)
 {
     const char *token = req->arg[0];
@@ -711,8 +810,36 @@ int srv_update(srv_reply *out, srv_req *req)
         srv_reply_error(out, srv_status_for(rc), "no such registration");
         goto done;
     }
+    if (req->body_kind == BODY_FORM) {
+        pl_event *ev = NULL;
+        const char *lang_code = "fr";
+        char purpose[200];
+        if (pl_event_load(&ev, req->store, reg->event_slug, &err) == 0)
+            lang_code = srv_event_is_french(ev) ? "fr" : "en";
+        pl_event_free(ev);
+        snprintf(purpose, sizeof(purpose), "update:%s", token);
+        if (!srv_same_origin(req) ||
+            !srv_form_token_ok(req->srv, purpose, srv_field_get(req, "csrf"))) {
+            srv_page_error(out, 403, lang_code,
+                           "this form is stale or comes from another site; reload the page");
+            goto done;
+        }
+        if ((rc = input_from_edit_form(&in, req, &err)) == 0) {
+            in.email = reg->email;
+            rc = pl_registration_update(req->store, reg->event_slug, &in, &updated, &change, &err);
+            srv_changed(req->srv);
+        }
+        if (rc < 0) {
+            form_failure(out, req, rc == PL_ENOTFOUND ? 409 : srv_status_for(rc), &err, lang_code);
+        } else {
+            char loc[300];
+            snprintf(loc, sizeof(loc), "/me/%s", token);
+            redirect(out, loc);
+        }
+        goto done;
+    }
     if (req->body_kind != BODY_JSON) {
-        rc = pl_error_set(&err, PL_EINVALID, "send the changes as a JSON object");
+        rc = pl_error_set(&err, PL_EINVALID, "send the changes as a JSON object or a form");
         status = 415;
         goto fail;
     }

@@ -402,9 +402,10 @@ class ServerTest(unittest.TestCase):
         self.assertEqual(json.loads(self.srv.get("/me/%s.json" % token)[2])["origin"],
                          "26240 Saint-Vallier")
         self.assertEqual(self.srv.request("POST", "/me/%s/update" % ("0" * 64), {})[0], 404)
+        # a form without its CSRF token: refused
         self.assertEqual(self.srv.request("POST", path, b"name=x",
                                           {"Content-Type":
-                                           "application/x-www-form-urlencoded"})[0], 415)
+                                           "application/x-www-form-urlencoded"})[0], 403)
         self.assertEqual(self.srv.request("POST", "/me/%s/cancel" % token, {})[0], 200)
         s, _, body = self.srv.request("POST", path, {"origin": "Lyon"})
         self.assertEqual(s, 409, body)
@@ -602,6 +603,44 @@ class ServerTest(unittest.TestCase):
         self.assertEqual(after["confirmed"] + after["waitlisted"],
                          before["confirmed"] + before["waitlisted"] - 1)
         self.assertNotIn(token, self.srv.read_log())
+
+    def test_me_form_changes_only_what_was_edited(self):
+        """issue 14: /me/TOKEN has a form (no JavaScript) to change one's
+        registration; only the fields edited change, even when others changed
+        meanwhile; CSRF protected like the cancel form."""
+        self.need_registrations()
+        origin = "http://127.0.0.1:%d" % self.srv.port
+        status, _, body = self.register("atelier-cem-2", person(
+            950, travel="ride", meal=True, diet="halal", sessions=["atelier-pdie"]))
+        self.assertEqual(status, 201, body)
+        token = TOKEN_RE.search(json.loads(body)["page"]).group(1)
+        page = self.srv.get("/me/" + token)[2].decode()
+        self.assertIn('action="/me/%s/update"' % token, page)
+        form = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"',
+                               page.split('action="/me/%s/update"' % token)[1].split("</form>")[0]))
+        self.assertEqual((form["orig_origin"], form["orig_diet"], form["orig_meal"],
+                          form["orig_sessions"]), ("Lyon", "halal", "1", "atelier-pdie"))
+        # meanwhile, the diet changes elsewhere
+        self.assertEqual(self.srv.request("POST", "/me/%s/update" % token,
+                                          {"diet": "végétarien"})[0], 200)
+        fields = dict(form, origin="26240 Saint-Vallier", travel="ride", seats="3", meal="1",
+                      diet="halal", phone="", public="1", session="atelier-pdie")
+        fields["orig_public"] = "0"
+        bad = dict(fields, csrf="0." + "0" * 32)
+        self.assertEqual(self.post_form("/me/%s/update" % token, bad, Origin=origin)[0], 403)
+        s, h, _ = self.post_form("/me/%s/update" % token, fields, Origin=origin)
+        self.assertEqual((s, h.get("location")), (303, "/me/" + token))
+        me = json.loads(self.srv.get("/me/%s.json" % token)[2])
+        self.assertEqual(me["origin"], "26240 Saint-Vallier")
+        self.assertEqual(me["public"], True)
+        self.assertEqual(me["diet"], "végétarien")  # not edited here: kept
+        self.assertEqual((me["travel"], me["meal"], me["sessions"]),
+                         ("ride", True, ["atelier-pdie"]))
+        # unticking the workshop drops it
+        fields = dict(form, origin="Lyon", travel="ride", seats="3", meal="1", diet="halal")
+        s, _, _ = self.post_form("/me/%s/update" % token, fields, Origin=origin)
+        self.assertEqual(s, 303)
+        self.assertEqual(json.loads(self.srv.get("/me/%s.json" % token)[2])["sessions"], [])
 
     def test_form_post_and_csrf(self):
         self.need_registrations()
