@@ -8,7 +8,7 @@
 
 static const char help[] =
     "usage: planner [--db PATH] register SLUG --email EMAIL [--name NAME] [--org ORG]\n"
-    "           [--origin TEXT] [--phone PHONE]\n"
+    "           [--origin TEXT] [--phone PHONE] [--share-phone | --no-share-phone]\n"
     "           [--drive SEATS | --ride | --flexible SEATS | --no-carpool]\n"
     "           [--meal [DIET] | --no-meal] [--public | --no-public]\n"
     "           [--session ID]... [--clear-sessions] [--rank ID,ID,...]...\n"
@@ -26,7 +26,9 @@ static const char help[] =
     "  --org ORG          organization\n"
     "  --origin TEXT      where they leave from, as typed: \"75011 Paris\", \"Lyon\"\n"
     "                     (needed to carpool)\n"
-    "  --phone PHONE      phone number, for the carpool group\n"
+    "  --phone PHONE      phone number\n"
+    "  --share-phone      agrees to share it with their carpool group (only them)\n"
+    "  --no-share-phone   withdraws that consent\n"
     "  --drive SEATS      comes by car and offers SEATS free seats (1-" PL_REG_SEATS_MAX_STR ")\n"
     "  --ride             looks for a seat in someone's car\n"
     "  --flexible SEATS   can drive (SEATS free seats) or ride; the planner decides\n"
@@ -193,6 +195,10 @@ int cmd_register(int argc, char **argv)
             travel_opt = argv[i];
             in.travel = argv[i][2] == 'r' ? PL_TRAVEL_RIDE : PL_TRAVEL_NONE;
             in.keep &= ~(unsigned)PL_REG_FIELD_TRAVEL;
+        } else if (strcmp(argv[i], "--share-phone") == 0 ||
+                   strcmp(argv[i], "--no-share-phone") == 0) {
+            in.share_phone = argv[i][2] == 's';
+            in.keep &= ~(unsigned)PL_REG_FIELD_SHARE_PHONE;
         } else if (strcmp(argv[i], "--public") == 0 || strcmp(argv[i], "--no-public") == 0) {
             in.public_list = argv[i][2] == 'p';
             in.keep &= ~(unsigned)PL_REG_FIELD_PUBLIC;

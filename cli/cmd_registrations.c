@@ -14,6 +14,7 @@ static const char help[] =
     "                                             [--map MAP.json] [--no-mail]\n"
     "       planner [--db PATH] registrations list SLUG [--format text|csv|json]\n"
     "       planner [--db PATH] registrations cancel SLUG --email EMAIL\n"
+    "       planner [--db PATH] registrations purge SLUG [--after-days N]\n"
     "\n"
     "import  load the sign-ups of a CSV file (docs/registrations-format.md): English\n"
     "        or French headers, ';' or ',', UTF-8. A known e-mail updates its\n"
@@ -30,15 +31,22 @@ static const char help[] =
     "        view; never the secret links). --format csv can be imported again.\n"
     "cancel  cancel a registration; the first people waiting who then fit are\n"
     "        promoted in the same transaction.\n"
-    "\n"
-    "Example:\n"
-    "  planner registrations import atelier-cem-2 \\\n"
-    "      sample-events/atelier-cem-2.registrations.csv --dry-run\n"
-    "  planner registrations import atelier-cem-2 \\\n"
-    "      sample-events/forms/atelier-cem-2.form-export.csv \\\n"
-    "      --map sample-events/forms/atelier-cem-2.form-map.json --dry-run\n"
-    "  planner registrations list atelier-cem-2 --format csv > inscrits.csv\n"
-    "  planner registrations cancel atelier-cem-2 --email ana@example.org\n";
+    "purge   remove the personal fields (name, e-mail, organization, origin, phone,\n"
+    "        diet, link) of every registration of an event over for N days (default\n"
+    "        " PL_REG_STR(
+        PL_REG_PURGE_DAYS) "), keeping statuses and counts (docs/privacy.md). Exit 1 when the\n"
+                           "        event is not over for that long yet.\n"
+                           "\n"
+                           "Example:\n"
+                           "  planner registrations import atelier-cem-2 \\\n"
+                           "      sample-events/atelier-cem-2.registrations.csv --dry-run\n"
+                           "  planner registrations import atelier-cem-2 \\\n"
+                           "      sample-events/forms/atelier-cem-2.form-export.csv \\\n"
+                           "      --map sample-events/forms/atelier-cem-2.form-map.json --dry-run\n"
+                           "  planner registrations list atelier-cem-2 --format csv > "
+                           "inscrits.csv\n"
+                           "  planner registrations cancel atelier-cem-2 --email ana@example.org\n"
+                           "  planner registrations purge atelier-cem-2 --after-days 90\n";
 
 /* ---- import ---- */
 
@@ -306,12 +314,24 @@ static void list_text(pl_registration **regs, size_t n)
 }
 
 static const char *const csv_columns[] = {
-    "uid",     "status",   "waitlist_position",
-    "name",    "email",    "organization",
-    "origin",  "phone",    "travel",
-    "seats",   "meal",     "diet",
-    "public",  "sessions", "session_waitlist",
-    "created", "updated",
+    "uid",
+    "status",
+    "waitlist_position",
+    "name",
+    "email",
+    "organization",
+    "origin",
+    "phone",
+    "share_phone",
+    "travel",
+    "seats",
+    "meal",
+    "diet",
+    "public",
+    "sessions",
+    "session_waitlist",
+    "created",
+    "updated",
 };
 
 static int list_csv(pl_registration **regs, size_t n)
@@ -340,6 +360,7 @@ static int list_csv(pl_registration **regs, size_t n)
                                 r->organization,
                                 r->origin,
                                 r->phone,
+                                r->share_phone ? "yes" : "no",
                                 pl_travel_name(r->travel),
                                 seats,
                                 r->meal ? "yes" : "no",
@@ -402,6 +423,7 @@ static int list_json(pl_registration **regs, size_t n)
         json_object_set_new(o, "meal", json_boolean(r->meal));
         json_object_set_new(o, "diet", str_or_null(r->diet));
         json_object_set_new(o, "public", json_boolean(r->public_list));
+        json_object_set_new(o, "share_phone", json_boolean(r->share_phone));
         json_object_set_new(o, "sessions", sessions);
         json_object_set_new(o, "session_waitlist", waits);
         json_object_set_new(o, "created", json_string(r->created));
@@ -478,6 +500,56 @@ done:
     return rc;
 }
 
+/* ---- purge ---- */
+
+static int reg_purge(int argc, char **argv)
+{
+    const char *slug = NULL;
+    pl_store *store = NULL;
+    int days = PL_REG_PURGE_DAYS, rc;
+    size_t n = 0;
+    pl_error err;
+
+    for (int i = 1; i < argc; i++) {
+        const char *v = NULL;
+        if (strcmp(argv[i], "--after-days") == 0 && i + 1 < argc)
+            v = argv[++i];
+        else if (strncmp(argv[i], "--after-days=", 13) == 0)
+            v = argv[i] + 13;
+        else if (argv[i][0] == '-')
+            return cli_usage("registrations", "unknown option '%s'", argv[i]);
+        else if (!slug)
+            slug = argv[i];
+        else
+            return cli_usage("registrations", "unexpected argument '%s'", argv[i]);
+        if (v) {
+            char *end;
+            long d = strtol(v, &end, 10);
+            if (!*v || *end || d < 0 || d > 36500)
+                return cli_usage("registrations", "--after-days needs a number of days, not '%s'",
+                                 v);
+            days = (int)d;
+        }
+    }
+    if (!slug)
+        return cli_usage("registrations", "purge needs an event SLUG");
+    if ((rc = cli_open_store(&store, 0)) != 0)
+        return rc;
+    if (pl_registration_purge(store, slug, days, &n, &err) < 0) {
+        rc = cli_fail(&err);
+        goto done;
+    }
+    printf("purged: %zu\n", n);
+    fprintf(stderr,
+            "planner: %s: personal fields removed from %zu registration%s (counts and statuses "
+            "kept)\n",
+            slug, n, n == 1 ? "" : "s");
+    rc = CLI_OK;
+done:
+    pl_store_free(store);
+    return rc;
+}
+
 /* ---- cancel ---- */
 
 static int reg_cancel(int argc, char **argv)
@@ -532,9 +604,12 @@ int cmd_registrations(int argc, char **argv)
         return cli_help(help);
     if (strcmp(argv[1], "import") == 0)
         return reg_import(argc - 1, argv + 1);
+    if (strcmp(argv[1], "purge") == 0)
+        return reg_purge(argc - 1, argv + 1);
     if (strcmp(argv[1], "list") == 0)
         return reg_list(argc - 1, argv + 1);
     if (strcmp(argv[1], "cancel") == 0)
         return reg_cancel(argc - 1, argv + 1);
-    return cli_usage("registrations", "unknown subcommand '%s' (import, list or cancel)", argv[1]);
+    return cli_usage("registrations", "unknown subcommand '%s' (import, list, cancel or purge)",
+                     argv[1]);
 }

@@ -202,6 +202,8 @@ static json_t *registration_json(const pl_registration *r, const pl_server *srv,
     json_object_set_new(o, "meal", json_boolean(r->meal));
     json_object_set_new(o, "diet", r->diet ? json_string(r->diet) : json_null());
     json_object_set_new(o, "public", json_boolean(r->public_list));
+    json_object_set_new(o, "phone", r->phone ? json_string(r->phone) : json_null());
+    json_object_set_new(o, "share_phone", json_boolean(r->share_phone));
     json_object_set_new(o, "sessions", sessions);
     json_object_set_new(o, "session_waitlist", waits);
     json_object_set_new(o, "status", json_string(pl_reg_status_name(r->status)));
@@ -294,6 +296,7 @@ static int input_from_form(pl_registration *in, srv_req *req, pl_error *err)
     in->diet = (char *)nonempty(srv_field_get(req, "diet"));
     in->meal = is_true(srv_field_get(req, "meal"));
     in->public_list = is_true(srv_field_get(req, "public"));
+    in->share_phone = is_true(srv_field_get(req, "share_phone"));
     if (pl_travel_parse(&in->travel, travel ? travel : "") < 0)
         return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "travel",
                                "travel is none, drive, ride or flexible");
@@ -333,6 +336,7 @@ static int input_from_json(pl_registration *in, json_t *root, pl_error *err)
         {"public", PL_REG_FIELD_PUBLIC, 0},
         {"sessions", PL_REG_FIELD_SESSIONS, 0},
         {"ranks", 0, 0}, /* ranks_input.c */
+        {"share_phone", PL_REG_FIELD_SHARE_PHONE, 0},
     };
     const char *key;
     json_t *v;
@@ -382,6 +386,10 @@ static int input_from_json(pl_registration *in, json_t *root, pl_error *err)
         return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "public",
                                "public must be true or false");
     in->public_list = json_is_true(v);
+    if ((v = json_object_get(root, "share_phone")) && !json_is_boolean(v) && !json_is_null(v))
+        return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "share_phone",
+                               "share_phone must be true or false");
+    in->share_phone = json_is_true(v);
     if ((v = json_object_get(root, "sessions")) && !json_is_null(v)) {
         size_t i;
         json_t *s;
@@ -625,7 +633,164 @@ done:
     return 0;
 }
 
+/* ---- POST /me/TOKEN/erase ----------------------------------------------- */
+
+int srv_erase(srv_reply *out, srv_req *req)
+{
+    const char *token = req->arg[0], *lang_code = "fr";
+    pl_registration *reg = NULL;
+    pl_event *ev = NULL;
+    json_t *root = NULL;
+    char purpose[200];
+    pl_error err;
+    int is_json = req->body_kind == BODY_JSON, rc, confirmed;
+
+    out->cache_control = "no-store";
+    if ((rc = pl_registration_find_token(&reg, req->store, token, &err)) < 0) {
+        srv_reply_error(out, srv_status_for(rc), "no such registration");
+        goto done;
+    }
+    if (pl_event_load(&ev, req->store, reg->event_slug, &err) == 0)
+        lang_code = srv_event_is_french(ev) ? "fr" : "en";
+    if (is_json) {
+        root = json_loadb(req->body.data ? req->body.data : "", req->body.len, 0, NULL);
+        confirmed = json_is_true(json_object_get(root, "confirm"));
+    } else {
+        snprintf(purpose, sizeof(purpose), "erase:%s", token);
+        if (!srv_same_origin(req) ||
+            !srv_form_token_ok(req->srv, purpose, srv_field_get(req, "csrf"))) {
+            srv_page_error(out, 403, lang_code,
+                           "this form is stale or comes from another site; reload the page");
+            goto done;
+        }
+        confirmed =
+            srv_field_get(req, "confirm") && strcmp(srv_field_get(req, "confirm"), "yes") == 0;
+    }
+    /* Nothing is erased without the confirmation step's answer. */
+    if (!confirmed) {
+        if (is_json)
+            srv_reply_json(out, 400,
+                           json_pack("{s:s, s:s}", "error", "send {\"confirm\": true} to erase",
+                                     "field", "confirm"));
+        else
+            srv_page_error(out, 400, lang_code, "confirm=yes is missing");
+        goto done;
+    }
+    rc = pl_registration_erase(req->store, token, &err);
+    srv_changed(req->srv);
+    if (rc < 0)
+        srv_reply_error(out, srv_status_for(rc), "%s", failure_text(&err, lang_code));
+    else if (is_json)
+        srv_reply_json(out, 200, json_pack("{s:b}", "erased", 1));
+    else
+        srv_page_erased(out, lang_code);
+done:
+    json_decref(root);
+    pl_registration_free(reg);
+    pl_event_free(ev);
+    return 0;
+}
+
 /* ---- POST /me/TOKEN/update ---------------------------------------------- */
+
+/* Was the form field key edited: present with its "orig_" twin, and
+ * different from it? (A checkbox is absent when unchecked: "0".) */
+static int edited(srv_req *req, const char *key, int checkbox, const char **value)
+{
+    char orig[64];
+    const char *v = srv_field_get(req, key), *o;
+
+    snprintf(orig, sizeof(orig), "orig_%s", key);
+    if (!(o = srv_field_get(req, orig)))
+        return 0;
+    if (checkbox)
+        v = is_true(v) ? "1" : "0";
+    else if (!v)
+        v = "";
+    *value = v;
+    return strcmp(v, o) != 0;
+}
+
+/* Is the "|"-list a the same set of ids as the form's "session" fields? */
+static int same_session_set(srv_req *req, const char *a)
+{
+    size_t n = 0, in_a = 0;
+
+    for (size_t i = 0; i < req->nfields; i++) {
+        const char *v = req->fields[i].value.data ? req->fields[i].value.data : "";
+        size_t len = strlen(v);
+        if (strcmp(req->fields[i].key, "session") != 0)
+            continue;
+        n++;
+        for (const char *p = a; p && *p;) {
+            const char *bar = strchr(p, '|');
+            size_t l = bar ? (size_t)(bar - p) : strlen(p);
+            if (l == len && strncmp(p, v, len) == 0) {
+                in_a++;
+                break;
+            }
+            p = bar ? bar + 1 : NULL;
+        }
+    }
+    {
+        size_t na = *a ? 1 : 0;
+        for (const char *p = a; *p; p++)
+            na += *p == '|';
+        return n == na && in_a == n;
+    }
+}
+
+/* The changes a /me form makes: only the fields edited (see edited()). */
+static int input_from_edit_form(pl_registration *in, srv_req *req, pl_error *err)
+{
+    const char *v, *seats;
+    int rc;
+
+    in->keep = PL_REG_FIELD_ALL;
+    if (edited(req, "origin", 0, &v)) {
+        in->origin = (char *)nonempty(v);
+        in->keep &= ~(unsigned)PL_REG_FIELD_ORIGIN;
+    }
+    if (edited(req, "phone", 0, &v)) {
+        in->phone = (char *)nonempty(v);
+        in->keep &= ~(unsigned)PL_REG_FIELD_PHONE;
+    }
+    if (edited(req, "diet", 0, &v)) {
+        in->diet = (char *)nonempty(v);
+        in->keep &= ~(unsigned)PL_REG_FIELD_DIET;
+    }
+    if (edited(req, "meal", 1, &v)) {
+        in->meal = *v == '1';
+        in->keep &= ~(unsigned)PL_REG_FIELD_MEAL;
+    }
+    if (edited(req, "public", 1, &v)) {
+        in->public_list = *v == '1';
+        in->keep &= ~(unsigned)PL_REG_FIELD_PUBLIC;
+    }
+    if (edited(req, "share_phone", 1, &v)) {
+        in->share_phone = *v == '1';
+        in->keep &= ~(unsigned)PL_REG_FIELD_SHARE_PHONE;
+    }
+    if (edited(req, "travel", 0, &v) | edited(req, "seats", 0, &seats)) {
+        const char *travel = srv_field_get(req, "travel");
+        if (pl_travel_parse(&in->travel, travel ? travel : "") < 0)
+            return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "travel",
+                                   "travel is none, drive, ride or flexible");
+        if ((in->travel == PL_TRAVEL_DRIVE || in->travel == PL_TRAVEL_FLEXIBLE) &&
+            pl_reg_seats_parse(&in->seats, srv_field_get(req, "seats")) < 0)
+            return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "seats",
+                                   "seats offered must be a number from 1 to %d", PL_REG_SEATS_MAX);
+        in->keep &= ~(unsigned)PL_REG_FIELD_TRAVEL;
+    }
+    if ((v = srv_field_get(req, "orig_sessions")) && !same_session_set(req, v)) {
+        for (size_t i = 0; i < req->nfields; i++)
+            if (strcmp(req->fields[i].key, "session") == 0 &&
+                (rc = add_session(in, req->fields[i].value.data)) < 0)
+                return pl_error_set_at(err, rc, NULL, 0, 0, "sessions", "too many sessions");
+        in->keep &= ~(unsigned)PL_REG_FIELD_SESSIONS;
+    }
+    return 0;
+}
 
 int srv_update(srv_reply *out, srv_req *req)
 {
@@ -645,8 +810,36 @@ int srv_update(srv_reply *out, srv_req *req)
         srv_reply_error(out, srv_status_for(rc), "no such registration");
         goto done;
     }
+    if (req->body_kind == BODY_FORM) {
+        pl_event *ev = NULL;
+        const char *lang_code = "fr";
+        char purpose[200];
+        if (pl_event_load(&ev, req->store, reg->event_slug, &err) == 0)
+            lang_code = srv_event_is_french(ev) ? "fr" : "en";
+        pl_event_free(ev);
+        snprintf(purpose, sizeof(purpose), "update:%s", token);
+        if (!srv_same_origin(req) ||
+            !srv_form_token_ok(req->srv, purpose, srv_field_get(req, "csrf"))) {
+            srv_page_error(out, 403, lang_code,
+                           "this form is stale or comes from another site; reload the page");
+            goto done;
+        }
+        if ((rc = input_from_edit_form(&in, req, &err)) == 0) {
+            in.email = reg->email;
+            rc = pl_registration_update(req->store, reg->event_slug, &in, &updated, &change, &err);
+            srv_changed(req->srv);
+        }
+        if (rc < 0) {
+            form_failure(out, req, rc == PL_ENOTFOUND ? 409 : srv_status_for(rc), &err, lang_code);
+        } else {
+            char loc[300];
+            snprintf(loc, sizeof(loc), "/me/%s", token);
+            redirect(out, loc);
+        }
+        goto done;
+    }
     if (req->body_kind != BODY_JSON) {
-        rc = pl_error_set(&err, PL_EINVALID, "send the changes as a JSON object");
+        rc = pl_error_set(&err, PL_EINVALID, "send the changes as a JSON object or a form");
         status = 415;
         goto fail;
     }

@@ -264,6 +264,10 @@ void srv_waitlist_modified(pl_store *store, const pl_registration *reg, char mod
 /* pages.c: GET /, /e/{slug}, /me/{token} */
 srv_handler srv_page_index, srv_page_event, srv_page_me;
 int srv_page_error(srv_reply *out, unsigned status, const char *lang, const char *message);
+/* GET /me/{token}/erase: the confirmation step; after it, the page that
+ * says it is done (lang "fr" or "en"). */
+srv_handler srv_page_erase;
+int srv_page_erased(srv_reply *out, const char *lang);
 int srv_event_is_french(const pl_event *ev);
 
 /* page_carpool.c: the carpool group of reg on its page (nothing for an
@@ -282,6 +286,9 @@ srv_handler srv_event_json, srv_register, srv_me_json, srv_me_feed, srv_cancel, 
 /* POST /me/{token}/update: change what the JSON object gives (a key left
  * out stays as stored, null clears). */
 srv_handler srv_update;
+/* POST /me/{token}/erase: "Erase my data" (form with its CSRF token and
+ * confirm=yes, or JSON {"confirm": true}). */
+srv_handler srv_erase;
 
 /* admin_*.c: the back office under /admin (docs/admin.md): its sessions,
  * and the router's check of SRV_ADMIN routes (the bearer header or a

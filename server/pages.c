@@ -525,6 +525,14 @@ static void registration_form(srv_html *h, const lang *L, const pl_server *srv, 
             "maxlength=\"200\"></div>\n",
             L->origin, L->origin_hint, L->travel, L->travel_none, L->travel_drive, L->travel_ride,
             L->travel_flexible, L->seats, L->meal, L->diet);
+        /* the phone, and a consent of its own to share it with the group */
+        srv_html_emit(h,
+                      "<div><label for=\"phone\">%t</label><input type=\"tel\" id=\"phone\" "
+                      "name=\"phone\" maxlength=\"40\" autocomplete=\"tel\"></div>\n"
+                      "<div><label class=\"check\"><input type=\"checkbox\" name=\"share_phone\" "
+                      "value=\"1\"> %t</label></div>\n",
+                      pl_lang_text(pl_event_lang(ev), PL_T_PAGES_PHONE),
+                      pl_lang_text(pl_event_lang(ev), PL_T_PAGES_SHARE_PHONE));
     }
     /* Breakouts: one choice per time slot that offers workshops. */
     if (pl_agenda_slots(&slots, &nslots, &order, ev) == 0) {
@@ -669,6 +677,93 @@ static const char *travel_label(const lang *L, pl_travel t)
     }
 }
 
+/*
+ * The form to change one's registration (POST /me/{token}/update, CSRF
+ * token "update:TOKEN"). Each field carries, hidden, the value shown
+ * ("orig_..."): the server changes only what differs from it, so a field
+ * left alone keeps what is stored even if it changed meanwhile.
+ */
+static void edit_form(srv_html *h, const lang *L, srv_req *req, const pl_event *ev,
+                      const pl_registration *reg, const char *token)
+{
+    pl_lang pl = pl_event_lang(ev);
+    char purpose[200], form[64], nseats[16];
+    pl_buf chosen = PL_BUF_INIT;
+
+    snprintf(purpose, sizeof(purpose), "update:%s", token);
+    srv_form_token(req->srv, purpose, form);
+    snprintf(nseats, sizeof(nseats), "%d", reg->seats > 0 ? reg->seats : 3);
+    for (size_t i = 0; i < reg->sessions.count; i++)
+        pl_buf_printf(&chosen, "%s%s", i ? "|" : "", reg->sessions.items[i]);
+    srv_html_emit(h,
+                  "<h2>%t</h2><form method=\"post\" action=\"/me/%u/update\">\n"
+                  "<input type=\"hidden\" name=\"csrf\" value=\"%a\">\n",
+                  pl_lang_text(pl, PL_T_PAGES_EDIT_TITLE), token, form);
+    if (strcmp(ev->format, "online") != 0) {
+        static const char *const travels[] = {"none", "drive", "ride", "flexible"};
+        const char *labels[] = {L->travel_none, L->travel_drive, L->travel_ride,
+                                L->travel_flexible};
+        srv_html_emit(h,
+                      "<div><label for=\"origin\">%t</label><input type=\"text\" id=\"origin\" "
+                      "name=\"origin\" maxlength=\"200\" value=\"%a\">"
+                      "<input type=\"hidden\" name=\"orig_origin\" value=\"%a\"></div>\n"
+                      "<div><label for=\"travel\">%t</label><select id=\"travel\" "
+                      "name=\"travel\">",
+                      L->origin, reg->origin ? reg->origin : "", reg->origin ? reg->origin : "",
+                      L->travel);
+        for (int t = 0; t < 4; t++)
+            srv_html_emit(h, "<option value=\"%s\"%s>%t</option>", travels[t],
+                          (int)reg->travel == t ? " selected" : "", labels[t]);
+        srv_html_emit(h,
+                      "</select><input type=\"hidden\" name=\"orig_travel\" value=\"%s\"></div>\n"
+                      "<div><label for=\"seats\">%t</label><input type=\"number\" id=\"seats\" "
+                      "name=\"seats\" min=\"1\" max=\"" PL_REG_SEATS_MAX_STR "\" value=\"%a\">"
+                      "<input type=\"hidden\" name=\"orig_seats\" value=\"%a\"></div>\n"
+                      "<div><label class=\"check\"><input type=\"checkbox\" name=\"meal\" "
+                      "value=\"1\"%s> %t</label><input type=\"hidden\" name=\"orig_meal\" "
+                      "value=\"%s\"></div>\n"
+                      "<div><label for=\"diet\">%t</label><input type=\"text\" id=\"diet\" "
+                      "name=\"diet\" maxlength=\"200\" value=\"%a\"><input type=\"hidden\" "
+                      "name=\"orig_diet\" value=\"%a\"></div>\n",
+                      travels[reg->travel], L->seats, nseats, nseats, reg->meal ? " checked" : "",
+                      L->meal, reg->meal ? "1" : "0", L->diet, reg->diet ? reg->diet : "",
+                      reg->diet ? reg->diet : "");
+    }
+    srv_html_emit(h,
+                  "<div><label for=\"phone\">%t</label><input type=\"tel\" id=\"phone\" "
+                  "name=\"phone\" maxlength=\"40\" value=\"%a\"><input type=\"hidden\" "
+                  "name=\"orig_phone\" value=\"%a\"></div>\n"
+                  "<div><label class=\"check\"><input type=\"checkbox\" name=\"share_phone\" "
+                  "value=\"1\"%s> %t</label><input type=\"hidden\" name=\"orig_share_phone\" "
+                  "value=\"%s\"></div>\n"
+                  "<div><label class=\"check\"><input type=\"checkbox\" name=\"public\" "
+                  "value=\"1\"%s> %t</label><input type=\"hidden\" name=\"orig_public\" "
+                  "value=\"%s\"></div>\n",
+                  pl_lang_text(pl, PL_T_PAGES_PHONE), reg->phone ? reg->phone : "",
+                  reg->phone ? reg->phone : "", reg->share_phone ? " checked" : "",
+                  pl_lang_text(pl, PL_T_PAGES_SHARE_PHONE), reg->share_phone ? "1" : "0",
+                  reg->public_list ? " checked" : "", L->details_public_yes,
+                  reg->public_list ? "1" : "0");
+    srv_html_emit(h, "<fieldset><legend>%t</legend>\n", L->your_sessions);
+    for (size_t s = 0; s < ev->nsessions; s++) {
+        const pl_session *se = &ev->sessions[s];
+        int on = 0;
+        if (!choosable(se))
+            continue;
+        for (size_t i = 0; i < reg->sessions.count; i++)
+            on |= strcmp(reg->sessions.items[i], se->id) == 0;
+        srv_html_emit(h,
+                      "<div><label class=\"check\"><input type=\"checkbox\" name=\"session\" "
+                      "value=\"%a\"%s> %t–%t %t</label></div>\n",
+                      se->id, on ? " checked" : "", hhmm(se->start), hhmm(se->end), se->title);
+    }
+    srv_html_emit(h,
+                  "<input type=\"hidden\" name=\"orig_sessions\" value=\"%a\"></fieldset>\n"
+                  "<div><button type=\"submit\">%t</button></div></form>\n",
+                  chosen.data ? chosen.data : "", pl_lang_text(pl, PL_T_PAGES_EDIT_SUBMIT));
+    pl_buf_free(&chosen);
+}
+
 int srv_page_me(srv_reply *out, srv_req *req)
 {
     const char *token = req->arg[0];
@@ -749,6 +844,14 @@ int srv_page_me(srv_reply *out, srv_req *req)
                       "<div><button type=\"submit\">%t</button></div></form>\n",
                       L->cancel, token, form, L->cancel_confirm, L->cancel);
     }
+    if (reg->status != PL_REG_CANCELLED)
+        edit_form(&h, L, req, ev, reg, token);
+    {
+        pl_lang pl = pl_event_lang(ev);
+        srv_html_emit(&h, "<h2>%t</h2><p><a href=\"/me/%u/erase\">%t</a></p>\n",
+                      pl_lang_text(pl, PL_T_PAGES_ERASE_TITLE), token,
+                      pl_lang_text(pl, PL_T_PAGES_ERASE_TITLE));
+    }
     page_end(&h);
     pl_registration_free(reg);
     pl_event_free(ev);
@@ -769,4 +872,61 @@ int srv_page_error(srv_reply *out, unsigned status, const char *code, const char
                                   : L->error_title);
     page_end(&h);
     return srv_reply_html(out, status, &h);
+}
+
+/* GET /me/{token}/erase: the confirmation step of "Erase my data", a form
+ * (CSRF token "erase:TOKEN") that posts to the same path. */
+int srv_page_erase(srv_reply *out, srv_req *req)
+{
+    const char *token = req->arg[0];
+    pl_registration *reg = NULL;
+    pl_event *ev = NULL;
+    srv_html h = {PL_BUF_INIT, 0};
+    char purpose[200], form[64];
+    const lang *L;
+    pl_lang pl;
+    pl_error err;
+
+    out->cache_control = "private, no-store";
+    out->referrer_same_origin = 1;
+    if (pl_registration_find_token(&reg, req->store, token, &err) < 0)
+        return srv_page_error(out, 404, NULL, NULL);
+    if (pl_event_load(&ev, req->store, reg->event_slug, &err) < 0) {
+        pl_registration_free(reg);
+        return srv_page_error(out, 404, NULL, NULL);
+    }
+    L = lang_of(ev);
+    pl = pl_event_lang(ev);
+    snprintf(purpose, sizeof(purpose), "erase:%s", token);
+    srv_form_token(req->srv, purpose, form);
+    page_start(&h, L, pl_lang_text(pl, PL_T_PAGES_ERASE_TITLE));
+    srv_html_emit(&h,
+                  "<h1>%t</h1>\n<p>%t</p>\n<form method=\"post\" action=\"/me/%u/erase\">"
+                  "<input type=\"hidden\" name=\"csrf\" value=\"%a\">"
+                  "<input type=\"hidden\" name=\"confirm\" value=\"yes\">"
+                  "<div><button type=\"submit\">%t</button></div></form>\n"
+                  "<p><a href=\"/me/%u\">←</a></p>\n",
+                  pl_lang_text(pl, PL_T_PAGES_ERASE_TITLE),
+                  pl_lang_text(pl, PL_T_PAGES_ERASE_EXPLAIN), token, form,
+                  pl_lang_text(pl, PL_T_PAGES_ERASE_CONFIRM), token);
+    page_end(&h);
+    pl_registration_free(reg);
+    pl_event_free(ev);
+    return srv_reply_html(out, 200, &h);
+}
+
+/* After "Erase my data": a page in the event's language (code "fr" or
+ * "en") that says it is done. */
+int srv_page_erased(srv_reply *out, const char *code)
+{
+    const lang *L = code && strcmp(code, "en") == 0 ? &en : &fr;
+    pl_lang pl = L == &en ? PL_LANG_EN : PL_LANG_FR;
+    srv_html h = {PL_BUF_INIT, 0};
+
+    page_start(&h, L, pl_lang_text(pl, PL_T_PAGES_ERASE_TITLE));
+    srv_html_emit(&h, "<h1>%t</h1><p id=\"erased\">%t</p><p><a href=\"/\">←</a></p>\n",
+                  pl_lang_text(pl, PL_T_PAGES_ERASE_TITLE),
+                  pl_lang_text(pl, PL_T_PAGES_ERASE_DONE));
+    page_end(&h);
+    return srv_reply_html(out, 200, &h);
 }

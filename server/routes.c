@@ -21,6 +21,8 @@ const srv_route srv_routes[] = {
     {SRV_GET, "/me/{token}.json", srv_me_json, 0},
     {SRV_POST, "/me/{token}/update", srv_update, 0},
     {SRV_POST, "/me/{token}/cancel", srv_cancel, 0},
+    {SRV_GET, "/me/{token}/erase", srv_page_erase, 0},
+    {SRV_POST, "/me/{token}/erase", srv_erase, 0},
     /* organisers: a session of the back office (admin_*.c, docs/admin.md) or
      * Authorization: Bearer ADMIN_TOKEN; the router checks SRV_ADMIN routes */
     {SRV_GET, "/admin/login", srv_adm_login_form, 0},

@@ -48,9 +48,10 @@ typedef enum pl_reg_field {
     PL_REG_FIELD_MEAL = 1 << 5,
     PL_REG_FIELD_DIET = 1 << 6,
     PL_REG_FIELD_PUBLIC = 1 << 7,
-    PL_REG_FIELD_SESSIONS = 1 << 8
+    PL_REG_FIELD_SESSIONS = 1 << 8,
+    PL_REG_FIELD_SHARE_PHONE = 1 << 9
 } pl_reg_field;
-#define PL_REG_FIELD_ALL 0x1ffu
+#define PL_REG_FIELD_ALL 0x3ffu
 
 typedef struct pl_registration {
     long long rowid;
@@ -63,6 +64,7 @@ typedef struct pl_registration {
     int meal;             /* takes the shared meal */
     char *diet;           /* may be NULL */
     int public_list;      /* consented to the public list */
+    int share_phone;      /* consented to share the phone with their carpool group only */
     pl_strlist sessions;  /* chosen session ids */
     int *session_waiting; /* when read: per chosen session, in the same order, 0 when
                              seated in it (or waiting for the event), else the
@@ -345,6 +347,34 @@ int pl_registration_batch_created(const pl_registration_batch *batch, long long 
 /* The event's session ids, in agenda order, for messages (borrowed). */
 size_t pl_registration_batch_sessions(const pl_registration_batch *batch,
                                       const char *const **out_ids);
+
+/*
+ * Privacy (docs/privacy.md). Removing a registration's personal fields
+ * keeps what anonymous counts need: its event, status, arrival, travel and
+ * seats, meal, sessions and places in line; the name becomes "" and the
+ * e-mail and the token a placeholder ("erased-UID", no longer an address
+ * nor a link), organization, origin, phone and diet NULL, public consent
+ * off. The uid stays (it says nothing about the person).
+ */
+
+/* The person with this link erases their data: the registration is
+ * cancelled (its seats go to who waits, in the same transaction) and its
+ * personal fields removed. PL_ENOTFOUND for an unknown link. */
+int pl_registration_erase(pl_store *store, const char *token, pl_error *err);
+
+/* Remove the personal fields of every registration of the event slug,
+ * keeping statuses and counts, once the event ended more than after_days
+ * days ago (its end date, in its own calendar, against today's UTC date).
+ * *count (may be NULL) gets the number of registrations purged now.
+ * PL_ENOTFOUND for an unknown event, PL_EINVALID (nothing changed) when
+ * the event is not over for that long yet. */
+#define PL_REG_PURGE_DAYS 90
+int pl_registration_purge(pl_store *store, const char *slug, int after_days, size_t *count,
+                          pl_error *err);
+
+/* pl_registration_purge for every event over for PL_REG_PURGE_DAYS days
+ * (what `serve` runs daily). *count gets the registrations purged. */
+int pl_registration_purge_due(pl_store *store, size_t *count, pl_error *err);
 
 /* Load one registration by database id, complete (sessions, position,
  * reason). Free with pl_registration_free. */

@@ -13,16 +13,18 @@
 
 static const char *const batch_sql[ST_COUNT] = {
     [ST_FIND] = "SELECT id, status, name, email, organization, origin, phone, travel, seats, "
-                "meal, diet, public_list FROM registrations WHERE event_id = ?1 AND email = ?2",
+                "meal, diet, public_list, share_phone FROM registrations "
+                "WHERE event_id = ?1 AND email = ?2",
     [ST_INSERT] = "INSERT INTO registrations (event_id, uid, token, name, email, organization, "
                   "origin, phone, travel, seats, meal, diet, public_list, status, arrival, "
-                  "created, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-                  "?13, ?14, ?15, ?16, ?16) ON CONFLICT (event_id, email) DO NOTHING",
+                  "created, updated, share_phone) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+                  "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16, ?17) "
+                  "ON CONFLICT (event_id, email) DO NOTHING",
     [ST_UPDATE] =
         "UPDATE registrations SET name = ?2, email = ?3, organization = ?4, "
         "origin = ?5, phone = ?6, travel = ?7, seats = ?8, meal = ?9, diet = ?10, "
-        "public_list = ?11, status = ?12, arrival = coalesce(?13, arrival), updated = ?14 "
-        "WHERE id = ?1",
+        "public_list = ?11, status = ?12, arrival = coalesce(?13, arrival), updated = ?14, "
+        "share_phone = ?15 WHERE id = ?1",
     [ST_STATUS] = "UPDATE registrations SET status = ?2, updated = ?3 WHERE id = ?1",
     [ST_GET_SESSIONS] = "SELECT session_id, status = 'waitlisted', wait_order "
                         "FROM registration_sessions WHERE registration_id = ? ORDER BY position",
@@ -629,6 +631,7 @@ static int insert_new(pl_registration_batch *b, const pl_registration *in, const
     sqlite3_bind_text(st, 14, reg_status_names[status], -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 15, ++b->arrival);
     sqlite3_bind_text(st, 16, b->now, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 17, in->share_phone ? 1 : 0);
     rc = pl_store_step(b->store, st, "cannot write registrations", err);
     sqlite3_reset(st);
     *out_rowid = 0;
@@ -671,6 +674,7 @@ static int update_row(pl_registration_batch *b, long long rowid, const pl_regist
     else
         sqlite3_bind_null(st, 13);
     sqlite3_bind_text(st, 14, b->now, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 15, in->share_phone ? 1 : 0);
     rc = pl_store_step(b->store, st, "cannot write registrations", err);
     sqlite3_reset(st);
     return rc;
@@ -690,7 +694,8 @@ static int same_person(sqlite3_stmt *row, const pl_registration *in)
            sqlite3_column_int(row, 8) == (drives ? in->seats : 0) &&
            sqlite3_column_int(row, 9) == (in->meal ? 1 : 0) &&
            same_text(in->meal ? opt(in->diet) : NULL, sqlite3_column_text(row, 10)) &&
-           sqlite3_column_int(row, 11) == (in->public_list ? 1 : 0);
+           sqlite3_column_int(row, 11) == (in->public_list ? 1 : 0) &&
+           sqlite3_column_int(row, 12) == (in->share_phone ? 1 : 0);
 }
 
 /* Update an active (confirmed or waiting) registration in place. */
@@ -814,6 +819,8 @@ static int merge_kept(pl_registration *m, const pl_registration *in, sqlite3_stm
         m->meal = sqlite3_column_int(row, 9);
     if (in->keep & PL_REG_FIELD_PUBLIC)
         m->public_list = sqlite3_column_int(row, 11);
+    if (in->keep & PL_REG_FIELD_SHARE_PHONE)
+        m->share_phone = sqlite3_column_int(row, 12);
     return 0;
 }
 

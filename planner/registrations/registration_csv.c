@@ -25,6 +25,7 @@ typedef enum col {
     COL_PUBLIC,
     COL_SESSIONS,
     COL_RANKS,
+    COL_SHARE_PHONE,
     NCOLS,
     COL_NONE = NCOLS, /* a column with an empty header */
     COL_SKIP          /* written by `registrations list --format csv`; ignored */
@@ -32,7 +33,7 @@ typedef enum col {
 
 static const char *const col_names[NCOLS] = {
     "name",  "first name", "email", "organization", "origin",   "phone", "travel",
-    "seats", "meal",       "diet",  "public",       "sessions", "ranks",
+    "seats", "meal",       "diet",  "public",       "sessions", "ranks", "share phone",
 };
 
 /* Header names, folded (pl_csv_fold): English, French, and what form tools
@@ -91,6 +92,9 @@ static const struct {
     {"publiclist", COL_PUBLIC},
     {"listepublique", COL_PUBLIC},
     {"sessions", COL_SESSIONS},
+    {"sharephone", COL_SHARE_PHONE},
+    {"partagetelephone", COL_SHARE_PHONE},
+    {"partagedutelephone", COL_SHARE_PHONE},
     {"ateliers", COL_SESSIONS},
     {"workshops", COL_SESSIONS},
     {"ranks", COL_RANKS},
@@ -340,6 +344,8 @@ static unsigned col_field(col c)
         return PL_REG_FIELD_PUBLIC;
     case COL_SESSIONS:
         return PL_REG_FIELD_SESSIONS;
+    case COL_SHARE_PHONE:
+        return PL_REG_FIELD_SHARE_PHONE;
     default:
         return 0;
     }
@@ -897,6 +903,10 @@ static int parse_row(importer *im, pl_registration *r)
     if ((v = pl_yes_no_parse(val(im, COL_PUBLIC))) < 0)
         row_problem(im, COL_PUBLIC, "\"%.40s\" is not yes/no (oui/non)", val(im, COL_PUBLIC));
     r->public_list = v > 0;
+    if ((v = pl_yes_no_parse(val(im, COL_SHARE_PHONE))) < 0)
+        row_problem(im, COL_SHARE_PHONE, "\"%.40s\" is not yes/no (oui/non)",
+                    val(im, COL_SHARE_PHONE));
+    r->share_phone = v > 0;
     if (split_sessions(im, &r->sessions) < 0)
         return PL_ERROR;
     check_sessions(im, &r->sessions);

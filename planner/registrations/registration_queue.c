@@ -112,6 +112,7 @@ static int add_pending(pl_registration_batch *b, const pl_registration *in, long
     p->in.seats = in->seats;
     p->in.meal = in->meal;
     p->in.public_list = in->public_list;
+    p->in.share_phone = in->share_phone;
     p->tag = tag;
     p->hash = hash;
     p->first_idx = b->ngroup_choices;
@@ -167,14 +168,15 @@ static int prepare_group_sql(pl_registration_batch *b, sqlite3_stmt **out, int r
     if (*out)
         return 0;
     if (rows_stmt) {
-        /* ?1 event, ?2 now; then 15 values a row. */
+        /* ?1 event, ?2 now; then 16 values a row. */
         pl_buf_printf(&sql, "INSERT INTO registrations (id, event_id, uid, token, name, email, "
                             "organization, origin, phone, travel, seats, meal, diet, "
-                            "public_list, status, arrival, created, updated) VALUES ");
+                            "public_list, status, arrival, share_phone, created, updated) "
+                            "VALUES ");
         for (size_t r = 0; r < k; r++) {
-            size_t v = 3 + r * 15;
+            size_t v = 3 + r * 16;
             pl_buf_printf(&sql, "%s(?%zu, ?1", r ? ", " : "", v);
-            for (size_t j = 1; j < 15; j++)
+            for (size_t j = 1; j < 16; j++)
                 pl_buf_printf(&sql, ", ?%zu", v + j);
             pl_buf_printf(&sql, ", ?2, ?2)");
         }
@@ -218,13 +220,14 @@ static int insert_rows(pl_registration_batch *b, size_t from, int bits, pl_error
     sqlite3_bind_text(st, 2, b->now, -1, SQLITE_STATIC);
     for (size_t r = 0; r < k; r++) {
         const pending *p = &b->group[from + r];
-        int v = (int)(3 + r * 15);
+        int v = (int)(3 + r * 16);
         sqlite3_bind_int64(st, v, p->rowid);
         sqlite3_bind_text(st, v + 1, p->uid, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, v + 2, p->token, -1, SQLITE_STATIC);
         reg_bind_person(st, v + 3, &p->in);
         sqlite3_bind_text(st, v + 13, reg_status_names[p->status], -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, v + 14, p->arrival);
+        sqlite3_bind_int(st, v + 15, p->in.share_phone ? 1 : 0);
     }
     rc = sqlite3_step(st);
     if (rc == SQLITE_DONE)

@@ -13,7 +13,8 @@
 #define REG_SELECT                                                                                 \
     "SELECT r.id, r.uid, r.token, e.slug, r.name, r.email, r.organization, r.origin, r.phone, "    \
     "r.travel, r.seats, r.meal, r.diet, r.public_list, r.status, r.created, r.updated, "           \
-    "r.arrival, r.event_id FROM registrations r JOIN events e ON e.id = r.event_id "
+    "r.arrival, r.event_id, r.share_phone FROM registrations r JOIN events e ON e.id = "           \
+    "r.event_id "
 
 static pl_registration *read_row(sqlite3_stmt *st)
 {
@@ -40,6 +41,7 @@ static pl_registration *read_row(sqlite3_stmt *st)
     r->meal = sqlite3_column_int(st, 11);
     r->diet = pl_store_column_dup(st, 12, &oom);
     r->public_list = sqlite3_column_int(st, 13);
+    r->share_phone = sqlite3_column_int(st, 19);
     r->status = reg_status_from(sqlite3_column_text(st, 14));
     r->created = pl_store_column_dup(st, 15, &oom);
     r->updated = pl_store_column_dup(st, 16, &oom);

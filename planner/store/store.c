@@ -489,6 +489,11 @@ static const char *const migrations[] = {
     ");"
     "CREATE INDEX outbox_due ON outbox(status, not_before);"
     "CREATE INDEX outbox_event ON outbox(event_id);",
+    /* 16 -> 17: when a registration's personal fields were removed (erased
+     * by the person, or purged after the event): UTC time, NULL while kept */
+    "ALTER TABLE registrations ADD COLUMN erased TEXT;"
+    /* ... and the consent to share one's phone with one's carpool group */
+    "ALTER TABLE registrations ADD COLUMN share_phone INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

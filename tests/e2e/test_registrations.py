@@ -317,6 +317,51 @@ class Registrations(unittest.TestCase):
                          (None, "none", False, False, []))
         self.assertEqual(r["origin"], "26240 Saint-Vallier")
 
+    def test_purge_removes_personal_fields_of_a_past_event(self):
+        self.ok("register", "petit", "--name", "Ana Silva", "--email", "ana@example.org",
+                "--origin", "Lyon", "--ride", "--phone", "06 12 34 56 78", "--session", "a")
+        p = self.run_planner("registrations", "purge", "petit")
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("not over for 90 days", p.stderr)
+        past = dict(SMALL_EVENT, start="2020-12-10T09:30", end="2020-12-10T12:00")
+        path = os.path.join(self.dir, "past.json")
+        with open(path, "w") as f:
+            json.dump(past, f)
+        self.ok("event", "import", path)
+        p = self.ok("registrations", "purge", "petit", "--after-days", "30")
+        self.assertEqual(p.stdout, "purged: 1\n")
+        r = self.listing("petit")[0]
+        self.assertEqual((r["status"], r["name"], r["origin"], r["phone"], r["travel"],
+                          r["sessions"]), ("confirmed", "", None, None, "ride", ["a"]))
+        self.assertNotIn("ana", r["email"])
+        self.assertEqual(self.ok("registrations", "purge", "petit").stdout, "purged: 0\n")
+        self.assertEqual(self.run_planner("registrations", "purge", "petit", "--after-days",
+                                          "x").returncode, 2)
+
+    def test_phone_and_its_separate_consent(self):
+        self.ok("register", "petit", "--name", "Ana", "--email", "ana@example.org",
+                "--phone", "06 12 34 56 78", "--share-phone")
+        r = self.listing("petit")[0]
+        self.assertEqual((r["phone"], r["share_phone"]), ("06 12 34 56 78", True))
+        self.ok("register", "petit", "--email", "ana@example.org", "--origin", "Lyon")
+        self.assertTrue(self.listing("petit")[0]["share_phone"])  # kept
+        self.ok("register", "petit", "--email", "ana@example.org", "--no-share-phone")
+        r = self.listing("petit")[0]
+        self.assertEqual((r["phone"], r["share_phone"]), ("06 12 34 56 78", False))
+        path = os.path.join(self.dir, "phones.csv")
+        with open(path, "w") as f:
+            f.write("nom;courriel;téléphone;partage du téléphone\n"
+                    "Bea;bea@example.org;07 00 00 00 01;oui\n"
+                    "Ana;ana@example.org;;oui\n")
+        self.ok("registrations", "import", "petit", path)
+        regs = {r["email"]: r for r in self.listing("petit")}
+        self.assertEqual((regs["bea@example.org"]["phone"], regs["bea@example.org"]["share_phone"]),
+                         ("07 00 00 00 01", True))
+        self.assertEqual((regs["ana@example.org"]["phone"], regs["ana@example.org"]["share_phone"]),
+                         ("06 12 34 56 78", True))
+        csv_out = self.ok("registrations", "list", "petit", "--format", "csv").stdout
+        self.assertIn("share_phone", csv_out.splitlines()[0])
+
     def test_concurrent_registrations_never_overbook(self):
         """8 processes register 5 people each, at once, on one database file,
         for an event of 10 places: exactly 10 confirmed, the others waiting

@@ -402,9 +402,10 @@ class ServerTest(unittest.TestCase):
         self.assertEqual(json.loads(self.srv.get("/me/%s.json" % token)[2])["origin"],
                          "26240 Saint-Vallier")
         self.assertEqual(self.srv.request("POST", "/me/%s/update" % ("0" * 64), {})[0], 404)
+        # a form without its CSRF token: refused
         self.assertEqual(self.srv.request("POST", path, b"name=x",
                                           {"Content-Type":
-                                           "application/x-www-form-urlencoded"})[0], 415)
+                                           "application/x-www-form-urlencoded"})[0], 403)
         self.assertEqual(self.srv.request("POST", "/me/%s/cancel" % token, {})[0], 200)
         s, _, body = self.srv.request("POST", path, {"origin": "Lyon"})
         self.assertEqual(s, 409, body)
@@ -558,12 +559,100 @@ class ServerTest(unittest.TestCase):
         return self.srv.request("POST", path, body, {
             "Content-Type": "application/x-www-form-urlencoded", **headers})
 
+    def test_erase_my_data_with_a_confirmation_step(self):
+        """issue 14: /me/TOKEN links to a confirmation page; its form (CSRF
+        protected) cancels the registration and removes the personal fields;
+        the counts stay right."""
+        self.need_registrations()
+        origin = "http://127.0.0.1:%d" % self.srv.port
+        status, _, body = self.register("evil", person(
+            900, phone="06 12 34 56 78", meal=True, diet="halal", sessions=["atelier-pdie"]))
+        self.assertEqual(status, 201, body)
+        reg = json.loads(body)
+        token = TOKEN_RE.search(reg["page"]).group(1)
+        before = json.loads(self.srv.get("/admin/e/evil", Authorization="Bearer " + ADMIN)[2])
+        page = self.srv.get("/me/" + token)[2].decode()
+        self.assertIn('href="/me/%s/erase"' % token, page)
+        s, h, confirm = self.srv.get("/me/%s/erase" % token)
+        self.assertEqual(s, 200)
+        self.assertIn("no-store", h["cache-control"])
+        confirm = confirm.decode()
+        self.assertIn('action="/me/%s/erase"' % token, confirm)
+        csrf = re.search(r'name="csrf" value="([^"]+)"', confirm).group(1)
+        path = "/me/%s/erase" % token
+        # without the token, from another site, or without the answer: nothing
+        self.assertEqual(self.post_form(path, {"confirm": "yes"}, Origin=origin)[0], 403)
+        self.assertEqual(self.post_form(path, {"confirm": "yes", "csrf": csrf},
+                                        Origin="https://evil.example")[0], 403)
+        self.assertEqual(self.post_form(path, {"csrf": csrf}, Origin=origin)[0], 400)
+        self.assertEqual(self.srv.get("/me/%s.json" % token)[0], 200)
+        s, _, done = self.post_form(path, {"confirm": "yes", "csrf": csrf}, Origin=origin)
+        self.assertEqual(s, 200, done)
+        self.assertIn("Your data has been erased", done.decode())  # New York: English
+        self.assertEqual(self.srv.get("/me/" + token)[0], 404)
+        self.assertEqual(self.srv.get("/me/%s.json" % token)[0], 404)
+        rows = json.loads(self.srv.get("/admin/e/evil/registrations.json",
+                                       Authorization="Bearer " + ADMIN)[2])
+        mine = [r for r in rows if r["uid"] == reg["uid"]]
+        self.assertEqual(len(mine), 1)
+        self.assertEqual((mine[0]["status"], mine[0]["name"], mine[0]["origin"], mine[0]["diet"]),
+                         ("cancelled", "", None, None))
+        self.assertNotIn("p900", json.dumps(rows))
+        after = json.loads(self.srv.get("/admin/e/evil", Authorization="Bearer " + ADMIN)[2])
+        self.assertEqual(after["cancelled"], before["cancelled"] + 1)
+        self.assertEqual(after["confirmed"] + after["waitlisted"],
+                         before["confirmed"] + before["waitlisted"] - 1)
+        self.assertNotIn(token, self.srv.read_log())
+
+    def test_me_form_changes_only_what_was_edited(self):
+        """issue 14: /me/TOKEN has a form (no JavaScript) to change one's
+        registration; only the fields edited change, even when others changed
+        meanwhile; CSRF protected like the cancel form."""
+        self.need_registrations()
+        origin = "http://127.0.0.1:%d" % self.srv.port
+        status, _, body = self.register("atelier-cem-2", person(
+            950, travel="ride", meal=True, diet="halal", sessions=["atelier-pdie"]))
+        self.assertEqual(status, 201, body)
+        token = TOKEN_RE.search(json.loads(body)["page"]).group(1)
+        page = self.srv.get("/me/" + token)[2].decode()
+        self.assertIn('action="/me/%s/update"' % token, page)
+        form = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"',
+                               page.split('action="/me/%s/update"' % token)[1].split("</form>")[0]))
+        self.assertEqual((form["orig_origin"], form["orig_diet"], form["orig_meal"],
+                          form["orig_sessions"]), ("Lyon", "halal", "1", "atelier-pdie"))
+        # meanwhile, the diet changes elsewhere
+        self.assertEqual(self.srv.request("POST", "/me/%s/update" % token,
+                                          {"diet": "végétarien"})[0], 200)
+        fields = dict(form, origin="26240 Saint-Vallier", travel="ride", seats="3", meal="1",
+                      diet="halal", phone="", public="1", session="atelier-pdie")
+        fields["orig_public"] = "0"
+        bad = dict(fields, csrf="0." + "0" * 32)
+        self.assertEqual(self.post_form("/me/%s/update" % token, bad, Origin=origin)[0], 403)
+        s, h, _ = self.post_form("/me/%s/update" % token, fields, Origin=origin)
+        self.assertEqual((s, h.get("location")), (303, "/me/" + token))
+        me = json.loads(self.srv.get("/me/%s.json" % token)[2])
+        self.assertEqual(me["origin"], "26240 Saint-Vallier")
+        self.assertEqual(me["public"], True)
+        self.assertEqual(me["diet"], "végétarien")  # not edited here: kept
+        self.assertEqual((me["travel"], me["meal"], me["sessions"]),
+                         ("ride", True, ["atelier-pdie"]))
+        # unticking the workshop drops it
+        fields = dict(form, origin="Lyon", travel="ride", seats="3", meal="1", diet="halal")
+        s, _, _ = self.post_form("/me/%s/update" % token, fields, Origin=origin)
+        self.assertEqual(s, 303)
+        self.assertEqual(json.loads(self.srv.get("/me/%s.json" % token)[2])["sessions"], [])
+
     def test_form_post_and_csrf(self):
         self.need_registrations()
         origin = "http://127.0.0.1:%d" % self.srv.port
         fields = {"name": "Form Person", "email": "form@example.org", "organization": "ADEME",
                   "origin": "Paris", "travel": "ride", "meal": "1", "public": "1",
+                  "phone": "06 11 22 33 44", "share_phone": "1",
                   "slot-7": "atelier-covoiturage"}
+        page = self.srv.get("/e/atelier-cem-2")[2].decode()
+        self.assertIn('name="phone"', page)
+        self.assertIn('name="share_phone"', page)
+        self.assertIn("groupe de covoiturage, et eux seuls", page)
         # no form token, or a forged one: refused
         self.assertEqual(self.post_form("/e/atelier-cem-2/register", fields, Origin=origin)[0], 403)
         forged = dict(fields, csrf="%d.%s" % (time.time() // 3600, "0" * 32))
@@ -587,6 +676,7 @@ class ServerTest(unittest.TestCase):
         self.assertEqual(me["sessions"], ["atelier-covoiturage"])
         self.assertEqual(me["travel"], "ride")
         self.assertTrue(me["meal"] and me["public"])
+        self.assertEqual((me["phone"], me["share_phone"]), ("06 11 22 33 44", True))
         # cancel through the page's form
         cancel_token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
         path = "/me/%s/cancel" % token

@@ -783,6 +783,81 @@ static void concurrent_creates_for_one_email_make_one_registration(void **state)
     pl_registration_free(stored);
 }
 
+static void erase_cancels_removes_personal_fields_and_keeps_counts(void **state)
+{
+    fixture *f = *state;
+    pl_registration *ana = NULL, **all = NULL;
+    pl_registration in;
+    char *sessions[1], token[200];
+    size_t n = 0;
+    pl_error err;
+
+    full_input(&in, sessions);
+    assert_int_equal(pl_registration_save(f->store, "petit", &in, &ana, &err), 0);
+    pl_registration_free(reg(f, "B", "b@example.org", NULL, 0));
+    pl_registration_free(reg(f, "C", "c@example.org", NULL, 0));
+    pl_registration_free(reg(f, "D", "d@example.org", NULL, 0)); /* waits: 3 places */
+    snprintf(token, sizeof(token), "%s", ana->token);
+    assert_int_equal(pl_registration_erase(f->store, token, &err), 0);
+    /* the link no longer finds anything; D got Ana's seat */
+    assert_int_equal(pl_registration_erase(f->store, token, &err), PL_ENOTFOUND);
+    expect_status(f, "d@example.org", PL_REG_CONFIRMED, 0);
+    assert_int_equal(pl_registration_list(&all, &n, f->store, "petit", &err), 0);
+    assert_int_equal(n, 4);
+    assert_string_equal(all[0]->uid, ana->uid);
+    assert_int_equal(all[0]->status, PL_REG_CANCELLED);
+    assert_string_equal(all[0]->name, "");
+    assert_null(strstr(all[0]->email, "ana"));
+    assert_null(all[0]->organization);
+    assert_null(all[0]->origin);
+    assert_null(all[0]->phone);
+    assert_null(all[0]->diet);
+    assert_false(all[0]->public_list);
+    assert_string_not_equal(all[0]->token, token);
+    /* what counts keep: travel, seats, meal, sessions */
+    assert_int_equal(all[0]->travel, PL_TRAVEL_DRIVE);
+    assert_int_equal(all[0]->meal, 1);
+    assert_int_equal(all[0]->sessions.count, 1);
+    pl_registration_list_free(all, n);
+    pl_registration_free(ana);
+}
+
+static void purge_waits_for_the_event_to_be_over_and_keeps_statuses(void **state)
+{
+    fixture *f = *state;
+    pl_registration **all = NULL;
+    size_t n = 0, count = 9;
+    pl_error err;
+
+    pl_registration_free(reg(f, "A", "a@example.org", "a", 0));
+    /* "petit" is on 2026-12-10: not over for 0 days unless today is later */
+    if (pl_registration_purge(f->store, "petit", 100000, &count, &err) != PL_EINVALID)
+        fail_msg("purged an event 100,000 days before it was over: %s", err.msg);
+    assert_int_equal(count, 0);
+    assert_non_null(strstr(err.msg, "not over for 100000 days"));
+    assert_int_equal(pl_registration_purge(f->store, "nope", 0, &count, &err), PL_ENOTFOUND);
+    /* the same event, long past */
+    {
+        char json[2048];
+        snprintf(json, sizeof(json), "%s", event_json);
+        memcpy(strstr(json, "2026-12-10T09:30"), "2020-12-10T09:30", 16);
+        memcpy(strstr(json, "2026-12-10T17:00"), "2020-12-10T17:00", 16);
+        th_put_event(f->store, json);
+    }
+    assert_int_equal(pl_registration_purge(f->store, "petit", 90, &count, &err), 0);
+    assert_int_equal(count, 1);
+    assert_int_equal(pl_registration_purge(f->store, "petit", 90, &count, &err), 0);
+    assert_int_equal(count, 0); /* once */
+    assert_int_equal(pl_registration_list(&all, &n, f->store, "petit", &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(all[0]->status, PL_REG_CONFIRMED);
+    assert_string_equal(all[0]->name, "");
+    assert_int_equal(all[0]->sessions.count, 1);
+    pl_registration_list_free(all, n);
+    assert_int_equal(pl_registration_purge_due(f->store, &count, &err), 0);
+    assert_int_equal(count, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -809,6 +884,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(create_refuses_a_registered_email_and_changes_nothing,
                                         setup, th_db_teardown),
         cmocka_unit_test_setup_teardown(concurrent_creates_for_one_email_make_one_registration,
+                                        setup, th_db_teardown),
+        cmocka_unit_test_setup_teardown(erase_cancels_removes_personal_fields_and_keeps_counts,
+                                        setup, th_db_teardown),
+        cmocka_unit_test_setup_teardown(purge_waits_for_the_event_to_be_over_and_keeps_statuses,
                                         setup, th_db_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
