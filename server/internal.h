@@ -56,9 +56,10 @@ struct pl_server {
     pl_store *watch; /* a connection used only for pl_store_data_version */
     long long watch_version;
     struct srv_cache *cache;
-    struct srv_admin_state *admin;   /* back office sessions (admin_session.c) */
-    struct srv_deadlines *deadlines; /* connections waiting for a request (deadline.c) */
-    struct srv_writers *writers;     /* the threads that answer POSTs (writer.c) */
+    struct srv_admin_state *admin;         /* back office sessions (admin_session.c) */
+    struct srv_deadlines *deadlines;       /* connections waiting for a request (deadline.c) */
+    struct srv_writers *writers;           /* the threads that answer POSTs (writer.c) */
+    struct srv_housekeeping *housekeeping; /* the daily purge (housekeeping.c) */
 };
 
 /* One form field (urlencoded or multipart) or JSON-free text value. */
@@ -205,6 +206,10 @@ void srv_changed(pl_server *srv); /* the server itself wrote to the database */
 int srv_cache_get(pl_server *srv, const char *key, long long gen, srv_reply *out, char etag[48]);
 void srv_cache_put(pl_server *srv, const char *key, long long gen, const srv_reply *r,
                    const char etag[48]);
+
+/* housekeeping.c: the daily purge of personal data, in a thread of its own. */
+int srv_housekeeping_start(pl_server *srv, pl_error *err);
+void srv_housekeeping_stop(pl_server *srv); /* NULL state allowed */
 
 /* deadline.c: a whole request within request_timeout_s, or the connection
  * is closed (slow clients). */

@@ -239,7 +239,8 @@ int pl_server_start(pl_server **out, const pl_server_options *opts, pl_error *er
         goto done;
 
     fit_open_files(srv);
-    if ((rc = srv_deadline_start(srv, err)) < 0 || (rc = srv_writers_start(srv, err)) < 0)
+    if ((rc = srv_deadline_start(srv, err)) < 0 || (rc = srv_writers_start(srv, err)) < 0 ||
+        (rc = srv_housekeeping_start(srv, err)) < 0)
         goto done;
     srv->daemon = MHD_start_daemon(
         flags, (uint16_t)opts->port, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,
@@ -303,6 +304,7 @@ void pl_server_stop(pl_server *srv, unsigned grace_ms)
         MHD_stop_daemon(srv->daemon);
     }
     srv_writers_stop(srv);
+    srv_housekeeping_stop(srv);
     srv_deadline_stop(srv);
     srv_cache_close(srv);
     srv_admin_state_free(srv);

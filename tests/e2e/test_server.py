@@ -815,6 +815,33 @@ class LifecycleTest(unittest.TestCase):
     def tearDown(self):
         shutil.rmtree(self.tmp, ignore_errors=True)
 
+    def test_serve_purges_events_over_for_90_days(self):
+        # The first workshop (2018) is long over: serve removes its people's
+        # personal fields at start, then daily; the upcoming one is kept.
+        old = os.path.join(SRC, "sample-events", "atelier-cem-1.json")
+        self.assertEqual(run_cli(self.db, "event", "import", old).returncode, 0)
+        for slug in ("atelier-cem-1", "atelier-cem-2"):
+            r = run_cli(self.db, "register", slug, "--name", "Ana Silva", "--email",
+                        "ana@example.org", "--origin", "Lyon", "--phone", "06 12 34 56 78")
+            self.assertEqual(r.returncode, 0, r.stderr)
+        srv = Server(self.tmp)
+        try:
+            deadline = time.time() + 10
+            while time.time() < deadline and "daily purge" not in srv.read_log():
+                time.sleep(0.1)
+            self.assertIn("daily purge: personal data of 1 registration removed",
+                          srv.read_log())
+        finally:
+            srv.stop()
+        def people(slug):
+            r = run_cli(self.db, "registrations", "list", slug, "--format", "json")
+            return json.loads(r.stdout)
+        gone, kept = people("atelier-cem-1")[0], people("atelier-cem-2")[0]
+        self.assertEqual((gone["name"], gone["phone"], gone["origin"]), ("", None, None))
+        self.assertNotIn("ana", gone["email"])
+        self.assertEqual((kept["name"], kept["email"]), ("Ana Silva", "ana@example.org"))
+        self.assertNotIn("ana@example.org", srv.read_log())
+
     def test_graceful_shutdown_finishes_requests_in_flight(self):
         srv = Server(self.tmp)
         body = json.dumps(person(900, email="late@example.org")).encode()
