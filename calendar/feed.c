@@ -154,7 +154,10 @@ icalcomponent *pl_feed_session_item(const pl_event *ev, const pl_session *s,
         icalproperty_set_status(st, ICAL_STATUS_TENTATIVE);
     }
     icalcomponent_add_property(c, ics_local_prop(ICAL_DTSTART_PROPERTY, s->start, ev->timezone));
-    icalcomponent_add_property(c, ics_local_prop(ICAL_DTEND_PROPERTY, s->end, ev->timezone));
+    /* RFC 5545: DTEND after DTSTART. A session saved with its times the
+     * wrong way round (an agenda conflict, not refused) gets no DTEND. */
+    if (strcmp(s->end, s->start) > 0)
+        icalcomponent_add_property(c, ics_local_prop(ICAL_DTEND_PROPERTY, s->end, ev->timezone));
     ics_add_summary(c, s->title, cancelled, L);
     if (note)
         pl_buf_printf(&d, "%s\n\n", note);

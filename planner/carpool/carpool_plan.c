@@ -137,8 +137,12 @@ static int load_parts(planning *pl, pl_error *err)
 
     rc = pl_store_prepare(pl->store, &st,
                           "SELECT r.id, r.origin, r.travel, r.seats, "
-                          "(SELECT max(s.end) FROM registration_sessions rs JOIN sessions s "
-                          "ON s.id = rs.session_id WHERE rs.registration_id = r.id), "
+                          /* the last session they attend: one they chose (a seat in
+                           * it), or one everyone attends (not a workshop) */
+                          "(SELECT max(s.end) FROM sessions s WHERE s.event_id = r.event_id "
+                          "AND s.status = 'confirmed' AND (s.kind <> 'workshop' OR s.id IN "
+                          "(SELECT rs.session_id FROM registration_sessions rs WHERE "
+                          "rs.registration_id = r.id AND rs.status = 'confirmed'))), "
                           "(SELECT excluded FROM carpool_choices c WHERE c.registration_id = r.id) "
                           "FROM registrations r "
                           "WHERE r.event_id = ?1 AND r.status = 'confirmed' AND r.travel <> 'none' "
