@@ -225,5 +225,48 @@ class RanksEnglish(unittest.TestCase):
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+class RanksAdmin(unittest.TestCase):
+    """The back office's "Répartir les ateliers": a form with its csrf field
+    and a keep-assigned box on the event page, and the result shown."""
+
+    def test_allocate_button(self):
+        from test_admin import Browser, csrf_of  # noqa: E402
+        tmp = tempfile.mkdtemp(prefix="planner-ranks-admin-")
+        try:
+            db = os.path.join(tmp, "planner.db")
+            self.assertEqual(run_cli(db, "event", "import", two_slot_event(tmp)).returncode, 0)
+            srv = Server(tmp)
+            try:
+                for i in range(3):
+                    s, _, body = srv.request("POST", "/e/%s/register" % SLUG, person(
+                        i, ranks={"12:00": ["atelier-flottes", "atelier-pdie"]}))
+                    self.assertEqual(s, 201, body)
+                b = Browser(srv)
+                self.assertEqual(b.login()[0], 303)
+                page = b.get("/admin/e/%s" % SLUG)[2]
+                self.assertIn("Répartir les ateliers", page)
+                form = re.search(r'<form method="post" action="/admin/e/%s/allocate".*?</form>'
+                                 % SLUG, page, re.S).group(0)
+                self.assertIn('name="csrf"', form)
+                self.assertIn('<label class="check" for="f-keep_assigned">', form)
+                # without the form token: refused, nothing allocated
+                s, _, _ = b.request("POST", "/admin/e/%s/allocate" % SLUG, {"keep_assigned": "1"})
+                self.assertEqual(s, 403)
+                s, _, out = b.request("POST", "/admin/e/%s/allocate" % SLUG,
+                                      {"csrf": csrf_of(page), "keep_assigned": "1"})
+                self.assertEqual(s, 200, out)
+                self.assertIn("<strong>3</strong> personnes placées", out)
+                self.assertRegex(out, r'<th scope="row">1</th><td>3</td>')
+                self.assertIn("p000@example.org", out)
+                # as the CLI would: the chosen session is the one allocated
+                r = run_cli(db, "registrations", "list", SLUG, "--format", "json")
+                got = {p["email"]: p["sessions"] for p in json.loads(r.stdout)}
+                self.assertEqual(got["p001@example.org"], ["atelier-flottes"])
+            finally:
+                srv.stop()
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
 if __name__ == "__main__":
     unittest.main()
