@@ -9,6 +9,7 @@
  *                     sessions, speakers, conflicts
  *   admin_regs.c      the registrations table and one person's edit
  *   admin_carpool.c   plan, groups, confirm
+ *   admin_allocate.c  ranked workshops: allocate, and the result
  */
 #ifndef PL_SERVER_ADMIN_H
 #define PL_SERVER_ADMIN_H
@@ -136,6 +137,12 @@ int adm_reg_update(adm *a);
 int adm_reg_cancel(adm *a);
 int adm_reg_promote(adm *a);
 int adm_reg_resend(adm *a);
+
+/* ---- admin_allocate.c ---- */
+/* The event page's "allocate the workshops" form (nothing without a slot
+ * of parallel workshops), and its POST: runs it and shows the result. */
+void adm_allocate_form(srv_html *h, adm *a, const pl_event *ev);
+int adm_allocate(adm *a);
 
 /* ---- admin_carpool.c ---- */
 int adm_carpool_page(adm *a);

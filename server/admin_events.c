@@ -653,6 +653,7 @@ static int event_page(adm *a, pl_event *ev, unsigned status)
         srv_html_emit(&h, "<p>%s</p>\n", TX(a, ADMIN_NO_CONFLICTS));
     }
     timeline(&h, a, ev, &c);
+    adm_allocate_form(&h, a, ev);
 
     a->repost = repost && posted == ADM_FORM_SESSION;
     a->idp = "ses-";

@@ -122,6 +122,7 @@ ADM_ROUTE(srv_adm_reg_cancel, adm_reg_cancel, 0)
 ADM_ROUTE(srv_adm_reg_promote, adm_reg_promote, 0)
 ADM_ROUTE(srv_adm_reg_resend, adm_reg_resend, 0)
 ADM_ROUTE(srv_adm_carpool, adm_carpool_page, 0)
+ADM_ROUTE(srv_adm_allocate, adm_allocate, 0)
 ADM_ROUTE(srv_adm_carpool_plan, adm_carpool_plan, 0)
 ADM_ROUTE(srv_adm_carpool_confirm, adm_carpool_confirm, 0)
 

@@ -13,6 +13,7 @@
 #include "calendar.h"
 #include "internal.h"
 #include "lang.h"
+#include "page_ranks.h"
 #include "registration.h"
 
 #include <stdio.h>
@@ -571,6 +572,8 @@ static void registration_form(srv_html *h, const lang *L, const pl_server *srv, 
                                   s->id, full ? " disabled" : "", s->title, full ? " (" : "",
                                   full ? L->full : NULL, full ? ")" : "");
             }
+            if (nw > 1)
+                srv_rank_selects(h, ev, &slots[i], order);
             srv_html_emit(h, "</div>\n");
         }
         if (any)
@@ -831,6 +834,7 @@ int srv_page_me(srv_reply *out, srv_req *req)
     }
     if (reg->sessions.count)
         srv_html_emit(&h, "</ul>\n");
+    srv_ranks_section(&h, req->store, ev, reg);
     srv_carpool_section(&h, L == &fr, req->store, ev, reg, out->modified);
     if (reg->status != PL_REG_CANCELLED) {
         snprintf(path, sizeof(path), "/me/%s.ics", token);

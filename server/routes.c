@@ -49,6 +49,7 @@ const srv_route srv_routes[] = {
     {SRV_POST, "/admin/e/{slug}/registrations/{id}/cancel", srv_adm_reg_cancel, SRV_ADMIN},
     {SRV_POST, "/admin/e/{slug}/registrations/{id}/promote", srv_adm_reg_promote, SRV_ADMIN},
     {SRV_POST, "/admin/e/{slug}/registrations/{id}/resend", srv_adm_reg_resend, SRV_ADMIN},
+    {SRV_POST, "/admin/e/{slug}/allocate", srv_adm_allocate, SRV_ADMIN},
     {SRV_GET, "/admin/e/{slug}/carpool", srv_adm_carpool, SRV_ADMIN},
     {SRV_POST, "/admin/e/{slug}/carpool/plan", srv_adm_carpool_plan, SRV_ADMIN},
     {SRV_POST, "/admin/e/{slug}/carpool/confirm", srv_adm_carpool_confirm, SRV_ADMIN},

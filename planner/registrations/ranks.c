@@ -407,8 +407,10 @@ const char *pl_workshop_slots_find(const pl_workshop_slots *s, const char *text,
 
 void pl_rankings_free(pl_ranking *r, size_t count)
 {
-    for (size_t i = 0; r && i < count; i++)
+    for (size_t i = 0; r && i < count; i++) {
         pl_strlist_clear(&r[i].sessions);
+        free(r[i].allocation);
+    }
     free(r);
 }
 
@@ -452,6 +454,35 @@ int pl_ranks_get(pl_ranking **out, size_t *count, pl_store *store, const char *s
     }
     if (rc != SQLITE_DONE) {
         rc = pl_store_fail(store, err, "cannot read the workshop rankings");
+        goto done;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    /* What the allocation made of each ranked slot. */
+    if ((rc = pl_store_prepare(store, &st,
+                               "SELECT a.slot, s.key, a.rank FROM registration_allocations a "
+                               "LEFT JOIN sessions s ON s.id = a.session_id "
+                               "WHERE a.registration_id = ?",
+                               err)) < 0)
+        goto done;
+    sqlite3_bind_int64(st, 1, rid);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *slot = (const char *)sqlite3_column_text(st, 0);
+        for (size_t i = 0; i < n; i++) {
+            int failed = 0;
+            if (strcmp(list[i].slot, slot) != 0)
+                continue;
+            list[i].allocated = 1;
+            list[i].allocation_rank = sqlite3_column_int(st, 2);
+            free(list[i].allocation);
+            list[i].allocation = NULL;
+            if (sqlite3_column_type(st, 1) != SQLITE_NULL &&
+                (!(list[i].allocation = pl_store_column_dup(st, 1, &failed)) || failed))
+                goto oom;
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        rc = pl_store_fail(store, err, "cannot read the workshop allocations");
         goto done;
     }
     *out = list;
@@ -648,6 +679,10 @@ static int allocate_slot(pl_allocation *a, pl_store *store, const event_ws *e, c
      * slot; the allocation is remembered (for --keep-assigned). */
     for (size_t i = 0; i < npeople; i++) {
         int w = res->workshop[i];
+        /* A person whose workshop changes has a new last change, so that
+         * /me and the personal feed are not answered "not modified". */
+        if ((w != people[i].held || w < 0) && (rc = touch(store, people[i].rid, err)) < 0)
+            goto done;
         if ((rc = exec_bound(store,
                              "DELETE FROM registration_sessions WHERE registration_id = ?1 AND "
                              "session_id IN (SELECT id FROM sessions WHERE event_id = ?2 AND "

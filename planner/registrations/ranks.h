@@ -67,6 +67,9 @@ int pl_ranks_clear(pl_store *store, const char *slug, const char *email, const c
 typedef struct pl_ranking {
     char slot[20];
     pl_strlist sessions; /* session ids, first choice first */
+    int allocated;       /* `sessions allocate` has dealt with this slot: */
+    char *allocation;    /* the workshop given (owned), NULL when not placed */
+    int allocation_rank; /* its rank on the list (0: kept off the list) */
 } pl_ranking;
 
 /* The rankings of one registration (by e-mail), slot by slot in time

@@ -129,6 +129,144 @@ class RanksServer(unittest.TestCase):
         self.assertEqual(me["organization"], "ADEME")
         self.assertEqual(me["ranks"], {"14:15": ["atelier-train"]})
 
+    # ---- the form ---------------------------------------------------------------
+    def post_form(self, fields):
+        origin = "http://127.0.0.1:%d" % self.srv.port
+        page = self.srv.get("/e/%s" % SLUG)[2].decode()
+        fields = dict(fields, csrf=re.search(r'name="csrf" value="([^"]+)"', page).group(1))
+        body = urllib.parse.urlencode(fields).encode()
+        return self.srv.request("POST", "/e/%s/register" % SLUG, body, {
+            "Content-Type": "application/x-www-form-urlencoded", "Origin": origin})
+
+    def test_form_has_labelled_choice_selects_per_slot(self):
+        page = self.srv.get("/e/%s" % SLUG)[2].decode()
+        selects = re.findall(r'<label for="(rank-\d+-\d)">([^<]+)</label><select id="([^"]+)" '
+                             r'name="([^"]+)">', page)
+        # 12:00 has three workshops, 14:15 two: 3 + 2 selects
+        self.assertEqual(len(selects), 5, page)
+        for label_for, _, sid, name in selects:
+            self.assertEqual(label_for, sid)  # each select has its label
+            self.assertEqual(sid, name)
+        self.assertEqual([x[1] for x in selects],
+                         ["1er choix", "2e choix", "3e choix", "1er choix", "2e choix"])
+        self.assertIn("par ordre de préférence", page)
+        # the plain choice is still there
+        self.assertIn('type="radio"', page)
+
+    def test_form_sign_up_with_ranks_then_me_shows_them_and_the_allocation(self):
+        page = self.srv.get("/e/%s" % SLUG)[2].decode()
+        names = re.findall(r'name="(rank-\d+-\d)"', page)
+        noon, late = names[:3], names[3:]
+        s, h, body = self.post_form({
+            "name": "Form Ranker", "email": "ranker@example.org", "travel": "none",
+            noon[0]: "atelier-covoiturage", noon[1]: "", noon[2]: "atelier-pdie",
+            late[0]: "atelier-velo"})
+        self.assertEqual(s, 303, body)
+        self.assertEqual(self.stored("ranker@example.org"),
+                         (1, ["atelier-covoiturage", "atelier-pdie", "atelier-velo"]))
+        me = h["location"]
+        page = self.srv.get(me)[2].decode()
+        section = re.search(r'<div id="ranks">(.*?)</div>\n</div>', page, re.S)
+        self.assertIsNotNone(section, page)
+        self.assertIn("plateformes de covoiturage", section.group(1))
+        self.assertIn("attribution à venir", section.group(1))
+        # a duplicate choice is refused, nothing saved
+        s, _, body = self.post_form({
+            "name": "Twice", "email": "twice@example.org", "travel": "none",
+            noon[0]: "atelier-pdie", noon[1]: "atelier-pdie"})
+        self.assertEqual(s, 400, body)
+        self.assertIn("ranked twice", body.decode())
+        self.assertEqual(self.stored("twice@example.org"), (0, []))
+        # once allocated, /me says which workshop
+        r = run_cli(self.db, "sessions", "allocate", SLUG)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        page = self.srv.get(me)[2].decode()
+        self.assertRegex(page, r"atelier attribué : <strong>Atelier : plateformes de covoiturage")
+        self.assertIn("<strong>Vélo et marche</strong>", page)
+
+
+class RanksEnglish(unittest.TestCase):
+    """An English event: the words of the catalogue in English, and someone
+    left unplaced told so."""
+
+    def test_english_words_and_not_placed(self):
+        tmp = tempfile.mkdtemp(prefix="planner-ranks-en-")
+        try:
+            db = os.path.join(tmp, "planner.db")
+            path = two_slot_event(tmp, "meetup", lang="en")
+            with open(path, encoding="utf-8") as f:
+                ev = json.load(f)
+            for ses in ev["sessions"]:
+                if ses["id"] == "atelier-velo":
+                    ses["capacity"] = 1
+            with open(path, "w", encoding="utf-8") as f:
+                json.dump(ev, f)
+            self.assertEqual(run_cli(db, "event", "import", path).returncode, 0)
+            srv = Server(tmp)
+            try:
+                page = srv.get("/e/meetup")[2].decode()
+                self.assertIn(">1st choice</label>", page)
+                self.assertIn(">2nd choice</label>", page)
+                self.assertIn(">3rd choice</label>", page)
+                pages = []
+                for i in (1, 2):
+                    s, _, body = srv.request("POST", "/e/meetup/register", person(
+                        i, ranks={"14:15": ["atelier-velo"]}))
+                    self.assertEqual(s, 201, body)
+                    pages.append(json.loads(body)["page"].split("127.0.0.1:%d" % srv.port)[1])
+                self.assertEqual(run_cli(db, "sessions", "allocate", "meetup").returncode, 0)
+                first = srv.get(pages[0])[2].decode()
+                second = srv.get(pages[1])[2].decode()
+                self.assertIn("workshop given: <strong>Vélo et marche</strong>", first)
+                self.assertIn("not placed: every workshop ranked is full", second)
+            finally:
+                srv.stop()
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+class RanksAdmin(unittest.TestCase):
+    """The back office's "Répartir les ateliers": a form with its csrf field
+    and a keep-assigned box on the event page, and the result shown."""
+
+    def test_allocate_button(self):
+        from test_admin import Browser, csrf_of  # noqa: E402
+        tmp = tempfile.mkdtemp(prefix="planner-ranks-admin-")
+        try:
+            db = os.path.join(tmp, "planner.db")
+            self.assertEqual(run_cli(db, "event", "import", two_slot_event(tmp)).returncode, 0)
+            srv = Server(tmp)
+            try:
+                for i in range(3):
+                    s, _, body = srv.request("POST", "/e/%s/register" % SLUG, person(
+                        i, ranks={"12:00": ["atelier-flottes", "atelier-pdie"]}))
+                    self.assertEqual(s, 201, body)
+                b = Browser(srv)
+                self.assertEqual(b.login()[0], 303)
+                page = b.get("/admin/e/%s" % SLUG)[2]
+                self.assertIn("Répartir les ateliers", page)
+                form = re.search(r'<form method="post" action="/admin/e/%s/allocate".*?</form>'
+                                 % SLUG, page, re.S).group(0)
+                self.assertIn('name="csrf"', form)
+                self.assertIn('<label class="check" for="f-keep_assigned">', form)
+                # without the form token: refused, nothing allocated
+                s, _, _ = b.request("POST", "/admin/e/%s/allocate" % SLUG, {"keep_assigned": "1"})
+                self.assertEqual(s, 403)
+                s, _, out = b.request("POST", "/admin/e/%s/allocate" % SLUG,
+                                      {"csrf": csrf_of(page), "keep_assigned": "1"})
+                self.assertEqual(s, 200, out)
+                self.assertIn("<strong>3</strong> personnes placées", out)
+                self.assertRegex(out, r'<th scope="row">1</th><td>3</td>')
+                self.assertIn("p000@example.org", out)
+                # as the CLI would: the chosen session is the one allocated
+                r = run_cli(db, "registrations", "list", SLUG, "--format", "json")
+                got = {p["email"]: p["sessions"] for p in json.loads(r.stdout)}
+                self.assertEqual(got["p001@example.org"], ["atelier-flottes"])
+            finally:
+                srv.stop()
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -1,0 +1,99 @@
+/*
+ * page_ranks.c - ranked workshop choices on the form and on /me/TOKEN
+ * (page_ranks.h). Words come from the catalogue (planner/lang/pages.def).
+ */
+#include "page_ranks.h"
+#include "lang.h"
+#include "ranks.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define SELECTS 3
+
+static int rankable(const pl_session *s)
+{
+    return !s->cancelled && s->kind && strcmp(s->kind, "workshop") == 0;
+}
+
+void srv_rank_selects(srv_html *h, const pl_event *ev, const pl_slot *slot, const size_t *order)
+{
+    static const pl_text_id label[SELECTS] = {PL_T_PAGES_RANK_1, PL_T_PAGES_RANK_2,
+                                              PL_T_PAGES_RANK_3};
+    pl_lang L = pl_event_lang(ev);
+
+    for (size_t k = 0; k < slot->count; k++) {
+        size_t first = order[slot->first + k], n = 0;
+        const pl_session *s = &ev->sessions[first];
+        int seen = 0;
+        if (!rankable(s))
+            continue;
+        /* the first workshop of its start in this slot leads the group */
+        for (size_t j = 0; j < k && !seen; j++) {
+            const pl_session *o = &ev->sessions[order[slot->first + j]];
+            seen = rankable(o) && strcmp(o->start, s->start) == 0;
+        }
+        if (seen)
+            continue;
+        for (size_t j = k; j < slot->count; j++) {
+            const pl_session *o = &ev->sessions[order[slot->first + j]];
+            n += (size_t)(rankable(o) && strcmp(o->start, s->start) == 0);
+        }
+        if (n < 2)
+            continue;
+        srv_html_emit(h, "<fieldset class=\"ranks\"><legend>%t</legend>\n",
+                      pl_lang_text(L, PL_T_PAGES_RANK_LEGEND));
+        for (size_t r = 0; r < SELECTS && r < n; r++) {
+            srv_html_emit(h,
+                          "<div><label for=\"rank-%z-%z\">%t</label>"
+                          "<select id=\"rank-%z-%z\" name=\"rank-%z-%z\">"
+                          "<option value=\"\">%t</option>",
+                          first, r + 1, pl_lang_text(L, label[r]), first, r + 1, first, r + 1,
+                          pl_lang_text(L, PL_T_PAGES_RANK_NONE));
+            for (size_t j = k; j < slot->count; j++) {
+                const pl_session *o = &ev->sessions[order[slot->first + j]];
+                if (rankable(o) && strcmp(o->start, s->start) == 0)
+                    srv_html_emit(h, "<option value=\"%a\">%t</option>", o->id, o->title);
+            }
+            srv_html_emit(h, "</select></div>\n");
+        }
+        srv_html_emit(h, "</fieldset>\n");
+    }
+}
+
+static const char *title_of(const pl_event *ev, const char *id)
+{
+    const pl_session *s = pl_event_session(ev, id);
+    return s && s->title ? s->title : id;
+}
+
+void srv_ranks_section(srv_html *h, pl_store *store, const pl_event *ev, const pl_registration *reg)
+{
+    pl_lang L = pl_event_lang(ev);
+    pl_ranking *list = NULL;
+    size_t n = 0;
+    pl_error err;
+
+    if (pl_ranks_get(&list, &n, store, ev->slug, reg->email, &err) < 0 || n == 0) {
+        pl_rankings_free(list, n);
+        return;
+    }
+    srv_html_emit(h, "<h2>%t</h2>\n<div id=\"ranks\">\n", pl_lang_text(L, PL_T_PAGES_YOUR_RANKS));
+    for (size_t i = 0; i < n; i++) {
+        srv_html_emit(h, "<div class=\"ranking\"><strong>%t</strong><ol>", list[i].slot);
+        for (size_t k = 0; k < list[i].sessions.count; k++)
+            srv_html_emit(h, "<li>%t</li>", title_of(ev, list[i].sessions.items[k]));
+        srv_html_emit(h, "</ol>");
+        if (!list[i].allocated)
+            srv_html_emit(h, "<p class=\"muted\">%t</p>", pl_lang_text(L, PL_T_PAGES_RANK_PENDING));
+        else if (list[i].allocation)
+            srv_html_emit(h, "<p class=\"allocation\">%t <strong>%t</strong></p>",
+                          pl_lang_text(L, PL_T_PAGES_RANK_GIVEN), title_of(ev, list[i].allocation));
+        else
+            srv_html_emit(h, "<p class=\"allocation warn\">%t</p>",
+                          pl_lang_text(L, PL_T_PAGES_RANK_NOT_PLACED));
+        srv_html_emit(h, "</div>\n");
+    }
+    srv_html_emit(h, "</div>\n");
+    pl_rankings_free(list, n);
+}
