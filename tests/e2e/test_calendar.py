@@ -237,6 +237,28 @@ class FeedTest(Base):
                               self.feed(slugs[zone]))
         self.assertEqual(self.planner("calendar").returncode, 0)
 
+    def test_session_with_times_the_wrong_way_round_has_no_dtend(self):
+        """A session ending before it starts is an agenda conflict, not
+        refused; its feed entry must still follow RFC 5545 (DTEND after
+        DTSTART): it has no DTEND."""
+        with open(os.path.join(SAMPLES, "atelier-cem-1.json"), encoding="utf-8") as f:
+            ev = json.load(f)
+        ev = dict(ev, slug="envers", status="draft")
+        s = dict(ev["sessions"][0], id="envers", title="Dans le mauvais sens",
+                 start="11:00", end="10:30")
+        ev["sessions"] = [s] + ev["sessions"][1:]
+        path = os.path.join(self.dir, "envers.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(ev, f)
+        self.planner("event", "import", path)
+        cal = Calendar.from_ical(self.feed("envers"))  # a draft: the CLI writes it
+        entry = [e for e in events_of(cal) if str(e["SUMMARY"]) == "Dans le mauvais sens"]
+        self.assertEqual(len(entry), 1)
+        self.assertNotIn("DTEND", entry[0])
+        for e in events_of(cal):
+            if "DTEND" in e:
+                self.assertGreater(e.decoded("DTEND"), e.decoded("DTSTART"))
+
     def test_output_is_all_or_nothing(self):
         """Issue 10, item 7: -o writes a temporary file and renames it; a
         write error keeps the old file, exits 3, and frees nothing twice."""
