@@ -322,6 +322,13 @@ static void workshops_block(doc *d, const pl_event *ev, const pl_registration *r
             any = 1;
         }
         session_line(line, sizeof(line), d, s);
+        /* A workshop they only wait for is not theirs yet: say so, as /me
+         * does (their calendar attachment leaves it out). */
+        if (r->session_waiting && r->session_waiting[i] > 0) {
+            size_t len = strlen(line);
+            snprintf(line + len, sizeof(line) - len, " — %s %d",
+                     pl_lang_text(d->L, PL_T_MAIL_WORKSHOP_WAITING), r->session_waiting[i]);
+        }
         item(d, s->title, line);
     }
     if (any)

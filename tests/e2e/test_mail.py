@@ -284,6 +284,24 @@ class FlowTest(MailTestCase):
         # Per-event lead: 0 turns reminders off.
         self.assertEqual(self.ok("mail", "reminders", "ecomobilite", "--days", "0").stdout, "0\n")
 
+    def test_a_workshop_waited_for_is_not_called_theirs(self):
+        # One seat in the workshop: the second person is confirmed for the
+        # day but waits for the workshop; their mail must say so, as /me does.
+        ev = copy.deepcopy(EVENT)
+        ev["sessions"][1]["capacity"] = 1
+        self.put_event(ev)
+        for n, who in enumerate(("ana", "bob")):
+            self.ok("register", "ecomobilite", "--name", who.title(), "--email",
+                    f"{who}@example.org", "--session", "velo")
+        sink = self.sink()
+        self.ok("mail", "send", env=self.env(sink))
+        text = {m["To"].addresses[0].addr_spec: m.get_body(("plain",)).get_content()
+                for _, m, _, _ in sink.messages()}
+        self.assertIn("Atelier vélo-école", text["bob@example.org"])
+        self.assertIn("complet : vous êtes sur sa liste d'attente, position 1",
+                      text["bob@example.org"])
+        self.assertNotIn("liste d'attente", text["ana@example.org"])
+
     def test_english_event_in_english(self):
         ev = copy.deepcopy(EVENT)
         ev.update(slug="mobility-day", title="Mobility day", timezone="Europe/London")
