@@ -94,7 +94,7 @@ static int mail_send(int argc, char **argv)
     pl_store *store = NULL;
     const char *base_url = NULL;
     int quiet = 0, rc;
-    long v;
+    long v = 0;
     pl_error err;
 
     for (int i = 1; i < argc; i++) {
@@ -273,7 +273,7 @@ static int mail_preview(int argc, char **argv)
     pl_store *store = NULL;
     char *bytes = NULL;
     size_t len = 0;
-    long long id;
+    long long id = 0;
     pl_error err;
     int rc;
 

@@ -420,7 +420,7 @@ static int event_id(pl_store *store, const char *slug, long long *out, pl_error 
 int pl_outbox_remind(pl_store *store, const char *slug, const char *version, const char *detail,
                      pl_error *err)
 {
-    long long ev;
+    long long ev = 0;
     char now[32];
     int rc;
 
@@ -761,7 +761,7 @@ int pl_outbox_reminder_days(pl_store *store, const char *slug, int *out, pl_erro
 int pl_outbox_set_reminder_days(pl_store *store, const char *slug, int days, pl_error *err)
 {
     char key[300], v[16];
-    long long ev;
+    long long ev = 0;
     int rc;
 
     if (days < 0 || days > 365)
