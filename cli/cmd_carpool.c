@@ -523,8 +523,9 @@ static int carpool_plan(int argc, char **argv)
                 slug, plan->trip == PL_CARPOOL_RETURN ? "the way home" : "the way there",
                 plan->totals.cars, plan->totals.riders_seated, plan->totals.riders,
                 plan->nunassigned);
-        fprintf(stderr, "planner: %zu %s changed car since the previous plan\n", plan->moved,
-                plan->moved == 1 ? "person" : "people");
+        if (plan->replaced) /* a first plan has nothing to compare with */
+            fprintf(stderr, "planner: %zu %s changed car since the previous plan\n", plan->moved,
+                    plan->moved == 1 ? "person" : "people");
     }
     if (both)
         print_json(both);

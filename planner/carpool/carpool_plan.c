@@ -735,6 +735,7 @@ int pl_carpool_plan_event(pl_carpool_saved_plan **out, pl_store *store, const ch
     pl_carpool_confirmed *pf = NULL;
     long *leave = NULL;
     seat_of *before = NULL; /* the plan replaced, to count who moves */
+    int replaced = 0;
     size_t nbefore = 0;
     pl_carpool_participant *ps = NULL;
     pl_carpool_confirmed *cf = NULL;
@@ -843,6 +844,7 @@ int pl_carpool_plan_event(pl_carpool_saved_plan **out, pl_store *store, const ch
         opts->progress("matching", 1, 1, opts->payload);
         opts->progress("saving", 0, 1, opts->payload);
     }
+    replaced = pl.plan_id > 0; /* save_plan gives a first plan its id */
     if (pl.plan_id > 0 && (rc = load_seats(store, pl.plan_id, &before, &nbefore, err)) < 0)
         goto done;
     if ((rc = save_plan(&pl, &pb, res, &opts->engine, err)) < 0)
@@ -851,6 +853,7 @@ int pl_carpool_plan_event(pl_carpool_saved_plan **out, pl_store *store, const ch
     if ((rc = pl_carpool_plan_load_trip(&saved, store, slug, pl.trip, err)) < 0 ||
         (rc = pl_carpool_pickups_sync(store, saved, err)) < 0)
         goto done;
+    saved->replaced = replaced;
     if (before)
         saved->moved = count_moved(before, nbefore, saved);
     in_tx = 0;

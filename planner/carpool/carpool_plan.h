@@ -133,6 +133,7 @@ typedef struct pl_carpool_saved_plan {
      * both this plan and the one it replaced changed car (another driver,
      * or a car instead of none, or none instead of a car). */
     size_t moved;
+    int replaced; /* set by pl_carpool_plan_event: it replaced an earlier plan */
 } pl_carpool_saved_plan;
 
 void pl_carpool_saved_plan_free(pl_carpool_saved_plan *plan);

@@ -223,7 +223,7 @@ static void row_problem(importer *im, col c, const char *fmt, ...)
 
 static void row_problem(importer *im, col c, const char *fmt, ...)
 {
-    char msg[400];
+    char msg[512];
     va_list ap;
 
     va_start(ap, fmt);
@@ -418,8 +418,13 @@ static void check_sessions(importer *im, const pl_strlist *chosen)
             k++;
         if (k == n) {
             pl_buf known = PL_BUF_INIT;
-            for (size_t j = 0; j < n && known.len < 200; j++)
+            for (size_t j = 0; j < n; j++) {
+                if (known.len > 300) { /* the message has room for about that much */
+                    pl_buf_puts(&known, ", …");
+                    break;
+                }
                 pl_buf_printf(&known, "%s%s", j ? ", " : "", ids[j]);
+            }
             row_problem(im, COL_SESSIONS, "unknown session \"%.80s\" (the event has: %s)",
                         chosen->items[i], known.data ? known.data : "no sessions");
             pl_buf_free(&known);
