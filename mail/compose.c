@@ -105,6 +105,13 @@ static int is_link_reminder(const pl_outbox_message *m)
     return m->kind == PL_MAIL_REMINDER && m->detail && strcmp(m->detail, "link") == 0;
 }
 
+/* A promotion into a workshop's seat (detail "seat:SESSION_ID"), not to the
+ * event. */
+static int is_seat(const pl_outbox_message *m)
+{
+    return m->kind == PL_MAIL_PROMOTION && m->detail && strncmp(m->detail, "seat:", 5) == 0;
+}
+
 static char *subject_for(const pl_event *ev, const pl_outbox_message *m)
 {
     static const pl_text_id ids[PL_MAIL_KIND_COUNT] = {
@@ -122,6 +129,8 @@ static char *subject_for(const pl_event *ev, const pl_outbox_message *m)
     }
     if (m->kind == PL_MAIL_CHANGE && event_cancelled(ev))
         id = PL_T_MAIL_SUBJECT_EVENT_CANCELLED;
+    else if (is_seat(m))
+        id = PL_T_MAIL_SUBJECT_WORKSHOP_SEAT;
     else if (is_link_reminder(m))
         id = PL_T_MAIL_SUBJECT_LINK;
     {
@@ -484,8 +493,13 @@ static int write_body(doc *d, pl_mail_composer *c, const pl_event *ev, const pl_
     switch (m->kind) {
     case PL_MAIL_CONFIRMATION:
     case PL_MAIL_PROMOTION:
-        say_t(d, m->kind == PL_MAIL_PROMOTION ? PL_T_MAIL_PROMOTED : PL_T_MAIL_CONFIRMED, ev->title,
-              0);
+        if (is_seat(m)) {
+            const pl_session *s = pl_event_session(ev, m->detail + 5);
+            say_t(d, PL_T_MAIL_WORKSHOP_SEAT, s ? s->title : m->detail + 5, 0);
+        } else {
+            say_t(d, m->kind == PL_MAIL_PROMOTION ? PL_T_MAIL_PROMOTED : PL_T_MAIL_CONFIRMED,
+                  ev->title, 0);
+        }
         event_block(d, ev, 0);
         workshops_block(d, ev, r);
         break;

@@ -225,6 +225,26 @@ static int add_promoted(pl_registration_batch *b, long long rowid, pl_error *err
     return 0;
 }
 
+/* Tell rowid, confirmed for the event and waiting in session s's line, that
+ * a seat of s is theirs: one message per person and session (its version),
+ * none for someone promoted to the event by this same change (that
+ * message lists their workshops already), none without an outbox (--no-mail). */
+static int seat_message(pl_registration_batch *b, long long rowid, const sess *s, pl_error *err)
+{
+    char version[48], detail[160];
+    int rc;
+
+    if (!b->outbox)
+        return 0;
+    for (size_t i = 0; i < b->npromoted; i++)
+        if (b->promoted[i] == rowid)
+            return 0;
+    snprintf(version, sizeof(version), "seat:%lld", s->rowid);
+    snprintf(detail, sizeof(detail), "seat:%s", s->key);
+    rc = pl_outbox_enqueue(b->store, rowid, PL_MAIL_PROMOTION, version, detail, err);
+    return rc < 0 ? rc : 0;
+}
+
 /*
  * Give the free seats of session idx to the first people in its line, in
  * line order. Afterwards no one in its line has a seat free: the invariant
@@ -253,7 +273,8 @@ static int fill_session(pl_registration_batch *b, size_t idx, pl_error *err)
         }
         rowid = sqlite3_column_int64(st, 0);
         sqlite3_reset(st);
-        if ((rc = set_choice(b, rowid, &c, err)) < 0 || (rc = add_promoted(b, rowid, err)) < 0)
+        if ((rc = set_choice(b, rowid, &c, err)) < 0 || (rc = seat_message(b, rowid, s, err)) < 0 ||
+            (rc = add_promoted(b, rowid, err)) < 0)
             return rc;
         s->waiting--;
         s->confirmed++;

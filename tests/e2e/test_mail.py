@@ -301,6 +301,21 @@ class FlowTest(MailTestCase):
         self.assertIn("complet : vous êtes sur sa liste d'attente, position 1",
                       text["bob@example.org"])
         self.assertNotIn("liste d'attente", text["ana@example.org"])
+        # Ana cancels: Bob gets the workshop's seat, and is told so, once.
+        self.ok("registrations", "cancel", "ecomobilite", "--email", "ana@example.org")
+        sink2 = self.sink()
+        self.ok("mail", "send", env=self.env(sink2))
+        got = {}
+        for _, m, _, _ in sink2.messages():
+            got.setdefault(m["To"].addresses[0].addr_spec, []).append(m)
+        (seat,) = got["bob@example.org"]
+        self.assertEqual(seat["Subject"], "Une place en atelier : Journée écomobilité")
+        body = seat.get_body(("plain",)).get_content()
+        self.assertIn("une place s'est libérée dans l'atelier « Atelier vélo-école »", body)
+        self.assertNotIn("liste d'attente", body)
+        self.assertEqual(len(got["ana@example.org"]), 1)  # her cancellation
+        self.ok("mail", "send", env=self.env(sink2))  # nothing twice
+        self.assertEqual(len(sink2.messages()), 2)
 
     def test_english_event_in_english(self):
         ev = copy.deepcopy(EVENT)
