@@ -498,9 +498,11 @@ int adm_reg_cancel(adm *a)
     return out;
 }
 
-/* Queue the person's confirmation (or waiting-list) message again: their
- * link, by mail (planner mail send, or the server's sender). */
-int adm_reg_resend(adm *a)
+/* An action on one registration by its database id, then back to the
+ * table; changed: it alters what public pages show. */
+typedef int (*reg_action)(pl_store *store, const char *slug, long long rowid, pl_error *err);
+
+static int on_registration(adm *a, reg_action action, int changed)
 {
     pl_event *ev = NULL;
     pl_registration *r = NULL;
@@ -513,31 +515,23 @@ int adm_reg_resend(adm *a)
         pl_event_free(ev);
         return 0;
     }
-    rc = pl_outbox_resend_link(a->req->store, ev->slug, r->rowid, &err);
+    rc = action(a->req->store, ev->slug, r->rowid, &err);
+    if (rc == 0 && changed)
+        srv_changed(a->req->srv);
     out = rc < 0 ? adm_error(a, srv_status_for(rc), err.msg) : back_to_table(a);
     pl_registration_free(r);
     pl_event_free(ev);
     return out;
 }
 
+/* Queue the person's confirmation (or waiting-list) message again: their
+ * link, by mail (planner mail send, or the server's sender). */
+int adm_reg_resend(adm *a)
+{
+    return on_registration(a, pl_outbox_resend_link, 0);
+}
+
 int adm_reg_promote(adm *a)
 {
-    pl_event *ev = NULL;
-    pl_registration *r = NULL;
-    pl_error err;
-    int rc, out;
-
-    if (adm_load_event(a, &ev) < 0)
-        return 0;
-    if (load_reg(a, ev, &r) < 0) {
-        pl_event_free(ev);
-        return 0;
-    }
-    rc = pl_registration_confirm_waiting(a->req->store, ev->slug, r->rowid, &err);
-    if (rc == 0)
-        srv_changed(a->req->srv);
-    out = rc < 0 ? adm_error(a, srv_status_for(rc), err.msg) : back_to_table(a);
-    pl_registration_free(r);
-    pl_event_free(ev);
-    return out;
+    return on_registration(a, pl_registration_confirm_waiting, 1);
 }

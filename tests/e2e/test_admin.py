@@ -449,6 +449,30 @@ class AdminTest(unittest.TestCase):
                               csrf_from="/admin/e/atelier-cem-2/registrations")
         self.assertEqual(s, 400)
 
+    def test_resend_the_link_queues_one_more_message(self):
+        regs = self.sample_with_people()
+        email = regs[0]["email"]
+
+        def queued():
+            out = json.loads(run_cli(self.srv.db, "mail", "list", "atelier-cem-2", "--format",
+                                     "json").stdout)["messages"]
+            return [m["kind"] for m in out if m["to"] == email]
+
+        self.assertEqual(queued(), ["confirmation"])
+        self.b.login()
+        page = self.b.get("/admin/e/atelier-cem-2/registrations")[2]
+        rid = next(i for i, n in self.rows(page) if n == regs[0]["name"])
+        self.assertIn("/registrations/%s/resend" % rid, page)
+        s, _, _ = self.b.post("/admin/e/atelier-cem-2/registrations/%s/resend" % rid, {},
+                              csrf_from="/admin/e/atelier-cem-2/registrations")
+        self.assertEqual(s, 303)
+        self.assertEqual(queued(), ["confirmation", "confirmation"])
+        # without the form's csrf: refused, nothing queued
+        s, _, _ = self.b.request("POST", "/admin/e/atelier-cem-2/registrations/%s/resend" % rid,
+                                 {})
+        self.assertEqual(s, 403)
+        self.assertEqual(len(queued()), 2)
+
     def test_carpool_plan_confirm_replan(self):
         self.sample_with_people()
         self.b.login()
@@ -499,6 +523,7 @@ class AdminTest(unittest.TestCase):
               ("POST", "/admin/e/atelier-test/registrations/1"),
               ("POST", "/admin/e/atelier-test/registrations/1/cancel"),
               ("POST", "/admin/e/atelier-test/registrations/1/promote"),
+              ("POST", "/admin/e/atelier-test/registrations/1/resend"),
               ("GET", "/admin/e/atelier-test/carpool"), ("POST", "/admin/e/atelier-test/carpool/plan"),
               ("POST", "/admin/e/atelier-test/carpool/confirm"),
               ("GET", "/admin/e/atelier-test/registrants.csv"), ("POST", "/admin/logout")]
