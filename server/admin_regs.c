@@ -476,31 +476,10 @@ done:
     return out;
 }
 
-int adm_reg_cancel(adm *a)
-{
-    pl_event *ev = NULL;
-    pl_registration *r = NULL;
-    pl_error err;
-    int rc, out;
-
-    if (adm_load_event(a, &ev) < 0)
-        return 0;
-    if (load_reg(a, ev, &r) < 0) {
-        pl_event_free(ev);
-        return 0;
-    }
-    rc = pl_registration_cancel(a->req->store, ev->slug, r->email, NULL, &err);
-    if (rc == 0)
-        srv_changed(a->req->srv);
-    out = rc < 0 ? adm_error(a, srv_status_for(rc), err.msg) : back_to_table(a);
-    pl_registration_free(r);
-    pl_event_free(ev);
-    return out;
-}
-
-/* An action on one registration by its database id, then back to the
- * table; changed: it alters what public pages show. */
-typedef int (*reg_action)(pl_store *store, const char *slug, long long rowid, pl_error *err);
+/* An action on one registration, then back to the table; changed: it
+ * alters what public pages show. */
+typedef int (*reg_action)(pl_store *store, const char *slug, const pl_registration *r,
+                          pl_error *err);
 
 static int on_registration(adm *a, reg_action action, int changed)
 {
@@ -515,7 +494,7 @@ static int on_registration(adm *a, reg_action action, int changed)
         pl_event_free(ev);
         return 0;
     }
-    rc = action(a->req->store, ev->slug, r->rowid, &err);
+    rc = action(a->req->store, ev->slug, r, &err);
     if (rc == 0 && changed)
         srv_changed(a->req->srv);
     out = rc < 0 ? adm_error(a, srv_status_for(rc), err.msg) : back_to_table(a);
@@ -524,14 +503,34 @@ static int on_registration(adm *a, reg_action action, int changed)
     return out;
 }
 
+static int cancel(pl_store *store, const char *slug, const pl_registration *r, pl_error *err)
+{
+    return pl_registration_cancel(store, slug, r->email, NULL, err);
+}
+
 /* Queue the person's confirmation (or waiting-list) message again: their
  * link, by mail (planner mail send, or the server's sender). */
+static int resend(pl_store *store, const char *slug, const pl_registration *r, pl_error *err)
+{
+    return pl_outbox_resend_link(store, slug, r->rowid, err);
+}
+
+static int promote(pl_store *store, const char *slug, const pl_registration *r, pl_error *err)
+{
+    return pl_registration_confirm_waiting(store, slug, r->rowid, err);
+}
+
+int adm_reg_cancel(adm *a)
+{
+    return on_registration(a, cancel, 1);
+}
+
 int adm_reg_resend(adm *a)
 {
-    return on_registration(a, pl_outbox_resend_link, 0);
+    return on_registration(a, resend, 0);
 }
 
 int adm_reg_promote(adm *a)
 {
-    return on_registration(a, pl_registration_confirm_waiting, 1);
+    return on_registration(a, promote, 1);
 }
