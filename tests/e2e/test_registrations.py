@@ -412,15 +412,19 @@ class Registrations(unittest.TestCase):
         self.check_workshop_a(regs)
 
     def check_workshop_a(self, regs):
-        """Workshop a holds 2: exactly 2 confirmed people seated in it, the
-        other confirmed choosers in its line, places 1..k in arrival order of
-        their wait; no one waiting for the event holds or waits for it."""
+        """Workshop a holds 2: exactly 2 confirmed people seated in it (all of
+        them when fewer chose it), the other confirmed choosers in its line,
+        places 1..k in arrival order of their wait; no one waiting for the
+        event holds or waits for it."""
         chose_a = [r for r in regs if "a" in r["sessions"]]
         confirmed = [r for r in chose_a if r["status"] == "confirmed"]
         seated = [r for r in confirmed if "a" not in r["session_waitlist"]]
         line = [r["session_waitlist"]["a"] for r in confirmed if "a" in r["session_waitlist"]]
-        self.assertEqual(len(seated), 2, seated)
-        self.assertEqual(sorted(line), list(range(1, len(confirmed) - 1)))
+        # Arrival order decides how many confirmed people chose a: usually more
+        # than its 2 places, but a skewed start can leave only one among the
+        # first ten (seen on a fresh 2-core machine).
+        self.assertEqual(len(seated), min(2, len(confirmed)), seated)
+        self.assertEqual(sorted(line), list(range(1, len(confirmed) - len(seated) + 1)))
         self.assertTrue(all(r["session_waitlist"] == {} for r in chose_a
                             if r["status"] != "confirmed"))
 
