@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 struct pl_mail_composer {
     pl_store *store;
@@ -220,19 +221,40 @@ static void say_verbatim(doc *d, const char *s)
 }
 
 /* "label: value" lines, as a list. */
-static void item(doc *d, const char *label, const char *value)
+/* ": " in English, " : " in French typography. */
+static const char *colon(const doc *d)
+{
+    return d->L == PL_LANG_FR ? " : " : ": ";
+}
+
+/* One list item "label SEP value" (or only the value). */
+static void item_sep(doc *d, const char *label, const char *sep, const char *value)
 {
     if (label) {
-        pl_buf_printf(&d->text, "- %s : %s\n", label, value);
+        pl_buf_printf(&d->text, "- %s%s%s\n", label, sep, value);
         pl_buf_puts(&d->html, "<li><b>");
         html_escape(&d->html, label);
-        pl_buf_puts(&d->html, "</b> : ");
+        pl_buf_puts(&d->html, "</b>");
+        html_escape(&d->html, sep);
     } else {
         pl_buf_printf(&d->text, "- %s\n", value);
         pl_buf_puts(&d->html, "<li>");
     }
     html_escape(&d->html, value);
     pl_buf_puts(&d->html, "</li>\n");
+}
+
+/* "When : ..." - a label of ours, followed by the language's colon. */
+static void item(doc *d, const char *label, const char *value)
+{
+    item_sep(d, label, colon(d), value);
+}
+
+/* "Title — ..." - a session's title may hold a colon of its own
+ * ("Atelier : vélo"), so it is followed by a dash, never by a colon. */
+static void item_titled(doc *d, const char *title, const char *value)
+{
+    item_sep(d, title, " — ", value);
 }
 
 static void list_begin(doc *d)
@@ -304,11 +326,14 @@ static void event_block(doc *d, const pl_event *ev, int with_online_url)
 
 static void session_line(char *buf, size_t size, doc *d, const pl_session *s)
 {
+    const char *room = pl_lang_text(d->L, PL_T_MAIL_ROOM);
     char when[300];
 
     when_text(when, sizeof(when), d, s->start, s->end);
-    if (s->room)
-        snprintf(buf, size, "%s (%s %s)", when, pl_lang_text(d->L, PL_T_MAIL_ROOM), s->room);
+    if (s->room && strncasecmp(s->room, room, strlen(room)) == 0)
+        snprintf(buf, size, "%s (%s)", when, s->room); /* "Salle B", not "salle Salle B" */
+    else if (s->room)
+        snprintf(buf, size, "%s (%s %s)", when, room, s->room);
     else
         snprintf(buf, size, "%s", when);
 }
@@ -323,10 +348,11 @@ static void workshops_block(doc *d, const pl_event *ev, const pl_registration *r
         if (!s || s->cancelled)
             continue;
         if (!any) {
-            pl_buf_printf(&d->text, "%s :\n", pl_lang_text(d->L, PL_T_MAIL_YOUR_WORKSHOPS));
+            pl_buf_printf(&d->text, "%s%s\n", pl_lang_text(d->L, PL_T_MAIL_YOUR_WORKSHOPS),
+                          d->L == PL_LANG_FR ? " :" : ":");
             pl_buf_puts(&d->html, "<p>");
             html_escape(&d->html, pl_lang_text(d->L, PL_T_MAIL_YOUR_WORKSHOPS));
-            pl_buf_puts(&d->html, " :</p>\n");
+            pl_buf_puts(&d->html, d->L == PL_LANG_FR ? " :</p>\n" : ":</p>\n");
             list_begin(d);
             any = 1;
         }
@@ -338,7 +364,7 @@ static void workshops_block(doc *d, const pl_event *ev, const pl_registration *r
             snprintf(line + len, sizeof(line) - len, " — %s %d",
                      pl_lang_text(d->L, PL_T_MAIL_WORKSHOP_WAITING), r->session_waiting[i]);
         }
-        item(d, s->title, line);
+        item_titled(d, s->title, line);
     }
     if (any)
         list_end(d);
@@ -417,13 +443,12 @@ static void changes_block(doc *d, const pl_event *ev, const char *detail)
             sscanf(before, "%299[^|]|%31[^|]|%31[^|]", old_title, old_start, old_end);
             when_text(was, sizeof(was), d, old_start, old_end);
             size_t k = strlen(line);
-            snprintf(line + k, sizeof(line) - k, " (%s : %s%s%s)",
-                     pl_lang_text(d->L, PL_T_MAIL_WAS),
-                     strcmp(old_title, s->title) != 0 ? old_title : "",
+            snprintf(line + k, sizeof(line) - k, " (%s%s%s%s%s)", pl_lang_text(d->L, PL_T_MAIL_WAS),
+                     colon(d), strcmp(old_title, s->title) != 0 ? old_title : "",
                      strcmp(old_title, s->title) != 0 ? ", " : "", was);
         }
         snprintf(label, sizeof(label), "%s", s->title);
-        item(d, label, line);
+        item_titled(d, label, line);
     }
     list_end(d);
     if (event_moved && !event_cancelled(ev)) {

@@ -40,7 +40,7 @@ EVENT = {
     "sessions": [
         {"id": "ouverture", "title": "Ouverture", "kind": "plenary", "start": "09:30",
          "end": "10:00"},
-        {"id": "velo", "title": "Atelier vélo-école", "kind": "workshop", "start": "10:00",
+        {"id": "velo", "title": "Atelier : vélo-école", "kind": "workshop", "start": "10:00",
          "end": "11:00", "room": "Salle B"},
     ],
 }
@@ -218,7 +218,7 @@ class FlowTest(MailTestCase):
         })
         bruno = dict(got["bruno@example.org"])
         change = bruno["Modification du programme : Journée écomobilité"]
-        self.assertIn("Atelier vélo-école", change)
+        self.assertIn("Atelier : vélo-école", change)
         self.assertIn("déplacé", change)
         self.assertIn("14:00", change)
         self.assertIn("10:00", change)  # as it was
@@ -226,7 +226,7 @@ class FlowTest(MailTestCase):
         self.assertIn("renommé", change)
         chloe = dict(got["chloe@example.org"])
         self.assertIn("en position 1", chloe["Liste d'attente : Journée écomobilité"])
-        self.assertNotIn("Atelier vélo-école",
+        self.assertNotIn("Atelier : vélo-école",
                          chloe["Modification du programme : Journée écomobilité"])
         self.assertIn("Ouverture de la journée",
                       chloe["Modification du programme : Journée écomobilité"])
@@ -297,7 +297,12 @@ class FlowTest(MailTestCase):
         self.ok("mail", "send", env=self.env(sink))
         text = {m["To"].addresses[0].addr_spec: m.get_body(("plain",)).get_content()
                 for _, m, _, _ in sink.messages()}
-        self.assertIn("Atelier vélo-école", text["bob@example.org"])
+        # The title's own colon is followed by a dash, not by a second colon;
+        # a room named "Salle B" is not called "salle Salle B".
+        line = next(l for l in text["ana@example.org"].splitlines() if "vélo-école" in l)
+        self.assertRegex(line, r"^- Atelier : vélo-école — jeudi 18 mars 2027.* \(Salle B\)$")
+        self.assertNotIn("salle Salle", text["ana@example.org"])
+        self.assertIn("Atelier : vélo-école", text["bob@example.org"])
         self.assertIn("complet : vous êtes sur sa liste d'attente, position 1",
                       text["bob@example.org"])
         self.assertNotIn("liste d'attente", text["ana@example.org"])
@@ -311,7 +316,7 @@ class FlowTest(MailTestCase):
         (seat,) = got["bob@example.org"]
         self.assertEqual(seat["Subject"], "Une place en atelier : Journée écomobilité")
         body = seat.get_body(("plain",)).get_content()
-        self.assertIn("une place s'est libérée dans l'atelier « Atelier vélo-école »", body)
+        self.assertIn("une place s'est libérée dans l'atelier « Atelier : vélo-école »", body)
         self.assertNotIn("liste d'attente", body)
         self.assertEqual(len(got["ana@example.org"]), 1)  # her cancellation
         self.ok("mail", "send", env=self.env(sink2))  # nothing twice

@@ -15,6 +15,7 @@
 #include "server.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdint.h>
@@ -74,6 +75,28 @@ static void start(void)
     atexit(stop);
 }
 
+/* The server did not answer: say what it was doing before aborting, so that
+ * a hang found after hours of fuzzing can be understood (open descriptors,
+ * and every thread's stack when gdb is installed). */
+static void hang(void)
+{
+    char cmd[160];
+    int fds = 0;
+    DIR *d = opendir("/proc/self/fd");
+
+    for (struct dirent *e; d && (e = readdir(d));)
+        fds += e->d_name[0] != '.';
+    if (d)
+        closedir(d);
+    fprintf(stderr, "fuzz_http: no answer within 30 s; %d open descriptors\n", fds);
+    snprintf(cmd, sizeof(cmd),
+             "command -v gdb >/dev/null && gdb -batch -nx -p %d -ex 'thread apply all bt' >&2",
+             (int)getpid());
+    if (system(cmd) != 0)
+        fprintf(stderr, "fuzz_http: no stacks (gdb missing or failed)\n");
+    abort();
+}
+
 /* Has a whole response come, headers (in buf[0..kept)) and Content-Length
  * bytes (total bytes received in all)? */
 static int whole(const char *buf, size_t kept, size_t total)
@@ -122,7 +145,7 @@ static size_t exchange(const uint8_t *data, size_t len, char *buf, size_t size)
             abort();
         if (r == 0) {
             if (total == 0)
-                abort(); /* no reply and no close within 30 s, three times the request
+                hang(); /* no reply and no close within 30 s, three times the request
                           * deadline: the server hangs (10 s fired once on a
                           * loaded machine for a request closed at once) */
             break;
