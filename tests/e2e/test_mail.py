@@ -441,6 +441,33 @@ class KillTest(MailTestCase):
             self.assertEqual(len(set(ids)), 1)
         self.assertTrue(all(m["status"] == "sent" for m in self.outbox()))
 
+    def test_rate_limit_holds_the_rest_in_the_outbox(self):
+        # PLANNER_MAIL_RATE=3: three messages leave, then the sender waits for
+        # the minute to pass; killed while it waits, it loses nothing.
+        self.put_event({k: v for k, v in EVENT.items() if k != "capacity"})
+        rows = "".join("Personne %d;r%d@example.org\n" % (i, i) for i in range(5))
+        self.ok("registrations", "import", "ecomobilite",
+                self.write("r.csv", "Nom;Courriel\n" + rows))
+        sink = self.sink()
+        proc = subprocess.Popen([BIN, "--db", self.db, "mail", "send", "--quiet"],
+                                env=dict(os.environ, **self.env(sink, PLANNER_MAIL_RATE="3")),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.time() + 30
+            while len(sink.files()) < 3 and time.time() < deadline:
+                time.sleep(0.05)
+            time.sleep(2)  # time enough for a fourth, were there no limit
+            self.assertEqual(len(sink.files()), 3)
+            self.assertIsNone(proc.poll(), "the sender should be waiting for the minute")
+        finally:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+        status = sorted(m["status"] for m in self.outbox())
+        self.assertEqual(status, ["queued", "queued", "sent", "sent", "sent"])
+        self.ok("mail", "send", "--quiet", env=self.env(sink))
+        self.assertEqual(sorted(m["To"].addresses[0].addr_spec for _, m, _, _ in sink.messages()),
+                         ["r%d@example.org" % i for i in range(5)])
+
 
 class ServeTest(MailTestCase):
     def test_background_sender_in_serve(self):
