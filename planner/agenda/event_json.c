@@ -30,6 +30,27 @@ static int bad(ctx *c, const char *path, const char *fmt, ...)
     return pl_error_set_at(c->err, PL_EINVALID, c->file, 0, 0, path, "%s", msg);
 }
 
+/* A message a person may meet on a form: a catalogue text (errors.def),
+ * shown in the page's language; bad() is for the file's JSON types. */
+#define SAY(c, path, id, ...)                                                                      \
+    PL_SAY_AT((c)->err, PL_EINVALID, (c)->file, 0, 0, (path), id, __VA_ARGS__)
+
+/* pl_text_problem's finding as a catalogue text. */
+static int text_problem(ctx *c, const char *path, const char *s)
+{
+    const char *p = pl_text_problem(s);
+
+    if (p && strstr(p, "UTF-8"))
+        return SAY(c, path, ERR_NOT_UTF8, NULL);
+    return SAY(c, path, ERR_CONTROL_CHAR, NULL);
+}
+
+static const char *zu(char *buf, size_t n)
+{
+    snprintf(buf, 24, "%zu", n);
+    return buf;
+}
+
 static const char *json_kind(const json_t *v)
 {
     switch (json_typeof(v)) {
@@ -66,7 +87,7 @@ static int check_keys(ctx *c, const json_t *obj, const char *prefix, const char 
                 ok = 1;
         if (!ok) {
             snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", key);
-            return bad(c, path, "unknown key \"%s\" (see docs/event-format.md for the keys)", key);
+            return SAY(c, path, ERR_UNKNOWN_KEY, key);
         }
     }
     return 0;
@@ -90,18 +111,21 @@ static int check_text(ctx *c, const char *path, const json_t *v, size_t max)
     size_t n;
 
     if (pl_text_problem(s)) /* an escaped control character */
-        return bad(c, path, "%s", pl_text_problem(s));
-    if ((n = utf8_chars(s)) > max)
-        return bad(c, path, "too long: %zu characters, at most %zu (see docs/event-format.md)", n,
-                   max);
+        return text_problem(c, path, s);
+    if ((n = utf8_chars(s)) > max) {
+        char a[24], b[24];
+        return SAY(c, path, ERR_TOO_LONG_CHARS, zu(a, n), zu(b, max));
+    }
     return 0;
 }
 
 /* An array no longer than max items. */
 static int check_count(ctx *c, const char *path, const json_t *arr, size_t max)
 {
+    char a[24], b[24];
+
     if (json_array_size(arr) > max)
-        return bad(c, path, "too many items: %zu, at most %zu", json_array_size(arr), max);
+        return SAY(c, path, ERR_TOO_MANY_ITEMS, zu(a, json_array_size(arr)), zu(b, max));
     return 0;
 }
 
@@ -118,13 +142,13 @@ static int get_string(ctx *c, const json_t *obj, const char *prefix, const char 
     *out = NULL;
     if (!v) {
         if (required)
-            return bad(c, path, "required key is missing");
+            return SAY(c, path, ERR_REQUIRED, NULL);
         return 0;
     }
     if (!json_is_string(v))
         return bad(c, path, "expected a string, got %s", json_kind(v));
     if (required && json_string_length(v) == 0)
-        return bad(c, path, "must not be empty");
+        return SAY(c, path, ERR_NOT_EMPTY, NULL);
     if ((rc = check_text(c, path, v, max)) < 0)
         return rc;
     if (!(*out = strdup(json_string_value(v))))
@@ -143,9 +167,11 @@ static int get_int(ctx *c, const json_t *obj, const char *prefix, const char *ke
         return 0;
     if (!json_is_integer(v))
         return bad(c, path, "expected a whole number, got %s", json_kind(v));
-    if (json_integer_value(v) < 1 || json_integer_value(v) > 1000000)
-        return bad(c, path, "must be between 1 and 1000000 (leave it out for no limit), got %lld",
-                   (long long)json_integer_value(v));
+    if (json_integer_value(v) < 1 || json_integer_value(v) > 1000000) {
+        char got[24];
+        snprintf(got, sizeof(got), "%lld", (long long)json_integer_value(v));
+        return SAY(c, path, ERR_CAPACITY_RANGE, got);
+    }
     *out = (int)json_integer_value(v);
     return 0;
 }
@@ -201,7 +227,7 @@ static int check_enum(ctx *c, const char *path, const char *value, const char *c
         if (a[1])
             strncat(list, ", ", sizeof(list) - strlen(list) - 1);
     }
-    return bad(c, path, "\"%s\" is not one of: %s", value, list);
+    return SAY(c, path, ERR_NOT_ONE_OF, value, list);
 }
 
 /* Identifiers appear in URLs and feed UIDs: letters, digits, '-', '_'. */
@@ -210,15 +236,14 @@ static int check_ident(ctx *c, const char *path, const char *id, int lowercase_o
     size_t n = strlen(id);
 
     if (n == 0 || n > 64)
-        return bad(c, path, "must be 1 to 64 characters long");
+        return SAY(c, path, ERR_IDENT_LENGTH, NULL);
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)id[i];
         int ok = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' ||
                  (!lowercase_only && ((ch >= 'A' && ch <= 'Z') || ch == '_'));
         if (!ok)
-            return bad(c, path, "\"%s\" may only contain %s", id,
-                       lowercase_only ? "lowercase letters, digits and '-'"
-                                      : "letters, digits, '-' and '_'");
+            return lowercase_only ? SAY(c, path, ERR_IDENT_LOWER, id)
+                                  : SAY(c, path, ERR_IDENT_CHARS, id);
     }
     return 0;
 }
@@ -233,22 +258,22 @@ static int check_timezone(ctx *c, const char *tz)
         return 0;
     for (const char *p = tz; *p; p++)
         if (!(isalnum((unsigned char)*p) || *p == '/' || *p == '_' || *p == '-' || *p == '+'))
-            return bad(c, "timezone", "\"%s\" is not an IANA time zone name", tz);
+            return SAY(c, "timezone", ERR_TZ_NAME, tz);
     if (strstr(tz, "..") || tz[0] == '/')
-        return bad(c, "timezone", "\"%s\" is not an IANA time zone name", tz);
+        return SAY(c, "timezone", ERR_TZ_NAME, tz);
     snprintf(file, sizeof(file), "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", tz);
     if (access(file, R_OK) != 0)
-        return bad(c, "timezone", "unknown time zone \"%s\" (e.g. \"Europe/Paris\")", tz);
+        return SAY(c, "timezone", ERR_TZ_UNKNOWN, tz);
     return 0;
 }
 
 static int check_url(ctx *c, const char *path, const char *url)
 {
     if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
-        return bad(c, path, "\"%s\" must be an http:// or https:// address", url);
+        return SAY(c, path, ERR_URL, url);
     for (const char *p = url; *p; p++)
         if ((unsigned char)*p <= ' ')
-            return bad(c, path, "must not contain spaces or control characters");
+            return SAY(c, path, ERR_URL_SPACES, NULL);
     return 0;
 }
 
@@ -263,8 +288,7 @@ static int normalise_time(ctx *c, const char *path, const pl_datetime *day, char
         return 0;
     dt = *day;
     if (pl_time_parse(&dt.hour, &dt.minute, *inout) != 0)
-        return bad(c, path, "\"%s\" is not a time: write \"HH:MM\" or \"YYYY-MM-DDTHH:MM\"",
-                   *inout);
+        return SAY(c, path, ERR_NOT_TIME, *inout);
     pl_datetime_format(&dt, buf, sizeof(buf));
     free(*inout);
     if (!(*inout = strdup(buf)))
@@ -320,7 +344,7 @@ static int parse_venue(ctx *c, const json_t *root, pl_event *ev)
 
     if (!v) {
         if (strcmp(ev->format, "online") != 0)
-            return bad(c, "venue", "an %s event needs a \"venue\" (name, lat, lon)", ev->format);
+            return SAY(c, "venue", ERR_NEEDS_VENUE, ev->format);
         return 0;
     }
     if (!json_is_object(v))
@@ -333,7 +357,7 @@ static int parse_venue(ctx *c, const json_t *root, pl_event *ev)
     lat = json_object_get(v, "lat");
     lon = json_object_get(v, "lon");
     if (!lat || !lon)
-        return bad(c, lat ? "venue.lon" : "venue.lat", "required key is missing");
+        return SAY(c, lat ? "venue.lon" : "venue.lat", ERR_REQUIRED, NULL);
     if (!json_is_number(lat))
         return bad(c, "venue.lat", "expected a number, got %s", json_kind(lat));
     if (!json_is_number(lon))
@@ -341,9 +365,9 @@ static int parse_venue(ctx *c, const json_t *root, pl_event *ev)
     ev->venue_lat = json_number_value(lat);
     ev->venue_lon = json_number_value(lon);
     if (ev->venue_lat < -90 || ev->venue_lat > 90)
-        return bad(c, "venue.lat", "must be between -90 and 90");
+        return SAY(c, "venue.lat", ERR_LAT_RANGE, NULL);
     if (ev->venue_lon < -180 || ev->venue_lon > 180)
-        return bad(c, "venue.lon", "must be between -180 and 180");
+        return SAY(c, "venue.lon", ERR_LON_RANGE, NULL);
     ev->has_geo = 1;
     return 0;
 }
@@ -382,9 +406,10 @@ static int parse_speakers(ctx *c, const json_t *root, pl_event *ev)
         if ((rc = check_ident(c, prefix, sp->id, 0)) < 0)
             return rc;
         for (size_t j = 0; j < i; j++)
-            if (strcmp(ev->speakers[j].id, sp->id) == 0)
-                return bad(c, prefix, "duplicate speaker id \"%s\" (also speakers[%zu])", sp->id,
-                           j);
+            if (strcmp(ev->speakers[j].id, sp->id) == 0) {
+                char a[24];
+                return SAY(c, prefix, ERR_DUP_SPEAKER, sp->id, zu(a, j));
+            }
     }
     return 0;
 }
@@ -424,8 +449,10 @@ static int parse_session(ctx *c, const json_t *item, size_t i, const pl_datetime
     if ((rc = check_ident(c, path, s->id, 0)) < 0)
         return rc;
     for (j = 0; j < i; j++)
-        if (strcmp(ev->sessions[j].id, s->id) == 0)
-            return bad(c, path, "duplicate session id \"%s\" (also sessions[%zu])", s->id, j);
+        if (strcmp(ev->sessions[j].id, s->id) == 0) {
+            char a[24];
+            return SAY(c, path, ERR_DUP_SESSION, s->id, zu(a, j));
+        }
     snprintf(path, sizeof(path), "%s.kind", prefix);
     if ((rc = check_enum(c, path, s->kind, kinds)) < 0)
         return rc;
@@ -450,11 +477,10 @@ static int parse_session(ctx *c, const json_t *item, size_t i, const pl_datetime
         if (!json_is_string(sv))
             return bad(c, path, "expected a speaker id (a string), got %s", json_kind(sv));
         if (!pl_event_speaker(ev, json_string_value(sv)) && !s->cancelled)
-            return bad(c, path, "unknown speaker id \"%s\"; add it under \"speakers\"",
-                       json_string_value(sv));
+            return SAY(c, path, ERR_UNKNOWN_SPEAKER, json_string_value(sv));
         for (size_t k = 0; k < j; k++)
             if (strcmp(s->speakers.items[k], json_string_value(sv)) == 0)
-                return bad(c, path, "speaker \"%s\" is listed twice", json_string_value(sv));
+                return SAY(c, path, ERR_SPEAKER_TWICE, json_string_value(sv));
         if (!(s->speakers.items[j] = strdup(json_string_value(sv))))
             return pl_error_oom(c->err);
         s->speakers.count = j + 1;
@@ -520,14 +546,13 @@ static int parse_root(ctx *c, const json_t *root, pl_event *ev)
     if (ev->online_url && (rc = check_url(c, "online_url", ev->online_url)) < 0)
         return rc;
     if (strcmp(ev->format, "in_person") != 0 && !ev->online_url)
-        return bad(c, "online_url", "an %s event needs an \"online_url\"", ev->format);
+        return SAY(c, "online_url", ERR_NEEDS_ONLINE_URL, ev->format);
     if (pl_datetime_parse(&start, ev->start) != 0)
-        return bad(c, "start", "\"%s\" is not a date and time: write \"YYYY-MM-DDTHH:MM\"",
-                   ev->start);
+        return SAY(c, "start", ERR_NOT_DATETIME, ev->start);
     if (pl_datetime_parse(&end, ev->end) != 0)
-        return bad(c, "end", "\"%s\" is not a date and time: write \"YYYY-MM-DDTHH:MM\"", ev->end);
+        return SAY(c, "end", ERR_NOT_DATETIME, ev->end);
     if (pl_datetime_minutes(&end) <= pl_datetime_minutes(&start))
-        return bad(c, "end", "the event must end after it starts (%s)", ev->start);
+        return SAY(c, "end", ERR_END_BEFORE_START, ev->start);
     if ((rc = parse_speakers(c, root, ev)) < 0)
         return rc;
     arr = json_object_get(root, "sessions");
