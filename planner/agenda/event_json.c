@@ -4,7 +4,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,22 +15,8 @@ typedef struct ctx {
     pl_error *err;
 } ctx;
 
-static int bad(ctx *c, const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int bad(ctx *c, const char *path, const char *fmt, ...)
-{
-    char msg[400];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    return pl_error_set_at(c->err, PL_EINVALID, c->file, 0, 0, path, "%s", msg);
-}
-
 /* A message a person may meet on a form: a catalogue text (errors.def),
- * shown in the page's language; bad() is for the file's JSON types. */
+ * shown in the page's language (its English is err->msg). */
 #define SAY(c, path, id, ...)                                                                      \
     PL_SAY_AT((c)->err, PL_EINVALID, (c)->file, 0, 0, (path), id, __VA_ARGS__)
 
@@ -146,7 +131,7 @@ static int get_string(ctx *c, const json_t *obj, const char *prefix, const char 
         return 0;
     }
     if (!json_is_string(v))
-        return bad(c, path, "expected a string, got %s", json_kind(v));
+        return SAY(c, path, ERR_EXPECTED_STRING, json_kind(v));
     if (required && json_string_length(v) == 0)
         return SAY(c, path, ERR_NOT_EMPTY, NULL);
     if ((rc = check_text(c, path, v, max)) < 0)
@@ -166,7 +151,7 @@ static int get_int(ctx *c, const json_t *obj, const char *prefix, const char *ke
     if (!v)
         return 0;
     if (!json_is_integer(v))
-        return bad(c, path, "expected a whole number, got %s", json_kind(v));
+        return SAY(c, path, ERR_EXPECTED_WHOLE, json_kind(v));
     if (json_integer_value(v) < 1 || json_integer_value(v) > 1000000) {
         char got[24];
         snprintf(got, sizeof(got), "%lld", (long long)json_integer_value(v));
@@ -188,7 +173,7 @@ static int get_strlist(ctx *c, const json_t *obj, const char *prefix, const char
     if (!v)
         return 0;
     if (!json_is_array(v))
-        return bad(c, path, "expected an array of strings, got %s", json_kind(v));
+        return SAY(c, path, ERR_EXPECTED_STRINGS, json_kind(v));
     if ((rc = check_count(c, path, v, PL_EVENT_LIST_MAX)) < 0)
         return rc;
     out->items = calloc(json_array_size(v) + 1, sizeof(char *));
@@ -198,7 +183,7 @@ static int get_strlist(ctx *c, const json_t *obj, const char *prefix, const char
     {
         snprintf(path, sizeof(path), "%s%s%s[%zu]", prefix, *prefix ? "." : "", key, i);
         if (!json_is_string(item))
-            return bad(c, path, "expected a string, got %s", json_kind(item));
+            return SAY(c, path, ERR_EXPECTED_STRING, json_kind(item));
         if ((rc = check_text(c, path, item, PL_EVENT_NAME_MAX)) < 0)
             return rc;
         if (!(out->items[i] = strdup(json_string_value(item))))
@@ -328,11 +313,11 @@ static int check_stored(ctx *c, const json_t *obj, const char *prefix)
     for (const char *const *k = strings; *k; k++)
         if ((v = json_object_get(obj, *k)) && !json_is_string(v)) {
             snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", *k);
-            return bad(c, path, "expected a string, got %s", json_kind(v));
+            return SAY(c, path, ERR_EXPECTED_STRING, json_kind(v));
         }
     if ((v = json_object_get(obj, "sequence")) && !json_is_integer(v)) {
         snprintf(path, sizeof(path), "%s%ssequence", prefix, *prefix ? "." : "");
-        return bad(c, path, "expected a whole number, got %s", json_kind(v));
+        return SAY(c, path, ERR_EXPECTED_WHOLE, json_kind(v));
     }
     return 0;
 }
@@ -348,7 +333,7 @@ static int parse_venue(ctx *c, const json_t *root, pl_event *ev)
         return 0;
     }
     if (!json_is_object(v))
-        return bad(c, "venue", "expected an object, got %s", json_kind(v));
+        return SAY(c, "venue", ERR_EXPECTED_OBJECT, json_kind(v));
     if ((rc = check_keys(c, v, "venue", venue_keys)) < 0 ||
         (rc = get_string(c, v, "venue", "name", 1, PL_EVENT_NAME_MAX, &ev->venue_name)) < 0 ||
         (rc = get_string(c, v, "venue", "address", 0, PL_EVENT_SUMMARY_MAX, &ev->venue_address)) <
@@ -359,9 +344,9 @@ static int parse_venue(ctx *c, const json_t *root, pl_event *ev)
     if (!lat || !lon)
         return SAY(c, lat ? "venue.lon" : "venue.lat", ERR_REQUIRED, NULL);
     if (!json_is_number(lat))
-        return bad(c, "venue.lat", "expected a number, got %s", json_kind(lat));
+        return SAY(c, "venue.lat", ERR_EXPECTED_NUMBER, json_kind(lat));
     if (!json_is_number(lon))
-        return bad(c, "venue.lon", "expected a number, got %s", json_kind(lon));
+        return SAY(c, "venue.lon", ERR_EXPECTED_NUMBER, json_kind(lon));
     ev->venue_lat = json_number_value(lat);
     ev->venue_lon = json_number_value(lon);
     if (ev->venue_lat < -90 || ev->venue_lat > 90)
@@ -382,7 +367,7 @@ static int parse_speakers(ctx *c, const json_t *root, pl_event *ev)
     if (!arr)
         return 0;
     if (!json_is_array(arr))
-        return bad(c, "speakers", "expected an array, got %s", json_kind(arr));
+        return SAY(c, "speakers", ERR_EXPECTED_ARRAY, json_kind(arr));
     if ((rc = check_count(c, "speakers", arr, PL_EVENT_SPEAKERS_MAX)) < 0)
         return rc;
     ev->speakers = calloc(json_array_size(arr) + 1, sizeof(*ev->speakers));
@@ -393,7 +378,7 @@ static int parse_speakers(ctx *c, const json_t *root, pl_event *ev)
         pl_speaker *sp = &ev->speakers[i];
         snprintf(prefix, sizeof(prefix), "speakers[%zu]", i);
         if (!json_is_object(item))
-            return bad(c, prefix, "expected an object, got %s", json_kind(item));
+            return SAY(c, prefix, ERR_EXPECTED_OBJECT, json_kind(item));
         ev->nspeakers = i + 1;
         if ((rc = check_keys(c, item, prefix, speaker_keys)) < 0 ||
             (rc = get_string(c, item, prefix, "id", 1, PL_EVENT_NAME_MAX, &sp->id)) < 0 ||
@@ -424,7 +409,7 @@ static int parse_session(ctx *c, const json_t *item, size_t i, const pl_datetime
 
     snprintf(prefix, sizeof(prefix), "sessions[%zu]", i);
     if (!json_is_object(item))
-        return bad(c, prefix, "expected an object, got %s", json_kind(item));
+        return SAY(c, prefix, ERR_EXPECTED_OBJECT, json_kind(item));
     if ((rc = check_keys(c, item, prefix, session_keys)) < 0 ||
         (rc = get_string(c, item, prefix, "id", 1, PL_EVENT_NAME_MAX, &s->id)) < 0 ||
         (rc = get_string(c, item, prefix, "title", 1, PL_EVENT_NAME_MAX, &s->title)) < 0 ||
@@ -440,7 +425,7 @@ static int parse_session(ctx *c, const json_t *item, size_t i, const pl_datetime
     if ((sv = json_object_get(item, "status"))) {
         snprintf(path, sizeof(path), "%s.status", prefix);
         if (!json_is_string(sv))
-            return bad(c, path, "expected a string, got %s", json_kind(sv));
+            return SAY(c, path, ERR_EXPECTED_STRING, json_kind(sv));
         if ((rc = check_enum(c, path, json_string_value(sv), session_statuses)) < 0)
             return rc;
         s->cancelled = strcmp(json_string_value(sv), "cancelled") == 0;
@@ -467,7 +452,7 @@ static int parse_session(ctx *c, const json_t *item, size_t i, const pl_datetime
         return 0;
     snprintf(path, sizeof(path), "%s.speakers", prefix);
     if (!json_is_array(spk))
-        return bad(c, path, "expected an array of speaker ids, got %s", json_kind(spk));
+        return SAY(c, path, ERR_EXPECTED_SPEAKER_IDS, json_kind(spk));
     s->speakers.items = calloc(json_array_size(spk) + 1, sizeof(char *));
     if (!s->speakers.items)
         return pl_error_oom(c->err);
@@ -475,7 +460,7 @@ static int parse_session(ctx *c, const json_t *item, size_t i, const pl_datetime
     {
         snprintf(path, sizeof(path), "%s.speakers[%zu]", prefix, j);
         if (!json_is_string(sv))
-            return bad(c, path, "expected a speaker id (a string), got %s", json_kind(sv));
+            return SAY(c, path, ERR_EXPECTED_SPEAKER_ID, json_kind(sv));
         if (!pl_event_speaker(ev, json_string_value(sv)) && !s->cancelled)
             return SAY(c, path, ERR_UNKNOWN_SPEAKER, json_string_value(sv));
         for (size_t k = 0; k < j; k++)
@@ -510,7 +495,7 @@ static int parse_root(ctx *c, const json_t *root, pl_event *ev)
     int rc;
 
     if (!json_is_object(root))
-        return bad(c, "", "the top level must be an object, got %s", json_kind(root));
+        return SAY(c, "", ERR_TOP_LEVEL, json_kind(root));
     if ((rc = check_keys(c, root, "", event_keys)) < 0 ||
         (rc = get_string(c, root, "", "slug", 1, PL_EVENT_NAME_MAX, &ev->slug)) < 0 ||
         (rc = check_ident(c, "slug", ev->slug, 1)) < 0 ||
@@ -559,7 +544,7 @@ static int parse_root(ctx *c, const json_t *root, pl_event *ev)
     if (!arr)
         return 0;
     if (!json_is_array(arr))
-        return bad(c, "sessions", "expected an array, got %s", json_kind(arr));
+        return SAY(c, "sessions", ERR_EXPECTED_ARRAY, json_kind(arr));
     if ((rc = check_count(c, "sessions", arr, PL_EVENT_SESSIONS_MAX)) < 0)
         return rc;
     ev->sessions = calloc(json_array_size(arr) + 1, sizeof(*ev->sessions));
