@@ -691,7 +691,7 @@ static void registration_form(srv_html *h, const lang *L, const pl_server *srv, 
                                   full ? ")" : "");
             }
             if (nw > 1)
-                srv_rank_selects(h, ev, &slots[i], order);
+                srv_rank_selects(h, ev, &slots[i], order, ag ? ag->req : NULL);
             srv_html_emit(h, "</div>\n");
         }
         if (any)
