@@ -81,7 +81,15 @@ int pl_error_say_at(pl_error *err, int code, const char *file, int line, int col
     /* args may point into err itself (an earlier message's arguments) */
     char copies[4][128];
     for (size_t i = 0; i < n; i++) {
-        snprintf(copies[i], sizeof(copies[i]), "%s", a[i] ? a[i] : "");
+        size_t len = a[i] ? strlen(a[i]) : 0;
+        if (len >= sizeof(copies[i])) { /* cut whole characters only */
+            len = sizeof(copies[i]) - 1;
+            while (len > 0 && ((unsigned char)a[i][len] & 0xC0) == 0x80)
+                len--;
+        }
+        if (len)
+            memcpy(copies[i], a[i], len);
+        copies[i][len] = '\0';
         a[i] = copies[i];
     }
     pl_error_set_at(err, code, file, line, column, path, "%s", "");

@@ -141,6 +141,20 @@ static void error_text_in_either_language(void **state)
     assert_string_equal(pl_error_text(&err, PL_LANG_FR, buf, sizeof(buf)), "disk full");
     assert_string_equal(pl_error_text(NULL, PL_LANG_FR, buf, sizeof(buf)), "");
     assert_int_equal(PL_SAY(NULL, PL_ENOTFOUND, "x", REG_ERR_EMPTY, NULL), PL_ENOTFOUND);
+    /* a long argument is cut between characters, never inside one */
+    {
+        char longer[300] = "";
+        for (int i = 0; i < 100; i++)
+            strcat(longer, "é");
+        PL_SAY(&err, PL_EINVALID, "id", ERR_IDENT_LENGTH, NULL);
+        PL_SAY(&err, PL_EINVALID, "x", ERR_UNKNOWN_KEY, longer);
+        assert_int_equal(strlen(err.args[0]), 126);
+        assert_null(pl_text_problem(err.msg));
+        assert_null(pl_text_problem(pl_error_text(&err, PL_LANG_FR, buf, sizeof(buf))));
+        /* an argument taken from the error itself survives its clearing */
+        PL_SAY(&err, PL_EINVALID, "x", REG_ERR_PHONE, err.args[0]);
+        assert_int_equal(strlen(err.args[0]), 126);
+    }
 }
 
 /* What the forms meet: the event's and the registration's checks, and a
