@@ -425,18 +425,18 @@ static int json_failure(srv_reply *out, unsigned status, const pl_error *err)
     return srv_reply_json(out, status, o);
 }
 
-/* A refused registration form: bad input (400) or a conflict (409) shows
- * the event's page again, the form keeping what was typed and the error
- * beside its field, in the event's language; anything else is an error
- * page in that language. */
+/* A refused form: an error page in the event's language. For the sign-up
+ * form (again: req is POST /e/SLUG/register), bad input (400) or a
+ * conflict (409) shows the event's page again instead, the form keeping
+ * what was typed and the error beside its field. */
 static int form_failure(srv_reply *out, srv_req *req, unsigned status, const pl_error *err,
-                        const char *lang_code)
+                        const char *lang_code, int again)
 {
     char msg[700];
 
     if (err->code == PL_EBUSY)
         return srv_page_error(out, status, lang_code, failure_text(err, lang_code));
-    if (lang_code && (status == 400 || status == 409))
+    if (again && lang_code && (status == 400 || status == 409))
         return srv_page_event_again(out, req, status, err);
     pl_error_text(err, lang_code && strcmp(lang_code, "en") == 0 ? PL_LANG_EN : PL_LANG_FR, msg,
                   sizeof(msg));
@@ -578,7 +578,7 @@ fail:
     if (is_json)
         json_failure(out, status, &err);
     else
-        form_failure(out, req, status, &err, lang_code);
+        form_failure(out, req, status, &err, lang_code, 1);
 done:
     clear_input(&in);
     srv_ranks_clear(&ranks);
@@ -828,7 +828,8 @@ int srv_update(srv_reply *out, srv_req *req)
             srv_changed(req->srv);
         }
         if (rc < 0) {
-            form_failure(out, req, rc == PL_ENOTFOUND ? 409 : srv_status_for(rc), &err, lang_code);
+            form_failure(out, req, rc == PL_ENOTFOUND ? 409 : srv_status_for(rc), &err, lang_code,
+                         0);
         } else {
             char loc[300];
             snprintf(loc, sizeof(loc), "/me/%s", token);

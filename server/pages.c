@@ -781,8 +781,10 @@ static int event_page(srv_reply *out, srv_req *req, unsigned status, const pl_er
         pl_now_utc(now);
         if (!event_is_over(ev, now))
             registration_form(&h, L, req->srv, ev, taken, confirmed, ag);
-        else
+        else {
+            form_error_summary(&h, ev, ag);
             srv_html_emit(&h, "<p>%t</p>\n", L->closed);
+        }
     } else {
         form_error_summary(&h, ev, ag);
     }

@@ -150,6 +150,20 @@ class FrenchErrors(unittest.TestCase):
         # fixed, it goes through; the same e-mail again is a conflict, in French
         s, h, _ = self.post_public(dict(typed, email="elise@exemple.fr"))
         self.assertEqual(s, 303)
+        # her own page refuses a bad phone number in French too (an error page)
+        me = h["location"]
+        page = self.srv.get(me)[2].decode()
+        form = re.search(r'action="%s/update".*?</form>' % re.escape(me), page, re.S).group(0)
+        fields = {html.unescape(n): html.unescape(v) for n, v in
+                  re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form)}
+        fields["phone"] = "appelez-moi"
+        s, _, body = self.srv.request(
+            "POST", me + "/update", urllib.parse.urlencode(fields).encode(),
+            {"Content-Type": "application/x-www-form-urlencoded",
+             "Origin": "http://127.0.0.1:%d" % self.srv.port})
+        self.assertEqual(s, 400, body)
+        self.assertIn("« appelez-moi » n'est pas un numéro de téléphone",
+                      html.unescape(body.decode()))
         s, _, body = self.post_public(dict(typed, email="elise@exemple.fr"))
         self.assertEqual(s, 409)
         self.assertIn("elise@exemple.fr est déjà inscrit à cet événement",
