@@ -236,14 +236,12 @@ const char *pl_conflict_text(const pl_conflict *c, const pl_event *ev, pl_lang l
     }
     case PL_CONFLICT_NONEXISTENT_TIME:
     case PL_CONFLICT_AMBIGUOUS_TIME: {
-        /* calendar/ words the time in c->message: "... at WHEN, ..." */
-        const char *at = strstr(c->message, " at "), *end;
-        if (!at || !(end = strchr(at + 4, ',')))
+        if (!c->detail) /* reported without its time: c->message */
             break;
         id = c->kind == PL_CONFLICT_NONEXISTENT_TIME ? PL_T_CONFLICT_NONEXISTENT_TIME
                                                      : PL_T_CONFLICT_AMBIGUOUS_TIME;
-        snprintf(x, sizeof(x), "%.*s", (int)(end - at - 4), at + 4);
-        if (strlen(x) == 16)
+        snprintf(x, sizeof(x), "%s", c->detail);
+        if (strlen(x) == 16) /* "YYYY-MM-DD HH:MM" */
             x[10] = ' ';
         if (!c->session)
             args[0] = ev->title;

@@ -34,7 +34,8 @@ typedef struct pl_conflict {
     const char *session; /* borrowed from the event; NULL: the event itself */
     const char *other;   /* the other session, or NULL */
     char message[320];   /* one line, names sessions, times, speaker or room */
-    const char *detail;  /* unknown-speaker: the speaker id; else NULL (borrowed) */
+    const char *detail;  /* unknown-speaker: the speaker id; nonexistent- and
+                          * ambiguous-time: the time; else NULL (borrowed) */
 } pl_conflict;
 
 /* Short stable name of a kind, e.g. "speaker-overlap". */
