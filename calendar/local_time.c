@@ -94,6 +94,7 @@ static void check_time(icaltimezone *tz, const pl_event *ev, const pl_session *s
         return;
     memset(&c, 0, sizeof(c));
     c.session = s ? s->id : NULL;
+    c.detail = when; /* borrowed from ev, like the session's id */
     if (s)
         snprintf(who, sizeof(who), "session '%s'", s->id);
     else

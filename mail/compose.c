@@ -73,25 +73,14 @@ static int load_event(pl_mail_composer *c, const char *slug, pl_error *err)
 }
 
 /* A catalogue text with its %s (and %d) filled in: the texts are data,
- * never printf formats. */
+ * never printf formats (pl_lang_fill; %s comes before %d in every text). */
 static void fill(char *out, size_t size, const char *tmpl, const char *s, int n)
 {
-    size_t o = 0;
+    char num[16];
+    const char *args[2] = {s, num};
 
-    for (const char *p = tmpl; *p && o + 1 < size; p++) {
-        if (p[0] == '%' && (p[1] == 's' || p[1] == 'd')) {
-            char num[16];
-            const char *v = p[1] == 's' ? (s ? s : "") : num;
-            snprintf(num, sizeof(num), "%d", n);
-            o += (size_t)snprintf(out + o, size - o, "%s", v);
-            if (o >= size)
-                o = size - 1;
-            p++;
-        } else {
-            out[o++] = *p;
-        }
-    }
-    out[o] = '\0';
+    snprintf(num, sizeof(num), "%d", n);
+    pl_lang_fill(out, size, tmpl, args, 2);
 }
 
 /* ---- the subject ---- */

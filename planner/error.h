@@ -28,7 +28,12 @@ typedef struct pl_error {
     int line;       /* 1-based line in file, 0 when unknown */
     int column;     /* 1-based column, 0 when unknown */
     char path[128]; /* JSON path or CSV column, e.g. "sessions[3].start" */
-    char msg[512];  /* one line: what is wrong */
+    char msg[512];  /* one line: what is wrong (English) */
+    /* The same message as a catalogue text, for pages in any language
+     * (pl_error_text in lang.h): its id + 1 (0: msg only) and the strings
+     * its %1..%4 stand for. Set by pl_error_say_at (lang.h). */
+    int text;
+    char args[4][128];
 } pl_error;
 
 /* Clear err (NULL allowed). */

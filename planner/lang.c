@@ -22,6 +22,7 @@ static const char *const texts[PL_T_COUNT][PL_LANG_COUNT] = {
 #include "lang/mail.def"
 #include "lang/feeds.def"
 #include "lang/admin.def"
+#include "lang/errors.def"
 #undef PL_TEXT
 };
 
@@ -37,6 +38,86 @@ char *pl_lang_label(char *buf, size_t size, pl_lang lang, pl_text_id label, cons
     snprintf(buf, size, "%s%s %s", pl_lang_text(lang, label), lang == PL_LANG_FR ? " :" : ":",
              value ? value : "");
     return buf;
+}
+
+char *pl_lang_fill(char *buf, size_t size, const char *tmpl, const char *const *args, size_t nargs)
+{
+    size_t o = 0, next = 0;
+
+    if (size == 0)
+        return buf;
+    for (const char *p = tmpl ? tmpl : ""; *p && o + 1 < size; p++) {
+        size_t k = (size_t)-1;
+        if (p[0] == '%' && p[1] >= '1' && p[1] <= '9')
+            k = (size_t)(p[1] - '1');
+        else if (p[0] == '%' && (p[1] == 's' || p[1] == 'd'))
+            k = next++;
+        if (k == (size_t)-1) {
+            buf[o++] = *p;
+            continue;
+        }
+        const char *v = k < nargs && args[k] ? args[k] : "";
+        size_t n = strlen(v);
+        if (n > size - 1 - o)
+            n = size - 1 - o;
+        memcpy(buf + o, v, n);
+        o += n;
+        p++;
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+int pl_error_say_at(pl_error *err, int code, const char *file, int line, int column,
+                    const char *path, pl_text_id id, const char *const *args, size_t nargs)
+{
+    const char *a[4];
+    size_t n = nargs < 4 ? nargs : 4;
+
+    if (!err)
+        return code;
+    for (size_t i = 0; i < n; i++)
+        a[i] = args[i];
+    /* args may point into err itself (an earlier message's arguments) */
+    char copies[4][128];
+    for (size_t i = 0; i < n; i++) {
+        size_t len = a[i] ? strlen(a[i]) : 0;
+        if (len >= sizeof(copies[i])) { /* cut whole characters only */
+            len = sizeof(copies[i]) - 1;
+            while (len > 0 && ((unsigned char)a[i][len] & 0xC0) == 0x80)
+                len--;
+        }
+        if (len)
+            memcpy(copies[i], a[i], len);
+        copies[i][len] = '\0';
+        a[i] = copies[i];
+    }
+    pl_error_set_at(err, code, file, line, column, path, "%s", "");
+    pl_lang_fill(err->msg, sizeof(err->msg), pl_lang_text(PL_LANG_EN, id), a, n);
+    if ((unsigned)id < PL_T_COUNT)
+        err->text = (int)id + 1;
+    for (size_t i = 0; i < n; i++)
+        memcpy(err->args[i], copies[i], sizeof(err->args[i]));
+    return code;
+}
+
+const char *pl_error_text(const pl_error *err, pl_lang lang, char *buf, size_t size)
+{
+    const char *a[4];
+
+    if (size == 0)
+        return buf;
+    if (!err) {
+        buf[0] = '\0';
+        return buf;
+    }
+    if (err->text <= 0 || err->text > PL_T_COUNT) {
+        snprintf(buf, size, "%s", err->msg);
+        return buf;
+    }
+    for (size_t i = 0; i < 4; i++)
+        a[i] = err->args[i];
+    return pl_lang_fill(buf, size, pl_lang_text(lang, (pl_text_id)(err->text - 1)), a, 4);
 }
 
 const char *pl_lang_code(pl_lang lang)

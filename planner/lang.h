@@ -48,6 +48,7 @@ typedef enum pl_text_id {
 #include "lang/mail.def"
 #include "lang/feeds.def"
 #include "lang/admin.def"
+#include "lang/errors.def"
 #undef PL_TEXT
     PL_T_COUNT
 } pl_text_id;
@@ -58,6 +59,37 @@ const char *pl_lang_text(pl_lang lang, pl_text_id id);
 /* "label : value" in French (a space before the colon), "label: value" in
  * English, into buf (always NUL-terminated). Returns buf. */
 char *pl_lang_label(char *buf, size_t size, pl_lang lang, pl_text_id label, const char *value);
+
+/* tmpl with its placeholders filled in, into buf (always NUL-terminated):
+ * "%1" to "%9" stand for args[N-1]; "%s" and "%d" take the next argument in
+ * order (the mail's texts); an argument past nargs, or NULL, is "". Any other
+ * '%' is copied as it is. Texts are data, never printf formats. Returns buf. */
+char *pl_lang_fill(char *buf, size_t size, const char *tmpl, const char *const *args, size_t nargs);
+
+/* Messages of the core in the user's language. A function that rejects
+ * input a person typed (a form, a file) says why with a catalogue text
+ * rather than printf:
+ *
+ *   return PL_SAY(err, PL_EINVALID, "email", REG_ERR_EMAIL, in->email);
+ *
+ * err->msg gets the English text (what the command line prints, as
+ * before); err->text and err->args keep the id and its arguments, so that
+ * a page renders it in its own language with pl_error_text. Location
+ * fields as pl_error_set_at. At most 4 arguments (longer ones are cut at
+ * 127 bytes); returns code. */
+int pl_error_say_at(pl_error *err, int code, const char *file, int line, int column,
+                    const char *path, pl_text_id id, const char *const *args, size_t nargs);
+#define PL_SAY_AT(err, code, file, line, column, path, id, ...)                                    \
+    pl_error_say_at((err), (code), (file), (line), (column), (path), PL_T_##id,                    \
+                    (const char *const[]){__VA_ARGS__},                                            \
+                    sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
+#define PL_SAY(err, code, path, id, ...) PL_SAY_AT(err, code, NULL, 0, 0, path, id, __VA_ARGS__)
+
+/* err's message in lang, into buf (always NUL-terminated): its catalogue
+ * text filled in when it has one, else err->msg as it is (messages not yet
+ * in the catalogue, and internal errors, stay English). No location: the
+ * caller shows err->path its own way. Returns buf. */
+const char *pl_error_text(const pl_error *err, pl_lang lang, char *buf, size_t size);
 
 /* "fr" or "en". */
 const char *pl_lang_code(pl_lang lang);

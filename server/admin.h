@@ -81,6 +81,11 @@ void adm_page_start(srv_html *h, adm *a, const char *title, const char *slug);
 int adm_page_reply(adm *a, unsigned status, srv_html *h);
 /* An error page in the page's language. */
 int adm_error(adm *a, unsigned status, const char *message);
+/* The same for a core error: its message in the page's language
+ * (pl_error_text). */
+int adm_fail(adm *a, unsigned status, const pl_error *err);
+/* A core message in the page's language, into buf. */
+const char *adm_error_text(const adm *a, const pl_error *err, char *buf, size_t size);
 /* 303 to location (a local path). */
 int adm_redirect(adm *a, const char *location);
 /* The form's hidden csrf field. */

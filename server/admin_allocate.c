@@ -63,7 +63,7 @@ int adm_allocate(adm *a)
     srv_changed(a->req->srv);
     if (rc < 0) {
         pl_event_free(ev);
-        return adm_error(a, srv_status_for(rc), err.msg);
+        return adm_fail(a, srv_status_for(rc), &err);
     }
     adm_page_start(&h, a, TX(a, ADMIN_ALLOCATE_TITLE), ev->slug);
     srv_html_emit(&h, "<p class=\"notice\" role=\"status\">%s</p>\n<p>%t</p>\n",

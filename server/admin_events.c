@@ -60,7 +60,7 @@ int adm_load_event(adm *a, pl_event **out)
     if (rc == PL_ENOTFOUND)
         adm_error(a, 404, NULL);
     else
-        adm_error(a, srv_status_for(rc), err.msg);
+        adm_fail(a, srv_status_for(rc), &err);
     return rc;
 }
 
@@ -70,6 +70,7 @@ typedef struct conflicts {
     pl_conflict *items;
     size_t count;
     size_t blocking;
+    const pl_event *ev; /* the event checked, for the sessions' titles */
 } conflicts;
 
 static void add_conflict(const pl_conflict *c, void *payload)
@@ -94,6 +95,7 @@ static void check_agenda(conflicts *out, const pl_event *ev)
     pl_error err;
 
     memset(out, 0, sizeof(*out));
+    out->ev = ev;
     if (pl_agenda_check(&found, &n, ev) == 0) {
         out->items = found;
         out->count = n;
@@ -113,10 +115,11 @@ static void conflict_list(srv_html *h, const adm *a, const conflicts *c, const c
             continue;
         if (!any++)
             srv_html_emit(h, "<ul class=\"warn\">");
-        srv_html_emit(h, "<li>%s%t</li>",
-                      pl_conflict_is_warning(k->kind) ? TX(a, ADMIN_WARNING)
-                                                      : TX(a, ADMIN_CONFLICT),
-                      k->message);
+        char text[400];
+        pl_conflict_text(k, c->ev, a->french ? PL_LANG_FR : PL_LANG_EN, text, sizeof(text));
+        srv_html_emit(
+            h, "<li>%s%t</li>",
+            pl_conflict_is_warning(k->kind) ? TX(a, ADMIN_WARNING) : TX(a, ADMIN_CONFLICT), text);
     }
     if (any)
         srv_html_emit(h, "</ul>");
@@ -143,10 +146,15 @@ static int save_json(adm *a, json_t *root, int check_conflicts)
         conflicts c;
         check_agenda(&c, ev);
         for (size_t i = 0; i < c.count && rc == 0; i++)
-            if (!pl_conflict_is_warning(c.items[i].kind))
+            if (!pl_conflict_is_warning(c.items[i].kind)) {
+                char text[400];
+                pl_conflict_text(&c.items[i], ev, a->french ? PL_LANG_FR : PL_LANG_EN, text,
+                                 sizeof(text));
+                /* already in the page's language: a message without text id */
                 rc = pl_error_set_at(&err, PL_EINVALID, NULL, 0, 0, "accept_conflicts",
                                      "%s (%zu)%s%s", TX(a, ADMIN_THE_AGENDA_HAS_CONFLICTS_FIX),
-                                     c.blocking, TX(a, ADMIN_SYMBOL), c.items[i].message);
+                                     c.blocking, TX(a, ADMIN_SYMBOL), text);
+            }
         free(c.items);
         if (rc < 0)
             goto done;

@@ -102,6 +102,18 @@ int adm_error(adm *a, unsigned status, const char *message)
     return adm_page_reply(a, status, &h);
 }
 
+const char *adm_error_text(const adm *a, const pl_error *err, char *buf, size_t size)
+{
+    return pl_error_text(err, a->french ? PL_LANG_FR : PL_LANG_EN, buf, size);
+}
+
+int adm_fail(adm *a, unsigned status, const pl_error *err)
+{
+    char msg[700];
+
+    return adm_error(a, status, adm_error_text(a, err, msg, sizeof(msg)));
+}
+
 int adm_redirect(adm *a, const char *location)
 {
     free(a->out->location);
@@ -252,7 +264,7 @@ void adm_set_error(adm *a, const pl_error *err)
         snprintf(a->err_field, sizeof(a->err_field), "%s", dot + 1);
     else
         a->err_field[0] = '\0';
-    snprintf(a->err_msg, sizeof(a->err_msg), "%s", err->msg);
+    adm_error_text(a, err, a->err_msg, sizeof(a->err_msg));
 }
 
 const char *adm_hhmm(const char *when)

@@ -497,7 +497,7 @@ static int on_registration(adm *a, reg_action action, int changed)
     rc = action(a->req->store, ev->slug, r, &err);
     if (rc == 0 && changed)
         srv_changed(a->req->srv);
-    out = rc < 0 ? adm_error(a, srv_status_for(rc), err.msg) : back_to_table(a);
+    out = rc < 0 ? adm_fail(a, srv_status_for(rc), &err) : back_to_table(a);
     pl_registration_free(r);
     pl_event_free(ev);
     return out;

@@ -298,18 +298,16 @@ static int input_from_form(pl_registration *in, srv_req *req, pl_error *err)
     in->public_list = is_true(srv_field_get(req, "public"));
     in->share_phone = is_true(srv_field_get(req, "share_phone"));
     if (pl_travel_parse(&in->travel, travel ? travel : "") < 0)
-        return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "travel",
-                               "travel is none, drive, ride or flexible");
+        return PL_SAY(err, PL_EINVALID, "travel", REG_ERR_TRAVEL, NULL);
     /* the range is the model's one rule (pl_registration_check) */
     if ((in->travel == PL_TRAVEL_DRIVE || in->travel == PL_TRAVEL_FLEXIBLE) &&
         pl_reg_seats_parse(&in->seats, seats) < 0)
-        return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "seats",
-                               "seats offered must be a number from 1 to %d", PL_REG_SEATS_MAX);
+        return PL_SAY(err, PL_EINVALID, "seats", REG_ERR_SEATS_FORM, PL_REG_SEATS_MAX_STR);
     for (size_t i = 0; i < req->nfields; i++) {
         const char *k = req->fields[i].key, *v = req->fields[i].value.data;
         if ((strcmp(k, "session") == 0 || strncmp(k, "slot-", 5) == 0) &&
             (rc = add_session(in, v)) < 0)
-            return pl_error_set_at(err, rc, NULL, 0, 0, "sessions", "too many sessions");
+            return PL_SAY(err, rc, "sessions", REG_ERR_TOO_MANY_SESSIONS, NULL);
     }
     return 0;
 }
@@ -427,16 +425,21 @@ static int json_failure(srv_reply *out, unsigned status, const pl_error *err)
     return srv_reply_json(out, status, o);
 }
 
+/* A refused form: an error page in the event's language. For the sign-up
+ * form (again: req is POST /e/SLUG/register), bad input (400) or a
+ * conflict (409) shows the event's page again instead, the form keeping
+ * what was typed and the error beside its field. */
 static int form_failure(srv_reply *out, srv_req *req, unsigned status, const pl_error *err,
-                        const char *lang_code)
+                        const char *lang_code, int again)
 {
     char msg[700];
 
-    (void)req;
     if (err->code == PL_EBUSY)
         return srv_page_error(out, status, lang_code, failure_text(err, lang_code));
-    snprintf(msg, sizeof(msg), "%s%s%s", err->path[0] ? err->path : "", err->path[0] ? ": " : "",
-             err->msg);
+    if (again && lang_code && (status == 400 || status == 409))
+        return srv_page_event_again(out, req, status, err);
+    pl_error_text(err, lang_code && strcmp(lang_code, "en") == 0 ? PL_LANG_EN : PL_LANG_FR, msg,
+                  sizeof(msg));
     return srv_page_error(out, status, lang_code, msg);
 }
 
@@ -503,7 +506,7 @@ int srv_register(srv_reply *out, srv_req *req)
     }
     lang_code = srv_event_is_french(ev) ? "fr" : "en";
     if (strcmp(ev->status, "published") != 0) {
-        rc = pl_error_set(&err, PL_EINVALID, "registration is closed: the event is %s", ev->status);
+        rc = PL_SAY(&err, PL_EINVALID, "", REG_ERR_CLOSED, ev->status);
         status = 409;
         goto fail;
     }
@@ -526,9 +529,7 @@ int srv_register(srv_reply *out, srv_req *req)
         snprintf(purpose, sizeof(purpose), "register:%s", slug);
         if (!srv_same_origin(req) ||
             !srv_form_token_ok(req->srv, purpose, srv_field_get(req, "csrf"))) {
-            rc = pl_error_set(&err, PL_EINVALID,
-                              "this form is stale or comes from another site; reload the "
-                              "event page and send it again");
+            rc = PL_SAY(&err, PL_EINVALID, "", REG_ERR_STALE, NULL);
             status = 403;
             goto fail;
         }
@@ -551,10 +552,7 @@ int srv_register(srv_reply *out, srv_req *req)
     rc = save_ranked(req->store, slug, &in, 1, &ranks, &reg, &change, &err);
     srv_changed(req->srv);
     if (rc == PL_EEXISTS) {
-        pl_error_set_at(&err, PL_EEXISTS, NULL, 0, 0, "email",
-                        "%s is already registered for this event; use the link of your "
-                        "registration to change it",
-                        in.email);
+        PL_SAY(&err, PL_EEXISTS, "email", REG_ERR_ALREADY, in.email);
         status = 409;
         goto fail;
     }
@@ -580,7 +578,7 @@ fail:
     if (is_json)
         json_failure(out, status, &err);
     else
-        form_failure(out, req, status, &err, lang_code);
+        form_failure(out, req, status, &err, lang_code, 1);
 done:
     clear_input(&in);
     srv_ranks_clear(&ranks);
@@ -830,7 +828,8 @@ int srv_update(srv_reply *out, srv_req *req)
             srv_changed(req->srv);
         }
         if (rc < 0) {
-            form_failure(out, req, rc == PL_ENOTFOUND ? 409 : srv_status_for(rc), &err, lang_code);
+            form_failure(out, req, rc == PL_ENOTFOUND ? 409 : srv_status_for(rc), &err, lang_code,
+                         0);
         } else {
             char loc[300];
             snprintf(loc, sizeof(loc), "/me/%s", token);

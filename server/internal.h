@@ -269,6 +269,10 @@ void srv_waitlist_modified(pl_store *store, const pl_registration *reg, char mod
 /* pages.c: GET /, /e/{slug}, /me/{token} */
 srv_handler srv_page_index, srv_page_event, srv_page_me;
 int srv_page_error(srv_reply *out, unsigned status, const char *lang, const char *message);
+/* POST /e/SLUG/register (a form) refused: the event's page with the form
+ * again, what was typed kept and err (in the event's language) beside its
+ * field, answered with status. */
+int srv_page_event_again(srv_reply *out, srv_req *req, unsigned status, const pl_error *err);
 /* GET /me/{token}/erase: the confirmation step; after it, the page that
  * says it is done (lang "fr" or "en"). */
 srv_handler srv_page_erase;

@@ -16,7 +16,8 @@ static int rankable(const pl_session *s)
     return !s->cancelled && s->kind && strcmp(s->kind, "workshop") == 0;
 }
 
-void srv_rank_selects(srv_html *h, const pl_event *ev, const pl_slot *slot, const size_t *order)
+void srv_rank_selects(srv_html *h, const pl_event *ev, const pl_slot *slot, const size_t *order,
+                      const srv_req *posted)
 {
     static const pl_text_id label[SELECTS] = {PL_T_PAGES_RANK_1, PL_T_PAGES_RANK_2,
                                               PL_T_PAGES_RANK_3};
@@ -44,6 +45,10 @@ void srv_rank_selects(srv_html *h, const pl_event *ev, const pl_slot *slot, cons
         srv_html_emit(h, "<fieldset class=\"ranks\"><legend>%t</legend>\n",
                       pl_lang_text(L, PL_T_PAGES_RANK_LEGEND));
         for (size_t r = 0; r < SELECTS && r < n; r++) {
+            char name[48];
+            const char *chosen;
+            snprintf(name, sizeof(name), "rank-%zu-%zu", first, r + 1);
+            chosen = posted ? srv_field_get(posted, name) : NULL;
             srv_html_emit(h,
                           "<div><label for=\"rank-%z-%z\">%t</label>"
                           "<select id=\"rank-%z-%z\" name=\"rank-%z-%z\">"
@@ -53,7 +58,9 @@ void srv_rank_selects(srv_html *h, const pl_event *ev, const pl_slot *slot, cons
             for (size_t j = k; j < slot->count; j++) {
                 const pl_session *o = &ev->sessions[order[slot->first + j]];
                 if (rankable(o) && strcmp(o->start, s->start) == 0)
-                    srv_html_emit(h, "<option value=\"%a\">%t</option>", o->id, o->title);
+                    srv_html_emit(h, "<option value=\"%a\"%s>%t</option>", o->id,
+                                  chosen && strcmp(chosen, o->id) == 0 ? " selected" : "",
+                                  o->title);
             }
             srv_html_emit(h, "</select></div>\n");
         }

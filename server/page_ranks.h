@@ -13,8 +13,10 @@
 
 /* In the form, for each group of 2+ workshops of slot starting together:
  * up to three selects, rank-I-1..3 (I: the first workshop's index in ev),
- * each with its label, working without JavaScript. */
-void srv_rank_selects(srv_html *h, const pl_event *ev, const pl_slot *slot, const size_t *order);
+ * each with its label, working without JavaScript. posted (may be NULL):
+ * a form shown again after an error, whose choices stay selected. */
+void srv_rank_selects(srv_html *h, const pl_event *ev, const pl_slot *slot, const size_t *order,
+                      const srv_req *posted);
 
 /* On /me/TOKEN: the rankings of reg, slot by slot, and for each the
  * workshop given, or "not placed", or that places are not given yet.

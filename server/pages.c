@@ -483,12 +483,103 @@ static void agenda(srv_html *h, const lang *L, const pl_event *ev, const int *ta
     free(order);
 }
 
+/* The registration form shown again after an error (POST /e/SLUG/register
+ * without JavaScript): what was typed, and the message beside its field. */
+typedef struct form_again {
+    const srv_req *req; /* the post: its fields */
+    const char *field;  /* the field at fault (pl_error's path), or "" */
+    const char *msg;    /* the error in the event's language */
+} form_again;
+
+static const char *typed(const form_again *ag, const char *name)
+{
+    return ag ? srv_field_get(ag->req, name) : NULL;
+}
+
+/* Was name=value posted (a field that may come several times)? */
+static int typed_has(const form_again *ag, const char *name, const char *value)
+{
+    for (size_t i = 0; ag && i < ag->req->nfields; i++)
+        if (strcmp(ag->req->fields[i].key, name) == 0 &&
+            strcmp(ag->req->fields[i].value.data ? ag->req->fields[i].value.data : "", value) == 0)
+            return 1;
+    return 0;
+}
+
+static const char *checked(const form_again *ag, const char *name)
+{
+    const char *v = typed(ag, name);
+    return v && *v && strcmp(v, "0") != 0 ? " checked" : "";
+}
+
+static int at_fault(const form_again *ag, const char *name)
+{
+    return ag && strcmp(ag->field, name) == 0;
+}
+
+/* The attributes that tie a field to its error, then (after the field) the
+ * error itself. */
+static void invalid_attrs(srv_html *h, const form_again *ag, const char *name)
+{
+    if (at_fault(ag, name))
+        srv_html_emit(h, " aria-invalid=\"true\" aria-describedby=\"%a-error\"", name);
+}
+
+static void field_error(srv_html *h, const form_again *ag, const char *name)
+{
+    if (at_fault(ag, name))
+        srv_html_emit(h, "<p class=\"warn\" id=\"%a-error\">%t</p>", name, ag->msg);
+}
+
+/* <div><label><input ...></div> with what was typed, or fallback. attrs is
+ * written as it is. */
+static void input_field(srv_html *h, const form_again *ag, const char *type, const char *name,
+                        const char *label, const char *attrs, const char *fallback)
+{
+    const char *v = typed(ag, name);
+
+    srv_html_emit(h, "<div><label for=\"%a\">%t</label><input type=\"%s\" id=\"%a\" name=\"%a\" %s",
+                  name, label, type, name, name, attrs);
+    if (v || fallback)
+        srv_html_emit(h, " value=\"%a\"", v ? v : fallback);
+    invalid_attrs(h, ag, name);
+    srv_html_emit(h, ">");
+    field_error(h, ag, name);
+    srv_html_emit(h, "</div>\n");
+}
+
+/* Above the form: nothing was saved, and why (a link to the field). */
+static void form_error_summary(srv_html *h, const pl_event *ev, const form_again *ag)
+{
+    static const char *const fields[] = {"name",  "email", "organization", "origin", "travel",
+                                         "seats", "phone", "diet",         NULL};
+    const char *anchor = NULL;
+
+    if (!ag)
+        return;
+    for (const char *const *f = fields; *f; f++)
+        if (strcmp(ag->field, *f) == 0)
+            anchor = *f;
+    if (!anchor && (strcmp(ag->field, "sessions") == 0 || strcmp(ag->field, "ranks") == 0))
+        anchor = "breakouts";
+    srv_html_emit(h,
+                  "<div class=\"warn\" role=\"alert\" id=\"form-error\"><p><strong>%t</strong></p>"
+                  "<p>",
+                  pl_lang_text(pl_event_lang(ev), PL_T_FORM_NOT_SAVED));
+    if (anchor)
+        srv_html_emit(h, "<a href=\"#%a\">%t</a>", anchor, ag->msg);
+    else
+        srv_html_emit(h, "%t", ag->msg);
+    srv_html_emit(h, "</p></div>\n");
+}
+
 static void registration_form(srv_html *h, const lang *L, const pl_server *srv, const pl_event *ev,
-                              const int *taken, int confirmed)
+                              const int *taken, int confirmed, const form_again *ag)
 {
     pl_slot *slots = NULL;
     size_t nslots = 0, *order = NULL;
     char purpose[160], token[64];
+    const char *travel = typed(ag, "travel");
 
     snprintf(purpose, sizeof(purpose), "register:%s", ev->slug);
     srv_form_token(srv, purpose, token);
@@ -498,41 +589,57 @@ static void registration_form(srv_html *h, const lang *L, const pl_server *srv, 
     else if (ev->capacity > 0)
         srv_html_emit(h, "<p class=\"muted\">%d %t</p>\n", ev->capacity - confirmed,
                       L->capacity_left);
-    srv_html_emit(
-        h,
-        "<form method=\"post\" action=\"/e/%u/register\">\n"
-        "<input type=\"hidden\" name=\"csrf\" value=\"%a\">\n"
-        "<div><label for=\"name\">%t</label><input type=\"text\" id=\"name\" name=\"name\" "
-        "required maxlength=\"200\" autocomplete=\"name\"></div>\n"
-        "<div><label for=\"email\">%t</label><input type=\"email\" id=\"email\" name=\"email\" "
-        "required maxlength=\"254\" autocomplete=\"email\"></div>\n"
-        "<div><label for=\"organization\">%t</label><input type=\"text\" id=\"organization\" "
-        "name=\"organization\" maxlength=\"200\" autocomplete=\"organization\"></div>\n",
-        ev->slug, token, L->name, L->email, L->organization);
+    form_error_summary(h, ev, ag);
+    srv_html_emit(h,
+                  "<form method=\"post\" action=\"/e/%u/register\">\n"
+                  "<input type=\"hidden\" name=\"csrf\" value=\"%a\">\n",
+                  ev->slug, token);
+    input_field(h, ag, "text", "name", L->name, "required maxlength=\"200\" autocomplete=\"name\"",
+                NULL);
+    input_field(h, ag, "email", "email", L->email,
+                "required maxlength=\"254\" autocomplete=\"email\"", NULL);
+    input_field(h, ag, "text", "organization", L->organization,
+                "maxlength=\"200\" autocomplete=\"organization\"", NULL);
     if (strcmp(ev->format, "online") != 0) {
-        srv_html_emit(
-            h,
-            "<div><label for=\"origin\">%t</label><input type=\"text\" id=\"origin\" "
-            "name=\"origin\" maxlength=\"200\" placeholder=\"%a\"></div>\n"
-            "<div><label for=\"travel\">%t</label><select id=\"travel\" name=\"travel\">"
-            "<option value=\"none\">%t</option><option value=\"drive\">%t</option>"
-            "<option value=\"ride\">%t</option><option value=\"flexible\">%t</option>"
-            "</select></div>\n"
-            "<div><label for=\"seats\">%t</label><input type=\"number\" id=\"seats\" "
-            "name=\"seats\" min=\"1\" max=\"" PL_REG_SEATS_MAX_STR "\" value=\"3\"></div>\n"
-            "<div><label class=\"check\"><input type=\"checkbox\" name=\"meal\" value=\"1\"> "
-            "%t</label></div>\n"
-            "<div><label for=\"diet\">%t</label><input type=\"text\" id=\"diet\" name=\"diet\" "
-            "maxlength=\"200\"></div>\n",
-            L->origin, L->origin_hint, L->travel, L->travel_none, L->travel_drive, L->travel_ride,
-            L->travel_flexible, L->seats, L->meal, L->diet);
-        /* the phone, and a consent of its own to share it with the group */
+        static const char *const modes[] = {"none", "drive", "ride", "flexible"};
+        const char *mode_labels[] = {L->travel_none, L->travel_drive, L->travel_ride,
+                                     L->travel_flexible};
         srv_html_emit(h,
-                      "<div><label for=\"phone\">%t</label><input type=\"tel\" id=\"phone\" "
-                      "name=\"phone\" maxlength=\"40\" autocomplete=\"tel\"></div>\n"
+                      "<div><label for=\"origin\">%t</label><input type=\"text\" id=\"origin\" "
+                      "name=\"origin\" maxlength=\"200\" placeholder=\"%a\"",
+                      L->origin, L->origin_hint);
+        if (typed(ag, "origin"))
+            srv_html_emit(h, " value=\"%a\"", typed(ag, "origin"));
+        invalid_attrs(h, ag, "origin");
+        srv_html_emit(h, ">");
+        field_error(h, ag, "origin");
+        srv_html_emit(h,
+                      "</div>\n<div><label for=\"travel\">%t</label><select id=\"travel\" "
+                      "name=\"travel\"",
+                      L->travel);
+        invalid_attrs(h, ag, "travel");
+        srv_html_emit(h, ">");
+        for (size_t i = 0; i < 4; i++)
+            srv_html_emit(h, "<option value=\"%s\"%s>%t</option>", modes[i],
+                          travel && strcmp(travel, modes[i]) == 0 ? " selected" : "",
+                          mode_labels[i]);
+        srv_html_emit(h, "</select>");
+        field_error(h, ag, "travel");
+        srv_html_emit(h, "</div>\n");
+        input_field(h, ag, "number", "seats", L->seats,
+                    "min=\"1\" max=\"" PL_REG_SEATS_MAX_STR "\"", "3");
+        srv_html_emit(h,
+                      "<div><label class=\"check\"><input type=\"checkbox\" name=\"meal\" "
+                      "value=\"1\"%s> %t</label></div>\n",
+                      checked(ag, "meal"), L->meal);
+        input_field(h, ag, "text", "diet", L->diet, "maxlength=\"200\"", NULL);
+        /* the phone, and a consent of its own to share it with the group */
+        input_field(h, ag, "tel", "phone", pl_lang_text(pl_event_lang(ev), PL_T_PAGES_PHONE),
+                    "maxlength=\"40\" autocomplete=\"tel\"", NULL);
+        srv_html_emit(h,
                       "<div><label class=\"check\"><input type=\"checkbox\" name=\"share_phone\" "
-                      "value=\"1\"> %t</label></div>\n",
-                      pl_lang_text(pl_event_lang(ev), PL_T_PAGES_PHONE),
+                      "value=\"1\"%s> %t</label></div>\n",
+                      checked(ag, "share_phone"),
                       pl_lang_text(pl_event_lang(ev), PL_T_PAGES_SHARE_PHONE));
     }
     /* Breakouts: one choice per time slot that offers workshops. */
@@ -544,15 +651,22 @@ static void registration_form(srv_html *h, const lang *L, const pl_server *srv, 
                 nw += (size_t)choosable(&ev->sessions[order[slots[i].first + k]]);
             if (nw == 0)
                 continue;
-            if (!any++)
-                srv_html_emit(h, "<fieldset><legend>%t</legend>\n", L->breakouts);
+            if (!any++) {
+                srv_html_emit(h, "<fieldset id=\"breakouts\"><legend>%t</legend>\n", L->breakouts);
+                if (at_fault(ag, "sessions") || at_fault(ag, "ranks"))
+                    srv_html_emit(h, "<p class=\"warn\">%t</p>\n", ag->msg);
+            }
             srv_html_emit(h, "<div><strong>%t – %t</strong>\n", hhmm(slots[i].start),
                           hhmm(slots[i].end));
+            char slot_name[32];
+            const char *chosen;
+            snprintf(slot_name, sizeof(slot_name), "slot-%zu", i);
+            chosen = typed(ag, slot_name);
             if (nw > 1)
                 srv_html_emit(h,
                               "<label class=\"check\"><input type=\"radio\" name=\"slot-%z\" "
-                              "value=\"\" checked> %t</label>\n",
-                              i, L->none_of_these);
+                              "value=\"\"%s> %t</label>\n",
+                              i, !chosen || !*chosen ? " checked" : "", L->none_of_these);
             for (size_t k = 0; k < slots[i].count; k++) {
                 size_t idx = order[slots[i].first + k];
                 const pl_session *s = &ev->sessions[idx];
@@ -562,18 +676,22 @@ static void registration_form(srv_html *h, const lang *L, const pl_server *srv, 
                 if (nw > 1)
                     srv_html_emit(h,
                                   "<label class=\"check\"><input type=\"radio\" "
-                                  "name=\"slot-%z\" value=\"%a\"%s> %t%s%t%s</label>\n",
-                                  i, s->id, full ? " disabled" : "", s->title, full ? " (" : "",
-                                  full ? L->full : NULL, full ? ")" : "");
+                                  "name=\"slot-%z\" value=\"%a\"%s%s> %t%s%t%s</label>\n",
+                                  i, s->id, full ? " disabled" : "",
+                                  !full && chosen && strcmp(chosen, s->id) == 0 ? " checked" : "",
+                                  s->title, full ? " (" : "", full ? L->full : NULL,
+                                  full ? ")" : "");
                 else
                     srv_html_emit(h,
                                   "<label class=\"check\"><input type=\"checkbox\" "
-                                  "name=\"session\" value=\"%a\"%s> %t%s%t%s</label>\n",
-                                  s->id, full ? " disabled" : "", s->title, full ? " (" : "",
-                                  full ? L->full : NULL, full ? ")" : "");
+                                  "name=\"session\" value=\"%a\"%s%s> %t%s%t%s</label>\n",
+                                  s->id, full ? " disabled" : "",
+                                  !full && typed_has(ag, "session", s->id) ? " checked" : "",
+                                  s->title, full ? " (" : "", full ? L->full : NULL,
+                                  full ? ")" : "");
             }
             if (nw > 1)
-                srv_rank_selects(h, ev, &slots[i], order);
+                srv_rank_selects(h, ev, &slots[i], order, ag ? ag->req : NULL);
             srv_html_emit(h, "</div>\n");
         }
         if (any)
@@ -585,14 +703,18 @@ static void registration_form(srv_html *h, const lang *L, const pl_server *srv, 
     free(order);
     srv_html_emit(h,
                   "<div><label class=\"check\"><input type=\"checkbox\" name=\"public\" "
-                  "value=\"1\"> %t</label></div>\n"
+                  "value=\"1\"%s> %t</label></div>\n"
                   "<div><button type=\"submit\">%t</button></div>\n</form>\n",
-                  L->public_consent, L->submit);
+                  checked(ag, "public"), L->public_consent, L->submit);
 }
 
-int srv_page_event(srv_reply *out, srv_req *req)
+/* The event's page; with err, the registration form comes back with what
+ * was posted and err beside its field, answered with status. */
+static int event_page(srv_reply *out, srv_req *req, unsigned status, const pl_error *form_err)
 {
     const char *slug = req->arg[0];
+    form_again again, *ag = NULL;
+    char msg[700];
     pl_event *ev = NULL;
     srv_html h = {PL_BUF_INIT, 0};
     const lang *L;
@@ -607,6 +729,12 @@ int srv_page_event(srv_reply *out, srv_req *req)
                               rc < 0 && rc != PL_ENOTFOUND ? err.msg : NULL);
     }
     L = lang_of(ev);
+    if (form_err) {
+        again.req = req;
+        again.field = form_err->path;
+        again.msg = pl_error_text(form_err, pl_event_lang(ev), msg, sizeof(msg));
+        ag = &again;
+    }
     if (!(taken = calloc(ev->nsessions + 1, sizeof(int))) ||
         count_seats(req->store, ev, taken, &counts, out->modified) < 0) {
         free(taken);
@@ -652,16 +780,35 @@ int srv_page_event(srv_reply *out, srv_req *req)
         char now[32];
         pl_now_utc(now);
         if (!event_is_over(ev, now))
-            registration_form(&h, L, req->srv, ev, taken, confirmed);
-        else
+            registration_form(&h, L, req->srv, ev, taken, confirmed, ag);
+        else {
+            form_error_summary(&h, ev, ag);
             srv_html_emit(&h, "<p>%t</p>\n", L->closed);
+        }
+    } else {
+        form_error_summary(&h, ev, ag);
     }
     page_end(&h);
     free(taken);
     pl_event_free(ev);
+    if (ag) {
+        out->conditional = 0;
+        out->cache_control = "no-store";
+        return srv_reply_html(out, status, &h);
+    }
     out->conditional = 1;
     out->cache_control = "no-cache";
     return srv_reply_html(out, 200, &h);
+}
+
+int srv_page_event(srv_reply *out, srv_req *req)
+{
+    return event_page(out, req, 200, NULL);
+}
+
+int srv_page_event_again(srv_reply *out, srv_req *req, unsigned status, const pl_error *err)
+{
+    return event_page(out, req, status, err);
 }
 
 /* ---- /me/TOKEN ---------------------------------------------------------- */

@@ -1,4 +1,5 @@
 #include "agenda.h"
+#include "lang.h"
 #include "text.h"
 
 #include <stdio.h>
@@ -114,7 +115,8 @@ int pl_agenda_check(pl_conflict **out, size_t *count, const pl_event *ev)
         for (size_t k = 0; k < s->speakers.count; k++) {
             if (pl_event_speaker(ev, s->speakers.items[k]))
                 continue;
-            if ((c = add(&l, PL_CONFLICT_UNKNOWN_SPEAKER, s->id, NULL)))
+            if ((c = add(&l, PL_CONFLICT_UNKNOWN_SPEAKER, s->id, NULL)) &&
+                (c->detail = s->speakers.items[k]))
                 snprintf(c->message, sizeof(c->message),
                          "session '%s' names speaker '%s', who is not in the speaker list", s->id,
                          s->speakers.items[k]);
@@ -149,6 +151,110 @@ int pl_agenda_check(pl_conflict **out, size_t *count, const pl_event *ev)
     *out = l.items;
     *count = l.count;
     return 0;
+}
+
+static const pl_session *session_of(const pl_event *ev, const char *id)
+{
+    for (size_t i = 0; id && i < ev->nsessions; i++)
+        if (strcmp(ev->sessions[i].id, id) == 0)
+            return &ev->sessions[i];
+    return NULL;
+}
+
+static const char *title_of(const pl_session *s, const char *id)
+{
+    return s && s->title && *s->title ? s->title : id ? id : "";
+}
+
+/* "HH:MM–HH:MM" */
+static const char *span(char *buf, size_t size, const char *from, const char *to)
+{
+    snprintf(buf, size, "%s–%s", hm(from) ? hm(from) : "", hm(to) ? hm(to) : "");
+    return buf;
+}
+
+const char *pl_conflict_text(const pl_conflict *c, const pl_event *ev, pl_lang lang, char *buf,
+                             size_t size)
+{
+    const pl_session *s = session_of(ev, c->session), *t = session_of(ev, c->other);
+    const char *args[4] = {title_of(s, c->session), NULL, NULL, NULL};
+    char x[64], y[80], num[2][24];
+    pl_text_id id = PL_T_COUNT; /* none: c->message as it is */
+
+    switch (c->kind) {
+    case PL_CONFLICT_BAD_TIMES:
+        id = PL_T_CONFLICT_BAD_TIMES;
+        args[1] = s ? hm(s->end) : "";
+        args[2] = s ? hm(s->start) : "";
+        break;
+    case PL_CONFLICT_OUTSIDE_HOURS:
+        id = PL_T_CONFLICT_OUTSIDE_HOURS;
+        args[1] = s ? span(x, sizeof(x), s->start, s->end) : "";
+        snprintf(y, sizeof(y), "%s – %s", ev->start, ev->end);
+        if (strncmp(ev->start, ev->end, 10) == 0) /* one day: the hours are enough */
+            span(y, sizeof(y), ev->start, ev->end);
+        args[2] = y;
+        break;
+    case PL_CONFLICT_CAPACITY:
+        id = PL_T_CONFLICT_CAPACITY;
+        snprintf(num[0], sizeof(num[0]), "%d", s ? s->capacity : 0);
+        snprintf(num[1], sizeof(num[1]), "%d", ev->capacity);
+        args[1] = num[0];
+        args[2] = num[1];
+        break;
+    case PL_CONFLICT_UNKNOWN_SPEAKER:
+        id = PL_T_CONFLICT_UNKNOWN_SPEAKER;
+        args[1] = c->detail ? c->detail : "";
+        break;
+    case PL_CONFLICT_ROOM_OVERLAP:
+    case PL_CONFLICT_SPEAKER_OVERLAP: {
+        const char *who = NULL, *from, *to;
+        if (!s || !t)
+            break;
+        /* when they overlap */
+        from = strcmp(s->start, t->start) > 0 ? s->start : t->start;
+        to = strcmp(s->end, t->end) < 0 ? s->end : t->end;
+        span(x, sizeof(x), from, to);
+        if (c->kind == PL_CONFLICT_ROOM_OVERLAP) {
+            id = PL_T_CONFLICT_ROOM;
+            args[0] = s->room ? s->room : "";
+            args[1] = title_of(s, c->session);
+            args[2] = title_of(t, c->other);
+            args[3] = x;
+        } else {
+            const pl_speaker *sp;
+            if (!shares_speaker(s, t, &who))
+                break;
+            sp = pl_event_speaker(ev, who);
+            id = PL_T_CONFLICT_SPEAKER;
+            args[0] = sp && sp->name ? sp->name : who;
+            args[1] = title_of(s, c->session);
+            args[2] = title_of(t, c->other);
+            args[3] = x;
+        }
+        break;
+    }
+    case PL_CONFLICT_NONEXISTENT_TIME:
+    case PL_CONFLICT_AMBIGUOUS_TIME: {
+        if (!c->detail) /* reported without its time: c->message */
+            break;
+        id = c->kind == PL_CONFLICT_NONEXISTENT_TIME ? PL_T_CONFLICT_NONEXISTENT_TIME
+                                                     : PL_T_CONFLICT_AMBIGUOUS_TIME;
+        snprintf(x, sizeof(x), "%s", c->detail);
+        if (strlen(x) == 16) /* "YYYY-MM-DD HH:MM" */
+            x[10] = ' ';
+        if (!c->session)
+            args[0] = ev->title;
+        args[1] = x;
+        break;
+    }
+    }
+    if (id == PL_T_COUNT ||
+        (!s && c->kind != PL_CONFLICT_NONEXISTENT_TIME && c->kind != PL_CONFLICT_AMBIGUOUS_TIME)) {
+        snprintf(buf, size, "%s", c->message);
+        return buf;
+    }
+    return pl_lang_fill(buf, size, pl_lang_text(lang, id), args, 4);
 }
 
 static int by_start_room(const pl_event *ev, size_t ia, size_t ib)

@@ -16,6 +16,7 @@
 #define PL_AGENDA_H
 
 #include "event.h"
+#include "lang.h"
 
 typedef enum pl_conflict_kind {
     PL_CONFLICT_SPEAKER_OVERLAP,
@@ -33,6 +34,8 @@ typedef struct pl_conflict {
     const char *session; /* borrowed from the event; NULL: the event itself */
     const char *other;   /* the other session, or NULL */
     char message[320];   /* one line, names sessions, times, speaker or room */
+    const char *detail;  /* unknown-speaker: the speaker id; nonexistent- and
+                          * ambiguous-time: the time; else NULL (borrowed) */
 } pl_conflict;
 
 /* Short stable name of a kind, e.g. "speaker-overlap". */
@@ -41,6 +44,14 @@ const char *pl_conflict_kind_name(pl_conflict_kind kind);
 /* Is kind only a warning (reported, but it does not fail a check)? Only
  * PL_CONFLICT_AMBIGUOUS_TIME is: RFC 5545 gives such a time one meaning. */
 int pl_conflict_is_warning(pl_conflict_kind kind);
+
+/* c in lang for a person (pages), into buf (always NUL-terminated):
+ * sessions named by their titles, times as HH:MM, the speaker by name,
+ * from the catalogue (errors.def, CONFLICT_*). ev is the event checked.
+ * c->message stays the one-line English of the command line, with ids.
+ * Returns buf. */
+const char *pl_conflict_text(const pl_conflict *c, const pl_event *ev, pl_lang lang, char *buf,
+                             size_t size);
 
 /* Receives one conflict; it and its strings live only during the call. */
 typedef void (*pl_conflict_fn)(const pl_conflict *conflict, void *payload);

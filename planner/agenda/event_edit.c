@@ -3,6 +3,7 @@
  * the back office and `planner event import` share one validation.
  */
 #include "event_edit.h"
+#include "lang.h"
 #include "event_json.h"
 #include "text.h"
 
@@ -77,9 +78,7 @@ int pl_event_duplicate_json(json_t **out, const pl_event *ev, const char *slug, 
 
     *out = NULL;
     if (!start || pl_datetime_parse(&to, start) < 0)
-        return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "start",
-                               "\"%s\" is not a date and time: write \"YYYY-MM-DDTHH:MM\"",
-                               start ? start : "");
+        return PL_SAY(err, PL_EINVALID, "start", ERR_NOT_DATETIME, start ? start : "");
     if (pl_datetime_parse(&from, ev->start) < 0)
         return pl_error_set(err, PL_EINVALID, "event '%s' has a malformed start", ev->slug);
     delta = pl_datetime_minutes(&to) - pl_datetime_minutes(&from);

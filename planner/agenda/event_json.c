@@ -4,7 +4,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,18 +15,25 @@ typedef struct ctx {
     pl_error *err;
 } ctx;
 
-static int bad(ctx *c, const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* A message a person may meet on a form: a catalogue text (errors.def),
+ * shown in the page's language (its English is err->msg). */
+#define SAY(c, path, id, ...)                                                                      \
+    PL_SAY_AT((c)->err, PL_EINVALID, (c)->file, 0, 0, (path), id, __VA_ARGS__)
 
-static int bad(ctx *c, const char *path, const char *fmt, ...)
+/* pl_text_problem's finding as a catalogue text. */
+static int text_problem(ctx *c, const char *path, const char *s)
 {
-    char msg[400];
-    va_list ap;
+    const char *p = pl_text_problem(s);
 
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    return pl_error_set_at(c->err, PL_EINVALID, c->file, 0, 0, path, "%s", msg);
+    if (p && strstr(p, "UTF-8"))
+        return SAY(c, path, ERR_NOT_UTF8, NULL);
+    return SAY(c, path, ERR_CONTROL_CHAR, NULL);
+}
+
+static const char *zu(char *buf, size_t n)
+{
+    snprintf(buf, 24, "%zu", n);
+    return buf;
 }
 
 static const char *json_kind(const json_t *v)
@@ -66,7 +72,7 @@ static int check_keys(ctx *c, const json_t *obj, const char *prefix, const char 
                 ok = 1;
         if (!ok) {
             snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", key);
-            return bad(c, path, "unknown key \"%s\" (see docs/event-format.md for the keys)", key);
+            return SAY(c, path, ERR_UNKNOWN_KEY, key);
         }
     }
     return 0;
@@ -90,18 +96,21 @@ static int check_text(ctx *c, const char *path, const json_t *v, size_t max)
     size_t n;
 
     if (pl_text_problem(s)) /* an escaped control character */
-        return bad(c, path, "%s", pl_text_problem(s));
-    if ((n = utf8_chars(s)) > max)
-        return bad(c, path, "too long: %zu characters, at most %zu (see docs/event-format.md)", n,
-                   max);
+        return text_problem(c, path, s);
+    if ((n = utf8_chars(s)) > max) {
+        char a[24], b[24];
+        return SAY(c, path, ERR_TOO_LONG_CHARS, zu(a, n), zu(b, max));
+    }
     return 0;
 }
 
 /* An array no longer than max items. */
 static int check_count(ctx *c, const char *path, const json_t *arr, size_t max)
 {
+    char a[24], b[24];
+
     if (json_array_size(arr) > max)
-        return bad(c, path, "too many items: %zu, at most %zu", json_array_size(arr), max);
+        return SAY(c, path, ERR_TOO_MANY_ITEMS, zu(a, json_array_size(arr)), zu(b, max));
     return 0;
 }
 
@@ -118,13 +127,13 @@ static int get_string(ctx *c, const json_t *obj, const char *prefix, const char 
     *out = NULL;
     if (!v) {
         if (required)
-            return bad(c, path, "required key is missing");
+            return SAY(c, path, ERR_REQUIRED, NULL);
         return 0;
     }
     if (!json_is_string(v))
-        return bad(c, path, "expected a string, got %s", json_kind(v));
+        return SAY(c, path, ERR_EXPECTED_STRING, json_kind(v));
     if (required && json_string_length(v) == 0)
-        return bad(c, path, "must not be empty");
+        return SAY(c, path, ERR_NOT_EMPTY, NULL);
     if ((rc = check_text(c, path, v, max)) < 0)
         return rc;
     if (!(*out = strdup(json_string_value(v))))
@@ -142,10 +151,12 @@ static int get_int(ctx *c, const json_t *obj, const char *prefix, const char *ke
     if (!v)
         return 0;
     if (!json_is_integer(v))
-        return bad(c, path, "expected a whole number, got %s", json_kind(v));
-    if (json_integer_value(v) < 1 || json_integer_value(v) > 1000000)
-        return bad(c, path, "must be between 1 and 1000000 (leave it out for no limit), got %lld",
-                   (long long)json_integer_value(v));
+        return SAY(c, path, ERR_EXPECTED_WHOLE, json_kind(v));
+    if (json_integer_value(v) < 1 || json_integer_value(v) > 1000000) {
+        char got[24];
+        snprintf(got, sizeof(got), "%lld", (long long)json_integer_value(v));
+        return SAY(c, path, ERR_CAPACITY_RANGE, got);
+    }
     *out = (int)json_integer_value(v);
     return 0;
 }
@@ -162,7 +173,7 @@ static int get_strlist(ctx *c, const json_t *obj, const char *prefix, const char
     if (!v)
         return 0;
     if (!json_is_array(v))
-        return bad(c, path, "expected an array of strings, got %s", json_kind(v));
+        return SAY(c, path, ERR_EXPECTED_STRINGS, json_kind(v));
     if ((rc = check_count(c, path, v, PL_EVENT_LIST_MAX)) < 0)
         return rc;
     out->items = calloc(json_array_size(v) + 1, sizeof(char *));
@@ -172,7 +183,7 @@ static int get_strlist(ctx *c, const json_t *obj, const char *prefix, const char
     {
         snprintf(path, sizeof(path), "%s%s%s[%zu]", prefix, *prefix ? "." : "", key, i);
         if (!json_is_string(item))
-            return bad(c, path, "expected a string, got %s", json_kind(item));
+            return SAY(c, path, ERR_EXPECTED_STRING, json_kind(item));
         if ((rc = check_text(c, path, item, PL_EVENT_NAME_MAX)) < 0)
             return rc;
         if (!(out->items[i] = strdup(json_string_value(item))))
@@ -201,7 +212,7 @@ static int check_enum(ctx *c, const char *path, const char *value, const char *c
         if (a[1])
             strncat(list, ", ", sizeof(list) - strlen(list) - 1);
     }
-    return bad(c, path, "\"%s\" is not one of: %s", value, list);
+    return SAY(c, path, ERR_NOT_ONE_OF, value, list);
 }
 
 /* Identifiers appear in URLs and feed UIDs: letters, digits, '-', '_'. */
@@ -210,15 +221,14 @@ static int check_ident(ctx *c, const char *path, const char *id, int lowercase_o
     size_t n = strlen(id);
 
     if (n == 0 || n > 64)
-        return bad(c, path, "must be 1 to 64 characters long");
+        return SAY(c, path, ERR_IDENT_LENGTH, NULL);
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)id[i];
         int ok = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' ||
                  (!lowercase_only && ((ch >= 'A' && ch <= 'Z') || ch == '_'));
         if (!ok)
-            return bad(c, path, "\"%s\" may only contain %s", id,
-                       lowercase_only ? "lowercase letters, digits and '-'"
-                                      : "letters, digits, '-' and '_'");
+            return lowercase_only ? SAY(c, path, ERR_IDENT_LOWER, id)
+                                  : SAY(c, path, ERR_IDENT_CHARS, id);
     }
     return 0;
 }
@@ -233,22 +243,22 @@ static int check_timezone(ctx *c, const char *tz)
         return 0;
     for (const char *p = tz; *p; p++)
         if (!(isalnum((unsigned char)*p) || *p == '/' || *p == '_' || *p == '-' || *p == '+'))
-            return bad(c, "timezone", "\"%s\" is not an IANA time zone name", tz);
+            return SAY(c, "timezone", ERR_TZ_NAME, tz);
     if (strstr(tz, "..") || tz[0] == '/')
-        return bad(c, "timezone", "\"%s\" is not an IANA time zone name", tz);
+        return SAY(c, "timezone", ERR_TZ_NAME, tz);
     snprintf(file, sizeof(file), "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", tz);
     if (access(file, R_OK) != 0)
-        return bad(c, "timezone", "unknown time zone \"%s\" (e.g. \"Europe/Paris\")", tz);
+        return SAY(c, "timezone", ERR_TZ_UNKNOWN, tz);
     return 0;
 }
 
 static int check_url(ctx *c, const char *path, const char *url)
 {
     if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
-        return bad(c, path, "\"%s\" must be an http:// or https:// address", url);
+        return SAY(c, path, ERR_URL, url);
     for (const char *p = url; *p; p++)
         if ((unsigned char)*p <= ' ')
-            return bad(c, path, "must not contain spaces or control characters");
+            return SAY(c, path, ERR_URL_SPACES, NULL);
     return 0;
 }
 
@@ -263,8 +273,7 @@ static int normalise_time(ctx *c, const char *path, const pl_datetime *day, char
         return 0;
     dt = *day;
     if (pl_time_parse(&dt.hour, &dt.minute, *inout) != 0)
-        return bad(c, path, "\"%s\" is not a time: write \"HH:MM\" or \"YYYY-MM-DDTHH:MM\"",
-                   *inout);
+        return SAY(c, path, ERR_NOT_TIME, *inout);
     pl_datetime_format(&dt, buf, sizeof(buf));
     free(*inout);
     if (!(*inout = strdup(buf)))
@@ -304,11 +313,11 @@ static int check_stored(ctx *c, const json_t *obj, const char *prefix)
     for (const char *const *k = strings; *k; k++)
         if ((v = json_object_get(obj, *k)) && !json_is_string(v)) {
             snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", *k);
-            return bad(c, path, "expected a string, got %s", json_kind(v));
+            return SAY(c, path, ERR_EXPECTED_STRING, json_kind(v));
         }
     if ((v = json_object_get(obj, "sequence")) && !json_is_integer(v)) {
         snprintf(path, sizeof(path), "%s%ssequence", prefix, *prefix ? "." : "");
-        return bad(c, path, "expected a whole number, got %s", json_kind(v));
+        return SAY(c, path, ERR_EXPECTED_WHOLE, json_kind(v));
     }
     return 0;
 }
@@ -320,11 +329,11 @@ static int parse_venue(ctx *c, const json_t *root, pl_event *ev)
 
     if (!v) {
         if (strcmp(ev->format, "online") != 0)
-            return bad(c, "venue", "an %s event needs a \"venue\" (name, lat, lon)", ev->format);
+            return SAY(c, "venue", ERR_NEEDS_VENUE, ev->format);
         return 0;
     }
     if (!json_is_object(v))
-        return bad(c, "venue", "expected an object, got %s", json_kind(v));
+        return SAY(c, "venue", ERR_EXPECTED_OBJECT, json_kind(v));
     if ((rc = check_keys(c, v, "venue", venue_keys)) < 0 ||
         (rc = get_string(c, v, "venue", "name", 1, PL_EVENT_NAME_MAX, &ev->venue_name)) < 0 ||
         (rc = get_string(c, v, "venue", "address", 0, PL_EVENT_SUMMARY_MAX, &ev->venue_address)) <
@@ -333,17 +342,17 @@ static int parse_venue(ctx *c, const json_t *root, pl_event *ev)
     lat = json_object_get(v, "lat");
     lon = json_object_get(v, "lon");
     if (!lat || !lon)
-        return bad(c, lat ? "venue.lon" : "venue.lat", "required key is missing");
+        return SAY(c, lat ? "venue.lon" : "venue.lat", ERR_REQUIRED, NULL);
     if (!json_is_number(lat))
-        return bad(c, "venue.lat", "expected a number, got %s", json_kind(lat));
+        return SAY(c, "venue.lat", ERR_EXPECTED_NUMBER, json_kind(lat));
     if (!json_is_number(lon))
-        return bad(c, "venue.lon", "expected a number, got %s", json_kind(lon));
+        return SAY(c, "venue.lon", ERR_EXPECTED_NUMBER, json_kind(lon));
     ev->venue_lat = json_number_value(lat);
     ev->venue_lon = json_number_value(lon);
     if (ev->venue_lat < -90 || ev->venue_lat > 90)
-        return bad(c, "venue.lat", "must be between -90 and 90");
+        return SAY(c, "venue.lat", ERR_LAT_RANGE, NULL);
     if (ev->venue_lon < -180 || ev->venue_lon > 180)
-        return bad(c, "venue.lon", "must be between -180 and 180");
+        return SAY(c, "venue.lon", ERR_LON_RANGE, NULL);
     ev->has_geo = 1;
     return 0;
 }
@@ -358,7 +367,7 @@ static int parse_speakers(ctx *c, const json_t *root, pl_event *ev)
     if (!arr)
         return 0;
     if (!json_is_array(arr))
-        return bad(c, "speakers", "expected an array, got %s", json_kind(arr));
+        return SAY(c, "speakers", ERR_EXPECTED_ARRAY, json_kind(arr));
     if ((rc = check_count(c, "speakers", arr, PL_EVENT_SPEAKERS_MAX)) < 0)
         return rc;
     ev->speakers = calloc(json_array_size(arr) + 1, sizeof(*ev->speakers));
@@ -369,7 +378,7 @@ static int parse_speakers(ctx *c, const json_t *root, pl_event *ev)
         pl_speaker *sp = &ev->speakers[i];
         snprintf(prefix, sizeof(prefix), "speakers[%zu]", i);
         if (!json_is_object(item))
-            return bad(c, prefix, "expected an object, got %s", json_kind(item));
+            return SAY(c, prefix, ERR_EXPECTED_OBJECT, json_kind(item));
         ev->nspeakers = i + 1;
         if ((rc = check_keys(c, item, prefix, speaker_keys)) < 0 ||
             (rc = get_string(c, item, prefix, "id", 1, PL_EVENT_NAME_MAX, &sp->id)) < 0 ||
@@ -382,9 +391,10 @@ static int parse_speakers(ctx *c, const json_t *root, pl_event *ev)
         if ((rc = check_ident(c, prefix, sp->id, 0)) < 0)
             return rc;
         for (size_t j = 0; j < i; j++)
-            if (strcmp(ev->speakers[j].id, sp->id) == 0)
-                return bad(c, prefix, "duplicate speaker id \"%s\" (also speakers[%zu])", sp->id,
-                           j);
+            if (strcmp(ev->speakers[j].id, sp->id) == 0) {
+                char a[24];
+                return SAY(c, prefix, ERR_DUP_SPEAKER, sp->id, zu(a, j));
+            }
     }
     return 0;
 }
@@ -399,7 +409,7 @@ static int parse_session(ctx *c, const json_t *item, size_t i, const pl_datetime
 
     snprintf(prefix, sizeof(prefix), "sessions[%zu]", i);
     if (!json_is_object(item))
-        return bad(c, prefix, "expected an object, got %s", json_kind(item));
+        return SAY(c, prefix, ERR_EXPECTED_OBJECT, json_kind(item));
     if ((rc = check_keys(c, item, prefix, session_keys)) < 0 ||
         (rc = get_string(c, item, prefix, "id", 1, PL_EVENT_NAME_MAX, &s->id)) < 0 ||
         (rc = get_string(c, item, prefix, "title", 1, PL_EVENT_NAME_MAX, &s->title)) < 0 ||
@@ -415,7 +425,7 @@ static int parse_session(ctx *c, const json_t *item, size_t i, const pl_datetime
     if ((sv = json_object_get(item, "status"))) {
         snprintf(path, sizeof(path), "%s.status", prefix);
         if (!json_is_string(sv))
-            return bad(c, path, "expected a string, got %s", json_kind(sv));
+            return SAY(c, path, ERR_EXPECTED_STRING, json_kind(sv));
         if ((rc = check_enum(c, path, json_string_value(sv), session_statuses)) < 0)
             return rc;
         s->cancelled = strcmp(json_string_value(sv), "cancelled") == 0;
@@ -424,8 +434,10 @@ static int parse_session(ctx *c, const json_t *item, size_t i, const pl_datetime
     if ((rc = check_ident(c, path, s->id, 0)) < 0)
         return rc;
     for (j = 0; j < i; j++)
-        if (strcmp(ev->sessions[j].id, s->id) == 0)
-            return bad(c, path, "duplicate session id \"%s\" (also sessions[%zu])", s->id, j);
+        if (strcmp(ev->sessions[j].id, s->id) == 0) {
+            char a[24];
+            return SAY(c, path, ERR_DUP_SESSION, s->id, zu(a, j));
+        }
     snprintf(path, sizeof(path), "%s.kind", prefix);
     if ((rc = check_enum(c, path, s->kind, kinds)) < 0)
         return rc;
@@ -440,7 +452,7 @@ static int parse_session(ctx *c, const json_t *item, size_t i, const pl_datetime
         return 0;
     snprintf(path, sizeof(path), "%s.speakers", prefix);
     if (!json_is_array(spk))
-        return bad(c, path, "expected an array of speaker ids, got %s", json_kind(spk));
+        return SAY(c, path, ERR_EXPECTED_SPEAKER_IDS, json_kind(spk));
     s->speakers.items = calloc(json_array_size(spk) + 1, sizeof(char *));
     if (!s->speakers.items)
         return pl_error_oom(c->err);
@@ -448,13 +460,12 @@ static int parse_session(ctx *c, const json_t *item, size_t i, const pl_datetime
     {
         snprintf(path, sizeof(path), "%s.speakers[%zu]", prefix, j);
         if (!json_is_string(sv))
-            return bad(c, path, "expected a speaker id (a string), got %s", json_kind(sv));
+            return SAY(c, path, ERR_EXPECTED_SPEAKER_ID, json_kind(sv));
         if (!pl_event_speaker(ev, json_string_value(sv)) && !s->cancelled)
-            return bad(c, path, "unknown speaker id \"%s\"; add it under \"speakers\"",
-                       json_string_value(sv));
+            return SAY(c, path, ERR_UNKNOWN_SPEAKER, json_string_value(sv));
         for (size_t k = 0; k < j; k++)
             if (strcmp(s->speakers.items[k], json_string_value(sv)) == 0)
-                return bad(c, path, "speaker \"%s\" is listed twice", json_string_value(sv));
+                return SAY(c, path, ERR_SPEAKER_TWICE, json_string_value(sv));
         if (!(s->speakers.items[j] = strdup(json_string_value(sv))))
             return pl_error_oom(c->err);
         s->speakers.count = j + 1;
@@ -484,7 +495,7 @@ static int parse_root(ctx *c, const json_t *root, pl_event *ev)
     int rc;
 
     if (!json_is_object(root))
-        return bad(c, "", "the top level must be an object, got %s", json_kind(root));
+        return SAY(c, "", ERR_TOP_LEVEL, json_kind(root));
     if ((rc = check_keys(c, root, "", event_keys)) < 0 ||
         (rc = get_string(c, root, "", "slug", 1, PL_EVENT_NAME_MAX, &ev->slug)) < 0 ||
         (rc = check_ident(c, "slug", ev->slug, 1)) < 0 ||
@@ -520,21 +531,20 @@ static int parse_root(ctx *c, const json_t *root, pl_event *ev)
     if (ev->online_url && (rc = check_url(c, "online_url", ev->online_url)) < 0)
         return rc;
     if (strcmp(ev->format, "in_person") != 0 && !ev->online_url)
-        return bad(c, "online_url", "an %s event needs an \"online_url\"", ev->format);
+        return SAY(c, "online_url", ERR_NEEDS_ONLINE_URL, ev->format);
     if (pl_datetime_parse(&start, ev->start) != 0)
-        return bad(c, "start", "\"%s\" is not a date and time: write \"YYYY-MM-DDTHH:MM\"",
-                   ev->start);
+        return SAY(c, "start", ERR_NOT_DATETIME, ev->start);
     if (pl_datetime_parse(&end, ev->end) != 0)
-        return bad(c, "end", "\"%s\" is not a date and time: write \"YYYY-MM-DDTHH:MM\"", ev->end);
+        return SAY(c, "end", ERR_NOT_DATETIME, ev->end);
     if (pl_datetime_minutes(&end) <= pl_datetime_minutes(&start))
-        return bad(c, "end", "the event must end after it starts (%s)", ev->start);
+        return SAY(c, "end", ERR_END_BEFORE_START, ev->start);
     if ((rc = parse_speakers(c, root, ev)) < 0)
         return rc;
     arr = json_object_get(root, "sessions");
     if (!arr)
         return 0;
     if (!json_is_array(arr))
-        return bad(c, "sessions", "expected an array, got %s", json_kind(arr));
+        return SAY(c, "sessions", ERR_EXPECTED_ARRAY, json_kind(arr));
     if ((rc = check_count(c, "sessions", arr, PL_EVENT_SESSIONS_MAX)) < 0)
         return rc;
     ev->sessions = calloc(json_array_size(arr) + 1, sizeof(*ev->sessions));

@@ -6,6 +6,7 @@
 #include "ranks.h"
 #include "allocate.h"
 #include "csv.h"
+#include "lang.h"
 #include "store_private.h"
 
 #include <stdio.h>
@@ -126,19 +127,14 @@ static int check(const event_ws *e, const pl_strlist *ranked, char *slot, pl_err
     for (size_t i = 0; i < ranked->count; i++) {
         const workshop *w = find_ws(e, ranked->items[i]);
         if (!w)
-            return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "ranks",
-                                   "\"%.80s\" is not a workshop of the event", ranked->items[i]);
+            return PL_SAY(err, PL_EINVALID, "ranks", REG_ERR_RANK_UNKNOWN, ranked->items[i]);
         for (size_t j = 0; j < i; j++)
             if (strcmp(ranked->items[j], ranked->items[i]) == 0)
-                return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "ranks",
-                                       "\"%.80s\" is ranked twice", ranked->items[i]);
+                return PL_SAY(err, PL_EINVALID, "ranks", REG_ERR_RANK_TWICE, ranked->items[i]);
         if (!first)
             first = w;
         else if (strcmp(first->start, w->start) != 0)
-            return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "ranks",
-                                   "\"%.80s\" and \"%.80s\" do not run at the same time: rank the "
-                                   "workshops of one time slot together",
-                                   first->key, w->key);
+            return PL_SAY(err, PL_EINVALID, "ranks", REG_ERR_RANK_SLOTS, first->key, w->key);
     }
     if (first)
         slot_name(slot, e, first->start);
@@ -273,8 +269,7 @@ int pl_ranks_clear(pl_store *store, const char *slug, const char *email, const c
             rc = touch(store, rid, err);
     }
     if (rc == 0 && !any)
-        rc = pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "ranks", "no workshops start at %.20s",
-                             slot);
+        rc = PL_SAY(err, PL_EINVALID, "ranks", REG_ERR_RANK_NO_SLOT, slot);
     if (rc == 0 && own)
         rc = pl_store_commit(store, err);
 done:

@@ -4,6 +4,7 @@
  */
 #include "registration_internal.h"
 #include "csv.h"
+#include "lang.h"
 #include "text.h"
 
 #include <stdarg.h>
@@ -154,54 +155,67 @@ int reg_blank(const char *s)
     return 1;
 }
 
-static int problem(pl_registration_problem_fn fn, void *payload, const char *column,
-                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Where pl_registration_check's problems go: fn, or the first one into
+ * first (pl_registration_validate, with its catalogue text). */
+typedef struct checker {
+    pl_registration_problem_fn fn;
+    void *payload;
+    pl_error *first;
+} checker;
 
-static int problem(pl_registration_problem_fn fn, void *payload, const char *column,
-                   const char *fmt, ...)
+static int problem(checker *k, const char *column, pl_text_id id, const char *a1, const char *a2)
 {
-    char msg[400];
-    va_list ap;
+    const char *args[2] = {a1, a2};
+    pl_error e;
 
-    if (fn) {
-        va_start(ap, fmt);
-        vsnprintf(msg, sizeof(msg), fmt, ap);
-        va_end(ap);
-        fn(column, msg, payload);
+    if (k->first) {
+        if (k->first->code == PL_OK)
+            pl_error_say_at(k->first, PL_EINVALID, NULL, 0, 0, column, id, args, 2);
+    } else if (k->fn) {
+        pl_error_say_at(&e, PL_EINVALID, NULL, 0, 0, column, id, args, 2);
+        k->fn(column, e.msg, k->payload);
     }
     return 1;
 }
 
-static int too_long(pl_registration_problem_fn fn, void *payload, const char *column, const char *s,
-                    size_t max)
+static int too_long(checker *k, const char *column, const char *s, size_t max)
 {
     const char *bad;
+    char a[24], b[24];
 
-    if (s && strlen(s) > max)
-        return problem(fn, payload, column, "too long (%zu bytes, at most %zu)", strlen(s), max);
+    if (s && strlen(s) > max) {
+        snprintf(a, sizeof(a), "%zu", strlen(s));
+        snprintf(b, sizeof(b), "%zu", max);
+        return problem(k, column, PL_T_REG_ERR_TOO_LONG, a, b);
+    }
     if ((bad = pl_text_problem(s)))
-        return problem(fn, payload, column, "%s", bad);
+        return problem(k, column, strstr(bad, "UTF-8") ? PL_T_ERR_NOT_UTF8 : PL_T_ERR_CONTROL_CHAR,
+                       NULL, NULL);
     return 0;
 }
 
-int pl_registration_check(const pl_registration *r, pl_registration_problem_fn fn, void *payload)
+static int check(const pl_registration *r, checker *k)
 {
     int n = 0;
+    char a[100], b[24];
 
     if (reg_blank(r->name))
-        n += problem(fn, payload, "name", "empty");
+        n += problem(k, "name", PL_T_REG_ERR_EMPTY, NULL, NULL);
     else
-        n += too_long(fn, payload, "name", r->name, PL_REG_NAME_MAX);
+        n += too_long(k, "name", r->name, PL_REG_NAME_MAX);
     if (reg_blank(r->email))
-        n += problem(fn, payload, "email", "empty");
-    else if (!pl_email_valid(r->email))
-        n += problem(fn, payload, "email", "\"%.80s\" is not an e-mail address", r->email);
-    if (!pl_reg_seats_ok(r->travel, r->seats))
-        n += problem(fn, payload, "seats", "%d is not a number of free seats from 1 to %d",
-                     r->seats, PL_REG_SEATS_MAX);
+        n += problem(k, "email", PL_T_REG_ERR_EMPTY, NULL, NULL);
+    else if (!pl_email_valid(r->email)) {
+        snprintf(a, sizeof(a), "%.80s", r->email);
+        n += problem(k, "email", PL_T_REG_ERR_EMAIL, a, NULL);
+    }
+    if (!pl_reg_seats_ok(r->travel, r->seats)) {
+        snprintf(a, sizeof(a), "%d", r->seats);
+        snprintf(b, sizeof(b), "%d", PL_REG_SEATS_MAX);
+        n += problem(k, "seats", PL_T_REG_ERR_SEATS, a, b);
+    }
     if (r->travel != PL_TRAVEL_NONE && reg_blank(r->origin))
-        n += problem(fn, payload, "origin", "empty (needed to carpool as %s)",
-                     pl_travel_name(r->travel));
+        n += problem(k, "origin", PL_T_REG_ERR_ORIGIN, pl_travel_name(r->travel), NULL);
     if (r->phone && !reg_blank(r->phone)) {
         int digits = 0, bad = 0;
         for (const char *p = r->phone; *p; p++) {
@@ -210,22 +224,23 @@ int pl_registration_check(const pl_registration *r, pl_registration_problem_fn f
             else if (!strchr(" +.-()/", *p))
                 bad = 1;
         }
-        if (bad || digits < 4 || digits > 20)
-            n += problem(fn, payload, "phone", "\"%.40s\" is not a phone number", r->phone);
+        if (bad || digits < 4 || digits > 20) {
+            snprintf(a, sizeof(a), "%.40s", r->phone);
+            n += problem(k, "phone", PL_T_REG_ERR_PHONE, a, NULL);
+        }
     }
-    n += too_long(fn, payload, "organization", r->organization, PL_REG_TEXT_MAX);
-    n += too_long(fn, payload, "origin", r->origin, PL_REG_TEXT_MAX);
-    n += too_long(fn, payload, "phone", r->phone, 40);
-    n += too_long(fn, payload, "diet", r->diet, PL_REG_TEXT_MAX);
+    n += too_long(k, "organization", r->organization, PL_REG_TEXT_MAX);
+    n += too_long(k, "origin", r->origin, PL_REG_TEXT_MAX);
+    n += too_long(k, "phone", r->phone, 40);
+    n += too_long(k, "diet", r->diet, PL_REG_TEXT_MAX);
     return n;
 }
 
-static void first_problem(const char *column, const char *msg, void *payload)
+int pl_registration_check(const pl_registration *r, pl_registration_problem_fn fn, void *payload)
 {
-    pl_error *err = payload;
+    checker k = {fn, payload, NULL};
 
-    if (err && err->code == PL_OK)
-        pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, column, "%s", msg);
+    return check(r, &k);
 }
 
 int pl_registration_validate(const pl_registration *r, pl_error *err)
@@ -236,7 +251,8 @@ int pl_registration_validate(const pl_registration *r, pl_error *err)
     /* Only the code marks "no problem yet": clearing the whole record on
      * every row of an import shows in its profile. */
     e->code = PL_OK;
-    if (pl_registration_check(r, first_problem, e) == 0)
+    checker k = {NULL, NULL, e};
+    if (check(r, &k) == 0)
         return 0;
     return PL_EINVALID;
 }

@@ -4,6 +4,7 @@
  * given), cancelling, and promoting from the waiting list.
  */
 #include "registration_internal.h"
+#include "lang.h"
 #include "text.h"
 
 #include <stddef.h>
@@ -510,17 +511,16 @@ int reg_resolve_sessions(pl_registration_batch *b, const pl_strlist *ids, size_t
             for (size_t k = 0; k < b->nsessions && known.len < 200; k++)
                 if (!b->sessions[k].cancelled)
                     pl_buf_printf(&known, "%s%s", known.len ? ", " : "", b->sessions[k].key);
-            pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "sessions",
-                            "unknown session \"%.80s\" (the event has: %s)", ids->items[i],
-                            known.data ? known.data : "no sessions");
+            PL_SAY(err, PL_EINVALID, "sessions", REG_ERR_UNKNOWN_SESSION, ids->items[i],
+                   known.data ? known.data : "no sessions");
             pl_buf_free(&known);
             free(idx);
             return PL_EINVALID;
         }
         if (b->sessions[j].cancelled) {
             free(idx);
-            return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "sessions",
-                                   "session \"%s\" is cancelled", b->sessions[j].key);
+            return PL_SAY(err, PL_EINVALID, "sessions", REG_ERR_SESSION_CANCELLED,
+                          b->sessions[j].key);
         }
         for (size_t k = 0; k < count; k++)
             dup |= idx[k] == j;
@@ -864,7 +864,7 @@ int reg_save_row(pl_registration_batch *b, const pl_registration *in, reg_save_m
     if (!in->keep && (rc = pl_registration_validate(in, err)) < 0)
         return rc;
     if (b->cancelled_event)
-        return pl_error_set(err, PL_EINVALID, "the event is cancelled: no registrations");
+        return PL_SAY(err, PL_EINVALID, "", REG_ERR_EVENT_CANCELLED, NULL);
     if ((rc = reg_resolve_sessions(b, &in->sessions, &idx, &n, err)) < 0)
         return rc;
     /* In a file of new people, inserting first saves a look-up per row. */
@@ -884,8 +884,7 @@ int reg_save_row(pl_registration_batch *b, const pl_registration *in, reg_save_m
     if (rc == SQLITE_DONE) {
         sqlite3_reset(find);
         if (mode == REG_SAVE_UPDATE) {
-            rc = pl_error_set_at(err, PL_ENOTFOUND, NULL, 0, 0, "email",
-                                 "%s is not registered for this event", in->email);
+            rc = PL_SAY(err, PL_ENOTFOUND, "email", REG_ERR_NOT_REGISTERED, in->email);
             goto done;
         }
         if (in->keep && (rc = pl_registration_validate(in, err)) < 0)
@@ -913,14 +912,12 @@ int reg_save_row(pl_registration_batch *b, const pl_registration *in, reg_save_m
      * same e-mail cannot both see it free. */
     if (mode == REG_SAVE_CREATE && status != PL_REG_CANCELLED) {
         sqlite3_reset(find);
-        rc = pl_error_set_at(err, PL_EEXISTS, NULL, 0, 0, "email",
-                             "%s is already registered for this event", in->email);
+        rc = PL_SAY(err, PL_EEXISTS, "email", REG_ERR_REGISTERED, in->email);
         goto done;
     }
     if (mode == REG_SAVE_UPDATE && status == PL_REG_CANCELLED) {
         sqlite3_reset(find);
-        rc = pl_error_set_at(err, PL_ENOTFOUND, NULL, 0, 0, "email",
-                             "the registration of %s is cancelled", in->email);
+        rc = PL_SAY(err, PL_ENOTFOUND, "email", REG_ERR_CANCELLED_REG, in->email);
         goto done;
     }
     if (in->keep) {

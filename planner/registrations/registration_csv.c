@@ -1123,6 +1123,7 @@ int pl_registration_import_csv(pl_store *store, const char *slug, const char *pa
                      " (%zu bad row%s, %zu problem%s in all; nothing was imported)",
                      im.st->bad_rows, im.st->bad_rows == 1 ? "" : "s", im.st->problems,
                      im.st->problems == 1 ? "" : "s");
+            err->text = 0; /* msg has more than its catalogue text says */
         }
         rc = PL_EINVALID;
         goto done;

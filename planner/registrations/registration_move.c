@@ -4,6 +4,7 @@
  * places; this is the deliberate exception, so it lives on its own.
  */
 #include "registration_move.h"
+#include "lang.h"
 #include "store_private.h"
 #include "text.h"
 
@@ -41,8 +42,9 @@ int pl_registration_confirm_waiting(pl_store *store, const char *slug, long long
     if (rc < 0)
         goto done;
     if (strcmp(status, "waitlisted") != 0) {
-        rc = pl_error_set(err, PL_EINVALID, "registration %lld is %s, not on the waiting list",
-                          rowid, status);
+        char id[24];
+        snprintf(id, sizeof(id), "%lld", rowid);
+        rc = PL_SAY(err, PL_EINVALID, "", REG_ERR_NOT_WAITING, id, status);
         goto done;
     }
     pl_now_utc(now);

@@ -207,7 +207,8 @@ class AdminTest(unittest.TestCase):
         s, _, page = self.create(end="2027-03-11T08:00", title="Mon <atelier>")
         self.assertEqual(s, 400)
         self.assertIn('role="alert"', page)
-        self.assertIn("the event must end after it starts", page)
+        # the core's message, in the French page's language
+        self.assertIn("l&#39;événement doit finir après son début", page)
         self.assertIn('value="Mon &lt;atelier&gt;"', page)
         self.assertRegex(page, r'id="f-end"[^>]*aria-invalid="true"')
         self.assertIn('href="#f-end"', page)
@@ -308,7 +309,7 @@ class AdminTest(unittest.TestCase):
         self.create()
         s, _, page = self.add_session("atelier-test", "a", "10:00", "9h30", "Salle A")
         self.assertEqual(s, 400)
-        self.assertIn("is not a time", page)
+        self.assertIn("« 9h30 » n&#39;est pas une heure", page)
         self.assertIn('value="9h30"', page)
         self.add_session("atelier-test", "a", "10:00", "11:00", "Salle A")
         s, _, _ = self.add_session("atelier-test", "a", "10:00", "11:00", "Salle A")

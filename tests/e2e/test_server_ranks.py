@@ -175,7 +175,9 @@ class RanksServer(unittest.TestCase):
             "name": "Twice", "email": "twice@example.org", "travel": "none",
             noon[0]: "atelier-pdie", noon[1]: "atelier-pdie"})
         self.assertEqual(s, 400, body)
-        self.assertIn("ranked twice", body.decode())
+        # in the event's language, the form shown again with what was typed
+        self.assertIn("« atelier-pdie » est classé deux fois", body.decode())
+        self.assertIn('value="twice@example.org"', body.decode())
         self.assertEqual(self.stored("twice@example.org"), (0, []))
         # once allocated, /me says which workshop
         r = run_cli(self.db, "sessions", "allocate", SLUG)

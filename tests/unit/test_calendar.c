@@ -980,6 +980,15 @@ static void test_check_local_times_reports_gap_and_overlap(void **state)
     assert_string_equal(all.items[1].session, "gap");
     assert_non_null(strstr(all.items[1].message, "session 'gap' starts at 2027-03-28T02:30"));
     assert_false(pl_conflict_is_warning(all.items[1].kind));
+    { /* on a French page: the session's title, the event's for the event */
+        char buf[320];
+        assert_string_equal(pl_conflict_text(&all.items[1], ev, PL_LANG_FR, buf, sizeof(buf)),
+                            "« G » : 2027-03-28 02:30 n'existe pas ce jour-là (passage à "
+                            "l'heure d'été)");
+        assert_string_equal(pl_conflict_text(&all.items[0], ev, PL_LANG_EN, buf, sizeof(buf)),
+                            "\"N\": 2027-03-28 02:15 does not exist that day (the clocks go "
+                            "forward)");
+    }
 
     /* the same night in October: times that happen twice, as warnings */
     all.count = 0;

@@ -1,0 +1,175 @@
+#!/usr/bin/python3
+"""The core's messages on pages, in the event's language (docs/server.md,
+"Messages in the page's language"): a French organiser who types a wrong
+date in the back office, and a French attendee who mistypes their e-mail on
+the public form (no JavaScript), read French, keep what they typed, and see
+an agenda conflict named by the sessions' titles, not their ids. The
+command line still prints the English (tests/e2e/test_cli.py)."""
+import html
+import os
+import re
+import shutil
+import sqlite3
+import sys
+import tempfile
+import unittest
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(__file__))
+from test_admin import Browser, workshop_event  # noqa: E402
+from test_server import Server, run_cli  # noqa: E402
+
+
+class FrenchErrors(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="planner-l10n-")
+        self.srv = Server(self.dir)
+        self.b = Browser(self.srv)
+        self.b.login()
+
+    def tearDown(self):
+        self.srv.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def count(self, email):
+        con = sqlite3.connect(self.srv.db)
+        n = con.execute("SELECT count(*) FROM registrations WHERE email = ?", (email,)).fetchone()[0]
+        con.close()
+        return n
+
+    def published_event(self):
+        """A French (Europe/Paris) event with two speakers and two parallel workshops."""
+        s, _, page = self.b.post("/admin/events", workshop_event(), csrf_from="/admin/events/new")
+        self.assertEqual(s, 303, page)
+        for sid, name in (("cb", "Claire Bernard"), ("jk", "Julien Kerbrat")):
+            s, _, page = self.b.post("/admin/e/atelier-test/speakers", {"id": sid, "name": name},
+                                     csrf_from="/admin/e/atelier-test")
+            self.assertEqual(s, 303, page)
+        for sid, title, room, sp in (("velo", "Vélo-école pour adultes", "Salle A", "cb"),
+                                     ("autopartage", "Autopartage en zone rurale", "Salle B",
+                                      "cb")):
+            s, _, page = self.b.post("/admin/e/atelier-test/sessions",
+                                     {"id": sid, "title": title, "kind": "workshop",
+                                      "start": "10:00", "end": "11:00", "room": room,
+                                      "speakers": [sp]},
+                                     csrf_from="/admin/e/atelier-test")
+            self.assertEqual(s, 303, page)
+
+    def test_admin_form_error_in_french_with_what_was_typed(self):
+        s, _, page = self.b.post("/admin/events",
+                                 dict(workshop_event(), title="Rencontre régionale",
+                                      end="2027-03-11T08:00"),
+                                 csrf_from="/admin/events/new")
+        self.assertEqual(s, 400, page)
+        self.assertIn('<html lang="fr"', page)
+        text = html.unescape(page)
+        self.assertIn("l'événement doit finir après son début (2027-03-11T09:00)", text)
+        self.assertNotIn("the event must end after it starts", text)
+        self.assertIn('value="Rencontre régionale"', page)
+        self.assertIn('value="2027-03-11T08:00"', page)
+        # a session time the organiser wrote the French way
+        self.published_event()
+        s, _, page = self.b.post("/admin/e/atelier-test/sessions",
+                                 {"id": "forum", "title": "Forum ouvert", "kind": "forum",
+                                  "start": "14:00", "end": "16h30"},
+                                 csrf_from="/admin/e/atelier-test")
+        self.assertEqual(s, 400, page)
+        text = html.unescape(page)
+        self.assertIn("« 16h30 » n'est pas une heure", text)
+        self.assertIn('value="Forum ouvert"', page)
+        # the command line still says it in English
+        bad = os.path.join(self.dir, "bad.json")
+        with open(bad, "w") as f:
+            f.write('{"slug": "x", "title": "X", "format": "online", "online_url": '
+                    '"https://x.fr", "start": "2027-03-11T09:00", "end": "2027-03-11T08:00"}')
+        r = run_cli(self.srv.db, "event", "import", bad)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("the event must end after it starts", r.stderr)
+
+    def test_conflict_named_by_titles(self):
+        self.published_event()
+        page = html.unescape(self.b.get("/admin/e/atelier-test")[2])
+        self.assertIn("Claire Bernard intervient dans « Vélo-école pour adultes » et dans "
+                      "« Autopartage en zone rurale » en même temps (10:00–11:00)", page)
+        # publishing without accepting says the same
+        s, _, page = self.b.post("/admin/e/atelier-test/publish", {},
+                                 csrf_from="/admin/e/atelier-test")
+        self.assertEqual(s, 400)
+        self.assertIn("« Vélo-école pour adultes »", html.unescape(page))
+        self.assertNotIn("'velo'", html.unescape(page))
+        # the command line keeps the ids
+        r = run_cli(self.srv.db, "agenda", "check", "atelier-test")
+        self.assertIn("'velo'", r.stdout + r.stderr)
+
+    def post_public(self, fields):
+        page = self.srv.get("/e/atelier-test")[2].decode()
+        fields = dict(fields, csrf=html.unescape(
+            re.search(r'name="csrf" value="([^"]+)"', page).group(1)))
+        return self.srv.request("POST", "/e/atelier-test/register",
+                                urllib.parse.urlencode(fields, doseq=True).encode(),
+                                {"Content-Type": "application/x-www-form-urlencoded",
+                                 "Origin": "http://127.0.0.1:%d" % self.srv.port})
+
+    def test_public_form_shown_again_in_french(self):
+        self.published_event()
+        s, _, _ = self.b.post("/admin/e/atelier-test/publish", {"accept_conflicts": "1"},
+                              csrf_from="/admin/e/atelier-test")
+        self.assertEqual(s, 303)
+        typed = {"name": "Élise Martin", "email": "elise.martin-at-exemple.fr",
+                 "organization": "Mairie de Saint-Brieuc", "origin": "Saint-Brieuc",
+                 "travel": "drive", "seats": "2", "meal": "1", "diet": "végétarien",
+                 "public": "1", "slot-0": "velo", "rank-0-1": "velo", "rank-0-2": "autopartage"}
+        s, _, body = self.post_public(typed)
+        page = body.decode()
+        self.assertEqual(s, 400, page)
+        self.assertIn('<html lang="fr"', page)
+        text = html.unescape(page)
+        # the error, in French, beside the field and in the summary
+        self.assertRegex(page, r'id="email"[^>]*aria-invalid="true"')
+        self.assertIn('<p class="warn" id="email-error">', page)
+        self.assertIn("« elise.martin-at-exemple.fr » n'est pas une adresse e-mail", text)
+        self.assertIn('href="#email"', page)
+        self.assertNotIn("is not an e-mail address", text)
+        # what was typed is kept
+        for name in ("name", "email", "organization", "origin", "seats", "diet"):
+            self.assertRegex(page, r'name="%s"[^>]*value="%s"' % (
+                name, re.escape(html.escape(typed[name], quote=True))), name)
+        self.assertIn('<option value="drive" selected>', page)
+        self.assertRegex(page, r'name="meal" value="1" checked')
+        self.assertRegex(page, r'name="public" value="1" checked')
+        self.assertRegex(page, r'name="slot-0" value="velo" checked')
+        self.assertNotRegex(page, r'name="slot-0" value="" checked')
+        self.assertRegex(page, r'name="rank-0-1">.*?<option value="velo" selected>')
+        self.assertRegex(page, r'name="rank-0-2">.*?<option value="autopartage" selected>')
+        self.assertEqual(self.count("elise.martin-at-exemple.fr"), 0)
+        # a driver without a place to start from
+        s, _, body = self.post_public(dict(typed, email="elise@exemple.fr", origin=""))
+        self.assertEqual(s, 400)
+        self.assertIn("à renseigner pour covoiturer", html.unescape(body.decode()))
+        self.assertRegex(body.decode(), r'id="origin"[^>]*aria-invalid="true"')
+        # fixed, it goes through; the same e-mail again is a conflict, in French
+        s, h, _ = self.post_public(dict(typed, email="elise@exemple.fr"))
+        self.assertEqual(s, 303)
+        # her own page refuses a bad phone number in French too (an error page)
+        me = h["location"]
+        page = self.srv.get(me)[2].decode()
+        form = re.search(r'action="%s/update".*?</form>' % re.escape(me), page, re.S).group(0)
+        fields = {html.unescape(n): html.unescape(v) for n, v in
+                  re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form)}
+        fields["phone"] = "appelez-moi"
+        s, _, body = self.srv.request(
+            "POST", me + "/update", urllib.parse.urlencode(fields).encode(),
+            {"Content-Type": "application/x-www-form-urlencoded",
+             "Origin": "http://127.0.0.1:%d" % self.srv.port})
+        self.assertEqual(s, 400, body)
+        self.assertIn("« appelez-moi » n'est pas un numéro de téléphone",
+                      html.unescape(body.decode()))
+        s, _, body = self.post_public(dict(typed, email="elise@exemple.fr"))
+        self.assertEqual(s, 409)
+        self.assertIn("elise@exemple.fr est déjà inscrit à cet événement",
+                      html.unescape(body.decode()))
+        self.assertEqual(self.count("elise@exemple.fr"), 1)
+
+
+if __name__ == "__main__":
+    unittest.main()
