@@ -349,6 +349,12 @@ class RanksAdmin(unittest.TestCase):
                                       {"csrf": csrf_of(page), "keep_assigned": "1"})
                 self.assertEqual(s, 200, out)
                 self.assertIn("<strong>3</strong> personnes placées", out)
+                # the same core: each person is told, in the allocation's transaction
+                self.assertIn('<p id="told"><strong>3</strong> personnes prévenues', out)
+                r = run_cli(db, "mail", "list", "--format", "json")
+                told = sorted(m["to"] for m in json.loads(r.stdout)["messages"]
+                              if m["kind"] == "change")
+                self.assertEqual(told, ["p00%d@example.org" % i for i in range(3)])
                 self.assertRegex(out, r'<th scope="row">1</th><td>3</td>')
                 self.assertIn("p000@example.org", out)
                 # as the CLI would: the chosen session is the one allocated
