@@ -765,9 +765,10 @@ static int by_person(const void *x, const void *y)
 
 /* One change message per person allocated (placed or not) in this run:
  * the detail lists, slot by slot, the workshop given with its rank, or
- * why none; the version is that outcome, so running the same allocation
- * again queues nothing new, and a different outcome is told. In the
- * allocation's transaction. */
+ * why none; pl_outbox_allocation compares that outcome with the last one
+ * the person was told, so running the same allocation again queues
+ * nothing, and a different outcome is told (replacing a message about an
+ * older one not sent yet). In the allocation's transaction. */
 static int tell_people(pl_allocation *a, pl_store *store, pl_error *err)
 {
     size_t n = a->nassignments + a->nunplaced, k = 0;
@@ -786,7 +787,7 @@ static int tell_people(pl_allocation *a, pl_store *store, pl_error *err)
         json_t *items = json_array();
         pl_buf version = PL_BUF_INIT;
         char *detail = NULL;
-        pl_buf_puts(&version, "allocation");
+
         for (; j < n && all[j]->registration_id == all[i]->registration_id; j++) {
             const pl_allocation_item *it = all[j];
             json_t *o = json_pack("{s:s}", "slot", it->slot);
@@ -798,12 +799,13 @@ static int tell_people(pl_allocation *a, pl_store *store, pl_error *err)
                 json_object_set_new(o, "why", json_string("full"));
             }
             json_array_append_new(items, o);
-            pl_buf_printf(&version, ":%s=%s", it->slot, it->session ? it->session : "-");
+            pl_buf_printf(&version, "%s%s=%s", j > i ? ";" : "", it->slot,
+                          it->session ? it->session : "-");
         }
         if (!(detail = json_dumps(items, JSON_COMPACT)) || !version.data)
             rc = pl_error_oom(err);
-        else if ((rc = pl_outbox_enqueue(store, all[i]->registration_id, PL_MAIL_CHANGE,
-                                         version.data, detail, err)) > 0)
+        else if ((rc = pl_outbox_allocation(store, all[i]->registration_id, version.data, detail,
+                                            err)) > 0)
             a->told++;
         free(detail);
         json_decref(items);

@@ -394,6 +394,33 @@ class AllocationMailTest(MailTestCase):
         self.assertEqual(json.loads(r.stdout)["totals"]["told"], 0)
         self.assertEqual(len(self.outbox()), before)
 
+    def test_a_new_outcome_replaces_the_message_not_sent_yet(self):
+        ev = copy.deepcopy({k: v for k, v in EVENT.items() if k != "capacity"})
+        ev["sessions"][1]["capacity"] = 1
+        ev["sessions"].append({"id": "marche", "title": "Atelier marche", "kind": "workshop",
+                               "start": "10:00", "end": "11:00", "capacity": 1})
+        self.put_event(ev)
+        self.ok("register", "ecomobilite", "--name", "Bob", "--email", "bob@example.org",
+                "--rank", "velo")
+        self.ok("register", "ecomobilite", "--name", "Ana", "--email", "ana@example.org",
+                "--rank", "velo,marche")
+        self.ok("mail", "send", env=self.env(self.sink()))  # the confirmations
+        self.ok("sessions", "allocate", "ecomobilite")  # Bob velo, Ana marche: not sent yet
+        self.ok("registrations", "cancel", "ecomobilite", "--email", "bob@example.org")
+        r = self.ok("sessions", "allocate", "ecomobilite", "--format", "json")
+        self.assertEqual(json.loads(r.stdout)["assignments"][0]["session"], "velo")
+        ana = [m for m in self.outbox() if m["to"] == "ana@example.org" and m["kind"] == "change"]
+        self.assertEqual(len(ana), 1, ana)  # the older outcome, never sent, is gone
+        sink = self.sink()
+        self.ok("mail", "send", env=self.env(sink))
+        (body,) = [m.get_body(("plain",)).get_content() for _, m, _, _ in sink.messages()
+                   if m["To"].addresses[0].addr_spec == "ana@example.org"]
+        self.assertIn("Atelier vélo-école", body)
+        self.assertNotIn("Atelier marche", body)
+        # back to the outcome she was told: nothing new
+        self.assertEqual(json.loads(self.ok("sessions", "allocate", "ecomobilite", "--format",
+                                            "json").stdout)["totals"]["told"], 0)
+
 
 class FailureTest(MailTestCase):
     def register(self, n):
