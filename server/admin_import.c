@@ -113,6 +113,21 @@ static void on_answer(const char *column, const char *answer, const char *value,
                   answer, value ? value : TX(r->a, ADMIN_IMPORT_NOT_IN_MAP), rows);
 }
 
+/* As the registrations table says it (admin_regs.c). */
+static const char *travel_words(const adm *a, pl_travel t)
+{
+    switch (t) {
+    case PL_TRAVEL_DRIVE:
+        return TX(a, ADMIN_DRIVES);
+    case PL_TRAVEL_RIDE:
+        return TX(a, ADMIN_RIDES);
+    case PL_TRAVEL_FLEXIBLE:
+        return TX(a, ADMIN_DRIVES_OR_RIDES);
+    default:
+        return TX(a, ADMIN_SYMBOL_2);
+    }
+}
+
 static void on_row(int line, const pl_registration *reg, void *payload)
 {
     report *r = payload;
@@ -121,7 +136,7 @@ static void on_row(int line, const pl_registration *reg, void *payload)
         return;
     srv_html_emit(&r->rows, "<tr><td>%d</td><td>%t</td><td>%t</td><td>%t</td><td>%t</td><td>", line,
                   reg->name, reg->email, reg->origin ? reg->origin : "",
-                  pl_travel_name(reg->travel));
+                  travel_words(r->a, reg->travel));
     for (size_t i = 0; i < reg->sessions.count; i++)
         srv_html_emit(&r->rows, "%s%t", i ? ", " : "", reg->sessions.items[i]);
     srv_html_emit(&r->rows, "</td></tr>\n");

@@ -94,7 +94,7 @@ class AdminImportTest(unittest.TestCase):
         self.assertIn("Rien n'est encore enregistré", out)
         preview = re.search(r'<table id="preview">.*?</table>', out, re.S).group(0)
         self.assertIn("ana@example.org", preview)
-        self.assertIn("drive", preview)
+        self.assertIn("<td>conduit</td>", preview)
         self.assertEqual(self.people(), {})
         # the confirmation form carries the same CSV: posting it imports
         confirm = re.search(r'<form [^>]*id="confirm">(.*?)</form>', out, re.S).group(1)
