@@ -442,6 +442,21 @@ int pl_outbox_writer_note(pl_outbox_writer *w, long long registration_id, pl_mai
     sqlite3_bind_text(w->note, 3, w->now, -1, SQLITE_STATIC);
     rc = pl_store_step(w->store, w->note, "cannot write the outbox", err);
     sqlite3_reset(w->note);
+    /* someone who leaves is not told the workshop they got, if not yet */
+    if (rc >= 0 && kind == PL_MAIL_CANCELLATION) {
+        sqlite3_stmt *st = NULL;
+        if ((rc = pl_store_prepare(
+                 w->store, &st,
+                 "DELETE FROM outbox WHERE registration_id = ?1 AND kind = 'change' AND "
+                 "status = 'queued' AND attempts = 0 AND version GLOB 'allocation:*' AND "
+                 "NOT EXISTS (SELECT 1 FROM json_each(outbox.detail) WHERE "
+                 "json_extract(value, '$.session') IS NOT NULL)",
+                 err)) < 0)
+            return rc;
+        sqlite3_bind_int64(st, 1, registration_id);
+        rc = pl_store_step(w->store, st, "cannot write the outbox", err);
+        sqlite3_finalize(st);
+    }
     return rc;
 }
 

@@ -144,7 +144,9 @@ void pl_outbox_writer_free(pl_outbox_writer *w);
  * for every registration with an id from first to last: new people. */
 int pl_outbox_writer_registered(pl_outbox_writer *w, long long first, long long last,
                                 pl_error *err);
-/* A promotion, or a cancellation, of one registration. */
+/* A promotion, or a cancellation, of one registration. A cancellation
+ * also drops the person's allocation messages not tried yet
+ * (pl_outbox_allocation): they left. */
 int pl_outbox_writer_note(pl_outbox_writer *w, long long registration_id, pl_mail_kind kind,
                           pl_error *err);
 

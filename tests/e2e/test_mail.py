@@ -417,6 +417,10 @@ class AllocationMailTest(MailTestCase):
                    if m["To"].addresses[0].addr_spec == "ana@example.org"]
         self.assertIn("Atelier vélo-école", body)
         self.assertNotIn("Atelier marche", body)
+        # Bob left before his was sent: he gets his cancellation, not a workshop
+        bob = [m["Subject"] for _, m, _, _ in sink.messages()
+               if m["To"].addresses[0].addr_spec == "bob@example.org"]
+        self.assertEqual(bob, ["Désinscription enregistrée : Journée écomobilité"])
         # back to the outcome she was told: nothing new
         self.assertEqual(json.loads(self.ok("sessions", "allocate", "ecomobilite", "--format",
                                             "json").stdout)["totals"]["told"], 0)
