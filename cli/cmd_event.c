@@ -237,6 +237,11 @@ static int event_show(int argc, char **argv)
     printf("%-14s%s – %s (%s)\n", "when", ev->start, ev->end, ev->timezone);
     printf("%-14s%s%s\n", "language", pl_lang_code(pl_event_lang(ev)),
            ev->language ? "" : " (by the time zone; set \"language\" to choose)");
+    if (ev->purge_after_days > 0)
+        printf("%-14s%d days after the end\n", "purge", ev->purge_after_days);
+    else
+        printf("%-14s%d days after the end (the default; set \"purge_after_days\" to choose)\n",
+               "purge", PL_REG_PURGE_DAYS);
     if (ev->venue_name || ev->venue_address)
         printf("%-14s%s%s%s\n", "venue", ev->venue_name ? ev->venue_name : "",
                ev->venue_name && ev->venue_address ? ", " : "",

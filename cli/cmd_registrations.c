@@ -32,8 +32,8 @@ static const char help[] =
     "cancel  cancel a registration; the first people waiting who then fit are\n"
     "        promoted in the same transaction.\n"
     "purge   remove the personal fields (name, e-mail, organization, origin, phone,\n"
-    "        diet, link) of every registration of an event over for N days (default\n"
-    "        " PL_REG_STR(
+    "        diet, link) of every registration of an event over for N days (default:\n"
+    "        the event's \"purge_after_days\", else " PL_REG_STR(
         PL_REG_PURGE_DAYS) "), keeping statuses and counts (docs/privacy.md). Exit 1 when the\n"
                            "        event is not over for that long yet.\n"
                            "\n"
@@ -506,7 +506,7 @@ static int reg_purge(int argc, char **argv)
 {
     const char *slug = NULL;
     pl_store *store = NULL;
-    int days = PL_REG_PURGE_DAYS, rc;
+    int days = PL_REG_PURGE_EVENT_DAYS, rc;
     size_t n = 0;
     pl_error err;
 

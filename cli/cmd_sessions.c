@@ -9,7 +9,8 @@
 #include <string.h>
 
 static const char help[] =
-    "usage: planner [--db PATH] sessions allocate SLUG [--keep-assigned] [--format text|json]\n"
+    "usage: planner [--db PATH] sessions allocate SLUG [--keep-assigned] [--no-mail]\n"
+    "                                     [--format text|json]\n"
     "\n"
     "Place every confirmed person who ranked the workshops of a time slot in one\n"
     "workshop of that slot, within the places left: first the most people placed,\n"
@@ -19,6 +20,10 @@ static const char help[] =
     "so feeds, exports and /me show it. Run it again after late sign-ups:\n"
     "  --keep-assigned  nobody already allocated (and so told) moves; the others\n"
     "                   share the places left.\n"
+    "Everyone allocated is told by mail (queued in the same transaction; sent by\n"
+    "'planner mail send' or serve): the workshop given per slot, or that none\n"
+    "could be and why. The same allocation run again tells no one twice.\n"
+    "  --no-mail        queue no message.\n"
     "People rank with 'planner register ... --rank A,B,C', the form, the JSON API\n"
     "(\"ranks\") or the CSV column 'Ateliers (ordre de préférence)'.\n"
     "\n"
@@ -53,8 +58,8 @@ static void print_json(const pl_allocation *a)
     json_object_set_new(root, "assignments", as);
     json_object_set_new(root, "unplaced", un);
     json_object_set_new(root, "totals",
-                        json_pack("{s:I, s:I, s:o}", "placed", (json_int_t)a->placed, "kept",
-                                  (json_int_t)a->kept, "by_rank", by));
+                        json_pack("{s:I, s:I, s:o, s:I}", "placed", (json_int_t)a->placed, "kept",
+                                  (json_int_t)a->kept, "by_rank", by, "told", (json_int_t)a->told));
     json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     putchar('\n');
     json_decref(root);
@@ -96,7 +101,9 @@ static int allocate(int argc, char **argv)
         return CLI_EIO;
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--keep-assigned") == 0)
-            keep = 1;
+            keep |= PL_ALLOC_KEEP_ASSIGNED;
+        else if (strcmp(argv[i], "--no-mail") == 0)
+            keep |= PL_ALLOC_NO_MAIL;
         else
             rest[nrest++] = argv[i];
     }
@@ -119,9 +126,13 @@ static int allocate(int argc, char **argv)
     for (size_t r = 1; r <= a->max_rank; r++)
         if (a->by_rank[r])
             fprintf(stderr, ", %zu at choice %zu", a->by_rank[r], r);
-    if (keep)
+    if (keep & PL_ALLOC_KEEP_ASSIGNED)
         fprintf(stderr, " (%zu kept where they were)", a->kept);
-    fprintf(stderr, ", %zu not placed\n", a->nunplaced);
+    fprintf(stderr, ", %zu not placed", a->nunplaced);
+    if (!(keep & PL_ALLOC_NO_MAIL))
+        fprintf(stderr, "; %zu %s told by mail ('planner mail send')", a->told,
+                a->told == 1 ? "person" : "people");
+    fprintf(stderr, "\n");
     if (!a->nslots)
         fprintf(stderr,
                 "planner: nobody ranked workshops yet: 'planner register %s ... --rank "

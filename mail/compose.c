@@ -77,10 +77,18 @@ static int load_event(pl_mail_composer *c, const char *slug, pl_error *err)
 static void fill(char *out, size_t size, const char *tmpl, const char *s, int n)
 {
     char num[16];
-    const char *args[2] = {s, num};
+    const char *args[4];
+    size_t k = 0;
 
+    /* pl_lang_fill gives %s and %d the arguments in their order; here %s is
+     * always s and %d always n, whichever comes first in the template */
     snprintf(num, sizeof(num), "%d", n);
-    pl_lang_fill(out, size, tmpl, args, 2);
+    for (const char *p = tmpl ? tmpl : ""; *p && k < 4; p++)
+        if (p[0] == '%' && (p[1] == 's' || p[1] == 'd')) {
+            args[k++] = p[1] == 's' ? s : num;
+            p++;
+        }
+    pl_lang_fill(out, size, tmpl, args, k);
 }
 
 /* ---- the subject ---- */
@@ -102,6 +110,21 @@ static int is_seat(const pl_outbox_message *m)
     return m->kind == PL_MAIL_PROMOTION && m->detail && strncmp(m->detail, "seat:", 5) == 0;
 }
 
+/* What a change message's detail holds: items with "slot" tell a
+ * workshop allocation (planner/registrations/ranks.h), the others a
+ * programme change. Bit 1: allocations, bit 2: changes. */
+static int change_parts(const pl_outbox_message *m)
+{
+    json_t *items = m->kind == PL_MAIL_CHANGE && m->detail ? json_loads(m->detail, 0, NULL) : NULL;
+    size_t i;
+    json_t *it;
+    int parts = 0;
+
+    json_array_foreach(items, i, it) parts |= json_object_get(it, "slot") ? 1 : 2;
+    json_decref(items);
+    return parts;
+}
+
 static char *subject_for(const pl_event *ev, const pl_outbox_message *m)
 {
     static const pl_text_id ids[PL_MAIL_KIND_COUNT] = {
@@ -121,6 +144,8 @@ static char *subject_for(const pl_event *ev, const pl_outbox_message *m)
         id = PL_T_MAIL_SUBJECT_EVENT_CANCELLED;
     else if (is_seat(m))
         id = PL_T_MAIL_SUBJECT_WORKSHOP_SEAT;
+    else if (change_parts(m) == 1)
+        id = PL_T_MAIL_SUBJECT_ALLOCATION;
     else if (is_link_reminder(m))
         id = PL_T_MAIL_SUBJECT_LINK;
     {
@@ -447,6 +472,43 @@ static void changes_block(doc *d, const pl_event *ev, const char *detail)
     json_decref(items);
 }
 
+/* The workshops an allocation gave, slot by slot: the workshop with its
+ * times and the choice it was, or that none could be given and why. */
+static void allocation_block(doc *d, const pl_event *ev, const char *detail)
+{
+    json_t *items = detail ? json_loads(detail, 0, NULL) : NULL;
+    size_t i;
+    json_t *it;
+
+    say_t(d, PL_T_MAIL_ALLOCATED, ev->title, 0);
+    list_begin(d);
+    json_array_foreach(items, i, it)
+    {
+        const char *slot = json_string_value(json_object_get(it, "slot"));
+        const char *id = json_string_value(json_object_get(it, "allocated"));
+        const pl_session *s = id ? pl_event_session(ev, id) : NULL;
+        char line[1200], when[600], label[300];
+        int rank = (int)json_integer_value(json_object_get(it, "rank"));
+        if (!slot)
+            continue;
+        if (s) {
+            char choice[200] = "";
+            session_line(when, sizeof(when), d, s);
+            if (rank > 0)
+                fill(choice, sizeof(choice), pl_lang_text(d->L, PL_T_MAIL_ALLOCATED_CHOICE), NULL,
+                     rank);
+            snprintf(line, sizeof(line), "%s — %s%s%s", s->title, when, *choice ? " — " : "",
+                     choice);
+        } else {
+            snprintf(line, sizeof(line), "%s", pl_lang_text(d->L, PL_T_MAIL_ALLOCATED_NONE));
+        }
+        fill(label, sizeof(label), pl_lang_text(d->L, PL_T_MAIL_ALLOCATED_SLOT), slot, 0);
+        item(d, label, line);
+    }
+    list_end(d);
+    json_decref(items);
+}
+
 static void carpool_block(doc *d, pl_mail_composer *c, const pl_registration *r, const char *detail,
                           pl_error *err, int *rc)
 {
@@ -532,8 +594,13 @@ static int write_body(doc *d, pl_mail_composer *c, const pl_event *ev, const pl_
         if (event_cancelled(ev)) {
             say_t(d, PL_T_MAIL_EVENT_CANCELLED, ev->title, 0);
         } else {
-            say_t(d, PL_T_MAIL_CHANGED, ev->title, 0);
-            changes_block(d, ev, m->detail);
+            int parts = change_parts(m);
+            if (parts & 1)
+                allocation_block(d, ev, m->detail);
+            if (parts != 1) {
+                say_t(d, PL_T_MAIL_CHANGED, ev->title, 0);
+                changes_block(d, ev, m->detail);
+            }
         }
         break;
     case PL_MAIL_CARPOOL:

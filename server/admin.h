@@ -149,6 +149,14 @@ int adm_reg_resend(adm *a);
 void adm_allocate_form(srv_html *h, adm *a, const pl_event *ev);
 int adm_allocate(adm *a);
 
+/* ---- admin_import.c ---- */
+/* `registrations import` (a dry run first, then for real) and `registrations
+ * purge` (a confirmation step) in the browser. */
+int adm_import_form(adm *a);
+int adm_import(adm *a);
+int adm_purge_form(adm *a);
+int adm_purge(adm *a);
+
 /* ---- admin_carpool.c ---- */
 int adm_carpool_page(adm *a);
 int adm_carpool_plan(adm *a);

@@ -59,7 +59,8 @@ int adm_allocate(adm *a)
 
     if (adm_load_event(a, &ev) < 0)
         return 0;
-    rc = pl_sessions_allocate(&res, a->req->store, ev->slug, keep && strcmp(keep, "1") == 0, &err);
+    rc = pl_sessions_allocate(&res, a->req->store, ev->slug,
+                              keep && strcmp(keep, "1") == 0 ? PL_ALLOC_KEEP_ASSIGNED : 0, &err);
     srv_changed(a->req->srv);
     if (rc < 0) {
         pl_event_free(ev);
@@ -75,8 +76,10 @@ int adm_allocate(adm *a)
                       TX(a, ADMIN_ALLOCATE_PLACED));
         if (res->kept)
             srv_html_emit(&h, " (%z %s)", res->kept, TX(a, ADMIN_ALLOCATE_KEPT));
+        srv_html_emit(&h, "</p>\n<p id=\"told\"><strong>%z</strong> %s</p>\n", res->told,
+                      TX(a, ADMIN_ALLOCATE_TOLD));
         srv_html_emit(&h,
-                      "</p>\n<table id=\"by-rank\"><caption>%s</caption><thead><tr>"
+                      "<table id=\"by-rank\"><caption>%s</caption><thead><tr>"
                       "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead><tbody>\n",
                       TX(a, ADMIN_ALLOCATE_BY_RANK), TX(a, ADMIN_ALLOCATE_RANK),
                       TX(a, ADMIN_ALLOCATE_PEOPLE));

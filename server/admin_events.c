@@ -319,6 +319,7 @@ static int apply_event_fields(adm *a, json_t *root, const pl_event *old, pl_erro
     for (size_t i = 0; event_text_keys[i]; i++)
         set_field(root, event_text_keys[i], adm_changed(a, event_text_keys[i]), 0);
     set_field(root, "capacity", adm_changed(a, "capacity"), 1);
+    set_field(root, "purge_after_days", adm_changed(a, "purge_after_days"), 1);
     return set_venue(a, root, old, err);
 }
 
@@ -458,10 +459,12 @@ int adm_event_create(adm *a)
 
 static void event_form(srv_html *h, adm *a, const pl_event *ev)
 {
-    char cap[16] = "", lat[32] = "", lon[32] = "";
+    char cap[16] = "", lat[32] = "", lon[32] = "", purge[16] = "";
 
     if (ev && ev->capacity)
         snprintf(cap, sizeof(cap), "%d", ev->capacity);
+    if (ev && ev->purge_after_days > 0)
+        snprintf(purge, sizeof(purge), "%d", ev->purge_after_days);
     if (ev && ev->has_geo) {
         snprintf(lat, sizeof(lat), "%.6f", ev->venue_lat);
         snprintf(lon, sizeof(lon), "%.6f", ev->venue_lon);
@@ -485,6 +488,8 @@ static void event_form(srv_html *h, adm *a, const pl_event *ev)
               0);
     adm_input(h, a, "url", "online_url", TX(a, ADMIN_ONLINE_LINK), ev ? ev->online_url : NULL,
               TX(a, ADMIN_FOR_AN_ONLINE_OR_HYBRID), 0);
+    adm_input(h, a, "number", "purge_after_days", TX(a, ADMIN_PURGE_AFTER_DAYS), purge,
+              TX(a, ADMIN_PURGE_AFTER_DAYS_HINT), 0);
     adm_input(h, a, "text", "venue_name", TX(a, ADMIN_VENUE), ev ? ev->venue_name : NULL, NULL, 0);
     adm_input(h, a, "text", "venue_address", TX(a, ADMIN_VENUE_ADDRESS),
               ev ? ev->venue_address : NULL, TX(a, ADMIN_THE_POSITION_IS_FOUND_FROM), 0);

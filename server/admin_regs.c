@@ -181,6 +181,10 @@ int adm_regs_table(adm *a)
     srv_html_emit(&h, "<p>%t · %d %s · %d %s · %d %s</p>\n", ev->title, counts[PL_REG_CONFIRMED],
                   TX(a, ADMIN_CONFIRMED_4), counts[PL_REG_WAITLISTED], TX(a, ADMIN_WAITING_2),
                   counts[PL_REG_CANCELLED], TX(a, ADMIN_CANCELLED_3));
+    srv_html_emit(&h,
+                  "<p><a href=\"/admin/e/%u/import\">%s</a> · <a href=\"/admin/e/%u/purge\">%s</a>"
+                  "</p>\n",
+                  ev->slug, TX(a, ADMIN_IMPORT_TITLE), ev->slug, TX(a, ADMIN_PURGE_TITLE));
     /* search: a GET form, nothing to protect */
     srv_html_emit(&h,
                   "<form method=\"get\" action=\"/admin/e/%u/registrations\" role=\"search\" "

@@ -125,6 +125,10 @@ ADM_ROUTE(srv_adm_carpool, adm_carpool_page, 0)
 ADM_ROUTE(srv_adm_allocate, adm_allocate, 0)
 ADM_ROUTE(srv_adm_carpool_plan, adm_carpool_plan, 0)
 ADM_ROUTE(srv_adm_carpool_confirm, adm_carpool_confirm, 0)
+ADM_ROUTE(srv_adm_import_form, adm_import_form, 0)
+ADM_ROUTE(srv_adm_import, adm_import, 0)
+ADM_ROUTE(srv_adm_purge_form, adm_purge_form, 0)
+ADM_ROUTE(srv_adm_purge, adm_purge, 0)
 
 /* ---- login and logout ---- */
 

@@ -822,9 +822,10 @@ int srv_update(srv_reply *out, srv_req *req)
                            "this form is stale or comes from another site; reload the page");
             goto done;
         }
-        if ((rc = input_from_edit_form(&in, req, &err)) == 0) {
+        if ((rc = input_from_edit_form(&in, req, &err)) == 0 &&
+            (rc = srv_ranks_from_edit_form(&ranks, req, &err)) == 0) {
             in.email = reg->email;
-            rc = pl_registration_update(req->store, reg->event_slug, &in, &updated, &change, &err);
+            rc = save_ranked(req->store, reg->event_slug, &in, 0, &ranks, &updated, &change, &err);
             srv_changed(req->srv);
         }
         if (rc < 0) {

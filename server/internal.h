@@ -70,6 +70,9 @@ typedef struct srv_field {
 
 typedef enum srv_body_kind { BODY_NONE, BODY_FORM, BODY_JSON } srv_body_kind;
 
+/* The largest body of POST /admin/e/SLUG/import (a CSV file): 4 MiB. */
+#define SRV_IMPORT_MAX_BODY ((size_t)4 << 20)
+
 typedef struct srv_reply {
     unsigned status;
     const char *type; /* Content-Type */
@@ -312,6 +315,8 @@ srv_handler srv_adm_login_form, srv_adm_login, srv_adm_logout, srv_adm_dashboard
     srv_adm_speaker_update, srv_adm_speaker_remove, srv_adm_regs, srv_adm_reg_form,
     srv_adm_reg_update, srv_adm_reg_cancel, srv_adm_reg_promote, srv_adm_reg_resend,
     srv_adm_carpool, srv_adm_carpool_plan, srv_adm_carpool_confirm, srv_adm_allocate;
+/* admin_import.c: registrations import and purge in the back office */
+srv_handler srv_adm_import_form, srv_adm_import, srv_adm_purge_form, srv_adm_purge;
 
 /* exports.c: the exporters' files (exporters/) */
 /* The i-th admin export's file name ("registrants.xlsx"...), NULL past the last. */

@@ -907,10 +907,11 @@ static void edit_form(srv_html *h, const lang *L, srv_req *req, const pl_event *
                       "value=\"%a\"%s> %t–%t %t</label></div>\n",
                       se->id, on ? " checked" : "", hhmm(se->start), hhmm(se->end), se->title);
     }
-    srv_html_emit(h,
-                  "<input type=\"hidden\" name=\"orig_sessions\" value=\"%a\"></fieldset>\n"
-                  "<div><button type=\"submit\">%t</button></div></form>\n",
-                  chosen.data ? chosen.data : "", pl_lang_text(pl, PL_T_PAGES_EDIT_SUBMIT));
+    srv_html_emit(h, "<input type=\"hidden\" name=\"orig_sessions\" value=\"%a\"></fieldset>\n",
+                  chosen.data ? chosen.data : "");
+    srv_rank_edit(h, req->store, ev, reg);
+    srv_html_emit(h, "<div><button type=\"submit\">%t</button></div></form>\n",
+                  pl_lang_text(pl, PL_T_PAGES_EDIT_SUBMIT));
     pl_buf_free(&chosen);
 }
 

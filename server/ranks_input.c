@@ -123,6 +123,68 @@ int srv_ranks_from_form(srv_ranks *out, const srv_req *req, pl_error *err)
     return 0;
 }
 
+/* The value of field key, "" when absent. */
+static const char *field_or_empty(const srv_req *req, const char *key)
+{
+    for (size_t i = 0; i < req->nfields; i++)
+        if (strcmp(req->fields[i].key, key) == 0)
+            return req->fields[i].value.data ? req->fields[i].value.data : "";
+    return "";
+}
+
+int srv_ranks_from_edit_form(srv_ranks *out, const srv_req *req, pl_error *err)
+{
+    srv_ranks all;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if ((rc = srv_ranks_from_form(&all, req, err)) < 0) {
+        srv_ranks_clear(&all);
+        return rc;
+    }
+    /* each group of the form: rank_slot-I names its slot */
+    for (size_t i = 0; i < req->nfields; i++) {
+        const char *k = req->fields[i].key, *slot = req->fields[i].value.data;
+        char key[40], group[20];
+        unsigned g;
+        int used = 0, edited = 0;
+        pl_strlist *l;
+        if (strncmp(k, "rank_slot-", 10) != 0)
+            continue;
+        if (sscanf(k + 10, "%u%n", &g, &used) != 1 || k[10 + used] != '\0' || !slot ||
+            strlen(slot) >= sizeof(out->slot[0])) {
+            srv_ranks_clear(&all);
+            return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "ranks", "unknown field %.40s", k);
+        }
+        for (unsigned r = 1; r <= RANKED_MAX && !edited; r++) {
+            char now[40];
+            snprintf(key, sizeof(key), "orig_rank-%u-%u", g, r);
+            snprintf(now, sizeof(now), "rank-%u-%u", g, r);
+            edited = strcmp(field_or_empty(req, key), field_or_empty(req, now)) != 0;
+        }
+        if (!edited)
+            continue;
+        /* as shown on the form: an empty list clears the slot */
+        snprintf(group, sizeof(group), "#%u", g);
+        if (!*slot || !(l = entry(out, slot))) {
+            srv_ranks_clear(&all);
+            return *slot ? pl_error_oom(err)
+                         : pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "ranks",
+                                           "these workshops no longer start together; reload "
+                                           "the page");
+        }
+        for (size_t j = 0; j < all.count; j++)
+            if (strcmp(all.slot[j], group) == 0)
+                for (size_t m = 0; m < all.lists[j].count; m++)
+                    if (pl_strlist_push(l, all.lists[j].items[m]) < 0) {
+                        srv_ranks_clear(&all);
+                        return pl_error_oom(err);
+                    }
+    }
+    srv_ranks_clear(&all);
+    return 0;
+}
+
 int srv_ranks_save(pl_store *store, const char *slug, const char *email, const srv_ranks *r,
                    pl_error *err)
 {

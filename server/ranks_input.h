@@ -28,6 +28,12 @@ int srv_ranks_from_json(srv_ranks *out, json_t *v, pl_error *err);
  * choice), empty selects left out. 0, PL_EINVALID or PL_ENOMEM. */
 int srv_ranks_from_form(srv_ranks *out, const srv_req *req, pl_error *err);
 
+/* The selects of the form on /me/TOKEN (page_ranks.h, srv_rank_edit):
+ * only the slots whose selects differ from what the page showed
+ * (orig_rank-I-N), each under its slot's name (rank_slot-I); a slot whose
+ * selects were all emptied is cleared. 0, PL_EINVALID or PL_ENOMEM. */
+int srv_ranks_from_edit_form(srv_ranks *out, const srv_req *req, pl_error *err);
+
 /* Save each ranking for the registration of email: a slot named in JSON
  * must be the one its workshops start at. Run it in the transaction of
  * the registration's save. 0, PL_EINVALID (field "ranks"), PL_ENOTFOUND,

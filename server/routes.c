@@ -53,6 +53,10 @@ const srv_route srv_routes[] = {
     {SRV_GET, "/admin/e/{slug}/carpool", srv_adm_carpool, SRV_ADMIN},
     {SRV_POST, "/admin/e/{slug}/carpool/plan", srv_adm_carpool_plan, SRV_ADMIN},
     {SRV_POST, "/admin/e/{slug}/carpool/confirm", srv_adm_carpool_confirm, SRV_ADMIN},
+    {SRV_GET, "/admin/e/{slug}/import", srv_adm_import_form, SRV_ADMIN},
+    {SRV_POST, "/admin/e/{slug}/import", srv_adm_import, SRV_ADMIN},
+    {SRV_GET, "/admin/e/{slug}/purge", srv_adm_purge_form, SRV_ADMIN},
+    {SRV_POST, "/admin/e/{slug}/purge", srv_adm_purge, SRV_ADMIN},
     /* the exports: after every /admin/e/{slug}/WORD above */
     {SRV_GET, "/admin/e/{slug}/{name}", srv_admin_export, SRV_ADMIN},
 };

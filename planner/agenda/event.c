@@ -241,6 +241,24 @@ static void bind_event(sqlite3_stmt *st, const pl_event *ev, const char *fp, con
     pl_store_bind_text(st, 20, ev->language);
 }
 
+/* The purge delay is no part of the fingerprint: subscribers do not see
+ * it, so changing it alone moves no SEQUENCE. Written on every save. */
+static int save_purge_days(pl_store *store, long long event_id, const pl_event *ev, pl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if ((rc = pl_store_prepare(store, &st, "UPDATE events SET purge_after_days = ?2 WHERE id = ?1",
+                               err)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, event_id);
+    if (ev->purge_after_days > 0)
+        sqlite3_bind_int(st, 2, ev->purge_after_days);
+    rc = pl_store_step(store, st, "cannot write", err);
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static int save_event_row(pl_store *store, const pl_event *ev, const char *now, long long *out_id,
                           pl_event_save_stats *stats, pl_error *err)
 {
@@ -535,6 +553,8 @@ int pl_event_save(pl_store *store, const pl_event *ev, pl_event_save_stats *out,
         return rc;
     if ((rc = save_event_row(store, ev, now, &event_id, &stats, err)) < 0)
         goto fail;
+    if ((rc = save_purge_days(store, event_id, ev, err)) < 0)
+        goto fail;
     if ((rc = save_tags(store, event_id, ev, err)) < 0)
         goto fail;
     if ((rc = save_speakers(store, event_id, ev, err)) < 0)
@@ -690,7 +710,7 @@ done:
 #define EVENT_COLUMNS                                                                              \
     "id, slug, uid, title, summary, description, format, timezone, start, end, venue_name, "       \
     "venue_address, venue_lat, venue_lon, online_url, capacity, theme, status, sequence, "         \
-    "created, modified, language"
+    "created, modified, language, purge_after_days"
 
 static int event_from_row(pl_event **out, pl_store *store, sqlite3_stmt *st, pl_error *err)
 {
@@ -722,6 +742,7 @@ static int event_from_row(pl_event **out, pl_store *store, sqlite3_stmt *st, pl_
     ev->created = pl_store_column_dup(st, 19, &oom);
     ev->modified = pl_store_column_dup(st, 20, &oom);
     ev->language = pl_store_column_dup(st, 21, &oom);
+    ev->purge_after_days = sqlite3_column_int(st, 22);
     rc = oom ? pl_error_oom(err) : 0;
     if (rc < 0 || (rc = load_tags(store, ev, err)) < 0 ||
         (rc = load_speakers(store, ev, err)) < 0 || (rc = load_sessions(store, ev, err)) < 0) {

@@ -66,6 +66,9 @@ typedef struct pl_event {
     double venue_lat, venue_lon;
     char *online_url;
     int capacity; /* 0: no limit */
+    /* days after its end before its personal data is purged; 0: the
+     * default, PL_REG_PURGE_DAYS (registration.h) */
+    int purge_after_days;
     pl_strlist organizations;
     char *theme;
     pl_strlist challenges;

@@ -161,6 +161,26 @@ static int get_int(ctx *c, const json_t *obj, const char *prefix, const char *ke
     return 0;
 }
 
+/* "purge_after_days": days after the event's end before its personal
+ * data is purged (docs/privacy.md); absent: the default. */
+static int get_purge_days(ctx *c, const json_t *obj, pl_event *ev)
+{
+    json_t *v = json_object_get(obj, "purge_after_days");
+
+    ev->purge_after_days = 0;
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_integer(v))
+        return SAY(c, "purge_after_days", ERR_EXPECTED_WHOLE, json_kind(v));
+    if (json_integer_value(v) < 1 || json_integer_value(v) > 36500) {
+        char got[24];
+        snprintf(got, sizeof(got), "%lld", (long long)json_integer_value(v));
+        return SAY(c, "purge_after_days", ERR_PURGE_DAYS_RANGE, got);
+    }
+    ev->purge_after_days = (int)json_integer_value(v);
+    return 0;
+}
+
 static int get_strlist(ctx *c, const json_t *obj, const char *prefix, const char *key,
                        pl_strlist *out)
 {
@@ -281,11 +301,31 @@ static int normalise_time(ctx *c, const char *path, const pl_datetime *day, char
     return 0;
 }
 
-static const char *const event_keys[] = {
-    "slug",          "title",  "summary",    "description", "format",     "timezone",
-    "language",      "start",  "end",        "venue",       "online_url", "capacity",
-    "organizations", "theme",  "challenges", "communities", "commons",    "speakers",
-    "sessions",      "status", "uid",        "sequence",    "modified",   NULL};
+static const char *const event_keys[] = {"slug",
+                                         "title",
+                                         "summary",
+                                         "description",
+                                         "format",
+                                         "timezone",
+                                         "language",
+                                         "start",
+                                         "end",
+                                         "venue",
+                                         "online_url",
+                                         "capacity",
+                                         "organizations",
+                                         "theme",
+                                         "challenges",
+                                         "communities",
+                                         "commons",
+                                         "speakers",
+                                         "sessions",
+                                         "status",
+                                         "uid",
+                                         "sequence",
+                                         "modified",
+                                         "purge_after_days",
+                                         NULL};
 static const char *const venue_keys[] = {"name", "address", "lat", "lon", NULL};
 static const char *const speaker_keys[] = {"id", "name", "organization", "bio", NULL};
 static const char *const session_keys[] = {"id",     "title",    "kind",     "start",       "end",
@@ -516,7 +556,7 @@ static int parse_root(ctx *c, const json_t *root, pl_event *ev)
         (rc = get_strlist(c, root, "", "communities", &ev->communities)) < 0 ||
         (rc = get_strlist(c, root, "", "commons", &ev->commons)) < 0 ||
         (rc = get_string(c, root, "", "status", 0, PL_EVENT_NAME_MAX, &ev->status)) < 0 ||
-        (rc = check_stored(c, root, "")) < 0)
+        (rc = check_stored(c, root, "")) < 0 || (rc = get_purge_days(c, root, ev)) < 0)
         return rc;
     if (!ev->timezone && !(ev->timezone = strdup("Europe/Paris")))
         return pl_error_oom(c->err);
@@ -670,6 +710,8 @@ json_t *pl_event_to_json(const pl_event *ev)
     set_str(root, "online_url", ev->online_url);
     if (ev->capacity)
         json_object_set_new(root, "capacity", json_integer(ev->capacity));
+    if (ev->purge_after_days > 0)
+        json_object_set_new(root, "purge_after_days", json_integer(ev->purge_after_days));
     json_object_set_new(root, "organizations", strlist_json(&ev->organizations));
     set_str(root, "theme", ev->theme);
     json_object_set_new(root, "challenges", strlist_json(&ev->challenges));

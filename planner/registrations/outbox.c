@@ -119,6 +119,55 @@ done:
     return rc;
 }
 
+#define ALLOC_OUTCOME "substr(version, 12, instr(version, '|') - 12)"
+
+int pl_outbox_allocation(pl_store *store, long long registration_id, const char *outcome,
+                         const char *detail, pl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    long long last = 0;
+    char version[1024];
+    int rc, same = 0;
+
+    /* messages not tried yet that say something else: superseded */
+    if ((rc = pl_store_prepare(
+             store, &st,
+             "DELETE FROM outbox WHERE registration_id = ?1 AND kind = 'change' AND "
+             "status = 'queued' AND attempts = 0 AND version GLOB 'allocation:*' AND " ALLOC_OUTCOME
+             " != ?2 AND NOT EXISTS (SELECT 1 FROM json_each(outbox.detail) "
+             "WHERE json_extract(value, '$.session') IS NOT NULL)",
+             err)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, registration_id);
+    pl_store_bind_text(st, 2, outcome);
+    rc = pl_store_step(store, st, "cannot write the outbox", err);
+    sqlite3_finalize(st);
+    if (rc < 0)
+        return rc;
+    if ((rc = pl_store_prepare(store, &st,
+                               "SELECT id, " ALLOC_OUTCOME " = ?2 FROM outbox WHERE "
+                               "registration_id = ?1 AND kind = 'change' AND "
+                               "version GLOB 'allocation:*' ORDER BY id DESC LIMIT 1",
+                               err)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, registration_id);
+    pl_store_bind_text(st, 2, outcome);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        last = sqlite3_column_int64(st, 0);
+        same = sqlite3_column_int(st, 1);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return pl_store_fail(store, err, "cannot read the outbox");
+    if (same)
+        return 0;
+    if ((size_t)snprintf(version, sizeof(version), "allocation:%s|after=%lld", outcome, last) >=
+        sizeof(version))
+        return pl_error_set(err, PL_EINVALID, "too many slots to tell in one message");
+    return pl_outbox_enqueue(store, registration_id, PL_MAIL_CHANGE, version, detail, err);
+}
+
 /* Who a change concerns: registered (not cancelled) people of the event;
  * for a workshop, those who chose it. ?1 event, ?2 session (0: the event). */
 #define AFFECTED                                                                                   \
@@ -393,6 +442,21 @@ int pl_outbox_writer_note(pl_outbox_writer *w, long long registration_id, pl_mai
     sqlite3_bind_text(w->note, 3, w->now, -1, SQLITE_STATIC);
     rc = pl_store_step(w->store, w->note, "cannot write the outbox", err);
     sqlite3_reset(w->note);
+    /* someone who leaves is not told the workshop they got, if not yet */
+    if (rc >= 0 && kind == PL_MAIL_CANCELLATION) {
+        sqlite3_stmt *st = NULL;
+        if ((rc = pl_store_prepare(
+                 w->store, &st,
+                 "DELETE FROM outbox WHERE registration_id = ?1 AND kind = 'change' AND "
+                 "status = 'queued' AND attempts = 0 AND version GLOB 'allocation:*' AND "
+                 "NOT EXISTS (SELECT 1 FROM json_each(outbox.detail) WHERE "
+                 "json_extract(value, '$.session') IS NOT NULL)",
+                 err)) < 0)
+            return rc;
+        sqlite3_bind_int64(st, 1, registration_id);
+        rc = pl_store_step(w->store, st, "cannot write the outbox", err);
+        sqlite3_finalize(st);
+    }
     return rc;
 }
 

@@ -72,6 +72,21 @@ int pl_outbox_enqueue(pl_store *store, long long registration_id, pl_mail_kind k
                       const char *version, const char *detail, pl_error *err);
 
 /*
+ * Tell registration_id what `planner sessions allocate` gave them: outcome
+ * names it ("12:00=atelier-pdie;14:15=-"), detail is what the message
+ * shows (planner/registrations/ranks.h). A change message, versioned
+ * "allocation:OUTCOME|after=ID" (ID: the person's previous allocation
+ * message, 0 for none). The last outcome the person was told, or is about
+ * to be, decides: the same outcome again queues nothing; a different one
+ * first drops the person's allocation messages not tried yet (unless a
+ * programme change was merged into them), then queues the new one. In the
+ * caller's transaction. Returns 1 when a message was queued, 0 when the
+ * person already knows, or a PL_E... code.
+ */
+int pl_outbox_allocation(pl_store *store, long long registration_id, const char *outcome,
+                         const char *detail, pl_error *err);
+
+/*
  * Send a registration its personal link again (an organiser's "resend"):
  * one more confirmation, or waiting-list message, with the same link, in
  * its own transaction. Each call queues a new message (its version is the
@@ -129,7 +144,9 @@ void pl_outbox_writer_free(pl_outbox_writer *w);
  * for every registration with an id from first to last: new people. */
 int pl_outbox_writer_registered(pl_outbox_writer *w, long long first, long long last,
                                 pl_error *err);
-/* A promotion, or a cancellation, of one registration. */
+/* A promotion, or a cancellation, of one registration. A cancellation
+ * also drops the person's allocation messages not tried yet
+ * (pl_outbox_allocation): they left. */
 int pl_outbox_writer_note(pl_outbox_writer *w, long long registration_id, pl_mail_kind kind,
                           pl_error *err);
 

@@ -7,8 +7,10 @@
 #include "allocate.h"
 #include "csv.h"
 #include "lang.h"
+#include "outbox.h"
 #include "store_private.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -521,8 +523,8 @@ typedef struct ranked_person {
     int held; /* workshop index allocated by an earlier run, or -1 */
 } ranked_person;
 
-static int push_item(pl_allocation_item **items, size_t *n, const char *email, const char *slot,
-                     const char *session, int rank, const char *reason)
+static int push_item(pl_allocation_item **items, size_t *n, long long rid, const char *email,
+                     const char *slot, const char *session, int rank, const char *reason)
 {
     pl_allocation_item *grown = realloc(*items, (*n + 1) * sizeof(*grown));
     pl_allocation_item *it;
@@ -535,6 +537,7 @@ static int push_item(pl_allocation_item **items, size_t *n, const char *email, c
     snprintf(it->slot, sizeof(it->slot), "%s", slot);
     it->rank = rank;
     it->reason = reason;
+    it->registration_id = rid;
     it->email = strdup(email);
     it->session = session ? strdup(session) : NULL;
     if (!it->email || (session && !it->session)) {
@@ -712,15 +715,16 @@ static int allocate_slot(pl_allocation *a, pl_store *store, const event_ws *e, c
         if (rc < 0)
             goto done;
         if (w >= 0) {
-            if (push_item(&a->assignments, &a->nassignments, people[i].email, slot, ws[w].key,
-                          res->rank[i], NULL) < 0)
+            if (push_item(&a->assignments, &a->nassignments, people[i].rid, people[i].email, slot,
+                          ws[w].key, res->rank[i], NULL) < 0)
                 goto oom;
             a->placed++;
             if (keep && people[i].held == w)
                 a->kept++;
             if (res->rank[i] > 0 && (size_t)res->rank[i] <= a->max_rank)
                 a->by_rank[res->rank[i]]++;
-        } else if (push_item(&a->unplaced, &a->nunplaced, people[i].email, slot, NULL, 0,
+        } else if (push_item(&a->unplaced, &a->nunplaced, people[i].rid, people[i].email, slot,
+                             NULL, 0,
                              res->reason[i] == PL_ALLOC_NO_CHOICE
                                  ? "ranked no workshop of this slot"
                                  : "every workshop ranked is full") < 0) {
@@ -744,9 +748,73 @@ done:
     return rc;
 }
 
-int pl_sessions_allocate(pl_allocation **out, pl_store *store, const char *slug, int keep_assigned,
+/* ---- telling people what the allocation gave them ---- */
+
+static int by_person(const void *x, const void *y)
+{
+    const pl_allocation_item *const *a = x, *const *b = y;
+    if ((*a)->registration_id != (*b)->registration_id)
+        return (*a)->registration_id < (*b)->registration_id ? -1 : 1;
+    return strcmp((*a)->slot, (*b)->slot);
+}
+
+/* One change message per person allocated (placed or not) in this run:
+ * the detail lists, slot by slot, the workshop given with its rank, or
+ * why none; pl_outbox_allocation compares that outcome with the last one
+ * the person was told, so running the same allocation again queues
+ * nothing, and a different outcome is told (replacing a message about an
+ * older one not sent yet). In the allocation's transaction. */
+static int tell_people(pl_allocation *a, pl_store *store, pl_error *err)
+{
+    size_t n = a->nassignments + a->nunplaced, k = 0;
+    const pl_allocation_item **all = n ? malloc(n * sizeof(*all)) : NULL;
+    int rc = 0;
+
+    if (n && !all)
+        return pl_error_oom(err);
+    for (size_t i = 0; i < a->nassignments; i++)
+        all[k++] = &a->assignments[i];
+    for (size_t i = 0; i < a->nunplaced; i++)
+        all[k++] = &a->unplaced[i];
+    qsort(all, n, sizeof(*all), by_person);
+    for (size_t i = 0; rc >= 0 && i < n;) {
+        size_t j = i;
+        json_t *items = json_array();
+        pl_buf version = PL_BUF_INIT;
+        char *detail = NULL;
+
+        for (; j < n && all[j]->registration_id == all[i]->registration_id; j++) {
+            const pl_allocation_item *it = all[j];
+            json_t *o = json_pack("{s:s}", "slot", it->slot);
+            if (it->session) {
+                json_object_set_new(o, "allocated", json_string(it->session));
+                json_object_set_new(o, "rank", json_integer(it->rank));
+            } else {
+                json_object_set_new(o, "allocated", json_null());
+                json_object_set_new(o, "why", json_string("full"));
+            }
+            json_array_append_new(items, o);
+            pl_buf_printf(&version, "%s%s=%s", j > i ? ";" : "", it->slot,
+                          it->session ? it->session : "-");
+        }
+        if (!(detail = json_dumps(items, JSON_COMPACT)) || !version.data)
+            rc = pl_error_oom(err);
+        else if ((rc = pl_outbox_allocation(store, all[i]->registration_id, version.data, detail,
+                                            err)) > 0)
+            a->told++;
+        free(detail);
+        json_decref(items);
+        pl_buf_free(&version);
+        i = j;
+    }
+    free(all);
+    return rc < 0 ? rc : 0;
+}
+
+int pl_sessions_allocate(pl_allocation **out, pl_store *store, const char *slug, int flags,
                          pl_error *err)
 {
+    int keep_assigned = (flags & PL_ALLOC_KEEP_ASSIGNED) != 0;
     event_ws e;
     pl_allocation *a = NULL;
     char now[32];
@@ -775,6 +843,8 @@ int pl_sessions_allocate(pl_allocation **out, pl_store *store, const char *slug,
             goto done;
         i = j;
     }
+    if (!(flags & PL_ALLOC_NO_MAIL) && (rc = tell_people(a, store, err)) < 0)
+        goto done;
     if ((rc = pl_store_commit(store, err)) < 0)
         goto done;
     in_tx = 0;

@@ -84,6 +84,7 @@ typedef struct pl_allocation_item {
     char *session;      /* the session id placed in; NULL for an unplaced person */
     int rank;           /* 1 = first choice; 0 when unplaced or kept off their list */
     const char *reason; /* unplaced: "every workshop ranked is full" ... */
+    long long registration_id;
 } pl_allocation_item;
 
 typedef struct pl_allocation {
@@ -97,19 +98,29 @@ typedef struct pl_allocation {
     size_t max_rank;
     size_t *by_rank; /* by_rank[r], r = 1..max_rank */
     size_t nslots;
+    size_t told; /* change messages queued (people told of a new outcome) */
 } pl_allocation;
+
+/* flags of pl_sessions_allocate */
+#define PL_ALLOC_KEEP_ASSIGNED 1 /* someone already allocated stays there */
+#define PL_ALLOC_NO_MAIL 2       /* queue no message */
 
 /*
  * Allocate the ranked people of event slug (confirmed registrations only, in
  * arrival order for ties), slot by slot, in one transaction. The capacity of
  * a workshop is its own less the confirmed people who chose it without
- * ranking that slot. With keep_assigned, someone already allocated to a
- * workshop of the slot (by an earlier run) stays there. Each placed person's
- * chosen session of the slot becomes the one allocated (their other sessions
- * of that slot are removed); the result is stored and returned in *out
- * (owned; pl_allocation_free). Returns 0, PL_ENOTFOUND, PL_EIO, PL_ENOMEM.
+ * ranking that slot. With PL_ALLOC_KEEP_ASSIGNED in flags, someone already
+ * allocated to a workshop of the slot (by an earlier run) stays there. Each
+ * placed person's chosen session of the slot becomes the one allocated
+ * (their other sessions of that slot are removed); the result is stored and
+ * returned in *out (owned; pl_allocation_free).
+ * Unless PL_ALLOC_NO_MAIL, everyone allocated is told, in the same
+ * transaction: one outbox message of kind change per person (detail: a JSON
+ * array of {"slot", "allocated": session id or null, "rank" | "why"}),
+ * deduplicated by that outcome, so the same allocation run again tells no
+ * one twice (outbox.h). Returns 0, PL_ENOTFOUND, PL_EIO, PL_ENOMEM.
  */
-int pl_sessions_allocate(pl_allocation **out, pl_store *store, const char *slug, int keep_assigned,
+int pl_sessions_allocate(pl_allocation **out, pl_store *store, const char *slug, int flags,
                          pl_error *err);
 void pl_allocation_free(pl_allocation *a);
 

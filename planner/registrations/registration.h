@@ -366,14 +366,18 @@ int pl_registration_erase(pl_store *store, const char *token, pl_error *err);
  * keeping statuses and counts, once the event ended more than after_days
  * days ago (its end date, in its own calendar, against today's UTC date).
  * *count (may be NULL) gets the number of registrations purged now.
+ * after_days PL_REG_PURGE_EVENT_DAYS: the event's own "purge_after_days",
+ * or PL_REG_PURGE_DAYS when it has none.
  * PL_ENOTFOUND for an unknown event, PL_EINVALID (nothing changed) when
  * the event is not over for that long yet. */
 #define PL_REG_PURGE_DAYS 90
+#define PL_REG_PURGE_EVENT_DAYS (-1)
 int pl_registration_purge(pl_store *store, const char *slug, int after_days, size_t *count,
                           pl_error *err);
 
-/* pl_registration_purge for every event over for PL_REG_PURGE_DAYS days
- * (what `serve` runs daily). *count gets the registrations purged. */
+/* pl_registration_purge for every event over for its own purge delay
+ * ("purge_after_days", else PL_REG_PURGE_DAYS) (what `serve` runs daily).
+ * *count gets the registrations purged. */
 int pl_registration_purge_due(pl_store *store, size_t *count, pl_error *err);
 
 /* Load one registration by database id, complete (sessions, position,

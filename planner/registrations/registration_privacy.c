@@ -65,24 +65,28 @@ int pl_registration_purge(pl_store *store, const char *slug, int after_days, siz
                           pl_error *err)
 {
     sqlite3_stmt *st = NULL;
-    char now[32], days[32];
+    char now[32];
     int rc;
 
     if (count)
         *count = 0;
-    if (after_days < 0)
+    if (after_days < 0 && after_days != PL_REG_PURGE_EVENT_DAYS)
         return pl_error_set(err, PL_EINVALID, "a number of days cannot be negative (%d)",
                             after_days);
-    snprintf(days, sizeof(days), "+%d days", after_days);
     if ((rc = pl_store_begin(store, err)) < 0)
         return rc;
-    if ((rc = pl_store_prepare(store, &st,
-                               "SELECT date(end, ?2), date(end, ?2) < date('now') "
-                               "FROM events WHERE slug = ?1",
-                               err)) < 0)
+    /* ?2 < 0: the event's own setting, else the default */
+    if ((rc = pl_store_prepare(
+             store, &st,
+             "WITH d AS (SELECT end, printf('+%d days', CASE WHEN ?2 >= 0 THEN ?2 ELSE "
+             "coalesce(purge_after_days, ?3) END) AS days, CASE WHEN ?2 >= 0 THEN ?2 ELSE "
+             "coalesce(purge_after_days, ?3) END AS n FROM events WHERE slug = ?1) "
+             "SELECT date(end, days), date(end, days) < date('now'), n FROM d",
+             err)) < 0)
         goto done;
     pl_store_bind_text(st, 1, slug);
-    pl_store_bind_text(st, 2, days);
+    sqlite3_bind_int(st, 2, after_days);
+    sqlite3_bind_int(st, 3, PL_REG_PURGE_DAYS);
     rc = sqlite3_step(st);
     if (rc == SQLITE_DONE) {
         rc = pl_error_set(err, PL_ENOTFOUND, "no event '%s'", slug);
@@ -93,10 +97,11 @@ int pl_registration_purge(pl_store *store, const char *slug, int after_days, siz
         goto done;
     }
     if (!sqlite3_column_int(st, 1)) {
-        rc = pl_error_set(err, PL_EINVALID,
-                          "the event '%s' is not over for %d days yet: its registrations keep "
-                          "their personal fields until %s",
-                          slug, after_days, (const char *)sqlite3_column_text(st, 0));
+        rc =
+            pl_error_set(err, PL_EINVALID,
+                         "the event '%s' is not over for %d days yet: its registrations keep "
+                         "their personal fields until %s",
+                         slug, sqlite3_column_int(st, 2), (const char *)sqlite3_column_text(st, 0));
         goto done;
     }
     sqlite3_finalize(st);
@@ -125,18 +130,17 @@ int pl_registration_purge_due(pl_store *store, size_t *count, pl_error *err)
 {
     sqlite3_stmt *st = NULL;
     pl_strlist due = {0};
-    char days[32];
     int rc;
 
     *count = 0;
-    snprintf(days, sizeof(days), "+%d days", PL_REG_PURGE_DAYS);
     if ((rc = pl_store_prepare(store, &st,
-                               "SELECT e.slug FROM events e WHERE date(e.end, ?1) < date('now') "
+                               "SELECT e.slug FROM events e WHERE date(e.end, printf('+%d days', "
+                               "coalesce(e.purge_after_days, ?1))) < date('now') "
                                "AND EXISTS (SELECT 1 FROM registrations r WHERE "
                                "r.event_id = e.id AND r.erased IS NULL) ORDER BY e.id",
                                err)) < 0)
         return rc;
-    pl_store_bind_text(st, 1, days);
+    sqlite3_bind_int(st, 1, PL_REG_PURGE_DAYS);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         if (pl_strlist_push(&due, (const char *)sqlite3_column_text(st, 0)) < 0) {
             rc = pl_error_oom(err);
@@ -151,7 +155,7 @@ int pl_registration_purge_due(pl_store *store, size_t *count, pl_error *err)
     rc = 0;
     for (size_t i = 0; i < due.count && rc == 0; i++) {
         size_t n = 0;
-        rc = pl_registration_purge(store, due.items[i], PL_REG_PURGE_DAYS, &n, err);
+        rc = pl_registration_purge(store, due.items[i], PL_REG_PURGE_EVENT_DAYS, &n, err);
         *count += n;
     }
 done:

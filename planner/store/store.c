@@ -494,6 +494,9 @@ static const char *const migrations[] = {
     "ALTER TABLE registrations ADD COLUMN erased TEXT;"
     /* ... and the consent to share one's phone with one's carpool group */
     "ALTER TABLE registrations ADD COLUMN share_phone INTEGER NOT NULL DEFAULT 0;",
+    /* 17 -> 18: an event's own delay before its personal data is purged
+     * (days after its end; NULL: PL_REG_PURGE_DAYS) */
+    "ALTER TABLE events ADD COLUMN purge_after_days INTEGER CHECK (purge_after_days > 0);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

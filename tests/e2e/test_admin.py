@@ -188,6 +188,22 @@ class AdminTest(unittest.TestCase):
                                  "--format", "json").stdout)
         self.assertEqual((ev4["capacity"], ev4["summary"]), (45, "Une journée d'ateliers"))
         self.assertEqual(ev4["title"], "Atelier renommé")
+        # the purge delay (issue 14): a number of days, empty for the default
+        self.assertIn('name="purge_after_days"', page)
+        self.assertEqual(self.b.post("/admin/e/atelier-test", {"purge_after_days": "120"},
+                                     csrf_from="/admin/e/atelier-test")[0], 303)
+        ev5 = json.loads(run_cli(self.srv.db, "event", "show", "atelier-test",
+                                 "--format", "json").stdout)
+        self.assertEqual((ev5["purge_after_days"], ev5["sequence"]), (120, ev4["sequence"]))
+        s, _, out = self.b.post("/admin/e/atelier-test", {"purge_after_days": "-3"},
+                                csrf_from="/admin/e/atelier-test")
+        self.assertEqual(s, 400, out)
+        self.assertIn("purge_after_days", out)
+        self.assertIn('value="120"', self.b.get("/admin/e/atelier-test")[2])
+        self.assertEqual(self.b.post("/admin/e/atelier-test", {"purge_after_days": ""},
+                                     csrf_from="/admin/e/atelier-test")[0], 303)
+        self.assertNotIn("purge_after_days", run_cli(self.srv.db, "event", "show", "atelier-test",
+                                                     "--format", "json").stdout)
         # the event's language is the pages' language
         self.assertIn('<html lang="fr"', self.b.get("/admin/e/atelier-test")[2])
         self.assertEqual(self.b.post("/admin/e/atelier-test", {"language": "en"},

@@ -335,6 +335,102 @@ class FlowTest(MailTestCase):
         self.assertIn("Hello Ann,", m.get_body(("plain",)).get_content())
 
 
+class AllocationMailTest(MailTestCase):
+    """`planner sessions allocate` tells each person allocated the workshop
+    given per slot, or that none could be, once per outcome (issue 14)."""
+
+    def test_allocation_tells_each_person_once_per_outcome(self):
+        ev = copy.deepcopy({k: v for k, v in EVENT.items() if k != "capacity"})
+        ev["sessions"][1]["capacity"] = 1
+        ev["sessions"].append({"id": "marche", "title": "Atelier marche", "kind": "workshop",
+                               "start": "10:00", "end": "11:00", "room": "Salle C",
+                               "capacity": 1})
+        self.put_event(ev)
+        for who, ranks in (("ana", "velo"), ("bob", "velo"), ("chloe", "marche,velo")):
+            self.ok("register", "ecomobilite", "--name", who.title() + " Martin", "--email",
+                    f"{who}@example.org", "--rank", ranks)
+        self.ok("mail", "send", env=self.env(self.sink()))  # the confirmations
+        r = self.ok("sessions", "allocate", "ecomobilite", "--format", "json")
+        self.assertEqual(json.loads(r.stdout)["totals"]["told"], 3)
+        self.assertIn("3 people told by mail", r.stderr)
+        queued = [m for m in self.outbox() if m["status"] == "queued"]
+        self.assertEqual(sorted((m["to"], m["kind"]) for m in queued),
+                         [("ana@example.org", "change"), ("bob@example.org", "change"),
+                          ("chloe@example.org", "change")])
+        # the same allocation again: nothing new
+        r = self.ok("sessions", "allocate", "ecomobilite", "--format", "json")
+        self.assertEqual(json.loads(r.stdout)["totals"]["told"], 0)
+        self.assertEqual(len([m for m in self.outbox() if m["status"] == "queued"]), 3)
+        sink = self.sink()
+        self.ok("mail", "send", env=self.env(sink))
+        got = {m["To"].addresses[0].addr_spec: m for _, m, _, _ in sink.messages()}
+        self.assertEqual(sorted(got), ["ana@example.org", "bob@example.org", "chloe@example.org"])
+        ana = got["ana@example.org"]
+        self.assertEqual(ana["Subject"], "Votre atelier : Journée écomobilité")
+        body = ana.get_body(("plain",)).get_content()
+        self.assertIn("ont été attribuées selon les choix de chacun", body)
+        self.assertRegex(body, r"- Créneau de 10:00 : Atelier : vélo-école — .*10:00 – 11:00 "
+                               r"\(Salle B\) — votre choix n° 1")
+        self.assertNotIn("Le programme", body)
+        self.assertIn("Atelier marche", got["chloe@example.org"].get_body(("plain",)).get_content())
+        bob = got["bob@example.org"].get_body(("plain",)).get_content()
+        self.assertIn("- Créneau de 10:00 : pas de place : tous les ateliers que vous avez "
+                      "classés sont complets", bob)
+        self.assertIn("<li><b>Créneau de 10:00</b> : pas de place",
+                      got["bob@example.org"].get_body(("html",)).get_content())
+        # Ana leaves; the next allocation places Bob: he alone is told
+        self.ok("registrations", "cancel", "ecomobilite", "--email", "ana@example.org")
+        r = self.ok("sessions", "allocate", "ecomobilite", "--format", "json")
+        self.assertEqual(json.loads(r.stdout)["totals"]["told"], 1)
+        sink2 = self.sink()
+        self.ok("mail", "send", env=self.env(sink2))
+        got = {}
+        for _, m, _, _ in sink2.messages():
+            got.setdefault(m["To"].addresses[0].addr_spec, []).append(m["Subject"])
+        self.assertEqual(got, {"ana@example.org": ["Désinscription enregistrée : Journée "
+                                                   "écomobilité"],
+                               "bob@example.org": ["Votre atelier : Journée écomobilité"]})
+        # --no-mail queues nothing, whatever changed
+        self.ok("registrations", "cancel", "ecomobilite", "--email", "bob@example.org")
+        self.ok("register", "ecomobilite", "--name", "Dan", "--email", "dan@example.org",
+                "--rank", "velo")
+        before = len(self.outbox())
+        r = self.ok("sessions", "allocate", "ecomobilite", "--no-mail", "--format", "json")
+        self.assertEqual(json.loads(r.stdout)["totals"]["told"], 0)
+        self.assertEqual(len(self.outbox()), before)
+
+    def test_a_new_outcome_replaces_the_message_not_sent_yet(self):
+        ev = copy.deepcopy({k: v for k, v in EVENT.items() if k != "capacity"})
+        ev["sessions"][1]["capacity"] = 1
+        ev["sessions"].append({"id": "marche", "title": "Atelier marche", "kind": "workshop",
+                               "start": "10:00", "end": "11:00", "capacity": 1})
+        self.put_event(ev)
+        self.ok("register", "ecomobilite", "--name", "Bob", "--email", "bob@example.org",
+                "--rank", "velo")
+        self.ok("register", "ecomobilite", "--name", "Ana", "--email", "ana@example.org",
+                "--rank", "velo,marche")
+        self.ok("mail", "send", env=self.env(self.sink()))  # the confirmations
+        self.ok("sessions", "allocate", "ecomobilite")  # Bob velo, Ana marche: not sent yet
+        self.ok("registrations", "cancel", "ecomobilite", "--email", "bob@example.org")
+        r = self.ok("sessions", "allocate", "ecomobilite", "--format", "json")
+        self.assertEqual(json.loads(r.stdout)["assignments"][0]["session"], "velo")
+        ana = [m for m in self.outbox() if m["to"] == "ana@example.org" and m["kind"] == "change"]
+        self.assertEqual(len(ana), 1, ana)  # the older outcome, never sent, is gone
+        sink = self.sink()
+        self.ok("mail", "send", env=self.env(sink))
+        (body,) = [m.get_body(("plain",)).get_content() for _, m, _, _ in sink.messages()
+                   if m["To"].addresses[0].addr_spec == "ana@example.org"]
+        self.assertIn("Atelier : vélo-école", body)
+        self.assertNotIn("Atelier marche", body)
+        # Bob left before his was sent: he gets his cancellation, not a workshop
+        bob = [m["Subject"] for _, m, _, _ in sink.messages()
+               if m["To"].addresses[0].addr_spec == "bob@example.org"]
+        self.assertEqual(bob, ["Désinscription enregistrée : Journée écomobilité"])
+        # back to the outcome she was told: nothing new
+        self.assertEqual(json.loads(self.ok("sessions", "allocate", "ecomobilite", "--format",
+                                            "json").stdout)["totals"]["told"], 0)
+
+
 class FailureTest(MailTestCase):
     def register(self, n):
         self.put_event({k: v for k, v in EVENT.items() if k != "capacity"})

@@ -338,6 +338,48 @@ class Registrations(unittest.TestCase):
         self.assertEqual(self.run_planner("registrations", "purge", "petit", "--after-days",
                                           "x").returncode, 2)
 
+    def put_petit(self, **over):
+        ev = dict(SMALL_EVENT, **over)
+        path = os.path.join(self.dir, "petit-over.json")
+        with open(path, "w") as f:
+            json.dump(ev, f)
+        return self.run_planner("event", "import", path)
+
+    def test_purge_days_per_event(self):
+        """issue 14: the purge delay is a per-event setting ("purge_after_days")
+        that purge and serve's daily purge use; --after-days still wins."""
+        import datetime
+        end = datetime.date.today() - datetime.timedelta(days=40)
+        dates = dict(start=end.isoformat() + "T09:30", end=end.isoformat() + "T12:00")
+        self.assertEqual(self.put_petit(**dates, purge_after_days=60).returncode, 0)
+        show = self.ok("event", "show", "petit").stdout
+        self.assertRegex(show, r"purge +60 days after the end")
+        ev = json.loads(self.ok("event", "show", "petit", "--format", "json").stdout)
+        self.assertEqual(ev["purge_after_days"], 60)
+        self.ok("register", "petit", "--name", "Ana Silva", "--email", "ana@example.org")
+        # over for 40 days: not for the event's 60
+        p = self.run_planner("registrations", "purge", "petit")
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("not over for 60 days", p.stderr)
+        self.assertEqual(self.listing("petit")[0]["name"], "Ana Silva")
+        # the organiser shortens it: the default purge now applies it
+        self.assertEqual(self.put_petit(**dates, purge_after_days=30).returncode, 0)
+        self.assertEqual(self.ok("registrations", "purge", "petit").stdout, "purged: 1\n")
+        self.assertEqual(self.listing("petit")[0]["name"], "")
+        # bad values: the key, the file, nothing changed
+        for bad, what in ((0, "between 1 and 36500"), ("30", "whole number")):
+            p = self.put_petit(**dates, purge_after_days=bad)
+            self.assertEqual(p.returncode, 1, p.stderr)
+            self.assertIn("purge_after_days", p.stderr)
+            self.assertIn("petit-over.json", p.stderr)
+            self.assertIn(what, p.stderr)
+        ev = json.loads(self.ok("event", "show", "petit", "--format", "json").stdout)
+        self.assertEqual(ev["purge_after_days"], 30)
+        # left out: back to the default, 90 days
+        self.assertEqual(self.put_petit(**dates).returncode, 0)
+        self.assertRegex(self.ok("event", "show", "petit").stdout,
+                         r"purge +90 days after the end \(the default")
+
     def test_phone_and_its_separate_consent(self):
         self.ok("register", "petit", "--name", "Ana", "--email", "ana@example.org",
                 "--phone", "06 12 34 56 78", "--share-phone")

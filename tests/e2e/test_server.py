@@ -842,6 +842,34 @@ class LifecycleTest(unittest.TestCase):
         self.assertEqual((kept["name"], kept["email"]), ("Ana Silva", "ana@example.org"))
         self.assertNotIn("ana@example.org", srv.read_log())
 
+    def test_serve_purges_by_each_events_own_delay(self):
+        # Two events over since 2018: one keeps its people for 36500 days
+        # ("purge_after_days"), the other has the default and is purged.
+        with open(os.path.join(SRC, "sample-events", "atelier-cem-1.json")) as f:
+            ev = json.load(f)
+        keep = dict(ev, slug="ancien-garde", purge_after_days=36500)
+        for e in (keep, dict(ev, slug="ancien-efface")):
+            path = os.path.join(self.tmp, e["slug"] + ".json")
+            with open(path, "w") as f:
+                json.dump(e, f)
+            self.assertEqual(run_cli(self.db, "event", "import", path).returncode, 0)
+            r = run_cli(self.db, "register", e["slug"], "--name", "Ana Silva", "--email",
+                        "ana@example.org")
+            self.assertEqual(r.returncode, 0, r.stderr)
+        srv = Server(self.tmp)
+        try:
+            deadline = time.time() + 10
+            while time.time() < deadline and "daily purge" not in srv.read_log():
+                time.sleep(0.1)
+            self.assertIn("daily purge: personal data of 1 registration removed",
+                          srv.read_log())
+        finally:
+            srv.stop()
+        def name(slug):
+            r = run_cli(self.db, "registrations", "list", slug, "--format", "json")
+            return json.loads(r.stdout)[0]["name"]
+        self.assertEqual((name("ancien-garde"), name("ancien-efface")), ("Ana Silva", ""))
+
     def test_graceful_shutdown_finishes_requests_in_flight(self):
         srv = Server(self.tmp)
         body = json.dumps(person(900, email="late@example.org")).encode()

@@ -186,6 +186,99 @@ class RanksServer(unittest.TestCase):
         self.assertRegex(page, r"atelier attribué : <strong>Atelier : plateformes de covoiturage")
         self.assertIn("<strong>Vélo et marche</strong>", page)
 
+    # ---- /me/TOKEN: changing one's ranking with the same selects -----------
+    def me_form(self, token):
+        """The fields the browser would send from /me/TOKEN's change form, as
+        shown (selects at their selected option)."""
+        page = self.srv.get("/me/%s" % token)[2].decode()
+        form = page.split('action="/me/%s/update"' % token)[1].split("</form>")[0]
+        fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+        for name, body in re.findall(r'<select id="[^"]+" name="([^"]+)">(.*?)</select>', form):
+            chosen = re.search(r'<option value="([^"]*)" selected>', body)
+            fields[name] = chosen.group(1) if chosen else ""
+        fields["travel"] = fields["orig_travel"]
+        fields["seats"] = fields["orig_seats"]
+        for key in ("origin", "diet", "phone"):
+            fields[key] = fields["orig_" + key]
+        for key in ("meal", "public", "share_phone"):
+            if fields["orig_" + key] == "1":
+                fields[key] = "1"
+        fields["session"] = re.findall(r'name="session" value="([^"]+)" checked', form)
+        return page, form, fields
+
+    def post_me(self, token, fields):
+        origin = "http://127.0.0.1:%d" % self.srv.port
+        body = urllib.parse.urlencode(fields, doseq=True).encode()
+        return self.srv.request("POST", "/me/%s/update" % token, body, {
+            "Content-Type": "application/x-www-form-urlencoded", "Origin": origin})
+
+    def test_me_form_changes_the_ranking_of_the_slots_edited_only(self):
+        s, body = self.register(person(20, ranks={"12:00": ["atelier-pdie", "atelier-flottes"],
+                                                  "14:15": ["atelier-velo"]}))
+        self.assertEqual(s, 201, body)
+        token = TOKEN_RE.search(body["page"]).group(1)
+        page, form, fields = self.me_form(token)
+        # the same labelled selects as the sign-up form, showing the ranking
+        groups = sorted({k.split("-")[1] for k in fields if k.startswith("rank-")})
+        self.assertEqual(len(groups), 2, form)
+        noon, late = groups if fields["rank_slot-" + groups[0]] == "12:00" else groups[::-1]
+        self.assertEqual((fields["rank_slot-" + noon], fields["rank_slot-" + late]),
+                         ("12:00", "14:15"))
+        self.assertEqual([fields["rank-%s-%d" % (noon, r)] for r in (1, 2, 3)],
+                         ["atelier-pdie", "atelier-flottes", ""])
+        self.assertIn('<label for="rank-%s-1">1er choix</label>' % noon, form)
+        # meanwhile the 12:00 ranking changes elsewhere (the JSON API)
+        s, _, out = self.srv.request("POST", "/me/%s/update" % token,
+                                     {"ranks": {"12:00": ["atelier-covoiturage"]}})
+        self.assertEqual(s, 200, out)
+        # the form changes 14:15 only: 12:00 keeps what was stored meanwhile
+        edit = dict(fields, **{"rank-%s-1" % late: "atelier-train",
+                               "rank-%s-2" % late: "atelier-velo"})
+        s, h, out = self.post_me(token, edit)
+        self.assertEqual((s, h.get("location")), (303, "/me/" + token), out)
+        self.assertEqual(self.stored("p020@example.org"),
+                         (1, ["atelier-covoiturage", "atelier-train", "atelier-velo"]))
+        # a duplicate is refused by the same rule as at sign-up; nothing changes
+        page, form, fields = self.me_form(token)
+        bad = dict(fields, **{"rank-%s-1" % late: "atelier-velo",
+                              "rank-%s-2" % late: "atelier-velo", "organization": "X"})
+        s, _, out = self.post_me(token, bad)
+        self.assertEqual(s, 400, out)
+        self.assertIn("est classé deux fois", out.decode())
+        self.assertEqual(self.stored("p020@example.org"),
+                         (1, ["atelier-covoiturage", "atelier-train", "atelier-velo"]))
+        # emptying a slot's selects clears its ranking
+        clear = dict(fields, **{"rank-%s-%d" % (noon, r): "" for r in (1, 2, 3)})
+        self.assertEqual(self.post_me(token, clear)[0], 303)
+        self.assertEqual(self.stored("p020@example.org"), (1, ["atelier-train", "atelier-velo"]))
+        # without the form's token: refused
+        self.assertEqual(self.post_me(token, dict(fields, csrf="0." + "0" * 32))[0], 403)
+
+    def test_me_form_after_allocation_keeps_the_workshop_until_the_next(self):
+        s, body = self.register(person(30, ranks={"14:15": ["atelier-velo", "atelier-train"]}))
+        self.assertEqual(s, 201, body)
+        token = TOKEN_RE.search(body["page"]).group(1)
+        r = run_cli(self.db, "sessions", "allocate", SLUG)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        page, form, fields = self.me_form(token)
+        self.assertIn("il reste le vôtre jusqu’à la prochaine répartition", form)
+        late = [k.split("-")[1] for k in fields
+                if k.startswith("rank_slot-") and fields[k] == "14:15"][0]
+        edit = dict(fields, **{"rank-%s-1" % late: "atelier-train",
+                               "rank-%s-2" % late: "atelier-velo"})
+        self.assertEqual(self.post_me(token, edit)[0], 303)
+        me = json.loads(self.srv.get("/me/%s.json" % token)[2])
+        self.assertEqual(me["ranks"]["14:15"], ["atelier-train", "atelier-velo"])
+        self.assertIn("atelier-velo", me["sessions"])  # given, kept
+        self.assertNotIn("atelier-train", me["sessions"])
+        page = self.srv.get("/me/%s" % token)[2].decode()
+        self.assertIn("atelier attribué : <strong>Vélo et marche</strong>", page)
+        # the next allocation follows the new ranking
+        r = run_cli(self.db, "sessions", "allocate", SLUG)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        me = json.loads(self.srv.get("/me/%s.json" % token)[2])
+        self.assertIn("atelier-train", me["sessions"])
+
 
 class RanksEnglish(unittest.TestCase):
     """An English event: the words of the catalogue in English, and someone
@@ -258,6 +351,12 @@ class RanksAdmin(unittest.TestCase):
                                       {"csrf": csrf_of(page), "keep_assigned": "1"})
                 self.assertEqual(s, 200, out)
                 self.assertIn("<strong>3</strong> personnes placées", out)
+                # the same core: each person is told, in the allocation's transaction
+                self.assertIn('<p id="told"><strong>3</strong> personnes prévenues', out)
+                r = run_cli(db, "mail", "list", "--format", "json")
+                told = sorted(m["to"] for m in json.loads(r.stdout)["messages"]
+                              if m["kind"] == "change")
+                self.assertEqual(told, ["p00%d@example.org" % i for i in range(3)])
                 self.assertRegex(out, r'<th scope="row">1</th><td>3</td>')
                 self.assertIn("p000@example.org", out)
                 # as the CLI would: the chosen session is the one allocated

@@ -163,6 +163,15 @@ async function main() {
 
     await page.goto(base + '/admin/e/' + SLUG + '/carpool');
     await axe(page, 'carpool');
+    // registrations import (checked, not written) and the purge's confirmation step
+    await page.goto(base + '/admin/e/' + SLUG + '/import');
+    await axe(page, 'import');
+    await page.fill('#f-csv', 'nom;courriel\nDominique Import;dominique@example.org\n');
+    await page.click('button[value=check]');
+    expect((await page.textContent('#preview')).includes('dominique@example.org'), 'previewed');
+    await axe(page, 'import-checked');
+    await page.goto(base + '/admin/e/' + SLUG + '/purge');
+    await axe(page, 'purge');
     await page.goto(base + '/admin/e/nope');
     await axe(page, 'not-found');
     step('done');
