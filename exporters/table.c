@@ -26,8 +26,7 @@ struct pl_sink {
     lxw_workbook *book;
     lxw_worksheet *sheet;
     lxw_format *f_header, *f_date, *f_time, *f_datetime, *f_total, *f_real, *f_title;
-    lxw_format *f_wrap, *f_header_wrap, *f_top; /* pl_column.wrap */
-    int wraps;                                  /* the open table has wrapped columns */
+    lxw_format *f_wrap, *f_header_wrap, *f_top;                            /* pl_column.wrap */
     lxw_format *g_header, *g_text, *g_date, *g_time, *g_datetime, *g_real; /* PL_TABLE_GRID */
     double *widths;
     int *xcol;            /* xlsx and CSV: each column's place, -1 when JSON-only */
@@ -318,7 +317,9 @@ static int wrapped_lines(const char *text, double width)
     }
 }
 
-/* The row as tall as its wrapped cells need (xlsx, before its cells). */
+/* The row as tall as its wrapped cells need (xlsx, before its cells), its
+ * cells then at the top (the row's format, for the cells written without
+ * one). */
 static void row_height(pl_sink *s, const pl_cell *cells, int header)
 {
     const pl_table *t = s->table;
@@ -336,7 +337,7 @@ static void row_height(pl_sink *s, const pl_cell *cells, int header)
             lines = n;
     }
     if (lines > 1)
-        worksheet_set_row(s->sheet, s->row, 15.0 * lines, NULL);
+        worksheet_set_row(s->sheet, s->row, 15.0 * lines, s->f_top);
 }
 
 int pl_sink_begin_sheet(pl_sink *s, const pl_table *t, const pl_sheet *sheet, pl_error *err)
@@ -360,11 +361,8 @@ int pl_sink_begin_sheet(pl_sink *s, const pl_table *t, const pl_sheet *sheet, pl
     s->rows_per_page = sheet ? sheet->rows_per_page : 0;
     if (!s->flat || !s->joined || !s->widths || !s->xcol)
         return pl_error_oom(err);
-    s->wraps = 0;
-    for (size_t i = 0; i < t->ncolumns; i++) {
+    for (size_t i = 0; i < t->ncolumns; i++)
         s->xcol[i] = t->columns[i].only == PL_COL_JSON_ONLY ? -1 : col++;
-        s->wraps |= s->xcol[i] >= 0 && t->columns[i].wrap > 0;
-    }
     if (s->opts.format == PL_EXPORT_JSON) {
         fprintf(s->file.fp, "%s\n  \"%s\": [", s->json_fields++ ? "," : "", t->key);
         s->json_first_row = 1;
@@ -543,8 +541,7 @@ static int xlsx_row(pl_sink *s, const pl_cell *cells, int total, pl_error *err)
         lxw_datetime dt;
         pl_datetime wall;
         int sec;
-        /* beside wrapped cells, every cell starts at the top of its row */
-        lxw_format *f = grid ? s->g_text : s->wraps && !total ? s->f_top : NULL;
+        lxw_format *f = grid ? s->g_text : NULL;
 
         if (s->xcol[i] < 0)
             continue;
@@ -610,7 +607,7 @@ static int xlsx_row(pl_sink *s, const pl_cell *cells, int total, pl_error *err)
         if (c->text && *c->text) {
             if (total && !f)
                 f = s->f_total;
-            else if ((!f || f == s->f_top) && t->columns[i].wrap > 0 &&
+            else if (!f && t->columns[i].wrap > 0 &&
                      (double)pl_text_width(c->text) + 2 > t->columns[i].wrap)
                 f = s->f_wrap;
             e = worksheet_write_string(s->sheet, s->row, col, c->text, f);
