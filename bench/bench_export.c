@@ -232,14 +232,25 @@ static void floor_print(lxw_worksheet *ws, int landscape, lxw_row_t header)
     worksheet_repeat_rows(ws, 0, header);
 }
 
+/* A wrapped column's lines for text, roughly as the exports count them
+ * (table.c): what the floor needs to set the same row heights. */
+static int floor_lines(const char *text, double wrap)
+{
+    size_t room = (size_t)(wrap / 0.9) - 1, n = 0;
+
+    for (const char *p = text; *p; p++)
+        n += ((unsigned char)*p & 0xC0) != 0x80;
+    return n <= room ? 1 : (int)((n + room - 1) / room);
+}
+
 static void floor_registrants(floor_book *f, unsigned n)
 {
+    /* printed first, then on screen only (the print area ends at column M) */
     static const char *const heads[] = {"Nom",
                                         "Prénom",
                                         "Courriel",
                                         "Structure",
                                         "Commune de départ",
-                                        "Commune reconnue",
                                         "Téléphone",
                                         "Trajet",
                                         "Places offertes",
@@ -248,14 +259,28 @@ static void floor_registrants(floor_book *f, unsigned n)
                                         "Ateliers",
                                         "Statut",
                                         "Liste d'attente",
+                                        "Commune reconnue",
                                         "Liste publique",
                                         "Inscrit le",
                                         "Modifié le",
                                         "Identifiant"};
+    /* the exports' wrap widths (export_registrants.c), 0: not wrapped */
+    static const double wrap[] = {18, 16, 30, 20, 16, 0, 12, 9, 0, 14, 22, 12, 9, 0, 0, 0, 0, 0};
     lxw_worksheet *ws = floor_sheet(f, "Inscrits", heads, 18, f->bold);
     lxw_datetime when = {2026, 11, 26, 8, 0, 0};
     const char *travel[] = {"sans covoiturage", "conducteur", "passager", "conducteur ou passager"};
+    lxw_format *wrapped = workbook_add_format(f->wb), *head_wrapped = workbook_add_format(f->wb),
+               *top = workbook_add_format(f->wb);
 
+    format_set_text_wrap(wrapped);
+    format_set_align(wrapped, LXW_ALIGN_VERTICAL_TOP);
+    format_set_text_wrap(head_wrapped);
+    format_set_bold(head_wrapped);
+    format_set_align(top, LXW_ALIGN_VERTICAL_TOP);
+    worksheet_set_row(ws, 0, 30, NULL);
+    for (int c = 0; c < 18; c++)
+        if (wrap[c] > 0 && strlen(heads[c]) + 4 > wrap[c])
+            worksheet_write_string(ws, 0, (lxw_col_t)c, heads[c], head_wrapped);
     for (unsigned i = 0; i < n; i++) {
         synth s;
         lxw_row_t r = i + 1;
@@ -267,27 +292,43 @@ static void floor_registrants(floor_book *f, unsigned n)
                  i * 668265263u, (i * 374761393u) >> 16);
         char first[96];
         const char *last = split_name(&s, first, sizeof(first));
-        worksheet_write_string(ws, r, 0, last, NULL);
-        worksheet_write_string(ws, r, 1, first, NULL);
-        worksheet_write_string(ws, r, 2, s.email, NULL);
-        worksheet_write_string(ws, r, 3, s.org, NULL);
-        worksheet_write_string(ws, r, 4, s.origin, NULL);
-        worksheet_write_string(ws, r, 5, s.origin, NULL);
-        worksheet_write_string(ws, r, 7, travel[s.travel], NULL);
+        const char *text[18] = {last,
+                                first,
+                                s.email,
+                                s.org,
+                                s.origin,
+                                NULL,
+                                travel[s.travel],
+                                NULL,
+                                s.meal ? "oui" : "non",
+                                s.diet,
+                                s.session,
+                                "confirmé",
+                                NULL,
+                                s.origin,
+                                s.public_list ? "oui" : "non",
+                                NULL,
+                                NULL,
+                                uid};
+        int lines = 1;
+        for (int c = 0; c < 18; c++)
+            if (wrap[c] > 0 && text[c] && floor_lines(text[c], wrap[c]) > lines)
+                lines = floor_lines(text[c], wrap[c]);
+        if (lines > 1)
+            worksheet_set_row(ws, r, 15.0 * lines, top);
+        for (int c = 0; c < 18; c++)
+            if (text[c])
+                worksheet_write_string(ws, r, (lxw_col_t)c, text[c],
+                                       wrap[c] > 0 && strlen(text[c]) + 2 > wrap[c] ? wrapped
+                                                                                    : NULL);
         if (s.seats)
-            worksheet_write_number(ws, r, 8, s.seats, NULL);
-        worksheet_write_string(ws, r, 9, s.meal ? "oui" : "non", NULL);
-        if (s.diet)
-            worksheet_write_string(ws, r, 10, s.diet, NULL);
-        worksheet_write_string(ws, r, 11, s.session, NULL);
-        worksheet_write_string(ws, r, 12, "confirmé", NULL);
-        worksheet_write_string(ws, r, 14, s.public_list ? "oui" : "non", NULL);
+            worksheet_write_number(ws, r, 7, s.seats, NULL);
         worksheet_write_datetime(ws, r, 15, &when, f->datetime);
         worksheet_write_datetime(ws, r, 16, &when, f->datetime);
-        worksheet_write_string(ws, r, 17, uid, NULL);
     }
     worksheet_autofilter(ws, 0, 0, n, 17);
     floor_print(ws, 1, 0);
+    worksheet_print_area(ws, 0, 0, LXW_ROW_MAX - 1, 12);
 }
 
 static int run_floor(const char *mode, unsigned n, const char *event_path, const char *out)

@@ -1,5 +1,6 @@
 #include "cli.h"
 #include "calendar.h"
+#include "exporters.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -24,25 +25,18 @@ static const char help[] =
     "  planner agenda show atelier-cem-2\n"
     "  planner agenda check atelier-cem-2 && echo 'no conflicts'\n";
 
-static const char *const weekdays[] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
-                                       "Friday", "Saturday", "Sunday"};
-static const char *const months[] = {"January",   "February", "March",    "April",
-                                     "May",       "June",     "July",     "August",
-                                     "September", "October",  "November", "December"};
+/* The agenda in ev's language; dates and times through one formatter in
+ * its zone and language (lang.h). */
+typedef struct agenda_out {
+    const pl_event *ev;
+    pl_lang L;
+    pl_datefmt *dates;
+} agenda_out;
 
-static void print_day(const char *local)
+static const char *fmt(agenda_out *o, char *buf, size_t size, pl_date_style style, const char *when)
 {
-    pl_datetime dt;
-
-    if (pl_datetime_parse(&dt, local) != 0)
-        return;
-    printf("%s %d %s %d", weekdays[pl_datetime_weekday(&dt)], dt.day, months[dt.month - 1],
-           dt.year);
-}
-
-static const char *hm(const char *s)
-{
-    return strlen(s) == 16 ? s + 11 : s;
+    pl_datefmt_format(o->dates, buf, size, style, when);
+    return buf;
 }
 
 static void print_speakers(const pl_event *ev, const pl_session *s, int indent)
@@ -59,73 +53,100 @@ static void print_speakers(const pl_event *ev, const pl_session *s, int indent)
     printf("\n");
 }
 
-static void print_details(const pl_session *s)
+static void print_details(agenda_out *o, const pl_session *s)
 {
-    printf("  [%s", s->kind);
+    printf("  [%s", pl_export_kind_text(o->L, s->kind));
     if (s->room)
         printf(" · %s", s->room);
     if (s->capacity)
-        printf(" · %d places", s->capacity);
+        printf(" · %d %s", s->capacity, pl_lang_text(o->L, PL_T_EXPORT_AGENDA_PLACES));
     printf("]\n");
+}
+
+/* "09:30–10:00" */
+static void print_times(agenda_out *o, const char *start, const char *end)
+{
+    char a[32], b[32];
+
+    printf("%s–%s", fmt(o, a, sizeof(a), PL_TIME_SHORT, start),
+           fmt(o, b, sizeof(b), PL_TIME_SHORT, end));
 }
 
 static int agenda_text(const pl_event *ev)
 {
     pl_slot *slots = NULL;
     size_t nslots = 0, *order = NULL, ncancelled = 0;
-    char day[11] = "";
+    agenda_out o = {ev, pl_event_lang(ev), NULL};
+    char day[11] = "", buf[128], line[512];
+    int one_day = strncmp(ev->start, ev->end, 10) == 0;
+    pl_error err;
 
-    if (pl_agenda_slots(&slots, &nslots, &order, ev) < 0)
+    if (pl_datefmt_open(&o.dates, o.L, ev->timezone, &err) < 0)
+        return cli_fail(&err);
+    if (pl_agenda_slots(&slots, &nslots, &order, ev) < 0) {
+        pl_datefmt_free(o.dates);
         return CLI_EIO;
+    }
     printf("%s\n", ev->title);
-    print_day(ev->start);
-    printf(" · %s–%s", hm(ev->start), strncmp(ev->start, ev->end, 10) == 0 ? hm(ev->end) : ev->end);
+    if (one_day) {
+        printf("%s · ", fmt(&o, buf, sizeof(buf), PL_DATE_LONG, ev->start));
+        print_times(&o, ev->start, ev->end);
+    } else {
+        printf("%s – ", fmt(&o, buf, sizeof(buf), PL_DATETIME_LONG, ev->start));
+        printf("%s", fmt(&o, buf, sizeof(buf), PL_DATETIME_LONG, ev->end));
+    }
     printf(" · %s\n", ev->timezone);
     if (ev->venue_name || ev->venue_address)
         printf("%s%s%s\n", ev->venue_name ? ev->venue_name : "",
                ev->venue_name && ev->venue_address ? ", " : "",
                ev->venue_address ? ev->venue_address : "");
     if (ev->online_url)
-        printf("Online: %s\n", ev->online_url);
-    if (ev->capacity)
-        printf("Capacity: %d\n", ev->capacity);
+        printf("%s\n",
+               pl_lang_label(line, sizeof(line), o.L, PL_T_EXPORT_AGENDA_ONLINE, ev->online_url));
+    if (ev->capacity) {
+        snprintf(buf, sizeof(buf), "%d", ev->capacity);
+        printf("%s\n", pl_lang_label(line, sizeof(line), o.L, PL_T_EXPORT_CAPACITY, buf));
+    }
     for (size_t k = 0; k < nslots; k++) {
         const pl_slot *sl = &slots[k];
         if (strncmp(day, sl->start, 10) != 0) {
             memcpy(day, sl->start, 10);
             printf("\n");
-            if (strncmp(ev->start, ev->end, 10) != 0) {
-                print_day(sl->start);
-                printf("\n");
-            }
+            if (!one_day)
+                printf("%s\n", fmt(&o, buf, sizeof(buf), PL_DATE_LONG, sl->start));
         }
         if (sl->count == 1) {
             const pl_session *s = &ev->sessions[order[sl->first]];
-            printf("%s–%s  %s", hm(s->start), hm(s->end), s->title);
-            print_details(s);
+            print_times(&o, s->start, s->end);
+            printf("  %s", s->title);
+            print_details(&o, s);
             print_speakers(ev, s, 13);
             continue;
         }
-        printf("%s–%s  %zu sessions in parallel:\n", hm(sl->start), hm(sl->end), sl->count);
+        print_times(&o, sl->start, sl->end);
+        printf("  %zu %s\n", sl->count, pl_lang_text(o.L, PL_T_EXPORT_AGENDA_IN_PARALLEL));
         for (size_t i = 0; i < sl->count; i++) {
             const pl_session *s = &ev->sessions[order[sl->first + i]];
-            printf("  %s %s–%s  %s", i + 1 == sl->count ? "└" : "├", hm(s->start), hm(s->end),
-                   s->title);
-            print_details(s);
+            printf("  %s ", i + 1 == sl->count ? "└" : "├");
+            print_times(&o, s->start, s->end);
+            printf("  %s", s->title);
+            print_details(&o, s);
             print_speakers(ev, s, 19);
         }
     }
     for (size_t i = 0; i < ev->nsessions; i++)
         if (ev->sessions[i].cancelled) {
             if (ncancelled++ == 0)
-                printf("\nCancelled:\n");
-            printf("  %s–%s  %s (%s)\n", hm(ev->sessions[i].start), hm(ev->sessions[i].end),
-                   ev->sessions[i].title, ev->sessions[i].id);
+                printf("\n%s\n", pl_lang_text(o.L, PL_T_EXPORT_AGENDA_CANCELLED));
+            printf("  ");
+            print_times(&o, ev->sessions[i].start, ev->sessions[i].end);
+            printf("  %s (%s)\n", ev->sessions[i].title, ev->sessions[i].id);
         }
     if (nslots == 0)
-        printf("\nNo sessions yet.\n");
+        printf("\n%s\n", pl_lang_text(o.L, PL_T_EXPORT_AGENDA_NO_SESSIONS));
     free(slots);
     free(order);
+    pl_datefmt_free(o.dates);
     return CLI_OK;
 }
 

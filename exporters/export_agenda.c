@@ -7,18 +7,18 @@
 #include <string.h>
 
 static const pl_column columns[] = {
-    {PL_T_EXPORT_DATE, "date", PL_COL_DATE, 0, 0},
-    {PL_T_EXPORT_START, "start", PL_COL_TIME, 0, 0},
-    {PL_T_EXPORT_END, "end", PL_COL_TIME, 0, 0},
-    {PL_T_EXPORT_DURATION, "duration_minutes", PL_COL_INT, 0, 0},
-    {PL_T_EXPORT_ROOM, "room", PL_COL_TEXT, 0, 0},
-    {PL_T_EXPORT_KIND, "kind", PL_COL_TEXT, 0, 0},
-    {PL_T_EXPORT_TITLE, "title", PL_COL_TEXT, 0, 0},
-    {PL_T_EXPORT_SPEAKERS, "speakers", PL_COL_TEXT, 0, 0},
-    {PL_T_EXPORT_CAPACITY, "capacity", PL_COL_INT, 0, 0},
-    {PL_T_EXPORT_REGISTERED_COUNT, "registered", PL_COL_INT, 0, 0},
-    {PL_T_EXPORT_STATUS, "status", PL_COL_TEXT, 0, 0},
-    {PL_T_EXPORT_SESSION_ID, "id", PL_COL_TEXT, 0, 0},
+    {PL_T_EXPORT_DATE, "date", PL_COL_DATE, 0, 0, 0, 0},
+    {PL_T_EXPORT_START, "start", PL_COL_TIME, 0, 0, 0, 0},
+    {PL_T_EXPORT_END, "end", PL_COL_TIME, 0, 0, 0, 0},
+    {PL_T_EXPORT_DURATION, "duration_minutes", PL_COL_INT, 0, 0, 0, 0},
+    {PL_T_EXPORT_ROOM, "room", PL_COL_TEXT, 0, 0, 0, 0},
+    {PL_T_EXPORT_KIND, "kind", PL_COL_TEXT, 0, 0, 0, 0},
+    {PL_T_EXPORT_TITLE, "title", PL_COL_TEXT, 0, 0, 0, 0},
+    {PL_T_EXPORT_SPEAKERS, "speakers", PL_COL_TEXT, 0, 0, 0, 0},
+    {PL_T_EXPORT_CAPACITY, "capacity", PL_COL_INT, 0, 0, 0, 0},
+    {PL_T_EXPORT_REGISTERED_COUNT, "registered", PL_COL_INT, 0, 0, 0, 0},
+    {PL_T_EXPORT_STATUS, "status", PL_COL_TEXT, 0, 0, 0, 0},
+    {PL_T_EXPORT_SESSION_ID, "id", PL_COL_TEXT, 0, 0, 0, 0},
 };
 
 const pl_table pl_agenda_table = {PL_T_EXPORT_SHEET_AGENDA, "sessions", columns,

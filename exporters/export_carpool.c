@@ -13,23 +13,23 @@
 #include <string.h>
 
 static const pl_column columns[] = {
-    {PL_T_EXPORT_GROUP, "group", PL_COL_INT, 0, 0},
-    {PL_T_EXPORT_ROLE, "role", PL_COL_TEXT, 0, 0},
-    {PL_T_EXPORT_FULL_NAME, "name", PL_COL_TEXT, 0, 0},
-    {PL_T_EXPORT_EMAIL, "email", PL_COL_TEXT, 0, 0},
-    {PL_T_EXPORT_PHONE, "phone", PL_COL_TEXT, 0, 0},
-    {PL_T_EXPORT_ORGANIZATION, "organization", PL_COL_TEXT, 0, 0},
-    {PL_T_EXPORT_ORIGIN, "origin", PL_COL_TEXT, 0, 0},
-    {PL_T_EXPORT_COMMUNE, "commune", PL_COL_TEXT, 0, 0},
-    {PL_T_EXPORT_PICKUP_ORDER, "pickup_order", PL_COL_INT, 0, 0},
-    {PL_T_EXPORT_DATE, "date", PL_COL_DATE, 0, 0},
-    {PL_T_EXPORT_PICKUP_TIME, "pickup_time", PL_COL_TIME, 0, 0},
-    {PL_T_EXPORT_KM, "distance_km", PL_COL_REAL, 0, 0},
-    {PL_T_EXPORT_DETOUR_KM, "detour_km", PL_COL_REAL, 0, 0},
-    {PL_T_EXPORT_CONFIRMED, "confirmed", PL_COL_BOOL, 0, 0},
-    {PL_T_EXPORT_NO_SEAT_REASON, "reason", PL_COL_TEXT, 0, 0},
+    {PL_T_EXPORT_GROUP, "group", PL_COL_INT, 0, 0, 0, 0},
+    {PL_T_EXPORT_ROLE, "role", PL_COL_TEXT, 0, 0, 0, 0},
+    {PL_T_EXPORT_FULL_NAME, "name", PL_COL_TEXT, 0, 0, 0, 0},
+    {PL_T_EXPORT_EMAIL, "email", PL_COL_TEXT, 0, 0, 0, 0},
+    {PL_T_EXPORT_PHONE, "phone", PL_COL_TEXT, 0, 0, 0, 0},
+    {PL_T_EXPORT_ORGANIZATION, "organization", PL_COL_TEXT, 0, 0, 0, 0},
+    {PL_T_EXPORT_ORIGIN, "origin", PL_COL_TEXT, 0, 0, 0, 0},
+    {PL_T_EXPORT_COMMUNE, "commune", PL_COL_TEXT, 0, 0, 0, 0},
+    {PL_T_EXPORT_PICKUP_ORDER, "pickup_order", PL_COL_INT, 0, 0, 0, 0},
+    {PL_T_EXPORT_DATE, "date", PL_COL_DATE, 0, 0, 0, 0},
+    {PL_T_EXPORT_PICKUP_TIME, "pickup_time", PL_COL_TIME, 0, 0, 0, 0},
+    {PL_T_EXPORT_KM, "distance_km", PL_COL_REAL, 0, 0, 0, 0},
+    {PL_T_EXPORT_DETOUR_KM, "detour_km", PL_COL_REAL, 0, 0, 0, 0},
+    {PL_T_EXPORT_CONFIRMED, "confirmed", PL_COL_BOOL, 0, 0, 0, 0},
+    {PL_T_EXPORT_NO_SEAT_REASON, "reason", PL_COL_TEXT, 0, 0, 0, 0},
     /* the way there, or home: then the order and times are drop-offs */
-    {PL_T_EXPORT_TRIP, "trip", PL_COL_TEXT, 0, 0},
+    {PL_T_EXPORT_TRIP, "trip", PL_COL_TEXT, 0, 0, 0, 0},
 };
 #define NCOLUMNS (sizeof(columns) / sizeof(columns[0]))
 

@@ -18,9 +18,6 @@ json_t *pl_export_meta(const pl_event *ev, const char *kind);
 pl_sink_options pl_export_sink_options(const pl_event *ev, const pl_export_options *opts,
                                        pl_text_id doc, const char *kind, char *title, size_t size);
 
-/* A session kind ("workshop" ...) in lang; unknown kinds as they are. */
-const char *pl_export_kind_text(pl_lang lang, const char *kind);
-
 /* The agenda sheet's columns, and its rows for ev. registered[i] is the
  * number of confirmed registrants of ev->sessions[i] (NULL: none). */
 extern const pl_table pl_agenda_table;

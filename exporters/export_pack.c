@@ -31,10 +31,10 @@ static int registrants_sheet(pl_sink *sink, const pl_roster *r, pl_error *err)
  * listed with the wordings people used; a diet that names an allergy is
  * never grouped: it is kept as written. */
 static const pl_column catering_columns[] = {
-    {PL_T_EXPORT_MEAL, "meal", PL_COL_TEXT, 0, 0},
-    {PL_T_EXPORT_DIET, "diet", PL_COL_TEXT, 0, 0},
-    {PL_T_EXPORT_MEALS, "meals", PL_COL_INT, 0, 0},
-    {PL_T_EXPORT_WORDINGS, "wordings", PL_COL_LIST, 0, 0},
+    {PL_T_EXPORT_MEAL, "meal", PL_COL_TEXT, 0, 0, 0, 0},
+    {PL_T_EXPORT_DIET, "diet", PL_COL_TEXT, 0, 0, 0, 0},
+    {PL_T_EXPORT_MEALS, "meals", PL_COL_INT, 0, 0, 0, 0},
+    {PL_T_EXPORT_WORDINGS, "wordings", PL_COL_LIST, 0, 0, 0, 0},
 };
 static const pl_table catering_table = {PL_T_EXPORT_SHEET_CATERING, "catering", catering_columns, 4,
                                         PL_TABLE_PRINT_PORTRAIT | PL_TABLE_PRINT_REPEAT_HEADER};

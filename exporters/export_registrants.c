@@ -11,27 +11,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Printed: what an organiser reads on paper, narrow enough to be read when
+ * fitted to one landscape page wide (long text wraps). After them, on
+ * screen only: the matched commune, the consent, the timestamps and the id. */
 static const pl_column organiser_columns[] = {
-    {PL_T_EXPORT_LAST_NAME, "last_name", PL_COL_TEXT, 0, 0},
-    {PL_T_EXPORT_FIRST_NAME, "first_name", PL_COL_TEXT, 0, 0},
-    {PL_T_EXPORT_FULL_NAME, "name", PL_COL_TEXT, 0, PL_COL_JSON_ONLY},
-    {PL_T_EXPORT_EMAIL, "email", PL_COL_TEXT, 0, 0},
-    {PL_T_EXPORT_ORGANIZATION, "organization", PL_COL_TEXT, 0, 0},
-    {PL_T_EXPORT_ORIGIN, "origin", PL_COL_TEXT, 0, 0},
-    {PL_T_EXPORT_COMMUNE, "commune", PL_COL_TEXT, 0, 0},
-    {PL_T_EXPORT_PHONE, "phone", PL_COL_TEXT, 0, 0},
-    {PL_T_EXPORT_TRAVEL, "travel", PL_COL_TEXT, 0, 0},
-    {PL_T_EXPORT_SEATS, "seats", PL_COL_INT, 0, 0},
-    {PL_T_EXPORT_MEAL, "meal", PL_COL_BOOL, 0, 0},
-    {PL_T_EXPORT_DIET, "diet", PL_COL_TEXT, 0, 0},
-    {PL_T_EXPORT_SESSIONS, "sessions", PL_COL_LIST, 0, PL_COL_JSON_ONLY},        /* ids */
-    {PL_T_EXPORT_SESSIONS, "session_titles", PL_COL_LIST, 0, PL_COL_SHEET_ONLY}, /* titles */
-    {PL_T_EXPORT_STATUS, "status", PL_COL_TEXT, 0, 0},
-    {PL_T_EXPORT_WAITLIST, "waitlist_position", PL_COL_INT, 0, 0},
-    {PL_T_EXPORT_PUBLIC_LIST, "public_list", PL_COL_BOOL, 0, 0},
-    {PL_T_EXPORT_REGISTERED_AT, "registered", PL_COL_INSTANT, 0, 0},
-    {PL_T_EXPORT_UPDATED_AT, "updated", PL_COL_INSTANT, 0, 0},
-    {PL_T_EXPORT_UID, "uid", PL_COL_TEXT, 0, 0},
+    {PL_T_EXPORT_LAST_NAME, "last_name", PL_COL_TEXT, 0, 0, 18, 0},
+    {PL_T_EXPORT_FIRST_NAME, "first_name", PL_COL_TEXT, 0, 0, 16, 0},
+    {PL_T_EXPORT_FULL_NAME, "name", PL_COL_TEXT, 0, PL_COL_JSON_ONLY, 0, 0},
+    {PL_T_EXPORT_EMAIL, "email", PL_COL_TEXT, 0, 0, 30, 0},
+    {PL_T_EXPORT_ORGANIZATION, "organization", PL_COL_TEXT, 0, 0, 20, 0},
+    {PL_T_EXPORT_ORIGIN, "origin", PL_COL_TEXT, 0, 0, 16, 0},
+    {PL_T_EXPORT_PHONE, "phone", PL_COL_TEXT, 0, 0, 0, 0},
+    {PL_T_EXPORT_TRAVEL, "travel", PL_COL_TEXT, 0, 0, 12, 0},
+    {PL_T_EXPORT_SEATS, "seats", PL_COL_INT, 0, 0, 9, 0},
+    {PL_T_EXPORT_MEAL, "meal", PL_COL_BOOL, 0, 0, 0, 0},
+    {PL_T_EXPORT_DIET, "diet", PL_COL_TEXT, 0, 0, 14, 0},
+    {PL_T_EXPORT_SESSIONS, "sessions", PL_COL_LIST, 0, PL_COL_JSON_ONLY, 0, 0}, /* ids */
+    {PL_T_EXPORT_SESSIONS, "session_titles", PL_COL_LIST, 0, PL_COL_SHEET_ONLY, 22, 0},
+    {PL_T_EXPORT_STATUS, "status", PL_COL_TEXT, 0, 0, 12, 0},
+    {PL_T_EXPORT_WAITLIST, "waitlist_position", PL_COL_INT, 0, 0, 9, 0},
+    {PL_T_EXPORT_COMMUNE, "commune", PL_COL_TEXT, 0, 0, 0, 1},
+    {PL_T_EXPORT_PUBLIC_LIST, "public_list", PL_COL_BOOL, 0, 0, 0, 1},
+    {PL_T_EXPORT_REGISTERED_AT, "registered", PL_COL_INSTANT, 0, 0, 0, 1},
+    {PL_T_EXPORT_UPDATED_AT, "updated", PL_COL_INSTANT, 0, 0, 0, 1},
+    {PL_T_EXPORT_UID, "uid", PL_COL_TEXT, 0, 0, 0, 1},
 };
 #define NORGANISER (sizeof(organiser_columns) / sizeof(organiser_columns[0]))
 
@@ -42,10 +45,10 @@ const pl_table pl_registrants_table = {PL_T_EXPORT_SHEET_REGISTRANTS, "registran
 
 /* The public list: what a registrant agreed to show, and nothing else. */
 static const pl_column public_columns[] = {
-    {PL_T_EXPORT_LAST_NAME, "last_name", PL_COL_TEXT, 0, 0},
-    {PL_T_EXPORT_FIRST_NAME, "first_name", PL_COL_TEXT, 0, 0},
-    {PL_T_EXPORT_FULL_NAME, "name", PL_COL_TEXT, 0, PL_COL_JSON_ONLY},
-    {PL_T_EXPORT_ORGANIZATION, "organization", PL_COL_TEXT, 0, 0},
+    {PL_T_EXPORT_LAST_NAME, "last_name", PL_COL_TEXT, 0, 0, 0, 0},
+    {PL_T_EXPORT_FIRST_NAME, "first_name", PL_COL_TEXT, 0, 0, 0, 0},
+    {PL_T_EXPORT_FULL_NAME, "name", PL_COL_TEXT, 0, PL_COL_JSON_ONLY, 0, 0},
+    {PL_T_EXPORT_ORGANIZATION, "organization", PL_COL_TEXT, 0, 0, 0, 0},
 };
 #define NPUBLIC (sizeof(public_columns) / sizeof(public_columns[0]))
 
@@ -371,7 +374,6 @@ int pl_registrants_rows(pl_sink *sink, const pl_roster *roster, pl_error *err)
             {.text = r->email},
             {.text = r->organization},
             {.text = r->origin},
-            {.text = commune(cache, r->origin)},
             {.text = r->phone},
             {.text = pl_export_travel_text(L, r->travel),
              .json = pl_travel_name((pl_travel)r->travel)},
@@ -383,6 +385,7 @@ int pl_registrants_rows(pl_sink *sink, const pl_roster *roster, pl_error *err)
             {.text = pl_export_status_text(L, r->status),
              .json = pl_reg_status_name((pl_reg_status)r->status)},
             {.num = r->waitlist_position, .null = r->status != PL_REG_WAITLISTED},
+            {.text = commune(cache, r->origin)},
             {.num = r->public_list},
             {.text = r->created},
             {.text = r->updated},

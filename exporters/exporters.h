@@ -29,6 +29,10 @@ int pl_export_format_parse(pl_export_format *out, const char *name);
  * Returns 0 or PL_EINVALID (no or unknown extension). */
 int pl_export_format_from_path(pl_export_format *out, const char *path);
 
+/* A session kind ("workshop" ...) in lang, a static string; unknown kinds
+ * as they are (borrowed from kind). */
+const char *pl_export_kind_text(pl_lang lang, const char *kind);
+
 typedef struct pl_export_options {
     pl_export_format format;
     int excel;       /* CSV: UTF-8 BOM and ';', what French Excel opens */

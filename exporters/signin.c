@@ -10,17 +10,17 @@
 #include <time.h>
 
 static const pl_column full_columns[] = {
-    {PL_T_EXPORT_LAST_NAME, "last_name", PL_COL_TEXT, 18, 0},
-    {PL_T_EXPORT_FIRST_NAME, "first_name", PL_COL_TEXT, 14, 0},
-    {PL_T_EXPORT_ORGANIZATION, "organization", PL_COL_TEXT, 20, 0},
-    {PL_T_EXPORT_SIGNATURE_MORNING, "signature_morning", PL_COL_TEXT, 22, 0},
-    {PL_T_EXPORT_SIGNATURE_AFTERNOON, "signature_afternoon", PL_COL_TEXT, 22, 0},
+    {PL_T_EXPORT_LAST_NAME, "last_name", PL_COL_TEXT, 18, 0, 0, 0},
+    {PL_T_EXPORT_FIRST_NAME, "first_name", PL_COL_TEXT, 14, 0, 0, 0},
+    {PL_T_EXPORT_ORGANIZATION, "organization", PL_COL_TEXT, 20, 0, 0, 0},
+    {PL_T_EXPORT_SIGNATURE_MORNING, "signature_morning", PL_COL_TEXT, 22, 0, 0, 0},
+    {PL_T_EXPORT_SIGNATURE_AFTERNOON, "signature_afternoon", PL_COL_TEXT, 22, 0, 0, 0},
 };
 static const pl_column one_columns[] = {
-    {PL_T_EXPORT_LAST_NAME, "last_name", PL_COL_TEXT, 18, 0},
-    {PL_T_EXPORT_FIRST_NAME, "first_name", PL_COL_TEXT, 14, 0},
-    {PL_T_EXPORT_ORGANIZATION, "organization", PL_COL_TEXT, 20, 0},
-    {PL_T_EXPORT_SIGNATURE, "signature", PL_COL_TEXT, 40, 0},
+    {PL_T_EXPORT_LAST_NAME, "last_name", PL_COL_TEXT, 18, 0, 0, 0},
+    {PL_T_EXPORT_FIRST_NAME, "first_name", PL_COL_TEXT, 14, 0, 0, 0},
+    {PL_T_EXPORT_ORGANIZATION, "organization", PL_COL_TEXT, 20, 0, 0, 0},
+    {PL_T_EXPORT_SIGNATURE, "signature", PL_COL_TEXT, 40, 0, 0, 0},
 };
 #define SIGNIN_FLAGS (PL_TABLE_PRINT_PORTRAIT | PL_TABLE_PRINT_REPEAT_HEADER | PL_TABLE_GRID)
 const pl_table pl_signin_table_full = {PL_T_EXPORT_SHEET_SIGNIN, "sign_in", full_columns, 5,

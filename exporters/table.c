@@ -7,6 +7,7 @@
 #include "outfile.h"
 #include "xlsx_check.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@ struct pl_sink {
     lxw_workbook *book;
     lxw_worksheet *sheet;
     lxw_format *f_header, *f_date, *f_time, *f_datetime, *f_total, *f_real, *f_title;
+    lxw_format *f_wrap, *f_header_wrap, *f_top;                            /* pl_column.wrap */
     lxw_format *g_header, *g_text, *g_date, *g_time, *g_datetime, *g_real; /* PL_TABLE_GRID */
     double *widths;
     int *xcol;            /* xlsx and CSV: each column's place, -1 when JSON-only */
@@ -162,6 +164,11 @@ static int xlsx_open(pl_sink *s, pl_error *err)
     s->g_time = add_format(s->book, 0, "hh:mm", 1);
     s->g_datetime = add_format(s->book, 0, "dd/mm/yyyy hh:mm", 1);
     format_set_text_wrap(s->g_text);
+    s->f_wrap = add_format(s->book, 0, NULL, 0);
+    format_set_text_wrap(s->f_wrap);
+    s->f_header_wrap = add_format(s->book, 1, NULL, 0);
+    format_set_text_wrap(s->f_header_wrap);
+    s->f_top = add_format(s->book, 0, NULL, 0);
     props.title = (char *)s->opts.title;
     props.subject = (char *)s->opts.subject;
     props.author = "planner";
@@ -271,6 +278,68 @@ int pl_sink_begin(pl_sink *s, const pl_table *t, pl_error *err)
     return pl_sink_begin_sheet(s, t, NULL, err);
 }
 
+/* How many lines text takes in a wrapped column `width` characters wide,
+ * wrapped at spaces as spreadsheets do (a longer word is broken). An
+ * estimate in characters, erring towards one line more: the row is set this
+ * tall, since LibreOffice does not always grow it for wrapped text. */
+static int wrapped_lines(const char *text, double width)
+{
+    /* a column's width counts digits; letters are about 0.9 of one */
+    size_t room = width > 3 ? (size_t)(width / 0.9) - 1 : 1, line = 0, word = 0;
+    int lines = 1;
+
+    for (const char *p = text;; p++) {
+        if (*p && ((unsigned char)*p & 0xC0) == 0x80)
+            continue;
+        if (*p && *p != ' ' && *p != '\n') {
+            word++;
+            continue;
+        }
+        /* a word ends: on this line, else on the next ones */
+        if (word > 0) {
+            if (line > 0 && line + 1 + word > room) {
+                lines++;
+                line = 0;
+            }
+            line += (line > 0) + word;
+            while (line > room) {
+                lines++;
+                line -= room;
+            }
+            word = 0;
+        }
+        if (!*p)
+            return lines;
+        if (*p == '\n') {
+            lines++;
+            line = 0;
+        }
+    }
+}
+
+/* The row as tall as its wrapped cells need (xlsx, before its cells), its
+ * cells then at the top (the row's format, for the cells written without
+ * one). */
+static void row_height(pl_sink *s, const pl_cell *cells, int header)
+{
+    const pl_table *t = s->table;
+    int lines = 1;
+
+    for (size_t i = 0; i < t->ncolumns; i++) {
+        const pl_column *c = &t->columns[i];
+        const char *text = header ? pl_lang_text(s->opts.lang, c->header) : cells[i].text;
+        int n;
+        if (s->xcol[i] < 0 || c->wrap <= 0 || !text ||
+            (!header && c->type != PL_COL_TEXT && c->type != PL_COL_LIST))
+            continue;
+        n = wrapped_lines(text, c->wrap);
+        if (n > lines)
+            lines = n;
+    }
+    if (lines > 1)
+        worksheet_set_row(s->sheet, s->row, 15.0 * lines, s->f_top);
+}
+
 int pl_sink_begin_sheet(pl_sink *s, const pl_table *t, const pl_sheet *sheet, pl_error *err)
 {
     pl_lang L = s->opts.lang;
@@ -322,6 +391,8 @@ int pl_sink_begin_sheet(pl_sink *s, const pl_table *t, const pl_sheet *sheet, pl
     s->header_row = s->row;
     if (grid)
         worksheet_set_row(s->sheet, s->row, 20, NULL);
+    else
+        row_height(s, NULL, 1);
     for (size_t i = 0; i < t->ncolumns; i++) {
         const pl_column *c = &t->columns[i];
         const char *h = pl_lang_text(L, c->header);
@@ -331,6 +402,11 @@ int pl_sink_begin_sheet(pl_sink *s, const pl_table *t, const pl_sheet *sheet, pl
         s->widths[i] = (double)pl_text_width(h) + 4;
         if (s->widths[i] < c->min_width)
             s->widths[i] = c->min_width;
+        if (c->wrap > 0 && s->widths[i] > c->wrap && !grid) {
+            s->widths[i] = c->wrap; /* the header on two lines */
+            worksheet_write_string(s->sheet, s->row, (lxw_col_t)s->xcol[i], h, s->f_header_wrap);
+            continue;
+        }
         worksheet_write_string(s->sheet, s->row, (lxw_col_t)s->xcol[i], h,
                                grid ? s->g_header : s->f_header);
     }
@@ -428,8 +504,10 @@ static int csv_row(pl_sink *s, const pl_cell *cells)
 
 static void widen(pl_sink *s, size_t col, double w)
 {
+    double most = s->table->columns[col].wrap > 0 ? s->table->columns[col].wrap : MAX_WIDTH;
+
     if (w > s->widths[col])
-        s->widths[col] = w > MAX_WIDTH ? MAX_WIDTH : w;
+        s->widths[col] = w > most ? most : w;
 }
 
 /* The autofilter over the header row and the rows written so far. */
@@ -455,6 +533,8 @@ static int xlsx_row(pl_sink *s, const pl_cell *cells, int total, pl_error *err)
         autofilter(s);
         s->filtered = 1;
     }
+    if (!grid)
+        row_height(s, cells, 0);
     for (size_t i = 0; i < t->ncolumns && e == LXW_NO_ERROR; i++) {
         const pl_cell *c = &cells[i];
         lxw_col_t col = (lxw_col_t)s->xcol[i];
@@ -527,6 +607,9 @@ static int xlsx_row(pl_sink *s, const pl_cell *cells, int total, pl_error *err)
         if (c->text && *c->text) {
             if (total && !f)
                 f = s->f_total;
+            else if (!f && t->columns[i].wrap > 0 &&
+                     (double)pl_text_width(c->text) + 2 > t->columns[i].wrap)
+                f = s->f_wrap;
             e = worksheet_write_string(s->sheet, s->row, col, c->text, f);
             widen(s, i, (double)pl_text_width(c->text) + 2);
         } else if (grid) {
@@ -588,6 +671,27 @@ int pl_sink_total_row(pl_sink *s, const pl_cell *cells, pl_error *err)
     return row(s, cells, 1, err);
 }
 
+/* The print area: every column up to the last printed one, every row. The
+ * columns outside it (pl_column.not_printed) stay on screen, with the
+ * autofilter and the frozen header. */
+static void print_area(pl_sink *s, const pl_table *t)
+{
+    int last = -1, hidden = 0;
+
+    for (size_t i = 0; i < t->ncolumns; i++) {
+        if (s->xcol[i] < 0)
+            continue;
+        if (t->columns[i].not_printed)
+            hidden = 1;
+        else {
+            assert(!hidden); /* printed columns first */
+            last = s->xcol[i];
+        }
+    }
+    if (hidden && last >= 0)
+        worksheet_print_area(s->sheet, 0, 0, LXW_ROW_MAX - 1, (lxw_col_t)last);
+}
+
 int pl_sink_end(pl_sink *s, pl_error *err)
 {
     const pl_table *t = s->table;
@@ -624,6 +728,7 @@ int pl_sink_end(pl_sink *s, pl_error *err)
     }
     if (t->flags & PL_TABLE_PRINT_REPEAT_HEADER)
         worksheet_repeat_rows(s->sheet, 0, s->header_row);
+    print_area(s, t);
     if (s->rows_per_page > 0) {
         lxw_row_t breaks[1024];
         size_t n = 0;

@@ -56,6 +56,11 @@ typedef struct pl_column {
     pl_col_type type;
     double min_width; /* xlsx: at least this many characters wide (0: fit) */
     unsigned only;    /* PL_COL_SHEET_ONLY, PL_COL_JSON_ONLY or 0 */
+    double wrap;      /* xlsx: at most this many characters wide, longer text and header
+                         wrapped on more lines (0: up to 60, unwrapped) */
+    int not_printed;  /* xlsx: on screen, but outside the print area (columns for
+                         programs or records: ids, timestamps); such columns come
+                         after every printed one */
 } pl_column;
 
 typedef struct pl_cell {

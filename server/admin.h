@@ -115,6 +115,13 @@ void adm_error_summary(srv_html *h, const adm *a);
 void adm_set_error(adm *a, const pl_error *err);
 /* "YYYY-MM-DDTHH:MM" <-> an <input type=datetime-local> value: the same. */
 const char *adm_hhmm(const char *when);
+/* A date and time for a person, in the page's language and ev's zone,
+ * into buf: when ("YYYY-MM-DDTHH:MM" local, or a UTC instant ending in Z)
+ * as "jeudi 12 mars 2026, 09:00"; the event's span as "jeudi 12 mars 2026,
+ * 09:00 – 17:00" (both days when it spans two). Text that is not a date is
+ * written as it is. Returns buf. Form fields keep the ISO values. */
+const char *adm_when(char *buf, size_t size, const adm *a, const pl_event *ev, const char *when);
+const char *adm_event_when(char *buf, size_t size, const adm *a, const pl_event *ev);
 
 /* ---- admin_events.c ---- */
 int adm_dashboard(adm *a);

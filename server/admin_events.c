@@ -374,7 +374,7 @@ int adm_dashboard(adm *a)
     for (size_t i = 0; i < n; i++) {
         const pl_event *ev = events[i];
         counts c = {0, 0, 0};
-        char left[16] = "—";
+        char left[16] = "—", start[128];
         pl_registration_each(a->req->store, ev->slug, count_one, &c, NULL);
         if (ev->capacity > 0)
             snprintf(left, sizeof(left), "%d", ev->capacity - c.confirmed);
@@ -383,7 +383,7 @@ int adm_dashboard(adm *a)
                       "<td>%t</td><td>%d</td><td>%d</td><td>%t</td><td>%d</td><td>"
                       "<a href=\"/admin/e/%u/registrations\">%s</a> · "
                       "<a href=\"/admin/e/%u/carpool\">%s</a>",
-                      ev->slug, ev->title, ev->start,
+                      ev->slug, ev->title, adm_when(start, sizeof(start), a, ev, ev->start),
                       strcmp(ev->status, "draft") == 0       ? TX(a, ADMIN_DRAFT)
                       : strcmp(ev->status, "published") == 0 ? TX(a, ADMIN_PUBLISHED)
                                                              : TX(a, ADMIN_CANCELLED),
@@ -622,6 +622,7 @@ static int event_page(adm *a, pl_event *ev, unsigned status)
     srv_html h = {PL_BUF_INIT, 0};
     int posted = a->posted_form, repost = a->repost;
     const char *done = MHD_lookup_connection_value(a->req->conn, MHD_GET_ARGUMENT_KIND, "done");
+    char when[256];
     conflicts c;
 
     check_agenda(&c, ev);
@@ -629,11 +630,11 @@ static int event_page(adm *a, pl_event *ev, unsigned status)
     if (done && !*a->err_msg)
         srv_html_emit(&h, "<p class=\"notice\" role=\"status\">%s</p>\n", TX(a, ADMIN_SAVED));
     adm_error_summary(&h, a);
-    srv_html_emit(&h, "<p>%s : <strong>%s</strong> · %t – %t (%t)</p>\n", TX(a, ADMIN_STATUS),
+    srv_html_emit(&h, "<p>%s : <strong>%s</strong> · %t (%t)</p>\n", TX(a, ADMIN_STATUS),
                   strcmp(ev->status, "draft") == 0       ? TX(a, ADMIN_DRAFT)
                   : strcmp(ev->status, "published") == 0 ? TX(a, ADMIN_PUBLISHED)
                                                          : TX(a, ADMIN_CANCELLED),
-                  ev->start, ev->end, ev->timezone);
+                  adm_event_when(when, sizeof(when), a, ev), ev->timezone);
 
     /* publish */
     a->repost = repost && posted == ADM_FORM_PUBLISH;

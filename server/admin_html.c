@@ -271,3 +271,50 @@ const char *adm_hhmm(const char *when)
 {
     return when && strlen(when) >= 16 ? when + 11 : "";
 }
+
+/* when in ev's zone and the page's language, with one formatter for both
+ * parts: "jeudi 12 mars 2026, 09:00"; a date alone without its time. */
+static const char *when_text(char *buf, size_t size, pl_datefmt *f, const char *when)
+{
+    char time[32];
+    size_t n;
+
+    if (pl_datefmt_format(f, buf, size, PL_DATE_LONG, when) < 0 || strlen(when) < 16)
+        return buf;
+    pl_datefmt_format(f, time, sizeof(time), PL_TIME_SHORT, when);
+    n = strlen(buf);
+    snprintf(buf + n, size - n, ", %s", time);
+    return buf;
+}
+
+const char *adm_when(char *buf, size_t size, const adm *a, const pl_event *ev, const char *when)
+{
+    pl_datefmt *f = NULL;
+
+    snprintf(buf, size, "%s", when ? when : "");
+    if (!when || pl_datefmt_open(&f, a->french ? PL_LANG_FR : PL_LANG_EN, ev->timezone, NULL) < 0)
+        return buf;
+    when_text(buf, size, f, when);
+    pl_datefmt_free(f);
+    return buf;
+}
+
+const char *adm_event_when(char *buf, size_t size, const adm *a, const pl_event *ev)
+{
+    char end[128];
+    pl_datefmt *f = NULL;
+    size_t n;
+
+    snprintf(buf, size, "%s – %s", ev->start, ev->end);
+    if (pl_datefmt_open(&f, a->french ? PL_LANG_FR : PL_LANG_EN, ev->timezone, NULL) < 0)
+        return buf;
+    when_text(buf, size, f, ev->start);
+    n = strlen(buf);
+    if (strncmp(ev->start, ev->end, 10) == 0)
+        pl_datefmt_format(f, end, sizeof(end), PL_TIME_SHORT, ev->end);
+    else
+        when_text(end, sizeof(end), f, ev->end);
+    snprintf(buf + n, size - n, " – %s", end);
+    pl_datefmt_free(f);
+    return buf;
+}

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
 #include <sys/stat.h>
 
 #define BLOCK (64 * 1024)
@@ -482,39 +484,53 @@ int pl_csv_write_field(pl_buf *out, const char *s, char separator, unsigned flag
     return pl_buf_append(out, "\"", 1);
 }
 
-/* Base letters of U+00C0..U+00FF ("" for × and ÷). */
-static const char *const latin1[64] = {
-    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
-    "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "ss",
-    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
-    "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "y",
+/* Letters that are letters of their own to Unicode, not accented ones, so
+ * that pl_text_fold keeps them: spelt out as French keyboards and forms do
+ * ("oe" for œ). Folded (lowercase) code points. */
+static const struct {
+    UChar32 c;
+    const char *ascii;
+} spelt[] = {
+    {0x00E6, "ae"}, {0x00F0, "d"}, {0x00F8, "o"},  {0x00FE, "th"},
+    {0x0111, "d"},  {0x0142, "l"}, {0x0153, "oe"},
 };
 
 char *pl_csv_fold(char *out, size_t size, const char *s)
 {
-    const unsigned char *p = (const unsigned char *)s;
+    char folded[4096];
     size_t n = 0;
+    int32_t i = 0, len;
 
     if (size == 0)
         return out;
-    for (; p && *p && n + 1 < size; p++) {
+    /* accents and case: ICU (NFD, marks dropped, full case folding), in
+     * one place; here only what is not a letter or a digit is dropped */
+    if (!pl_text_fold(folded, sizeof(folded), s))
+        folded[0] = '\0';
+    len = (int32_t)strlen(folded);
+    while (i < len && n + 1 < size) {
+        int32_t at = i;
+        UChar32 c;
         const char *add = NULL;
-        char one[2] = {0, 0};
-        if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')) {
-            one[0] = (char)*p;
-        } else if (*p >= 'A' && *p <= 'Z') {
-            one[0] = (char)(*p - 'A' + 'a');
-        } else if (*p == 0xC3 && p[1] >= 0x80 && p[1] <= 0xBF) {
-            add = latin1[p[1] - 0x80];
-            p++;
-        } else if (*p == 0xC5 && (p[1] == 0x92 || p[1] == 0x93)) {
-            add = "oe";
-            p++;
+
+        U8_NEXT(folded, i, len, c);
+        if (c < 0x80) {
+            if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+                out[n++] = (char)c;
+            continue;
         }
-        if (!add)
-            add = one;
-        for (; *add && n + 1 < size; add++)
-            out[n++] = *add;
+        for (size_t k = 0; k < sizeof(spelt) / sizeof(spelt[0]); k++)
+            if (spelt[k].c == c)
+                add = spelt[k].ascii;
+        if (add) {
+            for (; *add && n + 1 < size; add++)
+                out[n++] = *add;
+        } else if (c > 0 && u_isalnum(c) && (size_t)(i - at) < size - n) {
+            memcpy(out + n, folded + at, (size_t)(i - at)); /* another script's letter */
+            n += (size_t)(i - at);
+        } else if (c > 0 && u_isalnum(c)) {
+            break; /* cut on a character boundary */
+        }
     }
     out[n] = '\0';
     return out;

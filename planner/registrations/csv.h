@@ -66,11 +66,13 @@ long long pl_csv_offset(const pl_csv *csv);
 long long pl_csv_size(const pl_csv *csv);
 
 /*
- * Fold s into a matching key in out (always NUL-terminated): ASCII letters
- * lowercased, Latin accents removed (é -> e, Œ -> oe, ß -> ss), every
- * character that is not a letter or digit dropped. "Régime", "REGIME" and
- * " régime " give "regime"; "Liste publique" gives "listepublique".
- * Returns out.
+ * Fold s into a matching key in out (always NUL-terminated): accents and
+ * case folded by pl_text_fold (ICU: é -> e, ß -> ss, Č -> c), the Latin
+ * letters that are not accented ones spelt out (œ -> oe, æ -> ae, ø -> o),
+ * every character that is not a letter or digit dropped (letters of other
+ * scripts are kept). "Régime", "REGIME" and " régime " give "regime";
+ * "Liste publique" gives "listepublique". A key cut by size is cut on a
+ * character boundary. Returns out.
  */
 char *pl_csv_fold(char *out, size_t size, const char *s);
 

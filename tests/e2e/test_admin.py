@@ -218,6 +218,33 @@ class AdminTest(unittest.TestCase):
         self.assertIn("Atelier renommé", page)
         self.assertIn("brouillon", page)
 
+    def test_dates_written_out_in_the_event_language(self):
+        """Pages show dates as people write them; form fields keep ISO values."""
+        self.b.login()
+        self.assertEqual(self.create()[0], 303)
+
+        def outside_inputs(page):
+            return re.sub(r"<input[^>]*>", "", page)
+
+        page = self.b.get("/admin/e/atelier-test")[2]
+        self.assertIn("jeudi 11 mars 2027, 09:00 – 17:00 (Europe/Paris)", page)
+        self.assertNotIn("2027-03-11T09:00", outside_inputs(page))
+        self.assertRegex(page, r'<input type="datetime-local" id="ev-start" name="start" '
+                               r'value="2027-03-11T09:00"')
+        dash = self.b.get("/admin")[2]
+        self.assertIn("<td>jeudi 11 mars 2027, 09:00</td>", dash)
+        self.assertNotIn("2027-03-11T09:00", outside_inputs(dash))
+        # an English event: English words, the same zone
+        self.b.post("/admin/e/atelier-test", {"language": "en"}, csrf_from="/admin/e/atelier-test")
+        page = self.b.get("/admin/e/atelier-test")[2]
+        self.assertIn("Thursday, 11 March 2027, 09:00 – 17:00 (Europe/Paris)", page)
+        self.assertIn("<td>Thursday, 11 March 2027, 09:00</td>", self.b.get("/admin")[2])
+        # over two days, both days
+        self.b.post("/admin/e/atelier-test", {"end": "2027-03-12T12:30"},
+                    csrf_from="/admin/e/atelier-test")
+        page = self.b.get("/admin/e/atelier-test")[2]
+        self.assertIn("Thursday, 11 March 2027, 09:00 – Friday, 12 March 2027, 12:30", page)
+
     def test_form_error_shown_again_with_what_was_typed(self):
         self.b.login()
         s, _, page = self.create(end="2027-03-11T08:00", title="Mon <atelier>")

@@ -52,7 +52,13 @@ class Agenda(PlannerTestCase):
         self.ok("event", "import", self.sample("atelier-cem-2.json"))
         out = self.ok("agenda", "show", "atelier-cem-2").stdout
         self.assertIn("Atelier 2", out)
-        self.assertRegex(out, r"\d{2}:\d{2}–\d{2}:\d{2}  3 sessions in parallel")
+        # a French event: French words, its day written out in French
+        self.assertRegex(out, r"\d{2}:\d{2}–\d{2}:\d{2}  3 sessions en parallèle :")
+        self.assertIn("jeudi 10 décembre 2026 · 09:30–17:00 · Europe/Paris", out)
+        self.assertIn("Capacité : 60", out)
+        self.assertIn("[atelier · Salle Ourcq · 20 places]", out)
+        for english in ("in parallel", "Capacity", "Thursday", "[workshop", "[talk"):
+            self.assertNotIn(english, out)
         data = json.loads(self.ok("agenda", "show", "atelier-cem-2", "--format", "json").stdout)
         self.assertEqual(data["event"]["slug"], "atelier-cem-2")
         self.assertEqual(data["conflicts"], [])
@@ -132,7 +138,30 @@ class Agenda(PlannerTestCase):
         self.assertEqual(by_id[removed]["sequence"], 1)
         self.assertEqual(by_id[ev["sessions"][0]["id"]]["sequence"], 1)
         self.assertEqual(by_id[ev["sessions"][1]["id"]]["sequence"], 0)
-        self.assertIn("Cancelled:", self.ok("agenda", "show", "atelier-cem-2").stdout)
+        self.assertIn("Annulées :", self.ok("agenda", "show", "atelier-cem-2").stdout)
+
+    def test_show_follows_the_event_language(self):
+        ev = self.load_sample("atelier-cem-2.json")
+        ev.update(slug="english-day", language="en", start="2026-12-10T09:30",
+                  end="2026-12-11T12:00")
+        ev["sessions"][-1]["start"] = "2026-12-11T10:00"
+        ev["sessions"][-1]["end"] = "2026-12-11T11:00"
+        self.ok("event", "import", "--accept-conflicts",
+                self.write("en.json", json.dumps(ev, ensure_ascii=False)))
+        out = self.ok("agenda", "show", "english-day").stdout
+        self.assertIn("Thursday, 10 December 2026 at 09:30 – Friday, 11 December 2026 at 12:00"
+                      " · Europe/Paris", out)
+        # two days: each day's heading, in English
+        self.assertIn("\nFriday, 11 December 2026\n10:00–11:00  ", out)
+        self.assertRegex(out, r"\d{2}:\d{2}–\d{2}:\d{2}  3 sessions in parallel:")
+        self.assertIn("Capacity: 60", out)
+        self.assertIn("[workshop · Salle Ourcq · 20 places]", out)
+        for french in ("parallèle", "Capacité", "jeudi", "atelier ·", "intervention"):
+            self.assertNotIn(french, out)
+        # the machine format stays the same whatever the language
+        data = json.loads(self.ok("agenda", "show", "english-day", "--format", "json").stdout)
+        self.assertEqual(sorted(data), ["conflicts", "event", "slots", "warnings"])
+        self.assertEqual(data["slots"][0]["start"], "2026-12-10T09:30")
 
 
 class BadInput(PlannerTestCase):

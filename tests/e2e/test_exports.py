@@ -264,7 +264,24 @@ class RegistrantsExportTest(ExportTest):
         self.assertEqual(ws.page_setup.fitToHeight, 0)
         self.assertEqual(ws.print_title_rows, "$1:$1")
         self.assertEqual(ws.oddFooter.center.text, "Page &P / &N")
+        # printed: what an organiser reads on paper; after it, on screen only,
+        # the matched commune, the consent, the timestamps and the id
+        self.assertEqual(ws.print_area, ["$A:$M"])
+        self.assertEqual(head[12], "Liste d'attente")
+        self.assertEqual(head[13:], ["Commune reconnue", "Liste publique", "Inscrit le",
+                                     "Modifié le", "Identifiant"])
+        # long text wraps in a narrower column, its row as tall as it needs
         col = {h: i for i, h in enumerate(head)}
+        widths = {h: ws.column_dimensions[openpyxl.utils.get_column_letter(i + 1)].width
+                  for h, i in col.items()}
+        self.assertLessEqual(widths["Structure"], 21)
+        self.assertTrue(ws.cell(row=1, column=col["Places offertes"] + 1).alignment.wrap_text)
+        self.assertEqual(ws.row_dimensions[1].height, 30)
+        tall = [r for r in range(2, ws.max_row + 1) if ws.row_dimensions[r].height]
+        self.assertTrue(tall, "some rows wrap")
+        for r in tall:
+            self.assertGreaterEqual(ws.row_dimensions[r].height, 30)
+            self.assertEqual(ws.cell(row=r, column=1).alignment.vertical, "top")
         by_name = {(r[0], r[1]): r for r in rows[1:]}
         anne = by_name[("Dupont", "Anne")]
         self.assertEqual(anne[col["Courriel"]], "anne@example.org")
@@ -564,6 +581,17 @@ def pdf_pages(path):
             for i in range(1, n + 1)]
 
 
+def pdf_text_size(path, page):
+    """The usual height in points of the words on one page of a PDF: the
+    median of poppler's word boxes (pdftotext -bbox), about the font size."""
+    out = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-bbox", path, "-"],
+                         capture_output=True, text=True, check=True).stdout
+    heights = sorted(float(y1) - float(y0) for y0, y1 in
+                     re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" '
+                                r'yMax="([\d.]+)"', out))
+    return heights[len(heights) // 2] if heights else 0.0
+
+
 def pdf_page_sizes(path):
     out = subprocess.run(["pdfinfo", "-f", "1", "-l", "999", path], capture_output=True,
                          text=True, check=True).stdout
@@ -597,16 +625,26 @@ class PrintedPackTest(PackTest):
         self.assertTrue(os.path.exists(pdf), p.stdout + p.stderr)
         pages = pdf_pages(pdf)
         sizes = pdf_page_sizes(pdf)
-        # Registrants 1 page (landscape, one page wide), Agenda 1, Catering 1,
-        # the day's sign-in sheet 2 (25 people, 20 a page), one per workshop 3
-        self.assertEqual(len(pages), 8, [p[:80] for p in pages])
-        self.assertGreater(sizes[0][0], sizes[0][1], "the registrant list is landscape")
-        # one page wide: its first and last columns on the first page, and
-        # no other page continues it
-        self.assertIn("Nom", pages[0])
-        self.assertIn("Identifiant", pages[0])
+        # readable: the registrant list's text at 7 pt or more (fitting all 18
+        # columns to the page's width printed it at 3.4 pt)
+        self.assertGreaterEqual(pdf_text_size(pdf, 1), 7.0)
+        # Registrants 2 pages (landscape, one page wide, 25 people in print
+        # large enough to read), Agenda 1, Catering 1, the day's sign-in
+        # sheet 2 (25 people, 20 a page), one per workshop 3
+        self.assertEqual(len(pages), 9, [p[:80] for p in pages])
+        for i in (0, 1):
+            self.assertGreater(sizes[i][0], sizes[i][1], "the registrant list is landscape")
+            # one page wide: its first and last printed columns on each
+            # page (the header repeated), and no page continues it
+            self.assertRegex(pages[i], r"^Nom +Prénom +Courriel")
+            self.assertIn("attente", pages[i].split("\n")[1])  # "Liste d'attente"
         self.assertIn("D'Almeida", pages[0])
-        self.assertFalse(any("Identifiant" in p for p in pages[1:]))
+        self.assertIn("Zola", pages[1])
+        # the columns for programs and records are on screen, not on paper
+        for p in pages:
+            for machine in ("Identifiant", "Modifié le", "Inscrit le", "Commune reconnue"):
+                self.assertNotIn(machine, p)
+        self.assertGreaterEqual(pdf_text_size(pdf, 2), 7.0)
         signin = self.signin_pages_ok(pages)
         self.assertEqual(len(signin), 5)
         self.assertEqual(sum("Signature matin" in p for p in signin), 2)

@@ -236,6 +236,13 @@ static void fold_ignores_case_accents_and_punctuation(void **state)
     assert_string_equal(pl_csv_fold(out, sizeof(out), "Passagère"), "passagere");
     assert_string_equal(pl_csv_fold(out, sizeof(out), "Œuvre — ça"), "oeuvreca");
     assert_string_equal(pl_csv_fold(out, 4, "abcdef"), "abc");
+    /* ICU's folding: any accent, not only Latin-1's */
+    assert_string_equal(pl_csv_fold(out, sizeof(out), "Čapek Łódź"), "capeklodz");
+    assert_string_equal(pl_csv_fold(out, sizeof(out), "Straße Søren Æsir"), "strassesorenaesir");
+    assert_string_equal(pl_csv_fold(out, sizeof(out), "« Végétarien » 2"), "vegetarien2");
+    assert_string_equal(pl_csv_fold(out, sizeof(out), "ΣΟΦΊΑ"), "σοφια");
+    assert_string_equal(pl_csv_fold(out, 5, "ab\xce\xb1\xce\xb2"), "ab\xce\xb1");
+    assert_string_equal(pl_csv_fold(out, sizeof(out), NULL), "");
 }
 
 int main(void)

@@ -179,8 +179,8 @@ static void test_outfile(void **state)
 static void test_list_cells_own_row(void **state)
 {
     static const pl_column cols[] = {
-        {PL_T_EXPORT_LAST_NAME, "name", PL_COL_TEXT, 0, 0},
-        {PL_T_EXPORT_SESSIONS, "sessions", PL_COL_LIST, 0, 0},
+        {PL_T_EXPORT_LAST_NAME, "name", PL_COL_TEXT, 0, 0, 0, 0},
+        {PL_T_EXPORT_SESSIONS, "sessions", PL_COL_LIST, 0, 0, 0, 0},
     };
     static const pl_table t = {PL_T_EXPORT_SHEET_REGISTRANTS, "people", cols, 2, 0};
     const char *two[] = {"Atelier A", "Atelier B"};

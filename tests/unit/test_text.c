@@ -147,6 +147,11 @@ static void fold_drops_accents_and_case(void **state)
     /* cut on a character boundary */
     assert_string_equal(pl_text_fold(out, 3, "aéé"), "ae");
     assert_string_equal(pl_text_fold(out, 3, "œœ"), "œ");
+    /* ASCII (not through ICU): the same answer */
+    assert_string_equal(pl_text_fold(out, sizeof(out), "VEGETARIEN Sans-Gluten, 2!"),
+                        "vegetarien sans-gluten, 2!");
+    assert_string_equal(pl_text_fold(out, 4, "ABCDEF"), "abc");
+    assert_string_equal(pl_text_fold(out, 1, "ABC"), "");
 }
 
 int main(void)
