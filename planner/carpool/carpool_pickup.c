@@ -58,7 +58,7 @@ void pl_carpool_member_seen(pl_carpool_seen *out, const pl_carpool_assignment *a
         pl_carpool_member_where(out->place, sizeof(out->place), m);
     else
         snprintf(out->place, sizeof(out->place), "%s", m->place ? m->place : "");
-    if (is_driver || viewer_drives)
+    if ((is_driver || viewer_drives) && m->share_phone)
         out->phone = m->phone;
 }
 
@@ -105,9 +105,15 @@ static int split_names(pl_carpool_pickup *p, const char *lines)
 
 /* The same statements on the table of either trip (table names are
  * constants, never input). */
+/* The driver's phone as stored at the plan, shown only while a person of
+ * the event with that phone still agrees to share it: a consent withdrawn
+ * after the plan is honoured at once. */
 #define PICKUP_SELECT(table)                                                                       \
     "SELECT uid, sequence, created, modified, cancelled, is_driver, time, arrival, place, lat, "   \
-    "lon, driver_name, driver_phone, passengers FROM " table " WHERE registration_id = ?1"
+    "lon, driver_name, CASE WHEN EXISTS (SELECT 1 FROM registrations d, registrations me "         \
+    "WHERE me.id = ?1 AND d.event_id = me.event_id AND d.phone = driver_phone "                    \
+    "AND d.share_phone) THEN driver_phone END, passengers FROM " table                             \
+    " WHERE registration_id = ?1"
 
 int pl_carpool_pickup_load(pl_carpool_pickup **out, pl_store *store, long long registration,
                            pl_error *err)
@@ -279,7 +285,7 @@ int pl_carpool_pickups_sync(pl_store *store, const pl_carpool_saved_plan *plan, 
                 sqlite3_bind_null(up, 9);
             }
             pl_store_bind_text(up, 10, k == 0 ? NULL : driver);
-            pl_store_bind_text(up, 11, k == 0 ? NULL : sg->driver.phone);
+            pl_store_bind_text(up, 11, k == 0 || !sg->driver.share_phone ? NULL : sg->driver.phone);
             pl_store_bind_text(up, 12, names.data);
             if (sqlite3_step(up) != SQLITE_DONE) {
                 rc = pl_store_fail(store, err, "cannot store a carpool pickup");

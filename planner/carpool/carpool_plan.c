@@ -1040,7 +1040,7 @@ static int load_groups(pl_carpool_saved_plan *plan, long long plan_id, pl_store 
                           "SELECT g.id, g.seats, g.departure, g.arrival, g.distance_km, "
                           "g.detour_km, g.confirmed, g.confirmed_at, m.position, "
                           "m.registration_id, r.name, r.email, r.phone, m.origin, m.place, "
-                          "m.lat, m.lon, m.time, m.precision "
+                          "m.lat, m.lon, m.time, m.precision, r.share_phone "
                           "FROM carpool_groups g "
                           "JOIN carpool_members m ON m.group_id = g.id "
                           "JOIN registrations r ON r.id = m.registration_id "
@@ -1104,6 +1104,7 @@ static int load_groups(pl_carpool_saved_plan *plan, long long plan_id, pl_store 
         m->lon = sqlite3_column_double(st, 16);
         m->time = pl_store_column_dup(st, 17, &failed);
         m->precision = pl_store_column_dup(st, 18, &failed);
+        m->share_phone = sqlite3_column_int(st, 19) != 0;
         if (failed || !m->name || !m->email || !m->time) {
             rc = oom(err);
             goto done;

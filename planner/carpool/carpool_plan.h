@@ -18,9 +18,10 @@
  * transaction; with keep_confirmed its confirmed groups are kept untouched
  * (their rows are not rewritten) and only the others are planned again.
  *
- * Phone numbers: a registration's phone is given "for the carpool group"
- * (register --phone), so a phone that is set is shared with the group and
- * shown to its members; a registration without one shows none.
+ * Phone numbers: the organiser's outputs (plan JSON, exports) carry every
+ * phone given; what members see of each other (pl_carpool_member_seen, the
+ * pickups behind /me, the personal feed and the mail) carries a phone only
+ * when its owner agreed to share it with their group (share_phone).
  */
 #ifndef PL_CARPOOL_PLAN_H
 #define PL_CARPOOL_PLAN_H
@@ -72,7 +73,8 @@ typedef struct pl_carpool_member {
     long long registration; /* registrations rowid */
     char *name;
     char *email;
-    char *phone;     /* shared with the group; NULL when not given */
+    char *phone;     /* for the organiser; NULL when not given */
+    int share_phone; /* they agreed to show it to their carpool group */
     char *origin;    /* as typed */
     char *place;     /* resolved commune (or département) name; NULL if none */
     char *precision; /* pl_origin_precision_name of the point ("commune",
@@ -264,8 +266,9 @@ void pl_carpool_member_where(char *out, size_t size, const pl_carpool_member *m)
  *   first_name  their own full name; others by first name only;
  *   place       their own pickup, and (for the driver) every pickup:
  *               pl_carpool_member_where; others see the commune only;
- *   phone       the driver's, when given, for everyone; the driver also
- *               sees the passengers'; never an e-mail address.
+ *   phone       the driver's, when given and shared (share_phone), for
+ *               everyone; the driver also sees the passengers' that are
+ *               shared; never an e-mail address.
  * phone is borrowed from a.
  */
 typedef struct pl_carpool_seen {

@@ -303,15 +303,29 @@ class Outputs(PlannerTestCase):
         g = self.group_of(plan, DRIVER)
         passenger = g["passengers"][0]["email"]
         self.assertNotIn("Téléphone", str(pickup_of(self.feed(passenger))["DESCRIPTION"]))
-        con = sqlite3.connect(self.db)
-        con.execute("UPDATE registrations SET phone = '06 11 22 33 44' WHERE email = ?",
-                    (DRIVER,))
-        con.commit()
-        con.close()
-        self.plan(now={"PLANNER_NOW": "2026-11-21T08:00:00Z"})
+        # a phone given without the consent to share it stays with the organiser
+        # (the plan's JSON, carpool show, the exports)
+        self.sql("UPDATE registrations SET phone = '06 11 22 33 44' WHERE email = ?", DRIVER)
+        plan = self.plan(now={"PLANNER_NOW": "2026-11-21T08:00:00Z"})
+        ev = pickup_of(self.feed(passenger))
+        self.assertNotIn("06 11 22 33 44", str(ev["DESCRIPTION"]))
+        self.assertEqual(int(ev.get("SEQUENCE", 0)), 0)
+        self.assertEqual(self.group_of(plan, DRIVER)["driver"]["phone"], "06 11 22 33 44")
+        # with it, the group sees it
+        self.sql("UPDATE registrations SET share_phone = 1 WHERE email = ?", DRIVER)
+        self.plan(now={"PLANNER_NOW": "2026-11-22T08:00:00Z"})
         ev = pickup_of(self.feed(passenger))
         self.assertIn("06 11 22 33 44", str(ev["DESCRIPTION"]))
         self.assertEqual(int(ev["SEQUENCE"]), 1)  # a real change
+        # consent withdrawn after the plan: gone at once, before any new plan
+        self.sql("UPDATE registrations SET share_phone = 0 WHERE email = ?", DRIVER)
+        self.assertNotIn("06 11 22 33 44", str(pickup_of(self.feed(passenger))["DESCRIPTION"]))
+
+    def sql(self, statement, *args):
+        con = sqlite3.connect(self.db)
+        con.execute(statement, args)
+        con.commit()
+        con.close()
 
     def test_same_plan_same_bytes_and_a_change_moves_sequence(self):
         plan = self.plan()
@@ -403,14 +417,20 @@ class Page(PlannerTestCase):
 
     def test_shared_phone_is_a_dialable_link(self):
         con = sqlite3.connect(self.db)
-        con.execute("UPDATE registrations SET phone = '+33 6 11-22.33 44' WHERE email = ?",
-                    (DRIVER,))
+        con.execute("UPDATE registrations SET phone = '+33 6 11-22.33 44', share_phone = 1 "
+                    "WHERE email = ?", (DRIVER,))
         con.commit()
         con.close()
         self.ok("carpool", "plan", SLUG)
         g = next(g for g in self.plan["groups"] if g["driver"]["email"] == DRIVER)
         html = self.page(g["passengers"][0]["email"])
         self.assertIn('<a href="tel:+33611223344">+33 6 11-22.33 44</a>', html)
+        # consent withdrawn: the page stops showing it at once
+        con = sqlite3.connect(self.db)
+        con.execute("UPDATE registrations SET share_phone = 0 WHERE email = ?", (DRIVER,))
+        con.commit()
+        con.close()
+        self.assertNotIn("33 44", self.page(g["passengers"][0]["email"]))
 
     def test_driver_page_lists_the_pickups(self):
         g = next(g for g in self.plan["groups"] if g["driver"]["email"] == DRIVER)
