@@ -98,22 +98,34 @@ static const char *iana_zone(const char *tzid, char *out)
  * fuzz_ics: 8 s for a 12 KB feed). Rules of any other frequency are
  * dropped: that observance then starts once, at its DTSTART.
  */
-static void tame_vtimezones(icalcomponent *cal)
+static void tame_rules(icalcomponent *observance)
 {
-    for (icalcomponent *tz = icalcomponent_get_first_component(cal, ICAL_VTIMEZONE_COMPONENT); tz;
-         tz = icalcomponent_get_next_component(cal, ICAL_VTIMEZONE_COMPONENT))
-        for (icalcomponent *o = icalcomponent_get_first_component(tz, ICAL_ANY_COMPONENT); o;
-             o = icalcomponent_get_next_component(tz, ICAL_ANY_COMPONENT)) {
-            icalproperty *p = icalcomponent_get_first_property(o, ICAL_RRULE_PROPERTY);
-            while (p) {
-                icalproperty *next = icalcomponent_get_next_property(o, ICAL_RRULE_PROPERTY);
-                if (icalproperty_get_rrule(p).freq != ICAL_YEARLY_RECURRENCE) {
-                    icalcomponent_remove_property(o, p);
-                    icalproperty_free(p);
-                }
-                p = next;
-            }
+    icalproperty *p = icalcomponent_get_first_property(observance, ICAL_RRULE_PROPERTY);
+
+    while (p) {
+        icalproperty *next = icalcomponent_get_next_property(observance, ICAL_RRULE_PROPERTY);
+        if (icalproperty_get_rrule(p).freq != ICAL_YEARLY_RECURRENCE) {
+            icalcomponent_remove_property(observance, p);
+            icalproperty_free(p);
         }
+        p = next;
+    }
+}
+
+/* Every VTIMEZONE of the tree, wherever a broken feed nests it (inside a
+ * VEVENT, a second VCALENDAR: libical still finds it). Deeper than 32
+ * levels nothing is read of a feed anyway (events are VCALENDAR's
+ * children), so the walk stops there and never exhausts the stack. */
+static void tame_vtimezones(icalcomponent *c, int in_zone, int depth)
+{
+    if (depth > 32)
+        return;
+    for (icalcomponent *k = icalcomponent_get_first_component(c, ICAL_ANY_COMPONENT); k;
+         k = icalcomponent_get_next_component(c, ICAL_ANY_COMPONENT)) {
+        if (in_zone)
+            tame_rules(k);
+        tame_vtimezones(k, icalcomponent_isa(k) == ICAL_VTIMEZONE_COMPONENT, depth + 1);
+    }
 }
 
 typedef struct when {
@@ -324,7 +336,7 @@ int pl_calendar_parse_external(pl_external_event **out, size_t *count, char **ou
                           "%s: not a readable iCalendar feed; nothing was changed", origin);
         goto done;
     }
-    tame_vtimezones(cal);
+    tame_vtimezones(root, 0, 0);
     if ((tz = x_value(cal, "X-WR-TIMEZONE")))
         iana_zone(tz, default_zone); /* left as it was when unknown */
     for (icalcomponent *c = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT); c;
