@@ -257,10 +257,11 @@ static int load_kept(planning *pl, int confirmed_too, pl_error *err)
     size_t cap = 0;
     int rc = 0, s;
     kept *cur = NULL;
+    long long gone = 0; /* a group whose driver no longer takes part */
 
     rc = pl_store_prepare(
         pl->store, &st,
-        "SELECT g.id, m.position, m.registration_id, m.lat, m.lon "
+        "SELECT g.id, m.position, m.registration_id, m.lat, m.lon, g.confirmed, g.driver_id "
         "FROM carpool_groups g JOIN carpool_members m ON m.group_id = g.id "
         "WHERE g.plan_id = ?1 AND ((?2 AND g.confirmed = 1) OR EXISTS (SELECT 1 FROM "
         "carpool_choices c WHERE c.registration_id = g.driver_id AND "
@@ -278,12 +279,26 @@ static int load_kept(planning *pl, int confirmed_too, pl_error *err)
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
         long long gid = sqlite3_column_int64(st, 0);
         int pos = sqlite3_column_int(st, 1);
-        long idx = find_part(pl, sqlite3_column_int64(st, 2));
+        long long reg = sqlite3_column_int64(st, 2);
+        long idx = find_part(pl, reg);
+        int confirmed = sqlite3_column_int(st, 5);
+        long long driver = sqlite3_column_int64(st, 6);
 
+        /* a confirmed car that changes: recorded (carpool_changes) */
+        if (confirmed && confirmed_too && idx < 0 &&
+            (rc = pl_carpool_change_record(pl->store, pl->ev->rowid, pl->trip, driver, 0, reg,
+                                           pos == 0 ? "driver_cancelled" : "left", err)) < 0)
+            goto done;
+        if (confirmed && confirmed_too && idx >= 0 && pos > 0 && gid == gone &&
+            (rc = pl_carpool_change_record(pl->store, pl->ev->rowid, pl->trip, driver, 0, reg,
+                                           "lost_seat", err)) < 0)
+            goto done;
         if (pos == 0) {
             cur = NULL;
-            if (idx < 0)
+            if (idx < 0) {
+                gone = gid;
                 continue; /* the driver no longer takes part: plan them again */
+            }
             if (pl->nkept == cap) {
                 size_t ncap = cap ? cap * 2 : 16;
                 kept *nk = realloc(pl->kept, ncap * sizeof(*nk));
@@ -743,6 +758,7 @@ int pl_carpool_plan_event(pl_carpool_saved_plan **out, pl_store *store, const ch
     pl_carpool_saved_plan *saved = NULL;
     pl_carpool_problem pb = {0};
     pl_datetime start, end;
+    long long mark = 0; /* changes recorded before this plan */
     int rc, in_tx = 0;
 
     if (out)
@@ -771,6 +787,10 @@ int pl_carpool_plan_event(pl_carpool_saved_plan **out, pl_store *store, const ch
         goto done;
     if ((pl.plan_id = find_plan_id(store, pl.ev->rowid, pl.trip, err)) < 0) {
         rc = (int)pl.plan_id;
+        goto done;
+    }
+    if ((mark = pl_carpool_changes_mark(store, err)) < 0) {
+        rc = (int)mark;
         goto done;
     }
     /* confirmed cars with keep_confirmed; locked cars always */
@@ -851,7 +871,8 @@ int pl_carpool_plan_event(pl_carpool_saved_plan **out, pl_store *store, const ch
         goto done;
     /* The plan as stored, and each member's pickup (their feeds) with it. */
     if ((rc = pl_carpool_plan_load_trip(&saved, store, slug, pl.trip, err)) < 0 ||
-        (rc = pl_carpool_pickups_sync(store, saved, err)) < 0)
+        (rc = pl_carpool_pickups_sync(store, saved, err)) < 0 ||
+        (rc = pl_carpool_changes_notify(store, pl.ev->rowid, mark, err)) < 0)
         goto done;
     saved->replaced = replaced;
     if (before)

@@ -102,7 +102,9 @@ typedef struct pl_carpool_saved_group {
 #define PL_CARPOOL_WHY_NO_SEAT "no_seat"
 #define PL_CARPOOL_WHY_NO_ROOM "no_room"
 #define PL_CARPOOL_WHY_LEAVE_TIME "leave_time"
-#define PL_CARPOOL_WHY_EXCLUDED "excluded" /* planner carpool exclude */
+#define PL_CARPOOL_WHY_EXCLUDED "excluded"   /* planner carpool exclude */
+#define PL_CARPOOL_WHY_SEAT_LOST "seat_lost" /* their car went (driver cancelled, declined) */
+#define PL_CARPOOL_WHY_LEFT "left"           /* left their car (pl_carpool_leave) */
 
 typedef struct pl_carpool_saved_unassigned {
     long long registration;
@@ -323,6 +325,69 @@ void pl_carpool_pickup_free(pl_carpool_pickup *p);
  * event in line with plan (as just stored): called by pl_carpool_plan_event
  * inside its transaction. */
 int pl_carpool_pickups_sync(pl_store *store, const pl_carpool_saved_plan *plan, pl_error *err);
+
+/* ---- changes to the stored cars between two plans ----
+ *
+ * Every change to a confirmed car is recorded (table carpool_changes: the
+ * event, the trip, the car's driver, for a move the car left, the person,
+ * what: joined, left, lost_seat, driver_cancelled, driver_declined, moved,
+ * and when), in the transaction of the change, and the people concerned are
+ * told (pl_outbox_carpool_changed: each member of the car as it now is, a
+ * person moved, a "lost seat" message to a person whose car went; never the
+ * person who acted). Messages are versioned by the pickup's sequence, so a
+ * repeated command tells no one twice. Only the way there is told by mail
+ * (the way home has no confirmation yet); its changes are recorded.
+ */
+
+/*
+ * The hook for pl_registration_set_left_hook: registration_id, which was
+ * confirmed, is cancelled (inside that transaction). A confirmed car loses
+ * them: a passenger is taken out (the others keep their pickups and times);
+ * a driver's car goes and its passengers are listed without a seat (reason
+ * seat_lost) until the next plan. Cars not confirmed are left to the next
+ * plan, as before. Returns PL_OK or PL_EIO.
+ */
+int pl_carpool_registration_left(pl_store *store, long long registration_id, pl_error *err);
+
+/* What pl_carpool_move did. Detours of the car moved to, before and after:
+ * km beyond the driver's direct trip, the same as a percentage of it, and
+ * minutes (driving and stops). */
+typedef struct pl_carpool_move_result {
+    double detour_km_before, detour_km_after;
+    double detour_pct_before, detour_pct_after;
+    double detour_min_before, detour_min_after;
+    int over_limit; /* beyond the plan's detour limits (accepted with force) */
+    int recorded;   /* a confirmed car was concerned: recorded */
+    int told;       /* messages queued */
+} pl_carpool_move_result;
+
+/*
+ * Move the person of email (a passenger, someone without a seat, or a driver
+ * going alone) into the car of to_email in the stored plan of trip. Checks
+ * the seats the driver offered, then the detour limits of the plan: a route
+ * beyond them is refused (PL_EINVALID, the message says by how much the
+ * detour grows) unless force. The pickup order of each car concerned is
+ * the shortest (every order for up to 7 passengers, else the best insertion),
+ * its times computed again from its arrival (the way home: its departure).
+ * A car moved from keeps its other members in order, its times computed
+ * again. Recorded and told when either car is confirmed. A move lasts until
+ * the next plan unless the car is confirmed (with --keep-confirmed) or
+ * locked. out may be NULL.
+ * Returns PL_OK, PL_ENOTFOUND (no event, plan or registration), PL_EINVALID
+ * (not in the plan, a driver with passengers, full, too long, same car),
+ * PL_EIO.
+ */
+int pl_carpool_move(pl_carpool_move_result *out, pl_store *store, const char *slug,
+                    const char *email, const char *to_email, pl_carpool_trip trip, int force,
+                    pl_error *err);
+
+/* For pl_carpool_plan_event: the last change id (0: none), a change, and the
+ * messages of the changes after mark (in the caller's transaction). */
+long long pl_carpool_changes_mark(pl_store *store, pl_error *err);
+int pl_carpool_change_record(pl_store *store, long long event_id, pl_carpool_trip trip,
+                             long long driver, long long from, long long registration,
+                             const char *what, pl_error *err);
+int pl_carpool_changes_notify(pl_store *store, long long event_id, long long mark, pl_error *err);
 
 /* Minutes on the engine's clock (minutes since 1970-01-01T00:00, local wall
  * time, no zone) as "YYYY-MM-DDTHH:MM" into buf (>= 17 bytes). */

@@ -1,0 +1,346 @@
+/* Changes to stored cars between two plans: a member cancels, the organiser
+ * moves someone; what is recorded (carpool_changes) and who is told (outbox). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "planner.h"
+#include "store_test.h"
+#include "test_helpers.h"
+
+/* A workshop in Paris at 09:30. */
+static const char event_json[] =
+    "{\"slug\": \"atelier\", \"title\": \"Atelier\", \"format\": \"in_person\",\n"
+    " \"venue\": {\"name\": \"Hôtel de Ville\", \"lat\": 48.8566, \"lon\": 2.3522},\n"
+    " \"start\": \"2026-12-10T09:30\", \"end\": \"2026-12-10T17:00\",\n"
+    " \"sessions\": [{\"id\": \"a\", \"title\": \"A\", \"kind\": \"talk\", \"start\": \"09:30\",\n"
+    "    \"end\": \"10:30\", \"room\": \"A\"}]}\n";
+
+typedef th_db fixture;
+
+static void reg(fixture *f, const char *name, const char *email, const char *origin,
+                const char *travel, int seats)
+{
+    pl_registration in;
+    pl_error err;
+    char msg[1024];
+
+    memset(&in, 0, sizeof(in));
+    in.name = (char *)name;
+    in.email = (char *)email;
+    in.origin = (char *)origin;
+    assert_int_equal(pl_travel_parse(&in.travel, travel), 0);
+    in.seats = seats;
+    if (pl_registration_save(f->store, "atelier", &in, NULL, &err) != 0)
+        fail_msg("%s: %s", email, pl_error_format(&err, msg, sizeof(msg)));
+}
+
+/* Two cars from the west: Ana (Versailles, 3 seats) and Hal (Rambouillet,
+ * 2 seats), riders along their way, and Zoe in Lille (far from both). */
+static int setup(void **state)
+{
+    fixture *f;
+
+    setenv("PLANNER_NOW", "2026-11-26T10:00:00Z", 1);
+    th_db_setup(state);
+    f = *state;
+    pl_registration_set_left_hook(pl_carpool_registration_left);
+    th_put_event(f->store, event_json);
+    reg(f, "Ana Driver", "ana@example.org", "Versailles", "drive", 3);
+    reg(f, "Bob Rider", "bob@example.org", "Sèvres", "ride", 0);
+    reg(f, "Cleo Rider", "cleo@example.org", "Chaville", "ride", 0);
+    reg(f, "Hal Driver", "hal@example.org", "Rambouillet", "drive", 2);
+    reg(f, "Ivy Rider", "ivy@example.org", "Trappes", "ride", 0);
+    reg(f, "Zoe Far", "zoe@example.org", "Lille", "ride", 0);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    pl_registration_set_left_hook(NULL);
+    return th_db_teardown(state);
+}
+
+static void plan(fixture *f, int keep_confirmed)
+{
+    pl_carpool_plan_options opts;
+    pl_error err;
+    char msg[1024];
+
+    pl_carpool_plan_options_init(&opts);
+    opts.keep_confirmed = keep_confirmed;
+    if (pl_carpool_plan_event(NULL, f->store, "atelier", &opts, &err) != 0)
+        fail_msg("%s", pl_error_format(&err, msg, sizeof(msg)));
+}
+
+static char *q(fixture *f, const char *sql)
+{
+    char *out = NULL;
+    assert_int_equal(pl_store_test_query(&out, f->store, sql, NULL), 0);
+    return out;
+}
+
+static long long qi(fixture *f, const char *sql)
+{
+    long long v = 0;
+    assert_int_equal(pl_store_test_query_int(&v, f->store, sql, NULL), 0);
+    return v;
+}
+
+static void expect(fixture *f, const char *sql, const char *want)
+{
+    char *got = q(f, sql);
+    if (strcmp(got, want) != 0)
+        fail_msg("%s\n--- got:\n%s--- want:\n%s", sql, got, want);
+    free(got);
+}
+
+#define MEMBERS                                                                                    \
+    "SELECT d.email, m.position, r.email FROM carpool_groups g JOIN carpool_members m ON "         \
+    "m.group_id = g.id JOIN registrations r ON r.id = m.registration_id JOIN registrations d ON "  \
+    "d.id = g.driver_id ORDER BY d.email, m.position"
+#define CHANGES                                                                                    \
+    "SELECT c.trip, d.email, f.email, r.email, c.what FROM carpool_changes c JOIN registrations "  \
+    "r ON r.id = c.registration_id LEFT JOIN registrations d ON d.id = c.driver_id LEFT JOIN "     \
+    "registrations f ON f.id = c.from_driver_id ORDER BY c.id"
+#define MAILS                                                                                      \
+    "SELECT r.email, o.version, coalesce(o.detail, '') FROM outbox o JOIN registrations r ON "     \
+    "r.id = o.registration_id WHERE o.kind = 'carpool' ORDER BY o.id"
+
+static void confirm_all(fixture *f)
+{
+    pl_error err;
+    char msg[512];
+    if (pl_carpool_confirm(NULL, f->store, "atelier", NULL, &err) != 0)
+        fail_msg("%s", pl_error_format(&err, msg, sizeof(msg)));
+}
+
+static void cancel(fixture *f, const char *email)
+{
+    pl_error err;
+    char msg[512];
+    if (pl_registration_cancel(f->store, "atelier", email, NULL, &err) != 0)
+        fail_msg("%s", pl_error_format(&err, msg, sizeof(msg)));
+}
+
+static void the_plan_is_as_expected(void **state)
+{
+    fixture *f = *state;
+    plan(f, 0);
+    /* the cars the other tests start from */
+    expect(f, MEMBERS,
+           "ana@example.org|0|ana@example.org\n"
+           "ana@example.org|1|bob@example.org\n"
+           "hal@example.org|0|hal@example.org\n"
+           "hal@example.org|1|ivy@example.org\n"
+           "hal@example.org|2|cleo@example.org\n");
+}
+
+static void a_passenger_who_cancels_leaves_the_confirmed_car_and_the_others_are_told(void **state)
+{
+    fixture *f = *state;
+    plan(f, 0);
+    confirm_all(f);
+    expect(f, MAILS,
+           "ana@example.org|pickup:0|\nbob@example.org|pickup:0|\nhal@example.org|pickup:0|\n"
+           "ivy@example.org|pickup:0|\ncleo@example.org|pickup:0|\n");
+    cancel(f, "cleo@example.org");
+    expect(f, MEMBERS,
+           "ana@example.org|0|ana@example.org\n"
+           "ana@example.org|1|bob@example.org\n"
+           "hal@example.org|0|hal@example.org\n"
+           "hal@example.org|1|ivy@example.org\n");
+    expect(f, CHANGES, "outbound|hal@example.org|NULL|cleo@example.org|left\n");
+    /* Hal and Ivy get their car as it now is (their pickups moved on);
+     * Cleo gets her cancellation only; Ana's car did not change */
+    expect(f, MAILS " LIMIT -1 OFFSET 5", "hal@example.org|pickup:1|\nivy@example.org|pickup:1|\n");
+    assert_int_equal(qi(f, "SELECT count(*) FROM outbox o JOIN registrations r ON r.id = "
+                           "o.registration_id WHERE r.email = 'cleo@example.org' AND "
+                           "o.kind = 'cancellation'"),
+                     1);
+    /* cancelling again, re-planning with the confirmed cars kept: no new
+     * change, nobody told twice */
+    cancel(f, "cleo@example.org");
+    plan(f, 1);
+    expect(f, CHANGES, "outbound|hal@example.org|NULL|cleo@example.org|left\n");
+    assert_int_equal(qi(f, "SELECT count(*) FROM outbox WHERE kind = 'carpool'"), 7);
+}
+
+static void
+a_driver_who_cancels_frees_the_passengers_who_are_told_they_lost_their_seat(void **state)
+{
+    fixture *f = *state;
+    pl_carpool_assignment *a = NULL;
+    pl_error err;
+
+    plan(f, 0);
+    confirm_all(f);
+    cancel(f, "hal@example.org");
+    expect(f, MEMBERS, "ana@example.org|0|ana@example.org\nana@example.org|1|bob@example.org\n");
+    expect(f, CHANGES,
+           "outbound|hal@example.org|NULL|ivy@example.org|lost_seat\n"
+           "outbound|hal@example.org|NULL|cleo@example.org|lost_seat\n"
+           "outbound|hal@example.org|NULL|hal@example.org|driver_cancelled\n");
+    expect(f, MAILS " LIMIT -1 OFFSET 5",
+           "cleo@example.org|lost:1|lost_seat\nivy@example.org|lost:1|lost_seat\n");
+    assert_int_equal(
+        pl_carpool_assignment_find_email(&a, f->store, "atelier", "ivy@example.org", &err), 0);
+    assert_int_equal(a->role, PL_CARPOOL_AS_UNASSIGNED);
+    assert_string_equal(a->unassigned->code, PL_CARPOOL_WHY_SEAT_LOST);
+    pl_carpool_assignment_free(a);
+    /* the next plan with the confirmed cars kept seats them again */
+    plan(f, 1);
+    expect(f, CHANGES " LIMIT -1 OFFSET 3", "");
+}
+
+static void a_car_not_confirmed_is_left_to_the_next_plan(void **state)
+{
+    fixture *f = *state;
+    plan(f, 0);
+    cancel(f, "bob@example.org");
+    expect(f, CHANGES, "");
+    assert_int_equal(qi(f, "SELECT count(*) FROM outbox WHERE kind = 'carpool'"), 0);
+    assert_int_equal(qi(f, "SELECT count(*) FROM carpool_members m JOIN registrations r ON "
+                           "r.id = m.registration_id WHERE r.email = 'bob@example.org'"),
+                     1);
+}
+
+static void keep_confirmed_records_a_member_who_no_longer_travels(void **state)
+{
+    fixture *f = *state;
+    pl_registration *r = NULL;
+    pl_error err;
+
+    plan(f, 0);
+    confirm_all(f);
+    /* not a cancellation: Cleo no longer needs a seat */
+    assert_int_equal(pl_registration_find_email(&r, f->store, "atelier", "cleo@example.org", &err),
+                     0);
+    r->travel = PL_TRAVEL_NONE;
+    assert_int_equal(pl_registration_save(f->store, "atelier", r, NULL, &err), 0);
+    pl_registration_free(r);
+    plan(f, 1);
+    expect(f, CHANGES, "outbound|hal@example.org|NULL|cleo@example.org|left\n");
+    expect(f, MAILS " LIMIT -1 OFFSET 5", "hal@example.org|pickup:1|\nivy@example.org|pickup:1|\n");
+}
+
+static void move_into_a_confirmed_car_recomputes_it_records_and_tells(void **state)
+{
+    fixture *f = *state;
+    pl_carpool_move_result res;
+    pl_error err;
+    char msg[512];
+
+    plan(f, 0);
+    confirm_all(f);
+    /* Cleo (Chaville) from Hal's car into Ana's (Versailles, via Sèvres) */
+    if (pl_carpool_move(&res, f->store, "atelier", "cleo@example.org", "ana@example.org",
+                        PL_CARPOOL_OUTBOUND, 0, &err) != 0)
+        fail_msg("%s", pl_error_format(&err, msg, sizeof(msg)));
+    assert_false(res.over_limit);
+    assert_true(res.detour_km_after >= res.detour_km_before);
+    assert_int_equal(res.recorded, 1);
+    /* Chaville lies between Versailles and Sèvres: picked up first */
+    expect(f, MEMBERS,
+           "ana@example.org|0|ana@example.org\n"
+           "ana@example.org|1|cleo@example.org\n"
+           "ana@example.org|2|bob@example.org\n"
+           "hal@example.org|0|hal@example.org\n"
+           "hal@example.org|1|ivy@example.org\n");
+    expect(f, CHANGES, "outbound|ana@example.org|hal@example.org|cleo@example.org|moved\n");
+    /* both cars' members, Cleo with her new car */
+    expect(f, MAILS " LIMIT -1 OFFSET 5",
+           "ana@example.org|pickup:1|\nbob@example.org|pickup:1|\ncleo@example.org|pickup:1|\n"
+           "hal@example.org|pickup:1|\nivy@example.org|pickup:1|\n");
+    /* times computed again: Cleo before Bob, Ana leaves earlier than
+     * before, and the car still arrives at 09:15 */
+    expect(f,
+           "SELECT m.time < (SELECT m2.time FROM carpool_members m2 WHERE m2.group_id = "
+           "m.group_id AND m2.position = 2), g.arrival FROM carpool_members m JOIN carpool_groups "
+           "g ON g.id = m.group_id JOIN registrations r ON r.id = m.registration_id WHERE "
+           "r.email = 'cleo@example.org'",
+           "1|2026-12-10T09:15\n");
+    /* Ana's car (3 seats) takes Zoe only by force; then it is full */
+    assert_int_equal(pl_carpool_move(&res, f->store, "atelier", "zoe@example.org",
+                                     "ana@example.org", PL_CARPOOL_OUTBOUND, 1, &err),
+                     0);
+    assert_int_equal(pl_carpool_move(&res, f->store, "atelier", "ivy@example.org",
+                                     "ana@example.org", PL_CARPOOL_OUTBOUND, 1, &err),
+                     PL_EINVALID);
+    assert_non_null(strstr(pl_error_format(&err, msg, sizeof(msg)), "full (3 of 3 seats"));
+    assert_int_equal(pl_carpool_move(&res, f->store, "atelier", "cleo@example.org",
+                                     "ana@example.org", PL_CARPOOL_OUTBOUND, 0, &err),
+                     PL_EINVALID);
+    assert_non_null(strstr(pl_error_format(&err, msg, sizeof(msg)), "already"));
+    /* Zoe's move told Ana's car once more (their pickups changed), never
+     * twice the same */
+    assert_int_equal(qi(f, "SELECT count(*) FROM outbox WHERE kind = 'carpool'"), 14);
+    assert_int_equal(qi(f, "SELECT count(*) FROM (SELECT registration_id, version FROM outbox "
+                           "WHERE kind = 'carpool' GROUP BY 1, 2 HAVING count(*) > 1)"),
+                     0);
+}
+
+static void move_beyond_the_detour_limit_needs_force_and_says_by_how_much(void **state)
+{
+    fixture *f = *state;
+    pl_carpool_move_result res;
+    pl_error err;
+    char msg[1024];
+    char *before, *after;
+
+    plan(f, 0);
+    before = q(f, MEMBERS);
+    /* Zoe (Lille) into Ana's car: far beyond 25 % */
+    assert_int_equal(pl_carpool_move(&res, f->store, "atelier", "zoe@example.org",
+                                     "ana@example.org", PL_CARPOOL_OUTBOUND, 0, &err),
+                     PL_EINVALID);
+    pl_error_format(&err, msg, sizeof(msg));
+    assert_non_null(strstr(msg, "would grow by"));
+    assert_non_null(strstr(msg, "--force"));
+    after = q(f, MEMBERS);
+    assert_string_equal(before, after); /* data unchanged */
+    free(after);
+    assert_int_equal(pl_carpool_move(&res, f->store, "atelier", "zoe@example.org",
+                                     "ana@example.org", PL_CARPOOL_OUTBOUND, 1, &err),
+                     0);
+    assert_true(res.over_limit);
+    assert_true(res.detour_km_after > 100.0);
+    assert_true(res.detour_pct_after > 25.0);
+    /* no confirmed car: nothing recorded, nobody told, Zoe no longer
+     * unassigned, and the plan's totals follow */
+    assert_int_equal(res.recorded, 0);
+    expect(f, CHANGES, "");
+    assert_int_equal(qi(f, "SELECT count(*) FROM carpool_unassigned u JOIN registrations r ON "
+                           "r.id = u.registration_id WHERE r.email = 'zoe@example.org'"),
+                     0);
+    assert_int_equal(qi(f, "SELECT passengers FROM carpool_plans"), 4);
+    free(before);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(the_plan_is_as_expected, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            a_passenger_who_cancels_leaves_the_confirmed_car_and_the_others_are_told, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            a_driver_who_cancels_frees_the_passengers_who_are_told_they_lost_their_seat, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(a_car_not_confirmed_is_left_to_the_next_plan, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(keep_confirmed_records_a_member_who_no_longer_travels,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(move_into_a_confirmed_car_recomputes_it_records_and_tells,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            move_beyond_the_detour_limit_needs_force_and_says_by_how_much, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
