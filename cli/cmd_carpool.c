@@ -1,5 +1,5 @@
 /*
- * cmd_carpool.c - `planner carpool plan|show|confirm`: plan an event's
+ * cmd_carpool.c - `planner carpool plan|show|confirm|exclude|lock|move`: plan an event's
  * carpools and store them, tell one attendee their assignment, confirm groups.
  */
 #include "cli.h"
@@ -22,6 +22,8 @@ static const char help[] =
     "       planner [--db PATH] carpool confirm SLUG (--email E | --all)\n"
     "       planner [--db PATH] carpool exclude SLUG --email E [--off]\n"
     "       planner [--db PATH] carpool lock SLUG --email DRIVER [--off]\n"
+    "       planner [--db PATH] carpool move SLUG --email E --to DRIVER\n"
+    "               [--trip outbound|return] [--force]\n"
     "\n"
     "plan     group the event's confirmed registrations that travel (drive, ride,\n"
     "         flexible) into cars, store the plan (it replaces the previous one)\n"
@@ -38,6 +40,13 @@ static const char help[] =
     "         --off undoes it.\n"
     "lock     keep this driver's car (driver, passengers, order) in every\n"
     "         later plan, with or without --keep-confirmed; --off undoes it.\n"
+    "move     put a passenger (or someone without a seat, or a driver going\n"
+    "         alone) in the car of DRIVER in the stored plan: checks the seats\n"
+    "         and the plan's detour limits, refuses a longer detour unless\n"
+    "         --force and says by how much it grows; the pickup order and times\n"
+    "         of both cars are computed again. A confirmed car that changes is\n"
+    "         recorded and its people told by mail. It lasts until the next plan\n"
+    "         unless the car is confirmed (--keep-confirmed) or locked.\n"
     "\n"
     "Options of plan (defaults in brackets):\n"
     "  --max-detour PCT            a driver's route is at most PCT % longer than\n"
@@ -80,6 +89,8 @@ static const char help[] =
     "  planner carpool plan atelier-cem-2 --trip both\n"
     "  planner carpool exclude atelier-cem-2 --email lucas.fontaine@example.org\n"
     "  planner carpool lock atelier-cem-2 --email celine.vasseur@example.org\n"
+    "  planner carpool move atelier-cem-2 --email lucas.fontaine@example.org \\\n"
+    "                       --to celine.vasseur@example.org\n"
     "  planner carpool plan atelier-cem-2 --geocoder https://api-adresse.data.gouv.fr/search/\n";
 
 /* ---- progress on stderr, for large plans on a terminal ---- */
@@ -640,6 +651,63 @@ done:
     return rc;
 }
 
+/* carpool move SLUG --email E --to DRIVER [--trip outbound|return] [--force] */
+static int carpool_move(int argc, char **argv)
+{
+    const char *slug = NULL, *email = NULL, *to = NULL, *trip_name = "outbound", *v;
+    pl_carpool_trip trip;
+    pl_carpool_move_result res;
+    pl_store *store = NULL;
+    int force = 0, rc;
+    pl_error err;
+
+    for (int i = 1; i < argc; i++) {
+        if ((v = option_value(argc, argv, &i, "--email")))
+            email = v;
+        else if ((v = option_value(argc, argv, &i, "--to")))
+            to = v;
+        else if ((v = option_value(argc, argv, &i, "--trip")))
+            trip_name = v;
+        else if (strcmp(argv[i], "--force") == 0)
+            force = 1;
+        else if (argv[i][0] == '-')
+            return cli_usage("carpool", "unknown option '%s'", argv[i]);
+        else if (!slug)
+            slug = argv[i];
+        else
+            return cli_usage("carpool", "unexpected argument '%s'", argv[i]);
+    }
+    if (!slug)
+        return cli_usage("carpool", "move needs an event SLUG");
+    if (!email || !*email)
+        return cli_usage("carpool", "move needs --email E (the person to move)");
+    if (!to || !*to)
+        return cli_usage("carpool", "move needs --to DRIVER (the driver's e-mail)");
+    if (pl_carpool_trip_parse(&trip, trip_name) < 0)
+        return cli_usage("carpool", "--trip is outbound or return, not '%s'", trip_name);
+    if ((rc = cli_open_store(&store, 0)) != 0)
+        return rc;
+    if (pl_carpool_move(&res, store, slug, email, to, trip, force, &err) < 0) {
+        rc = cli_fail(&err);
+        goto done;
+    }
+    printf("%s now rides with %s (%s).\n", email, to,
+           trip == PL_CARPOOL_RETURN ? "the way home" : "the way there");
+    printf("Detour of that car: %.1f km (%.0f %%, %.0f min) -> %.1f km (%.0f %%, %.0f min): "
+           "%+.1f km, %+.0f min%s.\n",
+           res.detour_km_before, res.detour_pct_before, res.detour_min_before, res.detour_km_after,
+           res.detour_pct_after, res.detour_min_after, res.detour_km_after - res.detour_km_before,
+           res.detour_min_after - res.detour_min_before,
+           res.over_limit ? ", beyond the plan's limits (accepted with --force)" : "");
+    if (res.recorded)
+        printf("A confirmed car changed: recorded, %d message%s queued.\n", res.told,
+               res.told == 1 ? "" : "s");
+    fprintf(stderr, "Next: planner carpool show %s --email %s\n", slug, email);
+done:
+    pl_store_free(store);
+    return rc;
+}
+
 static int carpool_confirm(int argc, char **argv)
 {
     const char *slug = NULL, *email = NULL, *v;
@@ -689,7 +757,8 @@ int cmd_carpool(int argc, char **argv)
     if (cli_wants_help(argc, argv))
         return cli_help(help);
     if (argc < 2)
-        return cli_usage("carpool", "which subcommand: plan, show, confirm, exclude or lock?");
+        return cli_usage("carpool",
+                         "which subcommand: plan, show, confirm, exclude, lock or move?");
     if (strcmp(argv[1], "plan") == 0)
         return carpool_plan(argc - 1, argv + 1);
     if (strcmp(argv[1], "show") == 0)
@@ -700,5 +769,7 @@ int cmd_carpool(int argc, char **argv)
         return carpool_choice(argc - 1, argv + 1, PL_CARPOOL_EXCLUDE);
     if (strcmp(argv[1], "lock") == 0)
         return carpool_choice(argc - 1, argv + 1, PL_CARPOOL_LOCK);
+    if (strcmp(argv[1], "move") == 0)
+        return carpool_move(argc - 1, argv + 1);
     return cli_usage("carpool", "unknown subcommand '%s'", argv[1]);
 }

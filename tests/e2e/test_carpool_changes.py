@@ -1,0 +1,147 @@
+"""End to end: changes to confirmed carpools with the real binary. A member
+who cancels, and `planner carpool move`, change a confirmed car; every member
+of that car then has a carpool message in the outbox (`planner mail list
+--format json`), the person who lost their seat too, and nobody twice."""
+import collections
+import json
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from planner_test import PlannerTestCase  # noqa: E402
+
+SLUG = "atelier-cem-2"
+
+
+class CarpoolChanges(PlannerTestCase):
+    def setUp(self):
+        super().setUp()
+        self.ok("event", "import", self.sample(f"{SLUG}.json"))
+        self.ok("registrations", "import", SLUG, self.sample(f"{SLUG}.registrations.csv"))
+
+    def plan(self, *args):
+        return json.loads(self.ok("carpool", "plan", SLUG, "--format", "json", *args).stdout)
+
+    def carpool_mail(self):
+        """How many carpool messages each address has in the outbox."""
+        r = self.ok("mail", "list", SLUG, "--format", "json")
+        msgs = json.loads(r.stdout)["messages"]
+        return collections.Counter(m["to"].lower() for m in msgs if m["kind"] == "carpool")
+
+    def kinds_of(self, email):
+        r = self.ok("mail", "list", SLUG, "--format", "json")
+        return sorted(m["kind"] for m in json.loads(r.stdout)["messages"]
+                      if m["to"].lower() == email)
+
+    @staticmethod
+    def members(g):
+        return [g["driver"]["email"].lower()] + [p["email"].lower() for p in g["passengers"]]
+
+    def test_a_cancelled_passenger_and_a_move_tell_the_car_once(self):
+        plan = self.plan()
+        self.ok("carpool", "confirm", SLUG, "--all")
+        before = self.carpool_mail()
+        cars = [g for g in plan["groups"] if g["passengers"]]
+        for g in cars:
+            for e in self.members(g):
+                self.assertEqual(before[e], 1, e)
+        big = next(g for g in cars if len(g["passengers"]) >= 2)
+        gone = big["passengers"][-1]["email"].lower()
+        stay = [e for e in self.members(big) if e != gone]
+
+        # A passenger cancels: the others of the car are told, once.
+        self.ok("registrations", "cancel", SLUG, "--email", gone)
+        after = self.carpool_mail()
+        for e in stay:
+            self.assertEqual(after[e], 2, e)
+        self.assertEqual(after[gone], 1)  # their own act: the cancellation only
+        self.assertIn("cancellation", self.kinds_of(gone))
+        others = [e for g in cars if g is not big for e in self.members(g)]
+        for e in others:
+            self.assertEqual(after[e], 1, e)
+        shown = self.ok("carpool", "show", SLUG, "--email", big["driver"]["email"],
+                        "--format", "json")
+        self.assertNotIn(gone, shown.stdout.lower())
+        # Again, and a re-plan keeping the confirmed cars: nothing new.
+        self.ok("registrations", "cancel", SLUG, "--email", gone)
+        self.plan("--keep-confirmed")
+        self.assertEqual(self.carpool_mail(), after)
+
+        # A move from a confirmed car into another one with a free seat.
+        plan = self.plan("--keep-confirmed")
+        cars = [g for g in plan["groups"] if g["passengers"] and g["confirmed"]]
+        target = next((g for g in plan["groups"]
+                       if g["confirmed"] and len(g["passengers"]) < g["seats"]), None)
+        if target is None:
+            self.skipTest("no confirmed car with a free seat in the sample")
+        source = next(g for g in cars if g is not target
+                      and g["driver"]["email"] != target["driver"]["email"])
+        mover = source["passengers"][0]["email"].lower()
+        r = self.run_planner("carpool", "move", SLUG, "--email", mover,
+                             "--to", target["driver"]["email"])
+        if r.returncode == 1:
+            # beyond the detour limit: refused, says by how much, nothing changed
+            self.assertIn("would grow by", r.stderr)
+            self.assertIn("--force", r.stderr)
+            self.assertEqual(self.carpool_mail(), after)
+            r = self.ok("carpool", "move", SLUG, "--email", mover,
+                        "--to", target["driver"]["email"], "--force")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("Detour of that car", r.stdout)
+        self.assertIn("recorded", r.stdout)
+        moved = self.carpool_mail()
+        told = set(self.members(source)) | set(self.members(target))
+        for e in told:
+            self.assertEqual(moved[e], after[e] + 1, e)
+        for e, n in moved.items():
+            if e not in told:
+                self.assertEqual(n, after[e], e)
+        shown = json.loads(self.ok("carpool", "show", SLUG, "--email", mover,
+                                   "--format", "json").stdout)
+        self.assertEqual(shown["role"], "passenger")
+        self.assertIn(target["driver"]["email"].lower(), json.dumps(shown).lower())
+        # The same move again: refused, nobody told twice.
+        r = self.run_planner("carpool", "move", SLUG, "--email", mover,
+                             "--to", target["driver"]["email"])
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("already", r.stderr)
+        self.assertEqual(self.carpool_mail(), moved)
+
+    def test_a_driver_who_cancels_frees_seats_with_a_lost_seat_message(self):
+        plan = self.plan()
+        self.ok("carpool", "confirm", SLUG, "--all")
+        g = next(g for g in plan["groups"] if g["passengers"])
+        driver = g["driver"]["email"].lower()
+        passengers = [p["email"].lower() for p in g["passengers"]]
+        self.ok("registrations", "cancel", SLUG, "--email", driver)
+        counts = self.carpool_mail()
+        for e in passengers:
+            self.assertEqual(counts[e], 2, e)
+            shown = json.loads(self.ok("carpool", "show", SLUG, "--email", e,
+                                       "--format", "json").stdout)
+            self.assertEqual(shown["role"], "unassigned")
+            self.assertEqual(shown["reason"], "seat_lost")
+        msgs = json.loads(self.ok("mail", "list", SLUG, "--format", "json").stdout)["messages"]
+        last = [m for m in msgs if m["to"].lower() == passengers[0] and m["kind"] == "carpool"]
+        preview = self.ok("mail", "preview", last[-1]["id"])
+        self.assertNotIn(driver, preview.stdout.lower())
+
+    def test_move_usage_and_errors(self):
+        self.plan()
+        for args in (["carpool", "move", SLUG],
+                     ["carpool", "move", SLUG, "--email", "a@b.org"],
+                     ["carpool", "move", SLUG, "--email", "a@b.org", "--to", "c@d.org",
+                      "--trip", "sideways"]):
+            r = self.run_planner(*args)
+            self.assertEqual(r.returncode, 2, args)
+        r = self.run_planner("carpool", "move", SLUG, "--email", "nobody@example.org",
+                             "--to", "celine.vasseur@example.org")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("not in the carpool plan", r.stderr)
+        r = self.ok("carpool", "--help")
+        self.assertIn("carpool move atelier-cem-2", r.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()
