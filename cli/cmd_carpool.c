@@ -1,5 +1,5 @@
 /*
- * cmd_carpool.c - `planner carpool plan|show|confirm|exclude|lock|move`: plan an event's
+ * cmd_carpool.c - `planner carpool plan|show|confirm|exclude|lock|together|move`: plan an event's
  * carpools and store them, tell one attendee their assignment, confirm groups.
  */
 #include "cli.h"
@@ -22,6 +22,8 @@ static const char help[] =
     "       planner [--db PATH] carpool confirm SLUG (--email E | --all)\n"
     "       planner [--db PATH] carpool exclude SLUG --email E [--off]\n"
     "       planner [--db PATH] carpool lock SLUG --email DRIVER [--off]\n"
+    "       planner [--db PATH] carpool together SLUG --email A --email B [--off]\n"
+    "       planner [--db PATH] carpool together SLUG --email A --off\n"
     "       planner [--db PATH] carpool move SLUG --email E --to DRIVER\n"
     "               [--trip outbound|return] [--force]\n"
     "\n"
@@ -40,6 +42,11 @@ static const char help[] =
     "         --off undoes it.\n"
     "lock     keep this driver's car (driver, passengers, order) in every\n"
     "         later plan, with or without --keep-confirmed; --off undoes it.\n"
+    "together keep A and B in one car from the next plan on (the planner puts\n"
+    "         one in the other's car within the seats and detour limits, never\n"
+    "         changing a confirmed or locked car; the plan says how many pairs it\n"
+    "         could not join); --off with both e-mails undoes that pair, with one\n"
+    "         e-mail every pair of that person.\n"
     "move     put a passenger (or someone without a seat, or a driver going\n"
     "         alone) in the car of DRIVER in the stored plan: checks the seats\n"
     "         and the plan's detour limits, refuses a longer detour unless\n"
@@ -89,6 +96,8 @@ static const char help[] =
     "  planner carpool plan atelier-cem-2 --trip both\n"
     "  planner carpool exclude atelier-cem-2 --email lucas.fontaine@example.org\n"
     "  planner carpool lock atelier-cem-2 --email celine.vasseur@example.org\n"
+    "  planner carpool together atelier-cem-2 --email lucas.fontaine@example.org \\\n"
+    "                           --email aicha.diallo@example.org\n"
     "  planner carpool move atelier-cem-2 --email lucas.fontaine@example.org \\\n"
     "                       --to celine.vasseur@example.org\n"
     "  planner carpool plan atelier-cem-2 --geocoder https://api-adresse.data.gouv.fr/search/\n";
@@ -537,6 +546,11 @@ static int carpool_plan(int argc, char **argv)
         if (plan->replaced) /* a first plan has nothing to compare with */
             fprintf(stderr, "planner: %zu %s changed car since the previous plan\n", plan->moved,
                     plan->moved == 1 ? "person" : "people");
+        if (plan->together_unmet)
+            fprintf(stderr,
+                    "planner: %zu pair%s to keep together could not share a car (seats, detour "
+                    "limits, or a confirmed or locked car)\n",
+                    plan->together_unmet, plan->together_unmet == 1 ? "" : "s");
     }
     if (both)
         print_json(both);
@@ -651,6 +665,56 @@ done:
     return rc;
 }
 
+/* carpool together SLUG --email A --email B [--off] | --email A --off */
+static int carpool_together(int argc, char **argv)
+{
+    const char *slug = NULL, *a = NULL, *b = NULL, *v;
+    pl_store *store = NULL;
+    int off = 0, rc;
+    pl_error err;
+
+    for (int i = 1; i < argc; i++) {
+        if ((v = option_value(argc, argv, &i, "--email"))) {
+            if (!a)
+                a = v;
+            else if (!b)
+                b = v;
+            else
+                return cli_usage("carpool", "together takes two --email, not more");
+        } else if (strcmp(argv[i], "--off") == 0) {
+            off = 1;
+        } else if (argv[i][0] == '-') {
+            return cli_usage("carpool", "unknown option '%s'", argv[i]);
+        } else if (!slug) {
+            slug = argv[i];
+        } else {
+            return cli_usage("carpool", "unexpected argument '%s'", argv[i]);
+        }
+    }
+    if (!slug)
+        return cli_usage("carpool", "together needs an event SLUG");
+    if (!a || !*a || (b && !*b))
+        return cli_usage("carpool", "together needs --email A --email B");
+    if (!b && !off)
+        return cli_usage("carpool", "together needs a second --email B (or --off to undo "
+                                    "every pair of A)");
+    if ((rc = cli_open_store(&store, 0)) != 0)
+        return rc;
+    if (pl_carpool_together_set(store, slug, a, b, !off, &err) < 0) {
+        rc = cli_fail(&err);
+        goto done;
+    }
+    if (!b)
+        fprintf(stderr, "planner: %s is no longer kept with anyone\n", a);
+    else
+        fprintf(stderr, "planner: %s and %s are %s from the next plan on\n", a, b,
+                off ? "no longer kept together" : "kept in one car");
+    fprintf(stderr, "Next: planner carpool plan %s\n", slug);
+done:
+    pl_store_free(store);
+    return rc;
+}
+
 /* carpool move SLUG --email E --to DRIVER [--trip outbound|return] [--force] */
 static int carpool_move(int argc, char **argv)
 {
@@ -758,7 +822,7 @@ int cmd_carpool(int argc, char **argv)
         return cli_help(help);
     if (argc < 2)
         return cli_usage("carpool",
-                         "which subcommand: plan, show, confirm, exclude, lock or move?");
+                         "which subcommand: plan, show, confirm, exclude, lock, together or move?");
     if (strcmp(argv[1], "plan") == 0)
         return carpool_plan(argc - 1, argv + 1);
     if (strcmp(argv[1], "show") == 0)
@@ -769,6 +833,8 @@ int cmd_carpool(int argc, char **argv)
         return carpool_choice(argc - 1, argv + 1, PL_CARPOOL_EXCLUDE);
     if (strcmp(argv[1], "lock") == 0)
         return carpool_choice(argc - 1, argv + 1, PL_CARPOOL_LOCK);
+    if (strcmp(argv[1], "together") == 0)
+        return carpool_together(argc - 1, argv + 1);
     if (strcmp(argv[1], "move") == 0)
         return carpool_move(argc - 1, argv + 1);
     return cli_usage("carpool", "unknown subcommand '%s'", argv[1]);

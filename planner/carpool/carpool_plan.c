@@ -759,6 +759,7 @@ int pl_carpool_plan_event(pl_carpool_saved_plan **out, pl_store *store, const ch
     pl_carpool_problem pb = {0};
     pl_datetime start, end;
     long long mark = 0; /* changes recorded before this plan */
+    size_t together_unmet = 0;
     int rc, in_tx = 0;
 
     if (out)
@@ -869,12 +870,18 @@ int pl_carpool_plan_event(pl_carpool_saved_plan **out, pl_store *store, const ch
         goto done;
     if ((rc = save_plan(&pl, &pb, res, &opts->engine, err)) < 0)
         goto done;
+    /* people kept in one car (carpool together), where the seats and the
+     * detour limits let them */
+    if ((rc = pl_carpool_honour_together(&together_unmet, store, slug, pl.plan_id, pl.trip, err)) <
+        0)
+        goto done;
     /* The plan as stored, and each member's pickup (their feeds) with it. */
     if ((rc = pl_carpool_plan_load_trip(&saved, store, slug, pl.trip, err)) < 0 ||
         (rc = pl_carpool_pickups_sync(store, saved, err)) < 0 ||
         (rc = pl_carpool_changes_notify(store, pl.ev->rowid, mark, err)) < 0)
         goto done;
     saved->replaced = replaced;
+    saved->together_unmet = together_unmet;
     if (before)
         saved->moved = count_moved(before, nbefore, saved);
     in_tx = 0;

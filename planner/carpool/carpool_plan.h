@@ -136,6 +136,10 @@ typedef struct pl_carpool_saved_plan {
      * or a car instead of none, or none instead of a car). */
     size_t moved;
     int replaced; /* set by pl_carpool_plan_event: it replaced an earlier plan */
+    /* Set by pl_carpool_plan_event: pairs of people kept together (carpool
+     * together) who could not share a car (seats, detour limits, a confirmed
+     * or locked car in the way, nobody of them with a car). */
+    size_t together_unmet;
 } pl_carpool_saved_plan;
 
 void pl_carpool_saved_plan_free(pl_carpool_saved_plan *plan);
@@ -380,6 +384,25 @@ typedef struct pl_carpool_move_result {
 int pl_carpool_move(pl_carpool_move_result *out, pl_store *store, const char *slug,
                     const char *email, const char *to_email, pl_carpool_trip trip, int force,
                     pl_error *err);
+
+/*
+ * Keep the people of email_a and email_b in one car from the next plan on
+ * (on = 1), or no longer (on = 0; email_b NULL: every pair of email_a). Kept
+ * in the table carpool_together, one row per pair. The planner honours it
+ * after matching: the one without a car (or whose car is not theirs) is
+ * moved into the other's car as pl_carpool_move would, within the seats and
+ * the detour limits, never into or out of a confirmed or locked car; a pair
+ * it cannot join is counted in the plan's together_unmet.
+ * Returns PL_OK, PL_ENOTFOUND (not registered), PL_EINVALID (the same
+ * person twice), PL_EIO.
+ */
+int pl_carpool_together_set(pl_store *store, const char *slug, const char *email_a,
+                            const char *email_b, int on, pl_error *err);
+
+/* For pl_carpool_plan_event, in its transaction: join the pairs of event
+ * slug in the stored plan plan_id of trip. */
+int pl_carpool_honour_together(size_t *unmet, pl_store *store, const char *slug, long long plan_id,
+                               pl_carpool_trip trip, pl_error *err);
 
 /* For pl_carpool_plan_event: the last change id (0: none), a change, and the
  * messages of the changes after mark (in the caller's transaction). */

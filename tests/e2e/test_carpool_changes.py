@@ -142,6 +142,41 @@ class CarpoolChanges(PlannerTestCase):
         r = self.ok("carpool", "--help")
         self.assertIn("carpool move atelier-cem-2", r.stdout)
 
+    def test_together_joins_two_people_at_the_next_plan(self):
+        def car_of(plan, email):
+            for g in plan["groups"]:
+                if email in self.members(g):
+                    return g["driver"]["email"].lower()
+            return None
+
+        a, b = "lucas.fontaine@example.org", "camille.texier@example.com"
+        plan = self.plan()
+        self.assertNotEqual(car_of(plan, a), car_of(plan, b))
+        r = self.ok("carpool", "together", SLUG, "--email", a, "--email", b)
+        self.assertIn("kept in one car", r.stderr)
+        plan = self.plan()
+        self.assertIsNotNone(car_of(plan, a))
+        self.assertEqual(car_of(plan, a), car_of(plan, b))
+        # the car still holds its seats and the detour limits
+        g = next(g for g in plan["groups"] if g["driver"]["email"].lower() == car_of(plan, a))
+        self.assertLessEqual(len(g["passengers"]), g["seats"])
+        # a pair that cannot be joined is said on stderr
+        self.ok("carpool", "together", SLUG, "--email", "aicha.diallo@example.org",
+                "--email", "maelle.quere@example.net")
+        r = self.ok("carpool", "plan", SLUG)
+        self.assertIn("1 pair to keep together could not share a car", r.stderr)
+        # --off with one e-mail clears that person's pairs
+        self.ok("carpool", "together", SLUG, "--email", a, "--off")
+        self.ok("carpool", "together", SLUG, "--email", "aicha.diallo@example.org", "--off")
+        r = self.ok("carpool", "plan", SLUG)
+        self.assertNotIn("keep together", r.stderr)
+        for args in (["carpool", "together", SLUG, "--email", a],
+                     ["carpool", "together", SLUG]):
+            self.assertEqual(self.run_planner(*args).returncode, 2, args)
+        r = self.run_planner("carpool", "together", SLUG, "--email", a, "--email", "x@y.org")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("not registered", r.stderr)
+
 
 if __name__ == "__main__":
     unittest.main()

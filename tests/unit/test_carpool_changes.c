@@ -323,6 +323,96 @@ static void move_beyond_the_detour_limit_needs_force_and_says_by_how_much(void *
     free(before);
 }
 
+static pl_carpool_saved_plan *plan_out(fixture *f, int keep_confirmed)
+{
+    pl_carpool_plan_options opts;
+    pl_carpool_saved_plan *p = NULL;
+    pl_error err;
+    char msg[1024];
+
+    pl_carpool_plan_options_init(&opts);
+    opts.keep_confirmed = keep_confirmed;
+    if (pl_carpool_plan_event(&p, f->store, "atelier", &opts, &err) != 0)
+        fail_msg("%s", pl_error_format(&err, msg, sizeof(msg)));
+    return p;
+}
+
+static void together_puts_two_people_in_one_car_where_it_fits(void **state)
+{
+    fixture *f = *state;
+    pl_carpool_saved_plan *p;
+    pl_error err;
+
+    /* without it, Bob rides with Ana and Cleo with Hal */
+    plan(f, 0);
+    assert_int_equal(pl_carpool_together_set(f->store, "atelier", "Cleo@example.org",
+                                             "bob@example.org", 1, &err),
+                     0);
+    /* twice is not an error, and one pair is stored */
+    assert_int_equal(pl_carpool_together_set(f->store, "atelier", "bob@example.org",
+                                             "cleo@example.org", 1, &err),
+                     0);
+    assert_int_equal(qi(f, "SELECT count(*) FROM carpool_together"), 1);
+    p = plan_out(f, 0);
+    assert_int_equal(p->together_unmet, 0);
+    pl_carpool_saved_plan_free(p);
+    expect(f, MEMBERS,
+           "ana@example.org|0|ana@example.org\n"
+           "ana@example.org|1|cleo@example.org\n"
+           "ana@example.org|2|bob@example.org\n"
+           "hal@example.org|0|hal@example.org\n"
+           "hal@example.org|1|ivy@example.org\n");
+    /* Zoe in Lille fits no car with Ivy: counted, nobody moved */
+    assert_int_equal(
+        pl_carpool_together_set(f->store, "atelier", "ivy@example.org", "zoe@example.org", 1, &err),
+        0);
+    p = plan_out(f, 0);
+    assert_int_equal(p->together_unmet, 1);
+    pl_carpool_saved_plan_free(p);
+    expect(f, MEMBERS " LIMIT 3 OFFSET 3",
+           "hal@example.org|0|hal@example.org\nhal@example.org|1|ivy@example.org\n");
+    /* --off for one person clears their pairs; the plan goes back */
+    assert_int_equal(
+        pl_carpool_together_set(f->store, "atelier", "cleo@example.org", NULL, 0, &err), 0);
+    assert_int_equal(
+        pl_carpool_together_set(f->store, "atelier", "zoe@example.org", "ivy@example.org", 0, &err),
+        0);
+    assert_int_equal(qi(f, "SELECT count(*) FROM carpool_together"), 0);
+    plan(f, 0);
+    expect(f, MEMBERS " LIMIT 2",
+           "ana@example.org|0|ana@example.org\nana@example.org|1|bob@example.org\n");
+    /* errors: unknown, the same person twice */
+    assert_int_equal(pl_carpool_together_set(f->store, "atelier", "bob@example.org",
+                                             "nobody@example.org", 1, &err),
+                     PL_ENOTFOUND);
+    assert_int_equal(
+        pl_carpool_together_set(f->store, "atelier", "bob@example.org", "BOB@example.org", 1, &err),
+        PL_EINVALID);
+}
+
+static void together_never_breaks_a_confirmed_car(void **state)
+{
+    fixture *f = *state;
+    pl_carpool_saved_plan *p;
+    pl_error err;
+    char *before, *after;
+
+    plan(f, 0);
+    confirm_all(f);
+    before = q(f, MEMBERS);
+    assert_int_equal(pl_carpool_together_set(f->store, "atelier", "bob@example.org",
+                                             "cleo@example.org", 1, &err),
+                     0);
+    p = plan_out(f, 1);
+    assert_int_equal(p->together_unmet, 1);
+    pl_carpool_saved_plan_free(p);
+    after = q(f, MEMBERS);
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+    expect(f, CHANGES, "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -341,6 +431,9 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
             move_beyond_the_detour_limit_needs_force_and_says_by_how_much, setup, teardown),
+        cmocka_unit_test_setup_teardown(together_puts_two_people_in_one_car_where_it_fits, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(together_never_breaks_a_confirmed_car, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
