@@ -1050,3 +1050,145 @@ done:
     free(pairs);
     return rc;
 }
+
+/* ---- the attendee's own actions ---- */
+
+enum { LEAVE, DECLINE };
+
+static int own_action(int action, pl_store *store, const char *slug, const char *email,
+                      pl_carpool_trip trip, int *told, pl_error *err)
+{
+    pl_carpool_saved_plan *plan = NULL;
+    pl_event *ev = NULL;
+    const pl_carpool_saved_group *sg = NULL;
+    long long plan_id = 0, mark = 0, self = 0;
+    car c = {0};
+    geo g;
+    int rc, n = 0;
+
+    if (told)
+        *told = 0;
+    if ((rc = pl_store_begin(store, err)) < 0)
+        return rc;
+    if ((mark = changes_mark(store, err)) < 0) {
+        rc = (int)mark;
+        goto done;
+    }
+    if ((rc = open_plan(&plan, &plan_id, &ev, store, slug, trip, err)) < 0)
+        goto done;
+    g.venue.lat = ev->venue_lat;
+    g.venue.lon = ev->venue_lon;
+    g.o = &plan->options;
+    for (size_t i = 0; i < plan->ngroups && !sg; i++) {
+        const pl_carpool_saved_group *x = &plan->groups[i];
+        if (action == DECLINE && same_email(x->driver.email, email)) {
+            sg = x;
+            self = x->driver.registration;
+        }
+        for (size_t k = 0; action == LEAVE && k < x->npassengers; k++)
+            if (same_email(x->passengers[k].email, email)) {
+                sg = x;
+                self = x->passengers[k].registration;
+            }
+    }
+    if (!sg) {
+        rc = pl_error_set(err, PL_EINVALID,
+                          action == LEAVE ? "%s rides in no car of the %s plan: nothing to leave"
+                                          : "%s drives no car of the %s plan: nothing to decline",
+                          email, pl_carpool_trip_name(trip));
+        goto done;
+    }
+    if (action == DECLINE && sg->npassengers == 0) {
+        rc = pl_error_set(err, PL_EINVALID, "%s drives alone: there is no car to decline", email);
+        goto done;
+    }
+    if ((rc = car_of(&c, store, plan_id, &g, sg, trip, 0, err)) < 0)
+        goto done;
+    if (action == LEAVE) {
+        for (size_t i = 0; i < c.n; i++)
+            if (c.pass[i].reg == self) {
+                memmove(&c.pass[i], &c.pass[i + 1], (c.n - i - 1) * sizeof(*c.pass));
+                c.n--;
+                break;
+            }
+        if ((rc = run_id(store,
+                         "INSERT OR REPLACE INTO carpool_unassigned (plan_id, registration_id, "
+                         "travel, origin, code, reason) SELECT ?1, r.id, r.travel, r.origin, "
+                         "'" PL_CARPOOL_WHY_LEFT "', 'left their car' FROM registrations r "
+                         "WHERE r.id = ?2",
+                         plan_id, self, err)) < 0)
+            goto done;
+        if (sg->confirmed && (rc = record(store, ev->rowid, trip, sg->driver.registration, 0, self,
+                                          "left", err)) < 0)
+            goto done;
+    } else {
+        if ((rc = unseat_passengers(store, plan_id, c.gid, ev->rowid, trip, self, sg->confirmed,
+                                    "their driver declined the car: planned again at the next "
+                                    "plan",
+                                    err)) < 0)
+            goto done;
+        c.n = 0;
+        /* the car is theirs alone now, and stays so in later plans */
+        if ((rc = run_id(store,
+                         "UPDATE carpool_groups SET confirmed = 0, confirmed_at = NULL "
+                         "WHERE id = ?1",
+                         c.gid, 0, err)) < 0 ||
+            (rc = run_id(store,
+                         "INSERT INTO carpool_choices (registration_id, excluded) VALUES (?1, 1) "
+                         "ON CONFLICT (registration_id) DO UPDATE SET excluded = 1",
+                         self, 0, err)) < 0)
+            goto done;
+        if (sg->confirmed &&
+            (rc = record(store, ev->rowid, trip, self, 0, self, "driver_declined", err)) < 0)
+            goto done;
+    }
+    {
+        size_t *id = calloc(c.n + 1, sizeof(*id));
+        if (!id) {
+            rc = pl_error_oom(err);
+            goto done;
+        }
+        for (size_t i = 0; i < c.n; i++)
+            id[i] = i;
+        c.distance = route_km(&g, &c.home, c.pass, id, c.n);
+        free(id);
+    }
+    if ((rc = write_car(store, &g, &c, trip, err)) < 0 ||
+        (rc = refresh_totals(store, plan_id, err)) < 0 ||
+        (rc = finish(store, ev->rowid, slug, trip, mark, &n, err)) < 0)
+        goto done;
+    rc = pl_store_commit(store, err);
+    if (rc == 0 && told)
+        *told = n;
+    if (rc == 0)
+        goto out;
+done:
+    pl_store_rollback(store);
+out:
+    free(c.pass);
+    pl_event_free(ev);
+    pl_carpool_saved_plan_free(plan);
+    return rc;
+}
+
+int pl_carpool_leave(pl_store *store, const char *slug, const char *email, pl_carpool_trip trip,
+                     int *told, pl_error *err)
+{
+    return own_action(LEAVE, store, slug, email, trip, told, err);
+}
+
+int pl_carpool_driver_decline(pl_store *store, const char *slug, const char *email,
+                              pl_carpool_trip trip, int *told, pl_error *err)
+{
+    return own_action(DECLINE, store, slug, email, trip, told, err);
+}
+
+int pl_carpool_driver_accept(pl_store *store, const char *slug, const char *email,
+                             pl_carpool_trip trip, pl_error *err)
+{
+    if (trip != PL_CARPOOL_OUTBOUND)
+        return pl_error_set(err, PL_EINVALID,
+                            "the way home has no confirmation yet: only the way there is "
+                            "confirmed");
+    return pl_carpool_confirm(NULL, store, slug, email, err);
+}

@@ -404,6 +404,28 @@ int pl_carpool_together_set(pl_store *store, const char *slug, const char *email
 int pl_carpool_honour_together(size_t *unmet, pl_store *store, const char *slug, long long plan_id,
                                pl_carpool_trip trip, pl_error *err);
 
+/*
+ * The attendee's own actions (/me/TOKEN), on the stored plan of trip:
+ *   leave:   a passenger leaves their car (listed without a seat, reason
+ *            "left"; the car's other members keep their order, times computed
+ *            again); the next plan may seat them again;
+ *   decline: a driver declines their car: its passengers are listed without
+ *            a seat (reason seat_lost) and the driver goes alone, in this
+ *            plan and the next ones (their carpool_choices row is set to
+ *            excluded, which the organiser undoes with carpool exclude
+ *            --off); the next plan seats the passengers elsewhere;
+ *   accept:  a driver confirms their car (pl_carpool_confirm).
+ * Each is recorded and told as above when the car was confirmed; *told (may
+ * be NULL) gets the number of messages queued. Returns PL_OK, PL_ENOTFOUND,
+ * PL_EINVALID (a passenger declining, a driver leaving, ...), PL_EIO.
+ */
+int pl_carpool_leave(pl_store *store, const char *slug, const char *email, pl_carpool_trip trip,
+                     int *told, pl_error *err);
+int pl_carpool_driver_decline(pl_store *store, const char *slug, const char *email,
+                              pl_carpool_trip trip, int *told, pl_error *err);
+int pl_carpool_driver_accept(pl_store *store, const char *slug, const char *email,
+                             pl_carpool_trip trip, pl_error *err);
+
 /* For pl_carpool_plan_event: the last change id (0: none), a change, and the
  * messages of the changes after mark (in the caller's transaction). */
 long long pl_carpool_changes_mark(pl_store *store, pl_error *err);

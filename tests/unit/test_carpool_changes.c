@@ -413,6 +413,67 @@ static void together_never_breaks_a_confirmed_car(void **state)
     expect(f, CHANGES, "");
 }
 
+static void a_passenger_leaves_a_confirmed_car_and_a_driver_declines_one(void **state)
+{
+    fixture *f = *state;
+    pl_carpool_assignment *a = NULL;
+    pl_error err;
+    int told = -1;
+
+    plan(f, 0);
+    confirm_all(f);
+    /* Cleo leaves Hal's car: Hal and Ivy are told, not Cleo */
+    assert_int_equal(
+        pl_carpool_leave(f->store, "atelier", "cleo@example.org", PL_CARPOOL_OUTBOUND, &told, &err),
+        0);
+    assert_int_equal(told, 2);
+    expect(f, CHANGES, "outbound|hal@example.org|NULL|cleo@example.org|left\n");
+    expect(f, MAILS " LIMIT -1 OFFSET 5", "hal@example.org|pickup:1|\nivy@example.org|pickup:1|\n");
+    assert_int_equal(
+        pl_carpool_assignment_find_email(&a, f->store, "atelier", "cleo@example.org", &err), 0);
+    assert_int_equal(a->role, PL_CARPOOL_AS_UNASSIGNED);
+    assert_string_equal(a->unassigned->code, PL_CARPOOL_WHY_LEFT);
+    pl_carpool_assignment_free(a);
+    /* again: she is in no car, nothing changes */
+    assert_int_equal(
+        pl_carpool_leave(f->store, "atelier", "cleo@example.org", PL_CARPOOL_OUTBOUND, &told, &err),
+        PL_EINVALID);
+    /* a driver cannot leave, a passenger cannot decline */
+    assert_int_equal(
+        pl_carpool_leave(f->store, "atelier", "ana@example.org", PL_CARPOOL_OUTBOUND, NULL, &err),
+        PL_EINVALID);
+    assert_int_equal(pl_carpool_driver_decline(f->store, "atelier", "bob@example.org",
+                                               PL_CARPOOL_OUTBOUND, NULL, &err),
+                     PL_EINVALID);
+    /* Ana declines: Bob lost his seat and is told so; Ana drives alone,
+     * now and at the next plan */
+    assert_int_equal(pl_carpool_driver_decline(f->store, "atelier", "ana@example.org",
+                                               PL_CARPOOL_OUTBOUND, &told, &err),
+                     0);
+    assert_int_equal(told, 1);
+    expect(f, CHANGES " LIMIT -1 OFFSET 1",
+           "outbound|ana@example.org|NULL|bob@example.org|lost_seat\n"
+           "outbound|ana@example.org|NULL|ana@example.org|driver_declined\n");
+    expect(f, MAILS " LIMIT -1 OFFSET 7", "bob@example.org|lost:1|lost_seat\n");
+    expect(f,
+           "SELECT count(*), min(g.confirmed) FROM carpool_members m JOIN carpool_groups g ON "
+           "g.id = m.group_id JOIN registrations r ON r.id = g.driver_id WHERE r.email = "
+           "'ana@example.org'",
+           "1|0\n");
+    plan(f, 1);
+    expect(f,
+           "SELECT count(*) FROM carpool_members m JOIN carpool_groups g ON g.id = m.group_id "
+           "JOIN registrations r ON r.id = g.driver_id WHERE r.email = 'ana@example.org'",
+           "1\n");
+    /* accepting is confirming the car, the way there only */
+    assert_int_equal(
+        pl_carpool_driver_accept(f->store, "atelier", "hal@example.org", PL_CARPOOL_RETURN, &err),
+        PL_EINVALID);
+    assert_int_equal(
+        pl_carpool_driver_accept(f->store, "atelier", "hal@example.org", PL_CARPOOL_OUTBOUND, &err),
+        0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -434,6 +495,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(together_puts_two_people_in_one_car_where_it_fits, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(together_never_breaks_a_confirmed_car, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            a_passenger_leaves_a_confirmed_car_and_a_driver_declines_one, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
