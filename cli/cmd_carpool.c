@@ -16,7 +16,7 @@
 static const char help[] =
     "usage: planner [--db PATH] carpool plan SLUG [--max-detour PCT]\n"
     "               [--max-detour-minutes M|none] [--road-factor F] [--co2-factor KG]\n"
-    "               [--keep-confirmed] [--trip outbound|return|both]\n"
+    "               [--keep-confirmed] [--fresh] [--trip outbound|return|both]\n"
     "               [--format text|json] [--geocoder URL|none] [--geocoder-rate N]\n"
     "       planner [--db PATH] carpool show SLUG --email E [--format text|json]\n"
     "       planner [--db PATH] carpool confirm SLUG (--email E | --all)\n"
@@ -65,6 +65,10 @@ static const char help[] =
     "                              [0.218, ADEME Base Carbone, average car]\n"
     "  --keep-confirmed            keep the confirmed groups of the stored plan\n"
     "                              and plan only the others\n"
+    "  --fresh                     plan the way there afresh; by default a re-plan\n"
+    "                              keeps the previous cars where they still fit\n"
+    "                              and newcomers take their spare seats, when that\n"
+    "                              seats as many riders, so few people move\n"
     "  --trip outbound|return|both the way there, the way home, or both; on the\n"
     "                              way home cars leave the venue at the event's\n"
     "                              end (or the end of the last session each one\n"
@@ -480,6 +484,8 @@ static int carpool_plan(int argc, char **argv)
             }
         } else if (strcmp(argv[i], "--keep-confirmed") == 0) {
             opts.keep_confirmed = 1;
+        } else if (strcmp(argv[i], "--fresh") == 0) {
+            opts.fresh = 1;
         } else if (argv[i][0] == '-') {
             return cli_usage("carpool", "unknown option '%s'", argv[i]);
         } else if (!slug) {
@@ -544,8 +550,9 @@ static int carpool_plan(int argc, char **argv)
                 plan->totals.cars, plan->totals.riders_seated, plan->totals.riders,
                 plan->nunassigned);
         if (plan->replaced) /* a first plan has nothing to compare with */
-            fprintf(stderr, "planner: %zu %s changed car since the previous plan\n", plan->moved,
-                    plan->moved == 1 ? "person" : "people");
+            fprintf(stderr, "planner: %zu %s changed car since the previous plan%s\n", plan->moved,
+                    plan->moved == 1 ? "person" : "people",
+                    plan->kept_previous ? " (its cars kept where they still fit)" : "");
         if (plan->together_unmet)
             fprintf(stderr,
                     "planner: %zu pair%s to keep together could not share a car (seats, detour "

@@ -52,11 +52,16 @@ typedef struct pl_carpool_plan_options {
      * groups go home together where they still fit, the others are planned
      * again. Each trip has its own stored plan. */
     pl_carpool_trip trip;
+    /* A re-plan of the way there keeps the previous cars where they still
+     * fit (seats, detour, everyone still travelling), and newcomers take
+     * their spare seats, when that seats as many riders as planning afresh;
+     * fresh = 1 always plans afresh. */
+    int fresh;
 } pl_carpool_plan_options;
 
 #define PL_CARPOOL_PLAN_OPTIONS_INIT                                                               \
     {                                                                                              \
-        PL_CARPOOL_OPTIONS_INIT, 0, NULL, NULL, NULL, NULL, PL_CARPOOL_OUTBOUND                    \
+        PL_CARPOOL_OPTIONS_INIT, 0, NULL, NULL, NULL, NULL, PL_CARPOOL_OUTBOUND, 0                 \
     }
 
 /* "outbound" or "return" (static storage). */
@@ -140,6 +145,9 @@ typedef struct pl_carpool_saved_plan {
      * together) who could not share a car (seats, detour limits, a confirmed
      * or locked car in the way, nobody of them with a car). */
     size_t together_unmet;
+    /* Set by pl_carpool_plan_event: 1 when the previous cars were kept where
+     * they fit (see pl_carpool_plan_options.fresh), 0 when planned afresh. */
+    int kept_previous;
 } pl_carpool_saved_plan;
 
 void pl_carpool_saved_plan_free(pl_carpool_saved_plan *plan);

@@ -177,6 +177,32 @@ class CarpoolChanges(PlannerTestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn("not registered", r.stderr)
 
+    def test_a_late_sign_up_moves_nobody_else(self):
+        before = self.plan()
+        for name, origin in (("late1", "Fleury-les-Aubrais"), ("late2", "Chartres"),
+                             ("late3", "45100")):
+            self.ok("register", SLUG, "--email", f"{name}@example.org", "--name", f"{name} X",
+                    "--origin", origin, "--ride")
+        r = self.ok("carpool", "plan", SLUG, "--format", "json")
+        self.assertIn("0 people changed car since the previous plan", r.stderr)
+        after = json.loads(r.stdout)
+        self.assertGreaterEqual(after["totals"]["riders_seated"],
+                                before["totals"]["riders_seated"] + 2)
+        was = {e: g["driver"]["email"] for g in before["groups"] for e in self.members(g)}
+        now = {e: g["driver"]["email"] for g in after["groups"] for e in self.members(g)}
+        for e, d in was.items():
+            self.assertEqual(now.get(e), d, e)
+        # cars that took nobody new are stored as they were
+        for g in before["groups"]:
+            h = next(h for h in after["groups"] if h["driver"]["email"] == g["driver"]["email"])
+            if len(h["passengers"]) == len(g["passengers"]):
+                self.assertEqual(h, g)
+        # --fresh plans afresh; never fewer riders seated than that
+        r = self.ok("carpool", "plan", SLUG, "--fresh", "--format", "json")
+        fresh = json.loads(r.stdout)
+        self.assertLessEqual(fresh["totals"]["riders_seated"], after["totals"]["riders_seated"])
+        self.assertNotIn("cars kept", r.stderr)
+
 
 if __name__ == "__main__":
     unittest.main()

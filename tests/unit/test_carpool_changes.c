@@ -74,7 +74,8 @@ static void plan(fixture *f, int keep_confirmed)
     char msg[1024];
 
     pl_carpool_plan_options_init(&opts);
-    opts.keep_confirmed = keep_confirmed;
+    opts.keep_confirmed = keep_confirmed == 1;
+    opts.fresh = keep_confirmed == 2; /* 2: afresh, previous cars not kept */
     if (pl_carpool_plan_event(NULL, f->store, "atelier", &opts, &err) != 0)
         fail_msg("%s", pl_error_format(&err, msg, sizeof(msg)));
 }
@@ -378,7 +379,14 @@ static void together_puts_two_people_in_one_car_where_it_fits(void **state)
         pl_carpool_together_set(f->store, "atelier", "zoe@example.org", "ivy@example.org", 0, &err),
         0);
     assert_int_equal(qi(f, "SELECT count(*) FROM carpool_together"), 0);
-    plan(f, 0);
+    /* a re-plan keeps the cars as they are (nobody needs to move)... */
+    p = plan_out(f, 0);
+    assert_int_equal(p->moved, 0);
+    pl_carpool_saved_plan_free(p);
+    expect(f, MEMBERS " LIMIT 2",
+           "ana@example.org|0|ana@example.org\nana@example.org|1|cleo@example.org\n");
+    /* ... and a plan made afresh goes back to the engine's cars */
+    plan(f, 2);
     expect(f, MEMBERS " LIMIT 2",
            "ana@example.org|0|ana@example.org\nana@example.org|1|bob@example.org\n");
     /* errors: unknown, the same person twice */
@@ -474,6 +482,42 @@ static void a_passenger_leaves_a_confirmed_car_and_a_driver_declines_one(void **
         0);
 }
 
+static void a_late_sign_up_moves_only_the_car_it_must(void **state)
+{
+    fixture *f = *state;
+    pl_carpool_saved_plan *p;
+    char *hal_before, *hal_after;
+
+    plan(f, 0);
+    hal_before = q(f, "SELECT g.*, m.* FROM carpool_groups g JOIN carpool_members m ON "
+                      "m.group_id = g.id JOIN registrations r ON r.id = g.driver_id WHERE "
+                      "r.email = 'hal@example.org' ORDER BY m.position");
+    /* Kim, in Viroflay, on Ana's way; Ana has a seat left */
+    reg(f, "Kim Late", "kim@example.org", "Viroflay", "ride", 0);
+    p = plan_out(f, 0);
+    assert_true(p->kept_previous);
+    assert_int_equal(p->moved, 0); /* nobody of the previous plan changed car */
+    pl_carpool_saved_plan_free(p);
+    expect(f, MEMBERS,
+           "ana@example.org|0|ana@example.org\n"
+           "ana@example.org|1|kim@example.org\n"
+           "ana@example.org|2|bob@example.org\n"
+           "hal@example.org|0|hal@example.org\n"
+           "hal@example.org|1|ivy@example.org\n"
+           "hal@example.org|2|cleo@example.org\n");
+    /* Hal's car is stored exactly as it was: ids, times, km */
+    hal_after = q(f, "SELECT g.*, m.* FROM carpool_groups g JOIN carpool_members m ON "
+                     "m.group_id = g.id JOIN registrations r ON r.id = g.driver_id WHERE "
+                     "r.email = 'hal@example.org' ORDER BY m.position");
+    /* (the first column, the group's row id, may differ: the plan's
+     * rows are written again) */
+    assert_string_equal(strchr(hal_before, '|'), strchr(hal_after, '|'));
+    free(hal_before);
+    free(hal_after);
+    /* the plan's totals count Kim */
+    assert_int_equal(qi(f, "SELECT riders_seated FROM carpool_plans"), 4);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -495,6 +539,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(together_puts_two_people_in_one_car_where_it_fits, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(together_never_breaks_a_confirmed_car, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_late_sign_up_moves_only_the_car_it_must, setup, teardown),
         cmocka_unit_test_setup_teardown(
             a_passenger_leaves_a_confirmed_car_and_a_driver_declines_one, setup, teardown),
     };
