@@ -177,6 +177,41 @@ static int refresh_totals(pl_store *store, long long plan_id, pl_error *err)
     sqlite3_finalize(st);
     if (rc < 0)
         return rc;
+    /* everyone in a car, driving alone to the venue: km from the stored points */
+    {
+        sqlite3_stmt *sel = NULL;
+        double alone = 0.0;
+        int s;
+        if ((rc = pl_store_prepare(store, &sel,
+                                   "SELECT m.lat, m.lon, e.venue_lat, e.venue_lon, p.road_factor "
+                                   "FROM carpool_plans p JOIN events e ON e.id = p.event_id JOIN "
+                                   "carpool_groups g ON g.plan_id = p.id JOIN carpool_members m "
+                                   "ON m.group_id = g.id WHERE p.id = ?1",
+                                   err)) < 0)
+            return rc;
+        sqlite3_bind_int64(sel, 1, plan_id);
+        while ((s = sqlite3_step(sel)) == SQLITE_ROW) {
+            pl_carpool_point a = {sqlite3_column_double(sel, 0), sqlite3_column_double(sel, 1)};
+            pl_carpool_point b = {sqlite3_column_double(sel, 2), sqlite3_column_double(sel, 3)};
+            alone += pl_carpool_distance_km(&a, &b, sqlite3_column_double(sel, 4));
+        }
+        if (s != SQLITE_DONE)
+            rc = pl_store_fail(store, err, "cannot read the carpool plan");
+        sqlite3_finalize(sel);
+        if (rc < 0)
+            return rc;
+        if ((rc = pl_store_prepare(store, &st,
+                                   "UPDATE carpool_plans SET vehicle_km_alone = ?2 WHERE id = ?1",
+                                   err)) < 0)
+            return rc;
+        sqlite3_bind_int64(st, 1, plan_id);
+        sqlite3_bind_double(st, 2, alone);
+        rc = pl_store_step(store, st, "cannot update the carpool plan", err);
+        sqlite3_finalize(st);
+        st = NULL;
+        if (rc < 0)
+            return rc;
+    }
     if ((rc = pl_store_prepare(store, &st,
                                "UPDATE carpool_plans SET vehicle_km_avoided = vehicle_km_alone - "
                                "vehicle_km, co2_avoided_kg = (vehicle_km_alone - vehicle_km) * "
@@ -614,6 +649,28 @@ static int run_id(pl_store *store, const char *sql, long long a, long long b, pl
     return rc;
 }
 
+/* When registration reg leaves the venue: the end of the last session they
+ * attend, else the event's end (as the way home is planned). */
+static long leave_clock(pl_store *store, long long reg)
+{
+    sqlite3_stmt *st = NULL;
+    long t = 0;
+
+    if (pl_store_prepare(store, &st,
+                         "SELECT coalesce((SELECT max(s.end) FROM sessions s WHERE s.event_id = "
+                         "r.event_id AND s.status = 'confirmed' AND (s.kind <> 'workshop' OR "
+                         "s.id IN (SELECT rs.session_id FROM registration_sessions rs WHERE "
+                         "rs.registration_id = r.id AND rs.status = 'confirmed'))), e.end) FROM "
+                         "registrations r JOIN events e ON e.id = r.event_id WHERE r.id = ?1",
+                         NULL) < 0)
+        return 0;
+    sqlite3_bind_int64(st, 1, reg);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        t = clock_of((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return t;
+}
+
 /* Is the car of driver in plan plan_id locked (carpool lock)? */
 static int is_locked(pl_store *store, long long driver)
 {
@@ -704,6 +761,15 @@ static int move_in_tx(pl_carpool_move_result *out, long long *event_id, pl_store
         rc = pl_error_set(err, PL_EINVALID, "a confirmed or locked car is kept as it is");
         goto done;
     }
+    if (trip == PL_CARPOOL_RETURN && !force &&
+        leave_clock(store, self ? self->registration : un->registration) >
+            clock_of(to->departure)) {
+        rc = pl_error_set(err, PL_EINVALID,
+                          "%s is still at the venue when the car of %s leaves (%s); add --force "
+                          "to move them anyway",
+                          email, to_email, to->departure ? to->departure : "?");
+        goto done;
+    }
     if (to->npassengers + 1 > (size_t)to->seats) {
         rc = pl_error_set(err, PL_EINVALID, "the car of %s is full (%zu of %d seats taken)",
                           to_email, to->npassengers, to->seats);
@@ -787,21 +853,6 @@ static int move_in_tx(pl_carpool_move_result *out, long long *event_id, pl_store
                          "registration_id = ?2",
                          plan_id, mover.reg, err)) < 0)
             goto done;
-        /* they would have driven alone that far */
-        {
-            sqlite3_stmt *st = NULL;
-            if ((rc = pl_store_prepare(store, &st,
-                                       "UPDATE carpool_plans SET vehicle_km_alone = "
-                                       "vehicle_km_alone + ?2 WHERE id = ?1",
-                                       err)) < 0)
-                goto done;
-            sqlite3_bind_int64(st, 1, plan_id);
-            sqlite3_bind_double(st, 2, km(&g, mover.lat, mover.lon, g.venue.lat, g.venue.lon));
-            rc = pl_store_step(store, st, "cannot update the carpool plan", err);
-            sqlite3_finalize(st);
-            if (rc < 0)
-                goto done;
-        }
     }
     if ((rc = refresh_totals(store, plan_id, err)) < 0)
         goto done;
@@ -965,7 +1016,9 @@ int pl_carpool_honour_together(size_t *unmet, pl_store *store, const char *slug,
                           "ON ra.id = t.a_id JOIN registrations rb ON rb.id = t.b_id JOIN events "
                           "e ON e.id = ra.event_id WHERE e.slug = ?1 AND ra.status = 'confirmed' "
                           "AND rb.status = 'confirmed' AND ra.travel <> 'none' AND rb.travel <> "
-                          "'none' ORDER BY t.a_id, t.b_id",
+                          "'none' AND NOT EXISTS (SELECT 1 FROM carpool_choices c WHERE "
+                          "c.excluded = 1 AND c.registration_id IN (t.a_id, t.b_id)) "
+                          "ORDER BY t.a_id, t.b_id",
                           err);
     if (rc < 0)
         return rc;

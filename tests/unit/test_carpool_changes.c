@@ -482,6 +482,51 @@ static void a_passenger_leaves_a_confirmed_car_and_a_driver_declines_one(void **
         0);
 }
 
+static void totals_follow_a_change_and_the_way_home_counts_forward(void **state)
+{
+    fixture *f = *state;
+    pl_carpool_plan_options opts;
+    pl_carpool_move_result res;
+    pl_error err;
+    char msg[512];
+    double alone, km;
+
+    plan(f, 0);
+    confirm_all(f);
+    alone = (double)qi(f, "SELECT CAST(vehicle_km_alone * 1000 AS INTEGER) FROM carpool_plans");
+    km = (double)qi(f, "SELECT CAST(vehicle_km * 1000 AS INTEGER) FROM carpool_plans");
+    /* Cleo cancels: the cars drive the same km, one person fewer would
+     * have driven alone */
+    cancel(f, "cleo@example.org");
+    assert_true(qi(f, "SELECT CAST(vehicle_km_alone * 1000 AS INTEGER) FROM carpool_plans") <
+                alone - 1000);
+    assert_int_equal(qi(f, "SELECT CAST(vehicle_km * 1000 AS INTEGER) FROM carpool_plans"), km);
+    assert_int_equal(qi(f, "SELECT abs(vehicle_km_avoided - (vehicle_km_alone - vehicle_km)) < "
+                           "1e-9 FROM carpool_plans"),
+                     1);
+
+    /* the way home: Ivy into Ana's car; drop-offs counted forward from the
+     * car's departure from the venue, the nearest to the venue first */
+    pl_carpool_plan_options_init(&opts);
+    opts.trip = PL_CARPOOL_RETURN;
+    if (pl_carpool_plan_event(NULL, f->store, "atelier", &opts, &err) != 0)
+        fail_msg("%s", pl_error_format(&err, msg, sizeof(msg)));
+    if (pl_carpool_move(&res, f->store, "atelier", "ivy@example.org", "ana@example.org",
+                        PL_CARPOOL_RETURN, 1, &err) != 0)
+        fail_msg("%s", pl_error_format(&err, msg, sizeof(msg)));
+    expect(f,
+           "SELECT r.email, m.time, g.departure, g.arrival FROM carpool_plans p JOIN "
+           "carpool_groups g ON g.plan_id = p.id JOIN carpool_members m ON m.group_id = g.id "
+           "JOIN registrations r ON r.id = m.registration_id JOIN registrations d ON d.id = "
+           "g.driver_id WHERE p.trip = 'return' AND d.email = 'ana@example.org' ORDER BY "
+           "m.position",
+           "ana@example.org|2026-12-10T10:30|2026-12-10T10:30|2026-12-10T11:20\n"
+           "bob@example.org|2026-12-10T10:44|2026-12-10T10:30|2026-12-10T11:20\n"
+           "ivy@example.org|2026-12-10T11:06|2026-12-10T10:30|2026-12-10T11:20\n");
+    /* the way there is untouched, and nothing of the way home is mailed */
+    expect(f, CHANGES, "outbound|hal@example.org|NULL|cleo@example.org|left\n");
+}
+
 static void a_late_sign_up_moves_only_the_car_it_must(void **state)
 {
     fixture *f = *state;
@@ -540,6 +585,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(together_never_breaks_a_confirmed_car, setup, teardown),
         cmocka_unit_test_setup_teardown(a_late_sign_up_moves_only_the_car_it_must, setup, teardown),
+        cmocka_unit_test_setup_teardown(totals_follow_a_change_and_the_way_home_counts_forward,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(
             a_passenger_leaves_a_confirmed_car_and_a_driver_declines_one, setup, teardown),
     };
