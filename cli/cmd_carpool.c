@@ -1,6 +1,6 @@
 /*
- * cmd_carpool.c - `planner carpool plan|show|confirm|exclude|lock|together|move`: plan an event's
- * carpools and store them, tell one attendee their assignment, confirm groups.
+ * cmd_carpool.c - `planner carpool plan|show|confirm|exclude|lock|together|move|changes`: plan an
+ * event's carpools and store them, tell one attendee their assignment, confirm groups.
  */
 #include "cli.h"
 #include "calendar.h"
@@ -26,6 +26,7 @@ static const char help[] =
     "       planner [--db PATH] carpool together SLUG --email A --off\n"
     "       planner [--db PATH] carpool move SLUG --email E --to DRIVER\n"
     "               [--trip outbound|return] [--force]\n"
+    "       planner [--db PATH] carpool changes SLUG [--format text|json]\n"
     "\n"
     "plan     group the event's confirmed registrations that travel (drive, ride,\n"
     "         flexible) into cars, store the plan (it replaces the previous one)\n"
@@ -54,6 +55,9 @@ static const char help[] =
     "         of both cars are computed again. A confirmed car that changes is\n"
     "         recorded and its people told by mail. It lasts until the next plan\n"
     "         unless the car is confirmed (--keep-confirmed) or locked.\n"
+    "changes  the record of changes to confirmed cars (who joined, left, lost\n"
+    "         their seat, was moved; a driver who cancelled or declined), oldest\n"
+    "         first; each one's people were told by mail.\n"
     "\n"
     "Options of plan (defaults in brackets):\n"
     "  --max-detour PCT            a driver's route is at most PCT % longer than\n"
@@ -104,6 +108,7 @@ static const char help[] =
     "                           --email aicha.diallo@example.org\n"
     "  planner carpool move atelier-cem-2 --email lucas.fontaine@example.org \\\n"
     "                       --to celine.vasseur@example.org\n"
+    "  planner carpool changes atelier-cem-2 --format json\n"
     "  planner carpool plan atelier-cem-2 --geocoder https://api-adresse.data.gouv.fr/search/\n";
 
 /* ---- progress on stderr, for large plans on a terminal ---- */
@@ -672,6 +677,66 @@ done:
     return rc;
 }
 
+/* carpool changes SLUG [--format text|json] */
+static int carpool_changes(int argc, char **argv)
+{
+    const char *slug = NULL, *format = "text", *v;
+    pl_carpool_change *list = NULL;
+    pl_store *store = NULL;
+    size_t n = 0;
+    int rc;
+    pl_error err;
+
+    for (int i = 1; i < argc; i++) {
+        if ((v = option_value(argc, argv, &i, "--format")))
+            format = v;
+        else if (argv[i][0] == '-')
+            return cli_usage("carpool", "unknown option '%s'", argv[i]);
+        else if (!slug)
+            slug = argv[i];
+        else
+            return cli_usage("carpool", "unexpected argument '%s'", argv[i]);
+    }
+    if (!slug)
+        return cli_usage("carpool", "changes needs an event SLUG");
+    if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0)
+        return cli_usage("carpool", "--format is text or json, not '%s'", format);
+    if ((rc = cli_open_store(&store, 0)) != 0)
+        return rc;
+    if (pl_carpool_changes_list(&list, &n, store, slug, &err) < 0) {
+        rc = cli_fail(&err);
+        goto done;
+    }
+    if (strcmp(format, "json") == 0) {
+        json_t *arr = json_array();
+        for (size_t i = 0; arr && i < n; i++) {
+            const pl_carpool_change *c = &list[i];
+            json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s?}", "at",
+                                                 c->at, "trip", c->trip, "what", c->what, "name",
+                                                 c->name ? c->name : "", "email",
+                                                 c->email ? c->email : "", "driver",
+                                                 c->driver_email, "from_driver", c->from_email));
+        }
+        print_json(arr ? json_pack("{s:s, s:o}", "event", slug, "changes", arr) : NULL);
+    } else {
+        if (n == 0)
+            printf("No change to a confirmed car of '%s' yet.\n", slug);
+        for (size_t i = 0; i < n; i++) {
+            const pl_carpool_change *c = &list[i];
+            printf("%s  %-8s  %-16s  %s", c->at, c->trip, c->what, c->email ? c->email : "");
+            if (c->driver_email && (!c->email || strcmp(c->driver_email, c->email) != 0))
+                printf("  car of %s", c->driver_email);
+            if (c->from_email)
+                printf(" (from the car of %s)", c->from_email);
+            putchar('\n');
+        }
+    }
+done:
+    pl_carpool_changes_free(list, n);
+    pl_store_free(store);
+    return rc;
+}
+
 /* carpool together SLUG --email A --email B [--off] | --email A --off */
 static int carpool_together(int argc, char **argv)
 {
@@ -828,8 +893,9 @@ int cmd_carpool(int argc, char **argv)
     if (cli_wants_help(argc, argv))
         return cli_help(help);
     if (argc < 2)
-        return cli_usage("carpool",
-                         "which subcommand: plan, show, confirm, exclude, lock, together or move?");
+        return cli_usage(
+            "carpool",
+            "which subcommand: plan, show, confirm, exclude, lock, together, move or changes?");
     if (strcmp(argv[1], "plan") == 0)
         return carpool_plan(argc - 1, argv + 1);
     if (strcmp(argv[1], "show") == 0)
@@ -840,6 +906,8 @@ int cmd_carpool(int argc, char **argv)
         return carpool_choice(argc - 1, argv + 1, PL_CARPOOL_EXCLUDE);
     if (strcmp(argv[1], "lock") == 0)
         return carpool_choice(argc - 1, argv + 1, PL_CARPOOL_LOCK);
+    if (strcmp(argv[1], "changes") == 0)
+        return carpool_changes(argc - 1, argv + 1);
     if (strcmp(argv[1], "together") == 0)
         return carpool_together(argc - 1, argv + 1);
     if (strcmp(argv[1], "move") == 0)

@@ -434,6 +434,23 @@ int pl_carpool_driver_decline(pl_store *store, const char *slug, const char *ema
 int pl_carpool_driver_accept(pl_store *store, const char *slug, const char *email,
                              pl_carpool_trip trip, pl_error *err);
 
+/* One row of the record of changes to confirmed cars (carpool_changes). */
+typedef struct pl_carpool_change {
+    long long id;
+    char *trip;         /* "outbound", "return" */
+    char *what;         /* joined, left, lost_seat, driver_cancelled, driver_declined, moved */
+    char *at;           /* UTC "YYYY-MM-DDTHH:MM:SSZ" */
+    char *name, *email; /* the person */
+    char *driver_email; /* the car (its driver); NULL once that registration is gone */
+    char *from_email;   /* a move: the car left; NULL otherwise */
+} pl_carpool_change;
+
+/* The changes recorded for event slug, oldest first. PL_ENOTFOUND for no
+ * such event. Free with pl_carpool_changes_free. */
+int pl_carpool_changes_list(pl_carpool_change **out, size_t *count, pl_store *store,
+                            const char *slug, pl_error *err);
+void pl_carpool_changes_free(pl_carpool_change *list, size_t count);
+
 /* For pl_carpool_plan_event: the last change id (0: none), a change, and the
  * messages of the changes after mark (in the caller's transaction). */
 long long pl_carpool_changes_mark(pl_store *store, pl_error *err);

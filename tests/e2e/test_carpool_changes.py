@@ -107,6 +107,16 @@ class CarpoolChanges(PlannerTestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn("already", r.stderr)
         self.assertEqual(self.carpool_mail(), moved)
+        # The record, oldest first: the cancellation, then the move.
+        rec = json.loads(self.ok("carpool", "changes", SLUG, "--format", "json").stdout)
+        self.assertEqual([(c["what"], c["email"].lower()) for c in rec["changes"]],
+                         [("left", gone), ("moved", mover)])
+        self.assertEqual(rec["changes"][0]["driver"].lower(), big["driver"]["email"].lower())
+        self.assertEqual(rec["changes"][1]["from_driver"].lower(),
+                         source["driver"]["email"].lower())
+        r = self.ok("carpool", "changes", SLUG)
+        self.assertIn("moved", r.stdout)
+        self.assertIn("from the car of", r.stdout)
 
     def test_a_driver_who_cancels_frees_seats_with_a_lost_seat_message(self):
         plan = self.plan()
