@@ -137,6 +137,33 @@ class CarpoolChanges(PlannerTestCase):
         preview = self.ok("mail", "preview", last[-1]["id"])
         self.assertNotIn(driver, preview.stdout.lower())
 
+    def test_a_cancellation_on_the_personal_page_changes_the_confirmed_car(self):
+        """The server runs the same hook: cancelling on /me/TOKEN takes the
+        passenger out of their confirmed car and tells the others."""
+        import sqlite3
+        from test_server import Server
+        plan = self.plan()
+        self.ok("carpool", "confirm", SLUG, "--all")
+        big = next(g for g in plan["groups"] if len(g["passengers"]) >= 2)
+        gone = big["passengers"][0]["email"].lower()
+        before = self.carpool_mail()
+        with sqlite3.connect(self.db) as db:
+            token = db.execute("SELECT token FROM registrations WHERE lower(email) = ?",
+                               (gone,)).fetchone()[0]
+        srv = Server(self.dir)
+        self.assertEqual(srv.db, self.db)
+        try:
+            s, _, body = srv.request("POST", "/me/%s/cancel" % token, {})
+            self.assertEqual(s, 200, body)
+        finally:
+            srv.stop()
+        after = self.carpool_mail()
+        for e in self.members(big):
+            self.assertEqual(after[e], before[e] + (0 if e == gone else 1), e)
+        rec = json.loads(self.ok("carpool", "changes", SLUG, "--format", "json").stdout)
+        self.assertEqual([(c["what"], c["email"].lower()) for c in rec["changes"]],
+                         [("left", gone)])
+
     def test_move_usage_and_errors(self):
         self.plan()
         for args in (["carpool", "move", SLUG],
