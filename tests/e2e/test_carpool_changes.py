@@ -164,6 +164,76 @@ class CarpoolChanges(PlannerTestCase):
         self.assertEqual([(c["what"], c["email"].lower()) for c in rec["changes"]],
                          [("left", gone)])
 
+    def check(self, plan):
+        """Seats, km recomputed from the coordinates, detour limits, times in
+        order, nobody twice: what the engine guarantees, kept by moves."""
+        import math
+
+        def gc(a, b):
+            (la1, lo1), (la2, lo2) = [(math.radians(x), math.radians(y)) for x, y in (a, b)]
+            h = (math.sin((la2 - la1) / 2) ** 2
+                 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2)
+            return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
+
+        event = self.load_sample(f"{SLUG}.json")
+        venue = (event["venue"]["lat"], event["venue"]["lon"])
+        o = plan["options"]
+        seen = []
+        for g in plan["groups"]:
+            d = g["driver"]
+            seen += self.members(g)
+            self.assertLessEqual(len(g["passengers"]), g["seats"], d["email"])
+            stops = [(d["lat"], d["lon"])] + [(p["lat"], p["lon"]) for p in g["passengers"]]
+            route = sum(gc(a, b) for a, b in zip(stops, stops[1:] + [venue])) * o["road_factor"]
+            direct = gc(stops[0], venue) * o["road_factor"]
+            self.assertAlmostEqual(g["distance_km"], route, delta=0.01)
+            self.assertAlmostEqual(g["detour_km"], route - direct, delta=0.01)
+            if g["passengers"]:
+                self.assertLessEqual(route - direct, direct * o["max_detour_pct"] / 100 + 1e-6)
+                extra = ((route - direct) / o["speed_kmh"] * 60
+                         + len(g["passengers"]) * o["stop_minutes"])
+                self.assertLessEqual(extra, o["max_detour_minutes"] + 1e-6, d["email"])
+            times = ([g["departure_time"]] + [p["pickup_time"] for p in g["passengers"]]
+                     + [g["arrival_time"]])
+            self.assertEqual(times, sorted(times), d["email"])
+        seen += [u["email"].lower() for u in plan["unassigned"]]
+        self.assertEqual(len(seen), len(set(seen)))
+        t = plan["totals"]
+        self.assertAlmostEqual(t["vehicle_km"], sum(g["distance_km"] for g in plan["groups"]),
+                               delta=0.01)
+        self.assertEqual(t["passengers"], sum(len(g["passengers"]) for g in plan["groups"]))
+
+    def test_moves_keep_seats_detours_and_nobody_twice(self):
+        import random
+        rnd = random.Random(15)
+        plan = self.plan()
+        self.check(plan)
+        everyone = sorted({e for g in plan["groups"] for e in self.members(g)}
+                          | {u["email"].lower() for u in plan["unassigned"]})
+        done = refused = 0
+        drivers = sorted(g["driver"]["email"].lower() for g in plan["groups"])
+        for _ in range(40):
+            who = rnd.choice(everyone)
+            to = rnd.choice([d for d in drivers if d != who])
+            before = self.plan_stored()
+            r = self.run_planner("carpool", "move", SLUG, "--email", who, "--to", to)
+            self.assertIn(r.returncode, (0, 1), r.stderr)
+            if r.returncode == 0:
+                done += 1
+                self.check(self.plan_stored())
+            else:
+                refused += 1
+                self.assertTrue(r.stderr.strip(), "a refusal says why")
+                self.assertEqual(self.plan_stored(), before, "a refusal changes nothing")
+        self.assertGreater(done, 0)
+        self.assertGreater(refused, 0)
+
+    def plan_stored(self):
+        path = os.path.join(self.dir, "plan.json")
+        self.ok("export", "carpool", SLUG, "-o", path)
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+
     def test_move_usage_and_errors(self):
         self.plan()
         for args in (["carpool", "move", SLUG],
