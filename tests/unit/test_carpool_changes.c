@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -563,9 +564,78 @@ static void a_late_sign_up_moves_only_the_car_it_must(void **state)
     assert_int_equal(qi(f, "SELECT riders_seated FROM carpool_plans"), 4);
 }
 
+/* The engine-level step alone: a kept car takes a newcomer on its way. */
+static void fill_seats_puts_a_newcomer_in_a_kept_car_on_their_way(void **state)
+{
+    /* the venue in Lyon; Dan 30 km north (3 seats) took Rita (20 km north)
+     * in the previous plan; Nina (10 km north) signs up late; Far is 100 km
+     * east */
+    const double km = 6371.0088 * 3.14159265358979323846 / 180.0;
+    pl_carpool_participant p[4];
+    size_t rita = 1;
+    pl_carpool_confirmed prev = {0, &rita, 1};
+    pl_carpool_problem pb;
+    pl_carpool_options o = PL_CARPOOL_OPTIONS_INIT;
+    pl_carpool_result *r = NULL;
+    pl_error err;
+    size_t seated = 0;
+
+    (void)state;
+    memset(p, 0, sizeof(p));
+    memset(&pb, 0, sizeof(pb));
+    for (int i = 0; i < 4; i++) {
+        p[i].id = i;
+        p[i].role = i == 0 ? PL_CARPOOL_ROLE_DRIVE : PL_CARPOOL_ROLE_RIDE;
+        p[i].origin.lat = 45.764;
+        p[i].origin.lon = 4.8357;
+    }
+    p[0].seats = 3;
+    p[0].origin.lat += 30 / km;
+    p[1].origin.lat += 20 / km;
+    p[2].origin.lat += 10 / km;
+    p[3].origin.lon += 100 / (km * cos(45.764 * 3.14159265358979323846 / 180.0));
+    pb.participants = p;
+    pb.nparticipants = 4;
+    pb.venue.lat = 45.764;
+    pb.venue.lon = 4.8357;
+    pb.event_start = 9 * 60 + 30;
+    pb.prefer = &prev;
+    pb.nprefer = 1;
+    assert_int_equal(pl_carpool_plan(&r, &pb, &o, &err), 0);
+    /* kept as it was: Nina has no seat yet */
+    assert_int_equal(r->ngroups, 1);
+    assert_int_equal(r->groups[0].npassengers, 1);
+    assert_int_equal(r->nunassigned, 2);
+    assert_int_equal(pl_carpool_fill_seats(r, &pb, &o, &seated, &err), 0);
+    assert_int_equal(seated, 1);
+    /* Nina after Rita, on the way; Far still without a seat */
+    assert_int_equal(r->groups[0].npassengers, 2);
+    assert_int_equal(r->groups[0].passengers[0], 1);
+    assert_int_equal(r->groups[0].passengers[1], 2);
+    assert_int_equal(r->nunassigned, 1);
+    assert_int_equal(r->unassigned[0].participant, 3);
+    assert_true(r->groups[0].detour_km < 0.01);
+    assert_int_equal(r->groups[0].arrival_time, 9 * 60 + 15);
+    assert_true(r->groups[0].departure_time < r->groups[0].pickup_times[0]);
+    assert_true(r->groups[0].pickup_times[0] < r->groups[0].pickup_times[1]);
+    assert_true(r->groups[0].pickup_times[1] < r->groups[0].arrival_time);
+    assert_int_equal(r->totals.riders_seated, 2);
+    pl_carpool_result_free(r);
+
+    /* a car with one seat takes no one more */
+    p[0].seats = 1;
+    r = NULL;
+    assert_int_equal(pl_carpool_plan(&r, &pb, &o, &err), 0);
+    assert_int_equal(pl_carpool_fill_seats(r, &pb, &o, &seated, &err), 0);
+    assert_int_equal(seated, 0);
+    assert_int_equal(r->groups[0].npassengers, 1);
+    pl_carpool_result_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(fill_seats_puts_a_newcomer_in_a_kept_car_on_their_way),
         cmocka_unit_test_setup_teardown(the_plan_is_as_expected, setup, teardown),
         cmocka_unit_test_setup_teardown(
             a_passenger_who_cancels_leaves_the_confirmed_car_and_the_others_are_told, setup,
