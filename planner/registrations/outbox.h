@@ -155,7 +155,7 @@ int pl_outbox_carpool_confirmed(pl_store *store, long long plan_id, const char *
  * Carpool messages for the changes to confirmed cars of the event recorded
  * after the change id `after` (table carpool_changes, the way there; call it
  * after the pickups are brought up to date, in the same transaction): each
- * member of a car that changed (its new composition: versioned by their
+ * member of a confirmed car that changed (its new composition: versioned by their
  * pickup sequence, as pl_outbox_carpool_confirmed, so nothing is said twice),
  * each person moved, and a "lost seat" message (detail "lost_seat", version
  * "lost:SEQUENCE") to each person whose seat went. Nobody is told of their

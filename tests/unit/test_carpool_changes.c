@@ -288,6 +288,29 @@ static void move_into_a_confirmed_car_recomputes_it_records_and_tells(void **sta
                      0);
 }
 
+static void a_move_out_of_a_confirmed_car_tells_that_car_and_the_person_moved(void **state)
+{
+    fixture *f = *state;
+    pl_carpool_move_result res;
+    pl_error err;
+    char msg[512];
+
+    plan(f, 0);
+    /* only Hal's car is confirmed; Ana's is a proposal nobody was told of */
+    if (pl_carpool_confirm(NULL, f->store, "atelier", "hal@example.org", &err) != 0)
+        fail_msg("%s", pl_error_format(&err, msg, sizeof(msg)));
+    expect(f, MAILS,
+           "hal@example.org|pickup:0|\nivy@example.org|pickup:0|\ncleo@example.org|pickup:0|\n");
+    if (pl_carpool_move(&res, f->store, "atelier", "cleo@example.org", "ana@example.org",
+                        PL_CARPOOL_OUTBOUND, 0, &err) != 0)
+        fail_msg("%s", pl_error_format(&err, msg, sizeof(msg)));
+    assert_int_equal(res.recorded, 1);
+    assert_int_equal(res.told, 3);
+    /* Hal and Ivy (their car changed), Cleo (her new car); not Ana and Bob */
+    expect(f, MAILS " LIMIT -1 OFFSET 3",
+           "cleo@example.org|pickup:1|\nhal@example.org|pickup:1|\nivy@example.org|pickup:1|\n");
+}
+
 static void move_beyond_the_detour_limit_needs_force_and_says_by_how_much(void **state)
 {
     fixture *f = *state;
@@ -654,6 +677,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(together_puts_two_people_in_one_car_where_it_fits, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(together_never_breaks_a_confirmed_car, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            a_move_out_of_a_confirmed_car_tells_that_car_and_the_person_moved, setup, teardown),
         cmocka_unit_test_setup_teardown(a_late_sign_up_moves_only_the_car_it_must, setup, teardown),
         cmocka_unit_test_setup_teardown(totals_follow_a_change_and_the_way_home_counts_forward,
                                         setup, teardown),
