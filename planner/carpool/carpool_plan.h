@@ -344,7 +344,7 @@ int pl_carpool_pickups_sync(pl_store *store, const pl_carpool_saved_plan *plan, 
  * event, the trip, the car's driver, for a move the car left, the person,
  * what: joined, left, lost_seat, driver_cancelled, driver_declined, moved,
  * and when), in the transaction of the change, and the people concerned are
- * told (pl_outbox_carpool_changed: each member of the car as it now is, a
+ * told (pl_outbox_carpool_changed: each member of a confirmed car as it now is, a
  * person moved, a "lost seat" message to a person whose car went; never the
  * person who acted). Messages are versioned by the pickup's sequence, so a
  * repeated command tells no one twice. Only the way there is told by mail
