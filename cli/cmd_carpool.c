@@ -1,6 +1,6 @@
 /*
- * cmd_carpool.c - `planner carpool plan|show|confirm`: plan an event's
- * carpools and store them, tell one attendee their assignment, confirm groups.
+ * cmd_carpool.c - `planner carpool plan|show|confirm|exclude|lock|together|move|changes`: plan an
+ * event's carpools and store them, tell one attendee their assignment, confirm groups.
  */
 #include "cli.h"
 #include "calendar.h"
@@ -16,12 +16,17 @@
 static const char help[] =
     "usage: planner [--db PATH] carpool plan SLUG [--max-detour PCT]\n"
     "               [--max-detour-minutes M|none] [--road-factor F] [--co2-factor KG]\n"
-    "               [--keep-confirmed] [--trip outbound|return|both]\n"
+    "               [--keep-confirmed] [--fresh] [--trip outbound|return|both]\n"
     "               [--format text|json] [--geocoder URL|none] [--geocoder-rate N]\n"
     "       planner [--db PATH] carpool show SLUG --email E [--format text|json]\n"
     "       planner [--db PATH] carpool confirm SLUG (--email E | --all)\n"
     "       planner [--db PATH] carpool exclude SLUG --email E [--off]\n"
     "       planner [--db PATH] carpool lock SLUG --email DRIVER [--off]\n"
+    "       planner [--db PATH] carpool together SLUG --email A --email B [--off]\n"
+    "       planner [--db PATH] carpool together SLUG --email A --off\n"
+    "       planner [--db PATH] carpool move SLUG --email E --to DRIVER\n"
+    "               [--trip outbound|return] [--force]\n"
+    "       planner [--db PATH] carpool changes SLUG [--format text|json]\n"
     "\n"
     "plan     group the event's confirmed registrations that travel (drive, ride,\n"
     "         flexible) into cars, store the plan (it replaces the previous one)\n"
@@ -38,6 +43,21 @@ static const char help[] =
     "         --off undoes it.\n"
     "lock     keep this driver's car (driver, passengers, order) in every\n"
     "         later plan, with or without --keep-confirmed; --off undoes it.\n"
+    "together keep A and B in one car from the next plan on (the planner puts\n"
+    "         one in the other's car within the seats and detour limits, never\n"
+    "         changing a confirmed or locked car; the plan says how many pairs it\n"
+    "         could not join); --off with both e-mails undoes that pair, with one\n"
+    "         e-mail every pair of that person.\n"
+    "move     put a passenger (or someone without a seat, or a driver going\n"
+    "         alone) in the car of DRIVER in the stored plan: checks the seats\n"
+    "         and the plan's detour limits, refuses a longer detour unless\n"
+    "         --force and says by how much it grows; the pickup order and times\n"
+    "         of both cars are computed again. A confirmed car that changes is\n"
+    "         recorded and its people told by mail. It lasts until the next plan\n"
+    "         unless the car is confirmed (--keep-confirmed) or locked.\n"
+    "changes  the record of changes to confirmed cars (who joined, left, lost\n"
+    "         their seat, was moved; a driver who cancelled or declined), oldest\n"
+    "         first; each one's people were told by mail.\n"
     "\n"
     "Options of plan (defaults in brackets):\n"
     "  --max-detour PCT            a driver's route is at most PCT % longer than\n"
@@ -49,6 +69,10 @@ static const char help[] =
     "                              [0.218, ADEME Base Carbone, average car]\n"
     "  --keep-confirmed            keep the confirmed groups of the stored plan\n"
     "                              and plan only the others\n"
+    "  --fresh                     plan the way there afresh; by default a re-plan\n"
+    "                              keeps the previous cars where they still fit\n"
+    "                              and newcomers take their spare seats, when that\n"
+    "                              seats as many riders, so few people move\n"
     "  --trip outbound|return|both the way there, the way home, or both; on the\n"
     "                              way home cars leave the venue at the event's\n"
     "                              end (or the end of the last session each one\n"
@@ -80,6 +104,11 @@ static const char help[] =
     "  planner carpool plan atelier-cem-2 --trip both\n"
     "  planner carpool exclude atelier-cem-2 --email lucas.fontaine@example.org\n"
     "  planner carpool lock atelier-cem-2 --email celine.vasseur@example.org\n"
+    "  planner carpool together atelier-cem-2 --email lucas.fontaine@example.org \\\n"
+    "                           --email aicha.diallo@example.org\n"
+    "  planner carpool move atelier-cem-2 --email lucas.fontaine@example.org \\\n"
+    "                       --to celine.vasseur@example.org\n"
+    "  planner carpool changes atelier-cem-2 --format json\n"
     "  planner carpool plan atelier-cem-2 --geocoder https://api-adresse.data.gouv.fr/search/\n";
 
 /* ---- progress on stderr, for large plans on a terminal ---- */
@@ -460,6 +489,8 @@ static int carpool_plan(int argc, char **argv)
             }
         } else if (strcmp(argv[i], "--keep-confirmed") == 0) {
             opts.keep_confirmed = 1;
+        } else if (strcmp(argv[i], "--fresh") == 0) {
+            opts.fresh = 1;
         } else if (argv[i][0] == '-') {
             return cli_usage("carpool", "unknown option '%s'", argv[i]);
         } else if (!slug) {
@@ -524,8 +555,14 @@ static int carpool_plan(int argc, char **argv)
                 plan->totals.cars, plan->totals.riders_seated, plan->totals.riders,
                 plan->nunassigned);
         if (plan->replaced) /* a first plan has nothing to compare with */
-            fprintf(stderr, "planner: %zu %s changed car since the previous plan\n", plan->moved,
-                    plan->moved == 1 ? "person" : "people");
+            fprintf(stderr, "planner: %zu %s changed car since the previous plan%s\n", plan->moved,
+                    plan->moved == 1 ? "person" : "people",
+                    plan->kept_previous ? " (its cars kept where they still fit)" : "");
+        if (plan->together_unmet)
+            fprintf(stderr,
+                    "planner: %zu pair%s to keep together could not share a car (seats, detour "
+                    "limits, or a confirmed or locked car)\n",
+                    plan->together_unmet, plan->together_unmet == 1 ? "" : "s");
     }
     if (both)
         print_json(both);
@@ -640,6 +677,173 @@ done:
     return rc;
 }
 
+/* carpool changes SLUG [--format text|json] */
+static int carpool_changes(int argc, char **argv)
+{
+    const char *slug = NULL, *format = "text", *v;
+    pl_carpool_change *list = NULL;
+    pl_store *store = NULL;
+    size_t n = 0;
+    int rc;
+    pl_error err;
+
+    for (int i = 1; i < argc; i++) {
+        if ((v = option_value(argc, argv, &i, "--format")))
+            format = v;
+        else if (argv[i][0] == '-')
+            return cli_usage("carpool", "unknown option '%s'", argv[i]);
+        else if (!slug)
+            slug = argv[i];
+        else
+            return cli_usage("carpool", "unexpected argument '%s'", argv[i]);
+    }
+    if (!slug)
+        return cli_usage("carpool", "changes needs an event SLUG");
+    if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0)
+        return cli_usage("carpool", "--format is text or json, not '%s'", format);
+    if ((rc = cli_open_store(&store, 0)) != 0)
+        return rc;
+    if (pl_carpool_changes_list(&list, &n, store, slug, &err) < 0) {
+        rc = cli_fail(&err);
+        goto done;
+    }
+    if (strcmp(format, "json") == 0) {
+        json_t *arr = json_array();
+        for (size_t i = 0; arr && i < n; i++) {
+            const pl_carpool_change *c = &list[i];
+            json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s?}", "at",
+                                                 c->at, "trip", c->trip, "what", c->what, "name",
+                                                 c->name ? c->name : "", "email",
+                                                 c->email ? c->email : "", "driver",
+                                                 c->driver_email, "from_driver", c->from_email));
+        }
+        print_json(arr ? json_pack("{s:s, s:o}", "event", slug, "changes", arr) : NULL);
+    } else {
+        if (n == 0)
+            printf("No change to a confirmed car of '%s' yet.\n", slug);
+        for (size_t i = 0; i < n; i++) {
+            const pl_carpool_change *c = &list[i];
+            printf("%s  %-8s  %-16s  %s", c->at, c->trip, c->what, c->email ? c->email : "");
+            if (c->driver_email && (!c->email || strcmp(c->driver_email, c->email) != 0))
+                printf("  car of %s", c->driver_email);
+            if (c->from_email)
+                printf(" (from the car of %s)", c->from_email);
+            putchar('\n');
+        }
+    }
+done:
+    pl_carpool_changes_free(list, n);
+    pl_store_free(store);
+    return rc;
+}
+
+/* carpool together SLUG --email A --email B [--off] | --email A --off */
+static int carpool_together(int argc, char **argv)
+{
+    const char *slug = NULL, *a = NULL, *b = NULL, *v;
+    pl_store *store = NULL;
+    int off = 0, rc;
+    pl_error err;
+
+    for (int i = 1; i < argc; i++) {
+        if ((v = option_value(argc, argv, &i, "--email"))) {
+            if (!a)
+                a = v;
+            else if (!b)
+                b = v;
+            else
+                return cli_usage("carpool", "together takes two --email, not more");
+        } else if (strcmp(argv[i], "--off") == 0) {
+            off = 1;
+        } else if (argv[i][0] == '-') {
+            return cli_usage("carpool", "unknown option '%s'", argv[i]);
+        } else if (!slug) {
+            slug = argv[i];
+        } else {
+            return cli_usage("carpool", "unexpected argument '%s'", argv[i]);
+        }
+    }
+    if (!slug)
+        return cli_usage("carpool", "together needs an event SLUG");
+    if (!a || !*a || (b && !*b))
+        return cli_usage("carpool", "together needs --email A --email B");
+    if (!b && !off)
+        return cli_usage("carpool", "together needs a second --email B (or --off to undo "
+                                    "every pair of A)");
+    if ((rc = cli_open_store(&store, 0)) != 0)
+        return rc;
+    if (pl_carpool_together_set(store, slug, a, b, !off, &err) < 0) {
+        rc = cli_fail(&err);
+        goto done;
+    }
+    if (!b)
+        fprintf(stderr, "planner: %s is no longer kept with anyone\n", a);
+    else
+        fprintf(stderr, "planner: %s and %s are %s from the next plan on\n", a, b,
+                off ? "no longer kept together" : "kept in one car");
+    fprintf(stderr, "Next: planner carpool plan %s\n", slug);
+done:
+    pl_store_free(store);
+    return rc;
+}
+
+/* carpool move SLUG --email E --to DRIVER [--trip outbound|return] [--force] */
+static int carpool_move(int argc, char **argv)
+{
+    const char *slug = NULL, *email = NULL, *to = NULL, *trip_name = "outbound", *v;
+    pl_carpool_trip trip;
+    pl_carpool_move_result res;
+    pl_store *store = NULL;
+    int force = 0, rc;
+    pl_error err;
+
+    for (int i = 1; i < argc; i++) {
+        if ((v = option_value(argc, argv, &i, "--email")))
+            email = v;
+        else if ((v = option_value(argc, argv, &i, "--to")))
+            to = v;
+        else if ((v = option_value(argc, argv, &i, "--trip")))
+            trip_name = v;
+        else if (strcmp(argv[i], "--force") == 0)
+            force = 1;
+        else if (argv[i][0] == '-')
+            return cli_usage("carpool", "unknown option '%s'", argv[i]);
+        else if (!slug)
+            slug = argv[i];
+        else
+            return cli_usage("carpool", "unexpected argument '%s'", argv[i]);
+    }
+    if (!slug)
+        return cli_usage("carpool", "move needs an event SLUG");
+    if (!email || !*email)
+        return cli_usage("carpool", "move needs --email E (the person to move)");
+    if (!to || !*to)
+        return cli_usage("carpool", "move needs --to DRIVER (the driver's e-mail)");
+    if (pl_carpool_trip_parse(&trip, trip_name) < 0)
+        return cli_usage("carpool", "--trip is outbound or return, not '%s'", trip_name);
+    if ((rc = cli_open_store(&store, 0)) != 0)
+        return rc;
+    if (pl_carpool_move(&res, store, slug, email, to, trip, force, &err) < 0) {
+        rc = cli_fail(&err);
+        goto done;
+    }
+    printf("%s now rides with %s (%s).\n", email, to,
+           trip == PL_CARPOOL_RETURN ? "the way home" : "the way there");
+    printf("Detour of that car: %.1f km (%.0f %%, %.0f min) -> %.1f km (%.0f %%, %.0f min): "
+           "%+.1f km, %+.0f min%s.\n",
+           res.detour_km_before, res.detour_pct_before, res.detour_min_before, res.detour_km_after,
+           res.detour_pct_after, res.detour_min_after, res.detour_km_after - res.detour_km_before,
+           res.detour_min_after - res.detour_min_before,
+           res.over_limit ? ", beyond the plan's limits (accepted with --force)" : "");
+    if (res.recorded)
+        printf("A confirmed car changed: recorded, %d message%s queued.\n", res.told,
+               res.told == 1 ? "" : "s");
+    fprintf(stderr, "Next: planner carpool show %s --email %s\n", slug, email);
+done:
+    pl_store_free(store);
+    return rc;
+}
+
 static int carpool_confirm(int argc, char **argv)
 {
     const char *slug = NULL, *email = NULL, *v;
@@ -689,7 +893,9 @@ int cmd_carpool(int argc, char **argv)
     if (cli_wants_help(argc, argv))
         return cli_help(help);
     if (argc < 2)
-        return cli_usage("carpool", "which subcommand: plan, show, confirm, exclude or lock?");
+        return cli_usage(
+            "carpool",
+            "which subcommand: plan, show, confirm, exclude, lock, together, move or changes?");
     if (strcmp(argv[1], "plan") == 0)
         return carpool_plan(argc - 1, argv + 1);
     if (strcmp(argv[1], "show") == 0)
@@ -700,5 +906,11 @@ int cmd_carpool(int argc, char **argv)
         return carpool_choice(argc - 1, argv + 1, PL_CARPOOL_EXCLUDE);
     if (strcmp(argv[1], "lock") == 0)
         return carpool_choice(argc - 1, argv + 1, PL_CARPOOL_LOCK);
+    if (strcmp(argv[1], "changes") == 0)
+        return carpool_changes(argc - 1, argv + 1);
+    if (strcmp(argv[1], "together") == 0)
+        return carpool_together(argc - 1, argv + 1);
+    if (strcmp(argv[1], "move") == 0)
+        return carpool_move(argc - 1, argv + 1);
     return cli_usage("carpool", "unknown subcommand '%s'", argv[1]);
 }

@@ -2,7 +2,9 @@
  * main.c - the `planner` executable: global options, then one subcommand
  * from the table below.
  */
+#include "carpool_plan.h"
 #include "cli.h"
+#include "registration.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +55,10 @@ int main(int argc, char **argv)
 {
     const char *env = getenv("PLANNER_DB");
     int i = 1;
+
+    /* a confirmed car that loses a member is changed, recorded and its
+     * people told, in the cancellation's own transaction */
+    pl_registration_set_left_hook(pl_carpool_registration_left);
 
     if (env && *env) {
         cli_opts.db_path = env;

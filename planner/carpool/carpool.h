@@ -217,6 +217,19 @@ typedef struct pl_carpool_result {
 int pl_carpool_plan(pl_carpool_result **out, const pl_carpool_problem *problem,
                     const pl_carpool_options *opts, pl_error *err);
 
+/*
+ * After a plan of the way there that kept earlier cars (problem.prefer),
+ * which take no one new: the riders of result left without a seat (no seat,
+ * no room, no driver) take the spare seats of its cars, confirmed ones
+ * excepted, each (in participant order) where their stop adds the fewest km,
+ * at the best place of the route, within the detour limits; times, km and
+ * totals follow. *seated gets how many. Nothing is done on the way home, or
+ * when riders x cars exceeds 2e7 (bounded work). Returns PL_OK or PL_ERROR
+ * (out of memory).
+ */
+int pl_carpool_fill_seats(pl_carpool_result *result, const pl_carpool_problem *problem,
+                          const pl_carpool_options *opts, size_t *seated, pl_error *err);
+
 /* Free a result (NULL allowed). */
 void pl_carpool_result_free(pl_carpool_result *result);
 

@@ -257,10 +257,11 @@ static int load_kept(planning *pl, int confirmed_too, pl_error *err)
     size_t cap = 0;
     int rc = 0, s;
     kept *cur = NULL;
+    long long gone = 0; /* a group whose driver no longer takes part */
 
     rc = pl_store_prepare(
         pl->store, &st,
-        "SELECT g.id, m.position, m.registration_id, m.lat, m.lon "
+        "SELECT g.id, m.position, m.registration_id, m.lat, m.lon, g.confirmed, g.driver_id "
         "FROM carpool_groups g JOIN carpool_members m ON m.group_id = g.id "
         "WHERE g.plan_id = ?1 AND ((?2 AND g.confirmed = 1) OR EXISTS (SELECT 1 FROM "
         "carpool_choices c WHERE c.registration_id = g.driver_id AND "
@@ -278,12 +279,26 @@ static int load_kept(planning *pl, int confirmed_too, pl_error *err)
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
         long long gid = sqlite3_column_int64(st, 0);
         int pos = sqlite3_column_int(st, 1);
-        long idx = find_part(pl, sqlite3_column_int64(st, 2));
+        long long reg = sqlite3_column_int64(st, 2);
+        long idx = find_part(pl, reg);
+        int confirmed = sqlite3_column_int(st, 5);
+        long long driver = sqlite3_column_int64(st, 6);
 
+        /* a confirmed car that changes: recorded (carpool_changes) */
+        if (confirmed && confirmed_too && idx < 0 &&
+            (rc = pl_carpool_change_record(pl->store, pl->ev->rowid, pl->trip, driver, 0, reg,
+                                           pos == 0 ? "driver_cancelled" : "left", err)) < 0)
+            goto done;
+        if (confirmed && confirmed_too && idx >= 0 && pos > 0 && gid == gone &&
+            (rc = pl_carpool_change_record(pl->store, pl->ev->rowid, pl->trip, driver, 0, reg,
+                                           "lost_seat", err)) < 0)
+            goto done;
         if (pos == 0) {
             cur = NULL;
-            if (idx < 0)
+            if (idx < 0) {
+                gone = gid;
                 continue; /* the driver no longer takes part: plan them again */
+            }
             if (pl->nkept == cap) {
                 size_t ncap = cap ? cap * 2 : 16;
                 kept *nk = realloc(pl->kept, ncap * sizeof(*nk));
@@ -397,6 +412,77 @@ static int load_prefer(planning *pl, kept **out, size_t *nout, pl_error *err)
     }
     if (s != SQLITE_DONE)
         rc = pl_store_fail(pl->store, err, "cannot read the outbound carpool groups");
+done:
+    sqlite3_finalize(st);
+    if (rc < 0) {
+        for (size_t i = 0; i < n; i++)
+            free(list[i].passengers);
+        free(list);
+        return rc;
+    }
+    *out = list;
+    *nout = n;
+    return 0;
+}
+
+/*
+ * The groups of the stored plan being replaced (the way there), members who
+ * still take part, pickup order: the cars a re-plan keeps where they still
+ * fit, so that it moves as few people as possible. Kept groups (confirmed,
+ * locked) are left out: they are kept anyway.
+ */
+static int load_previous(planning *pl, kept **out, size_t *nout, pl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    kept *list = NULL, *cur = NULL;
+    size_t n = 0, cap = 0;
+    int rc, s;
+
+    rc = pl_store_prepare(pl->store, &st,
+                          "SELECT g.id, m.position, m.registration_id FROM carpool_groups g "
+                          "JOIN carpool_members m ON m.group_id = g.id WHERE g.plan_id = ?1 "
+                          "ORDER BY g.driver_id, m.position",
+                          err);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, pl->plan_id);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        long long gid = sqlite3_column_int64(st, 0);
+        long idx = find_part(pl, sqlite3_column_int64(st, 2));
+        int is_kept = 0;
+        for (size_t k = 0; k < pl->nkept; k++)
+            if (pl->kept[k].group_id == gid)
+                is_kept = 1;
+        if (sqlite3_column_int(st, 1) == 0) {
+            cur = NULL;
+            if (idx < 0 || is_kept)
+                continue;
+            if (n == cap) {
+                size_t ncap = cap ? cap * 2 : 16;
+                kept *nk = realloc(list, ncap * sizeof(*nk));
+                if (!nk) {
+                    rc = oom(err);
+                    goto done;
+                }
+                list = nk;
+                cap = ncap;
+            }
+            cur = &list[n++];
+            memset(cur, 0, sizeof(*cur));
+            cur->group_id = gid;
+            cur->driver = (size_t)idx;
+        } else if (cur && cur->group_id == gid && idx >= 0) {
+            size_t *np = realloc(cur->passengers, (cur->npassengers + 1) * sizeof(*np));
+            if (!np) {
+                rc = oom(err);
+                goto done;
+            }
+            cur->passengers = np;
+            np[cur->npassengers++] = (size_t)idx;
+        }
+    }
+    if (s != SQLITE_DONE)
+        rc = pl_store_fail(pl->store, err, "cannot read the carpool plan");
 done:
     sqlite3_finalize(st);
     if (rc < 0) {
@@ -743,6 +829,9 @@ int pl_carpool_plan_event(pl_carpool_saved_plan **out, pl_store *store, const ch
     pl_carpool_saved_plan *saved = NULL;
     pl_carpool_problem pb = {0};
     pl_datetime start, end;
+    long long mark = 0; /* changes recorded before this plan */
+    size_t together_unmet = 0;
+    int stable_used = 0;
     int rc, in_tx = 0;
 
     if (out)
@@ -771,6 +860,10 @@ int pl_carpool_plan_event(pl_carpool_saved_plan **out, pl_store *store, const ch
         goto done;
     if ((pl.plan_id = find_plan_id(store, pl.ev->rowid, pl.trip, err)) < 0) {
         rc = (int)pl.plan_id;
+        goto done;
+    }
+    if ((mark = pl_carpool_changes_mark(store, err)) < 0) {
+        rc = (int)mark;
         goto done;
     }
     /* confirmed cars with keep_confirmed; locked cars always */
@@ -840,6 +933,40 @@ int pl_carpool_plan_event(pl_carpool_saved_plan **out, pl_store *store, const ch
         opts->progress("matching", 0, 1, opts->payload);
     if ((rc = pl_carpool_plan(&res, &pb, &opts->engine, err)) < 0)
         goto done;
+    /* A re-plan of the way there moves as few people as possible: the
+     * previous cars are kept where they still fit and newcomers take their
+     * spare seats; that plan is taken when it seats at least as many riders
+     * as the plan made afresh (res), else the fresh one is. */
+    if (pl.trip == PL_CARPOOL_OUTBOUND && pl.plan_id > 0 && !opts->fresh) {
+        pl_carpool_result *stable = NULL;
+        size_t filled = 0;
+        if ((rc = load_previous(&pl, &prefer, &nprefer, err)) < 0)
+            goto done;
+        free(pf);
+        if (!(pf = calloc(nprefer ? nprefer : 1, sizeof(*pf)))) {
+            rc = oom(err);
+            goto done;
+        }
+        for (size_t k = 0; k < nprefer; k++) {
+            pf[k].driver = prefer[k].driver;
+            pf[k].passengers = prefer[k].passengers;
+            pf[k].npassengers = prefer[k].npassengers;
+        }
+        pb.prefer = nprefer ? pf : NULL;
+        pb.nprefer = nprefer;
+        if ((rc = pl_carpool_plan(&stable, &pb, &opts->engine, err)) < 0 ||
+            (rc = pl_carpool_fill_seats(stable, &pb, &opts->engine, &filled, err)) < 0) {
+            pl_carpool_result_free(stable);
+            goto done;
+        }
+        if (stable->totals.riders_seated >= res->totals.riders_seated) {
+            pl_carpool_result_free(res);
+            res = stable;
+            stable_used = 1;
+        } else {
+            pl_carpool_result_free(stable);
+        }
+    }
     if (opts->progress) {
         opts->progress("matching", 1, 1, opts->payload);
         opts->progress("saving", 0, 1, opts->payload);
@@ -849,11 +976,19 @@ int pl_carpool_plan_event(pl_carpool_saved_plan **out, pl_store *store, const ch
         goto done;
     if ((rc = save_plan(&pl, &pb, res, &opts->engine, err)) < 0)
         goto done;
+    /* people kept in one car (carpool together), where the seats and the
+     * detour limits let them */
+    if ((rc = pl_carpool_honour_together(&together_unmet, store, slug, pl.plan_id, pl.trip, err)) <
+        0)
+        goto done;
     /* The plan as stored, and each member's pickup (their feeds) with it. */
     if ((rc = pl_carpool_plan_load_trip(&saved, store, slug, pl.trip, err)) < 0 ||
-        (rc = pl_carpool_pickups_sync(store, saved, err)) < 0)
+        (rc = pl_carpool_pickups_sync(store, saved, err)) < 0 ||
+        (rc = pl_carpool_changes_notify(store, pl.ev->rowid, mark, err)) < 0)
         goto done;
     saved->replaced = replaced;
+    saved->together_unmet = together_unmet;
+    saved->kept_previous = stable_used;
     if (before)
         saved->moved = count_moved(before, nbefore, saved);
     in_tx = 0;

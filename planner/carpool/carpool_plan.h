@@ -53,11 +53,16 @@ typedef struct pl_carpool_plan_options {
      * groups go home together where they still fit, the others are planned
      * again. Each trip has its own stored plan. */
     pl_carpool_trip trip;
+    /* A re-plan of the way there keeps the previous cars where they still
+     * fit (seats, detour, everyone still travelling), and newcomers take
+     * their spare seats, when that seats as many riders as planning afresh;
+     * fresh = 1 always plans afresh. */
+    int fresh;
 } pl_carpool_plan_options;
 
 #define PL_CARPOOL_PLAN_OPTIONS_INIT                                                               \
     {                                                                                              \
-        PL_CARPOOL_OPTIONS_INIT, 0, NULL, NULL, NULL, NULL, PL_CARPOOL_OUTBOUND                    \
+        PL_CARPOOL_OPTIONS_INIT, 0, NULL, NULL, NULL, NULL, PL_CARPOOL_OUTBOUND, 0                 \
     }
 
 /* "outbound" or "return" (static storage). */
@@ -104,7 +109,9 @@ typedef struct pl_carpool_saved_group {
 #define PL_CARPOOL_WHY_NO_SEAT "no_seat"
 #define PL_CARPOOL_WHY_NO_ROOM "no_room"
 #define PL_CARPOOL_WHY_LEAVE_TIME "leave_time"
-#define PL_CARPOOL_WHY_EXCLUDED "excluded" /* planner carpool exclude */
+#define PL_CARPOOL_WHY_EXCLUDED "excluded"   /* planner carpool exclude */
+#define PL_CARPOOL_WHY_SEAT_LOST "seat_lost" /* their car went (driver cancelled, declined) */
+#define PL_CARPOOL_WHY_LEFT "left"           /* left their car (pl_carpool_leave) */
 
 typedef struct pl_carpool_saved_unassigned {
     long long registration;
@@ -136,6 +143,13 @@ typedef struct pl_carpool_saved_plan {
      * or a car instead of none, or none instead of a car). */
     size_t moved;
     int replaced; /* set by pl_carpool_plan_event: it replaced an earlier plan */
+    /* Set by pl_carpool_plan_event: pairs of people kept together (carpool
+     * together) who could not share a car (seats, detour limits, a confirmed
+     * or locked car in the way, nobody of them with a car). */
+    size_t together_unmet;
+    /* Set by pl_carpool_plan_event: 1 when the previous cars were kept where
+     * they fit (see pl_carpool_plan_options.fresh), 0 when planned afresh. */
+    int kept_previous;
 } pl_carpool_saved_plan;
 
 void pl_carpool_saved_plan_free(pl_carpool_saved_plan *plan);
@@ -326,6 +340,127 @@ void pl_carpool_pickup_free(pl_carpool_pickup *p);
  * event in line with plan (as just stored): called by pl_carpool_plan_event
  * inside its transaction. */
 int pl_carpool_pickups_sync(pl_store *store, const pl_carpool_saved_plan *plan, pl_error *err);
+
+/* ---- changes to the stored cars between two plans ----
+ *
+ * Every change to a confirmed car is recorded (table carpool_changes: the
+ * event, the trip, the car's driver, for a move the car left, the person,
+ * what: joined, left, lost_seat, driver_cancelled, driver_declined, moved,
+ * and when), in the transaction of the change, and the people concerned are
+ * told (pl_outbox_carpool_changed: each member of a confirmed car as it now is, a
+ * person moved, a "lost seat" message to a person whose car went; never the
+ * person who acted). Messages are versioned by the pickup's sequence, so a
+ * repeated command tells no one twice. Only the way there is told by mail
+ * (the way home has no confirmation yet); its changes are recorded.
+ */
+
+/*
+ * The hook for pl_registration_set_left_hook: registration_id, which was
+ * confirmed, is cancelled (inside that transaction). A confirmed car loses
+ * them: a passenger is taken out (the others keep their pickups and times);
+ * a driver's car goes and its passengers are listed without a seat (reason
+ * seat_lost) until the next plan. Cars not confirmed are left to the next
+ * plan, as before. Returns PL_OK or PL_EIO.
+ */
+int pl_carpool_registration_left(pl_store *store, long long registration_id, pl_error *err);
+
+/* What pl_carpool_move did. Detours of the car moved to, before and after:
+ * km beyond the driver's direct trip, the same as a percentage of it, and
+ * minutes (driving and stops). */
+typedef struct pl_carpool_move_result {
+    double detour_km_before, detour_km_after;
+    double detour_pct_before, detour_pct_after;
+    double detour_min_before, detour_min_after;
+    int over_limit; /* beyond the plan's detour limits (accepted with force) */
+    int recorded;   /* a confirmed car was concerned: recorded */
+    int told;       /* messages queued */
+} pl_carpool_move_result;
+
+/*
+ * Move the person of email (a passenger, someone without a seat, or a driver
+ * going alone) into the car of to_email in the stored plan of trip. Checks
+ * the seats the driver offered, then the detour limits of the plan: a route
+ * beyond them is refused (PL_EINVALID, the message says by how much the
+ * detour grows) unless force. The pickup order of each car concerned is
+ * the shortest (every order for up to 7 passengers, else the best insertion),
+ * its times computed again from its arrival (the way home: its departure).
+ * A car moved from keeps its other members in order, its times computed
+ * again. Recorded and told when either car is confirmed. A move lasts until
+ * the next plan unless the car is confirmed (with --keep-confirmed) or
+ * locked. out may be NULL.
+ * Returns PL_OK, PL_ENOTFOUND (no event, plan or registration), PL_EINVALID
+ * (not in the plan, a driver with passengers, full, too long, same car),
+ * PL_EIO.
+ */
+int pl_carpool_move(pl_carpool_move_result *out, pl_store *store, const char *slug,
+                    const char *email, const char *to_email, pl_carpool_trip trip, int force,
+                    pl_error *err);
+
+/*
+ * Keep the people of email_a and email_b in one car from the next plan on
+ * (on = 1), or no longer (on = 0; email_b NULL: every pair of email_a). Kept
+ * in the table carpool_together, one row per pair. The planner honours it
+ * after matching: the one without a car (or whose car is not theirs) is
+ * moved into the other's car as pl_carpool_move would, within the seats and
+ * the detour limits, never into or out of a confirmed or locked car; a pair
+ * it cannot join is counted in the plan's together_unmet.
+ * Returns PL_OK, PL_ENOTFOUND (not registered), PL_EINVALID (the same
+ * person twice), PL_EIO.
+ */
+int pl_carpool_together_set(pl_store *store, const char *slug, const char *email_a,
+                            const char *email_b, int on, pl_error *err);
+
+/* For pl_carpool_plan_event, in its transaction: join the pairs of event
+ * slug in the stored plan plan_id of trip. */
+int pl_carpool_honour_together(size_t *unmet, pl_store *store, const char *slug, long long plan_id,
+                               pl_carpool_trip trip, pl_error *err);
+
+/*
+ * The attendee's own actions (/me/TOKEN), on the stored plan of trip:
+ *   leave:   a passenger leaves their car (listed without a seat, reason
+ *            "left"; the car's other members keep their order, times computed
+ *            again); the next plan may seat them again;
+ *   decline: a driver declines their car: its passengers are listed without
+ *            a seat (reason seat_lost) and the driver goes alone, in this
+ *            plan and the next ones (their carpool_choices row is set to
+ *            excluded, which the organiser undoes with carpool exclude
+ *            --off); the next plan seats the passengers elsewhere;
+ *   accept:  a driver confirms their car (pl_carpool_confirm).
+ * Each is recorded and told as above when the car was confirmed; *told (may
+ * be NULL) gets the number of messages queued. Returns PL_OK, PL_ENOTFOUND,
+ * PL_EINVALID (a passenger declining, a driver leaving, ...), PL_EIO.
+ */
+int pl_carpool_leave(pl_store *store, const char *slug, const char *email, pl_carpool_trip trip,
+                     int *told, pl_error *err);
+int pl_carpool_driver_decline(pl_store *store, const char *slug, const char *email,
+                              pl_carpool_trip trip, int *told, pl_error *err);
+int pl_carpool_driver_accept(pl_store *store, const char *slug, const char *email,
+                             pl_carpool_trip trip, pl_error *err);
+
+/* One row of the record of changes to confirmed cars (carpool_changes). */
+typedef struct pl_carpool_change {
+    long long id;
+    char *trip;         /* "outbound", "return" */
+    char *what;         /* joined, left, lost_seat, driver_cancelled, driver_declined, moved */
+    char *at;           /* UTC "YYYY-MM-DDTHH:MM:SSZ" */
+    char *name, *email; /* the person */
+    char *driver_email; /* the car (its driver); NULL once that registration is gone */
+    char *from_email;   /* a move: the car left; NULL otherwise */
+} pl_carpool_change;
+
+/* The changes recorded for event slug, oldest first. PL_ENOTFOUND for no
+ * such event. Free with pl_carpool_changes_free. */
+int pl_carpool_changes_list(pl_carpool_change **out, size_t *count, pl_store *store,
+                            const char *slug, pl_error *err);
+void pl_carpool_changes_free(pl_carpool_change *list, size_t count);
+
+/* For pl_carpool_plan_event: the last change id (0: none), a change, and the
+ * messages of the changes after mark (in the caller's transaction). */
+long long pl_carpool_changes_mark(pl_store *store, pl_error *err);
+int pl_carpool_change_record(pl_store *store, long long event_id, pl_carpool_trip trip,
+                             long long driver, long long from, long long registration,
+                             const char *what, pl_error *err);
+int pl_carpool_changes_notify(pl_store *store, long long event_id, long long mark, pl_error *err);
 
 /* Minutes on the engine's clock (minutes since 1970-01-01T00:00, local wall
  * time, no zone) as "YYYY-MM-DDTHH:MM" into buf (>= 17 bytes). */

@@ -516,6 +516,50 @@ int pl_outbox_carpool_confirmed(pl_store *store, long long plan_id, const char *
                plan_id, confirmed_at, now, NULL, err);
 }
 
+int pl_outbox_carpool_changed(pl_store *store, long long event_id, long long after, pl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    char now[32];
+    int rc;
+
+    pl_now_utc(now);
+    rc = pl_store_prepare(
+        store, &st,
+        "WITH c AS (SELECT * FROM carpool_changes WHERE event_id = ?1 AND id > ?2 AND "
+        "trip = 'outbound'), "
+        /* who acted: told nothing about their own act */
+        "self AS (SELECT registration_id AS reg FROM c WHERE what = 'left' OR "
+        "what = 'driver_cancelled' OR what = 'driver_declined'), "
+        "cars AS (SELECT driver_id AS d FROM c WHERE driver_id IS NOT NULL UNION "
+        "SELECT from_driver_id FROM c WHERE from_driver_id IS NOT NULL), "
+        "w AS (SELECT registration_id AS reg, max(what = 'lost_seat') AS lost FROM c "
+        "GROUP BY registration_id UNION ALL "
+        /* the members of the confirmed cars concerned, as they now are */
+        "SELECT m.registration_id, 0 FROM carpool_plans p JOIN carpool_groups g ON "
+        "g.plan_id = p.id JOIN carpool_members m ON m.group_id = g.id WHERE "
+        "p.event_id = ?1 AND p.trip = 'outbound' AND g.confirmed = 1 AND "
+        "g.driver_id IN (SELECT d FROM cars)), "
+        "who AS (SELECT reg, max(lost) AS lost FROM w WHERE reg NOT IN (SELECT reg FROM self) "
+        "GROUP BY reg) "
+        "INSERT INTO outbox (event_id, registration_id, kind, version, detail, message_id, "
+        "not_before, created) SELECT r.event_id, r.id, 'carpool', (CASE WHEN who.lost THEN "
+        "'lost:' ELSE 'pickup:' END) || coalesce((SELECT p.sequence FROM carpool_pickups p "
+        "WHERE p.registration_id = r.id), 0), CASE WHEN who.lost THEN 'lost_seat' "
+        "END, " NEW_MESSAGE_ID
+        ", ?3, ?3 FROM who JOIN registrations r ON r.id = who.reg WHERE r.status = 'confirmed' "
+        "ORDER BY r.id ON CONFLICT DO NOTHING",
+        err);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, event_id);
+    sqlite3_bind_int64(st, 2, after);
+    pl_store_bind_text(st, 3, now);
+    if ((rc = pl_store_step(store, st, "cannot write the outbox", err)) == 0)
+        rc = sqlite3_changes(pl_store_db(store));
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int pl_outbox_announce(pl_store *store, const char *slug, const char *subject, const char *body,
                        pl_mail_audience to, pl_error *err)
 {

@@ -168,6 +168,18 @@ int pl_outbox_remind(pl_store *store, const char *slug, const char *version, con
 int pl_outbox_carpool_confirmed(pl_store *store, long long plan_id, const char *confirmed_at,
                                 pl_error *err);
 
+/*
+ * Carpool messages for the changes to confirmed cars of the event recorded
+ * after the change id `after` (table carpool_changes, the way there; call it
+ * after the pickups are brought up to date, in the same transaction): each
+ * member of a confirmed car that changed (its new composition: versioned by their
+ * pickup sequence, as pl_outbox_carpool_confirmed, so nothing is said twice),
+ * each person moved, and a "lost seat" message (detail "lost_seat", version
+ * "lost:SEQUENCE") to each person whose seat went. Nobody is told of their
+ * own act (left, cancelled, declined). Returns the number queued.
+ */
+int pl_outbox_carpool_changed(pl_store *store, long long event_id, long long after, pl_error *err);
+
 /* to for pl_outbox_announce */
 typedef enum pl_mail_audience {
     PL_AUDIENCE_CONFIRMED,

@@ -201,6 +201,18 @@ int pl_registration_update(pl_store *store, const char *slug, const pl_registrat
 int pl_registration_cancel(pl_store *store, const char *slug, const char *email,
                            pl_registration **out, pl_error *err);
 
+/*
+ * Called in the transaction of every cancellation (pl_registration_cancel,
+ * pl_registration_erase) of a registration that was confirmed, after its
+ * status is written: for the layers that keep something about confirmed
+ * people (the carpools: a confirmed car loses a member). Registrations know
+ * nothing of them; the program installs the hook once at start, before any
+ * thread (cli/main.c installs pl_carpool_registration_left). A hook that
+ * fails rolls the cancellation back. NULL: none (the default).
+ */
+typedef int (*pl_registration_left_fn)(pl_store *store, long long registration_id, pl_error *err);
+void pl_registration_set_left_hook(pl_registration_left_fn fn);
+
 /* pl_registration_cancel, also giving the people promoted from the waiting
  * list, in order (*promoted and *npromoted may be NULL; free the array with
  * pl_registration_list_free). */

@@ -1002,6 +1002,13 @@ int pl_registration_batch_save(pl_registration_batch *b, const pl_registration *
     return reg_save_row(b, in, REG_SAVE_ANY, out_rowid, out_status, change, err);
 }
 
+static pl_registration_left_fn left_hook;
+
+void pl_registration_set_left_hook(pl_registration_left_fn fn)
+{
+    left_hook = fn;
+}
+
 /* Cancel the active registration at rowid; fill the freed seats. */
 int reg_batch_cancel(pl_registration_batch *b, const char *email, long long *out_rowid,
                      pl_error *err)
@@ -1038,6 +1045,8 @@ int reg_batch_cancel(pl_registration_batch *b, const char *email, long long *out
         return rc;
     if (status != PL_REG_CONFIRMED)
         return 0;
+    if (left_hook && (rc = left_hook(b->store, rowid, err)) < 0)
+        return rc;
     if ((rc = stored_choices(b, rowid, &c, &n, err)) < 0)
         return rc;
     b->confirmed--;

@@ -497,6 +497,28 @@ static const char *const migrations[] = {
     /* 17 -> 18: an event's own delay before its personal data is purged
      * (days after its end; NULL: PL_REG_PURGE_DAYS) */
     "ALTER TABLE events ADD COLUMN purge_after_days INTEGER CHECK (purge_after_days > 0);",
+    /* 18 -> 19: every change to a confirmed car (carpool_plan.h, "Changes to
+     * confirmed cars"), written in the transaction of the change: who, which
+     * car (its driver; from_driver_id: the car left, for a move), what. And
+     * the pairs the organiser keeps in one car (planner carpool together). */
+    "CREATE TABLE carpool_changes ("
+    "  id INTEGER PRIMARY KEY,"
+    "  event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,"
+    "  trip TEXT NOT NULL CHECK (trip = 'outbound' OR trip = 'return'),"
+    "  driver_id INTEGER REFERENCES registrations(id) ON DELETE SET NULL,"
+    "  from_driver_id INTEGER REFERENCES registrations(id) ON DELETE SET NULL,"
+    "  registration_id INTEGER NOT NULL REFERENCES registrations(id) ON DELETE CASCADE,"
+    "  what TEXT NOT NULL CHECK (what = 'joined' OR what = 'left' OR what = 'lost_seat' OR"
+    "    what = 'driver_cancelled' OR what = 'driver_declined' OR what = 'moved'),"
+    "  at TEXT NOT NULL"
+    ");"
+    "CREATE INDEX carpool_changes_event ON carpool_changes(event_id, id);"
+    "CREATE TABLE carpool_together ("
+    "  a_id INTEGER NOT NULL REFERENCES registrations(id) ON DELETE CASCADE,"
+    "  b_id INTEGER NOT NULL REFERENCES registrations(id) ON DELETE CASCADE,"
+    "  CHECK (a_id < b_id),"
+    "  PRIMARY KEY (a_id, b_id)"
+    ") WITHOUT ROWID;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

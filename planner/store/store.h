@@ -21,7 +21,7 @@
 typedef struct pl_store pl_store;
 
 /* The schema version this build writes. */
-#define PL_SCHEMA_VERSION 18
+#define PL_SCHEMA_VERSION 19
 /* PRAGMA application_id of planner databases ("PLNR"). */
 #define PL_APPLICATION_ID 0x504C4E52
 

@@ -63,6 +63,8 @@ static int setup(void **state)
     return 0;
 }
 
+/* keep_confirmed 2: keep_confirmed off and plan afresh (opts.fresh), not
+ * keeping the previous cars where they fit */
 static pl_carpool_saved_plan *plan(fixture *f, int keep_confirmed, double road_factor)
 {
     pl_carpool_plan_options opts;
@@ -71,7 +73,8 @@ static pl_carpool_saved_plan *plan(fixture *f, int keep_confirmed, double road_f
     char msg[1024];
 
     pl_carpool_plan_options_init(&opts);
-    opts.keep_confirmed = keep_confirmed;
+    opts.keep_confirmed = keep_confirmed == 1;
+    opts.fresh = keep_confirmed == 2;
     opts.engine.road_factor = road_factor;
     if (pl_carpool_plan_event(&p, f->store, "atelier", &opts, &err) != 0)
         fail_msg("%s", pl_error_format(&err, msg, sizeof(msg)));
@@ -214,7 +217,7 @@ static void same_input_gives_the_same_stored_plan(void **state)
 
     pl_carpool_saved_plan_free(plan(f, 0, 1.3));
     first = dump_plan(f);
-    pl_carpool_saved_plan_free(plan(f, 0, 1.3));
+    pl_carpool_saved_plan_free(plan(f, 2, 1.3)); /* afresh: the engine alone */
     second = dump_plan(f);
     assert_string_equal(first, second);
     assert_non_null(strstr(first, "Boulogne-Billancourt"));
@@ -253,8 +256,16 @@ static void keep_confirmed_keeps_the_group_byte_for_byte(void **state)
     pl_carpool_saved_plan_free(p);
     free(after);
 
-    /* Without keep_confirmed, the group is planned again: Hal joins Ana. */
+    /* Without keep_confirmed, the group is no longer confirmed; the cars
+     * are kept where they fit, so Hal stays with Gus... */
     p = plan(f, 0, 1.5);
+    assert_false(group_of(p, "ana@example.org")->confirmed);
+    assert_int_equal(group_of(p, "gus@example.org")->npassengers, 1);
+    assert_int_equal(p->moved, 0);
+    assert_true(p->kept_previous);
+    pl_carpool_saved_plan_free(p);
+    /* ... and planned afresh, Hal joins Ana. */
+    p = plan(f, 2, 1.5);
     assert_false(group_of(p, "ana@example.org")->confirmed);
     assert_int_equal(group_of(p, "ana@example.org")->npassengers, 2);
     assert_null(unassigned(p, "hal@example.org"));
