@@ -6,6 +6,7 @@ the public form (no JavaScript), read French, keep what they typed, and see
 an agenda conflict named by the sessions' titles, not their ids. The
 command line still prints the English (tests/e2e/test_cli.py)."""
 import html
+import json
 import os
 import re
 import shutil
@@ -110,6 +111,26 @@ class FrenchErrors(unittest.TestCase):
                                 {"Content-Type": "application/x-www-form-urlencoded",
                                  "Origin": "http://127.0.0.1:%d" % self.srv.port})
 
+    def post_me(self, path, fields):
+        return self.srv.request("POST", path, urllib.parse.urlencode(fields, doseq=True).encode(),
+                                {"Content-Type": "application/x-www-form-urlencoded",
+                                 "Origin": "http://127.0.0.1:%d" % self.srv.port})
+
+    def me_form(self, me, page=None):
+        """The fields the /me edit form would send as it is shown."""
+        page = page or self.srv.get(me)[2].decode()
+        form = re.search(r'action="%s/update".*?</form>' % re.escape(me), page, re.S).group(0)
+        fields = {html.unescape(n): html.unescape(v) for n, v in
+                  re.findall(r'<input type="(?:hidden|text|tel|number)"[^>]*? name="([^"]+)" '
+                             r'(?:maxlength="\d+" |min="\d+" max="\d+" )?value="([^"]*)"',
+                             form)}
+        fields["travel"] = re.search(r'<option value="(\w+)" selected>', form).group(1)
+        for box in ("meal", "public", "share_phone"):
+            if re.search(r'name="%s" value="1" checked' % box, form):
+                fields[box] = "1"
+        fields["session"] = re.findall(r'name="session" value="([^"]+)" checked', form)
+        return fields
+
     def test_public_form_shown_again_in_french(self):
         self.published_event()
         s, _, _ = self.b.post("/admin/e/atelier-test/publish", {"accept_conflicts": "1"},
@@ -150,20 +171,73 @@ class FrenchErrors(unittest.TestCase):
         # fixed, it goes through; the same e-mail again is a conflict, in French
         s, h, _ = self.post_public(dict(typed, email="elise@exemple.fr"))
         self.assertEqual(s, 303)
-        # her own page refuses a bad phone number in French too (an error page)
+        # her own page refuses a bad phone number in French too: the page
+        # again, the error beside the field, what she typed kept
         me = h["location"]
-        page = self.srv.get(me)[2].decode()
-        form = re.search(r'action="%s/update".*?</form>' % re.escape(me), page, re.S).group(0)
-        fields = {html.unescape(n): html.unescape(v) for n, v in
-                  re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form)}
-        fields["phone"] = "appelez-moi"
-        s, _, body = self.srv.request(
-            "POST", me + "/update", urllib.parse.urlencode(fields).encode(),
-            {"Content-Type": "application/x-www-form-urlencoded",
-             "Origin": "http://127.0.0.1:%d" % self.srv.port})
-        self.assertEqual(s, 400, body)
-        self.assertIn("« appelez-moi » n'est pas un numéro de téléphone",
-                      html.unescape(body.decode()))
+        fields = self.me_form(me)
+        fields.update(phone="appelez-moi", diet="sans gluten", origin="Lannion")
+        s, _, body = self.post_me(me + "/update", fields)
+        page = body.decode()
+        self.assertEqual(s, 400, page)
+        self.assertIn('<html lang="fr"', page)
+        self.assertIn("Vos modifications ne sont pas enregistrées", html.unescape(page))
+        self.assertIn("« appelez-moi » n'est pas un numéro de téléphone", html.unescape(page))
+        self.assertRegex(page, r'id="phone"[^>]*value="appelez-moi"[^>]*aria-invalid="true"')
+        self.assertIn('<p class="warn" id="phone-error">', page)
+        self.assertIn('href="#phone"', page)
+        self.assertRegex(page, r'id="diet"[^>]*value="sans gluten"')
+        self.assertRegex(page, r'id="origin"[^>]*value="Lannion"')
+        # the form shown again still carries what the first one showed
+        again = self.me_form(me, page)
+        self.assertEqual(again["orig_origin"], "Saint-Brieuc")
+        self.assertEqual(again["orig_diet"], "végétarien")
+        self.assertEqual(self.srv.get(me + ".json")[2] and
+                         json.loads(self.srv.get(me + ".json")[2])["diet"], "végétarien")
+        # corrected and sent again: only what she changed is saved
+        fields.update(phone="06 12 34 56 78")
+        s, _, body = self.post_me(me + "/update", fields)
+        self.assertEqual(s, 303, body)
+        reg = json.loads(self.srv.get(me + ".json")[2])
+        self.assertEqual((reg["diet"], reg["origin"], reg["phone"], reg["seats"],
+                          reg["sessions"]),
+                         ("sans gluten", "Lannion", "06 12 34 56 78", 2, ["velo"]))
+        # seats out of range: French, beside the seats field
+        fields = dict(self.me_form(me), seats="99")
+        s, _, body = self.post_me(me + "/update", fields)
+        page = body.decode()
+        self.assertEqual(s, 400, page)
+        self.assertIn("le nombre de places offertes doit aller de 1 à", html.unescape(page))
+        self.assertRegex(page, r'id="seats"[^>]*value="99"[^>]*aria-invalid="true"')
+        # a stale cancel form: a French page, not English
+        s, _, body = self.post_me(me + "/cancel", {"csrf": "x"})
+        self.assertEqual(s, 403)
+        self.assertIn("ce formulaire a expiré", html.unescape(body.decode()))
+        self.assertNotIn("stale", body.decode())
+        # the JSON API: "error" stays English, "message" is French, "field" the key
+        s, _, body = self.srv.request("POST", me + "/update",
+                                      json.dumps({"seats": 3}).encode(),
+                                      {"Content-Type": "application/json"})
+        self.assertEqual(s, 400)
+        self.assertEqual(json.loads(body), {
+            "error": "seats goes with travel: give both",
+            "message": "le nombre de places va avec le mode de trajet : donnez les deux",
+            "field": "seats"})
+        s, _, body = self.srv.request("POST", "/e/atelier-test/register",
+                                      json.dumps({"name": "Jo", "email": "jo-at-example"}).encode(),
+                                      {"Content-Type": "application/json"})
+        self.assertEqual(s, 400)
+        self.assertEqual(json.loads(body), {
+            "error": "\"jo-at-example\" is not an e-mail address",
+            "message": "« jo-at-example » n'est pas une adresse e-mail (exemple : "
+                       "prenom.nom@exemple.fr)",
+            "field": "email"})
+        s, _, body = self.srv.request("POST", "/e/atelier-test/register",
+                                      json.dumps({"name": "Jo", "email": "jo@example.org",
+                                                  "ranks": [1]}).encode(),
+                                      {"Content-Type": "application/json"})
+        self.assertEqual(s, 400)
+        self.assertEqual(json.loads(body)["field"], "ranks")
+        self.assertIn("un classement par créneau", json.loads(body)["message"])
         s, _, body = self.post_public(dict(typed, email="elise@exemple.fr"))
         self.assertEqual(s, 409)
         self.assertIn("elise@exemple.fr est déjà inscrit à cet événement",
