@@ -6,6 +6,7 @@ the public form (no JavaScript), read French, keep what they typed, and see
 an agenda conflict named by the sessions' titles, not their ids. The
 command line still prints the English (tests/e2e/test_cli.py)."""
 import html
+import http.server
 import json
 import os
 import re
@@ -13,12 +14,31 @@ import shutil
 import sqlite3
 import sys
 import tempfile
+import threading
 import unittest
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(__file__))
 from test_admin import Browser, workshop_event  # noqa: E402
 from test_server import Server, run_cli  # noqa: E402
+
+
+class NoPlace(http.server.BaseHTTPRequestHandler):
+    """A BAN-like geocoder that finds nothing."""
+    asked = []
+
+    def do_GET(self):
+        q = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+        NoPlace.asked.append(q.get("q", [""])[0])
+        data = json.dumps({"type": "FeatureCollection", "features": []}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
 
 
 class FrenchErrors(unittest.TestCase):
@@ -86,6 +106,39 @@ class FrenchErrors(unittest.TestCase):
         r = run_cli(self.srv.db, "event", "import", bad)
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("the event must end after it starts", r.stderr)
+
+    def test_venue_not_found_says_why_in_french(self):
+        s, _, page = self.b.post("/admin/events",
+                                 dict(workshop_event(), venue_address="nulle part du tout",
+                                      venue_name=""),
+                                 csrf_from="/admin/events/new")
+        self.assertEqual(s, 400, page)
+        text = html.unescape(page)
+        self.assertIn("adresse introuvable", text)
+        self.assertIn("« nulle part du tout » n'est ni une commune, ni un code postal", text)
+        self.assertNotIn("is not a French commune", text)
+        # with a geocoder set (`carpool plan --geocoder`): its answer, in French
+        geo = http.server.ThreadingHTTPServer(("127.0.0.1", 0), NoPlace)
+        threading.Thread(target=geo.serve_forever, daemon=True).start()
+        try:
+            con = sqlite3.connect(self.srv.db)
+            con.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('geocoder_url', ?)",
+                        ("http://127.0.0.1:%d/search/" % geo.server_address[1],))
+            con.commit()
+            con.close()
+            s, _, page = self.b.post("/admin/events",
+                                     dict(workshop_event(), venue_address="nulle part du tout",
+                                          venue_name=""),
+                                     csrf_from="/admin/events/new")
+        finally:
+            geo.shutdown()
+            geo.server_close()
+        self.assertEqual(s, 400, page)
+        text = html.unescape(page)
+        self.assertIn("adresse introuvable", text)
+        self.assertIn("le géocodeur ne trouve aucun lieu", text)
+        self.assertNotIn("no place matches", text)
+        self.assertEqual(NoPlace.asked, ["nulle part du tout"])
 
     def test_conflict_named_by_titles(self):
         self.published_event()
