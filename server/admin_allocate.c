@@ -48,6 +48,17 @@ static const char *title_of(const pl_event *ev, const char *id)
     return s && s->title ? s->title : id;
 }
 
+/* The core's reason (ranks.c: one of two fixed English lines) in the
+ * page's language; another one as it is. */
+static const char *unplaced_reason(const adm *a, const char *reason)
+{
+    if (reason && strcmp(reason, "ranked no workshop of this slot") == 0)
+        return TX(a, ADMIN_ALLOCATE_NO_CHOICE);
+    if (reason && strcmp(reason, "every workshop ranked is full") == 0)
+        return TX(a, ADMIN_ALLOCATE_ALL_FULL);
+    return reason;
+}
+
 int adm_allocate(adm *a)
 {
     const char *keep = srv_field_get(a->req, "keep_assigned");
@@ -95,7 +106,8 @@ int adm_allocate(adm *a)
                       TX(a, ADMIN_ALLOCATE_WHY));
         for (size_t i = 0; i < res->nunplaced; i++)
             srv_html_emit(&h, "<tr><td>%t</td><td>%t</td><td>%t</td></tr>\n",
-                          res->unplaced[i].email, res->unplaced[i].slot, res->unplaced[i].reason);
+                          res->unplaced[i].email, res->unplaced[i].slot,
+                          unplaced_reason(a, res->unplaced[i].reason));
         srv_html_emit(&h, "</tbody></table>\n");
     }
     if (res->nassignments) {
