@@ -338,7 +338,7 @@ int srv_page_index(srv_reply *out, srv_req *req)
     int rc;
 
     if ((rc = pl_event_list(&events, &n, req->store, &err)) < 0)
-        return srv_page_error(out, srv_status_for(rc), NULL, err.msg);
+        return srv_page_error(out, srv_status_for(rc), NULL, NULL); /* not the store's words */
     pl_now_utc(now);
     /* Upcoming: published, and not over. */
     for (size_t i = 0; i < n; i++) {
@@ -727,8 +727,7 @@ static int event_page(srv_reply *out, srv_req *req, unsigned status, const pl_er
 
     if ((rc = pl_event_load(&ev, req->store, slug, &err)) < 0 || strcmp(ev->status, "draft") == 0) {
         pl_event_free(ev);
-        return srv_page_error(out, rc < 0 ? srv_status_for(rc) : 404, NULL,
-                              rc < 0 && rc != PL_ENOTFOUND ? err.msg : NULL);
+        return srv_page_error(out, rc < 0 ? srv_status_for(rc) : 404, NULL, NULL);
     }
     L = lang_of(ev);
     if (form_err) {
