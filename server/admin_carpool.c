@@ -178,6 +178,7 @@ static void groups_table(srv_html *h, const adm *a, const pl_event *ev,
                   TX(a, ADMIN_GROUPS), plan->totals.cars, TX(a, ADMIN_CARS),
                   plan->totals.passengers, TX(a, ADMIN_PASSENGERS), TX(a, ADMIN_AVOIDED), km);
     plan_map(h, a, ev, plan);
+    adm_table_wrap(h, "groups");
     srv_html_emit(h,
                   "<table><thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
                   "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
@@ -217,7 +218,7 @@ static void groups_table(srv_html *h, const adm *a, const pl_event *ev,
         }
         srv_html_emit(h, "</td></tr>\n");
     }
-    srv_html_emit(h, "</tbody></table>\n");
+    srv_html_emit(h, "</tbody></table></div>\n");
     srv_html_emit(h, "<form method=\"post\" action=\"/admin/e/%u/carpool/confirm\">", ev->slug);
     adm_csrf_field(h, a);
     srv_html_emit(h,

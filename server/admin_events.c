@@ -376,9 +376,11 @@ int adm_dashboard(adm *a)
                   TX(a, ADMIN_CREATE_AN_EVENT));
     if (n == 0)
         srv_html_emit(&h, "<p>%s</p>\n", TX(a, ADMIN_NO_EVENTS_YET));
-    else
+    else {
+        adm_table_wrap(&h, "events-caption");
         srv_html_emit(&h,
-                      "<table><caption class=\"muted\">%s</caption><thead><tr>"
+                      "<table><caption class=\"muted\" id=\"events-caption\">%s</caption>"
+                      "<thead><tr>"
                       "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
                       "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
                       "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead><tbody>\n",
@@ -386,6 +388,7 @@ int adm_dashboard(adm *a)
                       TX(a, ADMIN_START), TX(a, ADMIN_STATUS), TX(a, ADMIN_CONFIRMED_2),
                       TX(a, ADMIN_WAITING), TX(a, ADMIN_PLACES_LEFT), TX(a, ADMIN_TRAVELLERS),
                       TX(a, ADMIN_LINKS));
+    }
     for (size_t i = 0; i < n; i++) {
         const pl_event *ev = events[i];
         counts c = {0, 0, 0};
@@ -409,7 +412,7 @@ int adm_dashboard(adm *a)
         srv_html_emit(&h, "</td></tr>\n");
     }
     if (n)
-        srv_html_emit(&h, "</tbody></table>\n");
+        srv_html_emit(&h, "</tbody></table></div>\n");
     pl_event_list_free(events, n);
     return adm_page_reply(a, 200, &h);
 }
