@@ -298,5 +298,64 @@ class FrenchErrors(unittest.TestCase):
         self.assertEqual(self.count("elise@exemple.fr"), 1)
 
 
+class EnglishErrors(unittest.TestCase):
+    """The same paths for an English event: English everywhere."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="planner-l10n-en-")
+        ev = {"slug": "meetup", "title": "Meetup", "format": "in_person",
+              "timezone": "Europe/London", "status": "published",
+              "venue": {"name": "Hall", "lat": 51.5, "lon": -0.1},
+              "start": "2027-03-11T09:00", "end": "2027-03-11T17:00", "sessions": []}
+        path = os.path.join(self.dir, "meetup.json")
+        with open(path, "w") as f:
+            json.dump(ev, f)
+        db = os.path.join(self.dir, "planner.db")
+        r = run_cli(db, "event", "import", path)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.srv = Server(self.dir)
+
+    def tearDown(self):
+        self.srv.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def test_json_message_and_me_page_in_english(self):
+        s, _, body = self.srv.request("POST", "/e/meetup/register",
+                                      json.dumps({"name": "Jo", "email": "jo@example.org",
+                                                  "travel": "car"}).encode(),
+                                      {"Content-Type": "application/json"})
+        self.assertEqual(s, 400, body)
+        self.assertEqual(json.loads(body), {
+            "error": "travel is none, drive, ride or flexible",
+            "message": "travel is none, drive, ride or flexible", "field": "travel"})
+        s, _, body = self.srv.request("POST", "/e/meetup/register",
+                                      json.dumps({"name": "Jo", "email": "jo@example.org",
+                                                  "origin": "London", "travel": "ride"}).encode(),
+                                      {"Content-Type": "application/json"})
+        self.assertEqual(s, 201, body)
+        me = "/me/" + json.loads(body)["page"].rsplit("/me/", 1)[1]
+        page = self.srv.get(me)[2].decode()
+        fields = FrenchErrors.me_form(self, me, page)
+        fields.update(travel="drive", seats="0")
+        s, _, body = FrenchErrors.post_me(self, me + "/update", fields)
+        page = body.decode()
+        self.assertEqual(s, 400, page)
+        self.assertIn('<html lang="en"', page)
+        self.assertIn("Your changes are not saved yet", page)
+        self.assertIn("0 is not a number of free seats from 1 to 8", page)
+        self.assertRegex(page, r'id="seats"[^>]*value="0"[^>]*aria-invalid="true"')
+        self.assertIn('<option value="drive" selected>', page)
+        s, _, body = FrenchErrors.post_me(self, me + "/cancel", {"csrf": "x"})
+        self.assertEqual(s, 403)
+        self.assertIn("this form is stale or comes from another site", body.decode())
+        s, _, body = FrenchErrors.post_me(self, "/me/" + "0" * 64 + "/cancel", {"csrf": "x"})
+        self.assertEqual(s, 404)
+        self.assertIn("text/html", self.srv.request("POST", "/me/" + "0" * 64 + "/cancel",
+                                                    b"csrf=x", {
+                                                        "Content-Type":
+                                                        "application/x-www-form-urlencoded"})[1]
+                      .get("content-type", ""))
+
+
 if __name__ == "__main__":
     unittest.main()
