@@ -461,10 +461,11 @@ static int find_attendee(srv_reply *out, srv_req *req, pl_registration **reg,
 
     *lang_code = "fr";
     if ((rc = pl_registration_find_token(reg, req->store, req->arg[0], &err)) < 0) {
+        /* no event, no language: the JSON message is English, the page French */
+        if (rc == PL_ENOTFOUND)
+            PL_SAY(&err, PL_ENOTFOUND, "", REG_ERR_NO_REGISTRATION, NULL);
         if (req->body_kind == BODY_JSON)
-            srv_reply_error(out, srv_status_for(rc),
-                            rc == PL_ENOTFOUND ? "no such registration" : "%s",
-                            failure_text(&err, "en"));
+            json_failure(out, srv_status_for(rc), &err, NULL);
         else if (rc == PL_ENOTFOUND)
             page_say(out, 404, NULL, PL_T_REG_ERR_NO_REGISTRATION);
         else

@@ -348,6 +348,10 @@ class EnglishErrors(unittest.TestCase):
         s, _, body = FrenchErrors.post_me(self, me + "/cancel", {"csrf": "x"})
         self.assertEqual(s, 403)
         self.assertIn("this form is stale or comes from another site", body.decode())
+        s, _, body = self.srv.request("POST", "/me/" + "0" * 64 + "/update", b"{}",
+                                      {"Content-Type": "application/json"})
+        self.assertEqual((s, json.loads(body)), (404, {"error": "no such registration",
+                                                       "message": "no such registration"}))
         s, _, body = FrenchErrors.post_me(self, "/me/" + "0" * 64 + "/cancel", {"csrf": "x"})
         self.assertEqual(s, 404)
         self.assertIn("text/html", self.srv.request("POST", "/me/" + "0" * 64 + "/cancel",
