@@ -66,7 +66,7 @@ class AdminBrowserTest(unittest.TestCase):
         self.assertEqual(sorted(out["narrow"]), sorted([
             "login", "dashboard", "new-event", "event", "session-edit", "speaker-edit",
             "registrations", "registration-edit", "carpool", "not-found", "public-event", "me",
-            "allocate"]))
+            "public-form-error", "me-error", "allocate"]))
         for page, m in out["narrow"].items():
             self.assertEqual(m["width"], 390, page)
             self.assertLessEqual(m["scrollWidth"], m["width"],

@@ -210,6 +210,25 @@ async function main() {
       await phone.goto(url.startsWith('http') ? url : base + url);
       await narrow(phone, name);
     }
+    // forms refused by the server come back in French, with the error beside
+    // its field: on a phone too, and clean for axe
+    await phone.goto(base + '/e/' + SLUG);
+    await phone.fill('#name', 'Dominique Téléphone');
+    await phone.fill('#email', 'dominique.telephone@example.org');
+    await phone.fill('#phone', 'appelez-moi');
+    await phone.click('form[action$="/register"] button[type=submit]');
+    expect((await phone.textContent('#phone-error')).includes("n'est pas un numéro"),
+      'the public form again, the phone refused in French');
+    expect(await phone.inputValue('#name') === 'Dominique Téléphone', 'what was typed kept');
+    await narrow(phone, 'public-form-error');
+    await phone.goto(result.me);
+    await phone.fill('#phone', 'appelez-moi');
+    await phone.click('form[action$="/update"] button[type=submit]');
+    expect((await phone.textContent('#phone-error')).includes("n'est pas un numéro"),
+      'the /me page again, the phone refused in French');
+    expect((await phone.textContent('#form-error')).includes('Vos modifications'),
+      'the summary above');
+    await narrow(phone, 'me-error');
     // the allocation's result (its tables)
     await phone.goto(base + '/admin/e/' + SLUG);
     await phone.click('form[action$="/allocate"] button[type=submit]');
