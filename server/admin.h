@@ -86,6 +86,11 @@ int adm_error(adm *a, unsigned status, const char *message);
 int adm_fail(adm *a, unsigned status, const pl_error *err);
 /* A core message in the page's language, into buf. */
 const char *adm_error_text(const adm *a, const pl_error *err, char *buf, size_t size);
+/* Opens the scroll region of a wide table (close it with "</div>" after
+ * the table): on a narrow screen the table scrolls, not the page. Named by
+ * the element label_id (the table's caption), and focusable, so that the
+ * keyboard scrolls it too. */
+void adm_table_wrap(srv_html *h, const char *label_id);
 /* 303 to location (a local path). */
 int adm_redirect(adm *a, const char *location);
 /* The form's hidden csrf field. */

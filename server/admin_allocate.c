@@ -48,6 +48,17 @@ static const char *title_of(const pl_event *ev, const char *id)
     return s && s->title ? s->title : id;
 }
 
+/* The core's reason (ranks.c: one of two fixed English lines) in the
+ * page's language; another one as it is. */
+static const char *unplaced_reason(const adm *a, const char *reason)
+{
+    if (reason && strcmp(reason, "ranked no workshop of this slot") == 0)
+        return TX(a, ADMIN_ALLOCATE_NO_CHOICE);
+    if (reason && strcmp(reason, "every workshop ranked is full") == 0)
+        return TX(a, ADMIN_ALLOCATE_ALL_FULL);
+    return reason;
+}
+
 int adm_allocate(adm *a)
 {
     const char *keep = srv_field_get(a->req, "keep_assigned");
@@ -78,41 +89,47 @@ int adm_allocate(adm *a)
             srv_html_emit(&h, " (%z %s)", res->kept, TX(a, ADMIN_ALLOCATE_KEPT));
         srv_html_emit(&h, "</p>\n<p id=\"told\"><strong>%z</strong> %s</p>\n", res->told,
                       TX(a, ADMIN_ALLOCATE_TOLD));
-        srv_html_emit(&h,
-                      "<table id=\"by-rank\"><caption>%s</caption><thead><tr>"
-                      "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead><tbody>\n",
-                      TX(a, ADMIN_ALLOCATE_BY_RANK), TX(a, ADMIN_ALLOCATE_RANK),
-                      TX(a, ADMIN_ALLOCATE_PEOPLE));
+        adm_table_wrap(&h, "by-rank-caption");
+        srv_html_emit(
+            &h,
+            "<table id=\"by-rank\"><caption id=\"by-rank-caption\">%s</caption><thead><tr>"
+            "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead><tbody>\n",
+            TX(a, ADMIN_ALLOCATE_BY_RANK), TX(a, ADMIN_ALLOCATE_RANK),
+            TX(a, ADMIN_ALLOCATE_PEOPLE));
         for (size_t k = 1; k <= res->max_rank; k++)
             if (res->by_rank[k])
                 srv_html_emit(&h, "<tr><th scope=\"row\">%z</th><td>%z</td></tr>\n", k,
                               res->by_rank[k]);
-        srv_html_emit(&h, "</tbody></table>\n");
+        srv_html_emit(&h, "</tbody></table></div>\n");
     }
     if (res->nunplaced) {
-        srv_html_emit(&h,
-                      "<table id=\"unplaced\"><caption>%s</caption><thead><tr>"
-                      "<th scope=\"col\">e-mail</th><th scope=\"col\">%s</th>"
-                      "<th scope=\"col\">%s</th></tr></thead><tbody>\n",
-                      TX(a, ADMIN_ALLOCATE_UNPLACED), TX(a, ADMIN_ALLOCATE_SLOT),
-                      TX(a, ADMIN_ALLOCATE_WHY));
+        adm_table_wrap(&h, "unplaced-caption");
+        srv_html_emit(
+            &h,
+            "<table id=\"unplaced\"><caption id=\"unplaced-caption\">%s</caption><thead><tr>"
+            "<th scope=\"col\">e-mail</th><th scope=\"col\">%s</th>"
+            "<th scope=\"col\">%s</th></tr></thead><tbody>\n",
+            TX(a, ADMIN_ALLOCATE_UNPLACED), TX(a, ADMIN_ALLOCATE_SLOT), TX(a, ADMIN_ALLOCATE_WHY));
         for (size_t i = 0; i < res->nunplaced; i++)
             srv_html_emit(&h, "<tr><td>%t</td><td>%t</td><td>%t</td></tr>\n",
-                          res->unplaced[i].email, res->unplaced[i].slot, res->unplaced[i].reason);
-        srv_html_emit(&h, "</tbody></table>\n");
+                          res->unplaced[i].email, res->unplaced[i].slot,
+                          unplaced_reason(a, res->unplaced[i].reason));
+        srv_html_emit(&h, "</tbody></table></div>\n");
     }
     if (res->nassignments) {
-        srv_html_emit(&h,
-                      "<table id=\"assignments\"><caption>%s</caption><thead><tr>"
-                      "<th scope=\"col\">e-mail</th><th scope=\"col\">%s</th>"
-                      "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead><tbody>\n",
-                      TX(a, ADMIN_ALLOCATE_TITLE), TX(a, ADMIN_ALLOCATE_SLOT),
-                      TX(a, ADMIN_ALLOCATE_WORKSHOP), TX(a, ADMIN_ALLOCATE_RANK));
+        adm_table_wrap(&h, "assignments-caption");
+        srv_html_emit(
+            &h,
+            "<table id=\"assignments\"><caption id=\"assignments-caption\">%s</caption><thead><tr>"
+            "<th scope=\"col\">e-mail</th><th scope=\"col\">%s</th>"
+            "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead><tbody>\n",
+            TX(a, ADMIN_ALLOCATE_TITLE), TX(a, ADMIN_ALLOCATE_SLOT), TX(a, ADMIN_ALLOCATE_WORKSHOP),
+            TX(a, ADMIN_ALLOCATE_RANK));
         for (size_t i = 0; i < res->nassignments; i++)
             srv_html_emit(&h, "<tr><td>%t</td><td>%t</td><td>%t</td><td>%d</td></tr>\n",
                           res->assignments[i].email, res->assignments[i].slot,
                           title_of(ev, res->assignments[i].session), res->assignments[i].rank);
-        srv_html_emit(&h, "</tbody></table>\n");
+        srv_html_emit(&h, "</tbody></table></div>\n");
     }
     srv_html_emit(&h, "<p><a href=\"/admin/e/%u\">←</a></p>\n", ev->slug);
     r = adm_page_reply(a, 200, &h);

@@ -203,14 +203,16 @@ static int parse_number(double *out, const char *s)
 }
 
 /* Where the venue is: the gazetteer, else the geocoder the organiser set
- * for carpools (cached answers first, then one request). */
+ * for carpools (cached answers first, then one request). Not found: why, in
+ * lang (the geocoder's answer when it was asked, else the gazetteer's). */
 static int locate(pl_store *store, const char *address, const char *name, double *lat, double *lon,
-                  char *why, size_t size)
+                  pl_lang lang, char *why, size_t size)
 {
     const char *tries[2] = {address, name};
-    pl_origin o;
+    const char *typed = address && *address ? address : name ? name : "";
+    pl_origin o = {0};
     char *url = NULL;
-    pl_error err;
+    pl_error err, said;
 
     for (int i = 0; i < 2; i++) {
         const char *t = tries[i], *p;
@@ -224,7 +226,11 @@ static int locate(pl_store *store, const char *address, const char *name, double
                 (p == t || !isdigit((unsigned char)p[-1])) && pl_origin_resolve(&o, p) == 0)
                 goto found;
     }
-    snprintf(why, size, "%s", o.reason);
+    if (o.status == PL_ORIGIN_AMBIGUOUS)
+        PL_SAY(&said, PL_ENOTFOUND, NULL, GEO_ERR_AMBIGUOUS, typed, o.reason);
+    else
+        PL_SAY(&said, PL_ENOTFOUND, NULL, GEO_ERR_NOT_PLACE, typed, o.reason);
+    pl_error_text(&said, lang, why, size);
     if (pl_setting_get(&url, store, GEOCODER_SETTING, &err) == 0 && url && *url &&
         strcmp(url, "none") != 0 && address && *address) {
         if (pl_geocoder_lookup(&o, store, url, address, &err) == 0) {
@@ -236,6 +242,7 @@ static int locate(pl_store *store, const char *address, const char *name, double
             char *body = NULL, *req = NULL;
             size_t len = 0;
             pl_geocoder_hit hit;
+            pl_error_clear(&err);
             if (pl_geocoder_request_url(&req, url, address, &err) == 0 &&
                 pl_http_fetch(&body, &len, req, &fetcher, &err) == 0 &&
                 pl_geocoder_parse(&hit, body, len, &err) == 0) {
@@ -245,6 +252,14 @@ static int locate(pl_store *store, const char *address, const char *name, double
                 *lat = hit.lat;
                 *lon = hit.lon;
                 return 0;
+            }
+            /* the geocoder's own answer ("no place matches"), else why it
+             * could not be asked (its words: a technical detail) */
+            if (err.text)
+                pl_error_text(&err, lang, why, size);
+            else if (err.code != PL_OK) {
+                PL_SAY(&said, PL_ENOTFOUND, NULL, GEO_ERR_NOT_ASKED, err.msg);
+                pl_error_text(&said, lang, why, size);
             }
             free(req);
             free(body);
@@ -301,7 +316,8 @@ static int set_venue(adm *a, json_t *root, const pl_event *old, pl_error *err)
     }
     if (!address_changed)
         return 0;
-    if (locate(a->req->store, address, name, &lat, &lon, why, sizeof(why)) < 0)
+    if (locate(a->req->store, address, name, &lat, &lon, a->french ? PL_LANG_FR : PL_LANG_EN, why,
+               sizeof(why)) < 0)
         return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "venue.address", "%s%s%s",
                                TX(a, ADMIN_ADDRESS_NOT_FOUND_GIVE_THE), *why ? " — " : "", why);
     json_object_set_new(venue, "lat", json_real(lat));
@@ -361,9 +377,11 @@ int adm_dashboard(adm *a)
                   TX(a, ADMIN_CREATE_AN_EVENT));
     if (n == 0)
         srv_html_emit(&h, "<p>%s</p>\n", TX(a, ADMIN_NO_EVENTS_YET));
-    else
+    else {
+        adm_table_wrap(&h, "events-caption");
         srv_html_emit(&h,
-                      "<table><caption class=\"muted\">%s</caption><thead><tr>"
+                      "<table><caption class=\"muted\" id=\"events-caption\">%s</caption>"
+                      "<thead><tr>"
                       "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
                       "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
                       "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead><tbody>\n",
@@ -371,6 +389,7 @@ int adm_dashboard(adm *a)
                       TX(a, ADMIN_START), TX(a, ADMIN_STATUS), TX(a, ADMIN_CONFIRMED_2),
                       TX(a, ADMIN_WAITING), TX(a, ADMIN_PLACES_LEFT), TX(a, ADMIN_TRAVELLERS),
                       TX(a, ADMIN_LINKS));
+    }
     for (size_t i = 0; i < n; i++) {
         const pl_event *ev = events[i];
         counts c = {0, 0, 0};
@@ -394,7 +413,7 @@ int adm_dashboard(adm *a)
         srv_html_emit(&h, "</td></tr>\n");
     }
     if (n)
-        srv_html_emit(&h, "</tbody></table>\n");
+        srv_html_emit(&h, "</tbody></table></div>\n");
     pl_event_list_free(events, n);
     return adm_page_reply(a, 200, &h);
 }

@@ -22,6 +22,8 @@ static const char style[] =
     "padding:0;align-items:center}header form{display:inline;margin:0}"
     "header button{background:none;border:1px solid #fff;padding:.2rem .6rem}"
     "main{max-width:72rem;margin:0 auto;padding:1rem}a{color:#0b5cad}"
+    /* a long address or link breaks rather than widen the page */
+    "main p,main dd,main li,main h1,main h2,main label{overflow-wrap:anywhere}"
     "h1{font-size:1.6rem;line-height:1.2}h2{font-size:1.25rem;margin-top:2rem}"
     ".muted{color:#4f5964}.warn{color:#a1160a}"
     "table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #c9d1d9;"
@@ -47,7 +49,17 @@ static const char style[] =
     ".kind{font-size:.8rem;text-transform:uppercase;letter-spacing:.03em;color:#4f5964}"
     ".inline{display:inline}.actions{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}"
     "fieldset{border:1px solid #c9d1d9;border-radius:.4rem}"
+    /* on a phone only a wide table scrolls sideways, in its own region */
+    ".table-wrap{overflow-x:auto;margin:.5rem 0}"
     "</style>";
+
+void adm_table_wrap(srv_html *h, const char *label_id)
+{
+    srv_html_emit(h,
+                  "<div class=\"table-wrap\" role=\"region\" aria-labelledby=\"%a\" "
+                  "tabindex=\"0\">",
+                  label_id);
+}
 
 void adm_page_start(srv_html *h, adm *a, const char *title, const char *slug)
 {

@@ -216,8 +216,10 @@ int adm_regs_table(adm *a)
     srv_html_emit(&h, "</select></div>\n<div><button type=\"submit\">%s</button></div></form>\n",
                   TX(a, ADMIN_SHOW));
 
+    adm_table_wrap(&h, "regs-caption");
     srv_html_emit(&h,
-                  "<table><caption>%z %s</caption><thead><tr><th scope=\"col\">%s</th>"
+                  "<table><caption id=\"regs-caption\">%z %s</caption><thead><tr>"
+                  "<th scope=\"col\">%s</th>"
                   "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
                   "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
                   "<th scope=\"col\">%s</th></tr></thead><tbody>\n",
@@ -242,7 +244,7 @@ int adm_regs_table(adm *a)
         row_actions(&h, a, ev, x);
         srv_html_emit(&h, "</td></tr>\n");
     }
-    srv_html_emit(&h, "</tbody></table>\n");
+    srv_html_emit(&h, "</tbody></table></div>\n");
     exports_list(&h, a, ev->slug);
     r = adm_page_reply(a, 200, &h);
     free(shown);

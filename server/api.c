@@ -341,7 +341,7 @@ static int input_from_json(pl_registration *in, json_t *root, pl_error *err)
     int rc;
 
     if (!json_is_object(root))
-        return pl_error_set(err, PL_EINVALID, "the body must be a JSON object");
+        return PL_SAY(err, PL_EINVALID, "", REG_ERR_BODY_OBJECT, NULL);
     in->keep = PL_REG_FIELD_ALL;
     json_object_foreach(root, key, v)
     {
@@ -349,14 +349,13 @@ static int input_from_json(pl_registration *in, json_t *root, pl_error *err)
         while (i < sizeof(keys) / sizeof(keys[0]) && strcmp(keys[i].key, key) != 0)
             i++;
         if (i == sizeof(keys) / sizeof(keys[0]))
-            return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, key, "unknown key '%s'", key);
+            return PL_SAY(err, PL_EINVALID, key, REG_ERR_KEY_UNKNOWN, key);
         if (keys[i].string && !json_is_string(v) && !json_is_null(v))
-            return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, key, "%s must be a string", key);
+            return PL_SAY(err, PL_EINVALID, key, REG_ERR_KEY_STRING, key);
         in->keep &= ~keys[i].field;
     }
     if (json_object_get(root, "seats") && !json_object_get(root, "travel"))
-        return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "seats",
-                               "seats goes with travel: give both");
+        return PL_SAY(err, PL_EINVALID, "seats", REG_ERR_SEATS_WITH_TRAVEL, NULL);
 #define STR(k) ((char *)nonempty(json_string_value(json_object_get(root, k))))
     in->name = STR("name");
     in->email = STR("email");
@@ -368,42 +367,41 @@ static int input_from_json(pl_registration *in, json_t *root, pl_error *err)
     if (pl_travel_parse(&in->travel, json_string_value(json_object_get(root, "travel"))
                                          ? json_string_value(json_object_get(root, "travel"))
                                          : "") < 0)
-        return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "travel",
-                               "travel is none, drive, ride or flexible");
+        return PL_SAY(err, PL_EINVALID, "travel", REG_ERR_TRAVEL, NULL);
     /* the range is the model's one rule (pl_registration_check) */
     if ((v = json_object_get(root, "seats")) && !json_is_null(v)) {
         if (!json_is_integer(v) || json_integer_value(v) < -1000 || json_integer_value(v) > 1000)
-            return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "seats",
-                                   "seats must be a whole number from 1 to %d", PL_REG_SEATS_MAX);
+            return PL_SAY(err, PL_EINVALID, "seats", REG_ERR_SEATS_JSON, PL_REG_SEATS_MAX_STR);
         in->seats = (int)json_integer_value(v);
     }
     if ((v = json_object_get(root, "meal")) && !json_is_boolean(v) && !json_is_null(v))
-        return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "meal", "meal must be true or false");
+        return PL_SAY(err, PL_EINVALID, "meal", REG_ERR_KEY_BOOLEAN, "meal");
     in->meal = json_is_true(v);
     if ((v = json_object_get(root, "public")) && !json_is_boolean(v) && !json_is_null(v))
-        return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "public",
-                               "public must be true or false");
+        return PL_SAY(err, PL_EINVALID, "public", REG_ERR_KEY_BOOLEAN, "public");
     in->public_list = json_is_true(v);
     if ((v = json_object_get(root, "share_phone")) && !json_is_boolean(v) && !json_is_null(v))
-        return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "share_phone",
-                               "share_phone must be true or false");
+        return PL_SAY(err, PL_EINVALID, "share_phone", REG_ERR_KEY_BOOLEAN, "share_phone");
     in->share_phone = json_is_true(v);
     if ((v = json_object_get(root, "sessions")) && !json_is_null(v)) {
         size_t i;
         json_t *s;
         if (!json_is_array(v))
-            return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "sessions",
-                                   "sessions must be an array of session ids");
+            return PL_SAY(err, PL_EINVALID, "sessions", REG_ERR_SESSIONS_ARRAY, NULL);
         json_array_foreach(v, i, s)
         {
             if (!json_is_string(s))
-                return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "sessions",
-                                       "sessions must be an array of session ids");
+                return PL_SAY(err, PL_EINVALID, "sessions", REG_ERR_SESSIONS_ARRAY, NULL);
             if ((rc = add_session(in, json_string_value(s))) < 0)
-                return pl_error_set_at(err, rc, NULL, 0, 0, "sessions", "too many sessions");
+                return PL_SAY(err, rc, "sessions", REG_ERR_TOO_MANY_SESSIONS, NULL);
         }
     }
     return 0;
+}
+
+static pl_lang lang_of_code(const char *lang_code)
+{
+    return lang_code && strcmp(lang_code, "en") == 0 ? PL_LANG_EN : PL_LANG_FR;
 }
 
 /* A write that could not get the database in time (PL_EBUSY, 503 with
@@ -413,33 +411,90 @@ static const char *failure_text(const pl_error *err, const char *lang_code)
 {
     if (err->code != PL_EBUSY)
         return err->msg;
-    return pl_lang_text(lang_code && strcmp(lang_code, "en") == 0 ? PL_LANG_EN : PL_LANG_FR,
-                        PL_T_PAGES_BUSY);
+    return pl_lang_text(lang_of_code(lang_code), PL_T_PAGES_BUSY);
 }
 
-static int json_failure(srv_reply *out, unsigned status, const pl_error *err)
+/* A refused JSON request: "error" in English, as it always was (scripts
+ * match it), "message" the same in the event's language (lang_code; NULL
+ * when there is no event: English), "field" the path at fault when known. */
+static int json_failure(srv_reply *out, unsigned status, const pl_error *err, const char *lang_code)
 {
+    char msg[700];
     json_t *o = json_pack("{s:s}", "error", failure_text(err, "en"));
+
+    if (err->code == PL_EBUSY)
+        snprintf(msg, sizeof(msg), "%s", failure_text(err, lang_code ? lang_code : "en"));
+    else
+        pl_error_text(err, lang_code ? lang_of_code(lang_code) : PL_LANG_EN, msg, sizeof(msg));
+    if (o)
+        json_object_set_new(o, "message", json_string(msg));
     if (o && err->path[0])
         json_object_set_new(o, "field", json_string(err->path));
     return srv_reply_json(out, status, o);
 }
 
-/* A refused form: an error page in the event's language. For the sign-up
- * form (again: req is POST /e/SLUG/register), bad input (400) or a
- * conflict (409) shows the event's page again instead, the form keeping
- * what was typed and the error beside its field. */
+/* "malformed JSON at line L, column C: what" */
+static int malformed_json(pl_error *err, const json_error_t *jerr)
+{
+    char line[16], column[16];
+
+    snprintf(line, sizeof(line), "%d", jerr->line);
+    snprintf(column, sizeof(column), "%d", jerr->column);
+    return PL_SAY(err, PL_EINVALID, "", REG_ERR_MALFORMED_JSON, line, column, jerr->text);
+}
+
+/* An error page with a catalogue text in lang_code. */
+static int page_say(srv_reply *out, unsigned status, const char *lang_code, pl_text_id id)
+{
+    return srv_page_error(out, status, lang_code, pl_lang_text(lang_of_code(lang_code), id));
+}
+
+/* The registration of a /me/TOKEN/... post and its event's language ("fr"
+ * or "en"; "fr" when the event cannot be loaded). Unknown: a 404 is
+ * answered, a page for a form, JSON else. */
+static int find_attendee(srv_reply *out, srv_req *req, pl_registration **reg,
+                         const char **lang_code)
+{
+    pl_event *ev = NULL;
+    pl_error err;
+    int rc;
+
+    *lang_code = "fr";
+    if ((rc = pl_registration_find_token(reg, req->store, req->arg[0], &err)) < 0) {
+        /* no event, no language: the JSON message is English, the page French */
+        if (rc == PL_ENOTFOUND)
+            PL_SAY(&err, PL_ENOTFOUND, "", REG_ERR_NO_REGISTRATION, NULL);
+        if (req->body_kind == BODY_JSON)
+            json_failure(out, srv_status_for(rc), &err, NULL);
+        else if (rc == PL_ENOTFOUND)
+            page_say(out, 404, NULL, PL_T_REG_ERR_NO_REGISTRATION);
+        else
+            srv_page_error(out, srv_status_for(rc), NULL, failure_text(&err, "fr"));
+        return rc;
+    }
+    if (pl_event_load(&ev, req->store, (*reg)->event_slug, &err) == 0)
+        *lang_code = srv_event_is_french(ev) ? "fr" : "en";
+    pl_event_free(ev);
+    return 0;
+}
+
+/* A refused form: an error page in the event's language. With again (the
+ * page the form was on, shown again: srv_page_event_again for the sign-up
+ * form, srv_page_me_again for /me), bad input (400) or a conflict (409)
+ * answers that page instead, the form keeping what was typed and the error
+ * beside its field. */
+typedef int (*form_page)(srv_reply *out, srv_req *req, unsigned status, const pl_error *err);
+
 static int form_failure(srv_reply *out, srv_req *req, unsigned status, const pl_error *err,
-                        const char *lang_code, int again)
+                        const char *lang_code, form_page again)
 {
     char msg[700];
 
     if (err->code == PL_EBUSY)
         return srv_page_error(out, status, lang_code, failure_text(err, lang_code));
     if (again && lang_code && (status == 400 || status == 409))
-        return srv_page_event_again(out, req, status, err);
-    pl_error_text(err, lang_code && strcmp(lang_code, "en") == 0 ? PL_LANG_EN : PL_LANG_FR, msg,
-                  sizeof(msg));
+        return again(out, req, status, err);
+    pl_error_text(err, lang_of_code(lang_code), msg, sizeof(msg));
     return srv_page_error(out, status, lang_code, msg);
 }
 
@@ -514,8 +569,7 @@ int srv_register(srv_reply *out, srv_req *req)
         json_error_t jerr;
         if (!(root = json_loadb(req->body.data ? req->body.data : "", req->body.len,
                                 JSON_REJECT_DUPLICATES, &jerr))) {
-            rc = pl_error_set(&err, PL_EINVALID, "malformed JSON at line %d, column %d: %s",
-                              jerr.line, jerr.column, jerr.text);
+            rc = malformed_json(&err, &jerr);
             status = 400;
             goto fail;
         }
@@ -576,9 +630,9 @@ int srv_register(srv_reply *out, srv_req *req)
     goto done;
 fail:
     if (is_json)
-        json_failure(out, status, &err);
+        json_failure(out, status, &err, lang_code);
     else
-        form_failure(out, req, status, &err, lang_code, 1);
+        form_failure(out, req, status, &err, lang_code, srv_page_event_again);
 done:
     clear_input(&in);
     srv_ranks_clear(&ranks);
@@ -592,22 +646,19 @@ done:
 
 int srv_cancel(srv_reply *out, srv_req *req)
 {
-    const char *token = req->arg[0];
+    const char *token = req->arg[0], *lang_code;
     pl_registration *reg = NULL, *done_reg = NULL;
     char purpose[200];
     pl_error err;
     int is_json = req->body_kind == BODY_JSON, rc;
 
-    if ((rc = pl_registration_find_token(&reg, req->store, token, &err)) < 0) {
-        srv_reply_error(out, srv_status_for(rc), "no such registration");
+    if (find_attendee(out, req, &reg, &lang_code) < 0)
         goto done;
-    }
     if (!is_json) {
         snprintf(purpose, sizeof(purpose), "cancel:%s", token);
         if (!srv_same_origin(req) ||
             !srv_form_token_ok(req->srv, purpose, srv_field_get(req, "csrf"))) {
-            srv_page_error(out, 403, NULL,
-                           "this form is stale or comes from another site; reload the page");
+            page_say(out, 403, lang_code, PL_T_REG_ERR_STALE_PAGE);
             goto done;
         }
     }
@@ -615,8 +666,10 @@ int srv_cancel(srv_reply *out, srv_req *req)
              ? 0
              : pl_registration_cancel(req->store, reg->event_slug, reg->email, &done_reg, &err);
     srv_changed(req->srv);
-    if (rc < 0) {
-        srv_reply_error(out, srv_status_for(rc), "%s", failure_text(&err, is_json ? "en" : "fr"));
+    if (rc < 0 && is_json) {
+        json_failure(out, srv_status_for(rc), &err, lang_code);
+    } else if (rc < 0) {
+        form_failure(out, req, srv_status_for(rc), &err, lang_code, NULL);
     } else if (is_json) {
         srv_reply_json(out, 200, registration_json(done_reg ? done_reg : reg, req->srv, 0));
     } else {
@@ -635,21 +688,16 @@ done:
 
 int srv_erase(srv_reply *out, srv_req *req)
 {
-    const char *token = req->arg[0], *lang_code = "fr";
+    const char *token = req->arg[0], *lang_code;
     pl_registration *reg = NULL;
-    pl_event *ev = NULL;
     json_t *root = NULL;
     char purpose[200];
     pl_error err;
     int is_json = req->body_kind == BODY_JSON, rc, confirmed;
 
     out->cache_control = "no-store";
-    if ((rc = pl_registration_find_token(&reg, req->store, token, &err)) < 0) {
-        srv_reply_error(out, srv_status_for(rc), "no such registration");
+    if (find_attendee(out, req, &reg, &lang_code) < 0)
         goto done;
-    }
-    if (pl_event_load(&ev, req->store, reg->event_slug, &err) == 0)
-        lang_code = srv_event_is_french(ev) ? "fr" : "en";
     if (is_json) {
         root = json_loadb(req->body.data ? req->body.data : "", req->body.len, 0, NULL);
         confirmed = json_is_true(json_object_get(root, "confirm"));
@@ -657,8 +705,7 @@ int srv_erase(srv_reply *out, srv_req *req)
         snprintf(purpose, sizeof(purpose), "erase:%s", token);
         if (!srv_same_origin(req) ||
             !srv_form_token_ok(req->srv, purpose, srv_field_get(req, "csrf"))) {
-            srv_page_error(out, 403, lang_code,
-                           "this form is stale or comes from another site; reload the page");
+            page_say(out, 403, lang_code, PL_T_REG_ERR_STALE_PAGE);
             goto done;
         }
         confirmed =
@@ -667,17 +714,22 @@ int srv_erase(srv_reply *out, srv_req *req)
     /* Nothing is erased without the confirmation step's answer. */
     if (!confirmed) {
         if (is_json)
-            srv_reply_json(out, 400,
-                           json_pack("{s:s, s:s}", "error", "send {\"confirm\": true} to erase",
-                                     "field", "confirm"));
+            srv_reply_json(
+                out, 400,
+                json_pack("{s:s, s:s, s:s}", "error", "send {\"confirm\": true} to erase",
+                          "message",
+                          pl_lang_text(lang_of_code(lang_code), PL_T_REG_ERR_CONFIRM_JSON), "field",
+                          "confirm"));
         else
-            srv_page_error(out, 400, lang_code, "confirm=yes is missing");
+            page_say(out, 400, lang_code, PL_T_REG_ERR_CONFIRM_MISSING);
         goto done;
     }
     rc = pl_registration_erase(req->store, token, &err);
     srv_changed(req->srv);
-    if (rc < 0)
-        srv_reply_error(out, srv_status_for(rc), "%s", failure_text(&err, lang_code));
+    if (rc < 0 && is_json)
+        json_failure(out, srv_status_for(rc), &err, lang_code);
+    else if (rc < 0)
+        form_failure(out, req, srv_status_for(rc), &err, lang_code, NULL);
     else if (is_json)
         srv_reply_json(out, 200, json_pack("{s:b}", "erased", 1));
     else
@@ -685,7 +737,6 @@ int srv_erase(srv_reply *out, srv_req *req)
 done:
     json_decref(root);
     pl_registration_free(reg);
-    pl_event_free(ev);
     return 0;
 }
 
@@ -772,19 +823,17 @@ static int input_from_edit_form(pl_registration *in, srv_req *req, pl_error *err
     if (edited(req, "travel", 0, &v) | edited(req, "seats", 0, &seats)) {
         const char *travel = srv_field_get(req, "travel");
         if (pl_travel_parse(&in->travel, travel ? travel : "") < 0)
-            return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "travel",
-                                   "travel is none, drive, ride or flexible");
+            return PL_SAY(err, PL_EINVALID, "travel", REG_ERR_TRAVEL, NULL);
         if ((in->travel == PL_TRAVEL_DRIVE || in->travel == PL_TRAVEL_FLEXIBLE) &&
             pl_reg_seats_parse(&in->seats, srv_field_get(req, "seats")) < 0)
-            return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "seats",
-                                   "seats offered must be a number from 1 to %d", PL_REG_SEATS_MAX);
+            return PL_SAY(err, PL_EINVALID, "seats", REG_ERR_SEATS_FORM, PL_REG_SEATS_MAX_STR);
         in->keep &= ~(unsigned)PL_REG_FIELD_TRAVEL;
     }
     if ((v = srv_field_get(req, "orig_sessions")) && !same_session_set(req, v)) {
         for (size_t i = 0; i < req->nfields; i++)
             if (strcmp(req->fields[i].key, "session") == 0 &&
                 (rc = add_session(in, req->fields[i].value.data)) < 0)
-                return pl_error_set_at(err, rc, NULL, 0, 0, "sessions", "too many sessions");
+                return PL_SAY(err, rc, "sessions", REG_ERR_TOO_MANY_SESSIONS, NULL);
         in->keep &= ~(unsigned)PL_REG_FIELD_SESSIONS;
     }
     return 0;
@@ -792,7 +841,7 @@ static int input_from_edit_form(pl_registration *in, srv_req *req, pl_error *err
 
 int srv_update(srv_reply *out, srv_req *req)
 {
-    const char *token = req->arg[0];
+    const char *token = req->arg[0], *lang_code;
     pl_registration in = {0}, *reg = NULL, *updated = NULL;
     pl_registration_change change;
     srv_ranks ranks = {0};
@@ -804,22 +853,14 @@ int srv_update(srv_reply *out, srv_req *req)
 
     out->cache_control = "no-store";
     pl_error_clear(&err);
-    if ((rc = pl_registration_find_token(&reg, req->store, token, &err)) < 0) {
-        srv_reply_error(out, srv_status_for(rc), "no such registration");
+    if (find_attendee(out, req, &reg, &lang_code) < 0)
         goto done;
-    }
     if (req->body_kind == BODY_FORM) {
-        pl_event *ev = NULL;
-        const char *lang_code = "fr";
         char purpose[200];
-        if (pl_event_load(&ev, req->store, reg->event_slug, &err) == 0)
-            lang_code = srv_event_is_french(ev) ? "fr" : "en";
-        pl_event_free(ev);
         snprintf(purpose, sizeof(purpose), "update:%s", token);
         if (!srv_same_origin(req) ||
             !srv_form_token_ok(req->srv, purpose, srv_field_get(req, "csrf"))) {
-            srv_page_error(out, 403, lang_code,
-                           "this form is stale or comes from another site; reload the page");
+            page_say(out, 403, lang_code, PL_T_REG_ERR_STALE_PAGE);
             goto done;
         }
         if ((rc = input_from_edit_form(&in, req, &err)) == 0 &&
@@ -829,8 +870,9 @@ int srv_update(srv_reply *out, srv_req *req)
             srv_changed(req->srv);
         }
         if (rc < 0) {
+            /* bad input: the /me page again, with what was typed */
             form_failure(out, req, rc == PL_ENOTFOUND ? 409 : srv_status_for(rc), &err, lang_code,
-                         0);
+                         srv_page_me_again);
         } else {
             char loc[300];
             snprintf(loc, sizeof(loc), "/me/%s", token);
@@ -839,14 +881,13 @@ int srv_update(srv_reply *out, srv_req *req)
         goto done;
     }
     if (req->body_kind != BODY_JSON) {
-        rc = pl_error_set(&err, PL_EINVALID, "send the changes as a JSON object or a form");
+        rc = PL_SAY(&err, PL_EINVALID, "", REG_ERR_BODY_KIND, NULL);
         status = 415;
         goto fail;
     }
     if (!(root = json_loadb(req->body.data ? req->body.data : "", req->body.len,
                             JSON_REJECT_DUPLICATES, &jerr))) {
-        rc = pl_error_set(&err, PL_EINVALID, "malformed JSON at line %d, column %d: %s", jerr.line,
-                          jerr.column, jerr.text);
+        rc = malformed_json(&err, &jerr);
         status = 400;
         goto fail;
     }
@@ -857,8 +898,7 @@ int srv_update(srv_reply *out, srv_req *req)
     }
     /* The e-mail names the registration: it is not one of the changes. */
     if (in.email && strcasecmp(in.email, reg->email) != 0) {
-        rc = pl_error_set_at(&err, PL_EINVALID, NULL, 0, 0, "email",
-                             "the e-mail of a registration cannot be changed");
+        rc = PL_SAY(&err, PL_EINVALID, "email", REG_ERR_EMAIL_FIXED, NULL);
         status = 400;
         goto fail;
     }
@@ -872,7 +912,7 @@ int srv_update(srv_reply *out, srv_req *req)
     srv_reply_json(out, 200, with_ranks(registration_json(updated, req->srv, 1), req, updated));
     goto done;
 fail:
-    json_failure(out, status, &err);
+    json_failure(out, status, &err, lang_code);
 done:
     clear_input(&in);
     srv_ranks_clear(&ranks);

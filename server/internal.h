@@ -276,6 +276,9 @@ int srv_page_error(srv_reply *out, unsigned status, const char *lang, const char
  * again, what was typed kept and err (in the event's language) beside its
  * field, answered with status. */
 int srv_page_event_again(srv_reply *out, srv_req *req, unsigned status, const pl_error *err);
+/* POST /me/TOKEN/update (a form) refused: the attendee's page again, the
+ * same way. */
+int srv_page_me_again(srv_reply *out, srv_req *req, unsigned status, const pl_error *err);
 /* GET /me/{token}/erase: the confirmation step; after it, the page that
  * says it is done (lang "fr" or "en"). */
 srv_handler srv_page_erase;

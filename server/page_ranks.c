@@ -112,7 +112,8 @@ void srv_rank_selects(srv_html *h, const pl_event *ev, const pl_slot *slot, cons
     selects(h, ev, slot, order, 0, NULL, 0, NULL, posted);
 }
 
-void srv_rank_edit(srv_html *h, pl_store *store, const pl_event *ev, const pl_registration *reg)
+void srv_rank_edit(srv_html *h, pl_store *store, const pl_event *ev, const pl_registration *reg,
+                   const srv_req *posted)
 {
     pl_slot *slots = NULL;
     size_t nslots = 0, *order = NULL, n = 0;
@@ -126,7 +127,7 @@ void srv_rank_edit(srv_html *h, pl_store *store, const pl_event *ev, const pl_re
         h->failed = 1;
     } else {
         for (size_t i = 0; i < nslots; i++)
-            selects(h, ev, &slots[i], order, 1, list, n, ws, NULL);
+            selects(h, ev, &slots[i], order, 1, list, n, ws, posted);
     }
     pl_workshop_slots_free(ws);
     pl_rankings_free(list, n);

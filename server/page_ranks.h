@@ -22,8 +22,11 @@ void srv_rank_selects(srv_html *h, const pl_event *ev, const pl_slot *slot, cons
  * selects for every slot, showing reg's stored ranking, with hidden
  * fields (orig_rank-I-N, rank_slot-I) that srv_ranks_from_edit_form reads
  * to change only the slots whose selects were changed. A slot already
- * allocated says that the workshop given stays until the next allocation. */
-void srv_rank_edit(srv_html *h, pl_store *store, const pl_event *ev, const pl_registration *reg);
+ * allocated says that the workshop given stays until the next allocation.
+ * posted (may be NULL): the form refused and shown again, whose choices
+ * stay selected (the hidden fields keep what the first form showed). */
+void srv_rank_edit(srv_html *h, pl_store *store, const pl_event *ev, const pl_registration *reg,
+                   const srv_req *posted);
 
 /* On /me/TOKEN: the rankings of reg, slot by slot, and for each the
  * workshop given, or "not placed", or that places are not given yet.

@@ -219,7 +219,8 @@ static const char style[] =
     "--line:#333a41;--accent:#7cb8ff;--card:#1d2125}}"
     "*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,'Segoe UI',"
     "Roboto,sans-serif;color:var(--fg);background:var(--bg)}"
-    "main{max-width:60rem;margin:0 auto;padding:1rem}a{color:var(--accent)}"
+    "main{max-width:60rem;margin:0 auto;padding:1rem;overflow-wrap:anywhere}"
+    "a{color:var(--accent)}"
     "h1{font-size:1.6rem;line-height:1.2;margin:.5rem 0}h2{font-size:1.25rem;margin-top:2rem}"
     ".muted{color:var(--muted)}.links a{display:inline-block;margin:.2rem .8rem .2rem 0}"
     ".event{border-top:1px solid var(--line);padding:1rem 0}"
@@ -338,7 +339,7 @@ int srv_page_index(srv_reply *out, srv_req *req)
     int rc;
 
     if ((rc = pl_event_list(&events, &n, req->store, &err)) < 0)
-        return srv_page_error(out, srv_status_for(rc), NULL, err.msg);
+        return srv_page_error(out, srv_status_for(rc), NULL, NULL); /* not the store's words */
     pl_now_utc(now);
     /* Upcoming: published, and not over. */
     for (size_t i = 0; i < n; i++) {
@@ -548,8 +549,10 @@ static void input_field(srv_html *h, const form_again *ag, const char *type, con
     srv_html_emit(h, "</div>\n");
 }
 
-/* Above the form: nothing was saved, and why (a link to the field). */
-static void form_error_summary(srv_html *h, const pl_event *ev, const form_again *ag)
+/* Above the form: nothing was saved (the text not_saved), and why (a link
+ * to the field). */
+static void form_error_summary(srv_html *h, const pl_event *ev, const form_again *ag,
+                               pl_text_id not_saved)
 {
     static const char *const fields[] = {"name",  "email", "organization", "origin", "travel",
                                          "seats", "phone", "diet",         NULL};
@@ -565,7 +568,7 @@ static void form_error_summary(srv_html *h, const pl_event *ev, const form_again
     srv_html_emit(h,
                   "<div class=\"warn\" role=\"alert\" id=\"form-error\"><p><strong>%t</strong></p>"
                   "<p>",
-                  pl_lang_text(pl_event_lang(ev), PL_T_FORM_NOT_SAVED));
+                  pl_lang_text(pl_event_lang(ev), not_saved));
     if (anchor)
         srv_html_emit(h, "<a href=\"#%a\">%t</a>", anchor, ag->msg);
     else
@@ -589,7 +592,7 @@ static void registration_form(srv_html *h, const lang *L, const pl_server *srv, 
     else if (ev->capacity > 0)
         srv_html_emit(h, "<p class=\"muted\">%d %t</p>\n", ev->capacity - confirmed,
                       L->capacity_left);
-    form_error_summary(h, ev, ag);
+    form_error_summary(h, ev, ag, PL_T_FORM_NOT_SAVED);
     srv_html_emit(h,
                   "<form method=\"post\" action=\"/e/%u/register\">\n"
                   "<input type=\"hidden\" name=\"csrf\" value=\"%a\">\n",
@@ -725,8 +728,7 @@ static int event_page(srv_reply *out, srv_req *req, unsigned status, const pl_er
 
     if ((rc = pl_event_load(&ev, req->store, slug, &err)) < 0 || strcmp(ev->status, "draft") == 0) {
         pl_event_free(ev);
-        return srv_page_error(out, rc < 0 ? srv_status_for(rc) : 404, NULL,
-                              rc < 0 && rc != PL_ENOTFOUND ? err.msg : NULL);
+        return srv_page_error(out, rc < 0 ? srv_status_for(rc) : 404, NULL, NULL);
     }
     L = lang_of(ev);
     if (form_err) {
@@ -782,11 +784,11 @@ static int event_page(srv_reply *out, srv_req *req, unsigned status, const pl_er
         if (!event_is_over(ev, now))
             registration_form(&h, L, req->srv, ev, taken, confirmed, ag);
         else {
-            form_error_summary(&h, ev, ag);
+            form_error_summary(&h, ev, ag, PL_T_FORM_NOT_SAVED);
             srv_html_emit(&h, "<p>%t</p>\n", L->closed);
         }
     } else {
-        form_error_summary(&h, ev, ag);
+        form_error_summary(&h, ev, ag, PL_T_FORM_NOT_SAVED);
     }
     page_end(&h);
     free(taken);
@@ -827,14 +829,31 @@ static const char *travel_label(const lang *L, pl_travel t)
     }
 }
 
+/* What a /me field shows: what was typed when the form comes back after an
+ * error, else what is stored. */
+static const char *shown(const form_again *ag, const char *name, const char *stored)
+{
+    const char *v = typed(ag, name);
+    return ag ? (v ? v : "") : stored ? stored : "";
+}
+
+/* A /me checkbox: as posted when the form comes back, else as stored. */
+static const char *ticked(const form_again *ag, const char *name, int stored)
+{
+    return ag ? checked(ag, name) : stored ? " checked" : "";
+}
+
 /*
  * The form to change one's registration (POST /me/{token}/update, CSRF
  * token "update:TOKEN"). Each field carries, hidden, the value shown
  * ("orig_..."): the server changes only what differs from it, so a field
- * left alone keeps what is stored even if it changed meanwhile.
+ * left alone keeps what is stored even if it changed meanwhile. Shown again
+ * after an error (ag), it keeps what was typed, the error beside its field,
+ * and the posted orig_ values, so that sending it again still changes only
+ * what the person changed.
  */
 static void edit_form(srv_html *h, const lang *L, srv_req *req, const pl_event *ev,
-                      const pl_registration *reg, const char *token)
+                      const pl_registration *reg, const char *token, const form_again *ag)
 {
     pl_lang pl = pl_event_lang(ev);
     char purpose[200], form[64], nseats[16];
@@ -846,83 +865,117 @@ static void edit_form(srv_html *h, const lang *L, srv_req *req, const pl_event *
     for (size_t i = 0; i < reg->sessions.count; i++)
         pl_buf_printf(&chosen, "%s%s", i ? "|" : "", reg->sessions.items[i]);
     srv_html_emit(h,
-                  "<h2>%t</h2><form method=\"post\" action=\"/me/%u/update\">\n"
+                  "<h2 id=\"edit\">%t</h2><form method=\"post\" action=\"/me/%u/update\">\n"
                   "<input type=\"hidden\" name=\"csrf\" value=\"%a\">\n",
                   pl_lang_text(pl, PL_T_PAGES_EDIT_TITLE), token, form);
     if (strcmp(ev->format, "online") != 0) {
         static const char *const travels[] = {"none", "drive", "ride", "flexible"};
         const char *labels[] = {L->travel_none, L->travel_drive, L->travel_ride,
                                 L->travel_flexible};
+        const char *travel = ag ? shown(ag, "travel", "") : travels[reg->travel];
         srv_html_emit(h,
                       "<div><label for=\"origin\">%t</label><input type=\"text\" id=\"origin\" "
-                      "name=\"origin\" maxlength=\"200\" value=\"%a\">"
-                      "<input type=\"hidden\" name=\"orig_origin\" value=\"%a\"></div>\n"
-                      "<div><label for=\"travel\">%t</label><select id=\"travel\" "
-                      "name=\"travel\">",
-                      L->origin, reg->origin ? reg->origin : "", reg->origin ? reg->origin : "",
+                      "name=\"origin\" maxlength=\"200\" value=\"%a\"",
+                      L->origin, shown(ag, "origin", reg->origin));
+        invalid_attrs(h, ag, "origin");
+        srv_html_emit(h, "><input type=\"hidden\" name=\"orig_origin\" value=\"%a\">",
+                      shown(ag, "orig_origin", reg->origin));
+        field_error(h, ag, "origin");
+        srv_html_emit(h,
+                      "</div>\n<div><label for=\"travel\">%t</label><select id=\"travel\" "
+                      "name=\"travel\"",
                       L->travel);
+        invalid_attrs(h, ag, "travel");
+        srv_html_emit(h, ">");
         for (int t = 0; t < 4; t++)
             srv_html_emit(h, "<option value=\"%s\"%s>%t</option>", travels[t],
-                          (int)reg->travel == t ? " selected" : "", labels[t]);
+                          strcmp(travel, travels[t]) == 0 ? " selected" : "", labels[t]);
+        srv_html_emit(h, "</select><input type=\"hidden\" name=\"orig_travel\" value=\"%a\">",
+                      shown(ag, "orig_travel", travels[reg->travel]));
+        field_error(h, ag, "travel");
         srv_html_emit(h,
-                      "</select><input type=\"hidden\" name=\"orig_travel\" value=\"%s\"></div>\n"
-                      "<div><label for=\"seats\">%t</label><input type=\"number\" id=\"seats\" "
-                      "name=\"seats\" min=\"1\" max=\"" PL_REG_SEATS_MAX_STR "\" value=\"%a\">"
-                      "<input type=\"hidden\" name=\"orig_seats\" value=\"%a\"></div>\n"
+                      "</div>\n<div><label for=\"seats\">%t</label><input type=\"number\" "
+                      "id=\"seats\" name=\"seats\" min=\"1\" max=\"" PL_REG_SEATS_MAX_STR
+                      "\" value=\"%a\"",
+                      L->seats, shown(ag, "seats", nseats));
+        invalid_attrs(h, ag, "seats");
+        srv_html_emit(h, "><input type=\"hidden\" name=\"orig_seats\" value=\"%a\">",
+                      shown(ag, "orig_seats", nseats));
+        field_error(h, ag, "seats");
+        srv_html_emit(h,
+                      "</div>\n"
                       "<div><label class=\"check\"><input type=\"checkbox\" name=\"meal\" "
                       "value=\"1\"%s> %t</label><input type=\"hidden\" name=\"orig_meal\" "
-                      "value=\"%s\"></div>\n"
+                      "value=\"%a\"></div>\n"
                       "<div><label for=\"diet\">%t</label><input type=\"text\" id=\"diet\" "
-                      "name=\"diet\" maxlength=\"200\" value=\"%a\"><input type=\"hidden\" "
-                      "name=\"orig_diet\" value=\"%a\"></div>\n",
-                      travels[reg->travel], L->seats, nseats, nseats, reg->meal ? " checked" : "",
-                      L->meal, reg->meal ? "1" : "0", L->diet, reg->diet ? reg->diet : "",
-                      reg->diet ? reg->diet : "");
+                      "name=\"diet\" maxlength=\"200\" value=\"%a\"",
+                      ticked(ag, "meal", reg->meal), L->meal,
+                      shown(ag, "orig_meal", reg->meal ? "1" : "0"), L->diet,
+                      shown(ag, "diet", reg->diet));
+        invalid_attrs(h, ag, "diet");
+        srv_html_emit(h, "><input type=\"hidden\" name=\"orig_diet\" value=\"%a\">",
+                      shown(ag, "orig_diet", reg->diet));
+        field_error(h, ag, "diet");
+        srv_html_emit(h, "</div>\n");
     }
     srv_html_emit(h,
                   "<div><label for=\"phone\">%t</label><input type=\"tel\" id=\"phone\" "
-                  "name=\"phone\" maxlength=\"40\" value=\"%a\"><input type=\"hidden\" "
-                  "name=\"orig_phone\" value=\"%a\"></div>\n"
+                  "name=\"phone\" maxlength=\"40\" value=\"%a\"",
+                  pl_lang_text(pl, PL_T_PAGES_PHONE), shown(ag, "phone", reg->phone));
+    invalid_attrs(h, ag, "phone");
+    srv_html_emit(h, "><input type=\"hidden\" name=\"orig_phone\" value=\"%a\">",
+                  shown(ag, "orig_phone", reg->phone));
+    field_error(h, ag, "phone");
+    srv_html_emit(h,
+                  "</div>\n"
                   "<div><label class=\"check\"><input type=\"checkbox\" name=\"share_phone\" "
                   "value=\"1\"%s> %t</label><input type=\"hidden\" name=\"orig_share_phone\" "
-                  "value=\"%s\"></div>\n"
+                  "value=\"%a\"></div>\n"
                   "<div><label class=\"check\"><input type=\"checkbox\" name=\"public\" "
                   "value=\"1\"%s> %t</label><input type=\"hidden\" name=\"orig_public\" "
-                  "value=\"%s\"></div>\n",
-                  pl_lang_text(pl, PL_T_PAGES_PHONE), reg->phone ? reg->phone : "",
-                  reg->phone ? reg->phone : "", reg->share_phone ? " checked" : "",
-                  pl_lang_text(pl, PL_T_PAGES_SHARE_PHONE), reg->share_phone ? "1" : "0",
-                  reg->public_list ? " checked" : "", L->details_public_yes,
-                  reg->public_list ? "1" : "0");
-    srv_html_emit(h, "<fieldset><legend>%t</legend>\n", L->your_sessions);
+                  "value=\"%a\"></div>\n",
+                  ticked(ag, "share_phone", reg->share_phone),
+                  pl_lang_text(pl, PL_T_PAGES_SHARE_PHONE),
+                  shown(ag, "orig_share_phone", reg->share_phone ? "1" : "0"),
+                  ticked(ag, "public", reg->public_list), L->details_public_yes,
+                  shown(ag, "orig_public", reg->public_list ? "1" : "0"));
+    srv_html_emit(h, "<fieldset id=\"breakouts\"><legend>%t</legend>\n", L->your_sessions);
+    if (at_fault(ag, "sessions"))
+        srv_html_emit(h, "<p class=\"warn\" id=\"sessions-error\">%t</p>\n", ag->msg);
     for (size_t s = 0; s < ev->nsessions; s++) {
         const pl_session *se = &ev->sessions[s];
         int on = 0;
         if (!choosable(se))
             continue;
-        for (size_t i = 0; i < reg->sessions.count; i++)
-            on |= strcmp(reg->sessions.items[i], se->id) == 0;
+        if (ag)
+            on = typed_has(ag, "session", se->id);
+        else
+            for (size_t i = 0; i < reg->sessions.count; i++)
+                on |= strcmp(reg->sessions.items[i], se->id) == 0;
         srv_html_emit(h,
                       "<div><label class=\"check\"><input type=\"checkbox\" name=\"session\" "
                       "value=\"%a\"%s> %t–%t %t</label></div>\n",
                       se->id, on ? " checked" : "", hhmm(se->start), hhmm(se->end), se->title);
     }
     srv_html_emit(h, "<input type=\"hidden\" name=\"orig_sessions\" value=\"%a\"></fieldset>\n",
-                  chosen.data ? chosen.data : "");
-    srv_rank_edit(h, req->store, ev, reg);
+                  shown(ag, "orig_sessions", chosen.data));
+    srv_rank_edit(h, req->store, ev, reg, ag ? ag->req : NULL);
     srv_html_emit(h, "<div><button type=\"submit\">%t</button></div></form>\n",
                   pl_lang_text(pl, PL_T_PAGES_EDIT_SUBMIT));
     pl_buf_free(&chosen);
 }
 
-int srv_page_me(srv_reply *out, srv_req *req)
+/* The attendee's page; with form_err, the edit form comes back with what
+ * was posted and form_err beside its field, answered with status. */
+static int me_page(srv_reply *out, srv_req *req, unsigned status, const pl_error *form_err)
 {
     const char *token = req->arg[0];
     pl_registration *reg = NULL;
     pl_event *ev = NULL;
     srv_html h = {PL_BUF_INIT, 0};
     const lang *L;
-    char path[200], purpose[200], form[64];
+    form_again again, *ag = NULL;
+    char path[200], purpose[200], form[64], msg[700];
     pl_error err;
     int rc;
 
@@ -934,6 +987,12 @@ int srv_page_me(srv_reply *out, srv_req *req)
         return srv_page_error(out, srv_status_for(rc), NULL, NULL);
     }
     L = lang_of(ev);
+    if (form_err) {
+        again.req = req;
+        again.field = form_err->path;
+        again.msg = pl_error_text(form_err, pl_event_lang(ev), msg, sizeof(msg));
+        ag = &again;
+    }
     srv_latest(out->modified, ev->modified);
     srv_latest(out->modified, reg->updated);
     srv_waitlist_modified(req->store, reg, out->modified);
@@ -941,6 +1000,7 @@ int srv_page_me(srv_reply *out, srv_req *req)
     srv_html_emit(&h, "<p><a href=\"/e/%u\">← %t</a></p><h1>%t</h1>\n<p>%t</p>\n", ev->slug,
                   L->back_to_event, L->your_registration, ev->title);
     when_where(&h, L, ev);
+    form_error_summary(&h, ev, ag, PL_T_ME_NOT_SAVED);
     if (reg->status == PL_REG_CONFIRMED)
         srv_html_emit(&h, "<p class=\"status\" id=\"status\">%t</p>\n", L->status_confirmed);
     else if (reg->status == PL_REG_WAITLISTED)
@@ -997,7 +1057,7 @@ int srv_page_me(srv_reply *out, srv_req *req)
                       L->cancel, token, form, L->cancel_confirm, L->cancel);
     }
     if (reg->status != PL_REG_CANCELLED)
-        edit_form(&h, L, req, ev, reg, token);
+        edit_form(&h, L, req, ev, reg, token, ag);
     {
         pl_lang pl = pl_event_lang(ev);
         srv_html_emit(&h, "<h2>%t</h2><p><a href=\"/me/%u/erase\">%t</a></p>\n",
@@ -1007,8 +1067,22 @@ int srv_page_me(srv_reply *out, srv_req *req)
     page_end(&h);
     pl_registration_free(reg);
     pl_event_free(ev);
+    if (ag) {
+        out->cache_control = "no-store";
+        return srv_reply_html(out, status, &h);
+    }
     out->conditional = 1;
     return srv_reply_html(out, 200, &h);
+}
+
+int srv_page_me(srv_reply *out, srv_req *req)
+{
+    return me_page(out, req, 200, NULL);
+}
+
+int srv_page_me_again(srv_reply *out, srv_req *req, unsigned status, const pl_error *err)
+{
+    return me_page(out, req, status, err);
 }
 
 int srv_page_error(srv_reply *out, unsigned status, const char *code, const char *message)

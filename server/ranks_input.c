@@ -3,6 +3,7 @@
  * (ranks_input.h).
  */
 #include "ranks_input.h"
+#include "lang.h"
 #include "ranks.h"
 
 #include <stdio.h>
@@ -41,8 +42,26 @@ static pl_strlist *entry(srv_ranks *r, const char *slot)
     return &r->lists[r->count++];
 }
 
+/* A slot as the client sent it, cut to 20 bytes (whole characters) for a
+ * message. */
+static const char *short_slot(char cut[24], const char *slot)
+{
+    size_t len = strlen(slot);
+
+    if (len > 20) {
+        len = 20;
+        while (len > 0 && ((unsigned char)slot[len] & 0xC0) == 0x80)
+            len--;
+    }
+    memcpy(cut, slot, len);
+    cut[len] = '\0';
+    return cut;
+}
+
 int srv_ranks_from_json(srv_ranks *out, json_t *v, pl_error *err)
 {
+    char cut[24];
+
     const char *slot;
     json_t *list;
 
@@ -50,9 +69,7 @@ int srv_ranks_from_json(srv_ranks *out, json_t *v, pl_error *err)
     if (!v || json_is_null(v))
         return 0;
     if (!json_is_object(v) || json_object_size(v) > RANKS_MAX)
-        return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "ranks",
-                               "ranks must be an object: {\"12:00\": [\"workshop id\", ...]}, "
-                               "one ranking per time slot");
+        return PL_SAY(err, PL_EINVALID, "ranks", RANK_ERR_OBJECT, NULL);
     json_object_foreach(v, slot, list)
     {
         size_t i;
@@ -60,17 +77,13 @@ int srv_ranks_from_json(srv_ranks *out, json_t *v, pl_error *err)
         pl_strlist *l;
         if (strlen(slot) >= sizeof(out->slot[0]) || !json_is_array(list) ||
             json_array_size(list) > RANKED_MAX)
-            return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "ranks",
-                                   "ranks.%.20s must be an array of workshop ids, first choice "
-                                   "first",
-                                   slot);
+            return PL_SAY(err, PL_EINVALID, "ranks", RANK_ERR_LIST_FIRST, short_slot(cut, slot));
         if (!(l = entry(out, slot)))
             return pl_error_oom(err);
         json_array_foreach(list, i, s)
         {
             if (!json_is_string(s))
-                return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "ranks",
-                                       "ranks.%.20s must be an array of workshop ids", slot);
+                return PL_SAY(err, PL_EINVALID, "ranks", RANK_ERR_LIST, short_slot(cut, slot));
             if (pl_strlist_push(l, json_string_value(s)) < 0)
                 return pl_error_oom(err);
         }
@@ -105,7 +118,7 @@ int srv_ranks_from_form(srv_ranks *out, const srv_req *req, pl_error *err)
             continue;
         if (sscanf(k + 5, "%u-%u%n", &slot, &rank, &used) != 2 || k[5 + used] != '\0' ||
             slot > 1000 || rank < 1 || rank > RANKED_MAX)
-            return pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "ranks", "unknown field %.40s", k);
+            return PL_SAY(err, PL_EINVALID, "ranks", RANK_ERR_FIELD, k);
         if (!v || !*v)
             continue; /* "no choice" */
         picks[n].slot = slot;
@@ -200,9 +213,7 @@ int srv_ranks_save(pl_store *store, const char *slug, const char *email, const s
         if ((rc = pl_ranks_check(store, slug, &r->lists[i], slot, err)) < 0)
             break;
         if (given && strcmp(given, slot) != 0) {
-            rc = pl_error_set_at(err, PL_EINVALID, NULL, 0, 0, "ranks",
-                                 "ranks.%s: these workshops start at %s, not %s", given, slot,
-                                 given);
+            rc = PL_SAY(err, PL_EINVALID, "ranks", RANK_ERR_SLOT_TIME, given, slot);
             break;
         }
         rc = pl_ranks_set(store, slug, email, &r->lists[i], err);

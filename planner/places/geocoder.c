@@ -3,6 +3,7 @@
  * The request itself is the caller's fetch callback (see geocoder.h).
  */
 #include "geocoder.h"
+#include "lang.h"
 #include "text.h"
 #include "store_private.h"
 
@@ -158,10 +159,13 @@ static int parse_features(pl_geocoder_hit *out, const json_t *features, pl_error
             coordinate(&lat, json_array_get(coords, 1)) < 0 || !valid_point(lat, lon))
             return pl_error_set(err, PL_EINVALID,
                                 "feature %zu of the answer has no valid [lon, lat] coordinates", i);
-        if (json_is_number(score) && json_number_value(score) < PL_GEOCODER_MIN_SCORE)
-            return pl_error_set(
-                err, PL_ENOTFOUND, "its best match, « %.80s », scored %.2f (below %.2f)",
-                label ? label : "?", json_number_value(score), PL_GEOCODER_MIN_SCORE);
+        if (json_is_number(score) && json_number_value(score) < PL_GEOCODER_MIN_SCORE) {
+            char got[32], least[32];
+            snprintf(got, sizeof(got), "%.2f", json_number_value(score));
+            snprintf(least, sizeof(least), "%.2f", PL_GEOCODER_MIN_SCORE);
+            return PL_SAY(err, PL_ENOTFOUND, NULL, GEO_ERR_LOW_SCORE, label ? label : "?", got,
+                          least);
+        }
         memset(out, 0, sizeof(*out));
         out->lat = lat;
         out->lon = lon;
@@ -172,7 +176,7 @@ static int parse_features(pl_geocoder_hit *out, const json_t *features, pl_error
                   json_string_value(json_object_get(props, "citycode")));
         return PL_OK;
     }
-    return pl_error_set(err, PL_ENOTFOUND, "no place matches");
+    return PL_SAY(err, PL_ENOTFOUND, NULL, GEO_ERR_NO_PLACE, NULL);
 }
 
 static int parse_nominatim(pl_geocoder_hit *out, const json_t *list, pl_error *err)
@@ -181,7 +185,7 @@ static int parse_nominatim(pl_geocoder_hit *out, const json_t *list, pl_error *e
     double lat, lon;
 
     if (!first)
-        return pl_error_set(err, PL_ENOTFOUND, "no place matches");
+        return PL_SAY(err, PL_ENOTFOUND, NULL, GEO_ERR_NO_PLACE, NULL);
     if (!json_is_object(first) || coordinate(&lat, json_object_get(first, "lat")) < 0 ||
         coordinate(&lon, json_object_get(first, "lon")) < 0 || !valid_point(lat, lon))
         return pl_error_set(err, PL_EINVALID,

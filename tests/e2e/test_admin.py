@@ -550,6 +550,15 @@ class AdminTest(unittest.TestCase):
         plan2 = json.loads(self.b.get("/admin/e/atelier-cem-2/carpool.json")[2])
         kept = [g for g in plan2["groups"] if g["confirmed"]]
         self.assertEqual(kept, confirmed)
+        # who has no seat, and why, in French (the origin's detail marked English)
+        page = self.b.get("/admin/e/atelier-cem-2/carpool")[2]
+        self.assertIn("Aïcha Diallo (Chartes) : commune de départ non reconnue — "
+                      '<span lang="en">origin', page)
+        self.assertRegex(page, r"\(Auxerre\) : aucun conducteur ne passe assez près</li>")
+        self.assertNotIn("no driver can reach them", page)
+        # the groups' table scrolls on its own on a phone, named by its heading
+        self.assertIn('<div class="table-wrap" role="region" aria-labelledby="groups" '
+                      'tabindex="0"><table>', page)
 
     # ---- security ----
 

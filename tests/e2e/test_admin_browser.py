@@ -5,6 +5,9 @@ logs in, creates an event, adds three parallel workshops with a speaker
 conflict, sees the conflict, fixes it, publishes, registers someone through
 the public page, finds them in the table and downloads the registrant list;
 axe-core checks every admin page met on the way against WCAG 2.1 A and AA.
+Then every page again 390 px wide, as on a phone: none may scroll sideways
+(a wide table scrolls in its own region, reached with the keyboard), and
+axe-core stays clean there too.
 
 The npm packages live in tests/e2e/browser (`npm ci` there; `scripts/setup.sh
 test` does it). Without them, or without Chromium, the test is skipped
@@ -58,6 +61,16 @@ class AdminBrowserTest(unittest.TestCase):
         self.assertGreaterEqual(len(out["axe"]), 12)
         for page, violations in out["axe"].items():
             self.assertEqual(violations, [], "%s: %s" % (page, json.dumps(violations, indent=1)))
+        # on a phone (390 px) no page scrolls sideways: only a wide table, in
+        # its own scroll region
+        self.assertEqual(sorted(out["narrow"]), sorted([
+            "login", "dashboard", "new-event", "event", "session-edit", "speaker-edit",
+            "registrations", "registration-edit", "carpool", "not-found", "public-event", "me",
+            "public-form-error", "me-error", "allocate"]))
+        for page, m in out["narrow"].items():
+            self.assertEqual(m["width"], 390, page)
+            self.assertLessEqual(m["scrollWidth"], m["width"],
+                                 "%s scrolls sideways at 390 px: %s" % (page, m["over"]))
         with open(out["download"], encoding="utf-8-sig") as f:
             self.assertIn("camille.navigateur@example.org", f.read())
         ev = json.loads(run_cli(self.srv.db, "event", "show", "atelier-navigateur",

@@ -359,6 +359,18 @@ class RanksAdmin(unittest.TestCase):
                 self.assertEqual(told, ["p00%d@example.org" % i for i in range(3)])
                 self.assertRegex(out, r'<th scope="row">1</th><td>3</td>')
                 self.assertIn("p000@example.org", out)
+                # eleven people want the one workshop of ten places: one is not
+                # placed, and the page says why in French
+                for i in range(10, 21):
+                    s, _, body = srv.request("POST", "/e/%s/register" % SLUG, person(
+                        i, ranks={"14:15": ["atelier-velo"]}))
+                    self.assertEqual(s, 201, body)
+                s, _, out = b.request("POST", "/admin/e/%s/allocate" % SLUG,
+                                      {"csrf": csrf_of(page), "keep_assigned": "1"})
+                self.assertEqual(s, 200, out)
+                self.assertRegex(out, r'(?s)<table id="unplaced">.*<td>tous les ateliers classés '
+                                      r'sont complets</td>')
+                self.assertNotIn("every workshop ranked is full", out)
                 # as the CLI would: the chosen session is the one allocated
                 r = run_cli(db, "registrations", "list", SLUG, "--format", "json")
                 got = {p["email"]: p["sessions"] for p in json.loads(r.stdout)}

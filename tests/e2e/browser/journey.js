@@ -16,7 +16,8 @@ const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'
 
 const [base, token, outDir] = process.argv.slice(2);
 const SLUG = 'atelier-navigateur';
-const result = { steps: [], axe: {}, download: null };
+const result = { steps: [], axe: {}, download: null, narrow: {} };
+const PHONE = { width: 390, height: 844 };
 
 function expect(cond, what) {
   if (!cond) throw new Error('expected: ' + what);
@@ -34,6 +35,26 @@ async function axe(page, name) {
     help: v.help,
     nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5),
   }));
+}
+
+// At a phone's width the page must not scroll sideways: only a table may,
+// inside its own scroll region. Records the page's scroll width and what
+// sticks out (for the message), then runs axe at that width too.
+async function narrow(page, name) {
+  result.narrow[name] = await page.evaluate(() => {
+    const width = window.innerWidth;
+    const out = [];
+    for (const el of document.querySelectorAll('body *')) {
+      const r = el.getBoundingClientRect();
+      if (r.right > width + 1 && !el.closest('.table-wrap')) {
+        out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+          (el.className && typeof el.className === 'string' ? '.' + el.className : '') +
+          ' right=' + Math.round(r.right));
+      }
+    }
+    return { width, scrollWidth: document.documentElement.scrollWidth, over: out.slice(0, 8) };
+  });
+  await axe(page, 'phone-' + name);
 }
 
 function step(name) {
@@ -78,6 +99,10 @@ async function main() {
     await page.fill('#f-capacity', '40');
     await page.fill('#f-venue_name', 'Maison des Canaux');
     await page.fill('#f-venue_address', '6 quai de la Seine, 75019 Paris');
+    // hybrid, with a long link: it must not widen the pages on a phone
+    await page.selectOption('#f-format', 'hybrid');
+    await page.fill('#f-online_url', 'https://visio.example.org/salles/atelier-navigateur-' +
+      'a1b2c3d4e5f6a7b8c9d0a1b2c3d4e5f6a7b8c9d0?pwd=' + 'x'.repeat(40));
     await page.click('form[action="/admin/events"] button[type=submit]');
     expect(page.url().includes('/admin/e/' + SLUG), 'the event page, got ' + page.url());
     expect((await page.textContent('main')).includes('brouillon'), 'a draft');
@@ -139,6 +164,7 @@ async function main() {
     await pub.check('input[type=radio][value="atelier-b"]');
     await pub.click('form[action$="/register"] button[type=submit]');
     expect(/\/me\/[0-9a-f]+$/.test(pub.url()), 'the personal page, got ' + pub.url());
+    result.me = pub.url();
     await pub.close();
     step('registered');
 
@@ -174,6 +200,66 @@ async function main() {
     await axe(page, 'purge');
     await page.goto(base + '/admin/e/nope');
     await axe(page, 'not-found');
+
+    // every page again on a phone, 390 px wide
+    const phone = await context.newPage();
+    await phone.setViewportSize(PHONE);
+    const editLink = await (async () => {
+      await phone.goto(base + '/admin/e/' + SLUG + '/registrations');
+      return phone.getAttribute('a:text("Camille Navigateur")', 'href');
+    })();
+    for (const [name, url] of [
+      ['dashboard', '/admin'], ['new-event', '/admin/events/new'],
+      ['event', '/admin/e/' + SLUG], ['session-edit', '/admin/e/' + SLUG + '/sessions/atelier-b'],
+      ['speaker-edit', '/admin/e/' + SLUG + '/speakers/amorvan'],
+      ['registrations', '/admin/e/' + SLUG + '/registrations'],
+      ['registration-edit', editLink], ['carpool', '/admin/e/' + SLUG + '/carpool'],
+      ['not-found', '/admin/e/nope'], ['public-event', '/e/' + SLUG], ['me', result.me],
+    ]) {
+      await phone.goto(url.startsWith('http') ? url : base + url);
+      await narrow(phone, name);
+    }
+    // forms refused by the server come back in French, with the error beside
+    // its field: on a phone too, and clean for axe
+    await phone.goto(base + '/e/' + SLUG);
+    await phone.fill('#name', 'Dominique Téléphone');
+    await phone.fill('#email', 'dominique.telephone@example.org');
+    await phone.fill('#phone', 'appelez-moi');
+    await phone.click('form[action$="/register"] button[type=submit]');
+    expect((await phone.textContent('#phone-error')).includes("n'est pas un numéro"),
+      'the public form again, the phone refused in French');
+    expect(await phone.inputValue('#name') === 'Dominique Téléphone', 'what was typed kept');
+    await narrow(phone, 'public-form-error');
+    await phone.goto(result.me);
+    await phone.fill('#phone', 'appelez-moi');
+    await phone.click('form[action$="/update"] button[type=submit]');
+    expect((await phone.textContent('#phone-error')).includes("n'est pas un numéro"),
+      'the /me page again, the phone refused in French');
+    expect((await phone.textContent('#form-error')).includes('Vos modifications'),
+      'the summary above');
+    await narrow(phone, 'me-error');
+    // the allocation's result (its tables)
+    await phone.goto(base + '/admin/e/' + SLUG);
+    await phone.click('form[action$="/allocate"] button[type=submit]');
+    expect(phone.url().endsWith('/allocate'), 'the allocation page, got ' + phone.url());
+    await narrow(phone, 'allocate');
+    // the wide table scrolls in its own region, which the keyboard reaches
+    await phone.goto(base + '/admin/e/' + SLUG + '/registrations');
+    const wrap = await phone.$('.table-wrap[role=region][tabindex="0"]');
+    expect(wrap, 'the registrations table in a focusable scroll region');
+    let reached = false;
+    for (let i = 0; i < 60 && !reached; i++) {
+      await phone.keyboard.press('Tab');
+      reached = await phone.evaluate(() => document.activeElement.classList.contains('table-wrap'));
+    }
+    expect(reached, 'the table region reached with Tab');
+    await phone.keyboard.press('ArrowRight');
+    await phone.close();
+    const anon = await browser.newContext({ bypassCSP: true, locale: 'fr-FR', viewport: PHONE });
+    const login = await anon.newPage();
+    await login.goto(base + '/admin/login');
+    await narrow(login, 'login');
+    await anon.close();
     step('done');
   } finally {
     await browser.close();
