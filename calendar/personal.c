@@ -59,15 +59,35 @@ static icalcomponent *attendance(const pl_event *ev, const pl_session *s,
     return c;
 }
 
-/* The pickup follows the registration: once it is no longer confirmed, the
- * pickup shows as cancelled (one SEQUENCE higher), like the sessions. */
-static icalcomponent *pickup_item(const pl_event *ev, const pl_registration *reg,
-                                  const pl_calendar_pickup *pickup)
+/* Each trip's words: the way there picks people up and arrives at the
+ * venue; the way home leaves the venue and drops them off. */
+static const struct trip_words {
+    pl_text_id drive_many, drive_one, with, summary; /* summary: when the others fail */
+    pl_text_id place_driver, place_passenger, passengers_driver;
+} trip_words[] = {
+    [PL_CARPOOL_OUTBOUND] = {PL_T_FEEDS_YOU_DRIVE_MANY, PL_T_FEEDS_YOU_DRIVE_ONE,
+                             PL_T_FEEDS_PICKUP_WITH, PL_T_FEEDS_CARPOOL, PL_T_FEEDS_DEPARTURE,
+                             PL_T_FEEDS_PICKUP_PLACE, PL_T_FEEDS_PASSENGERS_IN_ORDER},
+    [PL_CARPOOL_RETURN] = {PL_T_FEEDS_HOME_YOU_DRIVE_MANY, PL_T_FEEDS_HOME_YOU_DRIVE_ONE,
+                           PL_T_FEEDS_HOME_WITH, PL_T_FEEDS_RIDE_HOME, PL_T_FEEDS_HOME_ARRIVAL,
+                           PL_T_FEEDS_HOME_DROP_OFF, PL_T_FEEDS_HOME_DROP_OFFS},
+};
+
+/* The person's ride of one trip. The way there: from the pickup (its
+ * LOCATION and GEO) to the venue, by the event's start unless the plan says
+ * when; the way home: from the venue (its LOCATION) to the drop-off. The
+ * ride follows the registration: once it is no longer confirmed, the ride
+ * shows as cancelled (one SEQUENCE higher), like the sessions. */
+static icalcomponent *ride_item(const pl_event *ev, const pl_registration *reg,
+                                const pl_calendar_pickup *ride, pl_carpool_trip trip)
 {
+    const struct trip_words *w = &trip_words[trip];
+    int there = trip == PL_CARPOOL_OUTBOUND;
     icalcomponent *c = icalcomponent_new_vevent();
     pl_buf d = PL_BUF_INIT, summary = PL_BUF_INIT;
-    pl_calendar_pickup mine = *pickup;
+    pl_calendar_pickup mine = *ride;
     const pl_calendar_pickup *p = &mine;
+    const char *location = there ? p->place : ev->venue_name;
     pl_lang L = pl_event_lang(ev);
 
     if (reg->status != PL_REG_CONFIRMED && !mine.cancelled) {
@@ -77,27 +97,25 @@ static icalcomponent *pickup_item(const pl_event *ev, const pl_registration *reg
     }
     ics_add_revision(c, p->uid, p->created, p->modified, p->sequence, p->cancelled);
     icalcomponent_add_property(c, ics_local_prop(ICAL_DTSTART_PROPERTY, p->time, ev->timezone));
-    icalcomponent_add_property(
-        c, ics_local_prop(ICAL_DTEND_PROPERTY, p->arrival ? p->arrival : ev->start, ev->timezone));
+    icalcomponent_add_property(c, ics_local_prop(ICAL_DTEND_PROPERTY,
+                                                 there && !p->arrival ? ev->start : p->arrival,
+                                                 ev->timezone));
     if (p->is_driver)
-        ics_textf(&summary,
-                  pl_lang_text(L, p->npassengers > 1 ? PL_T_FEEDS_YOU_DRIVE_MANY
-                                                     : PL_T_FEEDS_YOU_DRIVE_ONE),
+        ics_textf(&summary, pl_lang_text(L, p->npassengers > 1 ? w->drive_many : w->drive_one),
                   p->npassengers);
     else
-        ics_textf(&summary, pl_lang_text(L, PL_T_FEEDS_PICKUP_WITH),
+        ics_textf(&summary, pl_lang_text(L, w->with),
                   p->driver_first_name ? p->driver_first_name
                                        : pl_lang_text(L, PL_T_FEEDS_YOUR_DRIVER));
-    ics_add_summary(c, summary.data ? summary.data : pl_lang_text(L, PL_T_FEEDS_CARPOOL),
-                    p->cancelled, L);
+    ics_add_summary(c, summary.data ? summary.data : pl_lang_text(L, w->summary), p->cancelled, L);
+    if (location)
+        icalcomponent_add_property(c, icalproperty_new_location(location));
     if (p->place) {
-        icalcomponent_add_property(c, icalproperty_new_location(p->place));
-        ics_textf(&d,
-                  pl_lang_text(L, p->is_driver ? PL_T_FEEDS_DEPARTURE : PL_T_FEEDS_PICKUP_PLACE),
+        ics_textf(&d, pl_lang_text(L, p->is_driver ? w->place_driver : w->place_passenger),
                   p->place);
         pl_buf_puts(&d, "\n");
     }
-    if (p->has_geo) {
+    if (there && p->has_geo) {
         struct icalgeotype geo = {p->lat, p->lon};
         icalcomponent_add_property(c, icalproperty_new_geo(geo));
     }
@@ -110,74 +128,18 @@ static icalcomponent *pickup_item(const pl_event *ev, const pl_registration *reg
         pl_buf_puts(&d, "\n");
     }
     if (p->npassengers) {
-        pl_buf_puts(&d, pl_lang_text(L, p->is_driver ? PL_T_FEEDS_PASSENGERS_IN_ORDER
-                                                     : PL_T_FEEDS_OTHER_PASSENGERS));
+        pl_buf_puts(
+            &d, pl_lang_text(L, p->is_driver ? w->passengers_driver : PL_T_FEEDS_OTHER_PASSENGERS));
         for (size_t i = 0; i < p->npassengers; i++)
             pl_buf_printf(&d, "%s%s", i ? ", " : "", p->passengers[i]);
         pl_buf_puts(&d, "\n");
     }
-    ics_textf(&d, pl_lang_text(L, PL_T_FEEDS_ARRIVAL), ev->venue_name ? ev->venue_name : ev->title);
-    if (d.data)
-        icalcomponent_add_property(c, icalproperty_new_description(d.data));
-    pl_buf_free(&d);
-    pl_buf_free(&summary);
-    return c;
-}
-
-/* The ride home, as pickup_item for the way there. */
-static icalcomponent *home_item(const pl_event *ev, const pl_registration *reg,
-                                const pl_calendar_pickup *home)
-{
-    icalcomponent *c = icalcomponent_new_vevent();
-    pl_buf d = PL_BUF_INIT, summary = PL_BUF_INIT;
-    pl_calendar_pickup mine = *home;
-    const pl_calendar_pickup *p = &mine;
-    pl_lang L = pl_event_lang(ev);
-
-    if (reg->status != PL_REG_CONFIRMED && !mine.cancelled) {
-        mine.cancelled = 1;
-        mine.sequence++;
-        mine.modified = later(mine.modified, reg->updated);
-    }
-    ics_add_revision(c, p->uid, p->created, p->modified, p->sequence, p->cancelled);
-    icalcomponent_add_property(c, ics_local_prop(ICAL_DTSTART_PROPERTY, p->time, ev->timezone));
-    icalcomponent_add_property(c, ics_local_prop(ICAL_DTEND_PROPERTY, p->arrival, ev->timezone));
-    if (p->is_driver)
-        ics_textf(&summary,
-                  pl_lang_text(L, p->npassengers > 1 ? PL_T_FEEDS_HOME_YOU_DRIVE_MANY
-                                                     : PL_T_FEEDS_HOME_YOU_DRIVE_ONE),
-                  p->npassengers);
+    if (there) /* the last line: where the ride ends */
+        ics_textf(&d, pl_lang_text(L, PL_T_FEEDS_ARRIVAL),
+                  ev->venue_name ? ev->venue_name : ev->title);
     else
-        ics_textf(&summary, pl_lang_text(L, PL_T_FEEDS_HOME_WITH),
-                  p->driver_first_name ? p->driver_first_name
-                                       : pl_lang_text(L, PL_T_FEEDS_YOUR_DRIVER));
-    ics_add_summary(c, summary.data ? summary.data : pl_lang_text(L, PL_T_FEEDS_RIDE_HOME),
-                    p->cancelled, L);
-    if (ev->venue_name)
-        icalcomponent_add_property(c, icalproperty_new_location(ev->venue_name));
-    if (p->place) {
-        ics_textf(
-            &d, pl_lang_text(L, p->is_driver ? PL_T_FEEDS_HOME_ARRIVAL : PL_T_FEEDS_HOME_DROP_OFF),
-            p->place);
-        pl_buf_puts(&d, "\n");
-    }
-    if (!p->is_driver && p->driver_first_name) {
-        ics_textf(&d, pl_lang_text(L, PL_T_FEEDS_DRIVER), p->driver_first_name);
-        pl_buf_puts(&d, "\n");
-    }
-    if (p->driver_phone) {
-        ics_textf(&d, pl_lang_text(L, PL_T_FEEDS_DRIVER_PHONE), p->driver_phone);
-        pl_buf_puts(&d, "\n");
-    }
-    if (p->npassengers) {
-        pl_buf_puts(&d, pl_lang_text(L, p->is_driver ? PL_T_FEEDS_HOME_DROP_OFFS
-                                                     : PL_T_FEEDS_OTHER_PASSENGERS));
-        for (size_t i = 0; i < p->npassengers; i++)
-            pl_buf_printf(&d, "%s%s", i ? ", " : "", p->passengers[i]);
-        pl_buf_puts(&d, "\n");
-    }
-    while (d.len && d.data[d.len - 1] == '\n') /* no empty last line */
-        d.data[--d.len] = '\0';
+        while (d.len && d.data[d.len - 1] == '\n') /* no empty last line */
+            d.data[--d.len] = '\0';
     if (d.len)
         icalcomponent_add_property(c, icalproperty_new_description(d.data));
     pl_buf_free(&d);
@@ -220,9 +182,9 @@ int pl_calendar_write_personal(char **out, size_t *len, const pl_event *ev,
         if (attends(reg, &ev->sessions[i]))
             rc = ics_add(&w, attendance(ev, &ev->sessions[i], reg, opts));
     if (rc == 0 && pickup && pickup->uid && pickup->time)
-        rc = ics_add(&w, pickup_item(ev, reg, pickup));
+        rc = ics_add(&w, ride_item(ev, reg, pickup, PL_CARPOOL_OUTBOUND));
     if (rc == 0 && pickup && pickup->home && pickup->home->uid && pickup->home->time)
-        rc = ics_add(&w, home_item(ev, reg, pickup->home));
+        rc = ics_add(&w, ride_item(ev, reg, pickup->home, PL_CARPOOL_RETURN));
     if (rc == 0)
         rc = ics_finish(&w, out, len);
 done:

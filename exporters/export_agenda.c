@@ -6,19 +6,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Printed: the programme as read on paper, narrow enough to be read when
+ * fitted to one landscape page wide (titles, speakers and rooms wrap). The
+ * session's id, for programs, stays on screen only. */
 static const pl_column columns[] = {
     {PL_T_EXPORT_DATE, "date", PL_COL_DATE, 0, 0, 0, 0},
     {PL_T_EXPORT_START, "start", PL_COL_TIME, 0, 0, 0, 0},
     {PL_T_EXPORT_END, "end", PL_COL_TIME, 0, 0, 0, 0},
-    {PL_T_EXPORT_DURATION, "duration_minutes", PL_COL_INT, 0, 0, 0, 0},
-    {PL_T_EXPORT_ROOM, "room", PL_COL_TEXT, 0, 0, 0, 0},
-    {PL_T_EXPORT_KIND, "kind", PL_COL_TEXT, 0, 0, 0, 0},
-    {PL_T_EXPORT_TITLE, "title", PL_COL_TEXT, 0, 0, 0, 0},
-    {PL_T_EXPORT_SPEAKERS, "speakers", PL_COL_TEXT, 0, 0, 0, 0},
-    {PL_T_EXPORT_CAPACITY, "capacity", PL_COL_INT, 0, 0, 0, 0},
-    {PL_T_EXPORT_REGISTERED_COUNT, "registered", PL_COL_INT, 0, 0, 0, 0},
-    {PL_T_EXPORT_STATUS, "status", PL_COL_TEXT, 0, 0, 0, 0},
-    {PL_T_EXPORT_SESSION_ID, "id", PL_COL_TEXT, 0, 0, 0, 0},
+    {PL_T_EXPORT_DURATION, "duration_minutes", PL_COL_INT, 0, 0, 8, 0},
+    {PL_T_EXPORT_ROOM, "room", PL_COL_TEXT, 0, 0, 14, 0},
+    {PL_T_EXPORT_KIND, "kind", PL_COL_TEXT, 0, 0, 12, 0},
+    {PL_T_EXPORT_TITLE, "title", PL_COL_TEXT, 0, 0, 34, 0},
+    {PL_T_EXPORT_SPEAKERS, "speakers", PL_COL_TEXT, 0, 0, 30, 0},
+    {PL_T_EXPORT_CAPACITY, "capacity", PL_COL_INT, 0, 0, 9, 0},
+    {PL_T_EXPORT_REGISTERED_COUNT, "registered", PL_COL_INT, 0, 0, 9, 0},
+    {PL_T_EXPORT_STATUS, "status", PL_COL_TEXT, 0, 0, 10, 0},
+    {PL_T_EXPORT_SESSION_ID, "id", PL_COL_TEXT, 0, 0, 0, 1},
 };
 
 const pl_table pl_agenda_table = {PL_T_EXPORT_SHEET_AGENDA, "sessions", columns,

@@ -12,24 +12,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Printed: what the drivers and the organiser read on paper, narrow enough
+ * to be read when fitted to one landscape page wide (long text wraps). The
+ * matched commune, for checking the plan, stays on screen only. */
 static const pl_column columns[] = {
     {PL_T_EXPORT_GROUP, "group", PL_COL_INT, 0, 0, 0, 0},
     {PL_T_EXPORT_ROLE, "role", PL_COL_TEXT, 0, 0, 0, 0},
-    {PL_T_EXPORT_FULL_NAME, "name", PL_COL_TEXT, 0, 0, 0, 0},
-    {PL_T_EXPORT_EMAIL, "email", PL_COL_TEXT, 0, 0, 0, 0},
+    {PL_T_EXPORT_FULL_NAME, "name", PL_COL_TEXT, 0, 0, 18, 0},
+    {PL_T_EXPORT_EMAIL, "email", PL_COL_TEXT, 0, 0, 24, 0},
     {PL_T_EXPORT_PHONE, "phone", PL_COL_TEXT, 0, 0, 0, 0},
-    {PL_T_EXPORT_ORGANIZATION, "organization", PL_COL_TEXT, 0, 0, 0, 0},
-    {PL_T_EXPORT_ORIGIN, "origin", PL_COL_TEXT, 0, 0, 0, 0},
-    {PL_T_EXPORT_COMMUNE, "commune", PL_COL_TEXT, 0, 0, 0, 0},
-    {PL_T_EXPORT_PICKUP_ORDER, "pickup_order", PL_COL_INT, 0, 0, 0, 0},
+    {PL_T_EXPORT_ORGANIZATION, "organization", PL_COL_TEXT, 0, 0, 16, 0},
+    {PL_T_EXPORT_ORIGIN, "origin", PL_COL_TEXT, 0, 0, 16, 0},
+    {PL_T_EXPORT_PICKUP_ORDER, "pickup_order", PL_COL_INT, 0, 0, 9, 0},
     {PL_T_EXPORT_DATE, "date", PL_COL_DATE, 0, 0, 0, 0},
-    {PL_T_EXPORT_PICKUP_TIME, "pickup_time", PL_COL_TIME, 0, 0, 0, 0},
+    {PL_T_EXPORT_PICKUP_TIME, "pickup_time", PL_COL_TIME, 0, 0, 9, 0},
     {PL_T_EXPORT_KM, "distance_km", PL_COL_REAL, 0, 0, 0, 0},
-    {PL_T_EXPORT_DETOUR_KM, "detour_km", PL_COL_REAL, 0, 0, 0, 0},
+    {PL_T_EXPORT_DETOUR_KM, "detour_km", PL_COL_REAL, 0, 0, 8, 0},
     {PL_T_EXPORT_CONFIRMED, "confirmed", PL_COL_BOOL, 0, 0, 0, 0},
-    {PL_T_EXPORT_NO_SEAT_REASON, "reason", PL_COL_TEXT, 0, 0, 0, 0},
+    {PL_T_EXPORT_NO_SEAT_REASON, "reason", PL_COL_TEXT, 0, 0, 18, 0},
     /* the way there, or home: then the order and times are drop-offs */
     {PL_T_EXPORT_TRIP, "trip", PL_COL_TEXT, 0, 0, 0, 0},
+    {PL_T_EXPORT_COMMUNE, "commune", PL_COL_TEXT, 0, 0, 0, 1},
 };
 #define NCOLUMNS (sizeof(columns) / sizeof(columns[0]))
 
@@ -91,7 +94,6 @@ static int member_row(pl_sink *sink, pl_lang L, const pl_carpool_saved_group *g,
         {.text = m->phone},
         {.text = organization},
         {.text = m->origin},
-        {.text = m->place},
         {.num = order},
         {.text = m->time},
         {.text = m->time},
@@ -100,6 +102,7 @@ static int member_row(pl_sink *sink, pl_lang L, const pl_carpool_saved_group *g,
         {.num = g->confirmed},
         {.text = NULL},
         TRIP_CELL(L, trip),
+        {.text = m->place},
     };
     return pl_sink_row(sink, row, err);
 }
@@ -140,7 +143,6 @@ int pl_carpool_rows(pl_sink *sink, const pl_roster *roster, const pl_carpool_sav
             {.text = r ? r->phone : NULL},
             {.text = r ? r->organization : NULL},
             {.text = su->origin},
-            {.text = where.status == PL_ORIGIN_OK ? where.name : NULL},
             {.null = 1},
             {.text = NULL},
             {.text = NULL},
@@ -149,6 +151,7 @@ int pl_carpool_rows(pl_sink *sink, const pl_roster *roster, const pl_carpool_sav
             {.null = 1},
             {.text = su->reason},
             TRIP_CELL(L, plan->trip),
+            {.text = where.status == PL_ORIGIN_OK ? where.name : NULL},
         };
         rc = pl_sink_row(sink, row, err);
     }

@@ -114,6 +114,19 @@ static int chose(const pl_roster_row *r, const char *session)
     return 0;
 }
 
+/* The sheet's people, in the roster's order: the confirmed ones, those who
+ * chose session when it is not NULL. Returns 0, or PL_ENOMEM. */
+static int add_people(pl_signin_sheet *sh, const pl_roster *roster, const char *session)
+{
+    sh->people = calloc(roster->nconfirmed ? roster->nconfirmed : 1, sizeof(*sh->people));
+    if (!sh->people)
+        return PL_ENOMEM;
+    for (size_t i = 0; i < roster->nconfirmed; i++)
+        if (!session || chose(roster->by_name[i], session))
+            sh->people[sh->npeople++] = roster->by_name[i];
+    return 0;
+}
+
 int pl_signin_build(pl_signin *out, const pl_roster *roster, pl_error *err)
 {
     const pl_event *ev = roster->event;
@@ -159,11 +172,8 @@ int pl_signin_build(pl_signin *out, const pl_roster *roster, pl_error *err)
         label(sh, L, PL_T_EXPORT_SIGNIN_WHEN, when);
         label(sh, L, PL_T_EXPORT_SIGNIN_PLACE, place);
         line(sh, "%s", pl_lang_text(L, PL_T_EXPORT_SIGNIN_ORGANISER));
-        sh->people = calloc(roster->nconfirmed ? roster->nconfirmed : 1, sizeof(*sh->people));
-        if (!sh->people)
+        if (add_people(sh, roster, NULL) != 0)
             goto oom;
-        for (size_t i = 0; i < roster->nconfirmed; i++)
-            sh->people[sh->npeople++] = roster->by_name[i];
     }
     /* one sheet per workshop */
     for (size_t i = 0; i < ev->nsessions; i++) {
@@ -191,12 +201,8 @@ int pl_signin_build(pl_signin *out, const pl_roster *roster, pl_error *err)
         else
             label(sh, L, PL_T_EXPORT_SIGNIN_PLACE, place);
         line(sh, "%s", pl_lang_text(L, PL_T_EXPORT_SIGNIN_ORGANISER));
-        sh->people = calloc(roster->nconfirmed ? roster->nconfirmed : 1, sizeof(*sh->people));
-        if (!sh->people)
+        if (add_people(sh, roster, s->id) != 0)
             goto oom;
-        for (size_t k = 0; k < roster->nconfirmed; k++)
-            if (chose(roster->by_name[k], s->id))
-                sh->people[sh->npeople++] = roster->by_name[k];
     }
     rc = 0;
     goto done;

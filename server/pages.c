@@ -16,15 +16,14 @@
 #include "page_ranks.h"
 #include "registration.h"
 
+#include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <limits.h>
 #include <string.h>
 
 typedef struct lang {
     const char *code;
-    const char *months[12];
-    const char *days[7];
     const char *upcoming, *no_events, *subscribe, *subscribe_all, *subscribe_https, *google_add,
         *google_subscribe, *agenda, *venue, *online, *speakers, *room, *register_title, *name,
         *email, *organization, *origin, *origin_hint, *travel, *travel_none, *travel_drive,
@@ -38,9 +37,6 @@ typedef struct lang {
 
 static const lang fr = {
     "fr",
-    {"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-     "octobre", "novembre", "décembre"},
-    {"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"},
     "Prochains événements",
     "Aucun événement à venir pour l'instant.",
     "S'abonner",
@@ -99,68 +95,64 @@ static const lang fr = {
     "Participants",
     "Télécharger la liste des participants (CSV)"};
 
-static const lang en = {
-    "en",
-    {"January", "February", "March", "April", "May", "June", "July", "August", "September",
-     "October", "November", "December"},
-    {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"},
-    "Upcoming events",
-    "No upcoming events yet.",
-    "Subscribe",
-    "Subscribe to all events",
-    "https link",
-    "Add to Google Calendar",
-    "Subscribe in Google Calendar",
-    "Agenda",
-    "Venue",
-    "Online",
-    "Speakers",
-    "Room",
-    "Register",
-    "Full name",
-    "E-mail address",
-    "Organization",
-    "Travelling from",
-    "town or postcode, for carpooling",
-    "Travel",
-    "no carpool for me",
-    "I drive and offer seats",
-    "I need a seat (passenger)",
-    "I can drive or ride",
-    "Seats offered",
-    "I will join the meal",
-    "Diet",
-    "Workshops",
-    "none of these",
-    "full",
-    "places left",
-    "List me on the public list of participants (name and organization, never "
-    "the e-mail)",
-    "Send my registration",
-    "The event is full: you will be put on the waiting list.",
-    "Registration is closed.",
-    "Your registration",
-    "Registration confirmed",
-    "On the waiting list",
-    "Registration cancelled",
-    "Your sessions",
-    "No session chosen.",
-    "Your personal calendar",
-    "Cancel my registration",
-    "Cancel your registration? Your seat goes to the waiting list.",
-    "Back to the agenda",
-    "Page not found.",
-    "Error",
-    "yes",
-    "no",
-    "yes",
-    "no",
-    {"talk", "workshop", "meal", "break", "forum", "plenary"},
-    "Event cancelled",
-    "position",
-    "places available",
-    "Participants",
-    "Download the list of participants (CSV)"};
+static const lang en = {"en",
+                        "Upcoming events",
+                        "No upcoming events yet.",
+                        "Subscribe",
+                        "Subscribe to all events",
+                        "https link",
+                        "Add to Google Calendar",
+                        "Subscribe in Google Calendar",
+                        "Agenda",
+                        "Venue",
+                        "Online",
+                        "Speakers",
+                        "Room",
+                        "Register",
+                        "Full name",
+                        "E-mail address",
+                        "Organization",
+                        "Travelling from",
+                        "town or postcode, for carpooling",
+                        "Travel",
+                        "no carpool for me",
+                        "I drive and offer seats",
+                        "I need a seat (passenger)",
+                        "I can drive or ride",
+                        "Seats offered",
+                        "I will join the meal",
+                        "Diet",
+                        "Workshops",
+                        "none of these",
+                        "full",
+                        "places left",
+                        "List me on the public list of participants (name and organization, never "
+                        "the e-mail)",
+                        "Send my registration",
+                        "The event is full: you will be put on the waiting list.",
+                        "Registration is closed.",
+                        "Your registration",
+                        "Registration confirmed",
+                        "On the waiting list",
+                        "Registration cancelled",
+                        "Your sessions",
+                        "No session chosen.",
+                        "Your personal calendar",
+                        "Cancel my registration",
+                        "Cancel your registration? Your seat goes to the waiting list.",
+                        "Back to the agenda",
+                        "Page not found.",
+                        "Error",
+                        "yes",
+                        "no",
+                        "yes",
+                        "no",
+                        {"talk", "workshop", "meal", "break", "forum", "plenary"},
+                        "Event cancelled",
+                        "position",
+                        "places available",
+                        "Participants",
+                        "Download the list of participants (CSV)"};
 
 int srv_event_is_french(const pl_event *ev)
 {
@@ -189,21 +181,25 @@ static const char *kind_label(const lang *L, const char *kind)
     return kind ? kind : "";
 }
 
-/* "jeudi 10 décembre 2026" */
+/* "jeudi 10 décembre 2026", "Thursday, 10 December 2026": the day as the
+ * rest of the planner writes it (pl_datefmt). One formatter per language,
+ * opened on first use and kept (opening one costs about 0.7 ms, which the
+ * list of events would pay for every event); not thread-safe, hence the
+ * lock. A date it cannot read, or no formatter, is shown as stored. */
 static void format_day(char *out, size_t size, const lang *L, const char *when)
 {
-    pl_datetime dt;
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    static pl_datefmt *fmt[PL_LANG_COUNT];
+    pl_lang which = L == &fr ? PL_LANG_FR : PL_LANG_EN;
 
-    if (pl_datetime_parse(&dt, when) < 0) {
-        snprintf(out, size, "%s", when ? when : "");
-        return;
-    }
-    if (L == &fr)
-        snprintf(out, size, "%s %d %s %d", L->days[pl_datetime_weekday(&dt)], dt.day,
-                 L->months[dt.month - 1], dt.year);
+    pthread_mutex_lock(&lock);
+    if (!fmt[which])
+        pl_datefmt_open(&fmt[which], which, NULL, NULL); /* wall times: no zone */
+    if (fmt[which])
+        pl_datefmt_format(fmt[which], out, size, PL_DATE_LONG, when);
     else
-        snprintf(out, size, "%s %d %s %d", L->days[pl_datetime_weekday(&dt)], dt.day,
-                 L->months[dt.month - 1], dt.year);
+        snprintf(out, size, "%s", when ? when : "");
+    pthread_mutex_unlock(&lock);
 }
 
 static const char *hhmm(const char *when) /* "YYYY-MM-DDTHH:MM" -> "HH:MM" */

@@ -611,7 +611,9 @@ class PrintedPackTest(PackTest):
             self.assertIn("Nom de l'organisateur", p)
         return signin
 
-    def test_libreoffice_prints_the_pack(self):
+    def print_pack(self):
+        """The pack as LibreOffice prints it: the PDF's path (skips the test
+        without LibreOffice)."""
         soffice = shutil.which("soffice") or shutil.which("libreoffice")
         if not soffice:
             self.skipTest("LibreOffice (soffice) is not installed: "
@@ -623,6 +625,10 @@ class PrintedPackTest(PackTest):
                            capture_output=True, text=True, timeout=120)
         pdf = self.path("pack.pdf")
         self.assertTrue(os.path.exists(pdf), p.stdout + p.stderr)
+        return pdf
+
+    def test_libreoffice_prints_the_pack(self):
+        pdf = self.print_pack()
         pages = pdf_pages(pdf)
         sizes = pdf_page_sizes(pdf)
         # readable: the registrant list's text at 7 pt or more (fitting all 18
@@ -645,6 +651,15 @@ class PrintedPackTest(PackTest):
             for machine in ("Identifiant", "Modifié le", "Inscrit le", "Commune reconnue"):
                 self.assertNotIn(machine, p)
         self.assertGreaterEqual(pdf_text_size(pdf, 2), 7.0)
+        # the agenda: one landscape page, readable (all 12 columns side by
+        # side printed it at 5.8 pt), long titles wrapped, the session ids
+        # (for programs) not printed
+        self.assertRegex(pages[2], r"^Date +Début +Fin")
+        self.assertGreaterEqual(pdf_text_size(pdf, 3), 7.0)
+        self.assertGreater(sizes[2][0], sizes[2][1], "the agenda is landscape")
+        self.assertIn("Restitution du forum", pages[2])
+        self.assertNotIn("temoignage-pdie", pages[2])
+        self.assertNotIn("pause-apres-midi", pages[2])
         signin = self.signin_pages_ok(pages)
         self.assertEqual(len(signin), 5)
         self.assertEqual(sum("Signature matin" in p for p in signin), 2)
@@ -652,6 +667,27 @@ class PrintedPackTest(PackTest):
             if "Feuille d'émargement" in p:
                 self.assertLess(sizes[i][0], sizes[i][1], "sign-in sheets are portrait")
         self.assertIn("Page 1 / ", pages[0])
+
+    def test_libreoffice_prints_the_carpools(self):
+        # the sample's people and their carpool plan: the pack's last sheet
+        self.run_ok("registrations", "import", SLUG,
+                    os.path.join(SOURCE, "sample-events", f"{SLUG}.registrations.csv"))
+        self.run_ok("carpool", "plan", SLUG)
+        pdf = self.print_pack()
+        pages = pdf_pages(pdf)
+        sizes = pdf_page_sizes(pdf)
+        carpool = [i for i, p in enumerate(pages) if re.match(r"Voiture +Rôle", p)]
+        self.assertTrue(carpool, [p[:80] for p in pages])
+        self.assertEqual(carpool, list(range(carpool[0], len(pages))), "the last sheet")
+        for i in carpool:
+            # readable: all 16 columns side by side printed it at 4.3 pt;
+            # landscape, one page wide (the header repeated, up to its last
+            # printed column)
+            self.assertGreaterEqual(pdf_text_size(pdf, i + 1), 7.0)
+            self.assertGreater(sizes[i][0], sizes[i][1], "the carpools are landscape")
+            self.assertIn("Trajet", pages[i].split("\n")[0])
+            self.assertNotIn("Commune reconnue", pages[i])
+        self.assertGreaterEqual(len(carpool), 2, "the header repeated on a second page")
 
     def test_export_signin_pdf(self):
         if not shutil.which("pdftotext"):

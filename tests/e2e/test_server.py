@@ -179,7 +179,7 @@ class ServerTest(unittest.TestCase):
         page = body.decode()
         self.assertEqual(status, 200)
         self.assertIn("<h1>Atelier 2 — Conseillers en mobilité</h1>", page)
-        self.assertIn("jeudi 10 décembre 2026", page)
+        self.assertIn("<strong>jeudi 10 décembre 2026</strong>, 09:30 – 17:00", page)
         # the three 12:00 workshops are cards of one slot
         slot = re.search(r'<div class="slot"><div class="time">12:00 – 13:00</div>(.*?)</div>\n',
                          page, re.S)
@@ -199,6 +199,8 @@ class ServerTest(unittest.TestCase):
         page = body.decode()
         self.assertEqual(status, 200)
         self.assertIn('<html lang="en"', page)  # America/New_York: English
+        # its day in English words, as every date of the planner (pl_datefmt)
+        self.assertIn("<strong>Thursday, 10 December 2026</strong>, 09:30 – 17:00", page)
         self.assertIn("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;co&#39;", page)
         self.assertNotIn("<script>", page)
         self.assertIn("text=%3Cscript%3Ealert%28%22x%22%29", self.srv.get("/")[2].decode())

@@ -269,6 +269,186 @@ static void test_feed_words_follow_the_event_language(void **state)
     pl_event_free(ev);
 }
 
+/* The VEVENT of uid in an unfolded feed (malloc'ed), or NULL. */
+static char *vevent_of(const char *flat, const char *uid)
+{
+    char key[128];
+    const char *at, *begin, *end;
+
+    snprintf(key, sizeof(key), "\r\nUID:%s\r\n", uid);
+    if (!(at = strstr(flat, key)))
+        return NULL;
+    for (begin = at; begin > flat && strncmp(begin, "BEGIN:VEVENT", 12) != 0; begin--)
+        ;
+    if (!(end = strstr(at, "END:VEVENT\r\n")))
+        return NULL;
+    return strndup(begin, (size_t)(end + 12 - begin));
+}
+
+/* The ride there and the ride home: their whole entries, the same shape
+ * (revision, times, summary, location, description) with each trip's own
+ * words, for a driver and for a passenger, confirmed or not. */
+static void test_pickup_and_ride_home_entries(void **state)
+{
+    fixture *f = *state;
+    const char *passengers[] = {"Anne", "Luc"};
+    pl_calendar_pickup home = {.uid = "home-1@planner",
+                               .time = "2026-12-10T17:15",
+                               .arrival = "2026-12-10T18:20",
+                               .place = "Meaux",
+                               .is_driver = 1,
+                               .passengers = passengers,
+                               .npassengers = 2,
+                               .sequence = 1,
+                               .created = "2026-11-01T10:00:00Z",
+                               .modified = "2026-11-04T10:00:00Z"};
+    pl_calendar_pickup pickup = {.uid = "pickup-1@planner",
+                                 .time = "2026-12-10T08:10",
+                                 .arrival = "2026-12-10T09:20",
+                                 .place = "Gare de Meaux",
+                                 .has_geo = 1,
+                                 .lat = 48.95,
+                                 .lon = 2.87,
+                                 .is_driver = 1,
+                                 .passengers = passengers,
+                                 .npassengers = 2,
+                                 .sequence = 2,
+                                 .created = "2026-11-01T10:00:00Z",
+                                 .modified = "2026-11-03T10:00:00Z",
+                                 .home = &home};
+    pl_registration reg = {.uid = "r-1",
+                           .name = "Claire Martin",
+                           .status = PL_REG_CONFIRMED,
+                           .updated = "2026-10-15T12:00:00Z"};
+    static const char *const want[][2] = {
+        /* French, the driver, confirmed */
+        {"BEGIN:VEVENT\r\n"
+         "UID:pickup-1@planner\r\n"
+         "DTSTAMP:20261103T100000Z\r\n"
+         "CREATED:20261101T100000Z\r\n"
+         "LAST-MODIFIED:20261103T100000Z\r\n"
+         "SEQUENCE:2\r\n"
+         "STATUS:CONFIRMED\r\n"
+         "DTSTART;TZID=Europe/Paris:20261210T081000\r\n"
+         "DTEND;TZID=Europe/Paris:20261210T092000\r\n"
+         "SUMMARY:Covoiturage : vous conduisez (2 passagers)\r\n"
+         "LOCATION:Gare de Meaux\r\n"
+         "GEO:48.950000;2.870000\r\n"
+         "DESCRIPTION:Départ : Gare de Meaux\\nPassagers\\, dans l'ordre : Anne\\, Luc\\nArrivée : "
+         "Maison des Canaux\r\n"
+         "END:VEVENT\r\n",
+         "BEGIN:VEVENT\r\n"
+         "UID:home-1@planner\r\n"
+         "DTSTAMP:20261104T100000Z\r\n"
+         "CREATED:20261101T100000Z\r\n"
+         "LAST-MODIFIED:20261104T100000Z\r\n"
+         "SEQUENCE:1\r\n"
+         "STATUS:CONFIRMED\r\n"
+         "DTSTART;TZID=Europe/Paris:20261210T171500\r\n"
+         "DTEND;TZID=Europe/Paris:20261210T182000\r\n"
+         "SUMMARY:Retour en covoiturage : vous conduisez (2 passagers)\r\n"
+         "LOCATION:Maison des Canaux\r\n"
+         "DESCRIPTION:Arrivée : Meaux\\nDéposes\\, dans l'ordre : Anne\\, Luc\r\n"
+         "END:VEVENT\r\n"},
+        /* English, a passenger, cancelled */
+        {"BEGIN:VEVENT\r\n"
+         "UID:pickup-1@planner\r\n"
+         "DTSTAMP:20261105T090000Z\r\n"
+         "CREATED:20261101T100000Z\r\n"
+         "LAST-MODIFIED:20261105T090000Z\r\n"
+         "SEQUENCE:3\r\n"
+         "STATUS:CANCELLED\r\n"
+         "DTSTART;TZID=Europe/Paris:20261210T081000\r\n"
+         "DTEND;TZID=Europe/Paris:20261210T093000\r\n"
+         "SUMMARY:Cancelled: Carpool with Julien: pickup\r\n"
+         "LOCATION:Gare de Meaux\r\n"
+         "GEO:48.950000;2.870000\r\n"
+         "DESCRIPTION:Pickup: Gare de Meaux\\nDriver: Julien\\nDriver's phone: 06 12 34 56 "
+         "78\\nOther passengers: Luc\\nArrival: Maison des Canaux\r\n"
+         "END:VEVENT\r\n",
+         "BEGIN:VEVENT\r\n"
+         "UID:home-1@planner\r\n"
+         "DTSTAMP:20261105T090000Z\r\n"
+         "CREATED:20261101T100000Z\r\n"
+         "LAST-MODIFIED:20261105T090000Z\r\n"
+         "SEQUENCE:2\r\n"
+         "STATUS:CANCELLED\r\n"
+         "DTSTART;TZID=Europe/Paris:20261210T171500\r\n"
+         "DTEND;TZID=Europe/Paris:20261210T182000\r\n"
+         "SUMMARY:Cancelled: Ride home with Julien\r\n"
+         "LOCATION:Maison des Canaux\r\n"
+         "DESCRIPTION:Drop-off: Meaux\\nDriver: Julien\\nDriver's phone: 06 12 34 56 78\\nOther "
+         "passengers: Luc\r\n"
+         "END:VEVENT\r\n"},
+        /* nothing but the times */
+        {"BEGIN:VEVENT\r\n"
+         "UID:pickup-1@planner\r\n"
+         "DTSTAMP:20261103T100000Z\r\n"
+         "CREATED:20261101T100000Z\r\n"
+         "LAST-MODIFIED:20261103T100000Z\r\n"
+         "SEQUENCE:2\r\n"
+         "STATUS:CONFIRMED\r\n"
+         "DTSTART;TZID=Europe/Paris:20261210T081000\r\n"
+         "DTEND;TZID=Europe/Paris:20261210T093000\r\n"
+         "SUMMARY:Carpool with your driver: pickup\r\n"
+         "DESCRIPTION:Arrival: Atelier 2 — Conseillers en mobilité\r\n"
+         "END:VEVENT\r\n",
+         "BEGIN:VEVENT\r\n"
+         "UID:home-1@planner\r\n"
+         "DTSTAMP:20261104T100000Z\r\n"
+         "CREATED:20261101T100000Z\r\n"
+         "LAST-MODIFIED:20261104T100000Z\r\n"
+         "SEQUENCE:1\r\n"
+         "STATUS:CONFIRMED\r\n"
+         "DTSTART;TZID=Europe/Paris:20261210T171500\r\n"
+         "DTEND;TZID=Europe/Paris:20261210T182000\r\n"
+         "SUMMARY:Ride home with your driver\r\n"
+         "END:VEVENT\r\n"},
+    };
+    pl_event *ev = NULL;
+
+    import_sample(f, "atelier-cem-2.json");
+    assert_int_equal(pl_event_load(&ev, f->store, "atelier-cem-2", NULL), 0);
+    for (int k = 0; k < 3; k++) {
+        char *feed = NULL, *flat, *there, *back;
+        size_t len;
+
+        if (k == 1) {
+            ev->language = strdup("en");
+            reg.status = PL_REG_CANCELLED;
+            reg.updated = "2026-11-05T09:00:00Z";
+            pickup.is_driver = home.is_driver = 0;
+            pickup.driver_first_name = home.driver_first_name = "Julien";
+            pickup.driver_phone = home.driver_phone = "06 12 34 56 78";
+            pickup.passengers = home.passengers = passengers + 1;
+            pickup.npassengers = home.npassengers = 1;
+            pickup.arrival = NULL; /* the event's start */
+        } else if (k == 2) {
+            reg.status = PL_REG_CONFIRMED;
+            pickup.driver_first_name = home.driver_first_name = NULL;
+            pickup.driver_phone = home.driver_phone = NULL;
+            pickup.npassengers = home.npassengers = 0;
+            pickup.place = home.place = NULL;
+            pickup.has_geo = 0;
+            free(ev->venue_name);
+            ev->venue_name = NULL;
+        }
+        assert_int_equal(pl_calendar_write_personal(&feed, &len, ev, &reg, &pickup, NULL, NULL), 0);
+        flat = unfold(feed);
+        there = vevent_of(flat, "pickup-1@planner");
+        back = vevent_of(flat, "home-1@planner");
+        assert_non_null(there);
+        assert_non_null(back);
+        assert_string_equal(there, want[k][0]);
+        assert_string_equal(back, want[k][1]);
+        free(there);
+        free(back);
+        free(flat);
+        free(feed);
+    }
+    pl_event_free(ev);
+}
+
 /* The personal feed's notes and the driver's entry, from the store. */
 static void test_personal_feed_notes_driver_and_lookups(void **state)
 {
@@ -1033,6 +1213,7 @@ int main(void)
                                         th_db_teardown),
         cmocka_unit_test_setup_teardown(test_all_feed_writes_utc_and_survives_an_unwritable_zone,
                                         setup, th_db_teardown),
+        cmocka_unit_test_setup_teardown(test_pickup_and_ride_home_entries, setup, th_db_teardown),
         cmocka_unit_test_setup_teardown(test_personal_feed_has_chosen_workshops_and_pickup, setup,
                                         th_db_teardown),
         cmocka_unit_test(test_parse_external),
