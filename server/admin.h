@@ -6,7 +6,8 @@
  *   admin_routes.c    the route table and the access rules
  *   admin_html.c      page frame, form fields, errors, in the event's language
  *   admin_events.c    dashboard, event create/edit/duplicate/publish,
- *                     sessions, speakers, conflicts
+ *                     the event's page with its conflicts
+ *   admin_sessions.c  an event's sessions and speakers
  *   admin_regs.c      the registrations table and one person's edit
  *   admin_carpool.c   plan, groups, confirm
  *   admin_allocate.c  ranked workshops: allocate, and the result

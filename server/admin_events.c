@@ -1,7 +1,9 @@
 /*
  * admin_events.c - the organisers' events: the dashboard, an event's page
  * (its fields, agenda as the public timeline with conflicts beside the
- * sessions, speakers, exports), and every change to them.
+ * sessions, speakers, exports), and changes to the event itself; its
+ * sessions and speakers are changed in admin_sessions.c, with the helpers
+ * this file lends it (admin_event_edit.h).
  *
  * A change is made on the event file, never on the database directly: the
  * stored event is written as JSON (pl_event_to_json), the posted fields
@@ -11,6 +13,7 @@
  * what was typed, the message beside the field at fault.
  */
 #include "admin.h"
+#include "admin_event_edit.h"
 #include "calendar.h"
 #include "registration.h"
 
@@ -66,13 +69,6 @@ int adm_load_event(adm *a, pl_event **out)
 
 /* ---- conflicts ---------------------------------------------------------- */
 
-typedef struct conflicts {
-    pl_conflict *items;
-    size_t count;
-    size_t blocking;
-    const pl_event *ev; /* the event checked, for the sessions' titles */
-} conflicts;
-
 static void add_conflict(const pl_conflict *c, void *payload)
 {
     conflicts *l = payload;
@@ -88,7 +84,7 @@ static void add_conflict(const pl_conflict *c, void *payload)
 }
 
 /* agenda check's rules: the core's, then the zone's (calendar/). */
-static void check_agenda(conflicts *out, const pl_event *ev)
+void adm_ev_check_agenda(conflicts *out, const pl_event *ev)
 {
     pl_conflict *found = NULL;
     size_t n = 0;
@@ -104,7 +100,7 @@ static void check_agenda(conflicts *out, const pl_event *ev)
     pl_calendar_check_local_times(ev, add_conflict, out, &err);
 }
 
-static void conflict_list(srv_html *h, const adm *a, const conflicts *c, const char *session)
+void adm_ev_conflict_list(srv_html *h, const adm *a, const conflicts *c, const char *session)
 {
     int any = 0;
 
@@ -132,7 +128,7 @@ static void conflict_list(srv_html *h, const adm *a, const conflicts *c, const c
  * in a for the form shown again. With check_conflicts (publishing without
  * the organiser accepting them), an agenda with conflicts is refused.
  */
-static int save_json(adm *a, json_t *root, int check_conflicts)
+int adm_ev_save_json(adm *a, json_t *root, int check_conflicts)
 {
     pl_event *ev = NULL;
     pl_event_save_stats st;
@@ -144,7 +140,7 @@ static int save_json(adm *a, json_t *root, int check_conflicts)
         goto done;
     if (check_conflicts) {
         conflicts c;
-        check_agenda(&c, ev);
+        adm_ev_check_agenda(&c, ev);
         for (size_t i = 0; i < c.count && rc == 0; i++)
             if (!pl_conflict_is_warning(c.items[i].kind)) {
                 char text[400];
@@ -171,7 +167,7 @@ done:
 
 /* A form value for a key of the file: absent -> untouched; "" -> the key
  * is left out (its default); else the string (or a number for capacity). */
-static int set_field(json_t *obj, const char *key, const char *value, int number)
+int adm_ev_set_field(json_t *obj, const char *key, const char *value, int number)
 {
     char *end;
     long long n;
@@ -295,8 +291,8 @@ static int set_venue(adm *a, json_t *root, const pl_event *old, pl_error *err)
         venue = json_object();
         json_object_set_new(root, "venue", venue);
     }
-    set_field(venue, "name", name, 0);
-    set_field(venue, "address", address, 0);
+    adm_ev_set_field(venue, "name", name, 0);
+    adm_ev_set_field(venue, "address", address, 0);
     if (!json_object_get(venue, "name") && !json_object_get(venue, "address")) {
         json_object_del(root, "venue");
         return 0;
@@ -333,9 +329,9 @@ static const char *const event_text_keys[] = {"slug",       "title",    "summary
 static int apply_event_fields(adm *a, json_t *root, const pl_event *old, pl_error *err)
 {
     for (size_t i = 0; event_text_keys[i]; i++)
-        set_field(root, event_text_keys[i], adm_changed(a, event_text_keys[i]), 0);
-    set_field(root, "capacity", adm_changed(a, "capacity"), 1);
-    set_field(root, "purge_after_days", adm_changed(a, "purge_after_days"), 1);
+        adm_ev_set_field(root, event_text_keys[i], adm_changed(a, event_text_keys[i]), 0);
+    adm_ev_set_field(root, "capacity", adm_changed(a, "capacity"), 1);
+    adm_ev_set_field(root, "purge_after_days", adm_changed(a, "purge_after_days"), 1);
     return set_venue(a, root, old, err);
 }
 
@@ -466,7 +462,7 @@ int adm_event_create(adm *a)
     if ((rc = apply_event_fields(a, root, NULL, &err)) < 0)
         adm_set_error(a, &err);
     else
-        rc = save_json(a, root, 0);
+        rc = adm_ev_save_json(a, root, 0);
     json_decref(root);
     if (rc < 0)
         return new_form_page(a, srv_status_for(rc));
@@ -521,7 +517,7 @@ static void event_form(srv_html *h, adm *a, const pl_event *ev)
     }
 }
 
-static void session_fields(srv_html *h, adm *a, const pl_event *ev, const pl_session *s)
+void adm_ev_session_fields(srv_html *h, adm *a, const pl_event *ev, const pl_session *s)
 {
     char cap[16] = "";
 
@@ -566,7 +562,7 @@ static void session_fields(srv_html *h, adm *a, const pl_event *ev, const pl_ses
     }
 }
 
-static void speaker_fields(srv_html *h, adm *a, const pl_speaker *sp)
+void adm_ev_speaker_fields(srv_html *h, adm *a, const pl_speaker *sp)
 {
     if (!sp)
         adm_input(h, a, "text", "id", TX(a, ADMIN_ID), NULL, TX(a, ADMIN_EMPTY_MADE_FROM_THE_NAME),
@@ -597,7 +593,7 @@ static void session_card(srv_html *h, adm *a, const pl_event *ev, const pl_sessi
         const pl_speaker *sp = pl_event_speaker(ev, s->speakers.items[k]);
         srv_html_emit(h, "<div>%t</div>", sp ? sp->name : s->speakers.items[k]);
     }
-    conflict_list(h, a, c, s->id);
+    adm_ev_conflict_list(h, a, c, s->id);
     srv_html_emit(h,
                   "<div class=\"actions\"><a href=\"/admin/e/%u/sessions/%u\">%s<span "
                   "class=\"skip\"> %t</span></a>"
@@ -644,7 +640,7 @@ static int event_page(adm *a, pl_event *ev, unsigned status)
     char when[256];
     conflicts c;
 
-    check_agenda(&c, ev);
+    adm_ev_check_agenda(&c, ev);
     adm_page_start(&h, a, ev->title, ev->slug);
     if (done && !*a->err_msg)
         srv_html_emit(&h, "<p class=\"notice\" role=\"status\">%s</p>\n", TX(a, ADMIN_SAVED));
@@ -680,7 +676,7 @@ static int event_page(adm *a, pl_event *ev, unsigned status)
     if (c.count) {
         srv_html_emit(&h, "<div role=\"status\"><p class=\"warn\"><strong>%z %s</strong></p>",
                       c.count, TX(a, ADMIN_PROBLEM_S));
-        conflict_list(&h, a, &c, NULL);
+        adm_ev_conflict_list(&h, a, &c, NULL);
         srv_html_emit(&h, "</div>\n");
     } else {
         srv_html_emit(&h, "<p>%s</p>\n", TX(a, ADMIN_NO_CONFLICTS));
@@ -695,7 +691,7 @@ static int event_page(adm *a, pl_event *ev, unsigned status)
                   "action=\"/admin/e/%u/sessions\" class=\"stack\">\n",
                   TX(a, ADMIN_ADD_A_SESSION), ev->slug);
     adm_csrf_field(&h, a);
-    session_fields(&h, a, ev, NULL);
+    adm_ev_session_fields(&h, a, ev, NULL);
     srv_html_emit(&h, "<div><button type=\"submit\">%s</button></div></form>\n",
                   TX(a, ADMIN_ADD_THE_SESSION));
 
@@ -719,7 +715,7 @@ static int event_page(adm *a, pl_event *ev, unsigned status)
                   "class=\"stack\">\n",
                   TX(a, ADMIN_ADD_A_SPEAKER), ev->slug);
     adm_csrf_field(&h, a);
-    speaker_fields(&h, a, NULL);
+    adm_ev_speaker_fields(&h, a, NULL);
     srv_html_emit(&h, "<div><button type=\"submit\">%s</button></div></form>\n",
                   TX(a, ADMIN_ADD_THE_SPEAKER));
 
@@ -761,7 +757,7 @@ static int event_page(adm *a, pl_event *ev, unsigned status)
 }
 
 /* Show the event page again after a failed post (status from the error). */
-static int again(adm *a, int form, int rc)
+int adm_ev_again(adm *a, int form, int rc)
 {
     pl_event *ev = NULL;
     unsigned status = rc == PL_EEXISTS ? 409 : srv_status_for(rc);
@@ -779,7 +775,7 @@ static int again(adm *a, int form, int rc)
     return r;
 }
 
-static int saved(adm *a, const char *anchor)
+int adm_ev_saved(adm *a, const char *anchor)
 {
     char where[300];
 
@@ -801,7 +797,7 @@ int adm_event_page(adm *a)
 }
 
 /* Load the event and its file; 0, or the error page was answered. */
-static int begin(adm *a, pl_event **ev, json_t **root)
+int adm_ev_begin(adm *a, pl_event **ev, json_t **root)
 {
     if (adm_load_event(a, ev) < 0)
         return -1;
@@ -821,7 +817,7 @@ int adm_event_update(adm *a)
     pl_error err;
     int rc;
 
-    if (begin(a, &ev, &root) < 0)
+    if (adm_ev_begin(a, &ev, &root) < 0)
         return 0;
     pl_error_clear(&err);
     if (slug && strcmp(slug, ev->slug) != 0)
@@ -832,10 +828,10 @@ int adm_event_update(adm *a)
     if (rc < 0)
         adm_set_error(a, &err);
     else
-        rc = save_json(a, root, 0);
+        rc = adm_ev_save_json(a, root, 0);
     json_decref(root);
     pl_event_free(ev);
-    return rc < 0 ? again(a, ADM_FORM_EVENT, rc) : saved(a, "edit");
+    return rc < 0 ? adm_ev_again(a, ADM_FORM_EVENT, rc) : adm_ev_saved(a, "edit");
 }
 
 int adm_event_publish(adm *a)
@@ -845,13 +841,13 @@ int adm_event_publish(adm *a)
     json_t *root = NULL;
     int rc;
 
-    if (begin(a, &ev, &root) < 0)
+    if (adm_ev_begin(a, &ev, &root) < 0)
         return 0;
     json_object_set_new(root, "status", json_string("published"));
-    rc = save_json(a, root, !(accept && strcmp(accept, "1") == 0));
+    rc = adm_ev_save_json(a, root, !(accept && strcmp(accept, "1") == 0));
     json_decref(root);
     pl_event_free(ev);
-    return rc < 0 ? again(a, ADM_FORM_PUBLISH, rc) : saved(a, NULL);
+    return rc < 0 ? adm_ev_again(a, ADM_FORM_PUBLISH, rc) : adm_ev_saved(a, NULL);
 }
 
 int adm_event_duplicate(adm *a)
@@ -876,347 +872,11 @@ int adm_event_duplicate(adm *a)
     if (rc < 0)
         adm_set_error(a, &err);
     else
-        rc = save_json(a, root, 0);
+        rc = adm_ev_save_json(a, root, 0);
     json_decref(root);
     pl_event_free(ev);
     if (rc < 0)
-        return again(a, ADM_FORM_DUPLICATE, rc);
+        return adm_ev_again(a, ADM_FORM_DUPLICATE, rc);
     snprintf(where, sizeof(where), "/admin/e/%s?done=duplicated", slug);
     return adm_redirect(a, where);
-}
-
-/* ---- sessions and speakers ---------------------------------------------- */
-
-/* An id from a title: lowercase ASCII letters and digits, '-' between. */
-static void make_id(char *out, size_t size, const char *title)
-{
-    size_t n = 0;
-
-    for (const char *p = title ? title : ""; *p && n + 1 < size && n < 40; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (isalnum(c) && c < 128)
-            out[n++] = (char)tolower(c);
-        else if (n && out[n - 1] != '-')
-            out[n++] = '-';
-    }
-    while (n && out[n - 1] == '-')
-        n--;
-    out[n] = '\0';
-}
-
-/* The array element of arr whose "id" is id, or NULL; its index in *at. */
-static json_t *find_id(json_t *arr, const char *id, size_t *at)
-{
-    size_t i;
-    json_t *item;
-
-    json_array_foreach(arr, i, item)
-    {
-        const char *v = json_string_value(json_object_get(item, "id"));
-        if (v && strcmp(v, id) == 0) {
-            if (at)
-                *at = i;
-            return item;
-        }
-    }
-    return NULL;
-}
-
-static void apply_session_fields(adm *a, json_t *s)
-{
-    static const char *const keys[] = {"title", "kind",        "start", "end",
-                                       "room",  "description", NULL};
-
-    for (size_t i = 0; keys[i]; i++)
-        set_field(s, keys[i], adm_changed(a, keys[i]), 0);
-    set_field(s, "capacity", adm_changed(a, "capacity"), 1);
-    if (srv_field_get(a->req, "speakers") || srv_field_get(a->req, "speakers_field")) {
-        const char *was = srv_field_get(a->req, "was-speakers");
-        char now[1024] = "";
-        json_t *list;
-        for (size_t f = 0; f < a->req->nfields; f++)
-            if (strcmp(a->req->fields[f].key, "speakers") == 0 && a->req->fields[f].value.data &&
-                *a->req->fields[f].value.data)
-                snprintf(now + strlen(now), sizeof(now) - strlen(now), "%s%s", *now ? "," : "",
-                         a->req->fields[f].value.data);
-        if (was && strcmp(was, now) == 0)
-            return; /* the speakers ticked are those shown */
-        list = json_array();
-        for (size_t f = 0; f < a->req->nfields; f++)
-            if (strcmp(a->req->fields[f].key, "speakers") == 0 && a->req->fields[f].value.data &&
-                *a->req->fields[f].value.data)
-                json_array_append_new(list, json_string(a->req->fields[f].value.data));
-        json_object_set_new(s, "speakers", list);
-    }
-}
-
-int adm_session_add(adm *a)
-{
-    const char *id = srv_field_get(a->req, "id");
-    pl_event *ev = NULL;
-    json_t *root = NULL, *sessions, *old, *s;
-    char made[64];
-    size_t at;
-    int rc = 0;
-
-    if (begin(a, &ev, &root) < 0)
-        return 0;
-    if (!id || !*id) {
-        make_id(made, sizeof(made), srv_field_get(a->req, "title"));
-        id = made;
-    }
-    sessions = json_object_get(root, "sessions");
-    s = json_object();
-    json_object_set_new(s, "id", json_string(id));
-    apply_session_fields(a, s);
-    if ((old = find_id(sessions, id, &at))) {
-        const char *st = json_string_value(json_object_get(old, "status"));
-        if (st && strcmp(st, "cancelled") == 0) { /* reinstated under the same id */
-            json_array_set(sessions, at, s);
-        } else {
-            pl_error err;
-            rc = pl_error_set_at(&err, PL_EEXISTS, NULL, 0, 0, "id", "%s « %s »",
-                                 TX(a, ADMIN_A_SESSION_ALREADY_HAS_THE), id);
-            adm_set_error(a, &err);
-        }
-    } else {
-        json_array_append(sessions, s);
-    }
-    json_decref(s);
-    if (rc == 0)
-        rc = save_json(a, root, 0);
-    json_decref(root);
-    pl_event_free(ev);
-    if (rc < 0)
-        return again(a, ADM_FORM_SESSION, rc);
-    return saved(a, "agenda");
-}
-
-static int session_page(adm *a, const pl_event *ev, const pl_session *s, unsigned status)
-{
-    srv_html h = {PL_BUF_INIT, 0};
-    conflicts c;
-
-    check_agenda(&c, ev);
-    adm_page_start(&h, a, s->title, ev->slug);
-    adm_error_summary(&h, a);
-    conflict_list(&h, a, &c, s->id);
-    free(c.items);
-    srv_html_emit(&h, "<form method=\"post\" action=\"/admin/e/%u/sessions/%u\" class=\"stack\">\n",
-                  ev->slug, s->id);
-    adm_csrf_field(&h, a);
-    a->track = 1;
-    session_fields(&h, a, ev, s);
-    a->track = 0;
-    srv_html_emit(&h,
-                  "<div><button type=\"submit\">%s</button></div></form>\n"
-                  "<p><a href=\"/admin/e/%u#agenda\">%s</a></p>\n",
-                  TX(a, ADMIN_SAVE), ev->slug, TX(a, ADMIN_BACK_TO_THE_AGENDA));
-    return adm_page_reply(a, status, &h);
-}
-
-static const pl_session *active_session(const pl_event *ev, const char *id)
-{
-    const pl_session *s = pl_event_session(ev, id);
-    return s && !s->cancelled ? s : NULL;
-}
-
-int adm_session_form(adm *a)
-{
-    pl_event *ev = NULL;
-    const pl_session *s;
-    int r;
-
-    if (adm_load_event(a, &ev) < 0)
-        return 0;
-    s = active_session(ev, a->args[1]);
-    r = s ? session_page(a, ev, s, 200) : adm_error(a, 404, NULL);
-    pl_event_free(ev);
-    return r;
-}
-
-int adm_session_update(adm *a)
-{
-    pl_event *ev = NULL;
-    json_t *root = NULL, *s;
-    int rc, r;
-
-    if (begin(a, &ev, &root) < 0)
-        return 0;
-    if (!active_session(ev, a->args[1]) ||
-        !(s = find_id(json_object_get(root, "sessions"), a->args[1], NULL))) {
-        json_decref(root);
-        pl_event_free(ev);
-        return adm_error(a, 404, NULL);
-    }
-    apply_session_fields(a, s);
-    rc = save_json(a, root, 0);
-    json_decref(root);
-    if (rc == 0) {
-        pl_event_free(ev);
-        return saved(a, "agenda");
-    }
-    r = session_page(a, ev, active_session(ev, a->args[1]), srv_status_for(rc));
-    pl_event_free(ev);
-    return r;
-}
-
-int adm_session_cancel(adm *a)
-{
-    pl_event *ev = NULL;
-    json_t *root = NULL, *s;
-    int rc;
-
-    if (begin(a, &ev, &root) < 0)
-        return 0;
-    if (!active_session(ev, a->args[1]) ||
-        !(s = find_id(json_object_get(root, "sessions"), a->args[1], NULL))) {
-        json_decref(root);
-        pl_event_free(ev);
-        return adm_error(a, 404, NULL);
-    }
-    json_object_set_new(s, "status", json_string("cancelled"));
-    rc = save_json(a, root, 0);
-    json_decref(root);
-    pl_event_free(ev);
-    return rc < 0 ? again(a, ADM_FORM_NONE, rc) : saved(a, "agenda");
-}
-
-static void apply_speaker_fields(adm *a, json_t *sp)
-{
-    set_field(sp, "name", adm_changed(a, "name"), 0);
-    set_field(sp, "organization", adm_changed(a, "organization"), 0);
-    set_field(sp, "bio", adm_changed(a, "bio"), 0);
-}
-
-int adm_speaker_add(adm *a)
-{
-    const char *id = srv_field_get(a->req, "id");
-    pl_event *ev = NULL;
-    json_t *root = NULL, *speakers, *sp;
-    char made[64];
-    int rc = 0;
-
-    if (begin(a, &ev, &root) < 0)
-        return 0;
-    if (!id || !*id) {
-        make_id(made, sizeof(made), srv_field_get(a->req, "name"));
-        id = made;
-    }
-    speakers = json_object_get(root, "speakers");
-    if (find_id(speakers, id, NULL)) {
-        pl_error err;
-        rc = pl_error_set_at(&err, PL_EEXISTS, NULL, 0, 0, "id", "%s « %s »",
-                             TX(a, ADMIN_A_SPEAKER_ALREADY_HAS_THE), id);
-        adm_set_error(a, &err);
-    } else {
-        sp = json_object();
-        json_object_set_new(sp, "id", json_string(id));
-        apply_speaker_fields(a, sp);
-        json_array_append_new(speakers, sp);
-        rc = save_json(a, root, 0);
-    }
-    json_decref(root);
-    pl_event_free(ev);
-    return rc < 0 ? again(a, ADM_FORM_SPEAKER, rc) : saved(a, "speakers");
-}
-
-static int speaker_page(adm *a, const pl_event *ev, const pl_speaker *sp, unsigned status)
-{
-    srv_html h = {PL_BUF_INIT, 0};
-
-    adm_page_start(&h, a, sp->name, ev->slug);
-    adm_error_summary(&h, a);
-    srv_html_emit(&h, "<form method=\"post\" action=\"/admin/e/%u/speakers/%u\" class=\"stack\">\n",
-                  ev->slug, sp->id);
-    adm_csrf_field(&h, a);
-    a->track = 1;
-    speaker_fields(&h, a, sp);
-    a->track = 0;
-    srv_html_emit(&h, "<div><button type=\"submit\">%s</button></div></form>\n", TX(a, ADMIN_SAVE));
-    srv_html_emit(&h,
-                  "<h2>%s</h2><form method=\"post\" action=\"/admin/e/%u/speakers/%u/remove\">"
-                  "<p>%s</p>",
-                  TX(a, ADMIN_SPEAKER_REMOVE), ev->slug, sp->id, TX(a, ADMIN_SPEAKER_REMOVE_HINT));
-    adm_csrf_field(&h, a);
-    srv_html_emit(&h,
-                  "<div><button type=\"submit\" class=\"danger\">%s</button></div></form>\n"
-                  "<p><a href=\"/admin/e/%u#speakers\">%s</a></p>\n",
-                  TX(a, ADMIN_SPEAKER_REMOVE), ev->slug, TX(a, ADMIN_BACK_TO_THE_EVENT));
-    return adm_page_reply(a, status, &h);
-}
-
-/* Remove a speaker: from the event and from every session naming them. */
-int adm_speaker_remove(adm *a)
-{
-    pl_event *ev = NULL;
-    json_t *root = NULL, *speakers, *sessions, *s;
-    size_t at, i;
-    int rc;
-
-    if (begin(a, &ev, &root) < 0)
-        return 0;
-    speakers = json_object_get(root, "speakers");
-    if (!find_id(speakers, a->args[1], &at)) {
-        json_decref(root);
-        pl_event_free(ev);
-        return adm_error(a, 404, NULL);
-    }
-    json_array_remove(speakers, at);
-    sessions = json_object_get(root, "sessions");
-    json_array_foreach(sessions, i, s)
-    {
-        json_t *list = json_object_get(s, "speakers"), *v;
-        size_t k;
-        json_array_foreach(list, k, v)
-        {
-            if (json_string_value(v) && strcmp(json_string_value(v), a->args[1]) == 0) {
-                json_array_remove(list, k);
-                break;
-            }
-        }
-    }
-    rc = save_json(a, root, 0);
-    json_decref(root);
-    pl_event_free(ev);
-    return rc < 0 ? again(a, ADM_FORM_NONE, rc) : saved(a, "speakers");
-}
-
-int adm_speaker_form(adm *a)
-{
-    pl_event *ev = NULL;
-    const pl_speaker *sp;
-    int r;
-
-    if (adm_load_event(a, &ev) < 0)
-        return 0;
-    sp = pl_event_speaker(ev, a->args[1]);
-    r = sp ? speaker_page(a, ev, sp, 200) : adm_error(a, 404, NULL);
-    pl_event_free(ev);
-    return r;
-}
-
-int adm_speaker_update(adm *a)
-{
-    pl_event *ev = NULL;
-    json_t *root = NULL, *sp;
-    int rc, r;
-
-    if (begin(a, &ev, &root) < 0)
-        return 0;
-    if (!(sp = find_id(json_object_get(root, "speakers"), a->args[1], NULL))) {
-        json_decref(root);
-        pl_event_free(ev);
-        return adm_error(a, 404, NULL);
-    }
-    apply_speaker_fields(a, sp);
-    rc = save_json(a, root, 0);
-    json_decref(root);
-    if (rc == 0) {
-        pl_event_free(ev);
-        return saved(a, "speakers");
-    }
-    r = speaker_page(a, ev, pl_event_speaker(ev, a->args[1]), srv_status_for(rc));
-    pl_event_free(ev);
-    return r;
 }
