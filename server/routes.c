@@ -23,6 +23,8 @@ const srv_route srv_routes[] = {
     {SRV_POST, "/me/{token}/cancel", srv_cancel, 0},
     {SRV_GET, "/me/{token}/erase", srv_page_erase, 0},
     {SRV_POST, "/me/{token}/erase", srv_erase, 0},
+    {SRV_GET, "/me/{token}/carpool/{action}", srv_me_carpool_form, 0},
+    {SRV_POST, "/me/{token}/carpool/{action}", srv_me_carpool, 0},
     /* organisers: a session of the back office (admin_*.c, docs/admin.md) or
      * Authorization: Bearer ADMIN_TOKEN; the router checks SRV_ADMIN routes */
     {SRV_GET, "/admin/login", srv_adm_login_form, 0},
