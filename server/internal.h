@@ -323,7 +323,8 @@ srv_handler srv_adm_login_form, srv_adm_login, srv_adm_logout, srv_adm_dashboard
     srv_adm_session_update, srv_adm_session_cancel, srv_adm_speaker_add, srv_adm_speaker_form,
     srv_adm_speaker_update, srv_adm_speaker_remove, srv_adm_regs, srv_adm_reg_form,
     srv_adm_reg_update, srv_adm_reg_cancel, srv_adm_reg_promote, srv_adm_reg_resend,
-    srv_adm_carpool, srv_adm_carpool_plan, srv_adm_carpool_confirm, srv_adm_allocate;
+    srv_adm_carpool, srv_adm_carpool_plan, srv_adm_carpool_confirm, srv_adm_allocate,
+    srv_adm_carpool_move, srv_adm_carpool_together, srv_adm_carpool_choice;
 /* admin_import.c: registrations import and purge in the back office */
 srv_handler srv_adm_import_form, srv_adm_import, srv_adm_purge_form, srv_adm_purge;
 
