@@ -311,13 +311,20 @@ static int people_of(people *p, const adm *a, const pl_carpool_saved_plan *plan,
     return 0;
 }
 
-static void check(srv_html *h, const adm *a, const char *id, const char *name, const char *label)
+/* A checkbox with its label, and a hint tied to it (may be NULL). */
+static void check(srv_html *h, const char *id, const char *name, const char *label,
+                  const char *hint)
 {
     srv_html_emit(h,
                   "<div><label class=\"check\" for=\"%a\"><input type=\"checkbox\" id=\"%a\" "
-                  "name=\"%a\" value=\"1\"> %t</label></div>\n",
-                  id, id, name, label);
-    (void)a;
+                  "name=\"%a\" value=\"1\"",
+                  id, id, name);
+    if (hint)
+        srv_html_emit(h, " aria-describedby=\"%a-hint\"", id);
+    srv_html_emit(h, "> %t</label>", label);
+    if (hint)
+        srv_html_emit(h, "<span class=\"hint\" id=\"%a-hint\">%t</span>", id, hint);
+    srv_html_emit(h, "</div>\n");
 }
 
 static void change_forms(srv_html *h, adm *a, const pl_event *ev, const pl_carpool_saved_plan *plan,
@@ -350,7 +357,7 @@ static void change_forms(srv_html *h, adm *a, const pl_event *ev, const pl_carpo
     adm_select(h, a, "to", TX(a, ADMIN_CARPOOL_MOVE_TO), "", drivers.values, drivers.labels);
     if (has_return)
         adm_select(h, a, "trip", TX(a, ADMIN_CARPOOL_TRIP), "outbound", trips, trip_labels);
-    check(h, a, "mv-force", "force", TX(a, ADMIN_CARPOOL_FORCE));
+    check(h, "mv-force", "force", TX(a, ADMIN_CARPOOL_FORCE), TX(a, ADMIN_CARPOOL_FORCE_HINT));
     srv_html_emit(h, "<div><button type=\"submit\">%s</button></div></fieldset></form>\n",
                   TX(a, ADMIN_CARPOOL_MOVE_BUTTON));
 
@@ -362,7 +369,7 @@ static void change_forms(srv_html *h, adm *a, const pl_event *ev, const pl_carpo
     adm_csrf_field(h, a);
     adm_select(h, a, "email_a", TX(a, ADMIN_CARPOOL_FIRST), "", all.values, all.labels);
     adm_select(h, a, "email_b", TX(a, ADMIN_CARPOOL_SECOND), "", all.values, all.labels);
-    check(h, a, "tg-off", "off", TX(a, ADMIN_CARPOOL_TOGETHER_OFF));
+    check(h, "tg-off", "off", TX(a, ADMIN_CARPOOL_TOGETHER_OFF), NULL);
     srv_html_emit(h, "<div><button type=\"submit\">%s</button></div></fieldset></form>\n",
                   TX(a, ADMIN_CARPOOL_TOGETHER_BUTTON));
 

@@ -186,6 +186,23 @@ class CarpoolActions(PlannerTestCase):
         self.assertNotIn(to.lower(), json.dumps(self.show(mover)).lower())
         # the selects list people by name
         self.assertRegex(page, r'<option value="%s">[^<(]+ \(' % re.escape(html.escape(mover)))
+        # a car far away: refused for its detour, the page says by how much
+        def where(email):
+            for g in self.plan["groups"]:
+                for m in [g["driver"]] + g["passengers"]:
+                    if m["email"] == email:
+                        return m["lat"], m["lon"]
+        me = where(mover)
+        far = max((g for g in self.plan["groups"] if len(g["passengers"]) < g["seats"]
+                   and mover not in [p["email"] for p in g["passengers"]]),
+                  key=lambda g: (g["driver"]["lat"] - me[0]) ** 2
+                  + (g["driver"]["lon"] - me[1]) ** 2)
+        s, _, page = self.admin_post("/admin/e/%s/carpool/move" % SLUG,
+                                     {"email": mover, "to": far["driver"]["email"]})
+        self.assertEqual(s // 100, 4)
+        self.assertIn('class="error"', page)
+        self.assertRegex(page, r"(grow|grandi)\w* (by|de) \d+\.\d km")
+        self.assertNotIn(far["driver"]["email"].lower(), json.dumps(self.show(mover)).lower())
         s, h, _ = self.admin_post("/admin/e/%s/carpool/move" % SLUG,
                                   {"email": mover, "to": to, "force": "1"})
         self.assertEqual(s, 303, h)
