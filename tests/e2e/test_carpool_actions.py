@@ -12,6 +12,7 @@ import os
 import re
 import sqlite3
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -72,6 +73,12 @@ class CarpoolActions(PlannerTestCase):
         stay = [e for e in self.members(g) if e != gone]
         before = self.carpool_mail()
         token = self.token(gone)
+        # the driver's page, its date before the change
+        driver_page = "/me/" + self.token(g["driver"]["email"])
+        s, h, _ = self.b.get(driver_page)
+        self.assertEqual(s, 200)
+        stamp = h["last-modified"]
+        time.sleep(1.1)  # the page's date has a one-second grain
         s, _, page = self.b.get("/me/" + token)
         self.assertEqual(s, 200)
         self.assertIn('href="/me/%s/carpool/leave?trip=outbound"' % token, page)
@@ -103,6 +110,9 @@ class CarpoolActions(PlannerTestCase):
             self.assertEqual(after[e], before[e] + 1, e)
         self.assertEqual(after[gone], before[gone])  # their own act
         self.assertEqual(self.changes(), [("left", gone)])
+        # no new plan, yet the driver's page changed: not 304
+        s, _, page = self.b.request("GET", driver_page, headers={"If-Modified-Since": stamp})
+        self.assertEqual(s, 200)
         s, _, page = self.b.get("/me/%s?carpool=leave" % token)
         self.assertIn('id="carpool-notice"', page)
         self.assertIn("vous avez quitté votre voiture", page)
