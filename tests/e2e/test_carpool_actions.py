@@ -166,6 +166,36 @@ class CarpoolActions(PlannerTestCase):
                                  {"csrf": csrf_of(step), "confirm": "yes"})
         self.assertEqual(s, 403)
 
+    def test_leave_the_car_home(self):
+        self.ok("carpool", "plan", SLUG, "--trip", "both")
+        shown = None
+        for g in self.plan["groups"]:
+            for p in g["passengers"]:
+                x = self.show(p["email"])
+                if x.get("return", {}).get("role") == "passenger":
+                    shown, email = x, p["email"]
+                    break
+            if shown:
+                break
+        self.assertIsNotNone(shown, "nobody rides home in the sample")
+        token = self.token(email)
+        page = self.b.get("/me/" + token)[2]
+        self.assertIn('id="carpool-return"', page)
+        self.assertIn("/me/%s/carpool/leave?trip=return" % token, page)
+        step = self.b.get("/me/%s/carpool/leave?trip=return" % token)[2]
+        self.assertIn('name="trip" value="return"', step)
+        s, _, _ = self.b.request("POST", "/me/%s/carpool/leave" % token,
+                                 {"csrf": csrf_of(step), "trip": "return", "confirm": "yes"})
+        self.assertEqual(s, 303)
+        after = self.show(email)
+        self.assertEqual(after["role"], "passenger")  # the way there is untouched
+        self.assertNotEqual(after["return"]["role"], "passenger")
+        self.assertNotIn('id="carpool-return"', self.b.get("/me/" + token)[2])
+        # a bad trip is refused
+        s, _, _ = self.b.request("POST", "/me/%s/carpool/leave" % token,
+                                 {"csrf": csrf_of(step), "trip": "sideways", "confirm": "yes"})
+        self.assertEqual(s, 400)
+
     # ---- the back office ----
 
     def admin_post(self, path, fields):
