@@ -136,7 +136,11 @@ static void options_form(srv_html *h, adm *a, const pl_event *ev, const pl_carpo
     pl_carpool_options def;
     char detour[32], minutes[32], road[32], co2[32];
     pl_carpool_plan_options o;
+    int repost = a->repost;
 
+    /* another form of the page refused: these fields show the plan's values */
+    if (!srv_field_get(a->req, "max_detour") && !srv_field_get(a->req, "road_factor"))
+        a->repost = 0;
     pl_carpool_plan_options_init(&o);
     def = plan ? plan->options : o.engine;
     fmt(detour, sizeof(detour), def.max_detour_pct);
@@ -164,6 +168,7 @@ static void options_form(srv_html *h, adm *a, const pl_event *ev, const pl_carpo
                   "</form>\n",
                   plan ? " checked" : "", TX(a, ADMIN_KEEP_THE_CONFIRMED_GROUPS_AS),
                   TX(a, ADMIN_PLAN));
+    a->repost = repost;
 }
 
 static void person(srv_html *h, const pl_carpool_member *m)

@@ -241,6 +241,8 @@ class CarpoolActions(PlannerTestCase):
                                      {"email": mover, "to": far["driver"]["email"]})
         self.assertEqual(s // 100, 4)
         self.assertIn('class="error"', page)
+        self.assertIn('id="f-max_detour" name="max_detour" value="25"', page)  # plan form intact
+        self.assertRegex(page, r'<option value="%s" selected>' % re.escape(html.escape(mover)))
         self.assertRegex(page, r"(grow|grandi)\w* (by|de) \d+\.\d km")
         self.assertNotIn(far["driver"]["email"].lower(), json.dumps(self.show(mover)).lower())
         s, h, _ = self.admin_post("/admin/e/%s/carpool/move" % SLUG,
