@@ -9,7 +9,8 @@
  *                     the event's page with its conflicts
  *   admin_sessions.c  an event's sessions and speakers
  *   admin_regs.c      the registrations table and one person's edit
- *   admin_carpool.c   plan, groups, confirm
+ *   admin_carpool.c   plan, groups, confirm, move, together, exclude/lock,
+ *                     the record of changes
  *   admin_allocate.c  ranked workshops: allocate, and the result
  */
 #ifndef PL_SERVER_ADMIN_H
@@ -174,5 +175,9 @@ int adm_purge(adm *a);
 int adm_carpool_page(adm *a);
 int adm_carpool_plan(adm *a);
 int adm_carpool_confirm(adm *a);
+/* The organiser's changes (docs/admin.md): move, together, exclude/lock. */
+int adm_carpool_move(adm *a);
+int adm_carpool_together(adm *a);
+int adm_carpool_choice(adm *a);
 
 #endif

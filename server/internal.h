@@ -286,10 +286,19 @@ int srv_page_erased(srv_reply *out, const char *lang);
 int srv_event_is_french(const pl_event *ev);
 
 /* page_carpool.c: the carpool group of reg on its page (nothing for an
- * online event or someone who does not travel); moves modified (UTC, size
- * 32) to the plan's time. */
-void srv_carpool_section(srv_html *h, int french, pl_store *store, const pl_event *ev,
-                         const pl_registration *reg, char modified[32]);
+ * online event or someone who does not travel), with the actions of its
+ * member (token: the page's; NULL for none) and the notice of the last one
+ * (?carpool=WHAT); moves modified (UTC, size 32) to the plan's time and the
+ * last change of reg's pickups. */
+void srv_carpool_section(srv_html *h, int french, srv_req *req, const pl_event *ev,
+                         const pl_registration *reg, const char *token, char modified[32]);
+/* A public page's frame (pages.c), in French or English. */
+void srv_page_frame_start(srv_html *h, int french, const char *title);
+void srv_page_frame_end(srv_html *h);
+/* me_carpool.c: GET /me/{token}/carpool/{action} (the confirmation step of
+ * decline and leave) and POST /me/{token}/carpool/{action} (accept, decline,
+ * leave; form with its CSRF token "carpool:TOKEN", or JSON). */
+srv_handler srv_me_carpool_form, srv_me_carpool;
 
 /* api.c */
 /* The handlers of /e/{slug}.json, POST /e/{slug}/register, /me/{token}.json,
@@ -317,7 +326,8 @@ srv_handler srv_adm_login_form, srv_adm_login, srv_adm_logout, srv_adm_dashboard
     srv_adm_session_update, srv_adm_session_cancel, srv_adm_speaker_add, srv_adm_speaker_form,
     srv_adm_speaker_update, srv_adm_speaker_remove, srv_adm_regs, srv_adm_reg_form,
     srv_adm_reg_update, srv_adm_reg_cancel, srv_adm_reg_promote, srv_adm_reg_resend,
-    srv_adm_carpool, srv_adm_carpool_plan, srv_adm_carpool_confirm, srv_adm_allocate;
+    srv_adm_carpool, srv_adm_carpool_plan, srv_adm_carpool_confirm, srv_adm_allocate,
+    srv_adm_carpool_move, srv_adm_carpool_together, srv_adm_carpool_choice;
 /* admin_import.c: registrations import and purge in the back office */
 srv_handler srv_adm_import_form, srv_adm_import, srv_adm_purge_form, srv_adm_purge;
 

@@ -6,6 +6,10 @@
  * What one member sees of the others is decided in the core
  * (pl_carpool_member_seen): first names, communes, the driver's phone when
  * given; never an e-mail address.
+ *
+ * The attendee's own actions sit under their car (me_carpool.c answers
+ * them): a driver confirms the car (a form) or declines it, a passenger
+ * leaves it (links to a confirmation step, GET /me/TOKEN/carpool/ACTION).
  */
 #include "internal.h"
 
@@ -248,6 +252,13 @@ static void route_map(srv_html *h, const words *W, const pl_carpool_assignment *
 
 static const char *why(const words *W, const char *code)
 {
+    pl_lang pl = W == &fr ? PL_LANG_FR : PL_LANG_EN;
+    if (code && strcmp(code, PL_CARPOOL_WHY_LEFT) == 0)
+        return pl_lang_text(pl, PL_T_PAGES_CARPOOL_WHY_LEFT);
+    if (code && strcmp(code, PL_CARPOOL_WHY_SEAT_LOST) == 0)
+        return pl_lang_text(pl, PL_T_PAGES_CARPOOL_WHY_SEAT_LOST);
+    if (code && strcmp(code, PL_CARPOOL_WHY_EXCLUDED) == 0)
+        return pl_lang_text(pl, PL_T_PAGES_CARPOOL_WHY_EXCLUDED);
     static const char *const codes[] = {
         PL_CARPOOL_WHY_ORIGIN_UNKNOWN, PL_CARPOOL_WHY_ORIGIN_AMBIGUOUS, PL_CARPOOL_WHY_NO_DRIVER,
         PL_CARPOOL_WHY_NO_SEAT,        PL_CARPOOL_WHY_NO_ROOM,          PL_CARPOOL_WHY_LEAVE_TIME};
@@ -257,18 +268,53 @@ static const char *why(const words *W, const char *code)
     return NULL;
 }
 
+/* Under a car: what its member may do about it on the given trip. A driver
+ * of a car not yet confirmed confirms it here (way there only: the way home
+ * has no confirmation); declining and leaving go through a confirmation
+ * step that says what happens. */
+static void own_actions(srv_html *h, const words *W, const pl_server *srv, const char *token,
+                        const pl_carpool_assignment *a, pl_carpool_trip trip)
+{
+    pl_lang pl = W == &fr ? PL_LANG_FR : PL_LANG_EN;
+    const char *tn = pl_carpool_trip_name(trip);
+    char purpose[200], form[64];
+
+    if (!token || !a->group || (a->role == PL_CARPOOL_AS_DRIVER && a->group->npassengers == 0))
+        return;
+    srv_html_emit(h, "<div class=\"carpool-actions\" id=\"carpool-actions-%s\">\n", tn);
+    if (a->role == PL_CARPOOL_AS_DRIVER) {
+        if (trip == PL_CARPOOL_OUTBOUND && !a->group->confirmed) {
+            snprintf(purpose, sizeof(purpose), "carpool:%s", token);
+            srv_form_token(srv, purpose, form);
+            srv_html_emit(h,
+                          "<form method=\"post\" action=\"/me/%u/carpool/accept\">"
+                          "<input type=\"hidden\" name=\"csrf\" value=\"%a\">"
+                          "<input type=\"hidden\" name=\"trip\" value=\"%s\"><p>%t</p>"
+                          "<div><button type=\"submit\">%t</button></div></form>\n",
+                          token, form, tn, pl_lang_text(pl, PL_T_PAGES_CARPOOL_ACCEPT_HINT),
+                          pl_lang_text(pl, PL_T_PAGES_CARPOOL_ACCEPT));
+        }
+        srv_html_emit(h, "<p><a href=\"/me/%u/carpool/decline?trip=%s\">%t</a></p>\n", token, tn,
+                      pl_lang_text(pl, PL_T_PAGES_CARPOOL_DECLINE));
+    } else {
+        srv_html_emit(h, "<p><a href=\"/me/%u/carpool/leave?trip=%s\">%t</a></p>\n", token, tn,
+                      pl_lang_text(pl, PL_T_PAGES_CARPOOL_LEAVE));
+    }
+    srv_html_emit(h, "</div>\n");
+}
+
 /* The way home, once it is planned: the car, when it leaves the venue, the
  * drop-offs (driver) or one's own drop-off (passenger). Nothing without a
  * plan for the way home, or without a car on it. */
-static void home_section(srv_html *h, const words *W, pl_store *store, const pl_event *ev,
-                         const pl_registration *reg, char modified[32])
+static void home_section(srv_html *h, const words *W, srv_req *req, const char *token,
+                         const pl_event *ev, const pl_registration *reg, char modified[32])
 {
     pl_carpool_assignment *a = NULL;
     const pl_carpool_saved_group *g;
     const char *day = ev->start;
     char when[64], home[64];
 
-    if (pl_carpool_assignment_find_trip(&a, store, reg->rowid, PL_CARPOOL_RETURN, NULL) < 0 ||
+    if (pl_carpool_assignment_find_trip(&a, req->store, reg->rowid, PL_CARPOOL_RETURN, NULL) < 0 ||
         (a->role != PL_CARPOOL_AS_DRIVER && a->role != PL_CARPOOL_AS_PASSENGER))
         goto done;
     srv_latest(modified, a->plan->planned);
@@ -294,16 +340,42 @@ static void home_section(srv_html *h, const words *W, pl_store *store, const pl_
         srv_html_emit(h, "<p id=\"dropoff\"><strong>%t %t</strong>, %t.</p>\n", W->dropoff, when,
                       self.place);
     }
+    own_actions(h, W, req->srv, token, a, PL_CARPOOL_RETURN);
     srv_html_emit(h, "</div>\n");
 done:
     pl_carpool_assignment_free(a);
 }
 
-void srv_carpool_section(srv_html *h, int french, pl_store *store, const pl_event *ev,
-                         const pl_registration *reg, char modified[32])
+/* After an action of own_actions: what was done (?carpool=WHAT), as a status
+ * message. */
+static void own_notice(srv_html *h, const words *W, srv_req *req)
+{
+    pl_lang pl = W == &fr ? PL_LANG_FR : PL_LANG_EN;
+    const char *done =
+        req->conn ? MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, "carpool") : NULL;
+    pl_text_id id;
+
+    if (!done)
+        return;
+    if (strcmp(done, "accept") == 0)
+        id = PL_T_PAGES_CARPOOL_DONE_ACCEPT;
+    else if (strcmp(done, "decline") == 0)
+        id = PL_T_PAGES_CARPOOL_DONE_DECLINE;
+    else if (strcmp(done, "leave") == 0)
+        id = PL_T_PAGES_CARPOOL_DONE_LEAVE;
+    else
+        return;
+    srv_html_emit(h, "<p class=\"status\" role=\"status\" id=\"carpool-notice\">%t</p>\n",
+                  pl_lang_text(pl, id));
+}
+
+void srv_carpool_section(srv_html *h, int french, srv_req *req, const pl_event *ev,
+                         const pl_registration *reg, const char *token, char modified[32])
 {
     const words *W = french ? &fr : &en;
+    pl_store *store = req->store;
     pl_carpool_assignment *a = NULL;
+    pl_carpool_pickup *pk = NULL;
     const pl_carpool_saved_group *g;
     const char *day = ev->start;
     char when[64];
@@ -311,6 +383,16 @@ void srv_carpool_section(srv_html *h, int french, pl_store *store, const pl_even
     if (strcmp(ev->format, "online") == 0 || reg->travel == PL_TRAVEL_NONE)
         return;
     srv_html_emit(h, "<h2>%t</h2>\n<div id=\"carpool\">\n", W->title);
+    own_notice(h, W, req);
+    /* A seat left, a car declined or moved changes what the page shows
+     * without a new plan: the pickups' last change moves the page's date. */
+    for (int t = 0; t < 2; t++) {
+        if (pl_carpool_pickup_load_trip(&pk, store, reg->rowid,
+                                        t ? PL_CARPOOL_RETURN : PL_CARPOOL_OUTBOUND, NULL) == 0)
+            srv_latest(modified, pk->modified);
+        pl_carpool_pickup_free(pk);
+        pk = NULL;
+    }
     if (reg->status != PL_REG_CONFIRMED ||
         pl_carpool_assignment_find(&a, store, reg->rowid, NULL) < 0 ||
         a->role == PL_CARPOOL_AS_OUTSIDE) {
@@ -368,9 +450,10 @@ void srv_carpool_section(srv_html *h, int french, pl_store *store, const pl_even
     srv_html_emit(h, "<p>%t %t. %t</p>\n", W->arrival, when,
                   g->confirmed ? W->confirmed : W->not_confirmed);
     route_map(h, W, a, ev);
+    own_actions(h, W, req->srv, token, a, PL_CARPOOL_OUTBOUND);
 done:
     srv_html_emit(h, "</div>\n");
     if (reg->status == PL_REG_CONFIRMED)
-        home_section(h, W, store, ev, reg, modified);
+        home_section(h, W, req, token, ev, reg, modified);
     pl_carpool_assignment_free(a);
 }

@@ -1039,7 +1039,7 @@ static int me_page(srv_reply *out, srv_req *req, unsigned status, const pl_error
     if (reg->sessions.count)
         srv_html_emit(&h, "</ul>\n");
     srv_ranks_section(&h, req->store, ev, reg);
-    srv_carpool_section(&h, L == &fr, req->store, ev, reg, out->modified);
+    srv_carpool_section(&h, L == &fr, req, ev, reg, token, out->modified);
     if (reg->status != PL_REG_CANCELLED) {
         snprintf(path, sizeof(path), "/me/%s.ics", token);
         srv_html_emit(&h, "<h2>%t</h2>\n", L->your_feed);
@@ -1151,4 +1151,14 @@ int srv_page_erased(srv_reply *out, const char *code)
                   pl_lang_text(pl, PL_T_PAGES_ERASE_DONE));
     page_end(&h);
     return srv_reply_html(out, 200, &h);
+}
+
+void srv_page_frame_start(srv_html *h, int french, const char *title)
+{
+    page_start(h, french ? &fr : &en, title);
+}
+
+void srv_page_frame_end(srv_html *h)
+{
+    page_end(h);
 }

@@ -23,6 +23,8 @@ const srv_route srv_routes[] = {
     {SRV_POST, "/me/{token}/cancel", srv_cancel, 0},
     {SRV_GET, "/me/{token}/erase", srv_page_erase, 0},
     {SRV_POST, "/me/{token}/erase", srv_erase, 0},
+    {SRV_GET, "/me/{token}/carpool/{action}", srv_me_carpool_form, 0},
+    {SRV_POST, "/me/{token}/carpool/{action}", srv_me_carpool, 0},
     /* organisers: a session of the back office (admin_*.c, docs/admin.md) or
      * Authorization: Bearer ADMIN_TOKEN; the router checks SRV_ADMIN routes */
     {SRV_GET, "/admin/login", srv_adm_login_form, 0},
@@ -53,6 +55,9 @@ const srv_route srv_routes[] = {
     {SRV_GET, "/admin/e/{slug}/carpool", srv_adm_carpool, SRV_ADMIN},
     {SRV_POST, "/admin/e/{slug}/carpool/plan", srv_adm_carpool_plan, SRV_ADMIN},
     {SRV_POST, "/admin/e/{slug}/carpool/confirm", srv_adm_carpool_confirm, SRV_ADMIN},
+    {SRV_POST, "/admin/e/{slug}/carpool/move", srv_adm_carpool_move, SRV_ADMIN},
+    {SRV_POST, "/admin/e/{slug}/carpool/together", srv_adm_carpool_together, SRV_ADMIN},
+    {SRV_POST, "/admin/e/{slug}/carpool/choice", srv_adm_carpool_choice, SRV_ADMIN},
     {SRV_GET, "/admin/e/{slug}/import", srv_adm_import_form, SRV_ADMIN},
     {SRV_POST, "/admin/e/{slug}/import", srv_adm_import, SRV_ADMIN},
     {SRV_GET, "/admin/e/{slug}/purge", srv_adm_purge_form, SRV_ADMIN},

@@ -579,6 +579,9 @@ class AdminTest(unittest.TestCase):
               ("POST", "/admin/e/atelier-test/registrations/1/resend"),
               ("GET", "/admin/e/atelier-test/carpool"), ("POST", "/admin/e/atelier-test/carpool/plan"),
               ("POST", "/admin/e/atelier-test/carpool/confirm"),
+              ("POST", "/admin/e/atelier-test/carpool/move"),
+              ("POST", "/admin/e/atelier-test/carpool/together"),
+              ("POST", "/admin/e/atelier-test/carpool/choice"),
               ("GET", "/admin/e/atelier-test/registrants.csv"), ("POST", "/admin/logout")]
 
     def test_every_route_needs_a_session_and_csrf(self):

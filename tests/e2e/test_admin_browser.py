@@ -49,9 +49,31 @@ class AdminBrowserTest(unittest.TestCase):
         self.srv.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
 
+    def planned_carpool(self):
+        """The sample event with its carpools planned (the carpool page's
+        change forms), and the token of a passenger (their /me actions)."""
+        import sqlite3
+        src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                           "sample-events")
+        for args in (("event", "import", "--accept-conflicts",
+                      os.path.join(src, "atelier-cem-2.json")),
+                     ("registrations", "import", "atelier-cem-2",
+                      os.path.join(src, "atelier-cem-2.registrations.csv")),
+                     ("carpool", "plan", "atelier-cem-2")):
+            r = run_cli(self.srv.db, *args)
+            self.assertEqual(r.returncode, 0, r.stderr)
+        plan = json.loads(run_cli(self.srv.db, "carpool", "plan", "atelier-cem-2", "--format",
+                                  "json").stdout)
+        rider = next(g for g in plan["groups"] if g["passengers"])["passengers"][0]["email"]
+        with sqlite3.connect(self.srv.db) as db:
+            return db.execute("SELECT token FROM registrations WHERE email = ?",
+                              (rider,)).fetchone()[0]
+
     def test_organiser_journey_and_accessibility(self):
         base = "http://127.0.0.1:%d" % self.srv.port
-        r = subprocess.run(["node", os.path.join(HERE, "journey.js"), base, ADMIN, self.dir],
+        rider = self.planned_carpool()
+        r = subprocess.run(["node", os.path.join(HERE, "journey.js"), base, ADMIN, self.dir,
+                            rider],
                            capture_output=True, text=True, timeout=240, cwd=HERE)
         out = json.loads(r.stdout.strip().splitlines()[-1]) if r.stdout.strip() else {}
         self.assertEqual(r.returncode, 0, "%s\nsteps: %s" % (r.stderr, out.get("steps")))
@@ -59,6 +81,8 @@ class AdminBrowserTest(unittest.TestCase):
                                         "published", "registered", "downloaded", "done"])
         # axe-core: no WCAG 2.1 A/AA violation on any admin page
         self.assertGreaterEqual(len(out["axe"]), 12)
+        for name in ("carpool-planned", "carpool-move-result", "me-carpool-leave"):
+            self.assertIn(name, out["axe"])
         for page, violations in out["axe"].items():
             self.assertEqual(violations, [], "%s: %s" % (page, json.dumps(violations, indent=1)))
         # on a phone (390 px) no page scrolls sideways: only a wide table, in

@@ -189,6 +189,19 @@ async function main() {
 
     await page.goto(base + '/admin/e/' + SLUG + '/carpool');
     await axe(page, 'carpool');
+    // a planned carpool (the sample the test imported): the change forms,
+    // a move refused for its detour (the error summary), the record
+    await page.goto(base + '/admin/e/atelier-cem-2/carpool');
+    await axe(page, 'carpool-planned');
+    await page.selectOption('#mv-email', { index: 1 });
+    await page.selectOption('#mv-to', { index: 2 });
+    await page.click('#move button[type=submit]');
+    await axe(page, 'carpool-move-result');
+    // the attendee's confirmation step (a public page)
+    if (process.argv[5]) {
+      await page.goto(base + '/me/' + process.argv[5] + '/carpool/leave?trip=outbound');
+      await axe(page, 'me-carpool-leave');
+    }
     // registrations import (checked, not written) and the purge's confirmation step
     await page.goto(base + '/admin/e/' + SLUG + '/import');
     await axe(page, 'import');
