@@ -1,0 +1,389 @@
+#!/usr/bin/python3
+"""End-to-end tests of what the server refuses and the request shapes it
+accepts at the edges (issue 11: the error paths no other test ran): method
+and path shapes, bodies and their types, conditional GET variants, form
+tokens, origins, admin tokens, and the JSON and form inputs of the public
+registration routes, each wrong in one way. One server for the whole file.
+
+Run with Debian's /usr/bin/python3; PLANNER_BIN and PLANNER_SOURCE_DIR come
+from the environment (tests/CMakeLists.txt sets them).
+"""
+import json
+import os
+import re
+import shutil
+import socket
+import sys
+import tempfile
+import time
+import unittest
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(__file__))
+from test_server import ADMIN, TOKEN_RE, Server, make_events, person, run_cli  # noqa: E402
+
+SLUG = "atelier-cem-2"
+
+
+class EdgesTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="planner-edges-")
+        cls.db = os.path.join(cls.tmp, "planner.db")
+        r = run_cli(cls.db, "event", "import", *make_events(cls.tmp))
+        assert r.returncode == 0, r.stderr
+        cls.srv = Server(cls.tmp)
+        cls.origin = "http://127.0.0.1:%d" % cls.srv.port
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.stop()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    # ---- helpers ----------------------------------------------------------
+    def register(self, data, slug=SLUG, **headers):
+        return self.srv.request("POST", "/e/%s/register" % slug, data, headers=headers)
+
+    def raw(self, data, ctype, path="/e/%s/register" % SLUG, **headers):
+        return self.srv.request("POST", path, data, {"Content-Type": ctype, **headers})
+
+    def error_of(self, reply):
+        status, h, body = reply
+        self.assertEqual(h["content-type"], "application/json", body)
+        return status, json.loads(body)
+
+    def form_token(self, path):
+        page = self.srv.get(path)[2].decode()
+        return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+
+    def post_form(self, path, fields, **headers):
+        body = urllib.parse.urlencode(fields, doseq=True).encode()
+        return self.srv.request("POST", path, body, {
+            "Content-Type": "application/x-www-form-urlencoded", **headers})
+
+    def new_person(self, i, **over):
+        s, _, body = self.register(person(i, **over))
+        self.assertEqual(s, 201, body)
+        reg = json.loads(body)
+        return TOKEN_RE.search(reg["page"]).group(1)
+
+    def admin(self, path, **headers):
+        return self.srv.get(path, Authorization="Bearer " + ADMIN, **headers)
+
+    # ---- routes: paths and methods --------------------------------------------
+    def test_path_arguments_out_of_shape_are_not_found(self):
+        for path in ("/e/" + "a" * 101, "/e/" + "a" * 300, "/e/Atelier", "/e/a.b",
+                     "/me/" + "0" * 31, "/me/" + "0" * 129, "/me/" + "A" * 48,
+                     "/me/" + "g" * 48, "/e/%s/" % SLUG, "/e/%s/registrants" % SLUG):
+            self.assertEqual(self.srv.get(path)[0], 404, path)
+        # an export name may not start with a dot, nor be longer than 100
+        for name in (".hidden", "x" * 101, "Registrations.JSON"):
+            s, _, body = self.admin("/admin/e/%s/%s" % (SLUG, name))
+            self.assertEqual(s, 404, (name, body))
+        self.assertEqual(self.admin("/admin/e/%s/registrations.json" % SLUG)[0], 200)
+
+    def test_methods_and_allow(self):
+        cases = [("POST", "/", "GET, HEAD"), ("DELETE", "/e/%s.json" % SLUG, "GET, HEAD"),
+                 ("PUT", "/e/%s/register" % SLUG, "POST"),
+                 ("PATCH", "/me/%s/erase" % ("0" * 48), "GET, HEAD, POST"),
+                 ("GET", "/me/%s/cancel" % ("0" * 48), "POST")]
+        for method, path, allow in cases:
+            s, h, body = self.srv.request(method, path, {})
+            self.assertEqual((s, h.get("allow")), (405, allow), (method, path))
+            self.assertIn(allow, json.loads(body)["error"])
+        s, h, body = self.srv.request("HEAD", "/e/%s.json" % SLUG)
+        self.assertEqual((s, body), (200, b""))
+        self.assertEqual(h["content-type"], "application/json")
+        self.assertTrue(h["etag"].startswith('"'))
+
+    def test_admin_paths_say_nothing_before_the_token(self):
+        s, h, _ = self.srv.get("/admin/no-such-page")
+        self.assertEqual(s, 401)
+        self.assertIn("Bearer", h["www-authenticate"])
+        s, _, body = self.admin("/admin/no-such-page")
+        self.assertEqual(s, 404)
+        self.assertEqual(json.loads(body)["error"], "no such admin page")
+        # the scheme is case-insensitive and spaces before the token are skipped
+        for auth in ("bearer " + ADMIN, "Bearer    " + ADMIN):
+            self.assertEqual(self.srv.get("/admin/e/" + SLUG, Authorization=auth)[0], 200, auth)
+        for auth in ("Bearer", "Bearer ", "Token " + ADMIN, ADMIN):
+            self.assertEqual(self.srv.get("/admin/e/" + SLUG, Authorization=auth)[0], 401, auth)
+
+    # ---- bodies ----------------------------------------------------------------
+    def test_content_types(self):
+        body = json.dumps(person(1, email="ct1@example.org")).encode()
+        s, _, out = self.raw(body, "application/json; charset=utf-8")
+        self.assertEqual(s, 201, out)
+        body = json.dumps(person(2, email="ct2@example.org")).encode()
+        s, _, out = self.raw(body, "Application/JSON")
+        self.assertEqual(s, 201, out)
+        for ctype in ("application/jsonx", "application/json5", "text/json", "",
+                      "multipart/mixed", "application/x-www-form-urlencodedx"):
+            s, err = self.error_of(self.raw(body, ctype))
+            self.assertEqual(s, 415, ctype)
+            self.assertIn("application/json", err["error"])
+        s, err = self.error_of(self.raw(b"", "application/json"))
+        self.assertEqual(s, 400)
+        self.assertIn("malformed JSON", err["error"])
+
+    def test_multipart_form(self):
+        token = self.form_token("/e/" + SLUG)
+        fields = {"name": "Multi Part", "email": "multipart@example.org", "origin": "Lyon",
+                  "travel": "none", "csrf": token}
+        boundary = "----planner-edge"
+        parts = "".join('--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n'
+                        % (boundary, k, v) for k, v in fields.items())
+        body = (parts + "--%s--\r\n" % boundary).encode()
+        s, h, out = self.raw(body, "multipart/form-data; boundary=" + boundary, Origin=self.origin)
+        self.assertEqual(s, 303, out)
+        self.assertTrue(TOKEN_RE.match(h["location"]))
+        # a part without a name: a malformed form, nothing saved
+        bad = ('--%s\r\nContent-Disposition: form-data\r\n\r\nx\r\n--%s--\r\n'
+               % (boundary, boundary)).encode()
+        s, err = self.error_of(self.raw(bad, "multipart/form-data; boundary=" + boundary,
+                                        Origin=self.origin))
+        self.assertEqual(s, 400)
+        self.assertEqual(err["error"], "malformed request body")
+
+    def test_too_many_form_fields(self):
+        fields = [("f%d" % i, "x") for i in range(60)]
+        s, err = self.error_of(self.post_form("/e/%s/register" % SLUG, fields))
+        self.assertEqual(s, 413)
+        self.assertIn("larger than", err["error"])
+
+    def test_a_long_form_value_arrives_whole(self):
+        """A value longer than the post processor's buffer comes in pieces:
+        joined, it is one value (too long here: refused at its field)."""
+        token = self.form_token("/e/" + SLUG)
+        fields = {"name": "Long Value", "email": "longvalue@example.org", "origin": "Lyon",
+                  "travel": "none", "organization": "o" * 5000, "csrf": token}
+        s, _, page = self.post_form("/e/%s/register" % SLUG, fields, Origin=self.origin)
+        self.assertEqual(s, 400, page[:300])
+        self.assertIn("organization", page.decode())
+        self.assertNotIn("longvalue@example.org", self.admin(
+            "/admin/e/%s/registrations.json" % SLUG)[2].decode())
+
+    # ---- conditional GET -------------------------------------------------------
+    def test_if_none_match_forms(self):
+        path = "/e/%s.json" % SLUG
+        s, h, _ = self.srv.get(path)
+        etag, lm = h["etag"], h["last-modified"]
+        for inm in ("W/" + etag, '"other", ' + etag, '"other",\t' + etag, "*",
+                    etag + ' , "other"'):
+            self.assertEqual(self.srv.get(path, **{"If-None-Match": inm})[0], 304, inm)
+        for inm in ('"other"', etag[:-2] + '"', etag + "x", "", ","):
+            self.assertEqual(self.srv.get(path, **{"If-None-Match": inm})[0], 200, inm)
+        # If-None-Match wins over a matching If-Modified-Since
+        s, _, _ = self.srv.get(path, **{"If-None-Match": '"other"', "If-Modified-Since": lm})
+        self.assertEqual(s, 200)
+
+    def test_if_modified_since_forms(self):
+        path = "/e/%s.json" % SLUG
+        s, h, _ = self.srv.get(path)
+        lm = h["last-modified"]
+        self.assertEqual(self.srv.get(path, **{"If-Modified-Since": lm})[0], 304)
+        later = time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(time.time() + 86400))
+        self.assertEqual(self.srv.get(path, **{"If-Modified-Since": later})[0], 304)
+        for ims in ("Thu, 01 Jan 1970 00:00:00 GMT", "yesterday", lm + " extra", "",
+                    lm.replace(" GMT", "")):
+            self.assertEqual(self.srv.get(path, **{"If-Modified-Since": ims})[0], 200, ims)
+
+    # ---- form tokens and origins ----------------------------------------------
+    def test_form_tokens_out_of_shape(self):
+        fields = {"name": "Token Shape", "email": "tokenshape@example.org", "origin": "Lyon",
+                  "travel": "none"}
+        hour = int(time.time() // 3600)
+        good = self.form_token("/e/" + SLUG)
+        mac = good.split(".")[1]
+        for bad in ("", "nodot", "%d" % hour, "%d.%s" % (hour + 2, mac),
+                    "%d.%s" % (hour - 25, mac), "%d.%s" % (hour, mac[:-1]),
+                    "%d.%sff" % (hour, mac), "x.%s" % mac):
+            s, _, _ = self.post_form("/e/%s/register" % SLUG, dict(fields, csrf=bad),
+                                     Origin=self.origin)
+            self.assertEqual(s, 403, bad)
+        self.assertNotIn("tokenshape@", self.admin(
+            "/admin/e/%s/registrations.json" % SLUG)[2].decode())
+
+    def test_origins_accepted_and_refused(self):
+        port = self.srv.port
+        accepted = [{"Origin": "https://127.0.0.1:%d" % port},
+                    {"Origin": "HTTP://127.0.0.1:%d" % port},
+                    {"Referer": "http://127.0.0.1:%d" % port},
+                    {"Referer": "http://127.0.0.1:%d/e/%s?x=1" % (port, SLUG)},
+                    {"Origin": "http://localhost:%d" % port, "Host": "localhost:%d" % port}]
+        refused = [{"Origin": "http://127.0.0.1:%d0" % port},
+                   {"Origin": "http://127.0.0.1"},
+                   {"Origin": "null"},
+                   {"Referer": "127.0.0.1:%d/e/x" % port},
+                   {"Referer": "https://127.0.0.1.evil.example/"},
+                   {"Origin": "http://localhost:%d" % port}]
+        for i, headers in enumerate(accepted + refused):
+            fields = {"name": "Origin Case", "email": "origin%d@example.org" % i,
+                      "origin": "Lyon", "travel": "none",
+                      "csrf": self.form_token("/e/" + SLUG)}
+            s, _, body = self.post_form("/e/%s/register" % SLUG, fields, **headers)
+            self.assertEqual(s, 303 if i < len(accepted) else 403, (headers, body[:200]))
+
+    # ---- the JSON of a registration, wrong in one way each ---------------------
+    def test_register_json_types(self):
+        cases = [
+            ([person(10)], "the body must be a JSON object", None),
+            (b'"just a string"', "malformed JSON", None),
+            (person(11, name=5), "name must be a string", "name"),
+            (person(12, origin=["Lyon"]), "origin must be a string", "origin"),
+            (person(13, travel=True), "travel must be a string", "travel"),
+            (person(14, travel="drive", seats="3"), "whole number", "seats"),
+            (person(15, travel="drive", seats=2.5), "whole number", "seats"),
+            (person(16, travel="drive", seats=5000), "whole number", "seats"),
+            (person(17, travel="drive", seats=-5000), "whole number", "seats"),
+            ({k: v for k, v in person(18, seats=2).items() if k != "travel"},
+             "seats goes with travel", "seats"),
+            (person(19, meal="yes"), "meal must be true or false", "meal"),
+            (person(20, meal=1), "meal must be true or false", "meal"),
+            (person(21, public="no"), "public must be true or false", "public"),
+            (person(22, share_phone="true"), "share_phone must be true or false",
+             "share_phone"),
+            (person(23, share_phone=0), "share_phone must be true or false", "share_phone"),
+            (person(24, sessions="atelier-pdie"), "array of session ids", "sessions"),
+            (person(25, sessions=[3]), "array of session ids", "sessions"),
+            (person(26, sessions=["s%d" % i for i in range(40)]), "too many sessions",
+             "sessions"),
+            (person(27, ranks=["x"]), None, "ranks"),
+        ]
+        for data, msg, field in cases:
+            if isinstance(data, bytes):
+                s, err = self.error_of(self.raw(data, "application/json"))
+            else:
+                s, err = self.error_of(self.register(data))
+            self.assertEqual(s, 400, (data, err))
+            if msg:
+                self.assertIn(msg, err["error"], data)
+            if field:
+                self.assertEqual(err.get("field"), field, err)
+        rows = self.admin("/admin/e/%s/registrations.json" % SLUG)[2].decode()
+        for i in range(10, 28):
+            self.assertNotIn("p%03d@" % i, rows)
+
+    def test_register_json_nulls_and_repeats_are_fine(self):
+        data = person(30, meal=None, public=None, share_phone=None, sessions=None,
+                      travel="drive", seats=None, phone=None)
+        s, err = self.error_of(self.register(data))
+        self.assertEqual(s, 400)  # a driver needs seats: null is no seats
+        self.assertEqual(err["field"], "seats")
+        data = person(31, meal=None, public=True, share_phone=True, phone="06 00 00 00 31",
+                      sessions=["atelier-pdie", "atelier-pdie", ""], travel="flexible", seats=2)
+        s, _, body = self.register(data)
+        self.assertEqual(s, 201, body)
+        me = json.loads(body)
+        self.assertEqual((me["sessions"], me["meal"], me["public"], me["share_phone"],
+                          me["travel"], me["seats"]),
+                         (["atelier-pdie"], False, True, True, "flexible", 2))
+
+    def test_register_form_values(self):
+        """Checkboxes: 1, on, yes and true are ticked, anything else is not;
+        a bad travel or seats is refused at its field."""
+        got = []
+        for i, tick in enumerate(("1", "on", "yes", "true", "no", "0", "")):
+            fields = {"name": "Tick %d" % i, "email": "tick%d@example.org" % i,
+                      "origin": "Lyon", "travel": "none", "meal": tick, "public": tick,
+                      "share_phone": tick, "phone": "06 00 00 00 0%d" % i,
+                      "csrf": self.form_token("/e/" + SLUG)}
+            s, h, body = self.post_form("/e/%s/register" % SLUG, fields, Origin=self.origin)
+            self.assertEqual(s, 303, body[:300])
+            token = TOKEN_RE.match(h["location"]).group(1)
+            me = json.loads(self.srv.get("/me/%s.json" % token)[2])
+            got.append((me["meal"], me["public"], me["share_phone"]))
+        self.assertEqual(got, [(True,) * 3] * 4 + [(False,) * 3] * 3)
+        base = {"name": "Bad Form", "email": "badform@example.org", "origin": "Lyon"}
+        for extra, word in (({"travel": "teleport"}, "travel"),
+                            ({"travel": "drive"}, "seats"),
+                            ({"travel": "flexible", "seats": "12"}, "seats"),
+                            ({"travel": "none", "session": ["s%d" % i for i in range(40)]},
+                             "too many sessions")):
+            fields = dict(base, csrf=self.form_token("/e/" + SLUG), **extra)
+            s, _, page = self.post_form("/e/%s/register" % SLUG, fields, Origin=self.origin)
+            self.assertEqual(s, 400, (extra, page[:300]))
+            self.assertIn(word, page.decode())
+        self.assertNotIn("badform@", self.admin(
+            "/admin/e/%s/registrations.json" % SLUG)[2].decode())
+
+    # ---- a person's own routes -------------------------------------------------
+    def test_update_json_refusals(self):
+        token = self.new_person(40)
+        path = "/me/%s/update" % token
+        before = self.srv.get("/me/%s.json" % token)[2]
+        for data, status, word in (({"email": "other@example.org"}, 400, "cannot be changed"),
+                                   ({"meal": "yes"}, 400, "meal"),
+                                   ({"nope": 1}, 400, "unknown key"),
+                                   ([1], 400, "JSON object")):
+            s, err = self.error_of(self.srv.request("POST", path, data))
+            self.assertEqual(s, status, data)
+            self.assertIn(word, err["error"])
+        s, err = self.error_of(self.raw(b'{"meal": true, "meal": false}', "application/json",
+                                        path=path))
+        self.assertEqual(s, 400)
+        self.assertIn("malformed JSON", err["error"])
+        self.assertEqual(self.srv.get("/me/%s.json" % token)[2], before)
+        # the same e-mail in other letter case is no change of e-mail
+        s, _, body = self.srv.request("POST", path, {"email": "P040@EXAMPLE.ORG", "meal": True})
+        self.assertEqual(s, 200, body)
+        self.assertTrue(json.loads(body)["meal"])
+
+    def test_update_form_fields_edited(self):
+        token = self.new_person(41, travel="ride", phone="06 00 00 00 41",
+                                sessions=["atelier-pdie"])
+        path = "/me/%s/update" % token
+        page = self.srv.get("/me/" + token)[2].decode()
+        form = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"',
+                               page.split('action="%s"' % path)[1].split("</form>")[0]))
+        fields = dict(form, origin="Lyon", phone="", diet="", travel="drive", seats="4",
+                      share_phone="on", session=["atelier-pdie", "atelier-covoiturage"])
+        s, h, body = self.post_form(path, fields, Origin=self.origin)
+        self.assertEqual(s, 303, body[:300])
+        me = json.loads(self.srv.get("/me/%s.json" % token)[2])
+        self.assertEqual((me["phone"], me["travel"], me["seats"], me["share_phone"]),
+                         (None, "drive", 4, True))
+        self.assertEqual(sorted(me["sessions"]), ["atelier-covoiturage", "atelier-pdie"])
+        # a bad travel or seats is refused, nothing changes
+        for bad in ({"travel": "teleport"}, {"travel": "drive", "seats": "0"}):
+            page = self.srv.get("/me/" + token)[2].decode()
+            form = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"',
+                                   page.split('action="%s"' % path)[1].split("</form>")[0]))
+            s, _, body = self.post_form(path, dict(form, **bad), Origin=self.origin)
+            self.assertEqual(s, 400, (bad, body[:300]))
+        self.assertEqual(json.loads(self.srv.get("/me/%s.json" % token)[2])["seats"], 4)
+
+    def test_cancel_twice_and_erase_by_json(self):
+        token = self.new_person(42)
+        for _ in range(2):  # cancelling a cancelled registration is no error
+            s, _, body = self.srv.request("POST", "/me/%s/cancel" % token, {})
+            self.assertEqual(s, 200, body)
+            self.assertEqual(json.loads(body)["status"], "cancelled")
+        s, err = self.error_of(self.srv.request("POST", "/me/%s/erase" % token, {}))
+        self.assertEqual((s, err["field"]), (400, "confirm"))
+        s, err = self.error_of(self.srv.request("POST", "/me/%s/erase" % token,
+                                                {"confirm": "yes"}))
+        self.assertEqual(s, 400)
+        self.assertEqual(self.srv.get("/me/%s.json" % token)[0], 200)
+        s, _, body = self.srv.request("POST", "/me/%s/erase" % token, {"confirm": True})
+        self.assertEqual((s, json.loads(body)), (200, {"erased": True}))
+        self.assertEqual(self.srv.get("/me/%s.json" % token)[0], 404)
+        for what in ("cancel", "erase", "update"):
+            s, err = self.error_of(self.srv.request("POST", "/me/%s/%s" % (token, what),
+                                                    {"confirm": True}))
+            self.assertEqual((s, err["error"]), (404, "no such registration"), what)
+
+    def test_access_log_escapes_and_hides(self):
+        token = self.new_person(43)
+        self.srv.get("/e/a%0aforged%20line")
+        self.srv.get("/me/%s.json" % token)
+        self.srv.get("/me/%s" % token)
+        log = self.srv.read_log()
+        self.assertNotIn(token, log)
+        self.assertIn("/me/<token>.json", log)
+        self.assertIn("GET /e/a\\x0aforged\\x20line 404", log)
+        self.assertNotIn("\nforged", log)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
