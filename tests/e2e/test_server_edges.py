@@ -385,5 +385,127 @@ class EdgesTest(unittest.TestCase):
         self.assertNotIn("\nforged", log)
 
 
+class ShapesTest(unittest.TestCase):
+    """Events of other shapes than the sample workshop: online, cancelled,
+    draft, full; and the rankings of workshops sent in every wrong way."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="planner-shapes-")
+        cls.db = os.path.join(cls.tmp, "planner.db")
+        src = os.path.join(os.path.dirname(__file__), "..", "..", "sample-events")
+        with open(os.path.join(src, "atelier-cem-2.json"), encoding="utf-8") as f:
+            base = json.load(f)
+        shapes = {"annule": {"status": "cancelled"}, "brouillon": {"status": "draft"},
+                  "complet": {"capacity": 1}}
+        paths = [os.path.join(src, "webinaire-covoiturage-2027.json")]
+        for slug, over in shapes.items():
+            ev = dict(base, slug=slug, **over)
+            ev = {k: v for k, v in ev.items() if v is not None}
+            paths.append(os.path.join(cls.tmp, slug + ".json"))
+            with open(paths[-1], "w", encoding="utf-8") as f:
+                json.dump(ev, f, ensure_ascii=False)
+        r = run_cli(cls.db, "event", "import", "--accept-conflicts", *paths)
+        assert r.returncode == 0, r.stderr
+        cls.srv = Server(cls.tmp)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.stop()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def register(self, slug, data):
+        s, _, body = self.srv.request("POST", "/e/%s/register" % slug, data)
+        return s, json.loads(body)
+
+    def test_online_event_pages(self):
+        slug = "webinaire-covoiturage-2027"
+        s, _, page = self.srv.get("/e/" + slug)
+        page = page.decode()
+        self.assertEqual(s, 200)
+        self.assertIn("En ligne", page)
+        self.assertNotIn('name="travel"', page)  # nobody travels to an online event
+        self.assertNotIn("openstreetmap", page)
+        s, body = self.register(slug, person(1))
+        self.assertEqual(s, 201, body)
+        token = TOKEN_RE.search(body["page"]).group(1)
+        s, _, me = self.srv.get("/me/" + token)
+        self.assertEqual(s, 200)
+        self.assertNotIn("covoiturage</h2>", me.decode().lower())
+        index = self.srv.get("/")[2].decode()
+        self.assertIn('href="/e/%s"' % slug, index)
+        self.assertIn("visio.example.org", index)  # the Google link's location
+
+    def test_cancelled_draft_and_full_events(self):
+        s, _, page = self.srv.get("/e/annule")
+        self.assertEqual(s, 200)
+        self.assertIn("annulé", page.decode().lower())
+        self.assertNotIn('action="/e/annule/register"', page.decode())
+        s, body = self.register("annule", person(2))
+        self.assertEqual(s, 409, body)
+        self.assertIn("cancelled", body["error"])
+        index = self.srv.get("/")[2].decode()
+        self.assertNotIn('href="/e/annule"', index)
+        self.assertNotIn('href="/e/brouillon"', index)
+        for path in ("/e/brouillon", "/e/brouillon.json", "/e/brouillon.ics"):
+            self.assertEqual(self.srv.get(path)[0], 404, path)
+        self.assertEqual(self.register("brouillon", person(3))[0], 404)
+        # one place: the second person waits, and the page says it is full
+        self.assertEqual(self.register("complet", person(4))[1]["status"], "confirmed")
+        self.assertEqual(self.register("complet", person(5))[1]["status"], "waitlisted")
+        page = self.srv.get("/e/complet")[2].decode()
+        self.assertIn("liste d&#39;attente", page)
+
+    def test_ranks_in_every_wrong_shape(self):
+        cases = [({"12:00": ["atelier-pdie"], **{"%02d:00" % h: [] for h in range(40)}},
+                  "must be an object"),
+                 ({"x" * 40: ["atelier-pdie"]}, "must be an array"),
+                 ({"12:00": ["atelier-pdie"] * 40}, "must be an array"),
+                 ({"12:00": [1]}, "must be an array of workshop ids"),
+                 ({"12:00": None}, "must be an array"),
+                 (5, "must be an object")]
+        for i, (ranks, word) in enumerate(cases):
+            s, body = self.register("complet", person(20 + i, ranks=ranks))
+            self.assertEqual(s, 400, (ranks, body))
+            self.assertEqual(body.get("field"), "ranks")
+            self.assertIn(word, body["error"])
+        s, body = self.register("complet", person(30, ranks=None))
+        self.assertEqual(s, 201, body)
+        self.assertEqual(body["ranks"], {})
+
+    def test_ranks_form_fields(self):
+        token = None
+        page = self.srv.get("/e/complet")[2].decode()
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+        origin = "http://127.0.0.1:%d" % self.srv.port
+        base = {"name": "Rang Form", "origin": "Lyon", "travel": "none", "csrf": csrf}
+        for i, key in enumerate(("rank-x-1", "rank-1-0", "rank-1-99", "rank-1-1x",
+                                 "rank-5000-1")):
+            fields = dict(base, email="rank%d@example.org" % i, **{key: "atelier-pdie"})
+            body = urllib.parse.urlencode(fields).encode()
+            s, _, out = self.srv.request("POST", "/e/complet/register", body, {
+                "Content-Type": "application/x-www-form-urlencoded", "Origin": origin})
+            self.assertEqual(s, 400, (key, out[:200]))
+            self.assertIn("unknown field", out.decode())
+        fields = dict(base, email="rank-ok@example.org", **{"rank-7-2": "", "rank-7-1": ""})
+        body = urllib.parse.urlencode(fields).encode()
+        s, h, out = self.srv.request("POST", "/e/complet/register", body, {
+            "Content-Type": "application/x-www-form-urlencoded", "Origin": origin})
+        self.assertEqual(s, 303, out[:300])
+        token = TOKEN_RE.match(h["location"]).group(1)
+        self.assertEqual(json.loads(self.srv.get("/me/%s.json" % token)[2])["ranks"], {})
+
+    def test_excel_csv_switch(self):
+        path = "/admin/e/complet/registrants.csv"
+        plain = self.srv.get(path, Authorization="Bearer " + ADMIN)
+        self.assertEqual(plain[0], 200)
+        for v in ("1", "yes", "true"):
+            s, h, body = self.srv.get(path + "?excel=" + v, Authorization="Bearer " + ADMIN)
+            self.assertEqual(s, 200, v)
+            self.assertNotEqual(body, plain[2], v)  # BOM and ; for French Excel
+        s, _, body = self.srv.get(path + "?excel=no", Authorization="Bearer " + ADMIN)
+        self.assertEqual(body, plain[2])
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
