@@ -1,8 +1,9 @@
 /*
  * test_faults.c - the error paths nobody runs: every allocation that can
  * fail, a writer that holds the lock, a full disk. Over the event import,
- * a registration (new, and a cancellation that promotes someone), the CSV
- * import and the carpool plan, each fault must give the right code and leave
+ * a registration (new, updated, and a cancellation that promotes someone),
+ * the CSV import, the carpool plan, a workshop ranking (set and cleared) and
+ * the allocation of workshops, each fault must give the right code and leave
  * the database exactly as it was (a dump of every table, compared).
  *
  * Allocations: the program is linked with -Wl,--wrap=malloc,... so that
@@ -205,6 +206,56 @@ static int op_carpool_plan(fixture *f, pl_error *err)
     return rc;
 }
 
+/* The people above, two of them ranking the workshop "b". */
+static void prepare_with_ranks(fixture *f)
+{
+    char *b[] = {"b"};
+    pl_strlist ranked = {b, 1};
+    pl_error err;
+
+    prepare_with_people(f);
+    if (pl_ranks_set(f->db.store, "atelier", "cleo@example.org", &ranked, &err) != 0 ||
+        pl_ranks_set(f->db.store, "atelier", "dan@example.org", &ranked, &err) != 0)
+        fail_msg("ranks: %s", err.msg);
+}
+
+static int op_ranks_set(fixture *f, pl_error *err)
+{
+    char *b[] = {"b"};
+    pl_strlist ranked = {b, 1};
+
+    return pl_ranks_set(f->db.store, "atelier", "ana@example.org", &ranked, err);
+}
+
+static int op_ranks_clear(fixture *f, pl_error *err)
+{
+    return pl_ranks_clear(f->db.store, "atelier", "cleo@example.org", "10:30", err);
+}
+
+static int op_allocate(fixture *f, pl_error *err)
+{
+    pl_allocation *a = NULL;
+    int rc = pl_sessions_allocate(&a, f->db.store, "atelier", 0, err);
+
+    pl_allocation_free(a);
+    return rc;
+}
+
+static int op_update(fixture *f, pl_error *err)
+{
+    pl_registration in, *out = NULL;
+    pl_registration_change change;
+    int rc;
+
+    memset(&in, 0, sizeof(in));
+    in.email = "bob@example.org";
+    in.keep = PL_REG_FIELD_ALL & ~(unsigned)(PL_REG_FIELD_ORIGIN | PL_REG_FIELD_SESSIONS);
+    in.origin = "Lyon";
+    rc = pl_registration_update(f->db.store, "atelier", &in, &out, &change, err);
+    pl_registration_free(out);
+    return rc;
+}
+
 typedef struct op_case {
     const char *name;
     void (*prepare)(fixture *f);
@@ -219,6 +270,10 @@ static const op_case cases[] = {
     {"cancellation with promotion", prepare_with_people, op_cancel, 0},
     {"CSV import", prepare_with_people, op_csv_import, 1},
     {"carpool plan", prepare_with_people, op_carpool_plan, 1},
+    {"workshop ranking", prepare_with_people, op_ranks_set, 0},
+    {"ranking cleared", prepare_with_ranks, op_ranks_clear, 0},
+    {"workshop allocation", prepare_with_ranks, op_allocate, 0},
+    {"registration update", prepare_with_people, op_update, 0},
 };
 
 static char *dump(fixture *f)
