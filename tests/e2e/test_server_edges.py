@@ -8,11 +8,14 @@ registration routes, each wrong in one way. One server for the whole file.
 Run with Debian's /usr/bin/python3; PLANNER_BIN and PLANNER_SOURCE_DIR come
 from the environment (tests/CMakeLists.txt sets them).
 """
+import http.client
 import json
 import os
 import re
 import shutil
 import socket
+import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -20,7 +23,8 @@ import unittest
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(__file__))
-from test_server import ADMIN, TOKEN_RE, Server, make_events, person, run_cli  # noqa: E402
+from test_server import (ADMIN, BIN, TOKEN_RE, Server, free_port, make_events,  # noqa: E402
+                         person, run_cli)
 
 SLUG = "atelier-cem-2"
 
@@ -505,6 +509,108 @@ class ShapesTest(unittest.TestCase):
             self.assertNotEqual(body, plain[2], v)  # BOM and ; for French Excel
         s, _, body = self.srv.get(path + "?excel=no", Authorization="Bearer " + ADMIN)
         self.assertEqual(body, plain[2])
+
+
+class StartTest(unittest.TestCase):
+    """How the server starts: refused with a damaged secret or a short admin
+    token, on IPv6, behind a --base-url."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="planner-start-")
+        self.db = os.path.join(self.tmp, "planner.db")
+        r = run_cli(self.db, "event", "import", *make_events(self.tmp)[:1])
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def serve(self, *args, token=ADMIN):
+        env = dict(os.environ)
+        env.pop("PLANNER_ADMIN_TOKEN", None)
+        if token:
+            env["PLANNER_ADMIN_TOKEN"] = token
+        return subprocess.run([BIN, "--db", self.db, "serve", "--port", "0", *args],
+                              capture_output=True, text=True, env=env, timeout=20)
+
+    def set_setting(self, key, value):
+        with sqlite3.connect(self.db) as c:
+            c.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, value))
+
+    def test_short_admin_token_refused(self):
+        r = self.serve(token="too-short")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("PLANNER_ADMIN_TOKEN is too short (at least 16 characters)", r.stderr)
+        self.assertNotIn("serving", r.stderr)
+
+    def test_damaged_secrets_refused(self):
+        for key, value, token, word in (
+                ("server.form_secret", "zz" * 32, ADMIN, "the stored form secret is damaged"),
+                ("server.form_secret", "ab", ADMIN, "the stored form secret is damaged"),
+                ("server.admin_token_sha256", "0g" * 32, None,
+                 "the stored admin token hash is damaged")):
+            srv = Server(self.tmp)  # creates the settings, then stops
+            srv.stop()
+            self.set_setting(key, value)
+            r = self.serve(token=token)
+            self.assertNotEqual(r.returncode, 0, (key, r.stderr))
+            self.assertIn(word, r.stderr)
+            with sqlite3.connect(self.db) as c:
+                c.execute("DELETE FROM settings WHERE key = ?", (key,))
+
+    def test_ipv6(self):
+        port = free_port()
+        env = dict(os.environ, PLANNER_ADMIN_TOKEN=ADMIN)
+        log = open(os.path.join(self.tmp, "v6.log"), "wb")
+        proc = subprocess.Popen([BIN, "--db", self.db, "serve", "--bind", "::1", "--port",
+                                 str(port)], stdout=subprocess.DEVNULL, stderr=log, env=env)
+        try:
+            deadline = time.time() + 10
+            while True:
+                try:
+                    socket.create_connection(("::1", port), timeout=0.2).close()
+                    break
+                except OSError:
+                    if proc.poll() is not None or time.time() > deadline:
+                        self.skipTest("no IPv6 loopback here")
+                    time.sleep(0.02)
+            conn = http.client.HTTPConnection("::1", port, timeout=10)
+            conn.request("GET", "/")
+            r = conn.getresponse()
+            page = r.read().decode()
+            self.assertEqual(r.status, 200)
+            self.assertIn("webcal://[::1]:%d/e/atelier-cem-2.ics" % port, page)
+            conn.close()
+            # the back office's login counts failures per address, IPv6 too
+            conn = http.client.HTTPConnection("::1", port, timeout=10)
+            conn.request("POST", "/admin/login", body=b"token=wrong&csrf=x",
+                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+            r = conn.getresponse()
+            r.read()
+            self.assertEqual(r.status, 403)
+            conn.close()
+        finally:
+            proc.terminate()
+            proc.wait(timeout=15)
+            log.close()
+
+    def test_behind_a_base_url(self):
+        srv = Server(self.tmp, extra=("--base-url", "https://agenda.example.org/planner//"))
+        try:
+            page = srv.get("/")[2].decode()
+            self.assertIn('href="webcal://agenda.example.org/planner/e/atelier-cem-2.ics"', page)
+            self.assertIn('href="https://agenda.example.org/planner/e/atelier-cem-2.ics"', page)
+            form = srv.get("/e/atelier-cem-2")[2].decode()
+            csrf = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
+            fields = {"name": "Base Url", "origin": "Lyon", "travel": "none", "csrf": csrf}
+            for i, (origin, want) in enumerate((
+                    ("http://127.0.0.1:%d" % srv.port, 403),  # the Host is not ours then
+                    ("https://agenda.example.org", 303))):
+                body = urllib.parse.urlencode(dict(fields, email="base%d@example.org" % i))
+                s, _, _ = srv.request("POST", "/e/atelier-cem-2/register", body.encode(), {
+                    "Content-Type": "application/x-www-form-urlencoded", "Origin": origin})
+                self.assertEqual(s, want, origin)
+        finally:
+            srv.stop()
 
 
 if __name__ == "__main__":
