@@ -377,6 +377,46 @@ class EdgesTest(unittest.TestCase):
                                                     {"confirm": True}))
             self.assertEqual((s, err["error"]), (404, "no such registration"), what)
 
+    def test_me_forms_from_another_site_refused(self):
+        """A good form token is not enough: the /me forms posted from another
+        origin change nothing."""
+        token = self.new_person(44, travel="ride", diet="halal", meal=True)
+        before = self.srv.get("/me/%s.json" % token)[2]
+        page = self.srv.get("/me/" + token)[2].decode()
+        for action in ("update", "cancel", "erase"):
+            path = "/me/%s/%s" % (token, action)
+            source = page if action != "erase" else self.srv.get(path)[2].decode()
+            form = source.split('action="%s"' % path)[1].split("</form>")[0]
+            fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"',
+                                     form))
+            fields.update(diet="", meal="0", confirm="yes")
+            s, _, _ = self.post_form(path, fields, Origin="https://evil.example")
+            self.assertEqual(s, 403, action)
+            s, _, _ = self.post_form(path, fields, Referer="https://evil.example/me")
+            self.assertEqual(s, 403, action)
+        self.assertEqual(self.srv.get("/me/%s.json" % token)[2], before)
+        # from our own page: the diet changes; then the meal unticked, which
+        # drops the diet with it (a diet goes with a meal)
+        form = page.split('action="/me/%s/update"' % token)[1].split("</form>")[0]
+        fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+        fields.update(origin="Lyon", travel="ride", diet="végétarien")
+        s, _, _ = self.post_form("/me/%s/update" % token, dict(fields, meal="1"),
+                                 Origin=self.origin)
+        self.assertEqual(s, 303)
+        me = json.loads(self.srv.get("/me/%s.json" % token)[2])
+        self.assertEqual((me["diet"], me["meal"]), ("végétarien", True))
+        fields["orig_diet"] = "végétarien"
+        s, _, _ = self.post_form("/me/%s/update" % token, fields, Origin=self.origin)
+        self.assertEqual(s, 303)
+        me = json.loads(self.srv.get("/me/%s.json" % token)[2])
+        self.assertEqual((me["diet"], me["meal"]), (None, False))
+
+    def test_slugs_with_underscores_and_dashes(self):
+        for path in ("/e/a_b", "/e/a-b_c.json", "/e/_.ics", "/e/-"):
+            s, _, body = self.srv.get(path)
+            self.assertEqual(s, 404, path)
+            self.assertIn(b"<html" if not path.endswith((".json", ".ics")) else b"error", body)
+
     def test_access_log_escapes_and_hides(self):
         token = self.new_person(43)
         self.srv.get("/e/a%0aforged%20line")
