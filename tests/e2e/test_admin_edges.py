@@ -129,6 +129,77 @@ class AdminEdgesTest(unittest.TestCase):
                                    "--format", "json").stdout)
         self.assertEqual(shown["speakers"][0]["name"], "Anne Morvan-Le Goff")
 
+    # ---- events, sessions and speakers edited ------------------------------------
+    def show(self, slug):
+        return json.loads(run_cli(self.srv.db, "event", "show", slug, "--format", "json").stdout)
+
+    @staticmethod
+    def made_id(title):
+        """What the back office makes an id of a title: ASCII letters and
+        digits lowercased, one '-' for any run of other bytes, 40 at most."""
+        out = ""
+        for c in title.encode("utf-8"):
+            if len(out) >= 40:
+                break
+            if c < 128 and chr(c).isalnum():
+                out += chr(c).lower()
+            elif out and out[-1] != "-":
+                out += "-"
+        return out.rstrip("-")
+
+    def test_event_edits_sessions_and_speakers(self):
+        slug = "edits"
+        base = "/admin/e/" + slug
+        ev = workshop_event(slug=slug)
+        self.assertEqual(self.b.post("/admin/events", ev, csrf_from="/admin/events/new")[0], 303)
+        # the same slug again: refused
+        s, _, page = self.b.post("/admin/events", ev, csrf_from="/admin/events/new")
+        self.assertEqual(s, 409, page[:300])
+        # a slug cannot change through the edit form
+        page = self.b.get(base)[2]
+        form = self.form_of(page, base)
+        s, _, _ = self.post(base, dict(form, slug="autre-slug"))
+        self.assertEqual(s, 400)
+        self.assertEqual(self.show(slug)["slug"], slug)
+        # the organiser corrects the venue's point (a decimal comma is fine)
+        page = self.b.get(base)[2]
+        form = self.form_of(page, base)
+        s, _, out = self.post(base, dict(form, venue_lat="48,8851", venue_lon="2,3712"))
+        self.assertEqual(s, 303, out[:300])
+        venue = self.show(slug)["venue"]
+        self.assertEqual((round(venue["lat"], 4), round(venue["lon"], 4)), (48.8851, 2.3712))
+        # sessions: an id made from the title, cancelled, then added again
+        title = "Café & échanges — 2e partie !"
+        s, _, out = self.post(base + "/sessions", {"title": title, "kind": "forum",
+                                                   "start": "14:00", "end": "15:00",
+                                                   "room": "Salle B"})
+        self.assertEqual(s, 303, out[:300])
+        sid = self.made_id(title)
+        self.assertEqual([x["id"] for x in self.show(slug)["sessions"]], [sid])
+        self.assertEqual(self.post("%s/sessions/%s/cancel" % (base, sid))[0], 303)
+        self.assertEqual(self.show(slug)["sessions"][0].get("status"), "cancelled")
+        s, _, out = self.post(base + "/sessions", {"id": sid, "title": "Échanges",
+                                                   "kind": "forum", "start": "14:30",
+                                                   "end": "15:30", "room": "Salle C"})
+        self.assertEqual(s, 303, out[:300])
+        again = self.show(slug)["sessions"]
+        self.assertEqual(len(again), 1)
+        self.assertEqual((again[0]["title"], again[0]["start"][-5:]), ("Échanges", "14:30"))
+        self.assertNotEqual(again[0].get("status"), "cancelled")
+        # speakers: an id made from the name; one removed from the sessions too
+        s, _, _ = self.post(base + "/speakers", {"name": "Élodie N'Guyen"})
+        self.assertEqual(s, 303)
+        spk = self.made_id("Élodie N'Guyen")
+        self.assertIn(spk, [x["id"] for x in self.show(slug)["speakers"]])
+        page = self.b.get("%s/sessions/%s" % (base, sid))[2]
+        form = self.form_of(page, "%s/sessions/%s" % (base, sid))
+        s, _, out = self.post("%s/sessions/%s" % (base, sid), dict(form, speakers=[spk]))
+        self.assertEqual(s, 303, out[:300])
+        self.assertEqual(self.show(slug)["sessions"][0]["speakers"], [spk])
+        self.assertEqual(self.post("%s/speakers/%s/remove" % (base, spk))[0], 303)
+        shown = self.show(slug)
+        self.assertEqual((shown["speakers"], shown["sessions"][0]["speakers"]), ([], []))
+
     # ---- the registrations table -----------------------------------------------
     def test_table_sorted_and_searched_on_every_key(self):
         regs = self.regs()
