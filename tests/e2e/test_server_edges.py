@@ -442,6 +442,9 @@ class ShapesTest(unittest.TestCase):
             base = json.load(f)
         shapes = {"annule": {"status": "cancelled"}, "brouillon": {"status": "draft"},
                   "complet": {"capacity": 1}}
+        one = [dict(s, capacity=1, speakers=[]) for s in base["sessions"]
+               if s["id"] == "atelier-pdie"]
+        shapes["un-atelier"] = {"sessions": one, "speakers": []}
         paths = [os.path.join(src, "webinaire-covoiturage-2027.json")]
         for slug, over in shapes.items():
             ev = dict(base, slug=slug, **over)
@@ -499,6 +502,17 @@ class ShapesTest(unittest.TestCase):
         self.assertEqual(self.register("complet", person(5))[1]["status"], "waitlisted")
         page = self.srv.get("/e/complet")[2].decode()
         self.assertIn("liste d&#39;attente", page)
+
+    def test_a_lone_workshop_is_a_checkbox_then_full(self):
+        page = self.srv.get("/e/un-atelier")[2].decode()
+        self.assertIn('<input type="checkbox" name="session" value="atelier-pdie">', page)
+        self.assertNotIn('type="radio" name="slot-', page)
+        s, body = self.register("un-atelier", person(40, sessions=["atelier-pdie"]))
+        self.assertEqual((s, body["sessions"]), (201, ["atelier-pdie"]))
+        page = self.srv.get("/e/un-atelier")[2].decode()
+        self.assertIn('<input type="checkbox" name="session" value="atelier-pdie" disabled>',
+                      page)
+        self.assertIn("(complet)", page)
 
     def test_ranks_in_every_wrong_shape(self):
         cases = [({"12:00": ["atelier-pdie"], **{"%02d:00" % h: [] for h in range(40)}},
