@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import sys
 import tempfile
 import unittest
@@ -100,6 +101,48 @@ class AdminEdgesTest(unittest.TestCase):
         self.assertEqual([r["status"] for r in self.regs()], before)
 
     # ---- speakers --------------------------------------------------------------
+    def test_every_attendee_page_after_a_plan(self):
+        """Once a plan is made, each confirmed attendee's own page says their
+        part in it: the driver names the passengers (first names only), a
+        passenger the driver, someone left out the reason; someone not
+        travelling sees no carpool."""
+        r = run_cli(self.srv.db, "carpool", "plan", SLUG, "--format", "json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        plan = json.loads(r.stdout)
+        with sqlite3.connect(self.srv.db) as c:
+            tokens = dict(c.execute("SELECT email, token FROM registrations r JOIN events e "
+                                    "ON e.id = r.event_id WHERE e.slug = ? AND "
+                                    "r.status = 'confirmed'", (SLUG,)).fetchall())
+        pages = {}
+        for email, token in tokens.items():
+            s, _, page = self.srv.get("/me/" + token)
+            self.assertEqual(s, 200, email)
+            pages[email] = html.unescape(page.decode())
+        seen = 0
+        for g in plan["groups"]:
+            d = g["driver"]["email"]
+            if d not in pages:
+                continue
+            if g["passengers"]:
+                self.assertIn("Vous conduisez la voiture n°", pages[d])
+            else:
+                self.assertIn("Vous conduisez seul·e", pages[d])
+            for p in g["passengers"]:
+                self.assertIn("<bdi>%s</bdi>" % p["name"].split()[0], pages[d])
+                self.assertNotIn(p["name"], pages[d])  # first names only
+                if p["email"] in pages:
+                    self.assertIn("Vous voyagez dans la voiture n°", pages[p["email"]])
+                    self.assertIn(g["driver"]["name"].split()[0], pages[p["email"]])
+                    seen += 1
+        for u in plan["unassigned"]:
+            if u["email"] in pages:
+                self.assertIn("Pas de place de covoiturage pour l'instant :", pages[u["email"]])
+                seen += 1
+        self.assertGreater(seen, 5)
+        for r in self.regs():
+            if r["travel"] == "none" and r["email"] in pages:
+                self.assertNotIn('<div id="carpool">', pages[r["email"]])
+
     def test_speaker_added_edited_and_refused(self):
         base = "/admin/e/autre-speakers"
         ev = workshop_event(slug="autre-speakers")
