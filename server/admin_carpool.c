@@ -138,8 +138,10 @@ static void options_form(srv_html *h, adm *a, const pl_event *ev, const pl_carpo
     pl_carpool_plan_options o;
     int repost = a->repost;
 
-    /* another form of the page refused: these fields show the plan's values */
-    if (!srv_field_get(a->req, "max_detour") && !srv_field_get(a->req, "road_factor"))
+    /* another form of the page refused (move, together...): these fields
+     * show the plan's values, not what that form posted */
+    size_t plen = a->req->path ? strlen(a->req->path) : 0;
+    if (plen < 13 || strcmp(a->req->path + plen - 13, "/carpool/plan") != 0)
         a->repost = 0;
     pl_carpool_plan_options_init(&o);
     def = plan ? plan->options : o.engine;

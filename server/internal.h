@@ -110,8 +110,9 @@ typedef struct srv_req {
     size_t body_size;
     srv_field fields[48];
     size_t nfields;
-    int body_error; /* 413 or 400 once known */
-    int answered;   /* a reply was queued */
+    int body_error;   /* 413 or 400 once known */
+    int answered;     /* a reply was queued */
+    unsigned refused; /* a body found bad while read: its status, sent once it is all in */
     /* answered on a writer thread (writer.c) */
     enum { SRV_LATER_NO, SRV_LATER_QUEUED, SRV_LATER_READY, SRV_LATER_SENT } later_state;
     srv_reply later;

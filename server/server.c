@@ -76,11 +76,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_size = 0;
         return MHD_YES;
     }
+    /* MHD takes no reply while the body is coming in (it closes the
+     * connection instead): a bad body is read to its end, then refused. */
     if (*upload_size) {
-        refused = srv_body_feed(req, upload_data, *upload_size);
+        if (!req->refused)
+            req->refused = srv_body_feed(req, upload_data, *upload_size);
         *upload_size = 0;
-        return refused ? srv_refuse(req, refused) : MHD_YES;
+        return MHD_YES;
     }
+    if (req->refused)
+        return srv_refuse(req, req->refused);
     if (!(req->store = thread_store(srv, &err))) {
         char buf[700];
         fprintf(stderr, "planner: %s\n", pl_error_format(&err, buf, sizeof(buf)));

@@ -4,12 +4,14 @@
  * group of queued new people), the helpers each side needs, and the hot
  * capacity checks as static inline.
  *
- *   registration.c        the model: names, parsing, checks
- *   registration_batch.c  the batch: open, save one row, cancel, promote
- *   registration_queue.c  queued saves: new people a multi-row INSERT at a time
- *   registration_ids.c    uid and token minting
- *   registration_read.c   reading: one, each, list, with positions and reasons
- *   registration_ops.c    the public operations, one transaction each
+ *   registration.c           the model: names, parsing, checks
+ *   registration_batch.c     the batch: open, seat counts, sessions resolved
+ *   registration_save.c      saving one row: create, update, keep what is not given
+ *   registration_waitlist.c  the waiting lists: promote, cancel
+ *   registration_queue.c     queued saves: new people a multi-row INSERT at a time
+ *   registration_ids.c       uid and token minting
+ *   registration_read.c      reading: one, each, list, with positions and reasons
+ *   registration_ops.c       the public operations, one transaction each
  */
 #ifndef PL_REGISTRATION_INTERNAL_H
 #define PL_REGISTRATION_INTERNAL_H
@@ -119,6 +121,12 @@ int reg_blank(const char *s);
 pl_reg_status reg_status_from(const unsigned char *s);
 
 /* registration_batch.c */
+int reg_query_ll(pl_store *store, const char *sql, long long arg, long long *out, pl_error *err);
+/* The chosen session ids as indexes, each once, in the order given. */
+int reg_resolve_sessions(pl_registration_batch *b, const pl_strlist *ids, size_t **out, size_t *n,
+                         pl_error *err);
+
+/* registration_save.c */
 /* What a save may do with the e-mail's registration. */
 typedef enum reg_save_mode {
     REG_SAVE_ANY,    /* create or update */
@@ -126,10 +134,6 @@ typedef enum reg_save_mode {
     REG_SAVE_UPDATE  /* only update an active registration */
 } reg_save_mode;
 
-int reg_query_ll(pl_store *store, const char *sql, long long arg, long long *out, pl_error *err);
-/* The chosen session ids as indexes, each once, in the order given. */
-int reg_resolve_sessions(pl_registration_batch *b, const pl_strlist *ids, size_t **out, size_t *n,
-                         pl_error *err);
 /* Bind the person's own fields as ?first..?first+9 (ST_INSERT, ST_UPDATE). */
 void reg_bind_person(sqlite3_stmt *st, int first, const pl_registration *in);
 /* Write the choices c[0..n) of the registration rowid (replace: instead
@@ -140,6 +144,16 @@ int reg_write_choices(pl_registration_batch *b, long long rowid, const choice *c
 int reg_save_row(pl_registration_batch *b, const pl_registration *in, reg_save_mode mode,
                  long long *out_rowid, pl_reg_status *out_status, pl_registration_change *change,
                  pl_error *err);
+
+/* registration_waitlist.c */
+/* The choices a stored registration made, in its order (*out freed by the
+ * caller). */
+int reg_stored_choices(pl_registration_batch *b, long long rowid, choice **out, size_t *n,
+                       pl_error *err);
+/* Give the free seats of session idx to the first people in its line. */
+int reg_fill_session(pl_registration_batch *b, size_t idx, pl_error *err);
+/* Fill the event, then every session with people in its line. */
+int reg_fill_all(pl_registration_batch *b, pl_error *err);
 /* Cancel the active registration of email; fill the freed seats. */
 int reg_batch_cancel(pl_registration_batch *b, const char *email, long long *out_rowid,
                      pl_error *err);

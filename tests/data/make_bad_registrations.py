@@ -107,3 +107,27 @@ case("english-bad", "email,name,travel,seats,origin,public\n"
      ":3: origin: empty (needed to carpool as ride)",
      ":4: name: empty",
      ':4: seats: "x" is not a positive number (required for drive)')
+# The less travelled shapes of a row (issue 11): a signed number of seats,
+# yes/no values that fold to nothing or are too long, a bad share-phone
+# answer, a name column given twice, a value under a blank header; and a
+# file whose good rows take a first-name column, no-break spaces and tabs
+# around values and empty pieces in sessions (they must raise no problem).
+case("seats-signed", rows("Luc Bernard;luc@example.org;;Lyon;conducteur;+3;oui;;oui;"),
+     ':2: seats: "+3" is not a positive number (required for conducteur)')
+case("yes-no-odd", rows("Luc Bernard;luc@example.org;;Lyon;aucun;;-;;oui;",
+                        "Ana Silva;ana@example.org;;Lyon;aucun;;oui;;oui oui oui oui oui oui;"),
+     ':2: meal: "-" is not yes/no (oui/non)',
+     ':3: public: "oui oui oui oui oui oui" is not yes/no (oui/non)')
+case("share-phone-bad", rows("Luc Bernard;luc@example.org;;Lyon;aucun;;oui;;oui;;06 12 34 56 78;parfois",
+                             header=FR + ";Téléphone;Partage téléphone"),
+     ':2: share phone: "parfois" is not yes/no (oui/non)')
+case("name-twice", "Nom;Courriel;Nom complet\nAna;ana@example.org;Ana Silva\n",
+     ":1: header: column name given twice")
+case("value-without-header", "Nom;Courriel; ;Commune\nAna;ana@example.org;x;Lyon\n",
+     ":2: column 3: a value in a column without a header")
+case("first-name-and-spaces",
+     rows("\u00a0Céline\u00a0;Vasseur;\tceline@example.org ;\u00a0Métropole;45000 Orléans\u00a0;"
+          "\u00a0conducteur;\t3\u00a0; oui ;;\u00a0oui\u00a0; atelier-covoiturage | | forum-ouvert |",
+          "Ana;Silva;ana@;;Nantes;aucun;;non;;non;",
+          header="Prénom;" + FR),
+     ':3: email: "ana@" is not an e-mail address')

@@ -109,6 +109,47 @@ class FormImport(PlannerTestCase):
                              os.path.join(self.dir, "missing.json"))
         self.assertEqual(r.returncode, 3)
 
+    def test_mappings_of_every_wrong_shape(self):
+        """Each mapping wrong in one way: refused with the file and the path
+        at fault, exit 1, the database unchanged."""
+        before = self.digest(self.db)
+        cases = [([1], "", "a mapping is a JSON object"),
+                 ({"columns": {}, "extra": 1}, "extra", "unknown key"),
+                 ({"columns": []}, "columns", "must be an object"),
+                 ({"values": "x"}, "values", "must be an object"),
+                 ({"columns": {"Nom": 5}}, "columns.Nom", "must name one of our columns"),
+                 ({"values": {"ignore": {}}}, "values", "is not one of our columns"),
+                 ({"values": {"colour": {}}}, "values", '"colour" is not one of our columns'),
+                 ({"values": {"meal": ["oui"]}}, "meal", "must be an object"),
+                 ({"values": {"meal": {"Oui": True}}}, "values.meal.Oui", "must be a string"),
+                 ({"values": {"meal": {"Oui": "peut-être"}}}, "values.meal.Oui",
+                  "is not a value of column meal"),
+                 ({"values": {"seats": {"Deux": "deux"}}}, "values.seats.Deux",
+                  "is not a value of column seats"),
+                 ({"values": {"seats": {"Neuf": "9"}}}, "values.seats.Neuf",
+                  "is not a value of column seats")]
+        for i, (m, path, word) in enumerate(cases):
+            f = self.write("bad%d.json" % i, json.dumps(m, ensure_ascii=False))
+            r = self.run_planner("registrations", "import", SLUG, self.export, "--map", f)
+            self.assertEqual(r.returncode, 1, (m, r.stderr))
+            self.assertIn("bad%d.json" % i, r.stderr)
+            self.assertIn(path, r.stderr)
+            self.assertIn(word, r.stderr, m)
+        f = self.write("broken.json", '{"columns": {')
+        r = self.run_planner("registrations", "import", SLUG, self.export, "--map", f)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("broken.json:1:", r.stderr)
+        self.assertEqual(self.digest(self.db), before)
+        # seats mapped to numbers in range: a good mapping (the file's other
+        # seat answers are then the file's problems, not the mapping's)
+        m = json.load(open(self.map, encoding="utf-8"))
+        m.setdefault("values", {})["seats"] = {"deux": "2", "aucune": "0"}
+        f = self.write("good.json", json.dumps(m, ensure_ascii=False))
+        r = self.run_planner("registrations", "import", SLUG, self.export, "--map", f)
+        self.assertNotIn("good.json", r.stderr)
+        self.assertIn('is not in the mapping (line', r.stderr)
+        self.assertEqual(self.digest(self.db), before)
+
     def test_session_ids_need_no_mapping(self):
         # A workshop answer that is already an id passes; commas inside
         # titles do not split them.
