@@ -9,7 +9,7 @@
  *   router.c          a request to a reply: route lookup, 401/404/405,
  *                     the reply cache in front of SRV_CACHED routes
  *   routes.c          the table: method + path pattern -> handler
- *   handlers          pages.c, page_carpool.c, api.c, exports.c,
+ *   handlers          pages.c, page_me.c, page_carpool.c, api.c, exports.c,
  *                     admin_*.c (the feeds are calendar/'s, called
  *                     from api.c)
  *   helpers           reply.c (build and send replies), cache.c
@@ -270,7 +270,7 @@ void srv_event_modified(char out[32], const pl_event *ev);
  * registration change. */
 void srv_waitlist_modified(pl_store *store, const pl_registration *reg, char modified[32]);
 
-/* pages.c: GET /, /e/{slug}, /me/{token} */
+/* pages.c: GET /, /e/{slug}; page_me.c: /me/{token} */
 srv_handler srv_page_index, srv_page_event, srv_page_me;
 int srv_page_error(srv_reply *out, unsigned status, const char *lang, const char *message);
 /* POST /e/SLUG/register (a form) refused: the event's page with the form

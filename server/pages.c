@@ -1,6 +1,8 @@
 /*
  * pages.c - the HTML pages: upcoming events, an event's agenda with its
- * registration form, an attendee's own page, and error pages.
+ * registration form, and error pages; an attendee's own page is in
+ * page_me.c, with the words, frame and form helpers this file lends it
+ * (pages_common.h).
  *
  * Language: French for a French event, English otherwise. An event is
  * French when its time zone is that of metropolitan France or of a French
@@ -14,6 +16,7 @@
 #include "internal.h"
 #include "lang.h"
 #include "page_ranks.h"
+#include "pages_common.h"
 #include "registration.h"
 
 #include <limits.h>
@@ -21,19 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct lang {
-    const char *code;
-    const char *upcoming, *no_events, *subscribe, *subscribe_all, *subscribe_https, *google_add,
-        *google_subscribe, *agenda, *venue, *online, *speakers, *room, *register_title, *name,
-        *email, *organization, *origin, *origin_hint, *travel, *travel_none, *travel_drive,
-        *travel_ride, *travel_flexible, *seats, *meal, *diet, *breakouts, *none_of_these, *full,
-        *places_left, *public_consent, *submit, *event_full, *closed, *your_registration,
-        *status_confirmed, *status_waitlisted, *status_cancelled, *your_sessions, *no_sessions,
-        *your_feed, *cancel, *cancel_confirm, *back_to_event, *not_found, *error_title,
-        *details_public_yes, *details_public_no, *yes, *no, *kinds[6], *cancelled_event,
-        *waitlist_note, *capacity_left, *participants, *participants_csv;
-} lang;
 
 static const lang fr = {
     "fr",
@@ -167,7 +157,12 @@ int srv_event_is_french(const pl_event *ev)
     return 0;
 }
 
-static const lang *lang_of(const pl_event *ev)
+const lang *pg_lang_named(const char *code)
+{
+    return code && strcmp(code, "en") == 0 ? &en : &fr;
+}
+
+const lang *pg_lang_of(const pl_event *ev)
 {
     return srv_event_is_french(ev) ? &fr : &en;
 }
@@ -202,7 +197,7 @@ static void format_day(char *out, size_t size, const lang *L, const char *when)
     pthread_mutex_unlock(&lock);
 }
 
-static const char *hhmm(const char *when) /* "YYYY-MM-DDTHH:MM" -> "HH:MM" */
+const char *pg_hhmm(const char *when) /* "YYYY-MM-DDTHH:MM" -> "HH:MM" */
 {
     return when && strlen(when) >= 16 ? when + 11 : "";
 }
@@ -236,7 +231,7 @@ static const char style[] =
     "dd{margin:0}@media(max-width:36rem){dl{display:block}dd{margin:0 0 .5rem}}"
     "</style>";
 
-static void page_start(srv_html *h, const lang *L, const char *title)
+void pg_page_start(srv_html *h, const lang *L, const char *title)
 {
     srv_html_emit(h,
                   "<!doctype html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
@@ -245,7 +240,7 @@ static void page_start(srv_html *h, const lang *L, const char *title)
                   L->code, title, style);
 }
 
-static void page_end(srv_html *h)
+void pg_page_end(srv_html *h)
 {
     srv_html_emit(h, "</main></body></html>\n");
 }
@@ -257,8 +252,8 @@ static void webcal_url(char *out, size_t size, const char *base, const char *pat
     snprintf(out, size, "webcal://%s%s", rest ? rest + 3 : base, path);
 }
 
-static void subscribe_links(srv_html *h, const lang *L, const pl_server *srv, const char *path,
-                            const char *label)
+void pg_subscribe_links(srv_html *h, const lang *L, const pl_server *srv, const char *path,
+                        const char *label)
 {
     char web[512], https[512];
 
@@ -297,18 +292,18 @@ static void google_add_link(srv_html *h, const lang *L, const pl_server *srv, co
                   ev->title, dates, ev->timezone, page, where ? where : "", L->google_add);
 }
 
-static void when_where(srv_html *h, const lang *L, const pl_event *ev)
+void pg_when_where(srv_html *h, const lang *L, const pl_event *ev)
 {
     char day[80], endday[80];
 
     format_day(day, sizeof(day), L, ev->start);
     format_day(endday, sizeof(endday), L, ev->end);
     if (strncmp(ev->start, ev->end, 10) == 0)
-        srv_html_emit(h, "<p><strong>%t</strong>, %t – %t</p>\n", day, hhmm(ev->start),
-                      hhmm(ev->end));
+        srv_html_emit(h, "<p><strong>%t</strong>, %t – %t</p>\n", day, pg_hhmm(ev->start),
+                      pg_hhmm(ev->end));
     else
         srv_html_emit(h, "<p><strong>%t %t</strong> – <strong>%t %t</strong></p>\n", day,
-                      hhmm(ev->start), endday, hhmm(ev->end));
+                      pg_hhmm(ev->start), endday, pg_hhmm(ev->end));
 }
 
 /* ---- / ------------------------------------------------------------------ */
@@ -349,12 +344,12 @@ int srv_page_index(srv_reply *out, srv_req *req)
             srv_latest(out->modified, ev->sessions[s].modified);
     }
     L = french * 2 >= shown ? &fr : &en;
-    page_start(&h, L, L->upcoming);
+    pg_page_start(&h, L, L->upcoming);
     srv_html_emit(&h, "<h1>%t</h1>\n", L->upcoming);
-    subscribe_links(&h, L, req->srv, "/events.ics", L->subscribe_all);
+    pg_subscribe_links(&h, L, req->srv, "/events.ics", L->subscribe_all);
     for (size_t i = 0; i < n; i++) {
         pl_event *ev = events[i];
-        const lang *EL = lang_of(ev);
+        const lang *EL = pg_lang_of(ev);
         char path[200];
         if (strcmp(ev->status, "published") != 0 || event_is_over(ev, now))
             continue;
@@ -362,7 +357,7 @@ int srv_page_index(srv_reply *out, srv_req *req)
         srv_html_emit(&h,
                       "<section class=\"event\" lang=\"%s\"><h2><a href=\"/e/%u\">%t</a></h2>\n",
                       EL->code, ev->slug, ev->title);
-        when_where(&h, EL, ev);
+        pg_when_where(&h, EL, ev);
         if (ev->venue_name)
             srv_html_emit(&h, "<p>%t%s%t</p>\n", ev->venue_name, ev->venue_address ? ", " : "",
                           ev->venue_address);
@@ -370,14 +365,14 @@ int srv_page_index(srv_reply *out, srv_req *req)
             srv_html_emit(&h, "<p>%t</p>\n", EL->online);
         if (ev->summary)
             srv_html_emit(&h, "<p class=\"muted\">%t</p>\n", ev->summary);
-        subscribe_links(&h, EL, req->srv, path, EL->subscribe);
+        pg_subscribe_links(&h, EL, req->srv, path, EL->subscribe);
         srv_html_emit(&h, "<p class=\"links\">");
         google_add_link(&h, EL, req->srv, ev);
         srv_html_emit(&h, "</p></section>\n");
     }
     if (shown == 0)
         srv_html_emit(&h, "<p>%t</p>\n", L->no_events);
-    page_end(&h);
+    pg_page_end(&h);
     pl_event_list_free(events, n);
     out->conditional = 1;
     out->cache_control = "no-cache";
@@ -417,7 +412,7 @@ static int count_seats(pl_store *store, const pl_event *ev, int *per_session,
     return rc;
 }
 
-static int choosable(const pl_session *s)
+int pg_choosable(const pl_session *s)
 {
     return !s->cancelled && s->kind && strcmp(s->kind, "workshop") == 0;
 }
@@ -430,7 +425,7 @@ static void session_card(srv_html *h, const lang *L, const pl_event *ev, const p
     srv_html_emit(h,
                   "<article class=\"card\" id=\"s-%a\"><div class=\"kind\">%t · %t–%t</div>"
                   "<h3>%t</h3>",
-                  s->id, kind_label(L, s->kind), hhmm(s->start), hhmm(s->end), s->title);
+                  s->id, kind_label(L, s->kind), pg_hhmm(s->start), pg_hhmm(s->end), s->title);
     if (s->room)
         srv_html_emit(h, "<div class=\"muted\">%t : %t</div>", L->room, s->room);
     for (size_t k = 0; k < s->speakers.count; k++) {
@@ -443,7 +438,7 @@ static void session_card(srv_html *h, const lang *L, const pl_event *ev, const p
     }
     if (s->description)
         srv_html_emit(h, "<p>%t</p>", s->description);
-    if (s->capacity > 0 && choosable(s)) {
+    if (s->capacity > 0 && pg_choosable(s)) {
         int left = s->capacity - taken;
         if (left > event_left)
             left = event_left;
@@ -469,7 +464,7 @@ static void agenda(srv_html *h, const lang *L, const pl_event *ev, const int *ta
     srv_html_emit(h, "<h2>%t</h2>\n", L->agenda);
     for (size_t i = 0; i < nslots; i++) {
         srv_html_emit(h, "<div class=\"slot\"><div class=\"time\">%t – %t</div>\n",
-                      hhmm(slots[i].start), hhmm(slots[i].end));
+                      pg_hhmm(slots[i].start), pg_hhmm(slots[i].end));
         for (size_t k = 0; k < slots[i].count; k++) {
             size_t idx = order[slots[i].first + k];
             session_card(h, L, ev, &ev->sessions[idx], taken[idx], event_left);
@@ -482,19 +477,13 @@ static void agenda(srv_html *h, const lang *L, const pl_event *ev, const int *ta
 
 /* The registration form shown again after an error (POST /e/SLUG/register
  * without JavaScript): what was typed, and the message beside its field. */
-typedef struct form_again {
-    const srv_req *req; /* the post: its fields */
-    const char *field;  /* the field at fault (pl_error's path), or "" */
-    const char *msg;    /* the error in the event's language */
-} form_again;
-
-static const char *typed(const form_again *ag, const char *name)
+const char *pg_typed(const form_again *ag, const char *name)
 {
     return ag ? srv_field_get(ag->req, name) : NULL;
 }
 
 /* Was name=value posted (a field that may come several times)? */
-static int typed_has(const form_again *ag, const char *name, const char *value)
+int pg_typed_has(const form_again *ag, const char *name, const char *value)
 {
     for (size_t i = 0; ag && i < ag->req->nfields; i++)
         if (strcmp(ag->req->fields[i].key, name) == 0 &&
@@ -503,28 +492,28 @@ static int typed_has(const form_again *ag, const char *name, const char *value)
     return 0;
 }
 
-static const char *checked(const form_again *ag, const char *name)
+const char *pg_checked(const form_again *ag, const char *name)
 {
-    const char *v = typed(ag, name);
+    const char *v = pg_typed(ag, name);
     return v && *v && strcmp(v, "0") != 0 ? " checked" : "";
 }
 
-static int at_fault(const form_again *ag, const char *name)
+int pg_at_fault(const form_again *ag, const char *name)
 {
     return ag && strcmp(ag->field, name) == 0;
 }
 
 /* The attributes that tie a field to its error, then (after the field) the
  * error itself. */
-static void invalid_attrs(srv_html *h, const form_again *ag, const char *name)
+void pg_invalid_attrs(srv_html *h, const form_again *ag, const char *name)
 {
-    if (at_fault(ag, name))
+    if (pg_at_fault(ag, name))
         srv_html_emit(h, " aria-invalid=\"true\" aria-describedby=\"%a-error\"", name);
 }
 
-static void field_error(srv_html *h, const form_again *ag, const char *name)
+void pg_field_error(srv_html *h, const form_again *ag, const char *name)
 {
-    if (at_fault(ag, name))
+    if (pg_at_fault(ag, name))
         srv_html_emit(h, "<p class=\"warn\" id=\"%a-error\">%t</p>", name, ag->msg);
 }
 
@@ -533,22 +522,22 @@ static void field_error(srv_html *h, const form_again *ag, const char *name)
 static void input_field(srv_html *h, const form_again *ag, const char *type, const char *name,
                         const char *label, const char *attrs, const char *fallback)
 {
-    const char *v = typed(ag, name);
+    const char *v = pg_typed(ag, name);
 
     srv_html_emit(h, "<div><label for=\"%a\">%t</label><input type=\"%s\" id=\"%a\" name=\"%a\" %s",
                   name, label, type, name, name, attrs);
     if (v || fallback)
         srv_html_emit(h, " value=\"%a\"", v ? v : fallback);
-    invalid_attrs(h, ag, name);
+    pg_invalid_attrs(h, ag, name);
     srv_html_emit(h, ">");
-    field_error(h, ag, name);
+    pg_field_error(h, ag, name);
     srv_html_emit(h, "</div>\n");
 }
 
 /* Above the form: nothing was saved (the text not_saved), and why (a link
  * to the field). */
-static void form_error_summary(srv_html *h, const pl_event *ev, const form_again *ag,
-                               pl_text_id not_saved)
+void pg_form_error_summary(srv_html *h, const pl_event *ev, const form_again *ag,
+                           pl_text_id not_saved)
 {
     static const char *const fields[] = {"name",  "email", "organization", "origin", "travel",
                                          "seats", "phone", "diet",         NULL};
@@ -578,7 +567,7 @@ static void registration_form(srv_html *h, const lang *L, const pl_server *srv, 
     pl_slot *slots = NULL;
     size_t nslots = 0, *order = NULL;
     char purpose[160], token[64];
-    const char *travel = typed(ag, "travel");
+    const char *travel = pg_typed(ag, "travel");
 
     snprintf(purpose, sizeof(purpose), "register:%s", ev->slug);
     srv_form_token(srv, purpose, token);
@@ -588,7 +577,7 @@ static void registration_form(srv_html *h, const lang *L, const pl_server *srv, 
     else if (ev->capacity > 0)
         srv_html_emit(h, "<p class=\"muted\">%d %t</p>\n", ev->capacity - confirmed,
                       L->capacity_left);
-    form_error_summary(h, ev, ag, PL_T_FORM_NOT_SAVED);
+    pg_form_error_summary(h, ev, ag, PL_T_FORM_NOT_SAVED);
     srv_html_emit(h,
                   "<form method=\"post\" action=\"/e/%u/register\">\n"
                   "<input type=\"hidden\" name=\"csrf\" value=\"%a\">\n",
@@ -607,30 +596,30 @@ static void registration_form(srv_html *h, const lang *L, const pl_server *srv, 
                       "<div><label for=\"origin\">%t</label><input type=\"text\" id=\"origin\" "
                       "name=\"origin\" maxlength=\"200\" placeholder=\"%a\"",
                       L->origin, L->origin_hint);
-        if (typed(ag, "origin"))
-            srv_html_emit(h, " value=\"%a\"", typed(ag, "origin"));
-        invalid_attrs(h, ag, "origin");
+        if (pg_typed(ag, "origin"))
+            srv_html_emit(h, " value=\"%a\"", pg_typed(ag, "origin"));
+        pg_invalid_attrs(h, ag, "origin");
         srv_html_emit(h, ">");
-        field_error(h, ag, "origin");
+        pg_field_error(h, ag, "origin");
         srv_html_emit(h,
                       "</div>\n<div><label for=\"travel\">%t</label><select id=\"travel\" "
                       "name=\"travel\"",
                       L->travel);
-        invalid_attrs(h, ag, "travel");
+        pg_invalid_attrs(h, ag, "travel");
         srv_html_emit(h, ">");
         for (size_t i = 0; i < 4; i++)
             srv_html_emit(h, "<option value=\"%s\"%s>%t</option>", modes[i],
                           travel && strcmp(travel, modes[i]) == 0 ? " selected" : "",
                           mode_labels[i]);
         srv_html_emit(h, "</select>");
-        field_error(h, ag, "travel");
+        pg_field_error(h, ag, "travel");
         srv_html_emit(h, "</div>\n");
         input_field(h, ag, "number", "seats", L->seats,
                     "min=\"1\" max=\"" PL_REG_SEATS_MAX_STR "\"", "3");
         srv_html_emit(h,
                       "<div><label class=\"check\"><input type=\"checkbox\" name=\"meal\" "
                       "value=\"1\"%s> %t</label></div>\n",
-                      checked(ag, "meal"), L->meal);
+                      pg_checked(ag, "meal"), L->meal);
         input_field(h, ag, "text", "diet", L->diet, "maxlength=\"200\"", NULL);
         /* the phone, and a consent of its own to share it with the group */
         input_field(h, ag, "tel", "phone", pl_lang_text(pl_event_lang(ev), PL_T_PAGES_PHONE),
@@ -638,7 +627,7 @@ static void registration_form(srv_html *h, const lang *L, const pl_server *srv, 
         srv_html_emit(h,
                       "<div><label class=\"check\"><input type=\"checkbox\" name=\"share_phone\" "
                       "value=\"1\"%s> %t</label></div>\n",
-                      checked(ag, "share_phone"),
+                      pg_checked(ag, "share_phone"),
                       pl_lang_text(pl_event_lang(ev), PL_T_PAGES_SHARE_PHONE));
     }
     /* Breakouts: one choice per time slot that offers workshops. */
@@ -647,20 +636,20 @@ static void registration_form(srv_html *h, const lang *L, const pl_server *srv, 
         for (size_t i = 0; i < nslots; i++) {
             size_t nw = 0;
             for (size_t k = 0; k < slots[i].count; k++)
-                nw += (size_t)choosable(&ev->sessions[order[slots[i].first + k]]);
+                nw += (size_t)pg_choosable(&ev->sessions[order[slots[i].first + k]]);
             if (nw == 0)
                 continue;
             if (!any++) {
                 srv_html_emit(h, "<fieldset id=\"breakouts\"><legend>%t</legend>\n", L->breakouts);
-                if (at_fault(ag, "sessions") || at_fault(ag, "ranks"))
+                if (pg_at_fault(ag, "sessions") || pg_at_fault(ag, "ranks"))
                     srv_html_emit(h, "<p class=\"warn\">%t</p>\n", ag->msg);
             }
-            srv_html_emit(h, "<div><strong>%t – %t</strong>\n", hhmm(slots[i].start),
-                          hhmm(slots[i].end));
+            srv_html_emit(h, "<div><strong>%t – %t</strong>\n", pg_hhmm(slots[i].start),
+                          pg_hhmm(slots[i].end));
             char slot_name[32];
             const char *chosen;
             snprintf(slot_name, sizeof(slot_name), "slot-%zu", i);
-            chosen = typed(ag, slot_name);
+            chosen = pg_typed(ag, slot_name);
             if (nw > 1)
                 srv_html_emit(h,
                               "<label class=\"check\"><input type=\"radio\" name=\"slot-%z\" "
@@ -670,7 +659,7 @@ static void registration_form(srv_html *h, const lang *L, const pl_server *srv, 
                 size_t idx = order[slots[i].first + k];
                 const pl_session *s = &ev->sessions[idx];
                 int full = s->capacity > 0 && taken[idx] >= s->capacity;
-                if (!choosable(s))
+                if (!pg_choosable(s))
                     continue;
                 if (nw > 1)
                     srv_html_emit(h,
@@ -685,7 +674,7 @@ static void registration_form(srv_html *h, const lang *L, const pl_server *srv, 
                                   "<label class=\"check\"><input type=\"checkbox\" "
                                   "name=\"session\" value=\"%a\"%s%s> %t%s%t%s</label>\n",
                                   s->id, full ? " disabled" : "",
-                                  !full && typed_has(ag, "session", s->id) ? " checked" : "",
+                                  !full && pg_typed_has(ag, "session", s->id) ? " checked" : "",
                                   s->title, full ? " (" : "", full ? L->full : NULL,
                                   full ? ")" : "");
             }
@@ -704,7 +693,7 @@ static void registration_form(srv_html *h, const lang *L, const pl_server *srv, 
                   "<div><label class=\"check\"><input type=\"checkbox\" name=\"public\" "
                   "value=\"1\"%s> %t</label></div>\n"
                   "<div><button type=\"submit\">%t</button></div>\n</form>\n",
-                  checked(ag, "public"), L->public_consent, L->submit);
+                  pg_checked(ag, "public"), L->public_consent, L->submit);
 }
 
 /* The event's page; with err, the registration form comes back with what
@@ -726,7 +715,7 @@ static int event_page(srv_reply *out, srv_req *req, unsigned status, const pl_er
         pl_event_free(ev);
         return srv_page_error(out, rc < 0 ? srv_status_for(rc) : 404, NULL, NULL);
     }
-    L = lang_of(ev);
+    L = pg_lang_of(ev);
     if (form_err) {
         again.req = req;
         again.field = form_err->path;
@@ -743,11 +732,11 @@ static int event_page(srv_reply *out, srv_req *req, unsigned status, const pl_er
     srv_latest(out->modified, ev->modified);
     for (size_t s = 0; s < ev->nsessions; s++)
         srv_latest(out->modified, ev->sessions[s].modified);
-    page_start(&h, L, ev->title);
+    pg_page_start(&h, L, ev->title);
     srv_html_emit(&h, "<p><a href=\"/\">←</a></p><h1>%t</h1>\n", ev->title);
     if (strcmp(ev->status, "cancelled") == 0)
         srv_html_emit(&h, "<p class=\"status warn\">%t</p>\n", L->cancelled_event);
-    when_where(&h, L, ev);
+    pg_when_where(&h, L, ev);
     if (ev->venue_name || ev->venue_address) {
         srv_html_emit(&h, "<p><strong>%t :</strong> %t%s%t", L->venue, ev->venue_name,
                       ev->venue_name && ev->venue_address ? ", " : "", ev->venue_address);
@@ -768,7 +757,7 @@ static int event_page(srv_reply *out, srv_req *req, unsigned status, const pl_er
     if (ev->description)
         srv_html_emit(&h, "<p class=\"muted\">%t</p>\n", ev->description);
     snprintf(path, sizeof(path), "/e/%s.ics", ev->slug);
-    subscribe_links(&h, L, req->srv, path, L->subscribe);
+    pg_subscribe_links(&h, L, req->srv, path, L->subscribe);
     srv_html_emit(&h, "<p class=\"links\">");
     google_add_link(&h, L, req->srv, ev);
     srv_html_emit(&h, "</p>\n");
@@ -780,13 +769,13 @@ static int event_page(srv_reply *out, srv_req *req, unsigned status, const pl_er
         if (!event_is_over(ev, now))
             registration_form(&h, L, req->srv, ev, taken, confirmed, ag);
         else {
-            form_error_summary(&h, ev, ag, PL_T_FORM_NOT_SAVED);
+            pg_form_error_summary(&h, ev, ag, PL_T_FORM_NOT_SAVED);
             srv_html_emit(&h, "<p>%t</p>\n", L->closed);
         }
     } else {
-        form_error_summary(&h, ev, ag, PL_T_FORM_NOT_SAVED);
+        pg_form_error_summary(&h, ev, ag, PL_T_FORM_NOT_SAVED);
     }
-    page_end(&h);
+    pg_page_end(&h);
     free(taken);
     pl_event_free(ev);
     if (ag) {
@@ -809,356 +798,29 @@ int srv_page_event_again(srv_reply *out, srv_req *req, unsigned status, const pl
     return event_page(out, req, status, err);
 }
 
-/* ---- /me/TOKEN ---------------------------------------------------------- */
-
-static const char *travel_label(const lang *L, pl_travel t)
-{
-    switch (t) {
-    case PL_TRAVEL_DRIVE:
-        return L->travel_drive;
-    case PL_TRAVEL_RIDE:
-        return L->travel_ride;
-    case PL_TRAVEL_FLEXIBLE:
-        return L->travel_flexible;
-    default:
-        return L->travel_none;
-    }
-}
-
-/* What a /me field shows: what was typed when the form comes back after an
- * error, else what is stored. */
-static const char *shown(const form_again *ag, const char *name, const char *stored)
-{
-    const char *v = typed(ag, name);
-    return ag ? (v ? v : "") : stored ? stored : "";
-}
-
-/* A /me checkbox: as posted when the form comes back, else as stored. */
-static const char *ticked(const form_again *ag, const char *name, int stored)
-{
-    return ag ? checked(ag, name) : stored ? " checked" : "";
-}
-
-/*
- * The form to change one's registration (POST /me/{token}/update, CSRF
- * token "update:TOKEN"). Each field carries, hidden, the value shown
- * ("orig_..."): the server changes only what differs from it, so a field
- * left alone keeps what is stored even if it changed meanwhile. Shown again
- * after an error (ag), it keeps what was typed, the error beside its field,
- * and the posted orig_ values, so that sending it again still changes only
- * what the person changed.
- */
-static void edit_form(srv_html *h, const lang *L, srv_req *req, const pl_event *ev,
-                      const pl_registration *reg, const char *token, const form_again *ag)
-{
-    pl_lang pl = pl_event_lang(ev);
-    char purpose[200], form[64], nseats[16];
-    pl_buf chosen = PL_BUF_INIT;
-
-    snprintf(purpose, sizeof(purpose), "update:%s", token);
-    srv_form_token(req->srv, purpose, form);
-    snprintf(nseats, sizeof(nseats), "%d", reg->seats > 0 ? reg->seats : 3);
-    for (size_t i = 0; i < reg->sessions.count; i++)
-        pl_buf_printf(&chosen, "%s%s", i ? "|" : "", reg->sessions.items[i]);
-    srv_html_emit(h,
-                  "<h2 id=\"edit\">%t</h2><form method=\"post\" action=\"/me/%u/update\">\n"
-                  "<input type=\"hidden\" name=\"csrf\" value=\"%a\">\n",
-                  pl_lang_text(pl, PL_T_PAGES_EDIT_TITLE), token, form);
-    if (strcmp(ev->format, "online") != 0) {
-        static const char *const travels[] = {"none", "drive", "ride", "flexible"};
-        const char *labels[] = {L->travel_none, L->travel_drive, L->travel_ride,
-                                L->travel_flexible};
-        const char *travel = ag ? shown(ag, "travel", "") : travels[reg->travel];
-        srv_html_emit(h,
-                      "<div><label for=\"origin\">%t</label><input type=\"text\" id=\"origin\" "
-                      "name=\"origin\" maxlength=\"200\" value=\"%a\"",
-                      L->origin, shown(ag, "origin", reg->origin));
-        invalid_attrs(h, ag, "origin");
-        srv_html_emit(h, "><input type=\"hidden\" name=\"orig_origin\" value=\"%a\">",
-                      shown(ag, "orig_origin", reg->origin));
-        field_error(h, ag, "origin");
-        srv_html_emit(h,
-                      "</div>\n<div><label for=\"travel\">%t</label><select id=\"travel\" "
-                      "name=\"travel\"",
-                      L->travel);
-        invalid_attrs(h, ag, "travel");
-        srv_html_emit(h, ">");
-        for (int t = 0; t < 4; t++)
-            srv_html_emit(h, "<option value=\"%s\"%s>%t</option>", travels[t],
-                          strcmp(travel, travels[t]) == 0 ? " selected" : "", labels[t]);
-        srv_html_emit(h, "</select><input type=\"hidden\" name=\"orig_travel\" value=\"%a\">",
-                      shown(ag, "orig_travel", travels[reg->travel]));
-        field_error(h, ag, "travel");
-        srv_html_emit(h,
-                      "</div>\n<div><label for=\"seats\">%t</label><input type=\"number\" "
-                      "id=\"seats\" name=\"seats\" min=\"1\" max=\"" PL_REG_SEATS_MAX_STR
-                      "\" value=\"%a\"",
-                      L->seats, shown(ag, "seats", nseats));
-        invalid_attrs(h, ag, "seats");
-        srv_html_emit(h, "><input type=\"hidden\" name=\"orig_seats\" value=\"%a\">",
-                      shown(ag, "orig_seats", nseats));
-        field_error(h, ag, "seats");
-        srv_html_emit(h,
-                      "</div>\n"
-                      "<div><label class=\"check\"><input type=\"checkbox\" name=\"meal\" "
-                      "value=\"1\"%s> %t</label><input type=\"hidden\" name=\"orig_meal\" "
-                      "value=\"%a\"></div>\n"
-                      "<div><label for=\"diet\">%t</label><input type=\"text\" id=\"diet\" "
-                      "name=\"diet\" maxlength=\"200\" value=\"%a\"",
-                      ticked(ag, "meal", reg->meal), L->meal,
-                      shown(ag, "orig_meal", reg->meal ? "1" : "0"), L->diet,
-                      shown(ag, "diet", reg->diet));
-        invalid_attrs(h, ag, "diet");
-        srv_html_emit(h, "><input type=\"hidden\" name=\"orig_diet\" value=\"%a\">",
-                      shown(ag, "orig_diet", reg->diet));
-        field_error(h, ag, "diet");
-        srv_html_emit(h, "</div>\n");
-    }
-    srv_html_emit(h,
-                  "<div><label for=\"phone\">%t</label><input type=\"tel\" id=\"phone\" "
-                  "name=\"phone\" maxlength=\"40\" value=\"%a\"",
-                  pl_lang_text(pl, PL_T_PAGES_PHONE), shown(ag, "phone", reg->phone));
-    invalid_attrs(h, ag, "phone");
-    srv_html_emit(h, "><input type=\"hidden\" name=\"orig_phone\" value=\"%a\">",
-                  shown(ag, "orig_phone", reg->phone));
-    field_error(h, ag, "phone");
-    srv_html_emit(h,
-                  "</div>\n"
-                  "<div><label class=\"check\"><input type=\"checkbox\" name=\"share_phone\" "
-                  "value=\"1\"%s> %t</label><input type=\"hidden\" name=\"orig_share_phone\" "
-                  "value=\"%a\"></div>\n"
-                  "<div><label class=\"check\"><input type=\"checkbox\" name=\"public\" "
-                  "value=\"1\"%s> %t</label><input type=\"hidden\" name=\"orig_public\" "
-                  "value=\"%a\"></div>\n",
-                  ticked(ag, "share_phone", reg->share_phone),
-                  pl_lang_text(pl, PL_T_PAGES_SHARE_PHONE),
-                  shown(ag, "orig_share_phone", reg->share_phone ? "1" : "0"),
-                  ticked(ag, "public", reg->public_list), L->details_public_yes,
-                  shown(ag, "orig_public", reg->public_list ? "1" : "0"));
-    srv_html_emit(h, "<fieldset id=\"breakouts\"><legend>%t</legend>\n", L->your_sessions);
-    if (at_fault(ag, "sessions"))
-        srv_html_emit(h, "<p class=\"warn\" id=\"sessions-error\">%t</p>\n", ag->msg);
-    for (size_t s = 0; s < ev->nsessions; s++) {
-        const pl_session *se = &ev->sessions[s];
-        int on = 0;
-        if (!choosable(se))
-            continue;
-        if (ag)
-            on = typed_has(ag, "session", se->id);
-        else
-            for (size_t i = 0; i < reg->sessions.count; i++)
-                on |= strcmp(reg->sessions.items[i], se->id) == 0;
-        srv_html_emit(h,
-                      "<div><label class=\"check\"><input type=\"checkbox\" name=\"session\" "
-                      "value=\"%a\"%s> %t–%t %t</label></div>\n",
-                      se->id, on ? " checked" : "", hhmm(se->start), hhmm(se->end), se->title);
-    }
-    srv_html_emit(h, "<input type=\"hidden\" name=\"orig_sessions\" value=\"%a\"></fieldset>\n",
-                  shown(ag, "orig_sessions", chosen.data));
-    srv_rank_edit(h, req->store, ev, reg, ag ? ag->req : NULL);
-    srv_html_emit(h, "<div><button type=\"submit\">%t</button></div></form>\n",
-                  pl_lang_text(pl, PL_T_PAGES_EDIT_SUBMIT));
-    pl_buf_free(&chosen);
-}
-
-/* The attendee's page; with form_err, the edit form comes back with what
- * was posted and form_err beside its field, answered with status. */
-static int me_page(srv_reply *out, srv_req *req, unsigned status, const pl_error *form_err)
-{
-    const char *token = req->arg[0];
-    pl_registration *reg = NULL;
-    pl_event *ev = NULL;
-    srv_html h = {PL_BUF_INIT, 0};
-    const lang *L;
-    form_again again, *ag = NULL;
-    char path[200], purpose[200], form[64], msg[700];
-    pl_error err;
-    int rc;
-
-    out->cache_control = "private, no-cache";
-    out->referrer_same_origin = 1;
-    if ((rc = pl_registration_find_token(&reg, req->store, token, &err)) < 0 ||
-        (rc = pl_event_load(&ev, req->store, reg->event_slug, &err)) < 0) {
-        pl_registration_free(reg);
-        return srv_page_error(out, srv_status_for(rc), NULL, NULL);
-    }
-    L = lang_of(ev);
-    if (form_err) {
-        again.req = req;
-        again.field = form_err->path;
-        again.msg = pl_error_text(form_err, pl_event_lang(ev), msg, sizeof(msg));
-        ag = &again;
-    }
-    srv_latest(out->modified, ev->modified);
-    srv_latest(out->modified, reg->updated);
-    srv_waitlist_modified(req->store, reg, out->modified);
-    page_start(&h, L, L->your_registration);
-    srv_html_emit(&h, "<p><a href=\"/e/%u\">← %t</a></p><h1>%t</h1>\n<p>%t</p>\n", ev->slug,
-                  L->back_to_event, L->your_registration, ev->title);
-    when_where(&h, L, ev);
-    form_error_summary(&h, ev, ag, PL_T_ME_NOT_SAVED);
-    if (reg->status == PL_REG_CONFIRMED)
-        srv_html_emit(&h, "<p class=\"status\" id=\"status\">%t</p>\n", L->status_confirmed);
-    else if (reg->status == PL_REG_WAITLISTED)
-        srv_html_emit(&h, "<p class=\"status warn\" id=\"status\">%t (%t %d)</p>\n",
-                      L->status_waitlisted, L->waitlist_note, reg->waitlist_position);
-    else
-        srv_html_emit(&h, "<p class=\"status warn\" id=\"status\">%t</p>\n", L->status_cancelled);
-    srv_html_emit(&h, "<dl><dt>%t</dt><dd id=\"name\">%t</dd><dt>%t</dt><dd>%t</dd>\n", L->name,
-                  reg->name, L->email, reg->email);
-    if (reg->organization)
-        srv_html_emit(&h, "<dt>%t</dt><dd>%t</dd>\n", L->organization, reg->organization);
-    if (strcmp(ev->format, "online") != 0) {
-        if (reg->origin)
-            srv_html_emit(&h, "<dt>%t</dt><dd>%t</dd>\n", L->origin, reg->origin);
-        srv_html_emit(&h, "<dt>%t</dt><dd>%t", L->travel, travel_label(L, reg->travel));
-        if (reg->seats > 0)
-            srv_html_emit(&h, " (%t : %d)", L->seats, reg->seats);
-        srv_html_emit(&h, "</dd><dt>%t</dt><dd>%t%s%t</dd>\n", L->meal, reg->meal ? L->yes : L->no,
-                      reg->meal && reg->diet ? " — " : "", reg->meal ? reg->diet : NULL);
-    }
-    srv_html_emit(&h, "<dt>%t</dt><dd>%t</dd></dl>\n", L->public_consent,
-                  reg->public_list ? L->details_public_yes : L->details_public_no);
-    srv_html_emit(&h, "<h2>%t</h2>\n", L->your_sessions);
-    if (reg->sessions.count == 0)
-        srv_html_emit(&h, "<p class=\"muted\">%t</p>\n", L->no_sessions);
-    else
-        srv_html_emit(&h, "<ul id=\"sessions\">\n");
-    for (size_t i = 0; i < reg->sessions.count; i++) {
-        const pl_session *s = pl_event_session(ev, reg->sessions.items[i]);
-        if (s)
-            srv_html_emit(&h, "<li>%t–%t <strong>%t</strong>%s%t", hhmm(s->start), hhmm(s->end),
-                          s->title, s->room ? " · " : "", s->room);
-        if (s && reg->session_waiting && reg->session_waiting[i])
-            srv_html_emit(&h, " — <em class=\"waiting\">%t %d</em>",
-                          pl_lang_text(pl_event_lang(ev), PL_T_PAGES_SESSION_WAITING),
-                          reg->session_waiting[i]);
-        if (s)
-            srv_html_emit(&h, "</li>\n");
-    }
-    if (reg->sessions.count)
-        srv_html_emit(&h, "</ul>\n");
-    srv_ranks_section(&h, req->store, ev, reg);
-    srv_carpool_section(&h, L == &fr, req, ev, reg, token, out->modified);
-    if (reg->status != PL_REG_CANCELLED) {
-        snprintf(path, sizeof(path), "/me/%s.ics", token);
-        srv_html_emit(&h, "<h2>%t</h2>\n", L->your_feed);
-        subscribe_links(&h, L, req->srv, path, L->subscribe);
-        snprintf(purpose, sizeof(purpose), "cancel:%s", token);
-        srv_form_token(req->srv, purpose, form);
-        srv_html_emit(&h,
-                      "<h2>%t</h2><form method=\"post\" action=\"/me/%u/cancel\">"
-                      "<input type=\"hidden\" name=\"csrf\" value=\"%a\"><p>%t</p>"
-                      "<div><button type=\"submit\">%t</button></div></form>\n",
-                      L->cancel, token, form, L->cancel_confirm, L->cancel);
-    }
-    if (reg->status != PL_REG_CANCELLED)
-        edit_form(&h, L, req, ev, reg, token, ag);
-    {
-        pl_lang pl = pl_event_lang(ev);
-        srv_html_emit(&h, "<h2>%t</h2><p><a href=\"/me/%u/erase\">%t</a></p>\n",
-                      pl_lang_text(pl, PL_T_PAGES_ERASE_TITLE), token,
-                      pl_lang_text(pl, PL_T_PAGES_ERASE_TITLE));
-    }
-    page_end(&h);
-    pl_registration_free(reg);
-    pl_event_free(ev);
-    if (ag) {
-        out->cache_control = "no-store";
-        return srv_reply_html(out, status, &h);
-    }
-    out->conditional = 1;
-    return srv_reply_html(out, 200, &h);
-}
-
-int srv_page_me(srv_reply *out, srv_req *req)
-{
-    return me_page(out, req, 200, NULL);
-}
-
-int srv_page_me_again(srv_reply *out, srv_req *req, unsigned status, const pl_error *err)
-{
-    return me_page(out, req, status, err);
-}
-
 int srv_page_error(srv_reply *out, unsigned status, const char *code, const char *message)
 {
     const lang *L = code && strcmp(code, "en") == 0 ? &en : &fr;
     srv_html h = {PL_BUF_INIT, 0};
 
     out->conditional = 0;
-    page_start(&h, L, L->error_title);
+    pg_page_start(&h, L, L->error_title);
     srv_html_emit(&h, "<h1>%d</h1><p>%t</p><p><a href=\"/\">←</a></p>\n", (int)status,
                   message         ? message
                   : status == 404 ? L->not_found
                                   : L->error_title);
-    page_end(&h);
+    pg_page_end(&h);
     return srv_reply_html(out, status, &h);
 }
 
 /* GET /me/{token}/erase: the confirmation step of "Erase my data", a form
  * (CSRF token "erase:TOKEN") that posts to the same path. */
-int srv_page_erase(srv_reply *out, srv_req *req)
-{
-    const char *token = req->arg[0];
-    pl_registration *reg = NULL;
-    pl_event *ev = NULL;
-    srv_html h = {PL_BUF_INIT, 0};
-    char purpose[200], form[64];
-    const lang *L;
-    pl_lang pl;
-    pl_error err;
-
-    out->cache_control = "private, no-store";
-    out->referrer_same_origin = 1;
-    if (pl_registration_find_token(&reg, req->store, token, &err) < 0)
-        return srv_page_error(out, 404, NULL, NULL);
-    if (pl_event_load(&ev, req->store, reg->event_slug, &err) < 0) {
-        pl_registration_free(reg);
-        return srv_page_error(out, 404, NULL, NULL);
-    }
-    L = lang_of(ev);
-    pl = pl_event_lang(ev);
-    snprintf(purpose, sizeof(purpose), "erase:%s", token);
-    srv_form_token(req->srv, purpose, form);
-    page_start(&h, L, pl_lang_text(pl, PL_T_PAGES_ERASE_TITLE));
-    srv_html_emit(&h,
-                  "<h1>%t</h1>\n<p>%t</p>\n<form method=\"post\" action=\"/me/%u/erase\">"
-                  "<input type=\"hidden\" name=\"csrf\" value=\"%a\">"
-                  "<input type=\"hidden\" name=\"confirm\" value=\"yes\">"
-                  "<div><button type=\"submit\">%t</button></div></form>\n"
-                  "<p><a href=\"/me/%u\">←</a></p>\n",
-                  pl_lang_text(pl, PL_T_PAGES_ERASE_TITLE),
-                  pl_lang_text(pl, PL_T_PAGES_ERASE_EXPLAIN), token, form,
-                  pl_lang_text(pl, PL_T_PAGES_ERASE_CONFIRM), token);
-    page_end(&h);
-    pl_registration_free(reg);
-    pl_event_free(ev);
-    return srv_reply_html(out, 200, &h);
-}
-
-/* After "Erase my data": a page in the event's language (code "fr" or
- * "en") that says it is done. */
-int srv_page_erased(srv_reply *out, const char *code)
-{
-    const lang *L = code && strcmp(code, "en") == 0 ? &en : &fr;
-    pl_lang pl = L == &en ? PL_LANG_EN : PL_LANG_FR;
-    srv_html h = {PL_BUF_INIT, 0};
-
-    page_start(&h, L, pl_lang_text(pl, PL_T_PAGES_ERASE_TITLE));
-    srv_html_emit(&h, "<h1>%t</h1><p id=\"erased\">%t</p><p><a href=\"/\">←</a></p>\n",
-                  pl_lang_text(pl, PL_T_PAGES_ERASE_TITLE),
-                  pl_lang_text(pl, PL_T_PAGES_ERASE_DONE));
-    page_end(&h);
-    return srv_reply_html(out, 200, &h);
-}
-
 void srv_page_frame_start(srv_html *h, int french, const char *title)
 {
-    page_start(h, french ? &fr : &en, title);
+    pg_page_start(h, french ? &fr : &en, title);
 }
 
 void srv_page_frame_end(srv_html *h)
 {
-    page_end(h);
+    pg_page_end(h);
 }
