@@ -153,8 +153,11 @@ typedef enum pl_carpool_reason {
     PL_CARPOOL_REASON_NO_ROOM,       /* drivers in reach have seats left, but no
                                         route can take one more stop within the
                                         detour limit */
-    PL_CARPOOL_REASON_LEAVE_TIME     /* return trip: every driver in reach
+    PL_CARPOOL_REASON_LEAVE_TIME,    /* return trip: every driver in reach
                                         leaves the venue before them */
+    PL_CARPOOL_REASON_NO_DRIVERS     /* nobody else drives with a seat to
+                                        offer (or nobody whose origin is
+                                        known): the detour limit is not why */
 } pl_carpool_reason;
 
 /* One car. Indices point into pl_carpool_problem.participants. On the

@@ -546,6 +546,12 @@ int cp_fill_unseated(solver *s)
 {
     dindex *x = s->dix;
     size_t K = x ? x->nsites : 0;
+    /* Any car at all with a seat (the index holds every driver with seats
+     * and a known origin, kept cars are apart): without one, the detour
+     * limit is not why someone rides with nobody. */
+    int any = K > 0;
+    for (size_t g = 0; g < s->nkept && !any; g++)
+        any = s->pt[s->kept[g].driver].seats > 0;
     hent *h = malloc((K ? K : 1) * sizeof *h);
     stream *sh = malloc((x && x->nsec ? x->nsec : 1) * sizeof *sh);
     if (!h || !sh) {
@@ -595,6 +601,8 @@ int cp_fill_unseated(solver *s)
             s->why[p] = PL_CARPOOL_REASON_NO_SEAT;
         else if (early || kept == 1)
             s->why[p] = PL_CARPOOL_REASON_LEAVE_TIME;
+        else if (!any)
+            s->why[p] = PL_CARPOOL_REASON_NO_DRIVERS;
         else
             s->why[p] = PL_CARPOOL_REASON_NO_DRIVER;
     }

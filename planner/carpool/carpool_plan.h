@@ -110,8 +110,10 @@ typedef struct pl_carpool_saved_group {
 #define PL_CARPOOL_WHY_NO_ROOM "no_room"
 #define PL_CARPOOL_WHY_LEAVE_TIME "leave_time"
 #define PL_CARPOOL_WHY_EXCLUDED "excluded"   /* planner carpool exclude */
-#define PL_CARPOOL_WHY_SEAT_LOST "seat_lost" /* their car went (driver cancelled, declined) */
-#define PL_CARPOOL_WHY_LEFT "left"           /* left their car (pl_carpool_leave) */
+#define PL_CARPOOL_WHY_SEAT_LOST "seat_lost" /* their confirmed car went: its driver cancelled */
+#define PL_CARPOOL_WHY_DRIVER_DECLINED "driver_declined" /* their driver declined the car */
+#define PL_CARPOOL_WHY_LEFT "left"                       /* left their car (pl_carpool_leave) */
+#define PL_CARPOOL_WHY_NOBODY_DRIVES "nobody_drives"     /* no car with a seat on this trip */
 
 typedef struct pl_carpool_saved_unassigned {
     long long registration;
@@ -421,7 +423,7 @@ int pl_carpool_honour_together(size_t *unmet, pl_store *store, const char *slug,
  *            "left"; the car's other members keep their order, times computed
  *            again); the next plan may seat them again;
  *   decline: a driver declines their car: its passengers are listed without
- *            a seat (reason seat_lost) and the driver goes alone, in this
+ *            a seat (reason driver_declined) and the driver goes alone, in this
  *            plan and the next ones (their carpool_choices row is set to
  *            excluded, which the organiser undoes with carpool exclude
  *            --off); the next plan seats the passengers elsewhere;

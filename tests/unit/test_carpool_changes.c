@@ -487,6 +487,18 @@ static void a_passenger_leaves_a_confirmed_car_and_a_driver_declines_one(void **
            "outbound|ana@example.org|NULL|bob@example.org|lost_seat\n"
            "outbound|ana@example.org|NULL|ana@example.org|driver_declined\n");
     expect(f, MAILS " LIMIT -1 OFFSET 7", "bob@example.org|lost:1|lost_seat\n");
+    /* Bob is told the true reason: his driver declined (not that he left,
+     * nor that she cancelled) */
+    {
+        pl_carpool_assignment *bob = NULL;
+        assert_int_equal(
+            pl_carpool_assignment_find_email(&bob, f->store, "atelier", "bob@example.org", &err),
+            0);
+        assert_int_equal(bob->role, PL_CARPOOL_AS_UNASSIGNED);
+        assert_string_equal(bob->unassigned->code, PL_CARPOOL_WHY_DRIVER_DECLINED);
+        assert_non_null(strstr(bob->unassigned->reason, "declined"));
+        pl_carpool_assignment_free(bob);
+    }
     expect(f,
            "SELECT count(*), min(g.confirmed) FROM carpool_members m JOIN carpool_groups g ON "
            "g.id = m.group_id JOIN registrations r ON r.id = g.driver_id WHERE r.email = "

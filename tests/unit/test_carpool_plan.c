@@ -210,6 +210,50 @@ static void unknown_and_ambiguous_origins_are_unassigned_with_reason(void **stat
     pl_carpool_saved_plan_free(p);
 }
 
+/* Each reason says what happened: nobody drives (both drivers left out by
+ * the organiser, who also left Bob out), and the English line that goes
+ * with it. */
+static void reasons_say_what_happened(void **state)
+{
+    fixture *f = *state;
+    pl_carpool_saved_plan *p;
+    const pl_carpool_saved_unassigned *u;
+    pl_error err;
+
+    assert_int_equal(
+        pl_carpool_choice_set(f->store, "atelier", "ana@example.org", PL_CARPOOL_EXCLUDE, 1, &err),
+        0);
+    assert_int_equal(
+        pl_carpool_choice_set(f->store, "atelier", "gus@example.org", PL_CARPOOL_EXCLUDE, 1, &err),
+        0);
+    assert_int_equal(
+        pl_carpool_choice_set(f->store, "atelier", "bob@example.org", PL_CARPOOL_EXCLUDE, 1, &err),
+        0);
+    p = plan(f, 0, 1.3);
+    assert_non_null(u = unassigned(p, "fay@example.org"));
+    assert_string_equal(u->code, PL_CARPOOL_WHY_NOBODY_DRIVES);
+    assert_string_equal(u->reason, "nobody drives with a seat to offer on this trip");
+    assert_non_null(u = unassigned(p, "bob@example.org"));
+    assert_string_equal(u->code, PL_CARPOOL_WHY_EXCLUDED);
+    assert_non_null(u = unassigned(p, "cleo@example.org"));
+    assert_string_equal(u->code, PL_CARPOOL_WHY_ORIGIN_UNKNOWN);
+    assert_non_null(u = unassigned(p, "dan@example.org"));
+    assert_string_equal(u->code, PL_CARPOOL_WHY_ORIGIN_AMBIGUOUS);
+    /* the drivers go alone: not without a seat */
+    assert_null(unassigned(p, "ana@example.org"));
+    assert_null(unassigned(p, "gus@example.org"));
+    pl_carpool_saved_plan_free(p);
+
+    /* Ana drives again: Fay in Marseille is out of her reach */
+    assert_int_equal(
+        pl_carpool_choice_set(f->store, "atelier", "ana@example.org", PL_CARPOOL_EXCLUDE, 0, &err),
+        0);
+    p = plan(f, 0, 1.3);
+    assert_non_null(u = unassigned(p, "fay@example.org"));
+    assert_string_equal(u->code, PL_CARPOOL_WHY_NO_DRIVER);
+    pl_carpool_saved_plan_free(p);
+}
+
 static void same_input_gives_the_same_stored_plan(void **state)
 {
     fixture *f = *state;
@@ -444,6 +488,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(plan_is_stored_and_read_back, setup, th_db_teardown),
         cmocka_unit_test_setup_teardown(unknown_and_ambiguous_origins_are_unassigned_with_reason,
                                         setup, th_db_teardown),
+        cmocka_unit_test_setup_teardown(reasons_say_what_happened, setup, th_db_teardown),
         cmocka_unit_test_setup_teardown(same_input_gives_the_same_stored_plan, setup,
                                         th_db_teardown),
         cmocka_unit_test_setup_teardown(keep_confirmed_keeps_the_group_byte_for_byte, setup,
