@@ -6,6 +6,7 @@
 #include "calendar.h"
 #include "carpool_json.h"
 #include "carpool_plan.h"
+#include "carpool_summary.h"
 
 #include <errno.h>
 #include <math.h>
@@ -260,12 +261,30 @@ static void print_group(const pl_carpool_saved_group *g, const char *day, pl_car
     printf("  %s  arrives %s\n\n", clock(g->arrival, day), home ? "home" : "at the venue");
 }
 
+/* The people in no car: those who asked for a seat (riders 1), or the
+ * others (drivers and flexible people, riders 0), each with the reason. */
+static void print_unassigned(const pl_carpool_saved_plan *plan, int riders, const char *title,
+                             size_t count)
+{
+    if (!count)
+        return;
+    printf("%s (%zu):\n", title, count);
+    for (size_t u = 0; u < plan->nunassigned; u++) {
+        const pl_carpool_saved_unassigned *un = &plan->unassigned[u];
+        if ((un->travel && strcmp(un->travel, "ride") == 0) == riders)
+            printf("  %s <%s>: %s\n", un->name, un->email, un->reason);
+    }
+    printf("\n");
+}
+
 static void print_plan(const pl_carpool_saved_plan *plan)
 {
     const pl_carpool_options *o = &plan->options;
     const pl_carpool_totals *t = &plan->totals;
     const char *day = plan->event_start;
     size_t alone = 0, shown = 0;
+    pl_carpool_summary sum;
+    char words[2048];
 
     if (plan->trip == PL_CARPOOL_RETURN)
         printf("Carpools home from %s (event starts %s, %s)\n", plan->event_slug, plan->event_start,
@@ -290,16 +309,11 @@ static void print_plan(const pl_carpool_saved_plan *plan)
                 printf("%s%s", shown++ ? ", " : "", plan->groups[g].driver.name);
         printf("\n\n");
     }
-    if (plan->nunassigned) {
-        printf("Without a seat (%zu):\n", plan->nunassigned);
-        for (size_t u = 0; u < plan->nunassigned; u++)
-            printf("  %s <%s>: %s\n", plan->unassigned[u].name, plan->unassigned[u].email,
-                   plan->unassigned[u].reason);
-        printf("\n");
-    }
-    printf("Totals: %zu car%s; %zu passengers seated (%zu of %zu who asked for a seat)\n", t->cars,
-           t->cars == 1 ? "" : "s", t->passengers, t->riders_seated, t->riders);
-    printf("        %.1f vehicle-km instead of %.1f if everyone drove alone: %.1f avoided\n",
+    pl_carpool_summary_count(&sum, plan);
+    print_unassigned(plan, 1, "Asked for a seat, without one", sum.unseated);
+    print_unassigned(plan, 0, "Would drive, in no car", sum.not_in_car);
+    fputs(pl_carpool_summary_text(words, sizeof(words), PL_LANG_EN, plan), stdout);
+    printf("Totals: %.1f vehicle-km instead of %.1f if everyone drove alone: %.1f avoided\n",
            t->vehicle_km, t->vehicle_km_alone, t->vehicle_km_avoided);
     printf("        %.1f kg CO2e avoided (%g kg per vehicle-km)\n", t->co2_avoided_kg,
            o->co2_kg_per_km);
@@ -548,12 +562,15 @@ static int carpool_plan(int argc, char **argv)
             print_json(pl_carpool_plan_to_json(plan));
         else
             print_plan(plan);
-        fprintf(stderr,
-                "planner: carpool plan of '%s' (%s) stored: %zu cars, %zu of %zu riders seated, "
-                "%zu without a seat\n",
-                slug, plan->trip == PL_CARPOOL_RETURN ? "the way home" : "the way there",
-                plan->totals.cars, plan->totals.riders_seated, plan->totals.riders,
-                plan->nunassigned);
+        {
+            char words[2048];
+            /* the text output ends with the same summary */
+            fprintf(stderr, "planner: carpool plan of '%s' (%s) stored\n%s", slug,
+                    plan->trip == PL_CARPOOL_RETURN ? "the way home" : "the way there",
+                    strcmp(format, "json") == 0
+                        ? pl_carpool_summary_text(words, sizeof(words), PL_LANG_EN, plan)
+                        : "");
+        }
         if (plan->replaced) /* a first plan has nothing to compare with */
             fprintf(stderr, "planner: %zu %s changed car since the previous plan%s\n", plan->moved,
                     plan->moved == 1 ? "person" : "people",

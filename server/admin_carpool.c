@@ -11,6 +11,7 @@
  */
 #include "admin.h"
 #include "carpool_plan.h"
+#include "carpool_summary.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -177,6 +178,15 @@ static void groups_table(srv_html *h, const adm *a, const pl_event *ev,
     srv_html_emit(h, "<h2 id=\"groups\">%s</h2>\n<p>%z %s · %z %s · %s %t</p>\n",
                   TX(a, ADMIN_GROUPS), plan->totals.cars, TX(a, ADMIN_CARS),
                   plan->totals.passengers, TX(a, ADMIN_PASSENGERS), TX(a, ADMIN_AVOIDED), km);
+    /* who the counts are about, adding up (carpool_summary.h) */
+    {
+        char words[2048], *line = words, *nl;
+        pl_carpool_summary_text(words, sizeof(words), a->french ? PL_LANG_FR : PL_LANG_EN, plan);
+        for (; (nl = strchr(line, '\n')); line = nl + 1) {
+            *nl = '\0';
+            srv_html_emit(h, "<p>%t</p>\n", line);
+        }
+    }
     plan_map(h, a, ev, plan);
     srv_html_emit(h,
                   "<table><thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"

@@ -534,6 +534,10 @@ class AdminTest(unittest.TestCase):
         page = self.b.get("/admin/e/atelier-cem-2/carpool")[2]
         self.assertIn("<svg", page)
         self.assertIn('value="40"', page)  # the options used, shown again
+        # the summary, in the event's language, adds up
+        m = re.search(r"Demandent une place : (\d+) — placés : (\d+), sans place : (\d+)", page)
+        self.assertTrue(m, "no carpool summary")
+        self.assertEqual(int(m.group(1)), int(m.group(2)) + int(m.group(3)))
         cars = re.findall(r'name="driver_email" value="([^"]+)"', page)
         self.assertTrue(cars)
         s, _, _ = self.b.post("/admin/e/atelier-cem-2/carpool/confirm",

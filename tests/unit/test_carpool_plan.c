@@ -6,6 +6,7 @@
 
 #include <math.h>
 
+#include "carpool_summary.h"
 #include "planner.h"
 #include "store_test.h"
 #include "test_helpers.h"
@@ -254,6 +255,41 @@ static void reasons_say_what_happened(void **state)
     pl_carpool_saved_plan_free(p);
 }
 
+/* The summary's counts add up and say who they are about: riders (Bob
+ * seated; Cleo, Dan, Fay not, each reason counted), cars (Ana with Bob, Gus
+ * alone), and Hal, a driver whose origin is unknown, apart. */
+static void summary_counts_add_up(void **state)
+{
+    fixture *f = *state;
+    pl_carpool_saved_plan *p;
+    pl_carpool_summary s;
+    char text[2048];
+
+    reg(f, "Hal Nowhere", "hal@example.org", "Trifouilly-les-Oies", "drive", 3, NULL);
+    reg(f, "Ivy Flex", "ivy@example.org", "Versailles", "flexible", 2, NULL);
+    p = plan(f, 0, 1.3);
+    pl_carpool_summary_count(&s, p);
+    assert_int_equal(s.want_seat, 4);
+    assert_int_equal(s.seated, 1);
+    assert_int_equal(s.unseated, 3);
+    assert_int_equal(s.cars, s.with_passengers + s.alone);
+    assert_int_equal(s.passengers, s.seated + s.flexible_riding);
+    assert_int_equal(s.not_in_car, 1);
+    assert_int_equal(s.unseated + s.not_in_car, p->nunassigned);
+    pl_carpool_summary_text(text, sizeof(text), PL_LANG_EN, p);
+    assert_non_null(strstr(text, "Asked for a seat: 4 — 1 seated, 3 without a seat (1 no driver "
+                                 "within the detour limit, 1 origin not found, 1 origin "
+                                 "ambiguous)\n"));
+    assert_non_null(strstr(text, "Not in a car: 1 who would drive (1 origin not found)\n"));
+    pl_carpool_summary_text(text, sizeof(text), PL_LANG_FR, p);
+    assert_non_null(strstr(text, "Demandent une place : 4 — placés : 1, sans place : 3 (1 aucun "
+                                 "conducteur dans la limite de détour, 1 origine introuvable, 1 "
+                                 "origine ambiguë)\n"));
+    assert_non_null(strstr(text, "Sans voiture, prêts à conduire : 1 (1 origine introuvable)\n"));
+    assert_string_equal(pl_carpool_why_short(PL_LANG_EN, "no_such_code"), "other reason");
+    pl_carpool_saved_plan_free(p);
+}
+
 static void same_input_gives_the_same_stored_plan(void **state)
 {
     fixture *f = *state;
@@ -489,6 +525,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(unknown_and_ambiguous_origins_are_unassigned_with_reason,
                                         setup, th_db_teardown),
         cmocka_unit_test_setup_teardown(reasons_say_what_happened, setup, th_db_teardown),
+        cmocka_unit_test_setup_teardown(summary_counts_add_up, setup, th_db_teardown),
         cmocka_unit_test_setup_teardown(same_input_gives_the_same_stored_plan, setup,
                                         th_db_teardown),
         cmocka_unit_test_setup_teardown(keep_confirmed_keeps_the_group_byte_for_byte, setup,
