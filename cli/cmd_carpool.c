@@ -21,6 +21,7 @@ static const char help[] =
     "               [--format text|json] [--geocoder URL|none] [--geocoder-rate N]\n"
     "       planner [--db PATH] carpool show SLUG --email E [--format text|json]\n"
     "       planner [--db PATH] carpool confirm SLUG (--email E | --all)\n"
+    "               [--trip outbound|return|both]\n"
     "       planner [--db PATH] carpool exclude SLUG --email E [--off]\n"
     "       planner [--db PATH] carpool lock SLUG --email DRIVER [--off]\n"
     "       planner [--db PATH] carpool together SLUG --email A --email B [--off]\n"
@@ -37,8 +38,11 @@ static const char help[] =
     "         rides, where and when they are picked up - or why they have none;\n"
     "         and the way home, once it is planned.\n"
     "confirm  mark a group as confirmed: the driver's e-mail (--email), or every\n"
-    "         group with passengers (--all, for the organiser). A later\n"
-    "         'plan --keep-confirmed' keeps confirmed groups exactly as they are.\n"
+    "         group with passengers (--all, for the organiser); its members are\n"
+    "         told by mail. --trip return confirms cars of the way home (the mail\n"
+    "         says so), --trip both the two [outbound]. A later 'plan\n"
+    "         --keep-confirmed' (of the same trip) keeps confirmed groups exactly\n"
+    "         as they are, and every later change to them is mailed.\n"
     "exclude  never put this person in a group from the next plan on: a driver\n"
     "         goes alone, a passenger comes otherwise (reason 'excluded');\n"
     "         --off undoes it.\n"
@@ -864,22 +868,31 @@ done:
 static int carpool_confirm(int argc, char **argv)
 {
     const char *slug = NULL, *email = NULL, *v;
+    pl_carpool_trip trips[2] = {PL_CARPOOL_OUTBOUND, PL_CARPOOL_RETURN};
     pl_store *store = NULL;
     size_t n = 0;
-    int all = 0, rc;
-    pl_error err;
+    int all = 0, rc = 0, ntrips = 1, done_any = 0;
+    pl_error err, first;
 
     for (int i = 1; i < argc; i++) {
-        if ((v = option_value(argc, argv, &i, "--email")))
+        if ((v = option_value(argc, argv, &i, "--email"))) {
             email = v;
-        else if (strcmp(argv[i], "--all") == 0)
+        } else if ((v = option_value(argc, argv, &i, "--trip"))) {
+            if (strcmp(v, "both") == 0)
+                ntrips = 2;
+            else if (pl_carpool_trip_parse(&trips[0], v) == 0)
+                ntrips = 1;
+            else
+                return cli_usage("carpool", "--trip is outbound, return or both, not '%s'", v);
+        } else if (strcmp(argv[i], "--all") == 0) {
             all = 1;
-        else if (argv[i][0] == '-')
+        } else if (argv[i][0] == '-') {
             return cli_usage("carpool", "unknown option '%s'", argv[i]);
-        else if (!slug)
+        } else if (!slug) {
             slug = argv[i];
-        else
+        } else {
             return cli_usage("carpool", "unexpected argument '%s'", argv[i]);
+        }
     }
     if (!slug)
         return cli_usage("carpool", "confirm needs an event SLUG");
@@ -889,17 +902,39 @@ static int carpool_confirm(int argc, char **argv)
         return cli_usage("carpool", "--email needs an address");
     if ((rc = cli_open_store(&store, 0)) != 0)
         return rc;
-    if (pl_carpool_confirm(&n, store, slug, email, &err) < 0) {
-        rc = cli_fail(&err);
+    memset(&first, 0, sizeof(first));
+    for (int k = 0; k < ntrips; k++) {
+        const char *way = trips[k] == PL_CARPOOL_RETURN ? "the way home: "
+                          : ntrips == 2                 ? "the way there: "
+                                                        : "";
+        if (pl_carpool_confirm_trip(&n, store, slug, email, trips[k], &err) < 0) {
+            /* --trip both: a trip without a plan or without this car is
+             * said, the other is still confirmed */
+            if (ntrips == 1 || err.code == PL_EIO || err.code == PL_ERROR) {
+                rc = cli_fail(&err);
+                goto done;
+            }
+            if (!first.code)
+                first = err;
+            fprintf(stderr, "planner: %s%s\n", way, err.msg);
+            continue;
+        }
+        done_any = 1;
+        if (email)
+            fprintf(stderr, "planner: %sthe group driven by %s is %s\n", way, email,
+                    n ? "confirmed" : "already confirmed");
+        else
+            fprintf(stderr, "planner: %s%zu group%s confirmed\n", way, n, n == 1 ? "" : "s");
+    }
+    if (!done_any) {
+        rc = cli_fail(&first);
         goto done;
     }
-    if (email)
-        fprintf(stderr, "planner: the group driven by %s is %s\n", email,
-                n ? "confirmed" : "already confirmed");
-    else
-        fprintf(stderr, "planner: %zu group%s confirmed\n", n, n == 1 ? "" : "s");
-    fprintf(stderr, "Next: planner carpool plan %s --keep-confirmed (re-plans the others only)\n",
-            slug);
+    fprintf(stderr, "Next: planner carpool plan %s --keep-confirmed%s (re-plans the others only)\n",
+            slug,
+            ntrips == 2                     ? " --trip both"
+            : trips[0] == PL_CARPOOL_RETURN ? " --trip return"
+                                            : "");
 done:
     pl_store_free(store);
     return rc;

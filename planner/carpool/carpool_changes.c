@@ -1243,11 +1243,7 @@ int pl_carpool_driver_decline(pl_store *store, const char *slug, const char *ema
 int pl_carpool_driver_accept(pl_store *store, const char *slug, const char *email,
                              pl_carpool_trip trip, pl_error *err)
 {
-    if (trip != PL_CARPOOL_OUTBOUND)
-        return pl_error_set(err, PL_EINVALID,
-                            "the way home has no confirmation yet: only the way there is "
-                            "confirmed");
-    return pl_carpool_confirm(NULL, store, slug, email, err);
+    return pl_carpool_confirm_trip(NULL, store, slug, email, trip, err);
 }
 
 /* ---- reading the record ---- */

@@ -1372,6 +1372,12 @@ static int not_a_driver(pl_store *store, long long plan_id, const char *slug, co
 int pl_carpool_confirm(size_t *out_count, pl_store *store, const char *slug,
                        const char *driver_email, pl_error *err)
 {
+    return pl_carpool_confirm_trip(out_count, store, slug, driver_email, PL_CARPOOL_OUTBOUND, err);
+}
+
+int pl_carpool_confirm_trip(size_t *out_count, pl_store *store, const char *slug,
+                            const char *driver_email, pl_carpool_trip trip, pl_error *err)
+{
     sqlite3_stmt *st = NULL;
     long long plan_id = 0, event_id = 0;
     char now[32];
@@ -1386,11 +1392,12 @@ int pl_carpool_confirm(size_t *out_count, pl_store *store, const char *slug,
     rc = pl_store_prepare(store, &st,
                           "SELECT e.id, p.id FROM events e "
                           "LEFT JOIN carpool_plans p ON p.event_id = e.id "
-                          "AND p.trip = 'outbound' WHERE e.slug = ?1",
+                          "AND p.trip = ?2 WHERE e.slug = ?1",
                           err);
     if (rc < 0)
         goto done;
     pl_store_bind_text(st, 1, slug);
+    pl_store_bind_text(st, 2, pl_carpool_trip_name(trip));
     s = sqlite3_step(st);
     if (s == SQLITE_ROW) {
         event_id = sqlite3_column_int64(st, 0);
@@ -1406,7 +1413,12 @@ int pl_carpool_confirm(size_t *out_count, pl_store *store, const char *slug,
         goto done;
     }
     if (plan_id == 0) {
-        rc = pl_error_set(err, PL_ENOTFOUND, "no carpool plan yet for event '%s'", slug);
+        rc = trip == PL_CARPOOL_RETURN
+                 ? pl_error_set(err, PL_ENOTFOUND,
+                                "no carpool plan of the way home yet for event '%s' (planner "
+                                "carpool plan %s --trip return)",
+                                slug, slug)
+                 : pl_error_set(err, PL_ENOTFOUND, "no carpool plan yet for event '%s'", slug);
         goto done;
     }
     if (driver_email) {

@@ -200,6 +200,13 @@ int pl_carpool_plan_load_trip(pl_carpool_saved_plan **out, pl_store *store, cons
 int pl_carpool_confirm(size_t *out_count, pl_store *store, const char *slug,
                        const char *driver_email, pl_error *err);
 
+/* The same in the stored plan of one trip (pl_carpool_confirm: the way
+ * there). Confirming the way home tells its members by mail (the message
+ * says it is the way home) and a re-plan of the way home with
+ * keep_confirmed keeps those cars. */
+int pl_carpool_confirm_trip(size_t *out_count, pl_store *store, const char *slug,
+                            const char *driver_email, pl_carpool_trip trip, pl_error *err);
+
 /* What the organiser decides for one person, kept across plans. */
 typedef enum pl_carpool_choice {
     PL_CARPOOL_EXCLUDE = 1, /* never grouped: a driver goes alone, a rider
@@ -351,9 +358,9 @@ int pl_carpool_pickups_sync(pl_store *store, const pl_carpool_saved_plan *plan, 
  * and when), in the transaction of the change, and the people concerned are
  * told (pl_outbox_carpool_changed: each member of a confirmed car as it now is, a
  * person moved, a "lost seat" message to a person whose car went; never the
- * person who acted). Messages are versioned by the pickup's sequence, so a
- * repeated command tells no one twice. Only the way there is told by mail
- * (the way home has no confirmation yet); its changes are recorded.
+ * person who acted). Messages are versioned by the pickup's sequence (the
+ * way home: the drop-off's), so a repeated command tells no one twice. Both
+ * trips are told; a message of the way home says so.
  */
 
 /*
