@@ -17,7 +17,7 @@
 static const char help[] =
     "usage: planner [--db PATH] carpool plan SLUG [--max-detour PCT]\n"
     "               [--max-detour-minutes M|none] [--road-factor F] [--co2-factor KG]\n"
-    "               [--keep-confirmed] [--fresh] [--trip outbound|return|both]\n"
+    "               [--keep-confirmed | --force] [--fresh] [--trip outbound|return|both]\n"
     "               [--format text|json] [--geocoder URL|none] [--geocoder-rate N]\n"
     "       planner [--db PATH] carpool show SLUG --email E [--format text|json]\n"
     "       planner [--db PATH] carpool confirm SLUG (--email E | --all)\n"
@@ -74,6 +74,12 @@ static const char help[] =
     "                              [0.218, ADEME Base Carbone, average car]\n"
     "  --keep-confirmed            keep the confirmed groups of the stored plan\n"
     "                              and plan only the others\n"
+    "  --force                     plan again without keeping the confirmed groups\n"
+    "                              (refused without it, or --keep-confirmed, when\n"
+    "                              the trip has confirmed groups): everyone in a\n"
+    "                              confirmed car that changes or goes is recorded\n"
+    "                              and told by mail; a car whose driver still\n"
+    "                              drives passengers stays confirmed\n"
     "  --fresh                     plan the way there afresh; by default a re-plan\n"
     "                              keeps the previous cars where they still fit\n"
     "                              and newcomers take their spare seats, when that\n"
@@ -509,6 +515,8 @@ static int carpool_plan(int argc, char **argv)
             opts.keep_confirmed = 1;
         } else if (strcmp(argv[i], "--fresh") == 0) {
             opts.fresh = 1;
+        } else if (strcmp(argv[i], "--force") == 0) {
+            opts.force = 1;
         } else if (argv[i][0] == '-') {
             return cli_usage("carpool", "unknown option '%s'", argv[i]);
         } else if (!slug) {

@@ -1,4 +1,5 @@
 #include "carpool_plan.h"
+#include "lang.h"
 #include "event.h"
 #include "origin.h"
 #include "outbox.h"
@@ -834,6 +835,8 @@ int pl_carpool_plan_event(pl_carpool_saved_plan **out, pl_store *store, const ch
     size_t together_unmet = 0;
     int stable_used = 0;
     int rc, in_tx = 0;
+    pl_carpool_old_car *old_cars = NULL; /* confirmed cars a forced re-plan may change */
+    size_t nold_cars = 0;
 
     if (out)
         *out = NULL;
@@ -866,6 +869,25 @@ int pl_carpool_plan_event(pl_carpool_saved_plan **out, pl_store *store, const ch
     if ((mark = pl_carpool_changes_mark(store, err)) < 0) {
         rc = (int)mark;
         goto done;
+    }
+    /* A plain re-plan over confirmed cars: refused, unless forced (then
+     * what happens to their members is recorded and told) */
+    if (pl.plan_id > 0 && !opts->keep_confirmed) {
+        size_t nconf = 0;
+        char count[32];
+        if ((rc = pl_carpool_confirmed_count(&nconf, store, pl.plan_id, err)) < 0)
+            goto done;
+        snprintf(count, sizeof(count), "%zu", nconf);
+        if (nconf && !opts->force) {
+            if (pl.trip == PL_CARPOOL_RETURN)
+                rc = PL_SAY(err, PL_EINVALID, NULL, ERR_CARPOOL_CONFIRMED_HOME, count);
+            else
+                rc = PL_SAY(err, PL_EINVALID, NULL, ERR_CARPOOL_CONFIRMED_THERE, count);
+            goto done;
+        }
+        if (nconf &&
+            (rc = pl_carpool_old_cars_load(&old_cars, &nold_cars, store, pl.plan_id, err)) < 0)
+            goto done;
     }
     /* confirmed cars with keep_confirmed; locked cars always */
     if (pl.plan_id > 0 && (rc = load_kept(&pl, opts->keep_confirmed, err)) < 0)
@@ -982,6 +1004,10 @@ int pl_carpool_plan_event(pl_carpool_saved_plan **out, pl_store *store, const ch
     if ((rc = pl_carpool_honour_together(&together_unmet, store, slug, pl.plan_id, pl.trip, err)) <
         0)
         goto done;
+    /* forced over confirmed cars: each member's change recorded */
+    if (nold_cars && (rc = pl_carpool_old_cars_record(store, pl.ev->rowid, pl.trip, pl.plan_id,
+                                                      old_cars, nold_cars, err)) < 0)
+        goto done;
     /* The plan as stored, and each member's pickup (their feeds) with it. */
     if ((rc = pl_carpool_plan_load_trip(&saved, store, slug, pl.trip, err)) < 0 ||
         (rc = pl_carpool_pickups_sync(store, saved, err)) < 0 ||
@@ -1004,6 +1030,7 @@ int pl_carpool_plan_event(pl_carpool_saved_plan **out, pl_store *store, const ch
 done:
     if (in_tx)
         pl_store_rollback(store);
+    pl_carpool_old_cars_free(old_cars, nold_cars);
     pl_carpool_saved_plan_free(saved);
     pl_carpool_result_free(res);
     free(ps);

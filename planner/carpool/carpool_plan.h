@@ -58,11 +58,18 @@ typedef struct pl_carpool_plan_options {
      * their spare seats, when that seats as many riders as planning afresh;
      * fresh = 1 always plans afresh. */
     int fresh;
+    /* Without keep_confirmed, a stored plan of this trip with confirmed cars
+     * (not locked) is not planned again (PL_EINVALID, the message says how
+     * many and what to do) unless force = 1: then every member of a
+     * confirmed car that changes or goes is recorded and told
+     * (pl_carpool_old_cars_record); a car whose driver still drives
+     * passengers stays confirmed. */
+    int force;
 } pl_carpool_plan_options;
 
 #define PL_CARPOOL_PLAN_OPTIONS_INIT                                                               \
     {                                                                                              \
-        PL_CARPOOL_OPTIONS_INIT, 0, NULL, NULL, NULL, NULL, PL_CARPOOL_OUTBOUND, 0                 \
+        PL_CARPOOL_OPTIONS_INIT, 0, NULL, NULL, NULL, NULL, PL_CARPOOL_OUTBOUND, 0, 0              \
     }
 
 /* "outbound" or "return" (static storage). */
@@ -470,6 +477,34 @@ int pl_carpool_change_record(pl_store *store, long long event_id, pl_carpool_tri
                              long long driver, long long from, long long registration,
                              const char *what, pl_error *err);
 int pl_carpool_changes_notify(pl_store *store, long long event_id, long long mark, pl_error *err);
+
+/* ---- a forced re-plan over confirmed cars (carpool_replan.c) ---- */
+
+/* How many confirmed cars (locked ones aside) the stored plan plan_id has. */
+int pl_carpool_confirmed_count(size_t *out, pl_store *store, long long plan_id, pl_error *err);
+
+/* A confirmed car of the plan replaced: its driver and passengers
+ * (registration ids), and when it was confirmed (may be NULL). */
+typedef struct pl_carpool_old_car {
+    long long driver;
+    long long *passengers;
+    size_t npassengers;
+    char *confirmed_at;
+} pl_carpool_old_car;
+
+/* The confirmed cars (not locked) of plan plan_id, before it is replaced. */
+int pl_carpool_old_cars_load(pl_carpool_old_car **out, size_t *n, pl_store *store,
+                             long long plan_id, pl_error *err);
+void pl_carpool_old_cars_free(pl_carpool_old_car *cars, size_t n);
+
+/* After the new plan plan_id is stored (same transaction): record what
+ * happened to each member of the old confirmed cars (moved, lost_seat,
+ * joined; see carpool_replan.c) and keep confirmed the cars whose driver
+ * still drives passengers. The messages follow from
+ * pl_carpool_changes_notify. */
+int pl_carpool_old_cars_record(pl_store *store, long long event_id, pl_carpool_trip trip,
+                               long long plan_id, const pl_carpool_old_car *old, size_t nold,
+                               pl_error *err);
 
 /* Minutes on the engine's clock (minutes since 1970-01-01T00:00, local wall
  * time, no zone) as "YYYY-MM-DDTHH:MM" into buf (>= 17 bytes). */

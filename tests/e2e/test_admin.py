@@ -547,6 +547,12 @@ class AdminTest(unittest.TestCase):
         plan = json.loads(self.b.get("/admin/e/atelier-cem-2/carpool.json")[2])
         confirmed = [g for g in plan["groups"] if g["confirmed"]]
         self.assertEqual(len(confirmed), 1)
+        # without keeping them, a plan over confirmed cars is refused, in
+        # the page's language
+        s, _, page = self.b.post("/admin/e/atelier-cem-2/carpool/plan", {"max_detour": "10"},
+                                 csrf_from="/admin/e/atelier-cem-2/carpool")
+        self.assertEqual(s, 400)
+        self.assertIn("voitures de l&#39;aller confirmées : 1", page.replace("&#x27;", "&#39;"))
         s, _, _ = self.b.post("/admin/e/atelier-cem-2/carpool/plan",
                               {"keep_confirmed": "1", "max_detour": "10"},
                               csrf_from="/admin/e/atelier-cem-2/carpool")

@@ -643,6 +643,51 @@ static void the_way_home_is_confirmed_kept_and_told(void **state)
            "cleo@example.org|home:1|return\nhal@example.org|home:1|return\n");
 }
 
+/* A plain re-plan over confirmed cars is refused; forced, a confirmed car
+ * that goes (its driver now left out) tells each of its members where they
+ * are now, and the car they join, confirmed, is told as it now is. */
+static void a_forced_re_plan_tells_every_member_of_a_confirmed_car_that_changes(void **state)
+{
+    fixture *f = *state;
+    pl_carpool_plan_options opts;
+    pl_error err;
+    char msg[512];
+    long long mails;
+
+    plan(f, 0);
+    confirm_all(f);
+    mails = qi(f, "SELECT count(*) FROM outbox WHERE kind = 'carpool'");
+    assert_int_equal(
+        pl_carpool_choice_set(f->store, "atelier", "hal@example.org", PL_CARPOOL_EXCLUDE, 1, &err),
+        0);
+    pl_carpool_plan_options_init(&opts);
+    assert_int_equal(pl_carpool_plan_event(NULL, f->store, "atelier", &opts, &err), PL_EINVALID);
+    expect(f, "SELECT count(*) FROM carpool_changes", "0\n");
+    opts.force = 1;
+    if (pl_carpool_plan_event(NULL, f->store, "atelier", &opts, &err) != 0)
+        fail_msg("%s", pl_error_format(&err, msg, sizeof(msg)));
+    expect(f, MEMBERS,
+           "ana@example.org|0|ana@example.org\nana@example.org|1|cleo@example.org\n"
+           "ana@example.org|2|bob@example.org\nhal@example.org|0|hal@example.org\n");
+    /* Cleo went into Ana's car, Ivy (Trappes) is too far for it */
+    expect(f, CHANGES,
+           "outbound|hal@example.org|NULL|ivy@example.org|lost_seat\n"
+           "outbound|ana@example.org|hal@example.org|cleo@example.org|moved\n"
+           "outbound|hal@example.org|NULL|hal@example.org|lost_seat\n");
+    /* Ana's car stays confirmed; everyone in it, Hal and Ivy are told */
+    expect(f,
+           "SELECT g.confirmed FROM carpool_groups g JOIN registrations r ON r.id = "
+           "g.driver_id WHERE r.email = 'ana@example.org'",
+           "1\n");
+    {
+        char sql[512];
+        snprintf(sql, sizeof(sql), MAILS " LIMIT -1 OFFSET %lld", mails);
+        expect(f, sql,
+               "ana@example.org|pickup:1|\nbob@example.org|pickup:1|\ncleo@example.org|pickup:1|\n"
+               "hal@example.org|lost:1|lost_seat\nivy@example.org|lost:1|lost_seat\n");
+    }
+}
+
 static void a_late_sign_up_moves_only_the_car_it_must(void **state)
 {
     fixture *f = *state;
@@ -777,6 +822,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             a_passenger_leaves_a_confirmed_car_and_a_driver_declines_one, setup, teardown),
         cmocka_unit_test_setup_teardown(the_way_home_is_confirmed_kept_and_told, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            a_forced_re_plan_tells_every_member_of_a_confirmed_car_that_changes, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

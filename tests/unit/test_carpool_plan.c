@@ -65,7 +65,8 @@ static int setup(void **state)
 }
 
 /* keep_confirmed 2: keep_confirmed off and plan afresh (opts.fresh), not
- * keeping the previous cars where they fit */
+ * keeping the previous cars where they fit; 3: forced over confirmed cars
+ * (opts.force); 4: forced and afresh */
 static pl_carpool_saved_plan *plan(fixture *f, int keep_confirmed, double road_factor)
 {
     pl_carpool_plan_options opts;
@@ -75,7 +76,8 @@ static pl_carpool_saved_plan *plan(fixture *f, int keep_confirmed, double road_f
 
     pl_carpool_plan_options_init(&opts);
     opts.keep_confirmed = keep_confirmed == 1;
-    opts.fresh = keep_confirmed == 2;
+    opts.fresh = keep_confirmed == 2 || keep_confirmed == 4;
+    opts.force = keep_confirmed >= 3; /* 3: forced, 4: forced and afresh */
     opts.engine.road_factor = road_factor;
     if (pl_carpool_plan_event(&p, f->store, "atelier", &opts, &err) != 0)
         fail_msg("%s", pl_error_format(&err, msg, sizeof(msg)));
@@ -336,20 +338,56 @@ static void keep_confirmed_keeps_the_group_byte_for_byte(void **state)
     pl_carpool_saved_plan_free(p);
     free(after);
 
-    /* Without keep_confirmed, the group is no longer confirmed; the cars
-     * are kept where they fit, so Hal stays with Gus... */
-    p = plan(f, 0, 1.5);
-    assert_false(group_of(p, "ana@example.org")->confirmed);
+    /* Without keep_confirmed, a plan over a confirmed car is refused, with
+     * what to do; nothing changes */
+    {
+        pl_carpool_plan_options opts;
+        char *rows = dump_plan(f), *again;
+        pl_carpool_plan_options_init(&opts);
+        opts.engine.road_factor = 1.5;
+        assert_int_equal(pl_carpool_plan_event(NULL, f->store, "atelier", &opts, &err),
+                         PL_EINVALID);
+        assert_non_null(strstr(err.msg, "confirmed cars of the way there: 1"));
+        assert_non_null(strstr(err.msg, "--keep-confirmed"));
+        assert_non_null(strstr(err.msg, "--force"));
+        again = dump_plan(f);
+        assert_string_equal(again, rows);
+        free(rows);
+        free(again);
+    }
+    /* Forced: the cars are kept where they fit, so Hal stays with Gus, and
+     * Ana's car, the same, stays confirmed as it was; nobody is told... */
+    p = plan(f, 3, 1.5);
+    assert_true(group_of(p, "ana@example.org")->confirmed);
+    assert_string_equal(group_of(p, "ana@example.org")->confirmed_at, "2026-11-26T10:00:00Z");
     assert_int_equal(group_of(p, "gus@example.org")->npassengers, 1);
     assert_int_equal(p->moved, 0);
     assert_true(p->kept_previous);
     pl_carpool_saved_plan_free(p);
-    /* ... and planned afresh, Hal joins Ana. */
-    p = plan(f, 2, 1.5);
-    assert_false(group_of(p, "ana@example.org")->confirmed);
+    {
+        char *rows = dump(f, "SELECT count(*) FROM carpool_changes");
+        assert_string_equal(rows, "0\n");
+        free(rows);
+    }
+    /* ... forced and afresh, Hal joins Ana: recorded, and Ana's car (still
+     * hers, still confirmed) is told as it now is */
+    p = plan(f, 4, 1.5);
+    assert_true(group_of(p, "ana@example.org")->confirmed);
     assert_int_equal(group_of(p, "ana@example.org")->npassengers, 2);
     assert_null(unassigned(p, "hal@example.org"));
     pl_carpool_saved_plan_free(p);
+    {
+        char *rows = dump(f, "SELECT c.trip, d.email, r.email, c.what FROM carpool_changes c "
+                             "JOIN registrations r ON r.id = c.registration_id JOIN "
+                             "registrations d ON d.id = c.driver_id ORDER BY c.id");
+        assert_string_equal(rows, "outbound|ana@example.org|hal@example.org|joined\n");
+        free(rows);
+        rows = dump(f, "SELECT r.email FROM outbox o JOIN registrations r ON r.id = "
+                       "o.registration_id WHERE o.kind = 'carpool' AND o.created >= "
+                       "'2026-11-27' ORDER BY r.email");
+        assert_string_equal(rows, "ana@example.org\nbob@example.org\nhal@example.org\n");
+        free(rows);
+    }
     free(before);
 }
 
