@@ -526,18 +526,24 @@ static void drive_instead(solver *s, size_t d, size_t p)
 }
 
 /* Kept cars (confirmed, or preferred) within reach of p: none (0), only
- * some leaving before p (1), one leaving with or after p (2). They are
- * closed: full for p. */
+ * some leaving before p (1), one leaving with or after p, full (2), or
+ * with a seat left (3). They are closed to p either way. */
 static int kept_in_reach(const solver *s, size_t p)
 {
     int found = 0;
     for (size_t g = 0; g < s->nkept; g++) {
         size_t d = s->kept[g].driver;
+        int got;
         if (s->pt[d].seats == 0 || dist(s, d, p) + s->dv[p] > max_len(s, d, 1) + EPS)
             continue;
-        if (leave_ok(s, p, d))
-            return 2;
-        found = 1;
+        if (!leave_ok(s, p, d))
+            got = 1;
+        else if ((int)s->kept[g].npassengers < s->pt[d].seats)
+            return 3;
+        else
+            got = 2;
+        if (got > found)
+            found = got;
     }
     return found;
 }
@@ -592,11 +598,13 @@ int cp_fill_unseated(solver *s)
                 }
             }
         }
-        int kept = seated || room || late ? 0 : kept_in_reach(s, p);
+        int kept = seated || room ? 0 : kept_in_reach(s, p);
         if (seated)
             s->why[p] = 0;
         else if (room)
             s->why[p] = PL_CARPOOL_REASON_NO_ROOM;
+        else if (kept == 3)
+            s->why[p] = PL_CARPOOL_REASON_KEPT;
         else if (late || kept == 2)
             s->why[p] = PL_CARPOOL_REASON_NO_SEAT;
         else if (early || kept == 1)

@@ -631,6 +631,7 @@ static void explain(const part *p, pl_carpool_reason reason, const char **code, 
             : reason == PL_CARPOOL_REASON_NO_ROOM    ? PL_CARPOOL_WHY_NO_ROOM
             : reason == PL_CARPOOL_REASON_LEAVE_TIME ? PL_CARPOOL_WHY_LEAVE_TIME
             : reason == PL_CARPOOL_REASON_NO_DRIVERS ? PL_CARPOOL_WHY_NOBODY_DRIVES
+            : reason == PL_CARPOOL_REASON_KEPT       ? PL_CARPOOL_WHY_CAR_KEPT
                                                      : PL_CARPOOL_WHY_NO_DRIVER;
     snprintf(buf, size, "%s", pl_carpool_reason_text(reason));
 }

@@ -121,6 +121,7 @@ typedef struct pl_carpool_saved_group {
 #define PL_CARPOOL_WHY_DRIVER_DECLINED "driver_declined" /* their driver declined the car */
 #define PL_CARPOOL_WHY_LEFT "left"                       /* left their car (pl_carpool_leave) */
 #define PL_CARPOOL_WHY_NOBODY_DRIVES "nobody_drives"     /* no car with a seat on this trip */
+#define PL_CARPOOL_WHY_CAR_KEPT "car_kept" /* the car in reach with a seat is kept as it is */
 
 typedef struct pl_carpool_saved_unassigned {
     long long registration;

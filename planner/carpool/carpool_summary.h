@@ -25,7 +25,7 @@
 #include <stddef.h>
 
 /* The reasons, in the order the summary lists them. */
-#define PL_CARPOOL_NWHY 11
+#define PL_CARPOOL_NWHY 12
 
 typedef struct pl_carpool_summary {
     size_t want_seat;       /* travel "ride", in a car or not */

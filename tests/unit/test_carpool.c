@@ -252,6 +252,22 @@ static void confirmed_car_counts_as_a_driver(void **state)
     assert_int_equal(pl_carpool_plan(&r, &pb, NULL, NULL), PL_OK);
     assert_int_equal(reason_of(r, 2), PL_CARPOOL_REASON_NO_DRIVER);
     pl_carpool_result_free(r);
+
+    /* a rider on its way: the confirmed car has two seats left but is kept
+     * as it is; not "every driver within reach is full" */
+    p[2] = person(PL_CARPOOL_ROLE_RIDE, 0, 55, 0);
+    assert_int_equal(pl_carpool_plan(&r, &pb, NULL, NULL), PL_OK);
+    assert_int_equal(reason_of(r, 2), PL_CARPOOL_REASON_KEPT);
+    assert_string_equal(pl_carpool_reason_text(PL_CARPOOL_REASON_KEPT),
+                        "a car within reach has a seat left, but it is kept as it is (confirmed, "
+                        "locked or going home together)");
+    pl_carpool_result_free(r);
+
+    /* the confirmed car full (one seat): now it is full */
+    p[0].seats = 1;
+    assert_int_equal(pl_carpool_plan(&r, &pb, NULL, NULL), PL_OK);
+    assert_int_equal(reason_of(r, 2), PL_CARPOOL_REASON_NO_SEAT);
+    pl_carpool_result_free(r);
 }
 
 static void confirmed_group_is_kept(void **state)
