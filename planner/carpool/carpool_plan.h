@@ -16,7 +16,9 @@
  * the unassigned with their reason. Times are local wall times of the event
  * "YYYY-MM-DDTHH:MM". A new plan replaces the previous one in a single
  * transaction; with keep_confirmed its confirmed groups are kept untouched
- * (their rows are not rewritten) and only the others are planned again.
+ * (their rows are not rewritten) and only the others are planned again;
+ * without it, confirmed groups are planned again only when forced (their
+ * members then told of every change). Each trip is confirmed on its own.
  *
  * Phone numbers: the organiser's outputs (plan JSON, exports) carry every
  * phone given; what members see of each other (pl_carpool_member_seen, the
@@ -169,13 +171,17 @@ void pl_carpool_saved_plan_free(pl_carpool_saved_plan *plan);
  * replacing the previous one; with opts->keep_confirmed its confirmed groups
  * stay exactly as they were (a passenger who has cancelled since is taken
  * out of their group; a group whose driver has cancelled is planned again).
+ * Without keep_confirmed, a stored plan of that trip with confirmed cars
+ * (locked ones aside) is left as it is (PL_EINVALID, a catalogue message
+ * naming --keep-confirmed and --force) unless opts->force.
  *
  * out:  receives the stored plan as pl_carpool_plan_load would read it (may
  *       be NULL); free with pl_carpool_saved_plan_free.
  * opts: NULL for the defaults.
  *
  * Returns PL_OK, PL_ENOTFOUND (no such event), PL_EINVALID (the event has no
- * venue coordinates, or bad options), PL_EIO (database) or PL_ERROR.
+ * venue coordinates, bad options, or confirmed cars not kept nor forced),
+ * PL_EIO (database) or PL_ERROR.
  */
 int pl_carpool_plan_event(pl_carpool_saved_plan **out, pl_store *store, const char *slug,
                           const pl_carpool_plan_options *opts, pl_error *err);
