@@ -375,6 +375,10 @@ static void print_way_home(const pl_carpool_assignment *a)
         printf("No carpool home: %s.\n", a->reason);
         break;
     }
+    if (g && g->npassengers)
+        printf(g->confirmed ? "The car home is confirmed.\n"
+                            : "The car home is not confirmed yet: it may change if the way "
+                              "home is planned again.\n");
 }
 
 static void print_assignment(const pl_carpool_assignment *a)

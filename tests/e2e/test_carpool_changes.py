@@ -133,6 +133,8 @@ class CarpoolChanges(PlannerTestCase):
         # a French event: the way home, said in the subject and the body
         self.assertIn("Subject: Votre covoiturage retour", preview)
         self.assertIn("Vous conduisez au retour. D=C3=A9part du lieu", preview)
+        shown = self.ok("carpool", "show", SLUG, "--email", driver).stdout
+        self.assertIn("The car home is confirmed.", shown)
         # the way there is not confirmed by it
         there = json.loads(self.ok("carpool", "show", SLUG, "--email", driver,
                                    "--format", "json").stdout)
