@@ -548,6 +548,18 @@ static int kept_in_reach(const solver *s, size_t p)
     return found;
 }
 
+/* Among the kept cars with a seat left (free, nfree): one within reach of
+ * p that leaves with or after them (3), else 0. */
+static int kept_free_in_reach(const solver *s, size_t p, const size_t *free_k, size_t nfree)
+{
+    for (size_t i = 0; i < nfree; i++) {
+        size_t d = s->kept[free_k[i]].driver;
+        if (dist(s, d, p) + s->dv[p] <= max_len(s, d, 1) + EPS && leave_ok(s, p, d))
+            return 3;
+    }
+    return 0;
+}
+
 int cp_fill_unseated(solver *s)
 {
     dindex *x = s->dix;
@@ -558,11 +570,21 @@ int cp_fill_unseated(solver *s)
     int any = K > 0;
     for (size_t g = 0; g < s->nkept && !any; g++)
         any = s->pt[s->kept[g].driver].seats > 0;
+    /* the kept cars with a seat left: usually few, and the only ones a
+     * rider with full drivers in reach is checked against */
+    size_t *free_k = malloc((s->nkept ? s->nkept : 1) * sizeof(*free_k)), nfree = 0;
+    if (!free_k)
+        return -1;
+    for (size_t g = 0; g < s->nkept; g++)
+        if (s->pt[s->kept[g].driver].seats > 0 &&
+            (int)s->kept[g].npassengers < s->pt[s->kept[g].driver].seats)
+            free_k[nfree++] = g;
     hent *h = malloc((K ? K : 1) * sizeof *h);
     stream *sh = malloc((x && x->nsec ? x->nsec : 1) * sizeof *sh);
     if (!h || !sh) {
         free(h);
         free(sh);
+        free(free_k);
         return -1;
     }
     for (size_t p = 0; p < s->n; p++) {
@@ -598,7 +620,9 @@ int cp_fill_unseated(solver *s)
                 }
             }
         }
-        int kept = seated || room ? 0 : kept_in_reach(s, p);
+        int kept = seated || room ? 0
+                   : late         ? kept_free_in_reach(s, p, free_k, nfree)
+                                  : kept_in_reach(s, p);
         if (seated)
             s->why[p] = 0;
         else if (room)
@@ -616,5 +640,6 @@ int cp_fill_unseated(solver *s)
     }
     free(h);
     free(sh);
+    free(free_k);
     return 0;
 }
