@@ -485,12 +485,12 @@ static int run_scale(size_t n, size_t nd, double radius, double alpha, int seeds
 /* Riders without a seat, by reason, as "no_driver 3, no_seat 1". */
 static void print_reasons(const pl_carpool_result *res)
 {
-    size_t count[8] = {0};
+    size_t count[16] = {0};
     for (size_t u = 0; u < res->nunassigned; u++)
-        if ((int)res->unassigned[u].reason < 8)
+        if ((int)res->unassigned[u].reason < 16)
             count[res->unassigned[u].reason]++;
     printf("unseated:");
-    for (int r = 1; r < 8; r++)
+    for (int r = 1; r < 16; r++)
         if (count[r])
             printf(" %zu %s;", count[r], pl_carpool_reason_text((pl_carpool_reason)r));
     if (!res->nunassigned)

@@ -6,6 +6,7 @@
 #include "calendar.h"
 #include "carpool_json.h"
 #include "carpool_plan.h"
+#include "carpool_summary.h"
 
 #include <errno.h>
 #include <math.h>
@@ -16,10 +17,11 @@
 static const char help[] =
     "usage: planner [--db PATH] carpool plan SLUG [--max-detour PCT]\n"
     "               [--max-detour-minutes M|none] [--road-factor F] [--co2-factor KG]\n"
-    "               [--keep-confirmed] [--fresh] [--trip outbound|return|both]\n"
+    "               [--keep-confirmed | --force] [--fresh] [--trip outbound|return|both]\n"
     "               [--format text|json] [--geocoder URL|none] [--geocoder-rate N]\n"
     "       planner [--db PATH] carpool show SLUG --email E [--format text|json]\n"
     "       planner [--db PATH] carpool confirm SLUG (--email E | --all)\n"
+    "               [--trip outbound|return|both]\n"
     "       planner [--db PATH] carpool exclude SLUG --email E [--off]\n"
     "       planner [--db PATH] carpool lock SLUG --email DRIVER [--off]\n"
     "       planner [--db PATH] carpool together SLUG --email A --email B [--off]\n"
@@ -36,8 +38,11 @@ static const char help[] =
     "         rides, where and when they are picked up - or why they have none;\n"
     "         and the way home, once it is planned.\n"
     "confirm  mark a group as confirmed: the driver's e-mail (--email), or every\n"
-    "         group with passengers (--all, for the organiser). A later\n"
-    "         'plan --keep-confirmed' keeps confirmed groups exactly as they are.\n"
+    "         group with passengers (--all, for the organiser); its members are\n"
+    "         told by mail. --trip return confirms cars of the way home (the mail\n"
+    "         says so), --trip both the two [outbound]. A later 'plan\n"
+    "         --keep-confirmed' (of the same trip) keeps confirmed groups exactly\n"
+    "         as they are, and every later change to them is mailed.\n"
     "exclude  never put this person in a group from the next plan on: a driver\n"
     "         goes alone, a passenger comes otherwise (reason 'excluded');\n"
     "         --off undoes it.\n"
@@ -69,6 +74,12 @@ static const char help[] =
     "                              [0.218, ADEME Base Carbone, average car]\n"
     "  --keep-confirmed            keep the confirmed groups of the stored plan\n"
     "                              and plan only the others\n"
+    "  --force                     plan again without keeping the confirmed groups\n"
+    "                              (refused without it, or --keep-confirmed, when\n"
+    "                              the trip has confirmed groups): everyone in a\n"
+    "                              confirmed car that changes or goes is recorded\n"
+    "                              and told by mail; a car whose driver still\n"
+    "                              drives passengers stays confirmed\n"
     "  --fresh                     plan the way there afresh; by default a re-plan\n"
     "                              keeps the previous cars where they still fit\n"
     "                              and newcomers take their spare seats, when that\n"
@@ -260,12 +271,30 @@ static void print_group(const pl_carpool_saved_group *g, const char *day, pl_car
     printf("  %s  arrives %s\n\n", clock(g->arrival, day), home ? "home" : "at the venue");
 }
 
+/* The people in no car: those who asked for a seat (riders 1), or the
+ * others (drivers and flexible people, riders 0), each with the reason. */
+static void print_unassigned(const pl_carpool_saved_plan *plan, int riders, const char *title,
+                             size_t count)
+{
+    if (!count)
+        return;
+    printf("%s (%zu):\n", title, count);
+    for (size_t u = 0; u < plan->nunassigned; u++) {
+        const pl_carpool_saved_unassigned *un = &plan->unassigned[u];
+        if ((un->travel && strcmp(un->travel, "ride") == 0) == riders)
+            printf("  %s <%s>: %s\n", un->name, un->email, un->reason);
+    }
+    printf("\n");
+}
+
 static void print_plan(const pl_carpool_saved_plan *plan)
 {
     const pl_carpool_options *o = &plan->options;
     const pl_carpool_totals *t = &plan->totals;
     const char *day = plan->event_start;
     size_t alone = 0, shown = 0;
+    pl_carpool_summary sum;
+    char words[2048];
 
     if (plan->trip == PL_CARPOOL_RETURN)
         printf("Carpools home from %s (event starts %s, %s)\n", plan->event_slug, plan->event_start,
@@ -290,16 +319,11 @@ static void print_plan(const pl_carpool_saved_plan *plan)
                 printf("%s%s", shown++ ? ", " : "", plan->groups[g].driver.name);
         printf("\n\n");
     }
-    if (plan->nunassigned) {
-        printf("Without a seat (%zu):\n", plan->nunassigned);
-        for (size_t u = 0; u < plan->nunassigned; u++)
-            printf("  %s <%s>: %s\n", plan->unassigned[u].name, plan->unassigned[u].email,
-                   plan->unassigned[u].reason);
-        printf("\n");
-    }
-    printf("Totals: %zu car%s; %zu passengers seated (%zu of %zu who asked for a seat)\n", t->cars,
-           t->cars == 1 ? "" : "s", t->passengers, t->riders_seated, t->riders);
-    printf("        %.1f vehicle-km instead of %.1f if everyone drove alone: %.1f avoided\n",
+    pl_carpool_summary_count(&sum, plan);
+    print_unassigned(plan, 1, "Asked for a seat, without one", sum.unseated);
+    print_unassigned(plan, 0, "Would drive, in no car", sum.not_in_car);
+    fputs(pl_carpool_summary_text(words, sizeof(words), PL_LANG_EN, plan), stdout);
+    printf("Totals: %.1f vehicle-km instead of %.1f if everyone drove alone: %.1f avoided\n",
            t->vehicle_km, t->vehicle_km_alone, t->vehicle_km_avoided);
     printf("        %.1f kg CO2e avoided (%g kg per vehicle-km)\n", t->co2_avoided_kg,
            o->co2_kg_per_km);
@@ -351,6 +375,10 @@ static void print_way_home(const pl_carpool_assignment *a)
         printf("No carpool home: %s.\n", a->reason);
         break;
     }
+    if (g && g->npassengers)
+        printf(g->confirmed ? "The car home is confirmed.\n"
+                            : "The car home is not confirmed yet: it may change if the way "
+                              "home is planned again.\n");
 }
 
 static void print_assignment(const pl_carpool_assignment *a)
@@ -491,6 +519,8 @@ static int carpool_plan(int argc, char **argv)
             opts.keep_confirmed = 1;
         } else if (strcmp(argv[i], "--fresh") == 0) {
             opts.fresh = 1;
+        } else if (strcmp(argv[i], "--force") == 0) {
+            opts.force = 1;
         } else if (argv[i][0] == '-') {
             return cli_usage("carpool", "unknown option '%s'", argv[i]);
         } else if (!slug) {
@@ -548,12 +578,15 @@ static int carpool_plan(int argc, char **argv)
             print_json(pl_carpool_plan_to_json(plan));
         else
             print_plan(plan);
-        fprintf(stderr,
-                "planner: carpool plan of '%s' (%s) stored: %zu cars, %zu of %zu riders seated, "
-                "%zu without a seat\n",
-                slug, plan->trip == PL_CARPOOL_RETURN ? "the way home" : "the way there",
-                plan->totals.cars, plan->totals.riders_seated, plan->totals.riders,
-                plan->nunassigned);
+        {
+            char words[2048];
+            /* the text output ends with the same summary */
+            fprintf(stderr, "planner: carpool plan of '%s' (%s) stored\n%s", slug,
+                    plan->trip == PL_CARPOOL_RETURN ? "the way home" : "the way there",
+                    strcmp(format, "json") == 0
+                        ? pl_carpool_summary_text(words, sizeof(words), PL_LANG_EN, plan)
+                        : "");
+        }
         if (plan->replaced) /* a first plan has nothing to compare with */
             fprintf(stderr, "planner: %zu %s changed car since the previous plan%s\n", plan->moved,
                     plan->moved == 1 ? "person" : "people",
@@ -847,22 +880,31 @@ done:
 static int carpool_confirm(int argc, char **argv)
 {
     const char *slug = NULL, *email = NULL, *v;
+    pl_carpool_trip trips[2] = {PL_CARPOOL_OUTBOUND, PL_CARPOOL_RETURN};
     pl_store *store = NULL;
     size_t n = 0;
-    int all = 0, rc;
-    pl_error err;
+    int all = 0, rc = 0, ntrips = 1, done_any = 0;
+    pl_error err, first;
 
     for (int i = 1; i < argc; i++) {
-        if ((v = option_value(argc, argv, &i, "--email")))
+        if ((v = option_value(argc, argv, &i, "--email"))) {
             email = v;
-        else if (strcmp(argv[i], "--all") == 0)
+        } else if ((v = option_value(argc, argv, &i, "--trip"))) {
+            if (strcmp(v, "both") == 0)
+                ntrips = 2;
+            else if (pl_carpool_trip_parse(&trips[0], v) == 0)
+                ntrips = 1;
+            else
+                return cli_usage("carpool", "--trip is outbound, return or both, not '%s'", v);
+        } else if (strcmp(argv[i], "--all") == 0) {
             all = 1;
-        else if (argv[i][0] == '-')
+        } else if (argv[i][0] == '-') {
             return cli_usage("carpool", "unknown option '%s'", argv[i]);
-        else if (!slug)
+        } else if (!slug) {
             slug = argv[i];
-        else
+        } else {
             return cli_usage("carpool", "unexpected argument '%s'", argv[i]);
+        }
     }
     if (!slug)
         return cli_usage("carpool", "confirm needs an event SLUG");
@@ -872,17 +914,39 @@ static int carpool_confirm(int argc, char **argv)
         return cli_usage("carpool", "--email needs an address");
     if ((rc = cli_open_store(&store, 0)) != 0)
         return rc;
-    if (pl_carpool_confirm(&n, store, slug, email, &err) < 0) {
-        rc = cli_fail(&err);
+    memset(&first, 0, sizeof(first));
+    for (int k = 0; k < ntrips; k++) {
+        const char *way = trips[k] == PL_CARPOOL_RETURN ? "the way home: "
+                          : ntrips == 2                 ? "the way there: "
+                                                        : "";
+        if (pl_carpool_confirm_trip(&n, store, slug, email, trips[k], &err) < 0) {
+            /* --trip both: a trip without a plan or without this car is
+             * said, the other is still confirmed */
+            if (ntrips == 1 || err.code == PL_EIO || err.code == PL_ERROR) {
+                rc = cli_fail(&err);
+                goto done;
+            }
+            if (!first.code)
+                first = err;
+            fprintf(stderr, "planner: %s%s\n", way, err.msg);
+            continue;
+        }
+        done_any = 1;
+        if (email)
+            fprintf(stderr, "planner: %sthe group driven by %s is %s\n", way, email,
+                    n ? "confirmed" : "already confirmed");
+        else
+            fprintf(stderr, "planner: %s%zu group%s confirmed\n", way, n, n == 1 ? "" : "s");
+    }
+    if (!done_any) {
+        rc = cli_fail(&first);
         goto done;
     }
-    if (email)
-        fprintf(stderr, "planner: the group driven by %s is %s\n", email,
-                n ? "confirmed" : "already confirmed");
-    else
-        fprintf(stderr, "planner: %zu group%s confirmed\n", n, n == 1 ? "" : "s");
-    fprintf(stderr, "Next: planner carpool plan %s --keep-confirmed (re-plans the others only)\n",
-            slug);
+    fprintf(stderr, "Next: planner carpool plan %s --keep-confirmed%s (re-plans the others only)\n",
+            slug,
+            ntrips == 2                     ? " --trip both"
+            : trips[0] == PL_CARPOOL_RETURN ? " --trip return"
+                                            : "");
 done:
     pl_store_free(store);
     return rc;

@@ -6,6 +6,7 @@
 #include "export_internal.h"
 
 #include "carpool_json.h"
+#include "carpool_summary.h"
 #include "outfile.h"
 
 #include <math.h>
@@ -149,7 +150,8 @@ int pl_carpool_rows(pl_sink *sink, const pl_roster *roster, const pl_carpool_sav
             {.null = 1},
             {.null = 1},
             {.null = 1},
-            {.text = su->reason},
+            /* the reason in the event's words; JSON keeps the plan's line */
+            {.text = pl_carpool_why_short(L, su->code), .json = su->reason},
             TRIP_CELL(L, plan->trip),
             {.text = where.status == PL_ORIGIN_OK ? where.name : NULL},
         };

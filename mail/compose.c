@@ -125,6 +125,13 @@ static int change_parts(const pl_outbox_message *m)
     return parts;
 }
 
+/* A carpool message of the way home (outbox detail "return",
+ * "lost_seat_return"); any other is of the way there. */
+static int carpool_home(const char *detail)
+{
+    return detail && strstr(detail, "return") != NULL;
+}
+
 static char *subject_for(const pl_event *ev, const pl_outbox_message *m)
 {
     static const pl_text_id ids[PL_MAIL_KIND_COUNT] = {
@@ -148,6 +155,8 @@ static char *subject_for(const pl_event *ev, const pl_outbox_message *m)
         id = PL_T_MAIL_SUBJECT_ALLOCATION;
     else if (is_link_reminder(m))
         id = PL_T_MAIL_SUBJECT_LINK;
+    else if (m->kind == PL_MAIL_CARPOOL && carpool_home(m->detail))
+        id = PL_T_MAIL_SUBJECT_CARPOOL_HOME;
     {
         char text[1024];
         fill(text, sizeof(text), pl_lang_text(L, id), ev->title, 0);
@@ -514,23 +523,37 @@ static void carpool_block(doc *d, pl_mail_composer *c, const pl_registration *r,
 {
     pl_carpool_pickup *p = NULL;
     char when[200], line[1200];
+    int home = carpool_home(detail);
 
-    *rc = pl_carpool_pickup_load(&p, c->store, r->rowid, err);
+    *rc = pl_carpool_pickup_load_trip(&p, c->store, r->rowid,
+                                      home ? PL_CARPOOL_RETURN : PL_CARPOOL_OUTBOUND, err);
     if (*rc == PL_ENOTFOUND || (p && p->cancelled) || (detail && strstr(detail, "lost"))) {
         pl_error_clear(err);
         *rc = 0;
-        say(d, "%s", pl_lang_text(d->L, p ? PL_T_MAIL_CARPOOL_LOST : PL_T_MAIL_CARPOOL_NONE));
+        say(d, "%s",
+            pl_lang_text(d->L, home
+                                   ? (p ? PL_T_MAIL_CARPOOL_HOME_LOST : PL_T_MAIL_CARPOOL_HOME_NONE)
+                                   : (p ? PL_T_MAIL_CARPOOL_LOST : PL_T_MAIL_CARPOOL_NONE)));
         pl_carpool_pickup_free(p);
         return;
     }
     if (*rc < 0)
         return;
-    say_t(d, PL_T_MAIL_CARPOOL_INTRO, c->ev->title, 0);
+    say_t(d, home ? PL_T_MAIL_CARPOOL_HOME_INTRO : PL_T_MAIL_CARPOOL_INTRO, c->ev->title, 0);
     list_begin(d);
     fmt_when(d, when, sizeof(when), p->time);
-    snprintf(line, sizeof(line), "%s%s%s", when, p->place ? " — " : "", p->place ? p->place : "");
+    /* the way home: when the car leaves the venue; where one gets out is
+     * with the drop-off below */
+    if (home)
+        snprintf(line, sizeof(line), "%s", when);
+    else
+        snprintf(line, sizeof(line), "%s%s%s", when, p->place ? " — " : "",
+                 p->place ? p->place : "");
     item(d,
-         pl_lang_text(d->L, p->is_driver ? PL_T_MAIL_CARPOOL_DRIVER : PL_T_MAIL_CARPOOL_PASSENGER),
+         pl_lang_text(
+             d->L, home ? (p->is_driver ? PL_T_MAIL_CARPOOL_HOME_DRIVER
+                                        : PL_T_MAIL_CARPOOL_HOME_PASSENGER)
+                        : (p->is_driver ? PL_T_MAIL_CARPOOL_DRIVER : PL_T_MAIL_CARPOOL_PASSENGER)),
          line);
     if (!p->is_driver && p->driver_first_name) {
         snprintf(line, sizeof(line), "%s%s%s%s", p->driver_first_name, p->driver_phone ? " (" : "",
@@ -549,7 +572,15 @@ static void carpool_block(doc *d, pl_mail_composer *c, const pl_registration *r,
         item(d, pl_lang_text(d->L, PL_T_MAIL_CARPOOL_TRAVELLERS), names.data ? names.data : "");
         pl_buf_free(&names);
     }
-    if (p->arrival) {
+    if (p->arrival && home) {
+        fmt_when(d, when, sizeof(when), p->arrival);
+        snprintf(line, sizeof(line), "%s%s%s", when, p->place ? " — " : "",
+                 p->place ? p->place : "");
+        item(d,
+             pl_lang_text(d->L, p->is_driver ? PL_T_MAIL_CARPOOL_HOME_ARRIVAL
+                                             : PL_T_MAIL_CARPOOL_HOME_DROPOFF),
+             line);
+    } else if (p->arrival) {
         fmt_when(d, when, sizeof(when), p->arrival);
         item(d, pl_lang_text(d->L, PL_T_MAIL_CARPOOL_ARRIVAL), when);
     }

@@ -16,6 +16,7 @@
  */
 #include "admin.h"
 #include "carpool_plan.h"
+#include "carpool_summary.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -179,27 +180,6 @@ static void person(srv_html *h, const pl_carpool_member *m)
                   m->place ? m->place : m->origin);
 }
 
-/* Why someone has no seat, in French, from the plan's code (NULL: unknown). */
-static const char *why_summary(const char *code)
-{
-    static const struct {
-        const char *code;
-        pl_text_id text;
-    } whys[] = {
-        {PL_CARPOOL_WHY_ORIGIN_UNKNOWN, PL_T_ADMIN_CARPOOL_WHY_ORIGIN_UNKNOWN},
-        {PL_CARPOOL_WHY_ORIGIN_AMBIGUOUS, PL_T_ADMIN_CARPOOL_WHY_ORIGIN_AMBIGUOUS},
-        {PL_CARPOOL_WHY_NO_DRIVER, PL_T_ADMIN_CARPOOL_WHY_NO_DRIVER},
-        {PL_CARPOOL_WHY_NO_SEAT, PL_T_ADMIN_CARPOOL_WHY_NO_SEAT},
-        {PL_CARPOOL_WHY_NO_ROOM, PL_T_ADMIN_CARPOOL_WHY_NO_ROOM},
-        {PL_CARPOOL_WHY_LEAVE_TIME, PL_T_ADMIN_CARPOOL_WHY_LEAVE_TIME},
-        {PL_CARPOOL_WHY_EXCLUDED, PL_T_ADMIN_CARPOOL_WHY_EXCLUDED},
-    };
-    for (size_t i = 0; i < sizeof(whys) / sizeof(whys[0]); i++)
-        if (code && strcmp(code, whys[i].code) == 0)
-            return pl_lang_text(PL_LANG_FR, whys[i].text);
-    return NULL;
-}
-
 static void groups_table(srv_html *h, const adm *a, const pl_event *ev,
                          const pl_carpool_saved_plan *plan)
 {
@@ -210,6 +190,15 @@ static void groups_table(srv_html *h, const adm *a, const pl_event *ev,
     srv_html_emit(h, "<h2 id=\"groups\">%s</h2>\n<p>%z %s · %z %s · %s %t</p>\n",
                   TX(a, ADMIN_GROUPS), plan->totals.cars, TX(a, ADMIN_CARS),
                   plan->totals.passengers, TX(a, ADMIN_PASSENGERS), TX(a, ADMIN_AVOIDED), km);
+    /* who the counts are about, adding up (carpool_summary.h) */
+    {
+        char words[2048], *line = words, *nl;
+        pl_carpool_summary_text(words, sizeof(words), a->french ? PL_LANG_FR : PL_LANG_EN, plan);
+        for (; (nl = strchr(line, '\n')); line = nl + 1) {
+            *nl = '\0';
+            srv_html_emit(h, "<p>%t</p>\n", line);
+        }
+    }
     plan_map(h, a, ev, plan);
     adm_table_wrap(h, "groups");
     srv_html_emit(h,
@@ -262,16 +251,15 @@ static void groups_table(srv_html *h, const adm *a, const pl_event *ev,
         srv_html_emit(h, "<h3>%s</h3>\n<ul>\n", TX(a, ADMIN_WITHOUT_A_SEAT_AND_WHY));
         for (size_t u = 0; u < plan->nunassigned; u++) {
             const pl_carpool_saved_unassigned *x = &plan->unassigned[u];
-            const char *summary = a->french ? why_summary(x->code) : NULL;
-            srv_html_emit(h, "<li>%t (%t) : ", x->name, x->origin);
+            const char *summary =
+                pl_carpool_why_short(a->french ? PL_LANG_FR : PL_LANG_EN, x->code);
+            srv_html_emit(h, "<li>%t (%t)%s", x->name, x->origin, a->french ? " : " : ": ");
             /* the plan's detail (English, said so) only says more for an
              * origin: which communes matched, what was typed */
-            if (summary && x->reason && *x->reason && strncmp(x->code, "origin_", 7) == 0)
-                srv_html_emit(h, "%s — <span lang=\"en\">%t</span>", summary, x->reason);
-            else if (summary)
-                srv_html_emit(h, "%s", summary);
+            if (x->code && x->reason && *x->reason && strncmp(x->code, "origin_", 7) == 0)
+                srv_html_emit(h, "%t — <span lang=\"en\">%t</span>", summary, x->reason);
             else
-                srv_html_emit(h, "%t", x->reason);
+                srv_html_emit(h, "%t", summary);
             srv_html_emit(h, "</li>\n");
         }
         srv_html_emit(h, "</ul>\n");

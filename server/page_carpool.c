@@ -259,6 +259,12 @@ static const char *why(const words *W, const char *code)
         return pl_lang_text(pl, PL_T_PAGES_CARPOOL_WHY_SEAT_LOST);
     if (code && strcmp(code, PL_CARPOOL_WHY_EXCLUDED) == 0)
         return pl_lang_text(pl, PL_T_PAGES_CARPOOL_WHY_EXCLUDED);
+    if (code && strcmp(code, PL_CARPOOL_WHY_DRIVER_DECLINED) == 0)
+        return pl_lang_text(pl, PL_T_PAGES_CARPOOL_WHY_DRIVER_DECLINED);
+    if (code && strcmp(code, PL_CARPOOL_WHY_NOBODY_DRIVES) == 0)
+        return pl_lang_text(pl, PL_T_PAGES_CARPOOL_WHY_NOBODY_DRIVES);
+    if (code && strcmp(code, PL_CARPOOL_WHY_CAR_KEPT) == 0)
+        return pl_lang_text(pl, PL_T_PAGES_CARPOOL_WHY_CAR_KEPT);
     static const char *const codes[] = {
         PL_CARPOOL_WHY_ORIGIN_UNKNOWN, PL_CARPOOL_WHY_ORIGIN_AMBIGUOUS, PL_CARPOOL_WHY_NO_DRIVER,
         PL_CARPOOL_WHY_NO_SEAT,        PL_CARPOOL_WHY_NO_ROOM,          PL_CARPOOL_WHY_LEAVE_TIME};

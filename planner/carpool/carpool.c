@@ -58,6 +58,11 @@ const char *pl_carpool_reason_text(pl_carpool_reason reason)
         return "every driver within reach is full";
     case PL_CARPOOL_REASON_LEAVE_TIME:
         return "every driver within reach leaves the venue before them";
+    case PL_CARPOOL_REASON_KEPT:
+        return "a car within reach has a seat left, but it is kept as it is (confirmed, locked or "
+               "going home together)";
+    case PL_CARPOOL_REASON_NO_DRIVERS:
+        return "nobody drives with a seat to offer on this trip";
     case PL_CARPOOL_REASON_NO_ROOM:
         return "drivers within reach have seats left, but none can add this stop within the "
                "detour limit";

@@ -153,8 +153,16 @@ typedef enum pl_carpool_reason {
     PL_CARPOOL_REASON_NO_ROOM,       /* drivers in reach have seats left, but no
                                         route can take one more stop within the
                                         detour limit */
-    PL_CARPOOL_REASON_LEAVE_TIME     /* return trip: every driver in reach
+    PL_CARPOOL_REASON_LEAVE_TIME,    /* return trip: every driver in reach
                                         leaves the venue before them */
+    PL_CARPOOL_REASON_NO_DRIVERS,    /* nobody else drives with a seat to
+                                        offer (or nobody whose origin is
+                                        known): the detour limit is not why */
+    PL_CARPOOL_REASON_KEPT           /* a car within reach has a seat left,
+                                        but it is kept as it is (confirmed,
+                                        locked, or going home together) and
+                                        the open ones are full or out of
+                                        reach */
 } pl_carpool_reason;
 
 /* One car. Indices point into pl_carpool_problem.participants. On the

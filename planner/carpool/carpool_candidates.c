@@ -526,31 +526,65 @@ static void drive_instead(solver *s, size_t d, size_t p)
 }
 
 /* Kept cars (confirmed, or preferred) within reach of p: none (0), only
- * some leaving before p (1), one leaving with or after p (2). They are
- * closed: full for p. */
+ * some leaving before p (1), one leaving with or after p, full (2), or
+ * with a seat left (3). They are closed to p either way. */
 static int kept_in_reach(const solver *s, size_t p)
 {
     int found = 0;
     for (size_t g = 0; g < s->nkept; g++) {
         size_t d = s->kept[g].driver;
+        int got;
         if (s->pt[d].seats == 0 || dist(s, d, p) + s->dv[p] > max_len(s, d, 1) + EPS)
             continue;
-        if (leave_ok(s, p, d))
-            return 2;
-        found = 1;
+        if (!leave_ok(s, p, d))
+            got = 1;
+        else if ((int)s->kept[g].npassengers < s->pt[d].seats)
+            return 3;
+        else
+            got = 2;
+        if (got > found)
+            found = got;
     }
     return found;
+}
+
+/* Among the kept cars with a seat left (free, nfree): one within reach of
+ * p that leaves with or after them (3), else 0. */
+static int kept_free_in_reach(const solver *s, size_t p, const size_t *free_k, size_t nfree)
+{
+    for (size_t i = 0; i < nfree; i++) {
+        size_t d = s->kept[free_k[i]].driver;
+        if (dist(s, d, p) + s->dv[p] <= max_len(s, d, 1) + EPS && leave_ok(s, p, d))
+            return 3;
+    }
+    return 0;
 }
 
 int cp_fill_unseated(solver *s)
 {
     dindex *x = s->dix;
     size_t K = x ? x->nsites : 0;
+    /* Any car at all with a seat (the index holds every driver with seats
+     * and a known origin, kept cars are apart): without one, the detour
+     * limit is not why someone rides with nobody. */
+    int any = K > 0;
+    for (size_t g = 0; g < s->nkept && !any; g++)
+        any = s->pt[s->kept[g].driver].seats > 0;
+    /* the kept cars with a seat left: usually few, and the only ones a
+     * rider with full drivers in reach is checked against */
+    size_t *free_k = malloc((s->nkept ? s->nkept : 1) * sizeof(*free_k)), nfree = 0;
+    if (!free_k)
+        return -1;
+    for (size_t g = 0; g < s->nkept; g++)
+        if (s->pt[s->kept[g].driver].seats > 0 &&
+            (int)s->kept[g].npassengers < s->pt[s->kept[g].driver].seats)
+            free_k[nfree++] = g;
     hent *h = malloc((K ? K : 1) * sizeof *h);
     stream *sh = malloc((x && x->nsec ? x->nsec : 1) * sizeof *sh);
     if (!h || !sh) {
         free(h);
         free(sh);
+        free(free_k);
         return -1;
     }
     for (size_t p = 0; p < s->n; p++) {
@@ -586,19 +620,26 @@ int cp_fill_unseated(solver *s)
                 }
             }
         }
-        int kept = seated || room || late ? 0 : kept_in_reach(s, p);
+        int kept = seated || room ? 0
+                   : late         ? kept_free_in_reach(s, p, free_k, nfree)
+                                  : kept_in_reach(s, p);
         if (seated)
             s->why[p] = 0;
         else if (room)
             s->why[p] = PL_CARPOOL_REASON_NO_ROOM;
+        else if (kept == 3)
+            s->why[p] = PL_CARPOOL_REASON_KEPT;
         else if (late || kept == 2)
             s->why[p] = PL_CARPOOL_REASON_NO_SEAT;
         else if (early || kept == 1)
             s->why[p] = PL_CARPOOL_REASON_LEAVE_TIME;
+        else if (!any)
+            s->why[p] = PL_CARPOOL_REASON_NO_DRIVERS;
         else
             s->why[p] = PL_CARPOOL_REASON_NO_DRIVER;
     }
     free(h);
     free(sh);
+    free(free_k);
     return 0;
 }

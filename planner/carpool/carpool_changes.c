@@ -100,10 +100,11 @@ long long pl_carpool_changes_mark(pl_store *store, pl_error *err)
 }
 
 /* The passengers of group gid lose their seat: listed without one (reason
- * seat_lost), each recorded when the car was confirmed. */
+ * code: seat_lost when the driver cancelled, driver_declined), each recorded
+ * when the car was confirmed. */
 static int unseat_passengers(pl_store *store, long long plan_id, long long gid, long long event_id,
-                             pl_carpool_trip trip, long long driver, int confirmed, const char *why,
-                             pl_error *err)
+                             pl_carpool_trip trip, long long driver, int confirmed,
+                             const char *code, const char *why, pl_error *err)
 {
     sqlite3_stmt *sel = NULL, *ins = NULL;
     int rc, s;
@@ -115,7 +116,7 @@ static int unseat_passengers(pl_store *store, long long plan_id, long long gid, 
         (rc = pl_store_prepare(store, &ins,
                                "INSERT OR REPLACE INTO carpool_unassigned (plan_id, "
                                "registration_id, travel, origin, code, reason) SELECT ?1, r.id, "
-                               "r.travel, r.origin, '" PL_CARPOOL_WHY_SEAT_LOST "', ?3 FROM "
+                               "r.travel, r.origin, ?4, ?3 FROM "
                                "registrations r WHERE r.id = ?2",
                                err)) < 0)
         goto done;
@@ -126,6 +127,7 @@ static int unseat_passengers(pl_store *store, long long plan_id, long long gid, 
         sqlite3_bind_int64(ins, 1, plan_id);
         sqlite3_bind_int64(ins, 2, reg);
         pl_store_bind_text(ins, 3, why);
+        pl_store_bind_text(ins, 4, code);
         if ((rc = pl_store_step(store, ins, "cannot update the carpool plan", err)) < 0)
             goto done;
         if (confirmed && (rc = record(store, event_id, trip, driver, 0, reg, "lost_seat", err)) < 0)
@@ -286,6 +288,7 @@ int pl_carpool_registration_left(pl_store *store, long long registration_id, pl_
                 goto done;
         } else {
             if ((rc = unseat_passengers(store, h->plan, h->gid, event_id, h->trip, h->driver, 1,
+                                        PL_CARPOOL_WHY_SEAT_LOST,
                                         "their driver cancelled: the car will be planned again",
                                         err)) < 0 ||
                 (rc = record(store, event_id, h->trip, h->driver, 0, registration_id,
@@ -1176,6 +1179,7 @@ static int own_action(int action, pl_store *store, const char *slug, const char 
             goto done;
     } else {
         if ((rc = unseat_passengers(store, plan_id, c.gid, ev->rowid, trip, self, sg->confirmed,
+                                    PL_CARPOOL_WHY_DRIVER_DECLINED,
                                     "their driver declined the car: planned again at the next "
                                     "plan",
                                     err)) < 0)
@@ -1239,11 +1243,7 @@ int pl_carpool_driver_decline(pl_store *store, const char *slug, const char *ema
 int pl_carpool_driver_accept(pl_store *store, const char *slug, const char *email,
                              pl_carpool_trip trip, pl_error *err)
 {
-    if (trip != PL_CARPOOL_OUTBOUND)
-        return pl_error_set(err, PL_EINVALID,
-                            "the way home has no confirmation yet: only the way there is "
-                            "confirmed");
-    return pl_carpool_confirm(NULL, store, slug, email, err);
+    return pl_carpool_confirm_trip(NULL, store, slug, email, trip, err);
 }
 
 /* ---- reading the record ---- */

@@ -1,4 +1,5 @@
 #include "carpool_plan.h"
+#include "lang.h"
 #include "event.h"
 #include "origin.h"
 #include "outbox.h"
@@ -629,6 +630,8 @@ static void explain(const part *p, pl_carpool_reason reason, const char **code, 
     *code = reason == PL_CARPOOL_REASON_NO_SEAT      ? PL_CARPOOL_WHY_NO_SEAT
             : reason == PL_CARPOOL_REASON_NO_ROOM    ? PL_CARPOOL_WHY_NO_ROOM
             : reason == PL_CARPOOL_REASON_LEAVE_TIME ? PL_CARPOOL_WHY_LEAVE_TIME
+            : reason == PL_CARPOOL_REASON_NO_DRIVERS ? PL_CARPOOL_WHY_NOBODY_DRIVES
+            : reason == PL_CARPOOL_REASON_KEPT       ? PL_CARPOOL_WHY_CAR_KEPT
                                                      : PL_CARPOOL_WHY_NO_DRIVER;
     snprintf(buf, size, "%s", pl_carpool_reason_text(reason));
 }
@@ -833,6 +836,8 @@ int pl_carpool_plan_event(pl_carpool_saved_plan **out, pl_store *store, const ch
     size_t together_unmet = 0;
     int stable_used = 0;
     int rc, in_tx = 0;
+    pl_carpool_old_car *old_cars = NULL; /* confirmed cars a forced re-plan may change */
+    size_t nold_cars = 0;
 
     if (out)
         *out = NULL;
@@ -865,6 +870,25 @@ int pl_carpool_plan_event(pl_carpool_saved_plan **out, pl_store *store, const ch
     if ((mark = pl_carpool_changes_mark(store, err)) < 0) {
         rc = (int)mark;
         goto done;
+    }
+    /* A plain re-plan over confirmed cars: refused, unless forced (then
+     * what happens to their members is recorded and told) */
+    if (pl.plan_id > 0 && !opts->keep_confirmed) {
+        size_t nconf = 0;
+        char count[32];
+        if ((rc = pl_carpool_confirmed_count(&nconf, store, pl.plan_id, err)) < 0)
+            goto done;
+        snprintf(count, sizeof(count), "%zu", nconf);
+        if (nconf && !opts->force) {
+            if (pl.trip == PL_CARPOOL_RETURN)
+                rc = PL_SAY(err, PL_EINVALID, NULL, ERR_CARPOOL_CONFIRMED_HOME, count);
+            else
+                rc = PL_SAY(err, PL_EINVALID, NULL, ERR_CARPOOL_CONFIRMED_THERE, count);
+            goto done;
+        }
+        if (nconf &&
+            (rc = pl_carpool_old_cars_load(&old_cars, &nold_cars, store, pl.plan_id, err)) < 0)
+            goto done;
     }
     /* confirmed cars with keep_confirmed; locked cars always */
     if (pl.plan_id > 0 && (rc = load_kept(&pl, opts->keep_confirmed, err)) < 0)
@@ -981,6 +1005,10 @@ int pl_carpool_plan_event(pl_carpool_saved_plan **out, pl_store *store, const ch
     if ((rc = pl_carpool_honour_together(&together_unmet, store, slug, pl.plan_id, pl.trip, err)) <
         0)
         goto done;
+    /* forced over confirmed cars: each member's change recorded */
+    if (nold_cars && (rc = pl_carpool_old_cars_record(store, pl.ev->rowid, pl.trip, pl.plan_id,
+                                                      old_cars, nold_cars, err)) < 0)
+        goto done;
     /* The plan as stored, and each member's pickup (their feeds) with it. */
     if ((rc = pl_carpool_plan_load_trip(&saved, store, slug, pl.trip, err)) < 0 ||
         (rc = pl_carpool_pickups_sync(store, saved, err)) < 0 ||
@@ -1003,6 +1031,7 @@ int pl_carpool_plan_event(pl_carpool_saved_plan **out, pl_store *store, const ch
 done:
     if (in_tx)
         pl_store_rollback(store);
+    pl_carpool_old_cars_free(old_cars, nold_cars);
     pl_carpool_saved_plan_free(saved);
     pl_carpool_result_free(res);
     free(ps);
@@ -1371,6 +1400,12 @@ static int not_a_driver(pl_store *store, long long plan_id, const char *slug, co
 int pl_carpool_confirm(size_t *out_count, pl_store *store, const char *slug,
                        const char *driver_email, pl_error *err)
 {
+    return pl_carpool_confirm_trip(out_count, store, slug, driver_email, PL_CARPOOL_OUTBOUND, err);
+}
+
+int pl_carpool_confirm_trip(size_t *out_count, pl_store *store, const char *slug,
+                            const char *driver_email, pl_carpool_trip trip, pl_error *err)
+{
     sqlite3_stmt *st = NULL;
     long long plan_id = 0, event_id = 0;
     char now[32];
@@ -1385,11 +1420,12 @@ int pl_carpool_confirm(size_t *out_count, pl_store *store, const char *slug,
     rc = pl_store_prepare(store, &st,
                           "SELECT e.id, p.id FROM events e "
                           "LEFT JOIN carpool_plans p ON p.event_id = e.id "
-                          "AND p.trip = 'outbound' WHERE e.slug = ?1",
+                          "AND p.trip = ?2 WHERE e.slug = ?1",
                           err);
     if (rc < 0)
         goto done;
     pl_store_bind_text(st, 1, slug);
+    pl_store_bind_text(st, 2, pl_carpool_trip_name(trip));
     s = sqlite3_step(st);
     if (s == SQLITE_ROW) {
         event_id = sqlite3_column_int64(st, 0);
@@ -1405,7 +1441,12 @@ int pl_carpool_confirm(size_t *out_count, pl_store *store, const char *slug,
         goto done;
     }
     if (plan_id == 0) {
-        rc = pl_error_set(err, PL_ENOTFOUND, "no carpool plan yet for event '%s'", slug);
+        rc = trip == PL_CARPOOL_RETURN
+                 ? pl_error_set(err, PL_ENOTFOUND,
+                                "no carpool plan of the way home yet for event '%s' (planner "
+                                "carpool plan %s --trip return)",
+                                slug, slug)
+                 : pl_error_set(err, PL_ENOTFOUND, "no carpool plan yet for event '%s'", slug);
         goto done;
     }
     if (driver_email) {

@@ -16,7 +16,9 @@
  * the unassigned with their reason. Times are local wall times of the event
  * "YYYY-MM-DDTHH:MM". A new plan replaces the previous one in a single
  * transaction; with keep_confirmed its confirmed groups are kept untouched
- * (their rows are not rewritten) and only the others are planned again.
+ * (their rows are not rewritten) and only the others are planned again;
+ * without it, confirmed groups are planned again only when forced (their
+ * members then told of every change). Each trip is confirmed on its own.
  *
  * Phone numbers: the organiser's outputs (plan JSON, exports) carry every
  * phone given; what members see of each other (pl_carpool_member_seen, the
@@ -58,11 +60,18 @@ typedef struct pl_carpool_plan_options {
      * their spare seats, when that seats as many riders as planning afresh;
      * fresh = 1 always plans afresh. */
     int fresh;
+    /* Without keep_confirmed, a stored plan of this trip with confirmed cars
+     * (not locked) is not planned again (PL_EINVALID, the message says how
+     * many and what to do) unless force = 1: then every member of a
+     * confirmed car that changes or goes is recorded and told
+     * (pl_carpool_old_cars_record); a car whose driver still drives
+     * passengers stays confirmed. */
+    int force;
 } pl_carpool_plan_options;
 
 #define PL_CARPOOL_PLAN_OPTIONS_INIT                                                               \
     {                                                                                              \
-        PL_CARPOOL_OPTIONS_INIT, 0, NULL, NULL, NULL, NULL, PL_CARPOOL_OUTBOUND, 0                 \
+        PL_CARPOOL_OPTIONS_INIT, 0, NULL, NULL, NULL, NULL, PL_CARPOOL_OUTBOUND, 0, 0              \
     }
 
 /* "outbound" or "return" (static storage). */
@@ -110,8 +119,11 @@ typedef struct pl_carpool_saved_group {
 #define PL_CARPOOL_WHY_NO_ROOM "no_room"
 #define PL_CARPOOL_WHY_LEAVE_TIME "leave_time"
 #define PL_CARPOOL_WHY_EXCLUDED "excluded"   /* planner carpool exclude */
-#define PL_CARPOOL_WHY_SEAT_LOST "seat_lost" /* their car went (driver cancelled, declined) */
-#define PL_CARPOOL_WHY_LEFT "left"           /* left their car (pl_carpool_leave) */
+#define PL_CARPOOL_WHY_SEAT_LOST "seat_lost" /* their confirmed car went: its driver cancelled */
+#define PL_CARPOOL_WHY_DRIVER_DECLINED "driver_declined" /* their driver declined the car */
+#define PL_CARPOOL_WHY_LEFT "left"                       /* left their car (pl_carpool_leave) */
+#define PL_CARPOOL_WHY_NOBODY_DRIVES "nobody_drives"     /* no car with a seat on this trip */
+#define PL_CARPOOL_WHY_CAR_KEPT "car_kept" /* the car in reach with a seat is kept as it is */
 
 typedef struct pl_carpool_saved_unassigned {
     long long registration;
@@ -159,13 +171,17 @@ void pl_carpool_saved_plan_free(pl_carpool_saved_plan *plan);
  * replacing the previous one; with opts->keep_confirmed its confirmed groups
  * stay exactly as they were (a passenger who has cancelled since is taken
  * out of their group; a group whose driver has cancelled is planned again).
+ * Without keep_confirmed, a stored plan of that trip with confirmed cars
+ * (locked ones aside) is left as it is (PL_EINVALID, a catalogue message
+ * naming --keep-confirmed and --force) unless opts->force.
  *
  * out:  receives the stored plan as pl_carpool_plan_load would read it (may
  *       be NULL); free with pl_carpool_saved_plan_free.
  * opts: NULL for the defaults.
  *
  * Returns PL_OK, PL_ENOTFOUND (no such event), PL_EINVALID (the event has no
- * venue coordinates, or bad options), PL_EIO (database) or PL_ERROR.
+ * venue coordinates, bad options, or confirmed cars not kept nor forced),
+ * PL_EIO (database) or PL_ERROR.
  */
 int pl_carpool_plan_event(pl_carpool_saved_plan **out, pl_store *store, const char *slug,
                           const pl_carpool_plan_options *opts, pl_error *err);
@@ -197,6 +213,13 @@ int pl_carpool_plan_load_trip(pl_carpool_saved_plan **out, pl_store *store, cons
  */
 int pl_carpool_confirm(size_t *out_count, pl_store *store, const char *slug,
                        const char *driver_email, pl_error *err);
+
+/* The same in the stored plan of one trip (pl_carpool_confirm: the way
+ * there). Confirming the way home tells its members by mail (the message
+ * says it is the way home) and a re-plan of the way home with
+ * keep_confirmed keeps those cars. */
+int pl_carpool_confirm_trip(size_t *out_count, pl_store *store, const char *slug,
+                            const char *driver_email, pl_carpool_trip trip, pl_error *err);
 
 /* What the organiser decides for one person, kept across plans. */
 typedef enum pl_carpool_choice {
@@ -349,9 +372,9 @@ int pl_carpool_pickups_sync(pl_store *store, const pl_carpool_saved_plan *plan, 
  * and when), in the transaction of the change, and the people concerned are
  * told (pl_outbox_carpool_changed: each member of a confirmed car as it now is, a
  * person moved, a "lost seat" message to a person whose car went; never the
- * person who acted). Messages are versioned by the pickup's sequence, so a
- * repeated command tells no one twice. Only the way there is told by mail
- * (the way home has no confirmation yet); its changes are recorded.
+ * person who acted). Messages are versioned by the pickup's sequence (the
+ * way home: the drop-off's), so a repeated command tells no one twice. Both
+ * trips are told; a message of the way home says so.
  */
 
 /*
@@ -421,7 +444,7 @@ int pl_carpool_honour_together(size_t *unmet, pl_store *store, const char *slug,
  *            "left"; the car's other members keep their order, times computed
  *            again); the next plan may seat them again;
  *   decline: a driver declines their car: its passengers are listed without
- *            a seat (reason seat_lost) and the driver goes alone, in this
+ *            a seat (reason driver_declined) and the driver goes alone, in this
  *            plan and the next ones (their carpool_choices row is set to
  *            excluded, which the organiser undoes with carpool exclude
  *            --off); the next plan seats the passengers elsewhere;
@@ -461,6 +484,34 @@ int pl_carpool_change_record(pl_store *store, long long event_id, pl_carpool_tri
                              long long driver, long long from, long long registration,
                              const char *what, pl_error *err);
 int pl_carpool_changes_notify(pl_store *store, long long event_id, long long mark, pl_error *err);
+
+/* ---- a forced re-plan over confirmed cars (carpool_replan.c) ---- */
+
+/* How many confirmed cars (locked ones aside) the stored plan plan_id has. */
+int pl_carpool_confirmed_count(size_t *out, pl_store *store, long long plan_id, pl_error *err);
+
+/* A confirmed car of the plan replaced: its driver and passengers
+ * (registration ids), and when it was confirmed (may be NULL). */
+typedef struct pl_carpool_old_car {
+    long long driver;
+    long long *passengers;
+    size_t npassengers;
+    char *confirmed_at;
+} pl_carpool_old_car;
+
+/* The confirmed cars (not locked) of plan plan_id, before it is replaced. */
+int pl_carpool_old_cars_load(pl_carpool_old_car **out, size_t *n, pl_store *store,
+                             long long plan_id, pl_error *err);
+void pl_carpool_old_cars_free(pl_carpool_old_car *cars, size_t n);
+
+/* After the new plan plan_id is stored (same transaction): record what
+ * happened to each member of the old confirmed cars (moved, lost_seat,
+ * joined; see carpool_replan.c) and keep confirmed the cars whose driver
+ * still drives passengers. The messages follow from
+ * pl_carpool_changes_notify. */
+int pl_carpool_old_cars_record(pl_store *store, long long event_id, pl_carpool_trip trip,
+                               long long plan_id, const pl_carpool_old_car *old, size_t nold,
+                               pl_error *err);
 
 /* Minutes on the engine's clock (minutes since 1970-01-01T00:00, local wall
  * time, no zone) as "YYYY-MM-DDTHH:MM" into buf (>= 17 bytes). */

@@ -76,7 +76,7 @@ int pl_carpool_fill_seats(pl_carpool_result *res, const pl_carpool_problem *pb,
 
         if (p->role != PL_CARPOOL_ROLE_RIDE ||
             (un->reason != PL_CARPOOL_REASON_NO_SEAT && un->reason != PL_CARPOOL_REASON_NO_ROOM &&
-             un->reason != PL_CARPOOL_REASON_NO_DRIVER)) {
+             un->reason != PL_CARPOOL_REASON_NO_DRIVER && un->reason != PL_CARPOOL_REASON_KEPT)) {
             res->unassigned[keep++] = *un;
             continue;
         }

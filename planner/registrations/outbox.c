@@ -505,18 +505,27 @@ int pl_outbox_carpool_confirmed(pl_store *store, long long plan_id, const char *
     char now[32];
 
     pl_now_utc(now);
+    /* the way home: versioned by the drop-off's sequence, detail "return" */
     return run(store,
-               "INSERT INTO outbox (event_id, registration_id, kind, version, message_id, "
-               "not_before, created) SELECT r.event_id, r.id, 'carpool', 'pickup:' || "
-               "coalesce((SELECT p.sequence FROM carpool_pickups p WHERE p.registration_id = "
-               "r.id), 0), " NEW_MESSAGE_ID ", ?3, ?3 FROM carpool_groups g JOIN carpool_members "
-               "m ON m.group_id = g.id JOIN registrations r ON r.id = m.registration_id WHERE "
-               "g.plan_id = ?1 AND g.confirmed = 1 AND g.confirmed_at = ?2 ORDER BY g.id, "
-               "m.position ON CONFLICT DO NOTHING",
+               "INSERT INTO outbox (event_id, registration_id, kind, version, detail, message_id, "
+               "not_before, created) SELECT r.event_id, r.id, 'carpool', CASE WHEN pl.trip = "
+               "'return' THEN 'home:' || coalesce((SELECT d.sequence FROM carpool_dropoffs d "
+               "WHERE d.registration_id = r.id), 0) ELSE 'pickup:' || coalesce((SELECT p.sequence "
+               "FROM carpool_pickups p WHERE p.registration_id = r.id), 0) END, CASE WHEN "
+               "pl.trip = 'return' THEN 'return' END, " NEW_MESSAGE_ID
+               ", ?3, ?3 FROM carpool_plans pl JOIN carpool_groups g ON g.plan_id = pl.id JOIN "
+               "carpool_members m ON m.group_id = g.id JOIN registrations r ON r.id = "
+               "m.registration_id WHERE g.plan_id = ?1 AND g.confirmed = 1 AND g.confirmed_at = "
+               "?2 ORDER BY g.id, m.position ON CONFLICT DO NOTHING",
                plan_id, confirmed_at, now, NULL, err);
 }
 
-int pl_outbox_carpool_changed(pl_store *store, long long event_id, long long after, pl_error *err)
+/* The messages of the changes after `after` to the confirmed cars of one
+ * trip: the way there versioned by the pickup's sequence ("pickup:N",
+ * "lost:N"), the way home by the drop-off's ("home:N", "homelost:N", detail
+ * "return" or "lost_seat_return"). */
+static int carpool_changed_trip(pl_store *store, long long event_id, long long after, int home,
+                                pl_error *err)
 {
     sqlite3_stmt *st = NULL;
     char now[32];
@@ -526,7 +535,7 @@ int pl_outbox_carpool_changed(pl_store *store, long long event_id, long long aft
     rc = pl_store_prepare(
         store, &st,
         "WITH c AS (SELECT * FROM carpool_changes WHERE event_id = ?1 AND id > ?2 AND "
-        "trip = 'outbound'), "
+        "trip = ?4), "
         /* who acted: told nothing about their own act */
         "self AS (SELECT registration_id AS reg FROM c WHERE what = 'left' OR "
         "what = 'driver_cancelled' OR what = 'driver_declined'), "
@@ -537,15 +546,17 @@ int pl_outbox_carpool_changed(pl_store *store, long long event_id, long long aft
         /* the members of the confirmed cars concerned, as they now are */
         "SELECT m.registration_id, 0 FROM carpool_plans p JOIN carpool_groups g ON "
         "g.plan_id = p.id JOIN carpool_members m ON m.group_id = g.id WHERE "
-        "p.event_id = ?1 AND p.trip = 'outbound' AND g.confirmed = 1 AND "
+        "p.event_id = ?1 AND p.trip = ?4 AND g.confirmed = 1 AND "
         "g.driver_id IN (SELECT d FROM cars)), "
         "who AS (SELECT reg, max(lost) AS lost FROM w WHERE reg NOT IN (SELECT reg FROM self) "
         "GROUP BY reg) "
         "INSERT INTO outbox (event_id, registration_id, kind, version, detail, message_id, "
-        "not_before, created) SELECT r.event_id, r.id, 'carpool', (CASE WHEN who.lost THEN "
-        "'lost:' ELSE 'pickup:' END) || coalesce((SELECT p.sequence FROM carpool_pickups p "
-        "WHERE p.registration_id = r.id), 0), CASE WHEN who.lost THEN 'lost_seat' "
-        "END, " NEW_MESSAGE_ID
+        "not_before, created) SELECT r.event_id, r.id, 'carpool', (CASE WHEN ?5 THEN "
+        "(CASE WHEN who.lost THEN 'homelost:' ELSE 'home:' END) || coalesce((SELECT d.sequence "
+        "FROM carpool_dropoffs d WHERE d.registration_id = r.id), 0) ELSE (CASE WHEN who.lost "
+        "THEN 'lost:' ELSE 'pickup:' END) || coalesce((SELECT p.sequence FROM carpool_pickups p "
+        "WHERE p.registration_id = r.id), 0) END), CASE WHEN who.lost THEN (CASE WHEN ?5 THEN "
+        "'lost_seat_return' ELSE 'lost_seat' END) WHEN ?5 THEN 'return' END, " NEW_MESSAGE_ID
         ", ?3, ?3 FROM who JOIN registrations r ON r.id = who.reg WHERE r.status = 'confirmed' "
         "ORDER BY r.id ON CONFLICT DO NOTHING",
         err);
@@ -554,10 +565,23 @@ int pl_outbox_carpool_changed(pl_store *store, long long event_id, long long aft
     sqlite3_bind_int64(st, 1, event_id);
     sqlite3_bind_int64(st, 2, after);
     pl_store_bind_text(st, 3, now);
+    pl_store_bind_text(st, 4, home ? "return" : "outbound");
+    sqlite3_bind_int(st, 5, home);
     if ((rc = pl_store_step(store, st, "cannot write the outbox", err)) == 0)
         rc = sqlite3_changes(pl_store_db(store));
     sqlite3_finalize(st);
     return rc;
+}
+
+int pl_outbox_carpool_changed(pl_store *store, long long event_id, long long after, pl_error *err)
+{
+    int there = carpool_changed_trip(store, event_id, after, 0, err), home;
+
+    if (there < 0)
+        return there;
+    if ((home = carpool_changed_trip(store, event_id, after, 1, err)) < 0)
+        return home;
+    return there + home;
 }
 
 int pl_outbox_announce(pl_store *store, const char *slug, const char *subject, const char *body,

@@ -163,14 +163,18 @@ int pl_outbox_remind(pl_store *store, const char *slug, const char *version, con
  * Carpool messages for every member (driver and passengers) of the groups
  * of the plan plan_id confirmed at confirmed_at (the transaction of
  * pl_carpool_confirm). Versioned by the person's pickup sequence, so a
- * group confirmed again tells no one twice. Returns the number queued.
+ * group confirmed again tells no one twice; a plan of the way home: by the
+ * drop-off's sequence ("home:N"), detail "return". Returns the number
+ * queued.
  */
 int pl_outbox_carpool_confirmed(pl_store *store, long long plan_id, const char *confirmed_at,
                                 pl_error *err);
 
 /*
  * Carpool messages for the changes to confirmed cars of the event recorded
- * after the change id `after` (table carpool_changes, the way there; call it
+ * after the change id `after` (table carpool_changes, both trips: the way
+ * home's messages have detail "return" or "lost_seat_return", versions
+ * "home:N" / "homelost:N" from the drop-off's sequence; call it
  * after the pickups are brought up to date, in the same transaction): each
  * member of a confirmed car that changed (its new composition: versioned by their
  * pickup sequence, as pl_outbox_carpool_confirmed, so nothing is said twice),

@@ -534,6 +534,10 @@ class AdminTest(unittest.TestCase):
         page = self.b.get("/admin/e/atelier-cem-2/carpool")[2]
         self.assertIn("<svg", page)
         self.assertIn('value="40"', page)  # the options used, shown again
+        # the summary, in the event's language, adds up
+        m = re.search(r"Demandent une place : (\d+) — placés : (\d+), sans place : (\d+)", page)
+        self.assertTrue(m, "no carpool summary")
+        self.assertEqual(int(m.group(1)), int(m.group(2)) + int(m.group(3)))
         cars = re.findall(r'name="driver_email" value="([^"]+)"', page)
         self.assertTrue(cars)
         s, _, _ = self.b.post("/admin/e/atelier-cem-2/carpool/confirm",
@@ -543,6 +547,12 @@ class AdminTest(unittest.TestCase):
         plan = json.loads(self.b.get("/admin/e/atelier-cem-2/carpool.json")[2])
         confirmed = [g for g in plan["groups"] if g["confirmed"]]
         self.assertEqual(len(confirmed), 1)
+        # without keeping them, a plan over confirmed cars is refused, in
+        # the page's language
+        s, _, page = self.b.post("/admin/e/atelier-cem-2/carpool/plan", {"max_detour": "10"},
+                                 csrf_from="/admin/e/atelier-cem-2/carpool")
+        self.assertEqual(s, 400)
+        self.assertIn("voitures de l&#39;aller confirmées : 1", page.replace("&#x27;", "&#39;"))
         s, _, _ = self.b.post("/admin/e/atelier-cem-2/carpool/plan",
                               {"keep_confirmed": "1", "max_detour": "10"},
                               csrf_from="/admin/e/atelier-cem-2/carpool")

@@ -191,12 +191,19 @@ class Carpool(PlannerTestCase):
         self.assertEqual(len(emails), len(set(emails)))
         r = self.ok("carpool", "show", SLUG, "--email", g["driver"]["email"])
         self.assertIn("The group is confirmed", r.stdout)
-        # Without --keep-confirmed the plan starts afresh.
-        fresh = self.plan()
-        self.assertFalse(any(h["confirmed"] for h in fresh["groups"]))
+        # Without --keep-confirmed a plan over confirmed cars is refused
+        # (exit 1: bad input) and says what to do; --force plans them again
+        # (a car whose driver still drives passengers stays confirmed), and
+        # --fresh --force starts afresh.
+        r = self.run_planner("carpool", "plan", SLUG)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("--keep-confirmed", r.stderr)
+        self.assertIn("--force", r.stderr)
+        fresh = self.plan("--force", "--fresh")
+        self.ok("carpool", "changes", SLUG)
         # --all confirms every group with passengers.
         r = self.ok("carpool", "confirm", SLUG, "--all")
-        n = sum(1 for h in fresh["groups"] if h["passengers"])
+        n = sum(1 for h in fresh["groups"] if h["passengers"] and not h["confirmed"])
         self.assertIn(f"{n} groups confirmed", r.stderr)
 
     def test_the_way_home(self):

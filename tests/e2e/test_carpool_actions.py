@@ -147,7 +147,7 @@ class CarpoolActions(PlannerTestCase):
         self.assertEqual(s, 303)
         for p in first["passengers"]:
             shown = self.show(p["email"])
-            self.assertEqual((shown["role"], shown["reason"]), ("unassigned", "seat_lost"))
+            self.assertEqual((shown["role"], shown["reason"]), ("unassigned", "driver_declined"))
         self.assertEqual(self.show(first["driver"]["email"])["role"], "driver")
         after = self.carpool_mail()
         for p in first["passengers"]:
@@ -160,7 +160,7 @@ class CarpoolActions(PlannerTestCase):
                                  {"csrf": csrf_of(step), "confirm": "yes"})
         self.assertEqual(s, 303)
         for p in second["passengers"]:
-            self.assertEqual(self.show(p["email"])["reason"], "seat_lost")
+            self.assertEqual(self.show(p["email"])["reason"], "driver_declined")
         # another registration's form token does not fit
         s, _, _ = self.b.request("POST", "/me/%s/carpool/decline" % token,
                                  {"csrf": csrf_of(step), "confirm": "yes"})

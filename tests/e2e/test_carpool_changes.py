@@ -118,6 +118,36 @@ class CarpoolChanges(PlannerTestCase):
         self.assertIn("moved", r.stdout)
         self.assertIn("from the car of", r.stdout)
 
+    def test_the_way_home_is_confirmed_and_its_mail_says_so(self):
+        plans = self.plan("--trip", "both")
+        home = next(p for p in plans if p["trip"] == "return")
+        car = next(g for g in home["groups"] if g["passengers"])
+        driver = car["driver"]["email"].lower()
+        r = self.ok("carpool", "confirm", SLUG, "--email", driver, "--trip", "return")
+        self.assertIn("the way home: the group driven by", r.stderr)
+        self.assertIn("--keep-confirmed --trip return", r.stderr)
+        self.assertEqual(sum(self.carpool_mail().values()), len(self.members(car)))
+        msgs = json.loads(self.ok("mail", "list", SLUG, "--format", "json").stdout)["messages"]
+        mine = next(m for m in msgs if m["to"].lower() == driver and m["kind"] == "carpool")
+        preview = self.ok("mail", "preview", mine["id"]).stdout
+        # a French event: the way home, said in the subject and the body
+        self.assertIn("Subject: Votre covoiturage retour", preview)
+        self.assertIn("Vous conduisez au retour. D=C3=A9part du lieu", preview)
+        shown = self.ok("carpool", "show", SLUG, "--email", driver).stdout
+        self.assertIn("The car home is confirmed.", shown)
+        # the way there is not confirmed by it
+        there = json.loads(self.ok("carpool", "show", SLUG, "--email", driver,
+                                   "--format", "json").stdout)
+        self.assertFalse(there["group"] and there["group"].get("confirmed"))
+        # --trip both: a driver who has no car on one trip is said, the
+        # other trip is still confirmed
+        r = self.ok("carpool", "confirm", SLUG, "--all", "--trip", "both")
+        self.assertIn("the way there:", r.stderr)
+        self.assertIn("the way home:", r.stderr)
+        r = self.run_planner("carpool", "confirm", SLUG, "--all", "--trip", "sideways")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--trip is outbound, return or both", r.stderr)
+
     def test_a_driver_who_cancels_frees_seats_with_a_lost_seat_message(self):
         plan = self.plan()
         self.ok("carpool", "confirm", SLUG, "--all")

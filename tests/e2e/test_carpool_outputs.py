@@ -124,6 +124,16 @@ class Outputs(PlannerTestCase):
         unassigned = [r for r in rows[1:] if r[col["Rôle"]] == "sans place"]
         self.assertEqual(len(unassigned), len(plan["unassigned"]))
         self.assertTrue(all(r[col["Sans place car"]] for r in unassigned))
+        # the reasons in the event's words, one per code (the plan's JSON keeps its line)
+        by_email = {u["email"]: u["reason"] for u in plan["unassigned"]}
+        french = {"origin_unknown": "commune de départ non reconnue",
+                  "origin_ambiguous": "commune de départ ambiguë",
+                  "no_driver": "aucun conducteur ne passe assez près"}
+        for r in unassigned:
+            code = by_email[r[col["Courriel"]]]
+            if code in french:
+                self.assertEqual(r[col["Sans place car"]], french[code])
+        self.assertTrue(any(by_email[r[col["Courriel"]]] in french for r in unassigned))
 
     def test_csv_and_excel_csv(self):
         plan = self.plan()

@@ -206,6 +206,70 @@ static void unknown_origin(void **state)
     pl_carpool_result_free(r);
 }
 
+/* Nobody offers a seat: the detour limit is not the reason. A driver with
+ * no seat, a driver whose origin is unknown and a rider do not count; one
+ * far driver with a seat does (then the detour limit is the reason). */
+static void nobody_drives_is_not_a_detour(void **state)
+{
+    (void)state;
+    pl_carpool_participant p[4] = {
+        person(PL_CARPOOL_ROLE_DRIVE, 0, 10, 0), person(PL_CARPOOL_ROLE_DRIVE, 3, 20, 0),
+        person(PL_CARPOOL_ROLE_RIDE, 0, 30, 0), person(PL_CARPOOL_ROLE_RIDE, 0, 30, 1)};
+    p[1].origin.lat = NAN;
+    pl_carpool_result *r = plan(p, 4, NULL);
+    assert_int_equal(reason_of(r, 2), PL_CARPOOL_REASON_NO_DRIVERS);
+    assert_int_equal(reason_of(r, 3), PL_CARPOOL_REASON_NO_DRIVERS);
+    assert_string_equal(pl_carpool_reason_text(PL_CARPOOL_REASON_NO_DRIVERS),
+                        "nobody drives with a seat to offer on this trip");
+    pl_carpool_result_free(r);
+
+    /* a driver with a seat, out of reach: no driver within the limit */
+    p[1].origin = at(-60, 0);
+    r = plan(p, 4, NULL);
+    assert_int_equal(reason_of(r, 2), PL_CARPOOL_REASON_NO_DRIVER);
+    assert_int_equal(reason_of(r, 3), PL_CARPOOL_REASON_NO_DRIVER);
+    pl_carpool_result_free(r);
+
+    /* no driver at all, only riders */
+    r = plan(p + 2, 2, NULL);
+    assert_int_equal(reason_of(r, 0), PL_CARPOOL_REASON_NO_DRIVERS);
+    assert_int_equal(reason_of(r, 1), PL_CARPOOL_REASON_NO_DRIVERS);
+    pl_carpool_result_free(r);
+}
+
+/* A confirmed car with a seat left is a driver of the event: a rider far
+ * from it is out of reach, not without drivers. */
+static void confirmed_car_counts_as_a_driver(void **state)
+{
+    (void)state;
+    pl_carpool_participant p[3] = {person(PL_CARPOOL_ROLE_DRIVE, 3, 60, 0),
+                                   person(PL_CARPOOL_ROLE_RIDE, 0, 50, 0),
+                                   person(PL_CARPOOL_ROLE_RIDE, 0, -50, 0)};
+    size_t conf_pass[1] = {1};
+    pl_carpool_confirmed conf = {0, conf_pass, 1};
+    pl_carpool_problem pb = {p, 3, VENUE, 600, &conf, 1, PL_CARPOOL_OUTBOUND, 0, NULL, NULL, 0};
+    pl_carpool_result *r = NULL;
+    assert_int_equal(pl_carpool_plan(&r, &pb, NULL, NULL), PL_OK);
+    assert_int_equal(reason_of(r, 2), PL_CARPOOL_REASON_NO_DRIVER);
+    pl_carpool_result_free(r);
+
+    /* a rider on its way: the confirmed car has two seats left but is kept
+     * as it is; not "every driver within reach is full" */
+    p[2] = person(PL_CARPOOL_ROLE_RIDE, 0, 55, 0);
+    assert_int_equal(pl_carpool_plan(&r, &pb, NULL, NULL), PL_OK);
+    assert_int_equal(reason_of(r, 2), PL_CARPOOL_REASON_KEPT);
+    assert_string_equal(pl_carpool_reason_text(PL_CARPOOL_REASON_KEPT),
+                        "a car within reach has a seat left, but it is kept as it is (confirmed, "
+                        "locked or going home together)");
+    pl_carpool_result_free(r);
+
+    /* the confirmed car full (one seat): now it is full */
+    p[0].seats = 1;
+    assert_int_equal(pl_carpool_plan(&r, &pb, NULL, NULL), PL_OK);
+    assert_int_equal(reason_of(r, 2), PL_CARPOOL_REASON_NO_SEAT);
+    pl_carpool_result_free(r);
+}
+
 static void confirmed_group_is_kept(void **state)
 {
     (void)state;
@@ -364,7 +428,11 @@ static int has_flexible(const pl_carpool_participant *p, size_t n)
 static void check_reason(const pl_carpool_participant *p, size_t n, const pl_carpool_result *r,
                          size_t q, pl_carpool_reason why, const pl_carpool_options *o)
 {
-    int reach = 0, room = 0;
+    int reach = 0, room = 0, any = 0;
+    for (size_t d = 0; d < n; d++)
+        if (p[d].role != PL_CARPOOL_ROLE_RIDE && p[d].seats > 0 && isfinite(p[d].origin.lon) &&
+            isfinite(p[d].origin.lat))
+            any = 1;
     for (size_t d = 0; d < n; d++) {
         if (p[d].role != PL_CARPOOL_ROLE_DRIVE || p[d].seats == 0 || !isfinite(p[d].origin.lon) ||
             !in_reach(p, d, q, o))
@@ -374,8 +442,10 @@ static void check_reason(const pl_carpool_participant *p, size_t n, const pl_car
             if (r->groups[g].driver == d && (int)r->groups[g].npassengers < p[d].seats)
                 room = 1;
     }
-    if (why == PL_CARPOOL_REASON_NO_DRIVER)
-        assert_false(reach);
+    if (why == PL_CARPOOL_REASON_NO_DRIVERS)
+        assert_false(any);
+    else if (why == PL_CARPOOL_REASON_NO_DRIVER)
+        assert_true(any && !reach);
     else if (why == PL_CARPOOL_REASON_NO_SEAT)
         assert_true(reach && !room);
     else
@@ -855,6 +925,8 @@ int main(void)
         cmocka_unit_test(detour_minutes_cap),
         cmocka_unit_test(unknown_origin),
         cmocka_unit_test(confirmed_group_is_kept),
+        cmocka_unit_test(nobody_drives_is_not_a_detour),
+        cmocka_unit_test(confirmed_car_counts_as_a_driver),
         cmocka_unit_test(bad_input_is_rejected),
         cmocka_unit_test(empty_problem),
         cmocka_unit_test(distance_callback_is_used),

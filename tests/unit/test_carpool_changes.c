@@ -487,6 +487,18 @@ static void a_passenger_leaves_a_confirmed_car_and_a_driver_declines_one(void **
            "outbound|ana@example.org|NULL|bob@example.org|lost_seat\n"
            "outbound|ana@example.org|NULL|ana@example.org|driver_declined\n");
     expect(f, MAILS " LIMIT -1 OFFSET 7", "bob@example.org|lost:1|lost_seat\n");
+    /* Bob is told the true reason: his driver declined (not that he left,
+     * nor that she cancelled) */
+    {
+        pl_carpool_assignment *bob = NULL;
+        assert_int_equal(
+            pl_carpool_assignment_find_email(&bob, f->store, "atelier", "bob@example.org", &err),
+            0);
+        assert_int_equal(bob->role, PL_CARPOOL_AS_UNASSIGNED);
+        assert_string_equal(bob->unassigned->code, PL_CARPOOL_WHY_DRIVER_DECLINED);
+        assert_non_null(strstr(bob->unassigned->reason, "declined"));
+        pl_carpool_assignment_free(bob);
+    }
     expect(f,
            "SELECT count(*), min(g.confirmed) FROM carpool_members m JOIN carpool_groups g ON "
            "g.id = m.group_id JOIN registrations r ON r.id = g.driver_id WHERE r.email = "
@@ -497,10 +509,10 @@ static void a_passenger_leaves_a_confirmed_car_and_a_driver_declines_one(void **
            "SELECT count(*) FROM carpool_members m JOIN carpool_groups g ON g.id = m.group_id "
            "JOIN registrations r ON r.id = g.driver_id WHERE r.email = 'ana@example.org'",
            "1\n");
-    /* accepting is confirming the car, the way there only */
+    /* accepting is confirming the car; the way home has no plan here */
     assert_int_equal(
         pl_carpool_driver_accept(f->store, "atelier", "hal@example.org", PL_CARPOOL_RETURN, &err),
-        PL_EINVALID);
+        PL_ENOTFOUND);
     assert_int_equal(
         pl_carpool_driver_accept(f->store, "atelier", "hal@example.org", PL_CARPOOL_OUTBOUND, &err),
         0);
@@ -549,6 +561,131 @@ static void totals_follow_a_change_and_the_way_home_counts_forward(void **state)
            "ivy@example.org|2026-12-10T11:06|2026-12-10T10:30|2026-12-10T11:20\n");
     /* the way there is untouched, and nothing of the way home is mailed */
     expect(f, CHANGES, "outbound|hal@example.org|NULL|cleo@example.org|left\n");
+}
+
+static void plan_home(fixture *f, int keep_confirmed)
+{
+    pl_carpool_plan_options opts;
+    pl_error err;
+    char msg[1024];
+
+    pl_carpool_plan_options_init(&opts);
+    opts.trip = PL_CARPOOL_RETURN;
+    opts.keep_confirmed = keep_confirmed;
+    if (pl_carpool_plan_event(NULL, f->store, "atelier", &opts, &err) != 0)
+        fail_msg("%s", pl_error_format(&err, msg, sizeof(msg)));
+}
+
+#define HOME_CARS                                                                                  \
+    "SELECT d.email, m.position, r.email, g.confirmed, m.time FROM carpool_plans p JOIN "          \
+    "carpool_groups g ON g.plan_id = p.id JOIN carpool_members m ON m.group_id = g.id JOIN "       \
+    "registrations r ON r.id = m.registration_id JOIN registrations d ON d.id = g.driver_id "      \
+    "WHERE p.trip = 'return' ORDER BY d.email, m.position"
+
+/* The way home is confirmed on its own: its members are told (detail
+ * "return", versioned by the drop-off), the way there stays unconfirmed, a
+ * re-plan of the way home with keep_confirmed keeps the cars, and a change
+ * to one is recorded and mailed as the way home's. */
+static void the_way_home_is_confirmed_kept_and_told(void **state)
+{
+    fixture *f = *state;
+    pl_error err;
+    size_t n = 0;
+    char *before, *after;
+
+    plan(f, 0);
+    /* no plan of the way home yet */
+    assert_int_equal(
+        pl_carpool_confirm_trip(&n, f->store, "atelier", NULL, PL_CARPOOL_RETURN, &err),
+        PL_ENOTFOUND);
+    assert_non_null(strstr(err.msg, "--trip return"));
+    plan_home(f, 0);
+    assert_int_equal(
+        pl_carpool_confirm_trip(&n, f->store, "atelier", NULL, PL_CARPOOL_RETURN, &err), 0);
+    assert_int_equal(n, 2);
+    expect(f,
+           "SELECT count(*) FROM carpool_groups g JOIN carpool_plans p ON p.id = g.plan_id "
+           "WHERE p.trip = 'outbound' AND g.confirmed = 1",
+           "0\n");
+    /* everyone in a car home is told, as the way home's */
+    expect(f,
+           "SELECT count(*), min(o.detail), min(o.version GLOB 'home:*') FROM outbox o "
+           "WHERE o.kind = 'carpool'",
+           "5|return|1\n");
+    /* confirming again tells no one twice */
+    assert_int_equal(
+        pl_carpool_confirm_trip(&n, f->store, "atelier", NULL, PL_CARPOOL_RETURN, &err), 0);
+    assert_int_equal(n, 0);
+    expect(f, "SELECT count(*) FROM outbox WHERE kind = 'carpool'", "5\n");
+
+    /* a newcomer near Ana, a re-plan of the way home keeping the confirmed
+     * cars: they stay as they are */
+    before = q(f, HOME_CARS);
+    reg(f, "Max Late", "max@example.org", "Versailles", "ride", 0);
+    plan_home(f, 1);
+    after = q(f, HOME_CARS);
+    assert_string_equal(after, before);
+    free(before);
+    free(after);
+
+    /* Ivy cancels: she leaves Hal's confirmed car home (and the way there,
+     * not confirmed, is left to the next plan); Hal is told, as the way
+     * home's */
+    expect(f, HOME_CARS,
+           "ana@example.org|0|ana@example.org|1|2026-12-10T10:30\n"
+           "ana@example.org|1|bob@example.org|1|2026-12-10T10:44\n"
+           "hal@example.org|0|hal@example.org|1|2026-12-10T10:30\n"
+           "hal@example.org|1|cleo@example.org|1|2026-12-10T10:48\n"
+           "hal@example.org|2|ivy@example.org|1|2026-12-10T11:07\n");
+    cancel(f, "ivy@example.org");
+    expect(f, CHANGES, "return|hal@example.org|NULL|ivy@example.org|left\n");
+    expect(f, MAILS " LIMIT -1 OFFSET 5",
+           "cleo@example.org|home:1|return\nhal@example.org|home:1|return\n");
+}
+
+/* A plain re-plan over confirmed cars is refused; forced, a confirmed car
+ * that goes (its driver now left out) tells each of its members where they
+ * are now, and the car they join, confirmed, is told as it now is. */
+static void a_forced_re_plan_tells_every_member_of_a_confirmed_car_that_changes(void **state)
+{
+    fixture *f = *state;
+    pl_carpool_plan_options opts;
+    pl_error err;
+    char msg[512];
+    long long mails;
+
+    plan(f, 0);
+    confirm_all(f);
+    mails = qi(f, "SELECT count(*) FROM outbox WHERE kind = 'carpool'");
+    assert_int_equal(
+        pl_carpool_choice_set(f->store, "atelier", "hal@example.org", PL_CARPOOL_EXCLUDE, 1, &err),
+        0);
+    pl_carpool_plan_options_init(&opts);
+    assert_int_equal(pl_carpool_plan_event(NULL, f->store, "atelier", &opts, &err), PL_EINVALID);
+    expect(f, "SELECT count(*) FROM carpool_changes", "0\n");
+    opts.force = 1;
+    if (pl_carpool_plan_event(NULL, f->store, "atelier", &opts, &err) != 0)
+        fail_msg("%s", pl_error_format(&err, msg, sizeof(msg)));
+    expect(f, MEMBERS,
+           "ana@example.org|0|ana@example.org\nana@example.org|1|cleo@example.org\n"
+           "ana@example.org|2|bob@example.org\nhal@example.org|0|hal@example.org\n");
+    /* Cleo went into Ana's car, Ivy (Trappes) is too far for it */
+    expect(f, CHANGES,
+           "outbound|hal@example.org|NULL|ivy@example.org|lost_seat\n"
+           "outbound|ana@example.org|hal@example.org|cleo@example.org|moved\n"
+           "outbound|hal@example.org|NULL|hal@example.org|lost_seat\n");
+    /* Ana's car stays confirmed; everyone in it, Hal and Ivy are told */
+    expect(f,
+           "SELECT g.confirmed FROM carpool_groups g JOIN registrations r ON r.id = "
+           "g.driver_id WHERE r.email = 'ana@example.org'",
+           "1\n");
+    {
+        char sql[512];
+        snprintf(sql, sizeof(sql), MAILS " LIMIT -1 OFFSET %lld", mails);
+        expect(f, sql,
+               "ana@example.org|pickup:1|\nbob@example.org|pickup:1|\ncleo@example.org|pickup:1|\n"
+               "hal@example.org|lost:1|lost_seat\nivy@example.org|lost:1|lost_seat\n");
+    }
 }
 
 static void a_late_sign_up_moves_only_the_car_it_must(void **state)
@@ -684,6 +821,9 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
             a_passenger_leaves_a_confirmed_car_and_a_driver_declines_one, setup, teardown),
+        cmocka_unit_test_setup_teardown(the_way_home_is_confirmed_kept_and_told, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            a_forced_re_plan_tells_every_member_of_a_confirmed_car_that_changes, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,6 +6,7 @@
 
 #include <math.h>
 
+#include "carpool_summary.h"
 #include "planner.h"
 #include "store_test.h"
 #include "test_helpers.h"
@@ -64,7 +65,8 @@ static int setup(void **state)
 }
 
 /* keep_confirmed 2: keep_confirmed off and plan afresh (opts.fresh), not
- * keeping the previous cars where they fit */
+ * keeping the previous cars where they fit; 3: forced over confirmed cars
+ * (opts.force); 4: forced and afresh */
 static pl_carpool_saved_plan *plan(fixture *f, int keep_confirmed, double road_factor)
 {
     pl_carpool_plan_options opts;
@@ -74,7 +76,8 @@ static pl_carpool_saved_plan *plan(fixture *f, int keep_confirmed, double road_f
 
     pl_carpool_plan_options_init(&opts);
     opts.keep_confirmed = keep_confirmed == 1;
-    opts.fresh = keep_confirmed == 2;
+    opts.fresh = keep_confirmed == 2 || keep_confirmed == 4;
+    opts.force = keep_confirmed >= 3; /* 3: forced, 4: forced and afresh */
     opts.engine.road_factor = road_factor;
     if (pl_carpool_plan_event(&p, f->store, "atelier", &opts, &err) != 0)
         fail_msg("%s", pl_error_format(&err, msg, sizeof(msg)));
@@ -210,6 +213,87 @@ static void unknown_and_ambiguous_origins_are_unassigned_with_reason(void **stat
     pl_carpool_saved_plan_free(p);
 }
 
+/* Each reason says what happened: nobody drives (both drivers left out by
+ * the organiser, who also left Bob out), and the English line that goes
+ * with it. */
+static void reasons_say_what_happened(void **state)
+{
+    fixture *f = *state;
+    pl_carpool_saved_plan *p;
+    const pl_carpool_saved_unassigned *u;
+    pl_error err;
+
+    assert_int_equal(
+        pl_carpool_choice_set(f->store, "atelier", "ana@example.org", PL_CARPOOL_EXCLUDE, 1, &err),
+        0);
+    assert_int_equal(
+        pl_carpool_choice_set(f->store, "atelier", "gus@example.org", PL_CARPOOL_EXCLUDE, 1, &err),
+        0);
+    assert_int_equal(
+        pl_carpool_choice_set(f->store, "atelier", "bob@example.org", PL_CARPOOL_EXCLUDE, 1, &err),
+        0);
+    p = plan(f, 0, 1.3);
+    assert_non_null(u = unassigned(p, "fay@example.org"));
+    assert_string_equal(u->code, PL_CARPOOL_WHY_NOBODY_DRIVES);
+    assert_string_equal(u->reason, "nobody drives with a seat to offer on this trip");
+    assert_non_null(u = unassigned(p, "bob@example.org"));
+    assert_string_equal(u->code, PL_CARPOOL_WHY_EXCLUDED);
+    assert_non_null(u = unassigned(p, "cleo@example.org"));
+    assert_string_equal(u->code, PL_CARPOOL_WHY_ORIGIN_UNKNOWN);
+    assert_non_null(u = unassigned(p, "dan@example.org"));
+    assert_string_equal(u->code, PL_CARPOOL_WHY_ORIGIN_AMBIGUOUS);
+    /* the drivers go alone: not without a seat */
+    assert_null(unassigned(p, "ana@example.org"));
+    assert_null(unassigned(p, "gus@example.org"));
+    pl_carpool_saved_plan_free(p);
+
+    /* Ana drives again: Fay in Marseille is out of her reach */
+    assert_int_equal(
+        pl_carpool_choice_set(f->store, "atelier", "ana@example.org", PL_CARPOOL_EXCLUDE, 0, &err),
+        0);
+    p = plan(f, 0, 1.3);
+    assert_non_null(u = unassigned(p, "fay@example.org"));
+    assert_string_equal(u->code, PL_CARPOOL_WHY_NO_DRIVER);
+    pl_carpool_saved_plan_free(p);
+}
+
+/* The summary's counts add up and say who they are about: riders (Bob
+ * seated; Cleo, Dan, Fay not, each reason counted), cars (Ana with Bob, Gus
+ * alone), and Hal, a driver whose origin is unknown, apart. */
+static void summary_counts_add_up(void **state)
+{
+    fixture *f = *state;
+    pl_carpool_saved_plan *p;
+    pl_carpool_summary s;
+    char text[2048];
+
+    reg(f, "Hal Nowhere", "hal@example.org", "Trifouilly-les-Oies", "drive", 3, NULL);
+    reg(f, "Ivy Flex", "ivy@example.org", "Versailles", "flexible", 2, NULL);
+    p = plan(f, 0, 1.3);
+    pl_carpool_summary_count(&s, p);
+    assert_int_equal(s.want_seat, 4);
+    assert_int_equal(s.seated, 1);
+    assert_int_equal(s.unseated, 3);
+    assert_int_equal(s.cars, s.with_passengers + s.alone);
+    assert_int_equal(s.passengers, s.seated + s.flexible_riding);
+    assert_int_equal(s.not_in_car, 1);
+    assert_int_equal(s.unseated + s.not_in_car, p->nunassigned);
+    pl_carpool_summary_text(text, sizeof(text), PL_LANG_EN, p);
+    assert_non_null(strstr(text, "Asked for a seat: 4 — 1 seated, 3 without a seat (1 no driver "
+                                 "within the detour limit, 1 origin not found, 1 origin "
+                                 "ambiguous)\n"));
+    assert_non_null(strstr(text, "Not in a car: 1 who would drive (1 origin not found)\n"));
+    pl_carpool_summary_text(text, sizeof(text), PL_LANG_FR, p);
+    assert_non_null(strstr(text,
+                           "Demandent une place : 4 — placés : 1, sans place : 3 (1 aucun "
+                           "conducteur ne passe assez près, 1 commune de départ non reconnue, "
+                           "1 commune de départ ambiguë)\n"));
+    assert_non_null(
+        strstr(text, "Sans voiture, prêts à conduire : 1 (1 commune de départ non reconnue)\n"));
+    assert_string_equal(pl_carpool_why_short(PL_LANG_EN, "no_such_code"), "other reason");
+    pl_carpool_saved_plan_free(p);
+}
+
 static void same_input_gives_the_same_stored_plan(void **state)
 {
     fixture *f = *state;
@@ -256,20 +340,56 @@ static void keep_confirmed_keeps_the_group_byte_for_byte(void **state)
     pl_carpool_saved_plan_free(p);
     free(after);
 
-    /* Without keep_confirmed, the group is no longer confirmed; the cars
-     * are kept where they fit, so Hal stays with Gus... */
-    p = plan(f, 0, 1.5);
-    assert_false(group_of(p, "ana@example.org")->confirmed);
+    /* Without keep_confirmed, a plan over a confirmed car is refused, with
+     * what to do; nothing changes */
+    {
+        pl_carpool_plan_options opts;
+        char *rows = dump_plan(f), *again;
+        pl_carpool_plan_options_init(&opts);
+        opts.engine.road_factor = 1.5;
+        assert_int_equal(pl_carpool_plan_event(NULL, f->store, "atelier", &opts, &err),
+                         PL_EINVALID);
+        assert_non_null(strstr(err.msg, "confirmed cars of the way there: 1"));
+        assert_non_null(strstr(err.msg, "--keep-confirmed"));
+        assert_non_null(strstr(err.msg, "--force"));
+        again = dump_plan(f);
+        assert_string_equal(again, rows);
+        free(rows);
+        free(again);
+    }
+    /* Forced: the cars are kept where they fit, so Hal stays with Gus, and
+     * Ana's car, the same, stays confirmed as it was; nobody is told... */
+    p = plan(f, 3, 1.5);
+    assert_true(group_of(p, "ana@example.org")->confirmed);
+    assert_string_equal(group_of(p, "ana@example.org")->confirmed_at, "2026-11-26T10:00:00Z");
     assert_int_equal(group_of(p, "gus@example.org")->npassengers, 1);
     assert_int_equal(p->moved, 0);
     assert_true(p->kept_previous);
     pl_carpool_saved_plan_free(p);
-    /* ... and planned afresh, Hal joins Ana. */
-    p = plan(f, 2, 1.5);
-    assert_false(group_of(p, "ana@example.org")->confirmed);
+    {
+        char *rows = dump(f, "SELECT count(*) FROM carpool_changes");
+        assert_string_equal(rows, "0\n");
+        free(rows);
+    }
+    /* ... forced and afresh, Hal joins Ana: recorded, and Ana's car (still
+     * hers, still confirmed) is told as it now is */
+    p = plan(f, 4, 1.5);
+    assert_true(group_of(p, "ana@example.org")->confirmed);
     assert_int_equal(group_of(p, "ana@example.org")->npassengers, 2);
     assert_null(unassigned(p, "hal@example.org"));
     pl_carpool_saved_plan_free(p);
+    {
+        char *rows = dump(f, "SELECT c.trip, d.email, r.email, c.what FROM carpool_changes c "
+                             "JOIN registrations r ON r.id = c.registration_id JOIN "
+                             "registrations d ON d.id = c.driver_id ORDER BY c.id");
+        assert_string_equal(rows, "outbound|ana@example.org|hal@example.org|joined\n");
+        free(rows);
+        rows = dump(f, "SELECT r.email FROM outbox o JOIN registrations r ON r.id = "
+                       "o.registration_id WHERE o.kind = 'carpool' AND o.created >= "
+                       "'2026-11-27' ORDER BY r.email");
+        assert_string_equal(rows, "ana@example.org\nbob@example.org\nhal@example.org\n");
+        free(rows);
+    }
     free(before);
 }
 
@@ -444,6 +564,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(plan_is_stored_and_read_back, setup, th_db_teardown),
         cmocka_unit_test_setup_teardown(unknown_and_ambiguous_origins_are_unassigned_with_reason,
                                         setup, th_db_teardown),
+        cmocka_unit_test_setup_teardown(reasons_say_what_happened, setup, th_db_teardown),
+        cmocka_unit_test_setup_teardown(summary_counts_add_up, setup, th_db_teardown),
         cmocka_unit_test_setup_teardown(same_input_gives_the_same_stored_plan, setup,
                                         th_db_teardown),
         cmocka_unit_test_setup_teardown(keep_confirmed_keeps_the_group_byte_for_byte, setup,
