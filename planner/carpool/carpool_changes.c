@@ -4,9 +4,18 @@
  * leaves, a driver who declines. Each one rewrites the car's rows, brings the
  * pickups up to date, and, when a confirmed car is concerned, records the
  * change (table carpool_changes) and queues the carpool messages
- * (pl_outbox_carpool_changed), all in one transaction.
+ * (pl_outbox_carpool_changed), all in one transaction. People kept
+ * together are carpool_together.c's; reading the record,
+ * carpool_changes_list.c's.
+ *
+ * About 1,050 lines, on purpose: every change here (a cancel, a move, a
+ * passenger leaving, a driver declining) works on the same private picture
+ * of one car (stop, car, geo: its route, order and limits) inside the same
+ * transaction that records and tells; split, that picture would become a
+ * header of its own.
  */
 #include "carpool_plan.h"
+#include "carpool_changes_internal.h"
 #include "event.h"
 #include "origin.h"
 #include "outbox.h"
@@ -638,7 +647,7 @@ static int open_plan(pl_carpool_saved_plan **plan, long long *plan_id, pl_event 
     return rc;
 }
 
-static int run_id(pl_store *store, const char *sql, long long a, long long b, pl_error *err)
+int pl_carpool_run_id(pl_store *store, const char *sql, long long a, long long b, pl_error *err)
 {
     sqlite3_stmt *st = NULL;
     int rc;
@@ -694,9 +703,9 @@ static int is_locked(pl_store *store, long long driver)
  * a confirmed car is concerned (the caller brings the pickups in line and
  * queues the messages). fixed_too = 0 refuses to touch a confirmed or locked
  * car (the planner keeping people together). *event_id gets the event. */
-static int move_in_tx(pl_carpool_move_result *out, long long *event_id, pl_store *store,
-                      const char *slug, const char *email, const char *to_email,
-                      pl_carpool_trip trip, int force, int fixed_too, pl_error *err)
+int pl_carpool_move_in_tx(pl_carpool_move_result *out, long long *event_id, pl_store *store,
+                          const char *slug, const char *email, const char *to_email,
+                          pl_carpool_trip trip, int force, int fixed_too, pl_error *err)
 {
     pl_carpool_move_result res;
     pl_carpool_saved_plan *plan = NULL;
@@ -847,14 +856,15 @@ static int move_in_tx(pl_carpool_move_result *out, long long *event_id, pl_store
         if ((rc = write_car(store, &g, &cf, trip, err)) < 0)
             goto done;
     } else if (solo) {
-        if ((rc = run_id(store, "DELETE FROM carpool_groups WHERE plan_id = ?1 AND driver_id = ?2",
-                         plan_id, mover.reg, err)) < 0)
+        if ((rc = pl_carpool_run_id(
+                 store, "DELETE FROM carpool_groups WHERE plan_id = ?1 AND driver_id = ?2", plan_id,
+                 mover.reg, err)) < 0)
             goto done;
     } else {
-        if ((rc = run_id(store,
-                         "DELETE FROM carpool_unassigned WHERE plan_id = ?1 AND "
-                         "registration_id = ?2",
-                         plan_id, mover.reg, err)) < 0)
+        if ((rc = pl_carpool_run_id(store,
+                                    "DELETE FROM carpool_unassigned WHERE plan_id = ?1 AND "
+                                    "registration_id = ?2",
+                                    plan_id, mover.reg, err)) < 0)
             goto done;
     }
     if ((rc = refresh_totals(store, plan_id, err)) < 0)
@@ -891,8 +901,8 @@ int pl_carpool_move(pl_carpool_move_result *out, pl_store *store, const char *sl
         return rc;
     if ((mark = changes_mark(store, err)) < 0)
         rc = (int)mark;
-    else if ((rc = move_in_tx(&res, &event_id, store, slug, email, to_email, trip, force, 1,
-                              err)) == 0 &&
+    else if ((rc = pl_carpool_move_in_tx(&res, &event_id, store, slug, email, to_email, trip, force,
+                                         1, err)) == 0 &&
              (rc = finish(store, event_id, slug, trip, mark, &res.told, err)) == 0)
         rc = pl_store_commit(store, err);
     if (rc < 0) {
@@ -901,209 +911,6 @@ int pl_carpool_move(pl_carpool_move_result *out, pl_store *store, const char *sl
     }
     if (out)
         *out = res;
-    return rc;
-}
-
-/* ---- people kept in one car (planner carpool together) ---- */
-
-static int reg_id(long long *out, pl_store *store, const char *slug, const char *email,
-                  pl_error *err)
-{
-    sqlite3_stmt *st = NULL;
-    int rc;
-
-    if ((rc = pl_store_prepare(store, &st,
-                               "SELECT r.id FROM registrations r JOIN events e ON e.id = "
-                               "r.event_id WHERE e.slug = ?1 AND r.email = ?2 COLLATE NOCASE",
-                               err)) < 0)
-        return rc;
-    pl_store_bind_text(st, 1, slug);
-    pl_store_bind_text(st, 2, email);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *out = sqlite3_column_int64(st, 0);
-        rc = 0;
-    } else if (rc == SQLITE_DONE) {
-        rc = pl_error_set(err, PL_ENOTFOUND, "%s is not registered for '%s'", email, slug);
-    } else {
-        rc = pl_store_fail(store, err, "cannot read the registrations");
-    }
-    sqlite3_finalize(st);
-    return rc;
-}
-
-int pl_carpool_together_set(pl_store *store, const char *slug, const char *email_a,
-                            const char *email_b, int on, pl_error *err)
-{
-    long long a = 0, b = 0;
-    int rc;
-
-    if ((rc = reg_id(&a, store, slug, email_a, err)) < 0)
-        return rc;
-    if (email_b && (rc = reg_id(&b, store, slug, email_b, err)) < 0)
-        return rc;
-    if (!email_b) {
-        if (on)
-            return pl_error_set(err, PL_EINVALID, "together needs two people");
-        /* every pair of a */
-        return run_id(store, "DELETE FROM carpool_together WHERE a_id = ?1 OR b_id = ?1", a, 0,
-                      err);
-    }
-    if (a == b)
-        return pl_error_set(err, PL_EINVALID, "%s and %s are the same registration", email_a,
-                            email_b);
-    if (a > b) {
-        long long t = a;
-        a = b;
-        b = t;
-    }
-    return run_id(store,
-                  on ? "INSERT OR IGNORE INTO carpool_together (a_id, b_id) VALUES (?1, ?2)"
-                     : "DELETE FROM carpool_together WHERE a_id = ?1 AND b_id = ?2",
-                  a, b, err);
-}
-
-/* The driver of the car registration reg is in (itself for a driver), 0
- * when it has none in plan_id. */
-static long long car_driver(pl_store *store, long long plan_id, long long reg, pl_error *err)
-{
-    sqlite3_stmt *st = NULL;
-    long long d = 0;
-
-    if (pl_store_prepare(store, &st,
-                         "SELECT g.driver_id FROM carpool_members m JOIN carpool_groups g ON "
-                         "g.id = m.group_id WHERE g.plan_id = ?1 AND m.registration_id = ?2",
-                         err) < 0)
-        return PL_EIO;
-    sqlite3_bind_int64(st, 1, plan_id);
-    sqlite3_bind_int64(st, 2, reg);
-    int s = sqlite3_step(st);
-    if (s == SQLITE_ROW)
-        d = sqlite3_column_int64(st, 0);
-    else if (s != SQLITE_DONE)
-        d = pl_store_fail(store, err, "cannot read the carpool plan");
-    sqlite3_finalize(st);
-    return d;
-}
-
-typedef struct pair {
-    long long a, b;
-    char *ea, *eb;
-} pair;
-
-static char *email_of(pl_store *store, long long reg)
-{
-    sqlite3_stmt *st = NULL;
-    char *e = NULL;
-
-    if (pl_store_prepare(store, &st, "SELECT email FROM registrations WHERE id = ?1", NULL) < 0)
-        return NULL;
-    sqlite3_bind_int64(st, 1, reg);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        e = pl_store_column_text(st, 0);
-    sqlite3_finalize(st);
-    return e;
-}
-
-int pl_carpool_honour_together(size_t *unmet, pl_store *store, const char *slug, long long plan_id,
-                               pl_carpool_trip trip, pl_error *err)
-{
-    sqlite3_stmt *st = NULL;
-    pair *pairs = NULL;
-    size_t n = 0, cap = 0, left = 0;
-    int rc, s;
-
-    *unmet = 0;
-    rc = pl_store_prepare(store, &st,
-                          "SELECT t.a_id, t.b_id FROM carpool_together t JOIN registrations ra "
-                          "ON ra.id = t.a_id JOIN registrations rb ON rb.id = t.b_id JOIN events "
-                          "e ON e.id = ra.event_id WHERE e.slug = ?1 AND ra.status = 'confirmed' "
-                          "AND rb.status = 'confirmed' AND ra.travel <> 'none' AND rb.travel <> "
-                          "'none' AND NOT EXISTS (SELECT 1 FROM carpool_choices c WHERE "
-                          "c.excluded = 1 AND c.registration_id IN (t.a_id, t.b_id)) "
-                          "ORDER BY t.a_id, t.b_id",
-                          err);
-    if (rc < 0)
-        return rc;
-    pl_store_bind_text(st, 1, slug);
-    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 8;
-            pair *np = realloc(pairs, ncap * sizeof(*np));
-            if (!np) {
-                rc = pl_error_oom(err);
-                goto done;
-            }
-            pairs = np;
-            cap = ncap;
-        }
-        pairs[n].a = sqlite3_column_int64(st, 0);
-        pairs[n].b = sqlite3_column_int64(st, 1);
-        pairs[n].ea = email_of(store, pairs[n].a);
-        pairs[n].eb = email_of(store, pairs[n].b);
-        n++;
-        if (!pairs[n - 1].ea || !pairs[n - 1].eb) {
-            rc = pl_error_oom(err);
-            goto done;
-        }
-    }
-    if (s != SQLITE_DONE) {
-        rc = pl_store_fail(store, err, "cannot read the carpool choices");
-        goto done;
-    }
-    /* two passes: a chain A-B, B-C settles in the second */
-    for (int pass = 0; pass < 2; pass++) {
-        left = 0;
-        for (size_t i = 0; i < n; i++) {
-            const pair *p = &pairs[i];
-            long long da = car_driver(store, plan_id, p->a, err);
-            long long db = car_driver(store, plan_id, p->b, err);
-            if (da < 0 || db < 0) {
-                rc = (int)(da < 0 ? da : db);
-                goto done;
-            }
-            if (da && da == db)
-                continue;
-            /* who moves into whose car: a driver's car first */
-            struct {
-                long long who, to;
-            } tries[4] = {{p->b, da == p->a ? p->a : 0},
-                          {p->a, db == p->b ? p->b : 0},
-                          {p->b, da},
-                          {p->a, db}};
-            int done_one = 0;
-            for (int t = 0; t < 4 && !done_one; t++) {
-                char *who, *to;
-                long long ev = 0;
-                if (!tries[t].to)
-                    continue;
-                who = tries[t].who == p->a ? p->ea : p->eb;
-                to = email_of(store, tries[t].to);
-                if (!to) {
-                    rc = pl_error_oom(err);
-                    goto done;
-                }
-                rc = move_in_tx(NULL, &ev, store, slug, who, to, trip, 0, 0, err);
-                free(to);
-                if (rc == 0)
-                    done_one = 1;
-                else if (rc != PL_EINVALID && rc != PL_ENOTFOUND)
-                    goto done;
-                pl_error_clear(err);
-                rc = 0;
-            }
-            if (!done_one)
-                left++;
-        }
-    }
-    *unmet = left;
-done:
-    sqlite3_finalize(st);
-    for (size_t i = 0; i < n; i++) {
-        free(pairs[i].ea);
-        free(pairs[i].eb);
-    }
-    free(pairs);
     return rc;
 }
 
@@ -1167,12 +974,13 @@ static int own_action(int action, pl_store *store, const char *slug, const char 
                 c.n--;
                 break;
             }
-        if ((rc = run_id(store,
-                         "INSERT OR REPLACE INTO carpool_unassigned (plan_id, registration_id, "
-                         "travel, origin, code, reason) SELECT ?1, r.id, r.travel, r.origin, "
-                         "'" PL_CARPOOL_WHY_LEFT "', 'left their car' FROM registrations r "
-                         "WHERE r.id = ?2",
-                         plan_id, self, err)) < 0)
+        if ((rc = pl_carpool_run_id(
+                 store,
+                 "INSERT OR REPLACE INTO carpool_unassigned (plan_id, registration_id, "
+                 "travel, origin, code, reason) SELECT ?1, r.id, r.travel, r.origin, "
+                 "'" PL_CARPOOL_WHY_LEFT "', 'left their car' FROM registrations r "
+                 "WHERE r.id = ?2",
+                 plan_id, self, err)) < 0)
             goto done;
         if (sg->confirmed && (rc = record(store, ev->rowid, trip, sg->driver.registration, 0, self,
                                           "left", err)) < 0)
@@ -1186,14 +994,15 @@ static int own_action(int action, pl_store *store, const char *slug, const char 
             goto done;
         c.n = 0;
         /* the car is theirs alone now, and stays so in later plans */
-        if ((rc = run_id(store,
-                         "UPDATE carpool_groups SET confirmed = 0, confirmed_at = NULL "
-                         "WHERE id = ?1",
-                         c.gid, 0, err)) < 0 ||
-            (rc = run_id(store,
-                         "INSERT INTO carpool_choices (registration_id, excluded) VALUES (?1, 1) "
-                         "ON CONFLICT (registration_id) DO UPDATE SET excluded = 1",
-                         self, 0, err)) < 0)
+        if ((rc = pl_carpool_run_id(store,
+                                    "UPDATE carpool_groups SET confirmed = 0, confirmed_at = NULL "
+                                    "WHERE id = ?1",
+                                    c.gid, 0, err)) < 0 ||
+            (rc = pl_carpool_run_id(
+                 store,
+                 "INSERT INTO carpool_choices (registration_id, excluded) VALUES (?1, 1) "
+                 "ON CONFLICT (registration_id) DO UPDATE SET excluded = 1",
+                 self, 0, err)) < 0)
             goto done;
         if (sg->confirmed &&
             (rc = record(store, ev->rowid, trip, self, 0, self, "driver_declined", err)) < 0)
@@ -1244,90 +1053,4 @@ int pl_carpool_driver_accept(pl_store *store, const char *slug, const char *emai
                              pl_carpool_trip trip, pl_error *err)
 {
     return pl_carpool_confirm_trip(NULL, store, slug, email, trip, err);
-}
-
-/* ---- reading the record ---- */
-
-void pl_carpool_changes_free(pl_carpool_change *list, size_t n)
-{
-    for (size_t i = 0; list && i < n; i++) {
-        free(list[i].trip);
-        free(list[i].what);
-        free(list[i].at);
-        free(list[i].name);
-        free(list[i].email);
-        free(list[i].driver_email);
-        free(list[i].from_email);
-    }
-    free(list);
-}
-
-int pl_carpool_changes_list(pl_carpool_change **out, size_t *count, pl_store *store,
-                            const char *slug, pl_error *err)
-{
-    sqlite3_stmt *st = NULL;
-    pl_carpool_change *list = NULL;
-    size_t n = 0, cap = 0;
-    long long ev = 0;
-    int rc, s, failed = 0;
-
-    *out = NULL;
-    *count = 0;
-    if ((rc = pl_store_prepare(store, &st, "SELECT id FROM events WHERE slug = ?1", err)) < 0)
-        return rc;
-    pl_store_bind_text(st, 1, slug);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        ev = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    st = NULL;
-    if (!ev)
-        return pl_error_set(err, PL_ENOTFOUND, "no event '%s'", slug);
-    rc = pl_store_prepare(store, &st,
-                          "SELECT c.id, c.trip, c.what, c.at, r.name, r.email, d.email, f.email "
-                          "FROM carpool_changes c JOIN registrations r ON r.id = "
-                          "c.registration_id LEFT JOIN registrations d ON d.id = c.driver_id "
-                          "LEFT JOIN registrations f ON f.id = c.from_driver_id WHERE "
-                          "c.event_id = ?1 ORDER BY c.id",
-                          err);
-    if (rc < 0)
-        return rc;
-    sqlite3_bind_int64(st, 1, ev);
-    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        pl_carpool_change *c;
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 16;
-            pl_carpool_change *nl = realloc(list, ncap * sizeof(*nl));
-            if (!nl) {
-                rc = pl_error_oom(err);
-                goto done;
-            }
-            list = nl;
-            cap = ncap;
-        }
-        c = &list[n++];
-        memset(c, 0, sizeof(*c));
-        c->id = sqlite3_column_int64(st, 0);
-        c->trip = pl_store_column_dup(st, 1, &failed);
-        c->what = pl_store_column_dup(st, 2, &failed);
-        c->at = pl_store_column_dup(st, 3, &failed);
-        c->name = pl_store_column_dup(st, 4, &failed);
-        c->email = pl_store_column_dup(st, 5, &failed);
-        c->driver_email = pl_store_column_dup(st, 6, &failed);
-        c->from_email = pl_store_column_dup(st, 7, &failed);
-        if (failed) {
-            rc = pl_error_oom(err);
-            goto done;
-        }
-    }
-    if (s != SQLITE_DONE)
-        rc = pl_store_fail(store, err, "cannot read the carpool changes");
-done:
-    sqlite3_finalize(st);
-    if (rc < 0) {
-        pl_carpool_changes_free(list, n);
-        return rc;
-    }
-    *out = list;
-    *count = n;
-    return 0;
 }
