@@ -776,7 +776,8 @@ static int tell_people(pl_allocation *a, pl_store *store, pl_error *err)
         all[k++] = &a->assignments[i];
     for (size_t i = 0; i < a->nunplaced; i++)
         all[k++] = &a->unplaced[i];
-    qsort(all, n, sizeof(*all), by_person);
+    if (n)
+        qsort(all, n, sizeof(*all), by_person); /* qsort(NULL, 0) is undefined */
     for (size_t i = 0; rc >= 0 && i < n;) {
         size_t j = i;
         json_t *items = json_array();
