@@ -51,22 +51,6 @@ static const char *label_of(const char *const *values, const char *const *labels
     return v ? v : "";
 }
 
-int adm_load_event(adm *a, pl_event **out)
-{
-    pl_error err;
-    int rc = pl_event_load(out, a->req->store, a->args[0], &err);
-
-    if (rc == 0) {
-        a->french = pl_event_lang(*out) == PL_LANG_FR;
-        return 0;
-    }
-    if (rc == PL_ENOTFOUND)
-        adm_error(a, 404, NULL);
-    else
-        adm_fail(a, srv_status_for(rc), &err);
-    return rc;
-}
-
 /* ---- conflicts ---------------------------------------------------------- */
 
 static void add_conflict(const pl_conflict *c, void *payload)

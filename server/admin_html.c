@@ -330,3 +330,20 @@ const char *adm_event_when(char *buf, size_t size, const adm *a, const pl_event 
     pl_datefmt_free(f);
     return buf;
 }
+
+/* The event args[0], whose language the page takes; or its error page. */
+int adm_load_event(adm *a, pl_event **out)
+{
+    pl_error err;
+    int rc = pl_event_load(out, a->req->store, a->args[0], &err);
+
+    if (rc == 0) {
+        a->french = pl_event_lang(*out) == PL_LANG_FR;
+        return 0;
+    }
+    if (rc == PL_ENOTFOUND)
+        adm_error(a, 404, NULL);
+    else
+        adm_fail(a, srv_status_for(rc), &err);
+    return rc;
+}

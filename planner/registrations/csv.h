@@ -76,6 +76,11 @@ long long pl_csv_size(const pl_csv *csv);
  */
 char *pl_csv_fold(char *out, size_t size, const char *s);
 
+/* Parse a yes/no value: oui, non, yes, no, o, n, y, true, false, vrai,
+ * faux, 1, 0, x (case and accents ignored; empty is no). Returns 0 or 1, or
+ * PL_EINVALID. */
+int pl_yes_no_parse(const char *s);
+
 /* pl_csv_write_field flags. */
 enum {
     /* Neutralise formulas: a field that a spreadsheet would run as a formula

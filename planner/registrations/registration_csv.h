@@ -6,6 +6,7 @@
 #ifndef PL_REGISTRATION_CSV_H
 #define PL_REGISTRATION_CSV_H
 
+#include "csv.h" /* pl_yes_no_parse */
 #include "registration.h"
 
 typedef struct pl_registration_import_stats {
@@ -73,10 +74,5 @@ typedef struct pl_registration_import_opts {
 int pl_registration_import_csv(pl_store *store, const char *slug, const char *path,
                                const pl_registration_import_opts *opts,
                                pl_registration_import_stats *out, pl_error *err);
-
-/* Parse a yes/no value: oui, non, yes, no, o, n, y, true, false, vrai,
- * faux, 1, 0, x (case and accents ignored; empty is no). Returns 0 or 1, or
- * PL_EINVALID. */
-int pl_yes_no_parse(const char *s);
 
 #endif

@@ -86,30 +86,6 @@ static const struct {
     {"updated", COL_SKIP},
 };
 
-int pl_yes_no_parse(const char *s)
-{
-    static const char *const yes[] = {"oui", "o", "yes", "y", "true", "vrai", "1", "x"};
-    static const char *const no[] = {"", "non", "n", "no", "false", "faux", "0"};
-    char key[16];
-
-    if (s && strlen(s) >= sizeof(key))
-        return PL_EINVALID;
-    pl_csv_fold(key, sizeof(key), s ? s : "");
-    /* "-" and the like fold to "": only a really empty value means no. */
-    if (!key[0] && s) {
-        for (const char *p = s; *p; p++)
-            if (*p != ' ' && *p != '\t')
-                return PL_EINVALID;
-    }
-    for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
-        if (strcmp(key, yes[i]) == 0)
-            return 1;
-    for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
-        if (strcmp(key, no[i]) == 0)
-            return 0;
-    return PL_EINVALID;
-}
-
 int reg_csv_read_header(importer *im)
 {
     size_t n = pl_csv_count(im->csv);
