@@ -239,6 +239,43 @@ class Refusals(PlannerTestCase):
         del near
 
 
+    def test_every_change_of_a_confirmed_car_on_the_organisers_page(self):
+        self.ok("carpool", "confirm", SLUG, "--all")
+        cars = [g for g in self.plan["groups"] if g["passengers"]]
+        self.assertGreaterEqual(len(cars), 3)
+        left = cars[0]["passengers"][0]["email"]
+        decliner, canceller = cars[1]["driver"]["email"], cars[2]["driver"]["email"]
+        s, _, out = self.srv.request("POST", "/me/%s/carpool/leave" % self.token(left),
+                                     {"confirm": True})
+        self.assertEqual(s, 200, out)
+        s, _, out = self.srv.request("POST", "/me/%s/carpool/decline" % self.token(decliner),
+                                     {"trip": "outbound", "confirm": True})
+        self.assertEqual(s, 200, out)
+        self.ok("registrations", "cancel", SLUG, "--email", canceller)
+        self.b.login()
+        s, h, _ = self.admin_post("move", {"email": left, "to": cars[0]["driver"]["email"],
+                                           "force": "1"})
+        self.assertEqual(s, 303, h)
+        s, _, page = self.b.get("/admin/e/%s/carpool" % SLUG)
+        self.assertEqual(s, 200)
+        table = page[page.index('id="changes-table"'):]
+        for what in ("left", "driver_declined", "lost_seat", "driver_cancelled", "moved"):
+            self.assertIn('data-what="%s"' % what, table)
+        self.assertNotIn(">left<", table)  # each in words, not its code
+        with sqlite3.connect(self.db) as db:
+            n = db.execute("SELECT count(*) FROM carpool_changes").fetchone()[0]
+        self.assertEqual(table.count("<tr><td>"), n)
+        # the notices of a change done, whatever the query says
+        s, _, page = self.b.get("/admin/e/%s/carpool?done=move" % SLUG)
+        self.assertIn('id="moved"', page)
+        self.assertIn("avant 0.0, après 0.0 (+0.0).", page)
+        self.assertNotIn("au-delà des limites du plan, accepté", page)
+        s, _, page = self.b.get("/admin/e/%s/carpool?done=next" % SLUG)
+        self.assertRegex(page, r'<p class="notice" role="status">[^<]*prochain')
+        s, _, page = self.b.get("/admin/e/%s/carpool?done=1" % SLUG)
+        self.assertIn('<p class="notice" role="status">', page)
+
+
 # ---- /admin/e/SLUG/import and /purge ----
 
 GOOD = ("nom;courriel;commune;mode;places\n"
