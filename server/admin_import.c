@@ -215,7 +215,8 @@ int adm_import(adm *a)
     if (map_text && *map_text) {
         if ((rc = pl_csv_map_parse(&map, map_text, "map", &err)) < 0) {
             char msg[800];
-            snprintf(msg, sizeof(msg), "%s%s%s", err.path, err.path[0] ? " : " : "", err.msg);
+            /* which field, line and column too ("map:1:2: ..."), not the bare message */
+            pl_error_format(&err, msg, sizeof(msg));
             pl_event_free(ev);
             return adm_error(a, 400, msg);
         }
