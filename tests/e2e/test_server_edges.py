@@ -423,10 +423,12 @@ class EdgesTest(unittest.TestCase):
         self.srv.get("/e/a%0aforged%20line")
         self.srv.get("/me/%s.json" % token)
         self.srv.get("/me/%s" % token)
-        # a request is logged once its reply has gone: wait for the last one
+        # a request is logged once its reply has gone, by whichever thread
+        # served it: wait for both lines, in any order
         deadline = time.time() + 10
         log = self.srv.read_log()
-        while "GET /me/<token> " not in log and time.time() < deadline:
+        while not ("GET /me/<token> " in log and "/me/<token>.json" in log) \
+                and time.time() < deadline:
             time.sleep(0.05)
             log = self.srv.read_log()
         self.assertNotIn(token, log)
