@@ -192,6 +192,43 @@ static long find_part(const planning *pl, long long rowid)
     return -1;
 }
 
+/* A new car of *list (n of cap used) driven by parts[driver], group gid;
+ * NULL when memory runs out. */
+static kept *kept_add(kept **list, size_t *n, size_t *cap, long long gid, size_t driver)
+{
+    kept *cur;
+
+    if (*n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 16;
+        kept *nk = realloc(*list, ncap * sizeof(*nk));
+        if (!nk)
+            return NULL;
+        *list = nk;
+        *cap = ncap;
+    }
+    cur = &(*list)[(*n)++];
+    memset(cur, 0, sizeof(*cur));
+    cur->group_id = gid;
+    cur->driver = driver;
+    return cur;
+}
+
+/* parts[idx] rides in cur, last (or first: a drop-off order read backwards).
+ * PL_OK or PL_ENOMEM. */
+static int kept_ride(kept *cur, size_t idx, int first, pl_error *err)
+{
+    size_t *np = realloc(cur->passengers, (cur->npassengers + 1) * sizeof(*np));
+
+    if (!np)
+        return oom(err);
+    cur->passengers = np;
+    if (first)
+        memmove(np + 1, np, cur->npassengers * sizeof(*np));
+    np[first ? 0 : cur->npassengers] = idx;
+    cur->npassengers++;
+    return PL_OK;
+}
+
 static long long find_plan_id(pl_store *store, long long event_id, pl_carpool_trip trip,
                               pl_error *err)
 {
@@ -267,20 +304,10 @@ static int load_kept(planning *pl, int confirmed_too, pl_error *err)
                 gone = gid;
                 continue; /* the driver no longer takes part: plan them again */
             }
-            if (pl->nkept == cap) {
-                size_t ncap = cap ? cap * 2 : 16;
-                kept *nk = realloc(pl->kept, ncap * sizeof(*nk));
-                if (!nk) {
-                    rc = oom(err);
-                    goto done;
-                }
-                pl->kept = nk;
-                cap = ncap;
+            if (!(cur = kept_add(&pl->kept, &pl->nkept, &cap, gid, (size_t)idx))) {
+                rc = oom(err);
+                goto done;
             }
-            cur = &pl->kept[pl->nkept++];
-            memset(cur, 0, sizeof(*cur));
-            cur->group_id = gid;
-            cur->driver = (size_t)idx;
         } else if (cur && cur->group_id == gid) {
             if (idx < 0) {
                 sqlite3_reset(del);
@@ -290,13 +317,8 @@ static int load_kept(planning *pl, int confirmed_too, pl_error *err)
                     goto done;
                 continue;
             }
-            size_t *np = realloc(cur->passengers, (cur->npassengers + 1) * sizeof(*np));
-            if (!np) {
-                rc = oom(err);
+            if ((rc = kept_ride(cur, (size_t)idx, 0, err)) < 0)
                 goto done;
-            }
-            cur->passengers = np;
-            cur->passengers[cur->npassengers++] = (size_t)idx;
         } else {
             continue;
         }
@@ -351,31 +373,14 @@ static int load_prefer(planning *pl, kept **out, size_t *nout, pl_error *err)
             cur = NULL;
             if (idx < 0)
                 continue;
-            if (n == cap) {
-                size_t ncap = cap ? cap * 2 : 16;
-                kept *nk = realloc(list, ncap * sizeof(*nk));
-                if (!nk) {
-                    rc = oom(err);
-                    goto done;
-                }
-                list = nk;
-                cap = ncap;
-            }
-            cur = &list[n++];
-            memset(cur, 0, sizeof(*cur));
-            cur->group_id = gid;
-            cur->driver = (size_t)idx;
-        } else if (cur && cur->group_id == gid && idx >= 0) {
-            size_t *np = realloc(cur->passengers, (cur->npassengers + 1) * sizeof(*np));
-            if (!np) {
+            if (!(cur = kept_add(&list, &n, &cap, gid, (size_t)idx))) {
                 rc = oom(err);
                 goto done;
             }
-            cur->passengers = np;
+        } else if (cur && cur->group_id == gid && idx >= 0) {
             /* drop-off order: each one goes in front */
-            memmove(np + 1, np, cur->npassengers * sizeof(*np));
-            np[0] = (size_t)idx;
-            cur->npassengers++;
+            if ((rc = kept_ride(cur, (size_t)idx, 1, err)) < 0)
+                goto done;
         }
     }
     if (s != SQLITE_DONE)
@@ -425,28 +430,13 @@ static int load_previous(planning *pl, kept **out, size_t *nout, pl_error *err)
             cur = NULL;
             if (idx < 0 || is_kept)
                 continue;
-            if (n == cap) {
-                size_t ncap = cap ? cap * 2 : 16;
-                kept *nk = realloc(list, ncap * sizeof(*nk));
-                if (!nk) {
-                    rc = oom(err);
-                    goto done;
-                }
-                list = nk;
-                cap = ncap;
-            }
-            cur = &list[n++];
-            memset(cur, 0, sizeof(*cur));
-            cur->group_id = gid;
-            cur->driver = (size_t)idx;
-        } else if (cur && cur->group_id == gid && idx >= 0) {
-            size_t *np = realloc(cur->passengers, (cur->npassengers + 1) * sizeof(*np));
-            if (!np) {
+            if (!(cur = kept_add(&list, &n, &cap, gid, (size_t)idx))) {
                 rc = oom(err);
                 goto done;
             }
-            cur->passengers = np;
-            np[cur->npassengers++] = (size_t)idx;
+        } else if (cur && cur->group_id == gid && idx >= 0) {
+            if ((rc = kept_ride(cur, (size_t)idx, 0, err)) < 0)
+                goto done;
         }
     }
     if (s != SQLITE_DONE)
