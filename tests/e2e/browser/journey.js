@@ -61,6 +61,13 @@ function step(name) {
   result.steps.push(name);
 }
 
+// Closing a page once hung Chromium for minutes (a CI run stopped on it
+// after the page had loaded): a page we are done with gets a few seconds,
+// then the journey goes on; the browser closes everything at the end.
+async function closeSoon(p) {
+  await Promise.race([p.close(), new Promise((resolve) => setTimeout(resolve, 5000))]);
+}
+
 async function main() {
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -165,7 +172,7 @@ async function main() {
     await pub.click('form[action$="/register"] button[type=submit]');
     expect(/\/me\/[0-9a-f]+$/.test(pub.url()), 'the personal page, got ' + pub.url());
     result.me = pub.url();
-    await pub.close();
+    await closeSoon(pub);
     step('registered');
 
     // the organiser sees them, edits, downloads the list
@@ -267,7 +274,7 @@ async function main() {
     }
     expect(reached, 'the table region reached with Tab');
     await phone.keyboard.press('ArrowRight');
-    await phone.close();
+    await closeSoon(phone);
     const anon = await browser.newContext({ bypassCSP: true, locale: 'fr-FR', viewport: PHONE });
     const login = await anon.newPage();
     await login.goto(base + '/admin/login');
@@ -278,6 +285,15 @@ async function main() {
     await browser.close();
   }
 }
+
+// A journey takes about 15 s: stuck for 150 s, say after which step, rather
+// than be killed silently by the test's time limit.
+setTimeout(() => {
+  process.stdout.write(JSON.stringify(result) + '\n');
+  process.stderr.write('journey stuck after step "' + result.steps[result.steps.length - 1] +
+    '"\n');
+  process.exit(1);
+}, 150000).unref();
 
 main().then(() => {
   process.stdout.write(JSON.stringify(result) + '\n');
