@@ -62,12 +62,17 @@ static void parts_free(part *parts, size_t n)
     free(parts);
 }
 
+static void kept_free(kept *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(list[i].passengers);
+    free(list);
+}
+
 static void planning_clear(planning *pl)
 {
     parts_free(pl->parts, pl->nparts);
-    for (size_t i = 0; i < pl->nkept; i++)
-        free(pl->kept[i].passengers);
-    free(pl->kept);
+    kept_free(pl->kept, pl->nkept);
     pl_event_free(pl->ev);
 }
 
@@ -388,9 +393,7 @@ static int load_prefer(planning *pl, kept **out, size_t *nout, pl_error *err)
 done:
     sqlite3_finalize(st);
     if (rc < 0) {
-        for (size_t i = 0; i < n; i++)
-            free(list[i].passengers);
-        free(list);
+        kept_free(list, n);
         return rc;
     }
     *out = list;
@@ -444,9 +447,7 @@ static int load_previous(planning *pl, kept **out, size_t *nout, pl_error *err)
 done:
     sqlite3_finalize(st);
     if (rc < 0) {
-        for (size_t i = 0; i < n; i++)
-            free(list[i].passengers);
-        free(list);
+        kept_free(list, n);
         return rc;
     }
     *out = list;
@@ -996,9 +997,7 @@ done:
     free(pf);
     free(leave);
     free(before);
-    for (size_t k = 0; k < nprefer; k++)
-        free(prefer[k].passengers);
-    free(prefer);
+    kept_free(prefer, nprefer);
     planning_clear(&pl);
     return rc;
 }
