@@ -182,19 +182,7 @@ int pl_outbox_allocation(pl_store *store, long long registration_id, const char 
 
 static int change_delay(pl_store *store, int *out, pl_error *err)
 {
-    char *v = NULL;
-    int rc = pl_setting_get(&v, store, "mail.change_delay", err);
-
-    *out = PL_OUTBOX_CHANGE_DELAY;
-    if (rc == PL_ENOTFOUND) {
-        pl_error_clear(err);
-        return 0;
-    }
-    if (rc < 0)
-        return rc;
-    *out = atoi(v);
-    free(v);
-    return 0;
+    return pl_setting_get_int(out, store, "mail.change_delay", PL_OUTBOX_CHANGE_DELAY, err);
 }
 
 int pl_outbox_change(pl_store *store, long long event_id, long long session_id, const char *what,
@@ -873,21 +861,10 @@ int pl_outbox_requeue_failed(pl_store *store, pl_error *err)
 
 int pl_outbox_reminder_days(pl_store *store, const char *slug, int *out, pl_error *err)
 {
-    char key[300], *v = NULL;
-    int rc;
+    char key[300];
 
-    *out = 2;
     snprintf(key, sizeof(key), "mail.reminder_days:%s", slug);
-    rc = pl_setting_get(&v, store, key, err);
-    if (rc == PL_ENOTFOUND) {
-        pl_error_clear(err);
-        return 0;
-    }
-    if (rc < 0)
-        return rc;
-    *out = atoi(v);
-    free(v);
-    return 0;
+    return pl_setting_get_int(out, store, key, 2, err);
 }
 
 int pl_outbox_set_reminder_days(pl_store *store, const char *slug, int days, pl_error *err)

@@ -44,6 +44,23 @@ static int write_setting(pl_store *store, const char *sql, const char *key, cons
     return rc;
 }
 
+int pl_setting_get_int(int *out, pl_store *store, const char *key, int fallback, pl_error *err)
+{
+    char *v = NULL;
+    int rc = pl_setting_get(&v, store, key, err);
+
+    *out = fallback;
+    if (rc == PL_ENOTFOUND) {
+        pl_error_clear(err);
+        return 0;
+    }
+    if (rc < 0)
+        return rc;
+    *out = atoi(v);
+    free(v);
+    return 0;
+}
+
 int pl_setting_set(pl_store *store, const char *key, const char *value, pl_error *err)
 {
     return write_setting(store,

@@ -12,6 +12,10 @@
  * is not set, PL_EIO on a database error. */
 int pl_setting_get(char **out, pl_store *store, const char *key, pl_error *err);
 
+/* The value of key read as a whole number into *out; fallback when the key
+ * is not set. Returns 0 or PL_EIO. */
+int pl_setting_get_int(int *out, pl_store *store, const char *key, int fallback, pl_error *err);
+
 /* Set key to value, replacing any previous value. Returns 0 or PL_EIO. */
 int pl_setting_set(pl_store *store, const char *key, const char *value, pl_error *err);
 
